@@ -1,0 +1,23 @@
+import { defineCommand } from '../command.js';
+import { alias, u32 } from '../marshal/codec.js';
+
+/**
+ * Part 3 §28.4 TPM2_FlushContext. The handle to flush is a parameter, not in the handle area
+ * (TPMI_DH_CONTEXT flushHandle), so it takes no authorisation.
+ */
+export const FlushContext = defineCommand({
+  name: 'TPM2_FlushContext',
+  code: 0x165,
+  handles: {},
+  params: { flushHandle: alias('TPMI_DH_CONTEXT', u32) },
+  response: {},
+});
+
+/** Part 3 §28.5 TPM2_EvictControl: persist a loaded object at persistentHandle, or remove a persistent one. */
+export const EvictControl = defineCommand({
+  name: 'TPM2_EvictControl',
+  code: 0x120,
+  handles: { auth: 'auth', objectHandle: 'handle' },
+  params: { persistentHandle: alias('TPMI_DH_PERSISTENT', u32) },
+  response: {},
+});

@@ -1,0 +1,44 @@
+/**
+ * The errors the TPM client raises. Every failure is one of three kinds, so a caller can tell
+ * "the TPM said no" (TpmError, in ./rc/tpm-error.ts) from "the bytes were wrong" (MarshalError)
+ * from "we could not reach the TPM" (TransportError).
+ */
+
+/** Base class: every tpm-doctor error carries a stable machine-readable `code`. */
+export class TpmDoctorError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bytes that do not decode as the TPM 2.0 structure we expected (truncated, oversized, wrong tag, bad value). */
+export class MarshalError extends TpmDoctorError {
+  /** What was wrong, without the location. */
+  readonly detail: string;
+  /** Byte offset in the buffer being decoded. */
+  readonly offset: number;
+  /** Where in the structure the problem was found, outermost first, e.g. ['TPM2B_PUBLIC', 'unique']. */
+  readonly path: readonly string[];
+
+  constructor(detail: string, offset: number, path: readonly string[] = []) {
+    super('TPM_MARSHAL', path.length > 0 ? `${path.join('.')}: ${detail}` : detail);
+    this.detail = detail;
+    this.offset = offset;
+    this.path = path;
+  }
+
+  /** The same error one level further out, e.g. `unique` inside `TPMT_PUBLIC`. */
+  within(field: string): MarshalError {
+    return new MarshalError(this.detail, this.offset, [field, ...this.path]);
+  }
+}
+
+/** The TPM could not be reached, did not answer in time, or the connection broke. */
+export class TransportError extends TpmDoctorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TPM_TRANSPORT', message, options);
+  }
+}

@@ -1,0 +1,71 @@
+import { TpmDoctorError } from '../errors.js';
+import { type DecodedResponseCode, decodeResponseCode, formatResponseCode } from './decode-response-code.js';
+
+/** TPM_RH_LOCKOUT (Part 2 §7.4). */
+const TPM_RH_LOCKOUT = 0x4000000a;
+/** TPM_RC_LOCKOUT (Part 2 §6.6.3): a warning, 0x921. */
+const TPM_RC_LOCKOUT = 0x921;
+
+export interface TpmErrorContext {
+  /** The command's spec name, e.g. 'TPM2_Clear'. */
+  readonly command: string;
+  readonly commandCode: number;
+  /** The handles that were authorised, in order. */
+  readonly authHandles: readonly number[];
+  /** TPM_PT_LOCKOUT_RECOVERY, when known (read after a 0x921 on a lockout-authorised command). */
+  readonly lockoutRecoverySeconds?: number;
+}
+
+/**
+ * The TPM answered with a non-zero response code. The one error class for every TPM 2.0 code
+ * (go-tpm's TPMRC): it knows the code's name, whether it is a warning, and for format-one codes
+ * the handle, session or parameter it refers to.
+ */
+export class TpmError extends TpmDoctorError {
+  readonly responseCode: number;
+  readonly decoded: DecodedResponseCode;
+  readonly command: string;
+  readonly commandCode: number;
+  /** True when 0x921 came back on a lockout-authorised command: the lockout authorisation itself is blocked. */
+  readonly lockoutAuthBlocked: boolean;
+  readonly lockoutRecoverySeconds: number | undefined;
+
+  constructor(responseCode: number, context: TpmErrorContext) {
+    const decoded = decodeResponseCode(responseCode);
+    const lockoutAuthBlocked =
+      decoded.base === TPM_RC_LOCKOUT && context.authHandles.includes(TPM_RH_LOCKOUT);
+    super(decoded.name, `${context.command}: ${explain(responseCode, lockoutAuthBlocked, context)}`);
+    this.responseCode = responseCode >>> 0;
+    this.decoded = decoded;
+    this.command = context.command;
+    this.commandCode = context.commandCode;
+    this.lockoutAuthBlocked = lockoutAuthBlocked;
+    this.lockoutRecoverySeconds = context.lockoutRecoverySeconds;
+  }
+
+  get isWarning(): boolean {
+    return this.decoded.kind === 'warning';
+  }
+
+  /** The base code without its handle/session/parameter index, for comparisons (0x98E -> 0x08E). */
+  get base(): number {
+    return this.decoded.base;
+  }
+}
+
+function explain(rc: number, lockoutAuthBlocked: boolean, context: TpmErrorContext): string {
+  if (!lockoutAuthBlocked) return formatResponseCode(rc);
+  // Part 1 §19.8.6 / Part 3 §25: one failed lockoutAuth blocks every lockout-authorised command
+  // for TPM_PT_LOCKOUT_RECOVERY seconds, and TPMA_PERMANENT.inLockout stays 0 meanwhile
+  // (verified on swtpm; tpm2-tools issues #2257, #3348). Say so, since the flags alone hide it.
+  const seconds =
+    context.lockoutRecoverySeconds === undefined
+      ? 'TPM_PT_LOCKOUT_RECOVERY seconds'
+      : `TPM_PT_LOCKOUT_RECOVERY seconds (${context.lockoutRecoverySeconds} s on this TPM)`;
+  return (
+    `TPM_RC_LOCKOUT (0x${(rc >>> 0).toString(16)}): lockout authorization is blocked for ${seconds} ` +
+    'after a wrong lockout authorization value, even when inLockout is 0. Wait that long without ' +
+    'another attempt (the timer restarts after a power loss on some TPMs), then retry with the right ' +
+    'value; a TPM clear cannot be authorised through lockout until then.'
+  );
+}

@@ -1,0 +1,80 @@
+import { alias, bytes2b, type Codec, fixedBytes, type Infer, struct, u8, u16, u32 } from '../marshal/codec.js';
+import { MarshalError } from '../errors.js';
+
+/** Part 2 §7.1 TPM_HANDLE and the interface types built on it. */
+export const TPM_HANDLE = alias('TPM_HANDLE', u32);
+/** Part 2 §6.3 TPM_ALG_ID. */
+export const TPM_ALG_ID = alias('TPM_ALG_ID', u16);
+/** Part 2 §6.13 TPM_PT / §6.12 TPM_CAP / §6.6 TPM_RC: all UINT32 on the wire. */
+export const TPM_PT = alias('TPM_PT', u32);
+
+/** Part 2 §10.4.2 TPM2B_DIGEST, and the other byte buffers that share its layout. */
+export const TPM2B_DIGEST = bytes2b('TPM2B_DIGEST');
+export const TPM2B_NONCE = bytes2b('TPM2B_NONCE');
+export const TPM2B_AUTH = bytes2b('TPM2B_AUTH');
+export const TPM2B_DATA = bytes2b('TPM2B_DATA');
+export const TPM2B_NAME = bytes2b('TPM2B_NAME');
+export const TPM2B_MAX_BUFFER = bytes2b('TPM2B_MAX_BUFFER');
+export const TPM2B_MAX_NV_BUFFER = bytes2b('TPM2B_MAX_NV_BUFFER');
+export const TPM2B_SENSITIVE_DATA = bytes2b('TPM2B_SENSITIVE_DATA');
+export const TPM2B_PRIVATE = bytes2b('TPM2B_PRIVATE');
+
+/** Digest sizes by hash algorithm (Part 2 §6.3; TCG Algorithm Registry), for TPMT_HA. */
+const DIGEST_SIZES: Readonly<Record<number, number>> = {
+  0x0004: 20, // SHA1
+  0x000b: 32, // SHA256
+  0x000c: 48, // SHA384
+  0x000d: 64, // SHA512
+  0x0012: 32, // SM3_256
+  0x0027: 32, // SHA3_256
+  0x0028: 48, // SHA3_384
+  0x0029: 64, // SHA3_512
+};
+
+export function hashDigestSize(hashAlg: number): number | undefined {
+  return DIGEST_SIZES[hashAlg];
+}
+
+export interface TpmtHa {
+  hashAlg: number;
+  digest: Uint8Array;
+}
+
+/** Part 2 §10.3.2 TPMT_HA: a hash algorithm and a digest whose size that algorithm fixes (TPM_ALG_NULL: none). */
+export const TPMT_HA: Codec<TpmtHa> = {
+  type: 'TPMT_HA',
+  read: (r) => {
+    const at = r.offset;
+    const hashAlg = r.u16();
+    if (hashAlg === 0x0010) return { hashAlg, digest: new Uint8Array(0) };
+    const size = DIGEST_SIZES[hashAlg];
+    if (size === undefined) {
+      throw new MarshalError(`TPMT_HA.hashAlg 0x${hashAlg.toString(16)} is not a known hash algorithm`, at);
+    }
+    return { hashAlg, digest: r.bytes(size) };
+  },
+  write: (w, v) => {
+    w.u16(v.hashAlg);
+    if (v.hashAlg === 0x0010) return;
+    const size = DIGEST_SIZES[v.hashAlg];
+    if (size === undefined) throw new RangeError(`unknown hash algorithm 0x${v.hashAlg.toString(16)}`);
+    fixedBytes('TPMT_HA.digest', size).write(w, v.digest);
+  },
+};
+
+/** Part 2 §10.13.2 TPMS_AUTH_COMMAND: one entry of a command's authorization area. */
+export const TPMS_AUTH_COMMAND = struct('TPMS_AUTH_COMMAND', {
+  sessionHandle: TPM_HANDLE,
+  nonce: TPM2B_NONCE,
+  sessionAttributes: alias('TPMA_SESSION', u8),
+  hmac: TPM2B_AUTH,
+});
+export type TpmsAuthCommand = Infer<typeof TPMS_AUTH_COMMAND>;
+
+/** Part 2 §10.13.3 TPMS_AUTH_RESPONSE. */
+export const TPMS_AUTH_RESPONSE = struct('TPMS_AUTH_RESPONSE', {
+  nonce: TPM2B_NONCE,
+  sessionAttributes: alias('TPMA_SESSION', u8),
+  hmac: TPM2B_AUTH,
+});
+export type TpmsAuthResponse = Infer<typeof TPMS_AUTH_RESPONSE>;

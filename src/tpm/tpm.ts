@@ -1,0 +1,245 @@
+import type { AnyCommand, AuthHandle, CommandInput, CommandOutput, HandleRef } from './command.js';
+import { MarshalError } from './errors.js';
+import { Reader } from './marshal/reader.js';
+import { Writer } from './marshal/writer.js';
+import { TpmError } from './rc/tpm-error.js';
+import { password } from './session/password.js';
+import type { CommandContext, Session } from './session/session.js';
+import { TPMS_AUTH_COMMAND, TPMS_AUTH_RESPONSE } from './structures/basic.js';
+import type { Transport } from './transport/transport.js';
+
+const TPM_ST_NO_SESSIONS = 0x8001;
+const TPM_ST_SESSIONS = 0x8002;
+const TPM_RH_LOCKOUT = 0x4000000a;
+/** Part 2 §6.6.3: warnings that mean "send the same command again" (Part 3 §5.5). */
+const RETRYABLE = new Set([0x922 /* RETRY */, 0x908 /* YIELDED */, 0x90a /* TESTING */]);
+const TPM_RC_LOCKOUT = 0x921;
+
+export interface RetryPolicy {
+  /** Total tries including the first. */
+  attempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface TpmOptions {
+  retry?: Partial<RetryPolicy>;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialDelayMs: 10, maxDelayMs: 1000 };
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The one generic executor: marshals any command definition, authorises it with its sessions,
+ * sends it over the transport and unmarshals the response. Commands run one at a time, because
+ * a TPM (and swtpm's single data connection) executes one command at a time.
+ */
+export class Tpm {
+  private readonly retry: RetryPolicy;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly transport: Transport,
+    options: TpmOptions = {},
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  /** Runs one command. Extra sessions (audit, encryption) follow the handles' own sessions. */
+  run<C extends AnyCommand>(
+    command: C,
+    input: CommandInput<C>,
+    options: { sessions?: readonly Session[] } = {},
+  ): Promise<CommandOutput<C>> {
+    const next = this.queue.then(() => this.execute(command, input, options.sessions ?? []));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Sends bytes as they are and returns the raw response (for tests and diagnostics). */
+  sendRaw(command: Uint8Array): Promise<Uint8Array> {
+    const next = this.queue.then(() => this.transport.send(command));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private async execute<C extends AnyCommand>(
+    command: C,
+    input: CommandInput<C>,
+    extraSessions: readonly Session[],
+  ): Promise<CommandOutput<C>> {
+    const values = input as Record<string, unknown>;
+    const handles: number[] = [];
+    const handleNames: Uint8Array[] = [];
+    const sessions: Session[] = [];
+    const authHandles: number[] = [];
+    for (const [name, slot] of Object.entries(command.handles as Record<string, string>)) {
+      const given = values[name] as number | HandleRef | AuthHandle | undefined;
+      if (given === undefined) throw new TypeError(`${command.name}: handle ${name} is missing`);
+      const ref: HandleRef = typeof given === 'number' ? { handle: given } : given;
+      handles.push(ref.handle);
+      handleNames.push(ref.name ?? nameOfHandle(ref.handle));
+      if (slot === 'auth') {
+        authHandles.push(ref.handle);
+        sessions.push('session' in ref && ref.session ? (ref as AuthHandle).session : password());
+      }
+    }
+    sessions.push(...extraSessions);
+
+    const paramWriter = new Writer();
+    command.params.write(paramWriter, input);
+    const parameters = paramWriter.finish();
+    const context: CommandContext = { commandCode: command.code, handleNames, parameters };
+
+    let delay = this.retry.initialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      // Sessions authorise every attempt afresh: HMAC sessions need a new nonce each time.
+      const auths = [];
+      for (const s of sessions) auths.push(await s.authorize(context));
+      const request = marshalCommand(command.code, handles, auths, parameters);
+      const response = await this.transport.send(request);
+      const parsed = parseResponse(response, command, sessions.length);
+      if (parsed.responseCode === 0) {
+        for (let i = 0; i < sessions.length; i++) {
+          await sessions[i]!.verify(
+            { commandCode: command.code, responseCode: 0, parameters: parsed.parameterBytes },
+            parsed.auths[i]!,
+          );
+        }
+        return parsed.output as CommandOutput<C>;
+      }
+      if (RETRYABLE.has(parsed.responseCode) && attempt < this.retry.attempts) {
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.retry.maxDelayMs);
+        continue;
+      }
+      throw await this.error(parsed.responseCode, command, authHandles);
+    }
+  }
+
+  private async error(rc: number, command: AnyCommand, authHandles: number[]): Promise<TpmError> {
+    let lockoutRecoverySeconds: number | undefined;
+    if (rc === TPM_RC_LOCKOUT && authHandles.includes(TPM_RH_LOCKOUT)) {
+      lockoutRecoverySeconds = await this.readLockoutRecovery();
+    }
+    return new TpmError(rc, {
+      command: command.name,
+      commandCode: command.code,
+      authHandles,
+      ...(lockoutRecoverySeconds === undefined ? {} : { lockoutRecoverySeconds }),
+    });
+  }
+
+  /** TPM_PT_LOCKOUT_RECOVERY (0x211), read with a raw GetCapability so the error path needs no other module. */
+  private async readLockoutRecovery(): Promise<number | undefined> {
+    try {
+      const w = new Writer(22);
+      w.u16(TPM_ST_NO_SESSIONS);
+      w.u32(22);
+      w.u32(0x17a); // TPM_CC_GetCapability
+      w.u32(6); // TPM_CAP_TPM_PROPERTIES
+      w.u32(0x211); // TPM_PT_LOCKOUT_RECOVERY
+      w.u32(1);
+      const r = new Reader(await this.transport.send(w.finish()));
+      r.u16();
+      r.u32();
+      if (r.u32() !== 0) return undefined;
+      r.u8(); // moreData
+      if (r.u32() !== 6 || r.u32() < 1 || r.u32() !== 0x211) return undefined;
+      return r.u32();
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Part 1 §16: the Name of a PCR, session or permanent handle is the handle itself. */
+function nameOfHandle(handle: number): Uint8Array {
+  const type = handle >>> 24;
+  if (type === 0x00 || type === 0x02 || type === 0x03 || type === 0x40) {
+    const name = new Uint8Array(4);
+    new DataView(name.buffer).setUint32(0, handle);
+    return name;
+  }
+  return EMPTY;
+}
+
+/** Part 1 §18.2/§18.3: header, handle area, authorization area (with its size), parameter area. */
+function marshalCommand(
+  code: number,
+  handles: readonly number[],
+  auths: readonly Parameters<typeof TPMS_AUTH_COMMAND.write>[1][],
+  parameters: Uint8Array,
+): Uint8Array {
+  const w = new Writer(64 + parameters.length);
+  w.u16(auths.length > 0 ? TPM_ST_SESSIONS : TPM_ST_NO_SESSIONS);
+  w.u32(0); // size, patched below
+  w.u32(code);
+  for (const h of handles) w.u32(h);
+  if (auths.length > 0) {
+    const done = w.reserveSize(4);
+    for (const a of auths) TPMS_AUTH_COMMAND.write(w, a);
+    done();
+  }
+  w.bytes(parameters);
+  w.patchU32(2, w.length);
+  return w.finish();
+}
+
+interface ParsedResponse {
+  responseCode: number;
+  output?: unknown;
+  parameterBytes: Uint8Array;
+  auths: ReturnType<typeof TPMS_AUTH_RESPONSE.read>[];
+}
+
+/** Part 1 §18.8-§18.10: response header, handles, (parameterSize when sessions), parameters, auth area. */
+function parseResponse(bytes: Uint8Array, command: AnyCommand, sessionCount: number): ParsedResponse {
+  const where = `${command.name} response`;
+  const r = new Reader(bytes);
+  try {
+    const tag = r.u16();
+    const size = r.u32();
+    if (size !== bytes.length) {
+      throw new MarshalError(`header says ${size} bytes but ${bytes.length} arrived`, 2);
+    }
+    const responseCode = r.u32();
+    if (responseCode !== 0) {
+      // Error responses carry no handles, parameters or sessions (Part 1 §18.9).
+      r.expectEnd('an error response');
+      return { responseCode, parameterBytes: EMPTY, auths: [] };
+    }
+    const expectedTag = sessionCount > 0 ? TPM_ST_SESSIONS : TPM_ST_NO_SESSIONS;
+    if (tag !== expectedTag) {
+      throw new MarshalError(
+        `tag 0x${tag.toString(16)} on a successful response; expected 0x${expectedTag.toString(16)}`,
+        0,
+      );
+    }
+    const output: Record<string, unknown> = {};
+    for (const name of command.responseHandles) output[name] = r.u32();
+    let params: Reader = r;
+    if (sessionCount > 0) params = r.sub(r.u32(), 'the parameter area');
+    const start = params.offset;
+    Object.assign(output, command.response.read(params));
+    const parameterBytes = bytes.subarray(start, params.offset);
+    if (sessionCount > 0) {
+      params.expectEnd('the parameter area');
+    }
+    const auths = [];
+    for (let i = 0; i < sessionCount; i++) auths.push(TPMS_AUTH_RESPONSE.read(r));
+    r.expectEnd(where);
+    return { responseCode, output, parameterBytes, auths };
+  } catch (e) {
+    if (e instanceof MarshalError) throw e.within(where);
+    throw e;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,103 @@
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { TransportError } from '../errors.js';
+import { responseLength } from './response-frame.js';
+import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_SIZE, type Transport, type TransportOptions } from './transport.js';
+
+/**
+ * A Linux TPM character device. /dev/tpmrm0 (the kernel's resource manager) comes first: it
+ * lets many clients share the TPM and flushes what a crashed client left behind. /dev/tpm0 is
+ * the raw device, one client at a time, with no clean-up (the cause of TPM_RC_OBJECT_MEMORY
+ * reports in tpm2-tools #303). The device is opened O_NONBLOCK: the kernel (drivers/char/tpm/
+ * tpm-dev-common.c) queues the written command and read() answers EAGAIN until the response is
+ * ready, so we poll without ever blocking the event loop or a libuv worker, and can time out.
+ */
+export class DeviceTransport implements Transport {
+  readonly description: string;
+  private handle: Promise<FileHandle> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly path: string,
+    options: TransportOptions = {},
+  ) {
+    this.description = `device:${path}`;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  send(command: Uint8Array): Promise<Uint8Array> {
+    const run = this.queue.then(() => this.exchange(command));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await (await handle.catch(() => undefined))?.close();
+  }
+
+  private file(): Promise<FileHandle> {
+    this.handle ??= open(this.path, constants.O_RDWR | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
+      this.handle = undefined;
+      throw new TransportError(`cannot open ${this.path}: ${describeOpenError(e)}`, { cause: e });
+    });
+    return this.handle;
+  }
+
+  private async exchange(command: Uint8Array): Promise<Uint8Array> {
+    const fh = await this.file();
+    try {
+      const { bytesWritten } = await fh.write(command, 0, command.length);
+      if (bytesWritten !== command.length) {
+        throw new TransportError(`${this.path} accepted ${bytesWritten} of ${command.length} command bytes`);
+      }
+    } catch (e) {
+      if (e instanceof TransportError) throw e;
+      throw new TransportError(`writing to ${this.path} failed: ${(e as Error).message}`, { cause: e });
+    }
+    const buf = new Uint8Array(MAX_RESPONSE_SIZE);
+    const deadline = Date.now() + this.timeoutMs;
+    let delay = 0;
+    for (;;) {
+      try {
+        // The kernel hands over the whole response in one read (tpm_common_read).
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        const response = buf.slice(0, bytesRead);
+        const size = responseLength(response, this.description);
+        if (size === undefined || size !== bytesRead) {
+          throw new TransportError(`${this.path} returned ${bytesRead} bytes; the response header says ${size ?? 'less than a header'}`);
+        }
+        return response;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') {
+          if (e instanceof TransportError) throw e;
+          throw new TransportError(`reading from ${this.path} failed: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      if (Date.now() >= deadline) {
+        // Closing the file cancels the command in the kernel; the next send reopens it.
+        await this.close();
+        throw new TransportError(`${this.path} did not answer within ${this.timeoutMs} ms`);
+      }
+      delay = Math.min(delay === 0 ? 1 : delay * 2, 20);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function describeOpenError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return 'no such device (no TPM, or its driver is not loaded)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (run as root, or add your user to the "tss" group)';
+    case 'EBUSY':
+      return 'the device is busy (another program holds /dev/tpm0; use /dev/tpmrm0)';
+    default:
+      return e.message;
+  }
+}
