@@ -1,5 +1,11 @@
 import { defineCommand } from '../command.js';
-import { TPM2B_DATA, TPM2B_DIGEST, TPM2B_NAME, TPM2B_PRIVATE, TPM2B_SENSITIVE_DATA } from '../structures/basic.js';
+import {
+  TPM2B_DATA,
+  TPM2B_DIGEST,
+  TPM2B_NAME,
+  TPM2B_PRIVATE,
+  TPM2B_SENSITIVE_DATA,
+} from '../structures/basic.js';
 import { TPM2B_CREATION_DATA, TPMT_TK_CREATION } from '../structures/creation.js';
 import { TPML_PCR_SELECTION } from '../structures/pcr.js';
 import { TPM2B_PUBLIC, TPM2B_SENSITIVE_CREATE } from '../structures/public.js';

@@ -34,10 +34,26 @@ function primitive<T>(type: string, read: (r: Reader) => T, write: (w: Writer, v
   return { type, read, write };
 }
 
-export const u8 = primitive<number>('UINT8', (r) => r.u8(), (w, v) => w.u8(v));
-export const u16 = primitive<number>('UINT16', (r) => r.u16(), (w, v) => w.u16(v));
-export const u32 = primitive<number>('UINT32', (r) => r.u32(), (w, v) => w.u32(v));
-export const u64 = primitive<bigint>('UINT64', (r) => r.u64(), (w, v) => w.u64(v));
+export const u8 = primitive<number>(
+  'UINT8',
+  (r) => r.u8(),
+  (w, v) => w.u8(v),
+);
+export const u16 = primitive<number>(
+  'UINT16',
+  (r) => r.u16(),
+  (w, v) => w.u16(v),
+);
+export const u32 = primitive<number>(
+  'UINT32',
+  (r) => r.u32(),
+  (w, v) => w.u32(v),
+);
+export const u64 = primitive<bigint>(
+  'UINT64',
+  (r) => r.u64(),
+  (w, v) => w.u64(v),
+);
 
 /** TPMI_YES_NO (Part 2 §9.2): a BYTE that must be 0 or 1. */
 export const yesNo = primitive<boolean>(

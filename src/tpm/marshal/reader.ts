@@ -58,7 +58,8 @@ export class Reader {
   /** A copy of the next n bytes (a copy, so callers may keep it after the response buffer is reused). */
   bytes(n: number): Uint8Array {
     const at = this.need(n, 'a byte array');
-    return this.data.slice(at, at + n);
+    // Not this.data.slice(): on a Node Buffer (what sockets deliver) slice() is a view, not a copy.
+    return new Uint8Array(this.data.subarray(at, at + n));
   }
 
   /** A reader over the next n bytes only; this reader moves past them. */

@@ -17,10 +17,15 @@ export class Writer {
     return this.len;
   }
 
+  /**
+   * Makes room for n bytes and returns where they go. Callers must call this before reading
+   * this.view/this.buf: growing replaces both, so `this.view.setUint32(this.ensure(4), v)` would
+   * write through the old, too-small view.
+   */
   private ensure(n: number): number {
     const need = this.len + n;
     if (need > this.buf.length) {
-      let cap = this.buf.length * 2;
+      let cap = Math.max(this.buf.length * 2, 16); // from 16, so new Writer(0) cannot loop forever
       while (cap < need) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.buf.subarray(0, this.len));
@@ -34,26 +39,31 @@ export class Writer {
 
   u8(v: number): void {
     checkRange(v, 0xff, 'UINT8');
-    this.view.setUint8(this.ensure(1), v);
+    const at = this.ensure(1);
+    this.view.setUint8(at, v);
   }
 
   u16(v: number): void {
     checkRange(v, 0xffff, 'UINT16');
-    this.view.setUint16(this.ensure(2), v);
+    const at = this.ensure(2);
+    this.view.setUint16(at, v);
   }
 
   u32(v: number): void {
     checkRange(v, 0xffffffff, 'UINT32');
-    this.view.setUint32(this.ensure(4), v);
+    const at = this.ensure(4);
+    this.view.setUint32(at, v);
   }
 
   u64(v: bigint): void {
     if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`UINT64 out of range: ${v}`);
-    this.view.setBigUint64(this.ensure(8), v);
+    const at = this.ensure(8);
+    this.view.setBigUint64(at, v);
   }
 
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.ensure(b.length));
+    const at = this.ensure(b.length);
+    this.buf.set(b, at);
   }
 
   /** Reserves a UINT16/UINT32 size field and returns a function that fills it with the bytes written since. */

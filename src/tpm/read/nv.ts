@@ -1,8 +1,8 @@
-import { NV_Read, NV_ReadPublic } from '../commands/nv.js';
 import type { AuthHandle } from '../command.js';
+import { NV_Read, NV_ReadPublic } from '../commands/nv.js';
 import { MarshalError } from '../errors.js';
-import type { Tpm } from '../tpm.js';
 import type { TpmsNvPublic } from '../structures/nv.js';
+import type { Tpm } from '../tpm.js';
 
 /** A conservative chunk size, used only when the caller does not pass the TPM's TPM_PT_NV_BUFFER_MAX. */
 const FALLBACK_NV_BUFFER_MAX = 512;

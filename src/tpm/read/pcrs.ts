@@ -14,14 +14,20 @@ export interface PcrBankValues {
  * PCRs it covered in pcrSelectionOut (Part 3 §22.4), so ask again for whatever is left; a PCR
  * the TPM does not implement is simply never returned.
  */
-export async function readPcrBank(tpm: Tpm, hashAlg: number, pcrs: readonly number[]): Promise<PcrBankValues> {
+export async function readPcrBank(
+  tpm: Tpm,
+  hashAlg: number,
+  pcrs: readonly number[],
+): Promise<PcrBankValues> {
   const values = new Map<number, Uint8Array>();
   let pending = [...pcrs];
   while (pending.length > 0) {
     const out = await tpm.run(PCR_Read, {
       pcrSelectionIn: [{ hash: hashAlg, pcrSelect: pcrSelectBitmap(pending) }],
     });
-    const returned = out.pcrSelectionOut.filter((s) => s.hash === hashAlg).flatMap((s) => selectedPcrs(s.pcrSelect));
+    const returned = out.pcrSelectionOut
+      .filter((s) => s.hash === hashAlg)
+      .flatMap((s) => selectedPcrs(s.pcrSelect));
     if (returned.length !== out.pcrValues.length) {
       throw new MarshalError(
         `TPM2_PCR_Read selected ${returned.length} PCRs but returned ${out.pcrValues.length} digests`,

@@ -19,7 +19,12 @@ export function password(auth: string | Uint8Array = EMPTY): Session {
   const value = typeof auth === 'string' ? utf8.encode(auth) : Uint8Array.from(auth);
   return Object.freeze({
     kind: 'password' as const,
-    authorize: () => ({ sessionHandle: TPM_RS_PW, nonce: EMPTY, sessionAttributes: CONTINUE_SESSION, hmac: value }),
+    authorize: () => ({
+      sessionHandle: TPM_RS_PW,
+      nonce: EMPTY,
+      sessionAttributes: CONTINUE_SESSION,
+      hmac: value,
+    }),
     verify: (_response: ResponseContext, reply: TpmsAuthResponse) => {
       // Part 1 §19.8.4: the TPM answers a password session with an empty nonce and an empty hmac.
       if (reply.nonce.length !== 0 || reply.hmac.length !== 0) {

@@ -1,5 +1,15 @@
-import { alias, bytes2b, type Codec, fixedBytes, type Infer, struct, u8, u16, u32 } from '../marshal/codec.js';
 import { MarshalError } from '../errors.js';
+import {
+  alias,
+  bytes2b,
+  type Codec,
+  fixedBytes,
+  type Infer,
+  struct,
+  u8,
+  u16,
+  u32,
+} from '../marshal/codec.js';
 
 /** Part 2 §7.1 TPM_HANDLE and the interface types built on it. */
 export const TPM_HANDLE = alias('TPM_HANDLE', u32);
@@ -21,14 +31,14 @@ export const TPM2B_PRIVATE = bytes2b('TPM2B_PRIVATE');
 
 /** Digest sizes by hash algorithm (Part 2 §6.3; TCG Algorithm Registry), for TPMT_HA. */
 const DIGEST_SIZES: Readonly<Record<number, number>> = {
-  0x0004: 20, // SHA1
-  0x000b: 32, // SHA256
-  0x000c: 48, // SHA384
-  0x000d: 64, // SHA512
-  0x0012: 32, // SM3_256
-  0x0027: 32, // SHA3_256
-  0x0028: 48, // SHA3_384
-  0x0029: 64, // SHA3_512
+  4: 20, // SHA1
+  11: 32, // SHA256
+  12: 48, // SHA384
+  13: 64, // SHA512
+  18: 32, // SM3_256
+  39: 32, // SHA3_256
+  40: 48, // SHA3_384
+  41: 64, // SHA3_512
 };
 
 export function hashDigestSize(hashAlg: number): number | undefined {

@@ -39,10 +39,12 @@ export class DeviceTransport implements Transport {
   }
 
   private file(): Promise<FileHandle> {
-    this.handle ??= open(this.path, constants.O_RDWR | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
-      this.handle = undefined;
-      throw new TransportError(`cannot open ${this.path}: ${describeOpenError(e)}`, { cause: e });
-    });
+    this.handle ??= open(this.path, constants.O_RDWR | constants.O_NONBLOCK).catch(
+      (e: NodeJS.ErrnoException) => {
+        this.handle = undefined;
+        throw new TransportError(`cannot open ${this.path}: ${describeOpenError(e)}`, { cause: e });
+      },
+    );
     return this.handle;
   }
 
@@ -67,7 +69,9 @@ export class DeviceTransport implements Transport {
         const response = buf.slice(0, bytesRead);
         const size = responseLength(response, this.description);
         if (size === undefined || size !== bytesRead) {
-          throw new TransportError(`${this.path} returned ${bytesRead} bytes; the response header says ${size ?? 'less than a header'}`);
+          throw new TransportError(
+            `${this.path} returned ${bytesRead} bytes; the response header says ${size ?? 'less than a header'}`,
+          );
         }
         return response;
       } catch (e) {

@@ -1,6 +1,6 @@
 import { TransportError } from '../errors.js';
-import { type Framing, SocketTransport } from './socket-transport.js';
 import { responseLength } from './response-frame.js';
+import { type Framing, SocketTransport } from './socket-transport.js';
 import type { TransportOptions } from './transport.js';
 
 /** TPM_SEND_COMMAND of the Microsoft TPM 2.0 simulator's TCP protocol (reference code TpmTcpProtocol.h). */

@@ -28,7 +28,8 @@ export function parseTpmUri(uri: string): TpmUri {
   if (text === 'device:' || text === 'device') return { kind: 'device', path: undefined };
   if (text.startsWith('device:')) {
     const path = text.slice('device:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path.startsWith('/')) throw new TpmUriError(`device path must be absolute, e.g. device:/dev/tpmrm0 (got "${uri}")`);
+    if (!path.startsWith('/'))
+      throw new TpmUriError(`device path must be absolute, e.g. device:/dev/tpmrm0 (got "${uri}")`);
     return { kind: 'device', path };
   }
   const m = /^(swtpm|mssim):\/\/(\[[0-9a-fA-F:]+\]|[^:/[\]]+)(?::(\d+))?\/?$/.exec(text);
@@ -58,7 +59,7 @@ export async function openTransport(uri: string, options: TransportOptions = {})
   switch (parsed.kind) {
     case 'device': {
       const { DeviceTransport } = await import('./device.js');
-      const path = parsed.path ?? (['/dev/tpmrm0', '/dev/tpm0'].find((p) => existsSync(p)) ?? '/dev/tpmrm0');
+      const path = parsed.path ?? ['/dev/tpmrm0', '/dev/tpm0'].find((p) => existsSync(p)) ?? '/dev/tpmrm0';
       return new DeviceTransport(path, options);
     }
     case 'swtpm': {

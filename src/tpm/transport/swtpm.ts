@@ -1,5 +1,5 @@
-import { type Framing, SocketTransport } from './socket-transport.js';
 import { responseLength } from './response-frame.js';
+import { type Framing, SocketTransport } from './socket-transport.js';
 import type { TransportOptions } from './transport.js';
 
 /**

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { TransportError } from '../errors.js';
 import { MAX_RESPONSE_SIZE, type Transport } from './transport.js';
 
@@ -28,8 +27,8 @@ export class TbsTransport implements Transport {
   private queue: Promise<unknown> = Promise.resolve();
 
   send(command: Uint8Array): Promise<Uint8Array> {
-    const run = this.queue.then(() => {
-      this.api ??= loadTbs();
+    const run = this.queue.then(async () => {
+      this.api ??= await loadTbs();
       this.context ??= this.api.create();
       return this.api.submit(this.context, command);
     });
@@ -43,17 +42,20 @@ export class TbsTransport implements Transport {
   }
 }
 
-function loadTbs(): TbsApi {
+async function loadTbs(): Promise<TbsApi> {
   if (process.platform !== 'win32') throw new TransportError('tbs: is only available on Windows');
   let koffi: typeof import('koffi');
   try {
-    koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    const mod = (await import('koffi')) as typeof import('koffi') & { default?: typeof import('koffi') };
+    koffi = mod.default ?? mod;
   } catch (e) {
     throw new TransportError('tbs: needs the optional "koffi" package (npm install koffi)', { cause: e });
   }
   const lib = koffi.load('tbs.dll');
   koffi.struct('TBS_CONTEXT_PARAMS2', { version: 'uint32', flags: 'uint32' });
-  const create = lib.func('uint32 __stdcall Tbsi_Context_Create(TBS_CONTEXT_PARAMS2 *params, _Out_ uintptr_t *context)');
+  const create = lib.func(
+    'uint32 __stdcall Tbsi_Context_Create(TBS_CONTEXT_PARAMS2 *params, _Out_ uintptr_t *context)',
+  );
   const submit = lib.func(
     'uint32 __stdcall Tbsip_Submit_Command(uintptr_t context, uint32 locality, uint32 priority, const uint8_t *command, uint32 commandLength, _Out_ uint8_t *result, _Inout_ uint32 *resultLength)',
   );
@@ -78,8 +80,10 @@ function loadTbs(): TbsApi {
           result,
           length,
           (err: unknown, rc: number) => {
-            if (err) reject(new TransportError(`Tbsip_Submit_Command failed: ${String(err)}`, { cause: err }));
-            else if (rc !== TBS_SUCCESS) reject(new TransportError(`Tbsip_Submit_Command failed: ${tbsError(rc)}`));
+            if (err)
+              reject(new TransportError(`Tbsip_Submit_Command failed: ${String(err)}`, { cause: err }));
+            else if (rc !== TBS_SUCCESS)
+              reject(new TransportError(`Tbsip_Submit_Command failed: ${tbsError(rc)}`));
             else resolve(result.slice(0, length[0]));
           },
         );
@@ -95,17 +99,17 @@ function loadTbs(): TbsApi {
 function tbsError(rc: number): string {
   const hex = `0x${(rc >>> 0).toString(16).padStart(8, '0')}`;
   const known: Record<number, string> = {
-    0x80284004: 'TBS_E_INVALID_CONTEXT: the TBS context is invalid',
-    0x80284005: 'TBS_E_INSUFFICIENT_BUFFER: the response did not fit the buffer',
-    0x80284006: 'TBS_E_IOERROR: an error occurred talking to the TPM',
-    0x80284008: 'TBS_E_SERVICE_NOT_RUNNING: the TPM Base Services service is not running',
-    0x80284009: 'TBS_E_TOO_MANY_TBS_CONTEXTS: too many TBS contexts are open',
-    0x8028400b: 'TBS_E_SERVICE_START_PENDING: the TBS service is still starting',
-    0x8028400f: 'TBS_E_TPM_NOT_FOUND: no compatible TPM was found',
-    0x80284010: 'TBS_E_SERVICE_DISABLED: the TBS service is disabled',
-    0x80284012: 'TBS_E_ACCESS_DENIED: access denied (run elevated for this command)',
-    0x80284016: 'TBS_E_PROVISIONING_INCOMPLETE: TPM provisioning has not finished',
-    0x80280400: 'TPM_E_COMMAND_BLOCKED: Windows blocks this TPM command (TBS command filter)',
+    2150121476: 'TBS_E_INVALID_CONTEXT: the TBS context is invalid',
+    2150121477: 'TBS_E_INSUFFICIENT_BUFFER: the response did not fit the buffer',
+    2150121478: 'TBS_E_IOERROR: an error occurred talking to the TPM',
+    2150121480: 'TBS_E_SERVICE_NOT_RUNNING: the TPM Base Services service is not running',
+    2150121481: 'TBS_E_TOO_MANY_TBS_CONTEXTS: too many TBS contexts are open',
+    2150121483: 'TBS_E_SERVICE_START_PENDING: the TBS service is still starting',
+    2150121487: 'TBS_E_TPM_NOT_FOUND: no compatible TPM was found',
+    2150121488: 'TBS_E_SERVICE_DISABLED: the TBS service is disabled',
+    2150121490: 'TBS_E_ACCESS_DENIED: access denied (run elevated for this command)',
+    2150121494: 'TBS_E_PROVISIONING_INCOMPLETE: TPM provisioning has not finished',
+    2150106112: 'TPM_E_COMMAND_BLOCKED: Windows blocks this TPM command (TBS command filter)',
   };
   return `${known[rc >>> 0] ?? 'TBS error'} (${hex})`;
 }

@@ -1,0 +1,29 @@
+import { defineConfig } from 'rolldown';
+
+// The CLI is bundled into a few CommonJS files: reading and compiling one file instead of dozens
+// of ESM modules is most of tpm-doctor's start-up budget (docs/benchmarks.md). Verbs, transports
+// and the lab stay separate chunks, loaded only when used. The source stays ESM TypeScript.
+const common = {
+  platform: 'node',
+  external: ['koffi'],
+};
+
+export default defineConfig([
+  {
+    ...common,
+    input: { 'tpm-doctor': 'src/cli/main.ts' },
+    output: {
+      dir: 'dist',
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: 'chunks/[name]-[hash].cjs',
+      minify: true,
+      banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
+    },
+  },
+  {
+    ...common,
+    input: { bench: 'bench/run.ts' },
+    output: { dir: 'dist/bench', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+  },
+]);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the OS packages tpm-doctor's lab and tests need: swtpm and swtpm-tools (the software
+# TPM and its provisioning tool) and tpm2-tools (the reference peer the tests compare against).
+# Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
+# it says what to install and fails.
+set -euo pipefail
+
+needed=()
+command -v swtpm >/dev/null 2>&1 || needed+=(swtpm)
+command -v swtpm_setup >/dev/null 2>&1 || needed+=(swtpm-tools)
+command -v tpm2_getcap >/dev/null 2>&1 || needed+=(tpm2-tools)
+if [ ${#needed[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "tpm-doctor: missing ${needed[*]}; install them with your package manager" >&2
+  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools; Arch: pacman -S swtpm tpm2-tools)" >&2
+  exit 1
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "tpm-doctor: missing ${needed[*]} and not root; run as root: apt-get install -y ${needed[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "tpm-doctor: installing ${needed[*]} (apt-get)" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo[@]}" apt-get install -y --no-install-recommends "${needed[@]}" >/dev/null; then
+  # A fresh machine may have stale or empty package lists.
+  "${sudo[@]}" apt-get update >/dev/null
+  "${sudo[@]}" apt-get install -y --no-install-recommends "${needed[@]}" >/dev/null
+fi

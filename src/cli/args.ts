@@ -1,0 +1,17 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from './usage-error.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Node's own parseArgs (no dependency to load at start-up), in strict mode, with its errors
+ * turned into UsageErrors that name the verb so the message can point at `--help`.
+ */
+export function parseVerbArgs<O extends Options>(verb: string, argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(message, verb);
+  }
+}

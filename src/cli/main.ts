@@ -1,0 +1,65 @@
+import { EXIT } from './exit-codes.js';
+import { reportFailure } from './report-failure.js';
+
+/**
+ * tpm-doctor's entry point. Each verb lives in its own module and is imported only when run,
+ * because a one-shot CLI pays at start-up for every module it loads.
+ */
+const VERBS: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
+  status: {
+    summary: 'Show everything the TPM reports about itself (the tpm.msc view, and more).',
+    load: () => import('./commands/status.js'),
+  },
+};
+
+const VERSION = '0.1.0';
+
+const HELP = `tpm-doctor: find, fix and prove the TPM problems that break Intune sync and compliance.
+
+Usage: tpm-doctor <command> [options]
+
+Commands:
+${Object.entries(VERBS)
+  .map(([name, v]) => `  ${name.padEnd(10)} ${v.summary}`)
+  .join('\n')}
+
+Common options:
+  --tpm URI     Which TPM: device:[PATH] (Linux, default /dev/tpmrm0), tbs: (Windows),
+                swtpm://HOST:PORT, mssim://HOST:PORT, or lab: for a throwaway software TPM.
+                Also read from the TPM_DOCTOR_TPM environment variable.
+  --json        Machine-readable output (schemas in docs/).
+  -h, --help    Help for a command: tpm-doctor status --help
+  --version     Print the version.
+
+Try it without a TPM:  tpm-doctor status --tpm lab:
+Exit codes: docs/exit-codes.md`;
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return verb === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (verb === '--version' || verb === '-V') {
+    process.stdout.write(`tpm-doctor ${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const command = VERBS[verb];
+  if (!command) {
+    process.stderr.write(`tpm-doctor: unknown command "${verb}". Run "tpm-doctor --help" for the list.\n`);
+    return EXIT.USAGE;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportFailure(error);
+  },
+);

@@ -1,0 +1,163 @@
+import type { TpmStatus } from '../../probe/tpm-status.js';
+
+/** The human view of a status: the facts an admin looks for first, aligned, one screen. */
+export function renderStatus(s: TpmStatus, options: { verbose: boolean }): string {
+  const out: string[] = [];
+  const line = (label: string, value: string) => out.push(`  ${label.padEnd(20)} ${value}`);
+  const heading = (text: string) => out.push('', text);
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+
+  out.push(
+    `TPM status of ${s.tpm.uri}${s.tpm.lab ? '   [LAB: throwaway software TPM, not this machine]' : ''}`,
+  );
+  line(
+    'Present',
+    s.present ? (s.started === false ? 'yes, but not started (TPM2_Startup not sent)' : 'yes') : 'NO',
+  );
+  const id = s.identity;
+  if (id) {
+    line(
+      'Specification',
+      `TPM ${id.family}, level ${id.level}, revision ${id.revision}${id.specDate ? ` (${id.specDate})` : ''}`,
+    );
+    line('Manufacturer', `${id.manufacturer.name} (${id.manufacturer.id}, ${id.manufacturer.code})`);
+    line('Vendor string', id.vendorString ? `"${id.vendorString}"` : '(none)');
+    line('Firmware', id.firmwareVersion);
+  }
+  if (s.selfTest)
+    line(
+      'Self test',
+      s.selfTest.ok ? 'passed' : `FAILED: ${s.selfTest.name} (${s.selfTest.code}) ${s.selfTest.message}`,
+    );
+
+  if (s.permanent || s.startupClear) {
+    heading('Flags');
+    if (s.permanent) line('TPMA_PERMANENT', `${s.permanent.value}  ${flagList(s.permanent.flags)}`);
+    if (s.startupClear)
+      line('TPMA_STARTUP_CLEAR', `${s.startupClear.value}  ${flagList(s.startupClear.flags)}`);
+  }
+  const da = s.dictionaryAttack;
+  if (da) {
+    heading('Dictionary attack protection');
+    line('Locked out', da.inLockout ? 'YES: DA-protected keys refuse authorisation' : 'no');
+    line('Failed tries', `${da.failedTries} of ${da.maxTries} allowed`);
+    line('Recovery', `one failure forgiven every ${seconds(da.recoveryTimeSeconds)}`);
+    line('Lockout auth retry', `after ${seconds(da.lockoutRecoverySeconds)} following a wrong lockout auth`);
+    line('Lockout auth set', yes(da.lockoutAuthSet));
+  }
+  if (s.pcrBanks) {
+    heading('PCR banks');
+    if (s.pcrBanks.length === 0) line('Allocated', 'none');
+    for (const bank of s.pcrBanks) {
+      line(bank.hashAlg, `${bank.pcrs.length} PCRs (${ranges(bank.pcrs)})`);
+      if (options.verbose) {
+        for (const [pcr, value] of Object.entries(bank.values)) out.push(`    ${pcr.padStart(2)}: ${value}`);
+      }
+    }
+  }
+  if (s.persistentObjects) {
+    heading(`Persistent objects (${s.persistentObjects.length})`);
+    for (const o of s.persistentObjects) {
+      const key = o.keyBits ? `${o.type} ${o.keyBits}` : o.curve ? `${o.type} ${o.curve}` : o.type;
+      out.push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} ${key.padEnd(16)} ${o.purpose}`);
+      if (options.verbose) out.push(`              ${o.attributes}`);
+    }
+  }
+  if (s.nvIndices) {
+    heading(`NV indices (${s.nvIndices.length})`);
+    for (const nv of s.nvIndices) {
+      out.push(
+        `  ${nv.index}  ${nv.hierarchy.padEnd(8)} ${`${nv.size} B`.padEnd(7)} ${nv.type.padEnd(9)} ${nv.purpose}`,
+      );
+      if (options.verbose) out.push(`              ${nv.attributes}`);
+    }
+  }
+  if (s.transientHandles)
+    line('Transient handles', s.transientHandles.length === 0 ? 'none' : s.transientHandles.join(' '));
+  const c = s.capacity;
+  if (c) {
+    heading('Capacity');
+    line(
+      'Persistent objects',
+      `${c.persistentLoaded ?? '?'} stored, room for ${c.persistentAvailable ?? '?'} more`,
+    );
+    line('Transient slots', `${c.transientAvailable ?? '?'} free`);
+    line('NV indices', `${c.nvIndicesDefined ?? '?'} defined`);
+  }
+  const e = s.endorsement;
+  if (e) {
+    heading(`Endorsement key certificates (${e.certificates.length})`);
+    if (e.certificates.length === 0)
+      line('None in NV', 'Intel PTT and AMD fTPM often keep them online instead');
+    for (const cert of e.certificates) {
+      out.push(`  ${cert.nvIndex}  ${cert.label}`);
+      if (cert.error) {
+        out.push(`    ERROR: ${cert.error}`);
+        continue;
+      }
+      out.push(`    subject   ${cert.subject}`);
+      out.push(`    issuer    ${cert.issuer}`);
+      out.push(
+        `    valid     ${cert.notBefore} to ${cert.notAfter}${cert.validNow === false ? '  (NOT valid now)' : ''}`,
+      );
+      const verdict =
+        cert.matches === true
+          ? 'yes'
+          : cert.matches === false
+            ? 'NO: the certificate is for another key'
+            : 'unknown';
+      out.push(
+        `    matches EK  ${verdict}${cert.ek.handle ? ` (${cert.ek.source} EK ${cert.ek.handle})` : cert.ek.source === 'computed' ? ' (computed from the template)' : ''}${cert.reason ? `: ${cert.reason}` : ''}`,
+      );
+    }
+  }
+  if (options.verbose && s.algorithms) {
+    heading('Algorithms');
+    out.push(`  ${s.algorithms.map((a) => a.name).join(' ')}`);
+    if (s.eccCurves) out.push(`  curves: ${s.eccCurves.join(' ')}`);
+  }
+  if (options.verbose && s.properties) {
+    heading('Properties');
+    for (const [name, value] of Object.entries(s.properties)) {
+      out.push(`  ${name.padEnd(32)} 0x${value.toString(16).padStart(8, '0')}  ${value}`);
+    }
+  }
+  if (s.clock && options.verbose) {
+    heading('Clock');
+    line(
+      'Clock',
+      `${s.clock.clockMs} ms since the last clear; resets ${s.clock.resetCount}, restarts ${s.clock.restartCount}`,
+    );
+  }
+  if (s.errors.length > 0) {
+    heading('Could not read');
+    for (const err of s.errors) out.push(`  ${err.section}: ${err.message}`);
+  }
+  out.push('');
+  return `${out.join('\n')}\n`;
+}
+
+function flagList(flags: Record<string, boolean>): string {
+  return Object.entries(flags)
+    .map(([name, on]) => (on ? name : `-${name}`))
+    .join(' ');
+}
+
+function seconds(n: number): string {
+  if (n % 3600 === 0 && n >= 3600) return `${n / 3600} h`;
+  if (n % 60 === 0 && n >= 60) return `${n / 60} min`;
+  return `${n} s`;
+}
+
+function ranges(pcrs: number[]): string {
+  const parts: string[] = [];
+  let start = pcrs[0];
+  for (let i = 1; i <= pcrs.length; i++) {
+    if (pcrs[i] !== (pcrs[i - 1] ?? 0) + 1) {
+      const end = pcrs[i - 1];
+      parts.push(start === end ? `${start}` : `${start}-${end}`);
+      start = pcrs[i];
+    }
+  }
+  return parts.join(',');
+}

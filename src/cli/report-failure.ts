@@ -1,0 +1,23 @@
+import { TpmDoctorError, TransportError } from '../tpm/errors.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { UsageError } from './usage-error.js';
+
+/** Prints an error that escaped a command, in one or two lines, and picks the exit code. */
+export function reportFailure(error: unknown): ExitCode {
+  if (error instanceof UsageError) {
+    const help = error.verb ? `tpm-doctor ${error.verb} --help` : 'tpm-doctor --help';
+    process.stderr.write(`tpm-doctor: ${error.message}\nSee "${help}".\n`);
+    return EXIT.USAGE;
+  }
+  if (error instanceof TransportError) {
+    process.stderr.write(`tpm-doctor: no TPM answered: ${error.message}\n`);
+    return EXIT.TPM_UNREACHABLE;
+  }
+  if (error instanceof TpmDoctorError) {
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return error.code === 'LAB_UNAVAILABLE' ? EXIT.LAB_UNAVAILABLE : EXIT.INTERNAL;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`tpm-doctor: internal error (please report it with this text):\n${detail}\n`);
+  return EXIT.INTERNAL;
+}

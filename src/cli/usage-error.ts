@@ -1,0 +1,11 @@
+import { TpmDoctorError } from '../tpm/errors.js';
+
+/** A wrong command line. Exits with EXIT.USAGE and points at --help. */
+export class UsageError extends TpmDoctorError {
+  constructor(
+    message: string,
+    readonly verb?: string,
+  ) {
+    super('USAGE', message);
+  }
+}

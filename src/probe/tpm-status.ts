@@ -1,0 +1,422 @@
+import { ReadClock } from '../tpm/commands/clock.js';
+import { NV_ReadPublic } from '../tpm/commands/nv.js';
+import { ReadPublic } from '../tpm/commands/object.js';
+import { GetTestResult } from '../tpm/commands/testing.js';
+import { algorithmName, digestSize, eccCurveName, TPMA_ALGORITHM } from '../tpm/constants/algorithms.js';
+import {
+  flagNames,
+  nvAttributeNames,
+  nvIndexType,
+  nvTypeName,
+  objectAttributeNames,
+} from '../tpm/constants/attributes.js';
+import { describeNvIndex, describePersistentHandle } from '../tpm/constants/handles.js';
+import { decodeVendorString, manufacturerInfo } from '../tpm/constants/manufacturers.js';
+import {
+  PT_FIXED,
+  PT_VAR,
+  propertyName,
+  TPM_PT,
+  TPMA_PERMANENT,
+  TPMA_STARTUP_CLEAR,
+} from '../tpm/constants/properties.js';
+import { TpmDoctorError, TransportError } from '../tpm/errors.js';
+import { decodeResponseCode } from '../tpm/rc/decode-response-code.js';
+import { TpmError } from '../tpm/rc/tpm-error.js';
+import { getCapabilityAll, getHandles, getProperties } from '../tpm/read/capability.js';
+import { readPcrBank } from '../tpm/read/pcrs.js';
+import { selectedPcrs } from '../tpm/structures/pcr.js';
+import type { EccParms, RsaParms, TpmtPublic } from '../tpm/structures/public.js';
+import type { Tpm } from '../tpm/tpm.js';
+import { type EndorsementStatus, probeEndorsement } from './endorsement-status.js';
+
+/** The stable shape of `tpm-doctor status --json` (documented in docs/status-json.md). */
+export interface TpmStatus {
+  schema: 'tpm-doctor/status/v1';
+  tpm: { uri: string; lab: boolean };
+  collectedAt: string;
+  /** False when no TPM answered at all. */
+  present: boolean;
+  /** False when the TPM answered TPM_RC_INITIALIZE: nobody sent TPM2_Startup since the last reset. */
+  started: boolean | null;
+  identity: TpmIdentity | null;
+  selfTest: SelfTestResult | null;
+  permanent: FlagSet | null;
+  startupClear: FlagSet | null;
+  dictionaryAttack: DictionaryAttackState | null;
+  pcrBanks: PcrBank[] | null;
+  persistentObjects: PersistentObject[] | null;
+  transientHandles: string[] | null;
+  nvIndices: NvIndex[] | null;
+  capacity: Capacity | null;
+  algorithms: Algorithm[] | null;
+  eccCurves: string[] | null;
+  clock: ClockState | null;
+  endorsement: EndorsementStatus | null;
+  /** Every fixed and variable TPM property by its TPM2_PT_ name, as read. */
+  properties: Record<string, number> | null;
+  /** Sections that could not be read, and why. Other sections are still valid. */
+  errors: SectionError[];
+}
+
+export interface TpmIdentity {
+  family: string;
+  level: number;
+  revision: string;
+  specDate: string | null;
+  manufacturer: { id: string; name: string; code: string };
+  vendorString: string;
+  vendorTpmType: number;
+  firmwareVersion: string;
+  firmwareVersionRaw: [string, string];
+}
+
+export interface SelfTestResult {
+  ok: boolean;
+  code: string;
+  name: string;
+  message: string;
+}
+
+export interface FlagSet {
+  value: string;
+  set: string[];
+  flags: Record<string, boolean>;
+}
+
+export interface DictionaryAttackState {
+  inLockout: boolean;
+  failedTries: number;
+  maxTries: number;
+  recoveryTimeSeconds: number;
+  lockoutRecoverySeconds: number;
+  lockoutAuthSet: boolean;
+}
+
+export interface PcrBank {
+  hashAlg: string;
+  algorithmId: string;
+  pcrs: number[];
+  /** PCR index (as a string key) -> hex digest. */
+  values: Record<string, string>;
+}
+
+export interface PersistentObject {
+  handle: string;
+  hierarchy: 'owner' | 'endorsement' | 'platform' | 'unknown';
+  purpose: string;
+  type: string;
+  nameAlg: string;
+  attributes: string;
+  attributesValue: string;
+  keyBits: number | null;
+  curve: string | null;
+  name: string;
+}
+
+export interface NvIndex {
+  index: string;
+  hierarchy: 'owner' | 'platform';
+  platformCreated: boolean;
+  purpose: string;
+  type: string;
+  nameAlg: string;
+  attributes: string;
+  attributesValue: string;
+  size: number;
+  authPolicy: string;
+  name: string;
+}
+
+export interface Capacity {
+  persistentLoaded: number | null;
+  persistentAvailable: number | null;
+  transientAvailable: number | null;
+  loadedSessionsAvailable: number | null;
+  activeSessionsAvailable: number | null;
+  nvIndicesDefined: number | null;
+  nvCountersAvailable: number | null;
+}
+
+export interface Algorithm {
+  name: string;
+  id: string;
+  properties: string[];
+}
+
+export interface ClockState {
+  clockMs: number;
+  resetCount: number;
+  restartCount: number;
+  safe: boolean;
+}
+
+export interface SectionError {
+  section: string;
+  code: string;
+  message: string;
+}
+
+export interface ProbeOptions {
+  uri: string;
+  lab?: boolean;
+  /** Compute every EK from its template with TPM2_CreatePrimary (slow on RSA); default: compare certificates with persistent EKs. */
+  computeEk?: boolean;
+  now?: Date;
+}
+
+const hex = (v: number, width = 8) => `0x${(v >>> 0).toString(16).padStart(width, '0')}`;
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** TPM_RC_INITIALIZE (Part 2 §6.6.3): TPM2_Startup has not been sent since _TPM_Init. */
+const RC_INITIALIZE = 0x100;
+
+/**
+ * Reads everything tpm.msc shows and far more, one section at a time: a section that fails is
+ * recorded in `errors` and the others are still read, so a half-broken TPM still yields a
+ * useful report. A transport failure ends the probe (nothing more can be read).
+ */
+export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<TpmStatus> {
+  const status: TpmStatus = {
+    schema: 'tpm-doctor/status/v1',
+    tpm: { uri: options.uri, lab: options.lab ?? false },
+    collectedAt: (options.now ?? new Date()).toISOString(),
+    present: false,
+    started: null,
+    identity: null,
+    selfTest: null,
+    permanent: null,
+    startupClear: null,
+    dictionaryAttack: null,
+    pcrBanks: null,
+    persistentObjects: null,
+    transientHandles: null,
+    nvIndices: null,
+    capacity: null,
+    algorithms: null,
+    eccCurves: null,
+    clock: null,
+    endorsement: null,
+    properties: null,
+    errors: [],
+  };
+  let reachable = true;
+  const section = async <T>(name: string, read: () => Promise<T>): Promise<T | null> => {
+    if (!reachable) return null;
+    try {
+      const value = await read();
+      status.present = true;
+      return value;
+    } catch (e) {
+      if (e instanceof TransportError) reachable = false;
+      if (e instanceof TpmError) status.present = true;
+      if (e instanceof TpmError && e.responseCode === RC_INITIALIZE) status.started = false;
+      status.errors.push(sectionError(name, e));
+      return null;
+    }
+  };
+
+  // GetTestResult first: it works even in failure mode (Part 3 §10.4), so it tells a dead TPM from a broken one.
+  status.selfTest = await section('selfTest', async () => {
+    const { testResult } = await tpm.run(GetTestResult, {});
+    const d = decodeResponseCode(testResult);
+    return { ok: testResult === 0, code: hex(testResult, 3), name: d.name, message: d.text };
+  });
+  // TPM2_GetCapability does not run on from the fixed group into the variable one (libtpms stops
+  // at the group's end with moreData NO), so ask for each group.
+  const props = await section('properties', async () => {
+    const fixed = await getProperties(tpm, PT_FIXED, PT_FIXED + 0x100);
+    const variable = await getProperties(tpm, PT_VAR, PT_VAR + 0x100);
+    return new Map([...fixed, ...variable]);
+  });
+  if (props && status.started === null) status.started = true;
+  if (props) {
+    status.properties = Object.fromEntries([...props].map(([k, v]) => [propertyName(k), v]));
+    status.identity = identityFrom(props);
+    const permanent = props.get(TPM_PT.PERMANENT);
+    const startup = props.get(TPM_PT.STARTUP_CLEAR);
+    if (permanent !== undefined) status.permanent = flagSet(permanent, TPMA_PERMANENT);
+    if (startup !== undefined) status.startupClear = flagSet(startup, TPMA_STARTUP_CLEAR);
+    status.dictionaryAttack = dictionaryAttackFrom(props);
+    status.capacity = capacityFrom(props);
+  }
+  status.pcrBanks = await section('pcrBanks', () => readBanks(tpm));
+  const persistentPublics = new Map<number, TpmtPublic>();
+  status.persistentObjects = await section('persistentObjects', () => readPersistent(tpm, persistentPublics));
+  status.transientHandles = await section('transientHandles', async () =>
+    (await getHandles(tpm, 0x80000000)).map((h) => hex(h)),
+  );
+  status.nvIndices = await section('nvIndices', () => readNvIndices(tpm));
+  status.algorithms = await section('algorithms', async () =>
+    (await getCapabilityAll(tpm, 0, 0)).map((a) => ({
+      name: algorithmName(a.alg),
+      id: hex(a.alg, 4),
+      properties: flagNames(a.algProperties, TPMA_ALGORITHM),
+    })),
+  );
+  status.eccCurves = await section('eccCurves', async () =>
+    (await getCapabilityAll(tpm, 8, 0)).map((c) => eccCurveName(c)),
+  );
+  status.clock = await section('clock', async () => {
+    const { clockInfo } = (await tpm.run(ReadClock, {})).currentTime;
+    return {
+      clockMs: Number(clockInfo.clock),
+      resetCount: clockInfo.resetCount,
+      restartCount: clockInfo.restartCount,
+      safe: clockInfo.safe,
+    };
+  });
+  status.endorsement = await section('endorsement', () =>
+    probeEndorsement(tpm, {
+      nvBufferMax: props?.get(TPM_PT.NV_BUFFER_MAX),
+      computeEk: options.computeEk ?? false,
+      now: options.now ?? new Date(),
+      persistent: persistentPublics,
+    }),
+  );
+  return status;
+}
+
+function sectionError(section: string, e: unknown): SectionError {
+  if (e instanceof TpmDoctorError) return { section, code: e.code, message: e.message };
+  return { section, code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+function identityFrom(props: Map<number, number>): TpmIdentity | null {
+  const family = props.get(TPM_PT.FAMILY_INDICATOR);
+  if (family === undefined) return null;
+  const manufacturer = props.get(TPM_PT.MANUFACTURER) ?? 0;
+  const info = manufacturerInfo(manufacturer);
+  const fw1 = props.get(TPM_PT.FIRMWARE_VERSION_1) ?? 0;
+  const fw2 = props.get(TPM_PT.FIRMWARE_VERSION_2) ?? 0;
+  const year = props.get(TPM_PT.YEAR);
+  const day = props.get(TPM_PT.DAY_OF_YEAR);
+  const revision = props.get(TPM_PT.REVISION) ?? 0;
+  return {
+    family: decodeVendorString([family]),
+    level: props.get(TPM_PT.LEVEL) ?? 0,
+    // Part 2 §6.13: TPM_PT_REVISION is the spec revision times 100 (159 = 1.59).
+    revision: (revision / 100).toFixed(2),
+    specDate: year && day ? dateFromDayOfYear(year, day) : null,
+    manufacturer: { id: info.id, name: info.name, code: hex(manufacturer) },
+    vendorString: decodeVendorString(
+      [TPM_PT.VENDOR_STRING_1, TPM_PT.VENDOR_STRING_2, TPM_PT.VENDOR_STRING_3, TPM_PT.VENDOR_STRING_4].map(
+        (p) => props.get(p) ?? 0,
+      ),
+    ),
+    vendorTpmType: props.get(TPM_PT.VENDOR_TPM_TYPE) ?? 0,
+    // Windows shows ManufacturerVersion as the four 16-bit halves of FIRMWARE_VERSION_1 and _2.
+    firmwareVersion: `${fw1 >>> 16}.${fw1 & 0xffff}.${fw2 >>> 16}.${fw2 & 0xffff}`,
+    firmwareVersionRaw: [hex(fw1), hex(fw2)],
+  };
+}
+
+function dateFromDayOfYear(year: number, day: number): string | null {
+  if (year < 2000 || year > 2200 || day < 1 || day > 366) return null;
+  return new Date(Date.UTC(year, 0, day)).toISOString().slice(0, 10);
+}
+
+function flagSet(value: number, bits: Readonly<Record<string, number>>): FlagSet {
+  const flags = Object.fromEntries(Object.entries(bits).map(([name, bit]) => [name, (value & bit) !== 0]));
+  return { value: hex(value), set: flagNames(value, bits), flags };
+}
+
+function dictionaryAttackFrom(props: Map<number, number>): DictionaryAttackState | null {
+  const permanent = props.get(TPM_PT.PERMANENT);
+  const counter = props.get(TPM_PT.LOCKOUT_COUNTER);
+  if (permanent === undefined || counter === undefined) return null;
+  return {
+    inLockout: (permanent & TPMA_PERMANENT.inLockout) !== 0,
+    failedTries: counter,
+    maxTries: props.get(TPM_PT.MAX_AUTH_FAIL) ?? 0,
+    recoveryTimeSeconds: props.get(TPM_PT.LOCKOUT_INTERVAL) ?? 0,
+    lockoutRecoverySeconds: props.get(TPM_PT.LOCKOUT_RECOVERY) ?? 0,
+    lockoutAuthSet: (permanent & TPMA_PERMANENT.lockoutAuthSet) !== 0,
+  };
+}
+
+function capacityFrom(props: Map<number, number>): Capacity {
+  const get = (pt: number) => props.get(pt) ?? null;
+  return {
+    persistentLoaded: get(TPM_PT.HR_PERSISTENT),
+    persistentAvailable: get(TPM_PT.HR_PERSISTENT_AVAIL),
+    transientAvailable: get(TPM_PT.HR_TRANSIENT_AVAIL),
+    loadedSessionsAvailable: get(TPM_PT.HR_LOADED_AVAIL),
+    activeSessionsAvailable: get(TPM_PT.HR_ACTIVE_AVAIL),
+    nvIndicesDefined: get(TPM_PT.HR_NV_INDEX),
+    nvCountersAvailable: get(TPM_PT.NV_COUNTERS_AVAIL),
+  };
+}
+
+async function readBanks(tpm: Tpm): Promise<PcrBank[]> {
+  const allocation = await getCapabilityAll(tpm, 5, 0);
+  const banks: PcrBank[] = [];
+  for (const selection of allocation) {
+    const pcrs = selectedPcrs(selection.pcrSelect);
+    if (pcrs.length === 0 || digestSize(selection.hash) === undefined) continue;
+    const { values } = await readPcrBank(tpm, selection.hash, pcrs);
+    banks.push({
+      hashAlg: algorithmName(selection.hash),
+      algorithmId: hex(selection.hash, 4),
+      pcrs,
+      values: Object.fromEntries([...values].map(([pcr, digest]) => [String(pcr), toHex(digest)])),
+    });
+  }
+  return banks;
+}
+
+async function readPersistent(tpm: Tpm, publics: Map<number, TpmtPublic>): Promise<PersistentObject[]> {
+  const out: PersistentObject[] = [];
+  for (const handle of await getHandles(tpm, 0x81000000)) {
+    const { outPublic, name } = await tpm.run(ReadPublic, { objectHandle: handle });
+    publics.set(handle, outPublic);
+    const where = describePersistentHandle(handle);
+    out.push({
+      handle: hex(handle),
+      hierarchy: where.hierarchyHint,
+      purpose: where.purpose,
+      ...publicSummary(outPublic),
+      name: toHex(name),
+    });
+  }
+  return out;
+}
+
+export function publicSummary(
+  pub: TpmtPublic,
+): Pick<PersistentObject, 'type' | 'nameAlg' | 'attributes' | 'attributesValue' | 'keyBits' | 'curve'> {
+  const rsa = pub.type === 0x0001 ? (pub.parameters as RsaParms) : undefined;
+  const ecc = pub.type === 0x0023 ? (pub.parameters as EccParms) : undefined;
+  return {
+    type: algorithmName(pub.type),
+    nameAlg: algorithmName(pub.nameAlg),
+    attributes: objectAttributeNames(pub.objectAttributes),
+    attributesValue: hex(pub.objectAttributes),
+    keyBits: rsa ? rsa.keyBits : null,
+    curve: ecc ? eccCurveName(ecc.curveID) : null,
+  };
+}
+
+async function readNvIndices(tpm: Tpm): Promise<NvIndex[]> {
+  const out: NvIndex[] = [];
+  for (const index of await getHandles(tpm, 0x01000000)) {
+    const { nvPublic, nvName } = await tpm.run(NV_ReadPublic, { nvIndex: index });
+    // Part 3 §31.3: TPMA_NV_PLATFORMCREATE records that the platform hierarchy defined the index;
+    // such indices survive TPM2_Clear, all others belong to the owner and are deleted by it.
+    const platformCreated = (nvPublic.attributes & 0x40000000) !== 0;
+    out.push({
+      index: hex(index),
+      hierarchy: platformCreated ? 'platform' : 'owner',
+      platformCreated,
+      purpose: describeNvIndex(index).purpose,
+      type: nvTypeName(nvIndexType(nvPublic.attributes)),
+      nameAlg: algorithmName(nvPublic.nameAlg),
+      attributes: nvAttributeNames(nvPublic.attributes),
+      attributesValue: hex(nvPublic.attributes),
+      size: nvPublic.dataSize,
+      authPolicy: toHex(nvPublic.authPolicy),
+      name: toHex(nvName),
+    });
+  }
+  return out;
+}
