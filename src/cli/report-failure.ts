@@ -9,6 +9,10 @@ export function reportFailure(error: unknown): ExitCode {
     process.stderr.write(`tpm-doctor: ${error.message}\nSee "${help}".\n`);
     return EXIT.USAGE;
   }
+  if (error instanceof TpmDoctorError && error.code === 'TPM_URI') {
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return EXIT.USAGE;
+  }
   if (error instanceof TransportError) {
     process.stderr.write(`tpm-doctor: no TPM answered: ${error.message}\n`);
     return EXIT.TPM_UNREACHABLE;

@@ -1,3 +1,4 @@
+import { TpmDoctorError } from '../tpm/errors.js';
 import { defaultTpmUri } from '../tpm/transport/open-transport.js';
 
 /** A resolved --tpm value: where to connect, and what to stop afterwards (a lab TPM). */
@@ -20,6 +21,11 @@ export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTar
     return { uri, lab: false, release: async () => {} };
   }
   const { startSwtpm } = await import('../lab/swtpm-process.js');
-  const instance = await startSwtpm({ provision: true });
+  let instance: Awaited<ReturnType<typeof startSwtpm>>;
+  try {
+    instance = await startSwtpm({ provision: true });
+  } catch (e) {
+    throw new TpmDoctorError('LAB_UNAVAILABLE', `cannot start the lab TPM: ${(e as Error).message}`, { cause: e });
+  }
   return { uri: instance.uri, lab: true, release: () => instance.stop() };
 }

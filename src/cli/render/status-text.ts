@@ -138,9 +138,9 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
 }
 
 function flagList(flags: Record<string, boolean>): string {
-  return Object.entries(flags)
-    .map(([name, on]) => (on ? name : `-${name}`))
-    .join(' ');
+  const on = Object.keys(flags).filter((name) => flags[name]);
+  const off = Object.keys(flags).filter((name) => !flags[name]);
+  return `set: ${on.join(' ') || 'none'};  clear: ${off.join(' ') || 'none'}`;
 }
 
 function seconds(n: number): string {

@@ -137,15 +137,15 @@ export const TPMA_PERMANENT = {
 } as const;
 
 /**
- * Bits of TPM_PT_STARTUP_CLEAR (Part 2 §8.7 TPMA_STARTUP_CLEAR). `readOnly` (bit 4) exists only in the TCG
- * reference code's v184 development branch; in published revisions bits 4-30 are reserved.
+ * Bits of TPM_PT_STARTUP_CLEAR (Part 2 §8.7 TPMA_STARTUP_CLEAR). Bits 4-30 are reserved in every
+ * published revision (the TCG reference code's unpublished v184 branch puts a `readOnly` flag at
+ * bit 4; it is left out until a published spec defines it, so that status JSON stays stable).
  */
 export const TPMA_STARTUP_CLEAR = {
   phEnable: 0x00000001,
   shEnable: 0x00000002,
   ehEnable: 0x00000004,
   phEnableNV: 0x00000008,
-  readOnly: 0x00000010,
   orderly: 0x80000000,
 } as const;
 
