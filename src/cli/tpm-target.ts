@@ -25,7 +25,9 @@ export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTar
   try {
     instance = await startSwtpm({ provision: true });
   } catch (e) {
-    throw new TpmDoctorError('LAB_UNAVAILABLE', `cannot start the lab TPM: ${(e as Error).message}`, { cause: e });
+    throw new TpmDoctorError('LAB_UNAVAILABLE', `cannot start the lab TPM: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return { uri: instance.uri, lab: true, release: () => instance.stop() };
 }
