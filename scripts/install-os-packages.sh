@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the OS packages tpm-doctor's lab and tests need: swtpm and swtpm-tools (the software
-# TPM and its provisioning tool) and tpm2-tools (the reference peer the tests compare against).
+# TPM and its provisioning tool), tpm2-tools (the reference peer the tests compare against) and
+# socat (tests expose swtpm as a character device through a pty to test the device: transport).
 # Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
 # it says what to install and fails.
 set -euo pipefail
@@ -9,6 +10,7 @@ needed=()
 command -v swtpm >/dev/null 2>&1 || needed+=(swtpm)
 command -v swtpm_setup >/dev/null 2>&1 || needed+=(swtpm-tools)
 command -v tpm2_getcap >/dev/null 2>&1 || needed+=(tpm2-tools)
+command -v socat >/dev/null 2>&1 || needed+=(socat)
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi

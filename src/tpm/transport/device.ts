@@ -61,23 +61,32 @@ export class DeviceTransport implements Transport {
     }
     const buf = new Uint8Array(MAX_RESPONSE_SIZE);
     const deadline = Date.now() + this.timeoutMs;
+    let received = 0;
     let delay = 0;
     for (;;) {
       try {
-        // The kernel hands over the whole response in one read (tpm_common_read).
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-        const response = buf.slice(0, bytesRead);
-        const size = responseLength(response, this.description);
-        if (size === undefined || size !== bytesRead) {
-          throw new TransportError(
-            `${this.path} returned ${bytesRead} bytes; the response header says ${size ?? 'less than a header'}`,
-          );
+        // The kernel hands over the whole response in one read (tpm_common_read); a character
+        // device in general (a pty, a vTPM proxy) may deliver it in pieces, so gather until the
+        // header's size is complete.
+        const { bytesRead } = await fh.read(buf, received, buf.length - received, null);
+        if (bytesRead === 0) throw new TransportError(`${this.path} reached end of file mid-response`);
+        received += bytesRead;
+        const size = responseLength(buf.subarray(0, received), this.description);
+        if (size !== undefined && received >= size) {
+          if (received > size) {
+            throw new TransportError(`${this.path} returned ${received} bytes; the response header says ${size}`);
+          }
+          return buf.slice(0, size);
         }
-        return response;
+        delay = 0;
+        continue;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') {
-          if (e instanceof TransportError) throw e;
+          if (e instanceof TransportError) {
+            await this.close();
+            throw e;
+          }
           throw new TransportError(`reading from ${this.path} failed: ${(e as Error).message}`, { cause: e });
         }
       }
