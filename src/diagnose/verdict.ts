@@ -1,0 +1,71 @@
+import { type Finding, REMEDY_LADDER, type RemedyStep } from './finding.js';
+
+export interface Verdict {
+  /** healthy: nothing to do; warnings/errors: the worst severity found; undiagnosable: nothing could be read. */
+  status: 'healthy' | 'warnings' | 'errors' | 'undiagnosable';
+  /** The single safest next step (the lowest rung of the ladder any actionable finding needs). */
+  nextStep: RemedyStep;
+  /** That step in words, from the finding that asks for it. */
+  action: string;
+  /** The findings that call for the next step. */
+  because: string[];
+  /** True only when the ladder truly reaches a clear and nothing blocks it. */
+  clearRecommended: boolean;
+  /** Why a clear is wrong right now (each from a finding's blocksClear). */
+  clearBlockedBy: { finding: string; reason: string }[];
+}
+
+const rank = (step: RemedyStep) => REMEDY_LADDER.indexOf(step);
+
+/**
+ * The verdict: the safest next step. Errors are handled before warnings; within them the lowest
+ * rung wins (wait or reset a lockout, then restart, then update, then reconfigure, then clear),
+ * because the scenario's rule is to clear only when a restart or an update does not help
+ * (seed §3), and a clear destroys keys. A clear is recommended only when it is the lowest rung
+ * left and no finding blocks it (DA lockout, vulnerable firmware not updated, disableClear, ...).
+ */
+export function decideVerdict(findings: readonly Finding[], diagnosable: boolean): Verdict {
+  const blockers = findings
+    .filter((f) => f.blocksClear !== undefined)
+    .map((f) => ({ finding: f.id, reason: f.blocksClear as string }));
+  if (!diagnosable) {
+    return {
+      status: 'undiagnosable',
+      nextStep: 'none',
+      action: 'Nothing could be read: give a TPM (--tpm) or an evidence bundle (--evidence).',
+      because: [],
+      clearRecommended: false,
+      clearBlockedBy: blockers,
+    };
+  }
+  const actionable = (severity: Finding['severity']) =>
+    findings.filter((f) => f.severity === severity && f.remedy.step !== 'none');
+  const errors = actionable('error');
+  const driving = errors.length > 0 ? errors : actionable('warning');
+  const status =
+    errors.length > 0 ? 'errors' : findings.some((f) => f.severity === 'warning') ? 'warnings' : 'healthy';
+  if (driving.length === 0) {
+    return {
+      status,
+      nextStep: 'none',
+      action:
+        status === 'healthy'
+          ? 'Nothing to do: the TPM is healthy.'
+          : 'Nothing to change; review the warnings.',
+      because: [],
+      clearRecommended: false,
+      clearBlockedBy: blockers,
+    };
+  }
+  const lowest = Math.min(...driving.map((f) => rank(f.remedy.step)));
+  const chosen = driving.filter((f) => rank(f.remedy.step) === lowest);
+  const nextStep = REMEDY_LADDER[lowest] as RemedyStep;
+  return {
+    status,
+    nextStep,
+    action: chosen[0]!.remedy.action,
+    because: chosen.map((f) => f.id),
+    clearRecommended: nextStep === 'clear' && blockers.length === 0,
+    clearBlockedBy: blockers,
+  };
+}

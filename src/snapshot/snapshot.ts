@@ -1,0 +1,15 @@
+import type { TpmStatus } from '../probe/tpm-status.js';
+import type { WindowsEvidence } from './windows-evidence.js';
+
+/**
+ * The one normalised shape every diagnosis rule reads (PRODUCT.md "snapshot"): the TPM as it
+ * answered in TPM 2.0, and the Windows evidence around it. Rules never do I/O; they read this.
+ */
+export interface Snapshot {
+  schema: 'tpm-doctor/snapshot/v1';
+  takenAt: string;
+  /** The TPM read directly (null when diagnosing from evidence alone, e.g. a helpdesk with a user's bundle). */
+  tpm: TpmStatus | null;
+  /** Windows evidence (null on Linux, or when none was collected or given). */
+  windows: WindowsEvidence | null;
+}
