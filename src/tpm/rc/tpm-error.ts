@@ -3,6 +3,8 @@ import { type DecodedResponseCode, decodeResponseCode, formatResponseCode } from
 
 /** TPM_RH_LOCKOUT (Part 2 §7.4). */
 const TPM_RH_LOCKOUT = 0x4000000a;
+/** TPM_RC_AUTH_FAIL (Part 2 §6.6.3), format one, without its session index. */
+const TPM_RC_AUTH_FAIL = 0x08e;
 /** TPM_RC_LOCKOUT (Part 2 §6.6.3): a warning, 0x921. */
 const TPM_RC_LOCKOUT = 0x921;
 
@@ -54,6 +56,16 @@ export class TpmError extends TpmDoctorError {
 }
 
 function explain(rc: number, lockoutAuthBlocked: boolean, context: TpmErrorContext): string {
+  const decoded = decodeResponseCode(rc);
+  if (decoded.base === TPM_RC_AUTH_FAIL && decoded.subject === undefined) {
+    // libtpms answers a lockout-authorised ClearControl(NO) with a bare 0x08E: no session is
+    // named and no DA failure is counted, so the usual AUTH_FAIL sentence would mislead.
+    return (
+      `TPM_RC_AUTH_FAIL (0x${(rc >>> 0).toString(16)}): the TPM refused the authorization without naming a ` +
+      'session; usually the authorizing hierarchy may not perform this operation (for example lockout ' +
+      'asking to clear disableClear, which only platform may do), not a wrong password.'
+    );
+  }
   if (!lockoutAuthBlocked) return formatResponseCode(rc);
   // Part 1 §19.8.6 / Part 3 §25: one failed lockoutAuth blocks every lockout-authorised command
   // for TPM_PT_LOCKOUT_RECOVERY seconds, and TPMA_PERMANENT.inLockout stays 0 meanwhile
