@@ -15,6 +15,14 @@ export const EXIT = {
   PARTIAL: 4,
   /** A lab resource (swtpm, swtpm_setup) is missing or failed to start. */
   LAB_UNAVAILABLE: 5,
+  /** diagnose: warnings, no errors (the device works, but something needs attention). */
+  DIAGNOSIS_WARNINGS: 6,
+  /** diagnose: at least one error finding (the verdict says the next step). */
+  DIAGNOSIS_ERRORS: 7,
+  /** diagnose: nothing could be read (no TPM answered and no evidence was given or readable). */
+  NOT_DIAGNOSABLE: 8,
+  /** The evidence bundle is missing, unreadable or not evidence (the message names the file). */
+  BAD_EVIDENCE: 9,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -13,6 +13,10 @@ export function reportFailure(error: unknown): ExitCode {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.USAGE;
   }
+  if (error instanceof TpmDoctorError && error.code === 'EVIDENCE') {
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return EXIT.BAD_EVIDENCE;
+  }
   if (error instanceof TransportError) {
     process.stderr.write(`tpm-doctor: no TPM answered: ${error.message}\n`);
     return EXIT.TPM_UNREACHABLE;

@@ -4,22 +4,23 @@ import { defaultTpmUri } from '../tpm/transport/open-transport.js';
 /** A resolved --tpm value: where to connect, and what to stop afterwards (a lab TPM). */
 export interface TpmTarget {
   uri: string;
-  lab: boolean;
+  /** The lab scenarios applied, or null when this is not a lab TPM. */
+  lab: string[] | null;
   release(): Promise<void>;
 }
 
-/** `lab:` starts a throwaway, provisioned swtpm for this one run (see src/lab/). */
-export const LAB_URI = 'lab:';
-
 /**
- * Picks the TPM: --tpm, else TPM_DOCTOR_TPM, else this machine's own TPM. The lab module is
- * imported only for `lab:`, so ordinary runs never load it.
+ * Picks the TPM: --tpm, else TPM_DOCTOR_TPM, else this machine's own TPM. `lab:` (optionally
+ * `lab:SCENARIO[,SCENARIO]`) starts a throwaway, provisioned swtpm for this one run and puts it
+ * into the named broken states. The lab modules are imported only then, so ordinary runs never
+ * load them.
  */
 export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTarget> {
-  const uri = flag ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
-  if (uri.trim() !== LAB_URI && uri.trim() !== 'lab') {
-    return { uri, lab: false, release: async () => {} };
-  }
+  const uri = (flag ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri()).trim();
+  if (uri !== 'lab' && !uri.startsWith('lab:')) return { uri, lab: null, release: async () => {} };
+
+  const { parseLabScenarios, LAB_SCENARIOS } = await import('../lab/scenarios.js');
+  const scenarios = parseLabScenarios(uri.slice('lab:'.length));
   const { startSwtpm } = await import('../lab/swtpm-process.js');
   let instance: Awaited<ReturnType<typeof startSwtpm>>;
   try {
@@ -29,5 +30,24 @@ export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTar
       cause: e,
     });
   }
-  return { uri: instance.uri, lab: true, release: () => instance.stop() };
+  try {
+    if (scenarios.length > 0) {
+      const { Tpm } = await import('../tpm/tpm.js');
+      const { swtpmTransport } = await import('../tpm/transport/swtpm.js');
+      const tpm = new Tpm(swtpmTransport(instance.host, instance.port, { timeoutMs: 30_000 }));
+      try {
+        for (const name of scenarios) await LAB_SCENARIOS[name].apply(tpm);
+      } finally {
+        await tpm.close();
+      }
+    }
+  } catch (e) {
+    await instance.stop();
+    throw e;
+  }
+  return {
+    uri: instance.uri,
+    lab: scenarios.length > 0 ? scenarios : ['healthy'],
+    release: () => instance.stop(),
+  };
 }

@@ -4,8 +4,8 @@ import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { renderStatus } from '../render/status-text.js';
+import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
-import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor status: everything the TPM reports about itself.
 
@@ -54,14 +54,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.OK;
   }
-  const timeoutMs = parseTimeout(values.timeout);
+  const timeoutMs = parseTimeout(values.timeout, 'status');
   const target = await resolveTpmTarget(values.tpm);
   try {
     const tpm = new Tpm(await openTransport(target.uri, { timeoutMs }));
     try {
       const status = await probeTpmStatus(tpm, {
         uri: target.uri,
-        lab: target.lab,
+        lab: target.lab !== null,
         computeEk: values['compute-ek'] ?? false,
       });
       process.stdout.write(
@@ -77,13 +77,4 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await target.release();
   }
-}
-
-function parseTimeout(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw new UsageError(`--timeout expects seconds between 0 and 3600, got "${text}"`, 'status');
-  }
-  return Math.round(seconds * 1000);
 }

@@ -1,0 +1,158 @@
+import { EvictControl, FlushContext } from '../tpm/commands/context.js';
+import { ClearControl, CreatePrimary } from '../tpm/commands/hierarchy.js';
+import { NV_DefineSpace, NV_Read, NV_Write } from '../tpm/commands/nv.js';
+import { TpmDoctorError } from '../tpm/errors.js';
+import { TpmError } from '../tpm/rc/tpm-error.js';
+import { password } from '../tpm/session/password.js';
+import type { TpmtPublic } from '../tpm/structures/public.js';
+import type { Tpm } from '../tpm/tpm.js';
+
+/**
+ * Broken states a lab TPM can be put into, so that `diagnose --tpm lab:NAME` shows a real
+ * finding on a real (software) TPM. These build the state with tpm-doctor's own client: they
+ * are a demo, not a test oracle (tests build their states with tpm2-tools).
+ */
+export const LAB_SCENARIOS = {
+  healthy: { summary: 'a freshly provisioned TPM, as a new PC has it', apply: async () => {} },
+  'stale-objects': {
+    summary: 'keys and an NV index left in the owner hierarchy by a previous owner or OS',
+    apply: staleObjects,
+  },
+  lockout: {
+    summary: 'dictionary-attack lockout after repeated wrong passwords',
+    apply: lockout,
+  },
+  'disable-clear': { summary: 'disableClear set through lockout authorisation', apply: disableClear },
+  'transient-leak': {
+    summary: 'transient objects left loaded by a client without a resource manager',
+    apply: transientLeak,
+  },
+} as const satisfies Record<string, { summary: string; apply: (tpm: Tpm) => Promise<void> }>;
+
+export type LabScenario = keyof typeof LAB_SCENARIOS;
+
+const TPM_RH_OWNER = 0x40000001;
+const TPM_RH_LOCKOUT = 0x4000000a;
+const STALE_NV_INDEX = 0x01500016;
+const LOCKOUT_NV_INDEX = 0x01500017;
+
+/** An ECC P-256 storage key template (TCG Provisioning Guidance SRK shape; fast to create). */
+function storageKey(): TpmtPublic {
+  return {
+    type: 0x0023,
+    nameAlg: 0x000b,
+    // fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | noDA | restricted | decrypt
+    objectAttributes: 0x00030472,
+    authPolicy: new Uint8Array(0),
+    parameters: {
+      symmetric: { algorithm: 0x0006, keyBits: 128, mode: 0x0043 },
+      scheme: { scheme: 0x0010 },
+      curveID: 0x0003,
+      kdf: { scheme: 0x0010 },
+    },
+    unique: { x: new Uint8Array(0), y: new Uint8Array(0) },
+  };
+}
+
+async function createPrimary(tpm: Tpm): Promise<number> {
+  const { objectHandle } = await tpm.run(CreatePrimary, {
+    primaryHandle: TPM_RH_OWNER,
+    inSensitive: { userAuth: new Uint8Array(0), data: new Uint8Array(0) },
+    inPublic: storageKey(),
+    outsideInfo: new Uint8Array(0),
+    creationPCR: [],
+  });
+  return objectHandle;
+}
+
+async function staleObjects(tpm: Tpm): Promise<void> {
+  for (const persistentHandle of [0x81000010, 0x81000011]) {
+    const handle = await createPrimary(tpm);
+    try {
+      await tpm.run(EvictControl, { auth: TPM_RH_OWNER, objectHandle: handle, persistentHandle });
+    } finally {
+      await tpm.run(FlushContext, { flushHandle: handle });
+    }
+  }
+  await tpm.run(NV_DefineSpace, {
+    authHandle: TPM_RH_OWNER,
+    auth: new Uint8Array(0),
+    // TPMA_NV: ownerwrite | authwrite | ownerread | authread | no_da (ordinary index)
+    publicInfo: {
+      nvIndex: STALE_NV_INDEX,
+      nameAlg: 0x000b,
+      attributes: 0x02060006,
+      authPolicy: new Uint8Array(0),
+      dataSize: 32,
+    },
+  });
+  await tpm.run(NV_Write, {
+    authHandle: TPM_RH_OWNER,
+    nvIndex: STALE_NV_INDEX,
+    data: new TextEncoder().encode('previous owner data'.padEnd(32, '.')),
+    offset: 0,
+  });
+}
+
+/** Wrong passwords on a DA-protected NV index until the TPM locks out (Part 1 §19.8.6). */
+async function lockout(tpm: Tpm): Promise<void> {
+  const right = password('lab-right-password');
+  await tpm.run(NV_DefineSpace, {
+    authHandle: TPM_RH_OWNER,
+    auth: new TextEncoder().encode('lab-right-password'),
+    // TPMA_NV: authwrite | authread (no no_da: failures count toward lockout)
+    publicInfo: {
+      nvIndex: LOCKOUT_NV_INDEX,
+      nameAlg: 0x000b,
+      attributes: 0x00040004,
+      authPolicy: new Uint8Array(0),
+      dataSize: 8,
+    },
+  });
+  await tpm.run(NV_Write, {
+    authHandle: { handle: LOCKOUT_NV_INDEX, session: right },
+    nvIndex: LOCKOUT_NV_INDEX,
+    data: new Uint8Array(8),
+    offset: 0,
+  });
+  for (let attempt = 0; attempt < 64; attempt++) {
+    try {
+      await tpm.run(NV_Read, {
+        authHandle: { handle: LOCKOUT_NV_INDEX, session: password(`wrong-${attempt}`) },
+        nvIndex: LOCKOUT_NV_INDEX,
+        size: 8,
+        offset: 0,
+      });
+    } catch (e) {
+      if (e instanceof TpmError && e.base === 0x921) return; // TPM_RC_LOCKOUT: done
+      if (!(e instanceof TpmError) || e.base !== 0x08e) throw e; // expect TPM_RC_AUTH_FAIL until then
+    }
+  }
+  throw new TpmDoctorError('LAB_UNAVAILABLE', 'the lab TPM did not lock out after 64 wrong passwords');
+}
+
+async function disableClear(tpm: Tpm): Promise<void> {
+  await tpm.run(ClearControl, { auth: TPM_RH_LOCKOUT, disable: true });
+}
+
+async function transientLeak(tpm: Tpm): Promise<void> {
+  await createPrimary(tpm);
+  await createPrimary(tpm);
+}
+
+/** Parses `lab:` / `lab:a,b` into scenario names, with a clear error for an unknown one. */
+export function parseLabScenarios(spec: string): LabScenario[] {
+  const names = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const name of names) {
+    if (!(name in LAB_SCENARIOS)) {
+      throw new TpmDoctorError(
+        'TPM_URI',
+        `unknown lab scenario "${name}". Known: ${Object.keys(LAB_SCENARIOS).join(', ')} (combine with commas: lab:stale-objects,lockout)`,
+      );
+    }
+  }
+  return names as LabScenario[];
+}

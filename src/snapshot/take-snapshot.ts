@@ -1,0 +1,33 @@
+import { probeTpmStatus, type TpmStatus } from '../probe/tpm-status.js';
+import { Tpm } from '../tpm/tpm.js';
+import { openTransport } from '../tpm/transport/open-transport.js';
+import type { Snapshot } from './snapshot.js';
+import type { WindowsEvidence } from './windows-evidence.js';
+
+export interface SnapshotSources {
+  /** The TPM to read in TPM 2.0, or null to diagnose from evidence alone. */
+  tpm: { uri: string; lab: boolean; timeoutMs?: number } | null;
+  /** Windows evidence already read (a bundle, or a live collection), or null. */
+  windows: WindowsEvidence | null;
+  now?: Date;
+}
+
+/** probe → snapshot: reads every source into the one shape the rules read. */
+export async function takeSnapshot(sources: SnapshotSources): Promise<Snapshot> {
+  const now = sources.now ?? new Date();
+  let tpm: TpmStatus | null = null;
+  if (sources.tpm) {
+    const client = new Tpm(
+      await openTransport(
+        sources.tpm.uri,
+        sources.tpm.timeoutMs === undefined ? {} : { timeoutMs: sources.tpm.timeoutMs },
+      ),
+    );
+    try {
+      tpm = await probeTpmStatus(client, { uri: sources.tpm.uri, lab: sources.tpm.lab, now });
+    } finally {
+      await client.close();
+    }
+  }
+  return { schema: 'tpm-doctor/snapshot/v1', takenAt: now.toISOString(), tpm, windows: sources.windows };
+}
