@@ -3,6 +3,7 @@ import { readEkCertificates } from '../tpm/ek/certificates.js';
 import { compareWithCertificate } from '../tpm/ek/ek-public-key.js';
 import { readEndorsementKeys } from '../tpm/ek/read-endorsement-keys.js';
 import { ekTemplate, identifyEkTemplate } from '../tpm/ek/templates.js';
+import type { TpmsNvPublic } from '../tpm/structures/nv.js';
 import type { TpmtPublic } from '../tpm/structures/public.js';
 import type { Tpm } from '../tpm/tpm.js';
 
@@ -40,6 +41,8 @@ export interface EndorsementProbeOptions {
   now: Date;
   /** Public areas of the persistent objects, already read by the status probe. */
   persistent: ReadonlyMap<number, TpmtPublic>;
+  /** Public areas of every NV index, when the status probe read them. */
+  nvPublics?: ReadonlyMap<number, TpmsNvPublic>;
 }
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
@@ -57,6 +60,7 @@ export async function probeEndorsement(
   if (options.computeEk) return computed(tpm, options);
   const scan = await readEkCertificates(tpm, {
     now: options.now,
+    ...(options.nvPublics ? { nvPublics: options.nvPublics } : {}),
     ...(options.nvBufferMax === undefined ? {} : { nvBufferMax: options.nvBufferMax }),
   });
   const persistentEks = [...options.persistent].flatMap(([handle, pub]) => {

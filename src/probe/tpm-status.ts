@@ -25,6 +25,7 @@ import { decodeResponseCode } from '../tpm/rc/decode-response-code.js';
 import { TpmError } from '../tpm/rc/tpm-error.js';
 import { getCapabilityAll, getHandles, getProperties } from '../tpm/read/capability.js';
 import { readPcrBank } from '../tpm/read/pcrs.js';
+import type { TpmsNvPublic } from '../tpm/structures/nv.js';
 import { selectedPcrs } from '../tpm/structures/pcr.js';
 import type { EccParms, RsaParms, TpmtPublic } from '../tpm/structures/public.js';
 import type { Tpm } from '../tpm/tpm.js';
@@ -246,7 +247,8 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
   status.transientHandles = await section('transientHandles', async () =>
     (await getHandles(tpm, 0x80000000)).map((h) => hex(h)),
   );
-  status.nvIndices = await section('nvIndices', () => readNvIndices(tpm));
+  const nvPublics = new Map<number, TpmsNvPublic>();
+  status.nvIndices = await section('nvIndices', () => readNvIndices(tpm, nvPublics));
   status.algorithms = await section('algorithms', async () =>
     (await getCapabilityAll(tpm, 0, 0)).map((a) => ({
       name: algorithmName(a.alg),
@@ -272,6 +274,8 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
       computeEk: options.computeEk ?? false,
       now: options.now ?? new Date(),
       persistent: persistentPublics,
+      // Reuse the NV public areas read above, unless that section failed.
+      ...(status.nvIndices ? { nvPublics } : {}),
     }),
   );
   return status;
@@ -397,10 +401,11 @@ export function publicSummary(
   };
 }
 
-async function readNvIndices(tpm: Tpm): Promise<NvIndex[]> {
+async function readNvIndices(tpm: Tpm, publics: Map<number, TpmsNvPublic>): Promise<NvIndex[]> {
   const out: NvIndex[] = [];
   for (const index of await getHandles(tpm, 0x01000000)) {
     const { nvPublic, nvName } = await tpm.run(NV_ReadPublic, { nvIndex: index });
+    publics.set(index, nvPublic);
     // Part 3 §31.3: TPMA_NV_PLATFORMCREATE records that the platform hierarchy defined the index;
     // such indices survive TPM2_Clear, all others belong to the owner and are deleted by it.
     const platformCreated = (nvPublic.attributes & 0x40000000) !== 0;

@@ -81,6 +81,11 @@ export interface ReadEkCertificatesOptions {
   nvBufferMax?: number;
   /** "Now" for validity; default the current time. */
   now?: Date;
+  /**
+   * Every NV index's public area when the caller has already read them (status does): the
+   * listing and the NV_ReadPublic round trips are then skipped.
+   */
+  nvPublics?: ReadonlyMap<number, TpmsNvPublic>;
 }
 
 const TPMA_NV_AUTHREAD = 0x00040000;
@@ -99,9 +104,9 @@ export async function readEkCertificates(
 ): Promise<EkCertificateScan> {
   const now = options.now ?? new Date();
   const nvBufferMax = options.nvBufferMax ?? (await readNvBufferMax(tpm));
-  const indices = (await getHandles(tpm, 0x01000000)).filter(
-    (h) => h >= EK_NV_RANGE.first && h <= EK_NV_RANGE.last,
-  );
+  const indices = (
+    options.nvPublics ? [...options.nvPublics.keys()] : await getHandles(tpm, 0x01000000)
+  ).filter((h) => h >= EK_NV_RANGE.first && h <= EK_NV_RANGE.last);
   const certificates: EkCertificateEntry[] = [];
   const skipped: { nvIndex: number; reason: string }[] = [];
   for (const nvIndex of indices) {
@@ -119,7 +124,13 @@ export async function readEkCertificates(
         continue;
       }
     }
-    const read = await readCertificateIndex(tpm, nvIndex, nvBufferMax, options.ownerAuth);
+    const read = await readCertificateIndex(
+      tpm,
+      nvIndex,
+      nvBufferMax,
+      options.ownerAuth,
+      options.nvPublics?.get(nvIndex),
+    );
     if ('error' in read) {
       if (templateId) certificates.push({ status: 'error', nvIndex, templateId, error: read.error });
       else skipped.push({ nvIndex, reason: `not read: ${read.error}` });
@@ -160,10 +171,11 @@ async function readCertificateIndex(
   nvIndex: number,
   nvBufferMax: number | undefined,
   ownerAuth: AuthHandle | number | undefined,
+  known: TpmsNvPublic | undefined,
 ): Promise<ReadResult> {
   let pub: TpmsNvPublic;
   try {
-    pub = (await tpm.run(NV_ReadPublic, { nvIndex })).nvPublic;
+    pub = known ?? (await tpm.run(NV_ReadPublic, { nvIndex })).nvPublic;
   } catch (e) {
     return { error: `TPM2_NV_ReadPublic failed: ${message(e)}` };
   }

@@ -1,0 +1,79 @@
+import { TpmDoctorError } from '../../tpm/errors.js';
+
+/**
+ * Evidence that cannot be read: a missing path, a file in the wrong format, encoding or size.
+ * The message names the file and says what was expected and what was found instead.
+ *
+ * Every message passes through `redactSecrets` here, in the one constructor, so no parser can
+ * leak a BitLocker recovery password or a TPM owner authorization value into an error, even when
+ * it quotes the input. No `cause` is kept: Node's own JSON.parse errors quote the input text.
+ */
+export class EvidenceError extends TpmDoctorError {
+  /** The file the problem is in (as given, or the bundle's file name), or null. */
+  readonly file: string | null;
+  /** The message without the file name. */
+  readonly detail: string;
+
+  constructor(detail: string, file: string | null = null) {
+    const clean = redactSecrets(detail);
+    super('EVIDENCE', file === null ? clean : `${redactSecrets(file)}: ${clean}`);
+    this.file = file;
+    this.detail = clean;
+  }
+
+  /** The same problem, attributed to a file (a bundle member or the path the user gave). */
+  inFile(file: string): EvidenceError {
+    return new EvidenceError(this.detail, file);
+  }
+}
+
+// A BitLocker recovery password is 48 digits in 8 groups of 6 (manage-bde prints them with
+// dashes). Redact looser shapes too (5-6 digit groups, dashes or spaces) so an obfuscated or
+// mistyped one never survives either.
+const RECOVERY_PASSWORD = /\d{5,6}(?:[-\s]\d{5,6}){7}/g;
+// Get-Tpm's OwnerAuth, in Format-List text ("OwnerAuth : abc=") or JSON ("OwnerAuth":"abc=").
+const OWNER_AUTH = /("?OwnerAuth(?:orization)?"?[ \t]*[:=][ \t]*)("[^"]*"|[^\s,}]+)/gi;
+
+/** Replaces recovery passwords and owner authorization values with "[redacted]". */
+export function redactSecrets(text: string): string {
+  return text.replace(RECOVERY_PASSWORD, '[redacted]').replace(OWNER_AUTH, '$1[redacted]');
+}
+
+/** True when the text holds something shaped like a BitLocker recovery password. */
+export function containsRecoveryPassword(text: string): boolean {
+  RECOVERY_PASSWORD.lastIndex = 0;
+  const found = RECOVERY_PASSWORD.test(text);
+  RECOVERY_PASSWORD.lastIndex = 0;
+  return found;
+}
+
+/**
+ * A short, safe description of unexpected text for an error message: how many lines, and the
+ * start of the first non-empty one (redacted, control characters removed, at most 40 characters).
+ */
+export function describeText(text: string): string {
+  const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) return 'only blank lines';
+  const first = redactSecrets(lines[0]!.trim())
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+    .slice(0, 40);
+  const count = lines.length === 1 ? '1 line' : `${lines.length} lines`;
+  return `${count} of something else (the first starts "${first}")`;
+}
+
+/** Names of the keys of a JSON object, for "found an object with keys ..." messages. */
+export function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return 'an empty object';
+    const shown = keys
+      .slice(0, 6)
+      .map((k) => k.replace(/[^\w.-]/g, '?').slice(0, 30))
+      .join(', ');
+    return `an object with keys ${shown}${keys.length > 6 ? ', ...' : ''}`;
+  }
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  return `a ${typeof value}`;
+}

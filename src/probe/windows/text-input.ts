@@ -1,0 +1,105 @@
+import { EvidenceError } from './evidence-error.js';
+
+/** Evidence files larger than this are refused before they are read (a bundle is a few hundred KB). */
+export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Bytes of an evidence file as text. Windows writes these in several encodings:
+ * - UTF-16LE with a BOM: Windows PowerShell 5.1's `Out-File` and `>` default;
+ * - UTF-8 with a BOM (5.1 `-Encoding UTF8`) or without (PowerShell 7, most editors);
+ * - UTF-16LE without a BOM (some tools), recognised by its NUL high bytes;
+ * - Shift_JIS (CP932): `tpmtool ... > file.txt` in cmd on Japanese Windows. Accepted only when the
+ *   bytes are not UTF-8 and decode to text with kana, so Latin-1 or random bytes are not mistaken
+ *   for it.
+ * Anything else (UTF-32, binary data, invalid UTF-8) is an EvidenceError that says what was found.
+ */
+export function decodeEvidenceText(bytes: Uint8Array): string {
+  if (bytes.length === 0) throw new EvidenceError('the file is empty');
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if (b0 === 0xff && b1 === 0xfe && bytes[2] === 0 && bytes[3] === 0) {
+    throw new EvidenceError('found UTF-32 text; expected UTF-8 or UTF-16 (save it again as UTF-8)');
+  }
+  if (b0 === 0xff && b1 === 0xfe) return utf16(bytes.subarray(2), 'utf-16le');
+  if (b0 === 0xfe && b1 === 0xff) return utf16(bytes.subarray(2), 'utf-16be');
+  if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) {
+    return strict(
+      'utf-8',
+      bytes.subarray(3),
+      'text that starts with a UTF-8 byte order mark but is not valid UTF-8',
+    );
+  }
+  if (looksLikeBomlessUtf16le(bytes)) return utf16(bytes, 'utf-16le');
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    throw new EvidenceError(`expected text, found binary data (a NUL byte at offset ${nul})`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const sjis = shiftJis(bytes);
+    if (sjis !== null) return sjis;
+    const bad = firstInvalidUtf8(bytes);
+    throw new EvidenceError(
+      `expected UTF-8 or UTF-16 text, found bytes that are neither (invalid UTF-8 byte 0x${bad.byte
+        .toString(16)
+        .padStart(2, '0')} at offset ${bad.offset})`,
+    );
+  }
+}
+
+function utf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): string {
+  if (bytes.length % 2 !== 0) {
+    throw new EvidenceError(
+      `found UTF-16 text with an odd number of bytes (${bytes.length}): the file is cut short`,
+    );
+  }
+  return strict(encoding, bytes, 'UTF-16 text with invalid characters');
+}
+
+function strict(encoding: string, bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw new EvidenceError(`expected text, found ${what}`);
+  }
+}
+
+/** Mostly-ASCII UTF-16LE: every second byte NUL, the others not. */
+function looksLikeBomlessUtf16le(bytes: Uint8Array): boolean {
+  if (bytes.length < 4 || bytes.length % 2 !== 0) return false;
+  const sample = Math.min(bytes.length, 512);
+  let oddNul = 0;
+  let evenNul = 0;
+  for (let i = 0; i < sample; i += 2) {
+    if (bytes[i] === 0) evenNul++;
+    if (bytes[i + 1] === 0) oddNul++;
+  }
+  const pairs = sample / 2;
+  return oddNul >= pairs * 0.6 && evenNul <= pairs * 0.1;
+}
+
+function shiftJis(bytes: Uint8Array): string | null {
+  let text: string;
+  try {
+    text = new TextDecoder('shift_jis', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  return /[\u3040-\u30ff]/.test(text) ? text : null;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): { offset: number; byte: number } {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80) continue;
+    const need = b >= 0xf0 && b <= 0xf4 ? 3 : b >= 0xe0 ? 2 : b >= 0xc2 && b <= 0xdf ? 1 : -1;
+    if (need < 0 || b > 0xf4) return { offset: i, byte: b };
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return { offset: i, byte: b };
+    }
+    i += need;
+  }
+  return { offset: 0, byte: bytes[0] ?? 0 };
+}
