@@ -1,0 +1,52 @@
+import type { Finding } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import {
+  hasRecoveryPassword,
+  hasTpmProtector,
+  isEncrypted,
+  osVolumes,
+  volumeEvidence,
+} from './bitlocker-volumes.js';
+import { REF } from './references.js';
+
+export const BITLOCKER_NO_RECOVERY_PASSWORD = 'bitlocker.no-recovery-password';
+
+/**
+ * An encrypted OS volume unlocked by the TPM with no RecoveryPassword protector. A TPM clear, or
+ * any change to the measured boot (PCRs), leaves the TPM protector unable to unseal the volume key;
+ * without a recovery password there is then nothing to type at the recovery screen and the data is
+ * lost. This blocks any clear until a recovery password exists and is escrowed (the preflight gate
+ * then matches its ID against Entra ID's escrowed keys).
+ */
+export const bitlockerNoRecoveryPassword: Rule = {
+  ids: [BITLOCKER_NO_RECOVERY_PASSWORD],
+  evaluate(snapshot) {
+    const findings: Finding[] = [];
+    for (const v of osVolumes(snapshot.windows?.bitlocker)) {
+      if (!isEncrypted(v) || !hasTpmProtector(v) || hasRecoveryPassword(v)) continue;
+      const mp = v.mountPoint;
+      findings.push({
+        id: BITLOCKER_NO_RECOVERY_PASSWORD,
+        severity: 'error',
+        title: `BitLocker volume ${mp} has no recovery password`,
+        why:
+          `${mp} is unlocked by the TPM alone. A TPM clear, a firmware or Secure Boot change, or a ` +
+          'motherboard swap makes BitLocker ask for a recovery password at boot, and this volume has none: ' +
+          'its data would be lost. Intune cannot escrow a key that does not exist either.',
+        impacts: ['bitlocker', 'compliance'],
+        evidence: volumeEvidence(v),
+        remedy: {
+          step: 'reconfigure',
+          action:
+            `Add a recovery password and escrow it: \`manage-bde -protectors -add ${mp} -RecoveryPassword\`, ` +
+            `then \`BackupToAAD-BitLockerKeyProtector -MountPoint ${mp} -KeyProtectorId <the new ID>\` ` +
+            '(or Backup-BitLockerKeyProtector for AD DS), and check the key appears on the device in Intune.',
+          destroysKeys: false,
+        },
+        blocksClear: `no recovery password to unlock the volume ${mp} after the clear`,
+        references: [REF.manageBdeProtectors, REF.backupToAad, REF.getBitLockerVolume],
+      });
+    }
+    return findings;
+  },
+};

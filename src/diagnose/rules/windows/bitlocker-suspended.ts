@@ -1,0 +1,64 @@
+import type { Finding } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { BITLOCKER_SOURCE, hasTpmProtector, isEncrypted, volumeEvidence } from './bitlocker-volumes.js';
+import { ev } from './evidence.js';
+import { REF } from './references.js';
+
+export const BITLOCKER_SUSPENDED = 'bitlocker.suspended';
+
+/**
+ * An encrypted volume with ProtectionStatus Off: BitLocker is suspended (or its protectors
+ * disabled), so the volume key is stored unprotected on the disk. `Suspend-BitLocker -RebootCount N`
+ * resumes by itself after N restarts (tpm-doctor's clear suspends with N = 2 for the PPI double
+ * reset), which is a planned suspend: info. A suspend with no restart count left (RebootCount 0 means
+ * "until Resume-BitLocker") or an unknown one is a warning: Intune reports the device as not
+ * protected by BitLocker, and Device Health Attestation keeps doing so until a restart after resuming.
+ */
+export const bitlockerSuspended: Rule = {
+  ids: [BITLOCKER_SUSPENDED],
+  evaluate(snapshot) {
+    const findings: Finding[] = [];
+    for (const v of snapshot.windows?.bitlocker ?? []) {
+      if (!isEncrypted(v) || v.protectionStatus !== 'Off') continue;
+      const mp = v.mountPoint;
+      const planned = v.suspendedRebootCount !== null && v.suspendedRebootCount > 0;
+      const evidence = volumeEvidence(v);
+      if (v.suspendedRebootCount !== null) {
+        evidence.push(ev(BITLOCKER_SOURCE, 'SuspendedRebootCount', v.suspendedRebootCount));
+      }
+      findings.push({
+        id: BITLOCKER_SUSPENDED,
+        severity: planned ? 'info' : 'warning',
+        title: planned
+          ? `BitLocker on ${mp} is suspended for ${v.suspendedRebootCount} more restart(s)`
+          : `BitLocker protection is off on ${mp}`,
+        why:
+          `While protection is off the key that decrypts ${mp} is stored in the clear on the disk. ` +
+          (planned
+            ? 'This is a planned suspend (for a firmware update or a TPM clear): BitLocker resumes by itself.'
+            : 'Nothing will turn it back on by itself, and Intune reports the device as not protected by ' +
+              'BitLocker until it is resumed and the PC restarts.'),
+        impacts: ['bitlocker', 'compliance'],
+        evidence,
+        remedy: planned
+          ? {
+              step: 'wait',
+              action: `BitLocker resumes on ${mp} by itself after ${v.suspendedRebootCount} more restart(s); check ProtectionStatus On afterwards.`,
+              destroysKeys: false,
+            }
+          : {
+              step: 'reconfigure',
+              action:
+                (hasTpmProtector(v)
+                  ? ''
+                  : 'Add a TPM protector first (see bitlocker.tpm-protector-missing); then ') +
+                `run \`Resume-BitLocker -MountPoint ${mp}\` (or \`manage-bde -protectors -enable ${mp}\`) and ` +
+                'restart, so Device Health Attestation reports BitLocker on.',
+              destroysKeys: false,
+            },
+        references: [REF.suspendBitLocker, REF.resumeBitLocker, REF.getBitLockerVolume],
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,50 @@
+import type { BitLockerVolume, KeyProtectorType } from '../../../snapshot/windows-evidence.js';
+import type { Evidence } from '../../finding.js';
+import { ev } from './evidence.js';
+
+/** Where BitLocker volume facts are cited from (Get-BitLockerVolume and manage-bde, merged per volume). */
+export const BITLOCKER_SOURCE = 'Get-BitLockerVolume';
+
+/** Protectors that unseal the volume key from the TPM: a clear or a PCR change invalidates them. */
+export const TPM_PROTECTORS: readonly KeyProtectorType[] = [
+  'Tpm',
+  'TpmPin',
+  'TpmStartupKey',
+  'TpmPinStartupKey',
+  'TpmNetworkKey',
+];
+
+export function hasTpmProtector(v: BitLockerVolume): boolean {
+  return v.keyProtectors.some((p) => TPM_PROTECTORS.includes(p.type));
+}
+
+export function hasRecoveryPassword(v: BitLockerVolume): boolean {
+  return v.keyProtectors.some((p) => p.type === 'RecoveryPassword');
+}
+
+/**
+ * True when BitLocker encrypts (part of) the volume: any VolumeStatus but FullyDecrypted
+ * (FullyEncrypted, EncryptionInProgress, EncryptionPaused, DecryptionInProgress, ...), or, when
+ * the status is unknown, any key protector at all.
+ */
+export function isEncrypted(v: BitLockerVolume): boolean {
+  if (v.volumeStatus === null || v.volumeStatus.trim() === '') return v.keyProtectors.length > 0;
+  return !/^\s*fullydecrypted\s*$/i.test(v.volumeStatus);
+}
+
+export function osVolumes(volumes: readonly BitLockerVolume[] | null | undefined): BitLockerVolume[] {
+  return (volumes ?? []).filter((v) => v.volumeType === 'OperatingSystem');
+}
+
+/** The volume's state and protectors as evidence: protector types and IDs, never a password. */
+export function volumeEvidence(v: BitLockerVolume): Evidence[] {
+  const out: Evidence[] = [
+    ev(BITLOCKER_SOURCE, 'MountPoint', v.mountPoint),
+    ev(BITLOCKER_SOURCE, 'VolumeType', v.volumeType),
+    ev(BITLOCKER_SOURCE, 'VolumeStatus', v.volumeStatus),
+    ev(BITLOCKER_SOURCE, 'ProtectionStatus', v.protectionStatus),
+  ];
+  if (v.keyProtectors.length === 0) out.push(ev(BITLOCKER_SOURCE, 'KeyProtector', '(none)'));
+  for (const p of v.keyProtectors) out.push(ev(BITLOCKER_SOURCE, 'KeyProtector', `${p.type} {${p.id}}`));
+  return out;
+}

@@ -1,0 +1,126 @@
+import type { Evidence, Finding, Remedy } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { ev, eventEvidence, yesNo } from './evidence.js';
+import { REF } from './references.js';
+import {
+  badKeysetEvents,
+  joinEvidence,
+  keySignTestState,
+  NTE_BAD_KEYSET,
+  TPM_HARDWARE_ERROR_IDS,
+  tpmClearNeeded,
+  tpmDriverErrors,
+} from './signals.js';
+
+export const ENTRA_DEVICE_KEY_UNUSABLE = 'entra.device-key-unusable';
+
+/**
+ * The device's Entra ID keys cannot be used: dsregcmd's KeySignTest failed, AadRecoveryEnabled is
+ * YES ("the keys stored in the device aren't usable, and the device is marked for recovery"), or
+ * the join failed with NTE_BAD_KEYSET 0x80090016 ("Keyset does not exist"), in dsregcmd or in User
+ * Device Registration events 304 (Admin) / 500, 502 (Debug).
+ *
+ * The remedy climbs the ladder by what the evidence shows, never straight to a clear:
+ * 1. AadRecoveryEnabled YES: Windows re-registers the device at the next sign-in (silently on
+ *    hybrid-joined devices, with a prompt on Entra-joined ones; dsregcmd doc). Sign in again.
+ * 2. TPM driver events 14/15 (non-recoverable hardware error): update Windows and the BIOS/TPM
+ *    firmware, then ask the manufacturer (TPM device driver error log doc); a clear cannot fix
+ *    hardware.
+ * 3. Windows itself says the TPM needs a clear to recover (tpmtool "Clear Needed To Recover: True",
+ *    IsReadyInformation 0x8 or 0x800): the gated clear, then re-registration.
+ * 4. Otherwise re-register the device. Microsoft's hybrid join troubleshooting says NTE_BAD_KEYSET
+ *    "happens when the TPM is cleared on the systems, or when there's a bad sysprep image", advises
+ *    against clearing the TPM for it, and recovers by removing and re-adding the accounts. (Microsoft
+ *    Japan's Azure Identity team also lists a TPM clear followed by re-registration; tpm-doctor keeps
+ *    that for case 3, where the TPM itself is broken.)
+ */
+export const entraDeviceKeyUnusable: Rule = {
+  ids: [ENTRA_DEVICE_KEY_UNUSABLE],
+  evaluate(snapshot) {
+    const w = snapshot.windows;
+    if (!w) return [];
+    const d = w.dsregcmd;
+    const keySign = keySignTestState(d?.keySignTest ?? null);
+    const recovery = d?.aadRecoveryEnabled === true;
+    const dsregBadKeyset = d?.errorCodes.includes(NTE_BAD_KEYSET) ?? false;
+    const udrEvents = badKeysetEvents(snapshot);
+    if (keySign !== 'failed' && !recovery && !dsregBadKeyset && udrEvents.length === 0) return [];
+
+    const evidence: Evidence[] = [];
+    if (d) {
+      evidence.push(...joinEvidence(d));
+      if (d.keySignTest !== null) evidence.push(ev('dsregcmd', 'KeySignTest', d.keySignTest));
+      if (d.aadRecoveryEnabled !== null) {
+        evidence.push(ev('dsregcmd', 'AadRecoveryEnabled', yesNo(d.aadRecoveryEnabled)));
+      }
+      if (dsregBadKeyset) evidence.push(ev('dsregcmd', 'error code', NTE_BAD_KEYSET));
+    }
+    evidence.push(...eventEvidence(udrEvents));
+
+    const hardware = tpmDriverErrors(snapshot).filter((e) =>
+      (TPM_HARDWARE_ERROR_IDS as readonly number[]).includes(e.id),
+    );
+    const clearNeeded = tpmClearNeeded(snapshot);
+    let remedy: Remedy;
+    if (recovery) {
+      remedy = {
+        step: 'restart',
+        action:
+          'Sign out and sign in again (or restart and sign in) with the work account while online: ' +
+          'AadRecoveryEnabled is YES, so Windows re-registers the device keys at the next sign-in ' +
+          '(silently on a hybrid-joined device, with a prompt on an Entra-joined one). Then run ' +
+          '`dsregcmd /status` elevated and check KeySignTest : PASSED.',
+        destroysKeys: false,
+      };
+    } else if (hardware.length > 0) {
+      evidence.push(...eventEvidence(hardware));
+      remedy = {
+        step: 'update',
+        action:
+          'The TPM driver reports a non-recoverable TPM hardware error: install the latest Windows ' +
+          'servicing stack and cumulative update and the BIOS/TPM firmware update from the manufacturer, ' +
+          'then re-check; if the error stays, have the manufacturer diagnose the TPM. A clear does not ' +
+          'fix failing hardware.',
+        destroysKeys: false,
+      };
+    } else if (clearNeeded.length > 0) {
+      evidence.push(...clearNeeded);
+      remedy = {
+        step: 'clear',
+        action:
+          'Windows reports the TPM itself needs a clear to recover, so new device keys cannot be ' +
+          'created in it: run the gated clear (`tpm-doctor clear`: recovery key escrowed, BitLocker ' +
+          'suspended, approval recorded), then sign in so the device registers again, and set up ' +
+          'Windows Hello again.',
+        destroysKeys: true,
+      };
+    } else {
+      remedy = {
+        step: 'reconfigure',
+        action:
+          'Register the device with Entra ID again; the TPM looks healthy, so do not clear it for this. ' +
+          'Hybrid-joined: run `dsregcmd /leave` elevated, restart, and let the next sign-in (or the ' +
+          'Automatic-Device-Join task) join it again. Entra-joined or registered: remove and re-add the ' +
+          'work account (Settings > Accounts > Access work or school), as Microsoft advises for ' +
+          'NTE_BAD_KEYSET. If the image was sysprepped, build it from a machine that was never joined.',
+        destroysKeys: false,
+      };
+    }
+
+    const finding: Finding = {
+      id: ENTRA_DEVICE_KEY_UNUSABLE,
+      severity: 'error',
+      title: 'The device key Entra ID knows this PC by cannot be used',
+      why:
+        'The device proves its identity to Entra ID with a key pair created at registration (in the TPM ' +
+        'when there is one). When that key is missing or cannot sign (NTE_BAD_KEYSET: "Keyset does not ' +
+        'exist"), Windows gets no Primary Refresh Token: single sign-on, Conditional Access and Windows ' +
+        'Hello for Business fail, and Intune sync and compliance reporting stall.',
+      impacts: ['sync', 'compliance', 'windows-hello', 'attestation'],
+      evidence,
+      remedy,
+      references: [REF.dsregcmd, REF.hybridJoinTroubleshoot, REF.primaryRefreshToken, REF.tpmDriverErrors],
+    };
+    return [finding];
+  },
+};

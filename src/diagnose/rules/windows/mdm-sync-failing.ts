@@ -1,0 +1,130 @@
+import type { Evidence, Remedy } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { ev, eventEvidence, eventsOf, evidenceTime, hoursBefore, PROVIDER } from './evidence.js';
+import { REF } from './references.js';
+import { deviceKeyUnusable, intuneEnrolled, lockoutInPlay, lockoutReading } from './signals.js';
+
+export const MDM_SYNC_FAILING = 'mdm.sync-failing';
+
+/** Windows checks in with Intune about every 8 hours once enrolled (Intune policy refresh intervals). */
+export const SYNC_CYCLE_HOURS = 8;
+/** Three missed check-ins: a PC that was merely asleep or off overnight is not flagged. */
+export const SYNC_STALE_HOURS = 3 * SYNC_CYCLE_HOURS;
+/** Intune's default "Compliance status validity period": a device silent this long turns non-compliant. */
+export const COMPLIANCE_VALIDITY_DAYS = 30;
+/**
+ * DeviceManagement-Enterprise-Diagnostics-Provider events that mean the OMA-DM session itself
+ * failed (community-documented, research §4 [C]): 201 message failed to be sent, 209 session ended
+ * (an error when it ended with a failure HRESULT), 4603 push (PushLaunch) failure. CSP and policy
+ * errors (404, 454, ...) are left out: a sync can succeed while one setting fails.
+ */
+export const SESSION_FAILURE_IDS = [201, 209, 4603] as const;
+
+const SYNC_SOURCE = 'OMADM sync state';
+
+function isZero(code: string): boolean {
+  return /^\s*(0x)?0+\s*$/i.test(code);
+}
+
+/**
+ * Intune sync is failing or has stopped: OMADM session failure events since the last successful
+ * sync, a non-zero last error code from an attempt after it, or no successful sync for more than
+ * three 8-hour cycles. An error when the PC has been silent past the compliance validity period, or
+ * when it is both stale and failing; a warning otherwise.
+ *
+ * When the device cannot authenticate (unusable Entra keys, a TPM lockout), the failing sync is a
+ * symptom: the finding then has no step of its own, so the verdict follows the cause.
+ */
+export const mdmSyncFailing: Rule = {
+  ids: [MDM_SYNC_FAILING],
+  evaluate(snapshot) {
+    const w = snapshot.windows;
+    if (!w || intuneEnrolled(snapshot) === false) return [];
+    const now = evidenceTime(snapshot);
+    const sync = w.mdmSync;
+    const sinceSuccess = hoursBefore(sync?.lastSuccessfulSync ?? null, now);
+    const stale = sinceSuccess !== null && sinceSuccess > SYNC_STALE_HOURS;
+
+    const attemptedAfterSuccess = (() => {
+      const success = sync?.lastSuccessfulSync ? Date.parse(sync.lastSuccessfulSync) : Number.NaN;
+      const attempt = sync?.lastAttemptedSync ? Date.parse(sync.lastAttemptedSync) : Number.NaN;
+      return Number.isNaN(success) || Number.isNaN(attempt) || attempt > success;
+    })();
+    const errorCode =
+      sync?.lastErrorCode != null && !isZero(sync.lastErrorCode) && attemptedAfterSuccess
+        ? sync.lastErrorCode
+        : null;
+
+    const failures = eventsOf(snapshot, PROVIDER.deviceManagement, SESSION_FAILURE_IDS).filter((e) => {
+      if (e.level !== 'error' && e.level !== 'critical') return false;
+      const age = hoursBefore(e.timeCreated, now);
+      if (age === null) return true;
+      return sinceSuccess === null ? age <= SYNC_STALE_HOURS : age < sinceSuccess;
+    });
+    if (!stale && errorCode === null && failures.length === 0) return [];
+
+    const evidence: Evidence[] = [];
+    if (sync) {
+      evidence.push(ev(SYNC_SOURCE, 'lastSuccessfulSync', sync.lastSuccessfulSync));
+      evidence.push(ev(SYNC_SOURCE, 'lastAttemptedSync', sync.lastAttemptedSync));
+      if (errorCode !== null) evidence.push(ev(SYNC_SOURCE, 'lastErrorCode', errorCode));
+      if (sinceSuccess !== null) {
+        evidence.push(ev(SYNC_SOURCE, 'hours since last successful sync', Math.round(sinceSuccess)));
+      }
+    }
+    evidence.push(...eventEvidence(failures));
+
+    const silentTooLong = sinceSuccess !== null && sinceSuccess > COMPLIANCE_VALIDITY_DAYS * 24;
+    const severity =
+      silentTooLong || (stale && (errorCode !== null || failures.length > 0)) ? 'error' : 'warning';
+
+    const auth = w.dsregcmd?.deviceAuthStatus ?? null;
+    let remedy: Remedy;
+    if (auth !== null && /disabled|deleted/i.test(auth)) {
+      evidence.push(ev('dsregcmd', 'DeviceAuthStatus', auth));
+      remedy = {
+        step: 'reconfigure',
+        action:
+          'The device object is disabled or deleted in Entra ID, so the PC cannot authenticate to sync: ' +
+          're-enable it in Entra ID, or if it was deleted, join the PC again and re-enroll it.',
+        destroysKeys: false,
+      };
+    } else if (deviceKeyUnusable(snapshot) || lockoutInPlay(lockoutReading(snapshot))) {
+      remedy = {
+        step: 'none',
+        action:
+          'Follow the Entra or TPM finding first (entra.device-key-unusable, entra.no-prt, the TPM lockout): ' +
+          'the sync fails because the device cannot authenticate, and it resumes once that is fixed.',
+        destroysKeys: false,
+      };
+    } else {
+      remedy = {
+        step: 'restart',
+        action:
+          'Start a sync (Settings > Accounts > Access work or school > the organisation > Info > Sync) and keep ' +
+          'the PC awake until it finishes; it can take minutes to hours. If it fails again, restart the PC and ' +
+          'sync once more, then look up the error code in the DeviceManagement-Enterprise-Diagnostics-Provider ' +
+          'Admin log.',
+        destroysKeys: false,
+      };
+    }
+
+    return [
+      {
+        id: MDM_SYNC_FAILING,
+        severity,
+        title: stale
+          ? `Intune has not synced for ${Math.round(sinceSuccess ?? 0)} hours`
+          : 'Intune sync sessions are failing',
+        why:
+          'Intune checks in about every 8 hours; a PC that cannot complete a session receives no new policy and ' +
+          'reports no compliance state. After the compliance validity period (30 days by default) Intune marks ' +
+          'it non-compliant, and Conditional Access blocks its users.',
+        impacts: ['sync', 'compliance'],
+        evidence,
+        remedy,
+        references: [REF.intunePolicyRefresh, REF.intuneComplianceSettings, REF.diagnoseMdm],
+      },
+    ];
+  },
+};

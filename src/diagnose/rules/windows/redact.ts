@@ -1,0 +1,51 @@
+/**
+ * Redaction for every value a Windows rule copies from raw evidence into a finding. Findings are
+ * printed, written by `--json`, sent to the fleet view and pasted into tickets, so they must never
+ * carry a secret, even when a collector or a saved bundle let one through:
+ * - a BitLocker recovery password: 48 digits in eight groups of six, which
+ *   `manage-bde -protectors -get` prints under "Password:" (research §3). Rules cite the
+ *   protector's ID instead, which is what Entra ID escrows the key under.
+ * - a TPM authorization value: `Get-Tpm`'s `OwnerAuth`, `Clear-Tpm -OwnerAuthorization`, the
+ *   registry's `OwnerAuthFull`/`OwnerAuthAdmin`/`OwnerAuthUser`/`StorageOwnerAuth`, and lockout or
+ *   endorsement auth values (research §1: "Never log the returned object: it contains OwnerAuth").
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Eight groups of six digits, with '-' (manage-bde), a space, or nothing between them. */
+const RECOVERY_PASSWORD = /(?<!\d)\d{6}(?:[- ]?\d{6}){7}(?!\d)/g;
+
+/**
+ * Names whose value is a secret: any *Auth / *Authorization name (OwnerAuth, OwnerAuthFull,
+ * LockoutAuth, EndorsementAuth, StorageOwnerAuth, OwnerAuthorization) and password fields.
+ * "AuthCodeUrl" or "Credential Type" do not match: the name must end in Auth, Authorization,
+ * Auth + Full/Admin/User, or Password / RecoveryKey.
+ */
+const SECRET_NAME = '[A-Za-z]*(?:Auth(?:orization)?(?:Full|Admin|User)?|Password|RecoveryKey)';
+const SECRET_FIELD = new RegExp(`^\\s*-?${SECRET_NAME}\\s*$`, 'i');
+
+/** `Name : value`, `Name=value`, `"Name": "value"` (PowerShell list, key=value, JSON). */
+const SECRET_ASSIGNMENT = new RegExp(`(\\b${SECRET_NAME}"?[ \\t]*[:=][ \\t]*"?)([^\\s",;}\\]<]+)`, 'gi');
+/** `-OwnerAuthorization value` (a PowerShell parameter, e.g. a logged Clear-Tpm command line). */
+const SECRET_PARAMETER = new RegExp(`(-${SECRET_NAME}[ \\t]+)([^\\s",;-][^\\s",;]*)`, 'gi');
+/** `<Data Name="OwnerAuth">value</Data>` (an event's XML). */
+const SECRET_XML = new RegExp(`(Name="${SECRET_NAME}"[^>]*>)([^<]+)(<)`, 'gi');
+
+/** Replaces every recovery password and every authorization value in free text. */
+export function redact(text: string): string {
+  return text
+    .replace(RECOVERY_PASSWORD, REDACTED)
+    .replace(SECRET_XML, (_m, head: string, _v: string, tail: string) => `${head}${REDACTED}${tail}`)
+    .replace(SECRET_ASSIGNMENT, (_m, head: string) => `${head}${REDACTED}`)
+    .replace(SECRET_PARAMETER, (_m, head: string) => `${head}${REDACTED}`);
+}
+
+/** True when a field's name says its value is a secret (OwnerAuth, LockoutAuth, Password, ...). */
+export function isSecretField(field: string): boolean {
+  return SECRET_FIELD.test(field);
+}
+
+/** The value to show for `field`: withheld entirely when the field is a secret, else redacted text. */
+export function redactField(field: string, value: string): string {
+  return isSecretField(field) ? REDACTED : redact(value);
+}

@@ -1,0 +1,71 @@
+import type { WindowsEvent } from '../../../snapshot/windows-evidence.js';
+import type { Rule } from '../../rule.js';
+import { eventEvidence, eventsOf, newestFirst, PROVIDER } from './evidence.js';
+import { REF } from './references.js';
+
+export const SECUREBOOT_CA_UPDATE_PENDING = 'secureboot.ca-update-pending';
+
+/** TPM-WMI 1801: "Secure Boot CA/keys need to be updated" (KB5016061). */
+const PENDING = 1801;
+/** TPM-WMI 1795/1796: the firmware returned an error while Windows applied a Secure Boot update (KB5016061). */
+const FIRMWARE_ERRORS = [1795, 1796];
+/** TPM-WMI 1808: "This device has updated Secure Boot CA/keys" (KB5016061). */
+const UPDATED = 1808;
+
+function time(e: WindowsEvent): number {
+  return e.timeCreated === null ? Number.NaN : Date.parse(e.timeCreated);
+}
+
+/**
+ * Windows has new Secure Boot certificates (the 2023 CAs replacing the 2011 ones that expire from
+ * June 2026) that are not yet in the firmware: TPM-WMI 1801, or 1795/1796 when the firmware refused
+ * them, and no later 1808. The events come from the TPM-WMI provider and 1801 is logged at Error
+ * level, so admins read them as a TPM fault; they are not one, and a TPM clear does nothing for
+ * them. Info only: the remedy is Windows and firmware updates, never a clear. Silent once an 1808
+ * is logged after the newest pending event (or when either is undated and an 1808 exists).
+ */
+export const securebootCaUpdatePending: Rule = {
+  ids: [SECUREBOOT_CA_UPDATE_PENDING],
+  evaluate(snapshot) {
+    const pending = eventsOf(snapshot, PROVIDER.tpmWmi, [PENDING, ...FIRMWARE_ERRORS]);
+    if (pending.length === 0) return [];
+    const updated = eventsOf(snapshot, PROVIDER.tpmWmi, [UPDATED]);
+    const newestPending = newestFirst(pending)[0]!;
+    const newestUpdated = newestFirst(updated)[0];
+    if (newestUpdated !== undefined) {
+      const p = time(newestPending);
+      const u = time(newestUpdated);
+      if (Number.isNaN(p) || Number.isNaN(u) || u >= p) return [];
+    }
+    const firmwareRefused = pending.some((e) => FIRMWARE_ERRORS.includes(e.id));
+    return [
+      {
+        id: SECUREBOOT_CA_UPDATE_PENDING,
+        severity: 'info',
+        title: 'Secure Boot certificate update pending (not a TPM fault)',
+        why:
+          'TPM-WMI reports that the Secure Boot certificates (CA/keys) in the firmware still need the 2023 ' +
+          'update. Admins often mistake these TPM-WMI events, 1801 logged as an error, for a TPM problem: they ' +
+          'are not one, the TPM, BitLocker and Intune sync are unaffected, and clearing the TPM does not help ' +
+          '(it would only destroy keys). Without the update the device stops receiving new Secure Boot ' +
+          'protections once the 2011 certificates expire.',
+        impacts: ['security'],
+        evidence: eventEvidence(pending),
+        remedy: {
+          step: 'update',
+          action:
+            'Nothing to do on the TPM, and do not clear it for this. Keep Windows updated (Windows applies the ' +
+            'new certificates itself) and ' +
+            (firmwareRefused
+              ? 'install the OEM firmware update: the firmware refused the update (1795/1796). '
+              : 'install OEM firmware updates. ') +
+            'If Windows reports the update would trigger BitLocker recovery, suspend BitLocker for two restarts ' +
+            '(`Suspend-BitLocker -MountPoint C: -RebootCount 2`). The update is done when TPM-WMI logs 1808 ' +
+            '"This device has updated Secure Boot CA/keys".',
+          destroysKeys: false,
+        },
+        references: [REF.secureBootEvents, REF.secureBootCertificates],
+      },
+    ];
+  },
+};
