@@ -86,7 +86,8 @@ export async function probeEndorsement(
     if (candidates.length === 0) {
       return {
         ...described,
-        reason: 'no persistent EK for this template; run with --compute-ek to derive it from the template',
+        reason:
+          'no readable persistent EK for this template; run with --compute-ek to derive it from the template',
       };
     }
     const certificate = new X509Certificate(entry.der);
@@ -160,5 +161,6 @@ function blank(nvIndex: number, template: string | null, label: string): EkCerti
 }
 
 function keyText(key: { type: string; keyBits?: number; curve?: string }): string {
-  return [key.type, key.keyBits ?? key.curve].filter((x) => x !== undefined).join(' ');
+  const size = key.type === 'ecc' ? (key.curve ?? key.keyBits) : (key.keyBits ?? key.curve);
+  return [key.type, size].filter((x) => x !== undefined).join(' ');
 }

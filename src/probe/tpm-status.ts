@@ -113,6 +113,12 @@ export interface PersistentObject {
   keyBits: number | null;
   curve: string | null;
   name: string;
+  /**
+   * Set when this handle is listed but its public area cannot be read (e.g. TPM_RC_HANDLE for
+   * an endorsement key while the endorsement hierarchy is disabled); the key fields are then empty.
+   * Always present in the JSON (null when the object was read).
+   */
+  error?: string | null;
 }
 
 export interface NvIndex {
@@ -372,16 +378,28 @@ async function readBanks(tpm: Tpm): Promise<PcrBank[]> {
 async function readPersistent(tpm: Tpm, publics: Map<number, TpmtPublic>): Promise<PersistentObject[]> {
   const out: PersistentObject[] = [];
   for (const handle of await getHandles(tpm, 0x81000000)) {
-    const { outPublic, name } = await tpm.run(ReadPublic, { objectHandle: handle });
-    publics.set(handle, outPublic);
     const where = describePersistentHandle(handle);
-    out.push({
-      handle: hex(handle),
-      hierarchy: where.hierarchyHint,
-      purpose: where.purpose,
-      ...publicSummary(outPublic),
-      name: toHex(name),
-    });
+    const listed = { handle: hex(handle), hierarchy: where.hierarchyHint, purpose: where.purpose };
+    try {
+      const { outPublic, name } = await tpm.run(ReadPublic, { objectHandle: handle });
+      publics.set(handle, outPublic);
+      out.push({ ...listed, ...publicSummary(outPublic), name: toHex(name), error: null });
+    } catch (e) {
+      // One unreadable object must not hide the others (a TpmError is per handle; anything
+      // else, such as a lost connection, ends the section).
+      if (!(e instanceof TpmError)) throw e;
+      out.push({
+        ...listed,
+        type: '',
+        nameAlg: '',
+        attributes: '',
+        attributesValue: '',
+        keyBits: null,
+        curve: null,
+        name: '',
+        error: e.message,
+      });
+    }
   }
   return out;
 }

@@ -58,6 +58,10 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
   if (s.persistentObjects) {
     heading(`Persistent objects (${s.persistentObjects.length})`);
     for (const o of s.persistentObjects) {
+      if (o.error) {
+        out.push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} UNREADABLE: ${o.error}`);
+        continue;
+      }
       const key = o.keyBits ? `${o.type} ${o.keyBits}` : o.curve ? `${o.type} ${o.curve}` : o.type;
       out.push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} ${key.padEnd(16)} ${o.purpose}`);
       if (options.verbose) out.push(`              ${o.attributes}`);
