@@ -27,11 +27,24 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
     }
   }
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.id.localeCompare(b.id));
-  const diagnosable = (snapshot.tpm?.present ?? false) || snapshot.windows !== null;
+  const diagnosable = isDiagnosable(snapshot);
   return {
     schema: 'tpm-doctor/diagnosis/v1',
     verdict: decideVerdict(findings, diagnosable),
-    findings,
+    // Nothing was read: the only "finding" would be our own failure to connect, which is no
+    // statement about any device. The reason is in the snapshot's TPM errors.
+    findings: diagnosable ? findings : [],
     ruleErrors,
   };
+}
+
+/**
+ * Something was read about a device. A machine's own TPM (device:, tbs:) that does not answer is
+ * itself a diagnosis (tpm.absent); a simulator address that does not answer tells nothing.
+ */
+function isDiagnosable(snapshot: Snapshot): boolean {
+  if (snapshot.windows !== null) return true;
+  const tpm = snapshot.tpm;
+  if (!tpm) return false;
+  return tpm.present || tpm.tpm.uri.startsWith('device:') || tpm.tpm.uri.startsWith('tbs:');
 }

@@ -57,8 +57,28 @@ export function decideVerdict(findings: readonly Finding[], diagnosable: boolean
       clearBlockedBy: blockers,
     };
   }
-  const lowest = Math.min(...driving.map((f) => rank(f.remedy.step)));
-  const chosen = driving.filter((f) => rank(f.remedy.step) === lowest);
+  let lowest = Math.min(...driving.map((f) => rank(f.remedy.step)));
+  let chosen = driving.filter((f) => rank(f.remedy.step) === lowest);
+  if (REMEDY_LADDER[lowest] === 'clear' && blockers.length > 0) {
+    // The ladder reaches a clear but something makes it wrong now: the next step is whatever
+    // removes the blocker (wait out the lockout, update the firmware, add a recovery password),
+    // whatever that blocker's severity.
+    const unblocking = findings.filter(
+      (f) => f.blocksClear !== undefined && f.remedy.step !== 'none' && f.remedy.step !== 'clear',
+    );
+    if (unblocking.length === 0) {
+      return {
+        status,
+        nextStep: 'none',
+        action: `A clear is needed but must not be done now: ${blockers.map((b) => b.reason).join(' ')}`,
+        because: blockers.map((b) => b.finding),
+        clearRecommended: false,
+        clearBlockedBy: blockers,
+      };
+    }
+    lowest = Math.min(...unblocking.map((f) => rank(f.remedy.step)));
+    chosen = unblocking.filter((f) => rank(f.remedy.step) === lowest);
+  }
   const nextStep = REMEDY_LADDER[lowest] as RemedyStep;
   return {
     status,

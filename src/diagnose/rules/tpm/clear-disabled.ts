@@ -1,0 +1,62 @@
+import type { Evidence, Finding } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { clearNeededEvidence, SOURCE } from './support.js';
+
+/**
+ * tpm.clear-disabled: TPMA_PERMANENT.disableClear is set (Part 2 §8.6), so TPM2_Clear returns
+ * TPM_RC_DISABLED (0x120) whichever hierarchy authorises it (verified on swtpm, research §2); or
+ * Windows reports Get-Tpm OwnerClearDisabled True (the OS cannot clear with owner authorisation).
+ * Lockout authorisation can only SET disableClear; only platform authorisation clears it with
+ * TPM2_ClearControl(NO) (Part 3 §24.7): in practice the firmware, either from its setup screen or
+ * as part of a physical-presence clear (EDK2's Tcg2PhysicalPresenceLib runs ClearControl(NO)
+ * before Clear for PPI operations 5/14).
+ *
+ * Harmless on its own (severity info); an error when the snapshot shows a clear is needed
+ * (tpm.reduced-functionality), because then it stands between the device and its fix.
+ */
+export const clearDisabled: Rule = {
+  ids: ['tpm.clear-disabled'],
+  evaluate(snapshot) {
+    const evidence: Evidence[] = [];
+    const permanent = snapshot.tpm?.permanent;
+    const inTpm = permanent?.flags.disableClear === true;
+    if (inTpm) {
+      evidence.push({ source: SOURCE.tpm, field: 'TPMA_PERMANENT.disableClear', value: true });
+      evidence.push({ source: SOURCE.tpm, field: 'TPM_PT_PERMANENT', value: permanent!.value });
+    }
+    if (snapshot.windows?.getTpm?.ownerClearDisabled === true) {
+      evidence.push({ source: SOURCE.getTpm, field: 'OwnerClearDisabled', value: true });
+    }
+    if (evidence.length === 0) return [];
+    if (snapshot.windows?.tpmtool?.clearPossible === false) {
+      evidence.push({ source: SOURCE.tpmtool, field: 'Clear Possible', value: false });
+    }
+    const clearNeeded = clearNeededEvidence(snapshot).length > 0;
+    return [
+      {
+        id: 'tpm.clear-disabled',
+        severity: clearNeeded ? 'error' : 'info',
+        title: inTpm
+          ? 'Clearing the TPM is disabled (disableClear)'
+          : 'Windows cannot clear the TPM (OwnerClearDisabled)',
+        why: clearNeeded
+          ? 'The TPM needs a clear to recover (see tpm.reduced-functionality) but clearing is disabled: Clear-Tpm, tpm.msc and TPM2_Clear fail with TPM_RC_DISABLED until the setting is lifted in firmware.'
+          : 'Nothing is broken by this alone, but the TPM cannot be cleared from the OS when a device is handed over or has to be re-provisioned; someone set it deliberately, or software did to stop remediation.',
+        impacts: clearNeeded ? ['sync', 'compliance', 'windows-hello'] : [],
+        evidence,
+        remedy: {
+          step: 'reconfigure',
+          action:
+            'Find out who set it and why before changing it. To lift it, allow TPM clearing in the UEFI setup (the firmware sends TPM2_ClearControl(NO) with platform authorisation; the OS cannot), or, when a clear is due, request it through the firmware physical-presence interface (Clear-Tpm -UsePPI, PPI operation 5 or 14), which confirms at the keyboard and lifts the flag before clearing on EDK2-based firmware. On Linux with platform authorisation: tpm2_clearcontrol -C p c.',
+          destroysKeys: false,
+        },
+        blocksClear:
+          'Clearing is disabled in the TPM (disableClear / OwnerClearDisabled): an OS clear fails with TPM_RC_DISABLED; lift it in firmware first (or clear through the firmware PPI).',
+        references: [
+          'TCG TPM 2.0 Library Part 3 §24.6 TPM2_Clear, §24.7 TPM2_ClearControl; Part 2 §8.6 TPMA_PERMANENT',
+          'https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpm',
+        ],
+      } satisfies Finding,
+    ];
+  },
+};

@@ -1,0 +1,67 @@
+import type { Evidence, Finding } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { SOURCE } from './support.js';
+
+/**
+ * tpm.ek-cert-mismatch: an EK certificate in NV whose public key is not this TPM's EK
+ * (endorsement.certificates[].matches === false: compared with the persistent EK of the same
+ * template, or with the EK recomputed from the template under --compute-ek). The certificate was
+ * copied from another TPM, or the endorsement seed changed (TPM2_ChangeEPS by firmware) after it
+ * was issued. Attestation presents the certificate with the EK and the verifier rejects the pair.
+ *
+ * A clear does NOT fix it: TPM2_Clear keeps the EPS, the EK and platform-created certificate
+ * indices (research §2, verified). It does not block a clear either: a clear neither repairs nor
+ * worsens the pair, so a clear needed for another reason (e.g. 0x900) stays valid; the ladder puts
+ * this finding's update first anyway.
+ */
+export const ekCertMismatch: Rule = {
+  ids: ['tpm.ek-cert-mismatch'],
+  evaluate(snapshot) {
+    const certificates = snapshot.tpm?.endorsement?.certificates ?? [];
+    const bad = certificates.filter((c) => c.matches === false);
+    if (bad.length === 0) return [];
+    const evidence: Evidence[] = [];
+    for (const c of bad) {
+      const at = `${c.nvIndex}${c.template ? ` (${c.template})` : ''}`;
+      evidence.push({ source: SOURCE.tpm, field: `EK certificate ${at} matches EK`, value: false });
+      evidence.push({
+        source: SOURCE.tpm,
+        field: `EK certificate ${at} compared with`,
+        value: c.ek.handle ? `${c.ek.source} EK ${c.ek.handle}` : c.ek.source,
+      });
+      if (c.subject)
+        evidence.push({ source: SOURCE.tpm, field: `EK certificate ${at} subject`, value: c.subject });
+      if (c.issuer)
+        evidence.push({ source: SOURCE.tpm, field: `EK certificate ${at} issuer`, value: c.issuer });
+      if (c.fingerprintSha256) {
+        evidence.push({
+          source: SOURCE.tpm,
+          field: `EK certificate ${at} SHA-256`,
+          value: c.fingerprintSha256,
+        });
+      }
+      if (c.reason)
+        evidence.push({ source: SOURCE.tpm, field: `EK certificate ${at} reason`, value: c.reason });
+    }
+    return [
+      {
+        id: 'tpm.ek-cert-mismatch',
+        severity: 'error',
+        title: "An EK certificate does not belong to this TPM's Endorsement Key",
+        why: "Attestation sends the EK certificate with the EK; when the certificate's key is another key, Intune device health attestation, Windows enrollment attestation and Autopilot TPM attestation reject the device, which leaves it non-compliant and can block Autopilot provisioning.",
+        impacts: ['attestation', 'compliance'],
+        evidence,
+        remedy: {
+          step: 'update',
+          action:
+            'Report it to the PC or TPM maker with the evidence: the certificate has to be re-provisioned by them (tool or firmware update), or the board replaced. A clear does not fix it: the endorsement seed, the EK and platform certificates survive a clear.',
+          destroysKeys: false,
+        },
+        references: [
+          'TCG EK Credential Profile for TPM Family 2.0',
+          'TCG TPM 2.0 Library Part 3 §24.6 TPM2_Clear (the EPS is not changed)',
+        ],
+      } satisfies Finding,
+    ];
+  },
+};

@@ -1,0 +1,101 @@
+import type { EkCertificateStatus } from '../../../probe/endorsement-status.js';
+import type { Evidence, Finding, Severity } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { hex8, SOURCE, tpmVendor } from './support.js';
+
+/** Firmware TPMs whose EK certificate is kept online, not in NV (research §5). */
+const ONLINE_EK_CERT: Record<string, string> = {
+  INTC: 'https://ekop.intel.com/ekcertservice/',
+  AMD: 'https://ftpm.amd.com/pki/aia/',
+};
+
+/** An NV index held a certificate (readable or not). In --compute-ek mode, templates without one are listed too. */
+function hasCertificate(c: EkCertificateStatus): boolean {
+  return c.fingerprintSha256 !== null || c.error !== null;
+}
+
+/**
+ * tpm.ek-cert-missing: no EK certificate in the TPM's NV (TCG EK Credential Profile indices
+ * 0x01C00002, 0x01C0000A, 0x01C00012..) AND, where Windows evidence exists,
+ * Get-TpmEndorsementKeyInfo lists none either. Attestation (Intune device health attestation,
+ * Windows enrollment attestation, Autopilot self-deploying / pre-provisioning) proves the TPM is
+ * genuine with that certificate.
+ *
+ * Nuance: Intel PTT and AMD fTPM usually have no certificate in NV; Windows downloads it from the
+ * vendor's service, so for them "none in NV" alone is only info. A clear never creates an EK
+ * certificate (the EPS and the EK survive a clear; research §2).
+ */
+export const ekCertMissing: Rule = {
+  ids: ['tpm.ek-cert-missing'],
+  evaluate(snapshot) {
+    const endorsement = snapshot.tpm?.endorsement;
+    const ekInfo = snapshot.windows?.ekInfo;
+    const evidence: Evidence[] = [];
+    if (endorsement) {
+      if (endorsement.certificates.some(hasCertificate)) return [];
+      evidence.push({ source: SOURCE.tpm, field: 'EK certificates in NV (0x01c00000-0x01c07fff)', value: 0 });
+    }
+    if (ekInfo) {
+      const count = ekInfo.manufacturerCertificates + ekInfo.additionalCertificates;
+      if (count > 0) return [];
+      evidence.push(
+        { source: SOURCE.ekInfo, field: 'ManufacturerCertificates', value: ekInfo.manufacturerCertificates },
+        { source: SOURCE.ekInfo, field: 'AdditionalCertificates', value: ekInfo.additionalCertificates },
+      );
+    }
+    if (evidence.length === 0) return [];
+    const info = snapshot.windows?.isReady?.information;
+    if (typeof info === 'number' && (info & 0x40000) !== 0) {
+      evidence.push({
+        source: SOURCE.isReady,
+        field: `Information bit ${hex8(0x40000)}`,
+        value: 'EK certificate not read',
+      });
+    }
+    if (snapshot.windows?.tpmtool?.readyForAttestation === false) {
+      evidence.push({ source: SOURCE.tpmtool, field: 'Ready For Attestation', value: false });
+    }
+    const vendor = tpmVendor(snapshot);
+    if (vendor) evidence.push(vendor.evidence);
+    const onlineService = vendor ? ONLINE_EK_CERT[vendor.value] : undefined;
+    const windowsLooked = ekInfo !== null && ekInfo !== undefined;
+
+    let severity: Severity;
+    let why: string;
+    let step: Finding['remedy']['step'];
+    let action: string;
+    if (onlineService && !windowsLooked) {
+      severity = 'info';
+      why = `This is a firmware TPM (${vendor!.value}) whose EK certificate normally lives with the vendor, not in the TPM: Windows fetches it from ${onlineService} when it needs it. Nothing is wrong unless attestation fails.`;
+      step = 'none';
+      action = `Nothing to do. If attestation fails, check that the device can reach ${onlineService} (proxy, TLS inspection) and collect Get-TpmEndorsementKeyInfo.`;
+    } else if (onlineService) {
+      severity = 'warning';
+      why = `Windows has no EK certificate for this firmware TPM (${vendor!.value}): it could not fetch it from ${onlineService}. Device health attestation, Windows enrollment attestation and Autopilot TPM attestation fail without it, which leaves the device non-compliant.`;
+      step = 'reconfigure';
+      action = `Let the device reach ${onlineService} (proxy, firewall, TLS inspection exceptions), then restart so the TPM maintenance task retries. A clear does not help: the certificate is issued for the EK, which a clear keeps.`;
+    } else {
+      severity = 'warning';
+      why =
+        'The TPM carries no EK certificate, so it cannot prove it is a genuine TPM: device health attestation, Windows enrollment attestation and Autopilot self-deploying / pre-provisioning fail, which leaves the device non-compliant where attestation is required.';
+      step = 'update';
+      action =
+        'Ask the PC or TPM maker for the EK certificate (some provide a provisioning tool or a firmware update that installs it). A clear does not create one: the EK and its certificate are kept across clears.';
+    }
+    return [
+      {
+        id: 'tpm.ek-cert-missing',
+        severity,
+        title: 'No EK certificate was found',
+        why,
+        impacts: ['attestation', 'compliance'],
+        evidence,
+        remedy: { step, action, destroysKeys: false },
+        references: [
+          'TCG EK Credential Profile for TPM Family 2.0 (NV indices 0x01C00002, 0x01C0000A, 0x01C00012-0x01C0001E)',
+          'https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpmendorsementkeyinfo',
+        ],
+      } satisfies Finding,
+    ];
+  },
+};
