@@ -36,7 +36,8 @@ const EMPTY = new Uint8Array(0);
  */
 export class Tpm {
   private readonly retry: RetryPolicy;
-  private queue: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly transport: Transport,
@@ -51,16 +52,32 @@ export class Tpm {
     input: CommandInput<C>,
     options: { sessions?: readonly Session[] } = {},
   ): Promise<CommandOutput<C>> {
-    const next = this.queue.then(() => this.execute(command, input, options.sessions ?? []));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.serialised(() => this.execute(command, input, options.sessions ?? []));
   }
 
   /** Sends bytes as they are and returns the raw response (for tests and diagnostics). */
   sendRaw(command: Uint8Array): Promise<Uint8Array> {
-    const next = this.queue.then(() => this.transport.send(command));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.serialised(() => this.transport.send(command));
+  }
+
+  /**
+   * One command (with its retries and error enrichment) at a time. An idle TPM object starts the
+   * work at once; a busy one queues it. The fast path matters: it is measured per command.
+   */
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.busy) {
+      this.busy = true;
+      return work().finally(() => this.next());
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() =>
+      work().finally(() => this.next()),
+    );
+  }
+
+  private next(): void {
+    const resume = this.waiting.shift();
+    if (resume) resume();
+    else this.busy = false;
   }
 
   close(): Promise<void> {
@@ -77,7 +94,7 @@ export class Tpm {
     const handleNames: Uint8Array[] = [];
     const sessions: Session[] = [];
     const authHandles: number[] = [];
-    for (const [name, slot] of Object.entries(command.handles as Record<string, string>)) {
+    for (const [name, slot] of handleSlots(command)) {
       const given = values[name] as number | HandleRef | AuthHandle | undefined;
       if (given === undefined) throw new TypeError(`${command.name}: handle ${name} is missing`);
       const ref: HandleRef = typeof given === 'number' ? { handle: given } : given;
@@ -155,6 +172,18 @@ export class Tpm {
       return undefined;
     }
   }
+}
+
+const SLOTS = new WeakMap<AnyCommand, [string, string][]>();
+
+/** The handle area of a definition in wire order, computed once per command definition. */
+function handleSlots(command: AnyCommand): [string, string][] {
+  let slots = SLOTS.get(command);
+  if (!slots) {
+    slots = Object.entries(command.handles as Record<string, string>);
+    SLOTS.set(command, slots);
+  }
+  return slots;
 }
 
 /** Part 1 §16: the Name of a PCR, session or permanent handle is the handle itself. */

@@ -175,7 +175,13 @@ export function struct<F extends Fields>(type: string, fields: F): Codec<StructO
     read: (r) => {
       const out: Record<string, unknown> = {};
       for (const [name, field] of entries) {
-        out[name] = within(name, () => readField(r, field, out, type));
+        // try/catch inline rather than within(): no closure per field on the hot path.
+        try {
+          out[name] = readField(r, field, out, type);
+        } catch (e) {
+          if (e instanceof MarshalError) throw e.within(name);
+          throw e;
+        }
       }
       return out as StructOf<F>;
     },

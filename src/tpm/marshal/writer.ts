@@ -85,8 +85,9 @@ export class Writer {
     this.view.setUint32(at, v);
   }
 
+  /** The bytes written. A view, not a copy: a Writer is not written to after finish(). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.buf.subarray(0, this.len);
   }
 }
 

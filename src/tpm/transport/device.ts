@@ -74,7 +74,9 @@ export class DeviceTransport implements Transport {
         const size = responseLength(buf.subarray(0, received), this.description);
         if (size !== undefined && received >= size) {
           if (received > size) {
-            throw new TransportError(`${this.path} returned ${received} bytes; the response header says ${size}`);
+            throw new TransportError(
+              `${this.path} returned ${received} bytes; the response header says ${size}`,
+            );
           }
           return buf.slice(0, size);
         }
