@@ -1,0 +1,78 @@
+/**
+ * The `tpm-doctor` executable: loads the bundled CLI (dist/cli.cjs and its chunks) through V8's
+ * code cache. Compiling tpm-doctor's own JavaScript is a large part of a one-shot command's
+ * start-up (docs/benchmarks.md); `npm run build` records the compiled code of representative runs
+ * in dist/code-cache/, and later runs hand it to V8 instead of parsing and compiling again. V8
+ * checks that a cache matches the source and the V8 version and ignores it otherwise, so a stale
+ * or missing cache only costs speed. This is the technique of the v8-compile-cache package,
+ * narrowed to our own files.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+
+interface LoadableModule {
+  exports: unknown;
+  filename: string;
+  require(id: string): unknown;
+  _compile(content: string, filename: string): unknown;
+}
+
+interface ModuleStatics {
+  prototype: LoadableModule;
+  wrap(source: string): string;
+  _resolveFilename(request: string, parent: LoadableModule, isMain?: boolean, options?: unknown): string;
+  _cache: unknown;
+  _extensions: unknown;
+}
+
+const dist = __dirname;
+const cacheDir = path.join(dist, 'code-cache');
+const recording = process.env.TPM_DOCTOR_RECORD_CODE_CACHE === '1';
+const compiled: { script: vm.Script; file: string }[] = [];
+const statics = Module as unknown as ModuleStatics;
+const originalCompile = statics.prototype._compile;
+const mainModule = require.main;
+
+statics.prototype._compile = function compileWithCache(
+  this: LoadableModule,
+  content: string,
+  filename: string,
+) {
+  // Only our own bundle; a chunk with import() (the Windows TBS binding) needs Node's ESM loader.
+  if (path.dirname(filename) !== dist && path.dirname(filename) !== path.join(dist, 'chunks')) {
+    return originalCompile.call(this, content, filename);
+  }
+  if (content.includes('import(')) return originalCompile.call(this, content, filename);
+  const file = path.join(cacheDir, `${path.basename(filename)}.bin`);
+  let cachedData: Buffer | undefined;
+  if (!recording) {
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const body = content.startsWith('#!') ? `//${content.slice(2)}` : content;
+  const script = new vm.Script(statics.wrap(body), { filename, ...(cachedData ? { cachedData } : {}) });
+  if (recording) compiled.push({ script, file });
+  const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+  const requireFn = Object.assign((id: string) => this.require(id), {
+    resolve: (request: string, options?: unknown) => statics._resolveFilename(request, this, false, options),
+    main: mainModule,
+    cache: statics._cache,
+    extensions: statics._extensions,
+  });
+  return wrapper.call(this.exports, this.exports, requireFn, this, filename, path.dirname(filename));
+};
+
+if (recording) {
+  // After the run, so the cache holds the functions the run compiled lazily too.
+  process.once('exit', () => {
+    mkdirSync(cacheDir, { recursive: true });
+    for (const { script, file } of compiled) writeFileSync(file, script.createCachedData());
+  });
+}
+
+require(path.join(dist, 'cli.cjs'));
