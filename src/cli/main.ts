@@ -9,6 +9,14 @@ const VERBS: Record<
   string,
   { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
 > = {
+  collect: {
+    summary: 'Gather Windows TPM, Entra ID, BitLocker and MDM evidence (Windows; --out for a bundle).',
+    load: () => import('./commands/collect.js'),
+  },
+  diagnose: {
+    summary: 'Name the real cause of a TPM problem and the safest next step (changes nothing).',
+    load: () => import('./commands/diagnose.js'),
+  },
   status: {
     summary: 'Show everything the TPM reports about itself (the tpm.msc view, and more).',
     load: () => import('./commands/status.js'),
@@ -34,7 +42,7 @@ Common options:
   -h, --help    Help for a command: tpm-doctor status --help
   --version     Print the version.
 
-Try it without a TPM:  tpm-doctor status --tpm lab:
+Try it without a TPM:  tpm-doctor diagnose --tpm lab:stale-objects,lockout
 Exit codes: docs/exit-codes.md`;
 
 async function main(argv: string[]): Promise<number> {

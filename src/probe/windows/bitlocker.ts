@@ -243,10 +243,13 @@ export function mergeBitLocker(
   if (fromPowerShell === null && fromManageBde === null) return null;
   const merged = new Map<string, BitLockerVolume>();
   for (const v of fromPowerShell ?? []) {
-    merged.set(v.mountPoint.toUpperCase(), { ...v, keyProtectors: v.keyProtectors.map((p) => ({ ...p })) });
+    merged.set(normaliseMountPoint(v.mountPoint).toUpperCase(), {
+      ...v,
+      keyProtectors: v.keyProtectors.map((p) => ({ ...p })),
+    });
   }
   for (const v of fromManageBde ?? []) {
-    const key = v.mountPoint.toUpperCase();
+    const key = normaliseMountPoint(v.mountPoint).toUpperCase();
     const existing = merged.get(key);
     if (existing === undefined) {
       merged.set(key, { ...v, keyProtectors: v.keyProtectors.map((p) => ({ ...p })) });

@@ -3,7 +3,6 @@ import type {
   EkInfo,
   GetTpmInfo,
   IsReadyInfo,
-  KeyProtector,
   MdmEnrollment,
   TpmtoolInfo,
   Win32TpmInfo,
@@ -53,7 +52,7 @@ export const COMPACT_CUTS: Readonly<Record<string, string>> = {
   'mdm.u': 'enrollment UPNs',
   ev5: 'all but the 5 newest events',
   detail:
-    'secondary TPM details (versions, lockout heal time, Win32_Tpm, tpmtool lines the rules do not read)',
+    'secondary TPM details (ManufacturerVersionFull20, lockout heal time, auth level, auto-provisioning, Win32_Tpm but its spec version, tpmtool values the rules do not read)',
   ev: 'all events',
   mdm: 'MDM enrollments and sync times',
   all: 'everything but the detection result',
@@ -78,7 +77,9 @@ export function parseCompactEvidence(value: unknown, origin: string): WindowsEvi
       const text = toStr(message);
       problems.push({
         source,
-        message: redactSecrets(`not collected on the device${text === null ? '' : `: ${text}`}`),
+        message: redactSecrets(
+          `${origin}: ${source} was not collected on the device${text === null ? '' : `: ${text}`}`,
+        ),
       });
     }
   }
@@ -88,7 +89,9 @@ export function parseCompactEvidence(value: unknown, origin: string): WindowsEvi
     const what = Object.hasOwn(COMPACT_CUTS, key) ? COMPACT_CUTS[key] : key;
     problems.push({
       source: 'compact',
-      message: `dropped to fit Intune's ${INTUNE_DETECTION_OUTPUT_LIMIT}-character output limit: ${what}`,
+      message: redactSecrets(
+        `${origin}: dropped on the device to fit Intune's ${INTUNE_DETECTION_OUTPUT_LIMIT}-character output limit: ${what}`,
+      ),
     });
   }
   const tt = field(v, 'tt');
@@ -269,5 +272,3 @@ function events(items: unknown[]): WindowsEvent[] {
     return [];
   }
 }
-
-export type { KeyProtector };

@@ -39,14 +39,6 @@ export function redactSecrets(text: string): string {
   return text.replace(RECOVERY_PASSWORD, '[redacted]').replace(OWNER_AUTH, '$1[redacted]');
 }
 
-/** True when the text holds something shaped like a BitLocker recovery password. */
-export function containsRecoveryPassword(text: string): boolean {
-  RECOVERY_PASSWORD.lastIndex = 0;
-  const found = RECOVERY_PASSWORD.test(text);
-  RECOVERY_PASSWORD.lastIndex = 0;
-  return found;
-}
-
 /**
  * A short, safe description of unexpected text for an error message: how many lines, and the
  * start of the first non-empty one (redacted, control characters removed, at most 40 characters).

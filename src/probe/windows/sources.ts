@@ -33,8 +33,14 @@ export interface EvidenceSource {
   command: string;
 }
 
+/**
+ * PowerShell text, written as is: backslashes (registry paths, regexes) stay literal. PowerShell's
+ * own escape character, the backtick, cannot appear in it; the commands use [Environment]::NewLine.
+ */
+const ps = String.raw;
+
 /** Helpers every command may use: the real System32 from a 32-bit host, and ASCII-only JSON. */
-export const POWERSHELL_PRELUDE = String.raw`function Get-TpmDoctorSystemDir {
+export const POWERSHELL_PRELUDE = ps`function Get-TpmDoctorSystemDir {
   # A 32-bit PowerShell on 64-bit Windows (Intune's default for scripts) sees SysWOW64 as System32.
   if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
     return (Join-Path $env:SystemRoot 'Sysnative')
@@ -67,7 +73,7 @@ export const EVIDENCE_SOURCES: readonly EvidenceSource[] = [
     elevation: 'none',
     elevationNote: 'Reports whether the collector ran elevated.',
     timeoutSeconds: 30,
-    command: String.raw`$id = [Security.Principal.WindowsIdentity]::GetCurrent()
+    command: ps`$id = [Security.Principal.WindowsIdentity]::GetCurrent()
 $admin = ([Security.Principal.WindowsPrincipal]$id).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
 $cv = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -ErrorAction SilentlyContinue
 [pscustomobject]@{
@@ -88,12 +94,14 @@ $cv = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion
     elevation: 'required',
     elevationNote: 'Get-Tpm needs an elevated prompt.',
     timeoutSeconds: 30,
-    command: String.raw`Get-Tpm | Select-Object TpmPresent, TpmReady, TpmEnabled, TpmActivated, TpmOwned, RestartPending,
-  ManufacturerId, ManufacturerIdTxt, ManufacturerVersion, ManufacturerVersionFull20,
+    command: ps`Get-Tpm | Select-Object -Property @(
+  'TpmPresent', 'TpmReady', 'TpmEnabled', 'TpmActivated', 'TpmOwned', 'RestartPending',
+  'ManufacturerId', 'ManufacturerIdTxt', 'ManufacturerVersion', 'ManufacturerVersionFull20',
   @{ n = 'ManagedAuthLevel'; e = { [string]$_.ManagedAuthLevel } },
   @{ n = 'OwnerAuthPresent'; e = { -not [string]::IsNullOrEmpty($_.OwnerAuth) } },
-  OwnerClearDisabled, @{ n = 'AutoProvisioning'; e = { [string]$_.AutoProvisioning } },
-  LockedOut, LockoutHealTime, LockoutCount, LockoutMax`,
+  'OwnerClearDisabled', @{ n = 'AutoProvisioning'; e = { [string]$_.AutoProvisioning } },
+  'LockedOut', 'LockoutHealTime', 'LockoutCount', 'LockoutMax'
+)`,
   }),
   source({
     name: 'win32-tpm',
@@ -103,10 +111,12 @@ $cv = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion
     elevation: 'required',
     elevationNote: 'Win32_Tpm is readable by local administrators only.',
     timeoutSeconds: 30,
-    command: String.raw`$t = Get-CimInstance -Namespace 'root/cimv2/Security/MicrosoftTpm' -ClassName Win32_Tpm
+    command: ps`$t = Get-CimInstance -Namespace 'root/cimv2/Security/MicrosoftTpm' -ClassName Win32_Tpm
 if ($null -eq $t) { throw 'no Win32_Tpm instance (no TPM, or not elevated)' }
-$t | Select-Object SpecVersion, ManufacturerId, ManufacturerIdTxt, ManufacturerVersion, ManufacturerVersionFull20,
-  ManufacturerVersionInfo, PhysicalPresenceVersionInfo, IsActivated_InitialValue, IsEnabled_InitialValue, IsOwned_InitialValue`,
+$t | Select-Object -Property @(
+  'SpecVersion', 'ManufacturerId', 'ManufacturerIdTxt', 'ManufacturerVersion', 'ManufacturerVersionFull20',
+  'ManufacturerVersionInfo', 'PhysicalPresenceVersionInfo', 'IsActivated_InitialValue', 'IsEnabled_InitialValue', 'IsOwned_InitialValue'
+)`,
   }),
   source({
     name: 'is-ready',
@@ -116,7 +126,7 @@ $t | Select-Object SpecVersion, ManufacturerId, ManufacturerIdTxt, ManufacturerV
     elevation: 'required',
     elevationNote: 'Win32_Tpm.IsReadyInformation is callable by local administrators only.',
     timeoutSeconds: 30,
-    command: String.raw`$t = Get-CimInstance -Namespace 'root/cimv2/Security/MicrosoftTpm' -ClassName Win32_Tpm
+    command: ps`$t = Get-CimInstance -Namespace 'root/cimv2/Security/MicrosoftTpm' -ClassName Win32_Tpm
 if ($null -eq $t) { throw 'no Win32_Tpm instance (no TPM, or not elevated)' }
 $r = Invoke-CimMethod -InputObject $t -MethodName IsReadyInformation
 [pscustomobject]@{ IsReady = [bool]$r.IsReady; Information = [uint32]$r.Information; ReturnValue = [uint32]$r.ReturnValue }`,
@@ -129,9 +139,11 @@ $r = Invoke-CimMethod -InputObject $t -MethodName IsReadyInformation
     elevation: 'required',
     elevationNote: 'Get-TpmEndorsementKeyInfo is run elevated (not verified without).',
     timeoutSeconds: 30,
-    command: String.raw`Get-TpmEndorsementKeyInfo -HashAlgorithm 'Sha256' | Select-Object IsPresent, PublicKeyHash,
+    command: ps`Get-TpmEndorsementKeyInfo -HashAlgorithm 'Sha256' | Select-Object -Property @(
+  'IsPresent', 'PublicKeyHash',
   @{ n = 'ManufacturerCertificates'; e = { @($_.ManufacturerCertificates | ForEach-Object { $_.Thumbprint }) } },
-  @{ n = 'AdditionalCertificates'; e = { @($_.AdditionalCertificates | ForEach-Object { $_.Thumbprint }) } }`,
+  @{ n = 'AdditionalCertificates'; e = { @($_.AdditionalCertificates | ForEach-Object { $_.Thumbprint }) } }
+)`,
   }),
   source({
     name: 'tpmtool',
@@ -141,7 +153,7 @@ $r = Invoke-CimMethod -InputObject $t -MethodName IsReadyInformation
     elevation: 'none',
     elevationNote: 'tpmtool getdeviceinformation works without elevation.',
     timeoutSeconds: 30,
-    command: String.raw`$exe = Join-Path (Get-TpmDoctorSystemDir) 'tpmtool.exe'
+    command: ps`$exe = Join-Path (Get-TpmDoctorSystemDir) 'tpmtool.exe'
 if (-not (Test-Path $exe)) { throw 'tpmtool.exe not found (it ships with Windows 10 1809 and later)' }
 [string]::Join([Environment]::NewLine, @(& $exe getdeviceinformation))`,
   }),
@@ -154,7 +166,7 @@ if (-not (Test-Path $exe)) { throw 'tpmtool.exe not found (it ships with Windows
     elevationNote:
       'User State and SSO State need the signed-in user; KeySignTest needs an elevated prompt; run as SYSTEM for pre-join diagnostics.',
     timeoutSeconds: 60,
-    command: String.raw`$exe = Join-Path (Get-TpmDoctorSystemDir) 'dsregcmd.exe'
+    command: ps`$exe = Join-Path (Get-TpmDoctorSystemDir) 'dsregcmd.exe'
 [string]::Join([Environment]::NewLine, @(& $exe /status))`,
   }),
   source({
@@ -165,7 +177,7 @@ if (-not (Test-Path $exe)) { throw 'tpmtool.exe not found (it ships with Windows
     elevation: 'required',
     elevationNote: 'Get-BitLockerVolume needs an elevated prompt.',
     timeoutSeconds: 30,
-    command: String.raw`Get-BitLockerVolume | ForEach-Object {
+    command: ps`Get-BitLockerVolume | ForEach-Object {
   $mp = $_.MountPoint
   $suspend = $null
   try {
@@ -194,7 +206,7 @@ if (-not (Test-Path $exe)) { throw 'tpmtool.exe not found (it ships with Windows
     elevation: 'required',
     elevationNote: 'manage-bde needs an elevated prompt.',
     timeoutSeconds: 30,
-    command: String.raw`$exe = Join-Path (Get-TpmDoctorSystemDir) 'manage-bde.exe'
+    command: ps`$exe = Join-Path (Get-TpmDoctorSystemDir) 'manage-bde.exe'
 [string]::Join([Environment]::NewLine, (Remove-TpmDoctorSecrets @(& $exe -protectors -get $env:SystemDrive)))`,
   }),
   source({
@@ -206,7 +218,7 @@ if (-not (Test-Path $exe)) { throw 'tpmtool.exe not found (it ships with Windows
     elevationNote:
       'The Enrollments registry key is readable without elevation (not verified on every build).',
     timeoutSeconds: 30,
-    command: String.raw`$base = 'HKLM:\SOFTWARE\Microsoft\Enrollments'
+    command: ps`$base = 'HKLM:\SOFTWARE\Microsoft\Enrollments'
 if (Test-Path $base) {
   Get-ChildItem -Path $base | Where-Object { $_.PSChildName -match '^\{?[0-9A-Fa-f]{8}-' } | ForEach-Object {
     $p = Get-ItemProperty -Path $_.PSPath
@@ -228,7 +240,7 @@ if (Test-Path $base) {
     elevation: 'partial',
     elevationNote: 'The OMADM Accounts key may need elevation (not verified).',
     timeoutSeconds: 30,
-    command: String.raw`$base = 'HKLM:\SOFTWARE\Microsoft\Provisioning\OMADM\Accounts'
+    command: ps`$base = 'HKLM:\SOFTWARE\Microsoft\Provisioning\OMADM\Accounts'
 if (Test-Path $base) {
   Get-ChildItem -Path $base | ForEach-Object {
     $c = Get-ItemProperty -Path (Join-Path $_.PSPath 'Protected\ConnInfo') -ErrorAction SilentlyContinue
@@ -252,7 +264,7 @@ if (Test-Path $base) {
     elevationNote:
       'The System log and these Admin/Autopilot channels are readable without elevation (not verified on every build).',
     timeoutSeconds: 60,
-    command: String.raw`$since = (Get-Date).AddDays(-30)
+    command: ps`$since = (Get-Date).AddDays(-30)
 $queries = @(
   @{ LogName = 'System'; ProviderName = 'TPM'; StartTime = $since },
   @{ LogName = 'System'; ProviderName = 'Microsoft-Windows-TPM-WMI'; StartTime = $since },
@@ -263,9 +275,11 @@ $queries = @(
 @(foreach ($q in $queries) {
   # No matching event, or a log this build does not have, is an error here: skip that query only.
   try { Get-WinEvent -FilterHashtable $q -MaxEvents 50 -ErrorAction Stop } catch { }
-}) | Select-Object LogName, ProviderName, Id, LevelDisplayName, Level,
+}) | Select-Object -Property @(
+  'LogName', 'ProviderName', 'Id', 'LevelDisplayName', 'Level',
   @{ n = 'TimeCreated'; e = { if ($_.TimeCreated) { $_.TimeCreated.ToUniversalTime().ToString('o') } } },
-  @{ n = 'Message'; e = { $m = [string]$_.Message; if ($m.Length -gt 4000) { $m.Substring(0, 4000) } else { $m } } }`,
+  @{ n = 'Message'; e = { $m = [string]$_.Message; if ($m.Length -gt 4000) { $m.Substring(0, 4000) } else { $m } } }
+)`,
   }),
 ];
 

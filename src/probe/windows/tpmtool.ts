@@ -148,7 +148,12 @@ const EXPECTED = 'tpmtool getdeviceinformation output (lines like "-TPM Present:
 export function parseTpmtool(text: string): TpmtoolInfo {
   if (typeof text !== 'string') throw new EvidenceError(`expected ${EXPECTED}, found no text`);
   const entries = tpmtoolEntries(text);
-  if (entries.length < 3) throw new EvidenceError(`expected ${EXPECTED}, found ${describeText(text)}`);
+  if (entries.length === 0) throw new EvidenceError(`expected ${EXPECTED}, found ${describeText(text)}`);
+  if (entries.length < 3) {
+    throw new EvidenceError(
+      `expected ${EXPECTED}, found only ${entries.length} such line${entries.length === 1 ? '' : 's'} (the output is cut short?)`,
+    );
+  }
   return tpmtoolFromEntries(entries);
 }
 

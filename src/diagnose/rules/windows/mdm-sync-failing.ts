@@ -1,5 +1,6 @@
 import type { Evidence, Remedy } from '../../finding.js';
 import type { Rule } from '../../rule.js';
+import { clearNeededEvidence } from '../tpm/support.js';
 import { ev, eventEvidence, eventsOf, evidenceTime, hoursBefore, PROVIDER } from './evidence.js';
 import { REF } from './references.js';
 import { deviceKeyUnusable, intuneEnrolled, lockoutInPlay, lockoutReading } from './signals.js';
@@ -89,12 +90,19 @@ export const mdmSyncFailing: Rule = {
           're-enable it in Entra ID, or if it was deleted, join the PC again and re-enroll it.',
         destroysKeys: false,
       };
-    } else if (deviceKeyUnusable(snapshot) || lockoutInPlay(lockoutReading(snapshot))) {
+    } else if (
+      deviceKeyUnusable(snapshot) ||
+      lockoutInPlay(lockoutReading(snapshot)) ||
+      clearNeededEvidence(snapshot).length > 0
+    ) {
+      // A known cause upstream (the seed scenario: the TPM's state breaks the device's
+      // authentication, Windows says only a clear recovers it): the sync is its symptom.
       remedy = {
         step: 'none',
         action:
-          'Follow the Entra or TPM finding first (entra.device-key-unusable, entra.no-prt, the TPM lockout): ' +
-          'the sync fails because the device cannot authenticate, and it resumes once that is fixed.',
+          'Follow the Entra or TPM finding first (entra.device-key-unusable, entra.no-prt, the TPM lockout, ' +
+          'tpm.reduced-functionality): the sync fails because the device cannot authenticate with its TPM, and it ' +
+          'resumes once that is fixed.',
         destroysKeys: false,
       };
     } else {

@@ -1,0 +1,117 @@
+import type { Diagnosis } from '../../diagnose/diagnose.js';
+import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { renderDiagnosis } from '../render/diagnosis-text.js';
+import { parseTimeout } from '../timeout.js';
+import { resolveTpmTarget } from '../tpm-target.js';
+
+export const HELP = `tpm-doctor diagnose: name the real cause of a TPM problem, and the safest next step.
+
+Usage: tpm-doctor diagnose [--tpm URI] [--evidence PATH] [--json] [--verbose] [--timeout SECONDS]
+
+Reads the TPM (in TPM 2.0) and the Windows evidence around it (Get-Tpm, Win32_Tpm
+IsReadyInformation, tpmtool, dsregcmd, BitLocker protectors, MDM enrollment, TPM / Entra / MDM /
+Autopilot event logs), runs the rules, and prints a verdict: the single safest next step on the
+ladder  wait or reset lockout -> restart -> update firmware/OS -> reconfigure -> clear.
+A clear is recommended only when the ladder truly reaches it and nothing makes it wrong
+(a dictionary-attack lockout, vulnerable firmware not updated yet, disableClear, no BitLocker
+recovery password, ...). It changes nothing.
+
+Options:
+  --tpm URI          The TPM to read (default: this machine's TPM, unless --evidence is given):
+                       ${TPM_URI_FORMS.join('\n                       ')}
+                       lab:[SCENARIO,...]   a throwaway software TPM put into a broken state:
+                                            stale-objects, lockout, disable-clear, transient-leak
+  --evidence PATH    Diagnose from a saved evidence bundle (a folder, or the JSON a
+                     collect-evidence.ps1 detection script printed). Without --tpm, the local
+                     TPM is then not read: the bundle describes another device.
+                     Without --evidence on Windows, the evidence is collected live
+                     (as tpm-doctor collect does).
+  --json             Print the diagnosis as JSON (schema: docs/diagnose-json.md).
+  --verbose          Show the evidence behind every finding.
+  --timeout SECONDS  Give up on a TPM command after this long (default 120).
+  -h, --help         This help.
+
+Exit status:
+  0  healthy (at most informational findings)
+  6  warnings only
+  7  errors: the verdict says the next step
+  8  nothing could be read (no TPM answered, no evidence)
+  9  the evidence bundle is unreadable (the message names the file)
+  2  wrong command line;  5  lab: swtpm missing
+
+Finding IDs and what they mean: docs/findings.md
+
+Examples:
+  tpm-doctor diagnose                                   # this machine
+  tpm-doctor diagnose --tpm lab:stale-objects,lockout   # a lab TPM in a broken state
+  tpm-doctor diagnose --evidence ./PC-0042-evidence/ --json
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('diagnose', argv, {
+    tpm: { type: 'string' },
+    evidence: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const timeoutMs = parseTimeout(values.timeout, 'diagnose');
+  let windows: WindowsEvidence | null = null;
+  if (values.evidence !== undefined) {
+    const { readEvidenceBundle } = await import('../../probe/windows/evidence-bundle.js');
+    windows = await readEvidenceBundle(values.evidence);
+  } else if (process.platform === 'win32' && values.tpm === undefined) {
+    // On a Windows device, the evidence around the TPM is collected live (tpm-doctor collect).
+    const { collectWindowsEvidence } = await import('../../probe/windows/collect.js');
+    windows = await collectWindowsEvidence();
+  }
+  const readTpm = values.tpm !== undefined || values.evidence === undefined;
+  const target = readTpm ? await resolveTpmTarget(values.tpm) : null;
+  try {
+    const { takeSnapshot } = await import('../../snapshot/take-snapshot.js');
+    const snapshot = await takeSnapshot({
+      tpm: target
+        ? { uri: target.uri, lab: target.lab !== null, ...(timeoutMs === undefined ? {} : { timeoutMs }) }
+        : null,
+      windows,
+    });
+    const { diagnose } = await import('../../diagnose/diagnose.js');
+    const diagnosis = diagnose(snapshot);
+    const report = {
+      ...diagnosis,
+      source: { tpm: snapshot.tpm?.tpm ?? null, lab: target?.lab ?? null, evidence: windows?.origin ?? null },
+    };
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderDiagnosis(diagnosis, snapshot, {
+            verbose: values.verbose ?? false,
+            lab: target?.lab ?? null,
+          }),
+    );
+    return exitCode(diagnosis);
+  } finally {
+    await target?.release();
+  }
+}
+
+function exitCode(d: Diagnosis): number {
+  switch (d.verdict.status) {
+    case 'healthy':
+      return EXIT.OK;
+    case 'warnings':
+      return EXIT.DIAGNOSIS_WARNINGS;
+    case 'errors':
+      return EXIT.DIAGNOSIS_ERRORS;
+    case 'undiagnosable':
+      return EXIT.NOT_DIAGNOSABLE;
+  }
+}

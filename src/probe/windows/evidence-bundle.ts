@@ -1,0 +1,320 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { BitLockerVolume, WindowsEvent, WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import { mergeBitLocker, parseBitLockerVolumes, parseManageBde } from './bitlocker.js';
+import { isCompactEvidence, parseCompactEvidence } from './compact.js';
+import { parseDsregcmd } from './dsregcmd.js';
+import { parseEkInfo } from './ek-info.js';
+import { EVENT_LOGS, parseEvents } from './events.js';
+import { describeText, EvidenceError, redactSecrets } from './evidence-error.js';
+import { parseGetTpm } from './get-tpm.js';
+import { parseIsReadyInformation } from './is-ready-information.js';
+import { field, hasAnyField, isRecord, parseJsonText, toBool, toIsoTime, toStr } from './json-values.js';
+import { parseEnrollments, parseMdmSync } from './mdm-enrollments.js';
+import { EVIDENCE_SOURCES, type EvidenceSource } from './sources.js';
+import { decodeEvidenceText, MAX_EVIDENCE_BYTES } from './text-input.js';
+import { parseTpmtool } from './tpmtool.js';
+import { parseWin32Tpm } from './win32-tpm.js';
+
+/**
+ * Reading saved Windows evidence: a bundle directory (one file per source, as
+ * `collect-evidence.ps1 -Full` or `tpm-doctor collect --out` writes it, or as a helpdesk
+ * assembles it by hand), or one file (the compact detection-script JSON, or a single source file
+ * named as in a bundle). See docs/evidence.md.
+ */
+
+/** One source's raw content: text as read, or a JSON value (already parsed, from the live collector). */
+export type RawSource = { kind: 'text'; text: string } | { kind: 'json'; value: unknown };
+
+type Problem = WindowsEvidence['problems'][number];
+
+const BY_FILE = new Map(EVIDENCE_SOURCES.map((s) => [s.file, s]));
+const BY_NAME = new Map(EVIDENCE_SOURCES.map((s) => [s.name, s]));
+
+/** What each JSON file should hold, for "expected ..." messages. */
+const EXPECTED_JSON: Record<string, string> = {
+  meta: 'meta.json from the collector (an object with CollectedAt, ComputerName, Elevated)',
+  'get-tpm': 'Get-Tpm | ConvertTo-Json output',
+  'win32-tpm': 'Get-CimInstance Win32_Tpm | ConvertTo-Json output',
+  'is-ready': 'Win32_Tpm IsReadyInformation as JSON ({"IsReady": ..., "Information": ...})',
+  'ek-info': 'Get-TpmEndorsementKeyInfo | ConvertTo-Json output',
+  bitlocker: 'Get-BitLockerVolume | ConvertTo-Json output',
+  enrollments: 'the Enrollments registry subkeys as JSON',
+  'mdm-sync': 'the OMADM ConnInfo registry values as JSON',
+  events: 'Get-WinEvent | Select-Object ... | ConvertTo-Json output',
+};
+
+/**
+ * Reads a bundle directory or a single evidence file. A path that does not exist, an empty
+ * directory, or a single file that is not evidence throws an EvidenceError naming the path; in a
+ * directory, a bad file becomes an entry in `problems` and the other files are still read.
+ */
+export async function readEvidenceBundle(path: string): Promise<WindowsEvidence> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file or directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : 'cannot be read';
+    throw new EvidenceError(`${why}; expected an evidence bundle directory or a compact evidence file`, path);
+  }
+  if (info.isDirectory()) return readDirectory(path);
+  if (!info.isFile()) throw new EvidenceError('is not a file or a directory', path);
+  return readSingleFile(path, info.size);
+}
+
+async function readDirectory(dir: string): Promise<WindowsEvidence> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new EvidenceError('the directory cannot be listed (permission denied?)', dir);
+  }
+  const known = names.filter((n) => BY_FILE.has(n.toLowerCase()));
+  if (known.length === 0) {
+    const found =
+      names.length === 0
+        ? 'an empty directory'
+        : `${names.length} ${names.length === 1 ? 'file' : 'files'}, none of them evidence`;
+    throw new EvidenceError(
+      `expected an evidence bundle (${EVIDENCE_SOURCES.map((s) => s.file).join(', ')}), found ${found}`,
+      dir,
+    );
+  }
+  const problems: Problem[] = [];
+  const raw = new Map<string, RawSource>();
+  await Promise.all(
+    known.map(async (name) => {
+      const src = BY_FILE.get(name.toLowerCase())!;
+      try {
+        const text = await readEvidenceFile(join(dir, name));
+        raw.set(src.name, { kind: 'text', text });
+      } catch (e) {
+        problems.push(problemFrom(src, e, name));
+      }
+    }),
+  );
+  return evidenceFromSources(raw, dir, problems);
+}
+
+async function readSingleFile(path: string, size: number): Promise<WindowsEvidence> {
+  let text: string;
+  try {
+    text = await readEvidenceFile(path, size);
+  } catch (e) {
+    throw e instanceof EvidenceError ? e.inFile(path) : e;
+  }
+  const src = BY_FILE.get(basename(path).toLowerCase());
+  if (src !== undefined) {
+    // One source file on its own (e.g. a user sent only dsregcmd.txt): read it as that source.
+    const problems: Problem[] = [];
+    const evidence = evidenceFromSources(new Map([[src.name, { kind: 'text', text }]]), path, problems);
+    const first = problems[0];
+    if (first !== undefined) throw new EvidenceError(first.message.slice(src.file.length + 2), path);
+    return evidence;
+  }
+  const compact = findCompactJson(text);
+  if (compact === null) {
+    throw new EvidenceError(
+      'expected compact evidence from scripts/collect-evidence.ps1 (one line of JSON starting {"tpmdoctor":"evidence/compact/v1"), ' +
+        `or a bundle directory; found ${describeText(text)}`,
+      path,
+    );
+  }
+  return parseCompactEvidence(compact, path);
+}
+
+/**
+ * The compact JSON in a file: the whole text, or the last line that is one (the detection
+ * output copied with other lines, or from an Intune CSV export where quotes are doubled).
+ */
+function findCompactJson(text: string): unknown {
+  const candidates = [text.trim(), ...text.split(/\r\n|\r|\n/).reverse()];
+  for (const candidate of candidates) {
+    let line = candidate.trim();
+    const csv = line.indexOf('{""tpmdoctor""');
+    if (csv !== -1) line = line.slice(csv, line.lastIndexOf('}') + 1).replace(/""/g, '"');
+    const start = line.indexOf('{"tpmdoctor"');
+    if (start === -1 && !line.startsWith('{')) continue;
+    try {
+      const value: unknown = JSON.parse(start > 0 ? line.slice(start) : line);
+      if (isCompactEvidence(value)) return value;
+    } catch {
+      // not this line
+    }
+  }
+  return null;
+}
+
+/**
+ * An evidence file's text: refused unread over MAX_EVIDENCE_BYTES, decoded from UTF-8 or
+ * UTF-16 (see text-input.ts). Errors are EvidenceErrors without the file name (callers add it).
+ */
+export async function readEvidenceFile(path: string, knownSize?: number): Promise<string> {
+  let size = knownSize;
+  if (size === undefined) {
+    const info = await stat(path).catch(() => null);
+    if (info === null) throw new EvidenceError('cannot be read');
+    if (!info.isFile()) throw new EvidenceError('is not a regular file');
+    size = info.size;
+  }
+  if (size > MAX_EVIDENCE_BYTES) {
+    throw new EvidenceError(
+      `is ${(size / 1024 / 1024).toFixed(1)} MB; evidence files over ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB are refused without reading them`,
+    );
+  }
+  const handle = await open(path, 'r').catch(() => {
+    throw new EvidenceError('cannot be opened (permission denied?)');
+  });
+  try {
+    // Read at most one byte past the limit, in case the file grew since stat.
+    const buffer = Buffer.alloc(Math.min(size, MAX_EVIDENCE_BYTES) + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0).catch((e: NodeJS.ErrnoException) => {
+      throw new EvidenceError(`cannot be read (${e.code ?? 'I/O error'})`);
+    });
+    if (bytesRead > MAX_EVIDENCE_BYTES) {
+      throw new EvidenceError('grew past the evidence size limit while being read');
+    }
+    return decodeEvidenceText(buffer.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+function problemFrom(src: EvidenceSource, e: unknown, file: string = src.file): Problem {
+  if (e instanceof EvidenceError) return { source: src.name, message: e.inFile(file).message };
+  const detail = e instanceof Error ? e.message : String(e);
+  return { source: src.name, message: redactSecrets(`${file}: could not be read: ${detail}`) };
+}
+
+/** Runs one source's parser over its raw content; parse failures go to `problems`. */
+function parseSource<T>(
+  raw: ReadonlyMap<string, RawSource>,
+  name: string,
+  problems: Problem[],
+  parse: (input: unknown) => T,
+): T | null {
+  const src = BY_NAME.get(name)!;
+  const content = raw.get(name);
+  if (content === undefined) return null;
+  try {
+    if (src.kind === 'text') {
+      if (content.kind !== 'text' || typeof content.text !== 'string') {
+        throw new EvidenceError('expected text output, found none');
+      }
+      return parse(content.text);
+    }
+    const value =
+      content.kind === 'json'
+        ? content.value
+        : parseJsonText(content.text, EXPECTED_JSON[name] ?? `${src.file} JSON`);
+    return parse(value);
+  } catch (e) {
+    problems.push(problemFrom(src, e));
+    return null;
+  }
+}
+
+interface Meta {
+  collectedAt: string | null;
+  computerName: string | null;
+  osVersion: string | null;
+  elevated: boolean | null;
+  /** Sources the collector could not run, with its error. */
+  failed: { name: string; error: string }[];
+}
+
+function parseMeta(input: unknown): Meta {
+  if (!isRecord(input) || !hasAnyField(input, ['CollectedAt', 'ComputerName', 'Elevated'])) {
+    throw new EvidenceError(`expected ${EXPECTED_JSON.meta}`);
+  }
+  const failed: Meta['failed'] = [];
+  const sources = field(input, 'Sources');
+  if (isRecord(sources)) {
+    for (const [name, status] of Object.entries(sources)) {
+      if (!isRecord(status) || toBool(field(status, 'Ok')) !== false) continue;
+      failed.push({ name, error: toStr(field(status, 'Error')) ?? 'failed' });
+    }
+  }
+  return {
+    collectedAt: toIsoTime(field(input, 'CollectedAt')),
+    computerName: toStr(field(input, 'ComputerName')),
+    osVersion: toStr(field(input, 'OsVersion')),
+    elevated: toBool(field(input, 'Elevated')),
+    failed,
+  };
+}
+
+/**
+ * WindowsEvidence from each source's raw content (a bundle directory's files, or the live
+ * collector's output). Shared by readEvidenceBundle and collectWindowsEvidence.
+ */
+export function evidenceFromSources(
+  raw: ReadonlyMap<string, RawSource>,
+  origin: string,
+  problems: Problem[] = [],
+): WindowsEvidence {
+  const meta = parseSource(raw, 'meta', problems, parseMeta);
+  for (const f of meta?.failed ?? []) {
+    const src = BY_NAME.get(f.name);
+    if (src === undefined || raw.has(f.name)) continue;
+    problems.push({ source: f.name, message: notCollected(src, f.error, meta?.elevated ?? null) });
+  }
+  const fromPowerShell = parseSource<BitLockerVolume[]>(raw, 'bitlocker', problems, parseBitLockerVolumes);
+  const fromManageBde = parseSource<BitLockerVolume[]>(raw, 'manage-bde', problems, (t) =>
+    parseManageBde(t as string),
+  );
+  const events = parseSource(raw, 'events', problems, parseEvents);
+  const mdmSync = parseSource(raw, 'mdm-sync', problems, parseMdmSync);
+  if (mdmSync !== null && mdmSync.lastErrorCode === null && events !== null) {
+    mdmSync.lastErrorCode = newestMdmErrorCode(events, mdmSync.lastSuccessfulSync);
+  }
+  return {
+    origin,
+    collectedAt: meta?.collectedAt ?? null,
+    computerName: meta?.computerName ?? null,
+    osVersion: meta?.osVersion ?? null,
+    elevated: meta?.elevated ?? null,
+    getTpm: parseSource(raw, 'get-tpm', problems, parseGetTpm),
+    win32Tpm: parseSource(raw, 'win32-tpm', problems, parseWin32Tpm),
+    isReady: parseSource(raw, 'is-ready', problems, parseIsReadyInformation),
+    ekInfo: parseSource(raw, 'ek-info', problems, parseEkInfo),
+    tpmtool: parseSource(raw, 'tpmtool', problems, (t) => parseTpmtool(t as string)),
+    dsregcmd: parseSource(raw, 'dsregcmd', problems, (t) => parseDsregcmd(t as string)),
+    bitlocker: mergeBitLocker(fromPowerShell, fromManageBde),
+    enrollments: parseSource(raw, 'enrollments', problems, parseEnrollments),
+    mdmSync,
+    events,
+    problems: problems.sort((a, b) => a.source.localeCompare(b.source)),
+  };
+}
+
+/** "get-tpm.json: not collected on the device: Access denied (needs an elevated prompt; ...)". */
+export function notCollected(src: EvidenceSource, error: string, elevated: boolean | null): string {
+  const hint =
+    src.elevation === 'required' && elevated === false
+      ? ' (it needs an elevated prompt, and the collector was not elevated: run it as administrator)'
+      : '';
+  return redactSecrets(`${src.file}: not collected on the device: ${error}${hint}`);
+}
+
+/**
+ * The error code of the newest DeviceManagement-Enterprise-Diagnostics-Provider error event
+ * after the last successful sync: what the device last failed with, when it has failed since.
+ */
+function newestMdmErrorCode(events: readonly WindowsEvent[], lastSuccess: string | null): string | null {
+  const failures = events
+    .filter((e) => e.log === EVENT_LOGS.deviceManagement && (e.level === 'error' || e.level === 'critical'))
+    .filter((e) => e.timeCreated !== null && (lastSuccess === null || e.timeCreated > lastSuccess))
+    .sort((a, b) => (b.timeCreated ?? '').localeCompare(a.timeCreated ?? ''));
+  for (const e of failures) {
+    const code = /0x8[0-9a-f]{7}(?![0-9a-f])/i.exec(e.message);
+    if (code) return code[0].toLowerCase();
+  }
+  return null;
+}

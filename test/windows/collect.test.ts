@@ -1,0 +1,195 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  collectWindowsEvidence,
+  type PowerShellResult,
+  type PowerShellRunner,
+  powershellScriptFor,
+  runPowerShell,
+} from '../../src/probe/windows/collect.js';
+import { readEvidenceBundle } from '../../src/probe/windows/evidence-bundle.js';
+import { EvidenceError } from '../../src/probe/windows/evidence-error.js';
+import { EVIDENCE_SOURCES, POWERSHELL_PRELUDE } from '../../src/probe/windows/sources.js';
+import { FIXTURES, fixtureText } from './support.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'tpm-doctor-collect-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Which source a generated script runs. */
+function sourceOf(script: string) {
+  const source = EVIDENCE_SOURCES.find((s) => script.includes(s.command));
+  if (!source) throw new Error('unknown script');
+  return source;
+}
+
+/**
+ * Stands in for Windows PowerShell, which cannot run here: answers each source's script with the
+ * envelope the real one prints, built from a fixture bundle's files.
+ */
+function fixtureRunner(
+  bundle: string,
+  override: Record<string, Partial<PowerShellResult> | 'throw'> = {},
+): PowerShellRunner & { seen: { name: string; timeoutMs: number }[] } {
+  const seen: { name: string; timeoutMs: number }[] = [];
+  const runner = async (script: string, timeoutMs: number): Promise<PowerShellResult> => {
+    const source = sourceOf(script);
+    seen.push({ name: source.name, timeoutMs });
+    const o = override[source.name];
+    if (o === 'throw') throw new Error('spawn powershell.exe ENOENT');
+    if (o) return { stdout: '', stderr: '', exitCode: 0, timedOut: false, ...o };
+    let data: unknown;
+    try {
+      const text = fixtureText(`${bundle}/${source.file}`);
+      data = source.kind === 'text' ? text : JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch {
+      return {
+        stdout: JSON.stringify({ ok: false, data: null, error: 'Access denied' }),
+        stderr: '',
+        exitCode: 0,
+        timedOut: false,
+      };
+    }
+    if (source.name === 'meta' && typeof data === 'object' && data !== null)
+      delete (data as { Sources?: unknown }).Sources;
+    return {
+      stdout: `${JSON.stringify({ ok: true, data, error: null })}\r\n`,
+      stderr: '',
+      exitCode: 0,
+      timedOut: false,
+    };
+  };
+  return Object.assign(runner, { seen });
+}
+
+describe('collectWindowsEvidence', () => {
+  it('refuses to run anywhere but Windows, saying what to do instead', async () => {
+    const error = await collectWindowsEvidence({ platform: 'linux' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EvidenceError);
+    expect((error as Error).message).toMatch(
+      /runs on Windows only \(this is linux\).*collect-evidence\.ps1 -Full.*--evidence PATH/,
+    );
+  });
+
+  it('parses the collected sources exactly as the saved bundle is parsed', async () => {
+    const runner = fixtureRunner('healthy');
+    const live = await collectWindowsEvidence({ platform: 'win32', runner });
+    const saved = await readEvidenceBundle(join(FIXTURES, 'healthy'));
+    expect(live).toEqual({ ...saved, origin: 'live' });
+    expect(runner.seen.map((s) => s.name).sort()).toEqual(EVIDENCE_SOURCES.map((s) => s.name).sort());
+    expect(runner.seen.find((s) => s.name === 'events')?.timeoutMs).toBe(60_000);
+  });
+
+  it('reports sources that failed, timed out or could not start, with the elevation hint', async () => {
+    const runner = fixtureRunner('secureboot-1801', {
+      dsregcmd: { timedOut: true },
+      tpmtool: 'throw',
+      events: { stdout: '', stderr: 'At line:1 char:1\r\n+ garbage', exitCode: 1 },
+    });
+    const e = await collectWindowsEvidence({ platform: 'win32', runner });
+    expect(e.elevated).toBe(false);
+    const byName = Object.fromEntries(e.problems.map((p) => [p.source, p.message]));
+    expect(byName['get-tpm']).toBe(
+      'get-tpm.json: not collected on the device: Access denied (it needs an elevated prompt, and the collector was not elevated: run it as administrator)',
+    );
+    expect(byName.dsregcmd).toBe('dsregcmd.txt: not collected on the device: timed out after 60 s');
+    expect(byName.tpmtool).toMatch(
+      /^tpmtool\.txt: not collected on the device: PowerShell could not be started: spawn/,
+    );
+    expect(byName.events).toBe(
+      'events.json: not collected on the device: PowerShell exited with 1 and no result: At line:1 char:1',
+    );
+    expect(e.tpmtool).toBeNull();
+    expect(e.enrollments).toHaveLength(2);
+  });
+
+  it('runs only the sources asked for (and always meta)', async () => {
+    const runner = fixtureRunner('healthy');
+    const e = await collectWindowsEvidence({ platform: 'win32', runner, sources: ['tpmtool'] });
+    expect(runner.seen.map((s) => s.name).sort()).toEqual(['meta', 'tpmtool']);
+    expect(e.tpmtool?.tpmPresent).toBe(true);
+    expect(e.getTpm).toBeNull();
+  });
+
+  it('writes a bundle the reader reads back to the same evidence', async () => {
+    const out = join(scratch, 'bundle');
+    const live = await collectWindowsEvidence({
+      platform: 'win32',
+      runner: fixtureRunner('lockout', {
+        'ek-info': { stdout: '{"ok":false,"data":null,"error":"Access denied"}' },
+      }),
+      outDir: out,
+    });
+    const back = await readEvidenceBundle(out);
+    expect(back).toEqual({ ...live, origin: out });
+    const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
+    expect(meta.Sources['ek-info']).toEqual({ Ok: false, Error: 'Access denied' });
+    expect(meta.Sources['get-tpm']).toEqual({ Ok: true, Error: null });
+    expect(readFileSync(join(out, 'manage-bde.txt'), 'utf8')).not.toMatch(/\d{6}-\d{6}/);
+  });
+
+  it('wraps each command in the shared prelude and a one-line JSON envelope', () => {
+    for (const source of EVIDENCE_SOURCES) {
+      const script = powershellScriptFor(source);
+      expect(script).toContain(POWERSHELL_PRELUDE);
+      expect(script).toContain(source.command);
+      expect(script).toContain(source.list ? '$r.data = @(& {' : '$r.data = & {');
+      expect(script.trimEnd().split('\n').at(-1)).toBe(
+        '[Console]::Out.Write((ConvertTo-TpmDoctorAscii (ConvertTo-Json -InputObject $r -Depth 8 -Compress)))',
+      );
+    }
+  });
+});
+
+describe('runPowerShell', () => {
+  /** A stand-in powershell.exe (a shell script) under a fake %SystemRoot%. */
+  function fakeSystemRoot(body: string): string {
+    const root = mkdtempSync(join(scratch, 'root-'));
+    const dir = join(root, 'System32', 'WindowsPowerShell', 'v1.0');
+    mkdirSync(dir, { recursive: true });
+    const exe = join(dir, 'powershell.exe');
+    writeFileSync(exe, `#!/bin/sh\nprintf '%s\\n' "$@" > "${root}/args"\n${body}\n`);
+    chmodSync(exe, 0o755);
+    return root;
+  }
+
+  async function withSystemRoot<T>(root: string, fn: () => Promise<T>): Promise<T> {
+    const before = process.env.SystemRoot;
+    process.env.SystemRoot = root;
+    try {
+      return await fn();
+    } finally {
+      if (before === undefined) delete process.env.SystemRoot;
+      else process.env.SystemRoot = before;
+    }
+  }
+
+  it('runs %SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe with the script as -EncodedCommand', async () => {
+    const root = fakeSystemRoot(`printf '{"ok":true,"data":"hi","error":null}'`);
+    const result = await withSystemRoot(root, () => runPowerShell('Write-Output "日本"', 10_000));
+    expect(result).toEqual({
+      stdout: '{"ok":true,"data":"hi","error":null}',
+      stderr: '',
+      exitCode: 0,
+      timedOut: false,
+    });
+    const args = readFileSync(join(root, 'args'), 'utf8').trim().split('\n');
+    expect(args.slice(0, 5)).toEqual([
+      '-NoProfile',
+      '-NonInteractive',
+      '-ExecutionPolicy',
+      'Bypass',
+      '-EncodedCommand',
+    ]);
+    expect(Buffer.from(args[5]!, 'base64').toString('utf16le')).toBe('Write-Output "日本"');
+  });
+
+  it('stops a source that runs past its timeout', async () => {
+    const root = fakeSystemRoot('exec sleep 30');
+    const started = Date.now();
+    const result = await withSystemRoot(root, () => runPowerShell('x', 200));
+    expect(result.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
