@@ -10,6 +10,21 @@ const common = {
   external: ['koffi'],
 };
 
+/**
+ * Three chunks besides the entry, by what a command needs: every file is a module lookup, a read
+ * and a compile at start-up, so `status` loads `core` only, `diagnose` adds `diagnose`, and
+ * `lab:` adds `lab`. The Windows TBS binding stays apart (it is loaded with import() on Windows).
+ */
+function chunkOf(id) {
+  const file = id.replaceAll('\\', '/');
+  if (file.includes('/src/tpm/transport/tbs')) return null;
+  if (/\/src\/(lab)\//.test(file)) return 'lab';
+  if (/\/src\/(diagnose|snapshot|probe\/windows)\//.test(file)) return 'diagnose';
+  if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/diagnosis-text)/.test(file)) return 'diagnose';
+  if (/\/src\//.test(file)) return 'core';
+  return null;
+}
+
 export default defineConfig([
   {
     ...common,
@@ -18,8 +33,9 @@ export default defineConfig([
       dir: 'dist',
       format: 'cjs',
       entryFileNames: '[name].cjs',
-      chunkFileNames: 'chunks/[name]-[hash].cjs',
+      chunkFileNames: 'chunks/[name].cjs',
       minify: true,
+      codeSplitting: { groups: [{ name: chunkOf }] },
     },
   },
   {
