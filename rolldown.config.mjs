@@ -11,13 +11,16 @@ const common = {
 };
 
 /**
- * Three chunks besides the entry, by what a command needs: every file is a module lookup, a read
- * and a compile at start-up, so `status` loads `core` only, `diagnose` adds `diagnose`, and
- * `lab:` adds `lab`. The Windows TBS binding stays apart (it is loaded with import() on Windows).
+ * A few chunks besides the entry, by what a command needs: every file is a module lookup, a read
+ * and a compile at start-up, so `status` loads the entry (core) and its transport (`tcp` for
+ * swtpm/mssim), `diagnose` adds `diagnose`, and `lab:` adds `lab`. The Windows TBS binding stays
+ * apart (it is loaded with import() on Windows).
  */
 function chunkOf(id) {
   const file = id.replaceAll('\\', '/');
   if (file.includes('/src/tpm/transport/tbs')) return null;
+  // TCP transports (swtpm, mssim) load node:net, which a Linux device: run does not need.
+  if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/(lab)\//.test(file)) return 'lab';
   if (/\/src\/(diagnose|snapshot|probe\/windows)\//.test(file)) return 'diagnose';
   if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/diagnosis-text)/.test(file)) return 'diagnose';

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import fs from 'node:fs';
 import { TransportError } from '../errors.js';
 import { responseLength } from './response-frame.js';
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_SIZE, type Transport, type TransportOptions } from './transport.js';
@@ -14,7 +13,7 @@ import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_SIZE, type Transport, type TransportOp
  */
 export class DeviceTransport implements Transport {
   readonly description: string;
-  private handle: Promise<FileHandle> | undefined;
+  private handle: Promise<number> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly timeoutMs: number;
 
@@ -35,11 +34,12 @@ export class DeviceTransport implements Transport {
   async close(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
-    if (handle) await (await handle.catch(() => undefined))?.close();
+    const fd = handle ? await handle.catch(() => undefined) : undefined;
+    if (fd !== undefined) await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
   }
 
-  private file(): Promise<FileHandle> {
-    this.handle ??= open(this.path, constants.O_RDWR | constants.O_NONBLOCK).catch(
+  private file(): Promise<number> {
+    this.handle ??= openFd(this.path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK).catch(
       (e: NodeJS.ErrnoException) => {
         this.handle = undefined;
         throw new TransportError(`cannot open ${this.path}: ${describeOpenError(e)}`, { cause: e });
@@ -49,9 +49,9 @@ export class DeviceTransport implements Transport {
   }
 
   private async exchange(command: Uint8Array): Promise<Uint8Array> {
-    const fh = await this.file();
+    const fd = await this.file();
     try {
-      const { bytesWritten } = await fh.write(command, 0, command.length);
+      const bytesWritten = await writeFd(fd, command);
       if (bytesWritten !== command.length) {
         throw new TransportError(`${this.path} accepted ${bytesWritten} of ${command.length} command bytes`);
       }
@@ -68,7 +68,7 @@ export class DeviceTransport implements Transport {
         // The kernel hands over the whole response in one read (tpm_common_read); a character
         // device in general (a pty, a vTPM proxy) may deliver it in pieces, so gather until the
         // header's size is complete.
-        const { bytesRead } = await fh.read(buf, received, buf.length - received, null);
+        const bytesRead = await readFd(fd, buf, received);
         if (bytesRead === 0) throw new TransportError(`${this.path} reached end of file mid-response`);
         received += bytesRead;
         const size = responseLength(buf.subarray(0, received), this.description);
@@ -101,6 +101,24 @@ export class DeviceTransport implements Transport {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+// node:fs callbacks wrapped by hand: node:fs/promises would load a dozen more internal modules
+// at start-up (readline, watchers) for nothing (docs/benchmarks.md).
+function openFd(path: string, flags: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(path, flags, (e, fd) => (e ? reject(e) : resolve(fd))));
+}
+
+function writeFd(fd: number, bytes: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.write(fd, bytes, 0, bytes.length, null, (e, n) => (e ? reject(e) : resolve(n))),
+  );
+}
+
+function readFd(fd: number, into: Uint8Array, offset: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.read(fd, into, offset, into.length - offset, null, (e, n) => (e ? reject(e) : resolve(n))),
+  );
 }
 
 function describeOpenError(e: NodeJS.ErrnoException): string {
