@@ -30,7 +30,7 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
   const diagnosable = isDiagnosable(snapshot);
   return {
     schema: 'tpm-doctor/diagnosis/v1',
-    verdict: decideVerdict(findings, diagnosable),
+    verdict: decideVerdict(diagnosable ? findings : [], diagnosable),
     // Nothing was read: the only "finding" would be our own failure to connect, which is no
     // statement about any device. The reason is in the snapshot's TPM errors.
     findings: diagnosable ? findings : [],
@@ -39,12 +39,13 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
 }
 
 /**
- * Something was read about a device. A machine's own TPM (device:, tbs:) that does not answer is
- * itself a diagnosis (tpm.absent); a simulator address that does not answer tells nothing.
+ * Something was read about a device. A machine with no TPM device at all (TPM_ABSENT: no
+ * /dev/tpmrm0, TBS_E_TPM_NOT_FOUND) is itself a diagnosis (tpm.absent); a TPM we could not reach
+ * (permission denied, a timeout, a simulator address nobody listens on) tells nothing.
  */
 function isDiagnosable(snapshot: Snapshot): boolean {
   if (snapshot.windows !== null) return true;
   const tpm = snapshot.tpm;
   if (!tpm) return false;
-  return tpm.present || tpm.tpm.uri.startsWith('device:') || tpm.tpm.uri.startsWith('tbs:');
+  return tpm.present || tpm.errors.some((e) => e.code === 'TPM_ABSENT');
 }

@@ -36,9 +36,14 @@ export class MarshalError extends TpmDoctorError {
   }
 }
 
-/** The TPM could not be reached, did not answer in time, or the connection broke. */
+/**
+ * The TPM could not be reached, did not answer in time, or the connection broke. `code` is
+ * 'TPM_ABSENT' when the machine has no TPM device at all (ENOENT/ENODEV, TBS_E_TPM_NOT_FOUND): a
+ * diagnosis in itself. Everything else (permission denied, a timeout, a refused connection) is
+ * 'TPM_TRANSPORT': a failure to look, which says nothing about the TPM.
+ */
 export class TransportError extends TpmDoctorError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('TPM_TRANSPORT', message, options);
+  constructor(message: string, options?: { cause?: unknown; absent?: boolean }) {
+    super(options?.absent ? 'TPM_ABSENT' : 'TPM_TRANSPORT', message, options);
   }
 }

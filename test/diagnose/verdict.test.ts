@@ -66,7 +66,7 @@ describe('decideVerdict', () => {
   });
 });
 
-function unreachable(uri: string): TpmStatus {
+function unreachable(uri: string, code = 'TPM_TRANSPORT', message = 'connection refused'): TpmStatus {
   return {
     schema: 'tpm-doctor/status/v1',
     tpm: { uri, lab: false },
@@ -88,7 +88,7 @@ function unreachable(uri: string): TpmStatus {
     clock: null,
     endorsement: null,
     properties: null,
-    errors: [{ section: 'selfTest', code: 'TPM_TRANSPORT', message: 'connection refused' }],
+    errors: [{ section: 'selfTest', code, message }],
   };
 }
 
@@ -106,11 +106,24 @@ describe('diagnose() on nothing readable', () => {
     expect(d.findings).toEqual([]);
   });
 
-  it("this machine's own TPM not answering is a finding: tpm.absent", () => {
-    const d = diagnose(snapshot(unreachable('device:/dev/tpmrm0')));
+  it('no TPM device on this machine is a finding: tpm.absent', () => {
+    const d = diagnose(
+      snapshot(unreachable('device:/dev/tpmrm0', 'TPM_ABSENT', 'cannot open /dev/tpmrm0: no such device')),
+    );
     expect(d.verdict.status).toBe('errors');
     expect(d.findings.map((f) => f.id)).toContain('tpm.absent');
     expect(d.verdict.clearRecommended).toBe(false);
+  });
+
+  it('a TPM device we may not open (permission denied) is not "absent": undiagnosable', () => {
+    const d = diagnose(
+      snapshot(
+        unreachable('device:/dev/tpmrm0', 'TPM_TRANSPORT', 'cannot open /dev/tpmrm0: permission denied'),
+      ),
+    );
+    expect(d.verdict.status).toBe('undiagnosable');
+    expect(d.findings).toEqual([]);
+    expect(d.verdict.clearBlockedBy).toEqual([]);
   });
 
   it('no source at all is undiagnosable', () => {

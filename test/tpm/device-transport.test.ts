@@ -101,5 +101,7 @@ describe('device transport', () => {
     const error = await transport.send(new Uint8Array(10)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as Error).message).toMatch(/no such device/);
+    // "No TPM here" is a diagnosis (tpm.absent); other failures to open are not.
+    expect((error as TransportError).code).toBe('TPM_ABSENT');
   });
 });

@@ -42,7 +42,10 @@ export class DeviceTransport implements Transport {
     this.handle ??= openFd(this.path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK).catch(
       (e: NodeJS.ErrnoException) => {
         this.handle = undefined;
-        throw new TransportError(`cannot open ${this.path}: ${describeOpenError(e)}`, { cause: e });
+        throw new TransportError(`cannot open ${this.path}: ${describeOpenError(e)}`, {
+          cause: e,
+          absent: e.code === 'ENOENT' || e.code === 'ENODEV' || e.code === 'ENXIO',
+        });
       },
     );
     return this.handle;
@@ -56,6 +59,8 @@ export class DeviceTransport implements Transport {
         throw new TransportError(`${this.path} accepted ${bytesWritten} of ${command.length} command bytes`);
       }
     } catch (e) {
+      // A half-sent command leaves the device in an unknown state: start afresh next time.
+      await this.close();
       if (e instanceof TransportError) throw e;
       throw new TransportError(`writing to ${this.path} failed: ${(e as Error).message}`, { cause: e });
     }
@@ -89,6 +94,7 @@ export class DeviceTransport implements Transport {
             await this.close();
             throw e;
           }
+          await this.close();
           throw new TransportError(`reading from ${this.path} failed: ${(e as Error).message}`, { cause: e });
         }
       }

@@ -64,7 +64,11 @@ async function loadTbs(): Promise<TbsApi> {
     create() {
       const out = [0];
       const rc = create({ version: TPM_VERSION_20, flags: TBS_CONTEXT_INCLUDE_TPM20 }, out) as number;
-      if (rc !== TBS_SUCCESS) throw new TransportError(`Tbsi_Context_Create failed: ${tbsError(rc)}`);
+      if (rc !== TBS_SUCCESS) {
+        throw new TransportError(`Tbsi_Context_Create failed: ${tbsError(rc)}`, {
+          absent: rc >>> 0 === 0x8028400f, // TBS_E_TPM_NOT_FOUND
+        });
+      }
       return out[0] as number;
     },
     submit(context, command) {

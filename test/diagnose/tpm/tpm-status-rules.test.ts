@@ -64,13 +64,13 @@ describe('tpm.* rules on TPM status', () => {
       capacity: null,
       clock: null,
       endorsement: null,
-      errors: [{ section: 'selfTest', code: 'TPM_TRANSPORT', message: 'cannot open /dev/tpmrm0: ENOENT' }],
+      errors: [{ section: 'selfTest', code: 'TPM_ABSENT', message: 'cannot open /dev/tpmrm0: ENOENT' }],
     };
     const d = diagnoseTpm(snapshot(tpm));
     expect(ids(d)).toEqual(['tpm.absent']);
     expect(d.findings[0]!.evidence).toEqual([
       { source: 'tpm', field: 'present', value: false },
-      { source: 'tpm', field: 'selfTest error', value: 'TPM_TRANSPORT: cannot open /dev/tpmrm0: ENOENT' },
+      { source: 'tpm', field: 'selfTest error', value: 'TPM_ABSENT: cannot open /dev/tpmrm0: ENOENT' },
     ]);
   });
 

@@ -184,7 +184,13 @@ describe('no secret reaches a diagnosis', () => {
           }),
         ];
       });
-    const diagnoses = [diagnose(leaky(false), WINDOWS_RULES), diagnose(leaky(true), WINDOWS_RULES)];
+    const unread = leaky(true);
+    if (unread.windows) unread.windows.bitlocker = null;
+    const diagnoses = [
+      diagnose(leaky(false), WINDOWS_RULES),
+      diagnose(leaky(true), WINDOWS_RULES),
+      diagnose(unread, WINDOWS_RULES),
+    ];
     // Every Windows rule fired, so every path that copies evidence was exercised.
     const fired = new Set(diagnoses.flatMap((d) => d.findings.map((f) => f.id)));
     expect(fired).toEqual(new Set(WINDOWS_RULES.flatMap((r) => r.ids)));

@@ -10,6 +10,7 @@ const WINDOWS_IDS = [
   'entra.no-prt',
   'hello.not-provisioned',
   'bitlocker.no-recovery-password',
+  'bitlocker.not-read',
   'bitlocker.tpm-protector-missing',
   'bitlocker.suspended',
   'mdm.not-enrolled',
@@ -34,7 +35,7 @@ describe('WINDOWS_RULES', () => {
     }
   });
 
-  it('says nothing when every Windows section is missing (a bundle with nothing parsed)', () => {
+  it('says only that BitLocker is unknown when every Windows section is missing (nothing parsed)', () => {
     const empty = device((w) => {
       w.getTpm = null;
       w.win32Tpm = null;
@@ -47,7 +48,35 @@ describe('WINDOWS_RULES', () => {
       w.mdmSync = null;
       w.events = null;
     });
-    for (const rule of WINDOWS_RULES) expect(rule.evaluate(empty), rule.ids[0]).toEqual([]);
+    for (const rule of WINDOWS_RULES) {
+      const ids = rule.evaluate(empty).map((f) => f.id);
+      // Unknown BitLocker protectors block a clear: the one thing an empty bundle must say.
+      expect(ids, rule.ids[0]).toEqual(rule.ids[0] === 'bitlocker.not-read' ? ['bitlocker.not-read'] : []);
+    }
+  });
+
+  it('bitlocker.not-read blocks a clear that Windows asks for; manage-bde volumes (type Unknown) count as OS volumes', () => {
+    const unread = device((w) => {
+      w.bitlocker = null;
+    });
+    const [finding] = WINDOWS_RULES.flatMap((r) => r.evaluate(unread)).filter(
+      (f) => f.id === 'bitlocker.not-read',
+    );
+    expect(finding?.blocksClear).toMatch(/unknown/);
+    const fromManageBde = device((w) => {
+      w.bitlocker = [
+        {
+          mountPoint: 'C:',
+          volumeType: 'Unknown',
+          volumeStatus: null,
+          protectionStatus: 'Unknown',
+          suspendedRebootCount: null,
+          keyProtectors: [{ id: '8a5d13d6-7ed9-46c8-a74f-ac3adf016ec8', type: 'Tpm' }],
+        },
+      ];
+    });
+    const ids = WINDOWS_RULES.flatMap((r) => r.evaluate(fromManageBde)).map((f) => f.id);
+    expect(ids).toContain('bitlocker.no-recovery-password');
   });
 
   it('stays pure: evaluating twice gives the same findings and leaves the snapshot unchanged', () => {

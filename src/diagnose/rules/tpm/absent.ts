@@ -20,9 +20,12 @@ export const absent: Rule = {
     }
     const windowsSaysPresent = w?.getTpm?.tpmPresent === true || w?.tpmtool?.tpmPresent === true;
     const tpm = snapshot.tpm;
-    if (tpm && !tpm.present && !windowsSaysPresent) {
+    // Only a missing device counts (TPM_ABSENT): permission denied or a timeout is a failure to
+    // look, not evidence that there is no TPM.
+    const absentError = tpm?.errors.find((e) => e.code === 'TPM_ABSENT');
+    if (tpm && !tpm.present && !windowsSaysPresent && absentError) {
       evidence.push({ source: SOURCE.tpm, field: 'present', value: false });
-      const first = tpm.errors[0];
+      const first = absentError;
       if (first)
         evidence.push({
           source: SOURCE.tpm,

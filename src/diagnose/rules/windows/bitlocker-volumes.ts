@@ -32,8 +32,18 @@ export function isEncrypted(v: BitLockerVolume): boolean {
   return !/^\s*fullydecrypted\s*$/i.test(v.volumeStatus);
 }
 
+/**
+ * The volumes to treat as the OS volume. manage-bde does not say a volume's type (it parses as
+ * 'Unknown'), so an Unknown volume counts when it is the system drive or is unlocked by the TPM
+ * (data volumes unlock through auto-unlock, not the TPM): erring this way can only block a
+ * clear, never allow one.
+ */
 export function osVolumes(volumes: readonly BitLockerVolume[] | null | undefined): BitLockerVolume[] {
-  return (volumes ?? []).filter((v) => v.volumeType === 'OperatingSystem');
+  return (volumes ?? []).filter(
+    (v) =>
+      v.volumeType === 'OperatingSystem' ||
+      (v.volumeType === 'Unknown' && (/^c:/i.test(v.mountPoint.trim()) || hasTpmProtector(v))),
+  );
 }
 
 /** The volume's state and protectors as evidence: protector types and IDs, never a password. */

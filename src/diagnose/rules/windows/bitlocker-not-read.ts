@@ -1,0 +1,48 @@
+import type { Finding } from '../../finding.js';
+import type { Rule } from '../../rule.js';
+import { ev } from './evidence.js';
+import { REF } from './references.js';
+
+export const BITLOCKER_NOT_READ = 'bitlocker.not-read';
+
+/**
+ * bitlocker.not-read: there is Windows evidence, but no BitLocker volume was read (the collector
+ * ran without administrator rights, or the bundle lacks bitlocker.json / manage-bde.txt). Then
+ * nobody knows whether a TPM-protected volume has a recovery password, and a clear could make its
+ * data unreadable: a clear must wait until the protectors have been read.
+ */
+export const bitlockerNotRead: Rule = {
+  ids: [BITLOCKER_NOT_READ],
+  evaluate(snapshot) {
+    const w = snapshot.windows;
+    if (!w || w.bitlocker !== null) return [];
+    const problem = w.problems.find((p) => /bitlocker|manage-bde/i.test(p.source));
+    return [
+      {
+        id: BITLOCKER_NOT_READ,
+        severity: 'warning',
+        title: 'BitLocker protectors were not read',
+        why:
+          'Without the BitLocker key protectors nobody can tell whether the OS volume has a recovery password. ' +
+          'If it has none, a TPM clear (or a firmware change) makes BitLocker ask for one at boot and the data ' +
+          'is lost.',
+        impacts: ['bitlocker'],
+        evidence: [
+          ev('evidence', 'bitlocker', null),
+          ev('evidence', 'elevated', w.elevated),
+          ...(problem ? [ev(problem.source, 'problem', problem.message)] : []),
+        ],
+        remedy: {
+          step: 'reconfigure',
+          action:
+            'Collect the evidence again as an administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an ' +
+            'elevated PowerShell), so that Get-BitLockerVolume and manage-bde -protectors -get can be read.',
+          destroysKeys: false,
+        },
+        blocksClear:
+          'the BitLocker protectors are unknown: a volume without a recovery password would be lost',
+        references: [REF.getBitLockerVolume, REF.manageBdeProtectors],
+      } satisfies Finding,
+    ];
+  },
+};
