@@ -38,7 +38,7 @@ export default defineConfig([
       entryFileNames: '[name].cjs',
       chunkFileNames: 'chunks/[name].cjs',
       minify: true,
-      codeSplitting: { groups: [{ name: chunkOf }] },
+      codeSplitting: { groups: [{ name: chunkOf, debugName: 'by-command' }] },
     },
   },
   {

@@ -3,10 +3,12 @@
  * code cache. Compiling tpm-doctor's own JavaScript is a large part of a one-shot command's
  * start-up (docs/benchmarks.md); `npm run build` records the compiled code of representative runs
  * in dist/code-cache/, and later runs hand it to V8 instead of parsing and compiling again. V8
- * checks that a cache matches the source and the V8 version and ignores it otherwise, so a stale
- * or missing cache only costs speed. This is the technique of the v8-compile-cache package,
- * narrowed to our own files.
+ * rejects a cache from another V8 version or with other flags, but checks the source only by its
+ * length, so each cache file is named by a hash of the exact source it was compiled from: a
+ * rebuilt or patched file never meets an old cache. A missing cache only costs speed. This is
+ * the technique of the v8-compile-cache package, narrowed to our own files.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
@@ -45,7 +47,8 @@ statics.prototype._compile = function compileWithCache(
     return originalCompile.call(this, content, filename);
   }
   if (content.includes('import(')) return originalCompile.call(this, content, filename);
-  const file = path.join(cacheDir, `${path.basename(filename)}.bin`);
+  const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
+  const file = path.join(cacheDir, `${path.basename(filename)}.${digest}.bin`);
   let cachedData: Buffer | undefined;
   if (!recording) {
     try {

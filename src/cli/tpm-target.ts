@@ -1,4 +1,5 @@
 import { TpmDoctorError } from '../tpm/errors.js';
+import { Tpm } from '../tpm/tpm.js';
 import { defaultTpmUri } from '../tpm/transport/open-transport.js';
 
 /** A resolved --tpm value: where to connect, and what to stop afterwards (a lab TPM). */
@@ -32,7 +33,6 @@ export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTar
   }
   try {
     if (scenarios.length > 0) {
-      const { Tpm } = await import('../tpm/tpm.js');
       const { swtpmTransport } = await import('../tpm/transport/swtpm.js');
       const tpm = new Tpm(swtpmTransport(instance.host, instance.port, { timeoutMs: 30_000 }));
       try {

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   derOuterLength,
   type EkCertificate,
@@ -235,8 +235,14 @@ describe('EK certificate parsing', () => {
 /** tpm2-tools talks to swtpm over new connections, and swtpm serves one at a time: close ours first. */
 describe('endorsement keys on a provisioned swtpm', () => {
   const swtpm = useSwtpm({ provision: true });
-  const dir = mkdtempSync(join(tmpdir(), 'tpm-doctor-ek-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Made in beforeAll, not when the file is collected: a filtered or interrupted run leaks nothing.
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tpm-doctor-ek-'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   async function withTpm<T>(fn: (tpm: Tpm) => Promise<T>): Promise<T> {
     const { host, port } = swtpm.get();

@@ -1,4 +1,5 @@
 import type { Diagnosis } from '../../diagnose/diagnose.js';
+import { readEvidenceBundle } from '../../probe/windows/evidence-bundle.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
@@ -66,7 +67,6 @@ export async function run(argv: string[]): Promise<number> {
   const timeoutMs = parseTimeout(values.timeout, 'diagnose');
   let windows: WindowsEvidence | null = null;
   if (values.evidence !== undefined) {
-    const { readEvidenceBundle } = await import('../../probe/windows/evidence-bundle.js');
     windows = await readEvidenceBundle(values.evidence);
   } else if (process.platform === 'win32' && values.tpm === undefined) {
     // On a Windows device, the evidence around the TPM is collected live (tpm-doctor collect).
@@ -87,7 +87,11 @@ export async function run(argv: string[]): Promise<number> {
     const diagnosis = diagnose(snapshot);
     const report = {
       ...diagnosis,
-      source: { tpm: snapshot.tpm?.tpm ?? null, lab: target?.lab ?? null, evidence: windows?.origin ?? null },
+      source: {
+        tpm: snapshot.tpm?.tpm.uri ?? null,
+        lab: target?.lab ?? null,
+        evidence: windows?.origin ?? null,
+      },
     };
     process.stdout.write(
       values.json

@@ -1,3 +1,4 @@
+import { redact } from '../../snapshot/redact-secrets.js';
 import { TpmDoctorError } from '../../tpm/errors.js';
 
 /**
@@ -27,17 +28,11 @@ export class EvidenceError extends TpmDoctorError {
   }
 }
 
-// A BitLocker recovery password is 48 digits in 8 groups of 6 (manage-bde prints them with
-// dashes). Redact looser shapes too (5-6 digit groups, dashes or spaces) so an obfuscated or
-// mistyped one never survives either.
-const RECOVERY_PASSWORD = /\d{5,6}(?:[-\s]\d{5,6}){7}/g;
-// Get-Tpm's OwnerAuth, in Format-List text ("OwnerAuth : abc=") or JSON ("OwnerAuth":"abc=").
-const OWNER_AUTH = /("?OwnerAuth(?:orization)?"?[ \t]*[:=][ \t]*)("[^"]*"|[^\s,}]+)/gi;
-
-/** Replaces recovery passwords and owner authorization values with "[redacted]". */
-export function redactSecrets(text: string): string {
-  return text.replace(RECOVERY_PASSWORD, '[redacted]').replace(OWNER_AUTH, '$1[redacted]');
-}
+/**
+ * Replaces recovery passwords and TPM authorization values with "[redacted]": the one redactor
+ * (src/snapshot/redact-secrets.ts) the evidence parsers, the bundle writer and the rules share.
+ */
+export const redactSecrets = redact;
 
 /**
  * A short, safe description of unexpected text for an error message: how many lines, and the

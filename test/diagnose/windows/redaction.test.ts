@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnose/diagnose.js';
 import { WINDOWS_RULES } from '../../../src/diagnose/rules/windows/index.js';
-import { isSecretField, REDACTED, redact, redactField } from '../../../src/diagnose/rules/windows/redact.js';
+import { isSecretField, REDACTED, redact, redactField } from '../../../src/snapshot/redact-secrets.js';
 import {
   AUTOPILOT,
   AUTOPILOT_LOG,

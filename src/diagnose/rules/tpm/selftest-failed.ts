@@ -1,3 +1,4 @@
+import { redact } from '../../../snapshot/redact-secrets.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE, tpmErrorsWithCode } from './support.js';
@@ -37,7 +38,7 @@ export const selftestFailed: Rule = {
         evidence.push({
           source: SOURCE.systemLog,
           field: `${event.provider} event ${event.id}${event.timeCreated ? ` at ${event.timeCreated}` : ''}`,
-          value: event.message.slice(0, 200),
+          value: redact(event.message).slice(0, 200),
         });
       }
     }

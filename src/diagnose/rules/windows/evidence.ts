@@ -1,7 +1,7 @@
+import { redact, redactField } from '../../../snapshot/redact-secrets.js';
 import type { Snapshot } from '../../../snapshot/snapshot.js';
 import type { WindowsEvent } from '../../../snapshot/windows-evidence.js';
 import type { Evidence } from '../../finding.js';
-import { redact, redactField } from './redact.js';
 
 /**
  * One evidence entry. Every Windows rule builds its evidence through here, so a string copied

@@ -1,7 +1,8 @@
 /**
- * Redaction for every value a Windows rule copies from raw evidence into a finding. Findings are
- * printed, written by `--json`, sent to the fleet view and pasted into tickets, so they must never
- * carry a secret, even when a collector or a saved bundle let one through:
+ * The one redactor, shared by the Windows evidence parsers, the bundle writer, error messages and
+ * every value a rule copies from raw evidence into a finding. Findings are printed, written by
+ * `--json`, sent to the fleet view and pasted into tickets, so they must never carry a secret,
+ * even when a collector or a saved bundle let one through:
  * - a BitLocker recovery password: 48 digits in eight groups of six, which
  *   `manage-bde -protectors -get` prints under "Password:" (research §3). Rules cite the
  *   protector's ID instead, which is what Entra ID escrows the key under.
@@ -12,8 +13,13 @@
 
 export const REDACTED = '[redacted]';
 
-/** Eight groups of six digits, with '-' (manage-bde), a space, or nothing between them. */
-const RECOVERY_PASSWORD = /(?<!\d)\d{6}(?:[- ]?\d{6}){7}(?!\d)/g;
+/**
+ * Eight groups of six digits, with '-' (manage-bde), a space, or nothing between them; also looser
+ * shapes (groups of five or six, any whitespace) so a mistyped or re-wrapped one never survives.
+ * No digit boundaries: a password glued to other digits is still redacted.
+ */
+const RECOVERY_PASSWORD = /\d{6}(?:[- ]?\d{6}){7}/g;
+const RECOVERY_PASSWORD_LOOSE = /\d{5,6}(?:[-\s]\d{5,6}){7}/g;
 
 /**
  * Names whose value is a secret: any *Auth / *Authorization name (OwnerAuth, OwnerAuthFull,
@@ -35,6 +41,7 @@ const SECRET_XML = new RegExp(`(Name="${SECRET_NAME}"[^>]*>)([^<]+)(<)`, 'gi');
 export function redact(text: string): string {
   return text
     .replace(RECOVERY_PASSWORD, REDACTED)
+    .replace(RECOVERY_PASSWORD_LOOSE, REDACTED)
     .replace(SECRET_XML, (_m, head: string, _v: string, tail: string) => `${head}${REDACTED}${tail}`)
     .replace(SECRET_ASSIGNMENT, (_m, head: string) => `${head}${REDACTED}`)
     .replace(SECRET_PARAMETER, (_m, head: string) => `${head}${REDACTED}`);
