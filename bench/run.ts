@@ -164,6 +164,7 @@ async function main(): Promise<void> {
               ratioVsTpm2tools: s / t,
               aboveNodeMs: s - b,
             },
+            diagnose: { tpm2toolsMs: td, diagnoseMs: d, ratio: d / td },
           },
           null,
           2,
