@@ -1,0 +1,60 @@
+/**
+ * The preflight gate of `tpm-doctor clear` (issue 4 §1): every precaution of the scenario's
+ * manual procedure (seed §4: back up first, be an administrator, get approval) as a check that
+ * passes, fails or is unknown, with its evidence. Any fail blocks; an unknown blocks unless the
+ * user acknowledged that exact check. Nothing on the TPM changes before the gate passes.
+ */
+
+export type CheckStatus = 'pass' | 'fail' | 'unknown';
+
+/** Stable IDs of the gate's checks (a contract, like finding IDs). */
+export type CheckId =
+  | 'reason'
+  | 'backup.recovery-password'
+  | 'backup.escrow'
+  | 'backup.bitlocker-suspended'
+  | 'rights.elevated'
+  | 'rights.clear-authorization'
+  | 'approval'
+  | 'blocker.disable-clear'
+  | 'blocker.lockout'
+  | 'blocker.firmware'
+  | 'inventory';
+
+export interface GateCheck {
+  id: CheckId;
+  status: CheckStatus;
+  /** One sentence: what was checked and what was found; for a fail, what to do. */
+  message: string;
+  evidence: { source: string; field: string; value: string | number | boolean | null }[];
+}
+
+/** What the clear will destroy, recorded before confirmation (issue 4 §1.6). */
+export interface LossInventory {
+  persistentObjects: string[];
+  nonPlatformNvIndices: string[];
+  /** Windows Hello containers (dsregcmd NgcSet YES), TPM-backed certificates, virtual smart cards. */
+  windows: string[];
+}
+
+export interface GateResult {
+  passed: boolean;
+  checks: GateCheck[];
+  inventory: LossInventory;
+}
+
+export type ClearMethod = 'lockout' | 'platform' | 'ppi';
+export type ClearPurpose = 'repair' | 'decommission';
+
+export interface GateOptions {
+  method: ClearMethod;
+  purpose: ClearPurpose;
+  approvedBy?: string;
+  ticket?: string;
+  /** Recovery-password protector IDs (lower-case, no braces) known to be escrowed (Graph or the user's backup). */
+  escrowedProtectorIds?: readonly string[];
+  /** The user confirmed the recovery keys are backed up, naming where (e.g. "Entra ID, checked by hand"). */
+  backupConfirmedBy?: string;
+  /** Check IDs the user acknowledged while unknown. */
+  acknowledged?: readonly CheckId[];
+}
