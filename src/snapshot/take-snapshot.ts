@@ -24,7 +24,7 @@ export async function takeSnapshot(sources: SnapshotSources): Promise<Snapshot> 
       ),
     );
     try {
-      tpm = await probeTpmStatus(client, { uri: sources.tpm.uri, lab: sources.tpm.lab, now });
+      tpm = await probeTpmStatus(client, { uri: client.transport.description, lab: sources.tpm.lab, now });
     } finally {
       await client.close();
     }

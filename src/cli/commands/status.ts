@@ -60,7 +60,8 @@ export async function run(argv: string[]): Promise<number> {
     const tpm = new Tpm(await openTransport(target.uri, { timeoutMs }));
     try {
       const status = await probeTpmStatus(tpm, {
-        uri: target.uri,
+        // The transport names the resolved TPM (device: becomes device:/dev/tpmrm0).
+        uri: tpm.transport.description,
         lab: target.lab !== null,
         computeEk: values['compute-ek'] ?? false,
       });
