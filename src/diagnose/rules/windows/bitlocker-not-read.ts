@@ -1,5 +1,6 @@
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
+import { clearNeededEvidence } from '../tpm/support.js';
 import { ev } from './evidence.js';
 import { REF } from './references.js';
 
@@ -20,7 +21,8 @@ export const bitlockerNotRead: Rule = {
     return [
       {
         id: BITLOCKER_NOT_READ,
-        severity: 'warning',
+        // A note on its own; a warning when Windows says the TPM needs a clear, which this blocks.
+        severity: clearNeededEvidence(snapshot).length > 0 ? 'warning' : 'info',
         title: 'BitLocker protectors were not read',
         why:
           'Without the BitLocker key protectors nobody can tell whether the OS volume has a recovery password. ' +
