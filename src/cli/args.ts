@@ -7,9 +7,19 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Node's own parseArgs (no dependency to load at start-up), in strict mode, with its errors
  * turned into UsageErrors that name the verb so the message can point at `--help`.
  */
-export function parseVerbArgs<O extends Options>(verb: string, argv: string[], options: O) {
+export function parseVerbArgs<O extends Options, P extends boolean = false>(
+  verb: string,
+  argv: string[],
+  options: O,
+  allowPositionals?: P,
+) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    return parseArgs({
+      args: argv,
+      options,
+      strict: true,
+      allowPositionals: (allowPositionals ?? false) as P,
+    });
   } catch (e) {
     const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw new UsageError(message, verb);

@@ -13,6 +13,10 @@ const VERBS: Record<
     summary: 'Gather Windows TPM, Entra ID, BitLocker and MDM evidence (Windows; --out for a bundle).',
     load: () => import('./commands/collect.js'),
   },
+  runs: {
+    summary: 'The history of clear runs on this machine, read back from their journals.',
+    load: () => import('./commands/runs.js'),
+  },
   diagnose: {
     summary: 'Name the real cause of a TPM problem and the safest next step (changes nothing).',
     load: () => import('./commands/diagnose.js'),
