@@ -1,0 +1,88 @@
+/**
+ * Gate check 6, what will be lost (issue 4 §1.6; seed §4: "clearing deletes the keys ... Windows
+ * Hello and certificates stop working and must be set up again").
+ * - TPM2_Clear evicts every persistent object of the owner and endorsement hierarchies and
+ *   undefines every NV index without TPMA_NV_PLATFORMCREATE (TCG TPM 2.0 Part 3 §24.6); platform
+ *   objects and indices survive. The EK is recreated identically from the unchanged EPS.
+ * - Windows: Windows Hello keys (dsregcmd NgcSet YES), the Entra device key when TPM-protected
+ *   (dsregcmd TpmProtected YES), TPM-bound certificates (Microsoft Platform Crypto Provider) and
+ *   virtual smart cards (research/windows_intune.md §2 and "Product implications" 1).
+ * Always 'pass': it is information, returned for the journal and the typed confirmation.
+ */
+
+import { check, type Evidence, type PreflightInput, TPM_PROTECTORS } from './facts.js';
+import type { GateCheck, LossInventory } from './gate.js';
+
+/** Certificates and virtual smart cards: no evidence source reads them yet. */
+export const CERTIFICATES_UNKNOWN =
+  'TPM-backed certificates and virtual smart cards: unknown: check certmgr for the Microsoft Platform Crypto Provider (certutil -csp "Microsoft Platform Crypto Provider" -key lists its keys)';
+
+export function checkInventory({ snapshot }: PreflightInput): { check: GateCheck; inventory: LossInventory } {
+  const status = snapshot.tpm;
+  const evidence: Evidence[] = [];
+  const persistentObjects = (status?.persistentObjects ?? [])
+    .filter((o) => o.hierarchy !== 'platform')
+    .map((o) => {
+      const note =
+        o.hierarchy === 'endorsement' ? ' (recreated identically from the unchanged endorsement seed)' : '';
+      const where = o.hierarchy === 'unknown' ? 'hierarchy unknown' : `${o.hierarchy} hierarchy`;
+      return `${o.handle} ${o.purpose} [${where}]${note}`;
+    });
+  const nonPlatformNvIndices = (status?.nvIndices ?? [])
+    .filter((n) => !n.platformCreated)
+    .map((n) => `${n.index} ${n.purpose} (${n.size} bytes)`);
+  if (status) {
+    evidence.push(
+      { source: 'tpm', field: 'persistentObjects', value: status.persistentObjects?.length ?? null },
+      { source: 'tpm', field: 'nvIndices', value: status.nvIndices?.length ?? null },
+    );
+    if (status.persistentObjects === null)
+      persistentObjects.push('unknown: the persistent objects could not be read');
+    if (status.nvIndices === null) nonPlatformNvIndices.push('unknown: the NV indices could not be read');
+  } else {
+    persistentObjects.push('unknown: the TPM was not read directly (give --tpm to list them)');
+    nonPlatformNvIndices.push('unknown: the TPM was not read directly (give --tpm to list them)');
+  }
+
+  const windows: string[] = [];
+  const w = snapshot.windows;
+  if (w !== null) {
+    const ds = w.dsregcmd;
+    if (ds?.ngcSet === true)
+      windows.push('Windows Hello PIN and keys (dsregcmd NgcSet YES): set the PIN up again after the clear');
+    else if (ds === null || ds.ngcSet === null)
+      windows.push('Windows Hello: unknown (dsregcmd /status not collected in the user context)');
+    if (ds?.tpmProtected === true) {
+      windows.push(
+        'Entra ID device key (dsregcmd TpmProtected YES): the device re-registers at the next sign-in',
+      );
+    }
+    for (const v of w.bitlocker ?? []) {
+      for (const p of v.keyProtectors.filter((k) => TPM_PROTECTORS.has(k.type))) {
+        windows.push(
+          `BitLocker ${p.type} protector {${p.id}} on ${v.mountPoint} (Windows re-adds it when it re-provisions the TPM)`,
+        );
+      }
+    }
+    windows.push(CERTIFICATES_UNKNOWN);
+    evidence.push(
+      { source: 'dsregcmd', field: 'NgcSet', value: ds?.ngcSet ?? null },
+      { source: 'dsregcmd', field: 'TpmProtected', value: ds?.tpmProtected ?? null },
+    );
+  }
+
+  const counts = [
+    `${status?.persistentObjects ? persistentObjects.length : 'an unknown number of'} persistent object(s)`,
+    `${status?.nvIndices ? nonPlatformNvIndices.length : 'an unknown number of'} non-platform NV index(es)`,
+    ...(w !== null ? [`${windows.length} Windows item(s)`] : []),
+  ];
+  return {
+    check: check(
+      'inventory',
+      'pass',
+      `The clear destroys ${counts.join(', ')}: review the inventory, and back up or plan to re-create anything on it before confirming.`,
+      evidence,
+    ),
+    inventory: { persistentObjects, nonPlatformNvIndices, windows },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Gate check 3, rights (issue 4 §1.3; seed §4 "run as an administrator").
+ * - Elevation: without it Windows says "You must be an administrator to perform this task" and
+ *   tpm.msc greys out "Clear TPM..." (seed §4); Win32_Tpm methods need an administrator
+ *   (research/windows_intune.md §1).
+ * - Clear authorisation: TPM2_Clear takes lockoutAuth or platformAuth (TCG TPM 2.0 Part 3 §24.6).
+ *   lockoutAuthSet is TPMA_PERMANENT bit 2 (Part 2 §8.6); one wrong lockout value blocks every
+ *   lockout-authorised command for LOCKOUT_RECOVERY (Part 1 §19.8, TPM_RC_LOCKOUT 0x921).
+ *   Windows keeps the lockout value in the registry (ManagedAuthLevel Full) and says when it
+ *   does not (IsReadyInformation 0x100, research §1). On a PC the firmware sets a random
+ *   platformAuth before the OS runs (TCG PC Client Platform Firmware Profile), so only a lab TPM
+ *   offers platform authorisation; a PC clears through the firmware's physical-presence prompt.
+ */
+
+import {
+  check,
+  duration,
+  type Evidence,
+  FLAGS,
+  finding,
+  isLabTpm,
+  type PreflightInput,
+  platformOf,
+} from './facts.js';
+import type { GateCheck } from './gate.js';
+
+/** IsReadyInformation bit 0x100: "owner auth not in registry" (Win32_Tpm.IsReadyInformation, research §1). */
+const INFORMATION_OWNER_AUTH_NOT_IN_REGISTRY = 0x100;
+
+export function checkRights(input: PreflightInput): GateCheck[] {
+  return [checkElevated(input), checkClearAuthorization(input)];
+}
+
+function checkElevated({ snapshot }: PreflightInput): GateCheck {
+  const windows = snapshot.windows;
+  if (windows !== null) {
+    const ev: Evidence[] = [{ source: 'evidence', field: 'elevated', value: windows.elevated }];
+    if (windows.elevated === true) {
+      return check(
+        'rights.elevated',
+        'pass',
+        'The Windows evidence was collected elevated (as an administrator).',
+        ev,
+      );
+    }
+    const how =
+      'run tpm-doctor from an elevated PowerShell (right-click PowerShell > Run as administrator, as a member of the local Administrators group), or deploy it as an Intune Remediation, which runs as SYSTEM';
+    if (windows.elevated === false) {
+      return check(
+        'rights.elevated',
+        'fail',
+        `Not elevated: Windows refuses a TPM clear with "You must be an administrator to perform this task" (and tpm.msc greys out "Clear TPM..."). To get the rights, ${how}.`,
+        ev,
+      );
+    }
+    return check(
+      'rights.elevated',
+      'unknown',
+      `The evidence does not say whether it ran as an administrator: ${how}, then run the clear again.`,
+      ev,
+    );
+  }
+  const ev: Evidence[] = [
+    { source: 'snapshot', field: 'windows', value: null },
+    { source: 'tpm', field: 'present', value: snapshot.tpm?.present ?? null },
+  ];
+  if (platformOf(snapshot) === 'not-windows' && snapshot.tpm?.present) {
+    return check(
+      'rights.elevated',
+      'pass',
+      'Not a Windows device, and this user could already talk to the TPM (the probe read it); no Windows administrator rights apply.',
+      ev,
+    );
+  }
+  return check(
+    'rights.elevated',
+    'unknown',
+    `Whether this user may clear the TPM is unknown (no Windows evidence, TPM not read): on Windows run elevated; on Linux make sure the TPM device is readable (e.g. the tss group), then run again or acknowledge with ${FLAGS.acknowledge('rights.elevated')}.`,
+    ev,
+  );
+}
+
+function checkClearAuthorization(input: PreflightInput): GateCheck {
+  switch (input.options.method) {
+    case 'lockout':
+      return lockoutAuthorization(input);
+    case 'platform':
+      return platformAuthorization(input);
+    case 'ppi':
+      return ppiAuthorization(input);
+  }
+}
+
+function lockoutAuthorization({ snapshot, diagnosis }: PreflightInput): GateCheck {
+  const status = snapshot.tpm;
+  const windows = snapshot.windows;
+  const information = windows?.isReady?.information;
+  if (information !== undefined && (information & INFORMATION_OWNER_AUTH_NOT_IN_REGISTRY) !== 0) {
+    return check(
+      'rights.clear-authorization',
+      'fail',
+      `Windows does not hold the TPM's authorisation (IsReadyInformation bit 0x100, owner auth not in registry), so it cannot clear with the lockout authorisation: use ${FLAGS.ppi} (the firmware asks a user at the keyboard to confirm).`,
+      [
+        {
+          source: 'Win32_Tpm.IsReadyInformation',
+          field: 'Information',
+          value: `0x${information.toString(16).padStart(8, '0')}`,
+        },
+      ],
+    );
+  }
+  const lockoutAuthSet = status?.permanent?.flags.lockoutAuthSet ?? status?.dictionaryAttack?.lockoutAuthSet;
+  if (lockoutAuthSet === undefined) {
+    return check(
+      'rights.clear-authorization',
+      'unknown',
+      windows !== null
+        ? `The TPM was not read directly, so whether tpm-doctor can use the lockout authorisation is unknown (Windows keeps it in the registry when ManagedAuthLevel is Full): run the clear on the device itself, use ${FLAGS.ppi}, or acknowledge with ${FLAGS.acknowledge('rights.clear-authorization')}.`
+        : `The TPM was not read, so the lockout authorisation cannot be checked: give --tpm, or use ${FLAGS.ppi}.`,
+      [{ source: 'tpm', field: 'TPMA_PERMANENT.lockoutAuthSet', value: null }],
+    );
+  }
+  const da = status?.dictionaryAttack ?? null;
+  const ev: Evidence[] = [{ source: 'tpm', field: 'TPMA_PERMANENT.lockoutAuthSet', value: lockoutAuthSet }];
+  if (!lockoutAuthSet) {
+    return check(
+      'rights.clear-authorization',
+      'pass',
+      'The lockout authorisation is empty (lockoutAuthSet clear), so TPM2_Clear can be authorised with it.',
+      ev,
+    );
+  }
+  const inLockout = da?.inLockout === true || finding(diagnosis, 'tpm.lockout') !== undefined;
+  const blocked = status?.errors.some((e) => e.code === 'TPM_RC_LOCKOUT') === true;
+  const recovery = da ? duration(da.lockoutRecoverySeconds) : 'LOCKOUT_RECOVERY';
+  if (inLockout || blocked) {
+    return check(
+      'rights.clear-authorization',
+      'fail',
+      `The lockout authorisation is set and the TPM ${blocked ? 'refuses it (TPM_RC_LOCKOUT 0x921)' : 'is in dictionary-attack lockout'}: one more wrong value blocks lockout-authorised commands for ${recovery}. Resolve the lockout first (see blocker.lockout), or use ${FLAGS.ppi}.`,
+      [...ev, { source: 'tpm', field: 'TPMA_PERMANENT.inLockout', value: da?.inLockout ?? null }],
+    );
+  }
+  return check(
+    'rights.clear-authorization',
+    'unknown',
+    `The lockout authorisation is set and tpm-doctor cannot tell whether it will have the value (Windows keeps it in the registry; on Linux the user must give it). Never guess it: one wrong value blocks TPM2_Clear for ${recovery}. When you have it, acknowledge with ${FLAGS.acknowledge('rights.clear-authorization')}; otherwise use ${FLAGS.ppi}.`,
+    ev,
+  );
+}
+
+function platformAuthorization({ snapshot }: PreflightInput): GateCheck {
+  const phEnable = snapshot.tpm?.startupClear?.flags.phEnable ?? null;
+  const ev: Evidence[] = [
+    { source: 'tpm', field: 'lab', value: snapshot.tpm?.tpm.lab ?? null },
+    { source: 'tpm', field: 'TPMA_STARTUP_CLEAR.phEnable', value: phEnable },
+  ];
+  if (!isLabTpm(snapshot)) {
+    return check(
+      'rights.clear-authorization',
+      'fail',
+      `Platform authorisation is not available to the OS on a PC: the firmware sets a random platformAuth (and may disable the platform hierarchy) before the OS starts. Use ${FLAGS.ppi}, which asks the firmware to clear at the next boot.`,
+      ev,
+    );
+  }
+  if (phEnable !== true) {
+    return check(
+      'rights.clear-authorization',
+      'fail',
+      'This lab TPM has the platform hierarchy disabled (phEnable clear, until the next TPM reset): power-cycle the lab TPM, or use --method lockout.',
+      ev,
+    );
+  }
+  return check(
+    'rights.clear-authorization',
+    'pass',
+    'A lab TPM with the platform hierarchy enabled (phEnable set): TPM2_Clear can be authorised with platform authorisation.',
+    ev,
+  );
+}
+
+function ppiAuthorization({ snapshot }: PreflightInput): GateCheck {
+  const ppiVersion = snapshot.windows?.win32Tpm?.physicalPresenceVersionInfo ?? null;
+  const ev: Evidence[] = [{ source: 'Win32_Tpm', field: 'PhysicalPresenceVersionInfo', value: ppiVersion }];
+  if (isLabTpm(snapshot)) {
+    return check(
+      'rights.clear-authorization',
+      'fail',
+      'A lab TPM has no firmware to show a physical-presence prompt: use --method platform.',
+      [...ev, { source: 'tpm', field: 'lab', value: true }],
+    );
+  }
+  return check(
+    'rights.clear-authorization',
+    'unknown',
+    `A physical-presence clear (PPI operation 5 or 14): a user must be present for the firmware prompt at the next boot (e.g. to press F12), and the firmware must support PPI${ppiVersion ? ` (PPI version ${ppiVersion})` : ''}. Make sure someone is at the keyboard, then acknowledge with ${FLAGS.acknowledge('rights.clear-authorization')}.`,
+    ev,
+  );
+}

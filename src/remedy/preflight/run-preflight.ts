@@ -1,0 +1,34 @@
+/**
+ * The preflight gate of `tpm-doctor clear` (issue 4 §1): runs checks 1-6 over one snapshot and
+ * its diagnosis. Pure: no I/O, the same input always gives the same result; the clear itself
+ * reads `passed` and records `checks` and `inventory` in the journal.
+ */
+import type { Diagnosis } from '../../diagnose/diagnose.js';
+import type { Snapshot } from '../../snapshot/snapshot.js';
+import { checkApproval } from './approval.js';
+import { checkBackup } from './backup.js';
+import { checkBlockers } from './blockers.js';
+import type { PreflightInput } from './facts.js';
+import type { GateCheck, GateOptions, GateResult } from './gate.js';
+import { checkInventory } from './inventory.js';
+import { checkReason } from './reason.js';
+import { checkRights } from './rights.js';
+
+export function runPreflight(snapshot: Snapshot, diagnosis: Diagnosis, options: GateOptions): GateResult {
+  const input: PreflightInput = { snapshot, diagnosis, options };
+  const inventory = checkInventory(input);
+  const checks: GateCheck[] = [
+    checkReason(input),
+    ...checkBackup(input),
+    ...checkRights(input),
+    checkApproval(input),
+    ...checkBlockers(input),
+    inventory.check,
+  ];
+  return { passed: gatePasses(checks, options.acknowledged ?? []), checks, inventory: inventory.inventory };
+}
+
+/** Any fail blocks; an unknown blocks unless the user acknowledged that exact check (issue 4 §1). */
+export function gatePasses(checks: readonly GateCheck[], acknowledged: readonly string[]): boolean {
+  return checks.every((c) => c.status === 'pass' || (c.status === 'unknown' && acknowledged.includes(c.id)));
+}
