@@ -1,0 +1,63 @@
+/**
+ * The receipt of a clear run (issue 4 §1 "Proof"): what a decommissioning admin files with the
+ * handover. It is built from the journal alone (so a resume rebuilds the same bytes) and chained to
+ * it: `journalHash` is the `hash` of the journal's last record (run-finished or run-abandoned),
+ * which itself chains every record before it (journal-record.ts). Whoever holds the journal can
+ * check that the receipt belongs to it and that neither was edited.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { ClearProof } from '../../verify/clear-proof.js';
+
+export interface ReceiptFingerprint {
+  /** The SRK's Name (hex), or null when it could not be read. */
+  srkName: string | null;
+  /** The L-1 EK's Name (hex), or null when it could not be read. */
+  ek: string | null;
+}
+
+export interface ClearReceipt {
+  runId: string;
+  purpose: string;
+  approvedBy: string | null;
+  ticket: string | null;
+  method: string;
+  before: ReceiptFingerprint;
+  after: ReceiptFingerprint;
+  proof: Pick<ClearProof, 'proven' | 'checks'>;
+  /** The `hash` of the journal's last record. */
+  journalHash: string;
+  /** That record's seq: the journal has exactly this many records when the receipt was written. */
+  journalSeq: number;
+  /** That record's time (ISO 8601 UTC). */
+  finishedAt: string;
+}
+
+/** Where the receipt of run `runId` lives: next to its journal. */
+export function receiptPath(journalDir: string, runId: string): string {
+  return path.join(journalDir, `${runId}.receipt.json`);
+}
+
+/**
+ * Writes the receipt durably and atomically: a temporary file, fsync, rename over the old one,
+ * fsync of the directory. A crash leaves the old receipt, the new one, or none; never half of one.
+ */
+export function writeReceipt(file: string, receipt: ClearReceipt): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, `${JSON.stringify(receipt, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  if (process.platform !== 'win32') {
+    const dir = openSync(path.dirname(file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+}

@@ -1,0 +1,583 @@
+/**
+ * The TPM side of `tpm-doctor clear` (issue 4 §1 and §3): a journaled run of five steps,
+ *
+ *   gate-recorded → fingerprint-before → clear → fingerprint-after → proof → run-finished
+ *
+ * each written to the run journal before it starts (step-started) and after it ends
+ * (step-succeeded / step-failed), so a crash, a reboot or a power cut anywhere resumes where the
+ * run stopped (resumeClearRun). The receipt (clear-receipt.ts) is written next to the journal.
+ *
+ * The one rule that matters: **a clear is sent at most once per run, whatever fails when.** Every
+ * step but the clear is idempotent (reading the TPM, recording the gate, computing the proof) and
+ * simply runs again after a crash. A clear found in flight (started, no outcome: the crash hit
+ * between "clear sent" and "clear recorded") is never re-sent blindly: the resume takes a fresh
+ * fingerprint and compares the SRK's Name with fingerprint-before's. TPM2_Clear replaces the
+ * storage primary seed (Part 3 §24.6), so the SRK, derived from it and a fixed template (Part 3
+ * §24.1), has another Name exactly when a clear happened. Changed: the clear happened, and the step
+ * is recorded succeeded. Unchanged: it provably did not, so the step is recorded failed and may be
+ * started again. Unreadable: the resume stops and sends nothing.
+ *
+ * Auth values (lockout, owner, endorsement) are taken as arguments on every call, never journaled
+ * (the journal refuses them too: journal-record.ts assertNoSecrets).
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Clear } from '../../tpm/commands/hierarchy.js';
+import { TPM_RH } from '../../tpm/constants/handles.js';
+import { hex32 } from '../../tpm/constants/lookup.js';
+import { TpmDoctorError } from '../../tpm/errors.js';
+import { TpmError } from '../../tpm/rc/tpm-error.js';
+import { password } from '../../tpm/session/password.js';
+import type { Tpm } from '../../tpm/tpm.js';
+import {
+  type ClearFingerprint,
+  type NameReading,
+  takeClearFingerprint,
+} from '../../verify/clear-fingerprint.js';
+import { type ClearProof, proveClear } from '../../verify/clear-proof.js';
+import { type JournalRecord, type JsonObject, RunJournal, stepOutcome } from '../journal.js';
+import type { ClearPurpose, GateResult } from '../preflight/gate.js';
+import { type ClearReceipt, receiptPath, writeReceipt } from './clear-receipt.js';
+import { type ClearMethodTpm, explainClearRefusal } from './clear-refusal.js';
+
+export const CLEAR_STEPS = [
+  'gate-recorded',
+  'fingerprint-before',
+  'clear',
+  'fingerprint-after',
+  'proof',
+] as const;
+export type ClearStep = (typeof CLEAR_STEPS)[number];
+
+/**
+ * Named points of a run, for crash tests: right after a step's step-started is on disk, right after
+ * its work succeeded but before its step-succeeded is written, and right after run-finished (before
+ * the receipt). 'clear:done' is the gap between "clear sent" and "clear recorded".
+ */
+export type ClearRunPoint = `${ClearStep}:started` | `${ClearStep}:done` | 'run-finished';
+
+/** The kind recorded in run-started meta, so resume refuses a journal of another kind of run. */
+const RUN_KIND = 'tpm-doctor clear';
+
+interface CommonOptions {
+  tpm: Tpm;
+  /** The lockout authorization value for method 'lockout' (default empty). Never journaled. */
+  lockoutAuth?: string | Uint8Array;
+  /** Owner auth for fingerprint-before's SRK, when ownerAuth is set (default empty). Never journaled. */
+  ownerAuth?: string | Uint8Array;
+  /** Endorsement auth for fingerprint-before's EK, when set (default empty). Never journaled. */
+  endorsementAuth?: string | Uint8Array;
+  /** Test hook: called at each {@link ClearRunPoint}. Production passes nothing. */
+  onPoint?: (point: ClearRunPoint) => void;
+}
+
+export interface StartClearRunOptions extends CommonOptions {
+  /** Directory of the run journals; the journal is `<journalDir>/<runId>.jsonl`. */
+  journalDir: string;
+  /** The preflight gate's result, already evaluated; a run starts only when it passed. */
+  gate: GateResult;
+  method: ClearMethodTpm;
+  purpose: ClearPurpose;
+  approvedBy?: string;
+  ticket?: string;
+  /** Default: `clear-<UTC time>-<6 hex digits>`. */
+  runId?: string;
+}
+
+export interface ResumeClearRunOptions extends CommonOptions {
+  journalPath: string;
+}
+
+export interface ClearRunFailure {
+  step: ClearStep;
+  /** A stable reason ID: 'disable-clear', 'lockout-auth-blocked', 'wrong-lockout-auth', 'not-proven', ... */
+  reason: string;
+  message: string;
+  /** The TPM's response code ('0x120') when the TPM refused. */
+  responseCode?: string;
+}
+
+export interface ClearRunResult {
+  runId: string;
+  journalPath: string;
+  /** 'finished': cleared and proven. 'failed': the run ended without that (see `failure`). */
+  status: 'finished' | 'failed';
+  proof: ClearProof | null;
+  receipt: ClearReceipt | null;
+  receiptPath: string | null;
+  failure: ClearRunFailure | null;
+}
+
+export type ClearRunErrorCode =
+  | 'gate-not-passed'
+  | 'bad-options'
+  | 'not-a-clear-run'
+  | 'srk-unreadable'
+  | 'clear-outcome-unknown'
+  | 'step-failed';
+
+/**
+ * The run could not start, or stopped where it can be resumed (the journal says where). Nothing
+ * unsafe happened: in particular 'clear-outcome-unknown' leaves the clear in flight, for the
+ * resume to check against the TPM.
+ */
+export class ClearRunError extends TpmDoctorError {
+  override readonly code: ClearRunErrorCode;
+  readonly journalPath: string | undefined;
+  constructor(code: ClearRunErrorCode, message: string, journalPath?: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.code = code;
+    this.journalPath = journalPath;
+  }
+}
+
+interface RunMeta {
+  method: ClearMethodTpm;
+  purpose: string;
+  approvedBy: string | null;
+  ticket: string | null;
+  gate: GateResult;
+}
+
+interface Ctx {
+  tpm: Tpm;
+  journal: RunJournal;
+  journalDir: string;
+  meta: RunMeta;
+  auth: CommonOptions;
+  point: (p: ClearRunPoint) => void;
+}
+
+/** The result of one step's work. */
+type Work =
+  | { ok: true; data: JsonObject }
+  | { ok: false; final: boolean; failure: Omit<ClearRunFailure, 'step'>; data?: JsonObject };
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+
+/**
+ * Starts a clear run and drives it to its end. Refuses (ClearRunError 'gate-not-passed', no
+ * journal, nothing sent to the TPM) unless `gate.passed`. Returns 'finished' with the proof and the
+ * receipt, or 'failed' when the TPM refused the clear or the proof does not hold (the run is then
+ * ended: run-abandoned). Throws ClearRunError when the run stopped where it can be resumed.
+ */
+export async function startClearRun(options: StartClearRunOptions): Promise<ClearRunResult> {
+  const { gate, method } = options;
+  if (method !== 'lockout' && method !== 'platform') {
+    throw new ClearRunError(
+      'bad-options',
+      `expected method 'lockout' or 'platform', found ${JSON.stringify(method)} (the PPI route is a runbook of its own)`,
+    );
+  }
+  if (!gate.passed) {
+    const blocking = gate.checks.filter((c) => c.status !== 'pass');
+    throw new ClearRunError(
+      'gate-not-passed',
+      'The preflight gate did not pass, so the clear run does not start and nothing on the TPM changes. ' +
+        (blocking.length === 0
+          ? 'The gate reported passed: false.'
+          : `Blocking: ${blocking.map((c) => `${c.id} (${c.status}): ${c.message}`).join('; ')}`),
+    );
+  }
+  const runId = options.runId ?? newRunId();
+  const meta: JsonObject = {
+    kind: RUN_KIND,
+    method,
+    purpose: options.purpose,
+    approvedBy: options.approvedBy ?? null,
+    ticket: options.ticket ?? null,
+    gate: JSON.parse(JSON.stringify(gate)) as JsonObject,
+  };
+  const journal = RunJournal.create(options.journalDir, runId, meta);
+  try {
+    return await drive(context(options, journal, options.journalDir));
+  } finally {
+    journal.close();
+  }
+}
+
+/**
+ * Resumes a run from its journal after a crash, a reboot or a power cut: settles the step in
+ * flight (see the module comment for the clear), runs the remaining steps, and finishes. On a run
+ * that already ended it sends nothing to the TPM and returns its result (writing the receipt again
+ * if a crash came before it was written).
+ */
+export async function resumeClearRun(options: ResumeClearRunOptions): Promise<ClearRunResult> {
+  const journal = RunJournal.open(options.journalPath);
+  try {
+    return await drive(context(options, journal, path.dirname(options.journalPath)));
+  } finally {
+    journal.close();
+  }
+}
+
+function newRunId(): string {
+  const at = new Date().toISOString().replace(/[-:.]/g, '');
+  return `clear-${at}-${randomBytes(3).toString('hex')}`;
+}
+
+function context(options: CommonOptions, journal: RunJournal, journalDir: string): Ctx {
+  const first = journal.records()[0];
+  const meta = first?.kind === 'run-started' ? (first.data.meta as Record<string, unknown>) : {};
+  if (meta.kind !== RUN_KIND || (meta.method !== 'lockout' && meta.method !== 'platform')) {
+    throw new ClearRunError(
+      'not-a-clear-run',
+      `${journal.path}: expected the journal of a clear run (meta.kind "${RUN_KIND}", method lockout or platform), ` +
+        `found kind ${JSON.stringify(meta.kind)}, method ${JSON.stringify(meta.method)}`,
+      journal.path,
+    );
+  }
+  const onPoint = options.onPoint;
+  return {
+    tpm: options.tpm,
+    journal,
+    journalDir,
+    meta: meta as unknown as RunMeta,
+    auth: options,
+    point: (p) => onPoint?.(p),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver
+
+async function drive(ctx: Ctx): Promise<ClearRunResult> {
+  const { journal } = ctx;
+  if (journal.state().status !== 'running') return ended(ctx);
+  for (const step of CLEAR_STEPS) {
+    let outcome = stepOutcome(journal.records(), step);
+    if (outcome === 'in-flight') outcome = await settleInFlight(ctx, step);
+    if (outcome === 'succeeded') continue;
+    if (outcome === 'failed') {
+      // A failure recorded as final (the TPM refused the clear, the proof did not hold) ends the
+      // run; a crash between that step-failed and run-abandoned lands here.
+      const last = lastData(journal.records(), step, 'step-failed');
+      if (last?.final === true) return abandon(ctx, failureOf(step, last));
+    }
+    const done = await runStep(ctx, step);
+    if (done !== null) return done;
+  }
+  journal.append('run-finished', undefined, {
+    proven: true,
+    receipt: path.basename(receiptPath(ctx.journalDir, journal.runId)),
+  });
+  ctx.point('run-finished');
+  return ended(ctx);
+}
+
+/** Runs one step, journaled before and after. Returns null when it succeeded, the result when the run ended. */
+async function runStep(ctx: Ctx, step: ClearStep): Promise<ClearRunResult | null> {
+  const { journal } = ctx;
+  journal.append('step-started', step, startedData(ctx, step));
+  ctx.point(`${step}:started`);
+  let work: Work;
+  try {
+    work = await doStep(ctx, step);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (step === 'clear') {
+      // Not a TPM answer (those are handled in doStep): the connection broke or timed out, and the
+      // clear may or may not have run. Leave it in flight: the resume checks the TPM.
+      throw new ClearRunError(
+        'clear-outcome-unknown',
+        `The clear was sent but no answer came back (${message}); whether the TPM cleared is not known yet. ` +
+          'It will not be sent again blindly: resume the run, which checks the SRK Name against the one ' +
+          'recorded before the clear.',
+        journal.path,
+        { cause: e },
+      );
+    }
+    tryAppend(journal, 'step-failed', step, { final: false, reason: 'error', message });
+    throw new ClearRunError(
+      'step-failed',
+      `Step ${step} failed: ${message}. Nothing unsafe happened; resume the run to try it again.`,
+      journal.path,
+      { cause: e },
+    );
+  }
+  if (work.ok) {
+    ctx.point(`${step}:done`);
+    journal.append('step-succeeded', step, work.data);
+    return null;
+  }
+  journal.append('step-failed', step, { ...work.data, ...work.failure, final: work.final });
+  if (work.final) return abandon(ctx, { step, ...work.failure });
+  throw new ClearRunError(
+    work.failure.reason === 'srk-unreadable' ? 'srk-unreadable' : 'step-failed',
+    work.failure.message,
+    journal.path,
+  );
+}
+
+/** Data of a step's step-started record. */
+function startedData(ctx: Ctx, step: ClearStep): JsonObject | undefined {
+  if (step !== 'clear') return undefined;
+  const before = succeededFingerprint(ctx.journal.records(), 'fingerprint-before');
+  return {
+    method: ctx.meta.method,
+    authHandle: hex32(authHandleOf(ctx.meta.method)),
+    srkBefore: before === null ? null : nameOf(before.srk),
+  };
+}
+
+async function doStep(ctx: Ctx, step: ClearStep): Promise<Work> {
+  switch (step) {
+    case 'gate-recorded': {
+      const { gate } = ctx.meta;
+      if (!gate.passed) {
+        return {
+          ok: false,
+          final: true,
+          failure: {
+            reason: 'gate-not-passed',
+            message: 'The preflight gate recorded for this run did not pass.',
+          },
+        };
+      }
+      return {
+        ok: true,
+        data: {
+          passed: true,
+          checks: gate.checks.map((c) => ({ id: c.id, status: c.status, message: c.message })),
+          inventory: JSON.parse(JSON.stringify(gate.inventory)) as JsonObject,
+        },
+      };
+    }
+    case 'fingerprint-before': {
+      const print = await takeClearFingerprint(ctx.tpm, fingerprintAuth(ctx.auth));
+      if (!('name' in print.srk)) {
+        return {
+          ok: false,
+          final: false,
+          failure: {
+            reason: 'srk-unreadable',
+            message:
+              `The SRK could not be made before the clear (${print.srk.error}), so a crash during the clear could ` +
+              'not be told apart from a clear that never happened; the clear is not sent. If owner authorization ' +
+              'is set, resume the run with the owner authorization value.',
+          },
+        };
+      }
+      return { ok: true, data: { fingerprint: asJson(print) } };
+    }
+    case 'clear':
+      return sendClear(ctx);
+    case 'fingerprint-after': {
+      // TPM2_Clear empties ownerAuth and endorsementAuth (Part 3 §24.6): read with empty values.
+      const print = await takeClearFingerprint(ctx.tpm);
+      return { ok: true, data: { fingerprint: asJson(print) } };
+    }
+    case 'proof': {
+      const records = ctx.journal.records();
+      const before = succeededFingerprint(records, 'fingerprint-before');
+      const after = succeededFingerprint(records, 'fingerprint-after');
+      if (before === null || after === null)
+        throw new Error('the journal has no fingerprint before or after');
+      const proof = proveClear(before, after);
+      if (proof.proven) return { ok: true, data: { proof: asJson(proof) } };
+      const failed = proof.checks.filter((c) => !c.passed);
+      return {
+        ok: false,
+        final: true,
+        data: { proof: asJson(proof) },
+        failure: {
+          reason: 'not-proven',
+          message:
+            'The clear could not be proven: ' +
+            failed.map((c) => `${c.id}: expected ${c.expected}, found ${c.actual}`).join('; '),
+        },
+      };
+    }
+  }
+}
+
+function authHandleOf(method: ClearMethodTpm): number {
+  return method === 'lockout' ? TPM_RH.LOCKOUT : TPM_RH.PLATFORM;
+}
+
+/** TPM2_Clear (Part 3 §24.6) with the method's authorization, in a password session. */
+async function sendClear(ctx: Ctx): Promise<Work> {
+  const { method } = ctx.meta;
+  const value = method === 'lockout' ? ctx.auth.lockoutAuth : undefined;
+  try {
+    await ctx.tpm.run(Clear, { authHandle: { handle: authHandleOf(method), session: password(value) } });
+  } catch (e) {
+    if (!(e instanceof TpmError)) throw e;
+    // The TPM answered with an error: the clear had no effect (Part 1 §18.9). Final for the run.
+    const refusal = await explainClearRefusal(e, method, ctx.tpm);
+    return { ok: false, final: true, failure: refusal };
+  }
+  return { ok: true, data: { method, authHandle: hex32(authHandleOf(method)) } };
+}
+
+/**
+ * A step found in flight on resume. Every step but the clear is idempotent: record that it was
+ * interrupted (failed) so it runs again. The clear is checked against the TPM (module comment).
+ */
+async function settleInFlight(ctx: Ctx, step: ClearStep): Promise<'succeeded' | 'failed'> {
+  const { journal } = ctx;
+  if (step !== 'clear') {
+    journal.append('step-failed', step, {
+      final: false,
+      reason: 'interrupted',
+      message: 'interrupted before its outcome was recorded; the step is idempotent and runs again',
+    });
+    return 'failed';
+  }
+  const before = succeededFingerprint(journal.records(), 'fingerprint-before');
+  const srkBefore = before === null ? null : nameOf(before.srk);
+  if (srkBefore === null) {
+    throw new ClearRunError(
+      'clear-outcome-unknown',
+      'The clear is in flight but the journal has no SRK Name from before it; the clear is not sent again. ' +
+        'Check the TPM by hand, then abandon the run.',
+      journal.path,
+    );
+  }
+  const now = await takeClearFingerprint(ctx.tpm, fingerprintAuth(ctx.auth));
+  const srkNow = nameOf(now.srk);
+  if (srkNow === null) {
+    throw new ClearRunError(
+      'clear-outcome-unknown',
+      `The clear is in flight and the SRK cannot be made now (${'error' in now.srk ? now.srk.error : ''}), so ` +
+        'whether the TPM cleared is not known; the clear is not sent again. If owner authorization is set ' +
+        '(the clear did not happen), resume with the owner authorization value.',
+      journal.path,
+    );
+  }
+  if (srkNow !== srkBefore) {
+    journal.append('step-succeeded', step, {
+      note: 'confirmed by SRK Name after a crash',
+      srkBefore,
+      srkNow,
+      // The TPM's own record (Part 3 §24.6 zeroes clock and resetCount): corroboration, not the test.
+      countersWentBack:
+        BigInt(now.clock.clock) < BigInt(before?.clock.clock ?? '0') ||
+        now.clock.resetCount < (before?.clock.resetCount ?? 0),
+    });
+    return 'succeeded';
+  }
+  journal.append('step-failed', step, {
+    final: false,
+    reason: 'not sent before the crash',
+    message:
+      'the SRK Name is the one from before the clear: the TPM was not cleared, so the clear runs again',
+    srkNow,
+  });
+  return 'failed';
+}
+
+/** Ends the run with run-abandoned and returns its result. */
+function abandon(ctx: Ctx, failure: ClearRunFailure): ClearRunResult {
+  ctx.journal.append('run-abandoned', undefined, { ...failure });
+  return ended(ctx);
+}
+
+/** The result of a run that ended, from its journal alone; writes the receipt when the run has a proof. */
+function ended(ctx: Ctx): ClearRunResult {
+  const { journal, journalDir, meta } = ctx;
+  const records = journal.records();
+  const last = records.at(-1);
+  const runId = journal.runId;
+  const before = succeededFingerprint(records, 'fingerprint-before');
+  const after = succeededFingerprint(records, 'fingerprint-after');
+  const proof = proofOf(records);
+  let receipt: ClearReceipt | null = null;
+  let file: string | null = null;
+  if (before !== null && after !== null && proof !== null && last !== undefined) {
+    receipt = {
+      runId,
+      purpose: meta.purpose,
+      approvedBy: meta.approvedBy,
+      ticket: meta.ticket,
+      method: meta.method,
+      before: { srkName: nameOf(before.srk), ek: nameOf(before.ek) },
+      after: { srkName: nameOf(after.srk), ek: nameOf(after.ek) },
+      proof: { proven: proof.proven, checks: proof.checks },
+      journalHash: last.hash,
+      journalSeq: last.seq,
+      finishedAt: last.at,
+    };
+    file = receiptPath(journalDir, runId);
+    writeReceipt(file, receipt);
+  }
+  const finished = last?.kind === 'run-finished';
+  return {
+    runId,
+    journalPath: journal.path,
+    status: finished ? 'finished' : 'failed',
+    proof,
+    receipt,
+    receiptPath: file,
+    failure:
+      !finished && last?.kind === 'run-abandoned' && last.data !== undefined
+        ? failureOf(stepOf(last.data.step), last.data)
+        : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the journal back
+
+/** The data of the last `kind` record of `step` (a step record), if there is one. */
+function lastData(
+  records: readonly JournalRecord[],
+  step: ClearStep,
+  kind: 'step-succeeded' | 'step-failed',
+): JsonObject | undefined {
+  const r = records.findLast((x) => x.step === step && x.kind === kind);
+  return r?.kind === kind ? r.data : undefined;
+}
+
+function succeededFingerprint(records: readonly JournalRecord[], step: ClearStep): ClearFingerprint | null {
+  const data = lastData(records, step, 'step-succeeded');
+  return (data?.fingerprint as unknown as ClearFingerprint | undefined) ?? null;
+}
+
+/** The proof recorded by the proof step, whether it held (step-succeeded) or not (step-failed). */
+function proofOf(records: readonly JournalRecord[]): ClearProof | null {
+  const data = lastData(records, 'proof', 'step-succeeded') ?? lastData(records, 'proof', 'step-failed');
+  return (data?.proof as unknown as ClearProof | undefined) ?? null;
+}
+
+function failureOf(step: ClearStep, data: JsonObject): ClearRunFailure {
+  const failure: ClearRunFailure = {
+    step,
+    reason: typeof data.reason === 'string' ? data.reason : 'unknown',
+    message: typeof data.message === 'string' ? data.message : '',
+  };
+  if (typeof data.responseCode === 'string') failure.responseCode = data.responseCode;
+  return failure;
+}
+
+function stepOf(value: unknown): ClearStep {
+  return (CLEAR_STEPS as readonly unknown[]).includes(value) ? (value as ClearStep) : 'clear';
+}
+
+function nameOf(reading: NameReading): string | null {
+  return 'name' in reading ? reading.name : null;
+}
+
+function fingerprintAuth(auth: CommonOptions): {
+  ownerAuth?: string | Uint8Array;
+  endorsementAuth?: string | Uint8Array;
+} {
+  return {
+    ...(auth.ownerAuth === undefined ? {} : { ownerAuth: auth.ownerAuth }),
+    ...(auth.endorsementAuth === undefined ? {} : { endorsementAuth: auth.endorsementAuth }),
+  };
+}
+
+function asJson(value: ClearFingerprint | ClearProof): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
+
+/** Appends, swallowing a failure: used on an error path, where the original error matters more. */
+function tryAppend(journal: RunJournal, kind: 'step-failed', step: ClearStep, data: JsonObject): void {
+  try {
+    journal.append(kind, step, data);
+  } catch {
+    // The step stays in flight; the resume records it as interrupted and runs it again.
+  }
+}
