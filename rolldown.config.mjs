@@ -13,7 +13,7 @@ const common = {
 /**
  * A few chunks besides the entry, by what a command needs: every file is a module lookup, a read
  * and a compile at start-up, so `status` loads the entry (core) and its transport (`tcp` for
- * swtpm/mssim), `diagnose` adds `diagnose`, and `lab:` adds `lab`. The Windows TBS binding stays
+ * swtpm/mssim), `diagnose` adds `diagnose`, `clear`/`resume`/`runs` add `remedy`, and `lab:` adds `lab`. The Windows TBS binding stays
  * apart (it is loaded with import() on Windows).
  */
 function chunkOf(id) {
@@ -22,6 +22,8 @@ function chunkOf(id) {
   // TCP transports (swtpm, mssim) load node:net, which a Linux device: run does not need.
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/(lab)\//.test(file)) return 'lab';
+  if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
+  if (/\/src\/cli\/(commands\/(clear|resume|runs)|render\/gate-text|lockout-auth)/.test(file)) return 'remedy';
   if (/\/src\/(diagnose|snapshot|probe\/windows)\//.test(file)) return 'diagnose';
   if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/diagnosis-text)/.test(file)) return 'diagnose';
   if (/\/src\//.test(file)) return 'core';

@@ -4,7 +4,8 @@
 // a cache. Each run records afresh; later runs overwrite shared chunks, which is fine because
 // each recording holds everything its run compiled.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -12,8 +13,10 @@ const cli = path.join(root, 'dist', 'tpm-doctor.cjs');
 const cacheDir = path.join(root, 'dist', 'code-cache');
 rmSync(cacheDir, { recursive: true, force: true });
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-cache-'));
 const runs = [
   ['--help'],
+  ['clear', '--tpm', 'lab:stale-objects', '--purpose', 'decommission', '--yes', '--json', '--state-dir', scratch],
   ['diagnose', '--tpm', 'lab:stale-objects,lockout', '--json'],
   ['status', '--tpm', 'lab:', '--json'],
 ];
@@ -29,5 +32,6 @@ for (const args of runs) {
     break;
   }
 }
+rmSync(scratch, { recursive: true, force: true });
 const files = existsSync(cacheDir) ? readdirSync(cacheDir).length : 0;
 console.error(`record-code-cache: ${files} compiled chunks in dist/code-cache`);

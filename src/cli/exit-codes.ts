@@ -23,6 +23,12 @@ export const EXIT = {
   NOT_DIAGNOSABLE: 8,
   /** The evidence bundle is missing, unreadable or not evidence (the message names the file). */
   BAD_EVIDENCE: 9,
+  /** clear: the preflight gate refused, or the confirmation was not given. The TPM is untouched. */
+  CLEAR_REFUSED: 10,
+  /** clear/resume: the TPM refused the clear (disableClear, lockout, wrong auth) or the proof failed. */
+  CLEAR_FAILED: 11,
+  /** clear/resume: the run stopped where it can be resumed (`tpm-doctor resume`); see the message. */
+  RUN_INTERRUPTED: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -9,14 +9,6 @@ const VERBS: Record<
   string,
   { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
 > = {
-  collect: {
-    summary: 'Gather Windows TPM, Entra ID, BitLocker and MDM evidence (Windows; --out for a bundle).',
-    load: () => import('./commands/collect.js'),
-  },
-  runs: {
-    summary: 'The history of clear runs on this machine, read back from their journals.',
-    load: () => import('./commands/runs.js'),
-  },
   diagnose: {
     summary: 'Name the real cause of a TPM problem and the safest next step (changes nothing).',
     load: () => import('./commands/diagnose.js'),
@@ -24,6 +16,22 @@ const VERBS: Record<
   status: {
     summary: 'Show everything the TPM reports about itself (the tpm.msc view, and more).',
     load: () => import('./commands/status.js'),
+  },
+  clear: {
+    summary: 'Clear the TPM behind a preflight gate, journaled and proven (--dry-run to see the gate).',
+    load: () => import('./commands/clear.js'),
+  },
+  resume: {
+    summary: 'Continue a clear run after a reboot, a crash or a power cut; never clears twice.',
+    load: () => import('./commands/resume.js'),
+  },
+  runs: {
+    summary: 'The history of clear runs on this machine, read back from their journals.',
+    load: () => import('./commands/runs.js'),
+  },
+  collect: {
+    summary: 'Gather Windows TPM, Entra ID, BitLocker and MDM evidence (Windows; --out for a bundle).',
+    load: () => import('./commands/collect.js'),
   },
 };
 

@@ -17,6 +17,17 @@ export function reportFailure(error: unknown): ExitCode {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.BAD_EVIDENCE;
   }
+  if (error instanceof TpmDoctorError && error.code === 'gate-not-passed') {
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return EXIT.CLEAR_REFUSED;
+  }
+  if (
+    error instanceof TpmDoctorError &&
+    ['clear-outcome-unknown', 'step-failed', 'srk-unreadable'].includes(error.code)
+  ) {
+    process.stderr.write(`tpm-doctor: ${error.message}\nContinue with: tpm-doctor resume\n`);
+    return EXIT.RUN_INTERRUPTED;
+  }
   if (error instanceof TransportError) {
     process.stderr.write(`tpm-doctor: no TPM answered: ${error.message}\n`);
     return EXIT.TPM_UNREACHABLE;

@@ -1,0 +1,95 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readJournal, runState } from '../../remedy/journal.js';
+import { runsDir, stateDir } from '../../remedy/state-dir.js';
+import { Tpm } from '../../tpm/tpm.js';
+import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { lockoutAuth } from '../lockout-auth.js';
+import { parseTimeout } from '../timeout.js';
+import { UsageError } from '../usage-error.js';
+import { renderRun } from './clear.js';
+
+export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a crash or a power cut.
+
+Usage: tpm-doctor resume [RUN-ID] [--tpm URI] [--lockout-auth-file PATH] [--json] [--state-dir DIR]
+
+Reads the run's journal and carries on from where it stopped. A step that was in flight is
+settled first: if the clear itself was in flight (the crash came between "clear sent" and
+"clear recorded"), the TPM is asked whether it happened (its storage root key's Name) and the
+clear is never sent a second time. A run that already ended is only reported. Without RUN-ID,
+the one unfinished run is resumed (and it is an error if there are several).
+
+Options:
+  --tpm URI                 The TPM of the run (default: this machine's):
+                              ${TPM_URI_FORMS.join('\n                              ')}
+  --lockout-auth-file PATH  The lockout value, for a run with method lockout whose clear is still to come.
+  --json                    Machine-readable output.
+  --state-dir DIR           Where journals are kept (default /var/lib/tpm-doctor).
+  --timeout SECONDS         TPM command time limit (default 120).
+
+Exit status: 0 finished and proven; 11 the clear was refused or not proven; 12 stopped again
+where resume continues; 2 wrong command line or no such run.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(
+    'resume',
+    argv,
+    {
+      tpm: { type: 'string' },
+      'lockout-auth-file': { type: 'string' },
+      json: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const dir = runsDir(stateDir(values['state-dir']));
+  const journalPath = pickRun(dir, positionals);
+  const timeoutMs = parseTimeout(values.timeout, 'resume');
+  const { defaultTpmUri } = await import('../../tpm/transport/open-transport.js');
+  const uri = values.tpm ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
+  if (uri.startsWith('lab')) {
+    throw new UsageError('a lab TPM lives only for one command; there is nothing to resume on it', 'resume');
+  }
+  const tpm = new Tpm(await openTransport(uri, timeoutMs === undefined ? {} : { timeoutMs }));
+  try {
+    const { resumeClearRun } = await import('../../remedy/clear/clear-run.js');
+    const result = await resumeClearRun({
+      tpm,
+      journalPath,
+      lockoutAuth: lockoutAuth(values['lockout-auth-file'], 'resume'),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderRun(result));
+    return result.status === 'finished' ? EXIT.OK : EXIT.CLEAR_FAILED;
+  } finally {
+    await tpm.close();
+  }
+}
+
+function pickRun(dir: string, positionals: string[]): string {
+  if (positionals.length > 1) throw new UsageError('give at most one run ID', 'resume');
+  const wanted = positionals[0];
+  if (wanted !== undefined) {
+    const file = path.join(dir, `${wanted}.jsonl`);
+    if (!/^[A-Za-z0-9._-]+$/.test(wanted) || !existsSync(file)) {
+      throw new UsageError(`no run "${wanted}" in ${dir}; "tpm-doctor runs" lists them`, 'resume');
+    }
+    return file;
+  }
+  const open = (existsSync(dir) ? readdirSync(dir) : [])
+    .filter((f) => f.endsWith('.jsonl'))
+    .filter((f) => runState(readJournal(path.join(dir, f)).records).status === 'running');
+  if (open.length === 0) throw new UsageError(`no unfinished run in ${dir}`, 'resume');
+  if (open.length > 1) {
+    throw new UsageError(`several unfinished runs in ${dir} (${open.join(', ')}): name one`, 'resume');
+  }
+  return path.join(dir, open[0]!);
+}

@@ -1,0 +1,108 @@
+/**
+ * `tpm-doctor clear` and `resume` end to end on a real swtpm, with the TPM's state made and
+ * checked by tpm2-tools: the gate refuses and leaves the TPM untouched; a decommission clear runs,
+ * is journaled, proven and leaves a receipt; without a terminal nothing is destroyed unconfirmed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { useSwtpm } from '../support/swtpm-harness.js';
+import { tpm2 } from '../support/tpm2-tools.js';
+import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
+
+useBuiltCli();
+const swtpm = useSwtpm({ provision: true });
+const temp = useTempDir('tpm-doctor-clear-');
+
+async function persistentHandles(): Promise<string> {
+  return (await tpm2(swtpm.get(), ['tpm2_getcap', 'handles-persistent'])).stdout;
+}
+
+describe('tpm-doctor clear', () => {
+  it('refuses a repair clear of a healthy TPM (exit 10) and changes nothing', async () => {
+    const i = swtpm.get();
+    const ctx = temp.file('owner.ctx');
+    await tpm2(i, ['tpm2_createprimary', '-C', 'o', '-G', 'ecc', '-c', ctx]);
+    await tpm2(i, ['tpm2_evictcontrol', '-C', 'o', '-c', ctx, '0x81000005']);
+    await tpm2(i, ['tpm2_flushcontext', '-t']);
+    const r = await runCli(['clear', '--tpm', i.uri, '--state-dir', temp.dir(), '--yes']);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/FAIL\s+reason/);
+    expect(r.stdout).toMatch(/Gate: REFUSED/);
+    expect(await persistentHandles()).toMatch(/0x81000005/);
+  });
+
+  it('without a terminal and without --yes it destroys nothing (exit 2)', async () => {
+    const i = swtpm.get();
+    const r = await runCli(['clear', '--tpm', i.uri, '--purpose', 'decommission', '--state-dir', temp.dir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--yes/);
+    expect(await persistentHandles()).toMatch(/0x81000005/);
+  });
+
+  it('disableClear set with tpm2-tools: the gate refuses with the platform/PPI route', async () => {
+    const i = swtpm.get();
+    await tpm2(i, ['tpm2_clearcontrol', '-C', 'l', 's']);
+    try {
+      const r = await runCli([
+        'clear',
+        '--tpm',
+        i.uri,
+        '--purpose',
+        'decommission',
+        '--yes',
+        '--state-dir',
+        temp.dir(),
+      ]);
+      expect(r.code).toBe(10);
+      expect(r.stdout).toMatch(/FAIL\s+blocker\.disable-clear/);
+      expect(await persistentHandles()).toMatch(/0x81000005/);
+    } finally {
+      await tpm2(i, ['tpm2_clearcontrol', '-C', 'p', 'c']);
+    }
+  });
+
+  it('a decommission clear runs: proven, journaled, receipt written, the owner key gone', async () => {
+    const i = swtpm.get();
+    const r = await runCli(
+      ['clear', '--tpm', i.uri, '--purpose', 'decommission', '--yes', '--json', '--state-dir', temp.dir()],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      gate: { passed: boolean };
+      run: { status: string; runId: string; receiptPath: string; proof: { proven: boolean } };
+    };
+    expect(out.gate.passed).toBe(true);
+    expect(out.run).toMatchObject({ status: 'finished', proof: { proven: true } });
+    expect(existsSync(out.run.receiptPath)).toBe(true);
+    const receipt = JSON.parse(readFileSync(out.run.receiptPath, 'utf8')) as {
+      runId: string;
+      proof: { proven: boolean };
+    };
+    expect(receipt).toMatchObject({ runId: out.run.runId, proof: { proven: true } });
+    expect(await persistentHandles()).not.toMatch(/0x81000005/);
+
+    const runs = await runCli(['runs', '--state-dir', temp.dir(), '--json']);
+    const listed = (JSON.parse(runs.stdout) as { runs: { runId: string; status: string }[] }).runs;
+    expect(listed).toContainEqual(expect.objectContaining({ runId: out.run.runId, status: 'finished' }));
+
+    // Resuming a finished run sends nothing and reports it.
+    const again = await runCli([
+      'resume',
+      out.run.runId,
+      '--tpm',
+      i.uri,
+      '--state-dir',
+      temp.dir(),
+      '--json',
+    ]);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { status: string }).status).toBe('finished');
+  });
+
+  it('resume without an unfinished run is a usage error', async () => {
+    const r = await runCli(['resume', '--tpm', swtpm.get().uri, '--state-dir', temp.dir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no unfinished run/);
+  });
+});
