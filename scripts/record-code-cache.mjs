@@ -16,7 +16,17 @@ rmSync(cacheDir, { recursive: true, force: true });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-cache-'));
 const runs = [
   ['--help'],
-  ['clear', '--tpm', 'lab:stale-objects', '--purpose', 'decommission', '--yes', '--json', '--state-dir', scratch],
+  [
+    'clear',
+    '--tpm',
+    'lab:stale-objects',
+    '--purpose',
+    'decommission',
+    '--yes',
+    '--json',
+    '--state-dir',
+    scratch,
+  ],
   ['diagnose', '--tpm', 'lab:stale-objects,lockout', '--json'],
   ['status', '--tpm', 'lab:', '--json'],
 ];
