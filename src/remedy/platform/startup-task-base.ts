@@ -1,0 +1,88 @@
+/** What the start-up task modules share: the spec, the actions they take, the run-ID rule, the error. */
+import type { CommandRunner } from './runner.js';
+
+export interface ResumeTaskSpec {
+  runId: string;
+  /** The run's journal, absolute; the task does nothing once it is gone. */
+  journalPath: string;
+  /** The node executable, absolute (process.execPath). */
+  nodePath: string;
+  /** The tpm-doctor CLI script, absolute. */
+  cliPath: string;
+  platform: 'linux' | 'win32';
+}
+
+export type RemoveSpec = Pick<ResumeTaskSpec, 'runId' | 'platform'>;
+
+export interface StartupTaskDeps {
+  /** Runs systemctl / schtasks (default: spawn, no shell). */
+  run?: CommandRunner;
+  /** Linux: where the unit file goes (default /etc/systemd/system). */
+  unitDir?: string;
+  /** Linux: the systemctl program (default 'systemctl'). */
+  systemctl?: string;
+  /** Windows: the schtasks program (default %SystemRoot%\System32\schtasks.exe). */
+  schtasks?: string;
+  /** Return the actions, run and write nothing. */
+  dryRun?: boolean;
+}
+
+export type TaskAction =
+  | { kind: 'write-file'; path: string; content: string }
+  | { kind: 'remove-file'; path: string }
+  | { kind: 'command'; file: string; args: readonly string[] };
+
+export interface StartupTaskResult {
+  /** The unit name or the scheduled task's path. */
+  name: string;
+  /** Whether anything changed (or, on a dry run, would change as far as can be told without running anything). */
+  changed: boolean;
+  dryRun: boolean;
+  actions: TaskAction[];
+}
+
+export class StartupTaskError extends Error {
+  override readonly name = 'StartupTaskError';
+}
+
+/** The journal's run-ID alphabet (remedy/journal.ts), so the ID needs no quoting anywhere. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function assertRunId(runId: string): void {
+  if (!RUN_ID.test(runId)) {
+    throw new StartupTaskError(
+      `expected a run ID of letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit), found ${JSON.stringify(runId)}`,
+    );
+  }
+}
+
+/** The arguments after the CLI script. The journal path is given because the boot-time environment lacks --state-dir and TPM_DOCTOR_STATE_DIR. */
+export function resumeArguments(spec: Pick<ResumeTaskSpec, 'runId' | 'journalPath'>): string[] {
+  return ['resume', '--run', spec.runId, '--journal', spec.journalPath];
+}
+
+export interface ResolvedDeps {
+  run: CommandRunner;
+  dryRun: boolean;
+  unitDir: string;
+  systemctl: string;
+  schtasks: string;
+}
+
+/** Runs one command (or records it on a dry run) and throws on a non-zero exit. */
+export async function runChecked(
+  d: ResolvedDeps,
+  actions: TaskAction[],
+  file: string,
+  args: readonly string[],
+): Promise<void> {
+  actions.push({ kind: 'command', file, args });
+  if (d.dryRun) return;
+  const r = await d.run(file, args);
+  if (r.code !== 0) {
+    const said = (r.stderr.trim() || r.stdout.trim()).slice(0, 400);
+    throw new StartupTaskError(
+      `${file} ${args.join(' ')} failed with exit code ${r.code}${said ? `: ${said}` : ''}`,
+    );
+  }
+}

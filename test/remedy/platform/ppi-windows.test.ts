@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  PpiError,
+  readPhysicalPresenceResponse,
+  requestPhysicalPresenceClear,
+} from '../../../src/remedy/platform/ppi.js';
+import { windowsClearScript } from '../../../src/remedy/platform/ppi-windows.js';
+import { replayScripts } from './recording-runner.js';
+
+const recorded = (name: string) => readFileSync(path.join(import.meta.dirname, 'recorded', name), 'utf8');
+
+describe('requestPhysicalPresenceClear on Windows (recorded outputs)', () => {
+  it('the script calls SetPhysicalPresenceRequest(14) on the Win32_Tpm instance, then GetPhysicalPresenceTransition', () => {
+    const s = windowsClearScript();
+    expect(s).toContain(
+      "Get-CimInstance -Namespace 'root\\cimv2\\Security\\MicrosoftTpm' -ClassName Win32_Tpm",
+    );
+    expect(s).toContain(
+      'Invoke-CimMethod -InputObject $tpm -MethodName SetPhysicalPresenceRequest -Arguments @{ Request = [uint32]14 }',
+    );
+    expect(s.indexOf('SetPhysicalPresenceRequest')).toBeLessThan(s.indexOf('GetPhysicalPresenceTransition'));
+    expect(s).toContain('ConvertTo-Json');
+  });
+
+  it('success with transition 2: restart and accept the prompt', async () => {
+    const ps = replayScripts({ stdout: recorded('set-ppi-14-reboot.json') });
+    const r = await requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run });
+    expect(ps.scripts).toHaveLength(1);
+    expect(r).toMatchObject({ platform: 'win32', operation: 14, transition: { code: 2, action: 'reboot' } });
+    expect(r.message).toMatch(/Restart the machine/);
+  });
+
+  it.each([
+    ['set-ppi-not-supported.json', 'no-ppi', /TPM_E_PPI_NOT_SUPPORTED 0x80290303/],
+    ['set-ppi-acpi-failure.json', 'firmware-failure', /TPM_E_PPI_ACPI_FAILURE 0x80290300/],
+    [
+      'set-ppi-access-denied.json',
+      'not-elevated',
+      /^You must be an administrator to perform this task\..*Run as administrator/,
+    ],
+  ])('%s is explained', async (file, code, message) => {
+    const ps = replayScripts({ stdout: recorded(file) });
+    const e = await requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run }).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(PpiError);
+    expect(e).toMatchObject({ code });
+    expect((e as Error).message).toMatch(message);
+  });
+
+  it('output that is not the JSON line is reported with what came instead', async () => {
+    const ps = replayScripts({ code: 1, stdout: '', stderr: 'powershell.exe: not found' });
+    await expect(
+      requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run }),
+    ).rejects.toMatchObject({
+      code: 'unexpected-output',
+      message: expect.stringMatching(/not found/),
+    });
+  });
+
+  it('a dry run runs no script', async () => {
+    const ps = replayScripts();
+    const r = await requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run, dryRun: true });
+    expect(r.dryRun).toBe(true);
+    expect(ps.scripts).toHaveLength(0);
+  });
+
+  it.each([
+    ['get-response-success.json', 'success'],
+    ['get-response-user-abort.json', 'user-aborted'],
+  ])('GetPhysicalPresenceResponse %s', async (file, outcome) => {
+    const ps = replayScripts({ stdout: recorded(file) });
+    const r = await readPhysicalPresenceResponse({ platform: 'win32', powershell: ps.run });
+    expect(r).toMatchObject({ operation: 14, outcome });
+    expect(ps.scripts[0]).toContain('GetPhysicalPresenceResponse');
+  });
+});
