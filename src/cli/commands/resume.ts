@@ -13,7 +13,8 @@ import { renderRun } from './clear.js';
 
 export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a crash or a power cut.
 
-Usage: tpm-doctor resume [RUN-ID] [--tpm URI] [--lockout-auth-file PATH] [--json] [--state-dir DIR]
+Usage: tpm-doctor resume [RUN-ID | --run RUN-ID | --journal PATH] [--tpm URI]
+                         [--lockout-auth-file PATH] [--json] [--state-dir DIR]
 
 Reads the run's journal and carries on from where it stopped. A step that was in flight is
 settled first: if the clear itself was in flight (the crash came between "clear sent" and
@@ -24,6 +25,8 @@ the one unfinished run is resumed (and it is an error if there are several).
 Options:
   --tpm URI                 The TPM of the run (default: this machine's):
                               ${TPM_URI_FORMS.join('\n                              ')}
+  --run RUN-ID              The run to resume (the same as the positional RUN-ID).
+  --journal PATH            The run's journal file itself (what the start-up task passes at boot).
   --lockout-auth-file PATH  The lockout value, for a run with method lockout whose clear is still to come.
   --json                    Machine-readable output.
   --state-dir DIR           Where journals are kept (default /var/lib/tpm-doctor).
@@ -39,6 +42,8 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       tpm: { type: 'string' },
+      run: { type: 'string' },
+      journal: { type: 'string' },
       'lockout-auth-file': { type: 'string' },
       json: { type: 'boolean' },
       'state-dir': { type: 'string' },
@@ -51,8 +56,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.OK;
   }
+  if (values.journal !== undefined && (values.run !== undefined || positionals.length > 0)) {
+    throw new UsageError('give the run either by ID or by --journal PATH, not both', 'resume');
+  }
   const dir = runsDir(stateDir(values['state-dir']));
-  const journalPath = pickRun(dir, positionals);
+  const journalPath =
+    values.journal !== undefined
+      ? existingJournal(values.journal)
+      : pickRun(dir, values.run !== undefined ? [values.run, ...positionals] : positionals);
   const timeoutMs = parseTimeout(values.timeout, 'resume');
   const { defaultTpmUri } = await import('../../tpm/transport/open-transport.js');
   const uri = values.tpm ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
@@ -72,6 +83,13 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await tpm.close();
   }
+}
+
+function existingJournal(file: string): string {
+  if (!file.endsWith('.jsonl') || !existsSync(file)) {
+    throw new UsageError(`--journal ${file}: expected an existing run journal (a .jsonl file)`, 'resume');
+  }
+  return path.resolve(file);
 }
 
 function pickRun(dir: string, positionals: string[]): string {
