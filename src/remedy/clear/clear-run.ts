@@ -36,6 +36,9 @@ import {
 } from '../../verify/clear-fingerprint.js';
 import { type ClearProof, proveClear } from '../../verify/clear-proof.js';
 import { type JournalRecord, type JsonObject, RunJournal, stepOutcome } from '../journal.js';
+import type { PpiTarget } from '../platform/ppi.js';
+import { powerShellScripts } from '../platform/runner.js';
+import type { StartupTaskDeps } from '../platform/startup-task.js';
 import type { ClearPurpose, GateResult } from '../preflight/gate.js';
 import { type ClearReceipt, receiptPath, writeReceipt } from './clear-receipt.js';
 import { type ClearMethodTpm, explainClearRefusal } from './clear-refusal.js';
@@ -50,16 +53,38 @@ export const CLEAR_STEPS = [
 export type ClearStep = (typeof CLEAR_STEPS)[number];
 
 /**
+ * The physical-presence route (ppi-run.ts), in the same journal format: the firmware clears the
+ * TPM during the restart, so the clear itself is not a step of ours; ppi-confirmed reads what the
+ * firmware did and checks the SRK Name.
+ */
+export const PPI_STEPS = [
+  'gate-recorded',
+  'fingerprint-before',
+  'ppi-requested',
+  'resume-task-installed',
+  'ppi-confirmed',
+  'fingerprint-after',
+  'proof',
+] as const;
+export type PpiClearStep = (typeof PPI_STEPS)[number];
+
+/** Written just before run-finished when the run removes its start-up task (ppi-run.ts, complete-run.ts). */
+export const TASK_REMOVED_STEP = 'resume-task-removed';
+
+/** Any step of a clear run, by either route. */
+export type RunStep = ClearStep | PpiClearStep | typeof TASK_REMOVED_STEP;
+
+/**
  * Named points of a run, for crash tests: right after a step's step-started is on disk, right after
  * its work succeeded but before its step-succeeded is written, and right after run-finished (before
  * the receipt). 'clear:done' is the gap between "clear sent" and "clear recorded".
  */
-export type ClearRunPoint = `${ClearStep}:started` | `${ClearStep}:done` | 'run-finished';
+export type ClearRunPoint = `${RunStep}:started` | `${RunStep}:done` | 'run-finished';
 
 /** The kind recorded in run-started meta, so resume refuses a journal of another kind of run. */
-const RUN_KIND = 'tpm-doctor clear';
+export const RUN_KIND = 'tpm-doctor clear';
 
-interface CommonOptions {
+export interface CommonOptions {
   tpm: Tpm;
   /** The lockout authorization value for method 'lockout' (default empty). Never journaled. */
   lockoutAuth?: string | Uint8Array;
@@ -69,6 +94,13 @@ interface CommonOptions {
   endorsementAuth?: string | Uint8Array;
   /** Test hook: called at each {@link ClearRunPoint}. Production passes nothing. */
   onPoint?: (point: ClearRunPoint) => void;
+  /**
+   * Stop once the proof holds, without run-finished or a receipt: the result is 'cleared', and the
+   * caller continues in the same journal (the post-clear runbook: complete-run.ts) and ends the run
+   * with finishClearRun. A run started with keepOpen records it in its meta, so a resume keeps it
+   * open too unless told otherwise.
+   */
+  keepOpen?: boolean;
 }
 
 export interface StartClearRunOptions extends CommonOptions {
@@ -86,10 +118,17 @@ export interface StartClearRunOptions extends CommonOptions {
 
 export interface ResumeClearRunOptions extends CommonOptions {
   journalPath: string;
+  /**
+   * For a run of method 'ppi' (resumeClearRun hands it to resumePpiRun): where the firmware's
+   * response is read. Default: this machine's (Linux sysfs, or Win32_Tpm through PowerShell).
+   */
+  ppi?: PpiTarget;
+  /** For a run of method 'ppi': how its start-up task is removed at the end (default: the real systemctl / schtasks). */
+  taskDeps?: StartupTaskDeps;
 }
 
 export interface ClearRunFailure {
-  step: ClearStep;
+  step: RunStep;
   /** A stable reason ID: 'disable-clear', 'lockout-auth-blocked', 'wrong-lockout-auth', 'not-proven', ... */
   reason: string;
   message: string;
@@ -100,8 +139,16 @@ export interface ClearRunFailure {
 export interface ClearRunResult {
   runId: string;
   journalPath: string;
-  /** 'finished': cleared and proven. 'failed': the run ended without that (see `failure`). */
-  status: 'finished' | 'failed';
+  /**
+   * 'finished': cleared and proven, run-finished written, receipt filed.
+   * 'cleared': cleared and proven, the run kept open (keepOpen) for the post-clear runbook; no receipt yet.
+   * 'waiting': (PPI) the request is pending; the machine must restart and someone accept the
+   *   firmware prompt (`instruction`); the start-up task resumes the run.
+   * 'failed': the run ended without a proven clear (see `failure`).
+   */
+  status: 'finished' | 'cleared' | 'waiting' | 'failed';
+  /** What the person must do now, when status is 'waiting'. */
+  instruction?: string;
   proof: ClearProof | null;
   receipt: ClearReceipt | null;
   receiptPath: string | null;
@@ -114,6 +161,8 @@ export type ClearRunErrorCode =
   | 'not-a-clear-run'
   | 'srk-unreadable'
   | 'clear-outcome-unknown'
+  | 'ppi-outcome-unknown'
+  | 'not-cleared-yet'
   | 'step-failed';
 
 /**
@@ -131,27 +180,31 @@ export class ClearRunError extends TpmDoctorError {
   }
 }
 
-interface RunMeta {
-  method: ClearMethodTpm;
+export interface RunMeta {
+  method: ClearMethodTpm | 'ppi';
   purpose: string;
   approvedBy: string | null;
   ticket: string | null;
   gate: GateResult;
+  keepOpen?: boolean;
 }
 
-interface Ctx {
+/** @internal Shared with ppi-run.ts and complete-run.ts. */
+export interface Ctx {
   tpm: Tpm;
   journal: RunJournal;
   journalDir: string;
   meta: RunMeta;
   auth: CommonOptions;
+  keepOpen: boolean;
   point: (p: ClearRunPoint) => void;
 }
 
-/** The result of one step's work. */
-type Work =
+/** @internal The result of one step's work. */
+export type Work =
   | { ok: true; data: JsonObject }
-  | { ok: false; final: boolean; failure: Omit<ClearRunFailure, 'step'>; data?: JsonObject };
+  | { ok: false; final: boolean; failure: Omit<ClearRunFailure, 'step'>; data?: JsonObject }
+  | { ok: false; waiting: true; message: string; instruction: string; data?: JsonObject };
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
@@ -188,10 +241,11 @@ export async function startClearRun(options: StartClearRunOptions): Promise<Clea
     approvedBy: options.approvedBy ?? null,
     ticket: options.ticket ?? null,
     gate: JSON.parse(JSON.stringify(gate)) as JsonObject,
+    ...(options.keepOpen === true ? { keepOpen: true } : {}),
   };
   const journal = RunJournal.create(options.journalDir, runId, meta);
   try {
-    return await drive(context(options, journal, options.journalDir));
+    return await drive(context(options, journal, options.journalDir, ['lockout', 'platform']));
   } finally {
     journal.close();
   }
@@ -205,11 +259,84 @@ export async function startClearRun(options: StartClearRunOptions): Promise<Clea
  */
 export async function resumeClearRun(options: ResumeClearRunOptions): Promise<ClearRunResult> {
   const journal = RunJournal.open(options.journalPath);
+  let handedOver = false;
   try {
-    return await drive(context(options, journal, path.dirname(options.journalPath)));
+    if (methodOf(journal) === 'ppi') {
+      // The physical-presence route has its own steps; the same `tpm-doctor resume` drives it.
+      journal.close();
+      handedOver = true;
+      const { resumePpiRun } = await import('./ppi-run.js');
+      return await resumePpiRun({
+        ...options,
+        ppi: options.ppi ?? defaultPpiTarget(),
+        ...(options.taskDeps === undefined ? {} : { taskDeps: options.taskDeps }),
+      });
+    }
+    return await drive(context(options, journal, path.dirname(options.journalPath), ['lockout', 'platform']));
   } finally {
-    journal.close();
+    if (!handedOver) journal.close();
   }
+}
+
+/** Same as resumeClearRun: dispatches on the journal's method (lockout, platform or ppi). */
+export const resumeRun = resumeClearRun;
+
+/** This machine's physical-presence interface: Linux sysfs, or Win32_Tpm through PowerShell. */
+export function defaultPpiTarget(): PpiTarget {
+  return process.platform === 'win32'
+    ? { platform: 'win32', powershell: powerShellScripts() }
+    : { platform: 'linux' };
+}
+
+function methodOf(journal: RunJournal): unknown {
+  const first = journal.records()[0];
+  return first?.kind === 'run-started' ? (first.data.meta as Record<string, unknown>).method : undefined;
+}
+
+/**
+ * Ends a clear run whose proof holds (one kept open with keepOpen, after its post-clear runbook):
+ * writes run-finished and the receipt, chained to the journal's last record. On a run that already
+ * finished it writes nothing and returns its result (writing the receipt again if it is missing).
+ * Throws ClearRunError 'not-cleared-yet' when the proof has not succeeded or a step is in flight,
+ * and returns the failed result of an abandoned run.
+ */
+export function finishClearRun(journal: RunJournal | string, data: JsonObject = {}): ClearRunResult {
+  const opened = typeof journal === 'string' ? RunJournal.open(journal) : null;
+  const j = opened ?? (journal as RunJournal);
+  try {
+    const ctx = context({ tpm: undefined as unknown as Tpm }, j, path.dirname(j.path), [
+      'lockout',
+      'platform',
+      'ppi',
+    ]);
+    const state = j.state();
+    if (state.status !== 'running') return ended(ctx);
+    if (stepOutcome(j.records(), 'proof') !== 'succeeded' || state.inFlight !== null) {
+      throw new ClearRunError(
+        'not-cleared-yet',
+        `${j.path}: the run cannot finish yet: ${
+          state.inFlight !== null
+            ? `step ${state.inFlight} is in flight (resume the run first)`
+            : 'its proof has not succeeded (resume the clear run first)'
+        }`,
+        j.path,
+      );
+    }
+    return finishRun(ctx, data);
+  } finally {
+    opened?.close();
+  }
+}
+
+/** @internal Writes run-finished (the proof held) and returns the result with the receipt. */
+export function finishRun(ctx: Ctx, data: JsonObject = {}): ClearRunResult {
+  ctx.journal.append('run-finished', undefined, {
+    ...data,
+    proven: true,
+    receipt: path.basename(receiptPath(ctx.journalDir, ctx.journal.runId)),
+  });
+  ctx.point('run-finished');
+  return ended(ctx);
 }
 
 function newRunId(): string {
@@ -217,13 +344,19 @@ function newRunId(): string {
   return `clear-${at}-${randomBytes(3).toString('hex')}`;
 }
 
-function context(options: CommonOptions, journal: RunJournal, journalDir: string): Ctx {
+/** @internal The run's context, after checking that the journal is a clear run of one of `methods`. */
+export function context(
+  options: CommonOptions,
+  journal: RunJournal,
+  journalDir: string,
+  methods: readonly RunMeta['method'][],
+): Ctx {
   const first = journal.records()[0];
   const meta = first?.kind === 'run-started' ? (first.data.meta as Record<string, unknown>) : {};
-  if (meta.kind !== RUN_KIND || (meta.method !== 'lockout' && meta.method !== 'platform')) {
+  if (meta.kind !== RUN_KIND || !(methods as readonly unknown[]).includes(meta.method)) {
     throw new ClearRunError(
       'not-a-clear-run',
-      `${journal.path}: expected the journal of a clear run (meta.kind "${RUN_KIND}", method lockout or platform), ` +
+      `${journal.path}: expected the journal of a clear run (meta.kind "${RUN_KIND}", method ${methods.join(' or ')}), ` +
         `found kind ${JSON.stringify(meta.kind)}, method ${JSON.stringify(meta.method)}`,
       journal.path,
     );
@@ -235,6 +368,7 @@ function context(options: CommonOptions, journal: RunJournal, journalDir: string
     journalDir,
     meta: meta as unknown as RunMeta,
     auth: options,
+    keepOpen: options.keepOpen ?? meta.keepOpen === true,
     point: (p) => onPoint?.(p),
   };
 }
@@ -255,27 +389,44 @@ async function drive(ctx: Ctx): Promise<ClearRunResult> {
       const last = lastData(journal.records(), step, 'step-failed');
       if (last?.final === true) return abandon(ctx, failureOf(step, last));
     }
-    const done = await runStep(ctx, step);
+    const done = await runStep(ctx, step, () => doStep(ctx, step), startedData(ctx, step));
     if (done !== null) return done;
   }
-  journal.append('run-finished', undefined, {
-    proven: true,
-    receipt: path.basename(receiptPath(ctx.journalDir, journal.runId)),
-  });
-  ctx.point('run-finished');
-  return ended(ctx);
+  if (ctx.keepOpen) return cleared(ctx);
+  return finishRun(ctx);
 }
 
-/** Runs one step, journaled before and after. Returns null when it succeeded, the result when the run ended. */
-async function runStep(ctx: Ctx, step: ClearStep): Promise<ClearRunResult | null> {
+/**
+ * @internal Runs one step, journaled before and after. Returns null when it succeeded, the result
+ * when the run ended (or waits, for a waiting step).
+ */
+export async function runStep(
+  ctx: Ctx,
+  step: RunStep,
+  doWork: () => Promise<Work>,
+  started?: JsonObject,
+  onFinalFailure?: () => Promise<void>,
+): Promise<ClearRunResult | null> {
   const { journal } = ctx;
-  journal.append('step-started', step, startedData(ctx, step));
+  journal.append('step-started', step, started);
   ctx.point(`${step}:started`);
   let work: Work;
   try {
-    work = await doStep(ctx, step);
+    work = await doWork();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    if (step === 'ppi-requested') {
+      // The request may have reached the firmware: leave it in flight, for the resume to read the
+      // pending request back before anything is written again.
+      if (e instanceof ClearRunError) throw e;
+      throw new ClearRunError(
+        'ppi-outcome-unknown',
+        `The physical-presence request may or may not have reached the firmware (${message}); it will not be ` +
+          'written again blindly: resume the run, which reads the pending request back first.',
+        journal.path,
+        { cause: e },
+      );
+    }
     if (step === 'clear') {
       // Not a TPM answer (those are handled in doStep): the connection broke or timed out, and the
       // clear may or may not have run. Leave it in flight: the resume checks the TPM.
@@ -301,8 +452,21 @@ async function runStep(ctx: Ctx, step: ClearStep): Promise<ClearRunResult | null
     journal.append('step-succeeded', step, work.data);
     return null;
   }
+  if ('waiting' in work) {
+    journal.append('step-failed', step, {
+      ...work.data,
+      waiting: true,
+      final: false,
+      message: work.message,
+      instruction: work.instruction,
+    });
+    return { ...ended(ctx), status: 'waiting', instruction: work.instruction };
+  }
   journal.append('step-failed', step, { ...work.data, ...work.failure, final: work.final });
-  if (work.final) return abandon(ctx, { step, ...work.failure });
+  if (work.final) {
+    await onFinalFailure?.();
+    return abandon(ctx, { step, ...work.failure });
+  }
   throw new ClearRunError(
     work.failure.reason === 'srk-unreadable' ? 'srk-unreadable' : 'step-failed',
     work.failure.message,
@@ -312,6 +476,7 @@ async function runStep(ctx: Ctx, step: ClearStep): Promise<ClearRunResult | null
 
 /** Data of a step's step-started record. */
 function startedData(ctx: Ctx, step: ClearStep): JsonObject | undefined {
+  if (ctx.meta.method === 'ppi') return undefined;
   if (step !== 'clear') return undefined;
   const before = succeededFingerprint(ctx.journal.records(), 'fingerprint-before');
   return {
@@ -319,6 +484,14 @@ function startedData(ctx: Ctx, step: ClearStep): JsonObject | undefined {
     authHandle: hex32(authHandleOf(ctx.meta.method)),
     srkBefore: before === null ? null : nameOf(before.srk),
   };
+}
+
+/** @internal The work of a step both routes share. */
+export function doSharedStep(
+  ctx: Ctx,
+  step: 'gate-recorded' | 'fingerprint-before' | 'fingerprint-after' | 'proof',
+): Promise<Work> {
+  return doStep(ctx, step);
 }
 
 async function doStep(ctx: Ctx, step: ClearStep): Promise<Work> {
@@ -392,13 +565,14 @@ async function doStep(ctx: Ctx, step: ClearStep): Promise<Work> {
   }
 }
 
-function authHandleOf(method: ClearMethodTpm): number {
+function authHandleOf(method: ClearMethodTpm | 'ppi'): number {
   return method === 'lockout' ? TPM_RH.LOCKOUT : TPM_RH.PLATFORM;
 }
 
 /** TPM2_Clear (Part 3 §24.6) with the method's authorization, in a password session. */
 async function sendClear(ctx: Ctx): Promise<Work> {
   const { method } = ctx.meta;
+  if (method === 'ppi') throw new Error('a run of method ppi sends no TPM2_Clear');
   const value = method === 'lockout' ? ctx.auth.lockoutAuth : undefined;
   try {
     await ctx.tpm.run(Clear, { authHandle: { handle: authHandleOf(method), session: password(value) } });
@@ -468,14 +642,32 @@ async function settleInFlight(ctx: Ctx, step: ClearStep): Promise<'succeeded' | 
   return 'failed';
 }
 
-/** Ends the run with run-abandoned and returns its result. */
-function abandon(ctx: Ctx, failure: ClearRunFailure): ClearRunResult {
+/** @internal The result of a run kept open after its proof held: no run-finished, no receipt yet. */
+export function cleared(ctx: Ctx): ClearRunResult {
+  const records = ctx.journal.records();
+  return {
+    runId: ctx.journal.runId,
+    journalPath: ctx.journal.path,
+    status: 'cleared',
+    proof: proofOf(records),
+    receipt: null,
+    receiptPath: null,
+    failure: null,
+  };
+}
+
+/** @internal Ends the run with run-abandoned and returns its result. */
+export function abandon(ctx: Ctx, failure: ClearRunFailure): ClearRunResult {
   ctx.journal.append('run-abandoned', undefined, { ...failure });
   return ended(ctx);
 }
 
-/** The result of a run that ended, from its journal alone; writes the receipt when the run has a proof. */
-function ended(ctx: Ctx): ClearRunResult {
+/**
+ * @internal The result of a run that ended, from its journal alone; writes the receipt when the run
+ * has a proof. Called on a run still running, it reports 'failed' without a receipt (the callers
+ * override the status).
+ */
+export function ended(ctx: Ctx): ClearRunResult {
   const { journal, journalDir, meta } = ctx;
   const records = journal.records();
   const last = records.at(-1);
@@ -485,7 +677,8 @@ function ended(ctx: Ctx): ClearRunResult {
   const proof = proofOf(records);
   let receipt: ClearReceipt | null = null;
   let file: string | null = null;
-  if (before !== null && after !== null && proof !== null && last !== undefined) {
+  const over = last?.kind === 'run-finished' || last?.kind === 'run-abandoned';
+  if (over && before !== null && after !== null && proof !== null && last !== undefined) {
     receipt = {
       runId,
       purpose: meta.purpose,
@@ -520,17 +713,21 @@ function ended(ctx: Ctx): ClearRunResult {
 // ---------------------------------------------------------------------------------------------
 // Reading the journal back
 
-/** The data of the last `kind` record of `step` (a step record), if there is one. */
-function lastData(
+/** @internal The data of the last `kind` record of `step` (a step record), if there is one. */
+export function lastData(
   records: readonly JournalRecord[],
-  step: ClearStep,
+  step: RunStep,
   kind: 'step-succeeded' | 'step-failed',
 ): JsonObject | undefined {
   const r = records.findLast((x) => x.step === step && x.kind === kind);
   return r?.kind === kind ? r.data : undefined;
 }
 
-function succeededFingerprint(records: readonly JournalRecord[], step: ClearStep): ClearFingerprint | null {
+/** @internal */
+export function succeededFingerprint(
+  records: readonly JournalRecord[],
+  step: RunStep,
+): ClearFingerprint | null {
   const data = lastData(records, step, 'step-succeeded');
   return (data?.fingerprint as unknown as ClearFingerprint | undefined) ?? null;
 }
@@ -541,7 +738,8 @@ function proofOf(records: readonly JournalRecord[]): ClearProof | null {
   return (data?.proof as unknown as ClearProof | undefined) ?? null;
 }
 
-function failureOf(step: ClearStep, data: JsonObject): ClearRunFailure {
+/** @internal */
+export function failureOf(step: RunStep, data: JsonObject): ClearRunFailure {
   const failure: ClearRunFailure = {
     step,
     reason: typeof data.reason === 'string' ? data.reason : 'unknown',
@@ -551,15 +749,21 @@ function failureOf(step: ClearStep, data: JsonObject): ClearRunFailure {
   return failure;
 }
 
-function stepOf(value: unknown): ClearStep {
-  return (CLEAR_STEPS as readonly unknown[]).includes(value) ? (value as ClearStep) : 'clear';
+function stepOf(value: unknown): RunStep {
+  return (CLEAR_STEPS as readonly unknown[]).includes(value) ||
+    (PPI_STEPS as readonly unknown[]).includes(value) ||
+    value === TASK_REMOVED_STEP
+    ? (value as RunStep)
+    : 'clear';
 }
 
-function nameOf(reading: NameReading): string | null {
+/** @internal */
+export function nameOf(reading: NameReading): string | null {
   return 'name' in reading ? reading.name : null;
 }
 
-function fingerprintAuth(auth: CommonOptions): {
+/** @internal */
+export function fingerprintAuth(auth: CommonOptions): {
   ownerAuth?: string | Uint8Array;
   endorsementAuth?: string | Uint8Array;
 } {
@@ -573,8 +777,8 @@ function asJson(value: ClearFingerprint | ClearProof): JsonObject {
   return JSON.parse(JSON.stringify(value)) as JsonObject;
 }
 
-/** Appends, swallowing a failure: used on an error path, where the original error matters more. */
-function tryAppend(journal: RunJournal, kind: 'step-failed', step: ClearStep, data: JsonObject): void {
+/** @internal Appends, swallowing a failure: used on an error path, where the original error matters more. */
+export function tryAppend(journal: RunJournal, kind: 'step-failed', step: RunStep, data: JsonObject): void {
   try {
     journal.append(kind, step, data);
   } catch {
