@@ -97,7 +97,7 @@ describe('tpm-doctor clear', () => {
       '--json',
     ]);
     expect(again.code).toBe(0);
-    expect((JSON.parse(again.stdout) as { status: string }).status).toBe('finished');
+    expect((JSON.parse(again.stdout) as { run: { status: string } }).run.status).toBe('finished');
   });
 
   it('resume without an unfinished run is a usage error', async () => {

@@ -1,9 +1,9 @@
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
 import { runsDir, stateDir } from '../../remedy/state-dir.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
-import { TpmDoctorError } from '../../tpm/errors.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
@@ -179,11 +179,10 @@ export async function run(argv: string[]): Promise<number> {
       report(null, { dryRun: values['dry-run'] ?? false });
       return gate.passed ? EXIT.OK : EXIT.CLEAR_REFUSED;
     }
-    if (method === 'ppi') {
-      throw new TpmDoctorError(
-        'CLEAR_PPI',
-        'the PPI route asks the firmware to clear at the next reboot; run it on the device itself (Windows: ' +
-          'tpm-doctor clear --method ppi, which also installs the resume task). It cannot be driven from here.',
+    if (method === 'ppi' && target.lab) {
+      throw new UsageError(
+        'a lab TPM has no firmware to show a physical-presence prompt: use --method platform',
+        'clear',
       );
     }
     if (!values.yes && !(await confirm())) {
@@ -193,26 +192,95 @@ export async function run(argv: string[]): Promise<number> {
     }
     const tpm = new Tpm(await openTransport(target.uri, timeoutMs === undefined ? {} : { timeoutMs }));
     try {
-      const { startClearRun } = await import('../../remedy/clear/clear-run.js');
-      const result = await startClearRun({
+      const common = {
         tpm,
         journalDir: runsDir(stateDir(values['state-dir'])),
         gate,
-        method,
         purpose,
-        lockoutAuth: lockoutAuth(values['lockout-auth-file'], 'clear'),
+        // On Windows the run stays open after the proof: the post-clear runbook (reboot,
+        // re-provisioning, BitLocker, Entra, sync, Windows Hello) continues in the same journal.
+        keepOpen: process.platform === 'win32',
         ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
         ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
-      });
-      report(result);
-      if (!values.json) process.stdout.write(renderRun(result));
-      return result.status === 'finished' ? EXIT.OK : EXIT.CLEAR_FAILED;
+      };
+      let result: ClearRunResult;
+      if (method === 'ppi') {
+        const { startPpiRun } = await import('../../remedy/clear/ppi-run.js');
+        const { defaultPpiTarget } = await import('../../remedy/clear/clear-run.js');
+        result = await startPpiRun({
+          ...common,
+          ppi: defaultPpiTarget(),
+          // The start-up task runs `node <this CLI> resume --run ID --journal PATH` at the next boot.
+          task: { nodePath: process.execPath, cliPath: path.resolve(process.argv[1] ?? 'tpm-doctor') },
+        });
+      } else {
+        const { startClearRun } = await import('../../remedy/clear/clear-run.js');
+        result = await startClearRun({
+          ...common,
+          method,
+          lockoutAuth: lockoutAuth(values['lockout-auth-file'], 'clear'),
+        });
+      }
+      const code = await afterRun(result, { json: values.json ?? false, report });
+      return code;
     } finally {
       await tpm.close();
     }
   } finally {
     await target.release();
   }
+}
+
+/**
+ * What follows a run's TPM part: 'cleared' (kept open on Windows) goes on to the post-clear
+ * runbook; 'waiting' (a PPI clear waiting for the reboot and the firmware prompt) and a runbook
+ * that waits tell the person what to do, and `tpm-doctor resume` (run by the start-up task at
+ * boot) continues.
+ */
+export async function afterRun(
+  result: ClearRunResult,
+  options: {
+    json: boolean;
+    report?: (run: ClearRunResult, extra?: Record<string, unknown>) => void;
+    confirmed?: string[];
+  },
+): Promise<number> {
+  let run = result;
+  let runbook: unknown = null;
+  let instruction = result.instruction;
+  if (result.status === 'cleared') {
+    const { continueAfterClear } = await import('../../remedy/clear/complete-run.js');
+    const windows =
+      process.platform === 'win32'
+        ? {
+            runner: (await import('../../probe/windows/collect.js')).runPowerShell,
+            ...(options.confirmed ? { confirmed: options.confirmed } : {}),
+          }
+        : undefined;
+    const next = await continueAfterClear({ journal: result.journalPath, ...(windows ? { windows } : {}) });
+    run = next.run;
+    runbook = next.runbook;
+    instruction = next.instruction ?? instruction;
+    if (next.status !== 'complete' && !options.json) {
+      process.stdout.write(`\nRunbook: ${next.status}${next.at ? ` at ${next.at}` : ''}: ${next.message}\n`);
+    }
+  }
+  if (options.json) {
+    if (options.report) options.report(run, { runbook, instruction: instruction ?? null });
+    else {
+      const out = { schema: 'tpm-doctor/resume/v1', run, runbook, instruction: instruction ?? null };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    }
+  } else {
+    process.stdout.write(renderRun(run));
+    if (instruction)
+      process.stdout.write(
+        `Next: ${instruction}\nThen: tpm-doctor resume (the start-up task runs it at boot)\n`,
+      );
+  }
+  if (run.status === 'finished') return EXIT.OK;
+  if (run.status === 'failed') return EXIT.CLEAR_FAILED;
+  return EXIT.RUN_INTERRUPTED;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -9,7 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { parseTimeout } from '../timeout.js';
 import { UsageError } from '../usage-error.js';
-import { renderRun } from './clear.js';
+import { afterRun } from './clear.js';
 
 export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a crash or a power cut.
 
@@ -28,12 +28,15 @@ Options:
   --run RUN-ID              The run to resume (the same as the positional RUN-ID).
   --journal PATH            The run's journal file itself (what the start-up task passes at boot).
   --lockout-auth-file PATH  The lockout value, for a run with method lockout whose clear is still to come.
+  --confirm STEPS           Runbook steps you checked by hand (comma-separated), e.g.
+                            recovery-key-escrowed after looking the key up in Entra ID.
   --json                    Machine-readable output.
   --state-dir DIR           Where journals are kept (default /var/lib/tpm-doctor).
   --timeout SECONDS         TPM command time limit (default 120).
 
-Exit status: 0 finished and proven; 11 the clear was refused or not proven; 12 stopped again
-where resume continues; 2 wrong command line or no such run.
+Exit status: 0 finished and proven; 11 the clear was refused or not proven; 12 waiting (for the
+reboot and the firmware prompt, or a runbook step: the output says what to do), resume again
+later; 2 wrong command line or no such run.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -45,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       run: { type: 'string' },
       journal: { type: 'string' },
       'lockout-auth-file': { type: 'string' },
+      confirm: { type: 'string' },
       json: { type: 'boolean' },
       'state-dir': { type: 'string' },
       timeout: { type: 'string' },
@@ -78,8 +82,13 @@ export async function run(argv: string[]): Promise<number> {
       journalPath,
       lockoutAuth: lockoutAuth(values['lockout-auth-file'], 'resume'),
     });
-    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderRun(result));
-    return result.status === 'finished' ? EXIT.OK : EXIT.CLEAR_FAILED;
+    return await afterRun(result, {
+      json: values.json ?? false,
+      confirmed: (values.confirm ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
   } finally {
     await tpm.close();
   }
