@@ -25,6 +25,10 @@ const VERBS: Record<
     summary: 'Continue a clear run after a reboot, a crash or a power cut; never clears twice.',
     load: () => import('./commands/resume.js'),
   },
+  abandon: {
+    summary: 'End an unfinished clear run cleanly (no more resumes); nothing is sent to the TPM.',
+    load: () => import('./commands/abandon.js'),
+  },
   runs: {
     summary: 'The history of clear runs on this machine, read back from their journals.',
     load: () => import('./commands/runs.js'),

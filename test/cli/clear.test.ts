@@ -3,8 +3,10 @@
  * checked by tpm2-tools: the gate refuses and leaves the TPM untouched; a decommission clear runs,
  * is journaled, proven and leaves a receipt; without a terminal nothing is destroyed unconfirmed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RunJournal } from '../../src/remedy/journal.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
 import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
@@ -17,13 +19,18 @@ async function persistentHandles(): Promise<string> {
   return (await tpm2(swtpm.get(), ['tpm2_getcap', 'handles-persistent'])).stdout;
 }
 
+beforeAll(async () => {
+  // An owner key for the clear to destroy (or, when refused, to leave alone), made with tpm2-tools.
+  const i = swtpm.get();
+  const ctx = temp.file('owner.ctx');
+  await tpm2(i, ['tpm2_createprimary', '-C', 'o', '-G', 'ecc', '-c', ctx]);
+  await tpm2(i, ['tpm2_evictcontrol', '-C', 'o', '-c', ctx, '0x81000005']);
+  await tpm2(i, ['tpm2_flushcontext', '-t']);
+});
+
 describe('tpm-doctor clear', () => {
   it('refuses a repair clear of a healthy TPM (exit 10) and changes nothing', async () => {
     const i = swtpm.get();
-    const ctx = temp.file('owner.ctx');
-    await tpm2(i, ['tpm2_createprimary', '-C', 'o', '-G', 'ecc', '-c', ctx]);
-    await tpm2(i, ['tpm2_evictcontrol', '-C', 'o', '-c', ctx, '0x81000005']);
-    await tpm2(i, ['tpm2_flushcontext', '-t']);
     const r = await runCli(['clear', '--tpm', i.uri, '--state-dir', temp.dir(), '--yes']);
     expect(r.code).toBe(10);
     expect(r.stdout).toMatch(/FAIL\s+reason/);
@@ -59,6 +66,58 @@ describe('tpm-doctor clear', () => {
     } finally {
       await tpm2(i, ['tpm2_clearcontrol', '-C', 'p', 'c']);
     }
+  });
+
+  it('refuses a lockout value when the TPM has none set: a wrong one would block lockout', async () => {
+    const i = swtpm.get();
+    const file = temp.file('lockout.txt');
+    writeFileSync(file, 'not-the-value\n');
+    const r = await runCli([
+      'clear',
+      '--tpm',
+      i.uri,
+      '--method',
+      'lockout',
+      '--lockout-auth-file',
+      file,
+      '--purpose',
+      'decommission',
+      '--yes',
+      '--state-dir',
+      temp.dir(),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no lockout authorization value set/);
+    expect(r.stdout + r.stderr).not.toMatch(/not-the-value/);
+    expect(await persistentHandles()).toMatch(/0x81000005/);
+  });
+
+  it('an unfinished run blocks a new clear; resume asks for consent; abandon ends it', async () => {
+    const i = swtpm.get();
+    const dir = path.join(temp.dir(), 'runs');
+    RunJournal.create(dir, 'run-stuck', { kind: 'tpm-doctor clear', method: 'platform' }).close();
+    const blocked = await runCli([
+      'clear',
+      '--tpm',
+      i.uri,
+      '--purpose',
+      'decommission',
+      '--yes',
+      '--state-dir',
+      temp.dir(),
+    ]);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/run-stuck is not finished/);
+    const resume = await runCli(['resume', 'run-stuck', '--tpm', i.uri, '--state-dir', temp.dir()]);
+    expect(resume.code).toBe(2); // no terminal: a clear still to come needs --yes
+    expect(resume.stderr).toMatch(/--yes/);
+    const abandon = await runCli(['abandon', 'run-stuck', '--reason', 'test', '--state-dir', temp.dir()]);
+    expect(abandon.code).toBe(0);
+    const runs = await runCli(['runs', '--state-dir', temp.dir(), '--json']);
+    expect((JSON.parse(runs.stdout) as { runs: { runId: string; status: string }[] }).runs).toContainEqual(
+      expect.objectContaining({ runId: 'run-stuck', status: 'abandoned' }),
+    );
+    expect(await persistentHandles()).toMatch(/0x81000005/);
   });
 
   it('a decommission clear runs: proven, journaled, receipt written, the owner key gone', async () => {

@@ -1,6 +1,9 @@
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
+import { readJournal, runState } from '../../remedy/journal.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
 import { runsDir, stateDir } from '../../remedy/state-dir.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
@@ -128,6 +131,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const target = await resolveTpmTarget(values.tpm);
+  // A lab run's journal is a demo: it goes to a temporary folder unless --state-dir says otherwise,
+  // never among the machine's real runs.
+  const journalDir = runsDir(
+    values['state-dir'] !== undefined || !target.lab
+      ? stateDir(values['state-dir'])
+      : path.join(os.tmpdir(), 'tpm-doctor-lab-state'),
+  );
   try {
     const method = oneOf(
       values.method ??
@@ -175,6 +185,23 @@ export async function run(argv: string[]): Promise<number> {
           `${diagnosis.verdict.clearRecommended ? ' (a clear is the fix)' : ''}\n\n${renderGate(gate, acknowledged)}`,
       );
     }
+    const unfinished = unfinishedRuns(journalDir);
+    if (unfinished.length > 0 && !values['dry-run']) {
+      throw new UsageError(
+        `run ${unfinished.join(', ')} is not finished: continue it with "tpm-doctor resume" or end it with ` +
+          `"tpm-doctor abandon RUN-ID" before starting another clear`,
+        'clear',
+      );
+    }
+    const auth = lockoutAuth(values['lockout-auth-file'], 'clear');
+    if (method === 'lockout' && auth !== '' && snapshot.tpm?.permanent?.flags.lockoutAuthSet === false) {
+      // The TPM has no lockout value: any non-empty one is wrong, and one wrong lockout
+      // authorisation blocks lockout for TPM_PT_LOCKOUT_RECOVERY seconds (Part 1 §19.8.6).
+      throw new UsageError(
+        'this TPM has no lockout authorization value set (lockoutAuthSet is clear): do not pass one; a wrong value would block lockout authorisation for the recovery time',
+        'clear',
+      );
+    }
     if (!gate.passed || values['dry-run']) {
       report(null, { dryRun: values['dry-run'] ?? false });
       return gate.passed ? EXIT.OK : EXIT.CLEAR_REFUSED;
@@ -194,7 +221,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const common = {
         tpm,
-        journalDir: runsDir(stateDir(values['state-dir'])),
+        journalDir,
         gate,
         purpose,
         // On Windows the run stays open after the proof: the post-clear runbook (reboot,
@@ -218,7 +245,7 @@ export async function run(argv: string[]): Promise<number> {
         result = await startClearRun({
           ...common,
           method,
-          lockoutAuth: lockoutAuth(values['lockout-auth-file'], 'clear'),
+          lockoutAuth: auth,
         });
       }
       const code = await afterRun(result, { json: values.json ?? false, report });
@@ -283,6 +310,15 @@ export async function afterRun(
   return EXIT.RUN_INTERRUPTED;
 }
 
+/** Runs in `journalDir` that neither finished nor were abandoned. */
+function unfinishedRuns(journalDir: string): string[] {
+  if (!existsSync(journalDir)) return [];
+  return readdirSync(journalDir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .filter((f) => runState(readJournal(path.join(journalDir, f)).records).status === 'running')
+    .map((f) => f.slice(0, -'.jsonl'.length));
+}
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) {
     throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}"`, 'clear');
@@ -291,7 +327,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 }
 
 /** Typed confirmation on a terminal; without one, --yes is required (no silent destruction). */
-async function confirm(): Promise<boolean> {
+export async function confirm(): Promise<boolean> {
   if (!process.stdin.isTTY) {
     throw new UsageError(
       'no terminal to confirm on: pass --yes to clear without a typed confirmation',

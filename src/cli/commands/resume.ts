@@ -9,7 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { parseTimeout } from '../timeout.js';
 import { UsageError } from '../usage-error.js';
-import { afterRun } from './clear.js';
+import { afterRun, confirm } from './clear.js';
 
 export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a crash or a power cut.
 
@@ -28,6 +28,7 @@ Options:
   --run RUN-ID              The run to resume (the same as the positional RUN-ID).
   --journal PATH            The run's journal file itself (what the start-up task passes at boot).
   --lockout-auth-file PATH  The lockout value, for a run with method lockout whose clear is still to come.
+  --yes                     Consent for a run whose clear has not been sent yet (otherwise typed).
   --confirm STEPS           Runbook steps you checked by hand (comma-separated), e.g.
                             recovery-key-escrowed after looking the key up in Entra ID.
   --json                    Machine-readable output.
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       journal: { type: 'string' },
       'lockout-auth-file': { type: 'string' },
       confirm: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
       json: { type: 'boolean' },
       'state-dir': { type: 'string' },
       timeout: { type: 'string' },
@@ -60,8 +62,16 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.OK;
   }
-  if (values.journal !== undefined && (values.run !== undefined || positionals.length > 0)) {
+  if (values.journal !== undefined && positionals.length > 0) {
     throw new UsageError('give the run either by ID or by --journal PATH, not both', 'resume');
+  }
+  // The start-up task passes both --run and --journal: they must name the same run.
+  if (
+    values.journal !== undefined &&
+    values.run !== undefined &&
+    path.basename(values.journal) !== `${values.run}.jsonl`
+  ) {
+    throw new UsageError(`--journal ${values.journal} is not the journal of run ${values.run}`, 'resume');
   }
   const dir = runsDir(stateDir(values['state-dir']));
   const journalPath =
@@ -73,6 +83,13 @@ export async function run(argv: string[]): Promise<number> {
   const uri = values.tpm ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
   if (uri.startsWith('lab')) {
     throw new UsageError('a lab TPM lives only for one command; there is nothing to resume on it', 'resume');
+  }
+  // A clear that is still to come needs the same consent as `clear`: --yes or a typed confirmation.
+  const state = runState(readJournal(journalPath).records);
+  const clearDone = state.completedSteps.some((s) => s === 'clear' || s === 'ppi-requested');
+  if (state.status === 'running' && !clearDone && !values.yes && !(await confirm())) {
+    process.stdout.write('Not confirmed: nothing was changed.\n');
+    return EXIT.CLEAR_REFUSED;
   }
   const tpm = new Tpm(await openTransport(uri, timeoutMs === undefined ? {} : { timeoutMs }));
   try {

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { RunJournal } from '../../remedy/journal.js';
+import { runsDir, stateDir } from '../../remedy/state-dir.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+
+export const HELP = `tpm-doctor abandon: end an unfinished clear run cleanly, without going on.
+
+Usage: tpm-doctor abandon RUN-ID [--reason TEXT] [--state-dir DIR]
+
+Writes run-abandoned (with your reason) to the run's journal and removes its start-up task, so
+the run is not resumed at the next boot. Nothing is sent to the TPM. The history stays readable
+with "tpm-doctor runs RUN-ID". If the clear was already sent, the TPM stays cleared: abandoning
+only stops the follow-up (the post-clear runbook).
+
+Options:
+  --reason TEXT    Why the run was abandoned (kept in the journal).
+  --state-dir DIR  Where journals are kept (default /var/lib/tpm-doctor).
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(
+    'abandon',
+    argv,
+    { reason: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const runId = positionals[0];
+  if (runId === undefined || positionals.length > 1)
+    throw new UsageError('give exactly one RUN-ID', 'abandon');
+  const file = path.join(runsDir(stateDir(values['state-dir'])), `${runId}.jsonl`);
+  if (!/^[A-Za-z0-9._-]+$/.test(runId) || !existsSync(file)) {
+    throw new UsageError(`no run "${runId}"; "tpm-doctor runs" lists them`, 'abandon');
+  }
+  const journal = RunJournal.open(file);
+  try {
+    if (journal.state().status !== 'running') {
+      process.stdout.write(`Run ${runId} already ended (${journal.state().status}); nothing to do.\n`);
+      return EXIT.OK;
+    }
+    journal.append('run-abandoned', undefined, {
+      reason: values.reason ?? 'abandoned by the user',
+      by: 'tpm-doctor abandon',
+    });
+  } finally {
+    journal.close();
+  }
+  const { removeResumeTask } = await import('../../remedy/platform/startup-task.js');
+  try {
+    await removeResumeTask({ runId, platform: process.platform === 'win32' ? 'win32' : 'linux' });
+  } catch (e) {
+    process.stdout.write(
+      `Run ${runId} abandoned, but its start-up task could not be removed: ${(e as Error).message}\n`,
+    );
+    return EXIT.PARTIAL;
+  }
+  process.stdout.write(`Run ${runId} abandoned; its start-up task (if any) removed.\n`);
+  return EXIT.OK;
+}
