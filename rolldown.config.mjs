@@ -23,7 +23,8 @@ function chunkOf(id) {
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/(lab)\//.test(file)) return 'lab';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
-  if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file)) return 'remedy';
+  if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))
+    return 'remedy';
   if (/\/src\/(diagnose|snapshot|probe\/windows)\//.test(file)) return 'diagnose';
   if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/diagnosis-text)/.test(file)) return 'diagnose';
   if (/\/src\//.test(file)) return 'core';
