@@ -55,6 +55,14 @@ export interface GateOptions {
   escrowedProtectorIds?: readonly string[];
   /** The user confirmed the recovery keys are backed up, naming where (e.g. "Entra ID, checked by hand"). */
   backupConfirmedBy?: string;
+  /**
+   * Whether this process runs elevated (root on Linux, an administrator on Windows), as
+   * src/remedy/platform/elevation.ts isElevated() answers; undefined when not asked or it could
+   * not tell. Decides rights.elevated for a Linux device TPM (undefined: unknown) and for live
+   * Windows evidence (undefined: the evidence's own Elevated field, as before); lab and simulator
+   * TPMs and evidence bundles ignore it.
+   */
+  elevated?: boolean;
   /** Check IDs the user acknowledged while unknown. */
   acknowledged?: readonly CheckId[];
 }

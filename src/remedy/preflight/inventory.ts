@@ -7,10 +7,14 @@
  * - Windows: Windows Hello keys (dsregcmd NgcSet YES), the Entra device key when TPM-protected
  *   (dsregcmd TpmProtected YES), TPM-bound certificates (Microsoft Platform Crypto Provider) and
  *   virtual smart cards (research/windows_intune.md §2 and "Product implications" 1).
- * Always 'pass': it is information, returned for the journal and the typed confirmation.
+ * 'pass' when the TPM's persistent objects and NV indices were read (also when both lists are
+ * empty): it is information, returned for the journal and the typed confirmation. 'unknown' when
+ * they could not be listed (the TPM not read, or either section failed), so nobody confirms a
+ * loss they were never shown unless they acknowledge it.
  */
 
-import { check, type Evidence, type PreflightInput, TPM_PROTECTORS } from './facts.js';
+import type { Snapshot } from '../../snapshot/snapshot.js';
+import { check, type Evidence, FLAGS, listWords, type PreflightInput, TPM_PROTECTORS } from './facts.js';
 import type { GateCheck, LossInventory } from './gate.js';
 
 /** Certificates and virtual smart cards: no evidence source reads them yet. */
@@ -71,6 +75,28 @@ export function checkInventory({ snapshot }: PreflightInput): { check: GateCheck
     );
   }
 
+  const unlisted = unlistedReasons(snapshot);
+  if (unlisted.length > 0) {
+    evidence.push(
+      ...(status?.errors ?? [])
+        .filter((e) => e.section === 'persistentObjects' || e.section === 'nvIndices')
+        .map((e) => ({ source: 'tpm', field: `errors.${e.section}`, value: `${e.code}: ${e.message}` })),
+    );
+    return {
+      check: check(
+        'inventory',
+        'unknown',
+        `What the clear will destroy could not be listed: ${listWords(unlisted)}. ${
+          status
+            ? 'Run the read again (tpm-doctor status shows why the section failed)'
+            : 'Run tpm-doctor clear on the device itself, or give --tpm, so the TPM is read'
+        }; or, if you accept destroying what was not listed, acknowledge with ${FLAGS.acknowledge('inventory')}.`,
+        evidence,
+      ),
+      inventory: { persistentObjects, nonPlatformNvIndices, windows },
+    };
+  }
+
   const counts = [
     `${status?.persistentObjects ? persistentObjects.length : 'an unknown number of'} persistent object(s)`,
     `${status?.nvIndices ? nonPlatformNvIndices.length : 'an unknown number of'} non-platform NV index(es)`,
@@ -85,4 +111,18 @@ export function checkInventory({ snapshot }: PreflightInput): { check: GateCheck
     ),
     inventory: { persistentObjects, nonPlatformNvIndices, windows },
   };
+}
+
+/** Why the TPM's part of the inventory could not be listed; empty when both lists were read. */
+function unlistedReasons(snapshot: Snapshot): string[] {
+  const status = snapshot.tpm;
+  if (status === null) return ['the TPM was not read directly (only Windows evidence was given)'];
+  const why = (section: 'persistentObjects' | 'nvIndices', what: string) => {
+    const error = status.errors.find((e) => e.section === section);
+    return `${what} could not be read${error ? ` (${error.code}: ${error.message})` : ''}`;
+  };
+  return [
+    ...(status.persistentObjects === null ? [why('persistentObjects', 'the persistent objects')] : []),
+    ...(status.nvIndices === null ? [why('nvIndices', 'the NV indices')] : []),
+  ];
 }

@@ -2,7 +2,10 @@
  * Gate check 3, rights (issue 4 §1.3; seed §4 "run as an administrator").
  * - Elevation: without it Windows says "You must be an administrator to perform this task" and
  *   tpm.msc greys out "Clear TPM..." (seed §4); Win32_Tpm methods need an administrator
- *   (research/windows_intune.md §1).
+ *   (research/windows_intune.md §1). On Linux with a real TPM (`device:`) the clear needs root
+ *   (the PPI request file, the systemd unit, the journal under /var/lib/tpm-doctor); the caller
+ *   says whether this process is (GateOptions.elevated, from platform/elevation.ts isElevated()),
+ *   since the gate does no I/O. Lab and simulator TPMs are exempt.
  * - Clear authorisation: TPM2_Clear takes lockoutAuth or platformAuth (TCG TPM 2.0 Part 3 §24.6).
  *   lockoutAuthSet is TPMA_PERMANENT bit 2 (Part 2 §8.6); one wrong lockout value blocks every
  *   lockout-authorised command for LOCKOUT_RECOVERY (Part 1 §19.8, TPM_RC_LOCKOUT 0x921).
@@ -12,6 +15,7 @@
  *   offers platform authorisation; a PC clears through the firmware's physical-presence prompt.
  */
 
+import { notElevatedMessage } from '../platform/elevation.js';
 import {
   check,
   duration,
@@ -31,9 +35,22 @@ export function checkRights(input: PreflightInput): GateCheck[] {
   return [checkElevated(input), checkClearAuthorization(input)];
 }
 
-function checkElevated({ snapshot }: PreflightInput): GateCheck {
+function checkElevated(input: PreflightInput): GateCheck {
+  const { snapshot } = input;
+  if (isLinuxDeviceTpm(snapshot)) return checkLinuxElevated(input);
   const windows = snapshot.windows;
   if (windows !== null) {
+    const elevated = input.options.elevated;
+    if (windows.origin === 'live' && elevated !== undefined) {
+      // Collected by this very process: its own token decides, whatever the collector recorded.
+      const ev: Evidence[] = [
+        { source: 'options', field: 'elevated', value: elevated },
+        { source: 'evidence', field: 'elevated', value: windows.elevated },
+      ];
+      return elevated
+        ? check('rights.elevated', 'pass', 'This process runs elevated (as an administrator).', ev)
+        : check('rights.elevated', 'fail', notElevatedMessage('win32'), ev);
+    }
     const ev: Evidence[] = [{ source: 'evidence', field: 'elevated', value: windows.elevated }];
     if (windows.elevated === true) {
       return check(
@@ -76,6 +93,42 @@ function checkElevated({ snapshot }: PreflightInput): GateCheck {
     'rights.elevated',
     'unknown',
     `Whether this user may clear the TPM is unknown (no Windows evidence, TPM not read): on Windows run elevated; on Linux make sure the TPM device is readable (e.g. the tss group), then run again or acknowledge with ${FLAGS.acknowledge('rights.elevated')}.`,
+    ev,
+  );
+}
+
+/**
+ * A real TPM through the Linux kernel (`device:`), not a lab or simulator TPM: the clear's PPI
+ * route writes /sys/class/tpm/tpm0/ppi/request (root only: tpm_ppi.c S_IWUSR | S_IWGRP, owned by
+ * root) and installs a systemd unit under /etc/systemd/system, and the lockout and platform routes
+ * journal under /var/lib/tpm-doctor, so reading the TPM (the tss group suffices) is not enough.
+ */
+function isLinuxDeviceTpm(snapshot: PreflightInput['snapshot']): boolean {
+  const tpm = snapshot.tpm?.tpm;
+  return tpm?.uri.startsWith('device:') === true && !tpm.lab;
+}
+
+function checkLinuxElevated({ snapshot, options }: PreflightInput): GateCheck {
+  const ev: Evidence[] = [
+    { source: 'tpm', field: 'uri', value: snapshot.tpm?.tpm.uri ?? null },
+    { source: 'options', field: 'elevated', value: options.elevated ?? null },
+  ];
+  const needs = `the clear writes the PPI request (/sys/class/tpm/tpm0/ppi/request) and installs a systemd unit, or journals under /var/lib/tpm-doctor, which only root may do`;
+  if (options.elevated === true) {
+    return check('rights.elevated', 'pass', `Running as root on Linux: ${needs}.`, ev);
+  }
+  if (options.elevated === false) {
+    return check(
+      'rights.elevated',
+      'fail',
+      `${notElevatedMessage('linux')} (${needs[0]!.toUpperCase()}${needs.slice(1)}.)`,
+      ev,
+    );
+  }
+  return check(
+    'rights.elevated',
+    'unknown',
+    `Whether this process runs as root is unknown, and ${needs}: run the command again with sudo (or from a root shell), or acknowledge with ${FLAGS.acknowledge('rights.elevated')} if you know it is root.`,
     ev,
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The preflight gate of `tpm-doctor clear` (issue 4 §1): runs checks 1-6 over one snapshot and
  * its diagnosis. Pure: no I/O, the same input always gives the same result; the clear itself
- * reads `passed` and records `checks` and `inventory` in the journal.
+ * reads `passed` and records `checks` and `inventory` in the journal. Bundle evidence more than
+ * a day old cannot pass the checks that rely on it (freshness.ts).
  */
 import type { Diagnosis } from '../../diagnose/diagnose.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
@@ -9,6 +10,7 @@ import { checkApproval } from './approval.js';
 import { checkBackup } from './backup.js';
 import { checkBlockers } from './blockers.js';
 import type { PreflightInput } from './facts.js';
+import { applyFreshness } from './freshness.js';
 import type { GateCheck, GateOptions, GateResult } from './gate.js';
 import { checkInventory } from './inventory.js';
 import { checkReason } from './reason.js';
@@ -17,14 +19,17 @@ import { checkRights } from './rights.js';
 export function runPreflight(snapshot: Snapshot, diagnosis: Diagnosis, options: GateOptions): GateResult {
   const input: PreflightInput = { snapshot, diagnosis, options };
   const inventory = checkInventory(input);
-  const checks: GateCheck[] = [
-    checkReason(input),
-    ...checkBackup(input),
-    ...checkRights(input),
-    checkApproval(input),
-    ...checkBlockers(input),
-    inventory.check,
-  ];
+  const checks: GateCheck[] = applyFreshness(
+    [
+      checkReason(input),
+      ...checkBackup(input),
+      ...checkRights(input),
+      checkApproval(input),
+      ...checkBlockers(input),
+      inventory.check,
+    ],
+    input,
+  );
   return { passed: gatePasses(checks, options.acknowledged ?? []), checks, inventory: inventory.inventory };
 }
 

@@ -269,6 +269,70 @@ describe('3. rights', () => {
     ).toBe('unknown');
   });
 
+  describe('Linux device TPM (device:): the clear needs root', () => {
+    const linux = () => snapshot({ ...healthyStatus(), tpm: { uri: 'device:/dev/tpmrm0', lab: false } });
+    const elevatedCheck = (s = linux(), elevated?: boolean) =>
+      byId(
+        runPreflight(s, clearDiagnosis(), {
+          ...PC_OPTIONS,
+          ...(elevated === undefined ? {} : { elevated }),
+        }),
+        'rights.elevated',
+      );
+
+    it('not root fails with the scenario message, sudo, and what needs root', () => {
+      const c = elevatedCheck(linux(), false);
+      expect(c.status).toBe('fail');
+      expect(c.message).toMatch(/^You must be an administrator to perform this task\./);
+      expect(c.message).toContain('with sudo');
+      expect(c.message).toContain('/sys/class/tpm/tpm0/ppi/request');
+      expect(c.message).toContain('/var/lib/tpm-doctor');
+      expect(c.evidence).toContainEqual({ source: 'options', field: 'elevated', value: false });
+    });
+
+    it('root passes; not told is unknown (blocks unless acknowledged), never a pass', () => {
+      expect(elevatedCheck(linux(), true).status).toBe('pass');
+      const unknown = elevatedCheck(linux());
+      expect(unknown.status).toBe('unknown');
+      expect(unknown.message).toContain('sudo');
+      expect(unknown.message).toContain('--acknowledge rights.elevated');
+      const r = runPreflight(linux(), clearDiagnosis(), { ...PC_OPTIONS, method: 'ppi' });
+      expect(r.passed).toBe(false);
+    });
+
+    it('Windows evidence next to a device: TPM does not make a non-root Linux process pass', () => {
+      const s = snapshot({ ...healthyStatus(), tpm: { uri: 'device:', lab: false } }, healthyWindows());
+      expect(elevatedCheck(s, false).status).toBe('fail');
+    });
+
+    it('lab and simulator TPMs are exempt, whatever the user', () => {
+      const labDevice = snapshot({ ...healthyStatus(), tpm: { uri: 'device:/dev/tpmrm0', lab: true } });
+      expect(elevatedCheck(labDevice, false).status).toBe('pass');
+      expect(elevatedCheck(snapshot(healthyStatus()), false).status).toBe('pass');
+      expect(elevatedCheck(snapshot(healthyStatus())).status).toBe('pass');
+    });
+  });
+
+  it('live Windows evidence: the elevated option (this process) decides; a bundle keeps its own field', () => {
+    const live = readyPc({ origin: 'live' });
+    const c = byId(
+      runPreflight(live, clearDiagnosis(), { ...PC_OPTIONS, elevated: false }),
+      'rights.elevated',
+    );
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('You must be an administrator to perform this task.');
+    expect(c.message).toContain('Run as administrator');
+    expect(
+      byId(runPreflight(live, clearDiagnosis(), { ...PC_OPTIONS, elevated: true }), 'rights.elevated').status,
+    ).toBe('pass');
+    expect(byId(runPreflight(live, clearDiagnosis(), PC_OPTIONS), 'rights.elevated').status).toBe('pass');
+    // A bundle was collected elsewhere: the helpdesk's own token says nothing about the device.
+    expect(
+      byId(runPreflight(readyPc(), clearDiagnosis(), { ...PC_OPTIONS, elevated: false }), 'rights.elevated')
+        .status,
+    ).toBe('pass');
+  });
+
   it('lockout method: empty lockoutAuth passes; set is unknown; set during a lockout fails', () => {
     const run = (status: TpmStatus) =>
       byId(
@@ -503,6 +567,125 @@ describe('6. inventory', () => {
       runPreflight(snapshot(null, healthyWindows()), clearDiagnosis(), PC_OPTIONS).inventory
         .persistentObjects,
     ).toEqual([expect.stringContaining('unknown: the TPM was not read directly')]);
+  });
+});
+
+describe('6. inventory not listed', () => {
+  it('the TPM not read (evidence only): unknown, saying why, until acknowledged', () => {
+    const s = snapshot(
+      null,
+      healthyWindows({ bitlocker: [osVolume({ protectionStatus: 'Off', suspendedRebootCount: 2 })] }),
+    );
+    const r = runPreflight(s, clearDiagnosis(), { ...PC_OPTIONS, method: 'ppi' });
+    const c = byId(r, 'inventory');
+    expect(c.status).toBe('unknown');
+    expect(c.message).toMatch(
+      /^What the clear will destroy could not be listed: the TPM was not read directly/,
+    );
+    expect(c.message).toContain('--acknowledge inventory');
+    expect(r.passed).toBe(false);
+    const acknowledged = runPreflight(s, clearDiagnosis(), {
+      ...PC_OPTIONS,
+      method: 'ppi',
+      acknowledged: ['rights.clear-authorization', 'inventory'],
+    });
+    expect(byId(acknowledged, 'inventory').status).toBe('unknown');
+    expect(acknowledged.checks.filter((x) => x.status !== 'pass').map((x) => x.id)).toEqual([
+      'rights.clear-authorization',
+      'inventory',
+    ]);
+  });
+
+  it('a section that failed: unknown, naming the section and its error', () => {
+    const objects: TpmStatus = {
+      ...healthyStatus(),
+      persistentObjects: null,
+      errors: [{ section: 'persistentObjects', code: 'TPM_RC_FAILURE', message: 'GetCapability failed' }],
+    };
+    const c = byId(runPreflight(snapshot(objects), clearDiagnosis(), LAB), 'inventory');
+    expect(c.status).toBe('unknown');
+    expect(c.message).toContain(
+      'could not be listed: the persistent objects could not be read (TPM_RC_FAILURE: GetCapability failed)',
+    );
+    expect(c.evidence).toContainEqual({
+      source: 'tpm',
+      field: 'errors.persistentObjects',
+      value: 'TPM_RC_FAILURE: GetCapability failed',
+    });
+    const nv = byId(
+      runPreflight(snapshot({ ...healthyStatus(), nvIndices: null }), clearDiagnosis(), LAB),
+      'inventory',
+    );
+    expect(nv.status).toBe('unknown');
+    expect(nv.message).toContain('the NV indices could not be read');
+    expect(nv.message).not.toContain('persistent objects could not be read');
+  });
+
+  it('lists that were read stay a pass, also when empty', () => {
+    const empty = { ...healthyStatus(), persistentObjects: [], nvIndices: [] };
+    const r = runPreflight(snapshot(empty), clearDiagnosis(), LAB);
+    expect(byId(r, 'inventory').status).toBe('pass');
+    expect(r.inventory.persistentObjects).toEqual([]);
+    expect(r.inventory.nonPlatformNvIndices).toEqual([]);
+    expect(r.passed).toBe(true);
+  });
+});
+
+describe('evidence freshness', () => {
+  const bundle = (collectedAt: string | null, windows: Partial<WindowsEvidence> = {}) =>
+    readyPc({ origin: 'bundle/PC-0001', collectedAt, ...windows });
+  const BACKUP = ['backup.recovery-password', 'backup.escrow', 'backup.bitlocker-suspended'] as const;
+
+  it('a bundle collected more than 24 h before the snapshot cannot pass backup; an approval given still passes', () => {
+    const r = runPreflight(bundle('2026-11-23T11:00:00.000Z'), clearDiagnosis(), PC_OPTIONS);
+    for (const id of BACKUP) {
+      expect(byId(r, id).status, id).toBe('unknown');
+      expect(byId(r, id).message).toContain(
+        'the evidence was collected at 2026-11-23T11:00:00.000Z, 25 h ago (the limit is 24 h): collect again on the device',
+      );
+    }
+    expect(byId(r, 'approval').status).toBe('pass');
+    expect(r.passed).toBe(false);
+    expect(
+      runPreflight(bundle('2026-11-23T11:00:00.000Z'), clearDiagnosis(), {
+        ...PC_OPTIONS,
+        acknowledged: [...BACKUP],
+      }).passed,
+    ).toBe(true);
+    expectActionable(r);
+  });
+
+  it('approval that passed only because the stale evidence showed no MDM enrollment becomes unknown', () => {
+    const s = bundle('2026-11-20T12:00:00.000Z', { enrollments: [] });
+    const c = byId(
+      runPreflight(s, clearDiagnosis(), { ...PC_OPTIONS, approvedBy: undefined, ticket: undefined }),
+      'approval',
+    );
+    expect(c.status).toBe('unknown');
+    expect(c.message).toContain('96 h ago');
+    expect(c.message).toContain('On that evidence: Not MDM-managed');
+  });
+
+  it('exactly 24 h old is still fresh; live evidence is never aged', () => {
+    expect(runPreflight(bundle('2026-11-23T12:00:00.000Z'), clearDiagnosis(), PC_OPTIONS).passed).toBe(true);
+    const live = readyPc({ origin: 'live', collectedAt: '2020-01-01T00:00:00Z' });
+    expect(runPreflight(live, clearDiagnosis(), PC_OPTIONS).passed).toBe(true);
+  });
+
+  it('no collection time, one that cannot be read, or one far after the snapshot: unknown', () => {
+    const missing = byId(runPreflight(bundle(null), clearDiagnosis(), PC_OPTIONS), 'backup.escrow');
+    expect(missing.status).toBe('unknown');
+    expect(missing.message).toContain('the evidence does not say when it was collected');
+    expect(missing.evidence).toContainEqual({ source: 'evidence', field: 'collectedAt', value: null });
+    expect(
+      byId(runPreflight(bundle('yesterday'), clearDiagnosis(), PC_OPTIONS), 'backup.escrow').status,
+    ).toBe('unknown');
+    const future = byId(
+      runPreflight(bundle('2026-11-26T12:00:00.000Z'), clearDiagnosis(), PC_OPTIONS),
+      'backup.escrow',
+    );
+    expect(future.status).toBe('unknown');
+    expect(future.message).toContain('a clock is wrong');
   });
 });
 

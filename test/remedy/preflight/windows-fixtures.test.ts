@@ -15,12 +15,17 @@ const FIXTURES = 'test/fixtures/windows';
 /** The 0x900 device's RecoveryPassword protector ID (bitlocker.json / manage-bde.txt). */
 const RF_RECOVERY_ID = '93f1b7d2-0e4c-4a68-b5d9-2c7e1a3f8b06';
 
-async function load(name: string): Promise<{ snapshot: Snapshot; windows: WindowsEvidence }> {
+/**
+ * A helpdesk gating on the bundle an hour after the device collected it (fresh evidence), unless
+ * `takenAt` says when the gate runs.
+ */
+async function load(
+  name: string,
+  takenAt?: string,
+): Promise<{ snapshot: Snapshot; windows: WindowsEvidence }> {
   const windows = await readEvidenceBundle(`${FIXTURES}/${name}`);
-  return {
-    windows,
-    snapshot: { schema: 'tpm-doctor/snapshot/v1', takenAt: '2024-05-20T00:00:00Z', tpm: null, windows },
-  };
+  const when = takenAt ?? new Date(Date.parse(windows.collectedAt!) + 3_600_000).toISOString();
+  return { windows, snapshot: { schema: 'tpm-doctor/snapshot/v1', takenAt: when, tpm: null, windows } };
 }
 
 function gate(snapshot: Snapshot, options: GateOptions) {
@@ -109,9 +114,22 @@ describe('reduced-functionality-0x900 (the seed scenario)', () => {
     const before = gate(suspended(snapshot), options);
     expect(before.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`)).toEqual([
       'rights.clear-authorization:unknown',
+      // Evidence alone does not list the TPM's persistent objects and NV indices.
+      'inventory:unknown',
     ]);
+    expect(byId(before, 'inventory').message).toContain(
+      'What the clear will destroy could not be listed: the TPM was not read directly',
+    );
     expect(before.passed).toBe(false);
-    const after = gate(suspended(snapshot), { ...options, acknowledged: ['rights.clear-authorization'] });
+    const rightsOnly = gate(suspended(snapshot), {
+      ...options,
+      acknowledged: ['rights.clear-authorization'],
+    });
+    expect(rightsOnly.passed).toBe(false);
+    const after = gate(suspended(snapshot), {
+      ...options,
+      acknowledged: ['rights.clear-authorization', 'inventory'],
+    });
     expect(after.passed).toBe(true);
     expect(after.inventory.windows[0]).toContain('Windows Hello PIN and keys');
     expect(after.inventory.windows.at(-1)).toContain(
@@ -127,6 +145,57 @@ describe('reduced-functionality-0x900 (the seed scenario)', () => {
       byId(gate((await load('reduced-functionality-0x900')).snapshot, ppi), 'backup.bitlocker-suspended')
         .status,
     );
+  });
+});
+
+describe('evidence freshness (a bundle gated days after it was collected)', () => {
+  const done: GateOptions = {
+    method: 'ppi',
+    purpose: 'repair',
+    approvedBy: '田中',
+    ticket: 'INC-42',
+    escrowedProtectorIds: [RF_RECOVERY_ID],
+    acknowledged: ['rights.clear-authorization', 'inventory'],
+  };
+
+  it('older than 24 h: the backup checks that passed become unknown, saying when it was collected', async () => {
+    const { snapshot } = await load('reduced-functionality-0x900', '2024-05-20T00:00:00Z');
+    const r = gate(suspended(snapshot), done);
+    for (const id of ['backup.recovery-password', 'backup.escrow', 'backup.bitlocker-suspended'] as const) {
+      const c = byId(r, id);
+      expect(c.status, id).toBe('unknown');
+      expect(c.message).toContain(
+        'the evidence was collected at 2024-05-15T00:40:21.100Z, 119 h ago (the limit is 24 h): collect again on the device',
+      );
+      expect(c.message).toContain(`--acknowledge ${id}`);
+      expect(c.evidence).toContainEqual({ source: 'preflight', field: 'evidenceAgeHours', value: 119.3 });
+    }
+    // The approval is recorded with --approved-by and --ticket: it does not rely on the evidence.
+    expect(byId(r, 'approval').status).toBe('pass');
+    expect(r.passed).toBe(false);
+    const acknowledged = gate(suspended(snapshot), {
+      ...done,
+      acknowledged: [
+        ...done.acknowledged!,
+        'backup.recovery-password',
+        'backup.escrow',
+        'backup.bitlocker-suspended',
+      ],
+    });
+    expect(acknowledged.passed).toBe(true);
+  });
+
+  it('a fail on stale evidence stays a fail, and says how old the evidence is', async () => {
+    const { snapshot } = await load('reduced-functionality-0x900', '2024-05-20T00:00:00Z');
+    const c = byId(gate(snapshot, done), 'backup.bitlocker-suspended');
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('Suspend-BitLocker -MountPoint C: -RebootCount 2');
+    expect(c.message).toContain('119 h ago');
+  });
+
+  it('within 24 h the evidence is fresh: the gate passes as before', async () => {
+    const { snapshot } = await load('reduced-functionality-0x900', '2024-05-15T23:40:21Z');
+    expect(gate(suspended(snapshot), done).passed).toBe(true);
   });
 });
 
