@@ -158,10 +158,13 @@ export async function run(argv: string[]): Promise<number> {
     });
     const { diagnose } = await import('../../diagnose/diagnose.js');
     const diagnosis = diagnose(snapshot);
+    const { isElevated } = await import('../../remedy/platform/elevation.js');
+    const elevated = await isElevated().catch(() => undefined);
     const options: GateOptions = {
       method,
       purpose,
       acknowledged,
+      ...(elevated === undefined ? {} : { elevated }),
       ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
       ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
       ...(values.escrowed === undefined ? {} : { escrowedProtectorIds: list(values.escrowed) }),
