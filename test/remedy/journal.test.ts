@@ -3,7 +3,7 @@
  * its repair, the append rules, secrets, runState, and a child process killed with SIGKILL at random
  * moments (30 times) whose acknowledged records must all survive.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
@@ -13,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunJournal, readJournal } from '../../src/remedy/journal.js';
+import { lockPath, RunJournal, RunLockedError, readJournal } from '../../src/remedy/journal.js';
 import {
   canonicalJson,
   type JournalKind,
@@ -355,6 +356,132 @@ describe('append rules', () => {
   });
 });
 
+describe('one writer per run: the lock', () => {
+  /** The PID of a process that has exited (and been reaped), so no process has it now. */
+  function deadPid(): number {
+    const done = spawnSync(process.execPath, ['-e', '0']);
+    expect(done.status).toBe(0);
+    expect(() => process.kill(done.pid, 0)).toThrow(/ESRCH/);
+    return done.pid;
+  }
+
+  it('create() and open() hold <journal>.lock with { pid, startedAt } until close()', () => {
+    const j = sampleJournal();
+    const lock = JSON.parse(readFileSync(lockPath(j.path), 'utf8')) as Record<string, unknown>;
+    expect(lock.pid).toBe(process.pid);
+    expect(typeof lock.startedAt).toBe('string');
+    j.close();
+    expect(existsSync(lockPath(j.path))).toBe(false);
+    const again = RunJournal.open(j.path);
+    expect(existsSync(lockPath(j.path))).toBe(true);
+    again.close();
+    again.close();
+    expect(existsSync(lockPath(j.path))).toBe(false);
+  });
+
+  it('a second open while the first handle is open refuses, naming the process; the file is unchanged', () => {
+    const j = sampleJournal();
+    const bytes = readFileSync(j.path);
+    let error: unknown;
+    try {
+      RunJournal.open(j.path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RunLockedError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`run run-1 is already being resumed by process ${process.pid}\\b`),
+    );
+    expect(readFileSync(j.path).equals(bytes)).toBe(true);
+    // The refused open did not take the lock away from the first handle, which still appends.
+    j.append('step-succeeded', 'b');
+    j.close();
+    const next = RunJournal.open(j.path);
+    expect(next.records()).toHaveLength(6);
+    next.close();
+  });
+
+  it('create() of a run whose lock a live process holds refuses too, writing nothing', () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'r.jsonl');
+    writeFileSync(lockPath(file), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+    expect(() => RunJournal.create(dir, 'r')).toThrow(/run r is already being resumed by process/);
+    expect(existsSync(file)).toBe(false);
+    rmSync(lockPath(file));
+  });
+
+  it('a stale lock (its process is gone) is taken over, and the takeover is noted in the journal', () => {
+    const j = sampleJournal();
+    j.close();
+    const pid = deadPid();
+    const startedAt = '2024-05-01T10:00:00.000Z';
+    writeFileSync(lockPath(j.path), JSON.stringify({ pid, startedAt }));
+    const resumed = RunJournal.open(j.path);
+    const lock = JSON.parse(readFileSync(lockPath(j.path), 'utf8')) as Record<string, unknown>;
+    expect(lock.pid).toBe(process.pid);
+    const note = resumed.records().at(-1);
+    expect(note?.kind).toBe('note');
+    expect(note?.data).toMatchObject({
+      lockTakenOver: { pid, startedAt, why: `process ${pid} is no longer running`, by: process.pid },
+    });
+    resumed.append('step-succeeded', 'b');
+    resumed.close();
+    expect(existsSync(lockPath(j.path))).toBe(false);
+    expect(readJournal(j.path).error).toBeUndefined();
+  });
+
+  it('a lock file left empty (its process died between creating and writing it) is taken over', () => {
+    const j = sampleJournal();
+    j.close();
+    writeFileSync(lockPath(j.path), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockPath(j.path), old, old);
+    const resumed = RunJournal.open(j.path);
+    expect(resumed.records().at(-1)?.data).toMatchObject({ lockTakenOver: { pid: null } });
+    resumed.close();
+  });
+
+  it('a finished run whose stale lock is taken over is only read: nothing may follow run-finished', () => {
+    const j = sampleJournal();
+    j.append('step-succeeded', 'b');
+    j.append('run-finished');
+    j.close();
+    writeFileSync(lockPath(j.path), JSON.stringify({ pid: deadPid(), startedAt: new Date().toISOString() }));
+    const opened = RunJournal.open(j.path);
+    expect(opened.records().at(-1)?.kind).toBe('run-finished');
+    opened.close();
+    expect(existsSync(lockPath(j.path))).toBe(false);
+  });
+
+  it('a failed open (a journal that does not check out) lets the lock go', () => {
+    const j = sampleJournal();
+    j.close();
+    writeFileSync(j.path, `${lines(j.path).slice(0, 2).join('\n')}\nnot json\n`);
+    expect(() => RunJournal.open(j.path)).toThrow(/line 3: expected a JSON record/);
+    expect(existsSync(lockPath(j.path))).toBe(false);
+  });
+
+  it('refuses to append once anything else wrote to the file, and stays stopped', () => {
+    const j = sampleJournal();
+    const stranger = makeRecord({
+      seq: 6,
+      at: new Date().toISOString(),
+      kind: 'step-succeeded',
+      step: 'b',
+      prev: sha256(lines(j.path)[4]!),
+    }).line;
+    appendFileSync(j.path, `${stranger}\n`);
+    const bytes = readFileSync(j.path);
+    expect(() => j.append('step-failed', 'b')).toThrow(
+      /cannot append step-failed b: the journal is \d+ bytes long, but this handle left it at \d+: another process wrote to it/,
+    );
+    expect(() => j.append('note', 'b')).toThrow(/another process wrote to it/);
+    expect(readFileSync(j.path).equals(bytes)).toBe(true);
+    j.close();
+  });
+});
+
 describe('runState and stepOutcome', () => {
   /** Records built in memory (runState is pure). */
   function recordsOf(...specs: [JournalKind, string?][]): JournalRecord[] {
@@ -495,7 +622,9 @@ describe('SIGKILL at random moments', () => {
 
   it(`never loses an acknowledged record and always reads back valid (${ITERATIONS} kills)`, async () => {
     const dir = freshDir();
-    const file = RunJournal.create(dir, 'crash', { purpose: 'crash-test' }).path;
+    const created = RunJournal.create(dir, 'crash', { purpose: 'crash-test' });
+    created.close(); // releases the run's lock, for the child to take
+    const file = created.path;
     const acked = new Map<number, string>();
     let torn = 0;
     let injected = 0;
@@ -534,6 +663,10 @@ describe('SIGKILL at random moments', () => {
     expect(final.error).toBeUndefined();
     expect(final.torn).toBe(false);
     expect(runState(final.records).status).toBe('finished');
+    // Each killed child left its lock behind; the next open took it over and noted it.
+    expect(
+      final.records.filter((r) => r.kind === 'note' && r.data?.lockTakenOver !== undefined).length,
+    ).toBeGreaterThan(ITERATIONS / 2);
     expect(acked.size).toBeGreaterThan(ITERATIONS);
     expect(repairedSeen).toBeGreaterThan(0);
     console.info(

@@ -25,6 +25,8 @@ import path from 'node:path';
 import { Clear } from '../../tpm/commands/hierarchy.js';
 import { TPM_RH } from '../../tpm/constants/handles.js';
 import { hex32 } from '../../tpm/constants/lookup.js';
+import { createEk } from '../../tpm/ek/read-endorsement-keys.js';
+import { ekTemplate } from '../../tpm/ek/templates.js';
 import { TpmDoctorError } from '../../tpm/errors.js';
 import { TpmError } from '../../tpm/rc/tpm-error.js';
 import { password } from '../../tpm/session/password.js';
@@ -35,7 +37,7 @@ import {
   takeClearFingerprint,
 } from '../../verify/clear-fingerprint.js';
 import { type ClearProof, proveClear } from '../../verify/clear-proof.js';
-import { type JournalRecord, type JsonObject, RunJournal, stepOutcome } from '../journal.js';
+import { type JournalRecord, type JsonObject, RunJournal, readJournal, stepOutcome } from '../journal.js';
 import type { PpiTarget } from '../platform/ppi.js';
 import { powerShellScripts } from '../platform/runner.js';
 import type { StartupTaskDeps } from '../platform/startup-task.js';
@@ -114,6 +116,12 @@ export interface StartClearRunOptions extends CommonOptions {
   ticket?: string;
   /** Default: `clear-<UTC time>-<6 hex digits>`. */
   runId?: string;
+  /**
+   * The URI of the TPM the run is for (the CLI's --tpm), recorded in the run's meta as `tpm`, so a
+   * resume can use the same one (recordedTpmUri). Informational: a resume checks the TPM's identity
+   * by its EK Name whatever URI it was given.
+   */
+  tpmUri?: string;
 }
 
 export interface ResumeClearRunOptions extends CommonOptions {
@@ -163,7 +171,10 @@ export type ClearRunErrorCode =
   | 'clear-outcome-unknown'
   | 'ppi-outcome-unknown'
   | 'not-cleared-yet'
-  | 'step-failed';
+  | 'step-failed'
+  | 'wrong-tpm'
+  | 'tpm-unverifiable'
+  | 'tpm-unreachable';
 
 /**
  * The run could not start, or stopped where it can be resumed (the journal says where). Nothing
@@ -187,6 +198,8 @@ export interface RunMeta {
   ticket: string | null;
   gate: GateResult;
   keepOpen?: boolean;
+  /** The TPM URI the run was started with, when the caller gave one. */
+  tpm?: string;
 }
 
 /** @internal Shared with ppi-run.ts and complete-run.ts. */
@@ -242,6 +255,7 @@ export async function startClearRun(options: StartClearRunOptions): Promise<Clea
     ticket: options.ticket ?? null,
     gate: JSON.parse(JSON.stringify(gate)) as JsonObject,
     ...(options.keepOpen === true ? { keepOpen: true } : {}),
+    ...(options.tpmUri === undefined ? {} : { tpm: options.tpmUri }),
   };
   const journal = RunJournal.create(options.journalDir, runId, meta);
   try {
@@ -252,30 +266,143 @@ export async function startClearRun(options: StartClearRunOptions): Promise<Clea
 }
 
 /**
- * Resumes a run from its journal after a crash, a reboot or a power cut: settles the step in
- * flight (see the module comment for the clear), runs the remaining steps, and finishes. On a run
- * that already ended it sends nothing to the TPM and returns its result (writing the receipt again
- * if a crash came before it was written).
+ * Resumes a run from its journal after a crash, a reboot or a power cut: checks that the TPM is
+ * the run's (verifySameTpm: 'wrong-tpm' otherwise, before anything reaches the TPM), settles the
+ * step in flight (see the module comment for the clear), runs the remaining steps, and finishes. On
+ * a run that already ended it sends nothing to the TPM and returns its result (writing the receipt
+ * again if a crash came before it was written). The journal's lock is held throughout: a run
+ * another live process is resuming is refused (RunLockedError from RunJournal.open).
  */
 export async function resumeClearRun(options: ResumeClearRunOptions): Promise<ClearRunResult> {
   const journal = RunJournal.open(options.journalPath);
-  let handedOver = false;
   try {
     if (methodOf(journal) === 'ppi') {
-      // The physical-presence route has its own steps; the same `tpm-doctor resume` drives it.
-      journal.close();
-      handedOver = true;
-      const { resumePpiRun } = await import('./ppi-run.js');
-      return await resumePpiRun({
+      // The physical-presence route has its own steps; the same `tpm-doctor resume` drives it,
+      // in the same open journal (so the lock is never let go in between).
+      const { resumePpiJournal } = await import('./ppi-run.js');
+      return await resumePpiJournal(journal, {
         ...options,
         ppi: options.ppi ?? defaultPpiTarget(),
         ...(options.taskDeps === undefined ? {} : { taskDeps: options.taskDeps }),
       });
     }
-    return await drive(context(options, journal, path.dirname(options.journalPath), ['lockout', 'platform']));
+    const ctx = context(options, journal, path.dirname(options.journalPath), ['lockout', 'platform']);
+    if (journal.state().status === 'running') await verifySameTpm(ctx);
+    return await drive(ctx);
   } finally {
-    if (!handedOver) journal.close();
+    journal.close();
   }
+}
+
+/**
+ * The TPM URI the run was started with (meta.tpm: startClearRun / startPpiRun `tpmUri`), or null
+ * when it recorded none (an older run, or a caller that gave none). Reads the journal without
+ * taking its lock. Throws when the file cannot be read.
+ */
+export function recordedTpmUri(journalPath: string): string | null {
+  const first = readJournal(journalPath).records[0];
+  if (first?.kind !== 'run-started') return null;
+  const uri = (first.data.meta as Record<string, unknown>).tpm;
+  return typeof uri === 'string' ? uri : null;
+}
+
+/**
+ * @internal Before a resume touches the TPM: checks that it is the TPM the run fingerprinted, by
+ * the Name of its L-1 EK (derived from the endorsement primary seed, which TPM2_Clear keeps, so it
+ * is the same before and after a clear, and different on any other TPM). Throws ClearRunError
+ * 'wrong-tpm' on a mismatch, having sent the TPM nothing but the EK's TPM2_CreatePrimary and
+ * TPM2_FlushContext and written nothing to the journal. Before fingerprint-before succeeded the run
+ * has changed nothing on any TPM, so there is nothing to check.
+ */
+export async function verifySameTpm(ctx: Ctx): Promise<void> {
+  const { journal } = ctx;
+  const before = succeededFingerprint(journal.records(), 'fingerprint-before');
+  if (before === null) return;
+  const where = ctx.meta.tpm === undefined ? '' : ` (started on ${ctx.meta.tpm})`;
+  const expected = nameOf(before.ek);
+  if (expected === null) {
+    // No EK Name was recorded (the EK could not be made then): fall back on the EK certificates,
+    // which are as unique; with neither there is no way to tell this TPM from another.
+    const certsBefore = certificateHashes(before);
+    if (certsBefore.length === 0) {
+      throw new ClearRunError(
+        'tpm-unverifiable',
+        `${journal.path}: this run${where} recorded neither an EK Name (${'error' in before.ek ? before.ek.error : 'none'}) ` +
+          'nor an EK certificate before the clear, so it cannot check that the TPM it is given now is the same one; ' +
+          'nothing was sent to it. Check the TPM by hand, then abandon the run (tpm-doctor abandon).',
+        journal.path,
+      );
+    }
+    const now = await takeClearFingerprint(ctx.tpm, fingerprintAuth(ctx.auth)).catch((e: unknown) => {
+      throw unreachable(journal.path, 'The EK certificates', e);
+    });
+    const certsNow = certificateHashes(now);
+    if (!certsBefore.some((h) => certsNow.includes(h))) {
+      throw new ClearRunError(
+        'wrong-tpm',
+        `${journal.path}: this is not the TPM this run was started on${where}: expected an EK certificate with ` +
+          `SHA-256 ${certsBefore.join(' or ')}, found ${certsNow.length === 0 ? 'none' : certsNow.join(', ')}. ` +
+          'Nothing was sent to it and the journal is unchanged; resume the run against its own TPM.',
+        journal.path,
+      );
+    }
+    return;
+  }
+  const found = await ekNameNow(ctx);
+  if ('error' in found) {
+    throw new ClearRunError(
+      'tpm-unverifiable',
+      `${journal.path}: the EK cannot be made on the TPM given now (${found.error}), so it cannot be checked to be ` +
+        `the TPM this run was started on${where} (EK Name ${expected}); nothing was sent to it. If the endorsement ` +
+        'hierarchy has an authorization value, resume with it.',
+      journal.path,
+    );
+  }
+  if (found.name !== expected) {
+    throw new ClearRunError(
+      'wrong-tpm',
+      `${journal.path}: this is not the TPM this run was started on${where}: expected EK Name ${expected} ` +
+        `(recorded by fingerprint-before), found ${found.name}. Nothing was sent to it and the journal is ` +
+        'unchanged; resume the run against its own TPM.',
+      journal.path,
+    );
+  }
+}
+
+/** The L-1 EK's Name now: the given endorsement auth, then the empty one (what a clear leaves). */
+async function ekNameNow(ctx: Ctx): Promise<NameReading> {
+  const given = ctx.auth.endorsementAuth;
+  let last = '';
+  for (const auth of given === undefined ? [undefined] : [given, undefined]) {
+    try {
+      const { name } = await createEk(ctx.tpm, ekTemplate('L-1').publicArea(), {
+        handle: TPM_RH.ENDORSEMENT,
+        session: password(auth),
+      });
+      return { name: Buffer.from(name).toString('hex') };
+    } catch (e) {
+      // The TPM answered (a wrong auth value, a disabled hierarchy): try the next value.
+      if (!(e instanceof TpmError)) throw unreachable(ctx.journal.path, 'The EK', e);
+      last = e.message;
+    }
+  }
+  return { error: last };
+}
+
+function certificateHashes(print: ClearFingerprint): string[] {
+  return print.ekCertificates.flatMap((c) => (c.sha256 === undefined ? [] : [c.sha256]));
+}
+
+/** @internal The TPM did not answer (a transport error, not a TPM response code): resumable. */
+export function unreachable(journalPath: string, what: string, e: unknown): ClearRunError {
+  if (e instanceof ClearRunError) return e;
+  return new ClearRunError(
+    'tpm-unreachable',
+    `${what} could not be read: the TPM did not answer (${e instanceof Error ? e.message : String(e)}). ` +
+      'Nothing was decided from it; resume the run once the TPM answers.',
+    journalPath,
+    { cause: e },
+  );
 }
 
 /** Same as resumeClearRun: dispatches on the journal's method (lockout, platform or ppi). */
@@ -439,7 +566,13 @@ export async function runStep(
         { cause: e },
       );
     }
-    tryAppend(journal, 'step-failed', step, { final: false, reason: 'error', message });
+    tryAppend(journal, 'step-failed', step, {
+      final: false,
+      reason: e instanceof ClearRunError ? e.code : 'error',
+      message,
+    });
+    // A ClearRunError already says what happened and that the run can be resumed.
+    if (e instanceof ClearRunError) throw e;
     throw new ClearRunError(
       'step-failed',
       `Step ${step} failed: ${message}. Nothing unsafe happened; resume the run to try it again.`,

@@ -13,20 +13,31 @@
  * **The request is written at most once per run.** A ppi-requested found in flight after a crash
  * (or whose call failed after the write may have happened) is settled by reading the pending request
  * back (ppi/request, Win32_Tpm.GetPhysicalPresenceRequest): a clear operation pending means the
- * request is in; nothing pending and the SRK unchanged means it provably is not, and only then is it
- * written again. If the pending request cannot be read, nothing is written.
+ * request is in; nothing pending and the SRK unchanged means it was not acted on, and then the
+ * firmware's response is read: if it reports that a clear was declined or failed (the request did
+ * go in, the machine restarted and the person said no), the run ends with that message; only when
+ * it reports neither is the request written again. If the pending request, the SRK or the response
+ * cannot be read, nothing is written.
+ *
+ * Only a readable, unchanged SRK Name proves that the TPM was not cleared: an SRK that cannot be
+ * made (the TPM did not answer, or refused with the values given) stops the run where it can be
+ * resumed ('tpm-unreachable', 'srk-unreadable'), never as 'not-proven'.
+ *
+ * Every resume first checks that the TPM is the run's (verifySameTpm, clear-run.ts).
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { FlushContext } from '../../tpm/commands/context.js';
 import { CreatePrimary } from '../../tpm/commands/hierarchy.js';
 import { TPM_RH } from '../../tpm/constants/handles.js';
+import { TpmError } from '../../tpm/rc/tpm-error.js';
 import { password } from '../../tpm/session/password.js';
 import type { Tpm } from '../../tpm/tpm.js';
 import { srkTemplate } from '../../verify/clear-fingerprint.js';
 import { type JsonObject, RunJournal, stepOutcome } from '../journal.js';
 import {
   type PpiRequestResult,
+  type PpiResponse,
   type PpiTarget,
   readPhysicalPresenceResponse,
   requestPhysicalPresenceClear,
@@ -54,6 +65,8 @@ import {
   RUN_KIND,
   runStep,
   succeededFingerprint,
+  unreachable,
+  verifySameTpm,
   type Work,
 } from './clear-run.js';
 import { readPendingPpiRequest } from './ppi-pending.js';
@@ -83,6 +96,8 @@ export interface StartPpiRunOptions extends CommonOptions {
   task: ResumeTaskCommand;
   /** How the task is installed and removed (default: the real systemctl / schtasks). */
   taskDeps?: StartupTaskDeps;
+  /** The URI of the TPM the run is for, recorded in meta as `tpm` (see StartClearRunOptions.tpmUri). */
+  tpmUri?: string;
 }
 
 export interface ResumePpiRunOptions extends CommonOptions {
@@ -141,6 +156,7 @@ export async function startPpiRun(options: StartPpiRunOptions): Promise<ClearRun
     },
     task: { nodePath: options.task.nodePath, cliPath: options.task.cliPath, platform },
     ...(options.keepOpen === true ? { keepOpen: true } : {}),
+    ...(options.tpmUri === undefined ? {} : { tpm: options.tpmUri }),
   };
   const journal = RunJournal.create(options.journalDir, runId, meta);
   try {
@@ -164,23 +180,36 @@ export async function startPpiRun(options: StartPpiRunOptions): Promise<ClearRun
 export async function resumePpiRun(options: ResumePpiRunOptions): Promise<ClearRunResult> {
   const journal = RunJournal.open(options.journalPath);
   try {
-    const ctx = context(options, journal, path.dirname(options.journalPath), ['ppi']);
-    const first = journal.records()[0];
-    const meta = (first?.kind === 'run-started' ? first.data.meta : {}) as Record<string, unknown>;
-    const task = (meta.task ?? {}) as Record<string, unknown>;
-    const extra: PpiExtra = {
-      ppi: options.ppi,
-      task: {
-        nodePath: String(task.nodePath ?? process.execPath),
-        cliPath: String(task.cliPath ?? ''),
-        platform: task.platform === 'win32' ? 'win32' : task.platform === 'linux' ? 'linux' : thisPlatform(),
-      },
-      taskDeps: options.taskDeps,
-    };
-    return await drivePpi(ctx, extra, 'resume');
+    return await resumePpiJournal(journal, options);
   } finally {
     journal.close();
   }
+}
+
+/**
+ * @internal resumePpiRun on a journal already open (resumeClearRun hands its own over, so the
+ * run's lock is held throughout). The caller closes it.
+ */
+export async function resumePpiJournal(
+  journal: RunJournal,
+  options: Omit<ResumePpiRunOptions, 'journalPath'>,
+): Promise<ClearRunResult> {
+  const ctx = context(options, journal, path.dirname(journal.path), ['ppi']);
+  const first = journal.records()[0];
+  const meta = (first?.kind === 'run-started' ? first.data.meta : {}) as Record<string, unknown>;
+  const task = (meta.task ?? {}) as Record<string, unknown>;
+  const extra: PpiExtra = {
+    ppi: options.ppi,
+    task: {
+      nodePath: String(task.nodePath ?? process.execPath),
+      cliPath: String(task.cliPath ?? ''),
+      platform: task.platform === 'win32' ? 'win32' : task.platform === 'linux' ? 'linux' : thisPlatform(),
+    },
+    taskDeps: options.taskDeps,
+  };
+  // Before anything reaches the TPM (or the firmware): is this the run's TPM?
+  if (journal.state().status === 'running') await verifySameTpm(ctx);
+  return await drivePpi(ctx, extra, 'resume');
 }
 
 async function drivePpi(ctx: Ctx, x: PpiExtra, phase: 'start' | 'resume'): Promise<ClearRunResult> {
@@ -307,9 +336,18 @@ async function requestOnce(ctx: Ctx, x: PpiExtra): Promise<Work> {
   }
 }
 
-/** The SRK's Name now (hex), or null when it cannot be made. Tries the empty owner auth (what a clear leaves), then the given one. */
-async function srkNameNow(tpm: Tpm, ownerAuth: CommonOptions['ownerAuth']): Promise<string | null> {
+/**
+ * The SRK's Name now (hex), or `{ error }` when the TPM refused to make it with every value tried
+ * (the empty owner auth, what a clear leaves, then the given one). A transport error (the TPM did
+ * not answer) is not a reading: it throws ClearRunError 'tpm-unreachable', resumable.
+ */
+async function srkNameNow(
+  ctx: Ctx,
+  tpm: Tpm,
+  ownerAuth: CommonOptions['ownerAuth'],
+): Promise<string | { error: string }> {
   const empty = new Uint8Array(0);
+  let last = '';
   for (const auth of ownerAuth === undefined ? [undefined] : [undefined, ownerAuth]) {
     try {
       const created = await tpm.run(CreatePrimary, {
@@ -321,11 +359,13 @@ async function srkNameNow(tpm: Tpm, ownerAuth: CommonOptions['ownerAuth']): Prom
       });
       await tpm.run(FlushContext, { flushHandle: created.objectHandle });
       return Buffer.from(created.name).toString('hex');
-    } catch {
-      // Try the next value.
+    } catch (e) {
+      if (!(e instanceof TpmError)) throw unreachable(ctx.journal.path, 'The SRK', e);
+      // The TPM refused (a wrong owner auth): try the next value.
+      last = e.message;
     }
   }
-  return null;
+  return { error: last };
 }
 
 function srkBefore(ctx: Ctx): string | null {
@@ -366,8 +406,23 @@ async function confirm(ctx: Ctx, x: PpiExtra): Promise<Work> {
     };
   }
   const before = srkBefore(ctx);
-  const now = await srkNameNow(ctx.tpm, ctx.auth.ownerAuth);
-  if (before === null || now === null || now === before) {
+  const now = await srkNameNow(ctx, ctx.tpm, ctx.auth.ownerAuth);
+  if (typeof now !== 'string') {
+    // Not a reading: the TPM refused to make the SRK with the values tried. Nothing is proven
+    // either way, and nothing is ended: resume with the owner authorization value.
+    return {
+      ok: false,
+      final: false,
+      data: { response: responseData, srkBefore: before, srkNow: null },
+      failure: {
+        reason: 'srk-unreadable',
+        message:
+          `${response.message} But the SRK cannot be made now (${now.error}), so whether the TPM was cleared is ` +
+          'not known yet. If owner authorization is set, resume the run with the owner authorization value.',
+      },
+    };
+  }
+  if (before === null || now === before) {
     return {
       ok: false,
       final: true,
@@ -375,8 +430,8 @@ async function confirm(ctx: Ctx, x: PpiExtra): Promise<Work> {
       failure: {
         reason: 'not-proven',
         message:
-          now === null
-            ? `${response.message} But the SRK cannot be made now, so the clear is not proven.`
+          before === null
+            ? `${response.message} But the journal has no SRK Name from before the request, so the clear cannot be proven.`
             : `${response.message} But the SRK Name is the one from before the request: the TPM was not cleared.`,
       },
     };
@@ -420,8 +475,17 @@ async function settlePpiInFlight(ctx: Ctx, x: PpiExtra, step: PpiClearStep): Pro
   // Nothing pending: either it was never written, or the firmware already acted on it (a restart
   // came before this resume). The SRK tells the two apart when the firmware cleared.
   const before = srkBefore(ctx);
-  const now = await srkNameNow(ctx.tpm, ctx.auth.ownerAuth);
-  if (before !== null && now !== null && now !== before) {
+  const now = await srkNameNow(ctx, ctx.tpm, ctx.auth.ownerAuth);
+  if (typeof now !== 'string') {
+    throw new ClearRunError(
+      'srk-unreadable',
+      `The physical-presence request is in flight, none is pending now, and the SRK cannot be made (${now.error}), ` +
+        'so whether the firmware already cleared the TPM is not known; the request is not written again. If owner ' +
+        'authorization is set, resume the run with the owner authorization value.',
+      journal.path,
+    );
+  }
+  if (before !== null && now !== before) {
     journal.append('step-succeeded', step, {
       note: 'the firmware already acted on it: the SRK Name changed',
       platform: x.ppi.platform,
@@ -429,6 +493,40 @@ async function settlePpiInFlight(ctx: Ctx, x: PpiExtra, step: PpiClearStep): Pro
       srkNow: now,
     });
     return 'succeeded';
+  }
+  // The TPM was not cleared. Either the request never reached the firmware, or it did and the
+  // firmware did not clear: the person declined the prompt, or the firmware failed. Its response
+  // tells: a clear declined or failed ends the run with its message, never a second prompt.
+  let response: PpiResponse;
+  try {
+    response = await readPhysicalPresenceResponse(x.ppi);
+  } catch (e) {
+    throw new ClearRunError(
+      'ppi-outcome-unknown',
+      `The physical-presence request is in flight, none is pending now and the TPM was not cleared, but the firmware's ` +
+        `response cannot be read (${e instanceof Error ? e.message : String(e)}), so whether the request was already ` +
+        'declined is not known; it is not written again. Resume the run once the PPI can be read.',
+      journal.path,
+      { cause: e },
+    );
+  }
+  if (
+    response.outcome !== 'success' &&
+    response.outcome !== 'no-request' &&
+    response.operation !== null &&
+    CLEAR_OPERATIONS.has(response.operation)
+  ) {
+    journal.append('step-failed', step, {
+      final: true,
+      reason: `ppi-${response.outcome}`,
+      message:
+        `The physical-presence request was interrupted before it was recorded, and the firmware now reports: ${response.message} ` +
+        'This run does not request it again.',
+      response: { ...response },
+      pending,
+      srkNow: now,
+    });
+    return 'failed';
   }
   journal.append('step-failed', step, {
     final: false,

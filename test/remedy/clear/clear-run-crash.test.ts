@@ -11,7 +11,7 @@
  *   clear already happened in the child.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClearReceipt } from '../../../src/remedy/clear/clear-receipt.js';
 import { resumeClearRun } from '../../../src/remedy/clear/clear-run.js';
-import { type JournalRecord, journalPath, readJournal } from '../../../src/remedy/journal.js';
+import { type JournalRecord, journalPath, lockPath, readJournal } from '../../../src/remedy/journal.js';
 import { Clear } from '../../../src/tpm/commands/hierarchy.js';
 import { TPM_RH } from '../../../src/tpm/constants/handles.js';
 import { useSwtpm } from '../../support/swtpm-harness.js';
@@ -108,6 +108,8 @@ describe('SIGKILL at every step boundary, then resume: exactly one clear', () =>
 
       const died = await runChild(runId, point);
       expect(died.signal).toBe('SIGKILL');
+      // The killed child never let its lock go; the resume takes the stale lock over.
+      expect(JSON.parse(readFileSync(lockPath(file), 'utf8'))).toMatchObject({ pid: expect.any(Number) });
       const srkMid = await srkName(swtpm.get().port);
       const clearedInChild = srkMid !== srk0;
       if (clearedBeforeDeath !== 'either') expect(clearedInChild).toBe(clearedBeforeDeath);
@@ -154,6 +156,13 @@ describe('SIGKILL at every step boundary, then resume: exactly one clear', () =>
         expect(clearRecords).toEqual(['step-started', 'step-succeeded']);
       }
       expect(records.at(-1)?.kind).toBe('run-finished');
+      expect(existsSync(lockPath(file))).toBe(false);
+      if (point !== 'run-finished') {
+        // A finished run is only read (nothing may follow run-finished), so there is nothing to note.
+        expect(
+          records.filter((r) => r.kind === 'note' && dataOf(r).lockTakenOver !== undefined),
+        ).toHaveLength(1);
+      }
       const receipt = JSON.parse(readFileSync(result.receiptPath ?? '', 'utf8')) as ClearReceipt;
       expect(receipt.journalHash).toBe(records.at(-1)?.hash);
 

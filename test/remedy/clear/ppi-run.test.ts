@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClearReceipt } from '../../../src/remedy/clear/clear-receipt.js';
-import { type ClearRunResult, resumeClearRun } from '../../../src/remedy/clear/clear-run.js';
+import { ClearRunError, type ClearRunResult, resumeClearRun } from '../../../src/remedy/clear/clear-run.js';
 import { continueAfterClear } from '../../../src/remedy/clear/complete-run.js';
 import { type StartPpiRunOptions, startPpiRun } from '../../../src/remedy/clear/ppi-run.js';
-import { journalPath, readJournal } from '../../../src/remedy/journal.js';
+import { journalPath, readJournal, runState } from '../../../src/remedy/journal.js';
 import type { Tpm } from '../../../src/tpm/tpm.js';
 import { type ClearFingerprint, takeClearFingerprint } from '../../../src/verify/clear-fingerprint.js';
 import { proveNoClear } from '../../../src/verify/clear-proof.js';
@@ -24,7 +24,7 @@ import { type FakeSysfs, fakeSysfs } from '../platform/fake-sysfs.js';
 import { recordingRunner } from '../platform/recording-runner.js';
 import { buildOwnerState, nvIndices, OWNER_NV, OWNER_OBJECT, persistentHandles } from './owner-state.js';
 import { countingSysfs, firmwareRestart, TASK } from './ppi-support.js';
-import { passedGate, srkName, swtpmClient } from './support.js';
+import { ownerPrimaryUnreachable, passedGate, srkName, swtpmClient } from './support.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const swtpm = useSwtpm({ provision: true });
@@ -94,14 +94,39 @@ function start(runId: string, extra: Partial<StartPpiRunOptions> = {}): Promise<
 
 /** What `tpm-doctor resume` calls: the one entry point, dispatching on the journal's method. */
 function resume(runId: string): Promise<ClearRunResult> {
-  return withClient((tpm) =>
-    resumeClearRun({
-      tpm,
-      journalPath: journalPath(dir, runId),
-      ppi: ppiTarget(),
-      taskDeps: { run: rec.run, unitDir },
-    }),
-  );
+  return withClient((tpm) => resumeWith(tpm, runId));
+}
+
+function resumeWith(tpm: Tpm, runId: string): Promise<ClearRunResult> {
+  return resumeClearRun({
+    tpm,
+    journalPath: journalPath(dir, runId),
+    ppi: ppiTarget(),
+    taskDeps: { run: rec.run, unitDir },
+  });
+}
+
+/** Resumes with a client whose SRK TPM2_CreatePrimary fails in the transport; returns what it threw. */
+async function resumeUnreachable(runId: string): Promise<ClearRunError> {
+  const tpm = ownerPrimaryUnreachable(swtpm.get().port);
+  try {
+    await resumeWith(tpm, runId);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ClearRunError);
+    return e as ClearRunError;
+  } finally {
+    await tpm.close();
+  }
+  throw new Error('the resume did not throw');
+}
+
+/** An in-process crash at `point`: the hook throws, leaving the journal as a kill would. */
+function crashAt(point: string) {
+  return {
+    onPoint: (p: string) => {
+      if (p === point) throw new Error(`crash at ${p}`);
+    },
+  };
 }
 
 function steps(file: string): string[] {
@@ -354,5 +379,87 @@ describe('SIGKILL inside ppi-requested, then resume: the request is written once
       'step-started',
       'step-succeeded',
     ]);
+  });
+});
+
+describe('after a crash inside ppi-requested, the firmware and the TPM are read before anything is written', () => {
+  it('the request went in and the person declined it: the run ends with the firmware message, no second request', async () => {
+    await buildOwnerState(swtpm.get());
+    const srk0 = await srkName(swtpm.get().port);
+    await expect(start('ppi-declined-crash', crashAt('ppi-requested:done'))).rejects.toThrow(
+      'crash at ppi-requested:done',
+    );
+    expect(writes).toEqual(['14\n']);
+    const file = journalPath(dir, 'ppi-declined-crash');
+    expect(steps(file).at(-1)).toBe('step-started ppi-requested');
+    // The machine restarts (the crash was a power cut, say); the firmware prompts; the person says no.
+    await firmwareRestart(swtpm.get(), sys.ppiDir, 'decline');
+    expect(requestFile()).toBe('0\n');
+
+    const r = await resume('ppi-declined-crash');
+    expect(r.status).toBe('failed');
+    expect(r.failure).toMatchObject({ step: 'ppi-requested', reason: 'ppi-user-aborted' });
+    expect(r.failure?.message).toMatch(/declined .*the TPM was not cleared/);
+    expect(r.failure?.message).toMatch(/This run does not request it again/);
+    // Never requested again: one write in all, nothing pending.
+    expect(writes).toEqual(['14\n']);
+    expect(requestFile()).toBe('0\n');
+    const ppiRecords = readJournal(file).records.filter((x) => x.step === 'ppi-requested');
+    expect(ppiRecords.map((x) => x.kind)).toEqual(['step-started', 'step-failed']);
+    expect(ppiRecords[1]?.data).toMatchObject({
+      final: true,
+      reason: 'ppi-user-aborted',
+      response: { operation: 14, outcome: 'user-aborted' },
+    });
+    expect(steps(file).at(-1)).toBe('run-abandoned');
+    expect(await srkName(swtpm.get().port)).toBe(srk0);
+  });
+
+  it('a transport error reading the SRK while settling the request: resumable, nothing written', async () => {
+    await buildOwnerState(swtpm.get());
+    await expect(start('ppi-settle-unreachable', crashAt('ppi-requested:started'))).rejects.toThrow(
+      'crash at ppi-requested:started',
+    );
+    expect(writes).toEqual([]);
+    const file = journalPath(dir, 'ppi-settle-unreachable');
+    const length = readJournal(file).records.length;
+
+    const e = await resumeUnreachable('ppi-settle-unreachable');
+    expect(e.code).toBe('tpm-unreachable');
+    expect(e.message).toMatch(/The SRK could not be read: the TPM did not answer \(.*ECONNRESET/);
+    expect(writes).toEqual([]);
+    expect(requestFile()).toBe('0\n');
+    // Still in flight, nothing recorded: the next resume settles it.
+    expect(readJournal(file).records).toHaveLength(length);
+    expect(runState(readJournal(file).records).inFlight).toBe('ppi-requested');
+
+    const r = await resume('ppi-settle-unreachable');
+    expect(r.status).toBe('waiting');
+    expect(writes).toEqual(['14\n']);
+  });
+});
+
+describe("ppi-confirmed: only a readable, unchanged SRK Name is 'not-proven'", () => {
+  it('a transport error reading the SRK after the firmware cleared: resumable, then proven', async () => {
+    await buildOwnerState(swtpm.get());
+    const srk0 = await srkName(swtpm.get().port);
+    expect((await start('ppi-confirm-unreachable')).status).toBe('waiting');
+    await firmwareRestart(swtpm.get(), sys.ppiDir, 'accept');
+    const file = journalPath(dir, 'ppi-confirm-unreachable');
+
+    const e = await resumeUnreachable('ppi-confirm-unreachable');
+    expect(e.code).toBe('tpm-unreachable');
+    const records = readJournal(file).records;
+    expect(runState(records).status).toBe('running');
+    const failed = records.at(-1);
+    expect(failed).toMatchObject({ kind: 'step-failed', step: 'ppi-confirmed' });
+    expect(failed?.data).toMatchObject({ final: false, reason: 'tpm-unreachable' });
+    expect(readdirSync(unitDir)).toEqual([unit('ppi-confirm-unreachable')]);
+
+    const done = await resume('ppi-confirm-unreachable');
+    expect(done.status).toBe('finished');
+    expect(done.proof?.proven).toBe(true);
+    expect(await srkName(swtpm.get().port)).not.toBe(srk0);
+    expect(writes).toEqual(['14\n']);
   });
 });

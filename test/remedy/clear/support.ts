@@ -77,3 +77,23 @@ export async function srkName(port: number): Promise<string> {
     await tpm.close();
   }
 }
+
+/**
+ * A client whose TPM2_CreatePrimary under TPM_RH_OWNER (the SRK) fails the way a broken connection
+ * does: the transport throws, no TPM response code. Everything else reaches the swtpm.
+ */
+export function ownerPrimaryUnreachable(port: number): Tpm {
+  const inner = swtpmTransport('127.0.0.1', port, { timeoutMs: 30_000 });
+  return new Tpm({
+    description: inner.description,
+    send: (command) => {
+      const b = Buffer.from(command);
+      // TPM_CC_CreatePrimary (0x131) at bytes 6-9, its primaryHandle at bytes 10-13.
+      if (b.length >= 14 && b.readUInt32BE(6) === 0x131 && b.readUInt32BE(10) === TPM_RH.OWNER) {
+        return Promise.reject(new Error('read ECONNRESET (simulated)'));
+      }
+      return inner.send(command);
+    },
+    close: () => inner.close(),
+  });
+}
