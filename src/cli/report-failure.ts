@@ -17,13 +17,26 @@ export function reportFailure(error: unknown): ExitCode {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.BAD_EVIDENCE;
   }
-  if (error instanceof TpmDoctorError && error.code === 'gate-not-passed') {
+  if (error instanceof Error && error.name === 'RunLockedError') {
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return EXIT.USAGE;
+  }
+  if (
+    error instanceof TpmDoctorError &&
+    ['gate-not-passed', 'wrong-tpm', 'tpm-unverifiable'].includes(error.code)
+  ) {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.CLEAR_REFUSED;
   }
   if (
     error instanceof TpmDoctorError &&
-    ['clear-outcome-unknown', 'step-failed', 'srk-unreadable'].includes(error.code)
+    [
+      'clear-outcome-unknown',
+      'step-failed',
+      'srk-unreadable',
+      'tpm-unreachable',
+      'ppi-outcome-unknown',
+    ].includes(error.code)
   ) {
     process.stderr.write(`tpm-doctor: ${error.message}\nContinue with: tpm-doctor resume\n`);
     return EXIT.RUN_INTERRUPTED;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunJournal } from '../../src/remedy/journal.js';
+import { resumeArguments } from '../../src/remedy/platform/startup-task-base.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
 import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
@@ -157,6 +158,22 @@ describe('tpm-doctor clear', () => {
     ]);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as { run: { status: string } }).run.status).toBe('finished');
+  });
+
+  it("the start-up task's own command line is accepted by resume (boot-time resume)", async () => {
+    const dir = path.join(temp.dir(), 'boot');
+    const journal = RunJournal.create(path.join(dir, 'runs'), 'run-boot', {
+      kind: 'tpm-doctor clear',
+      method: 'platform',
+    });
+    const journalPath = journal.path;
+    journal.close();
+    const args = resumeArguments({ runId: 'run-boot', journalPath });
+    // Nothing listens at this address: the command must get past argument checking and fail on the TPM.
+    const r = await runCli([...args, '--yes', '--tpm', 'swtpm://127.0.0.1:1', '--timeout', '2']);
+    expect(r.stderr).not.toMatch(/not both|is not the journal/);
+    expect(r.code).not.toBe(2);
+    await runCli(['abandon', 'run-boot', '--state-dir', dir]);
   });
 
   it('resume without an unfinished run is a usage error', async () => {

@@ -224,6 +224,8 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const common = {
         tpm,
+        // Recorded in the run, so that resume goes back to the same TPM (and checks its EK).
+        tpmUri: target.uri,
         journalDir,
         gate,
         purpose,

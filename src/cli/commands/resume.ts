@@ -23,7 +23,7 @@ clear is never sent a second time. A run that already ended is only reported. Wi
 the one unfinished run is resumed (and it is an error if there are several).
 
 Options:
-  --tpm URI                 The TPM of the run (default: this machine's):
+  --tpm URI                 The TPM of the run (default: the one the run recorded, else this machine's):
                               ${TPM_URI_FORMS.join('\n                              ')}
   --run RUN-ID              The run to resume (the same as the positional RUN-ID).
   --journal PATH            The run's journal file itself (what the start-up task passes at boot).
@@ -80,7 +80,9 @@ export async function run(argv: string[]): Promise<number> {
       : pickRun(dir, values.run !== undefined ? [values.run, ...positionals] : positionals);
   const timeoutMs = parseTimeout(values.timeout, 'resume');
   const { defaultTpmUri } = await import('../../tpm/transport/open-transport.js');
-  const uri = values.tpm ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
+  const { recordedTpmUri } = await import('../../remedy/clear/clear-run.js');
+  // The run's own TPM first: resume then also checks the EK Name before touching anything.
+  const uri = values.tpm ?? recordedTpmUri(journalPath) ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
   if (uri.startsWith('lab')) {
     throw new UsageError('a lab TPM lives only for one command; there is nothing to resume on it', 'resume');
   }
