@@ -289,7 +289,35 @@ export async function afterRun(
             ...(options.confirmed ? { confirmed: options.confirmed } : {}),
           }
         : undefined;
-    const next = await continueAfterClear({ journal: result.journalPath, ...(windows ? { windows } : {}) });
+    // On Windows, wait in this process for the runbook (up to a day for the Intune sync, checked
+    // every minute, with progress), keeping the PC awake; a reboot or Ctrl-C leaves it to resume.
+    const { keepAwake } = await import('../../remedy/platform/keep-awake.js');
+    const awake = windows ? keepAwake() : { release: () => {} };
+    let next: Awaited<ReturnType<typeof continueAfterClear>>;
+    try {
+      next = await continueAfterClear({
+        journal: result.journalPath,
+        ...(windows
+          ? {
+              windows: {
+                ...windows,
+                advance: {
+                  poll: { intervalMs: 60_000, forMs: 24 * 3600_000 },
+                  onProgress: (p) => {
+                    if (!options.json) {
+                      process.stderr.write(
+                        `[${p.index}/${p.total}] ${p.title}: ${p.phase}${p.waitedMs > 0 ? ` (${Math.round(p.waitedMs / 60_000)} min)` : ''} ${p.message}\n`,
+                      );
+                    }
+                  },
+                },
+              },
+            }
+          : {}),
+      });
+    } finally {
+      awake.release();
+    }
     run = next.run;
     runbook = next.runbook;
     instruction = next.instruction ?? instruction;
