@@ -97,13 +97,17 @@ export async function continueAfterClear(
     if (options.windows !== undefined) {
       const w = options.windows;
       const requestedAt = w.facts?.clearRequestedAt ?? clearRequestedAt(journal) ?? new Date().toISOString();
+      // reboot-complete waits for the firmware's PPI clear (TPM event 33 after the reboot). A clear
+      // sent by TPM2_Clear from the OS is already proven by the journal's proof step.
+      const method = (journal.records()[0]?.data as { meta?: { method?: string } } | undefined)?.meta?.method;
+      const clearedBy = method === 'ppi' ? 'firmware' : 'os';
       runbook = await advanceRunbook(
         journal,
         w.steps ?? postClearRunbook(),
         {
           runner: w.runner,
           now: w.now ?? (() => new Date()),
-          facts: { ...w.facts, clearRequestedAt: requestedAt },
+          facts: { clearedBy, ...w.facts, clearRequestedAt: requestedAt },
           ...(w.confirmed === undefined ? {} : { confirmed: w.confirmed }),
           ...(w.graph === undefined ? {} : { graph: w.graph }),
         },

@@ -58,6 +58,11 @@ export interface RunFacts extends JsonObject {
   readonly managedDeviceId?: string;
   /** The organisation's Windows Hello PIN rules in words, e.g. "at least 8 characters, letters and symbols". */
   readonly pinRules?: string;
+  /**
+   * How the TPM was cleared: 'os' (TPM2_Clear sent by tpm-doctor, already proven by the run's
+   * proof step) or 'firmware' (a PPI request the firmware carries out at the next reboot).
+   */
+  readonly clearedBy?: 'os' | 'firmware';
 }
 
 /** What the caller gives the engine for one advance. */

@@ -134,11 +134,12 @@ describe('keepOpen on the TPM route', () => {
         removeTask: { platform: 'win32', deps: { run: rec.run, unitDir } },
       });
 
-    // Before the restart: waiting at the firmware prompt, the run still open.
+    // A clear sent from the OS is proven by the run: no firmware step; Windows has not
+    // re-provisioned the TPM yet, so the run waits at tpm-ready, still open.
     let c = await go();
-    expect(c).toMatchObject({ status: 'waiting', at: 'reboot-complete' });
-    expect(c.instruction).toMatch(/firmware/);
+    expect(c).toMatchObject({ status: 'waiting', at: 'tpm-ready' });
     expect(c.run.status).toBe('cleared');
+    expect(steps(r.journalPath)).toContain('step-succeeded reboot-complete');
     expect(readJournal(r.journalPath).records.at(-1)?.kind).toBe('step-failed');
 
     // The device recovered: restarted, provisioned, signed in, synced, PIN set up again.

@@ -31,6 +31,16 @@ export function rebootCompleteStep(): RunbookStep {
     title: 'Restart, and accept the TPM clear at the firmware prompt',
     instruction: FIRMWARE_PROMPT,
     async check(ctx) {
+      if (ctx.facts.clearedBy === 'os') {
+        // The clear came from the OS and the run's proof step already showed it (SRK Name
+        // changed): there is no firmware prompt to wait for, and no event 33 to require.
+        return done(
+          'The TPM was cleared from Windows and the clear is proven by the run; no firmware step is needed.',
+          {
+            clearedBy: 'os',
+          },
+        );
+      }
       const ev = await readWindows(ctx, ['events', 'get-tpm']);
       const since = minus(ctx.facts.clearRequestedAt, CLOCK_ALLOWANCE_MS);
       if (ev.events === null) {
