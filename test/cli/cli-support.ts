@@ -13,9 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import { parse } from 'yaml';
 import type { TpmStatus } from '../../src/probe/tpm-status.js';
-import { type Tpm2Options, tpm2 } from '../support/tpm2-tools.js';
+import { tpm2 } from '../support/tpm2-tools.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist', 'tpm-doctor.cjs');
@@ -177,31 +176,9 @@ export function useBuiltCli(): void {
 // ---------------------------------------------------------------------------
 // tpm2-tools output
 
-/** A tpm2-tools command's stdout as YAML with every scalar a string (no float rounding of hex). */
-export async function toolYaml(
-  instance: { tcti: string },
-  args: string[],
-  options: Tpm2Options = {},
-): Promise<unknown> {
-  const { stdout } = await tpm2(instance, args, options);
-  return parse(stdout, { schema: 'failsafe' }) as unknown;
-}
+import { map, num, toolYaml } from '../support/tpm2-tools.js';
 
-/** A YAML scalar ('0x1C', '28') as a number; throws on anything else. */
-export function num(value: unknown): number {
-  if (typeof value !== 'string' || !/^(0x[0-9a-fA-F]+|\d+)$/.test(value.trim())) {
-    throw new Error(`expected a number in tpm2-tools output, got ${JSON.stringify(value)}`);
-  }
-  return Number(value.trim());
-}
-
-/** A YAML mapping; throws on anything else. */
-export function map(value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`expected a mapping in tpm2-tools output, got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
+export { map, num, toolYaml };
 
 /** `0x1c00002` / 29360130 -> '0x01c00002', the form status prints. */
 export function hex8(value: number): string {

@@ -131,3 +131,32 @@ export async function tpm2Yaml<T = unknown>(
   const { stdout } = await tpm2(instance, args, options.input ? { input: options.input } : {});
   return parse(stdout, { intAsBigInt: options.intAsBigInt ?? false }) as T;
 }
+
+/**
+ * A tpm2-tools command's stdout as YAML with every scalar a string (the failsafe schema): the
+ * core schema would turn a 64-digit hex PCR value into an imprecise float.
+ */
+export async function toolYaml(
+  instance: { tcti: string },
+  args: string[],
+  options: Tpm2Options = {},
+): Promise<unknown> {
+  const { stdout } = await tpm2(instance, args, options);
+  return parse(stdout, { schema: 'failsafe' }) as unknown;
+}
+
+/** A YAML scalar ('0x1C', '28', '1') as a number; throws on anything else. */
+export function num(value: unknown): number {
+  if (typeof value !== 'string' || !/^(0x[0-9a-fA-F]+|\d+)$/.test(value.trim())) {
+    throw new Error(`expected a number in tpm2-tools output, got ${JSON.stringify(value)}`);
+  }
+  return Number(value.trim());
+}
+
+/** A YAML mapping; throws on anything else. */
+export function map(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`expected a mapping in tpm2-tools output, got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -9,11 +9,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { parse } from 'yaml';
 import type { SwtpmInstance } from '../../src/lab/swtpm-process.js';
 import { Tpm } from '../../src/tpm/tpm.js';
 import { swtpmTransport } from '../../src/tpm/transport/swtpm.js';
-import { type Tpm2Options, tpm2 } from '../support/tpm2-tools.js';
 
 /** Runs `fn` with a fresh client of the instance and always closes its connection afterwards. */
 export async function withTpm<T>(instance: SwtpmInstance, fn: (tpm: Tpm) => Promise<T>): Promise<T> {
@@ -25,34 +23,9 @@ export async function withTpm<T>(instance: SwtpmInstance, fn: (tpm: Tpm) => Prom
   }
 }
 
-/**
- * A tpm2-tools command's stdout as YAML with every scalar a string (the failsafe schema): the
- * core schema would turn a 64-digit hex PCR value into an imprecise float.
- */
-export async function toolYaml(
-  instance: SwtpmInstance,
-  args: string[],
-  options: Tpm2Options = {},
-): Promise<unknown> {
-  const { stdout } = await tpm2(instance, args, options);
-  return parse(stdout, { schema: 'failsafe' }) as unknown;
-}
+import { map, num, toolYaml } from '../support/tpm2-tools.js';
 
-/** A YAML scalar ('0x1C', '28', '1') as a number; throws on anything else. */
-export function num(value: unknown): number {
-  if (typeof value !== 'string' || !/^(0x[0-9a-fA-F]+|\d+)$/.test(value.trim())) {
-    throw new Error(`expected a number in tpm2-tools output, got ${JSON.stringify(value)}`);
-  }
-  return Number(value.trim());
-}
-
-/** A YAML mapping; throws on anything else. */
-export function map(value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`expected a mapping in tpm2-tools output, got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
+export { map, num, toolYaml };
 
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
