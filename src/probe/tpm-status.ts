@@ -184,29 +184,7 @@ const RC_INITIALIZE = 0x100;
  * useful report. A transport failure ends the probe (nothing more can be read).
  */
 export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<TpmStatus> {
-  const status: TpmStatus = {
-    schema: 'tpm-doctor/status/v1',
-    tpm: { uri: options.uri, lab: options.lab ?? false },
-    collectedAt: (options.now ?? new Date()).toISOString(),
-    present: false,
-    started: null,
-    identity: null,
-    selfTest: null,
-    permanent: null,
-    startupClear: null,
-    dictionaryAttack: null,
-    pcrBanks: null,
-    persistentObjects: null,
-    transientHandles: null,
-    nvIndices: null,
-    capacity: null,
-    algorithms: null,
-    eccCurves: null,
-    clock: null,
-    endorsement: null,
-    properties: null,
-    errors: [],
-  };
+  const status = unreadTpmStatus(options.uri, options.lab ?? false, options.now ?? new Date());
   let reachable = true;
   const section = async <T>(name: string, read: () => Promise<T>): Promise<T | null> => {
     if (!reachable) return null;
@@ -285,6 +263,33 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
     }),
   );
   return status;
+}
+
+/** A status with nothing read yet (every section null): what a TPM that never answered yields. */
+export function unreadTpmStatus(uri: string, lab: boolean, now: Date): TpmStatus {
+  return {
+    schema: 'tpm-doctor/status/v1',
+    tpm: { uri, lab },
+    collectedAt: now.toISOString(),
+    present: false,
+    started: null,
+    identity: null,
+    selfTest: null,
+    permanent: null,
+    startupClear: null,
+    dictionaryAttack: null,
+    pcrBanks: null,
+    persistentObjects: null,
+    transientHandles: null,
+    nvIndices: null,
+    capacity: null,
+    algorithms: null,
+    eccCurves: null,
+    clock: null,
+    endorsement: null,
+    properties: null,
+    errors: [],
+  };
 }
 
 function sectionError(section: string, e: unknown): SectionError {

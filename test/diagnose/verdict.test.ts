@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import type { Finding, RemedyStep, Severity } from '../../src/diagnose/finding.js';
 import { decideVerdict } from '../../src/diagnose/verdict.js';
-import type { TpmStatus } from '../../src/probe/tpm-status.js';
+import { type TpmStatus, unreadTpmStatus } from '../../src/probe/tpm-status.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 
 function finding(id: string, severity: Severity, step: RemedyStep, blocksClear?: string): Finding {
@@ -67,29 +67,9 @@ describe('decideVerdict', () => {
 });
 
 function unreachable(uri: string, code = 'TPM_TRANSPORT', message = 'connection refused'): TpmStatus {
-  return {
-    schema: 'tpm-doctor/status/v1',
-    tpm: { uri, lab: false },
-    collectedAt: '2026-11-24T00:00:00.000Z',
-    present: false,
-    started: null,
-    identity: null,
-    selfTest: null,
-    permanent: null,
-    startupClear: null,
-    dictionaryAttack: null,
-    pcrBanks: null,
-    persistentObjects: null,
-    transientHandles: null,
-    nvIndices: null,
-    capacity: null,
-    algorithms: null,
-    eccCurves: null,
-    clock: null,
-    endorsement: null,
-    properties: null,
-    errors: [{ section: 'selfTest', code, message }],
-  };
+  const status = unreadTpmStatus(uri, false, new Date('2026-11-24T00:00:00.000Z'));
+  status.errors.push({ section: 'selfTest', code, message });
+  return status;
 }
 
 describe('diagnose() on nothing readable', () => {

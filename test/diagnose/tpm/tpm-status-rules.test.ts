@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TPM_RULES } from '../../../src/diagnose/rules/tpm/index.js';
-import type { TpmStatus } from '../../../src/probe/tpm-status.js';
+import { type TpmStatus, unreadTpmStatus } from '../../../src/probe/tpm-status.js';
 import { diagnoseTpm, healthyStatus, ids, snapshot } from './support.js';
 
 function status(change: (s: TpmStatus) => void): TpmStatus {
@@ -46,26 +46,9 @@ describe('tpm.* rules on TPM status', () => {
   });
 
   it('no TPM answered: tpm.absent with the transport error as evidence', () => {
-    const tpm: TpmStatus = {
-      ...healthyStatus(),
-      // This machine's own TPM: its silence is a finding (a simulator's would not be).
-      tpm: { uri: 'device:/dev/tpmrm0', lab: false },
-      present: false,
-      started: null,
-      identity: null,
-      selfTest: null,
-      permanent: null,
-      startupClear: null,
-      dictionaryAttack: null,
-      pcrBanks: null,
-      persistentObjects: null,
-      transientHandles: null,
-      nvIndices: null,
-      capacity: null,
-      clock: null,
-      endorsement: null,
-      errors: [{ section: 'selfTest', code: 'TPM_ABSENT', message: 'cannot open /dev/tpmrm0: ENOENT' }],
-    };
+    // This machine's own TPM: its silence is a finding (a simulator's would not be).
+    const tpm = unreadTpmStatus('device:/dev/tpmrm0', false, new Date());
+    tpm.errors.push({ section: 'selfTest', code: 'TPM_ABSENT', message: 'cannot open /dev/tpmrm0: ENOENT' });
     const d = diagnoseTpm(snapshot(tpm));
     expect(ids(d)).toEqual(['tpm.absent']);
     expect(d.findings[0]!.evidence).toEqual([
