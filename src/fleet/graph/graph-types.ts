@@ -1,0 +1,189 @@
+/**
+ * The Microsoft Graph resource shapes tpm-doctor reads and writes, as Graph sends them (camelCase
+ * JSON). Only the properties we $select are declared; Graph may send more and they are ignored.
+ * Sources: Graph v1.0 and beta references for managedDevice, deviceHealthAttestationState,
+ * hardwareInformation (beta), deviceComplianceSettingState (beta), bitlockerRecoveryKey,
+ * deviceHealthScript and deviceHealthScriptDeviceState (beta). The calls themselves are listed in
+ * docs/graph-calls.md, which the lab tenant (src/lab/tenant/) answers exactly.
+ */
+
+/** Graph's `complianceState` on a managedDevice (v1.0). */
+export type ComplianceState =
+  | 'unknown'
+  | 'compliant'
+  | 'noncompliant'
+  | 'conflict'
+  | 'error'
+  | 'inGracePeriod'
+  | 'configManager';
+
+/** A managedDevice as the list call returns it with our $select (v1.0). */
+export interface ManagedDevice {
+  id: string;
+  deviceName: string | null;
+  /** The Entra ID device ID; BitLocker recovery keys are filed under this ID, not `id`. */
+  azureADDeviceId: string | null;
+  operatingSystem: string | null;
+  osVersion: string | null;
+  complianceState: ComplianceState;
+  /** ISO 8601; Graph sends 0001-01-01T00:00:00Z for a device that never synced. */
+  lastSyncDateTime: string | null;
+  isEncrypted: boolean | null;
+  managementAgent: string | null;
+  deviceRegistrationState: string | null;
+  userPrincipalName: string | null;
+  serialNumber: string | null;
+  manufacturer: string | null;
+  model: string | null;
+}
+
+/** The $select list for the fleet listing: exactly the fields of ManagedDevice. */
+export const MANAGED_DEVICE_SELECT = [
+  'id',
+  'deviceName',
+  'azureADDeviceId',
+  'operatingSystem',
+  'osVersion',
+  'complianceState',
+  'lastSyncDateTime',
+  'isEncrypted',
+  'managementAgent',
+  'deviceRegistrationState',
+  'userPrincipalName',
+  'serialNumber',
+  'manufacturer',
+  'model',
+] as const;
+
+/**
+ * deviceHealthAttestationState (v1.0 property of managedDevice). Null in list calls; populated
+ * only on a single-device GET with $select (graph-docs issues #8667, #7971). Values are strings
+ * as Graph reports them ("enabled", "disabled", "notApplicable", ...).
+ */
+export interface DeviceHealthAttestationState {
+  tpmVersion: string | null;
+  bitLockerStatus: string | null;
+  secureBoot: string | null;
+  codeIntegrity: string | null;
+  attestationIdentityKey: string | null;
+  deviceHealthAttestationStatus: string | null;
+  healthAttestationSupportedStatus: string | null;
+  healthStatusMismatchInfo: string | null;
+  issuedDateTime: string | null;
+  lastUpdateDateTime: string | null;
+  pcr0: string | null;
+  pcrHashAlgorithm: string | null;
+  testSigning: string | null;
+  virtualSecureMode: string | null;
+  resetCount: number | null;
+  restartCount: number | null;
+}
+
+/** hardwareInformation (beta only; null in list calls). Only the TPM-relevant fields. */
+export interface HardwareInformation {
+  tpmSpecificationVersion: string | null;
+  tpmManufacturer: string | null;
+  tpmVersion: string | null;
+  isEncrypted?: boolean | null;
+  operatingSystemEdition?: string | null;
+  systemManagementBIOSVersion?: string | null;
+}
+
+/** One device's details, from `GET /beta/deviceManagement/managedDevices/{id}?$select=...`. */
+export interface ManagedDeviceDetails {
+  id: string;
+  hardwareInformation: HardwareInformation | null;
+  deviceHealthAttestationState: DeviceHealthAttestationState | null;
+}
+
+/** Graph's complianceStatus for a setting. */
+export type SettingComplianceStatus =
+  | 'unknown'
+  | 'notApplicable'
+  | 'compliant'
+  | 'remediated'
+  | 'nonCompliant'
+  | 'error'
+  | 'conflict'
+  | 'notAssigned';
+
+/**
+ * deviceComplianceSettingState (beta): one device's state for one compliance setting, listed
+ * tenant-wide per setting under deviceCompliancePolicySettingStateSummaries/{setting}. `deviceId`
+ * is the Intune managedDevice id.
+ */
+export interface DeviceComplianceSettingState {
+  id: string;
+  setting: string;
+  settingName: string | null;
+  deviceId: string;
+  deviceName: string | null;
+  state: SettingComplianceStatus;
+  complianceGracePeriodExpirationDateTime?: string | null;
+}
+
+/** The compliance settings whose failure can point at the TPM (research §5). */
+export const TPM_RELATED_SETTINGS = [
+  'Windows10CompliancePolicy.TpmRequired',
+  'Windows10CompliancePolicy.BitLockerEnabled',
+  'Windows10CompliancePolicy.SecureBootEnabled',
+  'Windows10CompliancePolicy.CodeIntegrityEnabled',
+  'Windows10CompliancePolicy.StorageRequireEncryption',
+] as const;
+export type TpmRelatedSetting = (typeof TPM_RELATED_SETTINGS)[number];
+
+/**
+ * bitlockerRecoveryKey (v1.0) as listed: never `key`. The key itself needs a separate,
+ * audited GET with $select=key, which tpm-doctor makes only when the user asks for one key.
+ * `id` equals the local RecoveryPassword KeyProtectorId without braces: that is the escrow match.
+ */
+export interface BitlockerRecoveryKeyInfo {
+  id: string;
+  createdDateTime: string;
+  /** "1" (or "operatingSystemVolume") for the OS volume. */
+  volumeType: string | null;
+  deviceId: string;
+}
+
+/** deviceHealthScript (beta): an Intune Remediations script package. Script bodies are base64. */
+export interface DeviceHealthScript {
+  id: string;
+  displayName: string;
+  description?: string | null;
+  publisher?: string | null;
+  runAsAccount?: 'system' | 'user';
+  runAs32Bit?: boolean;
+  enforceSignatureCheck?: boolean;
+  detectionScriptContent?: string;
+  remediationScriptContent?: string;
+}
+
+/** deviceHealthScriptDeviceState (beta): one device's last run of a Remediations script. */
+export interface DeviceHealthScriptRunState {
+  id: string;
+  detectionState: 'unknown' | 'success' | 'fail' | 'scriptError' | 'pending' | 'notApplicable';
+  remediationState?: string | null;
+  lastStateUpdateDateTime: string | null;
+  lastSyncDateTime?: string | null;
+  /** What the detection script wrote to stdout: tpm-doctor's compact evidence JSON. */
+  preRemediationDetectionScriptOutput: string | null;
+  preRemediationDetectionScriptError?: string | null;
+  managedDevice?: { id: string } | null;
+}
+
+/** A page of an OData collection. */
+export interface ODataPage<T> {
+  '@odata.context'?: string;
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+  value: T[];
+}
+
+/** Graph's error body: {"error": {"code", "message", "innerError": {"request-id", "date"}}}. */
+export interface GraphErrorBody {
+  error: {
+    code: string;
+    message: string;
+    innerError?: { 'request-id'?: string; 'client-request-id'?: string; date?: string };
+  };
+}

@@ -1,0 +1,57 @@
+import type {
+  BitlockerRecoveryKeyInfo,
+  DeviceComplianceSettingState,
+  DeviceHealthScript,
+  DeviceHealthScriptRunState,
+  ManagedDevice,
+  ManagedDeviceDetails,
+  TpmRelatedSetting,
+} from './graph-types.js';
+
+/**
+ * The Intune calls tpm-doctor makes, one method per call shape in docs/graph-calls.md. Implemented
+ * by IntuneClient (src/fleet/graph/intune-client.ts) over GraphClient, which owns auth, pacing,
+ * retries, paging and $batch. Triage and campaigns depend on this interface only.
+ *
+ * Listing methods are async iterables that fetch one page at a time, so a 100,000-device fleet is
+ * never held in memory by the client. Per-device reads take many ids and go out as $batch
+ * requests of up to 20; the result maps id → value, with a per-id error where one failed.
+ */
+export interface IntuneApi {
+  /** Windows managed devices (v1.0), pages of up to `pageSize` (default 1000). */
+  managedDevices(options?: { filter?: string; pageSize?: number }): AsyncIterable<ManagedDevice[]>;
+
+  /** One device's list fields (v1.0), for tracking a campaign; batched. */
+  managedDevicesById(ids: readonly string[]): Promise<Map<string, Result<ManagedDevice>>>;
+
+  /** hardwareInformation + deviceHealthAttestationState (beta: hardwareInformation is beta-only); batched. */
+  deviceDetails(ids: readonly string[]): Promise<Map<string, Result<ManagedDeviceDetails>>>;
+
+  /**
+   * Devices not compliant with one setting, tenant-wide (beta setting-state summaries), pages.
+   * Only states other than compliant/notApplicable/notAssigned are listed.
+   */
+  nonCompliantSettingStates(setting: TpmRelatedSetting): AsyncIterable<DeviceComplianceSettingState[]>;
+
+  /** BitLocker recovery key IDs (never key material) by Entra device ID (v1.0); batched. */
+  recoveryKeyIds(
+    azureAdDeviceIds: readonly string[],
+  ): Promise<Map<string, Result<BitlockerRecoveryKeyInfo[]>>>;
+
+  /** POST syncDevice (v1.0, 204). */
+  syncDevice(id: string): Promise<void>;
+  /** POST rebootNow (v1.0, 204). */
+  rebootNow(id: string): Promise<void>;
+
+  /** Remediations (beta): find our script package by display name. */
+  findHealthScript(displayName: string): Promise<DeviceHealthScript | undefined>;
+  /** Remediations (beta): upload a script package; returns it with its id. */
+  createHealthScript(script: Omit<DeviceHealthScript, 'id'>): Promise<DeviceHealthScript>;
+  /** Remediations (beta): run a script on one device now (initiateOnDemandProactiveRemediation, 204). */
+  runHealthScriptOnDevice(deviceId: string, scriptId: string): Promise<void>;
+  /** Remediations (beta): every device's last run of a script, pages. */
+  healthScriptRunStates(scriptId: string): AsyncIterable<DeviceHealthScriptRunState[]>;
+}
+
+/** A per-id outcome of a batched read. */
+export type Result<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string };

@@ -1,0 +1,137 @@
+/**
+ * Where fleet work is remembered: triage results and remediation campaigns. Two implementations
+ * with one schema (src/fleet/store/schema.ts): SQLite (a file, the default) and PostgreSQL (a
+ * URL). Every method is a transaction of its own; a crash between two calls loses nothing that
+ * an earlier call returned from.
+ *
+ * The store holds no secrets: no tokens, no client secrets, no recovery keys (only key IDs
+ * counts). Tests check the store's bytes for them.
+ */
+
+/** What a campaign does to each device. */
+export type CampaignAction = 'sync' | 'reboot' | 'remediate';
+
+export type CampaignStatus = 'running' | 'stopped' | 'finished';
+
+/**
+ * A device's place in a campaign. `posting` is written (and committed) before the POST is sent
+ * and `posted` after Graph answered 2xx: a device found in `posting` after a crash may or may not
+ * have been posted, so it is never posted again; it moves to `unconfirmed` and is tracked like a
+ * posted one (its last sync time tells).
+ */
+export type DevicePhase =
+  | 'pending' // not posted yet
+  | 'posting' // POST about to go out (or out, answer not recorded)
+  | 'posted' // Graph answered 2xx; waiting for the device's last sync time to move
+  | 'unconfirmed' // was `posting` at a crash: not re-sent, tracked
+  | 'synced' // last sync time moved after the post; waiting for TPM settings to turn compliant
+  | 'compliant' // done: synced, and no TPM-related setting non-compliant
+  | 'failed' // Graph refused the POST for good (4xx other than 429), with the error
+  | 'timed-out'; // tracked past the campaign's deadline without reaching `compliant`
+
+export interface Campaign {
+  id: string;
+  action: CampaignAction;
+  status: CampaignStatus;
+  /** Where the campaign runs: the Graph base URL and tenant id (never a credential). */
+  target: string;
+  /** How the devices were chosen, for the record (e.g. "triage 3, class clear-safe"). */
+  selection: string;
+  createdAt: string;
+  updatedAt: string;
+  /** ISO time after which tracking gives up on a device (`timed-out`). */
+  deadline: string;
+  /** Remediations: the script package id, once uploaded. */
+  scriptId: string | null;
+}
+
+export interface CampaignDevice {
+  campaignId: string;
+  deviceId: string;
+  deviceName: string | null;
+  /** lastSyncDateTime when the device joined the campaign: "synced" means later than this. */
+  baselineSync: string | null;
+  phase: DevicePhase;
+  postedAt: string | null;
+  lastSync: string | null;
+  compliantAt: string | null;
+  /** The last error for this device (Graph's code and message; never a token). */
+  error: string | null;
+  updatedAt: string;
+}
+
+export interface NewCampaign {
+  id: string;
+  action: CampaignAction;
+  target: string;
+  selection: string;
+  deadline: string;
+  devices: ReadonlyArray<{ deviceId: string; deviceName: string | null; baselineSync: string | null }>;
+}
+
+/** A change to one device's row, applied only if its phase is one of `from` (compare-and-set). */
+export interface PhaseChange {
+  deviceId: string;
+  from: readonly DevicePhase[];
+  to: DevicePhase;
+  postedAt?: string | null;
+  lastSync?: string | null;
+  compliantAt?: string | null;
+  error?: string | null;
+}
+
+/** One triaged device, as stored for later selection by a campaign. */
+export interface TriageRow {
+  deviceId: string;
+  deviceName: string | null;
+  azureAdDeviceId: string | null;
+  /** The triage class (src/fleet/triage/): e.g. healthy, tpm-clear-safe, tpm-clear-blocked, ... */
+  triageClass: string;
+  /** Whether a TPM clear would be safe: safe / blocked / not-the-remedy / unknown. */
+  clearSafety: string;
+  lastSync: string | null;
+  /** Human-readable reasons (finding IDs, failing settings); no secrets. */
+  reasons: readonly string[];
+}
+
+export interface TriageRun {
+  id: number;
+  createdAt: string;
+  target: string;
+  /** Counts per class and other totals, as JSON-able data. */
+  summary: unknown;
+}
+
+export interface FleetStore {
+  /** Which backend, for messages: "sqlite:/path" or "postgres://host/db" (password removed). */
+  readonly description: string;
+
+  createCampaign(campaign: NewCampaign): Promise<Campaign>;
+  getCampaign(id: string): Promise<Campaign | undefined>;
+  listCampaigns(): Promise<Campaign[]>;
+  setCampaignStatus(id: string, status: CampaignStatus): Promise<void>;
+  setCampaignScript(id: string, scriptId: string): Promise<void>;
+
+  /** The campaign's devices, optionally only those in some phases, ordered by device id. */
+  campaignDevices(id: string, phases?: readonly DevicePhase[]): Promise<CampaignDevice[]>;
+  /** Applies the changes in one transaction; returns the device ids whose phase did change. */
+  changePhases(campaignId: string, changes: readonly PhaseChange[]): Promise<string[]>;
+  /** Count of devices per phase. */
+  phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>>;
+
+  /**
+   * A triage run is written as it goes, so the fleet is never held twice: begin, add rows in
+   * chunks (one transaction each), finish with the summary. A run never finished (a crash) is
+   * not returned by latestTriage.
+   */
+  beginTriage(target: string): Promise<number>;
+  addTriageRows(runId: number, rows: readonly TriageRow[]): Promise<void>;
+  finishTriage(runId: number, summary: unknown): Promise<TriageRun>;
+  latestTriage(): Promise<TriageRun | undefined>;
+  triageRows(
+    runId: number,
+    filter?: { classes?: readonly string[]; clearSafety?: readonly string[] },
+  ): Promise<TriageRow[]>;
+
+  close(): Promise<void>;
+}
