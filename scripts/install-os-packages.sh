@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the OS packages tpm-doctor's lab and tests need: swtpm and swtpm-tools (the software
 # TPM and its provisioning tool), tpm2-tools (the reference peer the tests compare against) and
-# socat (tests expose swtpm as a character device through a pty to test the device: transport).
+# socat (tests expose swtpm as a character device through a pty to test the device: transport) and
+# postgresql (the fleet store's tests start a throwaway server per test file from its binaries in
+# /usr/lib/postgresql/*/bin; the package's own cluster service is not used).
 # Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
 # it says what to install and fails.
 set -euo pipefail
@@ -11,13 +13,15 @@ command -v swtpm >/dev/null 2>&1 || needed+=(swtpm)
 command -v swtpm_setup >/dev/null 2>&1 || needed+=(swtpm-tools)
 command -v tpm2_getcap >/dev/null 2>&1 || needed+=(tpm2-tools)
 command -v socat >/dev/null 2>&1 || needed+=(socat)
+# Debian keeps initdb and postgres off PATH, under /usr/lib/postgresql/VERSION/bin.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || needed+=(postgresql)
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "tpm-doctor: missing ${needed[*]}; install them with your package manager" >&2
-  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools; Arch: pacman -S swtpm tpm2-tools)" >&2
+  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server; Arch: pacman -S swtpm tpm2-tools postgresql)" >&2
   exit 1
 fi
 

@@ -1,0 +1,58 @@
+/**
+ * Which fleet store a command uses, from `--store SPEC` or TPM_DOCTOR_STORE:
+ * - `postgres://...` or `postgresql://...`: PostgreSQL;
+ * - `sqlite:PATH`, or a plain path: a SQLite file;
+ * - nothing: `fleet.sqlite` in tpm-doctor's state directory (src/remedy/state-dir.ts, which
+ *   honours TPM_DOCTOR_STATE_DIR).
+ *
+ * The drivers are imported here, on demand: better-sqlite3 is a native module and pg a sizeable
+ * one, and start-up time is part of the product (docs/benchmarks.md), so commands that never
+ * touch the store never load them.
+ */
+import path from 'node:path';
+import { stateDir } from '../../remedy/state-dir.js';
+import type { FleetStore } from './fleet-store.js';
+import { isPostgresUrl, POSTGRES_URL_SHAPE } from './postgres-url.js';
+import { FleetStoreError } from './store-error.js';
+
+export const STORE_ENV = 'TPM_DOCTOR_STORE';
+export const DEFAULT_STORE_FILE = 'fleet.sqlite';
+
+export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string };
+
+/** Where `spec` (else TPM_DOCTOR_STORE, else the default file) points, without opening anything. */
+export function resolveStoreLocation(spec?: string, env: NodeJS.ProcessEnv = process.env): StoreLocation {
+  const chosen = nonEmpty(spec) ?? nonEmpty(env[STORE_ENV]);
+  if (chosen === undefined) return { kind: 'sqlite', file: path.join(stateDir(), DEFAULT_STORE_FILE) };
+  if (isPostgresUrl(chosen)) return { kind: 'postgres', url: chosen };
+  if (/^sqlite:/i.test(chosen)) {
+    const file = chosen.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file.length === 0) throw new FleetStoreError('store sqlite: has no path; expected sqlite:PATH');
+    return { kind: 'sqlite', file: path.resolve(file) };
+  }
+  // Another URL scheme (mysql://, https://) is a mistake, not a file name. A Windows drive path
+  // (C:\...) has a one-letter "scheme" and no //, so it stays a path.
+  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(chosen);
+  if (scheme) {
+    throw new FleetStoreError(
+      `store scheme ${scheme[1]}:// is not supported; expected ${POSTGRES_URL_SHAPE}, sqlite:PATH or a file path`,
+    );
+  }
+  return { kind: 'sqlite', file: path.resolve(chosen) };
+}
+
+/** Opens the store `spec` names (see {@link resolveStoreLocation}), its schema brought up to date. */
+export async function openFleetStore(spec?: string): Promise<FleetStore> {
+  const location = resolveStoreLocation(spec);
+  if (location.kind === 'postgres') {
+    const { PostgresFleetStore } = await import('./postgres-store.js');
+    return PostgresFleetStore.open(location.url);
+  }
+  const { SqliteFleetStore } = await import('./sqlite-store.js');
+  return SqliteFleetStore.open(location.file);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed.length === 0 ? undefined : trimmed;
+}

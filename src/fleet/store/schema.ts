@@ -1,0 +1,142 @@
+/**
+ * The fleet store's schema: one DDL text for SQLite and PostgreSQL, applied by version number.
+ *
+ * Both dialects read the same text. The few places where they differ are `{{TOKENS}}` filled in by
+ * {@link renderMigration}, each one explained in {@link DIALECT_TOKENS}. Everything else is the
+ * common subset of the two: TEXT for strings, INTEGER for numbers, CHECK constraints for enums,
+ * `IF NOT EXISTS`, foreign keys, and `ON CONFLICT ... DO UPDATE` (SQLite 3.24+, PostgreSQL 9.5+).
+ *
+ * Times are ISO 8601 strings in TEXT columns (as `new Date().toISOString()` writes them): they sort
+ * as text, round-trip exactly through both backends, and spare us PostgreSQL's timestamptz vs.
+ * SQLite's lack of a time type. JSON (a run's summary, a row's reasons) is TEXT too, for the same
+ * reason: SQLite has no JSON column type and we never query inside it.
+ *
+ * Nothing here has a column for a secret (docs/store.md, "What is never stored").
+ */
+import type { CampaignAction, CampaignStatus, DevicePhase } from './fleet-store.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** Every value of the enums, in one place, so CHECK constraints and row validation agree. */
+export const CAMPAIGN_ACTIONS: readonly CampaignAction[] = ['sync', 'reboot', 'remediate'];
+export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['running', 'stopped', 'finished'];
+export const DEVICE_PHASES: readonly DevicePhase[] = [
+  'pending',
+  'posting',
+  'posted',
+  'unconfirmed',
+  'synced',
+  'compliant',
+  'failed',
+  'timed-out',
+];
+
+function sqlList(values: readonly string[]): string {
+  return values.map((value) => `'${value}'`).join(', ');
+}
+
+/**
+ * The dialect differences, and only those.
+ * - AUTO_ID: a run id the database assigns and never reuses. SQLite: INTEGER PRIMARY KEY is the
+ *   rowid, and AUTOINCREMENT stops a deleted maximum from being handed out again
+ *   (sqlite.org/autoinc.html). PostgreSQL: an identity column (SQL standard, PostgreSQL 10+).
+ */
+const DIALECT_TOKENS: Record<StoreDialect, Record<string, string>> = {
+  sqlite: {
+    AUTO_ID: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  },
+  postgres: {
+    AUTO_ID: 'INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  },
+};
+
+/** The table that records which migrations ran; created before any migration. */
+export const SCHEMA_VERSION_DDL = `CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER NOT NULL PRIMARY KEY,
+  applied_at TEXT NOT NULL
+)`;
+
+export interface Migration {
+  version: number;
+  /** What the migration does, for the record. */
+  summary: string;
+  /** Statements in the common dialect, with `{{TOKENS}}` where the dialects differ. */
+  statements: readonly string[];
+}
+
+/**
+ * Migrations by version number, oldest first. Append only: a released migration never changes,
+ * because stores in the field already ran it; a later one alters what it made.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    summary: 'campaigns, campaign devices, triage runs and rows',
+    statements: [
+      `CREATE TABLE campaigns (
+  id TEXT NOT NULL PRIMARY KEY,
+  action TEXT NOT NULL CHECK (action IN (${sqlList(CAMPAIGN_ACTIONS)})),
+  status TEXT NOT NULL CHECK (status IN (${sqlList(CAMPAIGN_STATUSES)})),
+  target TEXT NOT NULL,
+  selection TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  script_id TEXT
+)`,
+      `CREATE TABLE campaign_devices (
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  device_name TEXT,
+  baseline_sync TEXT,
+  phase TEXT NOT NULL CHECK (phase IN (${sqlList(DEVICE_PHASES)})),
+  posted_at TEXT,
+  last_sync TEXT,
+  compliant_at TEXT,
+  error TEXT,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (campaign_id, device_id)
+)`,
+      // Tracking reads a campaign's devices by phase ("every posted device"), and phaseCounts groups by it.
+      'CREATE INDEX campaign_devices_by_phase ON campaign_devices (campaign_id, phase)',
+      // finished_at stays NULL until finishTriage: a run a crash left unfinished is never "the latest".
+      `CREATE TABLE triage_runs (
+  id {{AUTO_ID}},
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  target TEXT NOT NULL,
+  summary TEXT
+)`,
+      `CREATE TABLE triage_rows (
+  run_id INTEGER NOT NULL REFERENCES triage_runs (id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  device_name TEXT,
+  azure_ad_device_id TEXT,
+  triage_class TEXT NOT NULL,
+  clear_safety TEXT NOT NULL,
+  last_sync TEXT,
+  reasons TEXT NOT NULL,
+  PRIMARY KEY (run_id, device_id)
+)`,
+      // A campaign selects a run's devices by class ("every tpm-clear-safe device of run 3").
+      'CREATE INDEX triage_rows_by_class ON triage_rows (run_id, triage_class)',
+    ],
+  },
+];
+
+/** The newest schema version this build knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** A migration's statements in one dialect's SQL. Throws on a token the dialect does not define. */
+export function renderMigration(migration: Migration, dialect: StoreDialect): string[] {
+  const tokens = DIALECT_TOKENS[dialect];
+  return migration.statements.map((statement) =>
+    statement.replace(/\{\{([A-Z_]+)\}\}/g, (_match, name: string) => {
+      const value = tokens[name];
+      if (value === undefined) {
+        throw new Error(`schema migration ${migration.version}: no ${dialect} text for {{${name}}}`);
+      }
+      return value;
+    }),
+  );
+}

@@ -1,0 +1,13 @@
+import { TpmDoctorError } from '../../tpm/errors.js';
+
+/**
+ * Every failure of the fleet store: it could not be opened or reached, its data is not what this
+ * build expects, or a call was wrong (an unknown triage run, a finished one). Messages name the
+ * store (never with a password) and say what was expected; they never carry a stored value that
+ * could be a secret.
+ */
+export class FleetStoreError extends TpmDoctorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FLEET_STORE', message, options);
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * What both backends write, prepared once: arguments checked (a wrong value is a clear error
+ * saying what was expected, before anything is written), free text redacted
+ * (./redact-stored-text.ts), JSON serialised. The backends only bind these values.
+ */
+import type { DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
+import { redactJsonValue, redactOptionalText, redactStoredText } from './redact-stored-text.js';
+import { CAMPAIGN_ACTIONS, DEVICE_PHASES } from './schema.js';
+import { FleetStoreError } from './store-error.js';
+
+function requireText(what: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new FleetStoreError(`${what}: expected a non-empty string, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function requireOptionalText(what: string, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') {
+    throw new FleetStoreError(`${what}: expected a string or null, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? 'an empty string' : `a ${typeof value}`;
+}
+
+function requirePhase(what: string, value: unknown): DevicePhase {
+  if (typeof value !== 'string' || !(DEVICE_PHASES as readonly string[]).includes(value)) {
+    throw new FleetStoreError(`${what}: expected one of ${DEVICE_PHASES.join(', ')}, got ${String(value)}`);
+  }
+  return value as DevicePhase;
+}
+
+export function requireRunId(runId: unknown): number {
+  if (typeof runId !== 'number' || !Number.isSafeInteger(runId) || runId <= 0) {
+    throw new FleetStoreError(`triage run id: expected a positive integer, got ${String(runId)}`);
+  }
+  return runId;
+}
+
+export interface CampaignInsert {
+  /** id, action, status, target, selection, created_at, updated_at, deadline */
+  campaign: [string, string, string, string, string, string, string, string];
+  /** campaign_id, device_id, device_name, baseline_sync, phase, updated_at per device. */
+  devices: Array<[string, string, string | null, string | null, DevicePhase, string]>;
+}
+
+/** A new campaign's rows: the campaign `running`, every device `pending`. */
+export function campaignInsert(campaign: NewCampaign, now: string): CampaignInsert {
+  const id = requireText('campaign id', campaign.id);
+  if (!(CAMPAIGN_ACTIONS as readonly string[]).includes(campaign.action)) {
+    throw new FleetStoreError(
+      `campaign ${id} action: expected one of ${CAMPAIGN_ACTIONS.join(', ')}, got ${String(campaign.action)}`,
+    );
+  }
+  if (!Array.isArray(campaign.devices)) {
+    throw new FleetStoreError(
+      `campaign ${id} devices: expected an array, got ${describeValue(campaign.devices)}`,
+    );
+  }
+  const seen = new Set<string>();
+  const devices = campaign.devices.map((device, index) => {
+    const deviceId = requireText(`campaign ${id} device ${index} deviceId`, device?.deviceId);
+    if (seen.has(deviceId)) {
+      throw new FleetStoreError(
+        `campaign ${id}: device ${deviceId} is listed twice; expected each device once`,
+      );
+    }
+    seen.add(deviceId);
+    const deviceName = requireOptionalText(`campaign ${id} device ${deviceId} deviceName`, device.deviceName);
+    const baseline = requireOptionalText(
+      `campaign ${id} device ${deviceId} baselineSync`,
+      device.baselineSync,
+    );
+    return [id, deviceId, redactOptionalText(deviceName), baseline, 'pending', now] as [
+      string,
+      string,
+      string | null,
+      string | null,
+      DevicePhase,
+      string,
+    ];
+  });
+  return {
+    campaign: [
+      id,
+      campaign.action,
+      'running',
+      redactStoredText(requireText(`campaign ${id} target`, campaign.target)),
+      redactStoredText(requireOptionalText(`campaign ${id} selection`, campaign.selection) ?? ''),
+      now,
+      now,
+      requireText(`campaign ${id} deadline`, campaign.deadline),
+    ],
+    devices,
+  };
+}
+
+/** The optional columns a phase change may set, and the PhaseChange field each comes from. */
+const OPTIONAL_COLUMNS = [
+  ['posted_at', 'postedAt'],
+  ['last_sync', 'lastSync'],
+  ['compliant_at', 'compliantAt'],
+  ['error', 'error'],
+] as const;
+
+export interface PhaseUpdate {
+  deviceId: string;
+  from: DevicePhase[];
+  to: DevicePhase;
+  /** Columns to set besides phase and updated_at, with their values (absent fields stay as they are). */
+  set: Array<[column: string, value: string | null]>;
+}
+
+/** One change checked and prepared: `undefined` fields are left alone, `null` clears them. */
+export function phaseUpdate(campaignId: string, change: PhaseChange): PhaseUpdate {
+  const deviceId = requireText(`campaign ${campaignId} phase change deviceId`, change?.deviceId);
+  const what = `campaign ${campaignId} device ${deviceId}`;
+  if (!Array.isArray(change.from)) {
+    throw new FleetStoreError(
+      `${what} change.from: expected an array of phases, got ${describeValue(change.from)}`,
+    );
+  }
+  const from = change.from.map((phase) => requirePhase(`${what} change.from`, phase));
+  const to = requirePhase(`${what} change.to`, change.to);
+  const set: Array<[string, string | null]> = [];
+  for (const [column, field] of OPTIONAL_COLUMNS) {
+    const value = change[field];
+    if (value === undefined) continue;
+    const checked = requireOptionalText(`${what} change.${field}`, value);
+    // The error is Graph's code and message: redacted, since a message can quote a request.
+    set.push([column, column === 'error' ? redactOptionalText(checked) : checked]);
+  }
+  return { deviceId, from, to, set };
+}
+
+/** device_id, device_name, azure_ad_device_id, triage_class, clear_safety, last_sync, reasons */
+export type TriageRowValues = [string, string | null, string | null, string, string, string | null, string];
+
+/**
+ * A chunk's rows as values, one per device: when a device comes twice (a paged listing can
+ * repeat a device that moved between pages), the later row wins, as it would in one upsert.
+ */
+export function triageRowValues(runId: number, rows: readonly TriageRow[]): TriageRowValues[] {
+  if (!Array.isArray(rows)) {
+    throw new FleetStoreError(`triage run ${runId} rows: expected an array, got ${describeValue(rows)}`);
+  }
+  const byDevice = new Map<string, TriageRowValues>();
+  rows.forEach((row, index) => {
+    const deviceId = requireText(`triage run ${runId} row ${index} deviceId`, row?.deviceId);
+    const what = `triage run ${runId} device ${deviceId}`;
+    if (!Array.isArray(row.reasons) || !row.reasons.every((reason: unknown) => typeof reason === 'string')) {
+      throw new FleetStoreError(`${what} reasons: expected an array of strings`);
+    }
+    byDevice.delete(deviceId);
+    byDevice.set(deviceId, [
+      deviceId,
+      redactOptionalText(requireOptionalText(`${what} deviceName`, row.deviceName)),
+      requireOptionalText(`${what} azureAdDeviceId`, row.azureAdDeviceId),
+      requireText(`${what} triageClass`, row.triageClass),
+      requireText(`${what} clearSafety`, row.clearSafety),
+      requireOptionalText(`${what} lastSync`, row.lastSync),
+      JSON.stringify(row.reasons.map(redactStoredText)),
+    ]);
+  });
+  return [...byDevice.values()];
+}
+
+/** A run's summary as JSON text, redacted; `undefined` is stored as null. */
+export function summaryJson(runId: number, summary: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(redactJsonValue(summary ?? null));
+  } catch (error) {
+    throw new FleetStoreError(
+      `triage run ${runId} summary: expected a JSON-able value (${error instanceof Error ? error.message : 'not serialisable'})`,
+    );
+  }
+  if (text === undefined) {
+    throw new FleetStoreError(
+      `triage run ${runId} summary: expected a JSON-able value, got a ${typeof summary}`,
+    );
+  }
+  return text;
+}
+
+/** Where a triage run read its devices (Graph base URL and tenant id), checked and redacted. */
+export function triageTarget(target: string): string {
+  return redactStoredText(requireText('triage target', target));
+}
+
+/** `now` for every timestamp the store writes itself. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,242 @@
+/**
+ * One contract, two backends: every FleetStore behaviour checked against a SQLite temp file and a
+ * real PostgreSQL server (test/support/postgres-harness.ts), each test on a fresh store.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetStore, NewCampaign, TriageRow } from '../../../src/fleet/store/fleet-store.js';
+import { PostgresFleetStore } from '../../../src/fleet/store/postgres-store.js';
+import { SqliteFleetStore } from '../../../src/fleet/store/sqlite-store.js';
+import { FleetStoreError } from '../../../src/fleet/store/store-error.js';
+import { usePostgres } from '../../support/postgres-harness.js';
+
+const postgres = usePostgres();
+let tempDir: string;
+let opened = 0;
+beforeAll(async () => {
+  tempDir = await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-store-'));
+});
+afterAll(async () => {
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+const backends: Array<{ name: string; open: () => Promise<FleetStore> }> = [
+  { name: 'sqlite', open: () => SqliteFleetStore.open(path.join(tempDir, `store-${++opened}.sqlite`)) },
+  { name: 'postgres', open: async () => PostgresFleetStore.open(await postgres.freshDatabase()) },
+];
+
+function campaign(id: string, deviceIds: string[]): NewCampaign {
+  return {
+    id,
+    action: 'sync',
+    target: 'https://graph.microsoft.com tenant 0000-lab',
+    selection: 'triage 1, class tpm-clear-safe',
+    deadline: '2030-01-01T00:00:00.000Z',
+    devices: deviceIds.map((deviceId) => ({ deviceId, deviceName: `PC-${deviceId}`, baselineSync: null })),
+  };
+}
+
+function row(deviceId: string, triageClass: string, clearSafety: string): TriageRow {
+  return {
+    deviceId,
+    deviceName: `PC-${deviceId}`,
+    azureAdDeviceId: `aad-${deviceId}`,
+    triageClass,
+    clearSafety,
+    lastSync: '2025-01-01T00:00:00Z',
+    reasons: [`reason for ${deviceId}`],
+  };
+}
+
+describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
+  let store: FleetStore;
+  afterEach(async () => {
+    await store?.close();
+  });
+
+  it('creates, gets and lists campaigns, every device pending', async () => {
+    store = await open();
+    const created = await store.createCampaign(campaign('c1', ['d2', 'd1']));
+    expect(created).toMatchObject({ id: 'c1', action: 'sync', status: 'running', scriptId: null });
+    expect(created.createdAt).toBe(created.updatedAt);
+    await store.createCampaign({ ...campaign('c2', []), action: 'remediate' });
+    expect(await store.getCampaign('c1')).toEqual(created);
+    expect(await store.getCampaign('nope')).toBeUndefined();
+    expect((await store.listCampaigns()).map((c) => c.id)).toEqual(['c1', 'c2']);
+    const devices = await store.campaignDevices('c1');
+    expect(devices.map((d) => [d.deviceId, d.phase, d.deviceName])).toEqual([
+      ['d1', 'pending', 'PC-d1'],
+      ['d2', 'pending', 'PC-d2'],
+    ]);
+    await store.setCampaignStatus('c1', 'stopped');
+    await store.setCampaignScript('c1', 'script-42');
+    expect(await store.getCampaign('c1')).toMatchObject({ status: 'stopped', scriptId: 'script-42' });
+    await expect(store.setCampaignStatus('missing', 'finished')).rejects.toThrow(/no campaign missing/);
+    await expect(store.createCampaign(campaign('c1', []))).rejects.toThrow(/already exists/);
+  });
+
+  it('refuses bad input with what was expected, writing nothing', async () => {
+    store = await open();
+    await expect(
+      store.createCampaign({ ...campaign('bad', ['a']), action: 'wipe' as never }),
+    ).rejects.toThrow(/expected one of sync, reboot, remediate/);
+    await expect(store.createCampaign(campaign('dup', ['a', 'a']))).rejects.toThrow(/listed twice/);
+    expect(await store.listCampaigns()).toEqual([]);
+    await store.createCampaign(campaign('c', ['a']));
+    await expect(
+      store.changePhases('c', [{ deviceId: 'a', from: ['pending'], to: 'done' as never }]),
+    ).rejects.toThrow(FleetStoreError);
+    await expect(
+      store.addTriageRows(await store.beginTriage('t'), [
+        { ...row('x', 'healthy', 'unknown'), reasons: 'no' as never },
+      ]),
+    ).rejects.toThrow(/reasons: expected an array of strings/);
+  });
+
+  it('changes phases by compare-and-set: a change from the wrong phase does nothing and is not reported', async () => {
+    store = await open();
+    await store.createCampaign(campaign('c', ['a', 'b', 'c']));
+    const changed = await store.changePhases('c', [
+      { deviceId: 'a', from: ['pending'], to: 'posting' },
+      { deviceId: 'b', from: ['posted'], to: 'synced', lastSync: '2025-02-02T00:00:00Z' },
+      { deviceId: 'zz', from: ['pending'], to: 'posting' },
+    ]);
+    expect(changed).toEqual(['a']);
+    const [a, b] = await store.campaignDevices('c');
+    expect(a?.phase).toBe('posting');
+    expect(b).toMatchObject({ phase: 'pending', lastSync: null });
+
+    // The second claimer of the same device loses: `posting` is taken once only.
+    expect(await store.changePhases('c', [{ deviceId: 'a', from: ['pending'], to: 'posting' }])).toEqual([]);
+
+    // Optional fields: undefined leaves a column alone, null clears it.
+    expect(
+      await store.changePhases('c', [
+        { deviceId: 'a', from: ['posting'], to: 'posted', postedAt: '2025-03-03T00:00:00Z', error: 'x' },
+      ]),
+    ).toEqual(['a']);
+    await store.changePhases('c', [{ deviceId: 'a', from: ['posted'], to: 'synced', error: null }]);
+    expect((await store.campaignDevices('c', ['synced']))[0]).toMatchObject({
+      deviceId: 'a',
+      postedAt: '2025-03-03T00:00:00Z',
+      error: null,
+    });
+
+    // Same phase in and out: the row is updated but its phase did not change, so it is not reported.
+    expect(
+      await store.changePhases('c', [
+        { deviceId: 'a', from: ['synced'], to: 'synced', lastSync: '2025-04-04T00:00:00Z' },
+      ]),
+    ).toEqual([]);
+    expect((await store.campaignDevices('c', ['synced']))[0]?.lastSync).toBe('2025-04-04T00:00:00Z');
+    expect(await store.campaignDevices('c', [])).toEqual([]);
+    expect((await store.campaignDevices('c', ['pending', 'synced'])).map((d) => d.deviceId)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+
+  it('applies a batch all or nothing: a bad change rolls back the good ones before it', async () => {
+    store = await open();
+    await store.createCampaign(campaign('c', ['a', 'b']));
+    await expect(
+      store.changePhases('c', [
+        { deviceId: 'a', from: ['pending'], to: 'posting' },
+        { deviceId: 'b', from: ['pending'], to: 'posting', postedAt: 42 as never },
+      ]),
+    ).rejects.toThrow(/expected a string or null/);
+    expect((await store.phaseCounts('c')).pending).toBe(2);
+  });
+
+  it('counts devices per phase, every phase present', async () => {
+    store = await open();
+    await store.createCampaign(campaign('c', ['a', 'b', 'c', 'd']));
+    await store.changePhases('c', [
+      { deviceId: 'a', from: ['pending'], to: 'posting' },
+      { deviceId: 'b', from: ['pending'], to: 'failed', error: 'Graph 403 Forbidden' },
+    ]);
+    expect(await store.phaseCounts('c')).toEqual({
+      pending: 2,
+      posting: 1,
+      posted: 0,
+      unconfirmed: 0,
+      synced: 0,
+      compliant: 0,
+      failed: 1,
+      'timed-out': 0,
+    });
+  });
+
+  it('writes a triage run in chunks, filters its rows, and ignores an unfinished run', async () => {
+    store = await open();
+    expect(await store.latestTriage()).toBeUndefined();
+    const first = await store.beginTriage('tenant A');
+    await store.addTriageRows(first, [
+      row('d3', 'healthy', 'not-the-remedy'),
+      row('d1', 'tpm-clear-safe', 'safe'),
+    ]);
+    await store.addTriageRows(first, [
+      row('d2', 'tpm-clear-blocked', 'blocked'),
+      row('d1', 'tpm-clear-blocked', 'blocked'), // a device seen again: the later row wins
+    ]);
+    expect(await store.latestTriage()).toBeUndefined();
+    const finished = await store.finishTriage(first, { total: 3, classes: { healthy: 1 } });
+    expect(finished).toMatchObject({
+      id: first,
+      target: 'tenant A',
+      summary: { total: 3, classes: { healthy: 1 } },
+    });
+    await expect(store.addTriageRows(first, [row('d9', 'healthy', 'unknown')])).rejects.toThrow(
+      /is finished/,
+    );
+    await expect(store.finishTriage(first, {})).rejects.toThrow(/is finished/);
+    await expect(store.addTriageRows(first + 100, [])).rejects.toThrow(/no triage run/);
+
+    const unfinished = await store.beginTriage('tenant A');
+    expect(unfinished).toBeGreaterThan(first);
+    await store.addTriageRows(unfinished, [row('d1', 'healthy', 'unknown')]);
+    expect((await store.latestTriage())?.id).toBe(first);
+
+    expect((await store.triageRows(first)).map((r) => [r.deviceId, r.triageClass])).toEqual([
+      ['d1', 'tpm-clear-blocked'],
+      ['d2', 'tpm-clear-blocked'],
+      ['d3', 'healthy'],
+    ]);
+    expect((await store.triageRows(first, { classes: ['healthy'] }))[0]).toEqual(
+      row('d3', 'healthy', 'not-the-remedy'),
+    );
+    expect(
+      (
+        await store.triageRows(first, { classes: ['tpm-clear-blocked', 'healthy'], clearSafety: ['blocked'] })
+      ).map((r) => r.deviceId),
+    ).toEqual(['d1', 'd2']);
+    expect(await store.triageRows(first, { clearSafety: [] })).toEqual([]);
+  });
+
+  it('reopens with the data kept and the schema not applied twice', async () => {
+    if (name === 'postgres') {
+      const url = await postgres.freshDatabase();
+      store = await PostgresFleetStore.open(url);
+      await store.createCampaign(campaign('kept', ['a']));
+      await store.close();
+      store = await PostgresFleetStore.open(url);
+    } else {
+      const file = path.join(tempDir, 'reopen.sqlite');
+      store = await SqliteFleetStore.open(file);
+      await store.createCampaign(campaign('kept', ['a']));
+      await store.close();
+      store = await SqliteFleetStore.open(file);
+    }
+    expect((await store.campaignDevices('kept')).length).toBe(1);
+  });
+
+  it('is closed by close(): a later call fails clearly', async () => {
+    store = await open();
+    await store.close();
+    await expect(store.listCampaigns()).rejects.toThrow(/is closed/);
+    await store.close();
+  });
+});

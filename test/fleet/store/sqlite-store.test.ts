@@ -1,0 +1,84 @@
+/** What the SQLite backend promises beyond the contract: private files, WAL, a newer schema refused. */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../../src/fleet/store/schema.js';
+import { SqliteFleetStore } from '../../../src/fleet/store/sqlite-store.js';
+
+let tempDir: string;
+beforeAll(async () => {
+  tempDir = await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-sqlite-'));
+});
+afterAll(async () => {
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+it('creates the directory 0700 and the database, WAL and shared-memory files 0600, in WAL mode', async () => {
+  const file = path.join(tempDir, 'nested', 'state', 'fleet.sqlite');
+  const store = await SqliteFleetStore.open(file);
+  expect(store.description).toBe(`sqlite:${file}`);
+  await store.createCampaign({
+    id: 'c',
+    action: 'reboot',
+    target: 'lab',
+    selection: 'all',
+    deadline: '2030-01-01T00:00:00.000Z',
+    devices: [{ deviceId: 'd', deviceName: null, baselineSync: null }],
+  });
+  expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+  for (const suffix of ['', '-wal', '-shm']) expect((await stat(file + suffix)).mode & 0o777).toBe(0o600);
+  const raw = new Database(file, { readonly: true });
+  expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+  expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([
+    { version: LATEST_SCHEMA_VERSION },
+  ]);
+  raw.close();
+  await store.close();
+});
+
+it('refuses a store written by a newer tpm-doctor, saying what it expected', async () => {
+  const file = path.join(tempDir, 'newer.sqlite');
+  await (await SqliteFleetStore.open(file)).close();
+  const raw = new Database(file);
+  raw
+    .prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
+    .run(LATEST_SCHEMA_VERSION + 1, 'x');
+  raw.close();
+  await expect(SqliteFleetStore.open(file)).rejects.toThrow(/newer than this tpm-doctor knows/);
+});
+
+it('says which file and what it expected when the path is not a database', async () => {
+  const notADatabase = path.join(tempDir, 'text.sqlite');
+  await import('node:fs/promises').then((fs) =>
+    fs.writeFile(notADatabase, 'just some text, not SQLite\n'.repeat(10)),
+  );
+  await expect(SqliteFleetStore.open(notADatabase)).rejects.toThrow(
+    new RegExp(`cannot open the SQLite fleet store ${notADatabase}.*expected a SQLite database file`),
+  );
+});
+
+it('reads a row it does not understand as a clear error naming the column', async () => {
+  const file = path.join(tempDir, 'odd.sqlite');
+  const store = await SqliteFleetStore.open(file);
+  const run = await store.beginTriage('lab');
+  await store.addTriageRows(run, [
+    {
+      deviceId: 'd',
+      deviceName: null,
+      azureAdDeviceId: null,
+      triageClass: 'healthy',
+      clearSafety: 'unknown',
+      lastSync: null,
+      reasons: [],
+    },
+  ]);
+  const raw = new Database(file);
+  raw.prepare('UPDATE triage_rows SET reasons = \'{"not": "an array"}\'').run();
+  raw.close();
+  await expect(store.triageRows(run)).rejects.toThrow(
+    /triage_rows row d: expected a JSON array of strings in reasons/,
+  );
+  await store.close();
+});
