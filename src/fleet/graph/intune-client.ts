@@ -1,0 +1,212 @@
+import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from './graph-client.js';
+import {
+  type BitlockerRecoveryKeyInfo,
+  type DeviceComplianceSettingState,
+  type DeviceHealthScript,
+  type DeviceHealthScriptRunState,
+  MANAGED_DEVICE_SELECT,
+  type ManagedDevice,
+  type ManagedDeviceDetails,
+  type TpmRelatedSetting,
+} from './graph-types.js';
+import type { IntuneApi, Result } from './intune-api.js';
+import { odataString, withQuery } from './odata-query.js';
+import { expectEntity, expectPage, isJsonObject } from './response-shape.js';
+
+const MANAGED_DEVICES = '/deviceManagement/managedDevices';
+const HEALTH_SCRIPTS = '/deviceManagement/deviceHealthScripts';
+const DETAILS_SELECT = 'id,hardwareInformation,deviceHealthAttestationState';
+const RUN_STATE_SELECT = 'id,detectionState,lastStateUpdateDateTime,preRemediationDetectionScriptOutput';
+/** The states that are not a problem; everything else is listed (docs/graph-calls.md call 4). */
+const NOT_A_PROBLEM_FILTER = "state ne 'compliant' and state ne 'notApplicable' and state ne 'notAssigned'";
+
+/**
+ * The Intune calls of docs/graph-calls.md, exactly, over GraphClient (which paces, retries, pages
+ * and batches). Versions as listed there: v1.0 wherever Graph has the call, beta for
+ * hardwareInformation, the setting-state summaries and Remediations.
+ */
+export class IntuneClient implements IntuneApi {
+  constructor(private readonly graph: GraphClient) {}
+
+  /** Call 1. */
+  async *managedDevices(
+    options: { filter?: string; pageSize?: number } = {},
+  ): AsyncIterable<ManagedDevice[]> {
+    const windows = `operatingSystem eq ${odataString('Windows')}`;
+    const path = withQuery(MANAGED_DEVICES, {
+      $filter: options.filter ? `${windows} and (${options.filter})` : windows,
+      $select: MANAGED_DEVICE_SELECT.join(','),
+      $top: String(options.pageSize ?? 1000),
+    });
+    yield* this.graph.pages('v1.0', path, (item) => expectEntity<ManagedDevice>(item, 'a managedDevice'));
+  }
+
+  /** Call 3, batched. */
+  managedDevicesById(ids: readonly string[]): Promise<Map<string, Result<ManagedDevice>>> {
+    return this.batchedGet('v1.0', ids, (id) =>
+      withQuery(`${MANAGED_DEVICES}/${encodeURIComponent(id)}`, { $select: MANAGED_DEVICE_SELECT.join(',') }),
+    ).then((answers) => mapResults(answers, (body) => expectEntity<ManagedDevice>(body, 'a managedDevice')));
+  }
+
+  /** Call 2, batched (beta: hardwareInformation is beta-only). */
+  deviceDetails(ids: readonly string[]): Promise<Map<string, Result<ManagedDeviceDetails>>> {
+    return this.batchedGet('beta', ids, (id) =>
+      withQuery(`${MANAGED_DEVICES}/${encodeURIComponent(id)}`, { $select: DETAILS_SELECT }),
+    ).then((answers) =>
+      mapResults(answers, (body) => {
+        const details = expectEntity<ManagedDeviceDetails>(body, 'a managedDevice with details');
+        return {
+          id: details.id,
+          hardwareInformation: isJsonObject(details.hardwareInformation) ? details.hardwareInformation : null,
+          deviceHealthAttestationState: isJsonObject(details.deviceHealthAttestationState)
+            ? details.deviceHealthAttestationState
+            : null,
+        };
+      }),
+    );
+  }
+
+  /** Call 4 (beta). */
+  async *nonCompliantSettingStates(
+    setting: TpmRelatedSetting,
+  ): AsyncIterable<DeviceComplianceSettingState[]> {
+    const path = withQuery(
+      `/deviceManagement/deviceCompliancePolicySettingStateSummaries/${encodeURIComponent(setting)}/deviceComplianceSettingStates`,
+      { $filter: NOT_A_PROBLEM_FILTER },
+    );
+    yield* this.graph.pages('beta', path, (item) =>
+      expectEntity<DeviceComplianceSettingState>(item, 'a deviceComplianceSettingState'),
+    );
+  }
+
+  /**
+   * Call 5, batched; a device with more keys than one page holds is continued with plain GETs of
+   * its nextLink. Never selects `key`: the listing returns IDs only.
+   */
+  async recoveryKeyIds(
+    azureAdDeviceIds: readonly string[],
+  ): Promise<Map<string, Result<BitlockerRecoveryKeyInfo[]>>> {
+    const answers = await this.batchedGet('v1.0', azureAdDeviceIds, (id) =>
+      withQuery('/informationProtection/bitlocker/recoveryKeys', {
+        $filter: `deviceId eq ${odataString(id)}`,
+      }),
+    );
+    const parseKey = (item: unknown) =>
+      expectEntity<BitlockerRecoveryKeyInfo>(item, 'a bitlockerRecoveryKey');
+    const results = new Map<string, Result<BitlockerRecoveryKeyInfo[]>>();
+    for (const [id, answer] of answers) {
+      const first = toResult(answer, (body) => expectPage(body));
+      if (!first.ok) {
+        results.set(id, first);
+        continue;
+      }
+      const keys = first.value.value.map(parseKey);
+      if (first.value.nextLink) {
+        for await (const page of this.graph.continuePages(first.value.nextLink, parseKey)) keys.push(...page);
+      }
+      results.set(id, { ok: true, value: keys });
+    }
+    return results;
+  }
+
+  /** Call 6: 204. */
+  async syncDevice(id: string): Promise<void> {
+    await this.graph.post('v1.0', `${MANAGED_DEVICES}/${encodeURIComponent(id)}/syncDevice`);
+  }
+
+  /** Call 7: 204. */
+  async rebootNow(id: string): Promise<void> {
+    await this.graph.post('v1.0', `${MANAGED_DEVICES}/${encodeURIComponent(id)}/rebootNow`);
+  }
+
+  /** Call 8 (beta). Graph's eq is case-insensitive; the exact name wins when several match. */
+  async findHealthScript(displayName: string): Promise<DeviceHealthScript | undefined> {
+    const path = withQuery(HEALTH_SCRIPTS, { $filter: `displayName eq ${odataString(displayName)}` });
+    let fallback: DeviceHealthScript | undefined;
+    for await (const page of this.graph.pages('beta', path, (item) =>
+      expectEntity<DeviceHealthScript>(item, 'a deviceHealthScript'),
+    )) {
+      for (const script of page) {
+        if (script.displayName === displayName) return script;
+        fallback ??= script;
+      }
+    }
+    return fallback;
+  }
+
+  /** Call 9 (beta): 201 with the created script. */
+  async createHealthScript(script: Omit<DeviceHealthScript, 'id'>): Promise<DeviceHealthScript> {
+    const created = await this.graph.post('beta', HEALTH_SCRIPTS, script, (body) =>
+      expectEntity<DeviceHealthScript>(body, 'the created deviceHealthScript'),
+    );
+    if (!created)
+      throw new Error('Graph answered the script upload without a body (expected 201 with the script)');
+    return created;
+  }
+
+  /** Call 10 (beta): 204. */
+  async runHealthScriptOnDevice(deviceId: string, scriptId: string): Promise<void> {
+    await this.graph.post(
+      'beta',
+      `${MANAGED_DEVICES}/${encodeURIComponent(deviceId)}/initiateOnDemandProactiveRemediation`,
+      { scriptPolicyId: scriptId },
+    );
+  }
+
+  /** Call 11 (beta). */
+  async *healthScriptRunStates(scriptId: string): AsyncIterable<DeviceHealthScriptRunState[]> {
+    const path = withQuery(`${HEALTH_SCRIPTS}/${encodeURIComponent(scriptId)}/deviceRunStates`, {
+      $select: RUN_STATE_SELECT,
+      $expand: 'managedDevice($select=id)',
+    });
+    yield* this.graph.pages('beta', path, (item) =>
+      expectEntity<DeviceHealthScriptRunState>(item, 'a deviceHealthScriptDeviceState'),
+    );
+  }
+
+  /** One GET per distinct id, batched (call 12); answers keyed by id. */
+  private batchedGet(
+    version: GraphVersion,
+    ids: readonly string[],
+    pathFor: (id: string) => string,
+  ): Promise<Map<string, BatchItemResult>> {
+    const requests: BatchRequest[] = [...new Set(ids)].map((id) => ({
+      key: id,
+      method: 'GET',
+      url: pathFor(id),
+    }));
+    return this.graph.batch(version, requests);
+  }
+}
+
+function mapResults<T>(
+  answers: Map<string, BatchItemResult>,
+  parse: (body: unknown) => T,
+): Map<string, Result<T>> {
+  const results = new Map<string, Result<T>>();
+  for (const [id, answer] of answers) results.set(id, toResult(answer, parse));
+  return results;
+}
+
+/** A batch item as a Result: Graph's error for a non-2xx, MalformedResponse for a bad body. */
+function toResult<T>(answer: BatchItemResult, parse: (body: unknown) => T): Result<T> {
+  if (answer.status >= 200 && answer.status < 300) {
+    try {
+      return { ok: true, value: parse(answer.body) };
+    } catch (error) {
+      return {
+        ok: false,
+        status: answer.status,
+        code: 'MalformedResponse',
+        message: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+  const error = isJsonObject(answer.body) && isJsonObject(answer.body.error) ? answer.body.error : {};
+  return {
+    ok: false,
+    status: answer.status,
+    code: typeof error.code === 'string' ? error.code : `HTTP${answer.status}`,
+    message: typeof error.message === 'string' ? error.message : `HTTP ${answer.status} inside $batch`,
+  };
+}
