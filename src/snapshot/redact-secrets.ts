@@ -9,6 +9,8 @@
  * - a TPM authorization value: `Get-Tpm`'s `OwnerAuth`, `Clear-Tpm -OwnerAuthorization`, the
  *   registry's `OwnerAuthFull`/`OwnerAuthAdmin`/`OwnerAuthUser`/`StorageOwnerAuth`, and lockout or
  *   endorsement auth values (research §1: "Never log the returned object: it contains OwnerAuth").
+ * - a bearer token or any JWT (an access token copied from a Graph error, a log line or a proxy
+ *   trace), and `client_secret=` / `access_token=` form values (the fleet commands' credentials).
  */
 
 export const REDACTED = '[redacted]';
@@ -37,9 +39,18 @@ const SECRET_PARAMETER = new RegExp(`(-${SECRET_NAME}[ \\t]+)([^\\s",;-][^\\s",;
 /** `<Data Name="OwnerAuth">value</Data>` (an event's XML). */
 const SECRET_XML = new RegExp(`(Name="${SECRET_NAME}"[^>]*>)([^<]+)(<)`, 'gi');
 
-/** Replaces every recovery password and every authorization value in free text. */
+/** `Bearer <token>` (whatever the token's shape) and any JWT (three base64url parts, header first). */
+const BEARER = /\b(Bearer[ \t]+)[A-Za-z0-9\-._~+/]+=*/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+/** OAuth form values: client_secret=..., access_token=..., refresh_token=..., client_assertion=... */
+const OAUTH_FORM = /\b((?:client_secret|access_token|refresh_token|id_token|client_assertion)["']?\s*[=:]\s*["']?)[^\s&"',;}]+/gi;
+
+/** Replaces every recovery password, authorization value and token in free text. */
 export function redact(text: string): string {
   return text
+    .replace(JWT, REDACTED)
+    .replace(BEARER, (_m, head: string) => `${head}${REDACTED}`)
+    .replace(OAUTH_FORM, (_m, head: string) => `${head}${REDACTED}`)
     .replace(RECOVERY_PASSWORD, REDACTED)
     .replace(RECOVERY_PASSWORD_LOOSE, REDACTED)
     .replace(SECRET_XML, (_m, head: string, _v: string, tail: string) => `${head}${REDACTED}${tail}`)
