@@ -1,0 +1,77 @@
+import type { ReportSink } from './report-sink.js';
+import { TRIAGE_CLASS_INFO } from './triage-class.js';
+import type { TriageResult } from './triage-result.js';
+
+export const CSV_COLUMNS = [
+  'deviceId',
+  'deviceName',
+  'azureAdDeviceId',
+  'userPrincipalName',
+  'class',
+  'classTitle',
+  'clearSafety',
+  'clearBlockedBy',
+  'escrow',
+  'lastSync',
+  'failingSettings',
+  'findings',
+  'remedy',
+  'reasons',
+  'evidenceAt',
+] as const;
+
+/**
+ * A cell as RFC 4180 wants it (quoted when it holds a quote, comma, CR or LF; quotes doubled), and
+ * defused against spreadsheet formula injection (OWASP "CSV Injection"): a cell starting with
+ * = + - @, a tab or a CR is prefixed with ' so Excel and Sheets show it as text, never run it.
+ * Device and user names come from the tenant and anyone enrolling a device chooses them.
+ */
+export function csvCell(value: string | null): string {
+  if (value === null) return '';
+  const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
+}
+
+/** One result as a CSV record (CRLF-terminated, RFC 4180 §2). */
+export function csvRow(r: TriageResult): string {
+  const cells: Record<(typeof CSV_COLUMNS)[number], string | null> = {
+    deviceId: r.deviceId,
+    deviceName: r.deviceName,
+    azureAdDeviceId: r.azureAdDeviceId,
+    userPrincipalName: r.userPrincipalName,
+    class: r.class,
+    classTitle: TRIAGE_CLASS_INFO[r.class].title,
+    clearSafety: r.clearSafety,
+    clearBlockedBy: r.clearBlockedBy.map((b) => `${b.code}: ${b.reason}`).join(' | '),
+    escrow: r.escrow,
+    lastSync: r.lastSync,
+    failingSettings: r.failingSettings.join(' '),
+    findings: r.findings.join(' '),
+    remedy: r.remedy,
+    reasons: r.reasons.join(' | '),
+    evidenceAt: r.evidenceAt,
+  };
+  return `${CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',')}\r\n`;
+}
+
+/** Streams the CSV report: a header, then one record per result as it comes. */
+export class CsvReportWriter {
+  private started = false;
+
+  constructor(private readonly sink: ReportSink) {}
+
+  async write(result: TriageResult): Promise<void> {
+    if (!this.started) await this.begin();
+    await this.sink(csvRow(result));
+  }
+
+  /** Writes the header when no row was written (an empty fleet still gets a valid CSV). */
+  async end(): Promise<void> {
+    if (!this.started) await this.begin();
+  }
+
+  private async begin(): Promise<void> {
+    this.started = true;
+    await this.sink(`${CSV_COLUMNS.join(',')}\r\n`);
+  }
+}

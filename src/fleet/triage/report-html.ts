@@ -1,0 +1,164 @@
+import type { ActionList } from './action-list.js';
+import { LAB_LABEL, type ReportTarget } from './report-sink.js';
+import { CLEAR_SAFETIES, CLEAR_SAFETY_INFO, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
+import type { TriageResult } from './triage-result.js';
+import { SYNC_AGE_BUCKETS, SYNC_AGE_TITLES, type TriageSummary } from './triage-summary.js';
+
+/**
+ * Escapes text for HTML element content and double-quoted attributes. Every value that reaches the
+ * report goes through this: device and user names are chosen by whoever enrolls a device.
+ */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+interface Bar {
+  label: string;
+  value: number;
+  colour: string;
+}
+
+const CLASS_COLOURS: Readonly<Record<(typeof TRIAGE_CLASSES)[number], string>> = {
+  healthy: '#2e7d32',
+  'sync-stale': '#f9a825',
+  'tpm-clear-candidate': '#c62828',
+  'tpm-wait': '#ef6c00',
+  'tpm-firmware': '#6a1b9a',
+  'tpm-absent': '#4e342e',
+  'secure-boot': '#1565c0',
+  bitlocker: '#00838f',
+  attestation: '#9e9d24',
+  'device-action': '#5d4037',
+  'non-compliant-other': '#757575',
+  unknown: '#9e9e9e',
+};
+
+const SAFETY_COLOURS: Readonly<Record<(typeof CLEAR_SAFETIES)[number], string>> = {
+  safe: '#2e7d32',
+  blocked: '#c62828',
+  'not-the-remedy': '#757575',
+  unknown: '#9e9e9e',
+};
+
+/**
+ * A horizontal bar chart as inline SVG: a label, a bar proportional to the largest value, and the
+ * count written out, so it reads without hovering or a legend (and prints in black and white).
+ */
+function barChart(title: string, bars: readonly Bar[]): string {
+  const rowHeight = 26;
+  const labelWidth = 190;
+  const barMax = 360;
+  const width = labelWidth + barMax + 90;
+  const height = bars.length * rowHeight + 8;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const rows = bars.map((b, i) => {
+    const y = i * rowHeight + 4;
+    const w = b.value === 0 ? 0 : Math.max(2, Math.round((b.value / max) * barMax));
+    return [
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeHtml(b.label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowHeight - 8}" fill="${b.colour}"/>`,
+      `<text x="${labelWidth + w + 6}" y="${y + 16}">${b.value.toLocaleString('en-US')}</text>`,
+    ].join('');
+  });
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="13" font-family="system-ui, sans-serif">${rows.join('')}</svg></figure>`;
+}
+
+export interface HtmlReportInput {
+  target: ReportTarget;
+  summary: TriageSummary;
+  actions: ActionList;
+  generatedAt?: Date;
+}
+
+/**
+ * The HTML report: ONE self-contained file a manager can open offline or attach to a ticket. No
+ * script, font, stylesheet or image is loaded from anywhere (a Content-Security-Policy of
+ * default-src 'none' makes sure), the charts are inline SVG, and every value is HTML-escaped. A
+ * lab report carries a visible "LAB TENANT" banner.
+ */
+export function renderHtmlReport(input: HtmlReportInput): string {
+  const { summary, target, actions } = input;
+  const generatedAt = (input.generatedAt ?? new Date()).toISOString();
+  const lab = target.lab ? `<p class="lab" role="alert">${escapeHtml(LAB_LABEL)}</p>` : '';
+  const classBars = TRIAGE_CLASSES.map((c) => ({
+    label: TRIAGE_CLASS_INFO[c].title,
+    value: summary.byClass[c],
+    colour: CLASS_COLOURS[c],
+  }));
+  const safetyBars = CLEAR_SAFETIES.map((s) => ({
+    label: CLEAR_SAFETY_INFO[s].title,
+    value: summary.byClearSafety[s],
+    colour: SAFETY_COLOURS[s],
+  }));
+  const syncBars = SYNC_AGE_BUCKETS.map((b) => ({
+    label: `Last sync ${SYNC_AGE_TITLES[b]}`,
+    value: summary.lastSyncAge[b],
+    colour: b === 'under-1d' || b === '1-7d' ? '#2e7d32' : b === '7-30d' ? '#f9a825' : '#c62828',
+  }));
+  const warnings =
+    summary.warnings.length === 0
+      ? ''
+      : `<ul class="warnings">${summary.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`;
+  const omitted =
+    actions.omitted > 0
+      ? `<p>${actions.omitted.toLocaleString('en-US')} more devices need action; the CSV and JSON reports list every device.</p>`
+      : '';
+  const title = `${target.lab ? '[LAB] ' : ''}TPM fleet triage`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #212121; }
+.lab { background: #ffeb3b; border: 3px solid #f57f17; font-weight: bold; font-size: 1.3rem; padding: .6rem 1rem; text-align: center; }
+.totals { font-size: 1.1rem; }
+.charts { display: flex; flex-wrap: wrap; gap: 2rem; }
+figure { margin: 0; }
+figcaption { font-weight: bold; margin-bottom: .4rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; position: sticky; top: 0; }
+.safe { color: #2e7d32; font-weight: bold; } .blocked { color: #c62828; font-weight: bold; }
+.warnings { color: #e65100; }
+</style>
+</head>
+<body>
+${lab}
+<h1>${escapeHtml(title)}</h1>
+<p class="totals">${escapeHtml(target.description)}: <strong>${summary.devices.toLocaleString('en-US')}</strong> Windows devices, <strong>${summary.needingAction.toLocaleString('en-US')}</strong> need action. Generated ${escapeHtml(generatedAt)}.</p>
+${warnings}
+<div class="charts">
+${barChart('Devices by class', classBars)}
+${barChart('Would a TPM clear be safe?', safetyBars)}
+${barChart('Last sync with Intune', syncBars)}
+</div>
+<h2>Devices needing action</h2>
+${actionTable(actions.devices)}
+${omitted}
+${lab}
+</body>
+</html>
+`;
+}
+
+function actionTable(devices: readonly TriageResult[]): string {
+  if (devices.length === 0) return '<p>None.</p>';
+  const rows = devices.map((r) => {
+    const blocked = r.clearBlockedBy.map((b) => `<li>${escapeHtml(b.reason)}</li>`).join('');
+    return `<tr><td>${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)}">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}${blocked === '' ? '' : `<ul>${blocked}</ul>`}</td><td>${escapeHtml(r.lastSync?.slice(0, 10) ?? 'never')}</td><td>${escapeHtml(r.remedy)}</td><td>${escapeHtml(r.reasons.join(' '))}</td></tr>`;
+  });
+  return `<table>
+<thead><tr><th>Device</th><th>User</th><th>Class</th><th>Clear</th><th>Last sync</th><th>Next step</th><th>Why</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`;
+}

@@ -1,0 +1,366 @@
+import { TpmDoctorError } from '../../tpm/errors.js';
+import type { GraphStats } from '../graph/graph-events.js';
+import {
+  type BitlockerRecoveryKeyInfo,
+  type DeviceComplianceSettingState,
+  type ManagedDevice,
+  type ManagedDeviceDetails,
+  TPM_RELATED_SETTINGS,
+} from '../graph/graph-types.js';
+import type { IntuneApi, Result } from '../graph/intune-api.js';
+import {
+  type ClassifyOptions,
+  classifyDevice,
+  DEFAULT_CLASSIFY_OPTIONS,
+  type DeviceTriageInput,
+  detailsMatter,
+} from './classify-device.js';
+import { hasEntraDeviceId } from './clear-safety.js';
+import { type DeviceEvidence, readDeviceEvidence } from './device-evidence.js';
+import type { TriageResult } from './triage-result.js';
+import { type TriageSummary, TriageTally } from './triage-summary.js';
+
+/** The Remediations script package whose detection output is tpm-doctor's compact evidence. */
+export const EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
+
+export interface TriageProgress {
+  /** Devices listed so far. */
+  listed: number;
+  /** Devices classified and emitted. */
+  classified: number;
+  /** Devices whose per-device details were fetched. */
+  detailsFetched: number;
+  /** Devices waiting for details or an escrow check. */
+  queued: number;
+}
+
+export interface TriageRunOptions extends Partial<ClassifyOptions> {
+  /** Called once per device, healthy ones included, in listing order per chunk; awaited (backpressure). */
+  onResult: (result: TriageResult) => void | Promise<void>;
+  onProgress?: (progress: TriageProgress) => void;
+  /** The time classification is relative to (default: when the run starts). */
+  now?: Date;
+  /** The Remediations script to read evidence from (default 'tpm-doctor evidence'). */
+  evidenceScriptName?: string;
+  /**
+   * How many devices wait before their details and escrow are fetched together (default 200).
+   * IntuneApi batches them by 20 per $batch; a larger queue means fewer, fuller batches.
+   */
+  queueSize?: number;
+  /** managedDevices page size (default: the client's, 1000). */
+  pageSize?: number;
+  /** The Graph client's counters, read at the end for the summary. */
+  requestStats?: () => GraphStats;
+}
+
+/** A Graph answer triage cannot use (a device without an id, a setting state without a device). */
+export class TriageInputError extends TpmDoctorError {
+  constructor(message: string) {
+    super('FLEET_TRIAGE_INPUT', message);
+  }
+}
+
+/** Setting states that are not failures (Graph's filter should leave them out; checked anyway). */
+const NOT_FAILING = new Set(['compliant', 'notApplicable', 'notAssigned', 'remediated']);
+
+interface Pending {
+  input: DeviceTriageInput;
+  needsDetails: boolean;
+}
+
+/**
+ * `tpm-doctor fleet triage`: classifies every Windows device in the tenant, streaming.
+ *
+ * Graph's budget (2,000 requests per 20 s per app, Intune service limits) makes one request per
+ * device cost minutes at fleet scale, so the healthy majority is classified from list fields:
+ * (a) the tenant-wide non-compliant setting states for each TPM-related setting (a few pages)
+ *     give the devices that fail one;
+ * (b) the Remediations run states of the evidence script (pages) give the devices' own diagnoses;
+ * (c) managedDevices pages are streamed: a device with no failing TPM setting is classified and
+ *     emitted at once; the others are queued;
+ * (d) queued devices get their details (hardwareInformation, health attestation) and, when a clear
+ *     is the remedy, their BitLocker recovery key IDs, in batches, and are then emitted.
+ * Only the failing devices and evidence digests are held; healthy devices are emitted and counted.
+ */
+export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Promise<TriageSummary> {
+  const startedAt = new Date();
+  const now = options.now ?? startedAt;
+  const classify: ClassifyOptions = {
+    staleSyncDays: options.staleSyncDays ?? DEFAULT_CLASSIFY_OPTIONS.staleSyncDays,
+    attestationStaleDays: options.attestationStaleDays ?? DEFAULT_CLASSIFY_OPTIONS.attestationStaleDays,
+    evidenceMaxAgeDays: options.evidenceMaxAgeDays ?? DEFAULT_CLASSIFY_OPTIONS.evidenceMaxAgeDays,
+  };
+  const queueSize = Math.max(1, options.queueSize ?? 200);
+  const warnings: string[] = [];
+  const tally = new TriageTally(now);
+  const progress: TriageProgress = { listed: 0, classified: 0, detailsFetched: 0, queued: 0 };
+  const lookups = { details: 0, detailsFailed: 0, recoveryKeys: 0, recoveryKeysFailed: 0 };
+
+  const failing = await failingSettingsByDevice(api);
+  const evidence = await evidenceByDevice(
+    api,
+    options.evidenceScriptName ?? EVIDENCE_SCRIPT_NAME,
+    now,
+    warnings,
+  );
+
+  const emit = async (result: TriageResult) => {
+    await options.onResult(result);
+    tally.add(result);
+    progress.classified++;
+  };
+
+  let queue: Pending[] = [];
+  const flush = async () => {
+    const batch = queue;
+    queue = [];
+    await completeQueued(api, batch, now, classify, lookups, warnings, emit);
+    progress.detailsFetched = lookups.details;
+    progress.queued = 0;
+    options.onProgress?.({ ...progress });
+  };
+
+  for await (const page of api.managedDevices(
+    options.pageSize === undefined ? {} : { pageSize: options.pageSize },
+  )) {
+    if (!Array.isArray(page)) {
+      throw new TriageInputError(
+        `managedDevices: expected a page (an array of managedDevice), found ${typeof page}`,
+      );
+    }
+    for (const raw of page) {
+      const device = checkManagedDevice(raw);
+      progress.listed++;
+      const input: DeviceTriageInput = {
+        device,
+        failingSettings: failing.get(device.id) ?? [],
+        evidence: evidence.byDevice.get(device.id),
+      };
+      const first = classifyDevice(input, now, classify);
+      const needsDetails = detailsMatter(input, now, classify);
+      if (!needsDetails && first.escrow !== 'not-checked') {
+        await emit(first);
+        continue;
+      }
+      queue.push({ input, needsDetails });
+      if (queue.length >= queueSize) await flush();
+    }
+    progress.queued = queue.length;
+    options.onProgress?.({ ...progress });
+  }
+  if (queue.length > 0) await flush();
+
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options: classify,
+    devices: tally.devices,
+    needingAction: tally.needingAction,
+    byClass: tally.byClass,
+    byClearSafety: tally.byClearSafety,
+    lastSyncAge: tally.lastSyncAge,
+    evidence: {
+      scriptFound: evidence.scriptFound,
+      devicesWithOutput: evidence.byDevice.size,
+      unreadable: evidence.unreadable,
+    },
+    lookups,
+    graphRequests: options.requestStats?.() ?? null,
+    warnings,
+  };
+}
+
+/** (a) deviceId → its failing TPM-related setting states, one listing per setting, tenant-wide. */
+async function failingSettingsByDevice(api: IntuneApi): Promise<Map<string, DeviceComplianceSettingState[]>> {
+  const byDevice = new Map<string, DeviceComplianceSettingState[]>();
+  for (const setting of TPM_RELATED_SETTINGS) {
+    for await (const page of api.nonCompliantSettingStates(setting)) {
+      for (const state of page) {
+        if (typeof state?.deviceId !== 'string' || state.deviceId === '' || typeof state.state !== 'string') {
+          throw new TriageInputError(
+            `${setting} setting states: expected each state to have a deviceId and a state (strings), found ${JSON.stringify(state)?.slice(0, 120)}`,
+          );
+        }
+        if (NOT_FAILING.has(state.state)) continue;
+        const list = byDevice.get(state.deviceId) ?? [];
+        // Several policies may carry the same setting: one entry per setting is enough.
+        if (!list.some((s) => s.setting === state.setting))
+          list.push({ ...state, setting: state.setting ?? setting });
+        byDevice.set(state.deviceId, list);
+      }
+    }
+  }
+  return byDevice;
+}
+
+/**
+ * (b) deviceId → the device's own diagnosis, from the evidence script's run states. Evidence is
+ * optional: no script, or a failure reading it, leaves triage on Intune's data with a warning.
+ */
+async function evidenceByDevice(
+  api: IntuneApi,
+  scriptName: string,
+  now: Date,
+  warnings: string[],
+): Promise<{
+  scriptFound: boolean;
+  unreadable: number;
+  byDevice: Map<string, DeviceEvidence | { error: string }>;
+}> {
+  const byDevice = new Map<string, DeviceEvidence | { error: string }>();
+  let unreadable = 0;
+  let scriptId: string;
+  try {
+    const script = await api.findHealthScript(scriptName);
+    if (script === undefined) {
+      warnings.push(
+        `No Remediations script named '${scriptName}' in the tenant: triage used Intune's data only (deploy it with tpm-doctor fleet remediate for device-level diagnoses).`,
+      );
+      return { scriptFound: false, unreadable, byDevice };
+    }
+    scriptId = script.id;
+  } catch (e) {
+    warnings.push(
+      `The Remediations script could not be looked up (${errorText(e)}): triage used Intune's data only.`,
+    );
+    return { scriptFound: false, unreadable, byDevice };
+  }
+  try {
+    for await (const page of api.healthScriptRunStates(scriptId)) {
+      for (const state of page) {
+        const deviceId = state?.managedDevice?.id ?? deviceIdFromRunStateId(state?.id);
+        const output = state?.preRemediationDetectionScriptOutput;
+        if (deviceId === null || typeof output !== 'string' || output.trim() === '') continue;
+        try {
+          byDevice.set(
+            deviceId,
+            readDeviceEvidence(output, `Remediations output of device ${deviceId}`, now),
+          );
+        } catch (e) {
+          unreadable++;
+          byDevice.set(deviceId, { error: errorText(e) });
+        }
+      }
+    }
+  } catch (e) {
+    warnings.push(
+      `Reading the Remediations run states stopped (${errorText(e)}): ${byDevice.size} devices' evidence was read, the rest were triaged from Intune's data.`,
+    );
+  }
+  return { scriptFound: true, unreadable, byDevice };
+}
+
+/** deviceHealthScriptDeviceState ids are "{scriptId}:{deviceId}" when managedDevice is not expanded. */
+function deviceIdFromRunStateId(id: unknown): string | null {
+  if (typeof id !== 'string') return null;
+  const colon = id.lastIndexOf(':');
+  return colon === -1 || colon === id.length - 1 ? null : id.slice(colon + 1);
+}
+
+/** (d) Details for the devices whose class depends on them, then escrow where a clear is the remedy. */
+async function completeQueued(
+  api: IntuneApi,
+  batch: Pending[],
+  now: Date,
+  classify: ClassifyOptions,
+  lookups: TriageSummary['lookups'],
+  warnings: string[],
+  emit: (result: TriageResult) => Promise<void>,
+): Promise<void> {
+  const detailIds = batch.filter((p) => p.needsDetails).map((p) => p.input.device.id);
+  if (detailIds.length > 0) {
+    const details = await readBatch(
+      () => api.deviceDetails(detailIds),
+      detailIds,
+      'device details',
+      warnings,
+    );
+    for (const p of batch) {
+      if (!p.needsDetails) continue;
+      const answer = details.get(p.input.device.id) ?? missingAnswer<ManagedDeviceDetails>();
+      p.input = { ...p.input, details: answer };
+      lookups.details++;
+      if (!answer.ok) lookups.detailsFailed++;
+    }
+  }
+  const results = batch.map((p) => ({ p, result: classifyDevice(p.input, now, classify) }));
+  const keyIds = [
+    ...new Set(
+      results
+        .filter(({ result }) => result.escrow === 'not-checked' && hasEntraDeviceId(result.azureAdDeviceId))
+        .map(({ result }) => result.azureAdDeviceId as string),
+    ),
+  ];
+  if (keyIds.length > 0) {
+    const keys = await readBatch(() => api.recoveryKeyIds(keyIds), keyIds, 'recovery key IDs', warnings);
+    for (const entry of results) {
+      if (entry.result.escrow !== 'not-checked' || entry.result.azureAdDeviceId === null) continue;
+      const answer = keys.get(entry.result.azureAdDeviceId) ?? missingAnswer<BitlockerRecoveryKeyInfo[]>();
+      lookups.recoveryKeys++;
+      if (!answer.ok) lookups.recoveryKeysFailed++;
+      entry.p.input = { ...entry.p.input, recoveryKeys: answer };
+      entry.result = classifyDevice(entry.p.input, now, classify);
+    }
+  }
+  for (const { result } of results) await emit(result);
+}
+
+/**
+ * A batched read. The client retries what can be retried; if the whole call still fails, every
+ * device in it gets the error as its answer (classified `unknown` where it mattered) rather than
+ * losing the run.
+ */
+async function readBatch<T>(
+  read: () => Promise<Map<string, Result<T>>>,
+  ids: readonly string[],
+  what: string,
+  warnings: string[],
+): Promise<Map<string, Result<T>>> {
+  try {
+    return await read();
+  } catch (e) {
+    const message = errorText(e);
+    warnings.push(`Reading ${what} for ${ids.length} devices failed: ${message}`);
+    const code = e instanceof TpmDoctorError ? e.code : 'error';
+    return new Map(ids.map((id) => [id, { ok: false, status: 0, code, message }]));
+  }
+}
+
+function missingAnswer<T>(): Result<T> {
+  return { ok: false, status: 0, code: 'missing', message: 'the device was not in the batch answer' };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The list fields triage relies on, checked so a malformed page fails clearly, not silently. */
+function checkManagedDevice(value: unknown): ManagedDevice {
+  const v = value as Partial<ManagedDevice> | null;
+  if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || v.id === '') {
+    throw new TriageInputError(
+      `managedDevices: expected a managedDevice with a string id, found ${JSON.stringify(value)?.slice(0, 120)}`,
+    );
+  }
+  if (typeof v.complianceState !== 'string') {
+    throw new TriageInputError(
+      `managedDevices: device ${v.id}: expected complianceState to be a string, found ${typeof v.complianceState}`,
+    );
+  }
+  for (const key of ['lastSyncDateTime', 'deviceName', 'azureADDeviceId'] as const) {
+    const f = v[key];
+    if (f !== undefined && f !== null && typeof f !== 'string') {
+      throw new TriageInputError(
+        `managedDevices: device ${v.id}: expected ${key} to be a string or null, found ${typeof f}`,
+      );
+    }
+  }
+  return {
+    ...(v as ManagedDevice),
+    deviceName: v.deviceName ?? null,
+    azureADDeviceId: v.azureADDeviceId ?? null,
+    lastSyncDateTime: v.lastSyncDateTime ?? null,
+    isEncrypted: v.isEncrypted ?? null,
+    userPrincipalName: v.userPrincipalName ?? null,
+  };
+}

@@ -1,0 +1,298 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { ActionList } from '../../../src/fleet/triage/action-list.js';
+import { classifyDevice } from '../../../src/fleet/triage/classify-device.js';
+import { readDeviceEvidence } from '../../../src/fleet/triage/device-evidence.js';
+import { CSV_COLUMNS, CsvReportWriter, csvCell } from '../../../src/fleet/triage/report-csv.js';
+import { escapeHtml, renderHtmlReport } from '../../../src/fleet/triage/report-html.js';
+import { JsonReportWriter, TRIAGE_JSON_SCHEMA } from '../../../src/fleet/triage/report-json.js';
+import type { ReportTarget } from '../../../src/fleet/triage/report-sink.js';
+import { renderTriageTable } from '../../../src/fleet/triage/report-table.js';
+import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../../src/fleet/triage/triage-class.js';
+import type { TriageResult } from '../../../src/fleet/triage/triage-result.js';
+import { type TriageSummary, TriageTally } from '../../../src/fleet/triage/triage-summary.js';
+import { device, failing, keys, NOW, TPM_REQUIRED } from './fixtures.js';
+
+/** A made-up recovery password in the shape manage-bde prints (48 digits, 8 groups of 6). */
+const RECOVERY_PASSWORD = '123456-234567-345678-456789-567890-678901-789012-890123';
+const HOSTILE_NAME = '<script>alert(1)</script>';
+
+/** The lockout device's evidence, with its recovery password left in by a careless collector. */
+function evidenceWithSecret() {
+  const text = readFileSync('test/fixtures/windows/compact/lockout-trimmed.txt', 'utf8').replace(
+    '"cn":"PC-LOCKOUT-07"',
+    `"cn":"PC-LOCKOUT-07","rp":"${RECOVERY_PASSWORD}","RecoveryPassword":"${RECOVERY_PASSWORD}"`,
+  );
+  expect(text).toContain(RECOVERY_PASSWORD);
+  return readDeviceEvidence(text, 'md-lock', NOW);
+}
+
+function sampleResults(): TriageResult[] {
+  const hostile = device({
+    id: 'md-x',
+    deviceName: HOSTILE_NAME,
+    complianceState: 'noncompliant',
+    userPrincipalName: '=HYPERLINK("http://evil")',
+  });
+  return [
+    classifyDevice({ device: device({ id: 'md-ok', deviceName: 'PC-OK' }), failingSettings: [] }, NOW),
+    classifyDevice(
+      {
+        device: hostile,
+        failingSettings: [failing(hostile.id, TPM_REQUIRED)],
+        details: {
+          ok: true,
+          value: {
+            id: 'md-x',
+            hardwareInformation: {
+              tpmSpecificationVersion: '2.0',
+              tpmManufacturer: 'NTC',
+              tpmVersion: '7.2.3.1',
+            },
+            deviceHealthAttestationState: null,
+          },
+        },
+        recoveryKeys: keys(),
+      },
+      NOW,
+    ),
+    classifyDevice(
+      {
+        device: device({ id: 'md-lock', deviceName: '+cmd|calc, "quoted"\nline' }),
+        failingSettings: [],
+        evidence: evidenceWithSecret(),
+      },
+      NOW,
+    ),
+  ];
+}
+
+function summaryOf(results: readonly TriageResult[]): TriageSummary {
+  const tally = new TriageTally(NOW);
+  for (const r of results) tally.add(r);
+  return {
+    startedAt: NOW.toISOString(),
+    finishedAt: NOW.toISOString(),
+    options: { staleSyncDays: 7, attestationStaleDays: 7, evidenceMaxAgeDays: 14 },
+    devices: tally.devices,
+    needingAction: tally.needingAction,
+    byClass: tally.byClass,
+    byClearSafety: tally.byClearSafety,
+    lastSyncAge: tally.lastSyncAge,
+    evidence: { scriptFound: true, devicesWithOutput: 1, unreadable: 0 },
+    lookups: { details: 1, detailsFailed: 0, recoveryKeys: 1, recoveryKeysFailed: 0 },
+    graphRequests: null,
+    warnings: [`a warning quoting <b>${HOSTILE_NAME}</b>`],
+  };
+}
+
+async function collect(
+  write: (sink: (chunk: string) => void) => Promise<void>,
+): Promise<{ text: string; chunks: number }> {
+  const chunks: string[] = [];
+  await write((c) => {
+    chunks.push(c);
+  });
+  return { text: chunks.join(''), chunks: chunks.length };
+}
+
+const LAB: ReportTarget = { description: 'http://127.0.0.1:1234 (lab)', lab: true };
+const REAL: ReportTarget = { description: 'https://graph.microsoft.com (contoso)', lab: false };
+
+/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  return rows;
+}
+
+describe('CSV report', () => {
+  test('cells are RFC 4180 quoted and formula injection is defused', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+      expect(csvCell(`${lead}1+1`).replace(/^"/, '')).toMatch(/^'/);
+    expect(csvCell('=SUM(A1),x')).toBe(`"'=SUM(A1),x"`);
+    expect(csvCell(null)).toBe('');
+  });
+
+  test('streams one record per device and reads back to the same values', async () => {
+    const results = sampleResults();
+    const { text, chunks } = await collect(async (sink) => {
+      const w = new CsvReportWriter(sink);
+      for (const r of results) await w.write(r);
+      await w.end();
+    });
+    expect(chunks).toBe(results.length + 1);
+    const rows = parseCsv(text);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(results.length + 1);
+    for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
+    const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
+    expect(byId.get('md-lock')![1]).toBe(`'+cmd|calc, "quoted"\nline`);
+    expect(byId.get('md-x')![3]).toBe(`'=HYPERLINK("http://evil")`);
+    expect(byId.get('md-x')![4]).toBe('tpm-clear-candidate');
+    expect(byId.get('md-x')![6]).toBe('blocked');
+  });
+
+  test('an empty fleet still gets a header', async () => {
+    const { text } = await collect(async (sink) => new CsvReportWriter(sink).end());
+    expect(text).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
+  });
+});
+
+describe('JSON report', () => {
+  test('has the documented schema shape, streamed', async () => {
+    const results = sampleResults();
+    const summary = summaryOf(results);
+    const { text, chunks } = await collect(async (sink) => {
+      const w = new JsonReportWriter(sink, LAB, NOW);
+      for (const r of results) await w.write(r);
+      await w.end(summary);
+    });
+    expect(chunks).toBe(results.length + 2);
+    const doc = JSON.parse(text);
+    expect(Object.keys(doc)).toEqual(['schema', 'generatedAt', 'target', 'devices', 'summary']);
+    expect(doc.schema).toBe(TRIAGE_JSON_SCHEMA);
+    expect(doc.target).toEqual({ description: LAB.description, lab: true });
+    expect(doc.devices).toHaveLength(3);
+    for (const d of doc.devices) {
+      expect(Object.keys(d)).toEqual([
+        'deviceId',
+        'deviceName',
+        'azureAdDeviceId',
+        'userPrincipalName',
+        'class',
+        'clearSafety',
+        'clearBlockedBy',
+        'escrow',
+        'reasons',
+        'remedy',
+        'findings',
+        'failingSettings',
+        'lastSync',
+        'evidenceAt',
+      ]);
+      expect(TRIAGE_CLASSES).toContain(d.class);
+      expect(CLEAR_SAFETIES).toContain(d.clearSafety);
+    }
+    expect(doc.summary.devices).toBe(3);
+    expect(Object.keys(doc.summary.byClass)).toEqual([...TRIAGE_CLASSES]);
+  });
+
+  test('an empty fleet is valid JSON', async () => {
+    const { text } = await collect(async (sink) => new JsonReportWriter(sink, REAL, NOW).end(summaryOf([])));
+    expect(JSON.parse(text).devices).toEqual([]);
+  });
+});
+
+describe('HTML report', () => {
+  const results = sampleResults();
+  const actions = new ActionList();
+  for (const r of results) actions.add(r);
+  const html = renderHtmlReport({ target: LAB, summary: summaryOf(results), actions, generatedAt: NOW });
+
+  test('lists only the devices needing action, every value escaped', () => {
+    expect(actions.devices.map((d) => d.deviceId)).toEqual(['md-x', 'md-lock']);
+    expect(html).not.toContain(HOSTILE_NAME);
+    expect(html).toContain(escapeHtml(HOSTILE_NAME));
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toContain('PC-OK');
+  });
+
+  test('is self-contained: nothing loaded from anywhere, charts inline', () => {
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(/i);
+    expect(html).toContain("default-src 'none'");
+    expect(html.match(/<svg /g)).toHaveLength(3);
+  });
+
+  test('a lab report carries the LAB TENANT banner; a real one does not', () => {
+    expect(html).toContain('LAB TENANT — simulated devices');
+    const real = renderHtmlReport({ target: REAL, summary: summaryOf(results), actions, generatedAt: NOW });
+    expect(real).not.toContain('LAB TENANT');
+  });
+
+  test('past the limit, devices are counted, not kept', () => {
+    const small = new ActionList(1);
+    for (const r of results) small.add(r);
+    expect(small.devices).toHaveLength(1);
+    expect(small.omitted).toBe(1);
+    expect(renderHtmlReport({ target: REAL, summary: summaryOf(results), actions: small })).toContain(
+      '1 more devices need action',
+    );
+  });
+});
+
+describe('table report', () => {
+  const results = sampleResults();
+  const actions = new ActionList();
+  for (const r of results) actions.add(r);
+
+  test.each([60, 100, 160])('fits %i columns, and control characters never reach the terminal', (width) => {
+    const text = renderTriageTable(summaryOf(results), actions, { width, target: LAB });
+    const deviceLines = text.split('\n').filter((l) => l.startsWith('<scri') || l.startsWith('+cmd'));
+    expect(deviceLines).toHaveLength(2);
+    for (const line of deviceLines) expect([...line].length).toBeLessThanOrEqual(width);
+    expect(text).toContain('*** LAB TENANT — simulated devices ***');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(text).toMatch(/3 Windows devices, 2 need action/);
+  });
+});
+
+describe('secrets never reach a report', () => {
+  test("a recovery password in a device's evidence appears in no report", async () => {
+    const results = sampleResults();
+    const summary = summaryOf(results);
+    const actions = new ActionList();
+    for (const r of results) actions.add(r);
+    const csv = await collect(async (sink) => {
+      const w = new CsvReportWriter(sink);
+      for (const r of results) await w.write(r);
+      await w.end();
+    });
+    const json = await collect(async (sink) => {
+      const w = new JsonReportWriter(sink, LAB, NOW);
+      for (const r of results) await w.write(r);
+      await w.end(summary);
+    });
+    const outputs = [
+      csv.text,
+      json.text,
+      renderHtmlReport({ target: LAB, summary, actions }),
+      renderTriageTable(summary, actions, { width: 120, target: LAB }),
+    ];
+    const digits = RECOVERY_PASSWORD.replace(/-/g, '');
+    for (const out of outputs) {
+      expect(out).not.toContain(RECOVERY_PASSWORD);
+      expect(out.replace(/\D/g, '')).not.toContain(digits);
+    }
+    // The evidence was really used (the lockout verdict), so the test is not vacuous.
+    expect(results[2]!.class).toBe('tpm-wait');
+  });
+});
