@@ -1,0 +1,30 @@
+import type { IntuneApi } from '../graph/intune-api.js';
+import type { Campaign } from '../store/fleet-store.js';
+import { CampaignError } from './campaign-error.js';
+
+/** Sends a campaign's one POST for one device. */
+export type PostAction = (deviceId: string) => Promise<void>;
+
+/**
+ * The Graph call behind each campaign action (docs/graph-calls.md #6, #7, #10): syncDevice and
+ * rebootNow (v1.0, 204) and initiateOnDemandProactiveRemediation (beta, 204) with the campaign's
+ * script package, which create-campaign uploaded (or found) before the campaign was stored.
+ */
+export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction {
+  switch (campaign.action) {
+    case 'sync':
+      return (deviceId) => intune.syncDevice(deviceId);
+    case 'reboot':
+      return (deviceId) => intune.rebootNow(deviceId);
+    case 'remediate': {
+      const scriptId = campaign.scriptId;
+      if (scriptId === null) {
+        throw new CampaignError(
+          `campaign ${campaign.id} is a remediate campaign without a Remediations script package id; ` +
+            'create it with createCampaign, which uploads or finds the package first',
+        );
+      }
+      return (deviceId) => intune.runHealthScriptOnDevice(deviceId, scriptId);
+    }
+  }
+}

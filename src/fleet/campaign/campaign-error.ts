@@ -1,0 +1,12 @@
+import { TpmDoctorError } from '../../tpm/errors.js';
+
+/**
+ * A campaign could not be created or run: an unknown campaign, an empty selection, a store or
+ * Graph failure that stopped the run. The campaign's state is intact when this is thrown: running
+ * it again resumes where it stopped.
+ */
+export class CampaignError extends TpmDoctorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FLEET_CAMPAIGN', message, options);
+  }
+}

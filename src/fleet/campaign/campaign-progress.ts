@@ -1,0 +1,104 @@
+import type { Campaign, CampaignAction, DevicePhase } from '../store/fleet-store.js';
+import { ALL_PHASES, isFinalPhase } from './campaign-phases.js';
+
+/** A campaign's progress at one moment, for a progress display (text or JSON). */
+export interface CampaignProgress {
+  campaignId: string;
+  action: CampaignAction;
+  /** ISO time of this snapshot. */
+  at: string;
+  total: number;
+  counts: Record<DevicePhase, number>;
+  /** Devices whose part is over (compliant, failed, timed-out; for remediate also synced). */
+  done: number;
+  /** POSTs sent by this run. */
+  sentThisRun: number;
+  /** Recent POST rate, or null before there are enough posts to tell. */
+  postsPerSecond: number | null;
+  /** Seconds until the last pending device is posted at that rate, or null when unknown. */
+  postingEtaSeconds: number | null;
+}
+
+/** Posts remembered for the rate: recent enough to follow a change of pace (a throttle). */
+const RATE_SAMPLES = 100;
+
+/**
+ * The posting rate over the most recent posts, and the time left to post the rest at that rate.
+ * The rate is what the client's budget allows (the limits, not the network, set it), so the
+ * recent past is the best guess of the near future. Tracking has no ETA: devices sync when they
+ * check in, which no rate predicts.
+ */
+export class ProgressRate {
+  readonly #now: () => Date;
+  readonly #postTimes: number[] = [];
+
+  constructor(now: () => Date = () => new Date()) {
+    this.#now = now;
+  }
+
+  /** Notes one POST answered now. */
+  recordPost(): void {
+    this.#postTimes.push(this.#now().getTime());
+    if (this.#postTimes.length > RATE_SAMPLES) this.#postTimes.shift();
+  }
+
+  /** Posts per second over the remembered posts; null with fewer than two or no time between. */
+  postsPerSecond(): number | null {
+    const first = this.#postTimes[0];
+    const last = this.#postTimes.at(-1);
+    if (first === undefined || last === undefined || last <= first) return null;
+    return ((this.#postTimes.length - 1) * 1000) / (last - first);
+  }
+
+  progress(campaign: Campaign, counts: Record<DevicePhase, number>, sentThisRun: number): CampaignProgress {
+    const total = ALL_PHASES.reduce((sum, phase) => sum + counts[phase], 0);
+    const done = ALL_PHASES.filter((phase) => isFinalPhase(campaign.action, phase)).reduce(
+      (sum, phase) => sum + counts[phase],
+      0,
+    );
+    const rate = this.postsPerSecond();
+    const toPost = counts.pending + counts.posting;
+    return {
+      campaignId: campaign.id,
+      action: campaign.action,
+      at: this.#now().toISOString(),
+      total,
+      counts,
+      done,
+      sentThisRun,
+      postsPerSecond: rate,
+      postingEtaSeconds: toPost === 0 ? 0 : rate === null ? null : Math.ceil(toPost / rate),
+    };
+  }
+}
+
+/** One line for a terminal: "sync c-…: 812/2,000 done · posted 1,500 · ... · 9.8 posts/s, posting done in 2m 1s". */
+export function formatProgressLine(progress: CampaignProgress): string {
+  const { counts } = progress;
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const parts = [
+    `${n(progress.done)}/${n(progress.total)} done`,
+    `pending ${n(counts.pending + counts.posting)}`,
+    `awaiting sync ${n(counts.posted + counts.unconfirmed)}`,
+    `synced ${n(counts.synced)}`,
+    `compliant ${n(counts.compliant)}`,
+    `failed ${n(counts.failed)}`,
+    `timed out ${n(counts['timed-out'])}`,
+  ];
+  if (progress.postsPerSecond !== null) parts.push(`${progress.postsPerSecond.toFixed(1)} posts/s`);
+  if (progress.postingEtaSeconds !== null && progress.postingEtaSeconds > 0) {
+    parts.push(`posting done in ${formatDuration(progress.postingEtaSeconds)}`);
+  }
+  return `${progress.action} ${progress.campaignId}: ${parts.join(' · ')}`;
+}
+
+/** 3725 → "1h 2m 5s"; 42 → "42s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h ${m}m ${rest}s`;
+  if (m > 0) return `${m}m ${rest}s`;
+  return `${rest}s`;
+}

@@ -1,0 +1,197 @@
+import type { IntuneApi } from '../graph/intune-api.js';
+import type { Campaign, DevicePhase, FleetStore } from '../store/fleet-store.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { postActionFor } from './campaign-action.js';
+import { CampaignError } from './campaign-error.js';
+import { type CampaignProgress, ProgressRate } from './campaign-progress.js';
+import { CampaignTracker } from './campaign-tracker.js';
+import { runPostPhase } from './post-phase.js';
+import { redactGraphError } from './redact-graph-error.js';
+import { parseGraphTime } from './sync-time.js';
+
+export interface RunCampaignOptions {
+  intune: IntuneApi;
+  store: FleetStore;
+  campaignId: string;
+  /** Ctrl-C: POSTs in flight finish and are recorded, the campaign is `stopped`; run again to resume. */
+  signal?: AbortSignal;
+  onProgress?: (progress: CampaignProgress) => void;
+  /** Between tracking rounds (default 60 s: a device takes minutes to act on a sync). */
+  pollIntervalMs?: number;
+  /** POSTs in flight at once (default 24). */
+  concurrency?: number;
+  /** Devices marked `posting` per transaction (default: the concurrency). */
+  chunkSize?: number;
+  /** Devices read per tracking round at most (default 1,000: see CampaignTracker). */
+  maxReadsPerTick?: number;
+  /** Consecutive failed tracking rounds tolerated before the run stops (default 3). */
+  maxTrackingFailures?: number;
+  /**
+   * Post every pending device, then return without waiting for syncs (`fleet sync --no-wait`).
+   * The campaign is left `stopped` (unless every device is already final): running it again
+   * tracks it to its end, posting nothing twice.
+   */
+  postOnly?: boolean;
+  /** The clock (tests pin it; deadlines are compared with it). */
+  now?: () => Date;
+}
+
+export interface CampaignRunResult {
+  campaign: Campaign;
+  /** `finished` when every device is final; `stopped` after Ctrl-C. */
+  status: 'finished' | 'stopped';
+  counts: Record<DevicePhase, number>;
+  /** POSTs sent by this run. */
+  sent: number;
+}
+
+/**
+ * Runs (or resumes) a campaign to its end. The order is the campaign's guarantee that no device
+ * is ever posted twice (issue 5 §3):
+ * 1. every device still `posting` (a crash or kill between the mark and the answer) becomes
+ *    `unconfirmed`: Graph may have acted on it, so it is tracked and never sent again;
+ * 2. the post phase marks `pending` devices `posting` in one committed transaction per chunk
+ *    before sending, then records each answer (runPostPhase);
+ * 3. in parallel, the tracker reads the posted devices every poll interval until each is final.
+ * A store or systemic error stops the run (status `stopped`) and is thrown as a CampaignError;
+ * nothing recorded is lost, and running again resumes.
+ */
+export async function runCampaign(options: RunCampaignOptions): Promise<CampaignRunResult> {
+  const { intune, store, campaignId } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const now = options.now ?? (() => new Date());
+  const concurrency = options.concurrency ?? 24;
+  const pollIntervalMs = options.pollIntervalMs ?? 60_000;
+  const maxTrackingFailures = options.maxTrackingFailures ?? 3;
+
+  const campaign = await store.getCampaign(campaignId);
+  if (campaign === undefined)
+    throw new CampaignError(`no campaign with id ${campaignId} in ${store.description}`);
+  if (campaign.status === 'finished') {
+    return { campaign, status: 'finished', counts: await store.phaseCounts(campaignId), sent: 0 };
+  }
+  const post = postActionFor(intune, campaign);
+  const deadline = new Date(parseGraphTime(campaign.deadline) ?? Number.NaN);
+  if (Number.isNaN(deadline.getTime())) {
+    throw new CampaignError(
+      `campaign ${campaignId} has no valid deadline (found ${JSON.stringify(campaign.deadline)})`,
+    );
+  }
+
+  await store.setCampaignStatus(campaignId, 'running');
+  const interrupted = await store.campaignDevices(campaignId, ['posting']);
+  if (interrupted.length > 0) {
+    await store.changePhases(
+      campaignId,
+      interrupted.map((device) => ({
+        deviceId: device.deviceId,
+        from: ['posting'],
+        to: 'unconfirmed',
+        error: 'interrupted between the posting mark and the answer: Graph may have acted; not sent again',
+      })),
+    );
+  }
+
+  const rate = new ProgressRate(now);
+  let sent = 0;
+  const report = async (): Promise<void> => {
+    if (options.onProgress === undefined) return;
+    const counts = await store.phaseCounts(campaignId);
+    options.onProgress(rate.progress(campaign, counts, sent));
+  };
+
+  // Stops the tracker when the post phase fails, and the post phase when tracking gives up.
+  const halt = new AbortController();
+  const stopSignal = AbortSignal.any([signal, halt.signal]);
+  let failure: unknown;
+  const fail = (error: unknown): void => {
+    if (failure === undefined) failure = error;
+    halt.abort();
+  };
+
+  let postingDone = false;
+  const posting = (async () => {
+    const pending = await store.campaignDevices(campaignId, ['pending']);
+    const result = await runPostPhase({
+      store,
+      campaignId,
+      post,
+      devices: pending,
+      concurrency,
+      chunkSize: options.chunkSize ?? concurrency,
+      signal: stopSignal,
+      deadline,
+      now,
+      onRecorded: () => {
+        sent += 1;
+        rate.recordPost();
+        if (sent % concurrency === 0) void report().catch(() => undefined);
+      },
+    });
+    if (result.stopError !== undefined) fail(result.stopError);
+  })()
+    .catch(fail)
+    .finally(() => {
+      postingDone = true;
+    });
+
+  const tracker = new CampaignTracker({
+    intune,
+    store,
+    campaign,
+    now,
+    maxReadsPerTick: options.maxReadsPerTick ?? 1_000,
+  });
+  let finished = false;
+  const tracking = (async () => {
+    if (options.postOnly) {
+      await posting;
+      if (failure !== undefined || stopSignal.aborted) return;
+      try {
+        finished = (await tracker.openCount()) === 0;
+      } catch (error) {
+        fail(error);
+      }
+      return;
+    }
+    let failures = 0;
+    while (!stopSignal.aborted) {
+      const wasPostingDone = postingDone;
+      try {
+        const open = await tracker.tick();
+        failures = 0;
+        await report();
+        // Only final once the post phase had ended before this round read the store.
+        if (wasPostingDone && open === 0) {
+          finished = true;
+          return;
+        }
+      } catch (error) {
+        failures += 1;
+        if (failures >= maxTrackingFailures) {
+          fail(error);
+          return;
+        }
+      }
+      await abortableSleep(pollIntervalMs, stopSignal);
+    }
+  })();
+
+  await Promise.all([posting, tracking]);
+  const status = finished && failure === undefined ? 'finished' : 'stopped';
+  await store.setCampaignStatus(campaignId, status);
+  await report().catch(() => undefined);
+  if (failure !== undefined) {
+    const reason = redactGraphError(failure instanceof Error ? failure.message : String(failure));
+    throw new CampaignError(
+      `campaign ${campaignId} stopped: ${reason}. Every device's state is saved; run it again to resume.`,
+      { cause: failure },
+    );
+  }
+  return {
+    campaign: { ...campaign, status },
+    status,
+    counts: await store.phaseCounts(campaignId),
+    sent,
+  };
+}

@@ -1,0 +1,192 @@
+import { TPM_RELATED_SETTINGS } from '../graph/graph-types.js';
+import type { IntuneApi } from '../graph/intune-api.js';
+import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } from '../store/fleet-store.js';
+import { AWAITING_SYNC, openPhases } from './campaign-phases.js';
+import { redactGraphError } from './redact-graph-error.js';
+import { parseGraphTime, syncMovedPast } from './sync-time.js';
+
+export interface TrackerOptions {
+  intune: IntuneApi;
+  store: FleetStore;
+  campaign: Campaign;
+  now: () => Date;
+  /**
+   * Devices read per tick at most. Each device read inside a $batch counts against the same
+   * "all requests" budget as the campaign's POSTs (Intune service limits, 2,000 per 20 s per
+   * app), so tracking a 10,000-device campaign in one go would starve the posts; a tick reads
+   * the next slice in rotation instead.
+   */
+  maxReadsPerTick: number;
+}
+
+/** States Graph lists that do not hold a device back: only these count as "not failing". */
+const SETTLED_STATES = new Set(['compliant', 'remediated', 'notApplicable', 'notAssigned']);
+
+/** Remediations run states that are not a finished run (deviceHealthScriptDeviceState, beta). */
+const UNFINISHED_RUN_STATES = new Set(['unknown', 'pending']);
+
+/**
+ * Tracks a campaign's posted devices to their end, one tick per poll interval:
+ * posted/unconfirmed → `synced` when the device's lastSyncDateTime moved past its baseline (for
+ * remediate: when the script reported a run newer than the campaign), synced → `compliant` when
+ * no TPM-related setting lists the device as failing, and anything still open at the deadline →
+ * `timed-out`. Every change is a compare-and-set, so a tick racing the post phase never
+ * overwrites a newer phase.
+ */
+export class CampaignTracker {
+  readonly #options: TrackerOptions;
+  /** Rotation point: the last device id read by the previous tick. */
+  #cursor = '';
+
+  constructor(options: TrackerOptions) {
+    this.#options = options;
+  }
+
+  /** One round of tracking. Returns how many devices are still open (not final). */
+  async tick(): Promise<number> {
+    const { campaign } = this.#options;
+    if (campaign.action === 'remediate') await this.#trackRemediationRuns();
+    else {
+      await this.#trackSyncs();
+      await this.#trackCompliance();
+    }
+    await this.#applyDeadline();
+    return this.openCount();
+  }
+
+  /** Devices not final for this campaign's action. */
+  async openCount(): Promise<number> {
+    const counts = await this.#options.store.phaseCounts(this.#options.campaign.id);
+    return openPhases(this.#options.campaign.action).reduce((sum, phase) => sum + counts[phase], 0);
+  }
+
+  /** posted/unconfirmed → synced, from the devices' list fields (docs/graph-calls.md #3). */
+  async #trackSyncs(): Promise<void> {
+    const { intune, store, campaign } = this.#options;
+    const devices = this.#nextSlice(await store.campaignDevices(campaign.id, AWAITING_SYNC));
+    if (devices.length === 0) return;
+    const read = await intune.managedDevicesById(devices.map((device) => device.deviceId));
+    const changes: PhaseChange[] = [];
+    for (const device of devices) {
+      const result = read.get(device.deviceId);
+      if (result === undefined) continue; // not answered this time: read again next tick
+      if (!result.ok) {
+        // Gone from Intune (deleted or retired): it will never sync.
+        if (result.status === 404) {
+          changes.push({
+            deviceId: device.deviceId,
+            from: [device.phase],
+            to: 'failed',
+            error: redactGraphError(`HTTP 404 ${result.code}: device no longer in Intune: ${result.message}`),
+          });
+        }
+        continue;
+      }
+      const lastSync = result.value.lastSyncDateTime;
+      if (syncMovedPast(device.baselineSync, lastSync)) {
+        changes.push({ deviceId: device.deviceId, from: [device.phase], to: 'synced', lastSync });
+      }
+    }
+    if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /**
+   * synced → compliant when none of the TPM-related settings lists the device as failing
+   * (docs/graph-calls.md #4: tenant-wide, a few pages per setting, rather than a call per device).
+   */
+  async #trackCompliance(): Promise<void> {
+    const { intune, store, campaign, now } = this.#options;
+    const synced = await store.campaignDevices(campaign.id, ['synced']);
+    if (synced.length === 0) return;
+    const failing = new Set<string>();
+    for (const setting of TPM_RELATED_SETTINGS) {
+      for await (const page of intune.nonCompliantSettingStates(setting)) {
+        for (const state of page) if (!SETTLED_STATES.has(state.state)) failing.add(state.deviceId);
+      }
+    }
+    const compliantAt = now().toISOString();
+    const changes: PhaseChange[] = synced
+      .filter((device) => !failing.has(device.deviceId))
+      .map((device) => ({ deviceId: device.deviceId, from: ['synced'], to: 'compliant', compliantAt }));
+    if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /**
+   * Remediate: posted/unconfirmed → synced when the device reported a finished run of our
+   * detection script newer than the campaign (docs/graph-calls.md #11): its evidence is in.
+   */
+  async #trackRemediationRuns(): Promise<void> {
+    const { intune, store, campaign } = this.#options;
+    if (campaign.scriptId === null) return;
+    const awaiting = new Map(
+      (await store.campaignDevices(campaign.id, AWAITING_SYNC)).map((device) => [device.deviceId, device]),
+    );
+    if (awaiting.size === 0) return;
+    // Graph reports run times to the second (sometimes less precisely than it stores them), so a
+    // run in the campaign's first second must count: compare with the creation time cut to seconds.
+    const since = Math.floor((parseGraphTime(campaign.createdAt) ?? 0) / 1000) * 1000;
+    const changes: PhaseChange[] = [];
+    for await (const page of intune.healthScriptRunStates(campaign.scriptId)) {
+      for (const run of page) {
+        const deviceId = run.managedDevice?.id ?? run.id.split(':').at(-1) ?? run.id;
+        const device = awaiting.get(deviceId);
+        const reportedAt = parseGraphTime(run.lastStateUpdateDateTime);
+        if (device === undefined || reportedAt === undefined || reportedAt < since) continue;
+        if (UNFINISHED_RUN_STATES.has(run.detectionState)) continue;
+        awaiting.delete(deviceId);
+        const scriptError =
+          run.detectionState === 'scriptError'
+            ? redactGraphError(
+                `detection script error: ${run.preRemediationDetectionScriptError ?? 'no message'}`,
+              )
+            : null;
+        changes.push({
+          deviceId,
+          from: [device.phase],
+          to: 'synced',
+          lastSync: run.lastStateUpdateDateTime,
+          error: scriptError,
+        });
+      }
+    }
+    if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /** Past the deadline, every open device ends `timed-out`, with what it was still waiting for. */
+  async #applyDeadline(): Promise<void> {
+    const { store, campaign, now } = this.#options;
+    if (now().getTime() < (parseGraphTime(campaign.deadline) ?? Number.POSITIVE_INFINITY)) return;
+    // `posting` is left alone: that POST is in flight and its answer is recorded first.
+    const open = openPhases(campaign.action).filter((phase) => phase !== 'posting');
+    const devices = await store.campaignDevices(campaign.id, open);
+    if (devices.length === 0) return;
+    await store.changePhases(
+      campaign.id,
+      devices.map((device) => ({
+        deviceId: device.deviceId,
+        from: [device.phase],
+        to: 'timed-out',
+        error: `${WAITING_FOR[device.phase] ?? 'not finished'} at the campaign deadline ${campaign.deadline}`,
+      })),
+    );
+  }
+
+  /** The next `maxReadsPerTick` devices after the cursor, wrapping around. */
+  #nextSlice(devices: readonly CampaignDevice[]): CampaignDevice[] {
+    const limit = this.#options.maxReadsPerTick;
+    if (devices.length <= limit) return [...devices];
+    const start = devices.findIndex((device) => device.deviceId > this.#cursor);
+    const rotated = start <= 0 ? [...devices] : [...devices.slice(start), ...devices.slice(0, start)];
+    const slice = rotated.slice(0, limit);
+    this.#cursor = slice.at(-1)?.deviceId ?? '';
+    return slice;
+  }
+}
+
+/** What a device in each open phase was still waiting for, for its timed-out error. */
+const WAITING_FOR: Partial<Record<DevicePhase, string>> = {
+  pending: 'not posted',
+  posted: 'posted, no sync seen',
+  unconfirmed: 'post unconfirmed, no sync seen',
+  synced: 'synced, TPM settings still not compliant',
+};

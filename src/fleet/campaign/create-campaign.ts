@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import type { IntuneApi } from '../graph/intune-api.js';
+import type { Campaign, CampaignAction, FleetStore, NewCampaign } from '../store/fleet-store.js';
+import { CampaignError } from './campaign-error.js';
+import { findOrUploadEvidenceScript } from './evidence-script.js';
+import { redactGraphError } from './redact-graph-error.js';
+
+/** Which devices a campaign acts on. */
+export type CampaignSelection =
+  /** Devices of a finished triage run (the latest by default), filtered by class and clear safety. */
+  | { kind: 'triage'; runId?: number; classes?: readonly string[]; clearSafety?: readonly string[] }
+  /** Intune managedDevice ids given by the admin. */
+  | { kind: 'devices'; deviceIds: readonly string[] };
+
+export interface CreateCampaignOptions {
+  intune: IntuneApi;
+  store: FleetStore;
+  action: CampaignAction;
+  selection: CampaignSelection;
+  /** Where it runs, for the record: the Graph base URL and tenant id, never a credential. */
+  target: string;
+  /** How long devices are tracked before they are `timed-out` (default 24 h). */
+  deadlineMs?: number;
+  /** remediate: the text of scripts/collect-evidence.ps1, uploaded as the detection script. */
+  detectionScript?: string;
+  id?: string;
+  now?: () => Date;
+}
+
+export interface CreatedCampaign {
+  campaign: Campaign;
+  /** Selected ids left out, and why (not in Intune, not Windows, read failed). */
+  skipped: Array<{ deviceId: string; reason: string }>;
+  /** remediate: whether the script package was uploaded now (false: found from an earlier run). */
+  scriptUploaded?: boolean;
+}
+
+export const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
+
+/** Device ids read per call when taking baselines (the client batches them by 20). */
+const BASELINE_READ_CHUNK = 500;
+
+/**
+ * Builds and stores a campaign: the selected devices with each one's baseline last sync (the
+ * time a later sync must pass to count), the action and the deadline. For remediate, the
+ * evidence script package is found or uploaded first, so a stored remediate campaign always has
+ * its script.
+ */
+export async function createCampaign(options: CreateCampaignOptions): Promise<CreatedCampaign> {
+  const { intune, store, action, selection } = options;
+  const now = options.now ?? (() => new Date());
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  if (!(deadlineMs > 0))
+    throw new CampaignError(`the deadline must be a positive duration, got ${deadlineMs} ms`);
+  if (action === 'remediate' && (options.detectionScript === undefined || options.detectionScript === '')) {
+    throw new CampaignError(
+      'a remediate campaign needs the detection script (scripts/collect-evidence.ps1) text',
+    );
+  }
+
+  const chosen =
+    selection.kind === 'triage' ? await fromTriage(store, selection) : await fromDeviceIds(intune, selection);
+  if (chosen.devices.length === 0) {
+    throw new CampaignError(`the selection (${chosen.description}) matched no devices; nothing to do`);
+  }
+
+  let script: Awaited<ReturnType<typeof findOrUploadEvidenceScript>> | undefined;
+  if (action === 'remediate')
+    script = await findOrUploadEvidenceScript(intune, options.detectionScript ?? '');
+
+  const created = now();
+  const campaign: NewCampaign = {
+    id: options.id ?? newCampaignId(created),
+    action,
+    target: options.target,
+    selection: chosen.description,
+    deadline: new Date(created.getTime() + deadlineMs).toISOString(),
+    devices: chosen.devices,
+  };
+  let stored = await store.createCampaign(campaign);
+  if (script !== undefined) {
+    await store.setCampaignScript(stored.id, script.script.id);
+    stored = { ...stored, scriptId: script.script.id };
+  }
+  return {
+    campaign: stored,
+    skipped: chosen.skipped,
+    ...(script === undefined ? {} : { scriptUploaded: script.uploaded }),
+  };
+}
+
+interface Chosen {
+  description: string;
+  devices: NewCampaign['devices'];
+  skipped: CreatedCampaign['skipped'];
+}
+
+async function fromTriage(
+  store: FleetStore,
+  selection: Extract<CampaignSelection, { kind: 'triage' }>,
+): Promise<Chosen> {
+  const runId = selection.runId ?? (await store.latestTriage())?.id;
+  if (runId === undefined)
+    throw new CampaignError('no finished triage in the store: run `tpm-doctor fleet triage` first');
+  const rows = await store.triageRows(runId, {
+    ...(selection.classes === undefined ? {} : { classes: selection.classes }),
+    ...(selection.clearSafety === undefined ? {} : { clearSafety: selection.clearSafety }),
+  });
+  const filters = [
+    selection.classes === undefined ? undefined : `class ${selection.classes.join('|')}`,
+    selection.clearSafety === undefined ? undefined : `clear safety ${selection.clearSafety.join('|')}`,
+  ].filter((part): part is string => part !== undefined);
+  return {
+    description: [`triage ${runId}`, ...filters].join(', '),
+    // Baseline: the last sync the triage saw. A device that synced on its own since then counts
+    // as synced at once, which is the truth: it did sync after we looked.
+    devices: rows.map((row) => ({
+      deviceId: row.deviceId,
+      deviceName: row.deviceName,
+      baselineSync: row.lastSync,
+    })),
+    skipped: [],
+  };
+}
+
+async function fromDeviceIds(
+  intune: IntuneApi,
+  selection: Extract<CampaignSelection, { kind: 'devices' }>,
+): Promise<Chosen> {
+  const ids = [...new Set(selection.deviceIds.map((id) => id.trim()).filter((id) => id !== ''))];
+  const devices: Array<Chosen['devices'][number]> = [];
+  const skipped: Chosen['skipped'] = [];
+  for (let start = 0; start < ids.length; start += BASELINE_READ_CHUNK) {
+    const chunk = ids.slice(start, start + BASELINE_READ_CHUNK);
+    const read = await intune.managedDevicesById(chunk);
+    for (const deviceId of chunk) {
+      const result = read.get(deviceId);
+      if (result === undefined) skipped.push({ deviceId, reason: 'no answer from Graph for this device' });
+      else if (!result.ok) {
+        skipped.push({
+          deviceId,
+          reason:
+            result.status === 404
+              ? 'not an Intune managed device (HTTP 404)'
+              : redactGraphError(`HTTP ${result.status} ${result.code}: ${result.message}`),
+        });
+      } else if (result.value.operatingSystem !== null && !/^windows/i.test(result.value.operatingSystem)) {
+        skipped.push({ deviceId, reason: `not a Windows device (${result.value.operatingSystem})` });
+      } else {
+        devices.push({
+          deviceId,
+          deviceName: result.value.deviceName,
+          baselineSync: result.value.lastSyncDateTime,
+        });
+      }
+    }
+  }
+  const given = `${ids.length} device id${ids.length === 1 ? '' : 's'} given`;
+  return {
+    description: skipped.length > 0 ? `${given}, ${skipped.length} skipped` : given,
+    devices,
+    skipped,
+  };
+}
+
+/** "c-20250601-142233-a1b2c3": sortable by creation, unique enough across admins. */
+function newCampaignId(at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `c-${stamp}-${randomBytes(3).toString('hex')}`;
+}
