@@ -1,0 +1,409 @@
+import { MANAGED_DEVICE_SELECT } from '../../fleet/graph/graph-types.js';
+import { isLabSetting } from './fleet-mix.js';
+import { badRequest, GraphError, notFound } from './graph-error.js';
+import {
+  checkFilter,
+  checkSelect,
+  makeSkipToken,
+  matchesFilter,
+  type ODataQuery,
+  parseODataQuery,
+  pick,
+} from './odata-query.js';
+import type { TenantState } from './tenant-state.js';
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+/** One Graph request, on its own or from inside a $batch, with the path after the version. */
+export interface GraphRequest {
+  method: string;
+  version: GraphVersion;
+  /** "/deviceManagement/managedDevices", without the version and without the query. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Readonly<Record<string, string>>;
+  body: unknown;
+}
+
+export interface GraphResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface RouteContext {
+  state: TenantState;
+  /** The lab's base URL ("http://127.0.0.1:PORT"): nextLinks and @odata.context are absolute under it. */
+  baseUrl: string;
+  /** The most items a page holds (Graph: 1,000 for managedDevices). */
+  pageSize: number;
+}
+
+/** POST, PUT, PATCH and DELETE count against Intune's write limit (graph-limits.ts). */
+export function isWrite(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD';
+}
+
+const LIST_DEVICE_PROPERTIES = [
+  ...MANAGED_DEVICE_SELECT,
+  'hardwareInformation',
+  'deviceHealthAttestationState',
+];
+const RUN_STATE_PROPERTIES = [
+  'id',
+  'detectionState',
+  'remediationState',
+  'lastStateUpdateDateTime',
+  'lastSyncDateTime',
+  'preRemediationDetectionScriptOutput',
+  'preRemediationDetectionScriptError',
+];
+const RECOVERY_KEY_PROPERTIES = ['id', 'createdDateTime', 'volumeType', 'deviceId'];
+const SCRIPT_PROPERTIES = [
+  'id',
+  'displayName',
+  'description',
+  'publisher',
+  'runAsAccount',
+  'runAs32Bit',
+  'enforceSignatureCheck',
+  'detectionScriptContent',
+  'remediationScriptContent',
+];
+
+const GUID = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
+
+interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  versions: readonly GraphVersion[];
+  handle(ctx: RouteContext, req: GraphRequest, query: ODataQuery, params: string[]): GraphResponse;
+}
+
+/** The calls in docs/graph-calls.md, numbered as there. */
+const ROUTES: readonly Route[] = [
+  // 1: the fleet listing.
+  {
+    method: 'GET',
+    pattern: /^\/deviceManagement\/managedDevices$/,
+    versions: ['v1.0', 'beta'],
+    handle(ctx, req, query) {
+      checkFilter(query.filter, { operatingSystem: ['eq'], complianceState: ['eq', 'ne'] }, 'managedDevices');
+      const select = checkSelect(query.select, LIST_DEVICE_PROPERTIES, 'managedDevice');
+      const state = ctx.state;
+      if (query.filter.length > 0) state.settleAll();
+      return page(ctx, req, query, 'deviceManagement/managedDevices', select, 1000, (i) => {
+        const device = state.managedDevice(i);
+        const record = device as unknown as Record<string, string | null>;
+        if (!matchesFilter(query.filter, (f) => record[f] ?? null)) return null;
+        // Graph leaves these two null in list calls (graph-docs issues #8667, #7971).
+        return pick({ ...device, hardwareInformation: null, deviceHealthAttestationState: null }, select);
+      });
+    },
+  },
+  // 2 and 3: one device, inside $batch.
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/deviceManagement/managedDevices/${GUID}$`),
+    versions: ['v1.0', 'beta'],
+    handle(ctx, req, query, [id]) {
+      noFilter(query);
+      const properties =
+        req.version === 'beta'
+          ? LIST_DEVICE_PROPERTIES
+          : LIST_DEVICE_PROPERTIES.filter((p) => p !== 'hardwareInformation');
+      const select = checkSelect(query.select, properties, 'managedDevice');
+      const index = deviceIndex(ctx, id!);
+      const full = {
+        ...ctx.state.managedDevice(index),
+        hardwareInformation: req.version === 'beta' ? ctx.state.hardwareInformation(index) : undefined,
+        deviceHealthAttestationState: ctx.state.healthAttestation(index),
+      };
+      return ok({
+        '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#deviceManagement/managedDevices(${select.join(',')})/$entity`,
+        ...pick(full, select),
+      });
+    },
+  },
+  // 4: tenant-wide setting states.
+  {
+    method: 'GET',
+    pattern:
+      /^\/deviceManagement\/deviceCompliancePolicySettingStateSummaries\/([^/]+)\/deviceComplianceSettingStates$/,
+    versions: ['beta'],
+    handle(ctx, req, query, [setting]) {
+      const name = decodeURIComponent(setting!);
+      if (!isLabSetting(name)) throw notFound(`No setting state summary '${name}' in this tenant.`);
+      checkFilter(query.filter, { state: ['eq', 'ne'] }, 'deviceComplianceSettingStates');
+      const select = checkSelect(
+        query.select,
+        [
+          'id',
+          'setting',
+          'settingName',
+          'deviceId',
+          'deviceName',
+          'state',
+          'complianceGracePeriodExpirationDateTime',
+        ],
+        'deviceComplianceSettingState',
+      );
+      ctx.state.settleAll();
+      return page(
+        ctx,
+        req,
+        query,
+        `deviceManagement/deviceCompliancePolicySettingStateSummaries('${name}')/deviceComplianceSettingStates`,
+        select,
+        ctx.pageSize,
+        (i) => {
+          const failing = ctx.state.failingSettings(i).find((f) => f.setting === name);
+          const state = failing ? failing.state : 'compliant';
+          if (!matchesFilter(query.filter, () => state)) return null;
+          return pick(ctx.state.settingState(i, name, state), select);
+        },
+      );
+    },
+  },
+  // 5: BitLocker recovery key ids by Entra device id.
+  {
+    method: 'GET',
+    pattern: /^\/informationProtection\/bitlocker\/recoveryKeys$/,
+    versions: ['v1.0', 'beta'],
+    handle(ctx, req, query) {
+      if (!req.headers['user-agent']) {
+        // The BitLocker recovery key API requires a User-Agent (bitlockerRecoveryKey: list, v1.0).
+        throw badRequest('The User-Agent header is required by the BitLocker recovery key API.');
+      }
+      checkFilter(query.filter, { deviceId: ['eq'] }, 'recoveryKeys');
+      const clause = query.filter[0];
+      if (query.filter.length !== 1 || !clause) {
+        throw badRequest(
+          "This lab lists recovery keys only by device: $filter=deviceId eq '{azureADDeviceId}'.",
+        );
+      }
+      if (query.select?.includes('key')) {
+        throw new GraphError(403, 'Forbidden', 'The lab tenant holds no BitLocker key material.');
+      }
+      const select = checkSelect(query.select, RECOVERY_KEY_PROPERTIES, 'bitlockerRecoveryKey');
+      const index = ctx.state.indexOfAadId(clause.value);
+      const keys = index === undefined ? [] : ctx.state.recoveryKeys(index);
+      return ok({
+        '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#informationProtection/bitlocker/recoveryKeys`,
+        value: keys.map((k) => pick(k, select)),
+      });
+    },
+  },
+  // 6, 7, 10: device actions.
+  {
+    method: 'POST',
+    pattern: new RegExp(
+      `^/deviceManagement/managedDevices/${GUID}/(syncDevice|rebootNow|initiateOnDemandProactiveRemediation)$`,
+    ),
+    versions: ['v1.0', 'beta'],
+    handle(ctx, req, query, [id, action]) {
+      noFilter(query);
+      const index = deviceIndex(ctx, id!);
+      if (action === 'syncDevice') ctx.state.syncDevice(index);
+      else if (action === 'rebootNow') ctx.state.rebootNow(index);
+      else {
+        if (req.version !== 'beta') throw badRequest(`Resource not found for the segment '${action}'.`);
+        const scriptId = field(req.body, 'scriptPolicyId', 'string');
+        if (!ctx.state.script(scriptId)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+        ctx.state.runScript(index, scriptId);
+      }
+      return { status: 204, headers: {}, body: undefined };
+    },
+  },
+  // 8: find our script package by name.
+  {
+    method: 'GET',
+    pattern: /^\/deviceManagement\/deviceHealthScripts$/,
+    versions: ['beta'],
+    handle(ctx, _req, query) {
+      checkFilter(query.filter, { displayName: ['eq'] }, 'deviceHealthScripts');
+      const select = checkSelect(query.select, SCRIPT_PROPERTIES, 'deviceHealthScript');
+      const scripts = ctx.state
+        .scripts()
+        .filter((s) => matchesFilter(query.filter, (f) => (f === 'displayName' ? s.displayName : null)));
+      return ok({
+        '@odata.context': `${ctx.baseUrl}/beta/$metadata#deviceManagement/deviceHealthScripts`,
+        value: scripts.map((s) => pick(s, select)),
+      });
+    },
+  },
+  // 9: upload a script package.
+  {
+    method: 'POST',
+    pattern: /^\/deviceManagement\/deviceHealthScripts$/,
+    versions: ['beta'],
+    handle(ctx, req, query) {
+      noFilter(query);
+      const body = req.body;
+      const displayName = field(body, 'displayName', 'string');
+      const detection = field(body, 'detectionScriptContent', 'string');
+      const remediation = optionalField(body, 'remediationScriptContent', 'string');
+      for (const [name, value] of [
+        ['detectionScriptContent', detection],
+        ['remediationScriptContent', remediation],
+      ] as const) {
+        if (value !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+          throw badRequest(`${name}: expected base64 (Edm.Binary), got something else.`);
+        }
+      }
+      const created = ctx.state.createScript({
+        displayName,
+        description: optionalField(body, 'description', 'string') ?? null,
+        publisher: optionalField(body, 'publisher', 'string') ?? null,
+        runAsAccount: optionalField(body, 'runAsAccount', 'string') === 'user' ? 'user' : 'system',
+        runAs32Bit: optionalField(body, 'runAs32Bit', 'boolean') ?? false,
+        enforceSignatureCheck: optionalField(body, 'enforceSignatureCheck', 'boolean') ?? false,
+        detectionScriptContent: detection,
+        remediationScriptContent: remediation ?? '',
+      });
+      return {
+        status: 201,
+        headers: { location: `${ctx.baseUrl}/beta/deviceManagement/deviceHealthScripts('${created.id}')` },
+        body: {
+          '@odata.context': `${ctx.baseUrl}/beta/$metadata#deviceManagement/deviceHealthScripts/$entity`,
+          ...created,
+        },
+      };
+    },
+  },
+  // 11: run states of a script.
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/deviceManagement/deviceHealthScripts/${GUID}/deviceRunStates$`),
+    versions: ['beta'],
+    handle(ctx, req, query, [scriptId]) {
+      noFilter(query);
+      if (!ctx.state.script(scriptId!)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+      const expand = query.expand?.replace(/\s+/g, '') ?? null;
+      if (expand !== null && expand !== 'managedDevice($select=id)' && expand !== 'managedDevice') {
+        throw badRequest(
+          `$expand '${query.expand}' is not supported here; this lab supports managedDevice($select=id).`,
+        );
+      }
+      const select = checkSelect(query.select, RUN_STATE_PROPERTIES, 'deviceHealthScriptDeviceState');
+      ctx.state.settleAll();
+      return page(
+        ctx,
+        req,
+        query,
+        `deviceManagement/deviceHealthScripts('${scriptId}')/deviceRunStates`,
+        select,
+        ctx.pageSize,
+        (i) => {
+          const run = ctx.state.runState(scriptId!, i);
+          if (!run) return null;
+          return { ...pick(run, select), ...(expand === null ? {} : { managedDevice: run.managedDevice }) };
+        },
+      );
+    },
+  },
+];
+
+/** Routes one request (a top-level one or one from inside a $batch). Throws GraphError. */
+export function routeGraphRequest(ctx: RouteContext, req: GraphRequest): GraphResponse {
+  const query = parseODataQuery(req.query);
+  let pathKnown = false;
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(req.path);
+    if (!m) continue;
+    pathKnown = true;
+    if (route.method !== req.method) continue;
+    if (!route.versions.includes(req.version)) {
+      throw badRequest(
+        `Resource not found for the segment '${req.path.split('/')[1] ?? ''}' in ${req.version}.`,
+      );
+    }
+    return route.handle(ctx, req, query, m.slice(1));
+  }
+  if (pathKnown)
+    throw new GraphError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${req.path}.`);
+  throw badRequest(
+    `Resource not found for the segment '${req.path.split('/').filter(Boolean).at(-1) ?? ''}'.`,
+  );
+}
+
+function ok(body: unknown): GraphResponse {
+  return { status: 200, headers: {}, body };
+}
+
+function noFilter(query: ODataQuery): void {
+  if (query.filter.length > 0) throw badRequest('$filter is not supported on this resource.');
+}
+
+function deviceIndex(ctx: RouteContext, id: string): number {
+  const index = ctx.state.indexOf(id.toLowerCase());
+  if (index === undefined) throw notFound(`No managedDevice with id '${id}'.`);
+  return index;
+}
+
+/**
+ * One page of a collection over device indices: items from `query.skip` on, at most
+ * min($top, max) of them, and an absolute @odata.nextLink with a $skiptoken when more remain.
+ */
+function page(
+  ctx: RouteContext,
+  req: GraphRequest,
+  query: ODataQuery,
+  contextPath: string,
+  select: readonly string[],
+  max: number,
+  itemAt: (index: number) => Record<string, unknown> | null,
+): GraphResponse {
+  const size = Math.min(query.top ?? max, max, ctx.pageSize);
+  const value: Record<string, unknown>[] = [];
+  let next: number | null = null;
+  for (let i = query.skip; i < ctx.state.size; i++) {
+    const item = itemAt(i);
+    if (item === null) continue;
+    if (value.length === size) {
+      next = i;
+      break;
+    }
+    value.push(item);
+  }
+  const selected = query.select === null ? '' : `(${select.join(',')})`;
+  const body: Record<string, unknown> = {
+    '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#${contextPath}${selected}`,
+    value,
+  };
+  if (next !== null) body['@odata.nextLink'] = nextLink(ctx, req, next);
+  return ok(body);
+}
+
+function nextLink(ctx: RouteContext, req: GraphRequest, start: number): string {
+  const parts: string[] = [];
+  for (const [key, value] of req.query) {
+    if (key !== '$skiptoken') parts.push(`${key}=${encodeURIComponent(value)}`);
+  }
+  parts.push(`$skiptoken=${makeSkipToken(start)}`);
+  return `${ctx.baseUrl}/${req.version}${req.path}?${parts.join('&')}`;
+}
+
+type FieldType = 'string' | 'boolean';
+type FieldValue<T extends FieldType> = T extends 'string' ? string : boolean;
+
+function optionalField<T extends FieldType>(body: unknown, name: string, type: T): FieldValue<T> | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('Expected a JSON object as the request body.');
+  }
+  const value = (body as Record<string, unknown>)[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== type) {
+    throw badRequest(
+      `Property '${name}': expected a ${type}, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
+    );
+  }
+  return value as FieldValue<T>;
+}
+
+function field<T extends FieldType>(body: unknown, name: string, type: T): FieldValue<T> {
+  const value = optionalField(body, name, type);
+  if (value === undefined) throw badRequest(`Property '${name}' is required: expected a ${type}.`);
+  return value;
+}

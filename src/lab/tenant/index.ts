@@ -1,0 +1,177 @@
+import type { AddressInfo } from 'node:net';
+import { type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
+import { DEFAULT_MIX, LAB_CONDITIONS } from './fleet-mix.js';
+import { type LabClock, systemClock } from './lab-clock.js';
+import { seedFleet } from './seed-fleet.js';
+import { LabServer, type LabStats } from './server.js';
+import { SEEDED_EVIDENCE_SCRIPT_NAME, TenantState } from './tenant-state.js';
+import { TokenIssuer } from './token-issuer.js';
+
+export { LAB_CONDITIONS, type LabCondition } from './fleet-mix.js';
+export type { LabStats } from './server.js';
+export { LAB_HEADER } from './server.js';
+export { SEEDED_EVIDENCE_SCRIPT_NAME, TenantState } from './tenant-state.js';
+
+export interface LabTenantOptions {
+  /** Port to listen on (default 0: a free port). */
+  port?: number;
+  /** Loopback only: '127.0.0.1' (default) or '::1'. */
+  host?: '127.0.0.1' | '::1';
+  /** Seeded devices (default 5,000). */
+  devices?: number;
+  /** PRNG seed (default 1): the same seed gives the same fleet. */
+  seed?: number;
+  /** The throttling window (default 20,000 ms as Intune); the per-window counts stay Intune's. */
+  windowMs?: number;
+  /** From an action (sync, reboot, Remediations run) to the device doing it (default 2,000 ms). */
+  syncDelayMs?: number;
+  /** From the fixing event to the settings turning compliant (default 5,000 ms). */
+  complianceDelayMs?: number;
+  /** Share of 429s without Retry-After (default 0.1). */
+  omitRetryAfterRate?: number;
+  /** Share of requests answered 503/504 (default 0). */
+  transientErrorRate?: number;
+  /** Added to every Graph answer (default 0 ms). */
+  latencyMs?: number;
+  /** Largest page the lab sends (default 1,000, Graph's managedDevices maximum). */
+  pageSize?: number;
+  /** Access token lifetime (default 3,599 s, as Entra's). */
+  tokenLifetimeMs?: number;
+  /** The clock device state evolves by (default the system clock). */
+  clock?: LabClock;
+}
+
+/**
+ * A running lab tenant. `clientSecret` is a getter on the class, so the secret never shows in
+ * JSON.stringify or util.inspect of this object: only code that asks for it gets it.
+ */
+export class LabTenant {
+  readonly url: string;
+  readonly limits: GraphLimits;
+  readonly state: TenantState;
+  readonly #issuer: TokenIssuer;
+  readonly #server: LabServer;
+
+  constructor(url: string, limits: GraphLimits, state: TenantState, issuer: TokenIssuer, server: LabServer) {
+    this.url = url;
+    this.limits = limits;
+    this.state = state;
+    this.#issuer = issuer;
+    this.#server = server;
+  }
+
+  get tenantId(): string {
+    return this.#issuer.tenantId;
+  }
+
+  get clientId(): string {
+    return this.#issuer.clientId;
+  }
+
+  get clientSecret(): string {
+    return this.#issuer.clientSecret;
+  }
+
+  /** The token endpoint, in Entra ID's form. */
+  get tokenUrl(): string {
+    return `${this.url}/${this.tenantId}/oauth2/v2.0/token`;
+  }
+
+  stats(): LabStats {
+    return this.#server.stats();
+  }
+
+  close(): Promise<void> {
+    return this.#server.close();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      lab: true,
+      url: this.url,
+      tenantId: this.tenantId,
+      clientId: this.clientId,
+      limits: this.limits,
+    };
+  }
+}
+
+/** Starts a lab tenant on a loopback port (docs/lab-tenant.md). */
+export async function startLabTenant(options: LabTenantOptions = {}): Promise<LabTenant> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1' && host !== '::1') {
+    throw new RangeError(
+      `startLabTenant: host must be 127.0.0.1 or ::1 (loopback only), got ${String(host)}`,
+    );
+  }
+  const rate = (name: string, value: number | undefined, fallback: number) => {
+    const v = value ?? fallback;
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`startLabTenant: ${name} must be from 0 to 1, got ${v}`);
+    return v;
+  };
+  const nonNegative = (name: string, value: number | undefined, fallback: number, min = 0) => {
+    const v = value ?? fallback;
+    if (!Number.isFinite(v) || v < min)
+      throw new RangeError(`startLabTenant: ${name} must be a number >= ${min}, got ${v}`);
+    return v;
+  };
+  const clock = options.clock ?? systemClock;
+  const limits: GraphLimits = Object.freeze({
+    ...INTUNE_LIMITS,
+    windowMs: nonNegative('windowMs', options.windowMs, INTUNE_LIMITS.windowMs, 1),
+  });
+  const timings = {
+    syncDelayMs: nonNegative('syncDelayMs', options.syncDelayMs, 2_000),
+    complianceDelayMs: nonNegative('complianceDelayMs', options.complianceDelayMs, 5_000),
+  };
+  const faults = {
+    omitRetryAfterRate: rate('omitRetryAfterRate', options.omitRetryAfterRate, 0.1),
+    transientErrorRate: rate('transientErrorRate', options.transientErrorRate, 0),
+    latencyMs: nonNegative('latencyMs', options.latencyMs, 0),
+  };
+  const pageSize = nonNegative('pageSize', options.pageSize, 1000, 1);
+  const fleet = seedFleet({ devices: options.devices ?? 5000, seed: options.seed ?? 1, now: clock.now() });
+  const state = new TenantState(fleet, clock, timings);
+  const issuer = new TokenIssuer(nonNegative('tokenLifetimeMs', options.tokenLifetimeMs, 3_599_000, 1), () =>
+    clock.now(),
+  );
+
+  let url = '';
+  const server = new LabServer({
+    state,
+    issuer,
+    limits,
+    faults,
+    pageSize,
+    info: () => ({
+      lab: true,
+      name: 'tpm-doctor LAB tenant: simulated devices, not a real Microsoft tenant',
+      graph: { v1: `${url}/v1.0`, beta: `${url}/beta` },
+      tokenUrl: `${url}/${issuer.tenantId}/oauth2/v2.0/token`,
+      tenantId: issuer.tenantId,
+      clientId: issuer.clientId,
+      limits,
+      windowMs: limits.windowMs,
+      pageSize,
+      devices: fleet.size,
+      seed: fleet.seed,
+      mix: Object.fromEntries(
+        LAB_CONDITIONS.map((c) => [c, { devices: fleet.counts[c], share: DEFAULT_MIX[c] }]),
+      ),
+      timings,
+      faults,
+      evidenceScript: SEEDED_EVIDENCE_SCRIPT_NAME,
+    }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(options.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.server.address() as AddressInfo;
+  url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+  server.baseUrl = url;
+  return new LabTenant(url, limits, state, issuer, server);
+}
