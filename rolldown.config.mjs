@@ -5,9 +5,12 @@ import { defineConfig } from 'rolldown';
 // and the lab stay separate chunks, loaded only when used. The source stays ESM TypeScript.
 // dist/tpm-doctor.cjs is the launcher (src/cli/launcher.ts), which loads dist/cli.cjs through
 // V8's code cache (scripts/record-code-cache.mjs fills it at build time).
+// Kept out of the bundle and loaded from node_modules only by the commands that need them:
+// koffi (Windows TBS) and better-sqlite3 are native; @azure/identity and pg are large and only
+// `fleet` uses them.
 const common = {
   platform: 'node',
-  external: ['koffi'],
+  external: ['koffi', 'better-sqlite3', 'pg', /^@azure\//],
 };
 
 /**
@@ -21,7 +24,9 @@ function chunkOf(id) {
   if (file.includes('/src/tpm/transport/tbs')) return null;
   // TCP transports (swtpm, mssim) load node:net, which a Linux device: run does not need.
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
+  if (/\/src\/lab\/tenant\//.test(file) || /\/src\/cli\/commands\/lab\./.test(file)) return 'lab-tenant';
   if (/\/src\/(lab)\//.test(file)) return 'lab';
+  if (/\/src\/fleet\//.test(file) || /\/src\/cli\/(commands\/fleet|fleet)/.test(file)) return 'fleet';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
   if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))
     return 'remedy';

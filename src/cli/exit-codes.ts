@@ -29,6 +29,14 @@ export const EXIT = {
   CLEAR_FAILED: 11,
   /** clear/resume: the run stopped where it can be resumed (`tpm-doctor resume`); see the message. */
   RUN_INTERRUPTED: 12,
+  /** fleet: no credential, or Entra ID / the lab refused it (the message says which setting). */
+  GRAPH_AUTH: 13,
+  /** fleet: Microsoft Graph refused a call or stayed unreachable after bounded retries. */
+  GRAPH_FAILED: 14,
+  /** fleet: the store (SQLite file or PostgreSQL) could not be opened, read or written. */
+  STORE_FAILED: 15,
+  /** fleet sync/remediate: the campaign ended with devices failed or timed out (listed). */
+  CAMPAIGN_INCOMPLETE: 16,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -33,6 +33,14 @@ const VERBS: Record<
     summary: 'The history of clear runs on this machine, read back from their journals.',
     load: () => import('./commands/runs.js'),
   },
+  fleet: {
+    summary: 'Intune fleet through Microsoft Graph: triage, sync and remediation campaigns, status.',
+    load: () => import('./commands/fleet.js'),
+  },
+  lab: {
+    summary: 'Start a LAB Intune tenant on loopback (simulated devices) to try the fleet commands.',
+    load: () => import('./commands/lab.js'),
+  },
   collect: {
     summary: 'Gather Windows TPM, Entra ID, BitLocker and MDM evidence (Windows; --out for a bundle).',
     load: () => import('./commands/collect.js'),
@@ -82,6 +90,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // For `npm run bench`: this process's own CPU time and peak memory (bench/fleet.ts reads it).
+    if (process.env.TPM_DOCTOR_BENCH_RUSAGE === '1') {
+      const { userCPUTime, systemCPUTime, maxRSS } = process.resourceUsage();
+      process.stderr.write(`tpm-doctor-rusage ${JSON.stringify({ userCPUTime, systemCPUTime, maxRSS })}\n`);
+    }
   },
   (error: unknown) => {
     process.exitCode = reportFailure(error);

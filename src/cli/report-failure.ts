@@ -17,6 +17,31 @@ export function reportFailure(error: unknown): ExitCode {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.BAD_EVIDENCE;
   }
+  // Fleet errors are matched by shape, not class: the fleet chunk is not loaded for other verbs,
+  // and class names do not survive minification.
+  if (error instanceof TpmDoctorError && (error.code === 'GRAPH_AUTH' || error.code === 'TokenUnavailable')) {
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return EXIT.GRAPH_AUTH;
+  }
+  if (error instanceof TpmDoctorError && 'requestId' in error && 'method' in error && 'path' in error) {
+    process.stderr.write(`tpm-doctor: Microsoft Graph: ${error.message}\n`);
+    return EXIT.GRAPH_FAILED;
+  }
+  if (
+    error instanceof TpmDoctorError &&
+    (error.code === 'FLEET_CAMPAIGN' || error.code === 'FLEET_TRIAGE_INPUT')
+  ) {
+    // A campaign error wraps what stopped it: Graph, the store, or a selection that was wrong.
+    const cause = error.cause;
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    if (cause instanceof TpmDoctorError && cause.code === 'FLEET_STORE') return EXIT.STORE_FAILED;
+    if (cause instanceof TpmDoctorError && 'requestId' in cause) return EXIT.GRAPH_FAILED;
+    return error.code === 'FLEET_TRIAGE_INPUT' ? EXIT.GRAPH_FAILED : EXIT.USAGE;
+  }
+  if (error instanceof TpmDoctorError && error.code === 'FLEET_STORE') {
+    process.stderr.write(`tpm-doctor: store: ${error.message}\n`);
+    return EXIT.STORE_FAILED;
+  }
   if (error instanceof Error && error.name === 'RunLockedError') {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.USAGE;

@@ -43,7 +43,8 @@ const SECRET_XML = new RegExp(`(Name="${SECRET_NAME}"[^>]*>)([^<]+)(<)`, 'gi');
 const BEARER = /\b(Bearer[ \t]+)[A-Za-z0-9\-._~+/]+=*/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 /** OAuth form values: client_secret=..., access_token=..., refresh_token=..., client_assertion=... */
-const OAUTH_FORM = /\b((?:client_secret|access_token|refresh_token|id_token|client_assertion)["']?\s*[=:]\s*["']?)[^\s&"',;}]+/gi;
+const OAUTH_FORM =
+  /\b((?:client_secret|access_token|refresh_token|id_token|client_assertion)["']?\s*[=:]\s*["']?)[^\s&"',;}]+/gi;
 
 /** Replaces every recovery password, authorization value and token in free text. */
 export function redact(text: string): string {

@@ -1,0 +1,69 @@
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * `tpm-doctor fleet <sub-command>`: the Intune fleet through Microsoft Graph. Each sub-command
+ * lives in src/cli/fleet/ and is loaded only when run.
+ */
+const SUBCOMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
+  triage: {
+    summary: 'Classify every Windows device: TPM-related non-compliance, sync, and whether a clear is safe.',
+    load: () => import('../fleet/triage-command.js'),
+  },
+  sync: {
+    summary: 'Campaign: sync (or --reboot) selected devices within Graph limits, tracked to compliant.',
+    load: () => import('../fleet/sync-command.js'),
+  },
+  remediate: {
+    summary: "Campaign: run tpm-doctor's evidence script (Intune Remediations) on selected devices.",
+    load: () => import('../fleet/remediate-command.js'),
+  },
+  resume: {
+    summary: 'Continue a stopped or crashed campaign; nothing is posted twice.',
+    load: () => import('../fleet/resume-command.js'),
+  },
+  status: {
+    summary: "Campaigns and triage runs in the store; one campaign's devices by phase.",
+    load: () => import('../fleet/status-command.js'),
+  },
+};
+
+export const HELP = `tpm-doctor fleet: Intune devices through Microsoft Graph.
+
+Usage: tpm-doctor fleet <sub-command> [options]
+
+Sub-commands:
+${Object.entries(SUBCOMMANDS)
+  .map(([name, s]) => `  ${name.padEnd(10)} ${s.summary}`)
+  .join('\n')}
+
+A typical session:
+  tpm-doctor fleet triage --tenant lab                    # who is broken, and why (LAB tenant)
+  tpm-doctor fleet sync --tenant lab --class sync-stale   # bring the stale ones back
+  tpm-doctor fleet status                                 # campaigns and their devices
+
+Reads and writes go through one client that paces itself under Intune's published limits (2,000
+requests and 200 writes per 20 s per app) so Graph never has to throttle it. Campaign state is
+kept in a store: a SQLite file by default, PostgreSQL with --store postgres://...
+
+"tpm-doctor fleet <sub-command> --help" for each. Permissions: docs/graph-auth.md.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '-h' || sub === '--help' || sub === 'help') {
+    process.stdout.write(HELP);
+    return sub === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  const command = SUBCOMMANDS[sub];
+  if (!command) {
+    throw new UsageError(
+      `unknown fleet sub-command "${sub}" (${Object.keys(SUBCOMMANDS).join(', ')})`,
+      'fleet',
+    );
+  }
+  return (await command.load()).run(rest);
+}

@@ -1,0 +1,359 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatProgressLine } from '../../fleet/campaign/campaign-progress.js';
+import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campaign-runner.js';
+import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { type CampaignSelection, createCampaign } from '../../fleet/campaign/create-campaign.js';
+import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+import { parseDuration } from './duration.js';
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  type GraphConnection,
+  openGraphConnection,
+} from './graph-connection.js';
+import { ProgressLine } from './progress-line.js';
+
+/**
+ * `fleet sync`, `fleet remediate` and `fleet resume`: create (or pick up) a campaign in the store
+ * and run it to its end, or until Ctrl-C. The guarantees (nothing posted twice, nothing lost)
+ * live in src/fleet/campaign/; this file is the command line around them.
+ */
+export const RUN_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  store: { type: 'string' },
+  poll: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const SELECT_OPTIONS = {
+  class: { type: 'string' },
+  'clear-safety': { type: 'string' },
+  triage: { type: 'string' },
+  device: { type: 'string', multiple: true },
+  devices: { type: 'string' },
+  deadline: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+export const RUN_HELP = `Running:
+  --store SPEC       Where campaigns live: a SQLite file (default: fleet.sqlite in the state
+                     directory), sqlite:PATH, or postgres://USER@HOST/DB (or TPM_DOCTOR_STORE).
+  --poll DURATION    How often devices are checked (default 60s; 2s on a lab tenant).
+  --no-wait          Post the actions and stop; "tpm-doctor fleet resume ID" tracks them later.
+  --json             The campaign's final status as JSON on stdout (docs/campaigns.md).
+  -q, --quiet        No progress line on stderr.
+Ctrl-C stops cleanly: actions in flight are recorded, the campaign is saved (exit 12), and
+"tpm-doctor fleet resume ID" continues it. A device is never posted twice, even after a crash.`;
+
+const SELECT_HELP = `Selecting devices (from the latest triage unless --devices/--device):
+  --class C[,C]          Triage classes (e.g. sync-stale,attestation); see docs/triage.md.
+  --clear-safety S[,S]   safe, blocked, not-the-remedy, unknown.
+  --triage RUN           A triage run number (default: the latest finished one).
+  --devices FILE         Intune device ids, one per line ("-" for stdin); --device ID (repeatable).
+  --deadline DURATION    Track devices this long before calling them timed-out (default 24h).
+  --dry-run              Show what would be posted and how long Graph's limits make it take.`;
+
+export function syncHelp(): string {
+  return `tpm-doctor fleet sync: sync (or reboot) devices, paced under Graph's limits, and track each
+until its last sync time moves and its TPM settings are compliant.
+
+Usage: tpm-doctor fleet sync (--class C | --devices FILE | --device ID) [--reboot] [options]
+
+  --reboot           Send rebootNow instead of syncDevice (a reboot also refreshes health
+                     attestation, which Secure Boot/BitLocker/Code Integrity compliance reads).
+                     Disruptive: needs --yes, or a typed "yes" at the prompt, on a real tenant.
+  -y, --yes          Confirm without a prompt.
+
+${SELECT_HELP}
+
+${RUN_HELP}
+
+${CONNECTION_HELP}
+
+Example (LAB): tpm-doctor fleet sync --tenant lab --class sync-stale
+Writes are limited to 200 per 20 s per app: 1,000 devices take at least 100 s to post.
+Exit codes: 0 all done, 12 stopped (resumable), 16 some failed or timed out, 13/14/15 auth,
+Graph or store problems (docs/exit-codes.md).
+`;
+}
+
+export function remediateHelp(): string {
+  return `tpm-doctor fleet remediate: run tpm-doctor's evidence script on devices through Intune
+Remediations (on demand), and collect what it finds for "fleet triage" to diagnose.
+
+Usage: tpm-doctor fleet remediate (--class C | --devices FILE | --device ID) [options]
+
+The script package "tpm-doctor evidence" (scripts/collect-evidence.ps1 as its detection script,
+no remediation script: it reads, it never clears a TPM remotely) is uploaded once per tenant, then
+run on each selected device. The next "fleet triage" runs the same rules as "tpm-doctor diagnose"
+on each device's evidence.
+  --script FILE      The detection script (default: scripts/collect-evidence.ps1 of this install).
+  -y, --yes          Confirm without a prompt (needed on a real tenant without a terminal).
+
+${SELECT_HELP}
+
+${RUN_HELP}
+
+${CONNECTION_HELP}
+`;
+}
+
+type Values = { [key: string]: string | boolean | string[] | undefined };
+
+function list(value: unknown): string[] | undefined {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
+function readDeviceIds(file: string, verb: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--devices ${file}: ${(e as Error).message}`, verb);
+  }
+  const ids = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const bad = ids.find((id) => !/^[0-9a-fA-F-]{8,64}$/.test(id));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--devices ${file}: "${bad.slice(0, 60)}" is not an Intune device id (a GUID)`,
+      verb,
+    );
+  }
+  return ids;
+}
+
+function selectionFrom(values: Values, verb: string): CampaignSelection {
+  const ids = [...((values.device as string[] | undefined) ?? [])];
+  if (typeof values.devices === 'string') ids.push(...readDeviceIds(values.devices, verb));
+  const classes = list(values.class);
+  const clearSafety = list(values['clear-safety']);
+  if (ids.length > 0) {
+    if (classes || clearSafety || values.triage) {
+      throw new UsageError(
+        'choose devices either by id (--device/--devices) or from triage (--class...), not both',
+        verb,
+      );
+    }
+    return { kind: 'devices', deviceIds: [...new Set(ids)] };
+  }
+  if (!classes && !clearSafety) {
+    throw new UsageError(
+      'say which devices: --class C, --clear-safety S, --devices FILE or --device ID',
+      verb,
+    );
+  }
+  let runId: number | undefined;
+  if (typeof values.triage === 'string') {
+    if (!/^\d+$/.test(values.triage))
+      throw new UsageError(`--triage expects a run number, got "${values.triage}"`, verb);
+    runId = Number(values.triage);
+  }
+  return {
+    kind: 'triage',
+    ...(runId !== undefined ? { runId } : {}),
+    ...(classes ? { classes } : {}),
+    ...(clearSafety ? { clearSafety } : {}),
+  };
+}
+
+/** The detection script shipped with this install: scripts/ next to dist/. */
+function detectionScript(file: string | undefined, verb: string): string {
+  const candidates = file
+    ? [file]
+    : [
+        path.resolve(path.dirname(process.argv[1] ?? '.'), '..', 'scripts', 'collect-evidence.ps1'),
+        path.resolve('scripts', 'collect-evidence.ps1'),
+      ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found)
+    throw new UsageError(
+      `the detection script was not found (looked at ${candidates.join(', ')}); give --script FILE`,
+      verb,
+    );
+  return readFileSync(found, 'utf8');
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(`${question} Type "yes" to go on: `)).trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+/** Runs a stored campaign with a progress line and Ctrl-C handling; prints the final status. */
+export async function runAndReport(
+  connection: GraphConnection,
+  store: FleetStore,
+  campaignId: string,
+  values: Values,
+  verb: string,
+): Promise<number> {
+  const pollIntervalMs =
+    typeof values.poll === 'string'
+      ? parseDuration(values.poll, '--poll', verb)
+      : connection.isLab
+        ? 2_000
+        : 60_000;
+  const controller = new AbortController();
+  const stop = () => {
+    if (!controller.signal.aborted) {
+      process.stderr.write(
+        '\ntpm-doctor: stopping: recording the actions in flight (Ctrl-C again to force)...\n',
+      );
+      controller.abort();
+    } else {
+      process.exit(EXIT.RUN_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const progress = new ProgressLine(!values.quiet);
+  let result: CampaignRunResult;
+  try {
+    result = await runCampaign({
+      intune: connection.intune,
+      store,
+      campaignId,
+      signal: controller.signal,
+      pollIntervalMs,
+      postOnly: values['no-wait'] === true,
+      onProgress: (p) => progress.update(formatProgressLine(p)),
+    });
+  } finally {
+    progress.done();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const status = await campaignStatus(store, campaignId);
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ ...status, graph: connection.graph.stats }, null, 2)}\n`);
+  else process.stdout.write(renderCampaignStatus(status));
+  // --no-wait: every action posted is the job done; tracking is "fleet resume ID" later.
+  if (values['no-wait'] && !controller.signal.aborted && status.counts.pending === 0) return EXIT.OK;
+  if (result.status === 'stopped') return EXIT.RUN_INTERRUPTED;
+  return status.counts.failed + status.counts['timed-out'] > 0 ? EXIT.CAMPAIGN_INCOMPLETE : EXIT.OK;
+}
+
+export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate'): Promise<number> {
+  const fullVerb = `fleet ${verb}`;
+  const { values } = parseVerbArgs(fullVerb, argv, {
+    ...RUN_OPTIONS,
+    ...SELECT_OPTIONS,
+    ...(verb === 'sync' ? { reboot: { type: 'boolean' } } : { script: { type: 'string' } }),
+  } as const);
+  const v = values as Values;
+  if (v.help) {
+    process.stdout.write(verb === 'sync' ? syncHelp() : remediateHelp());
+    return EXIT.OK;
+  }
+  const action: CampaignAction = verb === 'remediate' ? 'remediate' : v.reboot ? 'reboot' : 'sync';
+  const selection = selectionFrom(v, fullVerb);
+  const deadlineMs =
+    typeof v.deadline === 'string' ? parseDuration(v.deadline, '--deadline', fullVerb) : undefined;
+  const script =
+    action === 'remediate' ? detectionScript(v.script as string | undefined, fullVerb) : undefined;
+
+  const store = await openFleetStore(v.store as string | undefined);
+  let connection: GraphConnection | undefined;
+  try {
+    connection = await openGraphConnection(v, fullVerb);
+    if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
+    if (v['dry-run']) {
+      return await dryRun(store, selection, action, connection, v);
+    }
+    if (action !== 'sync' && !connection.isLab && !v.yes) {
+      const what =
+        action === 'reboot'
+          ? 'Reboot the selected devices now'
+          : 'Run the evidence script on the selected devices';
+      if (!(await confirm(`${what} (${connection.target})?`))) {
+        process.stderr.write(
+          'tpm-doctor: not confirmed; nothing was posted (--yes to confirm without a prompt)\n',
+        );
+        return EXIT.USAGE;
+      }
+    }
+    const created = await createCampaign({
+      intune: connection.intune,
+      store,
+      action,
+      selection,
+      target: connection.target,
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      ...(script !== undefined ? { detectionScript: script } : {}),
+    });
+    for (const s of created.skipped.slice(0, 10))
+      process.stderr.write(`tpm-doctor: skipped ${s.deviceId}: ${s.reason}\n`);
+    if (created.skipped.length > 10)
+      process.stderr.write(`tpm-doctor: ... and ${created.skipped.length - 10} more skipped\n`);
+    if (!v.quiet) {
+      process.stderr.write(
+        `tpm-doctor: campaign ${created.campaign.id}: ${action} ${(await store.phaseCounts(created.campaign.id)).pending} devices ` +
+          `("tpm-doctor fleet resume ${created.campaign.id}" continues it if stopped)\n`,
+      );
+    }
+    return await runAndReport(connection, store, created.campaign.id, v, fullVerb);
+  } finally {
+    await connection?.close();
+    await store.close();
+  }
+}
+
+async function dryRun(
+  store: FleetStore,
+  selection: CampaignSelection,
+  action: CampaignAction,
+  connection: GraphConnection,
+  v: Values,
+): Promise<number> {
+  let count: number;
+  if (selection.kind === 'devices') count = selection.deviceIds.length;
+  else {
+    const run = selection.runId !== undefined ? { id: selection.runId } : await store.latestTriage();
+    if (!run)
+      throw new UsageError('no finished triage in the store: run "tpm-doctor fleet triage" first', 'fleet');
+    count = (
+      await store.triageRows(run.id, {
+        ...(selection.classes ? { classes: selection.classes } : {}),
+        ...(selection.clearSafety ? { clearSafety: selection.clearSafety } : {}),
+      })
+    ).length;
+  }
+  const { windowMs, writesPerWindow } = connection.limits;
+  const minimumMs = Math.max(0, Math.ceil(count / writesPerWindow) - 1) * windowMs;
+  const plan = {
+    dryRun: true,
+    action,
+    devices: count,
+    minimumPostingSeconds: minimumMs / 1000,
+    limits: connection.limits,
+  };
+  if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      `Dry run: would ${action} ${count} devices. At ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${(minimumMs / 1000).toFixed(0)} s.\nNothing was posted.\n`,
+    );
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,260 @@
+import { createCredential, type GraphAuthOptions } from '../../fleet/graph/credentials.js';
+import { GraphClient } from '../../fleet/graph/graph-client.js';
+import type { GraphEvent } from '../../fleet/graph/graph-events.js';
+import { type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
+import type { IntuneApi } from '../../fleet/graph/intune-api.js';
+import { IntuneClient } from '../../fleet/graph/intune-client.js';
+import { LabCredential } from '../../fleet/graph/lab-credential.js';
+import { UsageError } from '../usage-error.js';
+import { GraphAuthError } from './graph-auth-error.js';
+
+/**
+ * The connection options every `fleet` sub-command shares, and how they become a Graph client.
+ * Production: https://graph.microsoft.com with an @azure/identity credential. Lab: either a lab
+ * tenant started here, in this process (`--tenant lab`), or one started with `tpm-doctor lab
+ * tenant` (`--graph-url http://127.0.0.1:PORT`). Both paths use the same GraphClient and
+ * IntuneClient; only the credential and the limits' time scale differ.
+ */
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+export const CONNECTION_OPTIONS = {
+  tenant: { type: 'string' },
+  'tenant-id': { type: 'string' },
+  'client-id': { type: 'string' },
+  auth: { type: 'string' },
+  certificate: { type: 'string' },
+  'graph-url': { type: 'string' },
+  'lab-devices': { type: 'string' },
+  'lab-seed': { type: 'string' },
+  'lab-window-ms': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
+
+export const CONNECTION_HELP = `Connection (production):
+  --tenant-id ID     Entra ID tenant (or AZURE_TENANT_ID).
+  --client-id ID     App registration's client ID (or AZURE_CLIENT_ID).
+  --auth MODE        client-secret (the secret in AZURE_CLIENT_SECRET; never a flag),
+                     client-certificate (--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH),
+                     device-code (delegated: sign in on another device), managed-identity.
+                     Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
+                     when a certificate is given. Permissions per command: docs/graph-auth.md.
+  --graph-url URL    Graph's base URL (default https://graph.microsoft.com).
+Connection (LAB, simulated devices, no tenant needed):
+  --tenant lab       Start a lab tenant inside this process (labelled LAB everywhere).
+  --lab-devices N    Its device count (default 2000); --lab-seed N (default 1);
+  --lab-window-ms N  Its throttling window (default 20000 as Intune; smaller runs faster).
+  --graph-url URL    A lab started with "tpm-doctor lab tenant" (loopback; AZURE_CLIENT_SECRET,
+                     --tenant-id and --client-id as it printed).
+  -v, --verbose      Log each Graph call (method, path without query values, status) to stderr.`;
+
+export interface GraphConnection {
+  intune: IntuneApi;
+  graph: GraphClient;
+  limits: GraphLimits;
+  /** For reports and the store: base URL and tenant, never a credential. */
+  target: string;
+  isLab: boolean;
+  close(): Promise<void>;
+}
+
+type ConnectionValues = {
+  [K in keyof typeof CONNECTION_OPTIONS]?: (typeof CONNECTION_OPTIONS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
+
+function positiveInt(value: string | undefined, flag: string, verb: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${flag} expects a positive whole number, got "${value}"`, verb);
+  }
+  return Number(value);
+}
+
+function isLoopback(url: URL): boolean {
+  return ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+}
+
+function logEvent(event: GraphEvent): void {
+  switch (event.type) {
+    case 'response':
+      process.stderr.write(
+        `graph: ${event.method} ${event.path} -> ${event.status}${event.innerRequests ? ` (${event.innerRequests} in batch)` : ''}\n`,
+      );
+      break;
+    case 'retry':
+      process.stderr.write(
+        `graph: retry ${event.retry} of ${event.method} ${event.path} in ${event.delayMs} ms: ${event.reason}\n`,
+      );
+      break;
+    case 'throttled':
+      process.stderr.write(`graph: throttled (${event.method} ${event.path}); pausing ${event.pauseMs} ms\n`);
+      break;
+    case 'batch-retry':
+      process.stderr.write(
+        `graph: retrying ${event.items} batch items in ${event.delayMs} ms: ${event.reason}\n`,
+      );
+      break;
+    case 'token':
+      process.stderr.write(`graph: token ${event.action}\n`);
+      break;
+  }
+}
+
+/** Reads a lab's limits (GET /lab/info); a real tenant has no such endpoint and is never asked. */
+async function labLimits(base: URL): Promise<GraphLimits> {
+  const response = await fetch(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
+  const info = (await response.json().catch(() => null)) as {
+    lab?: unknown;
+    limits?: Partial<GraphLimits>;
+  } | null;
+  const limits = info?.limits;
+  if (!response.ok || info?.lab !== true || !limits || typeof limits.windowMs !== 'number') {
+    throw new UsageError(
+      `${base.origin} is not a tpm-doctor lab tenant (GET /lab/info did not answer as one)`,
+      'fleet',
+    );
+  }
+  return {
+    windowMs: limits.windowMs,
+    requestsPerWindow: Number(limits.requestsPerWindow),
+    writesPerWindow: Number(limits.writesPerWindow),
+  };
+}
+
+export async function openGraphConnection(
+  values: ConnectionValues,
+  verb: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GraphConnection> {
+  const onEvent = values.verbose ? logEvent : undefined;
+  // The token is for Graph's resource wherever Graph is served from: the lab, like Entra ID, issues
+  // tokens for https://graph.microsoft.com/.default.
+  const clientOptions = (limits: GraphLimits) => ({
+    limits,
+    scopes: [GRAPH_SCOPE],
+    ...(onEvent ? { onEvent } : {}),
+  });
+
+  if (values.tenant === 'lab') {
+    if (values['graph-url']) throw new UsageError('give either --tenant lab or --graph-url, not both', verb);
+    const { startLabTenant } = await import('../../lab/tenant/index.js');
+    const devices = positiveInt(values['lab-devices'], '--lab-devices', verb) ?? 2000;
+    const seed = positiveInt(values['lab-seed'], '--lab-seed', verb) ?? 1;
+    const windowMs = positiveInt(values['lab-window-ms'], '--lab-window-ms', verb);
+    const lab = await startLabTenant({ devices, seed, ...(windowMs ? { windowMs } : {}) });
+    const credential = new LabCredential({
+      labUrl: lab.url,
+      tenantId: lab.tenantId,
+      clientId: lab.clientId,
+      clientSecret: lab.clientSecret,
+    });
+    const graph = new GraphClient({ credential, baseUrl: lab.url, ...clientOptions(lab.limits) });
+    return {
+      intune: new IntuneClient(graph),
+      graph,
+      limits: lab.limits,
+      target: `LAB tenant ${lab.url} (${devices} simulated devices, seed ${seed})`,
+      isLab: true,
+      close: () => lab.close(),
+    };
+  }
+
+  const tenantId = values['tenant-id'] ?? values.tenant ?? env.AZURE_TENANT_ID;
+  const clientId = values['client-id'] ?? env.AZURE_CLIENT_ID;
+  let base: URL;
+  try {
+    base = new URL(values['graph-url'] ?? 'https://graph.microsoft.com');
+  } catch {
+    throw new UsageError(
+      `--graph-url expects a URL such as https://graph.microsoft.com, got "${values['graph-url']}"`,
+      verb,
+    );
+  }
+  const lab = isLoopback(base);
+  if (!lab && base.protocol !== 'https:') {
+    throw new UsageError(`--graph-url must be https (or a loopback lab tenant), got "${base.href}"`, verb);
+  }
+  const certificatePath = values.certificate ?? env.AZURE_CLIENT_CERTIFICATE_PATH;
+  const mode =
+    values.auth ??
+    (lab
+      ? 'lab'
+      : env.AZURE_CLIENT_SECRET
+        ? 'client-secret'
+        : certificatePath
+          ? 'client-certificate'
+          : undefined);
+  if (mode === undefined) {
+    throw new GraphAuthError(
+      'no credential for Microsoft Graph: set AZURE_CLIENT_SECRET (with --tenant-id and --client-id), give ' +
+        '--auth client-certificate --certificate PEM, --auth device-code, or --auth managed-identity ' +
+        '(docs/graph-auth.md); or try the lab: --tenant lab',
+    );
+  }
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new GraphAuthError(`--auth ${mode} needs ${what}`);
+    return value;
+  };
+  let auth: GraphAuthOptions;
+  switch (mode) {
+    case 'lab':
+      if (!lab) throw new UsageError('--auth lab is only for a lab tenant on loopback', verb);
+      auth = {
+        mode: 'lab',
+        labUrl: base.origin,
+        tenantId: need(tenantId, '--tenant-id (as "tpm-doctor lab tenant" printed it)'),
+        clientId: need(clientId, '--client-id (as "tpm-doctor lab tenant" printed it)'),
+      };
+      break;
+    case 'client-secret':
+      auth = {
+        mode,
+        tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
+        clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
+      };
+      break;
+    case 'client-certificate':
+      auth = {
+        mode,
+        tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
+        clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
+        certificatePath: need(certificatePath, '--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH'),
+      };
+      break;
+    case 'device-code':
+      auth = {
+        mode,
+        tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
+        clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
+        onPrompt: (message) => process.stderr.write(`${message}\n`),
+      };
+      break;
+    case 'managed-identity':
+      auth = clientId ? { mode, clientId } : { mode };
+      break;
+    default:
+      throw new UsageError(
+        `--auth expects client-secret, client-certificate, device-code or managed-identity, got "${mode}"`,
+        verb,
+      );
+  }
+  let credential: Awaited<ReturnType<typeof createCredential>>;
+  try {
+    credential = await createCredential(auth, env);
+  } catch (e) {
+    throw new GraphAuthError((e as Error).message, { cause: e });
+  }
+  const limits = lab ? await labLimits(base) : INTUNE_LIMITS;
+  // A national cloud (graph.microsoft.us, ...) issues tokens for its own origin.
+  const scopes = lab ? [GRAPH_SCOPE] : [`${base.origin}/.default`];
+  const graph = new GraphClient({ credential, baseUrl: base.href, ...clientOptions(limits), scopes });
+  return {
+    intune: new IntuneClient(graph),
+    graph,
+    limits,
+    target: lab ? `LAB tenant ${base.origin}` : `${base.origin} tenant ${tenantId ?? '(managed identity)'}`,
+    isLab: lab,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,48 @@
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+import { RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
+import { CONNECTION_HELP, type GraphConnection, openGraphConnection } from './graph-connection.js';
+
+const HELP = `tpm-doctor fleet resume: continue a campaign that was stopped (Ctrl-C), killed or cut off.
+
+Usage: tpm-doctor fleet resume CAMPAIGN-ID [options]
+
+Devices already posted are never posted again. A device whose post was in flight when the
+campaign stopped ("posting") may or may not have reached Graph: it is not re-sent but tracked as
+"unconfirmed" until its last sync time tells. "tpm-doctor fleet status" lists campaigns.
+
+${RUN_HELP}
+
+${CONNECTION_HELP}
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs('fleet resume', argv, RUN_OPTIONS, true);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      'give the campaign id to resume ("tpm-doctor fleet status" lists them)',
+      'fleet resume',
+    );
+  const id = positionals[0] as string;
+  const store = await openFleetStore(values.store);
+  let connection: GraphConnection | undefined;
+  try {
+    if (!(await store.getCampaign(id))) {
+      throw new UsageError(
+        `no campaign "${id}" in ${store.description} ("tpm-doctor fleet status" lists them)`,
+        'fleet resume',
+      );
+    }
+    connection = await openGraphConnection(values, 'fleet resume');
+    return await runAndReport(connection, store, id, values, 'fleet resume');
+  } finally {
+    await connection?.close();
+    await store.close();
+  }
+}

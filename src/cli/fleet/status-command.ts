@@ -1,0 +1,74 @@
+import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+
+const HELP = `tpm-doctor fleet status: what the store knows, without calling Graph.
+
+Usage: tpm-doctor fleet status [CAMPAIGN-ID] [--store SPEC] [--json]
+
+Without an id: the latest triage run and every campaign (id, action, status, devices done).
+With an id: that campaign's devices by phase, and the ones that failed or timed out, with why.
+
+  --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in the state
+                 directory, or TPM_DOCTOR_STORE).
+  --json         Machine-readable (schema tpm-doctor/campaign-status/v1, docs/campaigns.md).
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(
+    'fleet status',
+    argv,
+    { store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length > 1) throw new UsageError('give at most one campaign id', 'fleet status');
+  const store = await openFleetStore(values.store);
+  try {
+    const id = positionals[0];
+    if (id !== undefined) {
+      if (!(await store.getCampaign(id))) {
+        throw new UsageError(`no campaign "${id}" in ${store.description}`, 'fleet status');
+      }
+      const summary = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
+      process.stdout.write(
+        values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderCampaignStatus(summary),
+      );
+      return EXIT.OK;
+    }
+    const triage = await store.latestTriage();
+    const campaigns = await store.listCampaigns();
+    const rows = [];
+    for (const c of campaigns) {
+      const counts = await store.phaseCounts(c.id);
+      rows.push({ ...c, counts });
+    }
+    if (values.json) {
+      process.stdout.write(
+        `${JSON.stringify({ store: store.description, latestTriage: triage ?? null, campaigns: rows }, null, 2)}\n`,
+      );
+      return EXIT.OK;
+    }
+    process.stdout.write(`Store: ${store.description}\n`);
+    process.stdout.write(
+      triage
+        ? `Latest triage: run ${triage.id} at ${triage.createdAt} (${triage.target})\n`
+        : 'No triage yet ("tpm-doctor fleet triage").\n',
+    );
+    if (rows.length === 0) process.stdout.write('No campaigns.\n');
+    for (const r of rows) {
+      const total = Object.values(r.counts).reduce((a, b) => a + b, 0);
+      process.stdout.write(
+        `  ${r.id}  ${r.action.padEnd(9)} ${r.status.padEnd(8)} ${String(r.counts.compliant).padStart(6)}/${total} compliant  ${r.createdAt}  ${r.target}\n`,
+      );
+    }
+    return EXIT.OK;
+  } finally {
+    await store.close();
+  }
+}

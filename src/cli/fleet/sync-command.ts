@@ -1,0 +1,6 @@
+import { runNewCampaign } from './campaign-command.js';
+
+/** `tpm-doctor fleet sync`: see campaign-command.ts. */
+export function run(argv: string[]): Promise<number> {
+  return runNewCampaign(argv, 'sync');
+}

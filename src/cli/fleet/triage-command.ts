@@ -1,0 +1,176 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import type { FleetStore } from '../../fleet/store/fleet-store.js';
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { ActionList } from '../../fleet/triage/action-list.js';
+import { CsvReportWriter } from '../../fleet/triage/report-csv.js';
+import { renderHtmlReport } from '../../fleet/triage/report-html.js';
+import { JsonReportWriter } from '../../fleet/triage/report-json.js';
+import { type ReportSink, type ReportTarget, streamSink } from '../../fleet/triage/report-sink.js';
+import { renderTriageTable } from '../../fleet/triage/report-table.js';
+import { triageFleet } from '../../fleet/triage/triage.js';
+import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  type GraphConnection,
+  openGraphConnection,
+} from './graph-connection.js';
+import { ProgressLine } from './progress-line.js';
+
+const FORMATS = ['table', 'csv', 'json', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+const HELP = `tpm-doctor fleet triage: classify every Windows device in Intune: which are non-compliant
+because of the TPM (TpmRequired, BitLocker, Secure Boot, Code Integrity, health attestation),
+which have stopped syncing, and for each, whether clearing its TPM would be safe, blocked (and
+why), or not the remedy.
+
+Usage: tpm-doctor fleet triage [--format table|csv|json|html] [--out FILE] [options]
+
+It reads the fleet list once, the tenant-wide non-compliant setting states, and per-device details
+(health attestation, TPM, escrowed BitLocker recovery key IDs, never keys) only for devices that
+need them, batched 20 to a request: a 100,000-device tenant costs a few hundred requests, not
+100,000. Where a device ran tpm-doctor's evidence script (fleet remediate), the same rules as
+"tpm-doctor diagnose" decide its verdict, so the fleet and device views agree.
+
+Output:
+  --format F       table (default, devices needing action), csv or json (every device,
+                   streamed; docs/triage.md has the schema), html (one self-contained file with
+                   charts, for a manager or a ticket).
+  --json           Same as --format json.
+  --out FILE       Write the report to FILE (default stdout); written to FILE.partial first and
+                   renamed when complete, so a crash never leaves half a report under FILE.
+  --stale-days N   A device that has not synced for N days is sync-stale (default 7).
+  --store SPEC     Keep the result for "fleet sync --class ..." (default: fleet.sqlite in the
+                   state directory; sqlite:PATH or postgres://...; or TPM_DOCTOR_STORE).
+  --no-store       Do not keep it.
+  -q, --quiet      No progress line on stderr.
+
+${CONNECTION_HELP}
+
+Example (LAB): tpm-doctor fleet triage --tenant lab --format html --out triage.html
+Exit codes: 0 done, 13 no/refused credential, 14 Graph failed, 15 store failed (docs/exit-codes.md).
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('fleet triage', argv, {
+    ...CONNECTION_OPTIONS,
+    format: { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string', short: 'o' },
+    'stale-days': { type: 'string' },
+    store: { type: 'string' },
+    'no-store': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const format = (values.json ? 'json' : (values.format ?? 'table')) as Format;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(
+      `--format expects one of ${FORMATS.join(', ')}, got "${values.format}"`,
+      'fleet triage',
+    );
+  }
+  if (values.json && values.format && values.format !== 'json') {
+    throw new UsageError('--json and --format disagree; give one', 'fleet triage');
+  }
+  let staleSyncDays: number | undefined;
+  if (values['stale-days'] !== undefined) {
+    if (!/^\d+$/.test(values['stale-days']) || Number(values['stale-days']) < 1) {
+      throw new UsageError(
+        `--stale-days expects a whole number of days (1 or more), got "${values['stale-days']}"`,
+        'fleet triage',
+      );
+    }
+    staleSyncDays = Number(values['stale-days']);
+  }
+
+  const store = values['no-store'] ? undefined : await openFleetStore(values.store);
+  let connection: GraphConnection | undefined;
+  let out: WriteStream | undefined;
+  const partial = values.out ? `${values.out}.partial` : undefined;
+  try {
+    connection = await openGraphConnection(values, 'fleet triage');
+    const target: ReportTarget = { description: connection.target, lab: connection.isLab };
+    if (!values.quiet) process.stderr.write(`tpm-doctor: triage of ${connection.target}\n`);
+    if (partial) out = createWriteStream(partial, { mode: 0o644 });
+    const sink: ReportSink = streamSink(out ?? process.stdout);
+
+    const actions = new ActionList();
+    const csv = format === 'csv' ? new CsvReportWriter(sink) : undefined;
+    const json = format === 'json' ? new JsonReportWriter(sink, target) : undefined;
+    const runId = store ? await store.beginTriage(connection.target) : undefined;
+    let rows: ReturnType<typeof toTriageRow>[] = [];
+    const flushRows = async () => {
+      if (store && runId !== undefined && rows.length > 0) await store.addTriageRows(runId, rows);
+      rows = [];
+    };
+    const progress = new ProgressLine(!values.quiet);
+    const graph = connection.graph;
+    const summary = await triageFleet(connection.intune, {
+      ...(staleSyncDays !== undefined ? { staleSyncDays } : {}),
+      requestStats: () => graph.stats,
+      onProgress: (p) =>
+        progress.update(
+          `triage: ${p.listed} listed, ${p.classified} classified, ${p.detailsFetched} detailed, ${graph.stats.httpRequests} Graph requests`,
+        ),
+      onResult: async (result: TriageResult) => {
+        actions.add(result);
+        if (csv) await csv.write(result);
+        if (json) await json.write(result);
+        // Healthy devices are not stored: a campaign selects devices that need something.
+        if (store && result.class !== 'healthy') {
+          rows.push(toTriageRow(result));
+          if (rows.length >= 500) await flushRows();
+        }
+      },
+    });
+    progress.done();
+    await flushRows();
+    const run = store && runId !== undefined ? await store.finishTriage(runId, summary) : undefined;
+
+    if (csv) await csv.end();
+    if (json) await json.end(summary);
+    if (format === 'html') await sink(renderHtmlReport({ target, summary, actions }));
+    if (format === 'table') {
+      await sink(renderTriageTable(summary, actions, { width: process.stdout.columns ?? 100, target }));
+    }
+    if (out && partial && values.out) {
+      out.end();
+      await finished(out);
+      await rename(partial, values.out);
+      out = undefined;
+    }
+    if (!values.quiet) {
+      const stats = graph.stats;
+      process.stderr.write(
+        `tpm-doctor: ${summary.devices} devices, ${summary.needingAction} need action; ${stats.httpRequests} Graph requests` +
+          ` (${(stats.httpRequests / Math.max(1, summary.devices)).toFixed(3)} per device)` +
+          (run ? `; stored as triage run ${run.id} in ${storeName(store)}` : '') +
+          (values.out ? `; report: ${values.out}` : '') +
+          '\n',
+      );
+    }
+    return EXIT.OK;
+  } finally {
+    if (out) {
+      out.destroy();
+      if (partial) await rm(partial, { force: true });
+    }
+    await connection?.close();
+    await store?.close();
+  }
+}
+
+function storeName(store: FleetStore | undefined): string {
+  return store?.description ?? '';
+}
