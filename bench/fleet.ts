@@ -10,7 +10,7 @@
  *     (ceil(N / writesPerWindow) - 1) * window (target <= 1.1x), and the 429s the lab answered
  *     (target 0).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,29 @@ export interface FleetBenchResult {
   };
 }
 
+/**
+ * Runs a child and collects its output without blocking this process: the lab tenant answering
+ * the child lives in this process's event loop.
+ */
+function runChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 function rusageOf(stderr: string): Rusage {
   const m = /tpm-doctor-rusage (\{.*\})/.exec(stderr);
   if (!m) throw new Error(`no rusage line in the child's stderr:\n${stderr.slice(-2000)}`);
@@ -65,18 +88,13 @@ export async function runFleetBench(cli: string, reference: string): Promise<Fle
   try {
     const env = { ...process.env, AZURE_CLIENT_SECRET: lab.clientSecret, TPM_DOCTOR_BENCH_RUSAGE: '1' };
     const connect = ['--graph-url', lab.url, '--tenant-id', lab.tenantId, '--client-id', lab.clientId];
-    const ref = spawnSync(
-      process.execPath,
+    const ref = await runChild(
       [path.join(reference, 'graph-list-pages.mjs'), lab.url, lab.tenantId, lab.clientId],
-      {
-        env: { ...process.env, LAB_SECRET: lab.clientSecret },
-        encoding: 'utf8',
-      },
+      { ...process.env, LAB_SECRET: lab.clientSecret },
     );
     if (ref.status !== 0) throw new Error(`graph-list-pages.mjs failed: ${ref.stderr}`);
     const refUsage = JSON.parse(ref.stdout) as Rusage & { devices: number };
-    const r = spawnSync(
-      process.execPath,
+    const r = await runChild(
       [
         cli,
         'fleet',
@@ -89,14 +107,17 @@ export async function runFleetBench(cli: string, reference: string): Promise<Fle
         '--no-store',
         '--quiet',
       ],
-      { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      env,
     );
     if (r.status !== 0) throw new Error(`fleet triage exited ${r.status}: ${r.stderr.slice(-2000)}`);
     const usage = rusageOf(r.stderr);
     const report = JSON.parse(readFileSync(path.join(dir, 'triage.json'), 'utf8')) as {
-      summary: { devices: number; graph?: { httpRequests: number; innerRequests: number } };
+      summary: { devices: number; graphRequests?: { httpRequests: number; innerRequests: number } | null };
     };
-    const graphStats = report.summary.graph ?? { httpRequests: Number.NaN, innerRequests: Number.NaN };
+    const graphStats = report.summary.graphRequests ?? {
+      httpRequests: Number.NaN,
+      innerRequests: Number.NaN,
+    };
     const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
     const refCpuMs = (refUsage.userCPUTime + refUsage.systemCPUTime) / 1000;
     triage = {
@@ -151,7 +172,7 @@ export async function runFleetBench(cli: string, reference: string): Promise<Fle
       '--json',
     ];
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = await runChild(args.slice(0), env);
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`fleet sync exited ${r.status}: ${r.stderr.slice(-2000)}`);
     const app = Object.values(syncLab.stats().apps)[0];

@@ -10,7 +10,7 @@ const tokenResponse = await fetch(`${base}/${tenant}/oauth2/v2.0/token`, {
     grant_type: 'client_credentials',
     client_id: clientId,
     client_secret: process.env.LAB_SECRET ?? '',
-    scope: `${base}/.default`,
+    scope: 'https://graph.microsoft.com/.default',
   }),
 });
 const { access_token: token } = await tokenResponse.json();

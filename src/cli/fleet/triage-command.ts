@@ -7,7 +7,7 @@ import { ActionList } from '../../fleet/triage/action-list.js';
 import { CsvReportWriter } from '../../fleet/triage/report-csv.js';
 import { renderHtmlReport } from '../../fleet/triage/report-html.js';
 import { JsonReportWriter } from '../../fleet/triage/report-json.js';
-import { type ReportSink, type ReportTarget, streamSink } from '../../fleet/triage/report-sink.js';
+import { bufferedSink, type ReportTarget, streamSink } from '../../fleet/triage/report-sink.js';
 import { renderTriageTable } from '../../fleet/triage/report-table.js';
 import { triageFleet } from '../../fleet/triage/triage.js';
 import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     const target: ReportTarget = { description: connection.target, lab: connection.isLab };
     if (!values.quiet) process.stderr.write(`tpm-doctor: triage of ${connection.target}\n`);
     if (partial) out = createWriteStream(partial, { mode: 0o644 });
-    const sink: ReportSink = streamSink(out ?? process.stdout);
+    const { sink, flush } = bufferedSink(streamSink(out ?? process.stdout));
 
     const actions = new ActionList();
     const csv = format === 'csv' ? new CsvReportWriter(sink) : undefined;
@@ -144,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     if (format === 'table') {
       await sink(renderTriageTable(summary, actions, { width: process.stdout.columns ?? 100, target }));
     }
+    await flush();
     if (out && partial && values.out) {
       out.end();
       await finished(out);

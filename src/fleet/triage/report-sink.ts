@@ -23,3 +23,31 @@ export interface ReportTarget {
 
 /** The label lab reports carry wherever they show. */
 export const LAB_LABEL = 'LAB TENANT — simulated devices';
+
+/**
+ * Gathers small chunks (one row each) into writes of about `limit` characters: a 100,000-row
+ * report is then a few hundred stream writes instead of 100,000 (each write costs more than the
+ * row it carries). `flush()` must be awaited before the stream ends.
+ */
+export function bufferedSink(
+  inner: ReportSink,
+  limit = 64 * 1024,
+): { sink: ReportSink; flush: () => Promise<void> } {
+  let parts: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (parts.length === 0) return;
+    const chunk = parts.join('');
+    parts = [];
+    size = 0;
+    await inner(chunk);
+  };
+  return {
+    sink: async (chunk) => {
+      parts.push(chunk);
+      size += chunk.length;
+      if (size >= limit) await flush();
+    },
+    flush,
+  };
+}
