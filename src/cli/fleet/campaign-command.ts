@@ -6,6 +6,7 @@ import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campa
 import { type CampaignSelection, createCampaign } from '../../fleet/campaign/create-campaign.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
@@ -144,6 +145,12 @@ function selectionFrom(values: Values, verb: string): CampaignSelection {
   if (typeof values.devices === 'string') ids.push(...readDeviceIds(values.devices, verb));
   const classes = list(values.class);
   const clearSafety = list(values['clear-safety']);
+  const unknown = (given: string[] | undefined, known: readonly string[], flag: string) => {
+    const bad = given?.find((g) => !known.includes(g));
+    if (bad !== undefined) throw new UsageError(`${flag}: "${bad}" is not one of ${known.join(', ')}`, verb);
+  };
+  unknown(classes, TRIAGE_CLASSES, '--class');
+  unknown(clearSafety, CLEAR_SAFETIES, '--clear-safety');
   if (ids.length > 0) {
     if (classes || clearSafety || values.triage) {
       throw new UsageError(
