@@ -1,0 +1,232 @@
+/**
+ * `tpm-doctor fleet triage` when Graph misbehaves: the built CLI against a lab tenant with
+ * injected 503/504s, seen through a small HTTP proxy in this file that can break the answers on
+ * their way back (a managedDevices page cut in half, or with `value` not an array) or fill the
+ * app's throttling window just before the CLI's first Graph call, so the lab answers 429 with no
+ * Retry-After (Graph does not always send one: "Microsoft Graph throttling guidance" says to back
+ * off exponentially then).
+ *
+ * What must hold: a malformed page is exit 14 with an error naming what was expected and the
+ * request; the `--out` report is never left half-written (no FILE, no FILE.partial); the store
+ * keeps no finished run from the failed triage, so campaigns still select from the previous one;
+ * and throttling and transient errors are absorbed (exit 0, retries counted in the report).
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabCredential } from '../../src/fleet/graph/lab-credential.js';
+import { type LabTenant, startLabTenant } from '../../src/lab/tenant/index.js';
+import { type CliResult, runCli, useBuiltCli, useTempDir } from './cli-support.js';
+
+useBuiltCli();
+const tmp = useTempDir('tpm-doctor-fleet-triage-failures-');
+
+type Corruption = 'truncated-json' | 'value-not-an-array';
+
+/** What the proxy does to the traffic it forwards; set per test. */
+interface ProxyMode {
+  /** Break every managedDevices list page after the first `corruptAfter` pages. */
+  corruption: Corruption | null;
+  corruptAfter: number;
+  /** Run once, before the first Graph call (not the token or /lab/ endpoints) is forwarded. */
+  beforeFirstGraphCall: (() => Promise<void>) | null;
+}
+
+let lab: LabTenant;
+let proxy: http.Server;
+let proxyUrl: string;
+let mode: ProxyMode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: null };
+let managedDevicePages = 0;
+let corruptedPages = 0;
+
+/** Headers not forwarded as they came: hop-by-hop ones, and those the body rewrite invalidates. */
+const DROPPED_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+function isManagedDevicesPage(method: string, url: string): boolean {
+  return method === 'GET' && /^\/v1\.0\/deviceManagement\/managedDevices(?:\?|$)/.test(url);
+}
+
+async function forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const method = req.method ?? 'GET';
+  const url = req.url ?? '/';
+  const isGraphCall = /^\/(v1\.0|beta)\//.test(url);
+  if (isGraphCall && mode.beforeFirstGraphCall) {
+    const hook = mode.beforeFirstGraphCall;
+    mode.beforeFirstGraphCall = null;
+    await hook();
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string' && !DROPPED_HEADERS.has(name)) headers[name] = value;
+  }
+  const answer = await fetch(new URL(url, lab.url), {
+    method,
+    headers,
+    ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+  });
+  // nextLinks are absolute under the lab's origin; the client pages only within its own origin.
+  let text = (await answer.text()).split(lab.url).join(proxyUrl);
+  if (isManagedDevicesPage(method, url) && answer.status === 200) {
+    managedDevicePages++;
+    if (mode.corruption !== null && managedDevicePages > mode.corruptAfter) {
+      corruptedPages++;
+      text =
+        mode.corruption === 'truncated-json'
+          ? text.slice(0, Math.floor(text.length / 2))
+          : JSON.stringify({ ...(JSON.parse(text) as object), value: { devices: 'not a list' } });
+    }
+  }
+  const outHeaders: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    if (!DROPPED_HEADERS.has(name) && name !== 'content-encoding') outHeaders[name] = value;
+  });
+  outHeaders['content-length'] = String(Buffer.byteLength(text));
+  res.writeHead(answer.status, outHeaders);
+  res.end(text);
+}
+
+beforeAll(async () => {
+  lab = await startLabTenant({
+    devices: 600,
+    seed: 5,
+    // Pages of 100: a corrupted page comes after rows were already written to the report.
+    pageSize: 100,
+    windowMs: 2_000,
+    // Every 429 without Retry-After, and some 503/504s: the client's backoff must absorb both.
+    omitRetryAfterRate: 1,
+    transientErrorRate: 0.03,
+  });
+  proxy = http.createServer((req, res) => {
+    forward(req, res).catch((error: unknown) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`test proxy: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  proxy?.closeAllConnections();
+  await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+  await lab?.close();
+});
+
+function connect(): string[] {
+  return ['--graph-url', proxyUrl, '--tenant-id', lab.tenantId, '--client-id', lab.clientId];
+}
+function triage(args: string[]): Promise<CliResult> {
+  return runCli(['fleet', 'triage', ...connect(), ...args], {
+    env: { AZURE_CLIENT_SECRET: lab.clientSecret },
+    timeoutMs: 60_000,
+  });
+}
+async function latestTriageId(store: string): Promise<number | null> {
+  const status = await runCli(['fleet', 'status', '--store', `sqlite:${store}`, '--json']);
+  expect(status.code).toBe(0);
+  return (JSON.parse(status.stdout) as { latestTriage: { id: number } | null }).latestTriage?.id ?? null;
+}
+
+describe('fleet triage against a Graph that breaks', () => {
+  const cases: Array<{ corruption: Corruption; expected: RegExp }> = [
+    { corruption: 'truncated-json', expected: /expected a JSON body, got \d+ bytes that do not parse/ },
+    {
+      corruption: 'value-not-an-array',
+      expected: /expected an OData collection page with a "value" array, got an object/,
+    },
+  ];
+
+  it.each(cases)(
+    'a managedDevices page ($corruption) is exit 14 naming what was expected and the request; no report, no finished run',
+    async ({ corruption, expected }) => {
+      const store = tmp.file(`${corruption}.sqlite`);
+      // A good triage first: the run campaigns select from until a newer one finishes.
+      mode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: null };
+      const good = await triage(['--store', `sqlite:${store}`, '--quiet']);
+      expect(good.code, good.stderr).toBe(0);
+      const previous = await latestTriageId(store);
+      expect(previous).not.toBeNull();
+
+      const report = tmp.file(`${corruption}.csv`);
+      managedDevicePages = 0;
+      corruptedPages = 0;
+      mode = { corruption, corruptAfter: 2, beforeFirstGraphCall: null };
+      const failed = await triage([
+        '--format',
+        'csv',
+        '--out',
+        report,
+        '--store',
+        `sqlite:${store}`,
+        '--quiet',
+      ]);
+      mode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: null };
+
+      expect(failed.code, failed.stderr).toBe(14);
+      expect(corruptedPages).toBeGreaterThan(0);
+      expect(failed.stderr).toMatch(expected);
+      // The request: method and path (the query's names only, never its values).
+      expect(failed.stderr).toMatch(/GET \/v1\.0\/deviceManagement\/managedDevices\?\S*\$skiptoken/);
+      expect(failed.stderr).toContain('MalformedResponse');
+      expect(failed.stderr).not.toContain(lab.clientSecret);
+      // Two pages of rows had been written before the bad one: none of it is left behind.
+      expect(existsSync(report)).toBe(false);
+      expect(existsSync(`${report}.partial`)).toBe(false);
+      // The store's latest finished triage is still the good one.
+      expect(await latestTriageId(store)).toBe(previous);
+    },
+  );
+
+  it('429s without Retry-After and injected 503/504s are absorbed: exit 0, retries in the stats', async () => {
+    // Fill the app's request window at the lab (same client id, so the same throttle) right
+    // before the CLI's first Graph call: $batch items count one each, so 2,000 are a hundred
+    // envelopes. Stops at the first 429, i.e. with the window certainly full.
+    const withoutRetryAfter = (): number =>
+      Object.values(lab.stats().apps).reduce((sum, app) => sum + app.throttledWithoutRetryAfter, 0);
+    let withoutRetryAfterAfterBurst = Number.POSITIVE_INFINITY;
+    const burst = async (): Promise<void> => {
+      const credential = new LabCredential({
+        labUrl: lab.url,
+        tenantId: lab.tenantId,
+        clientId: lab.clientId,
+        clientSecret: lab.clientSecret,
+      });
+      const { token } = await credential.getToken('https://graph.microsoft.com/.default');
+      const requests = Array.from({ length: 20 }, (_, i) => ({
+        id: String(i),
+        method: 'GET',
+        url: '/deviceManagement/managedDevices?$top=1&$select=id',
+      }));
+      for (let round = 0; round < 200; round++) {
+        const answer = await fetch(`${lab.url}/v1.0/$batch`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ requests }),
+        });
+        const body = (await answer.json()) as { responses: Array<{ status: number }> };
+        if (body.responses.some((r) => r.status === 429)) {
+          withoutRetryAfterAfterBurst = withoutRetryAfter();
+          return;
+        }
+      }
+      throw new Error('the lab never throttled the burst');
+    };
+    mode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: burst };
+    const result = await triage(['--json', '--no-store', '--quiet']);
+    mode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: null };
+
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      summary: { devices: number; graphRequests: { retries: number; throttled: number } };
+    };
+    expect(report.summary.devices).toBe(600);
+    expect(report.summary.graphRequests.throttled).toBeGreaterThan(0);
+    expect(report.summary.graphRequests.retries).toBeGreaterThanOrEqual(
+      report.summary.graphRequests.throttled,
+    );
+    // The lab confirms the CLI's requests were answered 429 without Retry-After.
+    expect(withoutRetryAfter()).toBeGreaterThan(withoutRetryAfterAfterBurst);
+  });
+});
