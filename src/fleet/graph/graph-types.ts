@@ -122,6 +122,30 @@ export interface DeviceComplianceSettingState {
   complianceGracePeriodExpirationDateTime?: string | null;
 }
 
+/**
+ * One setting of one compliance policy on one device (v1.0 deviceCompliancePolicySettingState,
+ * embedded in deviceCompliancePolicyState.settingStates). `setting` is the class-qualified ID,
+ * e.g. "Windows10CompliancePolicy.TpmRequired"; `errorCode`/`currentValue` say why it failed.
+ */
+export interface DeviceCompliancePolicySettingState {
+  setting: string;
+  settingName: string | null;
+  state: SettingComplianceStatus;
+  errorCode: number | null;
+  errorDescription: string | null;
+  currentValue: string | null;
+}
+
+/** One compliance policy's state on one device (v1.0 deviceCompliancePolicyState). */
+export interface DeviceCompliancePolicyState {
+  id: string;
+  displayName: string | null;
+  state: SettingComplianceStatus;
+  platformType?: string | null;
+  settingCount?: number | null;
+  settingStates: DeviceCompliancePolicySettingState[];
+}
+
 /** The compliance settings whose failure can point at the TPM (research §5). */
 export const TPM_RELATED_SETTINGS = [
   'Windows10CompliancePolicy.TpmRequired',

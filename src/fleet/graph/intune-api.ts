@@ -1,5 +1,6 @@
 import type {
   BitlockerRecoveryKeyInfo,
+  DeviceCompliancePolicyState,
   DeviceComplianceSettingState,
   DeviceHealthScript,
   DeviceHealthScriptRunState,
@@ -33,6 +34,13 @@ export interface IntuneApi {
    */
   nonCompliantSettingStates(setting: TpmRelatedSetting): AsyncIterable<DeviceComplianceSettingState[]>;
 
+  /**
+   * Each device's compliance policies with their setting states (v1.0
+   * deviceCompliancePolicyStates, settingStates embedded); batched. Triage reads it only for the
+   * devices that fail a TPM-related setting, for the error code and current value behind it.
+   */
+  compliancePolicyStates(ids: readonly string[]): Promise<Map<string, Result<DeviceCompliancePolicyState[]>>>;
+
   /** BitLocker recovery key IDs (never key material) by Entra device ID (v1.0); batched. */
   recoveryKeyIds(
     azureAdDeviceIds: readonly string[],
@@ -47,6 +55,11 @@ export interface IntuneApi {
   findHealthScript(displayName: string): Promise<DeviceHealthScript | undefined>;
   /** Remediations (beta): upload a script package; returns it with its id. */
   createHealthScript(script: Omit<DeviceHealthScript, 'id'>): Promise<DeviceHealthScript>;
+  /**
+   * Remediations (beta): assign a script package to an Entra ID group, run daily (the admin
+   * center's "Assign"); devices report on their own schedule, without an on-demand run each.
+   */
+  assignHealthScript(scriptId: string, groupId: string): Promise<void>;
   /** Remediations (beta): run a script on one device now (initiateOnDemandProactiveRemediation, 204). */
   runHealthScriptOnDevice(deviceId: string, scriptId: string): Promise<void>;
   /** Remediations (beta): every device's last run of a script, pages. */

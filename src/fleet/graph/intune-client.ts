@@ -1,6 +1,7 @@
 import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from './graph-client.js';
 import {
   type BitlockerRecoveryKeyInfo,
+  type DeviceCompliancePolicyState,
   type DeviceComplianceSettingState,
   type DeviceHealthScript,
   type DeviceHealthScriptRunState,
@@ -11,7 +12,7 @@ import {
 } from './graph-types.js';
 import type { IntuneApi, Result } from './intune-api.js';
 import { odataString, withQuery } from './odata-query.js';
-import { expectEntity, expectPage, isJsonObject } from './response-shape.js';
+import { expectEntity, expectPage, isJsonObject, ResponseShapeError } from './response-shape.js';
 
 const MANAGED_DEVICES = '/deviceManagement/managedDevices';
 const HEALTH_SCRIPTS = '/deviceManagement/deviceHealthScripts';
@@ -79,6 +80,30 @@ export class IntuneClient implements IntuneApi {
     );
   }
 
+  /** Call 14, batched (v1.0; settingStates are embedded in each policy state). */
+  compliancePolicyStates(
+    ids: readonly string[],
+  ): Promise<Map<string, Result<DeviceCompliancePolicyState[]>>> {
+    return this.batchedGet(
+      'v1.0',
+      ids,
+      (id) => `${MANAGED_DEVICES}/${encodeURIComponent(id)}/deviceCompliancePolicyStates`,
+    ).then((answers) =>
+      mapResults(answers, (body) =>
+        expectPage(body).value.map((item) => {
+          const state = expectEntity<DeviceCompliancePolicyState>(item, 'a deviceCompliancePolicyState');
+          if (!Array.isArray(state.settingStates)) {
+            throw new ResponseShapeError(
+              'a deviceCompliancePolicyState with a settingStates array',
+              state.settingStates,
+            );
+          }
+          return state;
+        }),
+      ),
+    );
+  }
+
   /**
    * Call 5, batched; a device with more keys than one page holds is continued with plain GETs of
    * its nextLink. Never selects `key`: the listing returns IDs only.
@@ -142,6 +167,24 @@ export class IntuneClient implements IntuneApi {
     if (!created)
       throw new Error('Graph answered the script upload without a body (expected 201 with the script)');
     return created;
+  }
+
+  /** Call 15 (beta): 204. A daily schedule, detection only (our package has no remediation script). */
+  async assignHealthScript(scriptId: string, groupId: string): Promise<void> {
+    await this.graph.post('beta', `${HEALTH_SCRIPTS}/${encodeURIComponent(scriptId)}/assign`, {
+      deviceHealthScriptAssignments: [
+        {
+          target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId },
+          runRemediationScript: false,
+          runSchedule: {
+            '@odata.type': '#microsoft.graph.deviceHealthScriptDailySchedule',
+            interval: 1,
+            useUtc: false,
+            time: '09:00:00',
+          },
+        },
+      ],
+    });
   }
 
   /** Call 10 (beta): 204. */

@@ -2,6 +2,7 @@ import { TpmDoctorError } from '../../tpm/errors.js';
 import type { GraphStats } from '../graph/graph-events.js';
 import {
   type BitlockerRecoveryKeyInfo,
+  type DeviceCompliancePolicyState,
   type DeviceComplianceSettingState,
   type ManagedDevice,
   type ManagedDeviceDetails,
@@ -16,6 +17,7 @@ import {
   detailsMatter,
 } from './classify-device.js';
 import { hasEntraDeviceId } from './clear-safety.js';
+import { complianceDetailReasons } from './compliance-detail.js';
 import { type DeviceEvidence, readDeviceEvidence } from './device-evidence.js';
 import type { TriageResult } from './triage-result.js';
 import { type TriageSummary, TriageTally } from './triage-summary.js';
@@ -283,6 +285,17 @@ async function completeQueued(
       if (!answer.ok) lookups.detailsFailed++;
     }
   }
+  // The policy states behind each failing TPM setting (error code, current value), for the reasons.
+  const policyIds = batch.filter((p) => p.input.failingSettings.length > 0).map((p) => p.input.device.id);
+  const policies =
+    policyIds.length > 0
+      ? await readBatch(
+          () => api.compliancePolicyStates(policyIds),
+          policyIds,
+          'compliance policy states',
+          warnings,
+        )
+      : new Map<string, Result<DeviceCompliancePolicyState[]>>();
   const results = batch.map((p) => ({ p, result: classifyDevice(p.input, now, classify) }));
   const keyIds = [
     ...new Set(
@@ -302,7 +315,10 @@ async function completeQueued(
       entry.result = classifyDevice(entry.p.input, now, classify);
     }
   }
-  for (const { result } of results) await emit(result);
+  for (const { p, result } of results) {
+    const detail = complianceDetailReasons(policies.get(p.input.device.id), result.failingSettings);
+    await emit(detail.length > 0 ? { ...result, reasons: [...result.reasons, ...detail] } : result);
+  }
 }
 
 /**

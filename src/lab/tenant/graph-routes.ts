@@ -1,5 +1,5 @@
 import { MANAGED_DEVICE_SELECT } from '../../fleet/graph/graph-types.js';
-import { isLabSetting } from './fleet-mix.js';
+import { isLabSetting, type LabSetting, SETTING_NAMES } from './fleet-mix.js';
 import { badRequest, GraphError, notFound } from './graph-error.js';
 import {
   checkFilter,
@@ -164,6 +164,71 @@ const ROUTES: readonly Route[] = [
           return pick(ctx.state.settingState(i, name, state), select);
         },
       );
+    },
+  },
+  // 14: one device's compliance policy states, setting states embedded (inside $batch).
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/deviceManagement/managedDevices/${GUID}/deviceCompliancePolicyStates$`),
+    versions: ['v1.0', 'beta'],
+    handle(ctx, req, query, [id]) {
+      noFilter(query);
+      const index = deviceIndex(ctx, id!);
+      ctx.state.settle(index);
+      const failing = new Map(ctx.state.failingSettings(index).map((f) => [f.setting, f.state]));
+      // The lab has one compliance policy; its settings are the ones the seeded mix can fail.
+      const settingStates = (Object.keys(SETTING_NAMES) as LabSetting[]).map((setting) => {
+        const state = failing.get(setting) ?? 'compliant';
+        return {
+          setting,
+          settingName: SETTING_NAMES[setting],
+          state,
+          // Intune reports 0 for a compliant setting and -2016281112 ("not compliant") otherwise.
+          errorCode: state === 'compliant' ? 0 : -2016281112,
+          errorDescription: null,
+          currentValue: state === 'compliant' ? 'true' : 'false',
+        };
+      });
+      const policyState =
+        failing.size === 0 ? 'compliant' : [...failing.values()].includes('error') ? 'error' : 'nonCompliant';
+      return ok({
+        '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#deviceManagement/managedDevices('${id}')/deviceCompliancePolicyStates`,
+        value: [
+          {
+            id: `lab-windows-compliance_${id}`,
+            displayName: 'Windows 10/11 compliance (LAB)',
+            state: policyState,
+            platformType: 'windows10AndLater',
+            settingCount: settingStates.length,
+            settingStates,
+          },
+        ],
+      });
+    },
+  },
+  // 15: assign a script package to a group.
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/deviceManagement/deviceHealthScripts/${GUID}/assign$`),
+    versions: ['beta'],
+    handle(ctx, _req, query, [scriptId]) {
+      noFilter(query);
+      if (!ctx.state.script(scriptId!)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+      const assignments = (_req.body as { deviceHealthScriptAssignments?: unknown } | null)
+        ?.deviceHealthScriptAssignments;
+      const valid =
+        Array.isArray(assignments) &&
+        assignments.length > 0 &&
+        assignments.every((a) => {
+          const target = (a as { target?: { groupId?: unknown; '@odata.type'?: unknown } } | null)?.target;
+          return typeof target?.groupId === 'string' && typeof target['@odata.type'] === 'string';
+        });
+      if (!valid) {
+        throw badRequest(
+          'expected {"deviceHealthScriptAssignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "..."}, ...}]}',
+        );
+      }
+      return { status: 204, headers: {}, body: undefined };
     },
   },
   // 5: BitLocker recovery key ids by Entra device id.
