@@ -3,6 +3,7 @@ import type { Campaign, DevicePhase, FleetStore } from '../store/fleet-store.js'
 import { abortableSleep } from './abortable-sleep.js';
 import { postActionFor } from './campaign-action.js';
 import { CampaignError } from './campaign-error.js';
+import { openPhases } from './campaign-phases.js';
 import { type CampaignProgress, ProgressRate } from './campaign-progress.js';
 import { CampaignTracker } from './campaign-tracker.js';
 import { runPostPhase } from './post-phase.js';
@@ -178,7 +179,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   })();
 
   await Promise.all([posting, tracking]);
-  const status = finished && failure === undefined ? 'finished' : 'stopped';
+  let status: 'finished' | 'stopped' = finished && failure === undefined ? 'finished' : 'stopped';
+  if (status === 'stopped') {
+    // Another runner may have finished the campaign meanwhile: never write `stopped` over that.
+    const counts = await store.phaseCounts(campaignId);
+    if (openPhases(campaign.action).every((phase) => counts[phase] === 0)) status = 'finished';
+  }
   await store.setCampaignStatus(campaignId, status);
   await report().catch(() => undefined);
   if (failure !== undefined) {
