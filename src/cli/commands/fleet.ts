@@ -21,6 +21,10 @@ const SUBCOMMANDS: Record<
     summary: "Campaign: run tpm-doctor's evidence script (Intune Remediations) on selected devices.",
     load: () => import('../fleet/remediate-command.js'),
   },
+  clear: {
+    summary: 'Campaign: clear the TPM of devices triaged safe, each behind its own gate, to compliant.',
+    load: () => import('../fleet/clear-command.js'),
+  },
   resume: {
     summary: 'Continue a stopped or crashed campaign; nothing is posted twice.',
     load: () => import('../fleet/resume-command.js'),

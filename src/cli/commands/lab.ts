@@ -8,7 +8,7 @@ import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor lab tenant: a LAB Intune tenant on this machine, to try the fleet commands without one.
 
-Usage: tpm-doctor lab tenant [--port N] [--devices N] [--seed N] [--window-ms N] [--json]
+Usage: tpm-doctor lab tenant [--port N] [--devices N] [--seed N] [--window-ms N] [--swtpm N] [--json]
 
 Starts a loopback HTTP server (127.0.0.1) that answers exactly the Microsoft Graph calls
 tpm-doctor makes (docs/graph-calls.md) with Graph's shapes: OData pages and nextLinks, $batch,
@@ -27,6 +27,11 @@ Options:
   --seed N        Seed of the fleet (default 1): the same seed gives the same devices.
   --window-ms N   Throttling window in ms (default 20000, as Intune). Smaller windows let tests
                   and benchmarks run Intune's limits faster; the per-window counts stay the same.
+  --swtpm N       Back the first N tpm-needs-clear devices (with their recovery key escrowed)
+                  with a real software TPM each (swtpm, provisioned, with a previous owner's keys
+                  left in it). A "tpm-doctor clear" script run on them (fleet clear) really clears
+                  that TPM, through tpm-doctor's own gate and journaled clear run, and reports
+                  the receipt's summary. Needs swtpm, swtpm-tools (default 0; at most 32).
   --json          Print the connection details as one JSON object (no secret in it).
   -h, --help      This help.
 
@@ -43,6 +48,7 @@ Examples:
   tpm-doctor lab tenant
   tpm-doctor lab tenant --devices 100000 --window-ms 2000 --port 8443
   tpm-doctor lab tenant --json | jq .url
+  tpm-doctor lab tenant --devices 200 --swtpm 2    # two devices whose TPM a campaign really clears
 `;
 
 interface Io {
@@ -81,6 +87,7 @@ export async function runLab(argv: string[], io: Io): Promise<number> {
       devices: { type: 'string' },
       seed: { type: 'string' },
       'window-ms': { type: 'string' },
+      swtpm: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -102,6 +109,7 @@ export async function runLab(argv: string[], io: Io): Promise<number> {
   const devices = integer(values.devices, '--devices', 0, 1_000_000);
   const seed = integer(values.seed, '--seed', 0, 0xffffffff);
   const windowMs = integer(values['window-ms'], '--window-ms', 1, 3_600_000);
+  const swtpmDevices = integer(values.swtpm, '--swtpm', 0, 32);
 
   const { startLabTenant } = await import('../../lab/tenant/index.js');
   let lab: LabTenant;
@@ -111,6 +119,7 @@ export async function runLab(argv: string[], io: Io): Promise<number> {
       ...(devices === undefined ? {} : { devices }),
       ...(seed === undefined ? {} : { seed }),
       ...(windowMs === undefined ? {} : { windowMs }),
+      ...(swtpmDevices === undefined ? {} : { swtpmDevices }),
     });
   } catch (e) {
     io.stderr(`tpm-doctor: the LAB tenant could not start: ${(e as Error).message}\n`);
@@ -133,6 +142,13 @@ export async function runLab(argv: string[], io: Io): Promise<number> {
       limits: lab.limits,
       info: `${lab.url}/lab/info`,
       stats: `${lab.url}/lab/stats`,
+      swtpmDevices: lab.swtpmDevices.map(({ deviceId, deviceName, uri, tcti, pid }) => ({
+        deviceId,
+        deviceName,
+        uri,
+        tcti,
+        pid,
+      })),
     };
     if (values.json) io.stdout(`${JSON.stringify(details)}\n`);
     else io.stdout(describe(details));
@@ -153,7 +169,12 @@ function describe(d: {
   devices: number;
   seed: number;
   limits: { windowMs: number; requestsPerWindow: number; writesPerWindow: number };
+  swtpmDevices: { deviceId: string; deviceName: string; uri: string }[];
 }): string {
+  const swtpm =
+    d.swtpmDevices.length === 0
+      ? ''
+      : `  Real TPMs    ${d.swtpmDevices.map((s) => `${s.deviceName} (${s.deviceId}) on ${s.uri}`).join('\n               ')}\n`;
   return `LAB tenant running: simulated devices, NOT a real Microsoft tenant.
 
   Graph        ${d.url}/v1.0 and ${d.url}/beta
@@ -162,7 +183,7 @@ function describe(d: {
   Secret       in ${d.clientSecretFile} (readable only by you; deleted when the lab stops)
   Devices      ${d.devices} (seed ${d.seed}; the mix: ${d.url}/lab/info)
   Throttling   ${d.limits.requestsPerWindow} requests and ${d.limits.writesPerWindow} writes per ${d.limits.windowMs} ms per app (${d.url}/lab/stats)
-
+${swtpm}
 Point the fleet commands at it, in another shell:
 
   export AZURE_CLIENT_SECRET="$(cat ${d.clientSecretFile})"

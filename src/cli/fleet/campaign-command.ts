@@ -55,7 +55,7 @@ export const RUN_HELP = `Running:
 Ctrl-C stops cleanly: actions in flight are recorded, the campaign is saved (exit 12), and
 "tpm-doctor fleet resume ID" continues it. A device is never posted twice, even after a crash.`;
 
-const SELECT_HELP = `Selecting devices (from the latest triage unless --devices/--device):
+export const SELECT_HELP = `Selecting devices (from the latest triage unless --devices/--device):
   --class C[,C]          Triage classes (e.g. sync-stale,attestation); see docs/triage.md.
   --clear-safety S[,S]   safe, blocked, not-the-remedy, unknown.
   --triage RUN           A triage run number (default: the latest finished one).
@@ -108,7 +108,7 @@ ${CONNECTION_HELP}
 `;
 }
 
-type Values = { [key: string]: string | boolean | string[] | undefined };
+export type Values = { [key: string]: string | boolean | string[] | undefined };
 
 function list(value: unknown): string[] | undefined {
   return typeof value === 'string'
@@ -140,7 +140,7 @@ function readDeviceIds(file: string, verb: string): string[] {
   return ids;
 }
 
-function selectionFrom(values: Values, verb: string): CampaignSelection {
+export function selectionFrom(values: Values, verb: string): CampaignSelection {
   const ids = [...((values.device as string[] | undefined) ?? [])];
   if (typeof values.devices === 'string') ids.push(...readDeviceIds(values.devices, verb));
   const classes = list(values.class);
@@ -181,7 +181,7 @@ function selectionFrom(values: Values, verb: string): CampaignSelection {
 }
 
 /** The detection script shipped with this install: scripts/ next to dist/. */
-function detectionScript(file: string | undefined, verb: string): string {
+export function detectionScript(file: string | undefined, verb: string): string {
   const candidates = file
     ? [file]
     : [
@@ -197,7 +197,7 @@ function detectionScript(file: string | undefined, verb: string): string {
   return readFileSync(found, 'utf8');
 }
 
-async function confirm(question: string): Promise<boolean> {
+export async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -27,6 +27,7 @@ export const CONNECTION_OPTIONS = {
   'lab-devices': { type: 'string' },
   'lab-seed': { type: 'string' },
   'lab-window-ms': { type: 'string' },
+  'lab-swtpm': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -43,6 +44,8 @@ Connection (LAB, simulated devices, no tenant needed):
   --tenant lab       Start a lab tenant inside this process (labelled LAB everywhere).
   --lab-devices N    Its device count (default 2000); --lab-seed N (default 1);
   --lab-window-ms N  Its throttling window (default 20000 as Intune; smaller runs faster).
+  --lab-swtpm N      Back N of its tpm-needs-clear devices with a real software TPM (swtpm),
+                     so that a clear campaign really clears, proves and journals (default 0).
   --graph-url URL    A lab started with "tpm-doctor lab tenant" (loopback; AZURE_CLIENT_SECRET,
                      --tenant-id and --client-id as it printed).
   -v, --verbose      Log each Graph call (method, path without query values, status) to stderr.`;
@@ -142,7 +145,14 @@ export async function openGraphConnection(
     const devices = positiveInt(values['lab-devices'], '--lab-devices', verb) ?? 2000;
     const seed = positiveInt(values['lab-seed'], '--lab-seed', verb) ?? 1;
     const windowMs = positiveInt(values['lab-window-ms'], '--lab-window-ms', verb);
-    const lab = await startLabTenant({ devices, seed, ...(windowMs ? { windowMs } : {}) });
+    const swtpmDevices =
+      values['lab-swtpm'] === '0' ? 0 : (positiveInt(values['lab-swtpm'], '--lab-swtpm', verb) ?? 0);
+    const lab = await startLabTenant({
+      devices,
+      seed,
+      ...(windowMs ? { windowMs } : {}),
+      ...(swtpmDevices > 0 ? { swtpmDevices } : {}),
+    });
     const credential = new LabCredential({
       labUrl: lab.url,
       tenantId: lab.tenantId,
@@ -154,7 +164,7 @@ export async function openGraphConnection(
       intune: new IntuneClient(graph),
       graph,
       limits: lab.limits,
-      target: `LAB tenant ${lab.url} (${devices} simulated devices, seed ${seed})`,
+      target: `LAB tenant ${lab.url} (${devices} simulated devices${swtpmDevices > 0 ? `, ${swtpmDevices} backed by swtpm` : ''}, seed ${seed})`,
       isLab: true,
       close: () => lab.close(),
     };

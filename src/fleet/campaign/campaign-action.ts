@@ -8,7 +8,8 @@ export type PostAction = (deviceId: string) => Promise<void>;
 /**
  * The Graph call behind each campaign action (docs/graph-calls.md #6, #7, #10): syncDevice and
  * rebootNow (v1.0, 204) and initiateOnDemandProactiveRemediation (beta, 204) with the campaign's
- * script package, which create-campaign uploaded (or found) before the campaign was stored.
+ * script package (remediate: evidence; clear: the gated clear), which create-campaign uploaded
+ * (or found) before the campaign was stored.
  */
 export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction {
   switch (campaign.action) {
@@ -16,11 +17,13 @@ export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction
       return (deviceId) => intune.syncDevice(deviceId);
     case 'reboot':
       return (deviceId) => intune.rebootNow(deviceId);
-    case 'remediate': {
+    case 'remediate':
+    case 'clear': {
+      // clear: the "tpm-doctor clear" package (clear-script.ts); each device's own gate decides.
       const scriptId = campaign.scriptId;
       if (scriptId === null) {
         throw new CampaignError(
-          `campaign ${campaign.id} is a remediate campaign without a Remediations script package id; ` +
+          `campaign ${campaign.id} is a ${campaign.action} campaign without a Remediations script package id; ` +
             'create it with createCampaign, which uploads or finds the package first',
         );
       }

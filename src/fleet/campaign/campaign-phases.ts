@@ -5,6 +5,8 @@ import type { CampaignAction, DevicePhase } from '../store/fleet-store.js';
  * synced and whose TPM-related settings are compliant. For remediate the goal is the evidence:
  * the detection script ran and reported (the device is `synced`); we collect evidence, we do not
  * clear remotely, so waiting for compliance would only run the campaign into its deadline.
+ * For clear the goal is `compliant` again: the clear (reported by the device, `synced`), then its
+ * restart and re-provisioning, then TPM settings compliant.
  */
 export function isFinalPhase(action: CampaignAction, phase: DevicePhase): boolean {
   switch (phase) {

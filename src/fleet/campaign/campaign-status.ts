@@ -108,6 +108,19 @@ const PHASE_LABELS: ReadonlyArray<[DevicePhase, string]> = [
   ['timed-out', 'timed out'],
 ];
 
+/** Where an action's phases mean something else than a sync's. */
+function phaseLabel(action: CampaignSummaryAction, phase: DevicePhase, label: string): string {
+  if (action === 'remediate' && phase === 'synced') return 'evidence reported';
+  if (action === 'clear') {
+    if (phase === 'posted') return 'posted, waiting for the clear to report';
+    if (phase === 'synced') return 'cleared and proven, waiting for restart and compliance';
+    if (phase === 'failed') return 'refused or failed (TPM not cleared)';
+  }
+  return label;
+}
+
+type CampaignSummaryAction = CampaignStatusSummary['action'];
+
 /** `fleet status CAMPAIGN` as text. */
 export function renderCampaignStatus(summary: CampaignStatusSummary): string {
   const lines = [
@@ -119,9 +132,11 @@ export function renderCampaignStatus(summary: CampaignStatusSummary): string {
   ];
   if (summary.scriptId !== null) lines.push(`  Remediations script package: ${summary.scriptId}`);
   lines.push('');
-  const width = Math.max(...PHASE_LABELS.map(([, label]) => label.length));
-  for (const [phase, label] of PHASE_LABELS) {
-    const shown = summary.action === 'remediate' && phase === 'synced' ? 'evidence reported' : label;
+  const shownLabels = PHASE_LABELS.map(
+    ([phase, label]) => [phase, phaseLabel(summary.action, phase, label)] as const,
+  );
+  const width = Math.max(...shownLabels.map(([, label]) => label.length));
+  for (const [phase, shown] of shownLabels) {
     lines.push(`  ${shown.padEnd(width)}  ${String(summary.counts[phase]).padStart(7)}`);
   }
   if (summary.problems.length > 0) {

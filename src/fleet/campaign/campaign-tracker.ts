@@ -2,6 +2,7 @@ import { TPM_RELATED_SETTINGS } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } from '../store/fleet-store.js';
 import { AWAITING_SYNC, openPhases } from './campaign-phases.js';
+import { parseClearReport } from './clear-report.js';
 import { redactGraphError } from './redact-graph-error.js';
 import { parseGraphTime, syncMovedPast } from './sync-time.js';
 
@@ -46,7 +47,10 @@ export class CampaignTracker {
   async tick(): Promise<number> {
     const { campaign } = this.#options;
     if (campaign.action === 'remediate') await this.#trackRemediationRuns();
-    else {
+    else if (campaign.action === 'clear') {
+      await this.#trackClearRuns();
+      await this.#trackCompliance();
+    } else {
       await this.#trackSyncs();
       await this.#trackCompliance();
     }
@@ -147,6 +151,71 @@ export class CampaignTracker {
           lastSync: run.lastStateUpdateDateTime,
           error: scriptError,
         });
+      }
+    }
+    if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /**
+   * Clear: posted/unconfirmed → `synced` when the device reported a finished run of the clear
+   * package newer than the campaign and its clear report says cleared (the proof held), or `failed`
+   * with the reason when its own gate refused or the run failed (its TPM untouched or not proven).
+   * A run without a report (a device that ran the script but printed only evidence) counts as
+   * run: compliance, or the deadline, settles it.
+   */
+  async #trackClearRuns(): Promise<void> {
+    const { intune, store, campaign } = this.#options;
+    if (campaign.scriptId === null) return;
+    const awaiting = new Map(
+      (await store.campaignDevices(campaign.id, AWAITING_SYNC)).map((device) => [device.deviceId, device]),
+    );
+    if (awaiting.size === 0) return;
+    const since = Math.floor((parseGraphTime(campaign.createdAt) ?? 0) / 1000) * 1000;
+    const changes: PhaseChange[] = [];
+    for await (const page of intune.healthScriptRunStates(campaign.scriptId)) {
+      for (const run of page) {
+        const deviceId = run.managedDevice?.id ?? run.id.split(':').at(-1) ?? run.id;
+        const device = awaiting.get(deviceId);
+        const reportedAt = parseGraphTime(run.lastStateUpdateDateTime);
+        if (device === undefined || reportedAt === undefined || reportedAt < since) continue;
+        if (UNFINISHED_RUN_STATES.has(run.detectionState)) continue;
+        awaiting.delete(deviceId);
+        const change = { deviceId, from: [device.phase], lastSync: run.lastStateUpdateDateTime };
+        if (run.detectionState === 'scriptError') {
+          changes.push({
+            ...change,
+            to: 'failed',
+            error: redactGraphError(
+              `clear script error: ${run.preRemediationDetectionScriptError ?? 'no message'}`,
+            ),
+          });
+          continue;
+        }
+        let report: ReturnType<typeof parseClearReport>;
+        try {
+          report = parseClearReport(run.preRemediationDetectionScriptOutput);
+        } catch (e) {
+          changes.push({
+            ...change,
+            to: 'failed',
+            error: redactGraphError(`unreadable clear report: ${(e as Error).message}`),
+          });
+          continue;
+        }
+        if (report === null || report.result === 'cleared') {
+          // The receipt stays on the device with its journal; the store keeps phases, not receipts.
+          changes.push({ ...change, to: 'synced', error: null });
+        } else {
+          changes.push({
+            ...change,
+            to: 'failed',
+            error: redactGraphError(
+              `clear ${report.result} on the device (${report.reason ?? 'no reason given'}${
+                report.blocking.length > 0 ? `; blocking: ${report.blocking.join(', ')}` : ''
+              }): ${report.message}`,
+            ),
+          });
+        }
       }
     }
     if (changes.length > 0) await store.changePhases(campaign.id, changes);

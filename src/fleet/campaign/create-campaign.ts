@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignAction, FleetStore, NewCampaign } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
+import { type ClearApproval, checkApproval, findOrUploadClearScript } from './clear-script.js';
+import { selectClearSafe } from './clear-selection.js';
 import { findOrUploadEvidenceScript } from './evidence-script.js';
 import { redactGraphError } from './redact-graph-error.js';
 
@@ -21,15 +23,17 @@ export interface CreateCampaignOptions {
   target: string;
   /** How long devices are tracked before they are `timed-out` (default 24 h). */
   deadlineMs?: number;
-  /** remediate: the text of scripts/collect-evidence.ps1, uploaded as the detection script. */
+  /** remediate and clear: the text of scripts/collect-evidence.ps1, uploaded as the detection script. */
   detectionScript?: string;
+  /** clear: who approved and the ticket, carried to every device's own gate (required). */
+  approval?: ClearApproval;
   id?: string;
   now?: () => Date;
 }
 
 export interface CreatedCampaign {
   campaign: Campaign;
-  /** Selected ids left out, and why (not in Intune, not Windows, read failed). */
+  /** Selected ids left out, and why (not in Intune, not Windows, read failed; for clear, not triaged safe). */
   skipped: Array<{ deviceId: string; reason: string }>;
   /** remediate: whether the script package was uploaded now (false: found from an earlier run). */
   scriptUploaded?: boolean;
@@ -52,21 +56,44 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   if (!(deadlineMs > 0))
     throw new CampaignError(`the deadline must be a positive duration, got ${deadlineMs} ms`);
-  if (action === 'remediate' && (options.detectionScript === undefined || options.detectionScript === '')) {
+  if (
+    (action === 'remediate' || action === 'clear') &&
+    (options.detectionScript === undefined || options.detectionScript === '')
+  ) {
     throw new CampaignError(
-      'a remediate campaign needs the detection script (scripts/collect-evidence.ps1) text',
+      `a ${action} campaign needs the detection script (scripts/collect-evidence.ps1) text`,
     );
+  }
+  if (action === 'clear') {
+    if (options.approval === undefined) {
+      throw new CampaignError(
+        'a clear campaign needs an approval: who approved (--approved-by NAME) and the ticket (--ticket ID)',
+      );
+    }
+    checkApproval(options.approval);
   }
 
   const chosen =
-    selection.kind === 'triage' ? await fromTriage(store, selection) : await fromDeviceIds(intune, selection);
+    action === 'clear'
+      ? await fromClearSafe(store, selection)
+      : selection.kind === 'triage'
+        ? await fromTriage(store, selection)
+        : await fromDeviceIds(intune, selection);
   if (chosen.devices.length === 0) {
-    throw new CampaignError(`the selection (${chosen.description}) matched no devices; nothing to do`);
+    const refused =
+      chosen.skipped.length > 0
+        ? ` (${chosen.skipped.length} refused: ${chosen.skipped[0]!.reason}${chosen.skipped.length > 1 ? ', ...' : ''})`
+        : '';
+    throw new CampaignError(
+      `the selection (${chosen.description}) matched no devices${refused}; nothing to do`,
+    );
   }
 
   let script: Awaited<ReturnType<typeof findOrUploadEvidenceScript>> | undefined;
   if (action === 'remediate')
     script = await findOrUploadEvidenceScript(intune, options.detectionScript ?? '');
+  if (action === 'clear' && options.approval !== undefined)
+    script = await findOrUploadClearScript(intune, options.detectionScript ?? '', options.approval);
 
   const created = now();
   const campaign: NewCampaign = {
@@ -120,6 +147,15 @@ async function fromTriage(
       baselineSync: row.lastSync,
     })),
     skipped: [],
+  };
+}
+
+async function fromClearSafe(store: FleetStore, selection: CampaignSelection): Promise<Chosen> {
+  const chosen = await selectClearSafe(store, selection);
+  return {
+    description: chosen.description,
+    devices: chosen.devices,
+    skipped: chosen.refused.map(({ deviceId, reason }) => ({ deviceId, reason })),
   };
 }
 

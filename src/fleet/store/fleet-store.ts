@@ -8,8 +8,12 @@
  * counts). Tests check the store's bytes for them.
  */
 
-/** What a campaign does to each device. */
-export type CampaignAction = 'sync' | 'reboot' | 'remediate';
+/**
+ * What a campaign does to each device. `clear` runs the "tpm-doctor clear" Remediations package
+ * (src/fleet/campaign/clear-script.ts): each device's own preflight gate decides, and the device
+ * is tracked until compliant (store schema version 2).
+ */
+export type CampaignAction = 'sync' | 'reboot' | 'remediate' | 'clear';
 
 export type CampaignStatus = 'running' | 'stopped' | 'finished';
 

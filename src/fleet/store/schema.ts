@@ -18,7 +18,9 @@ import type { CampaignAction, CampaignStatus, DevicePhase } from './fleet-store.
 export type StoreDialect = 'sqlite' | 'postgres';
 
 /** Every value of the enums, in one place, so CHECK constraints and row validation agree. */
-export const CAMPAIGN_ACTIONS: readonly CampaignAction[] = ['sync', 'reboot', 'remediate'];
+export const CAMPAIGN_ACTIONS: readonly CampaignAction[] = ['sync', 'reboot', 'remediate', 'clear'];
+/** The actions migration 1 allowed: a released migration never changes, so it keeps its own list. */
+const V1_CAMPAIGN_ACTIONS: readonly CampaignAction[] = ['sync', 'reboot', 'remediate'];
 export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['running', 'stopped', 'finished'];
 export const DEVICE_PHASES: readonly DevicePhase[] = [
   'pending',
@@ -60,9 +62,48 @@ export interface Migration {
   version: number;
   /** What the migration does, for the record. */
   summary: string;
-  /** Statements in the common dialect, with `{{TOKENS}}` where the dialects differ. */
-  statements: readonly string[];
+  /**
+   * Statements in the common dialect, with `{{TOKENS}}` where the dialects differ; or, for a change
+   * the two cannot say alike (SQLite cannot alter a CHECK constraint), one list per dialect.
+   */
+  statements: readonly string[] | Readonly<Record<StoreDialect, readonly string[]>>;
 }
+
+/** campaigns as migration 1 made it, with the action CHECK of `actions`, under `name`. */
+function campaignsTable(name: string, actions: readonly CampaignAction[]): string {
+  return `CREATE TABLE ${name} (
+  id TEXT NOT NULL PRIMARY KEY,
+  action TEXT NOT NULL CHECK (action IN (${sqlList(actions)})),
+  status TEXT NOT NULL CHECK (status IN (${sqlList(CAMPAIGN_STATUSES)})),
+  target TEXT NOT NULL,
+  selection TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  script_id TEXT
+)`;
+}
+
+/** campaign_devices as migration 1 made it, under `name`, referencing `campaignsName`. */
+function campaignDevicesTable(name: string, campaignsName: string): string {
+  return `CREATE TABLE ${name} (
+  campaign_id TEXT NOT NULL REFERENCES ${campaignsName} (id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  device_name TEXT,
+  baseline_sync TEXT,
+  phase TEXT NOT NULL CHECK (phase IN (${sqlList(DEVICE_PHASES)})),
+  posted_at TEXT,
+  last_sync TEXT,
+  compliant_at TEXT,
+  error TEXT,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (campaign_id, device_id)
+)`;
+}
+
+const CAMPAIGN_COLUMNS = 'id, action, status, target, selection, created_at, updated_at, deadline, script_id';
+const DEVICE_COLUMNS =
+  'campaign_id, device_id, device_name, baseline_sync, phase, posted_at, last_sync, compliant_at, error, updated_at';
 
 /**
  * Migrations by version number, oldest first. Append only: a released migration never changes,
@@ -75,7 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: [
       `CREATE TABLE campaigns (
   id TEXT NOT NULL PRIMARY KEY,
-  action TEXT NOT NULL CHECK (action IN (${sqlList(CAMPAIGN_ACTIONS)})),
+  action TEXT NOT NULL CHECK (action IN (${sqlList(V1_CAMPAIGN_ACTIONS)})),
   status TEXT NOT NULL CHECK (status IN (${sqlList(CAMPAIGN_STATUSES)})),
   target TEXT NOT NULL,
   selection TEXT NOT NULL,
@@ -122,6 +163,34 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX triage_rows_by_class ON triage_rows (run_id, triage_class)',
     ],
   },
+  {
+    version: 2,
+    summary: "campaign action 'clear' (the gated fleet clear campaign)",
+    statements: {
+      // SQLite cannot alter a CHECK constraint: the two campaign tables are rebuilt
+      // (sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes"). The child
+      // is rebuilt too and the old one dropped first, because dropping a parent with
+      // foreign_keys=ON deletes its rows and would cascade to the devices. Since SQLite 3.26 a
+      // rename rewrites the REFERENCES clauses that name the renamed table, so the new child ends
+      // up referencing `campaigns`.
+      sqlite: [
+        campaignsTable('campaigns_v2', CAMPAIGN_ACTIONS),
+        `INSERT INTO campaigns_v2 (${CAMPAIGN_COLUMNS}) SELECT ${CAMPAIGN_COLUMNS} FROM campaigns`,
+        campaignDevicesTable('campaign_devices_v2', 'campaigns_v2'),
+        `INSERT INTO campaign_devices_v2 (${DEVICE_COLUMNS}) SELECT ${DEVICE_COLUMNS} FROM campaign_devices`,
+        'DROP TABLE campaign_devices',
+        'DROP TABLE campaigns',
+        'ALTER TABLE campaigns_v2 RENAME TO campaigns',
+        'ALTER TABLE campaign_devices_v2 RENAME TO campaign_devices',
+        'CREATE INDEX campaign_devices_by_phase ON campaign_devices (campaign_id, phase)',
+      ],
+      // PostgreSQL names a column's CHECK constraint <table>_<column>_check.
+      postgres: [
+        'ALTER TABLE campaigns DROP CONSTRAINT campaigns_action_check',
+        `ALTER TABLE campaigns ADD CONSTRAINT campaigns_action_check CHECK (action IN (${sqlList(CAMPAIGN_ACTIONS)}))`,
+      ],
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */
@@ -130,7 +199,10 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max,
 /** A migration's statements in one dialect's SQL. Throws on a token the dialect does not define. */
 export function renderMigration(migration: Migration, dialect: StoreDialect): string[] {
   const tokens = DIALECT_TOKENS[dialect];
-  return migration.statements.map((statement) =>
+  const statements = isDialectList(migration.statements)
+    ? migration.statements
+    : migration.statements[dialect];
+  return statements.map((statement) =>
     statement.replace(/\{\{([A-Z_]+)\}\}/g, (_match, name: string) => {
       const value = tokens[name];
       if (value === undefined) {
@@ -139,4 +211,8 @@ export function renderMigration(migration: Migration, dialect: StoreDialect): st
       return value;
     }),
   );
+}
+
+function isDialectList(statements: Migration['statements']): statements is readonly string[] {
+  return Array.isArray(statements);
 }

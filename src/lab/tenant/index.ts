@@ -4,12 +4,14 @@ import { DEFAULT_MIX, LAB_CONDITIONS } from './fleet-mix.js';
 import { type LabClock, systemClock } from './lab-clock.js';
 import { seedFleet } from './seed-fleet.js';
 import { LabServer, type LabStats } from './server.js';
+import type { SwtpmDevice, SwtpmDevices } from './swtpm-devices.js';
 import { SEEDED_EVIDENCE_SCRIPT_NAME, TenantState } from './tenant-state.js';
 import { TokenIssuer } from './token-issuer.js';
 
 export { LAB_CONDITIONS, type LabCondition } from './fleet-mix.js';
 export type { LabStats } from './server.js';
 export { LAB_HEADER } from './server.js';
+export type { SwtpmDevice } from './swtpm-devices.js';
 export { SEEDED_EVIDENCE_SCRIPT_NAME, TenantState } from './tenant-state.js';
 
 export interface LabTenantOptions {
@@ -39,6 +41,12 @@ export interface LabTenantOptions {
   tokenLifetimeMs?: number;
   /** The clock device state evolves by (default the system clock). */
   clock?: LabClock;
+  /**
+   * How many tpm-needs-clear devices (with their key escrowed) get a real provisioned swtpm with
+   * stale owner objects, so that a clear script run on them really clears a TPM (default 0;
+   * swtpm-devices.ts). Each swtpm is stopped by its PID on close.
+   */
+  swtpmDevices?: number;
 }
 
 /**
@@ -51,13 +59,32 @@ export class LabTenant {
   readonly state: TenantState;
   readonly #issuer: TokenIssuer;
   readonly #server: LabServer;
+  readonly #swtpm: SwtpmDevices | null;
 
-  constructor(url: string, limits: GraphLimits, state: TenantState, issuer: TokenIssuer, server: LabServer) {
+  constructor(
+    url: string,
+    limits: GraphLimits,
+    state: TenantState,
+    issuer: TokenIssuer,
+    server: LabServer,
+    swtpm: SwtpmDevices | null = null,
+  ) {
     this.url = url;
     this.limits = limits;
     this.state = state;
     this.#issuer = issuer;
     this.#server = server;
+    this.#swtpm = swtpm;
+  }
+
+  /** The devices backed by a real swtpm (none unless `swtpmDevices` was given). */
+  get swtpmDevices(): SwtpmDevice[] {
+    return this.#swtpm?.list() ?? [];
+  }
+
+  /** Resolves once no real clear is running on a swtpm-backed device (so tpm2-tools may use it). */
+  async clearsSettled(): Promise<void> {
+    await this.#swtpm?.idle();
   }
 
   get tenantId(): string {
@@ -81,8 +108,13 @@ export class LabTenant {
     return this.#server.stats();
   }
 
-  close(): Promise<void> {
-    return this.#server.close();
+  /** Stops the server, then every swtpm by its PID (after any clear still running on it). */
+  async close(): Promise<void> {
+    try {
+      await this.#server.close();
+    } finally {
+      await this.#swtpm?.close();
+    }
   }
 
   toJSON(): Record<string, unknown> {
@@ -92,6 +124,7 @@ export class LabTenant {
       tenantId: this.tenantId,
       clientId: this.clientId,
       limits: this.limits,
+      swtpmDevices: this.swtpmDevices.map(({ deviceId, deviceName, uri }) => ({ deviceId, deviceName, uri })),
     };
   }
 }
@@ -132,6 +165,14 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
   const pageSize = nonNegative('pageSize', options.pageSize, 1000, 1);
   const fleet = seedFleet({ devices: options.devices ?? 5000, seed: options.seed ?? 1, now: clock.now() });
   const state = new TenantState(fleet, clock, timings);
+  const swtpmCount = nonNegative('swtpmDevices', options.swtpmDevices, 0);
+  let swtpm: SwtpmDevices | null = null;
+  if (swtpmCount > 0) {
+    // Loaded only when asked: it brings tpm-doctor's clear run, diagnosis and TPM client.
+    const { SwtpmDevices } = await import('./swtpm-devices.js');
+    swtpm = await SwtpmDevices.start(state, swtpmCount);
+    state.attachRealClearer(swtpm);
+  }
   const issuer = new TokenIssuer(nonNegative('tokenLifetimeMs', options.tokenLifetimeMs, 3_599_000, 1), () =>
     clock.now(),
   );
@@ -161,17 +202,27 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
       timings,
       faults,
       evidenceScript: SEEDED_EVIDENCE_SCRIPT_NAME,
+      swtpmDevices: (swtpm?.list() ?? []).map(({ deviceId, deviceName, uri }) => ({
+        deviceId,
+        deviceName,
+        uri,
+      })),
     }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(options.port ?? 0, host, () => {
+        server.server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await swtpm?.close();
+    throw e;
+  }
   const { port } = server.server.address() as AddressInfo;
   url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
   server.baseUrl = url;
-  return new LabTenant(url, limits, state, issuer, server);
+  return new LabTenant(url, limits, state, issuer, server, swtpm);
 }

@@ -38,6 +38,35 @@ export const SEEDED_EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
  */
 const CLEAR_SCRIPT = /tpm-doctor(\.exe)?\s+clear|Clear-Tpm/i;
 
+/**
+ * A clear script that restarts the PC once the clear succeeded (`shutdown /r`, `Restart-Computer`):
+ * Windows re-provisions the TPM at that boot, as after a rebootNow.
+ */
+const RESTART_AFTER_CLEAR = /shutdown(\.exe)?\s+\/r|Restart-Computer/i;
+
+/** What a device's clear script has to work with: its own facts, as the device would see them. */
+export interface RealClearRequest {
+  /** The device's compact evidence now (its detection script's output). */
+  evidenceLine: string;
+  /** The recovery key ids Graph holds for the device (ids only, never key material). */
+  escrowedProtectorIds: string[];
+  /** The clear script's remediation text (it carries the approval: --approved-by, --ticket). */
+  remediationScript: string;
+}
+
+export interface RealClearOutcome {
+  /** True only when the TPM was cleared and the clear proven. */
+  cleared: boolean;
+  /** The run state's output: a clear report (src/fleet/campaign/clear-report.ts). */
+  output: string;
+}
+
+/** Devices whose clear is done for real (swtpm-devices.ts): the rest are simulated. */
+export interface RealClearer {
+  has(index: number): boolean;
+  clear(index: number, request: RealClearRequest): Promise<RealClearOutcome>;
+}
+
 interface RunRecord {
   requestedAt: number;
   completesAt: number;
@@ -48,6 +77,9 @@ interface RunRecord {
 
 interface StoredScript extends DeviceHealthScript {
   clears: boolean;
+  /** The remediation restarts the PC after a successful clear. */
+  restarts: boolean;
+  remediation: string;
 }
 
 /**
@@ -75,6 +107,7 @@ export class TenantState {
   readonly #scripts = new Map<string, StoredScript>();
   readonly #runs = new Map<string, Map<number, RunRecord>>();
   readonly #rng: Prng;
+  #realClearer: RealClearer | null = null;
 
   constructor(fleet: LabFleet, clock: LabClock, timings: TenantTimings) {
     this.fleet = fleet;
@@ -132,6 +165,11 @@ export class TenantState {
   /** How many device actions (sync, reboot, Remediations run) were accepted for a device: tests check nothing is posted twice. */
   postCount(index: number): number {
     return this.#postCount[index]!;
+  }
+
+  /** Hands the clears of some devices to real TPMs (swtpm-devices.ts). */
+  attachRealClearer(clearer: RealClearer): void {
+    this.#realClearer = clearer;
   }
 
   // ---- actions ---------------------------------------------------------------------------------
@@ -265,6 +303,10 @@ export class TenantState {
     const output = compactEvidence(this.#evidenceView(index, at));
     const issue = JSON.parse(output).exit === 1;
     let remediationState = issue ? 'remediationFailed' : 'skipped';
+    if (issue && script?.clears && this.#realClearer?.has(index)) {
+      this.#startRealClear(index, script, run, at, output);
+      return;
+    }
     if (issue && script?.clears) {
       const gatePasses =
         this.condition(index) === 'tpm-needs-clear' &&
@@ -274,9 +316,53 @@ export class TenantState {
       if (gatePasses) {
         this.#clearedAt[index] = at;
         remediationState = 'success';
+        if (script.restarts) this.#scheduleRestart(index, at);
       }
     }
     run.result = { detectionState: issue ? 'fail' : 'success', remediationState, output };
+  }
+
+  /**
+   * The device runs `tpm-doctor clear` on its real TPM. The run stays pending until the clear run
+   * ends; only a proven clear marks the device cleared. Its outcome (a clear report: the receipt's
+   * summary, or the reason it was refused) is the run state's output, and detectionState says
+   * whether it succeeded, since the client reads only detection fields (docs/graph-calls.md #11).
+   */
+  #startRealClear(
+    index: number,
+    script: StoredScript,
+    run: RunRecord,
+    at: number,
+    evidenceLine: string,
+  ): void {
+    const clearer = this.#realClearer!;
+    void clearer
+      .clear(index, {
+        evidenceLine,
+        escrowedProtectorIds: this.recoveryKeys(index).map((key) => key.id),
+        remediationScript: script.remediation,
+      })
+      .then((outcome) => {
+        const now = Math.max(at, this.clock.now());
+        run.completesAt = now;
+        run.result = {
+          detectionState: outcome.cleared ? 'success' : 'fail',
+          remediationState: outcome.cleared ? 'success' : 'remediationFailed',
+          output: outcome.output,
+        };
+        if (outcome.cleared) {
+          this.#clearedAt[index] = now;
+          if (script.restarts) this.#scheduleRestart(index, now);
+        }
+      });
+  }
+
+  /** The restart a clear script asks for: the device restarts after syncDelayMs (its shutdown /t). */
+  #scheduleRestart(index: number, from: number): void {
+    if (Number.isNaN(this.#rebootDueAt[index]!)) {
+      this.#rebootDueAt[index] = from + this.timings.syncDelayMs;
+      this.#active.add(index);
+    }
   }
 
   // ---- what Graph shows ------------------------------------------------------------------------
@@ -390,20 +476,29 @@ export class TenantState {
   // ---- Remediations ----------------------------------------------------------------------------
 
   scripts(): DeviceHealthScript[] {
-    return [...this.#scripts.values()].map(({ clears: _, ...script }) => script);
+    return [...this.#scripts.values()].map(
+      ({ clears: _c, restarts: _r, remediation: _t, ...script }) => script,
+    );
   }
 
   script(id: string): DeviceHealthScript | undefined {
     const found = this.#scripts.get(id);
     if (!found) return undefined;
-    const { clears: _, ...script } = found;
+    const { clears: _c, restarts: _r, remediation: _t, ...script } = found;
     return script;
   }
 
   createScript(script: Omit<DeviceHealthScript, 'id'>): DeviceHealthScript {
     const id = this.#rng.guid();
     const remediation = decodeBase64Text(script.remediationScriptContent);
-    const stored: StoredScript = { ...script, id, clears: CLEAR_SCRIPT.test(remediation) };
+    const clears = CLEAR_SCRIPT.test(remediation);
+    const stored: StoredScript = {
+      ...script,
+      id,
+      clears,
+      restarts: clears && RESTART_AFTER_CLEAR.test(remediation),
+      remediation,
+    };
     this.#scripts.set(id, stored);
     this.#runs.set(id, new Map());
     return this.script(id)!;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION } from '../../../src/fleet/store/schema.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../src/fleet/store/schema.js';
 import { SqliteFleetStore } from '../../../src/fleet/store/sqlite-store.js';
 
 let tempDir: string;
@@ -31,9 +31,9 @@ it('creates the directory 0700 and the database, WAL and shared-memory files 060
   for (const suffix of ['', '-wal', '-shm']) expect((await stat(file + suffix)).mode & 0o777).toBe(0o600);
   const raw = new Database(file, { readonly: true });
   expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-  expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([
-    { version: LATEST_SCHEMA_VERSION },
-  ]);
+  expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+    MIGRATIONS.map(({ version }) => ({ version })),
+  );
   raw.close();
   await store.close();
 });

@@ -1,0 +1,200 @@
+import { checkApproval } from '../../fleet/campaign/clear-script.js';
+import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
+import { createCampaign } from '../../fleet/campaign/create-campaign.js';
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { parseVerbArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+import {
+  confirm,
+  detectionScript,
+  RUN_HELP,
+  RUN_OPTIONS,
+  runAndReport,
+  SELECT_HELP,
+  SELECT_OPTIONS,
+  selectionFrom,
+  type Values,
+} from './campaign-command.js';
+import { parseDuration } from './duration.js';
+import { CONNECTION_HELP, type GraphConnection, openGraphConnection } from './graph-connection.js';
+
+const VERB = 'fleet clear';
+
+export function clearHelp(): string {
+  return `tpm-doctor fleet clear: clear the TPM of devices whose triage says a clear is safe, through
+Intune Remediations, each behind its own preflight gate, and track each one until compliant.
+
+Usage: tpm-doctor fleet clear (--clear-safety safe | --class C | --devices FILE | --device ID)
+                              --approved-by NAME --ticket ID (--yes | a typed confirmation)
+                              [--dry-run] [options]
+
+A TPM clear deletes every key in the TPM. Guard rails, in order:
+  1. Only devices whose latest triage ("tpm-doctor fleet triage") says clear safety "safe" are
+     selected: recovery key escrowed and matching, the ladder reaching a clear, nothing blocking.
+     Every other device asked for is refused with the triage's reason, never chosen on a guess.
+  2. --approved-by NAME --ticket ID are required; they go to every device's own gate and journal.
+  3. A typed confirmation, or --yes (also on a LAB tenant: the command line is the one you will
+     use on a real tenant, and a LAB swtpm-backed device really is cleared).
+  4. On each device, the script package "tpm-doctor clear (ticket ID)" runs: the evidence script
+     as detection, then "tpm-doctor clear --method ppi --purpose repair --yes --approved-by NAME
+     --ticket ID", whose preflight gate decides again with the device's own facts; BitLocker is
+     suspended for two reboots first and resumed when the gate refuses; a restart follows only
+     an accepted clear.
+Each device is then tracked: its clear reported (cleared and proven, or refused with the reason:
+failed), then its restart and re-provisioning, then TPM settings compliant. A device never gets
+the script twice, even after a crash ("tpm-doctor fleet resume ID").
+
+  --approved-by NAME   Who approved the clears (letters, digits, spaces, . , _ @ ( ) / # : + -).
+  --ticket ID          The change or incident ticket that records the approval.
+  --script FILE        The detection script (default: scripts/collect-evidence.ps1 of this install).
+  --dry-run            List exactly which devices would be cleared and which are refused, and why
+                       (the approval may come later; nothing is posted).
+  -y, --yes            Confirm without a prompt.
+
+${SELECT_HELP}
+
+${RUN_HELP}
+
+${CONNECTION_HELP}
+
+Example (LAB, two devices backed by a real software TPM):
+  tpm-doctor lab tenant --devices 200 --swtpm 2        # in one shell; then in another:
+  tpm-doctor fleet triage --graph-url URL --tenant-id T --client-id C
+  tpm-doctor fleet clear --graph-url URL --tenant-id T --client-id C --clear-safety safe \\
+      --approved-by "A. Admin" --ticket CHG-1234 --yes
+Exit codes: 0 every device compliant, 16 some refused, failed or timed out (listed), 2 wrong
+command line or nothing selectable, 12 stopped (resumable), 13/14/15 auth, Graph or store.
+`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs(VERB, argv, {
+    ...RUN_OPTIONS,
+    ...SELECT_OPTIONS,
+    'approved-by': { type: 'string' },
+    ticket: { type: 'string' },
+    script: { type: 'string' },
+  } as const);
+  const v = values as Values;
+  if (v.help) {
+    process.stdout.write(clearHelp());
+    return EXIT.OK;
+  }
+  const approvedBy = typeof v['approved-by'] === 'string' ? v['approved-by'].trim() : undefined;
+  const ticket = typeof v.ticket === 'string' ? v.ticket.trim() : undefined;
+  // A dry run changes nothing, so it may come before the approval; a real run may not.
+  const onlyOne = (approvedBy === undefined) !== (ticket === undefined);
+  if (onlyOne || (approvedBy === undefined && !v['dry-run'])) {
+    throw new UsageError(
+      'a clear campaign needs --approved-by NAME and --ticket ID: who approved, and the ticket that records it',
+      VERB,
+    );
+  }
+  const approval = approvedBy === undefined || ticket === undefined ? undefined : { approvedBy, ticket };
+  try {
+    if (approval !== undefined) checkApproval(approval);
+  } catch (e) {
+    throw new UsageError((e as Error).message, VERB);
+  }
+  const selection = selectionFrom(v, VERB);
+  const deadlineMs =
+    typeof v.deadline === 'string' ? parseDuration(v.deadline, '--deadline', VERB) : undefined;
+  const script = detectionScript(v.script as string | undefined, VERB);
+
+  const store = await openFleetStore(v.store as string | undefined);
+  let connection: GraphConnection | undefined;
+  try {
+    const chosen = await selectClearSafe(store, selection);
+    if (v['dry-run']) {
+      const plan = {
+        dryRun: true,
+        action: 'clear',
+        selection: chosen.description,
+        approvedBy: approvedBy ?? null,
+        ticket: ticket ?? null,
+        devices: chosen.devices.map(({ deviceId, deviceName }) => ({ deviceId, deviceName })),
+        refused: chosen.refused,
+      };
+      if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      else process.stdout.write(renderPlan(plan));
+      return EXIT.OK;
+    }
+    for (const r of chosen.refused.slice(0, 10))
+      process.stderr.write(
+        `tpm-doctor: refused ${r.deviceId}${r.deviceName ? ` (${r.deviceName})` : ''}: ${r.reason}\n`,
+      );
+    if (chosen.refused.length > 10)
+      process.stderr.write(
+        `tpm-doctor: ... and ${chosen.refused.length - 10} more refused (--dry-run lists them)\n`,
+      );
+    if (approval === undefined) throw new Error('unreachable: a real run has its approval');
+    if (chosen.devices.length === 0) {
+      throw new UsageError(
+        `no device of the selection (${chosen.description}) has clear safety "safe"; nothing to clear`,
+        VERB,
+      );
+    }
+    if (!v.yes) {
+      const ok = await confirm(
+        `Clear the TPM of ${chosen.devices.length} device${chosen.devices.length === 1 ? '' : 's'} (approved by ${approvedBy}, ticket ${ticket})?`,
+      );
+      if (!ok) {
+        process.stderr.write(
+          'tpm-doctor: not confirmed; nothing was posted (--yes to confirm without a prompt)\n',
+        );
+        return EXIT.USAGE;
+      }
+    }
+    connection = await openGraphConnection(v, VERB);
+    if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
+    const created = await createCampaign({
+      intune: connection.intune,
+      store,
+      action: 'clear',
+      selection,
+      target: connection.target,
+      detectionScript: script,
+      approval,
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    });
+    if (!v.quiet) {
+      process.stderr.write(
+        `tpm-doctor: campaign ${created.campaign.id}: clear ${created.campaign.selection}: ` +
+          `${(await store.phaseCounts(created.campaign.id)).pending} devices ` +
+          `("tpm-doctor fleet resume ${created.campaign.id}" continues it if stopped)\n`,
+      );
+    }
+    const code = await runAndReport(connection, store, created.campaign.id, v, VERB);
+    // Refused devices were asked for and not cleared: the campaign did not do all it was asked.
+    return code === EXIT.OK && chosen.refused.length > 0 ? EXIT.CAMPAIGN_INCOMPLETE : code;
+  } finally {
+    await connection?.close();
+    await store.close();
+  }
+}
+
+function renderPlan(plan: {
+  selection: string;
+  approvedBy: string | null;
+  ticket: string | null;
+  devices: { deviceId: string; deviceName: string | null }[];
+  refused: { deviceId: string; deviceName: string | null; reason: string }[];
+}): string {
+  const name = (d: { deviceId: string; deviceName: string | null }) =>
+    `${d.deviceId}${d.deviceName ? ` (${d.deviceName})` : ''}`;
+  const lines = [
+    `Dry run: clear campaign, ${plan.selection}; ${
+      plan.approvedBy === null
+        ? 'no approval given yet (--approved-by NAME --ticket ID)'
+        : `approved by ${plan.approvedBy}, ticket ${plan.ticket}`
+    }.`,
+    `Would clear the TPM of ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'} (each behind its own preflight gate):`,
+    ...plan.devices.map((d) => `  ${name(d)}`),
+  ];
+  if (plan.refused.length > 0) {
+    lines.push(`Refused ${plan.refused.length}:`, ...plan.refused.map((r) => `  ${name(r)}: ${r.reason}`));
+  }
+  lines.push('Nothing was posted.');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,99 @@
+/**
+ * The one line a device's `tpm-doctor clear` run reports back through Intune Remediations, so a
+ * clear campaign learns each device's outcome from Graph (docs/graph-calls.md #11,
+ * preRemediationDetectionScriptOutput): cleared with its proof, or refused/failed with the reason.
+ * Only the receipt's summary travels: the SRK Names before and after (public: a key's Name is a
+ * hash of its public area, TCG TPM 2.0 Part 1 §16) and whether the proof held; never an auth value
+ * or a recovery password, which a clear run never holds in its journal either.
+ */
+
+export const CLEAR_REPORT_MARKER = 'clear-report/v1';
+
+/**
+ * Intune keeps at most 2,048 characters of a script's output (Remediations, "Script
+ * requirements"): messages are cut so that a report always fits.
+ */
+const MAX_MESSAGE_CHARS = 1_200;
+
+export type ClearReportResult = 'cleared' | 'refused' | 'failed';
+
+export interface ClearReport {
+  tpmdoctor: typeof CLEAR_REPORT_MARKER;
+  /** cleared: TPM2_Clear sent once and proven; refused: the device's gate said no, the TPM untouched; failed: the run ended without a proven clear. */
+  result: ClearReportResult;
+  /** The run's id in the device's journal (null when no run started). */
+  runId: string | null;
+  /** A stable reason id when not cleared ('gate-not-passed', 'disable-clear', 'not-proven', ...). */
+  reason: string | null;
+  /** One sentence for the admin. */
+  message: string;
+  /** Gate checks that did not pass, by id (refused only). */
+  blocking: string[];
+  srkNameBefore: string | null;
+  srkNameAfter: string | null;
+  /** Whether the receipt's proof held (null when no proof was computed). */
+  proven: boolean | null;
+}
+
+export function formatClearReport(report: Omit<ClearReport, 'tpmdoctor'>): string {
+  const message =
+    report.message.length > MAX_MESSAGE_CHARS
+      ? `${report.message.slice(0, MAX_MESSAGE_CHARS - 1)}…`
+      : report.message;
+  return JSON.stringify({ tpmdoctor: CLEAR_REPORT_MARKER, ...report, message });
+}
+
+/**
+ * Reads a clear report from a run's output. Returns null when the output is not one (e.g. the
+ * evidence line of a device the clear script ran on without a report); throws when it says it is
+ * one but a field has the wrong type, naming what was expected.
+ */
+export function parseClearReport(output: string | null | undefined): ClearReport | null {
+  if (output === null || output === undefined || !output.includes(CLEAR_REPORT_MARKER)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(output.trim());
+  } catch {
+    throw new Error(
+      `a clear report (${CLEAR_REPORT_MARKER}) must be one JSON object; the output is not valid JSON (${output.length} characters)`,
+    );
+  }
+  const record = value as Record<string, unknown> | null;
+  if (typeof record !== 'object' || record === null || record.tpmdoctor !== CLEAR_REPORT_MARKER) return null;
+  const text = (name: string, nullable: boolean): string | null => {
+    const v = record[name];
+    if (typeof v === 'string' || (nullable && v === null)) return v as string | null;
+    throw new Error(
+      `clear report field "${name}": expected a string${nullable ? ' or null' : ''}, got ${JSON.stringify(v) ?? 'nothing'}`,
+    );
+  };
+  const result = record.result;
+  if (result !== 'cleared' && result !== 'refused' && result !== 'failed') {
+    throw new Error(
+      `clear report field "result": expected cleared, refused or failed, got ${JSON.stringify(result) ?? 'nothing'}`,
+    );
+  }
+  const blocking = record.blocking;
+  if (!Array.isArray(blocking) || !blocking.every((b) => typeof b === 'string')) {
+    throw new Error(
+      `clear report field "blocking": expected a list of check ids, got ${JSON.stringify(blocking)}`,
+    );
+  }
+  const proven = record.proven;
+  if (proven !== null && typeof proven !== 'boolean') {
+    throw new Error(
+      `clear report field "proven": expected true, false or null, got ${JSON.stringify(proven)}`,
+    );
+  }
+  return {
+    tpmdoctor: CLEAR_REPORT_MARKER,
+    result,
+    runId: text('runId', true),
+    reason: text('reason', true),
+    message: text('message', false) ?? '',
+    blocking,
+    srkNameBefore: text('srkNameBefore', true),
+    srkNameAfter: text('srkNameAfter', true),
+    proven,
+  };
+}

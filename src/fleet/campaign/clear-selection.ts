@@ -1,0 +1,94 @@
+import type { FleetStore, NewCampaign, TriageRow } from '../store/fleet-store.js';
+import { CampaignError } from './campaign-error.js';
+import type { CampaignSelection } from './create-campaign.js';
+
+/** A device a clear campaign will not touch, and why. */
+export interface RefusedDevice {
+  deviceId: string;
+  deviceName: string | null;
+  reason: string;
+}
+
+export interface ClearSelection {
+  /** How the devices were chosen, for the record. */
+  description: string;
+  /** The triage run the decision rests on. */
+  triageRunId: number;
+  devices: NewCampaign['devices'];
+  refused: RefusedDevice[];
+}
+
+/**
+ * The guard rail of a clear campaign: a TPM clear destroys every key in the TPM, so a device is
+ * selected only when its latest triage says its clear safety is `safe` (its recovery key escrowed
+ * and matching, the ladder reaching a clear, nothing blocking: src/fleet/triage/clear-safety.ts).
+ * Every other device asked for is refused with the reason the triage recorded; a device the
+ * triage never saw is refused too, never chosen on a guess. Each device still runs its own
+ * preflight gate before anything happens to its TPM.
+ */
+export async function selectClearSafe(
+  store: FleetStore,
+  selection: CampaignSelection,
+): Promise<ClearSelection> {
+  const runId =
+    selection.kind === 'triage'
+      ? (selection.runId ?? (await store.latestTriage())?.id)
+      : (await store.latestTriage())?.id;
+  if (runId === undefined) {
+    throw new CampaignError(
+      'no finished triage in the store: a clear campaign selects only devices whose triage says a clear is safe; run `tpm-doctor fleet triage` first',
+    );
+  }
+  if (selection.kind === 'triage') {
+    const rows = await store.triageRows(
+      runId,
+      selection.classes === undefined ? {} : { classes: selection.classes },
+    );
+    const asked = selection.clearSafety;
+    const inScope = asked === undefined ? rows : rows.filter((row) => asked.includes(row.clearSafety));
+    const filters = [
+      selection.classes === undefined ? undefined : `class ${selection.classes.join('|')}`,
+      'clear safety safe',
+    ].filter((part): part is string => part !== undefined);
+    return split(`triage ${runId}, ${filters.join(', ')}`, runId, inScope);
+  }
+  const wanted = [...new Set(selection.deviceIds.map((id) => id.trim()).filter((id) => id !== ''))];
+  const byId = new Map((await store.triageRows(runId)).map((row) => [row.deviceId, row]));
+  const rows: TriageRow[] = [];
+  const missing: RefusedDevice[] = [];
+  for (const deviceId of wanted) {
+    const row = byId.get(deviceId);
+    if (row === undefined) {
+      missing.push({
+        deviceId,
+        deviceName: null,
+        reason: `not in triage ${runId}: its clear safety is unknown; triage it first`,
+      });
+    } else rows.push(row);
+  }
+  const chosen = split(
+    `${wanted.length} device id${wanted.length === 1 ? '' : 's'} given, triage ${runId}`,
+    runId,
+    rows,
+  );
+  return { ...chosen, refused: [...missing, ...chosen.refused] };
+}
+
+function split(description: string, triageRunId: number, rows: readonly TriageRow[]): ClearSelection {
+  const devices: ClearSelection['devices'][number][] = [];
+  const refused: RefusedDevice[] = [];
+  for (const row of rows) {
+    if (row.clearSafety === 'safe') {
+      devices.push({ deviceId: row.deviceId, deviceName: row.deviceName, baselineSync: row.lastSync });
+    } else {
+      refused.push({
+        deviceId: row.deviceId,
+        deviceName: row.deviceName,
+        reason: `triage ${triageRunId} says clear safety "${row.clearSafety}" (${row.triageClass}${
+          row.reasons.length > 0 ? `: ${row.reasons.join('; ')}` : ''
+        }), not "safe"`,
+      });
+    }
+  }
+  return { description, triageRunId, devices, refused };
+}
