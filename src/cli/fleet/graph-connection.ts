@@ -147,7 +147,11 @@ export async function openGraphConnection(
     const windowMs = positiveInt(values['lab-window-ms'], '--lab-window-ms', verb);
     const swtpmDevices =
       values['lab-swtpm'] === '0' ? 0 : (positiveInt(values['lab-swtpm'], '--lab-swtpm', verb) ?? 0);
+    // Each command starts its own lab: seeding from the start of the hour gives consecutive
+    // commands (a triage, then a campaign) the same fleet, so baselines carry over.
+    const seededAt = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     const lab = await startLabTenant({
+      seededAt,
       devices,
       seed,
       ...(windowMs ? { windowMs } : {}),

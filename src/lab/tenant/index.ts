@@ -42,6 +42,13 @@ export interface LabTenantOptions {
   /** The clock device state evolves by (default the system clock). */
   clock?: LabClock;
   /**
+   * The time the seeded fleet's ages (last sync, evidence) count back from (epoch ms; default:
+   * now). Two labs with the same seed and the same `seededAt` hold the same fleet to the
+   * millisecond, so a campaign run against a second lab finds the baselines a triage of the
+   * first recorded.
+   */
+  seededAt?: number;
+  /**
    * How many tpm-needs-clear devices (with their key escrowed) get a real provisioned swtpm with
    * stale owner objects, so that a clear script run on them really clears a TPM (default 0;
    * swtpm-devices.ts). Each swtpm is stopped by its PID on close.
@@ -163,7 +170,11 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
     latencyMs: nonNegative('latencyMs', options.latencyMs, 0),
   };
   const pageSize = nonNegative('pageSize', options.pageSize, 1000, 1);
-  const fleet = seedFleet({ devices: options.devices ?? 5000, seed: options.seed ?? 1, now: clock.now() });
+  const fleet = seedFleet({
+    devices: options.devices ?? 5000,
+    seed: options.seed ?? 1,
+    now: options.seededAt ?? clock.now(),
+  });
   const state = new TenantState(fleet, clock, timings);
   const swtpmCount = nonNegative('swtpmDevices', options.swtpmDevices, 0);
   let swtpm: SwtpmDevices | null = null;
