@@ -183,3 +183,56 @@ describe('fleet sync', () => {
     expect(status.counts.posting).toBe(0);
   }, 90_000);
 });
+
+describe('fleet remediate', () => {
+  it('runs the evidence script on the chosen devices and assigns the package to a group; a bad group id is exit 2', async () => {
+    const store = tmp.file('remediate.sqlite');
+    const device = lab.state.managedDevice(3).id;
+    const group = '6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const bad = await runCli(
+      [
+        'fleet',
+        'remediate',
+        ...connect(),
+        '--device',
+        device,
+        '--assign-group',
+        'not-a-guid',
+        '--store',
+        `sqlite:${store}`,
+      ],
+      {
+        env: env(),
+      },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--assign-group');
+    const before = lab.state.postCount(3);
+    const ok = await runCli(
+      [
+        'fleet',
+        'remediate',
+        ...connect(),
+        '--device',
+        device,
+        '--assign-group',
+        group,
+        '--store',
+        `sqlite:${store}`,
+        '--poll',
+        '200ms',
+        '--deadline',
+        '20s',
+        '--json',
+      ],
+      { env: env(), timeoutMs: 40_000 },
+    );
+    expect(ok.stderr).toContain(`assigned to group ${group}`);
+    expect([0, 16]).toContain(ok.code);
+    expect(lab.state.postCount(3) - before).toBe(1);
+    const status = JSON.parse(ok.stdout) as { action: string; total: number; scriptId: string | null };
+    expect(status.action).toBe('remediate');
+    expect(status.total).toBe(1);
+    expect(status.scriptId).not.toBeNull();
+  }, 60_000);
+});

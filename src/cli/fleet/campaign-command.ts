@@ -98,6 +98,8 @@ no remediation script: it reads, it never clears a TPM remotely) is uploaded onc
 run on each selected device. The next "fleet triage" runs the same rules as "tpm-doctor diagnose"
 on each device's evidence.
   --script FILE      The detection script (default: scripts/collect-evidence.ps1 of this install).
+  --assign-group ID  Also assign the package to this Entra ID group (a daily run), so devices
+                     keep reporting evidence after this campaign; the on-demand runs still go out.
   -y, --yes          Confirm without a prompt (needed on a real tenant without a terminal).
 
 ${SELECT_HELP}
@@ -267,7 +269,9 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
   const { values } = parseVerbArgs(fullVerb, argv, {
     ...RUN_OPTIONS,
     ...SELECT_OPTIONS,
-    ...(verb === 'sync' ? { reboot: { type: 'boolean' } } : { script: { type: 'string' } }),
+    ...(verb === 'sync'
+      ? { reboot: { type: 'boolean' } }
+      : { script: { type: 'string' }, 'assign-group': { type: 'string' } }),
   } as const);
   const v = values as Values;
   if (v.help) {
@@ -275,6 +279,15 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
     return EXIT.OK;
   }
   const action: CampaignAction = verb === 'remediate' ? 'remediate' : v.reboot ? 'reboot' : 'sync';
+  if (
+    typeof v['assign-group'] === 'string' &&
+    !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v['assign-group'])
+  ) {
+    throw new UsageError(
+      `--assign-group expects an Entra ID group's object id (a GUID), got "${v['assign-group']}"`,
+      fullVerb,
+    );
+  }
   const selection = selectionFrom(v, fullVerb);
   const deadlineMs =
     typeof v.deadline === 'string' ? parseDuration(v.deadline, '--deadline', fullVerb) : undefined;
@@ -310,6 +323,11 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(script !== undefined ? { detectionScript: script } : {}),
     });
+    const group = v['assign-group'];
+    if (typeof group === 'string' && created.campaign.scriptId !== null) {
+      await connection.intune.assignHealthScript(created.campaign.scriptId, group);
+      if (!v.quiet) process.stderr.write(`tpm-doctor: script package assigned to group ${group} (daily)\n`);
+    }
     for (const s of created.skipped.slice(0, 10))
       process.stderr.write(`tpm-doctor: skipped ${s.deviceId}: ${s.reason}\n`);
     if (created.skipped.length > 10)
