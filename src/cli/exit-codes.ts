@@ -35,7 +35,7 @@ export const EXIT = {
   GRAPH_FAILED: 14,
   /** fleet: the store (SQLite file or PostgreSQL) could not be opened, read or written. */
   STORE_FAILED: 15,
-  /** fleet sync/remediate: the campaign ended with devices failed or timed out (listed). */
+  /** fleet sync/remediate/clear: the campaign ended with devices failed, timed out or refused (listed). */
   CAMPAIGN_INCOMPLETE: 16,
 } as const;
 
