@@ -106,7 +106,10 @@ export function classifyDevice(
     clearBlockedBy: safety.blockers,
     escrow: safety.escrow.status,
     reasons,
-    remedy: decision.remedy ?? TRIAGE_CLASS_INFO[decision.class].remedy,
+    remedy:
+      decision.clearIsTheRemedy && safety.clearSafety === 'unknown' && evidence === null
+        ? 'Collect the device\'s evidence first ("tpm-doctor fleet remediate"): a clear is proposed only when its own diagnosis agrees and the escrowed recovery key matches its protector.'
+        : (decision.remedy ?? TRIAGE_CLASS_INFO[decision.class].remedy),
     findings: evidence?.findings.map((f) => f.id) ?? [],
     failingSettings,
     lastSync,

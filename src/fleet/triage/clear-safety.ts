@@ -117,7 +117,7 @@ export function checkEscrow(input: EscrowInput): EscrowCheck {
     status: 'escrowed',
     blocker: null,
     reason:
-      'A BitLocker recovery key for the OS volume is escrowed in Entra ID (no device evidence to match it against the local protector).',
+      'A BitLocker recovery key for the OS volume is escrowed in Entra ID, but there is no device evidence to match it against the local protector: run "tpm-doctor fleet remediate" on the device first; until then a clear is not called safe.',
   };
 }
 
@@ -147,11 +147,11 @@ export function decideClearSafety(
   }
   const escrow = checkEscrow(escrowInput);
   const blockers = [...deviceBlockers, ...(escrow.blocker === null ? [] : [escrow.blocker])];
+  // `safe` needs the match (issue 5: "recovery key escrowed and matching"): an escrowed key that
+  // could not be compared with the device's own RecoveryPassword protector may be an old one, and
+  // without the device's evidence nothing it would report (lockout, disableClear, vulnerable
+  // firmware) could block the clear either. That is a guess, so `unknown` until evidence comes.
   const clearSafety: ClearSafety =
-    blockers.length > 0
-      ? 'blocked'
-      : escrow.status === 'matched' || escrow.status === 'escrowed'
-        ? 'safe'
-        : 'unknown';
+    blockers.length > 0 ? 'blocked' : escrow.status === 'matched' ? 'safe' : 'unknown';
   return { clearSafety, blockers, escrow };
 }

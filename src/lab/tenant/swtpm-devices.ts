@@ -63,7 +63,9 @@ export class SwtpmDevices implements RealClearer {
 
   /**
    * Starts one provisioned swtpm for each of the first `count` devices that need a clear and have
-   * their recovery key escrowed (so a clear is safe there), in index order. Throws a RangeError
+   * their recovery key escrowed, in index order. Each is given an earlier evidence run (as a
+   * managed PC with the evidence script assigned has): triage calls a clear safe only when the
+   * device's own protector matches the escrowed key, which needs its evidence. Throws a RangeError
    * when the fleet has fewer such devices; stops whatever it started when a start fails.
    */
   static async start(state: TenantState, count: number): Promise<SwtpmDevices> {
@@ -81,6 +83,7 @@ export class SwtpmDevices implements RealClearer {
         `swtpmDevices: ${count} asked, but the fleet has only ${chosen.length} tpm-needs-clear devices with their key escrowed; seed more devices`,
       );
     }
+    for (const index of chosen) state.giveEvidence(index);
     const devices = new SwtpmDevices(await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-lab-devices-')));
     try {
       for (const index of chosen) await devices.#add(state, index);

@@ -531,6 +531,24 @@ export class TenantState {
     return runs;
   }
 
+  /**
+   * Gives a device an earlier evidence run, as if the evidence script had run on it before the
+   * lab started (swtpm-backed devices get one: triage needs it to call a clear safe).
+   */
+  giveEvidence(index: number): void {
+    if (this.fleet.hasEvidence[index] === 1) return;
+    this.fleet.hasEvidence[index] = 1;
+    const seeded = [...this.#scripts.values()].find((s) => s.displayName === SEEDED_EVIDENCE_SCRIPT_NAME);
+    if (seeded === undefined) return;
+    const completesAt = this.fleet.lastSyncAt[index]! - 60_000;
+    this.#runsOf(seeded.id).set(index, {
+      requestedAt: completesAt - 3_600_000,
+      completesAt,
+      result: null,
+      seeded: true,
+    });
+  }
+
   #seedEvidenceScript(): void {
     const script = this.createScript({
       displayName: SEEDED_EVIDENCE_SCRIPT_NAME,

@@ -83,8 +83,13 @@ describe('classifyDevice from Intune data', () => {
       escrow: 'not-checked',
     });
 
-    const safe = classifyDevice({ ...base, recoveryKeys: keys('5E2B9D14-8C3A-4F71-B0E6-A9D2C4F81B37') }, NOW);
-    expect(safe).toMatchObject({ clearSafety: 'safe', escrow: 'escrowed', clearBlockedBy: [] });
+    // Escrowed but with no device evidence to match it against: never called safe (a guess).
+    const escrowedOnly = classifyDevice(
+      { ...base, recoveryKeys: keys('5E2B9D14-8C3A-4F71-B0E6-A9D2C4F81B37') },
+      NOW,
+    );
+    expect(escrowedOnly).toMatchObject({ clearSafety: 'unknown', escrow: 'escrowed', clearBlockedBy: [] });
+    expect(escrowedOnly.remedy).toMatch(/fleet remediate/);
 
     const none = classifyDevice({ ...base, recoveryKeys: keys() }, NOW);
     expect(none).toMatchObject({ clearSafety: 'blocked', escrow: 'missing' });

@@ -71,17 +71,28 @@ describe('triageFleet against the lab tenant', () => {
     const table = Object.fromEntries([...byCondition].map(([c, m]) => [c, Object.fromEntries(m)]));
     const only = (condition: string) => Object.keys(table[condition] ?? {});
     expect(only('healthy')).toEqual(['healthy/not-the-remedy']);
-    expect(only('tpm-needs-clear')).toEqual(['tpm-clear-candidate/safe']);
+    // Safe only with the device's own evidence (its protector matches the escrowed key); without
+    // evidence the fleet side cannot tell an old escrowed key from the right one: unknown.
+    expect(only('tpm-needs-clear').sort()).toEqual([
+      'tpm-clear-candidate/safe',
+      'tpm-clear-candidate/unknown',
+    ]);
+    for (const r of results.filter((x) => x.clearSafety === 'safe')) {
+      expect({ escrow: r.escrow, evidence: r.evidenceAt !== null }).toEqual({
+        escrow: 'matched',
+        evidence: true,
+      });
+    }
     // A device whose escrowed key is an old one can only be told apart with its evidence (the local
-    // protector id); without evidence "escrowed" is the most the fleet side can say, and the
-    // device-side preflight gate checks the match again before any clear.
+    // protector id): without it, it is unknown, never safe.
     const noEscrow = results.filter(
       (r) => lab.state.condition(lab.state.indexOf(r.deviceId)!) === 'tpm-needs-clear-no-escrow',
     );
     expect(noEscrow.length).toBeGreaterThan(0);
     for (const r of noEscrow) {
       expect(r.class).toBe('tpm-clear-candidate');
-      if (r.clearSafety === 'safe')
+      expect(r.clearSafety).not.toBe('safe');
+      if (r.clearSafety === 'unknown')
         expect({ escrow: r.escrow, evidenceAt: r.evidenceAt }).toEqual({
           escrow: 'escrowed',
           evidenceAt: null,
