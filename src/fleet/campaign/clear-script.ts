@@ -41,7 +41,9 @@ export function clearScriptName(approval: ClearApproval): string {
  * again with the device's own facts (docs/clear.md), and nothing else.
  * - BitLocker is suspended for two reboots first (Suspend-BitLocker -RebootCount 2: the PPI clear's
  *   restart and re-provisioning, research/windows_intune.md §3), which the gate requires, and
- *   resumed at once when the gate refuses (exit 10), so a refused device is left as it was.
+ *   resumed at once (in a finally) unless tpm-doctor accepted the clear (exit 0 or 12), so a
+ *   refused or failed device, or a script error, never leaves BitLocker suspended. Nothing is
+ *   suspended when tpm-doctor is not installed.
  * - --method ppi: on a PC only the firmware holds platform authorisation, and Windows' own
  *   lockout value is not ours to use remotely; the firmware clears at the next restart (PPI
  *   operation 5, TCG PC Client Physical Presence Interface).
@@ -55,14 +57,22 @@ export function clearRemediationScript(approval: ClearApproval): string {
     `# tpm-doctor clear: approved by ${approval.approvedBy}, ticket ${approval.ticket}.`,
     "# The device's own preflight gate decides; nothing is cleared when it refuses.",
     "$ErrorActionPreference = 'Stop'",
+    // Nothing is suspended unless tpm-doctor is there to decide: no orphaned suspension.
+    "if (-not (Get-Command tpm-doctor -ErrorAction SilentlyContinue)) { Write-Output 'tpm-doctor is not installed on this device'; exit 1 }",
     '$suspended = @()',
-    "foreach ($v in Get-BitLockerVolume | Where-Object { $_.ProtectionStatus -eq 'On' -and ($_.KeyProtector.KeyProtectorType -match '^Tpm') }) {",
-    '  Suspend-BitLocker -MountPoint $v.MountPoint -RebootCount 2 | Out-Null',
-    '  $suspended += $v.MountPoint',
+    '$code = 1',
+    'try {',
+    "  foreach ($v in Get-BitLockerVolume | Where-Object { $_.ProtectionStatus -eq 'On' -and ($_.KeyProtector.KeyProtectorType -match '^Tpm') }) {",
+    '    Suspend-BitLocker -MountPoint $v.MountPoint -RebootCount 2 | Out-Null',
+    '    $suspended += $v.MountPoint',
+    '  }',
+    `  & tpm-doctor clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} --json`,
+    '  $code = $LASTEXITCODE',
+    '} finally {',
+    // Only an accepted clear (0, or 12: the PPI request waits for the restart) keeps BitLocker
+    // suspended for the restart; a refusal, a failure or an error resumes it at once.
+    '  if ($code -ne 0 -and $code -ne 12) { foreach ($m in $suspended) { Resume-BitLocker -MountPoint $m | Out-Null } }',
     '}',
-    `& tpm-doctor clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} --json`,
-    '$code = $LASTEXITCODE',
-    'if ($code -eq 10) { foreach ($m in $suspended) { Resume-BitLocker -MountPoint $m | Out-Null } }',
     'if ($code -eq 0 -or $code -eq 12) { shutdown /r /t 300 /c "tpm-doctor: TPM clear approved; restarting in 5 minutes" }',
     'exit $code',
     '',

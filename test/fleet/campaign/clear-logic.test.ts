@@ -59,7 +59,12 @@ describe('clear script', () => {
       "tpm-doctor clear --method ppi --purpose repair --yes --approved-by 'Ann O''Neil' --ticket 'CHG-1'",
     );
     expect(script).toMatch(/Suspend-BitLocker -MountPoint \$v\.MountPoint -RebootCount 2/);
-    expect(script).toMatch(/if \(\$code -eq 10\) \{ foreach .*Resume-BitLocker/);
+    // BitLocker stays suspended only for an accepted clear: the resume is in a finally, for every
+    // other exit code and for a script error; nothing is suspended without tpm-doctor installed.
+    expect(script).toMatch(/\} finally \{\r\n\s+if \(\$code -ne 0 -and \$code -ne 12\) \{ foreach .*Resume-BitLocker/);
+    expect(script.indexOf('Get-Command tpm-doctor')).toBeGreaterThan(-1);
+    expect(script.indexOf('Get-Command tpm-doctor')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
+    expect(script.indexOf('try {')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
     expect(script).toMatch(/if \(\$code -eq 0 -or \$code -eq 12\) \{ shutdown \/r/);
   });
 
