@@ -61,7 +61,9 @@ describe('clear script', () => {
     expect(script).toMatch(/Suspend-BitLocker -MountPoint \$v\.MountPoint -RebootCount 2/);
     // BitLocker stays suspended only for an accepted clear: the resume is in a finally, for every
     // other exit code and for a script error; nothing is suspended without tpm-doctor installed.
-    expect(script).toMatch(/\} finally \{\r\n\s+if \(\$code -ne 0 -and \$code -ne 12\) \{ foreach .*Resume-BitLocker/);
+    expect(script).toMatch(
+      /\} finally \{\r\n\s+if \(\$code -ne 0 -and \$code -ne 12\) \{ foreach .*Resume-BitLocker/,
+    );
     expect(script.indexOf('Get-Command tpm-doctor')).toBeGreaterThan(-1);
     expect(script.indexOf('Get-Command tpm-doctor')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
     expect(script.indexOf('try {')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
