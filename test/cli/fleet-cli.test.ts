@@ -236,3 +236,57 @@ describe('fleet remediate', () => {
     expect(status.scriptId).not.toBeNull();
   }, 60_000);
 });
+
+describe('one store, two tenants', () => {
+  it("a campaign never selects another tenant's triage, and resumes only in its own tenant", async () => {
+    const store = `sqlite:${tmp.file('two-tenants.sqlite')}`;
+    const triage = await runCli(
+      ['fleet', 'triage', ...connect(), '--store', store, '--quiet', '--format', 'csv'],
+      { env: env() },
+    );
+    expect(triage.code).toBe(0);
+    // The same store, another tenant (an in-process lab): its triage is not ours to act on.
+    const other = await runCli([
+      'fleet',
+      'sync',
+      '--tenant',
+      'lab',
+      '--class',
+      'sync-stale',
+      '--store',
+      store,
+      '--dry-run',
+    ]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/no finished triage of LAB tenant in-process/);
+    const pinned = await runCli([
+      'fleet',
+      'sync',
+      '--tenant',
+      'lab',
+      '--triage',
+      '1',
+      '--class',
+      'sync-stale',
+      '--store',
+      store,
+      '--dry-run',
+    ]);
+    expect(pinned.code).toBe(2);
+    expect(pinned.stderr).toMatch(
+      /triage run 1 is of LAB tenant http:\/\/127\.0\.0\.1:\d+, not of LAB tenant in-process/,
+    );
+
+    const ids = tmp.file('one-id.txt');
+    await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${lab.state.managedDevice(7).id}\n`));
+    const posted = await runCli(
+      ['fleet', 'sync', ...connect(), '--devices', ids, '--store', store, '--no-wait', '--json', '--quiet'],
+      { env: env() },
+    );
+    expect(posted.code).toBe(0);
+    const id = (JSON.parse(posted.stdout) as { id: string }).id;
+    const elsewhere = await runCli(['fleet', 'resume', id, '--tenant', 'lab', '--store', store]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain(`campaign ${id} runs in LAB tenant http://127.0.0.1:`);
+  });
+});

@@ -14,10 +14,12 @@ import { parseDuration } from './duration.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
+  describeTarget,
   type GraphConnection,
   openGraphConnection,
 } from './graph-connection.js';
 import { ProgressLine } from './progress-line.js';
+import { triageForTarget } from './triage-for-target.js';
 
 /**
  * `fleet sync`, `fleet remediate` and `fleet resume`: create (or pick up) a campaign in the store
@@ -288,7 +290,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
       fullVerb,
     );
   }
-  const selection = selectionFrom(v, fullVerb);
+  let selection = selectionFrom(v, fullVerb);
   const deadlineMs =
     typeof v.deadline === 'string' ? parseDuration(v.deadline, '--deadline', fullVerb) : undefined;
   const script =
@@ -297,6 +299,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
   const store = await openFleetStore(v.store as string | undefined);
   let connection: GraphConnection | undefined;
   try {
+    selection = await triageForTarget(store, selection, describeTarget(v, fullVerb), fullVerb);
     connection = await openGraphConnection(v, fullVerb);
     if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
     if (v['dry-run']) {

@@ -17,7 +17,13 @@ import {
   type Values,
 } from './campaign-command.js';
 import { parseDuration } from './duration.js';
-import { CONNECTION_HELP, type GraphConnection, openGraphConnection } from './graph-connection.js';
+import {
+  CONNECTION_HELP,
+  describeTarget,
+  type GraphConnection,
+  openGraphConnection,
+} from './graph-connection.js';
+import { triageForTarget } from './triage-for-target.js';
 
 const VERB = 'fleet clear';
 
@@ -48,6 +54,9 @@ the script twice, even after a crash ("tpm-doctor fleet resume ID").
   --approved-by NAME   Who approved the clears (letters, digits, spaces, . , _ @ ( ) / # : + -).
   --ticket ID          The change or incident ticket that records the approval.
   --script FILE        The detection script (default: scripts/collect-evidence.ps1 of this install).
+  --max-triage-age D   The triage the selection comes from must be at most this old (default
+                       24h): what made a clear safe then (an escrowed key, no lockout) may not be
+                       true any more. It must also be a triage of this same tenant.
   --dry-run            List exactly which devices would be cleared and which are refused, and why
                        (the approval may come later; nothing is posted).
   -y, --yes            Confirm without a prompt.
@@ -75,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     'approved-by': { type: 'string' },
     ticket: { type: 'string' },
     script: { type: 'string' },
+    'max-triage-age': { type: 'string' },
   } as const);
   const v = values as Values;
   if (v.help) {
@@ -97,7 +107,11 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message, VERB);
   }
-  const selection = selectionFrom(v, VERB);
+  let selection = selectionFrom(v, VERB);
+  const maxTriageAgeMs =
+    typeof v['max-triage-age'] === 'string'
+      ? parseDuration(v['max-triage-age'], '--max-triage-age', VERB)
+      : 24 * 3_600_000;
   const deadlineMs =
     typeof v.deadline === 'string' ? parseDuration(v.deadline, '--deadline', VERB) : undefined;
   const script = detectionScript(v.script as string | undefined, VERB);
@@ -105,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
   const store = await openFleetStore(v.store as string | undefined);
   let connection: GraphConnection | undefined;
   try {
+    selection = await triageForTarget(store, selection, describeTarget(v, VERB), VERB, maxTriageAgeMs);
     const chosen = await selectClearSafe(store, selection);
     if (v['dry-run']) {
       const plan = {

@@ -125,6 +125,36 @@ async function labLimits(base: URL): Promise<GraphLimits> {
   };
 }
 
+/**
+ * Which tenant a command acts on, as campaigns and triage runs record it (never a credential), known
+ * before connecting: a campaign must select devices triaged in its own tenant and resume only
+ * there. An in-process lab is named by its seed and size, not its (random) port: two commands with
+ * the same --lab-* flags see the same seeded fleet.
+ */
+export function describeTarget(
+  values: ConnectionValues,
+  verb: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (values.tenant === 'lab') {
+    const devices = positiveInt(values['lab-devices'], '--lab-devices', verb) ?? 2000;
+    const seed = positiveInt(values['lab-seed'], '--lab-seed', verb) ?? 1;
+    return `LAB tenant in-process (${devices} simulated devices, seed ${seed})`;
+  }
+  let base: URL;
+  try {
+    base = new URL(values['graph-url'] ?? 'https://graph.microsoft.com');
+  } catch {
+    throw new UsageError(
+      `--graph-url expects a URL such as https://graph.microsoft.com, got "${values['graph-url']}"`,
+      verb,
+    );
+  }
+  if (isLoopback(base)) return `LAB tenant ${base.origin}`;
+  const tenantId = values['tenant-id'] ?? values.tenant ?? env.AZURE_TENANT_ID;
+  return `${base.origin} tenant ${tenantId ?? '(managed identity)'}`;
+}
+
 export async function openGraphConnection(
   values: ConnectionValues,
   verb: string,
@@ -168,7 +198,7 @@ export async function openGraphConnection(
       intune: new IntuneClient(graph),
       graph,
       limits: lab.limits,
-      target: `LAB tenant ${lab.url} (${devices} simulated devices${swtpmDevices > 0 ? `, ${swtpmDevices} backed by swtpm` : ''}, seed ${seed})`,
+      target: describeTarget(values, verb, env),
       isLab: true,
       close: () => lab.close(),
     };
@@ -267,7 +297,7 @@ export async function openGraphConnection(
     intune: new IntuneClient(graph),
     graph,
     limits,
-    target: lab ? `LAB tenant ${base.origin}` : `${base.origin} tenant ${tenantId ?? '(managed identity)'}`,
+    target: describeTarget(values, verb, env),
     isLab: lab,
     close: async () => undefined,
   };

@@ -3,7 +3,12 @@ import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import { RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
-import { CONNECTION_HELP, type GraphConnection, openGraphConnection } from './graph-connection.js';
+import {
+  CONNECTION_HELP,
+  describeTarget,
+  type GraphConnection,
+  openGraphConnection,
+} from './graph-connection.js';
 
 const HELP = `tpm-doctor fleet resume: continue a campaign that was stopped (Ctrl-C), killed or cut off.
 
@@ -33,9 +38,18 @@ export async function run(argv: string[]): Promise<number> {
   const store = await openFleetStore(values.store);
   let connection: GraphConnection | undefined;
   try {
-    if (!(await store.getCampaign(id))) {
+    const campaign = await store.getCampaign(id);
+    if (!campaign) {
       throw new UsageError(
         `no campaign "${id}" in ${store.description} ("tpm-doctor fleet status" lists them)`,
+        'fleet resume',
+      );
+    }
+    // A campaign resumes only in the tenant it was created for: its device ids mean nothing elsewhere.
+    const target = describeTarget(values, 'fleet resume');
+    if (campaign.target !== target) {
+      throw new UsageError(
+        `campaign ${id} runs in ${campaign.target}, not in ${target}: give the connection options it was created with`,
         'fleet resume',
       );
     }

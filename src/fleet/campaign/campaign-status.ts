@@ -167,5 +167,8 @@ export function renderCampaignList(campaigns: readonly Campaign[]): string {
 
 /** The lab tenant listens on loopback only; a real Graph endpoint never does. */
 export function isLabTarget(target: string): boolean {
-  return /(?:^|\/\/|@|\s)(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|\s|$)/i.test(target);
+  return (
+    /^LAB tenant\b/.test(target) ||
+    /(?:^|\/\/|@|\s)(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|\s|$)/i.test(target)
+  );
 }

@@ -131,7 +131,10 @@ export interface FleetStore {
   beginTriage(target: string): Promise<number>;
   addTriageRows(runId: number, rows: readonly TriageRow[]): Promise<void>;
   finishTriage(runId: number, summary: unknown): Promise<TriageRun>;
-  latestTriage(): Promise<TriageRun | undefined>;
+  /** The latest finished triage run, of `target` only when given (a campaign acts in its own tenant). */
+  latestTriage(target?: string): Promise<TriageRun | undefined>;
+  /** A finished triage run by id. */
+  triageRun(id: number): Promise<TriageRun | undefined>;
   triageRows(
     runId: number,
     filter?: { classes?: readonly string[]; clearSafety?: readonly string[] },

@@ -364,10 +364,24 @@ export class PostgresFleetStore implements FleetStore {
     });
   }
 
-  async latestTriage(): Promise<TriageRun | undefined> {
+  async latestTriage(target?: string): Promise<TriageRun | undefined> {
+    const rows =
+      target === undefined
+        ? await this.#query(
+            `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
+            [],
+          )
+        : await this.#query(
+            `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL AND target = $1 ORDER BY id DESC LIMIT 1`,
+            [target],
+          );
+    return rows[0] === undefined ? undefined : toTriageRun(rows[0]);
+  }
+
+  async triageRun(id: number): Promise<TriageRun | undefined> {
     const rows = await this.#query(
-      `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
-      [],
+      `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL AND id = $1`,
+      [id],
     );
     return rows[0] === undefined ? undefined : toTriageRun(rows[0]);
   }

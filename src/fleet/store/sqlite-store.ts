@@ -315,10 +315,23 @@ export class SqliteFleetStore implements FleetStore {
     });
   }
 
-  async latestTriage(): Promise<TriageRun | undefined> {
+  async latestTriage(target?: string): Promise<TriageRun | undefined> {
+    const row = (
+      target === undefined
+        ? this.#statement(
+            `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
+          ).get()
+        : this.#statement(
+            `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL AND target = ? ORDER BY id DESC LIMIT 1`,
+          ).get(target)
+    ) as DbRow | undefined;
+    return row === undefined ? undefined : toTriageRun(row);
+  }
+
+  async triageRun(id: number): Promise<TriageRun | undefined> {
     const row = this.#statement(
-      `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
-    ).get() as DbRow | undefined;
+      `SELECT ${TRIAGE_RUN_COLUMNS} FROM triage_runs WHERE finished_at IS NOT NULL AND id = ?`,
+    ).get(id) as DbRow | undefined;
     return row === undefined ? undefined : toTriageRun(row);
   }
 

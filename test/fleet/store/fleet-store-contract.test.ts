@@ -216,6 +216,22 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     expect(await store.triageRows(first, { clearSafety: [] })).toEqual([]);
   });
 
+  it('finds the latest finished triage of one target, and a finished run by id', async () => {
+    store = await open();
+    const a = await store.beginTriage('tenant A');
+    await store.finishTriage(a, {});
+    const b = await store.beginTriage('tenant B');
+    await store.finishTriage(b, {});
+    const unfinishedA = await store.beginTriage('tenant A');
+    expect((await store.latestTriage())?.id).toBe(b);
+    expect((await store.latestTriage('tenant A'))?.id).toBe(a);
+    expect((await store.latestTriage('tenant B'))?.id).toBe(b);
+    expect(await store.latestTriage('tenant C')).toBeUndefined();
+    expect((await store.triageRun(a))?.target).toBe('tenant A');
+    expect(await store.triageRun(unfinishedA)).toBeUndefined();
+    expect(await store.triageRun(a + 1000)).toBeUndefined();
+  });
+
   it('reopens with the data kept and the schema not applied twice', async () => {
     if (name === 'postgres') {
       const url = await postgres.freshDatabase();

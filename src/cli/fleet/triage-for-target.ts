@@ -1,0 +1,46 @@
+import type { CampaignSelection } from '../../fleet/campaign/create-campaign.js';
+import type { FleetStore } from '../../fleet/store/fleet-store.js';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * Pins a triage selection to a finished triage run of the campaign's own tenant. One store can
+ * hold triage runs of several tenants (a lab and production, two tenants of an MSP): a campaign
+ * built from another tenant's triage would post to ids that mean nothing here, or, worse, to
+ * devices nobody triaged. A clear also refuses a triage older than `maxAgeMs`: what made a clear
+ * safe (an escrowed key, no lockout) is a fact about then, not now.
+ */
+export async function triageForTarget(
+  store: FleetStore,
+  selection: CampaignSelection,
+  target: string,
+  verb: string,
+  maxAgeMs?: number,
+  now: Date = new Date(),
+): Promise<CampaignSelection> {
+  if (selection.kind !== 'triage') return selection;
+  const run =
+    selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage(target);
+  if (run === undefined) {
+    throw new UsageError(
+      selection.runId !== undefined
+        ? `no finished triage run ${selection.runId} in ${store.description} ("tpm-doctor fleet status" lists them)`
+        : `no finished triage of ${target} in ${store.description}: run "tpm-doctor fleet triage" against it first`,
+      verb,
+    );
+  }
+  if (run.target !== target) {
+    throw new UsageError(
+      `triage run ${run.id} is of ${run.target}, not of ${target}: a campaign acts only on devices triaged in its own tenant`,
+      verb,
+    );
+  }
+  const ageMs = now.getTime() - Date.parse(run.createdAt);
+  if (maxAgeMs !== undefined && ageMs > maxAgeMs) {
+    throw new UsageError(
+      `triage run ${run.id} is ${(ageMs / 3_600_000).toFixed(1)} h old (at most ${(maxAgeMs / 3_600_000).toFixed(1)} h for this command): ` +
+        'run "tpm-doctor fleet triage" again, or give --max-triage-age',
+      verb,
+    );
+  }
+  return { ...selection, runId: run.id };
+}
