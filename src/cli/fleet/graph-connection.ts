@@ -1,7 +1,7 @@
 import { createCredential, type GraphAuthOptions } from '../../fleet/graph/credentials.js';
 import { GraphClient } from '../../fleet/graph/graph-client.js';
 import type { GraphEvent } from '../../fleet/graph/graph-events.js';
-import { type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
+import { BATCH_MAX_REQUESTS, type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
 import type { IntuneApi } from '../../fleet/graph/intune-api.js';
 import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
@@ -28,6 +28,7 @@ export const CONNECTION_OPTIONS = {
   'lab-seed': { type: 'string' },
   'lab-window-ms': { type: 'string' },
   'lab-swtpm': { type: 'string' },
+  'graph-share': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -40,6 +41,10 @@ export const CONNECTION_HELP = `Connection (production):
                      Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
                      when a certificate is given. Permissions per command: docs/graph-auth.md.
   --graph-url URL    Graph's base URL (default https://graph.microsoft.com).
+  --graph-share F    Use only this fraction (0 < F <= 1, default 1) of the app's Intune budget
+                     (2,000 requests and 200 writes per 20 s): give 0.5 to each of two tpm-doctor
+                     processes running at once with the same app, or less when other apps are busy
+                     in the tenant (all apps share 4,000 and 400 per 20 s).
 Connection (LAB, simulated devices, no tenant needed):
   --tenant lab       Start a lab tenant inside this process (labelled LAB everywhere).
   --lab-devices N    Its device count (default 2000); --lab-seed N (default 1);
@@ -104,6 +109,28 @@ function logEvent(event: GraphEvent): void {
   }
 }
 
+function graphShare(value: string | undefined, verb: string): number {
+  if (value === undefined) return 1;
+  const share = Number(value);
+  if (!/^(?:0?\.\d+|1(?:\.0+)?)$/.test(value) || !(share > 0 && share <= 1)) {
+    throw new UsageError(
+      `--graph-share expects a fraction above 0 and at most 1 (e.g. 0.5), got "${value}"`,
+      verb,
+    );
+  }
+  return share;
+}
+
+/** A fraction of the limits, never below one full $batch and one write per window. */
+function shareOf(limits: GraphLimits, share: number): GraphLimits {
+  if (share === 1) return limits;
+  return {
+    windowMs: limits.windowMs,
+    requestsPerWindow: Math.max(BATCH_MAX_REQUESTS, Math.floor(limits.requestsPerWindow * share)),
+    writesPerWindow: Math.max(1, Math.floor(limits.writesPerWindow * share)),
+  };
+}
+
 /** Reads a lab's limits (GET /lab/info); a real tenant has no such endpoint and is never asked. */
 async function labLimits(base: URL): Promise<GraphLimits> {
   const response = await fetch(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
@@ -161,10 +188,11 @@ export async function openGraphConnection(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<GraphConnection> {
   const onEvent = values.verbose ? logEvent : undefined;
+  const share = graphShare(values['graph-share'], verb);
   // The token is for Graph's resource wherever Graph is served from: the lab, like Entra ID, issues
   // tokens for https://graph.microsoft.com/.default.
   const clientOptions = (limits: GraphLimits) => ({
-    limits,
+    limits: shareOf(limits, share),
     scopes: [GRAPH_SCOPE],
     ...(onEvent ? { onEvent } : {}),
   });
@@ -197,7 +225,7 @@ export async function openGraphConnection(
     return {
       intune: new IntuneClient(graph),
       graph,
-      limits: lab.limits,
+      limits: shareOf(lab.limits, share),
       target: describeTarget(values, verb, env),
       isLab: true,
       close: () => lab.close(),
@@ -296,7 +324,7 @@ export async function openGraphConnection(
   return {
     intune: new IntuneClient(graph),
     graph,
-    limits,
+    limits: shareOf(limits, share),
     target: describeTarget(values, verb, env),
     isLab: lab,
     close: async () => undefined,
