@@ -109,10 +109,24 @@ export async function findOrUploadClearScript(
   approval: ClearApproval,
 ): Promise<{ script: DeviceHealthScript; uploaded: boolean }> {
   checkApproval(approval);
-  const existing = await intune.findHealthScript(clearScriptName(approval));
-  if (existing !== undefined) return { script: existing, uploaded: false };
-  return {
-    script: await intune.createHealthScript(clearScriptPackage(detectionScript, approval)),
-    uploaded: true,
-  };
+  const wanted = clearScriptPackage(detectionScript, approval);
+  const existing = await intune.findHealthScript(wanted.displayName);
+  if (existing !== undefined) {
+    // A package found by name is reused only if it is exactly ours: one edited in the admin
+    // center, or uploaded for this ticket with another script, would run unreviewed code as
+    // SYSTEM on every selected device.
+    const same =
+      existing.displayName === wanted.displayName &&
+      existing.detectionScriptContent === wanted.detectionScriptContent &&
+      existing.remediationScriptContent === wanted.remediationScriptContent;
+    if (!same) {
+      throw new CampaignError(
+        `the Remediations package "${existing.displayName}" (${existing.id}) in the tenant is not the one this approval ` +
+          'would upload (edited in the admin center, another script, or its content not readable): nothing was run. ' +
+          'Delete it in the Intune admin center, or use a new ticket.',
+      );
+    }
+    return { script: existing, uploaded: false };
+  }
+  return { script: await intune.createHealthScript(wanted), uploaded: true };
 }

@@ -316,11 +316,12 @@ export class GraphClient {
       pending.forEach((request, index) => {
         const answer = byId.get(String(index + 1));
         if (answer?.status === 429) this.counters.throttled++;
+        // A write missing from the answer may have run: like a timeout, never resent.
         const retryable =
-          answer === undefined ||
-          answer.status === 429 ||
-          answer.status === 503 ||
-          (request.method === 'GET' && [500, 502, 504].includes(answer.status));
+          (answer === undefined && request.method === 'GET') ||
+          answer?.status === 429 ||
+          answer?.status === 503 ||
+          (answer !== undefined && request.method === 'GET' && [500, 502, 504].includes(answer.status));
         if (!retryable || finalRound) {
           answers.set(
             request.key,
