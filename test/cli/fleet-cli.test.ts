@@ -245,6 +245,11 @@ describe('one store, two tenants', () => {
       { env: env() },
     );
     expect(triage.code).toBe(0);
+    // A CSV has no banner: every row names its tenant, the LAB label included.
+    const csvRows = triage.stdout.trim().split('\r\n');
+    expect(csvRows[0]).toMatch(/,tenant$/);
+    expect(csvRows).toHaveLength(601);
+    for (const line of csvRows.slice(1)) expect(line).toMatch(/,LAB tenant http:\/\/127\.0\.0\.1:\d+$/);
     // The same store, another tenant (an in-process lab): its triage is not ours to act on.
     const other = await runCli([
       'fleet',

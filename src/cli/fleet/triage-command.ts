@@ -106,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     const { sink, flush } = bufferedSink(streamSink(out ?? process.stdout));
 
     const actions = new ActionList();
-    const csv = format === 'csv' ? new CsvReportWriter(sink) : undefined;
+    const csv = format === 'csv' ? new CsvReportWriter(sink, target) : undefined;
     const json = format === 'json' ? new JsonReportWriter(sink, target) : undefined;
     const runId = store ? await store.beginTriage(connection.target) : undefined;
     let rows: ReturnType<typeof toTriageRow>[] = [];
@@ -134,7 +134,9 @@ export async function run(argv: string[]): Promise<number> {
         }
       },
     });
-    progress.done();
+    progress.done(
+      `triage: ${summary.devices} listed and classified, ${summary.lookups.details} detailed, ${graph.stats.httpRequests} Graph requests`,
+    );
     await flushRows();
     const run = store && runId !== undefined ? await store.finishTriage(runId, summary) : undefined;
 

@@ -158,7 +158,7 @@ export type TpmRelatedSetting = (typeof TPM_RELATED_SETTINGS)[number];
 
 /**
  * bitlockerRecoveryKey (v1.0) as listed: never `key`. The key itself needs a separate,
- * audited GET with $select=key, which tpm-doctor makes only when the user asks for one key.
+ * audited GET with $select=key, which tpm-doctor never makes.
  * `id` equals the local RecoveryPassword KeyProtectorId without braces: that is the escrow match.
  */
 export interface BitlockerRecoveryKeyInfo {

@@ -1,4 +1,4 @@
-import type { ReportSink } from './report-sink.js';
+import type { ReportSink, ReportTarget } from './report-sink.js';
 import { TRIAGE_CLASS_INFO } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
 
@@ -18,6 +18,9 @@ export const CSV_COLUMNS = [
   'remedy',
   'reasons',
   'evidenceAt',
+  // Last, so the columns before it keep their places: which tenant the row is from, "LAB tenant
+  // ..." for the lab (a CSV has no banner: each row carries the label).
+  'tenant',
 ] as const;
 
 /**
@@ -33,7 +36,7 @@ export function csvCell(value: string | null): string {
 }
 
 /** One result as a CSV record (CRLF-terminated, RFC 4180 §2). */
-export function csvRow(r: TriageResult): string {
+export function csvRow(r: TriageResult, tenant: string | null = null): string {
   const cells: Record<(typeof CSV_COLUMNS)[number], string | null> = {
     deviceId: r.deviceId,
     deviceName: r.deviceName,
@@ -50,6 +53,7 @@ export function csvRow(r: TriageResult): string {
     remedy: r.remedy,
     reasons: r.reasons.join(' | '),
     evidenceAt: r.evidenceAt,
+    tenant,
   };
   return `${CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',')}\r\n`;
 }
@@ -58,11 +62,14 @@ export function csvRow(r: TriageResult): string {
 export class CsvReportWriter {
   private started = false;
 
-  constructor(private readonly sink: ReportSink) {}
+  constructor(
+    private readonly sink: ReportSink,
+    private readonly target?: ReportTarget,
+  ) {}
 
   async write(result: TriageResult): Promise<void> {
     if (!this.started) await this.begin();
-    await this.sink(csvRow(result));
+    await this.sink(csvRow(result, this.target?.description ?? null));
   }
 
   /** Writes the header when no row was written (an empty fleet still gets a valid CSV). */
