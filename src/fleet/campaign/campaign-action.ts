@@ -2,8 +2,11 @@ import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
 
-/** Sends a campaign's one POST for one device. */
-export type PostAction = (deviceId: string) => Promise<void>;
+/**
+ * Sends a campaign's one POST for one device. `beforeSend` runs when Graph's budget admits the POST,
+ * just before it leaves (the "posting" mark); if it throws, nothing is sent.
+ */
+export type PostAction = (deviceId: string, beforeSend: () => Promise<void>) => Promise<void>;
 
 /**
  * The Graph call behind each campaign action (docs/graph-calls.md #6, #7, #10): syncDevice and
@@ -14,9 +17,9 @@ export type PostAction = (deviceId: string) => Promise<void>;
 export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction {
   switch (campaign.action) {
     case 'sync':
-      return (deviceId) => intune.syncDevice(deviceId);
+      return (deviceId, beforeSend) => intune.syncDevice(deviceId, beforeSend);
     case 'reboot':
-      return (deviceId) => intune.rebootNow(deviceId);
+      return (deviceId, beforeSend) => intune.rebootNow(deviceId, beforeSend);
     case 'remediate':
     case 'clear': {
       // clear: the "tpm-doctor clear" package (clear-script.ts); each device's own gate decides.
@@ -27,7 +30,7 @@ export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction
             'create it with createCampaign, which uploads or finds the package first',
         );
       }
-      return (deviceId) => intune.runHealthScriptOnDevice(deviceId, scriptId);
+      return (deviceId, beforeSend) => intune.runHealthScriptOnDevice(deviceId, scriptId, beforeSend);
     }
   }
 }

@@ -51,8 +51,8 @@ export interface CampaignRunResult {
  * is ever posted twice (issue 5 §3):
  * 1. every device still `posting` (a crash or kill between the mark and the answer) becomes
  *    `unconfirmed`: Graph may have acted on it, so it is tracked and never sent again;
- * 2. the post phase marks `pending` devices `posting` in one committed transaction per chunk
- *    before sending, then records each answer (runPostPhase);
+ * 2. the post phase marks each device `posting` in a committed transaction when Graph's budget
+ *    admits its POST, just before it leaves, then records the answer (runPostPhase);
  * 3. in parallel, the tracker reads the posted devices every poll interval until each is final.
  * A store or systemic error stops the run (status `stopped`) and is thrown as a CampaignError;
  * nothing recorded is lost, and running again resumes.

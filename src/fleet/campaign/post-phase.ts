@@ -1,6 +1,7 @@
 import type { CampaignDevice, FleetStore, PhaseChange } from '../store/fleet-store.js';
 import type { PostAction } from './campaign-action.js';
 import { classifyPostError, type PostOutcome } from './post-outcome.js';
+import { PostingMarks } from './posting-marks.js';
 
 export interface PostPhaseOptions {
   store: FleetStore;
@@ -10,9 +11,8 @@ export interface PostPhaseOptions {
   devices: readonly CampaignDevice[];
   /** POSTs in flight at once. The Graph client's budget does the pacing; this keeps its queue fed. */
   concurrency: number;
-  /** Devices marked `posting` per store transaction. Small: after a crash, these are the devices
-   * that may never have been posted yet are tracked as if they were (`unconfirmed`). */
-  chunkSize: number;
+  /** Unused since marks are taken at admission (PostingMarks groups them); kept for callers. */
+  chunkSize?: number;
   /** Ctrl-C: no new POST starts; those in flight finish and are recorded. */
   signal: AbortSignal;
   /** No POST starts after this time: a late action could not be tracked to its end anyway. */
@@ -29,19 +29,26 @@ export interface PostPhaseResult {
   stopError?: unknown;
 }
 
+/** Thrown from the mark hook when the POST must not go out; nothing was sent. */
+class NotMarked extends Error {
+  constructor(readonly storeError?: unknown) {
+    super('not marked posting');
+  }
+}
+
 /**
- * The post phase: mark a chunk `posting` in one transaction (committed before anything is sent:
- * the guarantee that a crash never leads to a second POST), send with `concurrency` in flight, and
- * record each answer as it comes. The next chunk is marked while the current one is still being
- * sent, so the client's budget never idles at a chunk boundary; marked devices that were not sent
- * when the phase stops go back to `pending` (they certainly were not sent).
+ * The post phase. Each device is marked `posting` at the moment the Graph client's budget admits
+ * its POST, just before it leaves (a committed transaction, grouped per burst: PostingMarks), and
+ * its answer is recorded when it comes. So a crash can leave in doubt only POSTs that were
+ * leaving: those few become `unconfirmed` at the next start and are never re-sent; every device
+ * still waiting for the budget stays `pending` and is posted by the resume. `concurrency` POSTs
+ * wait in the budget at once, enough to keep it busy.
  */
 export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhaseResult> {
-  const { store, campaignId, concurrency, chunkSize } = options;
-  const unmarked = [...options.devices];
-  const ready: CampaignDevice[] = [];
+  const { store, campaignId, concurrency } = options;
+  const queue = [...options.devices];
+  const marks = new PostingMarks(store, campaignId);
   const halt = new AbortController();
-  let marking: Promise<void> | undefined;
   let stopError: unknown;
   let sent = 0;
 
@@ -52,43 +59,35 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
   const stopped = (): boolean =>
     options.signal.aborted || halt.signal.aborted || options.now().getTime() >= options.deadline.getTime();
 
-  const markNextChunk = async (): Promise<void> => {
-    const chunk = unmarked.splice(0, chunkSize);
-    const changed = new Set(
-      await store.changePhases(
-        campaignId,
-        chunk.map((device) => ({ deviceId: device.deviceId, from: ['pending'], to: 'posting' })),
-      ),
-    );
-    // Only devices this transaction moved: another runner may have taken some (compare-and-set).
-    for (const device of chunk) if (changed.has(device.deviceId)) ready.push(device);
-  };
-
-  const take = async (): Promise<CampaignDevice | undefined> => {
-    for (;;) {
-      if (stopped()) return undefined;
-      if (marking === undefined && ready.length <= concurrency && unmarked.length > 0) {
-        marking = markNextChunk()
-          .catch(stop)
-          .finally(() => {
-            marking = undefined;
-          });
-      }
-      const device = ready.shift();
-      if (device !== undefined) return device;
-      if (marking === undefined) return undefined;
-      await marking;
-    }
-  };
-
   const worker = async (): Promise<void> => {
-    for (let device = await take(); device !== undefined; device = await take()) {
-      sent += 1;
-      const outcome = await options
-        .post(device.deviceId)
-        .then((): PostOutcome => ({ kind: 'posted' }), classifyPostError);
+    for (let device = queue.shift(); device !== undefined; device = queue.shift()) {
+      if (stopped()) return;
+      const { deviceId } = device;
+      let outcome: PostOutcome;
       try {
-        await store.changePhases(campaignId, [recordOf(device.deviceId, outcome, options.now())]);
+        await options.post(deviceId, async () => {
+          // Admitted by the budget: last chance not to send (Ctrl-C, deadline, another runner).
+          if (stopped()) throw new NotMarked();
+          let marked: boolean;
+          try {
+            marked = await marks.mark(deviceId);
+          } catch (error) {
+            throw new NotMarked(error);
+          }
+          if (!marked) throw new NotMarked();
+          sent += 1;
+        });
+        outcome = { kind: 'posted' };
+      } catch (error) {
+        if (error instanceof NotMarked) {
+          // Nothing was sent: the device stays as it was (pending, or another runner's).
+          if (error.storeError !== undefined) stop(error.storeError);
+          continue;
+        }
+        outcome = classifyPostError(error);
+      }
+      try {
+        await store.changePhases(campaignId, [recordOf(deviceId, outcome, options.now())]);
       } catch (error) {
         // The row stays `posting`: a resume turns it `unconfirmed`, never re-sends it.
         stop(error);
@@ -102,14 +101,6 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
   };
 
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  if (marking !== undefined) await marking;
-  if (ready.length > 0) {
-    const unsent = ready.splice(0);
-    await store.changePhases(
-      campaignId,
-      unsent.map((device) => ({ deviceId: device.deviceId, from: ['posting'], to: 'pending' })),
-    );
-  }
   return stopError === undefined ? { sent } : { sent, stopError };
 }
 

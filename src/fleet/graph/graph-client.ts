@@ -70,6 +70,12 @@ interface SendSpec<T> {
   parse: (body: unknown) => T;
   innerRequests: number;
   signal: AbortSignal | undefined;
+  /**
+   * Awaited once the budget admits the request and just before its first attempt goes out; if it
+   * throws, nothing is sent. A campaign records "posting" here, so a crash can leave in doubt only
+   * requests that were really about to leave, never ones still waiting for the budget.
+   */
+  beforeSend?: (() => Promise<void>) | undefined;
 }
 
 type Attempt =
@@ -173,6 +179,7 @@ export class GraphClient {
     body?: unknown,
     parse: (body: unknown) => T = (value) => value as T,
     signal?: AbortSignal,
+    beforeSend?: () => Promise<void>,
   ): Promise<T | undefined> {
     return this.send({
       method: 'POST',
@@ -183,6 +190,7 @@ export class GraphClient {
       parse: (value) => (value === undefined ? undefined : parse(value)),
       innerRequests: 0,
       signal,
+      beforeSend,
     });
   }
 
@@ -360,7 +368,8 @@ export class GraphClient {
   }
 
   /** The retry loop around one logical request. */
-  private async send<T>(spec: SendSpec<T>): Promise<T> {
+  private async send<T>(request: SendSpec<T>): Promise<T> {
+    let spec = request;
     const path = describeRequestPath(spec.url);
     let retries = 0;
     let refreshedToken = false;
@@ -369,6 +378,11 @@ export class GraphClient {
       const lease = await this.budget.acquire(spec.cost, spec.signal);
       let attempt: Attempt;
       try {
+        if (spec.beforeSend !== undefined) {
+          const hook = spec.beforeSend;
+          spec = { ...spec, beforeSend: undefined }; // once: a retry after a 429 is the same request
+          await hook();
+        }
         attempt = await this.attempt(spec, token);
       } finally {
         lease.settle();

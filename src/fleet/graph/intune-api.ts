@@ -46,10 +46,13 @@ export interface IntuneApi {
     azureAdDeviceIds: readonly string[],
   ): Promise<Map<string, Result<BitlockerRecoveryKeyInfo[]>>>;
 
-  /** POST syncDevice (v1.0, 204). */
-  syncDevice(id: string): Promise<void>;
-  /** POST rebootNow (v1.0, 204). */
-  rebootNow(id: string): Promise<void>;
+  /**
+   * POST syncDevice (v1.0, 204). `beforeSend` is awaited once the client's budget admits the POST,
+   * just before it leaves; if it throws, nothing is sent (campaigns record "posting" there).
+   */
+  syncDevice(id: string, beforeSend?: () => Promise<void>): Promise<void>;
+  /** POST rebootNow (v1.0, 204); `beforeSend` as for syncDevice. */
+  rebootNow(id: string, beforeSend?: () => Promise<void>): Promise<void>;
 
   /** Remediations (beta): find our script package by display name. */
   findHealthScript(displayName: string): Promise<DeviceHealthScript | undefined>;
@@ -61,7 +64,11 @@ export interface IntuneApi {
    */
   assignHealthScript(scriptId: string, groupId: string): Promise<void>;
   /** Remediations (beta): run a script on one device now (initiateOnDemandProactiveRemediation, 204). */
-  runHealthScriptOnDevice(deviceId: string, scriptId: string): Promise<void>;
+  runHealthScriptOnDevice(
+    deviceId: string,
+    scriptId: string,
+    beforeSend?: () => Promise<void>,
+  ): Promise<void>;
   /** Remediations (beta): every device's last run of a script, pages. */
   healthScriptRunStates(scriptId: string): AsyncIterable<DeviceHealthScriptRunState[]>;
 }

@@ -135,13 +135,27 @@ export class IntuneClient implements IntuneApi {
   }
 
   /** Call 6: 204. */
-  async syncDevice(id: string): Promise<void> {
-    await this.graph.post('v1.0', `${MANAGED_DEVICES}/${encodeURIComponent(id)}/syncDevice`);
+  async syncDevice(id: string, beforeSend?: () => Promise<void>): Promise<void> {
+    await this.graph.post(
+      'v1.0',
+      `${MANAGED_DEVICES}/${encodeURIComponent(id)}/syncDevice`,
+      undefined,
+      undefined,
+      undefined,
+      beforeSend,
+    );
   }
 
   /** Call 7: 204. */
-  async rebootNow(id: string): Promise<void> {
-    await this.graph.post('v1.0', `${MANAGED_DEVICES}/${encodeURIComponent(id)}/rebootNow`);
+  async rebootNow(id: string, beforeSend?: () => Promise<void>): Promise<void> {
+    await this.graph.post(
+      'v1.0',
+      `${MANAGED_DEVICES}/${encodeURIComponent(id)}/rebootNow`,
+      undefined,
+      undefined,
+      undefined,
+      beforeSend,
+    );
   }
 
   /** Call 8 (beta). Graph's eq is case-insensitive; the exact name wins when several match. */
@@ -188,11 +202,18 @@ export class IntuneClient implements IntuneApi {
   }
 
   /** Call 10 (beta): 204. */
-  async runHealthScriptOnDevice(deviceId: string, scriptId: string): Promise<void> {
+  async runHealthScriptOnDevice(
+    deviceId: string,
+    scriptId: string,
+    beforeSend?: () => Promise<void>,
+  ): Promise<void> {
     await this.graph.post(
       'beta',
       `${MANAGED_DEVICES}/${encodeURIComponent(deviceId)}/initiateOnDemandProactiveRemediation`,
       { scriptPolicyId: scriptId },
+      undefined,
+      undefined,
+      beforeSend,
     );
   }
 
