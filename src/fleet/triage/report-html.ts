@@ -1,6 +1,12 @@
 import type { ActionList } from './action-list.js';
 import { LAB_LABEL, type ReportTarget } from './report-sink.js';
-import { CLEAR_SAFETIES, CLEAR_SAFETY_INFO, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
+import {
+  CLEAR_SAFETIES,
+  CLEAR_SAFETY_INFO,
+  TRIAGE_CLASS_INFO,
+  TRIAGE_CLASSES,
+  type TriageClass,
+} from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
 import { SYNC_AGE_BUCKETS, SYNC_AGE_TITLES, type TriageSummary } from './triage-summary.js';
 
@@ -85,12 +91,14 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary, target, actions } = input;
   const generatedAt = (input.generatedAt ?? new Date()).toISOString();
   const lab = target.lab ? `<p class="lab" role="alert">${escapeHtml(LAB_LABEL)}</p>` : '';
-  const classBars = TRIAGE_CLASSES.map((c) => ({
+  // The healthy majority (and "clear is not the remedy") would flatten every other bar on a
+  // linear scale: they are headline figures instead, and the charts show what needs a decision.
+  const classBars = TRIAGE_CLASSES.filter((c) => c !== 'healthy').map((c) => ({
     label: TRIAGE_CLASS_INFO[c].title,
     value: summary.byClass[c],
     colour: CLASS_COLOURS[c],
   }));
-  const safetyBars = CLEAR_SAFETIES.map((s) => ({
+  const safetyBars = CLEAR_SAFETIES.filter((s) => s !== 'not-the-remedy').map((s) => ({
     label: CLEAR_SAFETY_INFO[s].title,
     value: summary.byClearSafety[s],
     colour: SAFETY_COLOURS[s],
@@ -128,16 +136,31 @@ th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; 
 th { background: #f5f5f5; position: sticky; top: 0; }
 .safe { color: #2e7d32; font-weight: bold; } .blocked { color: #c62828; font-weight: bold; }
 .warnings { color: #e65100; }
+.kpis { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0 1.5rem; }
+.kpi { border: 1px solid #ddd; border-radius: 6px; padding: .6rem 1rem; min-width: 9rem; }
+.kpi b { display: block; font-size: 1.8rem; } .kpi small { color: #616161; }
+.scroll { overflow-x: auto; }
+table { table-layout: fixed; } td { overflow-wrap: anywhere; }
+table { min-width: 70rem; }
+col.device { width: 8rem; } col.user { width: 11rem; } col.class { width: 8rem; } col.clear { width: 8rem; }
+col.sync { width: 6rem; } col.next { width: 30%; } col.why { width: 30%; }
 </style>
 </head>
 <body>
 ${lab}
 <h1>${escapeHtml(title)}</h1>
-<p class="totals">${escapeHtml(target.description)}: <strong>${summary.devices.toLocaleString('en-US')}</strong> Windows devices, <strong>${summary.needingAction.toLocaleString('en-US')}</strong> need action. Generated ${escapeHtml(generatedAt)}.</p>
+<p class="totals">${escapeHtml(target.description)}. Generated ${escapeHtml(generatedAt)}.</p>
+<div class="kpis">
+${kpi('Windows devices', summary.devices, '')}
+${kpi('Healthy', summary.byClass.healthy, percent(summary.byClass.healthy, summary.devices))}
+${kpi('Need action', summary.needingAction, percent(summary.needingAction, summary.devices))}
+${kpi('TPM clear safe', summary.byClearSafety.safe, 'escrowed key matches')}
+${kpi('TPM clear blocked', summary.byClearSafety.blocked, 'see why below')}
+</div>
 ${warnings}
 <div class="charts">
-${barChart('Devices by class', classBars)}
-${barChart('Would a TPM clear be safe?', safetyBars)}
+${barChart('Devices needing action, by cause', classBars)}
+${barChart('Where a TPM clear is the remedy: is it safe?', safetyBars)}
 ${barChart('Last sync with Intune', syncBars)}
 </div>
 <h2>Devices needing action</h2>
@@ -149,16 +172,49 @@ ${lab}
 `;
 }
 
+function kpi(label: string, value: number, note: string): string {
+  return `<div class="kpi"><b>${value.toLocaleString('en-US')}</b>${escapeHtml(label)}${note === '' ? '' : `<br><small>${escapeHtml(note)}</small>`}</div>`;
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '' : `${((part / whole) * 100).toFixed(1)}% of the fleet`;
+}
+
+/** The TPM's own problems first (a decision to take), then configuration, then syncs. */
+const URGENCY: readonly TriageClass[] = [
+  'tpm-clear-candidate',
+  'tpm-wait',
+  'tpm-firmware',
+  'tpm-absent',
+  'attestation',
+  'secure-boot',
+  'bitlocker',
+  'device-action',
+  'sync-stale',
+  'non-compliant-other',
+  'unknown',
+  'healthy',
+];
+
+/** Most urgent first (URGENCY), then safe before blocked, then by name. */
+function byUrgency(a: TriageResult, b: TriageResult): number {
+  const order = URGENCY.indexOf(a.class) - URGENCY.indexOf(b.class);
+  if (order !== 0) return order;
+  const safety = CLEAR_SAFETIES.indexOf(a.clearSafety) - CLEAR_SAFETIES.indexOf(b.clearSafety);
+  return safety !== 0 ? safety : (a.deviceName ?? a.deviceId).localeCompare(b.deviceName ?? b.deviceId);
+}
+
 function actionTable(devices: readonly TriageResult[]): string {
   if (devices.length === 0) return '<p>None.</p>';
-  const rows = devices.map((r) => {
+  const rows = [...devices].sort(byUrgency).map((r) => {
     const blocked = r.clearBlockedBy.map((b) => `<li>${escapeHtml(b.reason)}</li>`).join('');
-    return `<tr><td>${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)}">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}${blocked === '' ? '' : `<ul>${blocked}</ul>`}</td><td>${escapeHtml(r.lastSync?.slice(0, 10) ?? 'never')}</td><td>${escapeHtml(r.remedy)}</td><td>${escapeHtml(r.reasons.join(' '))}</td></tr>`;
+    return `<tr><td>${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)}">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}${blocked === '' ? '' : `<ul>${blocked}</ul>`}</td><td>${escapeHtml(r.lastSync?.slice(0, 10) ?? 'never')}</td><td>${escapeHtml(r.remedy)}</td><td>${r.reasons.map(escapeHtml).join('<br>')}</td></tr>`;
   });
-  return `<table>
+  return `<div class="scroll"><table>
+<colgroup><col class="device"><col class="user"><col class="class"><col class="clear"><col class="sync"><col class="next"><col class="why"></colgroup>
 <thead><tr><th>Device</th><th>User</th><th>Class</th><th>Clear</th><th>Last sync</th><th>Next step</th><th>Why</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
-</table>`;
+</table></div>`;
 }
