@@ -77,10 +77,18 @@ function rusageOf(stderr: string): Rusage {
 }
 
 export async function runFleetBench(cli: string, reference: string): Promise<FleetBenchResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-bench-fleet-'));
+  try {
+    return await measure(cli, reference, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(cli: string, reference: string, dir: string): Promise<FleetBenchResult> {
   const devices = Number(process.env.BENCH_TRIAGE_DEVICES ?? 100_000);
   const syncDevices = Number(process.env.BENCH_SYNC_DEVICES ?? 10_000);
   const windowMs = Number(process.env.BENCH_WINDOW_MS ?? 1_000);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-bench-fleet-'));
 
   // 4. Triage. The window is scaled too, so the budget does not dominate the CPU figures.
   const lab = await startLabTenant({ devices, seed: 7, windowMs });
@@ -193,7 +201,6 @@ export async function runFleetBench(cli: string, reference: string): Promise<Fle
     };
   } finally {
     await syncLab.close();
-    rmSync(dir, { recursive: true, force: true });
   }
   console.log(
     `\nFleet sync campaign of ${sync.devices} devices (limits ${sync.writesPerWindow} writes per ${sync.windowMs} ms window)`,

@@ -19,7 +19,7 @@ export interface RunCampaignOptions {
   onProgress?: (progress: CampaignProgress) => void;
   /** Between tracking rounds (default 60 s: a device takes minutes to act on a sync). */
   pollIntervalMs?: number;
-  /** POSTs in flight at once (default 24). */
+  /** POSTs waiting for the budget or in flight at once (default 64: enough to use a whole burst). */
   concurrency?: number;
   /** Devices marked `posting` per transaction (default: the concurrency). */
   chunkSize?: number;
@@ -61,7 +61,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   const { intune, store, campaignId } = options;
   const signal = options.signal ?? new AbortController().signal;
   const now = options.now ?? (() => new Date());
-  const concurrency = options.concurrency ?? 24;
+  const concurrency = options.concurrency ?? 64;
   const pollIntervalMs = options.pollIntervalMs ?? 60_000;
   const maxTrackingFailures = options.maxTrackingFailures ?? 3;
 

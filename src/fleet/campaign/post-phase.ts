@@ -1,7 +1,7 @@
 import type { CampaignDevice, FleetStore, PhaseChange } from '../store/fleet-store.js';
 import type { PostAction } from './campaign-action.js';
+import { GroupedPhaseChanges } from './grouped-phase-changes.js';
 import { classifyPostError, type PostOutcome } from './post-outcome.js';
-import { PostingMarks } from './posting-marks.js';
 
 export interface PostPhaseOptions {
   store: FleetStore;
@@ -38,7 +38,7 @@ class NotMarked extends Error {
 
 /**
  * The post phase. Each device is marked `posting` at the moment the Graph client's budget admits
- * its POST, just before it leaves (a committed transaction, grouped per burst: PostingMarks), and
+ * its POST, just before it leaves (a committed transaction, grouped per burst: GroupedPhaseChanges), and
  * its answer is recorded when it comes. So a crash can leave in doubt only POSTs that were
  * leaving: those few become `unconfirmed` at the next start and are never re-sent; every device
  * still waiting for the budget stays `pending` and is posted by the resume. `concurrency` POSTs
@@ -47,7 +47,7 @@ class NotMarked extends Error {
 export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhaseResult> {
   const { store, campaignId, concurrency } = options;
   const queue = [...options.devices];
-  const marks = new PostingMarks(store, campaignId);
+  const changes = new GroupedPhaseChanges(store, campaignId);
   const halt = new AbortController();
   let stopError: unknown;
   let sent = 0;
@@ -70,7 +70,7 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
           if (stopped()) throw new NotMarked();
           let marked: boolean;
           try {
-            marked = await marks.mark(deviceId);
+            marked = await changes.markPosting(deviceId);
           } catch (error) {
             throw new NotMarked(error);
           }
@@ -87,7 +87,7 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
         outcome = classifyPostError(error);
       }
       try {
-        await store.changePhases(campaignId, [recordOf(deviceId, outcome, options.now())]);
+        await changes.change(recordOf(deviceId, outcome, options.now()));
       } catch (error) {
         // The row stays `posting`: a resume turns it `unconfirmed`, never re-sends it.
         stop(error);

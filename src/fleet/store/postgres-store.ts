@@ -185,8 +185,12 @@ export class PostgresFleetStore implements FleetStore {
   /** A driver error as ours: PostgreSQL's messages name constraints and columns, not bound values. */
   #wrap(error: unknown): FleetStoreError {
     if (error instanceof FleetStoreError) return error;
+    const code = (error as { code?: unknown } | null)?.code;
     return new FleetStoreError(
       `${this.description}: ${scrubSecrets(messageOf(error), this.#target.secrets)}`,
+      {
+        sqlState: typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+      },
     );
   }
 
@@ -263,7 +267,23 @@ export class PostgresFleetStore implements FleetStore {
   }
 
   async changePhases(campaignId: string, changes: readonly PhaseChange[]): Promise<string[]> {
-    const updates = changes.map((change) => phaseUpdate(campaignId, change));
+    // Rows are locked in device-id order (a stable sort keeps one device's changes in order), so
+    // two runners changing overlapping devices at once wait for each other instead of deadlocking;
+    // a deadlock PostgreSQL still detects (40P01) rolls the whole batch back and it is retried.
+    const updates = changes
+      .map((change) => phaseUpdate(campaignId, change))
+      .sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#applyPhaseUpdates(campaignId, updates);
+      } catch (error) {
+        const code = error instanceof FleetStoreError ? error.sqlState : undefined;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
+      }
+    }
+  }
+
+  #applyPhaseUpdates(campaignId: string, updates: ReturnType<typeof phaseUpdate>[]): Promise<string[]> {
     return this.#transaction(async (client) => {
       const now = nowIso();
       const changed: string[] = [];

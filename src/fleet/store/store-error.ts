@@ -7,7 +7,11 @@ import { TpmDoctorError } from '../../tpm/errors.js';
  * could be a secret.
  */
 export class FleetStoreError extends TpmDoctorError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('FLEET_STORE', message, options);
+  /** PostgreSQL's SQLSTATE when the server gave one (e.g. 40P01 deadlock): callers may retry on it. */
+  readonly sqlState: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; sqlState?: string | undefined }) {
+    super('FLEET_STORE', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.sqlState = options?.sqlState;
   }
 }
