@@ -92,9 +92,13 @@ describe('fleet clear', () => {
     expect(unconfirmed.stderr).toMatch(/not confirmed; nothing was posted/);
 
     // The dry run names exactly the devices, and the one refused with why; it needs no approval yet.
-    const dry = await runCli(['fleet', 'clear', '--store', store, ...selection, '--dry-run', '--json'], {
-      env: env(),
-    });
+    // It names the tenant too: the selection comes from that tenant's triage only.
+    const dry = await runCli(
+      ['fleet', 'clear', ...connect(), '--store', store, ...selection, '--dry-run', '--json'],
+      {
+        env: env(),
+      },
+    );
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout) as {
       approvedBy: string | null;

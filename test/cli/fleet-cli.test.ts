@@ -282,6 +282,21 @@ describe('one store, two tenants', () => {
       /triage run 1 is of LAB tenant http:\/\/127\.0\.0\.1:\d+, not of LAB tenant in-process/,
     );
 
+    // A clear of devices given by id decides on a triage of its own tenant too, never another's.
+    const clear = await runCli([
+      'fleet',
+      'clear',
+      '--tenant',
+      'lab',
+      '--device',
+      lab.state.managedDevice(1).id,
+      '--store',
+      store,
+      '--dry-run',
+    ]);
+    expect(clear.code).toBe(2);
+    expect(clear.stderr).toMatch(/no finished triage of LAB tenant in-process/);
+
     const ids = tmp.file('one-id.txt');
     await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${lab.state.managedDevice(7).id}\n`));
     const posted = await runCli(

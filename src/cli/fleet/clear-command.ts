@@ -119,8 +119,12 @@ export async function run(argv: string[]): Promise<number> {
   const store = await openFleetStore(v.store as string | undefined);
   let connection: GraphConnection | undefined;
   try {
-    selection = await triageForTarget(store, selection, describeTarget(v, VERB), VERB, maxTriageAgeMs);
-    const chosen = await selectClearSafe(store, selection);
+    const target = describeTarget(v, VERB);
+    selection = await triageForTarget(store, selection, target, VERB, {
+      maxAgeMs: maxTriageAgeMs,
+      pinDevices: true,
+    });
+    const chosen = await selectClearSafe(store, selection, target);
     if (v['dry-run']) {
       const plan = {
         dryRun: true,

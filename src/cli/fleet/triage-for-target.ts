@@ -14,10 +14,12 @@ export async function triageForTarget(
   selection: CampaignSelection,
   target: string,
   verb: string,
-  maxAgeMs?: number,
+  options: { maxAgeMs?: number; pinDevices?: boolean } = {},
   now: Date = new Date(),
 ): Promise<CampaignSelection> {
-  if (selection.kind !== 'triage') return selection;
+  const { maxAgeMs } = options;
+  // Devices given by id need no triage to be synced, but a clear decides on their triage too.
+  if (selection.kind !== 'triage' && !options.pinDevices) return selection;
   const run =
     selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage(target);
   if (run === undefined) {
@@ -35,7 +37,8 @@ export async function triageForTarget(
     );
   }
   const ageMs = now.getTime() - Date.parse(run.createdAt);
-  if (maxAgeMs !== undefined && ageMs > maxAgeMs) {
+  // `!(ageMs <= max)`: an unreadable date (NaN) is too old, never fresh.
+  if (maxAgeMs !== undefined && !(ageMs <= maxAgeMs)) {
     throw new UsageError(
       `triage run ${run.id} is ${(ageMs / 3_600_000).toFixed(1)} h old (at most ${(maxAgeMs / 3_600_000).toFixed(1)} h for this command): ` +
         'run "tpm-doctor fleet triage" again, or give --max-triage-age',

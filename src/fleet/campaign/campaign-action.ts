@@ -6,7 +6,11 @@ import { CampaignError } from './campaign-error.js';
  * Sends a campaign's one POST for one device. `beforeSend` runs when Graph's budget admits the POST,
  * just before it leaves (the "posting" mark); if it throws, nothing is sent.
  */
-export type PostAction = (deviceId: string, beforeSend: () => Promise<void>) => Promise<void>;
+export type PostAction = (
+  deviceId: string,
+  beforeSend: () => Promise<void>,
+  signal?: AbortSignal,
+) => Promise<void>;
 
 /**
  * The Graph call behind each campaign action (docs/graph-calls.md #6, #7, #10): syncDevice and
@@ -17,9 +21,9 @@ export type PostAction = (deviceId: string, beforeSend: () => Promise<void>) => 
 export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction {
   switch (campaign.action) {
     case 'sync':
-      return (deviceId, beforeSend) => intune.syncDevice(deviceId, beforeSend);
+      return (deviceId, beforeSend, signal) => intune.syncDevice(deviceId, beforeSend, signal);
     case 'reboot':
-      return (deviceId, beforeSend) => intune.rebootNow(deviceId, beforeSend);
+      return (deviceId, beforeSend, signal) => intune.rebootNow(deviceId, beforeSend, signal);
     case 'remediate':
     case 'clear': {
       // clear: the "tpm-doctor clear" package (clear-script.ts); each device's own gate decides.
@@ -30,7 +34,8 @@ export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction
             'create it with createCampaign, which uploads or finds the package first',
         );
       }
-      return (deviceId, beforeSend) => intune.runHealthScriptOnDevice(deviceId, scriptId, beforeSend);
+      return (deviceId, beforeSend, signal) =>
+        intune.runHealthScriptOnDevice(deviceId, scriptId, beforeSend, signal);
     }
   }
 }

@@ -29,16 +29,22 @@ export interface ClearSelection {
 export async function selectClearSafe(
   store: FleetStore,
   selection: CampaignSelection,
+  target: string,
 ): Promise<ClearSelection> {
-  const runId =
-    selection.kind === 'triage'
-      ? (selection.runId ?? (await store.latestTriage())?.id)
-      : (await store.latestTriage())?.id;
-  if (runId === undefined) {
+  // The triage must be of this tenant: another tenant's "safe" says nothing about these devices.
+  const run =
+    selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage(target);
+  if (run === undefined) {
     throw new CampaignError(
-      'no finished triage in the store: a clear campaign selects only devices whose triage says a clear is safe; run `tpm-doctor fleet triage` first',
+      `no finished triage of ${target} in the store: a clear campaign selects only devices whose triage says a clear is safe; run \`tpm-doctor fleet triage\` first`,
     );
   }
+  if (run.target !== target) {
+    throw new CampaignError(
+      `triage run ${run.id} is of ${run.target}, not of ${target}: a clear acts only on its own tenant's triage`,
+    );
+  }
+  const runId = run.id;
   if (selection.kind === 'triage') {
     const rows = await store.triageRows(
       runId,

@@ -12,7 +12,12 @@ export type CampaignSelection =
   /** Devices of a finished triage run (the latest by default), filtered by class and clear safety. */
   | { kind: 'triage'; runId?: number; classes?: readonly string[]; clearSafety?: readonly string[] }
   /** Intune managedDevice ids given by the admin. */
-  | { kind: 'devices'; deviceIds: readonly string[] };
+  | {
+      kind: 'devices';
+      deviceIds: readonly string[];
+      /** clear: the triage run whose clear safety decides (default: the latest of the target). */
+      runId?: number;
+    };
 
 export interface CreateCampaignOptions {
   intune: IntuneApi;
@@ -75,7 +80,7 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
 
   const chosen =
     action === 'clear'
-      ? await fromClearSafe(store, selection)
+      ? await fromClearSafe(store, selection, options.target)
       : selection.kind === 'triage'
         ? await fromTriage(store, selection)
         : await fromDeviceIds(intune, selection);
@@ -150,8 +155,12 @@ async function fromTriage(
   };
 }
 
-async function fromClearSafe(store: FleetStore, selection: CampaignSelection): Promise<Chosen> {
-  const chosen = await selectClearSafe(store, selection);
+async function fromClearSafe(
+  store: FleetStore,
+  selection: CampaignSelection,
+  target: string,
+): Promise<Chosen> {
+  const chosen = await selectClearSafe(store, selection, target);
   return {
     description: chosen.description,
     devices: chosen.devices,

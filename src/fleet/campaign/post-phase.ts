@@ -58,30 +58,44 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
   };
   const stopped = (): boolean =>
     options.signal.aborted || halt.signal.aborted || options.now().getTime() >= options.deadline.getTime();
+  // Ctrl-C or a stop also ends the waits in the budget: devices still waiting are not sent.
+  const sendSignal = AbortSignal.any([options.signal, halt.signal]);
 
   const worker = async (): Promise<void> => {
     for (let device = queue.shift(); device !== undefined; device = queue.shift()) {
       if (stopped()) return;
       const { deviceId } = device;
       let outcome: PostOutcome;
+      let marked = false;
       try {
-        await options.post(deviceId, async () => {
-          // Admitted by the budget: last chance not to send (Ctrl-C, deadline, another runner).
-          if (stopped()) throw new NotMarked();
-          let marked: boolean;
-          try {
-            marked = await changes.markPosting(deviceId);
-          } catch (error) {
-            throw new NotMarked(error);
-          }
-          if (!marked) throw new NotMarked();
-          sent += 1;
-        });
+        await options.post(
+          deviceId,
+          async () => {
+            // Admitted by the budget: last chance not to send (Ctrl-C, deadline, another runner).
+            if (stopped()) throw new NotMarked();
+            let isOurs: boolean;
+            try {
+              isOurs = await changes.markPosting(deviceId);
+            } catch (error) {
+              throw new NotMarked(error);
+            }
+            if (!isOurs) throw new NotMarked();
+            marked = true;
+            sent += 1;
+          },
+          sendSignal,
+        );
         outcome = { kind: 'posted' };
       } catch (error) {
-        if (error instanceof NotMarked) {
-          // Nothing was sent: the device stays as it was (pending, or another runner's).
-          if (error.storeError !== undefined) stop(error.storeError);
+        if (!marked) {
+          // Nothing was sent and this runner never marked the device: it stays as it was
+          // (pending, or another runner's `posting`, which must not be touched). A failure before
+          // the mark (no token, the budget's wait aborted) says nothing about this device.
+          if (error instanceof NotMarked) {
+            if (error.storeError !== undefined) stop(error.storeError);
+          } else if (!stopped()) {
+            stop(error);
+          }
           continue;
         }
         outcome = classifyPostError(error);

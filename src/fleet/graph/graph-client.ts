@@ -382,6 +382,9 @@ export class GraphClient {
           const hook = spec.beforeSend;
           spec = { ...spec, beforeSend: undefined }; // once: a retry after a 429 is the same request
           await hook();
+          // Marked as leaving: from here the request runs to its answer even if the caller stops
+          // (Ctrl-C), so that the answer is recorded rather than left in doubt.
+          spec = { ...spec, signal: undefined };
         }
         attempt = await this.attempt(spec, token);
       } finally {

@@ -50,9 +50,9 @@ export interface IntuneApi {
    * POST syncDevice (v1.0, 204). `beforeSend` is awaited once the client's budget admits the POST,
    * just before it leaves; if it throws, nothing is sent (campaigns record "posting" there).
    */
-  syncDevice(id: string, beforeSend?: () => Promise<void>): Promise<void>;
+  syncDevice(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void>;
   /** POST rebootNow (v1.0, 204); `beforeSend` as for syncDevice. */
-  rebootNow(id: string, beforeSend?: () => Promise<void>): Promise<void>;
+  rebootNow(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void>;
 
   /** Remediations (beta): find our script package by display name. */
   findHealthScript(displayName: string): Promise<DeviceHealthScript | undefined>;
@@ -68,6 +68,7 @@ export interface IntuneApi {
     deviceId: string,
     scriptId: string,
     beforeSend?: () => Promise<void>,
+    signal?: AbortSignal,
   ): Promise<void>;
   /** Remediations (beta): every device's last run of a script, pages. */
   healthScriptRunStates(scriptId: string): AsyncIterable<DeviceHealthScriptRunState[]>;

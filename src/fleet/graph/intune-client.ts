@@ -135,25 +135,25 @@ export class IntuneClient implements IntuneApi {
   }
 
   /** Call 6: 204. */
-  async syncDevice(id: string, beforeSend?: () => Promise<void>): Promise<void> {
+  async syncDevice(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void> {
     await this.graph.post(
       'v1.0',
       `${MANAGED_DEVICES}/${encodeURIComponent(id)}/syncDevice`,
       undefined,
       undefined,
-      undefined,
+      signal,
       beforeSend,
     );
   }
 
   /** Call 7: 204. */
-  async rebootNow(id: string, beforeSend?: () => Promise<void>): Promise<void> {
+  async rebootNow(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void> {
     await this.graph.post(
       'v1.0',
       `${MANAGED_DEVICES}/${encodeURIComponent(id)}/rebootNow`,
       undefined,
       undefined,
-      undefined,
+      signal,
       beforeSend,
     );
   }
@@ -206,13 +206,14 @@ export class IntuneClient implements IntuneApi {
     deviceId: string,
     scriptId: string,
     beforeSend?: () => Promise<void>,
+    signal?: AbortSignal,
   ): Promise<void> {
     await this.graph.post(
       'beta',
       `${MANAGED_DEVICES}/${encodeURIComponent(deviceId)}/initiateOnDemandProactiveRemediation`,
       { scriptPolicyId: scriptId },
       undefined,
-      undefined,
+      signal,
       beforeSend,
     );
   }

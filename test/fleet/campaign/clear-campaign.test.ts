@@ -153,7 +153,7 @@ describe('fleet clear campaign on swtpm-backed lab devices', () => {
       expect(await disableClear(refused)).toBe(true);
 
       // Triage, as `fleet triage` stores it.
-      const triageRun = await store.beginTriage('lab');
+      const triageRun = await store.beginTriage(`${lab.url} tenant ${lab.tenantId}`);
       const rows: ReturnType<typeof toTriageRow>[] = [];
       const summary = await triageFleet(intune, {
         onResult: (result) => {
