@@ -25,6 +25,8 @@ const SETTLED_STATES = new Set(['compliant', 'remediated', 'notApplicable', 'not
 
 /** Remediations run states that are not a finished run (deviceHealthScriptDeviceState, beta). */
 const UNFINISHED_RUN_STATES = new Set(['unknown', 'pending']);
+/** Intune's remediationState values for a remediation script that did not succeed. */
+const REMEDIATION_FAILED = new Set(['remediationFailed', 'scriptError']);
 
 /**
  * Tracks a campaign's posted devices to their end, one tick per poll interval:
@@ -191,14 +193,30 @@ export class CampaignTracker {
           });
           continue;
         }
+        // The device's clear report, where a run carries one (the lab puts it in the detection
+        // output); Graph returns no output of a remediation script, only its outcome and error.
         let report: ReturnType<typeof parseClearReport>;
         try {
-          report = parseClearReport(run.preRemediationDetectionScriptOutput);
+          report =
+            parseClearReport(run.preRemediationDetectionScriptOutput) ??
+            parseClearReport(run.postRemediationDetectionScriptOutput ?? null);
         } catch (e) {
           changes.push({
             ...change,
             to: 'failed',
             error: redactGraphError(`unreadable clear report: ${(e as Error).message}`),
+          });
+          continue;
+        }
+        if (report === null && REMEDIATION_FAILED.has(run.remediationState ?? '')) {
+          // tpm-doctor clear exited non-zero on the device: its gate refused (exit 10) or the
+          // clear failed (11); its journal on the device says which. Nothing is assumed cleared.
+          changes.push({
+            ...change,
+            to: 'failed',
+            error: redactGraphError(
+              `clear ${run.remediationState} on the device: ${run.remediationScriptError ?? 'tpm-doctor clear exited non-zero (refused or failed; its journal on the device says why)'}`,
+            ),
           });
           continue;
         }

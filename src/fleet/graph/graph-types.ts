@@ -186,12 +186,19 @@ export interface DeviceHealthScript {
 export interface DeviceHealthScriptRunState {
   id: string;
   detectionState: 'unknown' | 'success' | 'fail' | 'scriptError' | 'pending' | 'notApplicable';
-  remediationState?: string | null;
   lastStateUpdateDateTime: string | null;
   lastSyncDateTime?: string | null;
   /** What the detection script wrote to stdout: tpm-doctor's compact evidence JSON. */
   preRemediationDetectionScriptOutput: string | null;
   preRemediationDetectionScriptError?: string | null;
+  /**
+   * The remediation's outcome (beta): "success", "remediationFailed", "scriptError", "skipped",
+   * "unknown". Graph returns no output of the remediation script itself, only its error.
+   */
+  remediationState?: string | null;
+  remediationScriptError?: string | null;
+  /** The detection script's output when it ran again after the remediation. */
+  postRemediationDetectionScriptOutput?: string | null;
   managedDevice?: { id: string } | null;
 }
 

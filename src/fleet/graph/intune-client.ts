@@ -17,7 +17,9 @@ import { expectEntity, expectPage, isJsonObject, ResponseShapeError } from './re
 const MANAGED_DEVICES = '/deviceManagement/managedDevices';
 const HEALTH_SCRIPTS = '/deviceManagement/deviceHealthScripts';
 const DETAILS_SELECT = 'id,hardwareInformation,deviceHealthAttestationState';
-const RUN_STATE_SELECT = 'id,detectionState,lastStateUpdateDateTime,preRemediationDetectionScriptOutput';
+const RUN_STATE_SELECT =
+  'id,detectionState,remediationState,lastStateUpdateDateTime,preRemediationDetectionScriptOutput,' +
+  'preRemediationDetectionScriptError,remediationScriptError,postRemediationDetectionScriptOutput';
 /** The states that are not a problem; everything else is listed (docs/graph-calls.md call 4). */
 const NOT_A_PROBLEM_FILTER = "state ne 'compliant' and state ne 'notApplicable' and state ne 'notAssigned'";
 

@@ -58,6 +58,8 @@ const RUN_STATE_PROPERTIES = [
   'lastSyncDateTime',
   'preRemediationDetectionScriptOutput',
   'preRemediationDetectionScriptError',
+  'remediationScriptError',
+  'postRemediationDetectionScriptOutput',
 ];
 const RECOVERY_KEY_PROPERTIES = ['id', 'createdDateTime', 'volumeType', 'deviceId'];
 const SCRIPT_PROPERTIES = [

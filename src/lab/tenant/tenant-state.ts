@@ -518,6 +518,12 @@ export class TenantState {
       lastSyncDateTime: iso(this.lastSyncAt(index)),
       preRemediationDetectionScriptOutput: result ? result.output : null,
       preRemediationDetectionScriptError: null,
+      // What Intune reports for a remediation that exited non-zero; null when it ran clean.
+      remediationScriptError:
+        result?.remediationState === 'remediationFailed'
+          ? 'The remediation script exited with a non-zero code.'
+          : null,
+      postRemediationDetectionScriptOutput: null,
       managedDevice: { id: this.fleet.ids[index]! },
     };
   }
