@@ -181,7 +181,12 @@ function usableEvidence(
     notes.push('Remediations evidence holds nothing the rules can read.');
     return null;
   }
-  if (evidence.collectedAt !== null && ageDays(evidence.collectedAt, now) > options.evidenceMaxAgeDays) {
+  if (evidence.collectedAt === null) {
+    // Undated evidence could be of any age: it must not make a clear "safe" (or anything else).
+    notes.push('Remediations evidence carries no collection time and was not used.');
+    return null;
+  }
+  if (ageDays(evidence.collectedAt, now) > options.evidenceMaxAgeDays) {
     notes.push(
       `Remediations evidence from ${evidence.collectedAt} is older than ${options.evidenceMaxAgeDays} days and was not used.`,
     );

@@ -427,6 +427,13 @@ describe('classifyDevice from Remediations evidence: the same verdict as diagnos
     );
     expect(old.class).toBe('healthy');
     expect(old.reasons.join(' ')).toMatch(/older than 14 days/);
+    // Undated evidence could be of any age: never used, so it can never make a clear safe.
+    const undated = classifyDevice(
+      { device: device(), failingSettings: [], evidence: { ...evidence, collectedAt: null } },
+      new Date('2024-07-01T00:00:00Z'),
+    );
+    expect(undated.evidenceAt).toBeNull();
+    expect(undated.reasons.join(' ')).toMatch(/carries no collection time and was not used/);
   });
 
   test('output that is not our evidence fails with what was expected', () => {
