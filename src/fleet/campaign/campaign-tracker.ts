@@ -1,4 +1,4 @@
-import { TPM_RELATED_SETTINGS } from '../graph/graph-types.js';
+import { type DeviceHealthScriptRunState, TPM_RELATED_SETTINGS } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } from '../store/fleet-store.js';
 import { AWAITING_SYNC, openPhases } from './campaign-phases.js';
@@ -122,6 +122,31 @@ export class CampaignTracker {
    * detection script newer than the campaign (docs/graph-calls.md #11): its evidence is in.
    */
   async #trackRemediationRuns(): Promise<void> {
+    const { store, campaign } = this.#options;
+    const changes: PhaseChange[] = [];
+    for await (const { run, device } of this.#finishedRuns()) {
+      const scriptError =
+        run.detectionState === 'scriptError'
+          ? redactGraphError(
+              `detection script error: ${run.preRemediationDetectionScriptError ?? 'no message'}`,
+            )
+          : null;
+      changes.push({
+        deviceId: device.deviceId,
+        from: [device.phase],
+        to: 'synced',
+        lastSync: run.lastStateUpdateDateTime,
+        error: scriptError,
+      });
+    }
+    if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /**
+   * The campaign's script runs that finished after the campaign was created, each with the
+   * awaiting (posted/unconfirmed) device it belongs to, once per device (docs/graph-calls.md #11).
+   */
+  async *#finishedRuns(): AsyncGenerator<{ run: DeviceHealthScriptRunState; device: CampaignDevice }> {
     const { intune, store, campaign } = this.#options;
     if (campaign.scriptId === null) return;
     const awaiting = new Map(
@@ -131,7 +156,6 @@ export class CampaignTracker {
     // Graph reports run times to the second (sometimes less precisely than it stores them), so a
     // run in the campaign's first second must count: compare with the creation time cut to seconds.
     const since = Math.floor((parseGraphTime(campaign.createdAt) ?? 0) / 1000) * 1000;
-    const changes: PhaseChange[] = [];
     for await (const page of intune.healthScriptRunStates(campaign.scriptId)) {
       for (const run of page) {
         const deviceId = run.managedDevice?.id ?? run.id.split(':').at(-1) ?? run.id;
@@ -140,22 +164,9 @@ export class CampaignTracker {
         if (device === undefined || reportedAt === undefined || reportedAt < since) continue;
         if (UNFINISHED_RUN_STATES.has(run.detectionState)) continue;
         awaiting.delete(deviceId);
-        const scriptError =
-          run.detectionState === 'scriptError'
-            ? redactGraphError(
-                `detection script error: ${run.preRemediationDetectionScriptError ?? 'no message'}`,
-              )
-            : null;
-        changes.push({
-          deviceId,
-          from: [device.phase],
-          to: 'synced',
-          lastSync: run.lastStateUpdateDateTime,
-          error: scriptError,
-        });
+        yield { run, device };
       }
     }
-    if (changes.length > 0) await store.changePhases(campaign.id, changes);
   }
 
   /**
@@ -166,74 +177,61 @@ export class CampaignTracker {
    * run: compliance, or the deadline, settles it.
    */
   async #trackClearRuns(): Promise<void> {
-    const { intune, store, campaign } = this.#options;
-    if (campaign.scriptId === null) return;
-    const awaiting = new Map(
-      (await store.campaignDevices(campaign.id, AWAITING_SYNC)).map((device) => [device.deviceId, device]),
-    );
-    if (awaiting.size === 0) return;
-    const since = Math.floor((parseGraphTime(campaign.createdAt) ?? 0) / 1000) * 1000;
+    const { store, campaign } = this.#options;
     const changes: PhaseChange[] = [];
-    for await (const page of intune.healthScriptRunStates(campaign.scriptId)) {
-      for (const run of page) {
-        const deviceId = run.managedDevice?.id ?? run.id.split(':').at(-1) ?? run.id;
-        const device = awaiting.get(deviceId);
-        const reportedAt = parseGraphTime(run.lastStateUpdateDateTime);
-        if (device === undefined || reportedAt === undefined || reportedAt < since) continue;
-        if (UNFINISHED_RUN_STATES.has(run.detectionState)) continue;
-        awaiting.delete(deviceId);
-        const change = { deviceId, from: [device.phase], lastSync: run.lastStateUpdateDateTime };
-        if (run.detectionState === 'scriptError') {
-          changes.push({
-            ...change,
-            to: 'failed',
-            error: redactGraphError(
-              `clear script error: ${run.preRemediationDetectionScriptError ?? 'no message'}`,
-            ),
-          });
-          continue;
-        }
-        // The device's clear report, where a run carries one (the lab puts it in the detection
-        // output); Graph returns no output of a remediation script, only its outcome and error.
-        let report: ReturnType<typeof parseClearReport>;
-        try {
-          report =
-            parseClearReport(run.preRemediationDetectionScriptOutput) ??
-            parseClearReport(run.postRemediationDetectionScriptOutput ?? null);
-        } catch (e) {
-          changes.push({
-            ...change,
-            to: 'failed',
-            error: redactGraphError(`unreadable clear report: ${(e as Error).message}`),
-          });
-          continue;
-        }
-        if (report === null && REMEDIATION_FAILED.has(run.remediationState ?? '')) {
-          // tpm-doctor clear exited non-zero on the device: its gate refused (exit 10) or the
-          // clear failed (11); its journal on the device says which. Nothing is assumed cleared.
-          changes.push({
-            ...change,
-            to: 'failed',
-            error: redactGraphError(
-              `clear ${run.remediationState} on the device: ${run.remediationScriptError ?? 'tpm-doctor clear exited non-zero (refused or failed; its journal on the device says why)'}`,
-            ),
-          });
-          continue;
-        }
-        if (report === null || report.result === 'cleared') {
-          // The receipt stays on the device with its journal; the store keeps phases, not receipts.
-          changes.push({ ...change, to: 'synced', error: null });
-        } else {
-          changes.push({
-            ...change,
-            to: 'failed',
-            error: redactGraphError(
-              `clear ${report.result} on the device (${report.reason ?? 'no reason given'}${
-                report.blocking.length > 0 ? `; blocking: ${report.blocking.join(', ')}` : ''
-              }): ${report.message}`,
-            ),
-          });
-        }
+    for await (const { run, device } of this.#finishedRuns()) {
+      const { deviceId } = device;
+      const change = { deviceId, from: [device.phase], lastSync: run.lastStateUpdateDateTime };
+      if (run.detectionState === 'scriptError') {
+        changes.push({
+          ...change,
+          to: 'failed',
+          error: redactGraphError(
+            `clear script error: ${run.preRemediationDetectionScriptError ?? 'no message'}`,
+          ),
+        });
+        continue;
+      }
+      // The device's clear report, where a run carries one (the lab puts it in the detection
+      // output); Graph returns no output of a remediation script, only its outcome and error.
+      let report: ReturnType<typeof parseClearReport>;
+      try {
+        report =
+          parseClearReport(run.preRemediationDetectionScriptOutput) ??
+          parseClearReport(run.postRemediationDetectionScriptOutput ?? null);
+      } catch (e) {
+        changes.push({
+          ...change,
+          to: 'failed',
+          error: redactGraphError(`unreadable clear report: ${(e as Error).message}`),
+        });
+        continue;
+      }
+      if (report === null && REMEDIATION_FAILED.has(run.remediationState ?? '')) {
+        // tpm-doctor clear exited non-zero on the device: its gate refused (exit 10) or the
+        // clear failed (11); its journal on the device says which. Nothing is assumed cleared.
+        changes.push({
+          ...change,
+          to: 'failed',
+          error: redactGraphError(
+            `clear ${run.remediationState} on the device: ${run.remediationScriptError ?? 'tpm-doctor clear exited non-zero (refused or failed; its journal on the device says why)'}`,
+          ),
+        });
+        continue;
+      }
+      if (report === null || report.result === 'cleared') {
+        // The receipt stays on the device with its journal; the store keeps phases, not receipts.
+        changes.push({ ...change, to: 'synced', error: null });
+      } else {
+        changes.push({
+          ...change,
+          to: 'failed',
+          error: redactGraphError(
+            `clear ${report.result} on the device (${report.reason ?? 'no reason given'}${
+              report.blocking.length > 0 ? `; blocking: ${report.blocking.join(', ')}` : ''
+            }): ${report.message}`,
+          ),
+        });
       }
     }
     if (changes.length > 0) await store.changePhases(campaign.id, changes);

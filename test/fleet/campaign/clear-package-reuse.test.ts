@@ -4,28 +4,16 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { clearScriptPackage, findOrUploadClearScript } from '../../../src/fleet/campaign/clear-script.js';
-import { GraphClient } from '../../../src/fleet/graph/graph-client.js';
-import { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
-import { LabCredential } from '../../../src/fleet/graph/lab-credential.js';
+import type { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
 import { type LabTenant, startLabTenant } from '../../../src/lab/tenant/index.js';
+import { labIntune } from '../../support/lab-graph.js';
 
 let lab: LabTenant;
 let intune: IntuneClient;
 
 beforeAll(async () => {
   lab = await startLabTenant({ devices: 50, seed: 4 });
-  intune = new IntuneClient(
-    new GraphClient({
-      credential: new LabCredential({
-        labUrl: lab.url,
-        tenantId: lab.tenantId,
-        clientId: lab.clientId,
-        clientSecret: lab.clientSecret,
-      }),
-      baseUrl: lab.url,
-      scopes: ['https://graph.microsoft.com/.default'],
-    }),
-  );
+  intune = labIntune(lab);
 });
 afterAll(async () => {
   await lab?.close();

@@ -11,12 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCampaign } from '../../../src/fleet/campaign/campaign-runner.js';
 import { findOrUploadClearScript } from '../../../src/fleet/campaign/clear-script.js';
-import { GraphClient } from '../../../src/fleet/graph/graph-client.js';
-import { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
-import { LabCredential } from '../../../src/fleet/graph/lab-credential.js';
+import type { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
 import type { FleetStore } from '../../../src/fleet/store/fleet-store.js';
 import { openFleetStore } from '../../../src/fleet/store/open-store.js';
 import { type LabTenant, startLabTenant } from '../../../src/lab/tenant/index.js';
+import { labIntune } from '../../support/lab-graph.js';
 
 let lab: LabTenant;
 let intune: IntuneClient;
@@ -31,18 +30,7 @@ beforeAll(async () => {
     syncDelayMs: 20,
     complianceDelayMs: 20,
   });
-  intune = new IntuneClient(
-    new GraphClient({
-      credential: new LabCredential({
-        labUrl: lab.url,
-        tenantId: lab.tenantId,
-        clientId: lab.clientId,
-        clientSecret: lab.clientSecret,
-      }),
-      baseUrl: lab.url,
-      scopes: ['https://graph.microsoft.com/.default'],
-    }),
-  );
+  intune = labIntune(lab);
   dir = await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-clear-state-'));
   store = await openFleetStore(`sqlite:${path.join(dir, 'fleet.sqlite')}`);
 });

@@ -4,31 +4,20 @@
  * Remediations package to a group; and what triage makes of the policy states.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GraphClient } from '../../../src/fleet/graph/graph-client.js';
 import { GraphError } from '../../../src/fleet/graph/graph-error.js';
-import { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
-import { LabCredential } from '../../../src/fleet/graph/lab-credential.js';
+import type { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
 import { complianceDetailReasons } from '../../../src/fleet/triage/compliance-detail.js';
 import { triageFleet } from '../../../src/fleet/triage/triage.js';
 import type { TriageResult } from '../../../src/fleet/triage/triage-result.js';
 import { type LabTenant, startLabTenant } from '../../../src/lab/tenant/index.js';
+import { labIntune } from '../../support/lab-graph.js';
 
 let lab: LabTenant;
 let intune: IntuneClient;
 
 beforeAll(async () => {
   lab = await startLabTenant({ devices: 400, seed: 3, omitRetryAfterRate: 0 });
-  const graph = new GraphClient({
-    credential: new LabCredential({
-      labUrl: lab.url,
-      tenantId: lab.tenantId,
-      clientId: lab.clientId,
-      clientSecret: lab.clientSecret,
-    }),
-    baseUrl: lab.url,
-    scopes: ['https://graph.microsoft.com/.default'],
-  });
-  intune = new IntuneClient(graph);
+  intune = labIntune(lab);
 });
 afterAll(async () => {
   await lab?.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GraphClient } from '../../../src/fleet/graph/graph-client.js';
+import type { GraphClient } from '../../../src/fleet/graph/graph-client.js';
 import { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
-import { LabCredential } from '../../../src/fleet/graph/lab-credential.js';
 import { JsonReportWriter } from '../../../src/fleet/triage/report-json.js';
 import { type TriageProgress, triageFleet } from '../../../src/fleet/triage/triage.js';
 import type { TriageResult } from '../../../src/fleet/triage/triage-result.js';
 import type { TriageSummary } from '../../../src/fleet/triage/triage-summary.js';
 import { type LabTenant, startLabTenant } from '../../../src/lab/tenant/index.js';
+import { labGraphClient } from '../../support/lab-graph.js';
 
 /** The whole pipeline over real HTTP against the lab tenant on a loopback port. */
 describe('triageFleet against the lab tenant', () => {
@@ -19,17 +19,7 @@ describe('triageFleet against the lab tenant', () => {
 
   beforeAll(async () => {
     lab = await startLabTenant({ devices: 2000, seed: 11, pageSize: 300, omitRetryAfterRate: 0 });
-    graph = new GraphClient({
-      credential: new LabCredential({
-        labUrl: lab.url,
-        tenantId: lab.tenantId,
-        clientId: lab.clientId,
-        clientSecret: lab.clientSecret,
-      }),
-      baseUrl: lab.url,
-      // The lab's token endpoint wants Graph's own scope, as Entra ID does.
-      scopes: ['https://graph.microsoft.com/.default'],
-    });
+    graph = labGraphClient(lab);
     const writer = new JsonReportWriter(
       (chunk) => {
         json += chunk;
