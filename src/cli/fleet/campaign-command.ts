@@ -48,8 +48,9 @@ export const SELECT_OPTIONS = {
 } as const;
 
 export const RUN_HELP = `Running:
-  --store SPEC       Where campaigns live: a SQLite file (default: fleet.sqlite in the state
-                     directory), sqlite:PATH, or postgres://USER@HOST/DB (or TPM_DOCTOR_STORE).
+  --store SPEC       Where campaigns live: a SQLite file (default: fleet.sqlite in
+                     ~/.local/state/tpm-doctor, or /var/lib/tpm-doctor as root), sqlite:PATH, or
+                     postgres://USER@HOST/DB (or TPM_DOCTOR_STORE).
   --poll DURATION    How often devices are checked (default 60s; 2s on a lab tenant).
   --no-wait          Post the actions and stop; "tpm-doctor fleet resume ID" tracks them later.
   --json             The campaign's final status as JSON on stdout (docs/campaigns.md).

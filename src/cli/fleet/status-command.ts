@@ -11,8 +11,8 @@ Usage: tpm-doctor fleet status [CAMPAIGN-ID] [--store SPEC] [--json]
 Without an id: the latest triage run and every campaign (id, action, status, devices done).
 With an id: that campaign's devices by phase, and the ones that failed or timed out, with why.
 
-  --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in the state
-                 directory, or TPM_DOCTOR_STORE).
+  --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
+                 ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).
   --json         Machine-readable (schema tpm-doctor/campaign-status/v1, docs/campaigns.md).
 `;
 

@@ -46,8 +46,9 @@ Output:
   --out FILE       Write the report to FILE (default stdout); written to FILE.partial first and
                    renamed when complete, so a crash never leaves half a report under FILE.
   --stale-days N   A device that has not synced for N days is sync-stale (default 7).
-  --store SPEC     Keep the result for "fleet sync --class ..." (default: fleet.sqlite in the
-                   state directory; sqlite:PATH or postgres://...; or TPM_DOCTOR_STORE).
+  --store SPEC     Keep the result for "fleet sync --class ..." (default: fleet.sqlite in
+                   ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; sqlite:PATH or
+                   postgres://...; or TPM_DOCTOR_STORE).
   --no-store       Do not keep it.
   -q, --quiet      No progress line on stderr.
 

@@ -2,8 +2,7 @@
  * Which fleet store a command uses, from `--store SPEC` or TPM_DOCTOR_STORE:
  * - `postgres://...` or `postgresql://...`: PostgreSQL;
  * - `sqlite:PATH`, or a plain path: a SQLite file;
- * - nothing: `fleet.sqlite` in tpm-doctor's state directory (src/remedy/state-dir.ts, which
- *   honours TPM_DOCTOR_STATE_DIR).
+ * - nothing: `fleet.sqlite` in the default directory (defaultStoreDir below).
  *
  * The drivers are imported here, on demand: better-sqlite3 is a native module and pg a sizeable
  * one, and start-up time is part of the product (docs/benchmarks.md), so commands that never
@@ -23,7 +22,8 @@ export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'sqlite'
 /** Where `spec` (else TPM_DOCTOR_STORE, else the default file) points, without opening anything. */
 export function resolveStoreLocation(spec?: string, env: NodeJS.ProcessEnv = process.env): StoreLocation {
   const chosen = nonEmpty(spec) ?? nonEmpty(env[STORE_ENV]);
-  if (chosen === undefined) return { kind: 'sqlite', file: path.join(stateDir(), DEFAULT_STORE_FILE) };
+  if (chosen === undefined)
+    return { kind: 'sqlite', file: path.join(defaultStoreDir(env), DEFAULT_STORE_FILE) };
   if (isPostgresUrl(chosen)) return { kind: 'postgres', url: chosen };
   if (/^sqlite:/i.test(chosen)) {
     const file = chosen.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
@@ -50,6 +50,23 @@ export async function openFleetStore(spec?: string): Promise<FleetStore> {
   }
   const { SqliteFleetStore } = await import('./sqlite-store.js');
   return SqliteFleetStore.open(location.file);
+}
+
+/**
+ * Where the default store lives. Fleet state is the admin's, not the machine's: root (or
+ * TPM_DOCTOR_STATE_DIR) keeps tpm-doctor's state directory (/var/lib/tpm-doctor, as for clear
+ * runs); anyone else gets their own state directory, $XDG_STATE_HOME/tpm-doctor or
+ * ~/.local/state/tpm-doctor (XDG Base Directory spec), or %LOCALAPPDATA%\tpm-doctor on Windows,
+ * instead of a folder they cannot write.
+ */
+export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TPM_DOCTOR_STATE_DIR) return path.resolve(env.TPM_DOCTOR_STATE_DIR);
+  if (process.platform === 'win32') {
+    return env.LOCALAPPDATA ? path.join(env.LOCALAPPDATA, 'tpm-doctor') : stateDir();
+  }
+  if (process.getuid?.() === 0) return stateDir();
+  const base = env.XDG_STATE_HOME || (env.HOME ? path.join(env.HOME, '.local', 'state') : undefined);
+  return base ? path.join(base, 'tpm-doctor') : stateDir();
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

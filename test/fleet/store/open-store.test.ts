@@ -3,7 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openFleetStore, resolveStoreLocation, STORE_ENV } from '../../../src/fleet/store/open-store.js';
+import {
+  defaultStoreDir,
+  openFleetStore,
+  resolveStoreLocation,
+  STORE_ENV,
+} from '../../../src/fleet/store/open-store.js';
 import { usePostgres } from '../../support/postgres-harness.js';
 
 const postgres = usePostgres();
@@ -77,6 +82,21 @@ describe('openFleetStore', () => {
     expect(store.description).toBe(`sqlite:${path.join(tempDir, 'state', 'fleet.sqlite')}`);
     expect(await store.listCampaigns()).toEqual([]);
     await store.close();
+  });
+
+  it("defaults to the admin's own state directory, or the machine's as root", () => {
+    delete process.env.TPM_DOCTOR_STATE_DIR;
+    const env = { HOME: '/home/ann', XDG_STATE_HOME: '' } as NodeJS.ProcessEnv;
+    const root = process.getuid?.() === 0;
+    if (process.platform !== 'win32') {
+      expect(defaultStoreDir(env)).toBe(root ? '/var/lib/tpm-doctor' : '/home/ann/.local/state/tpm-doctor');
+      expect(defaultStoreDir({ ...env, XDG_STATE_HOME: '/srv/state' })).toBe(
+        root ? '/var/lib/tpm-doctor' : '/srv/state/tpm-doctor',
+      );
+    }
+    expect(defaultStoreDir({ ...env, TPM_DOCTOR_STATE_DIR: path.join(tempDir, 's') })).toBe(
+      path.resolve(tempDir, 's'),
+    );
   });
 
   it('opens PostgreSQL from TPM_DOCTOR_STORE', async () => {
