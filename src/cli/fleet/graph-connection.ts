@@ -268,6 +268,11 @@ export async function openGraphConnection(
     if (!value) throw new GraphAuthError(`--auth ${mode} needs ${what}`);
     return value;
   };
+  // The app registration every Entra ID mode but managed identity signs in as.
+  const app = () => ({
+    tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
+    clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
+  });
   let auth: GraphAuthOptions;
   switch (mode) {
     case 'lab':
@@ -280,25 +285,19 @@ export async function openGraphConnection(
       };
       break;
     case 'client-secret':
-      auth = {
-        mode,
-        tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
-        clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
-      };
+      auth = { mode, ...app() };
       break;
     case 'client-certificate':
       auth = {
         mode,
-        tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
-        clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
+        ...app(),
         certificatePath: need(certificatePath, '--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH'),
       };
       break;
     case 'device-code':
       auth = {
         mode,
-        tenantId: need(tenantId, '--tenant-id or AZURE_TENANT_ID'),
-        clientId: need(clientId, '--client-id or AZURE_CLIENT_ID'),
+        ...app(),
         onPrompt: (message) => process.stderr.write(`${message}\n`),
       };
       break;
