@@ -157,7 +157,7 @@ async function measure(cli: string, reference: string, dir: string): Promise<Fle
   const syncLab = await startLabTenant({ devices: syncDevices, seed: 11, windowMs, omitRetryAfterRate: 0.5 });
   let sync: FleetBenchResult['sync'];
   try {
-    const ids = Array.from({ length: syncLab.state.size }, (_, i) => syncLab.state.managedDevice(i).id);
+    const ids = Array.from({ length: syncLab.devices.size }, (_, i) => syncLab.views.managedDevice(i).id);
     const idsFile = path.join(dir, 'ids.txt');
     writeFileSync(idsFile, `${ids.join('\n')}\n`);
     const env = { ...process.env, AZURE_CLIENT_SECRET: syncLab.clientSecret };

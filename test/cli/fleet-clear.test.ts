@@ -79,7 +79,7 @@ describe('fleet clear', () => {
       '--device',
       second.deviceId,
       '--device',
-      lab.state.fleet.ids[0]!,
+      lab.devices.fleet.ids[0]!,
     ];
     // Without --yes and without a terminal: refused, nothing posted.
     const unconfirmed = await runCli(
@@ -109,11 +109,11 @@ describe('fleet clear', () => {
     expect(plan.devices.map((d) => d.deviceId).sort()).toEqual([first.deviceId, second.deviceId].sort());
     expect(plan.refused).toEqual([
       expect.objectContaining({
-        deviceId: lab.state.fleet.ids[0],
+        deviceId: lab.devices.fleet.ids[0],
         reason: expect.stringMatching(/not in triage/),
       }),
     ]);
-    for (let i = 0; i < lab.state.size; i++) expect(lab.state.postCount(i)).toBe(0);
+    for (let i = 0; i < lab.devices.size; i++) expect(lab.devices.postCount(i)).toBe(0);
 
     const run = await runCli(
       [
@@ -138,8 +138,8 @@ describe('fleet clear', () => {
     expect(status.action).toBe('clear');
     expect(status.counts.compliant).toBe(2);
     expect(run.stderr).toMatch(/refused .*not in triage/);
-    for (const device of [first, second]) expect(lab.state.postCount(device.index)).toBe(1);
-    expect(lab.state.postCount(0)).toBe(0);
+    for (const device of [first, second]) expect(lab.devices.postCount(device.index)).toBe(1);
+    expect(lab.devices.postCount(0)).toBe(0);
 
     await lab.clearsSettled();
     for (const device of [first, second]) {

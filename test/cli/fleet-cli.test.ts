@@ -32,7 +32,7 @@ function env(): NodeJS.ProcessEnv {
   return { AZURE_CLIENT_SECRET: lab.clientSecret };
 }
 function postsPerDevice(): number[] {
-  return Array.from({ length: lab.state.size }, (_, i) => lab.state.postCount(i));
+  return Array.from({ length: lab.devices.size }, (_, i) => lab.devices.postCount(i));
 }
 
 describe('fleet triage', () => {
@@ -117,7 +117,7 @@ describe('fleet sync', () => {
   it('a campaign killed with SIGKILL mid-post resumes without posting any device twice', async () => {
     const store = tmp.file('campaign.sqlite');
     const ids = tmp.file('ids.txt');
-    const chosen = Array.from({ length: lab.state.size }, (_, i) => lab.state.managedDevice(i).id);
+    const chosen = Array.from({ length: lab.devices.size }, (_, i) => lab.views.managedDevice(i).id);
     await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${chosen.join('\n')}\n`));
     const before = postsPerDevice();
     // 600 syncs at 200 writes per 2 s window need at least 4 s of posting: kill it after 2.5 s.
@@ -187,7 +187,7 @@ describe('fleet sync', () => {
 describe('fleet remediate', () => {
   it('runs the evidence script on the chosen devices and assigns the package to a group; a bad group id is exit 2', async () => {
     const store = tmp.file('remediate.sqlite');
-    const device = lab.state.managedDevice(3).id;
+    const device = lab.views.managedDevice(3).id;
     const group = '6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
     const bad = await runCli(
       [
@@ -207,7 +207,7 @@ describe('fleet remediate', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--assign-group');
-    const before = lab.state.postCount(3);
+    const before = lab.devices.postCount(3);
     const ok = await runCli(
       [
         'fleet',
@@ -229,7 +229,7 @@ describe('fleet remediate', () => {
     );
     expect(ok.stderr).toContain(`assigned to group ${group}`);
     expect([0, 16]).toContain(ok.code);
-    expect(lab.state.postCount(3) - before).toBe(1);
+    expect(lab.devices.postCount(3) - before).toBe(1);
     const status = JSON.parse(ok.stdout) as { action: string; total: number; scriptId: string | null };
     expect(status.action).toBe('remediate');
     expect(status.total).toBe(1);
@@ -289,7 +289,7 @@ describe('one store, two tenants', () => {
       '--tenant',
       'lab',
       '--device',
-      lab.state.managedDevice(1).id,
+      lab.views.managedDevice(1).id,
       '--store',
       store,
       '--dry-run',
@@ -298,7 +298,7 @@ describe('one store, two tenants', () => {
     expect(clear.stderr).toMatch(/no finished triage of LAB tenant in-process/);
 
     const ids = tmp.file('one-id.txt');
-    await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${lab.state.managedDevice(7).id}\n`));
+    await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${lab.views.managedDevice(7).id}\n`));
     const posted = await runCli(
       ['fleet', 'sync', ...connect(), '--devices', ids, '--store', store, '--no-wait', '--json', '--quiet'],
       { env: env() },

@@ -28,7 +28,7 @@ it('--graph-share 0.25 keeps a campaign to a quarter of the write budget; a bad 
   const ids = tmp.file('ids.txt');
   await writeFile(
     ids,
-    `${Array.from({ length: 300 }, (_, i) => lab.state.managedDevice(i).id).join('\n')}\n`,
+    `${Array.from({ length: 300 }, (_, i) => lab.views.managedDevice(i).id).join('\n')}\n`,
   );
   const run = await runCli(
     [

@@ -108,14 +108,14 @@ describe('fleet commands with a PostgreSQL store', () => {
 
     // Triage calls every device silent for over 7 days sync-stale: the lab's sync-stale devices,
     // which check in when told to, and its stays-broken ones, which never do and time out.
-    const conditionOf = (id: string) => lab.state.condition(lab.state.indexOf(id)!);
+    const conditionOf = (id: string) => lab.devices.condition(lab.devices.indexOf(id)!);
     const willSync = stale.filter((id) => conditionOf(id) === 'sync-stale');
     const neverSyncs = stale.filter((id) => conditionOf(id) === 'stays-broken');
     expect(willSync.length).toBeGreaterThan(0);
     expect(neverSyncs.length).toBeGreaterThan(0);
     expect(willSync.length + neverSyncs.length).toBe(stale.length);
 
-    const postsBefore = stale.map((id) => lab.state.postCount(lab.state.indexOf(id)!));
+    const postsBefore = stale.map((id) => lab.devices.postCount(lab.devices.indexOf(id)!));
     // The deadline is what ends the stays-broken devices: short, yet ample for the lab's 50 ms syncs.
     const sync = await fleet(
       [
@@ -149,7 +149,7 @@ describe('fleet commands with a PostgreSQL store', () => {
     expect(campaign.counts['timed-out']).toBe(neverSyncs.length);
     // Each selected device was posted exactly once (stays-broken ones accept the POST too).
     stale.forEach((id, i) => {
-      expect(lab.state.postCount(lab.state.indexOf(id)!) - postsBefore[i]!).toBe(1);
+      expect(lab.devices.postCount(lab.devices.indexOf(id)!) - postsBefore[i]!).toBe(1);
     });
     // Without --quiet the command names its store on stderr: without the password.
     expect(sync.stderr).toContain(`store postgres://${ROLE}@127.0.0.1:${postgres.get().port}/${DATABASE}`);

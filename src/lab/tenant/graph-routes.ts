@@ -1,6 +1,8 @@
 import { MANAGED_DEVICE_SELECT } from '../../fleet/graph/graph-types.js';
+import type { DeviceSimulation } from './device-simulation.js';
 import { isLabSetting, type LabSetting, SETTING_NAMES } from './fleet-mix.js';
 import { badRequest, GraphError, notFound } from './graph-error.js';
+import type { GraphViews } from './graph-views.js';
 import {
   checkFilter,
   checkSelect,
@@ -10,7 +12,7 @@ import {
   parseODataQuery,
   pick,
 } from './odata-query.js';
-import type { TenantState } from './tenant-state.js';
+import type { ScriptCatalog } from './script-catalog.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -33,7 +35,9 @@ export interface GraphResponse {
 }
 
 export interface RouteContext {
-  state: TenantState;
+  devices: DeviceSimulation;
+  scripts: ScriptCatalog;
+  views: GraphViews;
   /** The lab's base URL ("http://127.0.0.1:PORT"): nextLinks and @odata.context are absolute under it. */
   baseUrl: string;
   /** The most items a page holds (Graph: 1,000 for managedDevices). */
@@ -93,10 +97,9 @@ const ROUTES: readonly Route[] = [
     handle(ctx, req, query) {
       checkFilter(query.filter, { operatingSystem: ['eq'], complianceState: ['eq', 'ne'] }, 'managedDevices');
       const select = checkSelect(query.select, LIST_DEVICE_PROPERTIES, 'managedDevice');
-      const state = ctx.state;
-      if (query.filter.length > 0) state.settleAll();
+      if (query.filter.length > 0) ctx.devices.settleAll();
       return page(ctx, req, query, 'deviceManagement/managedDevices', select, 1000, (i) => {
-        const device = state.managedDevice(i);
+        const device = ctx.views.managedDevice(i);
         const record = device as unknown as Record<string, string | null>;
         if (!matchesFilter(query.filter, (f) => record[f] ?? null)) return null;
         // Graph leaves these two null in list calls (graph-docs issues #8667, #7971).
@@ -118,9 +121,9 @@ const ROUTES: readonly Route[] = [
       const select = checkSelect(query.select, properties, 'managedDevice');
       const index = deviceIndex(ctx, id!);
       const full = {
-        ...ctx.state.managedDevice(index),
-        hardwareInformation: req.version === 'beta' ? ctx.state.hardwareInformation(index) : undefined,
-        deviceHealthAttestationState: ctx.state.healthAttestation(index),
+        ...ctx.views.managedDevice(index),
+        hardwareInformation: req.version === 'beta' ? ctx.views.hardwareInformation(index) : undefined,
+        deviceHealthAttestationState: ctx.views.healthAttestation(index),
       };
       return ok({
         '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#deviceManagement/managedDevices(${select.join(',')})/$entity`,
@@ -151,7 +154,7 @@ const ROUTES: readonly Route[] = [
         ],
         'deviceComplianceSettingState',
       );
-      ctx.state.settleAll();
+      ctx.devices.settleAll();
       return page(
         ctx,
         req,
@@ -160,10 +163,10 @@ const ROUTES: readonly Route[] = [
         select,
         ctx.pageSize,
         (i) => {
-          const failing = ctx.state.failingSettings(i).find((f) => f.setting === name);
+          const failing = ctx.views.failingSettings(i).find((f) => f.setting === name);
           const state = failing ? failing.state : 'compliant';
           if (!matchesFilter(query.filter, () => state)) return null;
-          return pick(ctx.state.settingState(i, name, state), select);
+          return pick(ctx.views.settingState(i, name, state), select);
         },
       );
     },
@@ -176,8 +179,8 @@ const ROUTES: readonly Route[] = [
     handle(ctx, req, query, [id]) {
       noFilter(query);
       const index = deviceIndex(ctx, id!);
-      ctx.state.settle(index);
-      const failing = new Map(ctx.state.failingSettings(index).map((f) => [f.setting, f.state]));
+      ctx.devices.settle(index);
+      const failing = new Map(ctx.views.failingSettings(index).map((f) => [f.setting, f.state]));
       // The lab has one compliance policy; its settings are the ones the seeded mix can fail.
       const settingStates = (Object.keys(SETTING_NAMES) as LabSetting[]).map((setting) => {
         const state = failing.get(setting) ?? 'compliant';
@@ -215,7 +218,7 @@ const ROUTES: readonly Route[] = [
     versions: ['beta'],
     handle(ctx, _req, query, [scriptId]) {
       noFilter(query);
-      if (!ctx.state.script(scriptId!)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+      if (!ctx.scripts.get(scriptId!)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
       const assignments = (_req.body as { deviceHealthScriptAssignments?: unknown } | null)
         ?.deviceHealthScriptAssignments;
       const valid =
@@ -254,8 +257,8 @@ const ROUTES: readonly Route[] = [
         throw new GraphError(403, 'Forbidden', 'The lab tenant holds no BitLocker key material.');
       }
       const select = checkSelect(query.select, RECOVERY_KEY_PROPERTIES, 'bitlockerRecoveryKey');
-      const index = ctx.state.indexOfAadId(clause.value);
-      const keys = index === undefined ? [] : ctx.state.recoveryKeys(index);
+      const index = ctx.devices.indexOfAadId(clause.value);
+      const keys = index === undefined ? [] : ctx.views.recoveryKeys(index);
       return ok({
         '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#informationProtection/bitlocker/recoveryKeys`,
         value: keys.map((k) => pick(k, select)),
@@ -272,13 +275,13 @@ const ROUTES: readonly Route[] = [
     handle(ctx, req, query, [id, action]) {
       noFilter(query);
       const index = deviceIndex(ctx, id!);
-      if (action === 'syncDevice') ctx.state.syncDevice(index);
-      else if (action === 'rebootNow') ctx.state.rebootNow(index);
+      if (action === 'syncDevice') ctx.devices.syncDevice(index);
+      else if (action === 'rebootNow') ctx.devices.rebootNow(index);
       else {
         if (req.version !== 'beta') throw badRequest(`Resource not found for the segment '${action}'.`);
         const scriptId = field(req.body, 'scriptPolicyId', 'string');
-        if (!ctx.state.script(scriptId)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
-        ctx.state.runScript(index, scriptId);
+        if (!ctx.scripts.get(scriptId)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+        ctx.devices.runScript(index, scriptId);
       }
       return { status: 204, headers: {}, body: undefined };
     },
@@ -291,7 +294,7 @@ const ROUTES: readonly Route[] = [
     handle(ctx, _req, query) {
       checkFilter(query.filter, { displayName: ['eq'] }, 'deviceHealthScripts');
       const select = checkSelect(query.select, SCRIPT_PROPERTIES, 'deviceHealthScript');
-      const scripts = ctx.state
+      const scripts = ctx.views
         .scripts()
         .filter((s) => matchesFilter(query.filter, (f) => (f === 'displayName' ? s.displayName : null)));
       return ok({
@@ -319,7 +322,7 @@ const ROUTES: readonly Route[] = [
           throw badRequest(`${name}: expected base64 (Edm.Binary), got something else.`);
         }
       }
-      const created = ctx.state.createScript({
+      const created = ctx.scripts.create({
         displayName,
         description: optionalField(body, 'description', 'string') ?? null,
         publisher: optionalField(body, 'publisher', 'string') ?? null,
@@ -331,10 +334,12 @@ const ROUTES: readonly Route[] = [
       });
       return {
         status: 201,
-        headers: { location: `${ctx.baseUrl}/beta/deviceManagement/deviceHealthScripts('${created.id}')` },
+        headers: {
+          location: `${ctx.baseUrl}/beta/deviceManagement/deviceHealthScripts('${created.entity.id}')`,
+        },
         body: {
           '@odata.context': `${ctx.baseUrl}/beta/$metadata#deviceManagement/deviceHealthScripts/$entity`,
-          ...created,
+          ...created.entity,
         },
       };
     },
@@ -346,7 +351,7 @@ const ROUTES: readonly Route[] = [
     versions: ['beta'],
     handle(ctx, req, query, [scriptId]) {
       noFilter(query);
-      if (!ctx.state.script(scriptId!)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+      if (!ctx.scripts.get(scriptId!)) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
       const expand = query.expand?.replace(/\s+/g, '') ?? null;
       if (expand !== null && expand !== 'managedDevice($select=id)' && expand !== 'managedDevice') {
         throw badRequest(
@@ -354,7 +359,7 @@ const ROUTES: readonly Route[] = [
         );
       }
       const select = checkSelect(query.select, RUN_STATE_PROPERTIES, 'deviceHealthScriptDeviceState');
-      ctx.state.settleAll();
+      ctx.devices.settleAll();
       return page(
         ctx,
         req,
@@ -363,7 +368,7 @@ const ROUTES: readonly Route[] = [
         select,
         ctx.pageSize,
         (i) => {
-          const run = ctx.state.runState(scriptId!, i);
+          const run = ctx.views.runState(scriptId!, i);
           if (!run) return null;
           return { ...pick(run, select), ...(expand === null ? {} : { managedDevice: run.managedDevice }) };
         },
@@ -404,7 +409,7 @@ function noFilter(query: ODataQuery): void {
 }
 
 function deviceIndex(ctx: RouteContext, id: string): number {
-  const index = ctx.state.indexOf(id.toLowerCase());
+  const index = ctx.devices.indexOf(id.toLowerCase());
   if (index === undefined) throw notFound(`No managedDevice with id '${id}'.`);
   return index;
 }
@@ -425,7 +430,7 @@ function page(
   const size = Math.min(query.top ?? max, max, ctx.pageSize);
   const value: Record<string, unknown>[] = [];
   let next: number | null = null;
-  for (let i = query.skip; i < ctx.state.size; i++) {
+  for (let i = query.skip; i < ctx.devices.size; i++) {
     const item = itemAt(i);
     if (item === null) continue;
     if (value.length === size) {

@@ -1,18 +1,22 @@
 import type { AddressInfo } from 'node:net';
 import { type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
+import { DeviceSimulation } from './device-simulation.js';
 import { DEFAULT_MIX, LAB_CONDITIONS } from './fleet-mix.js';
+import { GraphViews } from './graph-views.js';
 import { type LabClock, systemClock } from './lab-clock.js';
+import { ScriptCatalog, SEEDED_EVIDENCE_SCRIPT_NAME } from './script-catalog.js';
 import { seedFleet } from './seed-fleet.js';
 import { LabServer, type LabStats } from './server.js';
 import type { SwtpmDevice, SwtpmDevices } from './swtpm-devices.js';
-import { SEEDED_EVIDENCE_SCRIPT_NAME, TenantState } from './tenant-state.js';
 import { TokenIssuer } from './token-issuer.js';
 
+export type { DeviceSimulation } from './device-simulation.js';
 export { LAB_CONDITIONS, type LabCondition } from './fleet-mix.js';
+export type { GraphViews } from './graph-views.js';
+export { type ScriptCatalog, SEEDED_EVIDENCE_SCRIPT_NAME } from './script-catalog.js';
 export type { LabStats } from './server.js';
 export { LAB_HEADER } from './server.js';
 export type { SwtpmDevice } from './swtpm-devices.js';
-export { SEEDED_EVIDENCE_SCRIPT_NAME, TenantState } from './tenant-state.js';
 
 export interface LabTenantOptions {
   /** Port to listen on (default 0: a free port). */
@@ -63,7 +67,12 @@ export interface LabTenantOptions {
 export class LabTenant {
   readonly url: string;
   readonly limits: GraphLimits;
-  readonly state: TenantState;
+  /** The simulated devices: their facts, the actions on them and how they evolve. */
+  readonly devices: DeviceSimulation;
+  /** The Remediations scripts and their runs. */
+  readonly scripts: ScriptCatalog;
+  /** The devices and scripts as Graph shows them. */
+  readonly views: GraphViews;
   readonly #issuer: TokenIssuer;
   readonly #server: LabServer;
   readonly #swtpm: SwtpmDevices | null;
@@ -71,14 +80,16 @@ export class LabTenant {
   constructor(
     url: string,
     limits: GraphLimits,
-    state: TenantState,
+    tenant: { devices: DeviceSimulation; scripts: ScriptCatalog; views: GraphViews },
     issuer: TokenIssuer,
     server: LabServer,
     swtpm: SwtpmDevices | null = null,
   ) {
     this.url = url;
     this.limits = limits;
-    this.state = state;
+    this.devices = tenant.devices;
+    this.scripts = tenant.scripts;
+    this.views = tenant.views;
     this.#issuer = issuer;
     this.#server = server;
     this.#swtpm = swtpm;
@@ -175,14 +186,16 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
     seed: options.seed ?? 1,
     now: options.seededAt ?? clock.now(),
   });
-  const state = new TenantState(fleet, clock, timings);
+  const scripts = new ScriptCatalog(fleet.seed);
+  const devices = new DeviceSimulation(fleet, clock, timings, scripts);
+  const tenant = { devices, scripts, views: new GraphViews(devices, scripts) };
   const swtpmCount = nonNegative('swtpmDevices', options.swtpmDevices, 0);
   let swtpm: SwtpmDevices | null = null;
   if (swtpmCount > 0) {
     // Loaded only when asked: it brings tpm-doctor's clear run, diagnosis and TPM client.
     const { SwtpmDevices } = await import('./swtpm-devices.js');
-    swtpm = await SwtpmDevices.start(state, swtpmCount);
-    state.attachRealClearer(swtpm);
+    swtpm = await SwtpmDevices.start(devices, swtpmCount);
+    devices.attachRealClearer(swtpm);
   }
   const issuer = new TokenIssuer(nonNegative('tokenLifetimeMs', options.tokenLifetimeMs, 3_599_000, 1), () =>
     clock.now(),
@@ -190,7 +203,7 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
 
   let url = '';
   const server = new LabServer({
-    state,
+    tenant,
     issuer,
     limits,
     faults,
@@ -235,5 +248,5 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
   const { port } = server.server.address() as AddressInfo;
   url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
   server.baseUrl = url;
-  return new LabTenant(url, limits, state, issuer, server, swtpm);
+  return new LabTenant(url, limits, tenant, issuer, server, swtpm);
 }

@@ -8,10 +8,10 @@ import {
   type GraphResponse,
   type GraphVersion,
   isWrite,
+  type RouteContext,
   routeGraphRequest,
 } from './graph-routes.js';
 import { Prng } from './prng.js';
-import type { TenantState } from './tenant-state.js';
 import { type AppStats, AppThrottle } from './throttle.js';
 import type { TokenIssuer } from './token-issuer.js';
 
@@ -33,7 +33,8 @@ export interface LabStats {
 }
 
 export interface LabServerOptions {
-  state: TenantState;
+  /** The simulated devices, the script catalog and their Graph views the routes answer from. */
+  tenant: Pick<RouteContext, 'devices' | 'scripts' | 'views'>;
   issuer: TokenIssuer;
   limits: GraphLimits;
   faults: LabFaults;
@@ -64,7 +65,7 @@ export class LabServer {
 
   constructor(options: LabServerOptions) {
     this.#options = options;
-    this.#faultRng = Prng.forKey(options.state.fleet.seed, 0xfa017);
+    this.#faultRng = Prng.forKey(options.tenant.devices.fleet.seed, 0xfa017);
     this.server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         // A bug in the lab: answer like Graph's internal error, without echoing the request.
@@ -159,7 +160,7 @@ export class LabServer {
   /** One Graph request, through the throttle, the fault injector and the router. */
   async #serve(throttle: AppThrottle, request: GraphRequest): Promise<GraphResponse> {
     const { faults, limits } = this.#options;
-    const admission = throttle.admit(this.#options.state.clock.now(), isWrite(request.method));
+    const admission = throttle.admit(this.#options.tenant.devices.clock.now(), isWrite(request.method));
     if (faults.latencyMs > 0)
       await delay(faults.latencyMs, undefined, { signal: this.#closing.signal }).catch(() => {});
     if (!admission.ok) {
@@ -191,7 +192,7 @@ export class LabServer {
     }
     try {
       return routeGraphRequest(
-        { state: this.#options.state, baseUrl: this.#baseUrl, pageSize: this.#options.pageSize },
+        { ...this.#options.tenant, baseUrl: this.#baseUrl, pageSize: this.#options.pageSize },
         request,
       );
     } catch (e) {

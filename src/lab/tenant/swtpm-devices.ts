@@ -26,8 +26,13 @@ import { Tpm } from '../../tpm/tpm.js';
 import { openTransport } from '../../tpm/transport/open-transport.js';
 import { LAB_SCENARIOS } from '../scenarios.js';
 import { type SwtpmInstance, startSwtpm } from '../swtpm-process.js';
+import type {
+  DeviceSimulation,
+  RealClearer,
+  RealClearOutcome,
+  RealClearRequest,
+} from './device-simulation.js';
 import { ESCROW } from './seed-fleet.js';
-import type { RealClearer, RealClearOutcome, RealClearRequest, TenantState } from './tenant-state.js';
 
 /** One swtpm-backed lab device, as tests and `tpm-doctor lab tenant --swtpm N` show it. */
 export interface SwtpmDevice {
@@ -68,13 +73,16 @@ export class SwtpmDevices implements RealClearer {
    * device's own protector matches the escrowed key, which needs its evidence. Throws a RangeError
    * when the fleet has fewer such devices; stops whatever it started when a start fails.
    */
-  static async start(state: TenantState, count: number): Promise<SwtpmDevices> {
+  static async start(simulation: DeviceSimulation, count: number): Promise<SwtpmDevices> {
     if (!Number.isInteger(count) || count < 0) {
       throw new RangeError(`swtpmDevices: expected a whole number of devices >= 0, got ${count}`);
     }
     const chosen: number[] = [];
-    for (let index = 0; index < state.size && chosen.length < count; index++) {
-      if (state.condition(index) === 'tpm-needs-clear' && state.fleet.escrow[index] === ESCROW.matching) {
+    for (let index = 0; index < simulation.size && chosen.length < count; index++) {
+      if (
+        simulation.condition(index) === 'tpm-needs-clear' &&
+        simulation.fleet.escrow[index] === ESCROW.matching
+      ) {
         chosen.push(index);
       }
     }
@@ -83,10 +91,10 @@ export class SwtpmDevices implements RealClearer {
         `swtpmDevices: ${count} asked, but the fleet has only ${chosen.length} tpm-needs-clear devices with their key escrowed; seed more devices`,
       );
     }
-    for (const index of chosen) state.giveEvidence(index);
+    for (const index of chosen) simulation.giveEvidence(index);
     const devices = new SwtpmDevices(await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-lab-devices-')));
     try {
-      for (const index of chosen) await devices.#add(state, index);
+      for (const index of chosen) await devices.#add(simulation, index);
     } catch (e) {
       await devices.close();
       throw e;
@@ -94,16 +102,16 @@ export class SwtpmDevices implements RealClearer {
     return devices;
   }
 
-  async #add(state: TenantState, index: number): Promise<void> {
+  async #add(simulation: DeviceSimulation, index: number): Promise<void> {
     const swtpm = await startSwtpm({ provision: true });
     // Registered before anything else can fail, so close() stops this PID too.
-    const journalDir = path.join(this.#root, state.fleet.ids[index]!);
+    const journalDir = path.join(this.#root, simulation.fleet.ids[index]!);
     this.#devices.set(index, {
       swtpm,
       device: {
         index,
-        deviceId: state.fleet.ids[index]!,
-        deviceName: state.profile(index).deviceName,
+        deviceId: simulation.fleet.ids[index]!,
+        deviceName: simulation.profile(index).deviceName,
         uri: swtpm.uri,
         tcti: swtpm.tcti,
         pid: swtpm.pid,

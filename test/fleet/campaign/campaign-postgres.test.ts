@@ -82,17 +82,17 @@ async function openStore(url: string): Promise<PostgresFleetStore> {
 
 function devicesIn(lab: LabTenant, condition: LabCondition, limit = Number.POSITIVE_INFINITY): string[] {
   const ids: string[] = [];
-  for (let index = 0; index < lab.state.size && ids.length < limit; index++) {
-    if (lab.state.condition(index) === condition) ids.push(lab.state.fleet.ids[index]!);
+  for (let index = 0; index < lab.devices.size && ids.length < limit; index++) {
+    if (lab.devices.condition(index) === condition) ids.push(lab.devices.fleet.ids[index]!);
   }
   return ids;
 }
 
 /** Actions the lab accepted for a device (sync, reboot, script run). */
 function postsTo(lab: LabTenant, deviceId: string): number {
-  const index = lab.state.indexOf(deviceId);
+  const index = lab.devices.indexOf(deviceId);
   if (index === undefined) throw new Error(`${deviceId} is not a lab device`);
-  return lab.state.postCount(index);
+  return lab.devices.postCount(index);
 }
 
 function newCampaign(lab: LabTenant, id: string, deviceIds: readonly string[]): NewCampaign {
@@ -103,7 +103,7 @@ function newCampaign(lab: LabTenant, id: string, deviceIds: readonly string[]): 
     selection: `${deviceIds.length} lab devices`,
     deadline: new Date(Date.now() + 3_600_000).toISOString(),
     devices: deviceIds.map((deviceId) => {
-      const device = lab.state.managedDevice(lab.state.indexOf(deviceId)!);
+      const device = lab.views.managedDevice(lab.devices.indexOf(deviceId)!);
       return { deviceId, deviceName: device.deviceName, baselineSync: device.lastSyncDateTime };
     }),
   };
@@ -136,7 +136,7 @@ describe('a sync campaign with its state in PostgreSQL', () => {
     expect(result.counts.compliant).toBe(selected.length);
     for (const id of selected) expect(postsTo(lab, id)).toBe(1);
     // Nothing outside the campaign was touched.
-    const totalPosts = Array.from({ length: lab.state.size }, (_, i) => lab.state.postCount(i)).reduce(
+    const totalPosts = Array.from({ length: lab.devices.size }, (_, i) => lab.devices.postCount(i)).reduce(
       (a, b) => a + b,
       0,
     );

@@ -245,7 +245,7 @@ describe('creating campaigns', () => {
       ...h.devicesIn('healthy', 20).map((id) => ({ id, triageClass: 'healthy' })),
       ...h.devicesIn('sync-stale').map((id) => ({ id, triageClass: 'sync-stale' })),
     ].map(({ id, triageClass }) => {
-      const device = h.tenant.state.managedDevice(h.tenant.state.indexOf(id)!);
+      const device = h.tenant.views.managedDevice(h.tenant.devices.indexOf(id)!);
       return {
         deviceId: id,
         deviceName: device.deviceName,

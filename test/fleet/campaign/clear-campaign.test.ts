@@ -201,7 +201,7 @@ describe('fleet clear campaign on swtpm-backed lab devices', () => {
       );
 
       // Exactly one clear script run per device, and one clear run journaled on the cleared one.
-      for (const device of [safe, refused]) expect(lab.state.postCount(device.index)).toBe(1);
+      for (const device of [safe, refused]) expect(lab.devices.postCount(device.index)).toBe(1);
       await lab.clearsSettled();
       const journals = (await readdir(safe.journalDir)).filter((f) => f.endsWith('.jsonl'));
       expect(journals).toHaveLength(1);

@@ -42,14 +42,14 @@ afterAll(async () => {
 
 it('a device whose clear was refused on the device (remediationFailed, no report) ends failed', async () => {
   let index = -1;
-  for (let i = 0; i < lab.state.size; i++) {
-    if (lab.state.condition(i) === 'tpm-needs-clear-no-escrow') {
+  for (let i = 0; i < lab.devices.size; i++) {
+    if (lab.devices.condition(i) === 'tpm-needs-clear-no-escrow') {
       index = i;
       break;
     }
   }
   expect(index).toBeGreaterThanOrEqual(0);
-  const deviceId = lab.state.managedDevice(index).id;
+  const deviceId = lab.views.managedDevice(index).id;
   const { script } = await findOrUploadClearScript(intune, '# detection', {
     approvedBy: 'A. Admin',
     ticket: 'CHG-9',
@@ -66,10 +66,10 @@ it('a device whose clear was refused on the device (remediationFailed, no report
 
   const result = await runCampaign({ intune, store, campaignId: campaign.id, pollIntervalMs: 50 });
   expect(result.status).toBe('finished');
-  expect(lab.state.postCount(index)).toBe(1);
+  expect(lab.devices.postCount(index)).toBe(1);
   const [device] = await store.campaignDevices(campaign.id);
   expect(device?.phase).toBe('failed');
   expect(device?.error).toMatch(/^clear remediationFailed on the device/);
   // The lab device's TPM was never cleared: it is still non-compliant.
-  expect(lab.state.complianceState(index)).toBe('noncompliant');
+  expect(lab.views.complianceState(index)).toBe('noncompliant');
 });

@@ -24,14 +24,14 @@ afterAll(async () => {
 });
 
 function indexOfCondition(condition: string): number {
-  for (let i = 0; i < lab.state.size; i++) if (lab.state.condition(i) === condition) return i;
+  for (let i = 0; i < lab.devices.size; i++) if (lab.devices.condition(i) === condition) return i;
   throw new Error(`the lab seeded no ${condition} device`);
 }
 
 describe('compliancePolicyStates (call 14)', () => {
   test('a device needing a clear fails TpmRequired; a healthy one fails nothing; an unknown id is a per-id 404', async () => {
-    const broken = lab.state.managedDevice(indexOfCondition('tpm-needs-clear')).id;
-    const healthy = lab.state.managedDevice(indexOfCondition('healthy')).id;
+    const broken = lab.views.managedDevice(indexOfCondition('tpm-needs-clear')).id;
+    const healthy = lab.views.managedDevice(indexOfCondition('healthy')).id;
     const unknown = '00000000-0000-4000-8000-000000000000';
     const answers = await intune.compliancePolicyStates([broken, healthy, unknown]);
 

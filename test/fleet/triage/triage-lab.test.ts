@@ -43,17 +43,21 @@ describe('triageFleet against the lab tenant', () => {
   });
 
   test('every device is classified exactly once and counted', () => {
-    expect(summary.devices).toBe(lab.state.size);
-    expect(new Set(results.map((r) => r.deviceId)).size).toBe(lab.state.size);
+    expect(summary.devices).toBe(lab.devices.size);
+    expect(new Set(results.map((r) => r.deviceId)).size).toBe(lab.devices.size);
     const counted = Object.values(summary.byClass).reduce((a, b) => a + b, 0);
-    expect(counted).toBe(lab.state.size);
-    expect(progress.at(-1)).toMatchObject({ listed: lab.state.size, classified: lab.state.size, queued: 0 });
+    expect(counted).toBe(lab.devices.size);
+    expect(progress.at(-1)).toMatchObject({
+      listed: lab.devices.size,
+      classified: lab.devices.size,
+      queued: 0,
+    });
   });
 
   test('each seeded condition lands in the class that names its remedy', () => {
     const byCondition = new Map<string, Map<string, number>>();
     for (const r of results) {
-      const condition = lab.state.condition(lab.state.indexOf(r.deviceId)!);
+      const condition = lab.devices.condition(lab.devices.indexOf(r.deviceId)!);
       const row = byCondition.get(condition) ?? new Map<string, number>();
       row.set(`${r.class}/${r.clearSafety}`, (row.get(`${r.class}/${r.clearSafety}`) ?? 0) + 1);
       byCondition.set(condition, row);
@@ -76,7 +80,7 @@ describe('triageFleet against the lab tenant', () => {
     // A device whose escrowed key is an old one can only be told apart with its evidence (the local
     // protector id): without it, it is unknown, never safe.
     const noEscrow = results.filter(
-      (r) => lab.state.condition(lab.state.indexOf(r.deviceId)!) === 'tpm-needs-clear-no-escrow',
+      (r) => lab.devices.condition(lab.devices.indexOf(r.deviceId)!) === 'tpm-needs-clear-no-escrow',
     );
     expect(noEscrow.length).toBeGreaterThan(0);
     for (const r of noEscrow) {
@@ -113,7 +117,7 @@ describe('triageFleet against the lab tenant', () => {
 
   test('the JSON report is valid and holds no secret of the tenant', () => {
     const doc = JSON.parse(json);
-    expect(doc.devices).toHaveLength(lab.state.size);
+    expect(doc.devices).toHaveLength(lab.devices.size);
     expect(json).not.toContain(lab.clientSecret);
     expect(json).not.toMatch(/\d{6}(-\d{6}){7}/);
   });

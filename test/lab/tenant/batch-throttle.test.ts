@@ -28,8 +28,8 @@ describe('lab tenant: $batch and throttling', () => {
   it('routes each request of a $batch and answers by id, in any order', async () => {
     lab = await startLabTenant({ devices: 30, seed: 2 });
     const token = await labToken(lab);
-    const [a, b] = [lab.state.fleet.ids[0]!, lab.state.fleet.ids[1]!];
-    const aad = lab.state.fleet.aadIds[2]!;
+    const [a, b] = [lab.devices.fleet.ids[0]!, lab.devices.fleet.ids[1]!];
+    const aad = lab.devices.fleet.aadIds[2]!;
     const r = await graph<BatchResponse>(lab, token, '/beta/$batch', {
       method: 'POST',
       body: {
@@ -61,7 +61,7 @@ describe('lab tenant: $batch and throttling', () => {
     });
     expect(byId.get('device')).toMatchObject({
       status: 200,
-      body: { id: b, deviceName: lab.state.profile(1).deviceName },
+      body: { id: b, deviceName: lab.devices.profile(1).deviceName },
     });
     expect(byId.get('keys')?.status).toBe(200);
     expect(byId.get('bad')).toMatchObject({ status: 404, body: { error: { code: 'ResourceNotFound' } } });
@@ -71,7 +71,7 @@ describe('lab tenant: $batch and throttling', () => {
   it('refuses a batch of more than 20, or a malformed one, with 400', async () => {
     lab = await startLabTenant({ devices: 30 });
     const token = await labToken(lab);
-    const ids = lab.state.fleet.ids;
+    const ids = lab.devices.fleet.ids;
     const tooMany = await graph(lab, token, '/v1.0/$batch', {
       method: 'POST',
       body: { requests: Array.from({ length: 21 }, (_, n) => sync(ids[n]!, n)) },
@@ -97,7 +97,7 @@ describe('lab tenant: $batch and throttling', () => {
   it('answers 429 TooManyRequests with Retry-After beyond 200 writes per window, inside a batch too', async () => {
     lab = await startLabTenant({ devices: 300, windowMs: 60_000, omitRetryAfterRate: 0 });
     const token = await labToken(lab);
-    const ids = lab.state.fleet.ids;
+    const ids = lab.devices.fleet.ids;
     for (let batch = 0; batch < 10; batch++) {
       const r = await graph<BatchResponse>(lab, token, '/v1.0/$batch', {
         method: 'POST',
@@ -139,7 +139,7 @@ describe('lab tenant: $batch and throttling', () => {
     const clock = new ManualClock(Date.parse('2025-01-15T12:00:00Z'));
     lab = await startLabTenant({ devices: 300, windowMs: 40, omitRetryAfterRate: 1, clock });
     const token = await labToken(lab);
-    const ids = lab.state.fleet.ids;
+    const ids = lab.devices.fleet.ids;
     const batchOf20 = (from: number) =>
       graph<BatchResponse>(lab!, token, '/v1.0/$batch', {
         method: 'POST',

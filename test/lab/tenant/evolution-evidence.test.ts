@@ -36,11 +36,11 @@ describe('lab tenant: devices evolve and report evidence', () => {
       await graph<{ lastSyncDateTime: string; complianceState: string }>(
         lab,
         token,
-        `/v1.0/deviceManagement/managedDevices/${lab.state.fleet.ids[index]}?$select=id,lastSyncDateTime,complianceState`,
+        `/v1.0/deviceManagement/managedDevices/${lab.devices.fleet.ids[index]}?$select=id,lastSyncDateTime,complianceState`,
       )
     ).body;
   const post = (index: number, action: string, body?: unknown) =>
-    graph(lab, token, `/beta/deviceManagement/managedDevices/${lab.state.fleet.ids[index]}/${action}`, {
+    graph(lab, token, `/beta/deviceManagement/managedDevices/${lab.devices.fleet.ids[index]}/${action}`, {
       method: 'POST',
       ...(body === undefined ? {} : { body }),
     });
@@ -95,9 +95,9 @@ describe('lab tenant: devices evolve and report evidence', () => {
     );
     const runs = new Map(pages.flatMap((p) => p.value).map((r) => [r.managedDevice!.id, r]));
     const evidenceOf = (condition: string) => {
-      for (let i = 0; i < lab.state.size; i++) {
-        const run = runs.get(lab.state.fleet.ids[i]!);
-        if (lab.state.condition(i) === condition && run) return { index: i, run };
+      for (let i = 0; i < lab.devices.size; i++) {
+        const run = runs.get(lab.devices.fleet.ids[i]!);
+        if (lab.devices.condition(i) === condition && run) return { index: i, run };
       }
       throw new Error(`no evidence for ${condition}`);
     };
@@ -110,9 +110,9 @@ describe('lab tenant: devices evolve and report evidence', () => {
     expect(w.isReady?.information).toBe(0x900);
     expect(w.getTpm?.tpmReady).toBe(false);
     expect(w.tpmtool?.clearNeededToRecover).toBe(true);
-    expect(w.computerName).toBe(lab.state.profile(clear.index).deviceName);
+    expect(w.computerName).toBe(lab.devices.profile(clear.index).deviceName);
     const recovery = w.bitlocker?.[0]?.keyProtectors.find((k) => k.type === 'RecoveryPassword');
-    const keys = lab.state.recoveryKeys(clear.index).map((k) => k.id.toLowerCase());
+    const keys = lab.views.recoveryKeys(clear.index).map((k) => k.id.toLowerCase());
     expect(keys).toContain(recovery?.id);
     const verdict = diagnose({
       schema: 'tpm-doctor/snapshot/v1',
@@ -125,7 +125,7 @@ describe('lab tenant: devices evolve and report evidence', () => {
     const noEscrow = evidenceOf('tpm-needs-clear-no-escrow');
     const w2 = parseCompactEvidence(JSON.parse(noEscrow.run.preRemediationDetectionScriptOutput!), 'lab');
     const id2 = w2.bitlocker?.[0]?.keyProtectors.find((k) => k.type === 'RecoveryPassword')?.id;
-    expect(lab.state.recoveryKeys(noEscrow.index).map((k) => k.id.toLowerCase())).not.toContain(id2);
+    expect(lab.views.recoveryKeys(noEscrow.index).map((k) => k.id.toLowerCase())).not.toContain(id2);
 
     const lockout = evidenceOf('tpm-lockout');
     const w3 = parseCompactEvidence(JSON.parse(lockout.run.preRemediationDetectionScriptOutput!), 'lab');
@@ -197,7 +197,7 @@ describe('lab tenant: devices evolve and report evidence', () => {
     const done = await graph<{ value: DeviceHealthScriptRunState[] }>(lab, token, runsPath);
     expect(done.body.value[0]).toMatchObject({
       detectionState: 'fail',
-      managedDevice: { id: lab.state.fleet.ids[index] },
+      managedDevice: { id: lab.devices.fleet.ids[index] },
     });
     clock.advance(COMPLIANCE_DELAY);
     expect((await device(index)).complianceState).toBe('noncompliant');
@@ -246,7 +246,7 @@ describe('lab tenant: real clock', () => {
     const lab = await startLabTenant({ devices: 20, syncDelayMs: 20, complianceDelayMs: 20 });
     try {
       const token = await labToken(lab);
-      const id = lab.state.fleet.ids[0]!;
+      const id = lab.devices.fleet.ids[0]!;
       const read = async () =>
         (
           await graph<{ lastSyncDateTime: string }>(

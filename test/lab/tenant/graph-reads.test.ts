@@ -26,7 +26,7 @@ describe('lab tenant: Graph reads', () => {
     expect(next).toContain('$skiptoken=');
     expect(pages[1]!['@odata.nextLink']).toBeUndefined();
     const ids = pages.flatMap((p) => p.value.map((d) => d.id));
-    expect(ids).toEqual(lab.state.fleet.ids);
+    expect(ids).toEqual(lab.devices.fleet.ids);
   });
 
   it('honours a smaller $top and caps $top at 1,000', async () => {
@@ -83,14 +83,14 @@ describe('lab tenant: Graph reads', () => {
       `/v1.0/deviceManagement/managedDevices?$filter=${filter}&$select=id,complianceState`,
     );
     const listed = pages.flatMap((p) => p.value);
-    const expected = lab.state.fleet.ids.filter((_, i) => lab.state.complianceState(i) === 'noncompliant');
+    const expected = lab.devices.fleet.ids.filter((_, i) => lab.views.complianceState(i) === 'noncompliant');
     expect(listed.map((d) => d.id)).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
   });
 
   it('reads one device with its details on beta; v1.0 has no hardwareInformation', async () => {
     const index = deviceWith(lab, 'tpm-vulnerable-firmware');
-    const id = lab.state.fleet.ids[index]!;
+    const id = lab.devices.fleet.ids[index]!;
     const beta = await graph<Record<string, unknown>>(
       lab,
       token,
@@ -100,7 +100,7 @@ describe('lab tenant: Graph reads', () => {
     expect(beta.body).toMatchObject({
       id,
       hardwareInformation: {
-        tpmManufacturer: lab.state.profile(index).tpm.id,
+        tpmManufacturer: lab.devices.profile(index).tpm.id,
         tpmSpecificationVersion: expect.any(String),
       },
       deviceHealthAttestationState: { tpmVersion: '2.0' },
@@ -136,7 +136,7 @@ describe('lab tenant: Graph reads', () => {
       'tpm-vulnerable-firmware',
       'stays-broken',
     ];
-    const expected = lab.state.fleet.ids.filter((_, i) => tpmConditions.includes(lab.state.condition(i)));
+    const expected = lab.devices.fleet.ids.filter((_, i) => tpmConditions.includes(lab.devices.condition(i)));
     expect(listed.map((s) => s.deviceId)).toEqual(expected);
     for (const s of listed) {
       expect(['nonCompliant', 'error']).toContain(s.state);
@@ -152,13 +152,13 @@ describe('lab tenant: Graph reads', () => {
 
   it('lists recovery key ids by Entra device id, never key material, and needs a User-Agent', async () => {
     const index = deviceWith(lab, 'tpm-needs-clear');
-    const aad = lab.state.fleet.aadIds[index]!;
+    const aad = lab.devices.fleet.aadIds[index]!;
     const path = `/v1.0/informationProtection/bitlocker/recoveryKeys?$filter=${encodeURIComponent(`deviceId eq '${aad}'`)}`;
     const r = await graph<{ value: Record<string, unknown>[] }>(lab, token, path);
     expect(r.status).toBe(200);
     expect(r.body.value).toEqual([
       {
-        id: lab.state.keyIds(index).recoveryProtectorId.toLowerCase(),
+        id: lab.devices.keyIds(index).recoveryProtectorId.toLowerCase(),
         createdDateTime: expect.any(String),
         volumeType: '1',
         deviceId: aad,

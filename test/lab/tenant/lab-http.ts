@@ -69,8 +69,8 @@ export async function allPages<T>(lab: LabTenant, token: string, path: string): 
 /** First device index in the lab with this condition. */
 export function deviceWith(lab: LabTenant, condition: string, skip = 0): number {
   let seen = 0;
-  for (let i = 0; i < lab.state.size; i++) {
-    if (lab.state.condition(i) === condition && seen++ === skip) return i;
+  for (let i = 0; i < lab.devices.size; i++) {
+    if (lab.devices.condition(i) === condition && seen++ === skip) return i;
   }
   throw new Error(`no ${condition} device in this lab`);
 }

@@ -86,7 +86,7 @@ describe('swtpm-backed lab devices', () => {
   it('shows as a lab device with its own TPM, no secret in the lab description', () => {
     const [device] = lab.swtpmDevices;
     expect(device?.uri).toMatch(/^swtpm:\/\/127\.0\.0\.1:\d+$/);
-    expect(lab.state.condition(device!.index)).toBe('tpm-needs-clear');
+    expect(lab.devices.condition(device!.index)).toBe('tpm-needs-clear');
     const shown = JSON.stringify(lab);
     expect(shown).toContain(device!.deviceId);
     expect(shown).not.toContain(lab.clientSecret);

@@ -74,22 +74,22 @@ export async function startLabHarness(options: { devices: number; seed: number }
 
     const actions = new Map<string, number>();
     const count = (index: number): void => {
-      const id = tenant.state.fleet.ids[index]!;
+      const id = tenant.devices.fleet.ids[index]!;
       actions.set(id, (actions.get(id) ?? 0) + 1);
     };
-    const state = tenant.state;
-    const syncDevice = state.syncDevice.bind(state);
-    const rebootNow = state.rebootNow.bind(state);
-    const runScript = state.runScript.bind(state);
-    state.syncDevice = (index) => {
+    const devices = tenant.devices;
+    const syncDevice = devices.syncDevice.bind(devices);
+    const rebootNow = devices.rebootNow.bind(devices);
+    const runScript = devices.runScript.bind(devices);
+    devices.syncDevice = (index) => {
       count(index);
       syncDevice(index);
     };
-    state.rebootNow = (index) => {
+    devices.rebootNow = (index) => {
       count(index);
       rebootNow(index);
     };
-    state.runScript = (index, scriptId) => {
+    devices.runScript = (index, scriptId) => {
       count(index);
       runScript(index, scriptId);
     };
@@ -104,8 +104,8 @@ export async function startLabHarness(options: { devices: number; seed: number }
       actions,
       devicesIn(condition, limit = Number.POSITIVE_INFINITY) {
         const ids: string[] = [];
-        for (let index = 0; index < state.size && ids.length < limit; index++) {
-          if (state.condition(index) === condition) ids.push(state.fleet.ids[index]!);
+        for (let index = 0; index < devices.size && ids.length < limit; index++) {
+          if (devices.condition(index) === condition) ids.push(devices.fleet.ids[index]!);
         }
         return ids;
       },
@@ -117,8 +117,8 @@ export async function startLabHarness(options: { devices: number; seed: number }
           selection: `${deviceIds.length} lab devices`,
           deadline: new Date(Date.now() + deadlineMs).toISOString(),
           devices: deviceIds.map((deviceId) => {
-            const index = state.indexOf(deviceId);
-            const device = index === undefined ? undefined : state.managedDevice(index);
+            const index = devices.indexOf(deviceId);
+            const device = index === undefined ? undefined : tenant.views.managedDevice(index);
             return {
               deviceId,
               deviceName: device?.deviceName ?? null,

@@ -1,13 +1,3 @@
-import type {
-  BitlockerRecoveryKeyInfo,
-  ComplianceState,
-  DeviceComplianceSettingState,
-  DeviceHealthAttestationState,
-  DeviceHealthScript,
-  DeviceHealthScriptRunState,
-  HardwareInformation,
-  ManagedDevice,
-} from '../../fleet/graph/graph-types.js';
 import {
   type DeviceKeyIds,
   type DeviceProfile,
@@ -16,9 +6,11 @@ import {
   STREAM,
 } from './device-profile.js';
 import { compactEvidence } from './evidence.js';
-import { FAILING_SETTINGS, type LabCondition, type LabSetting, SETTING_NAMES } from './fleet-mix.js';
+import type { LabCondition } from './fleet-mix.js';
 import type { LabClock } from './lab-clock.js';
 import { Prng } from './prng.js';
+import type { ScriptCatalog, ScriptRun, ScriptRunResult, StoredScript } from './script-catalog.js';
+import { SEEDED_EVIDENCE_SCRIPT_NAME } from './script-catalog.js';
 import { conditionOf, ESCROW, type LabFleet } from './seed-fleet.js';
 
 export interface TenantTimings {
@@ -27,22 +19,6 @@ export interface TenantTimings {
   /** From the fixing event (a sync, a reboot after a clear) to Intune reporting the settings compliant. */
   complianceDelayMs: number;
 }
-
-/** The Remediations package seeded with every device's earlier evidence run (scripts/collect-evidence.ps1). */
-export const SEEDED_EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
-
-/**
- * A script counts as a TPM clear when its remediation script mentions `tpm-doctor clear` or
- * `Clear-Tpm`. Like tpm-doctor's own clear, it clears only behind the preflight gate: a TPM that
- * needs a clear and has its recovery password escrowed; anything else is refused on the device.
- */
-const CLEAR_SCRIPT = /tpm-doctor(\.exe)?\s+clear|Clear-Tpm/i;
-
-/**
- * A clear script that restarts the PC once the clear succeeded (`shutdown /r`, `Restart-Computer`):
- * Windows re-provisions the TPM at that boot, as after a rebootNow.
- */
-const RESTART_AFTER_CLEAR = /shutdown(\.exe)?\s+\/r|Restart-Computer/i;
 
 /** What a device's clear script has to work with: its own facts, as the device would see them. */
 export interface RealClearRequest {
@@ -67,31 +43,18 @@ export interface RealClearer {
   clear(index: number, request: RealClearRequest): Promise<RealClearOutcome>;
 }
 
-interface RunRecord {
-  requestedAt: number;
-  completesAt: number;
-  /** Set when the run completes (or, for seeded runs, computed from the seeded state). */
-  result: { detectionState: 'success' | 'fail'; remediationState: string; output: string } | null;
-  seeded: boolean;
-}
-
-interface StoredScript extends DeviceHealthScript {
-  clears: boolean;
-  /** The remediation restarts the PC after a successful clear. */
-  restarts: boolean;
-  remediation: string;
-}
-
 /**
- * The lab tenant's devices as they evolve. Nothing runs on timers: each action records when its
- * effect is due, and a device is brought up to "now" (settled) whenever something reads it, so
- * time can be a real clock or a hand-driven one. stays-broken devices accept every action and
- * never change: they are off the network.
+ * The lab tenant's devices as they evolve under actions (sync, reboot, Remediations runs). Nothing
+ * runs on timers: each action records when its effect is due, and a device is brought up to "now"
+ * (settled) whenever something reads it, so time can be a real clock or a hand-driven one.
+ * stays-broken devices accept every action and never change: they are off the network. What
+ * Graph shows of a device is shaped from these facts by graph-views.ts.
  */
-export class TenantState {
+export class DeviceSimulation {
   readonly fleet: LabFleet;
   readonly clock: LabClock;
   readonly timings: TenantTimings;
+  readonly #scripts: ScriptCatalog;
   readonly #lastSyncAt: Float64Array;
   readonly #syncDueAt: Float64Array;
   readonly #rebootDueAt: Float64Array;
@@ -103,16 +66,15 @@ export class TenantState {
   readonly #postCount: Uint32Array;
   /** Devices with something due: the only ones settling has to visit. */
   readonly #active = new Set<number>();
-  readonly #pendingRuns = new Map<number, { scriptId: string; run: RunRecord }[]>();
-  readonly #scripts = new Map<string, StoredScript>();
-  readonly #runs = new Map<string, Map<number, RunRecord>>();
-  readonly #rng: Prng;
+  readonly #pendingRuns = new Map<number, { scriptId: string; run: ScriptRun }[]>();
   #realClearer: RealClearer | null = null;
 
-  constructor(fleet: LabFleet, clock: LabClock, timings: TenantTimings) {
+  /** Seeds `scripts` with the evidence script and every seeded device's earlier run of it. */
+  constructor(fleet: LabFleet, clock: LabClock, timings: TenantTimings, scripts: ScriptCatalog) {
     this.fleet = fleet;
     this.clock = clock;
     this.timings = timings;
+    this.#scripts = scripts;
     const n = fleet.size;
     this.#lastSyncAt = Float64Array.from(fleet.lastSyncAt);
     this.#syncDueAt = new Float64Array(n).fill(Number.NaN);
@@ -123,7 +85,6 @@ export class TenantState {
     this.#fixed = new Uint8Array(n);
     this.#restartCount = new Uint32Array(n);
     this.#postCount = new Uint32Array(n);
-    this.#rng = Prng.forKey(fleet.seed, 0xffffffff);
     this.#seedEvidenceScript();
   }
 
@@ -162,9 +123,25 @@ export class TenantState {
     return this.#lastSyncAt[index]!;
   }
 
+  /** How many times the device restarted since the lab started. */
+  restartCount(index: number): number {
+    return this.#restartCount[index]!;
+  }
+
   /** How many device actions (sync, reboot, Remediations run) were accepted for a device: tests check nothing is posted twice. */
   postCount(index: number): number {
     return this.#postCount[index]!;
+  }
+
+  /** The BitLocker recovery key ids Graph holds for a device (never key material). */
+  escrowedKeyIds(index: number): string[] {
+    const escrow = this.fleet.escrow[index];
+    if (escrow === ESCROW.none) return [];
+    return [
+      escrow === ESCROW.matching
+        ? this.keyIds(index).recoveryProtectorId.toLowerCase()
+        : Prng.forKey(this.fleet.seed, index, STREAM.staleKey).guid(),
+    ];
   }
 
   /** Hands the clears of some devices to real TPMs (swtpm-devices.ts). */
@@ -204,17 +181,29 @@ export class TenantState {
     if (this.condition(index) === 'stays-broken') return;
     this.settle(index);
     const now = this.clock.now();
-    const run: RunRecord = {
+    const run: ScriptRun = {
       requestedAt: now,
       completesAt: now + this.timings.syncDelayMs,
       result: null,
       seeded: false,
     };
-    this.#runsOf(scriptId).set(index, run);
+    this.#scripts.recordRun(scriptId, index, run);
     const pending = this.#pendingRuns.get(index) ?? [];
     pending.push({ scriptId, run });
     this.#pendingRuns.set(index, pending);
     this.#active.add(index);
+  }
+
+  /**
+   * Gives a device an earlier evidence run, as if the evidence script had run on it before the
+   * lab started (swtpm-backed devices get one: triage needs it to call a clear safe).
+   */
+  giveEvidence(index: number): void {
+    if (this.fleet.hasEvidence[index] === 1) return;
+    this.fleet.hasEvidence[index] = 1;
+    const seeded = this.#scripts.findByName(SEEDED_EVIDENCE_SCRIPT_NAME);
+    if (seeded === undefined) return;
+    this.#scripts.recordRun(seeded.entity.id, index, this.#seededRun(index));
   }
 
   // ---- evolution -------------------------------------------------------------------------------
@@ -252,6 +241,14 @@ export class TenantState {
     for (const index of [...this.#active]) this.settle(index);
   }
 
+  /**
+   * What a device's run reports: its result once it completed, or for a seeded run the device as
+   * it was seeded (computed only when someone reads it); null while the run is pending.
+   */
+  runResult(index: number, run: ScriptRun): ScriptRunResult | null {
+    return run.result ?? (run.seeded ? this.#seededResult(index, run) : null);
+  }
+
   #idle(index: number): boolean {
     return (
       Number.isNaN(this.#syncDueAt[index]!) &&
@@ -268,7 +265,8 @@ export class TenantState {
     const rebootedBefore = !Number.isNaN(this.#lastRebootAt[index]!);
     // sync-stale: the check-in itself is the fix. attestation-stale: the health attestation report
     // is refreshed at boot and reported at the next check-in, so it needs a reboot before the sync
-    // ("non-compliant although encrypted": DHA needs a reboot, research §5).
+    // ("non-compliant although encrypted": Device Health Attestation measures at boot,
+    // docs/findings.md bitlocker.suspended, docs/lab-tenant.md).
     if (condition === 'sync-stale' || (condition === 'attestation-stale' && rebootedBefore)) {
       this.#scheduleFix(index, at);
     }
@@ -292,7 +290,7 @@ export class TenantState {
     this.#fixDueAt[index] = from + this.timings.complianceDelayMs;
   }
 
-  #applyRun(index: number, scriptId: string, run: RunRecord, pending: { run: RunRecord }[]): void {
+  #applyRun(index: number, scriptId: string, run: ScriptRun, pending: { run: ScriptRun }[]): void {
     pending.splice(
       pending.findIndex((p) => p.run === run),
       1,
@@ -331,7 +329,7 @@ export class TenantState {
   #startRealClear(
     index: number,
     script: StoredScript,
-    run: RunRecord,
+    run: ScriptRun,
     at: number,
     evidenceLine: string,
   ): void {
@@ -339,7 +337,7 @@ export class TenantState {
     void clearer
       .clear(index, {
         evidenceLine,
-        escrowedProtectorIds: this.recoveryKeys(index).map((key) => key.id),
+        escrowedProtectorIds: this.escrowedKeyIds(index),
         remediationScript: script.remediation,
       })
       .then((outcome) => {
@@ -365,198 +363,10 @@ export class TenantState {
     }
   }
 
-  // ---- what Graph shows ------------------------------------------------------------------------
-
-  /** The failing settings a device reports now (none once fixed). */
-  failingSettings(index: number): readonly { setting: LabSetting; state: 'nonCompliant' | 'error' }[] {
-    return this.isFixed(index) ? [] : FAILING_SETTINGS[this.condition(index)];
-  }
-
-  complianceState(index: number): ComplianceState {
-    return this.failingSettings(index).length === 0 ? 'compliant' : 'noncompliant';
-  }
-
-  /** Every property of ManagedDevice (v1.0), before $select. */
-  managedDevice(index: number): ManagedDevice {
-    const p = this.profile(index);
-    const encrypted = this.condition(index) !== 'bitlocker-off' || this.isFixed(index);
-    return {
-      id: this.fleet.ids[index]!,
-      deviceName: p.deviceName,
-      azureADDeviceId: this.fleet.aadIds[index]!,
-      operatingSystem: 'Windows',
-      osVersion: p.osVersion,
-      complianceState: this.complianceState(index),
-      lastSyncDateTime: iso(this.lastSyncAt(index)),
-      isEncrypted: encrypted,
-      managementAgent: 'mdm',
-      deviceRegistrationState: 'registered',
-      userPrincipalName: p.userPrincipalName,
-      serialNumber: p.serialNumber,
-      manufacturer: p.manufacturer,
-      model: p.model,
-    };
-  }
-
-  /** hardwareInformation (beta): the TPM fields. */
-  hardwareInformation(index: number): HardwareInformation {
-    const p = this.profile(index);
-    return {
-      tpmSpecificationVersion: p.tpmSpecVersion,
-      tpmManufacturer: p.tpm.id,
-      tpmVersion: p.tpmFirmware,
-      isEncrypted: this.condition(index) !== 'bitlocker-off' || this.isFixed(index),
-      operatingSystemEdition: 'Enterprise',
-      systemManagementBIOSVersion: p.biosVersion,
-    };
-  }
-
-  /** deviceHealthAttestationState as the device's last health attestation report says. */
-  healthAttestation(index: number): DeviceHealthAttestationState {
-    const condition = this.isFixed(index) ? 'healthy' : this.condition(index);
-    const attestationStale = condition === 'attestation-stale';
-    const tpmBad = condition.startsWith('tpm-') || condition === 'stays-broken';
-    const onOff = (on: boolean) => (on ? 'enabled' : 'disabled');
-    const reported = this.lastSyncAt(index);
-    return {
-      tpmVersion: '2.0',
-      bitLockerStatus: onOff(condition !== 'bitlocker-off' && !attestationStale),
-      secureBoot: onOff(condition !== 'secure-boot-off' && !attestationStale),
-      codeIntegrity: onOff(!attestationStale),
-      attestationIdentityKey: onOff(!tpmBad),
-      deviceHealthAttestationStatus: condition === 'tpm-lockout' ? 'error' : tpmBad ? 'unhealthy' : 'healthy',
-      healthAttestationSupportedStatus: 'supported',
-      healthStatusMismatchInfo: null,
-      issuedDateTime: iso(attestationStale ? reported - 45 * 86_400_000 : reported),
-      lastUpdateDateTime: iso(reported),
-      pcr0: null,
-      pcrHashAlgorithm: 'SHA256',
-      testSigning: 'disabled',
-      virtualSecureMode: 'enabled',
-      resetCount: 0,
-      restartCount: 40 + this.#restartCount[index]!,
-    };
-  }
-
-  /** BitLocker recovery key ids in Graph for a device (never key material). */
-  recoveryKeys(index: number): BitlockerRecoveryKeyInfo[] {
-    const escrow = this.fleet.escrow[index];
-    if (escrow === ESCROW.none) return [];
-    const id =
-      escrow === ESCROW.matching
-        ? this.keyIds(index).recoveryProtectorId.toLowerCase()
-        : Prng.forKey(this.fleet.seed, index, STREAM.staleKey).guid();
-    return [
-      {
-        id,
-        createdDateTime: iso(this.fleet.seededAt - (100 + (index % 200)) * 86_400_000),
-        volumeType: '1',
-        deviceId: this.fleet.aadIds[index]!,
-      },
-    ];
-  }
-
-  /** One device's entry in a setting's tenant-wide state summary. */
-  settingState(
-    index: number,
-    setting: LabSetting,
-    state: DeviceComplianceSettingState['state'],
-  ): DeviceComplianceSettingState {
-    return {
-      id: `${this.fleet.ids[index]}_${setting}`,
-      setting,
-      settingName: SETTING_NAMES[setting],
-      deviceId: this.fleet.ids[index]!,
-      deviceName: this.profile(index).deviceName,
-      state,
-      complianceGracePeriodExpirationDateTime: null,
-    };
-  }
-
-  // ---- Remediations ----------------------------------------------------------------------------
-
-  scripts(): DeviceHealthScript[] {
-    return [...this.#scripts.values()].map(
-      ({ clears: _c, restarts: _r, remediation: _t, ...script }) => script,
-    );
-  }
-
-  script(id: string): DeviceHealthScript | undefined {
-    const found = this.#scripts.get(id);
-    if (!found) return undefined;
-    const { clears: _c, restarts: _r, remediation: _t, ...script } = found;
-    return script;
-  }
-
-  createScript(script: Omit<DeviceHealthScript, 'id'>): DeviceHealthScript {
-    const id = this.#rng.guid();
-    const remediation = decodeBase64Text(script.remediationScriptContent);
-    const clears = CLEAR_SCRIPT.test(remediation);
-    const stored: StoredScript = {
-      ...script,
-      id,
-      clears,
-      restarts: clears && RESTART_AFTER_CLEAR.test(remediation),
-      remediation,
-    };
-    this.#scripts.set(id, stored);
-    this.#runs.set(id, new Map());
-    return this.script(id)!;
-  }
-
-  /** A device's last run of a script, or null when it never ran it. */
-  runState(scriptId: string, index: number): DeviceHealthScriptRunState | null {
-    const run = this.#runs.get(scriptId)?.get(index);
-    if (!run) return null;
-    this.settle(index);
-    const result = run.result ?? (run.seeded ? this.#seededResult(index, run) : null);
-    return {
-      id: `${scriptId}:${this.fleet.ids[index]}`,
-      detectionState: result ? result.detectionState : 'pending',
-      remediationState: result ? result.remediationState : 'unknown',
-      lastStateUpdateDateTime: iso(result ? run.completesAt : run.requestedAt),
-      lastSyncDateTime: iso(this.lastSyncAt(index)),
-      preRemediationDetectionScriptOutput: result ? result.output : null,
-      preRemediationDetectionScriptError: null,
-      // What Intune reports for a remediation that exited non-zero; null when it ran clean.
-      remediationScriptError:
-        result?.remediationState === 'remediationFailed'
-          ? 'The remediation script exited with a non-zero code.'
-          : null,
-      postRemediationDetectionScriptOutput: null,
-      managedDevice: { id: this.fleet.ids[index]! },
-    };
-  }
-
-  #runsOf(scriptId: string): Map<number, RunRecord> {
-    let runs = this.#runs.get(scriptId);
-    if (!runs) {
-      runs = new Map();
-      this.#runs.set(scriptId, runs);
-    }
-    return runs;
-  }
-
-  /**
-   * Gives a device an earlier evidence run, as if the evidence script had run on it before the
-   * lab started (swtpm-backed devices get one: triage needs it to call a clear safe).
-   */
-  giveEvidence(index: number): void {
-    if (this.fleet.hasEvidence[index] === 1) return;
-    this.fleet.hasEvidence[index] = 1;
-    const seeded = [...this.#scripts.values()].find((s) => s.displayName === SEEDED_EVIDENCE_SCRIPT_NAME);
-    if (seeded === undefined) return;
-    const completesAt = this.fleet.lastSyncAt[index]! - 60_000;
-    this.#runsOf(seeded.id).set(index, {
-      requestedAt: completesAt - 3_600_000,
-      completesAt,
-      result: null,
-      seeded: true,
-    });
-  }
+  // ---- the evidence script's earlier runs ------------------------------------------------------
 
   #seedEvidenceScript(): void {
-    const script = this.createScript({
+    const script = this.#scripts.create({
       displayName: SEEDED_EVIDENCE_SCRIPT_NAME,
       description:
         'LAB: tpm-doctor evidence collection (scripts/collect-evidence.ps1) as a detection script.',
@@ -567,16 +377,20 @@ export class TenantState {
       detectionScriptContent: Buffer.from('# LAB: scripts/collect-evidence.ps1 -Compact').toString('base64'),
       remediationScriptContent: '',
     });
-    const runs = this.#runsOf(script.id);
     for (let index = 0; index < this.fleet.size; index++) {
       if (this.fleet.hasEvidence[index] !== 1) continue;
-      const completesAt = this.fleet.lastSyncAt[index]! - 60_000;
-      runs.set(index, { requestedAt: completesAt - 3_600_000, completesAt, result: null, seeded: true });
+      this.#scripts.recordRun(script.entity.id, index, this.#seededRun(index));
     }
   }
 
-  /** A seeded run reports the device as it was seeded, computed only when someone reads it. */
-  #seededResult(index: number, run: RunRecord): NonNullable<RunRecord['result']> {
+  /** A run that completed a minute before the device's seeded last sync. */
+  #seededRun(index: number): ScriptRun {
+    const completesAt = this.fleet.lastSyncAt[index]! - 60_000;
+    return { requestedAt: completesAt - 3_600_000, completesAt, result: null, seeded: true };
+  }
+
+  /** A seeded run reports the device as it was seeded. */
+  #seededResult(index: number, run: ScriptRun): ScriptRunResult {
     const view = {
       ...this.#evidenceView(index, run.completesAt),
       fixed: false,
@@ -588,6 +402,7 @@ export class TenantState {
     return { detectionState: issue ? 'fail' : 'success', remediationState: 'skipped', output };
   }
 
+  /** The device as its evidence script sees it at `at`. */
   #evidenceView(index: number, at: number) {
     const profile = this.profile(index);
     const cleared = this.#clearedAt[index]!;
@@ -604,13 +419,4 @@ export class TenantState {
       hasRecoveryProtector: this.condition(index) !== 'bitlocker-off',
     };
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function decodeBase64Text(content: string | undefined): string {
-  if (!content) return '';
-  return Buffer.from(content, 'base64').toString('utf8');
 }
