@@ -43,6 +43,27 @@ export interface GraphClientOptions {
   safetyMarginMs?: number;
 }
 
+/** What `GraphClient.get` takes besides the version and path. */
+export interface GraphGetOptions<T> {
+  /** Checks the body's shape (throw ResponseShapeError) and types it. Default: the body as is. */
+  parse?: (body: unknown) => T;
+  signal?: AbortSignal;
+}
+
+/** What `GraphClient.post` takes besides the version and path. */
+export interface GraphPostOptions<T> {
+  /** Sent as JSON; none by default (actions such as syncDevice take no body). */
+  body?: unknown;
+  /** Checks a non-empty answer's shape and types it. Default: the body as is. */
+  parse?: (body: unknown) => T;
+  signal?: AbortSignal;
+  /**
+   * Awaited once the budget admits the POST, just before it goes out; if it throws, nothing is
+   * sent (a campaign records "posting" here).
+   */
+  beforeSend?: () => Promise<void>;
+}
+
 /** One request inside `batch()`. `url` is relative to the version, starting with '/'. */
 export interface BatchRequest {
   /** The caller's key for this request; results come back under it. Unique within one call. */
@@ -148,24 +169,16 @@ export class GraphClient {
     return new URL(`${base}/${version}${path}`);
   }
 
-  /** GET a JSON body; `parse` checks its shape (throw ResponseShapeError) and types it. */
-  get(version: GraphVersion, path: string, signal?: AbortSignal): Promise<unknown>;
-  get<T>(version: GraphVersion, path: string, parse: (body: unknown) => T, signal?: AbortSignal): Promise<T>;
-  get<T>(
-    version: GraphVersion,
-    path: string,
-    parseOrSignal?: ((body: unknown) => T) | AbortSignal,
-    signal?: AbortSignal,
-  ): Promise<T | unknown> {
-    const parse = typeof parseOrSignal === 'function' ? parseOrSignal : (body: unknown) => body;
+  /** GET a JSON body; `parse` (default: none) checks its shape (throw ResponseShapeError) and types it. */
+  get<T = unknown>(version: GraphVersion, path: string, options: GraphGetOptions<T> = {}): Promise<T> {
     return this.send({
       method: 'GET',
       url: this.url(version, path),
       cost: { requests: 1, writes: 0 },
       idempotent: true,
-      parse,
+      parse: options.parse ?? ((body) => body as T),
       innerRequests: 0,
-      signal: typeof parseOrSignal === 'function' ? signal : parseOrSignal,
+      signal: options.signal,
     });
   }
 
@@ -176,21 +189,19 @@ export class GraphClient {
   post<T = unknown>(
     version: GraphVersion,
     path: string,
-    body?: unknown,
-    parse: (body: unknown) => T = (value) => value as T,
-    signal?: AbortSignal,
-    beforeSend?: () => Promise<void>,
+    options: GraphPostOptions<T> = {},
   ): Promise<T | undefined> {
+    const parse = options.parse ?? ((value: unknown) => value as T);
     return this.send({
       method: 'POST',
       url: this.url(version, path),
-      body,
+      body: options.body,
       cost: { requests: 1, writes: 1 },
       idempotent: false,
       parse: (value) => (value === undefined ? undefined : parse(value)),
       innerRequests: 0,
-      signal,
-      beforeSend,
+      signal: options.signal,
+      beforeSend: options.beforeSend,
     });
   }
 

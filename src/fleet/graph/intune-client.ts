@@ -138,26 +138,18 @@ export class IntuneClient implements IntuneApi {
 
   /** Call 6: 204. */
   async syncDevice(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void> {
-    await this.graph.post(
-      'v1.0',
-      `${MANAGED_DEVICES}/${encodeURIComponent(id)}/syncDevice`,
-      undefined,
-      undefined,
+    await this.graph.post('v1.0', `${MANAGED_DEVICES}/${encodeURIComponent(id)}/syncDevice`, {
       signal,
       beforeSend,
-    );
+    });
   }
 
   /** Call 7: 204. */
   async rebootNow(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void> {
-    await this.graph.post(
-      'v1.0',
-      `${MANAGED_DEVICES}/${encodeURIComponent(id)}/rebootNow`,
-      undefined,
-      undefined,
+    await this.graph.post('v1.0', `${MANAGED_DEVICES}/${encodeURIComponent(id)}/rebootNow`, {
       signal,
       beforeSend,
-    );
+    });
   }
 
   /** Call 8 (beta). Graph's eq is case-insensitive; the exact name wins when several match. */
@@ -177,9 +169,10 @@ export class IntuneClient implements IntuneApi {
 
   /** Call 9 (beta): 201 with the created script. */
   async createHealthScript(script: Omit<DeviceHealthScript, 'id'>): Promise<DeviceHealthScript> {
-    const created = await this.graph.post('beta', HEALTH_SCRIPTS, script, (body) =>
-      expectEntity<DeviceHealthScript>(body, 'the created deviceHealthScript'),
-    );
+    const created = await this.graph.post('beta', HEALTH_SCRIPTS, {
+      body: script,
+      parse: (body) => expectEntity<DeviceHealthScript>(body, 'the created deviceHealthScript'),
+    });
     if (!created)
       throw new Error('Graph answered the script upload without a body (expected 201 with the script)');
     return created;
@@ -188,18 +181,20 @@ export class IntuneClient implements IntuneApi {
   /** Call 15 (beta): 204. A daily schedule, detection only (our package has no remediation script). */
   async assignHealthScript(scriptId: string, groupId: string): Promise<void> {
     await this.graph.post('beta', `${HEALTH_SCRIPTS}/${encodeURIComponent(scriptId)}/assign`, {
-      deviceHealthScriptAssignments: [
-        {
-          target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId },
-          runRemediationScript: false,
-          runSchedule: {
-            '@odata.type': '#microsoft.graph.deviceHealthScriptDailySchedule',
-            interval: 1,
-            useUtc: false,
-            time: '09:00:00',
+      body: {
+        deviceHealthScriptAssignments: [
+          {
+            target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId },
+            runRemediationScript: false,
+            runSchedule: {
+              '@odata.type': '#microsoft.graph.deviceHealthScriptDailySchedule',
+              interval: 1,
+              useUtc: false,
+              time: '09:00:00',
+            },
           },
-        },
-      ],
+        ],
+      },
     });
   }
 
@@ -213,10 +208,7 @@ export class IntuneClient implements IntuneApi {
     await this.graph.post(
       'beta',
       `${MANAGED_DEVICES}/${encodeURIComponent(deviceId)}/initiateOnDemandProactiveRemediation`,
-      { scriptPolicyId: scriptId },
-      undefined,
-      signal,
-      beforeSend,
+      { body: { scriptPolicyId: scriptId }, signal, beforeSend },
     );
   }
 

@@ -36,14 +36,18 @@ it('a hook that throws sends nothing, and the next POST still gets through the b
   server = await GraphTestServer.start((_request, response) => noContent(response));
   const graph = client(server, 5);
   await expect(
-    graph.post('v1.0', '/x/syncDevice', undefined, undefined, undefined, async () => {
-      throw new Error('not ours');
+    graph.post('v1.0', '/x/syncDevice', {
+      beforeSend: async () => {
+        throw new Error('not ours');
+      },
     }),
   ).rejects.toThrow('not ours');
   expect(server.arrivals).toHaveLength(0);
   let ran = 0;
-  await graph.post('v1.0', '/y/syncDevice', undefined, undefined, undefined, async () => {
-    ran++;
+  await graph.post('v1.0', '/y/syncDevice', {
+    beforeSend: async () => {
+      ran++;
+    },
   });
   expect(ran).toBe(1);
   expect(server.arrivals.map((a) => a.url)).toEqual(['/v1.0/y/syncDevice']);
@@ -57,8 +61,10 @@ it('runs once across a 429 retry, and only after the budget admitted the request
   );
   const graph = client(server);
   const order: string[] = [];
-  await graph.post('v1.0', '/a/syncDevice', undefined, undefined, undefined, async () => {
-    order.push(`hook (arrivals so far: ${server?.arrivals.length})`);
+  await graph.post('v1.0', '/a/syncDevice', {
+    beforeSend: async () => {
+      order.push(`hook (arrivals so far: ${server?.arrivals.length})`);
+    },
   });
   expect(order).toEqual(['hook (arrivals so far: 0)']);
   expect(server.arrivals).toHaveLength(2);
@@ -76,14 +82,20 @@ it('a stop signal ends a wait in the budget without sending, but not a POST alre
   const graph = client(server, 1);
   const stop = new AbortController();
   let firstMarked = false;
-  const first = graph.post('v1.0', '/first/syncDevice', undefined, undefined, stop.signal, async () => {
-    firstMarked = true;
+  const first = graph.post('v1.0', '/first/syncDevice', {
+    signal: stop.signal,
+    beforeSend: async () => {
+      firstMarked = true;
+    },
   });
   // One write per window: the second waits in the budget.
   let secondMarked = false;
   const second = graph
-    .post('v1.0', '/second/syncDevice', undefined, undefined, stop.signal, async () => {
-      secondMarked = true;
+    .post('v1.0', '/second/syncDevice', {
+      signal: stop.signal,
+      beforeSend: async () => {
+        secondMarked = true;
+      },
     })
     .then(
       () => 'sent',
