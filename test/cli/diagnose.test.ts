@@ -9,7 +9,7 @@ import { ROOT, runCli, useBuiltCli } from './cli-support.js';
 
 useBuiltCli();
 
-const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'windows', name);
+const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'synthetic', 'windows', name);
 
 interface DiagnosisJson {
   schema: string;

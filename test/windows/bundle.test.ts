@@ -28,7 +28,7 @@ async function rejection(promise: Promise<unknown>): Promise<EvidenceError> {
   return error as EvidenceError;
 }
 
-describe('the device cases (test/fixtures/windows/README.md)', () => {
+describe('the device cases (test/fixtures/synthetic/windows/README.md)', () => {
   it.each(CASES)('%s reads with no problems except the documented ones', async (name) => {
     const evidence = await readEvidenceBundle(join(FIXTURES, name));
     expect(evidence.origin).toBe(join(FIXTURES, name));

@@ -46,7 +46,7 @@ function onlyEvidenceErrors(fn: () => unknown): void {
   }
 }
 
-/** Lines of real fixtures, to build inputs that are nearly right. */
+/** Lines of the saved (synthetic) fixtures, to build inputs that are nearly right. */
 const LINES = CASES.flatMap((c) =>
   ['tpmtool.txt', 'dsregcmd.txt', 'manage-bde.txt'].flatMap((f) => {
     try {

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeEvidenceText } from '../../src/probe/windows/text-input.js';
 
-export const FIXTURES = new URL('../fixtures/windows/', import.meta.url).pathname;
+export const FIXTURES = new URL('../fixtures/synthetic/windows/', import.meta.url).pathname;
 
-/** The device cases other engineers test rules with (test/fixtures/windows/README.md). */
+/** The device cases other engineers test rules with (test/fixtures/synthetic/windows/README.md). */
 export const CASES = [
   'healthy',
   'reduced-functionality-0x900',
@@ -24,7 +24,7 @@ export function fixtureJson(path: string): unknown {
   return JSON.parse(fixtureText(path).replace(/^\uFEFF/, ''));
 }
 
-/** Every file under test/fixtures/windows, relative. */
+/** Every file under test/fixtures/synthetic/windows, relative. */
 export function allFixtureFiles(dir = ''): string[] {
   return readdirSync(join(FIXTURES, dir)).flatMap((name) => {
     const rel = dir === '' ? name : `${dir}/${name}`;

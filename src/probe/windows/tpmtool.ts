@@ -10,7 +10,7 @@ import { toBool, toInt } from './json-values.js';
  *
  *  1. the English label, when it is English (normalised: case, spaces and punctuation ignored);
  *  2. Japanese keywords in the label (a best-effort rendering: no Japanese output was captured
- *     from a device, see test/fixtures/windows/README.md);
+ *     from a device, see test/fixtures/synthetic/windows/README.md);
  *  3. the line's position, but only when the whole output has exactly the known layout (the
  *     English sample's 19 top-level lines and 5 lockout lines) and every value has the shape that
  *     position expects (True/False, a version, a number of seconds...). A layout that differs

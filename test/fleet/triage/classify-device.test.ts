@@ -16,7 +16,7 @@ import {
   TPM_REQUIRED,
 } from './fixtures.js';
 
-const COMPACT = 'test/fixtures/windows/compact';
+const COMPACT = 'test/fixtures/synthetic/windows/compact';
 /** The 0x900 device's OS volume RecoveryPassword protector (fixture README). */
 const PROTECTOR_0x900 = '93F1B7D2-0E4C-4A68-B5D9-2C7E1A3F8B06';
 
@@ -387,7 +387,10 @@ describe('classifyDevice from Remediations evidence: the same verdict as diagnos
     ['entra-key-unusable-0x80090016', 'device-action'],
     ['autopilot-0x81039001', 'attestation'],
   ])('the %s bundle maps to %s, with the verdict as the remedy', async (name, cls) => {
-    const evidence = diagnoseEvidence(await readEvidenceBundle(`test/fixtures/windows/${name}`), NOW);
+    const evidence = diagnoseEvidence(
+      await readEvidenceBundle(`test/fixtures/synthetic/windows/${name}`),
+      NOW,
+    );
     const r = classifyDevice(
       { device: device({ complianceState: 'noncompliant' }), failingSettings: [], evidence },
       NOW,
@@ -398,7 +401,10 @@ describe('classifyDevice from Remediations evidence: the same verdict as diagnos
   });
 
   test('a healthy device verdict lets Intune data decide, and a TPM it finds healthy is not cleared', async () => {
-    const evidence = diagnoseEvidence(await readEvidenceBundle('test/fixtures/windows/healthy'), NOW);
+    const evidence = diagnoseEvidence(
+      await readEvidenceBundle('test/fixtures/synthetic/windows/healthy'),
+      NOW,
+    );
     expect(classifyDevice({ device: device(), failingSettings: [], evidence }, NOW).class).toBe('healthy');
     const d = device({ complianceState: 'noncompliant' });
     const r = classifyDevice(

@@ -19,7 +19,7 @@ const HOSTILE_NAME = '<script>alert(1)</script>';
 
 /** The lockout device's evidence, with its recovery password left in by a careless collector. */
 function evidenceWithSecret() {
-  const text = readFileSync('test/fixtures/windows/compact/lockout-trimmed.txt', 'utf8').replace(
+  const text = readFileSync('test/fixtures/synthetic/windows/compact/lockout-trimmed.txt', 'utf8').replace(
     '"cn":"PC-LOCKOUT-07"',
     `"cn":"PC-LOCKOUT-07","rp":"${RECOVERY_PASSWORD}","RecoveryPassword":"${RECOVERY_PASSWORD}"`,
   );

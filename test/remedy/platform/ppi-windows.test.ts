@@ -9,9 +9,11 @@ import {
 import { windowsClearScript } from '../../../src/remedy/platform/ppi-windows.js';
 import { replayScripts } from './recording-runner.js';
 
-const recorded = (name: string) => readFileSync(path.join(import.meta.dirname, 'recorded', name), 'utf8');
+/** Outputs written from the scripts, not captured on a PC (test/fixtures/synthetic/ppi-windows/README.md). */
+const syntheticOutput = (name: string) =>
+  readFileSync(path.join(import.meta.dirname, '../../fixtures/synthetic/ppi-windows', name), 'utf8');
 
-describe('requestPhysicalPresenceClear on Windows (recorded outputs)', () => {
+describe('requestPhysicalPresenceClear on Windows (synthetic script outputs)', () => {
   it('the script calls SetPhysicalPresenceRequest(14) on the Win32_Tpm instance, then GetPhysicalPresenceTransition', () => {
     const s = windowsClearScript();
     expect(s).toContain(
@@ -25,7 +27,7 @@ describe('requestPhysicalPresenceClear on Windows (recorded outputs)', () => {
   });
 
   it('success with transition 2: restart and accept the prompt', async () => {
-    const ps = replayScripts({ stdout: recorded('set-ppi-14-reboot.json') });
+    const ps = replayScripts({ stdout: syntheticOutput('set-ppi-14-reboot.json') });
     const r = await requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run });
     expect(ps.scripts).toHaveLength(1);
     expect(r).toMatchObject({ platform: 'win32', operation: 14, transition: { code: 2, action: 'reboot' } });
@@ -41,7 +43,7 @@ describe('requestPhysicalPresenceClear on Windows (recorded outputs)', () => {
       /^You must be an administrator to perform this task\..*Run as administrator/,
     ],
   ])('%s is explained', async (file, code, message) => {
-    const ps = replayScripts({ stdout: recorded(file) });
+    const ps = replayScripts({ stdout: syntheticOutput(file) });
     const e = await requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run }).catch(
       (x: unknown) => x,
     );
@@ -71,7 +73,7 @@ describe('requestPhysicalPresenceClear on Windows (recorded outputs)', () => {
     ['get-response-success.json', 'success'],
     ['get-response-user-abort.json', 'user-aborted'],
   ])('GetPhysicalPresenceResponse %s', async (file, outcome) => {
-    const ps = replayScripts({ stdout: recorded(file) });
+    const ps = replayScripts({ stdout: syntheticOutput(file) });
     const r = await readPhysicalPresenceResponse({ platform: 'win32', powershell: ps.run });
     expect(r).toMatchObject({ operation: 14, outcome });
     expect(ps.scripts[0]).toContain('GetPhysicalPresenceResponse');

@@ -1,5 +1,5 @@
 /**
- * The gate over the saved Windows evidence of test/fixtures/windows/ (read with readEvidenceBundle,
+ * The gate over the saved Windows evidence of test/fixtures/synthetic/windows/ (read with readEvidenceBundle,
  * diagnosed with every rule), as `tpm-doctor clear --evidence PATH` would see it.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import type { Snapshot } from '../../../src/snapshot/snapshot.js';
 import type { WindowsEvidence } from '../../../src/snapshot/windows-evidence.js';
 import { byId, expectActionable, expectNoRecoveryPassword } from './support.js';
 
-const FIXTURES = 'test/fixtures/windows';
+const FIXTURES = 'test/fixtures/synthetic/windows';
 /** The 0x900 device's RecoveryPassword protector ID (bitlocker.json / manage-bde.txt). */
 const RF_RECOVERY_ID = '93f1b7d2-0e4c-4a68-b5d9-2c7e1a3f8b06';
 
