@@ -239,7 +239,7 @@ export function provisionedTemplateInfo(): Promise<ProvisionedTemplateInfo> {
 }
 
 /** Provision once per process and return the template's TPM state directory (see {@link provisionedTemplateInfo}). */
-export async function provisionedTemplate(): Promise<string> {
+async function provisionedTemplate(): Promise<string> {
   return (await provisionedTemplateInfo()).stateDir;
 }
 

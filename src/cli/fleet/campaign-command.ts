@@ -66,7 +66,7 @@ export const SELECT_HELP = `Selecting devices (from the latest triage unless --d
   --deadline DURATION    Track devices this long before calling them timed-out (default 24h).
   --dry-run              Show what would be posted and how long Graph's limits make it take.`;
 
-export function syncHelp(): string {
+function syncHelp(): string {
   return `tpm-doctor fleet sync: sync (or reboot) devices, paced under Graph's limits, and track each
 until its last sync time moves and its TPM settings are compliant.
 
@@ -90,7 +90,7 @@ Graph or store problems (docs/exit-codes.md).
 `;
 }
 
-export function remediateHelp(): string {
+function remediateHelp(): string {
   return `tpm-doctor fleet remediate: run tpm-doctor's evidence script on devices through Intune
 Remediations (on demand), and collect what it finds for "fleet triage" to diagnose.
 

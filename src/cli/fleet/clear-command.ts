@@ -27,7 +27,7 @@ import { triageForTarget } from './triage-for-target.js';
 
 const VERB = 'fleet clear';
 
-export function clearHelp(): string {
+function clearHelp(): string {
   return `tpm-doctor fleet clear: clear the TPM of devices whose triage says a clear is safe, through
 Intune Remediations, each behind its own preflight gate, and track each one until compliant.
 

@@ -2,7 +2,7 @@ import { LabCredential } from './lab-credential.js';
 import type { TokenCredential } from './token-credential.js';
 
 /** The env var holding a client secret. Never a flag: command lines are visible to every user in `ps`. */
-export const CLIENT_SECRET_ENV = 'AZURE_CLIENT_SECRET';
+const CLIENT_SECRET_ENV = 'AZURE_CLIENT_SECRET';
 
 /** How to sign in (docs/graph-auth.md). */
 export type GraphAuthOptions =

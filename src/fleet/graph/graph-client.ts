@@ -12,9 +12,9 @@ import type { TokenCredential } from './token-credential.js';
 export type GraphVersion = 'v1.0' | 'beta';
 export type GraphMethod = 'GET' | 'POST';
 
-export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
+const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 /** The BitLocker recovery key API refuses requests without a User-Agent (docs/graph-calls.md). */
-export const DEFAULT_USER_AGENT = 'tpm-doctor/0.1.0';
+const DEFAULT_USER_AGENT = 'tpm-doctor/0.1.0';
 
 export interface GraphClientOptions {
   credential: TokenCredential;

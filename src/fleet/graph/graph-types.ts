@@ -202,14 +202,6 @@ export interface DeviceHealthScriptRunState {
   managedDevice?: { id: string } | null;
 }
 
-/** A page of an OData collection. */
-export interface ODataPage<T> {
-  '@odata.context'?: string;
-  '@odata.nextLink'?: string;
-  '@odata.count'?: number;
-  value: T[];
-}
-
 /** Graph's error body: {"error": {"code", "message", "innerError": {"request-id", "date"}}}. */
 export interface GraphErrorBody {
   error: {

@@ -34,7 +34,7 @@ export interface RetryPolicyOptions {
   random?: () => number;
 }
 
-export const DEFAULT_RETRY_OPTIONS: RetryPolicyOptions = Object.freeze({
+const DEFAULT_RETRY_OPTIONS: RetryPolicyOptions = Object.freeze({
   maxRetries: 5,
   baseDelayMs: 1_000,
   maxDelayMs: 60_000,

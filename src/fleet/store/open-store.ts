@@ -15,7 +15,7 @@ import { isPostgresUrl, POSTGRES_URL_SHAPE } from './postgres-url.js';
 import { FleetStoreError } from './store-error.js';
 
 export const STORE_ENV = 'TPM_DOCTOR_STORE';
-export const DEFAULT_STORE_FILE = 'fleet.sqlite';
+const DEFAULT_STORE_FILE = 'fleet.sqlite';
 
 export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string };
 

@@ -37,7 +37,7 @@ export function hasEntraDeviceId(azureAdDeviceId: string | null): azureAdDeviceI
  * them without braces. Otherwise the key Entra ID holds may be an old one that no longer unlocks
  * the volume, and a clear (which makes BitLocker ask for recovery) could lose the data.
  */
-export function checkEscrow(input: EscrowInput): EscrowCheck {
+function checkEscrow(input: EscrowInput): EscrowCheck {
   if (!hasEntraDeviceId(input.azureAdDeviceId)) {
     return {
       status: 'no-entra-id',

@@ -36,7 +36,7 @@ export function csvCell(value: string | null): string {
 }
 
 /** One result as a CSV record (CRLF-terminated, RFC 4180 §2). */
-export function csvRow(r: TriageResult, tenant: string | null = null): string {
+function csvRow(r: TriageResult, tenant: string | null = null): string {
   const cells: Record<(typeof CSV_COLUMNS)[number], string | null> = {
     deviceId: r.deviceId,
     deviceName: r.deviceName,

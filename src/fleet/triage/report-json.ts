@@ -44,7 +44,7 @@ export class JsonReportWriter {
 }
 
 /** A device in the JSON report: the TriageResult's fields in the documented order. */
-export function deviceJson(r: TriageResult): TriageResult {
+function deviceJson(r: TriageResult): TriageResult {
   return {
     deviceId: r.deviceId,
     deviceName: r.deviceName,

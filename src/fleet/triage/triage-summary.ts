@@ -60,7 +60,7 @@ const zeroes = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 /** Buckets a last sync time by its age at `now`. */
-export function syncAgeBucket(lastSync: string | null, now: Date): SyncAgeBucket {
+function syncAgeBucket(lastSync: string | null, now: Date): SyncAgeBucket {
   if (lastSync === null) return 'never';
   const days = (now.getTime() - Date.parse(lastSync)) / 86_400_000;
   if (days < 1) return 'under-1d';

@@ -23,7 +23,7 @@ import type { TriageResult } from './triage-result.js';
 import { type TriageSummary, TriageTally } from './triage-summary.js';
 
 /** The Remediations script package whose detection output is tpm-doctor's compact evidence. */
-export const EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
+const EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
 
 export interface TriageProgress {
   /** Devices listed so far. */

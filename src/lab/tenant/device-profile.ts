@@ -15,7 +15,7 @@ export interface TpmVendor {
 
 const ascii4 = (s: string) => Buffer.from(s.padEnd(4, '\0'), 'latin1').readUInt32BE(0);
 
-export const TPM_VENDORS: Readonly<Record<TpmVendor['id'], TpmVendor>> = {
+const TPM_VENDORS: Readonly<Record<TpmVendor['id'], TpmVendor>> = {
   IFX: {
     id: 'IFX',
     fullName: 'Infineon',
@@ -143,7 +143,7 @@ const FIRST = ['alex', 'sam', 'kim', 'yuki', 'maria', 'omar', 'lena', 'ravi', 'c
 const LAST = ['smith', 'tanaka', 'garcia', 'mueller', 'khan', 'silva', 'kowalski', 'nguyen', 'ito', 'brown'];
 
 /** The lab tenant's domain: clearly not a real one (RFC 2606 reserves .example). */
-export const LAB_DOMAIN = 'contoso-lab.example';
+const LAB_DOMAIN = 'contoso-lab.example';
 
 /** What never changes about a device: its identity and hardware. A pure function of (seed, index, condition). */
 export interface DeviceProfile {

@@ -37,7 +37,7 @@ export const DEFAULT_MIX: Readonly<Record<LabCondition, number>> = Object.freeze
 });
 
 /** Intune's "compliance status validity period" setting: a device silent this long is non-compliant. */
-export const REQUIRE_REMAIN_CONTACT = 'DefaultDeviceCompliancePolicy.RequireRemainContact';
+const REQUIRE_REMAIN_CONTACT = 'DefaultDeviceCompliancePolicy.RequireRemainContact';
 
 /** Every setting the lab answers setting-state summaries for. */
 export type LabSetting = TpmRelatedSetting | typeof REQUIRE_REMAIN_CONTACT;

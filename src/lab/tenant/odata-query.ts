@@ -66,7 +66,7 @@ function parseSkipToken(token: string): number {
 const CLAUSE = /^\s*([A-Za-z][A-Za-z0-9]*)\s+(eq|ne)\s+'((?:[^']|'')*)'\s*$/;
 
 /** `a eq 'x' and b ne 'y'`: OData string literals, '' for a quote; no or, not, functions or parentheses. */
-export function parseFilter(text: string): FilterClause[] {
+function parseFilter(text: string): FilterClause[] {
   return text.split(/\s+and\s+/).map((part) => {
     const m = CLAUSE.exec(part);
     if (!m) {

@@ -4,7 +4,7 @@ import type { GraphLimits } from '../../fleet/graph/graph-limits.js';
  * A sliding window of request times: how many fell within the last `windowMs`. Times are kept in
  * a growable ring, so a window of 2,000 costs a few kilobytes.
  */
-export class SlidingWindow {
+class SlidingWindow {
   #times: number[] = [];
   #head = 0;
 

@@ -30,7 +30,7 @@ export type TokenResult =
   | { ok: false; status: number; body: EntraErrorBody };
 
 /** The only scope a Graph app-only token is issued for. */
-export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 
 export class TokenIssuer {
   readonly tenantId: string;
