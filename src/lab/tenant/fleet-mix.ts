@@ -44,9 +44,10 @@ export type LabSetting = TpmRelatedSetting | typeof REQUIRE_REMAIN_CONTACT;
 
 /**
  * The compliance settings a device in each condition fails until it is fixed, and how Intune
- * reports them. TpmRequired and the DHA-evaluated settings (BitLockerEnabled, SecureBootEnabled,
- * CodeIntegrityEnabled) are the ones research §5 names; a lockout makes attestation fail with an
- * error rather than a verdict.
+ * reports them: TpmRequired and the settings Device Health Attestation evaluates (BitLockerEnabled,
+ * SecureBootEnabled, CodeIntegrityEnabled) of windows10CompliancePolicy
+ * (https://learn.microsoft.com/graph/api/resources/intune-deviceconfig-windows10compliancepolicy,
+ * docs/triage.md). A lockout makes attestation fail with an error rather than a verdict.
  */
 export const FAILING_SETTINGS: Readonly<
   Record<LabCondition, readonly { setting: LabSetting; state: 'nonCompliant' | 'error' }[]>

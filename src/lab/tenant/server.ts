@@ -17,7 +17,7 @@ import type { TokenIssuer } from './token-issuer.js';
 
 /** How the lab misbehaves, like Graph does. */
 export interface LabFaults {
-  /** Share of 429s sent without Retry-After (some Intune endpoints omit it, research §5). */
+  /** Share of 429s sent without Retry-After (some Intune endpoints omit it: docs/graph-calls.md, throttling). */
   omitRetryAfterRate: number;
   /** Share of admitted requests answered 503 or 504 instead. */
   transientErrorRate: number;

@@ -1,6 +1,6 @@
 /**
- * Lab devices backed by a real TPM (issue 5 §4: "some lab devices can be backed by real swtpm
- * instances so that a campaign really clears a TPM"). Each gets its own provisioned swtpm (EK
+ * Lab devices backed by a real TPM, so that a campaign really clears a TPM (docs/lab-tenant.md,
+ * "Devices backed by a real TPM"). Each gets its own provisioned swtpm (EK
  * certificates, like a PC), put into the state that makes a clear the right fix: owner keys and an
  * NV index left by a previous owner (src/lab/scenarios.ts stale-objects), on a device whose
  * Windows evidence says "Clear Needed To Recover" and whose BitLocker key is escrowed.
@@ -50,7 +50,7 @@ export interface SwtpmDevice {
 }
 
 /**
- * What a clear script must carry for the device's approval check (issue 4 §1.4), as PowerShell
+ * What a clear script must carry for the device's approval check (docs/campaigns.md, docs/clear.md), as PowerShell
  * reads the argument: double-quoted, single-quoted (with '' for an apostrophe) or bare.
  */
 const APPROVED_BY = /--approved-by\s+(?:"([^"]+)"|'((?:[^']|'')+)'|(\S+))/;
