@@ -4,6 +4,7 @@ import { planClear } from '../../src/plan/clear-plan.js';
 import { defaultClearMethod } from '../../src/plan/default-clear-method.js';
 import { keepRunOpen } from '../../src/plan/keep-run-open.js';
 import { isSimulatorTarget } from '../../src/plan/tpm-simulator.js';
+import { windowsEvidenceSource } from '../../src/plan/windows-evidence-source.js';
 
 const machine = { uri: 'device:/dev/tpmrm0', lab: null };
 const swtpm = { uri: 'swtpm://127.0.0.1:2321', lab: null };
@@ -54,5 +55,27 @@ describe('planClear', () => {
       simulator: true,
       keepOpen: true,
     });
+  });
+});
+
+describe('windowsEvidenceSource', () => {
+  it('a bundle when given; live only on Windows for its own TPM; otherwise none', () => {
+    expect(windowsEvidenceSource({ evidencePath: 'b', tpmFlag: 'swtpm://h:1', platform: 'linux' })).toEqual({
+      kind: 'bundle',
+      path: 'b',
+    });
+    expect(windowsEvidenceSource({ evidencePath: undefined, tpmFlag: undefined, platform: 'win32' })).toEqual(
+      {
+        kind: 'live',
+      },
+    );
+    expect(windowsEvidenceSource({ evidencePath: undefined, tpmFlag: 'tbs:', platform: 'win32' })).toEqual({
+      kind: 'none',
+    });
+    expect(windowsEvidenceSource({ evidencePath: undefined, tpmFlag: undefined, platform: 'linux' })).toEqual(
+      {
+        kind: 'none',
+      },
+    );
   });
 });

@@ -3,6 +3,7 @@ import { planClear } from '../../plan/clear-plan.js';
 import { lockoutValueRefusal } from '../../plan/lockout-value-refusal.js';
 import { ppiTargetRefusal } from '../../plan/ppi-target-refusal.js';
 import { unfinishedRunRefusal } from '../../plan/unfinished-run-refusal.js';
+import { windowsEvidenceSource } from '../../plan/windows-evidence-source.js';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
 import { runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
@@ -113,11 +114,16 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
+  const source = windowsEvidenceSource({
+    evidencePath: values.evidence,
+    tpmFlag: values.tpm,
+    platform: process.platform,
+  });
   let windows: WindowsEvidence | null = null;
-  if (values.evidence !== undefined) {
+  if (source.kind === 'bundle') {
     const { readEvidenceBundle } = await import('../../probe/windows/evidence-bundle.js');
-    windows = await readEvidenceBundle(values.evidence);
-  } else if (process.platform === 'win32' && values.tpm === undefined) {
+    windows = await readEvidenceBundle(source.path);
+  } else if (source.kind === 'live') {
     const { collectWindowsEvidence } = await import('../../probe/windows/collect.js');
     windows = await collectWindowsEvidence();
   }
