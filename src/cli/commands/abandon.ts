@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { RunJournal } from '../../remedy/journal.js';
-import { runsDir, stateDir } from '../../remedy/state-dir.js';
+import { findRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
@@ -34,8 +32,8 @@ export async function run(argv: string[]): Promise<number> {
   const runId = positionals[0];
   if (runId === undefined || positionals.length > 1)
     throw new UsageError('give exactly one RUN-ID', 'abandon');
-  const file = path.join(runsDir(stateDir(values['state-dir'])), `${runId}.jsonl`);
-  if (!/^[A-Za-z0-9._-]+$/.test(runId) || !existsSync(file)) {
+  const file = findRun(runCatalogDir(values['state-dir']), runId);
+  if (file === undefined) {
     throw new UsageError(`no run "${runId}"; "tpm-doctor runs" lists them`, 'abandon');
   }
   const journal = RunJournal.open(file);

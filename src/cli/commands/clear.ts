@@ -1,15 +1,18 @@
-import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { planClear } from '../../plan/clear-plan.js';
+import { lockoutValueRefusal } from '../../plan/lockout-value-refusal.js';
+import { ppiTargetRefusal } from '../../plan/ppi-target-refusal.js';
+import { unfinishedRunRefusal } from '../../plan/unfinished-run-refusal.js';
+import { windowsEvidenceSource } from '../../plan/windows-evidence-source.js';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
-import { readJournal, runState } from '../../remedy/journal.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
-import { runsDir, stateDir } from '../../remedy/state-dir.js';
+import { runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
+import { confirmClear } from '../confirm-clear.js';
+import { continueRun } from '../continue-run.js';
 import { EXIT } from '../exit-codes.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { renderGate } from '../render/gate-text.js';
@@ -103,17 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const purpose = oneOf(values.purpose ?? 'repair', PURPOSES, '--purpose');
   const timeoutMs = parseTimeout(values.timeout, 'clear');
-  const list = (text: string | undefined) =>
-    (text ?? '')
-      .split(',')
-      .map((s) =>
-        s
-          .trim()
-          .toLowerCase()
-          .replace(/^\{|\}$/g, ''),
-      )
-      .filter(Boolean);
-  const acknowledged = list(values.acknowledge) as CheckId[];
+  const acknowledged = idList(values.acknowledge) as CheckId[];
   if ((values['approved-by'] === undefined) !== (values.ticket === undefined)) {
     throw new UsageError(
       '--approved-by and --ticket go together: who approved, and the ticket that records it',
@@ -121,41 +114,42 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
+  const source = windowsEvidenceSource({
+    evidencePath: values.evidence,
+    tpmFlag: values.tpm,
+    platform: process.platform,
+  });
   let windows: WindowsEvidence | null = null;
-  if (values.evidence !== undefined) {
+  if (source.kind === 'bundle') {
     const { readEvidenceBundle } = await import('../../probe/windows/evidence-bundle.js');
-    windows = await readEvidenceBundle(values.evidence);
-  } else if (process.platform === 'win32' && values.tpm === undefined) {
+    windows = await readEvidenceBundle(source.path);
+  } else if (source.kind === 'live') {
     const { collectWindowsEvidence } = await import('../../probe/windows/collect.js');
     windows = await collectWindowsEvidence();
   }
 
   const target = await resolveTpmTarget(values.tpm);
-  // A lab run's journal is a demo: it goes to a temporary folder unless --state-dir says otherwise,
-  // never among the machine's real runs.
-  const journalDir = runsDir(
-    values['state-dir'] !== undefined || !target.lab
-      ? stateDir(values['state-dir'])
-      : path.join(os.tmpdir(), 'tpm-doctor-lab-state'),
-  );
+  const journalDir = runCatalogDir(values['state-dir'], { lab: target.lab !== null });
   try {
-    const method = oneOf(
-      values.method ??
-        (target.lab || /^(swtpm|mssim):\/\//.test(target.uri)
-          ? 'platform'
-          : process.platform === 'win32'
-            ? 'ppi'
-            : 'lockout'),
-      METHODS,
-      '--method',
-    );
+    const plan = planClear({
+      target,
+      method: values.method === undefined ? undefined : oneOf(values.method, METHODS, '--method'),
+      platform: process.platform,
+    });
+    const { method } = plan;
     const { takeSnapshot } = await import('../../snapshot/take-snapshot.js');
-    // A simulator (swtpm://, mssim://) is a lab TPM for the gate: no firmware holds its platform auth.
-    const simulator = target.lab !== null || /^(swtpm|mssim):\/\//.test(target.uri);
     const snapshot = await takeSnapshot({
-      tpm: { uri: target.uri, lab: simulator, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+      tpm: { uri: target.uri, lab: plan.simulator, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
       windows,
     });
+    const auth = lockoutAuth(values['lockout-auth-file'], 'clear');
+    refuseIf(
+      lockoutValueRefusal({
+        method,
+        lockoutAuth: auth,
+        lockoutAuthSet: snapshot.tpm?.permanent?.flags.lockoutAuthSet,
+      }),
+    );
     const { diagnose } = await import('../../diagnose/diagnose.js');
     const diagnosis = diagnose(snapshot);
     const { isElevated } = await import('../../remedy/platform/elevation.js');
@@ -167,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(elevated === undefined ? {} : { elevated }),
       ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
       ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
-      ...(values.escrowed === undefined ? {} : { escrowedProtectorIds: list(values.escrowed) }),
+      ...(values.escrowed === undefined ? {} : { escrowedProtectorIds: idList(values.escrowed) }),
       ...(values['backup-confirmed-by'] === undefined
         ? {}
         : { backupConfirmedBy: values['backup-confirmed-by'] }),
@@ -188,34 +182,13 @@ export async function run(argv: string[]): Promise<number> {
           `${diagnosis.verdict.clearRecommended ? ' (a clear is the fix)' : ''}\n\n${renderGate(gate, acknowledged)}`,
       );
     }
-    const unfinished = unfinishedRuns(journalDir);
-    if (unfinished.length > 0 && !values['dry-run']) {
-      throw new UsageError(
-        `run ${unfinished.join(', ')} is not finished: continue it with "tpm-doctor resume" or end it with ` +
-          `"tpm-doctor abandon RUN-ID" before starting another clear`,
-        'clear',
-      );
-    }
-    const auth = lockoutAuth(values['lockout-auth-file'], 'clear');
-    if (method === 'lockout' && auth !== '' && snapshot.tpm?.permanent?.flags.lockoutAuthSet === false) {
-      // The TPM has no lockout value: any non-empty one is wrong, and one wrong lockout
-      // authorisation blocks lockout for TPM_PT_LOCKOUT_RECOVERY seconds (Part 1 §19.8.6).
-      throw new UsageError(
-        'this TPM has no lockout authorization value set (lockoutAuthSet is clear): do not pass one; a wrong value would block lockout authorisation for the recovery time',
-        'clear',
-      );
-    }
+    refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun: values['dry-run'] ?? false }));
     if (!gate.passed || values['dry-run']) {
       report(null, { dryRun: values['dry-run'] ?? false });
       return gate.passed ? EXIT.OK : EXIT.CLEAR_REFUSED;
     }
-    if (method === 'ppi' && target.lab) {
-      throw new UsageError(
-        'a lab TPM has no firmware to show a physical-presence prompt: use --method platform',
-        'clear',
-      );
-    }
-    if (!values.yes && !(await confirm())) {
+    refuseIf(ppiTargetRefusal(method, target));
+    if (!values.yes && !(await confirmClear())) {
       if (!values.json) process.stdout.write('Not confirmed: nothing was changed.\n');
       report(null, { confirmed: false });
       return EXIT.CLEAR_REFUSED;
@@ -229,9 +202,7 @@ export async function run(argv: string[]): Promise<number> {
         journalDir,
         gate,
         purpose,
-        // On Windows the run stays open after the proof: the post-clear runbook (reboot,
-        // re-provisioning, BitLocker, Entra, sync, Windows Hello) continues in the same journal.
-        keepOpen: process.platform === 'win32',
+        keepOpen: plan.keepOpen,
         ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
         ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
       };
@@ -253,8 +224,7 @@ export async function run(argv: string[]): Promise<number> {
           lockoutAuth: auth,
         });
       }
-      const code = await afterRun(result, { json: values.json ?? false, report });
-      return code;
+      return await continueRun(result, { json: values.json ?? false, report });
     } finally {
       await tpm.close();
     }
@@ -263,93 +233,22 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * What follows a run's TPM part: 'cleared' (kept open on Windows) goes on to the post-clear
- * runbook; 'waiting' (a PPI clear waiting for the reboot and the firmware prompt) and a runbook
- * that waits tell the person what to do, and `tpm-doctor resume` (run by the start-up task at
- * boot) continues.
- */
-export async function afterRun(
-  result: ClearRunResult,
-  options: {
-    json: boolean;
-    report?: (run: ClearRunResult, extra?: Record<string, unknown>) => void;
-    confirmed?: string[];
-  },
-): Promise<number> {
-  let run = result;
-  let runbook: unknown = null;
-  let instruction = result.instruction;
-  if (result.status === 'cleared') {
-    const { continueAfterClear } = await import('../../remedy/clear/complete-run.js');
-    const windows =
-      process.platform === 'win32'
-        ? {
-            runner: (await import('../../probe/windows/collect.js')).runPowerShell,
-            ...(options.confirmed ? { confirmed: options.confirmed } : {}),
-          }
-        : undefined;
-    // On Windows, wait in this process for the runbook (up to a day for the Intune sync, checked
-    // every minute, with progress), keeping the PC awake; a reboot or Ctrl-C leaves it to resume.
-    const { keepAwake } = await import('../../remedy/platform/keep-awake.js');
-    const awake = windows ? keepAwake() : { release: () => {} };
-    let next: Awaited<ReturnType<typeof continueAfterClear>>;
-    try {
-      next = await continueAfterClear({
-        journal: result.journalPath,
-        ...(windows
-          ? {
-              windows: {
-                ...windows,
-                advance: {
-                  poll: { intervalMs: 60_000, forMs: 24 * 3600_000 },
-                  onProgress: (p) => {
-                    if (!options.json) {
-                      process.stderr.write(
-                        `[${p.index}/${p.total}] ${p.title}: ${p.phase}${p.waitedMs > 0 ? ` (${Math.round(p.waitedMs / 60_000)} min)` : ''} ${p.message}\n`,
-                      );
-                    }
-                  },
-                },
-              },
-            }
-          : {}),
-      });
-    } finally {
-      awake.release();
-    }
-    run = next.run;
-    runbook = next.runbook;
-    instruction = next.instruction ?? instruction;
-    if (next.status !== 'complete' && !options.json) {
-      process.stdout.write(`\nRunbook: ${next.status}${next.at ? ` at ${next.at}` : ''}: ${next.message}\n`);
-    }
-  }
-  if (options.json) {
-    if (options.report) options.report(run, { runbook, instruction: instruction ?? null });
-    else {
-      const out = { schema: 'tpm-doctor/resume/v1', run, runbook, instruction: instruction ?? null };
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    }
-  } else {
-    process.stdout.write(renderRun(run));
-    if (instruction)
-      process.stdout.write(
-        `Next: ${instruction}\nThen: tpm-doctor resume (the start-up task runs it at boot)\n`,
-      );
-  }
-  if (run.status === 'finished') return EXIT.OK;
-  if (run.status === 'failed') return EXIT.CLEAR_FAILED;
-  return EXIT.RUN_INTERRUPTED;
+/** A comma-separated list of IDs, trimmed, lower-cased, without the braces Windows prints around GUIDs. */
+function idList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) =>
+      s
+        .trim()
+        .toLowerCase()
+        .replace(/^\{|\}$/g, ''),
+    )
+    .filter(Boolean);
 }
 
-/** Runs in `journalDir` that neither finished nor were abandoned. */
-function unfinishedRuns(journalDir: string): string[] {
-  if (!existsSync(journalDir)) return [];
-  return readdirSync(journalDir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .filter((f) => runState(readJournal(path.join(journalDir, f)).records).status === 'running')
-    .map((f) => f.slice(0, -'.jsonl'.length));
+/** A plan rule's refusal is a wrong command line for this TPM: exit 2, nothing changed. */
+function refuseIf(refusal: string | undefined): void {
+  if (refusal !== undefined) throw new UsageError(refusal, 'clear');
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
@@ -357,36 +256,4 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
     throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}"`, 'clear');
   }
   return value as T;
-}
-
-/** Typed confirmation on a terminal; without one, --yes is required (no silent destruction). */
-export async function confirm(): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new UsageError(
-      'no terminal to confirm on: pass --yes to clear without a typed confirmation',
-      'clear',
-    );
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await new Promise<string>((resolve) =>
-      rl.question('\nThis deletes the keys listed above. Type CLEAR to continue: ', resolve),
-    );
-    return answer.trim() === 'CLEAR';
-  } finally {
-    rl.close();
-  }
-}
-
-export function renderRun(result: ClearRunResult): string {
-  const out = ['', `Run ${result.runId}: ${result.status.toUpperCase()}`, `  journal  ${result.journalPath}`];
-  if (result.receiptPath) out.push(`  receipt  ${result.receiptPath}`);
-  if (result.failure) out.push(`  ${result.failure.step}: ${result.failure.message}`);
-  if (result.proof) {
-    out.push('', `Proof: ${result.proof.proven ? 'the clear happened and did what it must' : 'NOT PROVEN'}`);
-    for (const c of result.proof.checks)
-      out.push(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.id.padEnd(30)} ${c.actual}`);
-  }
-  out.push('');
-  return `${out.join('\n')}\n`;
 }

@@ -1,15 +1,17 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { readJournal, runState } from '../../remedy/journal.js';
-import { runsDir, stateDir } from '../../remedy/state-dir.js';
+import { clearStillToCome } from '../../plan/resume-consent.js';
+import { resumeTargetRefusal, resumeTpmUri } from '../../plan/resume-target.js';
+import { findRun, readRun, runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
+import { confirmClear } from '../confirm-clear.js';
+import { continueRun } from '../continue-run.js';
 import { EXIT } from '../exit-codes.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { parseTimeout } from '../timeout.js';
 import { UsageError } from '../usage-error.js';
-import { afterRun, confirm } from './clear.js';
 
 export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a crash or a power cut.
 
@@ -73,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   ) {
     throw new UsageError(`--journal ${values.journal} is not the journal of run ${values.run}`, 'resume');
   }
-  const dir = runsDir(stateDir(values['state-dir']));
+  const dir = runCatalogDir(values['state-dir']);
   const journalPath =
     values.journal !== undefined
       ? existingJournal(values.journal)
@@ -81,15 +83,15 @@ export async function run(argv: string[]): Promise<number> {
   const timeoutMs = parseTimeout(values.timeout, 'resume');
   const { defaultTpmUri } = await import('../../tpm/transport/open-transport.js');
   const { recordedTpmUri } = await import('../../remedy/clear/clear-run.js');
-  // The run's own TPM first: resume then also checks the EK Name before touching anything.
-  const uri = values.tpm ?? recordedTpmUri(journalPath) ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri();
-  if (uri.startsWith('lab')) {
-    throw new UsageError('a lab TPM lives only for one command; there is nothing to resume on it', 'resume');
-  }
-  // A clear that is still to come needs the same consent as `clear`: --yes or a typed confirmation.
-  const state = runState(readJournal(journalPath).records);
-  const clearDone = state.completedSteps.some((s) => s === 'clear' || s === 'ppi-requested');
-  if (state.status === 'running' && !clearDone && !values.yes && !(await confirm())) {
+  const uri = resumeTpmUri({
+    flag: values.tpm,
+    recorded: recordedTpmUri(journalPath),
+    env: process.env.TPM_DOCTOR_TPM,
+    machineDefault: defaultTpmUri,
+  });
+  const refusal = resumeTargetRefusal(uri);
+  if (refusal !== undefined) throw new UsageError(refusal, 'resume');
+  if (clearStillToCome(readRun(journalPath).state) && !values.yes && !(await confirmClear())) {
     process.stdout.write('Not confirmed: nothing was changed.\n');
     return EXIT.CLEAR_REFUSED;
   }
@@ -101,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
       journalPath,
       lockoutAuth: lockoutAuth(values['lockout-auth-file'], 'resume'),
     });
-    return await afterRun(result, {
+    return await continueRun(result, {
       json: values.json ?? false,
       confirmed: (values.confirm ?? '')
         .split(',')
@@ -124,18 +126,19 @@ function pickRun(dir: string, positionals: string[]): string {
   if (positionals.length > 1) throw new UsageError('give at most one run ID', 'resume');
   const wanted = positionals[0];
   if (wanted !== undefined) {
-    const file = path.join(dir, `${wanted}.jsonl`);
-    if (!/^[A-Za-z0-9._-]+$/.test(wanted) || !existsSync(file)) {
+    const file = findRun(dir, wanted);
+    if (file === undefined) {
       throw new UsageError(`no run "${wanted}" in ${dir}; "tpm-doctor runs" lists them`, 'resume');
     }
     return file;
   }
-  const open = (existsSync(dir) ? readdirSync(dir) : [])
-    .filter((f) => f.endsWith('.jsonl'))
-    .filter((f) => runState(readJournal(path.join(dir, f)).records).status === 'running');
+  const open = unfinishedRuns(dir);
   if (open.length === 0) throw new UsageError(`no unfinished run in ${dir}`, 'resume');
   if (open.length > 1) {
-    throw new UsageError(`several unfinished runs in ${dir} (${open.join(', ')}): name one`, 'resume');
+    throw new UsageError(
+      `several unfinished runs in ${dir} (${open.map((id) => `${id}.jsonl`).join(', ')}): name one`,
+      'resume',
+    );
   }
-  return path.join(dir, open[0]!);
+  return path.join(dir, `${open[0]}.jsonl`);
 }

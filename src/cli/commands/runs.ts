@@ -1,7 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { readJournal, runState } from '../../remedy/journal.js';
-import { runsDir, stateDir } from '../../remedy/state-dir.js';
+import { findRun, listRuns, readRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
@@ -37,19 +34,16 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one run ID', 'runs');
-  const dir = runsDir(stateDir(values['state-dir']));
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')) : [];
+  const dir = runCatalogDir(values['state-dir']);
   const wanted = positionals[0];
   if (wanted !== undefined) {
-    const file = path.join(dir, `${wanted}.jsonl`);
-    if (!/^[A-Za-z0-9._-]+$/.test(wanted) || !existsSync(file)) {
+    const file = findRun(dir, wanted);
+    if (file === undefined) {
       throw new UsageError(`no run "${wanted}" in ${dir}; "tpm-doctor runs" lists them`, 'runs');
     }
-    const read = readJournal(file);
+    const read = readRun(file);
     if (values.json) {
-      process.stdout.write(
-        `${JSON.stringify({ runId: wanted, ...read, state: runState(read.records) }, null, 2)}\n`,
-      );
+      process.stdout.write(`${JSON.stringify({ runId: wanted, ...read }, null, 2)}\n`);
     } else {
       for (const r of read.records) {
         process.stdout.write(
@@ -61,18 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return read.error ? EXIT.PARTIAL : EXIT.OK;
   }
-  const runs = files.sort().map((f) => {
-    const read = readJournal(path.join(dir, f));
-    const state = runState(read.records);
-    return {
-      runId: f.slice(0, -'.jsonl'.length),
-      startedAt: read.records[0]?.at ?? null,
-      status: read.error ? 'damaged' : state.status,
-      completedSteps: state.completedSteps,
-      inFlight: state.inFlight,
-      error: read.error ?? null,
-    };
-  });
+  const runs = listRuns(dir);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ stateDir: dir, runs }, null, 2)}\n`);
   } else if (runs.length === 0) {

@@ -300,8 +300,11 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
   const store = await openFleetStore(v.store as string | undefined);
   let connection: GraphConnection | undefined;
   try {
-    selection = await triageForTarget(store, selection, describeTarget(v, fullVerb), fullVerb);
+    // Pinned by the display target before connecting (nothing is signed in to for a wrong triage),
+    // then again by the tenant's own key once signed in.
+    selection = await triageForTarget(store, selection, { display: describeTarget(v, fullVerb) }, fullVerb);
     connection = await openGraphConnection(v, fullVerb);
+    selection = await triageForTarget(store, selection, connection.tenant, fullVerb);
     if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
     if (v['dry-run']) {
       return await dryRun(store, selection, action, connection, v);
@@ -324,6 +327,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
       action,
       selection,
       target: connection.target,
+      tenantKey: connection.tenant.key,
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(script !== undefined ? { detectionScript: script } : {}),
     });

@@ -119,7 +119,9 @@ export async function run(argv: string[]): Promise<number> {
   const store = await openFleetStore(v.store as string | undefined);
   let connection: GraphConnection | undefined;
   try {
-    const target = describeTarget(v, VERB);
+    // Pinned by the display target here (a dry run and the confirmation need no sign-in), and by
+    // the tenant's own key when the campaign is created after sign-in.
+    const target = { display: describeTarget(v, VERB) };
     selection = await triageForTarget(store, selection, target, VERB, {
       maxAgeMs: maxTriageAgeMs,
       pinDevices: true,
@@ -173,6 +175,7 @@ export async function run(argv: string[]): Promise<number> {
       action: 'clear',
       selection,
       target: connection.target,
+      tenantKey: connection.tenant.key,
       detectionScript: script,
       approval,
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),

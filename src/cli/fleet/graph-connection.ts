@@ -5,6 +5,8 @@ import { BATCH_MAX_REQUESTS, type GraphLimits, INTUNE_LIMITS } from '../../fleet
 import type { IntuneApi } from '../../fleet/graph/intune-api.js';
 import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
+import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
+import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import { UsageError } from '../usage-error.js';
 import { GraphAuthError } from './graph-auth-error.js';
 
@@ -61,6 +63,8 @@ export interface GraphConnection {
   limits: GraphLimits;
   /** For reports and the store: base URL and tenant, never a credential. */
   target: string;
+  /** The tenant: `target` for display, and its own id learnt after sign-in (tenant pinning). */
+  tenant: TenantIdentity;
   isLab: boolean;
   close(): Promise<void>;
 }
@@ -131,12 +135,16 @@ function shareOf(limits: GraphLimits, share: number): GraphLimits {
   };
 }
 
-/** Reads a lab's limits (GET /lab/info); a real tenant has no such endpoint and is never asked. */
-async function labLimits(base: URL): Promise<GraphLimits> {
+/**
+ * Reads a lab's limits and its own tenant id (GET /lab/info); a real tenant has no such endpoint
+ * and is never asked.
+ */
+async function labInfo(base: URL): Promise<{ limits: GraphLimits; tenantId: string | undefined }> {
   const response = await fetch(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
   const info = (await response.json().catch(() => null)) as {
     lab?: unknown;
     limits?: Partial<GraphLimits>;
+    tenantId?: unknown;
   } | null;
   const limits = info?.limits;
   if (!response.ok || info?.lab !== true || !limits || typeof limits.windowMs !== 'number') {
@@ -146,17 +154,30 @@ async function labLimits(base: URL): Promise<GraphLimits> {
     );
   }
   return {
-    windowMs: limits.windowMs,
-    requestsPerWindow: Number(limits.requestsPerWindow),
-    writesPerWindow: Number(limits.writesPerWindow),
+    limits: {
+      windowMs: limits.windowMs,
+      requestsPerWindow: Number(limits.requestsPerWindow),
+      writesPerWindow: Number(limits.writesPerWindow),
+    },
+    tenantId: typeof info.tenantId === 'string' ? info.tenantId.toLowerCase() : undefined,
   };
 }
 
 /**
- * Which tenant a command acts on, as campaigns and triage runs record it (never a credential), known
- * before connecting: a campaign must select devices triaged in its own tenant and resume only
- * there. An in-process lab is named by its seed and size, not its (random) port: two commands with
- * the same --lab-* flags see the same seeded fleet.
+ * The key of an in-process lab (`--tenant lab`). Each command starts its own lab with a fresh
+ * random tenant id, but the same --lab-devices and --lab-seed give the same seeded fleet, so that
+ * is its identity: a triage and a later campaign with the same flags are of the same tenant.
+ */
+function inProcessLabKey(devices: number, seed: number): string {
+  return `lab-in-process:devices=${devices}:seed=${seed}`;
+}
+
+/**
+ * Which tenant a command acts on, for people to read (never a credential), known before
+ * connecting: what reports print and campaigns and triage runs record beside the tenant's own key.
+ * Before sign-in it is also what tenant pinning compares (src/plan/tenant-pinning.ts); it does not
+ * identify a tenant on its own (with managed identity every tenant reads the same). An in-process
+ * lab is named by its seed and size, not its (random) port.
  */
 export function describeTarget(
   values: ConnectionValues,
@@ -222,11 +243,13 @@ export async function openGraphConnection(
       clientSecret: lab.clientSecret,
     });
     const graph = new GraphClient({ credential, baseUrl: lab.url, ...clientOptions(lab.limits) });
+    const target = describeTarget(values, verb, env);
     return {
       intune: new IntuneClient(graph),
       graph,
       limits: shareOf(lab.limits, share),
-      target: describeTarget(values, verb, env),
+      target,
+      tenant: { display: target, key: inProcessLabKey(devices, seed) },
       isLab: true,
       close: () => lab.close(),
     };
@@ -310,21 +333,37 @@ export async function openGraphConnection(
         verb,
       );
   }
-  let credential: Awaited<ReturnType<typeof createCredential>>;
+  let signedIn: Awaited<ReturnType<typeof createCredential>>;
   try {
-    credential = await createCredential(auth, env);
+    signedIn = await createCredential(auth, env);
   } catch (e) {
     throw new GraphAuthError((e as Error).message, { cause: e });
   }
-  const limits = lab ? await labLimits(base) : INTUNE_LIMITS;
+  const info = lab ? await labInfo(base) : undefined;
+  const limits = info?.limits ?? INTUNE_LIMITS;
   // A national cloud (graph.microsoft.us, ...) issues tokens for its own origin.
   const scopes = lab ? [GRAPH_SCOPE] : [`${base.origin}/.default`];
+  // The tenant's own id: the lab says it (and only its own id signs in); Entra ID puts it in the
+  // token (`tid`), so a real tenant is signed in to now, and that token serves the first request.
+  let credential: typeof signedIn = signedIn;
+  let tenantKey = info?.tenantId;
+  if (!lab) {
+    const identifying = new TenantIdentifyingCredential(signedIn);
+    try {
+      tenantKey = await identifying.signIn(scopes);
+    } catch (e) {
+      throw new GraphAuthError(`could not get an access token: ${(e as Error).message}`, { cause: e });
+    }
+    credential = identifying;
+  }
   const graph = new GraphClient({ credential, baseUrl: base.href, ...clientOptions(limits), scopes });
+  const target = describeTarget(values, verb, env);
   return {
     intune: new IntuneClient(graph),
     graph,
     limits: shareOf(limits, share),
-    target: describeTarget(values, verb, env),
+    target,
+    tenant: { display: target, key: tenantKey },
     isLab: lab,
     close: async () => undefined,
   };

@@ -1,4 +1,6 @@
+import type { Campaign } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
@@ -45,18 +47,23 @@ export async function run(argv: string[]): Promise<number> {
         'fleet resume',
       );
     }
-    // A campaign resumes only in the tenant it was created for: its device ids mean nothing elsewhere.
-    const target = describeTarget(values, 'fleet resume');
-    if (campaign.target !== target) {
-      throw new UsageError(
-        `campaign ${id} runs in ${campaign.target}, not in ${target}: give the connection options it was created with`,
-        'fleet resume',
-      );
-    }
+    // A campaign resumes only in the tenant it was created for: its device ids mean nothing
+    // elsewhere. Checked by the display target before connecting, by the tenant's key after sign-in.
+    pinToTenant(campaign, { display: describeTarget(values, 'fleet resume') });
     connection = await openGraphConnection(values, 'fleet resume');
+    pinToTenant(campaign, connection.tenant);
     return await runAndReport(connection, store, id, values, 'fleet resume');
   } finally {
     await connection?.close();
     await store.close();
   }
+}
+
+function pinToTenant(campaign: Campaign, tenant: TenantIdentity): void {
+  const refusal = tenantPinRefusal(
+    { kind: 'campaign', id: campaign.id },
+    { display: campaign.target, key: campaign.tenantKey },
+    tenant,
+  );
+  if (refusal !== undefined) throw new UsageError(refusal, 'fleet resume');
 }

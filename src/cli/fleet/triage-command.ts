@@ -109,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     const actions = new ActionList();
     const csv = format === 'csv' ? new CsvReportWriter(sink, target) : undefined;
     const json = format === 'json' ? new JsonReportWriter(sink, target) : undefined;
-    const runId = store ? await store.beginTriage(connection.target) : undefined;
+    const runId = store ? await store.beginTriage(connection.target, connection.tenant.key) : undefined;
     let rows: ReturnType<typeof toTriageRow>[] = [];
     const flushRows = async () => {
       if (store && runId !== undefined && rows.length > 0) await store.addTriageRows(runId, rows);

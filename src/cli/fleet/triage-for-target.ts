@@ -1,5 +1,6 @@
 import type { CampaignSelection } from '../../fleet/campaign/create-campaign.js';
 import type { FleetStore } from '../../fleet/store/fleet-store.js';
+import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import { UsageError } from '../usage-error.js';
 
 /**
@@ -12,7 +13,7 @@ import { UsageError } from '../usage-error.js';
 export async function triageForTarget(
   store: FleetStore,
   selection: CampaignSelection,
-  target: string,
+  tenant: TenantIdentity,
   verb: string,
   options: { maxAgeMs?: number; pinDevices?: boolean } = {},
   now: Date = new Date(),
@@ -21,21 +22,23 @@ export async function triageForTarget(
   // Devices given by id need no triage to be synced, but a clear decides on their triage too.
   if (selection.kind !== 'triage' && !options.pinDevices) return selection;
   const run =
-    selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage(target);
+    selection.runId !== undefined
+      ? await store.triageRun(selection.runId)
+      : await store.latestTriage(tenant.display);
   if (run === undefined) {
     throw new UsageError(
       selection.runId !== undefined
         ? `no finished triage run ${selection.runId} in ${store.description} ("tpm-doctor fleet status" lists them)`
-        : `no finished triage of ${target} in ${store.description}: run "tpm-doctor fleet triage" against it first`,
+        : `no finished triage of ${tenant.display} in ${store.description}: run "tpm-doctor fleet triage" against it first`,
       verb,
     );
   }
-  if (run.target !== target) {
-    throw new UsageError(
-      `triage run ${run.id} is of ${run.target}, not of ${target}: a campaign acts only on devices triaged in its own tenant`,
-      verb,
-    );
-  }
+  const refusal = tenantPinRefusal(
+    { kind: 'triage', id: run.id },
+    { display: run.target, key: run.tenantKey },
+    tenant,
+  );
+  if (refusal !== undefined) throw new UsageError(refusal, verb);
   const ageMs = now.getTime() - Date.parse(run.createdAt);
   // `!(ageMs <= max)`: an unreadable date (NaN) is too old, never fresh.
   if (maxAgeMs !== undefined && !(ageMs <= maxAgeMs)) {

@@ -1,3 +1,4 @@
+import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import type { FleetStore, NewCampaign, TriageRow } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
 import type { CampaignSelection } from './create-campaign.js';
@@ -29,21 +30,24 @@ export interface ClearSelection {
 export async function selectClearSafe(
   store: FleetStore,
   selection: CampaignSelection,
-  target: string,
+  tenant: TenantIdentity,
 ): Promise<ClearSelection> {
   // The triage must be of this tenant: another tenant's "safe" says nothing about these devices.
   const run =
-    selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage(target);
+    selection.runId !== undefined
+      ? await store.triageRun(selection.runId)
+      : await store.latestTriage(tenant.display);
   if (run === undefined) {
     throw new CampaignError(
-      `no finished triage of ${target} in the store: a clear campaign selects only devices whose triage says a clear is safe; run \`tpm-doctor fleet triage\` first`,
+      `no finished triage of ${tenant.display} in the store: a clear campaign selects only devices whose triage says a clear is safe; run \`tpm-doctor fleet triage\` first`,
     );
   }
-  if (run.target !== target) {
-    throw new CampaignError(
-      `triage run ${run.id} is of ${run.target}, not of ${target}: a clear acts only on its own tenant's triage`,
-    );
-  }
+  const refusal = tenantPinRefusal(
+    { kind: 'triage', id: run.id },
+    { display: run.target, key: run.tenantKey },
+    tenant,
+  );
+  if (refusal !== undefined) throw new CampaignError(refusal);
   const runId = run.id;
   if (selection.kind === 'triage') {
     const rows = await store.triageRows(

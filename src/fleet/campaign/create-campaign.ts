@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignAction, FleetStore, NewCampaign } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
@@ -24,8 +25,10 @@ export interface CreateCampaignOptions {
   store: FleetStore;
   action: CampaignAction;
   selection: CampaignSelection;
-  /** Where it runs, for the record: the Graph base URL and tenant id, never a credential. */
+  /** Where it runs, for display: the Graph base URL and tenant, never a credential. */
   target: string;
+  /** The tenant's own key, learnt after sign-in (src/plan/tenant-pinning.ts). */
+  tenantKey?: string | undefined;
   /** How long devices are tracked before they are `timed-out` (default 24 h). */
   deadlineMs?: number;
   /** remediate and clear: the text of scripts/collect-evidence.ps1, uploaded as the detection script. */
@@ -80,7 +83,7 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
 
   const chosen =
     action === 'clear'
-      ? await fromClearSafe(store, selection, options.target)
+      ? await fromClearSafe(store, selection, { display: options.target, key: options.tenantKey })
       : selection.kind === 'triage'
         ? await fromTriage(store, selection)
         : await fromDeviceIds(intune, selection);
@@ -105,6 +108,7 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
     id: options.id ?? newCampaignId(created),
     action,
     target: options.target,
+    ...(options.tenantKey === undefined ? {} : { tenantKey: options.tenantKey }),
     selection: chosen.description,
     deadline: new Date(created.getTime() + deadlineMs).toISOString(),
     devices: chosen.devices,
@@ -158,9 +162,9 @@ async function fromTriage(
 async function fromClearSafe(
   store: FleetStore,
   selection: CampaignSelection,
-  target: string,
+  tenant: TenantIdentity,
 ): Promise<Chosen> {
-  const chosen = await selectClearSafe(store, selection, target);
+  const chosen = await selectClearSafe(store, selection, tenant);
   return {
     description: chosen.description,
     devices: chosen.devices,

@@ -37,8 +37,10 @@ export interface Campaign {
   id: string;
   action: CampaignAction;
   status: CampaignStatus;
-  /** Where the campaign runs: the Graph base URL and tenant id (never a credential). */
+  /** Where the campaign runs, for display: the Graph base URL and tenant (never a credential). */
   target: string;
+  /** The tenant's own key (src/plan/tenant-pinning.ts); absent in campaigns an older build created. */
+  tenantKey?: string;
   /** How the devices were chosen, for the record (e.g. "triage 3, class clear-safe"). */
   selection: string;
   createdAt: string;
@@ -68,6 +70,7 @@ export interface NewCampaign {
   id: string;
   action: CampaignAction;
   target: string;
+  tenantKey?: string | undefined;
   selection: string;
   deadline: string;
   devices: ReadonlyArray<{ deviceId: string; deviceName: string | null; baselineSync: string | null }>;
@@ -101,7 +104,10 @@ export interface TriageRow {
 export interface TriageRun {
   id: number;
   createdAt: string;
+  /** Where the devices were read, for display. */
   target: string;
+  /** The tenant's own key (src/plan/tenant-pinning.ts); absent in runs an older build stored. */
+  tenantKey?: string;
   /** Counts per class and other totals, as JSON-able data. */
   summary: unknown;
 }
@@ -128,7 +134,7 @@ export interface FleetStore {
    * chunks (one transaction each), finish with the summary. A run never finished (a crash) is
    * not returned by latestTriage.
    */
-  beginTriage(target: string): Promise<number>;
+  beginTriage(target: string, tenantKey?: string): Promise<number>;
   addTriageRows(runId: number, rows: readonly TriageRow[]): Promise<void>;
   finishTriage(runId: number, summary: unknown): Promise<TriageRun>;
   /** The latest finished triage run, of `target` only when given (a campaign acts in its own tenant). */

@@ -42,6 +42,7 @@ import { FleetStoreError } from './store-error.js';
 import {
   campaignInsert,
   nowIso,
+  optionalTenantKey,
   phaseUpdate,
   requireRunId,
   summaryJson,
@@ -206,8 +207,8 @@ export class PostgresFleetStore implements FleetStore {
       if (exists.rowCount !== 0)
         throw new FleetStoreError(`campaign ${id} already exists in ${this.description}`);
       await client.query(
-        'INSERT INTO campaigns (id, action, status, target, selection, created_at, updated_at, deadline) ' +
-          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        'INSERT INTO campaigns (id, action, status, target, tenant_key, selection, created_at, updated_at, deadline) ' +
+          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
         insert.campaign,
       );
       if (insert.devices.length > 0) {
@@ -217,7 +218,7 @@ export class PostgresFleetStore implements FleetStore {
           'INSERT INTO campaign_devices (campaign_id, device_id, device_name, baseline_sync, phase, updated_at) ' +
             'SELECT $1, d.device_id, d.device_name, d.baseline_sync, $2, $3 ' +
             'FROM unnest($4::text[], $5::text[], $6::text[]) AS d (device_id, device_name, baseline_sync)',
-          [id, 'pending', insert.campaign[5], column(1), column(2), column(3)],
+          [id, 'pending', insert.campaign[6], column(1), column(2), column(3)],
         );
       }
       const rows = await client.query<DbRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id]);
@@ -330,10 +331,10 @@ export class PostgresFleetStore implements FleetStore {
     return counts;
   }
 
-  async beginTriage(target: string): Promise<number> {
+  async beginTriage(target: string, tenantKey?: string): Promise<number> {
     const rows = await this.#query(
-      'INSERT INTO triage_runs (target, created_at) VALUES ($1, $2) RETURNING id',
-      [triageTarget(target), nowIso()],
+      'INSERT INTO triage_runs (target, tenant_key, created_at) VALUES ($1, $2, $3) RETURNING id',
+      [triageTarget(target), optionalTenantKey('triage tenantKey', tenantKey), nowIso()],
     );
     return toCount(rows[0] ?? {}, 'id');
   }

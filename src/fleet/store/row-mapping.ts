@@ -19,10 +19,10 @@ export type DbRow = Record<string, unknown>;
 
 /** The column lists the queries select, in the order of the mapping below. */
 export const CAMPAIGN_COLUMNS =
-  'id, action, status, target, selection, created_at, updated_at, deadline, script_id';
+  'id, action, status, target, tenant_key, selection, created_at, updated_at, deadline, script_id';
 export const CAMPAIGN_DEVICE_COLUMNS =
   'campaign_id, device_id, device_name, baseline_sync, phase, posted_at, last_sync, compliant_at, error, updated_at';
-export const TRIAGE_RUN_COLUMNS = 'id, created_at, target, summary';
+export const TRIAGE_RUN_COLUMNS = 'id, created_at, target, tenant_key, summary';
 export const TRIAGE_ROW_COLUMNS =
   'device_id, device_name, azure_ad_device_id, triage_class, clear_safety, last_sync, reasons';
 
@@ -78,6 +78,12 @@ function json(table: string, row: DbRow, column: string): unknown {
   }
 }
 
+/** The tenant key when the row has one (rows written before schema version 3 do not). */
+function tenantKey(table: string, row: DbRow): { tenantKey?: string } {
+  const key = optionalText(table, row, 'tenant_key');
+  return key === null ? {} : { tenantKey: key };
+}
+
 export function toCampaign(row: DbRow): Campaign {
   const t = 'campaigns';
   return {
@@ -85,6 +91,7 @@ export function toCampaign(row: DbRow): Campaign {
     action: oneOf<CampaignAction>(t, row, 'action', CAMPAIGN_ACTIONS),
     status: oneOf<CampaignStatus>(t, row, 'status', CAMPAIGN_STATUSES),
     target: text(t, row, 'target'),
+    ...tenantKey(t, row),
     selection: text(t, row, 'selection'),
     createdAt: text(t, row, 'created_at'),
     updatedAt: text(t, row, 'updated_at'),
@@ -115,6 +122,7 @@ export function toTriageRun(row: DbRow): TriageRun {
     id: integer(t, row, 'id'),
     createdAt: text(t, row, 'created_at'),
     target: text(t, row, 'target'),
+    ...tenantKey(t, row),
     summary: json(t, row, 'summary'),
   };
 }

@@ -191,6 +191,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 3,
+    summary: "the tenant's own key beside the display target of campaigns and triage runs",
+    // NULL in rows written before: tenant pinning then compares the display target, as it did
+    // (src/plan/tenant-pinning.ts). ADD COLUMN of a nullable column without a default is the same
+    // statement in both dialects and rewrites no row.
+    statements: [
+      'ALTER TABLE campaigns ADD COLUMN tenant_key TEXT',
+      'ALTER TABLE triage_runs ADD COLUMN tenant_key TEXT',
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

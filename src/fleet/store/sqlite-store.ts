@@ -47,6 +47,7 @@ import { FleetStoreError } from './store-error.js';
 import {
   campaignInsert,
   nowIso,
+  optionalTenantKey,
   phaseUpdate,
   requireRunId,
   summaryJson,
@@ -163,8 +164,8 @@ export class SqliteFleetStore implements FleetStore {
         throw new FleetStoreError(`campaign ${insert.campaign[0]} already exists in ${this.description}`);
       }
       this.#statement(
-        'INSERT INTO campaigns (id, action, status, target, selection, created_at, updated_at, deadline) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO campaigns (id, action, status, target, tenant_key, selection, created_at, updated_at, deadline) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(...insert.campaign);
       const device = this.#statement(
         'INSERT INTO campaign_devices (campaign_id, device_id, device_name, baseline_sync, phase, updated_at) ' +
@@ -263,12 +264,16 @@ export class SqliteFleetStore implements FleetStore {
     return counts;
   }
 
-  async beginTriage(target: string): Promise<number> {
-    const values = [triageTarget(target), nowIso()] as const;
+  async beginTriage(target: string, tenantKey?: string): Promise<number> {
+    const values = [
+      triageTarget(target),
+      optionalTenantKey('triage tenantKey', tenantKey),
+      nowIso(),
+    ] as const;
     return this.#write(() => {
-      const result = this.#statement('INSERT INTO triage_runs (target, created_at) VALUES (?, ?)').run(
-        ...values,
-      );
+      const result = this.#statement(
+        'INSERT INTO triage_runs (target, tenant_key, created_at) VALUES (?, ?, ?)',
+      ).run(...values);
       return Number(result.lastInsertRowid);
     });
   }

@@ -44,8 +44,8 @@ export function requireRunId(runId: unknown): number {
 }
 
 export interface CampaignInsert {
-  /** id, action, status, target, selection, created_at, updated_at, deadline */
-  campaign: [string, string, string, string, string, string, string, string];
+  /** id, action, status, target, tenant_key, selection, created_at, updated_at, deadline */
+  campaign: [string, string, string, string, string | null, string, string, string, string];
   /** campaign_id, device_id, device_name, baseline_sync, phase, updated_at per device. */
   devices: Array<[string, string, string | null, string | null, DevicePhase, string]>;
 }
@@ -92,6 +92,7 @@ export function campaignInsert(campaign: NewCampaign, now: string): CampaignInse
       campaign.action,
       'running',
       redactStoredText(requireText(`campaign ${id} target`, campaign.target)),
+      optionalTenantKey(`campaign ${id} tenantKey`, campaign.tenantKey),
       redactStoredText(requireOptionalText(`campaign ${id} selection`, campaign.selection) ?? ''),
       now,
       now,
@@ -192,6 +193,11 @@ export function summaryJson(runId: number, summary: unknown): string {
 /** Where a triage run read its devices (Graph base URL and tenant id), checked and redacted. */
 export function triageTarget(target: string): string {
   return redactStoredText(requireText('triage target', target));
+}
+
+/** A tenant key as stored: null when not known (a record of an older build reads as null too). */
+export function optionalTenantKey(what: string, key: string | undefined): string | null {
+  return key === undefined ? null : redactStoredText(requireText(what, key));
 }
 
 /** `now` for every timestamp the store writes itself. */

@@ -1,4 +1,6 @@
 /** What the start-up task modules share: the spec, the actions they take, the run-ID rule, the error. */
+
+import { isRunId } from '../run-id.js';
 import type { CommandRunner } from './runner.js';
 
 export interface ResumeTaskSpec {
@@ -45,11 +47,9 @@ export class StartupTaskError extends Error {
   override readonly name = 'StartupTaskError';
 }
 
-/** The journal's run-ID alphabet (remedy/journal.ts), so the ID needs no quoting anywhere. */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
+/** The run-ID alphabet (remedy/run-id.ts), so the ID needs no quoting anywhere. */
 export function assertRunId(runId: string): void {
-  if (!RUN_ID.test(runId)) {
+  if (!isRunId(runId)) {
     throw new StartupTaskError(
       `expected a run ID of letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit), found ${JSON.stringify(runId)}`,
     );

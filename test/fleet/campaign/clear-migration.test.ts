@@ -89,6 +89,7 @@ describe('migration 2: campaign action clear', () => {
       expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([
         { version: 1 },
         { version: 2 },
+        { version: 3 },
       ]);
       // No table of the rebuild is left behind, and the child references `campaigns` again.
       const tables = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as {

@@ -1,0 +1,18 @@
+/**
+ * The TPM a run resumes on: `--tpm`, else the one the run recorded when it started (resume then
+ * also checks its EK Name before touching anything), else TPM_DOCTOR_TPM, else this machine's.
+ */
+export function resumeTpmUri(input: {
+  flag: string | undefined;
+  recorded: string | null;
+  env: string | undefined;
+  machineDefault: () => string;
+}): string {
+  return input.flag ?? input.recorded ?? input.env ?? input.machineDefault();
+}
+
+/** Why a run cannot resume on `uri`, or undefined when it can: a lab TPM lives for one command only. */
+export function resumeTargetRefusal(uri: string): string | undefined {
+  if (!uri.startsWith('lab')) return undefined;
+  return 'a lab TPM lives only for one command; there is nothing to resume on it';
+}
