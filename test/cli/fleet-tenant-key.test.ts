@@ -56,7 +56,7 @@ describe('tenant pinning by tenant id', () => {
     );
     expect(own.code).toBe(0);
     const ids = tmp.file('ids.txt');
-    await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${first.state.managedDevice(3).id}\n`));
+    await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${first.views.managedDevice(3).id}\n`));
     const posted = await runCli(
       [
         'fleet',
@@ -113,7 +113,9 @@ describe('tenant pinning by tenant id', () => {
     );
     // Nothing was posted in the second tenant.
     expect(
-      Array.from({ length: second.state.size }, (_, i) => second.state.postCount(i)).every((n) => n === 0),
+      Array.from({ length: second.devices.size }, (_, i) => second.devices.postCount(i)).every(
+        (n) => n === 0,
+      ),
     ).toBe(true);
   });
 });

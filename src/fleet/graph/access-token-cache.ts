@@ -6,7 +6,7 @@ import type { AccessToken, TokenCredential } from './token-credential.js';
  * Concurrent callers share one token request. `invalidate` drops a token Graph rejected
  * (401 InvalidAuthenticationToken) so the next `get` asks the credential again.
  */
-const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
 export class AccessTokenCache {
   // ES private fields: util.inspect and JSON.stringify of a client must not print the token.
