@@ -18,7 +18,8 @@ import {
   startClearRun,
 } from '../../../src/remedy/clear/clear-run.js';
 import { startPpiRun } from '../../../src/remedy/clear/ppi-run.js';
-import { journalPath, lockPath } from '../../../src/remedy/journal.js';
+import { journalPath } from '../../../src/remedy/journal.js';
+import { lockPath } from '../../../src/remedy/run-lock.js';
 import type { Tpm } from '../../../src/tpm/tpm.js';
 import { takeClearFingerprint } from '../../../src/verify/clear-fingerprint.js';
 import { useSwtpm } from '../../support/swtpm-harness.js';
