@@ -20,17 +20,7 @@
  * append first checks (fstat) that the file is exactly as long as this handle left it: if anything
  * else appended, the handle refuses.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   type AppendableKind,
@@ -48,6 +38,7 @@ import {
   sha256Hex,
   transitionError,
 } from './journal-record.js';
+import { createJournalFile, fsyncDir, openJournalFile } from './run-files.js';
 import { acquireLock, releaseLock, type TakenOver } from './run-lock.js';
 
 export type {
@@ -135,18 +126,6 @@ export function journalPath(dir: string, runId: string): string {
   return path.join(dir, `${runId}.jsonl`);
 }
 
-/** fsync a directory, so a file created (or a directory made) in it survives a power cut. */
-function fsyncDir(dir: string): void {
-  // Node cannot open a directory for FlushFileBuffers on Windows; NTFS journals the entry itself.
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export class RunJournal {
   readonly path: string;
   /** open() found a torn last line and cut it off before going on. */
@@ -199,7 +178,7 @@ export class RunJournal {
     let fd: number;
     try {
       // 'a' is O_APPEND; 'x' refuses to reuse an existing run's journal.
-      fd = openSync(file, 'ax');
+      fd = createJournalFile(file);
     } catch (e) {
       releaseLock(file, lock.text);
       throw e;
@@ -236,7 +215,7 @@ export class RunJournal {
     let fd: number;
     try {
       // O_RDWR to read and check it through the same descriptor that appends (O_APPEND) to it.
-      fd = openSync(file, constants.O_RDWR | constants.O_APPEND);
+      fd = openJournalFile(file);
     } catch (e) {
       releaseLock(file, lock.text);
       throw e;

@@ -13,7 +13,6 @@ import {
   closeSync,
   fsyncSync,
   linkSync,
-  openSync,
   readFileSync,
   renameSync,
   statSync,
@@ -22,6 +21,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createLockFile } from './run-files.js';
 
 /** What a lock file holds. `bootId` (Linux) and `uptime` tell a lock from before a restart. */
 interface LockInfo {
@@ -135,7 +135,7 @@ export function acquireLock(file: string): { text: string; takenOver: TakenOver 
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
-      fd = openSync(lock, 'wx');
+      fd = createLockFile(lock);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const stale = judgeExisting(file, lock);

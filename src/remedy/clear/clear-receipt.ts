@@ -5,9 +5,10 @@
  * which itself chains every record before it (journal-record.ts). Whoever holds the journal can
  * check that the receipt belongs to it and that neither was edited.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ClearProof } from '../../verify/clear-proof.js';
+import { createReceiptTempFile, fsyncDir } from '../run-files.js';
 
 export interface ReceiptFingerprint {
   /** The SRK's Name (hex), or null when it could not be read. */
@@ -44,7 +45,7 @@ export function receiptPath(journalDir: string, runId: string): string {
  */
 export function writeReceipt(file: string, receipt: ClearReceipt): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = createReceiptTempFile(tmp);
   try {
     writeSync(fd, `${JSON.stringify(receipt, null, 2)}\n`);
     fsyncSync(fd);
@@ -52,12 +53,5 @@ export function writeReceipt(file: string, receipt: ClearReceipt): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
-  if (process.platform !== 'win32') {
-    const dir = openSync(path.dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  }
+  fsyncDir(path.dirname(file));
 }
