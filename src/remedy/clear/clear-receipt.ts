@@ -1,5 +1,5 @@
 /**
- * The receipt of a clear run (issue 4 §1 "Proof"): what a decommissioning admin files with the
+ * The receipt of a clear run (docs/clear.md, "The receipt"): what a decommissioning admin files with the
  * handover. It is built from the journal alone (so a resume rebuilds the same bytes) and chained to
  * it: `journalHash` is the `hash` of the journal's last record (run-finished or run-abandoned),
  * which itself chains every record before it (journal-record.ts). Whoever holds the journal can

@@ -19,10 +19,9 @@ import { nameOf, succeededFingerprint } from './run-records.js';
 
 /**
  * Checks that the TPM in `ctx` is the run's, by its EK Name (or, when none was recorded, its EK
- * certificates). Throws ClearRunError
- * 'wrong-tpm' on a mismatch, having sent the TPM nothing but the EK's TPM2_CreatePrimary and
- * TPM2_FlushContext and written nothing to the journal. Before fingerprint-before succeeded the run
- * has changed nothing on any TPM, so there is nothing to check.
+ * certificates). Throws ClearRunError 'wrong-tpm' on a mismatch, having sent the TPM nothing but
+ * the EK's TPM2_CreatePrimary and TPM2_FlushContext and written nothing to the journal. Before
+ * fingerprint-before succeeded the run has changed nothing on any TPM, so there is nothing to check.
  */
 export async function verifySameTpm(ctx: Ctx): Promise<void> {
   const { journal } = ctx;

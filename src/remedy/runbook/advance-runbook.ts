@@ -27,7 +27,7 @@ import { redact } from '../../snapshot/redact-secrets.js';
 import type { JournalRecord, JsonObject, RunJournal } from '../journal.js';
 import { assertNoSecrets } from '../journal-record.js';
 import { runSteps } from '../run/engine.js';
-import type { RunContext, StepDeclaration } from '../run/step.js';
+import type { Outcome, RunContext, StepDeclaration } from '../run/step.js';
 import type { CheckResult, RunbookContext, RunbookStep, StepAttempt, StepContext } from './step.js';
 
 export type RunbookStatus = 'complete' | 'waiting' | 'failed';
@@ -159,7 +159,11 @@ export async function advanceRunbook(
   };
 }
 
-/** A runbook step as the engine's declaration: each attempt checks, acts to help, checks again. */
+/**
+ * A runbook step as the engine's declaration. Its check and act are the runbook step's own, run
+ * inside one attempt (runAttempt: check, act when it helps and its interval allows, check again);
+ * found in flight, the attempt continues (a note, then the check first).
+ */
 function declare(
   step: RunbookStep,
   base: RunbookContext,
@@ -174,13 +178,8 @@ function declare(
       attempt: stepRecords(journal.records(), step.id).filter((r) => r.kind === 'step-started').length + 1,
       startedAt: base.now().toISOString(),
     }),
-    act: async ({ journal }, { resumed }) => {
-      const result = await runAttempt(journal, step, base, options, index, total, resumed);
-      const data = recordData(step, result);
-      if (data.state === 'done') return { kind: 'done', data: data.data };
-      if (data.state === 'waiting') return { kind: 'waiting', data: data.data };
-      return { kind: 'failed', final: false, data: data.data };
-    },
+    act: async ({ journal }, { resumed }) =>
+      outcomeOf(step, await runAttempt(journal, step, base, options, index, total, resumed)),
   };
 }
 
@@ -261,13 +260,10 @@ function mayAct(step: RunbookStep, attempt: StepAttempt, now: Date): boolean {
 }
 
 /**
- * What the attempt's outcome is journaled as. A result that holds a secret is a bug: it is recorded
+ * What the attempt's result is journaled as. A result that holds a secret is a bug: it is recorded
  * as a failure without it.
  */
-function recordData(
-  step: RunbookStep,
-  result: CheckResult,
-): { state: CheckResult['state']; data: JsonObject } {
+function outcomeOf(step: RunbookStep, result: CheckResult): Outcome {
   const data: JsonObject = {
     message: result.message,
     ...(result.instruction === undefined ? {} : { instruction: result.instruction }),
@@ -277,10 +273,9 @@ function recordData(
     assertNoSecrets(data, 'data');
   } catch {
     const message = `Step ${step.id} produced evidence holding a secret; it was not journaled (a tpm-doctor bug).`;
-    return { state: 'failed', data: { waiting: false, message, evidence: {} } };
+    return { kind: 'failed', final: false, data: { waiting: false, message, evidence: {} } };
   }
-  return {
-    state: result.state,
-    data: result.state === 'done' ? data : { waiting: result.state === 'waiting', ...data },
-  };
+  if (result.state === 'done') return { kind: 'done', data };
+  if (result.state === 'waiting') return { kind: 'waiting', data: { waiting: true, ...data } };
+  return { kind: 'failed', final: false, data: { waiting: false, ...data } };
 }

@@ -1,5 +1,5 @@
 /**
- * A resume checks that it talks to the TPM the run was started on (verifySameTpm in clear-run.ts):
+ * A resume checks that it talks to the TPM the run was started on (verifySameTpm in same-tpm.ts):
  * two swtpm instances, A (provisioned) and B (unprovisioned: seeds of its own, so an EK of its own).
  * A run is started on A and stopped before it clears; resuming it against B refuses with
  * 'wrong-tpm', naming both EK Names, and B is untouched (its SRK Name, persistent handles and NV
