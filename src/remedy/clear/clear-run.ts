@@ -42,7 +42,7 @@ export { ClearRunError } from './clear-run-error.js';
 export type { ClearRunResult } from './run-result.js';
 
 /** The steps of a clear by TPM2_Clear, in order. */
-export const TPM_CLEAR_STEPS: readonly ClearStep[] = [
+const TPM_CLEAR_STEPS: readonly ClearStep[] = [
   gateRecordedStep,
   fingerprintBeforeStep,
   tpm2ClearStep,
@@ -133,9 +133,6 @@ export async function resumeClearRun(options: ResumeClearRunOptions): Promise<Cl
     journal.close();
   }
 }
-
-/** Same as resumeClearRun: dispatches on the journal's method (lockout, platform or ppi). */
-export const resumeRun = resumeClearRun;
 
 async function drive(ctx: Ctx): Promise<ClearRunResult> {
   if (ctx.journal.state().status !== 'running') return ended(ctx);

@@ -56,7 +56,6 @@ export interface StartPpiRunOptions extends CommonOptions {
 }
 
 export interface ResumePpiRunOptions extends CommonOptions {
-  journalPath: string;
   /** Where the response and the pending request are read (the same machine as the request). */
   ppi: PpiTarget;
   taskDeps?: StartupTaskDeps;
@@ -122,27 +121,15 @@ export async function startPpiRun(options: StartPpiRunOptions): Promise<ClearRun
 }
 
 /**
- * Resumes a PPI run (after the restart, or a crash): settles the step in flight, reads what the
- * firmware did, proves the clear, and finishes (or returns 'cleared' with keepOpen). Before the
- * firmware has acted it returns 'waiting'. On a run that already ended it sends nothing, removes a
- * leftover start-up task, and returns its result.
- */
-export async function resumePpiRun(options: ResumePpiRunOptions): Promise<ClearRunResult> {
-  const journal = RunJournal.open(options.journalPath);
-  try {
-    return await resumePpiJournal(journal, options);
-  } finally {
-    journal.close();
-  }
-}
-
-/**
- * resumePpiRun on a journal already open (resumeClearRun hands its own over, so the run's lock is
- * held throughout). The caller closes it.
+ * Resumes a PPI run (after the restart, or a crash) on its journal, open and locked (resumeClearRun
+ * hands its own over, so the run's lock is held throughout; the caller closes it): settles the step
+ * in flight, reads what the firmware did, proves the clear, and finishes (or returns 'cleared' with
+ * keepOpen). Before the firmware has acted it returns 'waiting'. On a run that already ended it
+ * sends nothing, removes a leftover start-up task, and returns its result.
  */
 export async function resumePpiJournal(
   journal: RunJournal,
-  options: Omit<ResumePpiRunOptions, 'journalPath'>,
+  options: ResumePpiRunOptions,
 ): Promise<ClearRunResult> {
   const ctx = context(options, journal, path.dirname(journal.path), ['ppi']);
   const first = journal.records()[0];

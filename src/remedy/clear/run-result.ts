@@ -154,7 +154,7 @@ export function ended(ctx: Ctx): ClearRunResult {
 }
 
 /** A failure as a step-failed or run-abandoned record holds it. */
-export function failureOf(step: string, data: JsonObject): ClearRunFailure {
+function failureOf(step: string, data: JsonObject): ClearRunFailure {
   const failure: ClearRunFailure = {
     step,
     reason: typeof data.reason === 'string' ? data.reason : 'unknown',

@@ -74,7 +74,7 @@ function str(value: unknown): string | null {
 }
 
 /** Where a step stands in the run, from its records (the current attempt included). */
-export function stepAttempt(records: readonly JournalRecord[], id: string, resumed: boolean): StepAttempt {
+function stepAttempt(records: readonly JournalRecord[], id: string, resumed: boolean): StepAttempt {
   const mine = stepRecords(records, id);
   const starts = mine.filter((r) => r.kind === 'step-started');
   const first = starts[0];
