@@ -167,32 +167,26 @@ export function ppiRequestedStep(ppi: PpiTarget): ClearStep {
         response.operation !== null &&
         CLEAR_OPERATIONS.has(response.operation)
       ) {
-        return {
-          kind: 'failed',
-          final: true,
-          data: {
-            final: true,
+        return failedWith(
+          true,
+          {
             reason: `ppi-${response.outcome}`,
             message:
               `The physical-presence request was interrupted before it was recorded, and the firmware now reports: ${response.message} ` +
               'This run does not request it again.',
-            response: { ...response },
-            pending,
-            srkNow: now,
           },
-        };
+          { response: { ...response }, pending, srkNow: now },
+        );
       }
-      return {
-        kind: 'failed',
-        final: false,
-        data: {
-          final: false,
+      return failedWith(
+        false,
+        {
           reason: 'not sent before the crash',
           message:
             'no physical-presence operation is pending and the TPM was not cleared: the request is written again',
-          pending,
         },
-      };
+        { pending },
+      );
     },
   };
 }

@@ -100,16 +100,14 @@ export const tpm2ClearStep: ClearStep = {
           now.clock.resetCount < (before?.clock.resetCount ?? 0),
       });
     }
-    return {
-      kind: 'failed',
-      final: false,
-      data: {
-        final: false,
+    return failedWith(
+      false,
+      {
         reason: 'not sent before the crash',
         message:
           'the SRK Name is the one from before the clear: the TPM was not cleared, so the clear runs again',
-        srkNow,
       },
-    };
+      { srkNow },
+    );
   },
 };
