@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockPath, RunJournal, RunLockedError, readJournal } from '../../src/remedy/journal.js';
+import { RunJournal, readJournal } from '../../src/remedy/journal.js';
 import {
   canonicalJson,
   type JournalKind,
@@ -32,6 +32,7 @@ import {
   runState,
   stepOutcome,
 } from '../../src/remedy/journal-record.js';
+import { lockPath, RunLockedError } from '../../src/remedy/run-lock.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 let tmp: string;

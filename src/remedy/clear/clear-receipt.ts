@@ -1,13 +1,14 @@
 /**
- * The receipt of a clear run (issue 4 §1 "Proof"): what a decommissioning admin files with the
+ * The receipt of a clear run (docs/clear.md, "The receipt"): what a decommissioning admin files with the
  * handover. It is built from the journal alone (so a resume rebuilds the same bytes) and chained to
  * it: `journalHash` is the `hash` of the journal's last record (run-finished or run-abandoned),
  * which itself chains every record before it (journal-record.ts). Whoever holds the journal can
  * check that the receipt belongs to it and that neither was edited.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ClearProof } from '../../verify/clear-proof.js';
+import { createReceiptTempFile, fsyncDir } from '../run-files.js';
 
 export interface ReceiptFingerprint {
   /** The SRK's Name (hex), or null when it could not be read. */
@@ -44,7 +45,7 @@ export function receiptPath(journalDir: string, runId: string): string {
  */
 export function writeReceipt(file: string, receipt: ClearReceipt): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = createReceiptTempFile(tmp);
   try {
     writeSync(fd, `${JSON.stringify(receipt, null, 2)}\n`);
     fsyncSync(fd);
@@ -52,12 +53,5 @@ export function writeReceipt(file: string, receipt: ClearReceipt): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
-  if (process.platform !== 'win32') {
-    const dir = openSync(path.dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  }
+  fsyncDir(path.dirname(file));
 }

@@ -1,6 +1,5 @@
 /**
- * What a TPM2_Clear refused by the TPM means, in words, with the remedy (issue 4 §1: "A 0x921 or a
- * 0x120 is explained in words"). A refusal is final for the run: the TPM answered with an error,
+ * What a TPM2_Clear refused by the TPM means, in words, with the remedy (docs/clear.md). A refusal is final for the run: the TPM answered with an error,
  * so it did not clear (Part 1 §18.9: an error response means the command had no effect), and
  * sending the clear again would at best fail the same way and at worst (a wrong lockout value)
  * count another dictionary-attack failure.

@@ -12,11 +12,15 @@ import path from 'node:path';
 import type { PowerShellRunner } from '../../probe/windows/collect.js';
 import { RunJournal, stepOutcome } from '../journal.js';
 import type { StartupTaskDeps } from '../platform/startup-task.js';
-import { type AdvanceOptions, type AdvanceResult, advanceRunbook } from '../runbook/engine.js';
+import { type AdvanceOptions, type AdvanceResult, advanceRunbook } from '../runbook/advance-runbook.js';
 import { postClearRunbook } from '../runbook/post-clear.js';
 import type { IntuneGraph, RunbookStep, RunFacts } from '../runbook/step.js';
-import { ClearRunError, type ClearRunResult, context, ended, finishRun } from './clear-run.js';
-import { removeTaskStep, type TaskPlatform, thisPlatform } from './task-step.js';
+import { ClearRunError } from './clear-run-error.js';
+import { driveSteps } from './drive-steps.js';
+import { type TaskPlatform, thisPlatform } from './resume-task.js';
+import { context } from './run-context.js';
+import { type ClearRunResult, ended, finishRun } from './run-result.js';
+import { resumeTaskRemovedStep } from './steps/resume-task-removed.js';
 
 export interface ContinueWindows {
   /** Runs PowerShell on the device (runPowerShell live; recorded outputs in tests). */
@@ -126,7 +130,7 @@ export async function continueAfterClear(
     }
     if (options.removeTask !== false) {
       const platform = options.removeTask?.platform ?? thisPlatform();
-      const removed = await removeTaskStep(ctx, platform, options.removeTask?.deps);
+      const removed = await driveSteps(ctx, [resumeTaskRemovedStep(platform, options.removeTask?.deps)]);
       if (removed !== null) {
         return {
           status: 'failed',

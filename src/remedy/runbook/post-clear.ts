@@ -1,12 +1,13 @@
 /**
- * The runbook after a TPM clear, in order (issue 4 §2; the scenario's procedure, seed §5):
+ * The runbook after a TPM clear, in order (docs/clear.md):
  * the restart and the firmware prompt → TPM ready and owned again → BitLocker protecting with a
  * new TPM protector → signed in, Entra healthy → the new recovery password escrowed → synced with
  * Intune → compliant → Windows Hello PIN set up again.
  *
- * The escrow comes after Entra, not before as issue 4 lists it: BackupToAAD-BitLockerKeyProtector
+ * The escrow comes after Entra, not before it: BackupToAAD-BitLockerKeyProtector
  * authenticates as the device, and the device's key lived in the TPM that was just cleared; it is
- * usable again only once the user's sign-in has re-registered it (KeySignTest PASSED, research §2).
+ * usable again only once the user's sign-in has re-registered it (KeySignTest PASSED in dsregcmd /status:
+ * https://learn.microsoft.com/en-us/entra/identity/devices/troubleshoot-device-dsregcmd).
  */
 import type { RunbookStep } from './step.js';
 import { bitlockerProtectedStep } from './steps/bitlocker-protected.js';

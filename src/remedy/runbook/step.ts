@@ -1,6 +1,6 @@
 /**
  * A runbook step: one stage of carrying a device back to "synced and compliant" after a TPM clear
- * (issue 4 §2; the scenario's 27-step manual procedure, shared/seed/README.md §5). Each step has an
+ * (docs/clear.md). Each step has an
  * automatic check wherever Windows (or Intune) can answer, an idempotent action where tpm-doctor can
  * push things along, and plain words for the person where only a person can act (the firmware
  * prompt, signing in, the Windows Hello PIN).

@@ -1,5 +1,5 @@
 /**
- * A resume checks that it talks to the TPM the run was started on (verifySameTpm in clear-run.ts):
+ * A resume checks that it talks to the TPM the run was started on (verifySameTpm in same-tpm.ts):
  * two swtpm instances, A (provisioned) and B (unprovisioned: seeds of its own, so an EK of its own).
  * A run is started on A and stopped before it clears; resuming it against B refuses with
  * 'wrong-tpm', naming both EK Names, and B is untouched (its SRK Name, persistent handles and NV
@@ -18,7 +18,8 @@ import {
   startClearRun,
 } from '../../../src/remedy/clear/clear-run.js';
 import { startPpiRun } from '../../../src/remedy/clear/ppi-run.js';
-import { journalPath, lockPath } from '../../../src/remedy/journal.js';
+import { journalPath } from '../../../src/remedy/journal.js';
+import { lockPath } from '../../../src/remedy/run-lock.js';
 import type { Tpm } from '../../../src/tpm/tpm.js';
 import { takeClearFingerprint } from '../../../src/verify/clear-fingerprint.js';
 import { useSwtpm } from '../../support/swtpm-harness.js';

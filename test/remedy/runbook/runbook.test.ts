@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type JournalRecord, RunJournal, readJournal } from '../../../src/remedy/journal.js';
-import { advanceRunbook, lastOutcome, type RunbookProgress } from '../../../src/remedy/runbook/engine.js';
+import {
+  advanceRunbook,
+  lastOutcome,
+  type RunbookProgress,
+} from '../../../src/remedy/runbook/advance-runbook.js';
 import { postClearRunbook } from '../../../src/remedy/runbook/post-clear.js';
 import type { IntuneGraph, RunbookContext } from '../../../src/remedy/runbook/step.js';
 import {

@@ -1,8 +1,10 @@
 /**
- * The runbook engine: carries a run through its steps, journaling before and after each, so that
+ * The post-clear runbook's steps (step.ts) on the run engine (run/engine.ts), so that
  * `tpm-doctor resume` after a reboot, a crash or a power cut continues exactly where it stopped.
  *
- * One attempt at a step, in the journal (src/remedy/journal.ts):
+ * A runbook step checks first and acts only to help: one attempt checks, acts when the check did
+ * not find it done and its action interval allows it, and checks again. One attempt, in the journal
+ * (src/remedy/journal.ts):
  *   step-started  S  { attempt, startedAt }               before anything is done
  *   note          S  { act: 'started', at }                before the step's action, when it acts
  *   note          S  { act: 'finished', at, result }       after it ('failed' with the error instead)
@@ -16,13 +18,16 @@
  * attempt; every attempt stays in the history. `at` values in data are ctx.now() (the records' own
  * `at` is the wall clock of the write).
  *
- * A step found in flight (a crash inside it) is not started again: a note `{ resumed: true }` is
- * written and the step is checked before anything else; its action runs only if the check still
- * finds it not done and the step's action interval allows it (an action that was started counts).
+ * A step found in flight (a crash inside it) continues its attempt (engine policy 'continue'): a
+ * note `{ resumed: true }` is written and the step is checked before anything else; its action runs
+ * only if the check still finds it not done and the step's action interval allows it (an action
+ * that was started counts).
  */
 import { redact } from '../../snapshot/redact-secrets.js';
 import type { JournalRecord, JsonObject, RunJournal } from '../journal.js';
 import { assertNoSecrets } from '../journal-record.js';
+import { runSteps } from '../run/engine.js';
+import type { Outcome, RunContext, StepDeclaration } from '../run/step.js';
 import type { CheckResult, RunbookContext, RunbookStep, StepAttempt, StepContext } from './step.js';
 
 export type RunbookStatus = 'complete' | 'waiting' | 'failed';
@@ -69,7 +74,7 @@ function str(value: unknown): string | null {
 }
 
 /** Where a step stands in the run, from its records (the current attempt included). */
-export function stepAttempt(records: readonly JournalRecord[], id: string, resumed: boolean): StepAttempt {
+function stepAttempt(records: readonly JournalRecord[], id: string, resumed: boolean): StepAttempt {
   const mine = stepRecords(records, id);
   const starts = mine.filter((r) => r.kind === 'step-started');
   const first = starts[0];
@@ -129,22 +134,53 @@ export async function advanceRunbook(
       message: `Step ${state.inFlight} is in flight and is not a step of this runbook: resume it first.`,
     };
   }
-  for (const [i, step] of steps.entries()) {
-    if (journal.state().completedSteps.includes(step.id)) continue;
-    if (state.status === 'finished') {
-      return { status: 'failed', at: step.id, message: `The run finished before step ${step.id} succeeded.` };
-    }
-    const result = await runAttempt(journal, step, ctx, options, i + 1, steps.length);
-    if (result.state !== 'done') {
+  if (state.status === 'finished') {
+    const pending = steps.find((s) => !state.completedSteps.includes(s.id));
+    if (pending !== undefined) {
       return {
-        status: result.state,
-        at: step.id,
-        message: result.message,
-        instruction: result.instruction ?? step.instruction,
+        status: 'failed',
+        at: pending.id,
+        message: `The run finished before step ${pending.id} succeeded.`,
       };
     }
+    return { status: 'complete', message: `All ${steps.length} steps are done.` };
   }
-  return { status: 'complete', message: `All ${steps.length} steps are done.` };
+  const declared = steps.map((step, i) => declare(step, ctx, options, i + 1, steps.length));
+  const stop = await runSteps(declared, { journal });
+  if (stop.status === 'complete')
+    return { status: 'complete', message: `All ${steps.length} steps are done.` };
+  const step = steps.find((s) => s.id === stop.step);
+  const instruction = str(stop.data.instruction) ?? step?.instruction;
+  return {
+    status: stop.status,
+    at: stop.step,
+    message: str(stop.data.message) ?? '',
+    ...(instruction === undefined ? {} : { instruction }),
+  };
+}
+
+/**
+ * A runbook step as the engine's declaration. Its check and act are the runbook step's own, run
+ * inside one attempt (runAttempt: check, act when it helps and its interval allows, check again);
+ * found in flight, the attempt continues (a note, then the check first).
+ */
+function declare(
+  step: RunbookStep,
+  base: RunbookContext,
+  options: AdvanceOptions,
+  index: number,
+  total: number,
+): StepDeclaration<RunContext> {
+  return {
+    id: step.id,
+    policy: { inFlight: 'continue' },
+    started: ({ journal }) => ({
+      attempt: stepRecords(journal.records(), step.id).filter((r) => r.kind === 'step-started').length + 1,
+      startedAt: base.now().toISOString(),
+    }),
+    act: async ({ journal }, { resumed }) =>
+      outcomeOf(step, await runAttempt(journal, step, base, options, index, total, resumed)),
+  };
 }
 
 async function runAttempt(
@@ -154,18 +190,14 @@ async function runAttempt(
   options: AdvanceOptions,
   index: number,
   total: number,
+  resumed: boolean,
 ): Promise<CheckResult> {
-  const resumed = journal.state().inFlight === step.id;
   if (resumed) {
     journal.append('note', step.id, {
       resumed: true,
       at: base.now().toISOString(),
       message: 'Found in flight after an interruption: checking before acting again.',
     });
-  } else {
-    const number =
-      stepRecords(journal.records(), step.id).filter((r) => r.kind === 'step-started').length + 1;
-    journal.append('step-started', step.id, { attempt: number, startedAt: base.now().toISOString() });
   }
   if (base.confirmed?.includes(step.id)) {
     journal.append('note', step.id, { confirmedByPerson: true, at: base.now().toISOString() });
@@ -205,11 +237,7 @@ async function runAttempt(
     } catch (e) {
       const error = errorText(e);
       journal.append('note', step.id, { act: 'failed', at: ctx.now().toISOString(), error });
-      return record(journal, step, {
-        state: 'failed',
-        evidence: result.evidence,
-        message: `The action failed: ${error}`,
-      });
+      return { state: 'failed', evidence: result.evidence, message: `The action failed: ${error}` };
     }
     journal.append('note', step.id, { act: 'finished', at: ctx.now().toISOString(), result: acted ?? null });
     result = await check();
@@ -223,7 +251,7 @@ async function runAttempt(
       result = await check();
     }
   }
-  return record(journal, step, result);
+  return result;
 }
 
 function mayAct(step: RunbookStep, attempt: StepAttempt, now: Date): boolean {
@@ -231,26 +259,23 @@ function mayAct(step: RunbookStep, attempt: StepAttempt, now: Date): boolean {
   return now.getTime() - Date.parse(attempt.lastActedAt) >= step.actAtMostEveryMs;
 }
 
-/** Journals the attempt's outcome. A result that holds a secret is a bug: it is recorded as a failure without it. */
-function record(journal: RunJournal, step: RunbookStep, result: CheckResult): CheckResult {
+/**
+ * What the attempt's result is journaled as. A result that holds a secret is a bug: it is recorded
+ * as a failure without it.
+ */
+function outcomeOf(step: RunbookStep, result: CheckResult): Outcome {
   const data: JsonObject = {
     message: result.message,
     ...(result.instruction === undefined ? {} : { instruction: result.instruction }),
     evidence: result.evidence,
   };
-  let safe = result;
-  let toWrite = data;
   try {
     assertNoSecrets(data, 'data');
   } catch {
-    safe = {
-      state: 'failed',
-      evidence: {},
-      message: `Step ${step.id} produced evidence holding a secret; it was not journaled (a tpm-doctor bug).`,
-    };
-    toWrite = { message: safe.message, evidence: {} };
+    const message = `Step ${step.id} produced evidence holding a secret; it was not journaled (a tpm-doctor bug).`;
+    return { kind: 'failed', final: false, data: { waiting: false, message, evidence: {} } };
   }
-  if (safe.state === 'done') journal.append('step-succeeded', step.id, toWrite);
-  else journal.append('step-failed', step.id, { waiting: safe.state === 'waiting', ...toWrite });
-  return safe;
+  if (result.state === 'done') return { kind: 'done', data };
+  if (result.state === 'waiting') return { kind: 'waiting', data: { waiting: true, ...data } };
+  return { kind: 'failed', final: false, data: { waiting: false, ...data } };
 }
