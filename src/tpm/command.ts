@@ -1,3 +1,4 @@
+import { commandName, type TpmCommandCode } from './constants/command-codes.js';
 import { type Codec, type Fields, type StructOf, struct } from './marshal/codec.js';
 import type { Session } from './session/session.js';
 
@@ -57,26 +58,29 @@ export type CommandOutput<C> =
     ? { [K in RH[number]]: number } & StructOf<R>
     : never;
 
-/** Declares a command. `params` and `response` are field lists in wire order. */
+/**
+ * Declares a command. `code` is its TPM_CC from ./constants/command-codes.ts, which also gives its
+ * Part 3 name ('TPM2_NV_Read'). `params` and `response` are field lists in wire order.
+ */
 export function defineCommand<
   const H extends Record<string, HandleSlot>,
   P extends Fields,
   const RH extends readonly string[],
   R extends Fields,
 >(definition: {
-  name: string;
-  code: number;
+  code: TpmCommandCode;
   handles: H;
   params: P;
   responseHandles?: RH;
   response: R;
 }): CommandDefinition<H, P, RH, R> {
+  const name = commandName(definition.code);
   return {
-    name: definition.name,
+    name,
     code: definition.code,
     handles: definition.handles,
-    params: struct(`${definition.name} parameters`, definition.params),
+    params: struct(`${name} parameters`, definition.params),
     responseHandles: definition.responseHandles ?? ([] as unknown as RH),
-    response: struct(`${definition.name} response`, definition.response),
+    response: struct(`${name} response`, definition.response),
   };
 }
