@@ -1,5 +1,6 @@
 import { commandName, type TpmCommandCode } from './constants/command-codes.js';
 import { type Codec, type Fields, type StructOf, struct } from './marshal/codec.js';
+import type { TpmError } from './rc/tpm-error.js';
 import type { Session } from './session/session.js';
 
 /**
@@ -59,6 +60,18 @@ export type CommandOutput<C> =
     : never;
 
 /**
+ * Whatever runs command definitions: a Tpm, or, inside an error layer, the executor itself (see
+ * ErrorLayer in ./tpm.ts). The readers in ./read/ take one, so they work in both places.
+ */
+export interface CommandRunner {
+  run<C extends AnyCommand>(
+    command: C,
+    input: CommandInput<C>,
+    options?: { sessions?: readonly Session[] },
+  ): Promise<CommandOutput<C>>;
+}
+
+/**
  * Declares a command. `code` is its TPM_CC from ./constants/command-codes.ts, which also gives its
  * Part 3 name ('TPM2_NV_Read'). `params` and `response` are field lists in wire order.
  */
@@ -84,3 +97,10 @@ export function defineCommand<
     response: struct(`${name} response`, definition.response),
   };
 }
+
+/**
+ * A layer that may replace the TpmError a command failed with by a better-explained one before the
+ * Tpm rejects with it (./rc/lockout-recovery.ts is one). It runs within the failed command's turn,
+ * and `tpm` runs commands in that same turn, so what it reads is the state the failure left.
+ */
+export type ErrorLayer = (error: TpmError, tpm: CommandRunner) => Promise<TpmError>;

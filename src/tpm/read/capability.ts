@@ -1,3 +1,4 @@
+import type { CommandRunner } from '../command.js';
 import { GetCapability } from '../commands/capability.js';
 import { MarshalError } from '../errors.js';
 import type {
@@ -8,7 +9,6 @@ import type {
   TpmsTaggedProperty,
 } from '../structures/capability.js';
 import type { TpmsPcrSelection } from '../structures/pcr.js';
-import type { Tpm } from '../tpm.js';
 
 /** TPM_CAP values (Part 2 §6.12) and what each returns. */
 export interface CapabilityItems {
@@ -51,7 +51,7 @@ const PAGE = 0x400;
  * or past it end the read (e.g. only fixed properties, only persistent handles).
  */
 export async function getCapabilityAll<C extends CapabilityId>(
-  tpm: Tpm,
+  tpm: CommandRunner,
   capability: C,
   first: number,
   until = 0x1_0000_0000,
@@ -91,13 +91,17 @@ export async function getCapabilityAll<C extends CapabilityId>(
 }
 
 /** Every TPM property in [first, until) as a map (Part 2 §6.13: PT_FIXED 0x100.., PT_VAR 0x200..). */
-export async function getProperties(tpm: Tpm, first: number, until: number): Promise<Map<number, number>> {
+export async function getProperties(
+  tpm: CommandRunner,
+  first: number,
+  until: number,
+): Promise<Map<number, number>> {
   const props = await getCapabilityAll(tpm, 6, first, until);
   return new Map(props.map((p) => [p.property, p.value]));
 }
 
 /** Every handle of the type whose first handle is `first` (Part 3 §30.2: the MSO selects the type). */
-export function getHandles(tpm: Tpm, first: number): Promise<number[]> {
+export function getHandles(tpm: CommandRunner, first: number): Promise<number[]> {
   const typeEnd = ((first >>> 24) + 1) * 0x1000000;
   return getCapabilityAll(tpm, 1, first, typeEnd);
 }
