@@ -262,11 +262,11 @@ export function ekPublicFromProfile(
 /** `pub` with the EK Nonce placed in unique (profile §2.2.1.6); see {@link ekPublicFromProfile}. */
 export function withEkNonce(pub: TpmtPublic, nonce: Uint8Array): TpmtPublic {
   if (pub.type === TPM_ALG.RSA) {
-    const size = (pub.parameters as RsaParms).keyBits / 8;
+    const size = pub.parameters.keyBits / 8;
     return { ...pub, unique: padded(nonce, size, 'RSA unique') };
   }
   if (pub.type === TPM_ALG.ECC) {
-    const size = coordinateBytes((pub.parameters as EccParms).curveID);
+    const size = coordinateBytes(pub.parameters.curveID);
     return { ...pub, unique: { x: padded(nonce, size, 'ECC unique.x'), y: new Uint8Array(size) } };
   }
   throw new RangeError(`an EK nonce applies to RSA or ECC templates, not type 0x${pub.type.toString(16)}`);
@@ -302,8 +302,10 @@ function sameApartFromUnique(a: TpmtPublic, b: TpmtPublic): boolean {
 
 function encodeWithoutUnique(pub: TpmtPublic): Uint8Array {
   const empty = new Uint8Array(0);
-  const unique = pub.type === TPM_ALG.ECC ? { x: empty, y: empty } : empty;
-  return encode(TPMT_PUBLIC, { ...pub, unique });
+  return encode(
+    TPMT_PUBLIC,
+    pub.type === TPM_ALG.ECC ? { ...pub, unique: { x: empty, y: empty } } : { ...pub, unique: empty },
+  );
 }
 
 function padded(nonce: Uint8Array, size: number, what: string): Uint8Array {
