@@ -1,5 +1,6 @@
 import { TPM_ALG, TPM_ECC_CURVE } from '../constants/algorithms.js';
 import { TPMA_OBJECT } from '../constants/attributes.js';
+import { WELL_KNOWN_NV } from '../constants/handles.js';
 import { MarshalError } from '../errors.js';
 import { encode } from '../marshal/codec.js';
 import { Reader } from '../marshal/reader.js';
@@ -142,16 +143,16 @@ export const EK_TEMPLATES: readonly EkTemplate[] = Object.freeze([
   template(
     'L-1',
     'RSA 2048 (low range)',
-    0x01c00002,
+    WELL_KNOWN_NV.RSA_EK_CERT,
     { kind: 'rsa', size: 2048, nameAlg: TPM_ALG.SHA256, sym: AES128 },
-    { nonceIndex: 0x01c00003, templateIndex: 0x01c00004 },
+    { nonceIndex: WELL_KNOWN_NV.RSA_EK_NONCE, templateIndex: WELL_KNOWN_NV.RSA_EK_TEMPLATE },
   ),
   template(
     'L-2',
     'ECC NIST P-256 (low range)',
-    0x01c0000a,
+    WELL_KNOWN_NV.ECC_EK_CERT,
     { kind: 'ecc', size: TPM_ECC_CURVE.NIST_P256, nameAlg: TPM_ALG.SHA256, sym: AES128 },
-    { nonceIndex: 0x01c0000b, templateIndex: 0x01c0000c },
+    { nonceIndex: WELL_KNOWN_NV.ECC_EK_NONCE, templateIndex: WELL_KNOWN_NV.ECC_EK_TEMPLATE },
   ),
   template(
     'H-1',
