@@ -61,7 +61,7 @@ export type CommandOutput<C> =
 
 /**
  * Whatever runs command definitions: a Tpm, or, inside an error layer, the executor itself (see
- * ErrorLayer in ./tpm.ts). The readers in ./read/ take one, so they work in both places.
+ * ErrorLayer below). The readers in ./read/ take one, so they work in both places.
  */
 export interface CommandRunner {
   run<C extends AnyCommand>(

@@ -50,6 +50,8 @@ export class Tpm implements CommandRunner {
   private readonly retry: RetryPolicy;
   private readonly errorLayers: readonly ErrorLayer[];
   private busy = false;
+  /** True while error layers run (within one command's turn). */
+  private explaining = false;
   private readonly waiting: (() => void)[] = [];
   /** Runs commands within the current turn, for error layers (which run inside a command's turn). */
   private readonly inTurn: CommandRunner = {
@@ -166,15 +168,24 @@ export class Tpm implements CommandRunner {
     }
   }
 
-  /** The TpmError for a response code, as the error layers explain it. A layer that fails changes nothing. */
+  /**
+   * The TpmError for a response code, as the error layers explain it. A layer that fails changes
+   * nothing, and a command a layer runs is not explained in turn (no layer can loop).
+   */
   private async error(rc: number, command: AnyCommand, authHandles: number[]): Promise<TpmError> {
     let error = new TpmError(rc, { command: command.name, commandCode: command.code, authHandles });
-    for (const layer of this.errorLayers) {
-      try {
-        error = await layer(error, this.inTurn);
-      } catch {
-        // The TPM's own answer matters more than a failed explanation of it.
+    if (this.explaining) return error;
+    this.explaining = true;
+    try {
+      for (const layer of this.errorLayers) {
+        try {
+          error = await layer(error, this.inTurn);
+        } catch {
+          // The TPM's own answer matters more than a failed explanation of it.
+        }
       }
+    } finally {
+      this.explaining = false;
     }
     return error;
   }

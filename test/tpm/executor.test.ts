@@ -168,3 +168,19 @@ describe('error layers', () => {
     expect(transport.commands.length).toBe(1);
   });
 });
+
+describe('a failing command inside an error layer', () => {
+  it('is not explained by the layers again, so a layer cannot loop', async () => {
+    let calls = 0;
+    const rereads: ErrorLayer = async (error, tpm) => {
+      calls++;
+      await tpm.run(ReadClock, {}).catch(() => undefined);
+      return error;
+    };
+    const transport = new QueueTransport([errorResponse(RC.FAILURE), errorResponse(RC.FAILURE)]);
+    const tpm = new Tpm(transport, { errorLayers: [rereads] });
+    await expect(tpm.run(ReadClock, {})).rejects.toBeInstanceOf(TpmError);
+    expect(calls).toBe(1);
+    expect(transport.commands.length).toBe(2);
+  });
+});

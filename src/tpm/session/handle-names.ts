@@ -13,9 +13,10 @@ const NAMED_BY_HANDLE: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * The Name of a handle when the handle alone fixes it (Part 1 §16: the Name of a PCR, a session or
- * a permanent handle is the handle, big-endian), else empty: the Name of an NV index or an object
- * is a digest of its public area, which only the caller can supply (TPM2_NV_ReadPublic, TPM2_ReadPublic).
+ * The Name of a handle when the handle alone fixes it (Part 1 §16: the Name of a PCR, a session
+ * or a permanent handle is the handle, big-endian), else empty: the Name of an NV index or an
+ * object is a digest of its public area, which only the caller can supply (TPM2_NV_ReadPublic,
+ * TPM2_ReadPublic).
  */
 export function nameOfHandle(handle: number): Uint8Array {
   if (!NAMED_BY_HANDLE.has(handleType(handle))) return EMPTY;
@@ -25,10 +26,11 @@ export function nameOfHandle(handle: number): Uint8Array {
 }
 
 /**
- * HMAC and policy sessions bind every handle of the command by its Name (Part 1 "Command Parameter
- * Hash (cpHash)": H(commandCode || Name1 || Name2 || ... || parameters)). Without a Name the session would authorise
- * a cpHash the TPM does not compute, and the TPM's TPM_RC_AUTH_FAIL could count a dictionary-attack
- * failure. So refuse before anything is sent. Password sessions ignore cpHash.
+ * HMAC and policy sessions bind every handle of the command by its Name (Part 1 "Command
+ * Parameter Hash (cpHash)": H(commandCode || Name1 || Name2 || ... || parameters)). Without a
+ * Name the session would authorise a cpHash the TPM does not compute, and the TPM's
+ * TPM_RC_AUTH_FAIL could count a dictionary-attack failure. So refuse before anything is sent.
+ * Password sessions ignore cpHash.
  */
 export function requireHandleNames(
   command: string,
