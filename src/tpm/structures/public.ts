@@ -153,8 +153,6 @@ export interface PublicArea<T extends PublicType> {
  * `pub.parameters` is RsaParms and `pub.unique` the modulus, with no cast.
  */
 export type TpmtPublic = { [T in PublicType]: PublicArea<T> }[PublicType];
-export type RsaPublic = PublicArea<typeof TPM_ALG.RSA>;
-export type EccPublic = PublicArea<typeof TPM_ALG.ECC>;
 
 /** Part 2 §12.2.4 TPMT_PUBLIC: parameters and unique are unions selected by `type`. */
 export const TPMT_PUBLIC: Codec<TpmtPublic> = discriminated(
