@@ -18,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSwtpm } from '../src/lab/swtpm-process.js';
 import { GetCapability } from '../src/tpm/commands/capability.js';
+import { TPM_PT } from '../src/tpm/constants/properties.js';
+import { TPM_CAP } from '../src/tpm/constants/structure-tags.js';
 import { Tpm } from '../src/tpm/tpm.js';
 import { swtpmTransport } from '../src/tpm/transport/swtpm.js';
 import { runFleetBench } from './fleet.js';
@@ -39,7 +41,7 @@ function median(xs: number[]): number {
 /** µs per GetCapability through the library: the same command bytes the raw reference sends. */
 async function libraryRoundTrip(port: number, count: number): Promise<number> {
   const tpm = new Tpm(swtpmTransport('127.0.0.1', port));
-  const input = { capability: 6, property: 0x100, propertyCount: 1 };
+  const input = { capability: TPM_CAP.TPM_PROPERTIES, property: TPM_PT.FAMILY_INDICATOR, propertyCount: 1 };
   for (let i = 0; i < 200; i++) await tpm.run(GetCapability, input);
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < count; i++) await tpm.run(GetCapability, input);

@@ -1,7 +1,11 @@
 import { EvictControl, FlushContext } from '../tpm/commands/context.js';
 import { ClearControl, CreatePrimary } from '../tpm/commands/hierarchy.js';
 import { NV_DefineSpace, NV_Read, NV_Write } from '../tpm/commands/nv.js';
+import { TPM_ALG, TPM_ECC_CURVE } from '../tpm/constants/algorithms.js';
+import { TPMA_NV, TPMA_OBJECT } from '../tpm/constants/attributes.js';
+import { TPM_RH } from '../tpm/constants/handles.js';
 import { TpmDoctorError } from '../tpm/errors.js';
+import { RC } from '../tpm/rc/decode-response-code.js';
 import { TpmError } from '../tpm/rc/tpm-error.js';
 import { password } from '../tpm/session/password.js';
 import type { TpmtPublic } from '../tpm/structures/public.js';
@@ -31,24 +35,28 @@ export const LAB_SCENARIOS = {
 
 export type LabScenario = keyof typeof LAB_SCENARIOS;
 
-const TPM_RH_OWNER = 0x40000001;
-const TPM_RH_LOCKOUT = 0x4000000a;
 const STALE_NV_INDEX = 0x01500016;
 const LOCKOUT_NV_INDEX = 0x01500017;
 
 /** An ECC P-256 storage key template (TCG Provisioning Guidance SRK shape; fast to create). */
 function storageKey(): TpmtPublic {
   return {
-    type: 0x0023,
-    nameAlg: 0x000b,
-    // fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | noDA | restricted | decrypt
-    objectAttributes: 0x00030472,
+    type: TPM_ALG.ECC,
+    nameAlg: TPM_ALG.SHA256,
+    objectAttributes:
+      TPMA_OBJECT.fixedTPM |
+      TPMA_OBJECT.fixedParent |
+      TPMA_OBJECT.sensitiveDataOrigin |
+      TPMA_OBJECT.userWithAuth |
+      TPMA_OBJECT.noDA |
+      TPMA_OBJECT.restricted |
+      TPMA_OBJECT.decrypt,
     authPolicy: new Uint8Array(0),
     parameters: {
-      symmetric: { algorithm: 0x0006, keyBits: 128, mode: 0x0043 },
-      scheme: { scheme: 0x0010 },
-      curveID: 0x0003,
-      kdf: { scheme: 0x0010 },
+      symmetric: { algorithm: TPM_ALG.AES, keyBits: 128, mode: TPM_ALG.CFB },
+      scheme: { scheme: TPM_ALG.NULL },
+      curveID: TPM_ECC_CURVE.NIST_P256,
+      kdf: { scheme: TPM_ALG.NULL },
     },
     unique: { x: new Uint8Array(0), y: new Uint8Array(0) },
   };
@@ -56,7 +64,7 @@ function storageKey(): TpmtPublic {
 
 async function createPrimary(tpm: Tpm): Promise<number> {
   const { objectHandle } = await tpm.run(CreatePrimary, {
-    primaryHandle: TPM_RH_OWNER,
+    primaryHandle: TPM_RH.OWNER,
     inSensitive: { userAuth: new Uint8Array(0), data: new Uint8Array(0) },
     inPublic: storageKey(),
     outsideInfo: new Uint8Array(0),
@@ -69,25 +77,26 @@ async function staleObjects(tpm: Tpm): Promise<void> {
   for (const persistentHandle of [0x81000010, 0x81000011]) {
     const handle = await createPrimary(tpm);
     try {
-      await tpm.run(EvictControl, { auth: TPM_RH_OWNER, objectHandle: handle, persistentHandle });
+      await tpm.run(EvictControl, { auth: TPM_RH.OWNER, objectHandle: handle, persistentHandle });
     } finally {
       await tpm.run(FlushContext, { flushHandle: handle });
     }
   }
   await tpm.run(NV_DefineSpace, {
-    authHandle: TPM_RH_OWNER,
+    authHandle: TPM_RH.OWNER,
     auth: new Uint8Array(0),
-    // TPMA_NV: ownerwrite | authwrite | ownerread | authread | no_da (ordinary index)
+    // An ordinary index (TPM_NT 0).
     publicInfo: {
       nvIndex: STALE_NV_INDEX,
-      nameAlg: 0x000b,
-      attributes: 0x02060006,
+      nameAlg: TPM_ALG.SHA256,
+      attributes:
+        TPMA_NV.OWNERWRITE | TPMA_NV.AUTHWRITE | TPMA_NV.OWNERREAD | TPMA_NV.AUTHREAD | TPMA_NV.NO_DA,
       authPolicy: new Uint8Array(0),
       dataSize: 32,
     },
   });
   await tpm.run(NV_Write, {
-    authHandle: TPM_RH_OWNER,
+    authHandle: TPM_RH.OWNER,
     nvIndex: STALE_NV_INDEX,
     data: new TextEncoder().encode('previous owner data'.padEnd(32, '.')),
     offset: 0,
@@ -98,13 +107,13 @@ async function staleObjects(tpm: Tpm): Promise<void> {
 async function lockout(tpm: Tpm): Promise<void> {
   const right = password('lab-right-password');
   await tpm.run(NV_DefineSpace, {
-    authHandle: TPM_RH_OWNER,
+    authHandle: TPM_RH.OWNER,
     auth: new TextEncoder().encode('lab-right-password'),
-    // TPMA_NV: authwrite | authread (no no_da: failures count toward lockout)
+    // No NO_DA: failures count toward lockout.
     publicInfo: {
       nvIndex: LOCKOUT_NV_INDEX,
-      nameAlg: 0x000b,
-      attributes: 0x00040004,
+      nameAlg: TPM_ALG.SHA256,
+      attributes: TPMA_NV.AUTHWRITE | TPMA_NV.AUTHREAD,
       authPolicy: new Uint8Array(0),
       dataSize: 8,
     },
@@ -124,15 +133,15 @@ async function lockout(tpm: Tpm): Promise<void> {
         offset: 0,
       });
     } catch (e) {
-      if (e instanceof TpmError && e.base === 0x921) return; // TPM_RC_LOCKOUT: done
-      if (!(e instanceof TpmError) || e.base !== 0x08e) throw e; // expect TPM_RC_AUTH_FAIL until then
+      if (e instanceof TpmError && e.is(RC.LOCKOUT)) return; // done
+      if (!(e instanceof TpmError) || !e.is(RC.AUTH_FAIL)) throw e; // expected until then
     }
   }
   throw new TpmDoctorError('LAB_UNAVAILABLE', 'the lab TPM did not lock out after 64 wrong passwords');
 }
 
 async function disableClear(tpm: Tpm): Promise<void> {
-  await tpm.run(ClearControl, { auth: TPM_RH_LOCKOUT, disable: true });
+  await tpm.run(ClearControl, { auth: TPM_RH.LOCKOUT, disable: true });
 }
 
 async function transientLeak(tpm: Tpm): Promise<void> {

@@ -2,32 +2,41 @@ import { ReadClock } from '../tpm/commands/clock.js';
 import { NV_ReadPublic } from '../tpm/commands/nv.js';
 import { ReadPublic } from '../tpm/commands/object.js';
 import { GetTestResult } from '../tpm/commands/testing.js';
-import { algorithmName, digestSize, eccCurveName, TPMA_ALGORITHM } from '../tpm/constants/algorithms.js';
+import {
+  algorithmName,
+  digestSize,
+  eccCurveName,
+  TPM_ALG,
+  TPMA_ALGORITHM,
+} from '../tpm/constants/algorithms.js';
 import {
   flagNames,
   nvAttributeNames,
   nvIndexType,
   nvTypeName,
   objectAttributeNames,
+  TPMA_NV,
 } from '../tpm/constants/attributes.js';
-import { describeNvIndex, describePersistentHandle } from '../tpm/constants/handles.js';
+import { describeNvIndex, describePersistentHandle, HANDLE_RANGE } from '../tpm/constants/handles.js';
 import { decodeVendorString, manufacturerInfo } from '../tpm/constants/manufacturers.js';
 import {
   PT_FIXED,
+  PT_GROUP,
   PT_VAR,
   propertyName,
   TPM_PT,
   TPMA_PERMANENT,
   TPMA_STARTUP_CLEAR,
 } from '../tpm/constants/properties.js';
+import { TPM_CAP } from '../tpm/constants/structure-tags.js';
 import { TpmDoctorError, TransportError } from '../tpm/errors.js';
-import { decodeResponseCode } from '../tpm/rc/decode-response-code.js';
+import { decodeResponseCode, RC } from '../tpm/rc/decode-response-code.js';
 import { TpmError } from '../tpm/rc/tpm-error.js';
 import { getCapabilityAll, getHandles, getProperties } from '../tpm/read/capability.js';
 import { readPcrBank } from '../tpm/read/pcrs.js';
 import type { TpmsNvPublic } from '../tpm/structures/nv.js';
 import { selectedPcrs } from '../tpm/structures/pcr.js';
-import type { EccParms, RsaParms, TpmtPublic } from '../tpm/structures/public.js';
+import type { TpmtPublic } from '../tpm/structures/public.js';
 import type { Tpm } from '../tpm/tpm.js';
 import { type EndorsementStatus, probeEndorsement } from './endorsement-status.js';
 
@@ -175,9 +184,6 @@ export interface ProbeOptions {
 const hex = (v: number, width = 8) => `0x${(v >>> 0).toString(16).padStart(width, '0')}`;
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** TPM_RC_INITIALIZE (Part 2 §6.6.3): TPM2_Startup has not been sent since _TPM_Init. */
-const RC_INITIALIZE = 0x100;
-
 /**
  * Reads everything tpm.msc shows and far more, one section at a time: a section that fails is
  * recorded in `errors` and the others are still read, so a half-broken TPM still yields a
@@ -195,7 +201,7 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
     } catch (e) {
       if (e instanceof TransportError) reachable = false;
       if (e instanceof TpmError) status.present = true;
-      if (e instanceof TpmError && e.responseCode === RC_INITIALIZE) status.started = false;
+      if (e instanceof TpmError && e.is(RC.INITIALIZE)) status.started = false;
       status.errors.push(sectionError(name, e));
       return null;
     }
@@ -210,8 +216,8 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
   // TPM2_GetCapability does not run on from the fixed group into the variable one (libtpms stops
   // at the group's end with moreData NO), so ask for each group.
   const props = await section('properties', async () => {
-    const fixed = await getProperties(tpm, PT_FIXED, PT_FIXED + 0x100);
-    const variable = await getProperties(tpm, PT_VAR, PT_VAR + 0x100);
+    const fixed = await getProperties(tpm, PT_FIXED, PT_FIXED + PT_GROUP);
+    const variable = await getProperties(tpm, PT_VAR, PT_VAR + PT_GROUP);
     return new Map([...fixed, ...variable]);
   });
   if (props && status.started === null) status.started = true;
@@ -229,19 +235,19 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
   const persistentPublics = new Map<number, TpmtPublic>();
   status.persistentObjects = await section('persistentObjects', () => readPersistent(tpm, persistentPublics));
   status.transientHandles = await section('transientHandles', async () =>
-    (await getHandles(tpm, 0x80000000)).map((h) => hex(h)),
+    (await getHandles(tpm, HANDLE_RANGE.TRANSIENT_FIRST)).map((h) => hex(h)),
   );
   const nvPublics = new Map<number, TpmsNvPublic>();
   status.nvIndices = await section('nvIndices', () => readNvIndices(tpm, nvPublics));
   status.algorithms = await section('algorithms', async () =>
-    (await getCapabilityAll(tpm, 0, 0)).map((a) => ({
+    (await getCapabilityAll(tpm, TPM_CAP.ALGS, 0)).map((a) => ({
       name: algorithmName(a.alg),
       id: hex(a.alg, 4),
       properties: flagNames(a.algProperties, TPMA_ALGORITHM),
     })),
   );
   status.eccCurves = await section('eccCurves', async () =>
-    (await getCapabilityAll(tpm, 8, 0)).map((c) => eccCurveName(c)),
+    (await getCapabilityAll(tpm, TPM_CAP.ECC_CURVES, 0)).map((c) => eccCurveName(c)),
   );
   status.clock = await section('clock', async () => {
     const { clockInfo } = (await tpm.run(ReadClock, {})).currentTime;
@@ -364,7 +370,7 @@ function capacityFrom(props: Map<number, number>): Capacity {
 }
 
 async function readBanks(tpm: Tpm): Promise<PcrBank[]> {
-  const allocation = await getCapabilityAll(tpm, 5, 0);
+  const allocation = await getCapabilityAll(tpm, TPM_CAP.PCRS, 0);
   const banks: PcrBank[] = [];
   for (const selection of allocation) {
     const pcrs = selectedPcrs(selection.pcrSelect);
@@ -382,7 +388,7 @@ async function readBanks(tpm: Tpm): Promise<PcrBank[]> {
 
 async function readPersistent(tpm: Tpm, publics: Map<number, TpmtPublic>): Promise<PersistentObject[]> {
   const out: PersistentObject[] = [];
-  for (const handle of await getHandles(tpm, 0x81000000)) {
+  for (const handle of await getHandles(tpm, HANDLE_RANGE.PERSISTENT_FIRST)) {
     const where = describePersistentHandle(handle);
     const listed = { handle: hex(handle), hierarchy: where.hierarchyHint, purpose: where.purpose };
     try {
@@ -412,8 +418,8 @@ async function readPersistent(tpm: Tpm, publics: Map<number, TpmtPublic>): Promi
 export function publicSummary(
   pub: TpmtPublic,
 ): Pick<PersistentObject, 'type' | 'nameAlg' | 'attributes' | 'attributesValue' | 'keyBits' | 'curve'> {
-  const rsa = pub.type === 0x0001 ? (pub.parameters as RsaParms) : undefined;
-  const ecc = pub.type === 0x0023 ? (pub.parameters as EccParms) : undefined;
+  const rsa = pub.type === TPM_ALG.RSA ? pub.parameters : undefined;
+  const ecc = pub.type === TPM_ALG.ECC ? pub.parameters : undefined;
   return {
     type: algorithmName(pub.type),
     nameAlg: algorithmName(pub.nameAlg),
@@ -426,12 +432,12 @@ export function publicSummary(
 
 async function readNvIndices(tpm: Tpm, publics: Map<number, TpmsNvPublic>): Promise<NvIndex[]> {
   const out: NvIndex[] = [];
-  for (const index of await getHandles(tpm, 0x01000000)) {
+  for (const index of await getHandles(tpm, HANDLE_RANGE.NV_INDEX_FIRST)) {
     const { nvPublic, nvName } = await tpm.run(NV_ReadPublic, { nvIndex: index });
     publics.set(index, nvPublic);
     // Part 3 §31.3: TPMA_NV_PLATFORMCREATE records that the platform hierarchy defined the index;
     // such indices survive TPM2_Clear, all others belong to the owner and are deleted by it.
-    const platformCreated = (nvPublic.attributes & 0x40000000) !== 0;
+    const platformCreated = (nvPublic.attributes & TPMA_NV.PLATFORMCREATE) !== 0;
     out.push({
       index: hex(index),
       hierarchy: platformCreated ? 'platform' : 'owner',

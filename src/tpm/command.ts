@@ -1,4 +1,6 @@
+import { commandName, type TpmCommandCode } from './constants/command-codes.js';
 import { type Codec, type Fields, type StructOf, struct } from './marshal/codec.js';
+import type { TpmError } from './rc/tpm-error.js';
 import type { Session } from './session/session.js';
 
 /**
@@ -57,26 +59,48 @@ export type CommandOutput<C> =
     ? { [K in RH[number]]: number } & StructOf<R>
     : never;
 
-/** Declares a command. `params` and `response` are field lists in wire order. */
+/**
+ * Whatever runs command definitions: a Tpm, or, inside an error layer, the executor itself (see
+ * ErrorLayer below). The readers in ./read/ take one, so they work in both places.
+ */
+export interface CommandRunner {
+  run<C extends AnyCommand>(
+    command: C,
+    input: CommandInput<C>,
+    options?: { sessions?: readonly Session[] },
+  ): Promise<CommandOutput<C>>;
+}
+
+/**
+ * Declares a command. `code` is its TPM_CC from ./constants/command-codes.ts, which also gives its
+ * Part 3 name ('TPM2_NV_Read'). `params` and `response` are field lists in wire order.
+ */
 export function defineCommand<
   const H extends Record<string, HandleSlot>,
   P extends Fields,
   const RH extends readonly string[],
   R extends Fields,
 >(definition: {
-  name: string;
-  code: number;
+  code: TpmCommandCode;
   handles: H;
   params: P;
   responseHandles?: RH;
   response: R;
 }): CommandDefinition<H, P, RH, R> {
+  const name = commandName(definition.code);
   return {
-    name: definition.name,
+    name,
     code: definition.code,
     handles: definition.handles,
-    params: struct(`${definition.name} parameters`, definition.params),
+    params: struct(`${name} parameters`, definition.params),
     responseHandles: definition.responseHandles ?? ([] as unknown as RH),
-    response: struct(`${definition.name} response`, definition.response),
+    response: struct(`${name} response`, definition.response),
   };
 }
+
+/**
+ * A layer that may replace the TpmError a command failed with by a better-explained one before the
+ * Tpm rejects with it (./rc/lockout-recovery.ts is one). It runs within the failed command's turn,
+ * and `tpm` runs commands in that same turn, so what it reads is the state the failure left.
+ */
+export type ErrorLayer = (error: TpmError, tpm: CommandRunner) => Promise<TpmError>;

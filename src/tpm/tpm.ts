@@ -1,19 +1,27 @@
-import type { AnyCommand, AuthHandle, CommandInput, CommandOutput, HandleRef } from './command.js';
+import type {
+  AnyCommand,
+  AuthHandle,
+  CommandInput,
+  CommandOutput,
+  CommandRunner,
+  ErrorLayer,
+  HandleRef,
+} from './command.js';
+import { TPM_ST } from './constants/structure-tags.js';
 import { MarshalError } from './errors.js';
 import { Reader } from './marshal/reader.js';
 import { Writer } from './marshal/writer.js';
+import { RC } from './rc/decode-response-code.js';
+import { explainLockoutRecovery } from './rc/lockout-recovery.js';
 import { TpmError } from './rc/tpm-error.js';
+import { nameOfHandle, requireHandleNames } from './session/handle-names.js';
 import { password } from './session/password.js';
 import type { CommandContext, Session } from './session/session.js';
 import { TPMS_AUTH_COMMAND, TPMS_AUTH_RESPONSE } from './structures/basic.js';
 import type { Transport } from './transport/transport.js';
 
-const TPM_ST_NO_SESSIONS = 0x8001;
-const TPM_ST_SESSIONS = 0x8002;
-const TPM_RH_LOCKOUT = 0x4000000a;
 /** Part 2 §6.6.3: warnings that mean "send the same command again" (Part 3 §5.5). */
-const RETRYABLE = new Set([0x922 /* RETRY */, 0x908 /* YIELDED */, 0x90a /* TESTING */]);
-const TPM_RC_LOCKOUT = 0x921;
+const RETRYABLE: ReadonlySet<number> = new Set([RC.RETRY, RC.YIELDED, RC.TESTING]);
 
 export interface RetryPolicy {
   /** Total tries including the first. */
@@ -24,9 +32,13 @@ export interface RetryPolicy {
 
 export interface TpmOptions {
   retry?: Partial<RetryPolicy>;
+  /** What may explain a TpmError further before `run` rejects with it, in order; default {@link DEFAULT_ERROR_LAYERS}. */
+  errorLayers?: readonly ErrorLayer[];
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialDelayMs: 10, maxDelayMs: 1000 };
+/** TPM_RC_LOCKOUT on a lockout-authorised command says how long lockout stays blocked on this TPM. */
+export const DEFAULT_ERROR_LAYERS: readonly ErrorLayer[] = [explainLockoutRecovery];
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -34,16 +46,24 @@ const EMPTY = new Uint8Array(0);
  * sends it over the transport and unmarshals the response. Commands run one at a time, because
  * a TPM (and swtpm's single data connection) executes one command at a time.
  */
-export class Tpm {
+export class Tpm implements CommandRunner {
   private readonly retry: RetryPolicy;
+  private readonly errorLayers: readonly ErrorLayer[];
   private busy = false;
+  /** True while error layers run (within one command's turn). */
+  private explaining = false;
   private readonly waiting: (() => void)[] = [];
+  /** Runs commands within the current turn, for error layers (which run inside a command's turn). */
+  private readonly inTurn: CommandRunner = {
+    run: (command, input, options = {}) => this.execute(command, input, options.sessions ?? []),
+  };
 
   constructor(
     readonly transport: Transport,
     options: TpmOptions = {},
   ) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.errorLayers = options.errorLayers ?? DEFAULT_ERROR_LAYERS;
   }
 
   /** Runs one command. Extra sessions (audit, encryption) follow the handles' own sessions. */
@@ -61,7 +81,7 @@ export class Tpm {
   }
 
   /**
-   * One command (with its retries and error enrichment) at a time. An idle TPM object starts the
+   * One command (with its retries and error layers) at a time. An idle TPM object starts the
    * work at once; a busy one queues it. The fast path matters: it is measured per command.
    */
   private serialised<T>(work: () => Promise<T>): Promise<T> {
@@ -94,18 +114,28 @@ export class Tpm {
     const handleNames: Uint8Array[] = [];
     const sessions: Session[] = [];
     const authHandles: number[] = [];
+    let named = true;
     for (const [name, slot] of handleSlots(command)) {
       const given = values[name] as number | HandleRef | AuthHandle | undefined;
       if (given === undefined) throw new TypeError(`${command.name}: handle ${name} is missing`);
       const ref: HandleRef = typeof given === 'number' ? { handle: given } : given;
+      const handleName = ref.name ?? nameOfHandle(ref.handle);
+      if (handleName.length === 0) named = false;
       handles.push(ref.handle);
-      handleNames.push(ref.name ?? nameOfHandle(ref.handle));
+      handleNames.push(handleName);
       if (slot === 'auth') {
         authHandles.push(ref.handle);
         sessions.push('session' in ref && ref.session ? (ref as AuthHandle).session : password());
       }
     }
     sessions.push(...extraSessions);
+    if (!named) {
+      requireHandleNames(
+        command.name,
+        handleSlots(command).map(([slot], i) => ({ slot, handle: handles[i]!, name: handleNames[i]! })),
+        sessions,
+      );
+    }
 
     const paramWriter = new Writer();
     command.params.write(paramWriter, input);
@@ -138,42 +168,28 @@ export class Tpm {
     }
   }
 
+  /**
+   * The TpmError for a response code, as the error layers explain it. A layer that fails changes
+   * nothing, and a command a layer runs is not explained in turn (no layer can loop).
+   */
   private async error(rc: number, command: AnyCommand, authHandles: number[]): Promise<TpmError> {
-    let lockoutRecoverySeconds: number | undefined;
-    if (rc === TPM_RC_LOCKOUT && authHandles.includes(TPM_RH_LOCKOUT)) {
-      lockoutRecoverySeconds = await this.readLockoutRecovery();
-    }
-    return new TpmError(rc, {
-      command: command.name,
-      commandCode: command.code,
-      authHandles,
-      ...(lockoutRecoverySeconds === undefined ? {} : { lockoutRecoverySeconds }),
-    });
-  }
-
-  /** TPM_PT_LOCKOUT_RECOVERY (0x211), read with a raw GetCapability so the error path needs no other module. */
-  private async readLockoutRecovery(): Promise<number | undefined> {
+    let error = new TpmError(rc, { command: command.name, commandCode: command.code, authHandles });
+    if (this.explaining) return error;
+    this.explaining = true;
     try {
-      const w = new Writer(22);
-      w.u16(TPM_ST_NO_SESSIONS);
-      w.u32(22);
-      w.u32(0x17a); // TPM_CC_GetCapability
-      w.u32(6); // TPM_CAP_TPM_PROPERTIES
-      w.u32(0x211); // TPM_PT_LOCKOUT_RECOVERY
-      w.u32(1);
-      const r = new Reader(await this.transport.send(w.finish()));
-      r.u16();
-      r.u32();
-      if (r.u32() !== 0) return undefined;
-      r.u8(); // moreData
-      if (r.u32() !== 6 || r.u32() < 1 || r.u32() !== 0x211) return undefined;
-      return r.u32();
-    } catch {
-      return undefined;
+      for (const layer of this.errorLayers) {
+        try {
+          error = await layer(error, this.inTurn);
+        } catch {
+          // The TPM's own answer matters more than a failed explanation of it.
+        }
+      }
+    } finally {
+      this.explaining = false;
     }
+    return error;
   }
 }
-
 const SLOTS = new WeakMap<AnyCommand, [string, string][]>();
 
 /** The handle area of a definition in wire order, computed once per command definition. */
@@ -186,17 +202,6 @@ function handleSlots(command: AnyCommand): [string, string][] {
   return slots;
 }
 
-/** Part 1 §16: the Name of a PCR, session or permanent handle is the handle itself. */
-function nameOfHandle(handle: number): Uint8Array {
-  const type = handle >>> 24;
-  if (type === 0x00 || type === 0x02 || type === 0x03 || type === 0x40) {
-    const name = new Uint8Array(4);
-    new DataView(name.buffer).setUint32(0, handle);
-    return name;
-  }
-  return EMPTY;
-}
-
 /** Part 1 §18.2/§18.3: header, handle area, authorization area (with its size), parameter area. */
 function marshalCommand(
   code: number,
@@ -205,7 +210,7 @@ function marshalCommand(
   parameters: Uint8Array,
 ): Uint8Array {
   const w = new Writer(64 + parameters.length);
-  w.u16(auths.length > 0 ? TPM_ST_SESSIONS : TPM_ST_NO_SESSIONS);
+  w.u16(auths.length > 0 ? TPM_ST.SESSIONS : TPM_ST.NO_SESSIONS);
   w.u32(0); // size, patched below
   w.u32(code);
   for (const h of handles) w.u32(h);
@@ -242,7 +247,7 @@ function parseResponse(bytes: Uint8Array, command: AnyCommand, sessionCount: num
       r.expectEnd('an error response');
       return { responseCode, parameterBytes: EMPTY, auths: [] };
     }
-    const expectedTag = sessionCount > 0 ? TPM_ST_SESSIONS : TPM_ST_NO_SESSIONS;
+    const expectedTag = sessionCount > 0 ? TPM_ST.SESSIONS : TPM_ST.NO_SESSIONS;
     if (tag !== expectedTag) {
       throw new MarshalError(
         `tag 0x${tag.toString(16)} on a successful response; expected 0x${expectedTag.toString(16)}`,

@@ -6,7 +6,7 @@ import { NV_ReadPublic } from '../tpm/commands/nv.js';
 import { ReadPublic } from '../tpm/commands/object.js';
 import { TPM_ALG, TPM_ECC_CURVE } from '../tpm/constants/algorithms.js';
 import { TPMA_NV, TPMA_OBJECT } from '../tpm/constants/attributes.js';
-import { TPM_RH } from '../tpm/constants/handles.js';
+import { HANDLE_RANGE, PERSISTENT_RANGE, TPM_RH } from '../tpm/constants/handles.js';
 import { hex32 } from '../tpm/constants/lookup.js';
 import { TPM_PT, TPMA_PERMANENT } from '../tpm/constants/properties.js';
 import { readEkCertificates } from '../tpm/ek/certificates.js';
@@ -26,7 +26,7 @@ import type { Tpm } from '../tpm/tpm.js';
  */
 
 /** Owner- and endorsement-hierarchy persistent handles (Part 2 §7.5; TCG handle registry §2.3). */
-export const OWNER_PERSISTENT_RANGE = { first: 0x81000000, last: 0x817fffff } as const;
+export const OWNER_PERSISTENT_RANGE = PERSISTENT_RANGE.OWNER;
 
 /** A Name (Part 1 §16: nameAlg || H(public area)) in lower-case hex, or why it could not be had. */
 export type NameReading = { name: string } | { error: string };
@@ -148,7 +148,7 @@ export async function takeClearFingerprint(
 
   const nvPublics = new Map<number, TpmsNvPublic>();
   const nv: ClearFingerprint['nv'] = { platform: [], other: [] };
-  for (const index of await getHandles(tpm, 0x01000000)) {
+  for (const index of await getHandles(tpm, HANDLE_RANGE.NV_INDEX_FIRST)) {
     const { nvPublic, nvName } = await tpm.run(NV_ReadPublic, { nvIndex: index });
     nvPublics.set(index, nvPublic);
     const print = { index: hex32(index), name: toHex(nvName), attributes: hex32(nvPublic.attributes) };

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TPM_ALG } from '../../src/tpm/constants/algorithms.js';
 import {
   derOuterLength,
   type EkCertificate,
@@ -198,10 +199,9 @@ describe('EK public keys', () => {
       const jwk = publicKey.export({ format: 'jwk' });
       const x = Buffer.from(jwk.x!, 'base64url');
       if (x[0] !== 0) continue;
-      const pub: TpmtPublic = {
-        ...ekTemplate('L-2').publicArea(),
-        unique: { x: x.subarray(1), y: Buffer.from(jwk.y!, 'base64url') },
-      };
+      const area = ekTemplate('L-2').publicArea();
+      if (area.type !== TPM_ALG.ECC) throw new Error('L-2 is an ECC template');
+      const pub: TpmtPublic = { ...area, unique: { x: x.subarray(1), y: Buffer.from(jwk.y!, 'base64url') } };
       expect(tpmPublicToKeyObject(pub).equals(publicKey)).toBe(true);
       return;
     }

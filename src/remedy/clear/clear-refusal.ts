@@ -5,17 +5,10 @@
  * count another dictionary-attack failure.
  */
 import { TPM_PT } from '../../tpm/constants/properties.js';
+import { RC } from '../../tpm/rc/decode-response-code.js';
 import type { TpmError } from '../../tpm/rc/tpm-error.js';
 import { getProperties } from '../../tpm/read/capability.js';
 import type { Tpm } from '../../tpm/tpm.js';
-
-/** Part 2 §6.6.3. */
-const RC = {
-  DISABLED: 0x120,
-  LOCKOUT: 0x921,
-  AUTH_FAIL: 0x08e,
-  BAD_AUTH: 0x0a2,
-} as const;
 
 export type ClearMethodTpm = 'lockout' | 'platform';
 
@@ -62,9 +55,8 @@ export async function explainClearRefusal(
 ): Promise<ClearRefusal> {
   const responseCode = hex(error.responseCode);
   const name = error.decoded.name;
-  const base = error.base;
 
-  if (base === RC.DISABLED) {
+  if (error.is(RC.DISABLED)) {
     // Part 3 §24.6: TPM_RC_DISABLED whichever hierarchy authorises, while disableClear is SET;
     // Part 3 §24.7: only platform may SET it back to NO (lockout may only set it).
     return {
@@ -80,7 +72,7 @@ export async function explainClearRefusal(
     };
   }
 
-  if (base === RC.LOCKOUT && error.lockoutAuthBlocked) {
+  if (error.is(RC.LOCKOUT) && error.lockoutAuthBlocked) {
     const n = error.lockoutRecoverySeconds ?? (await lockoutRecoverySeconds(tpm));
     return {
       reason: 'lockout-auth-blocked',
@@ -96,7 +88,7 @@ export async function explainClearRefusal(
     };
   }
 
-  if (base === RC.AUTH_FAIL && method === 'lockout' && error.decoded.subject !== undefined) {
+  if (error.is(RC.AUTH_FAIL) && method === 'lockout' && error.decoded.subject !== undefined) {
     const n = await lockoutRecoverySeconds(tpm);
     return {
       reason: 'wrong-lockout-auth',
@@ -111,7 +103,7 @@ export async function explainClearRefusal(
     };
   }
 
-  if ((base === RC.AUTH_FAIL || base === RC.BAD_AUTH) && method === 'platform') {
+  if (error.is(RC.AUTH_FAIL, RC.BAD_AUTH) && method === 'platform') {
     return {
       reason: 'wrong-platform-auth',
       responseCode,

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.js';
+import { TPM_CC } from '../constants/command-codes.js';
 import { alias, u32 } from '../marshal/codec.js';
 
 /**
@@ -6,8 +7,7 @@ import { alias, u32 } from '../marshal/codec.js';
  * (TPMI_DH_CONTEXT flushHandle), so it takes no authorisation.
  */
 export const FlushContext = defineCommand({
-  name: 'TPM2_FlushContext',
-  code: 0x165,
+  code: TPM_CC.FlushContext,
   handles: {},
   params: { flushHandle: alias('TPMI_DH_CONTEXT', u32) },
   response: {},
@@ -15,8 +15,7 @@ export const FlushContext = defineCommand({
 
 /** Part 3 §28.5 TPM2_EvictControl: persist a loaded object at persistentHandle, or remove a persistent one. */
 export const EvictControl = defineCommand({
-  name: 'TPM2_EvictControl',
-  code: 0x120,
+  code: TPM_CC.EvictControl,
   handles: { auth: 'auth', objectHandle: 'handle' },
   params: { persistentHandle: alias('TPMI_DH_PERSISTENT', u32) },
   response: {},

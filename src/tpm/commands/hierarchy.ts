@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.js';
+import { TPM_CC } from '../constants/command-codes.js';
 import { alias, u32, yesNo } from '../marshal/codec.js';
 import { TPM2B_AUTH, TPM2B_DATA, TPM2B_DIGEST, TPM2B_NAME } from '../structures/basic.js';
 import { TPM2B_CREATION_DATA, TPMT_TK_CREATION } from '../structures/creation.js';
@@ -7,8 +8,7 @@ import { TPM2B_PUBLIC, TPM2B_SENSITIVE_CREATE } from '../structures/public.js';
 
 /** Part 3 §24.1 TPM2_CreatePrimary: derived from the hierarchy's seed, so the same template gives the same key. */
 export const CreatePrimary = defineCommand({
-  name: 'TPM2_CreatePrimary',
-  code: 0x131,
+  code: TPM_CC.CreatePrimary,
   handles: { primaryHandle: 'auth' },
   params: {
     inSensitive: TPM2B_SENSITIVE_CREATE,
@@ -28,8 +28,7 @@ export const CreatePrimary = defineCommand({
 
 /** Part 3 §24.2 TPM2_HierarchyControl: enable or disable a hierarchy (TPM_RH_OWNER/ENDORSEMENT/PLATFORM/PLATFORM_NV). */
 export const HierarchyControl = defineCommand({
-  name: 'TPM2_HierarchyControl',
-  code: 0x121,
+  code: TPM_CC.HierarchyControl,
   handles: { authHandle: 'auth' },
   params: { enable: alias('TPMI_RH_ENABLES', u32), state: yesNo },
   response: {},
@@ -37,8 +36,7 @@ export const HierarchyControl = defineCommand({
 
 /** Part 3 §24.8 TPM2_HierarchyChangeAuth. */
 export const HierarchyChangeAuth = defineCommand({
-  name: 'TPM2_HierarchyChangeAuth',
-  code: 0x129,
+  code: TPM_CC.HierarchyChangeAuth,
   handles: { authHandle: 'auth' },
   params: { newAuth: TPM2B_AUTH },
   response: {},
@@ -51,8 +49,7 @@ export const HierarchyChangeAuth = defineCommand({
  * disableClear is set.
  */
 export const Clear = defineCommand({
-  name: 'TPM2_Clear',
-  code: 0x126,
+  code: TPM_CC.Clear,
   handles: { authHandle: 'auth' },
   params: {},
   response: {},
@@ -60,8 +57,7 @@ export const Clear = defineCommand({
 
 /** Part 3 §24.7 TPM2_ClearControl: lockout may only set disableClear; platform may set or clear it. */
 export const ClearControl = defineCommand({
-  name: 'TPM2_ClearControl',
-  code: 0x127,
+  code: TPM_CC.ClearControl,
   handles: { auth: 'auth' },
   params: { disable: yesNo },
   response: {},

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.js';
+import { TPM_CC } from '../constants/command-codes.js';
 import {
   TPM2B_DATA,
   TPM2B_DIGEST,
@@ -12,8 +13,7 @@ import { TPM2B_PUBLIC, TPM2B_SENSITIVE_CREATE } from '../structures/public.js';
 
 /** Part 3 §12.1 TPM2_Create: a child object, returned (not loaded). */
 export const Create = defineCommand({
-  name: 'TPM2_Create',
-  code: 0x153,
+  code: TPM_CC.Create,
   handles: { parentHandle: 'auth' },
   params: {
     inSensitive: TPM2B_SENSITIVE_CREATE,
@@ -32,8 +32,7 @@ export const Create = defineCommand({
 
 /** Part 3 §12.2 TPM2_Load. */
 export const Load = defineCommand({
-  name: 'TPM2_Load',
-  code: 0x157,
+  code: TPM_CC.Load,
   handles: { parentHandle: 'auth' },
   params: { inPrivate: TPM2B_PRIVATE, inPublic: TPM2B_PUBLIC },
   responseHandles: ['objectHandle'],
@@ -42,8 +41,7 @@ export const Load = defineCommand({
 
 /** Part 3 §12.7 TPM2_Unseal. */
 export const Unseal = defineCommand({
-  name: 'TPM2_Unseal',
-  code: 0x15e,
+  code: TPM_CC.Unseal,
   handles: { itemHandle: 'auth' },
   params: {},
   response: { outData: TPM2B_SENSITIVE_DATA },
@@ -51,8 +49,7 @@ export const Unseal = defineCommand({
 
 /** Part 3 §12.4 TPM2_ReadPublic: no authorisation; works on transient and persistent objects. */
 export const ReadPublic = defineCommand({
-  name: 'TPM2_ReadPublic',
-  code: 0x173,
+  code: TPM_CC.ReadPublic,
   handles: { objectHandle: 'handle' },
   params: {},
   response: { outPublic: TPM2B_PUBLIC, name: TPM2B_NAME, qualifiedName: TPM2B_NAME },

@@ -183,10 +183,21 @@ function span(first: number, last: number): string {
  * - TCG "TPM v2.0 Provisioning Guidance" v1.0 r1.0 Table 2 recommends the SRK at 0x81000001 and the EK at
  *   0x81010001 (cited by tpm2-software/tpm2-pkcs11 PR #606 and systemd PR #42701).
  */
-const PERSISTENT_STORAGE_PRIMARY = { first: 0x81000000, last: 0x8100ffff } as const;
-const PERSISTENT_ENDORSEMENT_PRIMARY = { first: 0x81010000, last: 0x8101ffff } as const;
-const PERSISTENT_OWNER = { first: 0x81000000, last: 0x817fffff } as const;
-const PERSISTENT_PLATFORM = { first: 0x81800000, last: 0x81ffffff } as const;
+/** The persistent-handle ranges of the sources above, inclusive. */
+export const PERSISTENT_RANGE = {
+  /** Storage-hierarchy primary keys (TCG handle registry §2.3). */
+  STORAGE_PRIMARY: { first: 0x81000000, last: 0x8100ffff },
+  /** Endorsement-hierarchy primary keys (TCG handle registry §2.3). */
+  ENDORSEMENT_PRIMARY: { first: 0x81010000, last: 0x8101ffff },
+  /** What TPM2_EvictControl accepts with owner authorisation (Part 3 §28.5). */
+  OWNER: { first: 0x81000000, last: 0x817fffff },
+  /** What TPM2_EvictControl accepts with platform authorisation (Part 3 §28.5). */
+  PLATFORM: { first: 0x81800000, last: 0x81ffffff },
+} as const;
+const PERSISTENT_STORAGE_PRIMARY = PERSISTENT_RANGE.STORAGE_PRIMARY;
+const PERSISTENT_ENDORSEMENT_PRIMARY = PERSISTENT_RANGE.ENDORSEMENT_PRIMARY;
+const PERSISTENT_OWNER = PERSISTENT_RANGE.OWNER;
+const PERSISTENT_PLATFORM = PERSISTENT_RANGE.PLATFORM;
 
 /** Well-known persistent handles (TCG TPM v2.0 Provisioning Guidance, Table 2). */
 export const WELL_KNOWN_PERSISTENT = {

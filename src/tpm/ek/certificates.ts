@@ -1,7 +1,10 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { AuthHandle } from '../command.js';
 import { NV_ReadPublic } from '../commands/nv.js';
-import { TPM_RH } from '../constants/handles.js';
+import { TPMA_NV } from '../constants/attributes.js';
+import { HANDLE_RANGE, NV_EK_CERT_RANGE, TPM_RH } from '../constants/handles.js';
+import { TPM_PT } from '../constants/properties.js';
+import { RC } from '../rc/decode-response-code.js';
 import { TpmError } from '../rc/tpm-error.js';
 import { getHandles, getProperties } from '../read/capability.js';
 import { readNvIndex } from '../read/nv.js';
@@ -22,7 +25,7 @@ import {
  */
 
 /** The EK Credential Profile NV range (registry §2.2; profile §2.2.1). */
-export const EK_NV_RANGE = { first: 0x01c00000, last: 0x01c07fff } as const;
+export const EK_NV_RANGE = NV_EK_CERT_RANGE;
 
 export interface EkCertificate {
   readonly status: 'ok';
@@ -88,15 +91,6 @@ export interface ReadEkCertificatesOptions {
   nvPublics?: ReadonlyMap<number, TpmsNvPublic>;
 }
 
-const TPMA_NV_AUTHREAD = 0x00040000;
-const TPMA_NV_OWNERREAD = 0x00020000;
-const TPMA_NV_PPREAD = 0x00010000;
-const TPMA_NV_POLICYREAD = 0x00080000;
-const TPMA_NV_NO_DA = 0x02000000;
-const TPMA_NV_READLOCKED = 0x10000000;
-const TPMA_NV_WRITTEN = 0x20000000;
-const TPM_PT_NV_BUFFER_MAX = 0x12c;
-
 /** Lists the range, reads each certificate index and parses it. */
 export async function readEkCertificates(
   tpm: Tpm,
@@ -105,7 +99,7 @@ export async function readEkCertificates(
   const now = options.now ?? new Date();
   const nvBufferMax = options.nvBufferMax ?? (await readNvBufferMax(tpm));
   const indices = (
-    options.nvPublics ? [...options.nvPublics.keys()] : await getHandles(tpm, 0x01000000)
+    options.nvPublics ? [...options.nvPublics.keys()] : await getHandles(tpm, HANDLE_RANGE.NV_INDEX_FIRST)
   ).filter((h) => h >= EK_NV_RANGE.first && h <= EK_NV_RANGE.last);
   const certificates: EkCertificateEntry[] = [];
   const skipped: { nvIndex: number; reason: string }[] = [];
@@ -149,8 +143,8 @@ export async function readEkCertificates(
 
 async function readNvBufferMax(tpm: Tpm): Promise<number | undefined> {
   try {
-    return (await getProperties(tpm, TPM_PT_NV_BUFFER_MAX, TPM_PT_NV_BUFFER_MAX + 1)).get(
-      TPM_PT_NV_BUFFER_MAX,
+    return (await getProperties(tpm, TPM_PT.NV_BUFFER_MAX, TPM_PT.NV_BUFFER_MAX + 1)).get(
+      TPM_PT.NV_BUFFER_MAX,
     );
   } catch {
     return undefined; // readNvIndex then uses its conservative chunk size
@@ -180,22 +174,22 @@ async function readCertificateIndex(
     return { error: `TPM2_NV_ReadPublic failed: ${message(e)}` };
   }
   const a = pub.attributes;
-  if ((a & TPMA_NV_WRITTEN) === 0) {
+  if ((a & TPMA_NV.WRITTEN) === 0) {
     return { error: 'the index is defined but was never written (TPMA_NV_WRITTEN is clear)' };
   }
-  if (a & TPMA_NV_READLOCKED) {
+  if (a & TPMA_NV.READLOCKED) {
     return { error: 'the index is read-locked until the next TPM reset (TPMA_NV_READLOCKED)' };
   }
   if (pub.dataSize === 0) return { error: 'the index is empty (dataSize 0)' };
 
   const attempts: { readWith: 'index' | 'owner'; auth: AuthHandle | number }[] = [];
-  if (a & TPMA_NV_AUTHREAD && a & TPMA_NV_NO_DA) attempts.push({ readWith: 'index', auth: nvIndex });
-  if (a & TPMA_NV_OWNERREAD) attempts.push({ readWith: 'owner', auth: ownerAuth ?? TPM_RH.OWNER });
+  if (a & TPMA_NV.AUTHREAD && a & TPMA_NV.NO_DA) attempts.push({ readWith: 'index', auth: nvIndex });
+  if (a & TPMA_NV.OWNERREAD) attempts.push({ readWith: 'owner', auth: ownerAuth ?? TPM_RH.OWNER });
   if (attempts.length === 0) {
     const how = [
-      a & TPMA_NV_AUTHREAD ? 'its own authValue (not tried: the index is not noDA)' : '',
-      a & TPMA_NV_PPREAD ? 'platform authorisation' : '',
-      a & TPMA_NV_POLICYREAD ? 'a policy session' : '',
+      a & TPMA_NV.AUTHREAD ? 'its own authValue (not tried: the index is not noDA)' : '',
+      a & TPMA_NV.PPREAD ? 'platform authorisation' : '',
+      a & TPMA_NV.POLICYREAD ? 'a policy session' : '',
     ].filter(Boolean);
     return {
       error: `the index is not readable with owner or empty index authorisation; it allows ${
@@ -223,18 +217,12 @@ async function readCertificateIndex(
 
 function explainRead(e: unknown): string {
   if (!(e instanceof TpmError)) return message(e);
-  switch (e.base) {
-    case 0x08e: // TPM_RC_AUTH_FAIL
-    case 0x0a2: // TPM_RC_BAD_AUTH
-      return `${e.message} (the authorisation value is not empty; pass the right one)`;
-    case 0x149: // TPM_RC_NV_AUTHORIZATION
-      return `${e.message} (this authorisation is not allowed to read the index)`;
-    case 0x120: // TPM_RC_DISABLED
-    case 0x085: // TPM_RC_HIERARCHY
-      return `${e.message} (the owner hierarchy is disabled)`;
-    default:
-      return e.message;
+  if (e.is(RC.AUTH_FAIL, RC.BAD_AUTH)) {
+    return `${e.message} (the authorisation value is not empty; pass the right one)`;
   }
+  if (e.is(RC.NV_AUTHORIZATION)) return `${e.message} (this authorisation is not allowed to read the index)`;
+  if (e.is(RC.DISABLED, RC.HIERARCHY)) return `${e.message} (the owner hierarchy is disabled)`;
+  return e.message;
 }
 
 /**

@@ -7,13 +7,7 @@ import {
 } from 'node:crypto';
 import { TPM_ALG, TPM_ECC_CURVE } from '../constants/algorithms.js';
 import { encode } from '../marshal/codec.js';
-import {
-  type EccParms,
-  type EccPoint,
-  type RsaParms,
-  TPMT_PUBLIC,
-  type TpmtPublic,
-} from '../structures/public.js';
+import { TPMT_PUBLIC, type TpmtPublic } from '../structures/public.js';
 import { coordinateBytes } from './templates.js';
 
 /**
@@ -30,11 +24,11 @@ export type KeyDescription =
 /** The key a TPMT_PUBLIC holds: RSA modulus size and exponent (0 means 65537), or the ECC curve. */
 export function describeTpmPublic(pub: TpmtPublic): KeyDescription {
   if (pub.type === TPM_ALG.RSA) {
-    const p = pub.parameters as RsaParms;
+    const p = pub.parameters;
     return { type: 'rsa', keyBits: p.keyBits, exponent: p.exponent === 0 ? 65537 : p.exponent };
   }
   if (pub.type === TPM_ALG.ECC) {
-    const curveId = (pub.parameters as EccParms).curveID;
+    const curveId = pub.parameters.curveID;
     const bits = CURVES[curveId]?.bits;
     return { type: 'ecc', curve: curveLabel(curveId), curveId, ...(bits ? { keyBits: bits } : {}) };
   }
@@ -86,22 +80,22 @@ export class UnsupportedKeyError extends Error {
  */
 export function tpmPublicToJwk(pub: TpmtPublic): JsonWebKey {
   if (pub.type === TPM_ALG.RSA) {
-    const p = pub.parameters as RsaParms;
-    const modulus = stripLeadingZeros(pub.unique as Uint8Array);
+    const p = pub.parameters;
+    const modulus = stripLeadingZeros(pub.unique);
     if (modulus.length === 0)
       throw new UnsupportedKeyError('the RSA public area has no modulus (empty unique)');
     const e = p.exponent === 0 ? 65537 : p.exponent;
     return { kty: 'RSA', n: b64url(modulus), e: b64url(stripLeadingZeros(u32(e))) };
   }
   if (pub.type === TPM_ALG.ECC) {
-    const curveId = (pub.parameters as EccParms).curveID;
+    const curveId = pub.parameters.curveID;
     const crv = CURVES[curveId]?.jwk;
     if (!crv) {
       throw new UnsupportedKeyError(
         `Node's crypto has no ${curveLabel(curveId)} support; cannot compare this key`,
       );
     }
-    const point = pub.unique as EccPoint;
+    const point = pub.unique;
     const size = coordinateBytes(curveId);
     if (point.x.length === 0 || point.y.length === 0) {
       throw new UnsupportedKeyError('the ECC public area has no point (empty unique)');

@@ -4,8 +4,9 @@ import { FlushContext } from '../commands/context.js';
 import { CreatePrimary } from '../commands/hierarchy.js';
 import { NV_ReadPublic } from '../commands/nv.js';
 import { ReadPublic } from '../commands/object.js';
-import { TPM_RH } from '../constants/handles.js';
+import { HANDLE_RANGE, PERSISTENT_RANGE, TPM_RH } from '../constants/handles.js';
 import { encode } from '../marshal/codec.js';
+import { RC } from '../rc/decode-response-code.js';
 import { TpmError } from '../rc/tpm-error.js';
 import { getHandles } from '../read/capability.js';
 import { readNvIndex } from '../read/nv.js';
@@ -38,7 +39,7 @@ import {
  */
 
 /** Endorsement primary persistent handles (TCG Registry of Reserved TPM 2.0 Handles §2.3). */
-export const EK_PERSISTENT_RANGE = { first: 0x81010000, last: 0x8101ffff } as const;
+export const EK_PERSISTENT_RANGE = PERSISTENT_RANGE.ENDORSEMENT_PRIMARY;
 
 export interface EkPublicSummary {
   readonly type: 'rsa' | 'ecc' | 'other';
@@ -121,7 +122,7 @@ export async function readEndorsementKeys(
     ...(options.nvBufferMax === undefined ? {} : { nvBufferMax: options.nvBufferMax }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const nvIndices = new Set(await getHandles(tpm, 0x01000000));
+  const nvIndices = new Set(await getHandles(tpm, HANDLE_RANGE.NV_INDEX_FIRST));
   const creator = new EkCreator(tpm, options, nvIndices);
 
   const endorsementKeys: EndorsementKeyResult[] = [];
@@ -377,7 +378,7 @@ export async function createEk(
 }
 
 async function checkPersistentEks(tpm: Tpm, creator: EkCreator): Promise<PersistentEkResult[]> {
-  const handles = (await getHandles(tpm, 0x81000000)).filter(
+  const handles = (await getHandles(tpm, HANDLE_RANGE.PERSISTENT_FIRST)).filter(
     (h) => h >= EK_PERSISTENT_RANGE.first && h <= EK_PERSISTENT_RANGE.last,
   );
   const out: PersistentEkResult[] = [];
@@ -428,26 +429,20 @@ function isHierarchyWide(error: string): boolean {
 
 function explainCreate(e: unknown, template: EkTemplate): string {
   if (!(e instanceof TpmError)) return `TPM2_CreatePrimary(${template.id}) failed: ${message(e)}`;
-  switch (e.base) {
-    case 0x08e: // TPM_RC_AUTH_FAIL
-    case 0x0a2: // TPM_RC_BAD_AUTH
-      return `endorsement hierarchy: ${e.message} (endorsementAuth is set; pass it to create the EK)`;
-    case 0x085: // TPM_RC_HIERARCHY
-      return `endorsement hierarchy: ${e.message} (the endorsement hierarchy is disabled: ehEnable is clear)`;
-    case 0x902: // TPM_RC_OBJECT_MEMORY
-      return `endorsement hierarchy: ${e.message} (the TPM's object slots are full: something left transient objects loaded; tpm2_flushcontext -t frees them)`;
-    case 0x081: // TPM_RC_ASYMMETRIC
-    case 0x083: // TPM_RC_HASH
-    case 0x084: // TPM_RC_VALUE (swtpm: RSA 3072 outside its profile)
-    case 0x087: // TPM_RC_KEY_SIZE
-    case 0x089: // TPM_RC_MODE
-    case 0x092: // TPM_RC_SCHEME
-    case 0x096: // TPM_RC_SYMMETRIC
-    case 0x0a6: // TPM_RC_CURVE
-      return `TPM2_CreatePrimary(${template.id}) failed: ${e.message} (this TPM does not support the ${template.label} template)`;
-    default:
-      return `TPM2_CreatePrimary(${template.id}) failed: ${e.message}`;
+  if (e.is(RC.AUTH_FAIL, RC.BAD_AUTH)) {
+    return `endorsement hierarchy: ${e.message} (endorsementAuth is set; pass it to create the EK)`;
   }
+  if (e.is(RC.HIERARCHY)) {
+    return `endorsement hierarchy: ${e.message} (the endorsement hierarchy is disabled: ehEnable is clear)`;
+  }
+  if (e.is(RC.OBJECT_MEMORY)) {
+    return `endorsement hierarchy: ${e.message} (the TPM's object slots are full: something left transient objects loaded; tpm2_flushcontext -t frees them)`;
+  }
+  // TPM_RC_VALUE included: swtpm answers it for RSA 3072 outside its profile.
+  if (e.is(RC.ASYMMETRIC, RC.HASH, RC.VALUE, RC.KEY_SIZE, RC.MODE, RC.SCHEME, RC.SYMMETRIC, RC.CURVE)) {
+    return `TPM2_CreatePrimary(${template.id}) failed: ${e.message} (this TPM does not support the ${template.label} template)`;
+  }
+  return `TPM2_CreatePrimary(${template.id}) failed: ${e.message}`;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

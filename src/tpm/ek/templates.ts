@@ -1,5 +1,6 @@
 import { TPM_ALG, TPM_ECC_CURVE } from '../constants/algorithms.js';
 import { TPMA_OBJECT } from '../constants/attributes.js';
+import { WELL_KNOWN_NV } from '../constants/handles.js';
 import { MarshalError } from '../errors.js';
 import { encode } from '../marshal/codec.js';
 import { Reader } from '../marshal/reader.js';
@@ -142,16 +143,16 @@ export const EK_TEMPLATES: readonly EkTemplate[] = Object.freeze([
   template(
     'L-1',
     'RSA 2048 (low range)',
-    0x01c00002,
+    WELL_KNOWN_NV.RSA_EK_CERT,
     { kind: 'rsa', size: 2048, nameAlg: TPM_ALG.SHA256, sym: AES128 },
-    { nonceIndex: 0x01c00003, templateIndex: 0x01c00004 },
+    { nonceIndex: WELL_KNOWN_NV.RSA_EK_NONCE, templateIndex: WELL_KNOWN_NV.RSA_EK_TEMPLATE },
   ),
   template(
     'L-2',
     'ECC NIST P-256 (low range)',
-    0x01c0000a,
+    WELL_KNOWN_NV.ECC_EK_CERT,
     { kind: 'ecc', size: TPM_ECC_CURVE.NIST_P256, nameAlg: TPM_ALG.SHA256, sym: AES128 },
-    { nonceIndex: 0x01c0000b, templateIndex: 0x01c0000c },
+    { nonceIndex: WELL_KNOWN_NV.ECC_EK_NONCE, templateIndex: WELL_KNOWN_NV.ECC_EK_TEMPLATE },
   ),
   template(
     'H-1',
@@ -262,11 +263,11 @@ export function ekPublicFromProfile(
 /** `pub` with the EK Nonce placed in unique (profile §2.2.1.6); see {@link ekPublicFromProfile}. */
 export function withEkNonce(pub: TpmtPublic, nonce: Uint8Array): TpmtPublic {
   if (pub.type === TPM_ALG.RSA) {
-    const size = (pub.parameters as RsaParms).keyBits / 8;
+    const size = pub.parameters.keyBits / 8;
     return { ...pub, unique: padded(nonce, size, 'RSA unique') };
   }
   if (pub.type === TPM_ALG.ECC) {
-    const size = coordinateBytes((pub.parameters as EccParms).curveID);
+    const size = coordinateBytes(pub.parameters.curveID);
     return { ...pub, unique: { x: padded(nonce, size, 'ECC unique.x'), y: new Uint8Array(size) } };
   }
   throw new RangeError(`an EK nonce applies to RSA or ECC templates, not type 0x${pub.type.toString(16)}`);
@@ -302,8 +303,10 @@ function sameApartFromUnique(a: TpmtPublic, b: TpmtPublic): boolean {
 
 function encodeWithoutUnique(pub: TpmtPublic): Uint8Array {
   const empty = new Uint8Array(0);
-  const unique = pub.type === TPM_ALG.ECC ? { x: empty, y: empty } : empty;
-  return encode(TPMT_PUBLIC, { ...pub, unique });
+  return encode(
+    TPMT_PUBLIC,
+    pub.type === TPM_ALG.ECC ? { ...pub, unique: { x: empty, y: empty } } : { ...pub, unique: empty },
+  );
 }
 
 function padded(nonce: Uint8Array, size: number, what: string): Uint8Array {

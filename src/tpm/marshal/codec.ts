@@ -155,9 +155,39 @@ export function list<T>(type: string, item: Codec<T>, max = 0xffffffff): Codec<T
   };
 }
 
-/** Declares a union member chosen by the value of an earlier field named `selector`. */
-export function select<T>(type: string, selector: string, cases: Record<number, Codec<T>>): Switch<T> {
-  return { kind: 'switch', type, selector, cases };
+/**
+ * Declares a union member chosen by the value of an earlier field named `selector`. `cases` maps
+ * each selector value to its member's codec; keep it as a named constant when the structure is
+ * typed as a discriminated union (see {@link Variants}), so both come from the same table.
+ */
+export function select<const C extends Readonly<Record<number, Codec<unknown>>>>(
+  type: string,
+  selector: string,
+  cases: C,
+): Switch<Infer<C[keyof C]>> {
+  return {
+    kind: 'switch',
+    type,
+    selector,
+    cases: cases as Readonly<Record<number, Codec<Infer<C[keyof C]>>>>,
+  };
+}
+
+/**
+ * The member each selector value decodes to, from a `select` cases table:
+ * `Variants<{ 1: Codec<RsaParms>; 35: Codec<EccParms> }>` is `{ 1: RsaParms; 35: EccParms }`.
+ */
+export type Variants<C> = { -readonly [K in keyof C]: Infer<C[K]> };
+
+/**
+ * A structure's codec typed as the discriminated union `U` of its variants, so that checking the
+ * selector narrows the union members (TPMT_PUBLIC by `type`, TPMS_CAPABILITY_DATA by `capability`).
+ * Sound when U is derived (with {@link Variants}) from the same cases tables as the structure's
+ * `select` fields: reading yields only those variants, since an unknown selector is a MarshalError,
+ * and every variant is a value of the structure (checked here: U must extend S).
+ */
+export function discriminated<U extends S, S>(codec: Codec<S>): Codec<U> {
+  return codec as Codec<unknown> as Codec<U>;
 }
 
 /** An empty union member (e.g. TPMU_SYM_DETAILS for most algorithms). */

@@ -1,12 +1,12 @@
+import { TPM_RH } from '../constants/handles.js';
 import { TpmDoctorError } from '../errors.js';
-import { type DecodedResponseCode, decodeResponseCode, formatResponseCode } from './decode-response-code.js';
-
-/** TPM_RH_LOCKOUT (Part 2 §7.4). */
-const TPM_RH_LOCKOUT = 0x4000000a;
-/** TPM_RC_AUTH_FAIL (Part 2 §6.6.3), format one, without its session index. */
-const TPM_RC_AUTH_FAIL = 0x08e;
-/** TPM_RC_LOCKOUT (Part 2 §6.6.3): a warning, 0x921. */
-const TPM_RC_LOCKOUT = 0x921;
+import {
+  baseCode,
+  type DecodedResponseCode,
+  decodeResponseCode,
+  formatResponseCode,
+  RC,
+} from './decode-response-code.js';
 
 export interface TpmErrorContext {
   /** The command's spec name, e.g. 'TPM2_Clear'. */
@@ -14,7 +14,7 @@ export interface TpmErrorContext {
   readonly commandCode: number;
   /** The handles that were authorised, in order. */
   readonly authHandles: readonly number[];
-  /** TPM_PT_LOCKOUT_RECOVERY, when known (read after a 0x921 on a lockout-authorised command). */
+  /** TPM_PT_LOCKOUT_RECOVERY, when known (./lockout-recovery.ts reads it after TPM_RC_LOCKOUT on a lockout-authorised command). */
   readonly lockoutRecoverySeconds?: number;
 }
 
@@ -28,21 +28,33 @@ export class TpmError extends TpmDoctorError {
   readonly decoded: DecodedResponseCode;
   readonly command: string;
   readonly commandCode: number;
-  /** True when 0x921 came back on a lockout-authorised command: the lockout authorisation itself is blocked. */
+  /** The handles the command authorised, in order. */
+  readonly authHandles: readonly number[];
+  /** True when TPM_RC_LOCKOUT came back on a lockout-authorised command: the lockout authorisation itself is blocked. */
   readonly lockoutAuthBlocked: boolean;
   readonly lockoutRecoverySeconds: number | undefined;
 
   constructor(responseCode: number, context: TpmErrorContext) {
     const decoded = decodeResponseCode(responseCode);
-    const lockoutAuthBlocked =
-      decoded.base === TPM_RC_LOCKOUT && context.authHandles.includes(TPM_RH_LOCKOUT);
+    const lockoutAuthBlocked = decoded.base === RC.LOCKOUT && context.authHandles.includes(TPM_RH.LOCKOUT);
     super(decoded.name, `${context.command}: ${explain(responseCode, lockoutAuthBlocked, context)}`);
     this.responseCode = responseCode >>> 0;
     this.decoded = decoded;
     this.command = context.command;
     this.commandCode = context.commandCode;
+    this.authHandles = context.authHandles;
     this.lockoutAuthBlocked = lockoutAuthBlocked;
     this.lockoutRecoverySeconds = context.lockoutRecoverySeconds;
+  }
+
+  /**
+   * Whether the TPM answered with one of these codes, e.g. `error.is(RC.LOCKOUT)`. A format-one code
+   * matches whichever handle, session or parameter it names: `is(RC.AUTH_FAIL)` holds for 0x98E
+   * (session 1) and a bare 0x08E alike (Part 2 §6.6.2). A format-zero code, warnings included,
+   * matches exactly.
+   */
+  is(...codes: readonly number[]): boolean {
+    return codes.some((code) => baseCode(code) === this.decoded.base);
   }
 
   get isWarning(): boolean {
@@ -57,7 +69,7 @@ export class TpmError extends TpmDoctorError {
 
 function explain(rc: number, lockoutAuthBlocked: boolean, context: TpmErrorContext): string {
   const decoded = decodeResponseCode(rc);
-  if (decoded.base === TPM_RC_AUTH_FAIL && decoded.subject === undefined) {
+  if (decoded.base === RC.AUTH_FAIL && decoded.subject === undefined) {
     // libtpms answers a lockout-authorised ClearControl(NO) with a bare 0x08E: no session is
     // named and no DA failure is counted, so the usual AUTH_FAIL sentence would mislead.
     return (

@@ -1,45 +1,26 @@
+import type { CommandRunner } from '../command.js';
 import { GetCapability } from '../commands/capability.js';
+import { commandCodeFromAttributes } from '../constants/attributes.js';
+import { HANDLE_RANGE, handleType } from '../constants/handles.js';
+import { TPM_CAP } from '../constants/structure-tags.js';
 import { MarshalError } from '../errors.js';
-import type {
-  TpmsActData,
-  TpmsAlgProperty,
-  TpmsTaggedPcrSelect,
-  TpmsTaggedPolicy,
-  TpmsTaggedProperty,
-} from '../structures/capability.js';
-import type { TpmsPcrSelection } from '../structures/pcr.js';
-import type { Tpm } from '../tpm.js';
+import { type CapabilityId, type CapabilityItems, isCapabilityData } from '../structures/capability.js';
 
-/** TPM_CAP values (Part 2 §6.12) and what each returns. */
-export interface CapabilityItems {
-  0: TpmsAlgProperty; // TPM_CAP_ALGS
-  1: number; // TPM_CAP_HANDLES
-  2: number; // TPM_CAP_COMMANDS (TPMA_CC)
-  3: number; // TPM_CAP_PP_COMMANDS (TPM_CC)
-  4: number; // TPM_CAP_AUDIT_COMMANDS (TPM_CC)
-  5: TpmsPcrSelection; // TPM_CAP_PCRS
-  6: TpmsTaggedProperty; // TPM_CAP_TPM_PROPERTIES
-  7: TpmsTaggedPcrSelect; // TPM_CAP_PCR_PROPERTIES
-  8: number; // TPM_CAP_ECC_CURVES
-  9: TpmsTaggedPolicy; // TPM_CAP_AUTH_POLICIES
-  10: TpmsActData; // TPM_CAP_ACT
-}
-export type CapabilityId = keyof CapabilityItems;
+export type { CapabilityId, CapabilityItems } from '../structures/capability.js';
 
 /** The property/handle/code an item stands at, so the next page can start right after it. */
 const POSITION: { [C in CapabilityId]: (item: CapabilityItems[C]) => number } = {
-  0: (a) => a.alg,
-  1: (h) => h,
-  // TPMA_CC: commandIndex in bits 15:0 plus the V (vendor) bit 29 form the command code (Part 2 §8.9).
-  2: (cca) => (cca & 0xffff) | (cca & 0x20000000),
-  3: (cc) => cc,
-  4: (cc) => cc,
-  5: (s) => s.hash,
-  6: (p) => p.property,
-  7: (p) => p.tag,
-  8: (c) => c,
-  9: (p) => p.handle,
-  10: (a) => a.handle,
+  [TPM_CAP.ALGS]: (a) => a.alg,
+  [TPM_CAP.HANDLES]: (h) => h,
+  [TPM_CAP.COMMANDS]: commandCodeFromAttributes,
+  [TPM_CAP.PP_COMMANDS]: (cc) => cc,
+  [TPM_CAP.AUDIT_COMMANDS]: (cc) => cc,
+  [TPM_CAP.PCRS]: (s) => s.hash,
+  [TPM_CAP.TPM_PROPERTIES]: (p) => p.property,
+  [TPM_CAP.PCR_PROPERTIES]: (p) => p.tag,
+  [TPM_CAP.ECC_CURVES]: (c) => c,
+  [TPM_CAP.AUTH_POLICIES]: (p) => p.handle,
+  [TPM_CAP.ACT]: (a) => a.handle,
 };
 
 /** How many items to ask for per call; the TPM returns fewer when its response buffer fills (moreData). */
@@ -51,7 +32,7 @@ const PAGE = 0x400;
  * or past it end the read (e.g. only fixed properties, only persistent handles).
  */
 export async function getCapabilityAll<C extends CapabilityId>(
-  tpm: Tpm,
+  tpm: CommandRunner,
   capability: C,
   first: number,
   until = 0x1_0000_0000,
@@ -64,13 +45,13 @@ export async function getCapabilityAll<C extends CapabilityId>(
       property,
       propertyCount: PAGE,
     });
-    if (capabilityData.capability !== capability) {
+    if (!isCapabilityData(capabilityData, capability)) {
       throw new MarshalError(
         `TPM2_GetCapability answered capability ${capabilityData.capability} when asked for ${capability}`,
         0,
       );
     }
-    const items = capabilityData.data as CapabilityItems[C][];
+    const items: CapabilityItems[C][] = capabilityData.data;
     let last = property - 1;
     for (const item of items) {
       const at = POSITION[capability](item);
@@ -91,13 +72,20 @@ export async function getCapabilityAll<C extends CapabilityId>(
 }
 
 /** Every TPM property in [first, until) as a map (Part 2 §6.13: PT_FIXED 0x100.., PT_VAR 0x200..). */
-export async function getProperties(tpm: Tpm, first: number, until: number): Promise<Map<number, number>> {
-  const props = await getCapabilityAll(tpm, 6, first, until);
+export async function getProperties(
+  tpm: CommandRunner,
+  first: number,
+  until: number,
+): Promise<Map<number, number>> {
+  const props = await getCapabilityAll(tpm, TPM_CAP.TPM_PROPERTIES, first, until);
   return new Map(props.map((p) => [p.property, p.value]));
 }
 
-/** Every handle of the type whose first handle is `first` (Part 3 §30.2: the MSO selects the type). */
-export function getHandles(tpm: Tpm, first: number): Promise<number[]> {
-  const typeEnd = ((first >>> 24) + 1) * 0x1000000;
-  return getCapabilityAll(tpm, 1, first, typeEnd);
+/**
+ * Every handle of the type whose first handle is `first`, e.g. HANDLE_RANGE.PERSISTENT_FIRST
+ * (Part 3 §30.2: the most significant octet selects the type).
+ */
+export function getHandles(tpm: CommandRunner, first: number): Promise<number[]> {
+  const typeEnd = (handleType(first) + 1) * 2 ** HANDLE_RANGE.HR_SHIFT;
+  return getCapabilityAll(tpm, TPM_CAP.HANDLES, first, typeEnd);
 }

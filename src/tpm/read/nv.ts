@@ -1,8 +1,7 @@
-import type { AuthHandle } from '../command.js';
+import type { AuthHandle, CommandRunner } from '../command.js';
 import { NV_Read, NV_ReadPublic } from '../commands/nv.js';
 import { MarshalError } from '../errors.js';
 import type { TpmsNvPublic } from '../structures/nv.js';
-import type { Tpm } from '../tpm.js';
 
 /** A conservative chunk size, used only when the caller does not pass the TPM's TPM_PT_NV_BUFFER_MAX. */
 const FALLBACK_NV_BUFFER_MAX = 512;
@@ -14,7 +13,7 @@ const FALLBACK_NV_BUFFER_MAX = 512;
  * through owner authorisation.
  */
 export async function readNvIndex(
-  tpm: Tpm,
+  tpm: CommandRunner,
   nvIndex: number,
   options: { auth?: AuthHandle | number; nvBufferMax?: number; public?: TpmsNvPublic } = {},
 ): Promise<Uint8Array> {

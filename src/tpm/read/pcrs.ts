@@ -1,7 +1,7 @@
+import type { CommandRunner } from '../command.js';
 import { PCR_Read } from '../commands/pcr.js';
 import { MarshalError } from '../errors.js';
 import { pcrSelectBitmap, selectedPcrs } from '../structures/pcr.js';
-import type { Tpm } from '../tpm.js';
 
 export interface PcrBankValues {
   hashAlg: number;
@@ -15,7 +15,7 @@ export interface PcrBankValues {
  * the TPM does not implement is simply never returned.
  */
 export async function readPcrBank(
-  tpm: Tpm,
+  tpm: CommandRunner,
   hashAlg: number,
   pcrs: readonly number[],
 ): Promise<PcrBankValues> {

@@ -1,11 +1,11 @@
+import { TPM_RS_PW } from '../constants/handles.js';
+import { TPMA_SESSION } from '../constants/structure-tags.js';
 import { MarshalError } from '../errors.js';
 import type { TpmsAuthResponse } from '../structures/basic.js';
 import type { ResponseContext, Session } from './session.js';
 
-/** TPM_RS_PW (Part 2 §7.4): the permanent handle of the password session. */
-const TPM_RS_PW = 0x40000009;
 /** TPMA_SESSION.continueSession (Part 2 §8.4); ignored by the TPM for TPM_RS_PW but conventional. */
-const CONTINUE_SESSION = 0x01;
+const CONTINUE_SESSION = TPMA_SESSION.continueSession;
 
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextEncoder();

@@ -1,3 +1,4 @@
+import { digestSize, TPM_ALG } from '../constants/algorithms.js';
 import { MarshalError } from '../errors.js';
 import {
   alias,
@@ -29,21 +30,23 @@ export const TPM2B_MAX_NV_BUFFER = bytes2b('TPM2B_MAX_NV_BUFFER');
 export const TPM2B_SENSITIVE_DATA = bytes2b('TPM2B_SENSITIVE_DATA');
 export const TPM2B_PRIVATE = bytes2b('TPM2B_PRIVATE');
 
-/** Digest sizes by hash algorithm (Part 2 §6.3; TCG Algorithm Registry), for TPMT_HA. */
-const DIGEST_SIZES: Readonly<Record<number, number>> = {
-  4: 20, // SHA1
-  11: 32, // SHA256
-  12: 48, // SHA384
-  13: 64, // SHA512
-  18: 32, // SM3_256
-  39: 32, // SHA3_256
-  40: 48, // SHA3_384
-  41: 64, // SHA3_512
-};
-
-export function hashDigestSize(hashAlg: number): number | undefined {
-  return DIGEST_SIZES[hashAlg];
-}
+/**
+ * The hash algorithms TPMT_HA accepts (Part 2 §10.3.2: the digest size is the hash's), sized by
+ * ../constants/algorithms.ts. SHA256_192 and the SHAKE family, which no PCR bank or name algorithm
+ * uses, are refused as unknown hash algorithms.
+ */
+const TPMT_HA_HASHES: ReadonlyMap<number, number> = new Map(
+  [
+    TPM_ALG.SHA1,
+    TPM_ALG.SHA256,
+    TPM_ALG.SHA384,
+    TPM_ALG.SHA512,
+    TPM_ALG.SM3_256,
+    TPM_ALG.SHA3_256,
+    TPM_ALG.SHA3_384,
+    TPM_ALG.SHA3_512,
+  ].map((alg) => [alg, digestSize(alg)!]),
+);
 
 export interface TpmtHa {
   hashAlg: number;
@@ -56,8 +59,8 @@ export const TPMT_HA: Codec<TpmtHa> = {
   read: (r) => {
     const at = r.offset;
     const hashAlg = r.u16();
-    if (hashAlg === 0x0010) return { hashAlg, digest: new Uint8Array(0) };
-    const size = DIGEST_SIZES[hashAlg];
+    if (hashAlg === TPM_ALG.NULL) return { hashAlg, digest: new Uint8Array(0) };
+    const size = TPMT_HA_HASHES.get(hashAlg);
     if (size === undefined) {
       throw new MarshalError(`TPMT_HA.hashAlg 0x${hashAlg.toString(16)} is not a known hash algorithm`, at);
     }
@@ -65,8 +68,8 @@ export const TPMT_HA: Codec<TpmtHa> = {
   },
   write: (w, v) => {
     w.u16(v.hashAlg);
-    if (v.hashAlg === 0x0010) return;
-    const size = DIGEST_SIZES[v.hashAlg];
+    if (v.hashAlg === TPM_ALG.NULL) return;
+    const size = TPMT_HA_HASHES.get(v.hashAlg);
     if (size === undefined) throw new RangeError(`unknown hash algorithm 0x${v.hashAlg.toString(16)}`);
     fixedBytes('TPMT_HA.digest', size).write(w, v.digest);
   },

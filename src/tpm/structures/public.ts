@@ -1,18 +1,18 @@
+import { TPM_ALG } from '../constants/algorithms.js';
 import type { Codec } from '../marshal/codec.js';
-import { alias, bytes2b, type Infer, select, sized, struct, u16, u32 } from '../marshal/codec.js';
+import {
+  alias,
+  bytes2b,
+  discriminated,
+  type Infer,
+  select,
+  sized,
+  struct,
+  u16,
+  u32,
+  type Variants,
+} from '../marshal/codec.js';
 import { TPM_ALG_ID, TPM2B_DIGEST } from './basic.js';
-
-// Algorithm IDs that select union members below (Part 2 §6.3, TCG Algorithm Registry).
-const ALG = {
-  RSA: 0x0001,
-  XOR: 0x000a,
-  KEYEDHASH: 0x0008,
-  HMAC: 0x0005,
-  NULL: 0x0010,
-  ECDAA: 0x001a,
-  ECC: 0x0023,
-  SYMCIPHER: 0x0025,
-} as const;
 
 export interface SymDef {
   algorithm: number;
@@ -30,16 +30,16 @@ export const TPMT_SYM_DEF_OBJECT: Codec<SymDef> = {
   type: 'TPMT_SYM_DEF_OBJECT',
   read: (r) => {
     const algorithm = r.u16();
-    if (algorithm === ALG.NULL) return { algorithm };
+    if (algorithm === TPM_ALG.NULL) return { algorithm };
     const keyBits = r.u16();
-    if (algorithm === ALG.XOR) return { algorithm, keyBits };
+    if (algorithm === TPM_ALG.XOR) return { algorithm, keyBits };
     return { algorithm, keyBits, mode: r.u16() };
   },
   write: (w, v) => {
     w.u16(v.algorithm);
-    if (v.algorithm === ALG.NULL) return;
+    if (v.algorithm === TPM_ALG.NULL) return;
     w.u16(v.keyBits ?? 0);
-    if (v.algorithm !== ALG.XOR) w.u16(v.mode ?? ALG.NULL);
+    if (v.algorithm !== TPM_ALG.XOR) w.u16(v.mode ?? TPM_ALG.NULL);
   },
 };
 export const TPMT_SYM_DEF = alias('TPMT_SYM_DEF', TPMT_SYM_DEF_OBJECT);
@@ -64,24 +64,23 @@ function schemeCodec(type: string, noDetails: readonly number[]): Codec<Scheme> 
     type,
     read: (r) => {
       const scheme = r.u16();
-      if (scheme === ALG.NULL || noDetails.includes(scheme)) return { scheme };
+      if (scheme === TPM_ALG.NULL || noDetails.includes(scheme)) return { scheme };
       const hashAlg = r.u16();
-      if (scheme === ALG.ECDAA) return { scheme, hashAlg, count: r.u16() };
-      if (scheme === ALG.XOR) return { scheme, hashAlg, kdf: r.u16() };
+      if (scheme === TPM_ALG.ECDAA) return { scheme, hashAlg, count: r.u16() };
+      if (scheme === TPM_ALG.XOR) return { scheme, hashAlg, kdf: r.u16() };
       return { scheme, hashAlg };
     },
     write: (w, v) => {
       w.u16(v.scheme);
-      if (v.scheme === ALG.NULL || noDetails.includes(v.scheme)) return;
-      w.u16(v.hashAlg ?? ALG.NULL);
-      if (v.scheme === ALG.ECDAA) w.u16(v.count ?? 0);
-      if (v.scheme === ALG.XOR) w.u16(v.kdf ?? ALG.NULL);
+      if (v.scheme === TPM_ALG.NULL || noDetails.includes(v.scheme)) return;
+      w.u16(v.hashAlg ?? TPM_ALG.NULL);
+      if (v.scheme === TPM_ALG.ECDAA) w.u16(v.count ?? 0);
+      if (v.scheme === TPM_ALG.XOR) w.u16(v.kdf ?? TPM_ALG.NULL);
     },
   };
 }
 
-const RSAES = 0x0015;
-export const TPMT_RSA_SCHEME = schemeCodec('TPMT_RSA_SCHEME', [RSAES]);
+export const TPMT_RSA_SCHEME = schemeCodec('TPMT_RSA_SCHEME', [TPM_ALG.RSAES]);
 export const TPMT_ECC_SCHEME = schemeCodec('TPMT_ECC_SCHEME', []);
 export const TPMT_KEYEDHASH_SCHEME = schemeCodec('TPMT_KEYEDHASH_SCHEME', []);
 export const TPMT_KDF_SCHEME = schemeCodec('TPMT_KDF_SCHEME', []);
@@ -120,26 +119,52 @@ export type KeyedHashParms = Infer<typeof TPMS_KEYEDHASH_PARMS>;
 export type SymCipherParms = Infer<typeof TPMS_SYMCIPHER_PARMS>;
 export type EccPoint = Infer<typeof TPMS_ECC_POINT>;
 
+/** Part 2 §12.2.3.7 TPMU_PUBLIC_PARMS: the parameters of each object type, selected by TPMT_PUBLIC.type. */
+const PUBLIC_PARMS = {
+  [TPM_ALG.RSA]: TPMS_RSA_PARMS,
+  [TPM_ALG.ECC]: TPMS_ECC_PARMS,
+  [TPM_ALG.KEYEDHASH]: TPMS_KEYEDHASH_PARMS,
+  [TPM_ALG.SYMCIPHER]: TPMS_SYMCIPHER_PARMS,
+} as const;
+
+/** Part 2 §12.2.3.2 TPMU_PUBLIC_ID: the unique field of each object type, selected by TPMT_PUBLIC.type. */
+const PUBLIC_ID = {
+  [TPM_ALG.RSA]: bytes2b('TPM2B_PUBLIC_KEY_RSA'),
+  [TPM_ALG.ECC]: TPMS_ECC_POINT,
+  [TPM_ALG.KEYEDHASH]: TPM2B_DIGEST,
+  [TPM_ALG.SYMCIPHER]: TPM2B_DIGEST,
+} as const;
+
+/** The object types TPMT_PUBLIC holds (Part 2 §12.2.2 TPMI_ALG_PUBLIC): RSA, ECC, KEYEDHASH, SYMCIPHER. */
+export type PublicType = keyof typeof PUBLIC_PARMS & keyof typeof PUBLIC_ID;
+
+/** TPMT_PUBLIC of one object type. */
+export interface PublicArea<T extends PublicType> {
+  type: T;
+  nameAlg: number;
+  objectAttributes: number;
+  authPolicy: Uint8Array;
+  parameters: Variants<typeof PUBLIC_PARMS>[T];
+  unique: Variants<typeof PUBLIC_ID>[T];
+}
+
+/**
+ * Part 2 §12.2.4 TPMT_PUBLIC, discriminated by `type`: after `pub.type === TPM_ALG.RSA`,
+ * `pub.parameters` is RsaParms and `pub.unique` the modulus, with no cast.
+ */
+export type TpmtPublic = { [T in PublicType]: PublicArea<T> }[PublicType];
+
 /** Part 2 §12.2.4 TPMT_PUBLIC: parameters and unique are unions selected by `type`. */
-export const TPMT_PUBLIC = struct('TPMT_PUBLIC', {
-  type: TPM_ALG_ID,
-  nameAlg: TPM_ALG_ID,
-  objectAttributes: alias('TPMA_OBJECT', u32),
-  authPolicy: TPM2B_DIGEST,
-  parameters: select<RsaParms | EccParms | KeyedHashParms | SymCipherParms>('TPMU_PUBLIC_PARMS', 'type', {
-    [ALG.RSA]: TPMS_RSA_PARMS,
-    [ALG.ECC]: TPMS_ECC_PARMS,
-    [ALG.KEYEDHASH]: TPMS_KEYEDHASH_PARMS,
-    [ALG.SYMCIPHER]: TPMS_SYMCIPHER_PARMS,
+export const TPMT_PUBLIC: Codec<TpmtPublic> = discriminated(
+  struct('TPMT_PUBLIC', {
+    type: TPM_ALG_ID,
+    nameAlg: TPM_ALG_ID,
+    objectAttributes: alias('TPMA_OBJECT', u32),
+    authPolicy: TPM2B_DIGEST,
+    parameters: select('TPMU_PUBLIC_PARMS', 'type', PUBLIC_PARMS),
+    unique: select('TPMU_PUBLIC_ID', 'type', PUBLIC_ID),
   }),
-  unique: select<Uint8Array | EccPoint>('TPMU_PUBLIC_ID', 'type', {
-    [ALG.RSA]: bytes2b('TPM2B_PUBLIC_KEY_RSA'),
-    [ALG.ECC]: TPMS_ECC_POINT,
-    [ALG.KEYEDHASH]: TPM2B_DIGEST,
-    [ALG.SYMCIPHER]: TPM2B_DIGEST,
-  }),
-});
-export type TpmtPublic = Infer<typeof TPMT_PUBLIC>;
+);
 
 /** Part 2 §12.2.5 TPM2B_PUBLIC. */
 export const TPM2B_PUBLIC = sized('TPM2B_PUBLIC', TPMT_PUBLIC);
@@ -150,15 +175,3 @@ export const TPMS_SENSITIVE_CREATE = struct('TPMS_SENSITIVE_CREATE', {
   data: bytes2b('TPM2B_SENSITIVE_DATA'),
 });
 export const TPM2B_SENSITIVE_CREATE = sized('TPM2B_SENSITIVE_CREATE', TPMS_SENSITIVE_CREATE);
-
-export function isRsaParms(p: TpmtPublic['parameters'], t: TpmtPublic): p is RsaParms {
-  return t.type === ALG.RSA;
-}
-
-export function isEccParms(p: TpmtPublic['parameters'], t: TpmtPublic): p is EccParms {
-  return t.type === ALG.ECC;
-}
-
-export function isEccPoint(u: TpmtPublic['unique'], t: TpmtPublic): u is EccPoint {
-  return t.type === ALG.ECC;
-}

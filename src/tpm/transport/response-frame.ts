@@ -1,8 +1,9 @@
+import { TPM_ST } from '../constants/structure-tags.js';
 import { TransportError } from '../errors.js';
 import { MAX_RESPONSE_SIZE } from './transport.js';
 
 /** Response tags a TPM 2.0 may send (Part 2 §6.9): NO_SESSIONS, SESSIONS, and RSP_COMMAND for a TPM 1.2-format error. */
-const RESPONSE_TAGS = new Set([0x8001, 0x8002, 0x00c4]);
+const RESPONSE_TAGS: ReadonlySet<number> = new Set([TPM_ST.NO_SESSIONS, TPM_ST.SESSIONS, TPM_ST.RSP_COMMAND]);
 export const RESPONSE_HEADER_SIZE = 10;
 
 /**
