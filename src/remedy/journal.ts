@@ -15,7 +15,7 @@
  * could drop an acknowledged "step-started clear" and lead a resume to send the clear again.
  *
  * One writer at a time: a RunJournal handle holds the run's lock file `<journal>.lock` (created
- * with 'wx', holding `{ pid, startedAt }`) from create()/open() until close(), so the boot-time
+ * exclusively, 0600, holding `{ pid, startedAt }`) from create()/open() until close(), so the boot-time
  * resume task and a person cannot both drive the same run. A lock whose process is gone (a crash,
  * a SIGKILL, a restart) is stale and taken over, and the takeover is noted in the journal. As a
  * second line of defence every append first checks (fstat) that the file is exactly as long as
@@ -28,7 +28,6 @@ import {
   fsyncSync,
   ftruncateSync,
   linkSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -38,6 +37,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { assertPrivateDir, ensurePrivateDir } from '../fs/private-dir.js';
+import { createNewFile, NO_FOLLOW } from '../fs/safe-file.js';
 import {
   type AppendableKind,
   assertNoSecrets,
@@ -249,7 +250,7 @@ function readText(file: string): string | null {
 }
 
 /**
- * Takes the lock of journal `file` for this process: creates `<file>.lock` with 'wx' and writes
+ * Takes the lock of journal `file` for this process: creates `<file>.lock` exclusively (0600) and writes
  * `{ pid, startedAt }` in one write. Refuses (RunLockedError) when a live process holds it; takes
  * a stale one over (its holder is gone) and says so. Returns the lock's exact text (to release it
  * only if it is still ours) and the lock taken over, if any.
@@ -267,7 +268,7 @@ function acquireLock(file: string): { text: string; takenOver: TakenOver | null 
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
-      fd = openSync(lock, 'wx');
+      fd = createNewFile(lock);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const stale = judgeExisting(file, lock);
@@ -427,13 +428,15 @@ export class RunJournal {
     // Refuse bad meta before a file exists.
     assertNoSecrets(meta, 'meta');
     canonicalJson(meta, 'meta');
-    const firstMade = mkdirSync(dir, { recursive: true });
+    // A private folder (0700, the running user's): nobody else can plant a link where a file of
+    // the run is about to be created (src/fs/private-dir.ts).
+    const firstMade = ensurePrivateDir(dir);
     const file = journalPath(dir, runId);
     const lock = acquireLock(file);
     let fd: number;
     try {
-      // 'a' is O_APPEND; 'x' refuses to reuse an existing run's journal.
-      fd = openSync(file, 'ax');
+      // O_APPEND, 0600; exclusive, so an existing run's journal is never reused.
+      fd = createNewFile(file, { append: true });
     } catch (e) {
       releaseLock(file, lock.text);
       throw e;
@@ -466,11 +469,12 @@ export class RunJournal {
    * trusted is not resumed.
    */
   static open(file: string): RunJournal {
+    assertPrivateDir(path.dirname(file));
     const lock = acquireLock(file);
     let fd: number;
     try {
       // O_RDWR to read and check it through the same descriptor that appends (O_APPEND) to it.
-      fd = openSync(file, constants.O_RDWR | constants.O_APPEND);
+      fd = openSync(file, constants.O_RDWR | constants.O_APPEND | NO_FOLLOW);
     } catch (e) {
       releaseLock(file, lock.text);
       throw e;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -131,12 +131,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const target = await resolveTpmTarget(values.tpm);
-  // A lab run's journal is a demo: it goes to a temporary folder unless --state-dir says otherwise,
-  // never among the machine's real runs.
+  // A lab run's journal is a demo: it goes to a private temporary folder of this run (mkdtemp, 0700;
+  // a lab TPM lives for one command, so there is nothing to resume) unless --state-dir says
+  // otherwise, never among the machine's real runs and never in a fixed shared path.
   const journalDir = runsDir(
     values['state-dir'] !== undefined || !target.lab
       ? stateDir(values['state-dir'])
-      : path.join(os.tmpdir(), 'tpm-doctor-lab-state'),
+      : mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-lab-')),
   );
   try {
     const method = oneOf(

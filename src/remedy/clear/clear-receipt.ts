@@ -5,8 +5,8 @@
  * which itself chains every record before it (journal-record.ts). Whoever holds the journal can
  * check that the receipt belongs to it and that neither was edited.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { ClearProof } from '../../verify/clear-proof.js';
 
 export interface ReceiptFingerprint {
@@ -39,25 +39,10 @@ export function receiptPath(journalDir: string, runId: string): string {
 }
 
 /**
- * Writes the receipt durably and atomically: a temporary file, fsync, rename over the old one,
- * fsync of the directory. A crash leaves the old receipt, the new one, or none; never half of one.
+ * Writes the receipt durably and atomically (0600, a temporary file created exclusively, fsync,
+ * rename over the old one, fsync of the folder): a crash leaves the old receipt, the new one, or
+ * none; never half of one.
  */
 export function writeReceipt(file: string, receipt: ClearReceipt): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, `${JSON.stringify(receipt, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  if (process.platform !== 'win32') {
-    const dir = openSync(path.dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  }
+  writeFileAtomic(file, `${JSON.stringify(receipt, null, 2)}\n`);
 }
