@@ -27,11 +27,14 @@ const PRIVATE_DIR_MODE = 0o700;
 
 /**
  * Makes `dir` and any missing parent (0700) and checks that it is private (see the module comment).
- * Returns the first folder it made, or undefined when `dir` existed (as mkdirSync with
- * `recursive` does, for a caller that fsyncs the new entries). Throws UnsafePathError otherwise.
+ * Nothing is made on an unsafe way: the deepest existing folder is checked first. Returns the
+ * first folder it made, or undefined when `dir` existed (as mkdirSync with `recursive` does, for a
+ * caller that fsyncs the new entries). Throws UnsafePathError otherwise.
  */
 export function ensurePrivateDir(dir: string): string | undefined {
   const absolute = path.resolve(dir);
+  const existing = deepestExisting(absolute);
+  if (existing !== absolute && checksOwnership()) assertSafeWay(existing, true, absolute);
   const firstMade = mkdirSync(absolute, { recursive: true, mode: PRIVATE_DIR_MODE });
   assertPrivateDir(absolute);
   return firstMade;
@@ -39,34 +42,14 @@ export function ensurePrivateDir(dir: string): string | undefined {
 
 /** Checks that the existing folder `dir` is private (see the module comment); throws UnsafePathError. */
 export function assertPrivateDir(dir: string): void {
-  const uid = process.geteuid?.();
-  if (uid === undefined || process.platform === 'win32') return;
+  if (!checksOwnership()) return;
+  const uid = currentUid();
   const absolute = path.resolve(dir);
-  const trusted = (owner: number) => owner === uid || owner === 0;
+  assertSafeWay(absolute, false, absolute);
+  const own = statSync(absolute);
   const remedy =
     `Remove it, or make it ${who(uid)}'s and private (chown ${uid} ${absolute}; chmod 700 ${absolute}), ` +
     'or choose another folder.';
-
-  const containers = new Set<string>();
-  for (const prefix of prefixes(absolute)) {
-    const link = lstatSync(prefix);
-    if (link.isSymbolicLink() && !trusted(link.uid)) {
-      throw new UnsafePathError(
-        prefix,
-        `is a symbolic link owned by uid ${link.uid}, who can point it elsewhere`,
-        remedy,
-      );
-    }
-    const real = realpathSync(prefix);
-    for (let d = path.dirname(real); ; d = path.dirname(d)) {
-      containers.add(d);
-      if (d === path.dirname(d)) break;
-    }
-    if (prefix !== absolute) containers.add(real);
-  }
-
-  const real = realpathSync(absolute);
-  const own = statSync(real);
   if (!own.isDirectory()) throw new UnsafePathError(absolute, 'is not a folder', remedy);
   if (own.uid !== uid) {
     throw new UnsafePathError(
@@ -78,25 +61,69 @@ export function assertPrivateDir(dir: string): void {
   if ((own.mode & WRITABLE_BY_OTHERS) !== 0) {
     throw new UnsafePathError(absolute, `is writable by ${writers(own)} (mode ${octal(own.mode)})`, remedy);
   }
-  containers.delete(real);
+}
+
+/**
+ * Checks the way to `absolute`: no symbolic link on it that another user owns, and every folder
+ * that holds an entry of it (after links) owned by root or the running user and writable by nobody
+ * else unless sticky. `absolute` itself is one of those folders when `includeSelf` (a folder about
+ * to get new ones inside it). `subject` is the path the refusal names.
+ */
+function assertSafeWay(absolute: string, includeSelf: boolean, subject: string): void {
+  const uid = currentUid();
+  const trusted = (owner: number) => owner === uid || owner === 0;
+  const containers = new Set<string>();
+  for (const prefix of prefixes(absolute)) {
+    const link = lstatSync(prefix);
+    if (link.isSymbolicLink() && !trusted(link.uid)) {
+      throw new UnsafePathError(
+        prefix,
+        `is a symbolic link owned by uid ${link.uid}, who can point it elsewhere`,
+        'Remove it, or choose another folder.',
+      );
+    }
+    const real = realpathSync(prefix);
+    for (let d = path.dirname(real); ; d = path.dirname(d)) {
+      containers.add(d);
+      if (d === path.dirname(d)) break;
+    }
+    if (prefix !== absolute || includeSelf) containers.add(real);
+  }
+  if (!includeSelf) containers.delete(realpathSync(absolute));
 
   for (const container of containers) {
     const st = statSync(container);
     if (!trusted(st.uid)) {
       throw new UnsafePathError(
-        absolute,
+        subject,
         `is inside ${container}, owned by uid ${st.uid}, who can rename it and put another in its place`,
         'Choose a folder whose parents belong to root or to you.',
       );
     }
     if ((st.mode & WRITABLE_BY_OTHERS) !== 0 && (st.mode & STICKY) === 0) {
       throw new UnsafePathError(
-        absolute,
+        subject,
         `is inside ${container}, writable by ${writers(st)} (mode ${octal(st.mode)}), who can rename it and put another in its place`,
         'Choose a folder whose parents only their owner can write.',
       );
     }
   }
+}
+
+/** POSIX ownership to check: not on Windows, where ACLs decide. */
+function checksOwnership(): boolean {
+  return process.platform !== 'win32' && typeof process.geteuid === 'function';
+}
+
+function currentUid(): number {
+  return process.geteuid?.() ?? 0;
+}
+
+/** The longest prefix of `absolute` that exists (following links): the root at worst. */
+function deepestExisting(absolute: string): string {
+  let d = absolute;
+  while (statSync(d, { throwIfNoEntry: false }) === undefined && d !== path.dirname(d)) d = path.dirname(d);
+  return d;
 }
 
 /** `/a/b/c` -> `/a`, `/a/b`, `/a/b/c` (the root itself has nothing to resolve). */
