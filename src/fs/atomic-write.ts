@@ -9,7 +9,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import path from 'node:path';
 import { createNewFile, type NewFileOptions } from './safe-file.js';
 
-/** Writes `data` as the whole of `file` (mode 0600 unless `options.mode` says otherwise), atomically and durably. */
+/** Writes `data` as the whole of `file` (0600 unless `options.mode` says otherwise), atomically, durably. */
 export function writeFileAtomic(
   file: string,
   data: string | Uint8Array,

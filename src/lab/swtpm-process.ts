@@ -32,8 +32,9 @@ export interface SwtpmOptions {
   /**
    * Enable swtpm's log (swtpm --log file=...,level=N) for debugging; default none. The file is
    * {@link logFile} or swtpm.log in a private folder of its own under os.tmpdir() (mkdtemp: swtpm
-   * opens the log by name, following links, so never a guessable shared path); it is kept after stop(). Levels >= 5 make libtpms
-   * dump TPM command bytes, which include auth values: use only with throwaway secrets.
+   * opens the log by name, following links, so never a guessable shared path); it is kept after
+   * stop(). Levels >= 5 make libtpms dump TPM command bytes, which include auth values: use only
+   * with throwaway secrets.
    */
   logLevel?: number;
   /** Absolute path of the log file when {@link logLevel} is set. */
