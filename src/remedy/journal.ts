@@ -18,8 +18,8 @@
  * exclusively, 0600, holding `{ pid, startedAt }`) from create()/open() until close(), so the
  * boot-time resume task and a person cannot both drive the same run. A lock whose process is gone
  * (a crash, a SIGKILL, a restart) is stale and taken over, and the takeover is noted in the
- * journal. As a second line of defence every append first checks (fstat) that the file is exactly as long as
- * this handle left it: if anything else appended, the handle refuses.
+ * journal. As a second line of defence every append first checks (fstat) that the file is
+ * exactly as long as this handle left it: if anything else appended, the handle refuses.
  */
 import {
   closeSync,
