@@ -15,11 +15,11 @@
  * could drop an acknowledged "step-started clear" and lead a resume to send the clear again.
  *
  * One writer at a time: a RunJournal handle holds the run's lock file `<journal>.lock` (created
- * exclusively, 0600, holding `{ pid, startedAt }`) from create()/open() until close(), so the
- * boot-time resume task and a person cannot both drive the same run. A lock whose process is gone
- * (a crash, a SIGKILL, a restart) is stale and taken over, and the takeover is noted in the
- * journal. As a second line of defence every append first checks (fstat) that the file is
- * exactly as long as this handle left it: if anything else appended, the handle refuses.
+ * with 'wx', holding `{ pid, startedAt }`) from create()/open() until close(), so the boot-time
+ * resume task and a person cannot both drive the same run. A lock whose process is gone (a crash,
+ * a SIGKILL, a restart) is stale and taken over, and the takeover is noted in the journal. As a
+ * second line of defence every append first checks (fstat) that the file is exactly as long as
+ * this handle left it: if anything else appended, the handle refuses.
  */
 import {
   closeSync,
@@ -250,8 +250,8 @@ function readText(file: string): string | null {
 }
 
 /**
- * Takes the lock of journal `file` for this process: creates `<file>.lock` exclusively (0600) and
- * writes `{ pid, startedAt }` in one write. Refuses (RunLockedError) when a live process holds it; takes
+ * Takes the lock of journal `file` for this process: creates `<file>.lock` with 'wx' and writes
+ * `{ pid, startedAt }` in one write. Refuses (RunLockedError) when a live process holds it; takes
  * a stale one over (its holder is gone) and says so. Returns the lock's exact text (to release it
  * only if it is still ours) and the lock taken over, if any.
  */
