@@ -42,6 +42,11 @@ export function reportFailure(error: unknown): ExitCode {
     process.stderr.write(`tpm-doctor: store: ${error.message}\n`);
     return EXIT.STORE_FAILED;
   }
+  if (error instanceof TpmDoctorError && error.code === 'UNSAFE_PATH') {
+    // A folder or file another user could redirect (src/fs/private-dir.ts): nothing was written.
+    process.stderr.write(`tpm-doctor: ${error.message}\n`);
+    return EXIT.USAGE;
+  }
   if (error instanceof Error && error.name === 'RunLockedError') {
     process.stderr.write(`tpm-doctor: ${error.message}\n`);
     return EXIT.USAGE;

@@ -31,8 +31,10 @@ export interface SwtpmOptions {
   stateDir?: string;
   /**
    * Enable swtpm's log (swtpm --log file=...,level=N) for debugging; default none. The file is
-   * {@link logFile} or a file under os.tmpdir(); it is kept after stop(). Levels >= 5 make libtpms
-   * dump TPM command bytes, which include auth values: use only with throwaway secrets.
+   * {@link logFile} or swtpm.log in a private folder of its own under os.tmpdir() (mkdtemp: swtpm
+   * opens the log by name, following links, so never a guessable shared path); it is kept after
+   * stop(). Levels >= 5 make libtpms dump TPM command bytes, which include auth values: use only
+   * with throwaway secrets.
    */
   logLevel?: number;
   /** Absolute path of the log file when {@link logLevel} is set. */
@@ -508,7 +510,8 @@ export async function startSwtpm(options: SwtpmOptions = {}): Promise<SwtpmInsta
         throw new Error(`logLevel must be a non-negative integer, got ${options.logLevel}`);
       }
       logFile =
-        options.logFile ?? path.join(os.tmpdir(), `tpm-doctor-swtpm-${process.pid}-${Date.now()}.log`);
+        options.logFile ??
+        path.join(await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-swtpm-log-')), 'swtpm.log');
       if (!path.isAbsolute(logFile) || logFile.includes(',')) {
         throw new Error(`logFile must be an absolute path without commas, got ${JSON.stringify(logFile)}`);
       }

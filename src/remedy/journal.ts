@@ -20,7 +20,7 @@
  * append first checks (fstat) that the file is exactly as long as this handle left it: if anything
  * else appended, the handle refuses.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   type AppendableKind,
@@ -38,7 +38,7 @@ import {
   sha256Hex,
   transitionError,
 } from './journal-record.js';
-import { createJournalFile, fsyncDir, openJournalFile } from './run-files.js';
+import { createJournalFile, ensureRunDir, fsyncDir, openJournalFile } from './run-files.js';
 import { acquireLock, releaseLock, type TakenOver } from './run-lock.js';
 
 export type {
@@ -172,12 +172,12 @@ export class RunJournal {
     // Refuse bad meta before a file exists.
     assertNoSecrets(meta, 'meta');
     canonicalJson(meta, 'meta');
-    const firstMade = mkdirSync(dir, { recursive: true });
+    const firstMade = ensureRunDir(dir);
     const file = journalPath(dir, runId);
     const lock = acquireLock(file);
     let fd: number;
     try {
-      // 'a' is O_APPEND; 'x' refuses to reuse an existing run's journal.
+      // O_APPEND, 0600; exclusive, so an existing run's journal is never reused.
       fd = createJournalFile(file);
     } catch (e) {
       releaseLock(file, lock.text);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type JournalReadResult, type RunState, readJournal, runState } from './journal.js';
@@ -27,14 +27,15 @@ export interface RunSummary {
 
 /**
  * The runs folder a command uses: `--state-dir` (or the machine's state directory). A lab run's
- * journal is a demo: without `--state-dir` it goes to a temporary folder, never among the
- * machine's real runs.
+ * journal is a demo: without `--state-dir` it goes to a private temporary folder of this run
+ * (mkdtemp, 0700; a lab TPM lives for one command, so there is nothing to resume), never among
+ * the machine's real runs and never in a fixed shared path another user could plant first.
  */
 export function runCatalogDir(stateDirFlag: string | undefined, options: { lab?: boolean } = {}): string {
   return runsDir(
     stateDirFlag !== undefined || !options.lab
       ? stateDir(stateDirFlag)
-      : path.join(os.tmpdir(), 'tpm-doctor-lab-state'),
+      : mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-lab-')),
   );
 }
 

@@ -1,5 +1,5 @@
 /** The run catalog: one folder of journals, one run-ID check, read the same way by every verb. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,8 +69,15 @@ describe('run catalog', () => {
   it("keeps a lab run's journal out of the machine's runs unless --state-dir says where", () => {
     expect(runCatalogDir('/x/state')).toBe(path.resolve('/x/state', 'runs'));
     expect(runCatalogDir('/x/state', { lab: true })).toBe(path.resolve('/x/state', 'runs'));
-    expect(runCatalogDir(undefined, { lab: true })).toBe(
-      path.join(os.tmpdir(), 'tpm-doctor-lab-state', 'runs'),
-    );
+    // Never a fixed shared path another user could plant first: a fresh private folder each run.
+    const first = runCatalogDir(undefined, { lab: true });
+    const second = runCatalogDir(undefined, { lab: true });
+    expect(path.dirname(path.dirname(first))).toBe(os.tmpdir());
+    expect(path.basename(path.dirname(first))).toMatch(/^tpm-doctor-lab-/);
+    expect(path.basename(first)).toBe('runs');
+    expect(second).not.toBe(first);
+    expect(statSync(path.dirname(first)).mode & 0o777).toBe(0o700);
+    rmSync(path.dirname(first), { recursive: true });
+    rmSync(path.dirname(second), { recursive: true });
   });
 });

@@ -1,6 +1,7 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { LabTenant } from '../../lab/tenant/index.js';
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
@@ -128,8 +129,7 @@ export async function runLab(argv: string[], io: Io): Promise<number> {
   const secretDir = await mkdtemp(join(tmpdir(), 'tpm-doctor-lab-'));
   try {
     const secretFile = join(secretDir, 'client-secret');
-    await writeFile(secretFile, lab.clientSecret, { mode: 0o600 });
-    await chmod(secretFile, 0o600);
+    writeFileAtomic(secretFile, lab.clientSecret);
     const details = {
       lab: true,
       note: 'LAB tenant: simulated devices, not a real Microsoft tenant',

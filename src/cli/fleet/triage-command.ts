@@ -11,6 +11,7 @@ import { bufferedSink, type ReportTarget, streamSink } from '../../fleet/triage/
 import { renderTriageTable } from '../../fleet/triage/report-table.js';
 import { triageFleet } from '../../fleet/triage/triage.js';
 import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
+import { createScratchFile } from '../../fs/safe-file.js';
 import { parseVerbArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
@@ -43,8 +44,9 @@ Output:
                    streamed; docs/triage.md has the schema), html (one self-contained file with
                    charts, for a manager or a ticket).
   --json           Same as --format json.
-  --out FILE       Write the report to FILE (default stdout); written to FILE.partial first and
-                   renamed when complete, so a crash never leaves half a report under FILE.
+  --out FILE       Write the report to FILE (default stdout), readable by you only (0600);
+                   written to FILE.partial first and renamed when complete, so a crash never
+                   leaves half a report under FILE.
   --stale-days N   A device that has not synced for N days is sync-stale (default 7).
   --store SPEC     Keep the result for "fleet sync --class ..." (default: fleet.sqlite in
                    ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; sqlite:PATH or
@@ -103,7 +105,8 @@ export async function run(argv: string[]): Promise<number> {
     connection = await openGraphConnection(values, 'fleet triage');
     const target: ReportTarget = { description: connection.target, lab: connection.isLab };
     if (!values.quiet) process.stderr.write(`tpm-doctor: triage of ${connection.target}\n`);
-    if (partial) out = createWriteStream(partial, { mode: 0o644 });
+    // FILE.partial is created afresh, 0600, never through a link someone planted (src/fs/safe-file.ts).
+    if (partial) out = createWriteStream(partial, { fd: createScratchFile(partial) });
     const { sink, flush } = bufferedSink(streamSink(out ?? process.stdout));
 
     const actions = new ActionList();

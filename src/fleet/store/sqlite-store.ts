@@ -14,9 +14,12 @@
  *   tenant ids, not for other users. SQLite creates the -wal and -shm files with the database
  *   file's permissions (os_unix.c findCreateFileMode).
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir } from '../../fs/private-dir.js';
+import { createNewFile } from '../../fs/safe-file.js';
+import { UnsafePathError } from '../../fs/unsafe-path-error.js';
 import type {
   Campaign,
   CampaignDevice,
@@ -98,6 +101,7 @@ export class SqliteFleetStore implements FleetStore {
     } catch (error) {
       db?.close();
       if (error instanceof FleetStoreError) throw error;
+      if (error instanceof UnsafePathError) throw new FleetStoreError(error.message, { cause: error });
       throw new FleetStoreError(
         `cannot open the SQLite fleet store ${absolute}: ${messageOf(error)}; expected a SQLite ` +
           'database file (or a path where one can be created) in a directory this user can write',
@@ -366,13 +370,31 @@ export class SqliteFleetStore implements FleetStore {
 }
 
 /**
- * Creates the file 0600 (and missing parent directories 0700) before SQLite opens it, so the
- * database is never readable by others, not even for a moment. An existing file keeps its mode:
- * an administrator may have shared it on purpose.
+ * Makes sure SQLite opens a private file of ours. The folder must be private (made 0700 when
+ * missing; refused when another user owns it or can write it: src/fs/private-dir.ts), because
+ * SQLite opens the database and creates its -wal and -shm files by name, following symbolic links:
+ * a link planted there would make root create or overwrite the link's target. A missing database
+ * is created exclusively, 0600, so it is never readable by others, not even for a moment; an
+ * existing one must be a regular file, not a link. An existing file keeps its mode: an
+ * administrator may have shared it on purpose.
  */
 function createPrivateFile(file: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  closeSync(openSync(file, 'a', 0o600));
+  ensurePrivateDir(path.dirname(file));
+  try {
+    closeSync(createNewFile(file));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  for (const suffix of ['', '-wal', '-shm']) {
+    const st = lstatSync(file + suffix, { throwIfNoEntry: false });
+    if (st !== undefined && !st.isFile()) {
+      throw new UnsafePathError(
+        file + suffix,
+        `is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`,
+        'Remove it; tpm-doctor opens its database only as a regular file.',
+      );
+    }
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { evidenceFromSources, notCollected, type RawSource } from './evidence-bundle.js';
 import { EvidenceError, redactSecrets } from './evidence-error.js';
@@ -144,7 +145,7 @@ async function writeBundle(
       value = { ...value, Sources: statuses };
     }
     const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-    await writeFile(join(dir, source.file), redactSecrets(text), 'utf8');
+    writeFileAtomic(join(dir, source.file), redactSecrets(text));
   }
 }
 

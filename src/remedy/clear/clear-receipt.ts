@@ -5,10 +5,9 @@
  * which itself chains every record before it (journal-record.ts). Whoever holds the journal can
  * check that the receipt belongs to it and that neither was edited.
  */
-import { closeSync, fsyncSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { ClearProof } from '../../verify/clear-proof.js';
-import { createReceiptTempFile, fsyncDir } from '../run-files.js';
 
 export interface ReceiptFingerprint {
   /** The SRK's Name (hex), or null when it could not be read. */
@@ -40,18 +39,10 @@ export function receiptPath(journalDir: string, runId: string): string {
 }
 
 /**
- * Writes the receipt durably and atomically: a temporary file, fsync, rename over the old one,
- * fsync of the directory. A crash leaves the old receipt, the new one, or none; never half of one.
+ * Writes the receipt durably and atomically (0600, a temporary file created exclusively, fsync,
+ * rename over the old one, fsync of the folder): a crash leaves the old receipt, the new one, or
+ * none; never half of one.
  */
 export function writeReceipt(file: string, receipt: ClearReceipt): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = createReceiptTempFile(tmp);
-  try {
-    writeSync(fd, `${JSON.stringify(receipt, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  fsyncDir(path.dirname(file));
+  writeFileAtomic(file, `${JSON.stringify(receipt, null, 2)}\n`);
 }

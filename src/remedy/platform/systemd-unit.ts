@@ -7,8 +7,9 @@
  * would hold multi-user.target and the graphical login the person needs. With exec, boot goes on
  * as soon as the resume process has started.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import {
   type RemoveSpec,
   type ResolvedDeps,
@@ -78,24 +79,13 @@ async function readIfPresent(file: string): Promise<string | undefined> {
   }
 }
 
-/** Writes the unit so that a crash leaves either the old file or the new one, never half of one. */
+/**
+ * Writes the unit so that a crash leaves either the old file or the new one, never half of one
+ * (src/fs/atomic-write.ts). 0644 like every unit in /etc/systemd/system: it holds no secret.
+ */
 async function writeAtomically(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w', 0o644);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  writeFileAtomic(file, content, { mode: 0o644 });
 }
 
 export async function installSystemdUnit(spec: ResumeTaskSpec, d: ResolvedDeps): Promise<StartupTaskResult> {
