@@ -149,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
       METHODS,
       '--method',
     );
-    const { takeSnapshot } = await import('../../snapshot/take-snapshot.js');
+    const { takeSnapshot } = await import('../../probe/take-snapshot.js');
     // A simulator (swtpm://, mssim://) is a lab TPM for the gate: no firmware holds its platform auth.
     const simulator = target.lab !== null || /^(swtpm|mssim):\/\//.test(target.uri);
     const snapshot = await takeSnapshot({
