@@ -1,14 +1,13 @@
-import {
-  type Capacity,
-  type DictionaryAttackState,
-  type FlagSet,
-  type NvIndex,
-  type PcrBank,
-  type PersistentObject,
-  type SectionError,
-  type TpmIdentity,
-  type TpmStatus,
-  unreadTpmStatus,
+import type {
+  Capacity,
+  DictionaryAttackState,
+  FlagSet,
+  NvIndex,
+  PcrBank,
+  PersistentObject,
+  SectionError,
+  TpmIdentity,
+  TpmStatus,
 } from '../snapshot/tpm-status.js';
 import { ReadClock } from '../tpm/commands/clock.js';
 import { NV_ReadPublic } from '../tpm/commands/nv.js';
@@ -142,6 +141,33 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
     }),
   );
   return status;
+}
+
+/** A status with nothing read yet (every section null): what a TPM that never answered yields. */
+export function unreadTpmStatus(uri: string, lab: boolean, now: Date): TpmStatus {
+  return {
+    schema: 'tpm-doctor/status/v1',
+    tpm: { uri, lab },
+    collectedAt: now.toISOString(),
+    present: false,
+    started: null,
+    identity: null,
+    selfTest: null,
+    permanent: null,
+    startupClear: null,
+    dictionaryAttack: null,
+    pcrBanks: null,
+    persistentObjects: null,
+    transientHandles: null,
+    nvIndices: null,
+    capacity: null,
+    algorithms: null,
+    eccCurves: null,
+    clock: null,
+    endorsement: null,
+    properties: null,
+    errors: [],
+  };
 }
 
 function sectionError(section: string, e: unknown): SectionError {

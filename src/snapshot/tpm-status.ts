@@ -132,30 +132,3 @@ export interface SectionError {
   code: string;
   message: string;
 }
-
-/** A status with nothing read yet (every section null): what a TPM that never answered yields. */
-export function unreadTpmStatus(uri: string, lab: boolean, now: Date): TpmStatus {
-  return {
-    schema: 'tpm-doctor/status/v1',
-    tpm: { uri, lab },
-    collectedAt: now.toISOString(),
-    present: false,
-    started: null,
-    identity: null,
-    selfTest: null,
-    permanent: null,
-    startupClear: null,
-    dictionaryAttack: null,
-    pcrBanks: null,
-    persistentObjects: null,
-    transientHandles: null,
-    nvIndices: null,
-    capacity: null,
-    algorithms: null,
-    eccCurves: null,
-    clock: null,
-    endorsement: null,
-    properties: null,
-    errors: [],
-  };
-}

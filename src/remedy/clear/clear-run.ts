@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { runPowerShell } from '../../system/powershell.js';
 import { Clear } from '../../tpm/commands/hierarchy.js';
 import { TPM_RH } from '../../tpm/constants/handles.js';
 import { hex32 } from '../../tpm/constants/lookup.js';
@@ -39,7 +40,6 @@ import {
 import { type ClearProof, proveClear } from '../../verify/clear-proof.js';
 import { type JournalRecord, type JsonObject, RunJournal, readJournal, stepOutcome } from '../journal.js';
 import type { PpiTarget } from '../platform/ppi.js';
-import { powerShellScripts } from '../platform/runner.js';
 import type { StartupTaskDeps } from '../platform/startup-task.js';
 import type { ClearPurpose, GateResult } from '../preflight/gate.js';
 import { type ClearReceipt, receiptPath, writeReceipt } from './clear-receipt.js';
@@ -411,7 +411,7 @@ export const resumeRun = resumeClearRun;
 /** This machine's physical-presence interface: Linux sysfs, or Win32_Tpm through PowerShell. */
 export function defaultPpiTarget(): PpiTarget {
   return process.platform === 'win32'
-    ? { platform: 'win32', powershell: powerShellScripts() }
+    ? { platform: 'win32', powershell: runPowerShell }
     : { platform: 'linux' };
 }
 

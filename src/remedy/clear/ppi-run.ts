@@ -39,6 +39,7 @@ import {
   type PpiRequestResult,
   type PpiResponse,
   type PpiTarget,
+  readPendingPhysicalPresenceRequest,
   readPhysicalPresenceResponse,
   requestPhysicalPresenceClear,
 } from '../platform/ppi.js';
@@ -69,7 +70,6 @@ import {
   verifySameTpm,
   type Work,
 } from './clear-run.js';
-import { readPendingPpiRequest } from './ppi-pending.js';
 import {
   installTaskStep,
   type ResumeTaskCommand,
@@ -306,7 +306,7 @@ async function requestOnce(ctx: Ctx, x: PpiExtra): Promise<Work> {
     const message = e instanceof Error ? e.message : String(e);
     let pending: number;
     try {
-      pending = await readPendingPpiRequest(x.ppi);
+      pending = await readPendingPhysicalPresenceRequest(x.ppi);
     } catch (readError) {
       throw new ClearRunError(
         'ppi-outcome-unknown',
@@ -376,7 +376,7 @@ function srkBefore(ctx: Ctx): string | null {
 /** After the restart: what the firmware did, and the SRK Name, the only proof that the TPM was cleared. */
 async function confirm(ctx: Ctx, x: PpiExtra): Promise<Work> {
   const instruction = `${restartInstruction(ctx)} Someone must be at the machine to accept the firmware prompt.`;
-  const pending = await readPendingPpiRequest(x.ppi);
+  const pending = await readPendingPhysicalPresenceRequest(x.ppi);
   if (CLEAR_OPERATIONS.has(pending)) {
     return {
       ok: false,
@@ -451,7 +451,7 @@ async function settlePpiInFlight(ctx: Ctx, x: PpiExtra, step: PpiClearStep): Pro
   }
   let pending: number;
   try {
-    pending = await readPendingPpiRequest(x.ppi);
+    pending = await readPendingPhysicalPresenceRequest(x.ppi);
   } catch (e) {
     throw new ClearRunError(
       'ppi-outcome-unknown',

@@ -51,7 +51,7 @@ describe('requestPhysicalPresenceClear on Windows (recorded outputs)', () => {
   });
 
   it('output that is not the JSON line is reported with what came instead', async () => {
-    const ps = replayScripts({ code: 1, stdout: '', stderr: 'powershell.exe: not found' });
+    const ps = replayScripts({ exitCode: 1, stdout: '', stderr: 'powershell.exe: not found' });
     await expect(
       requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run }),
     ).rejects.toMatchObject({
