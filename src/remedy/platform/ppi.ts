@@ -1,9 +1,10 @@
 /**
- * The physical-presence clear (issue 4 §1, method 'ppi'): ask the firmware to clear the TPM at the
- * next restart, where the person at the machine confirms it; after the restart, read what the
- * firmware did; and, to settle a request a crash left in flight, read the operation pending now.
- * Linux goes through the kernel's sysfs files (ppi-linux.ts), Windows through Win32_Tpm
- * (ppi-windows.ts); both speak the PPI numbers of ppi-codes.ts. Callers use this facade only.
+ * The physical-presence clear (method 'ppi'; TCG PC Client Platform Physical Presence Interface
+ * Specification): ask the firmware to clear the TPM at the next restart, where the person at the
+ * machine confirms it; after the restart, read what the firmware did; and, to settle a request a
+ * crash left in flight, read the operation pending now. Linux goes through the kernel's sysfs
+ * files (ppi-linux.ts), Windows through Win32_Tpm (ppi-windows.ts); both speak the PPI numbers of
+ * ppi-codes.ts. Callers use this facade only.
  */
 import type { PpiResponse } from './ppi-codes.js';
 import {
