@@ -30,7 +30,10 @@ function chunkOf(id) {
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
   if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))
     return 'remedy';
-  if (/\/src\/(diagnose|snapshot|probe\/windows)\//.test(file)) return 'diagnose';
+  // src/system (child processes, PowerShell) goes with the evidence collector, the first to need it
+  // (clear loads this chunk anyway): node:child_process stays out of the core.
+  if (/\/src\/(diagnose|snapshot|probe\/windows|system)\//.test(file)) return 'diagnose';
+  if (/\/src\/probe\/take-snapshot\./.test(file)) return 'diagnose';
   if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/diagnosis-text)/.test(file)) return 'diagnose';
   if (/\/src\//.test(file)) return 'core';
   return null;

@@ -410,7 +410,7 @@ if ($r['is-ready'].Ok -and $null -ne $r['is-ready'].Data) {
     $i = $r['is-ready'].Data
     $info = [uint32]$i.Information
     $c['rdy'] = [ordered]@{ r = (ConvertTo-TpmDoctorBit $i.IsReady); i = $info }
-    # Bits that need action (IS_READY_FLAGS in src/probe/windows/is-ready-information.ts):
+    # Bits that need action (IS_READY_FLAGS in src/snapshot/is-ready-flags.ts):
     # 0x8 force clear, 0x20 disabled, 0x100 owner auth, 0x800 SRK mismatch, 0x1000 SRK unreadable,
     # 0x40000 EK certificate, 0x80000 TCG log, 0x200000 generic error.
     $bad = $info -band 0x2C1928

@@ -24,7 +24,7 @@ export async function continueRun(
     const windows =
       process.platform === 'win32'
         ? {
-            runner: (await import('../probe/windows/collect.js')).runPowerShell,
+            runner: (await import('../system/powershell.js')).runPowerShell,
             ...(options.confirmed ? { confirmed: options.confirmed } : {}),
           }
         : undefined;

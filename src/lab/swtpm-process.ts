@@ -3,6 +3,11 @@
  *
  * Used by the CLI's lab mode and by the test harness. Every process is spawned
  * directly (never `--daemon`), so we own its PID and only ever signal that PID.
+ * swtpm_setup runs to completion through the one process runner (src/system/run-process.ts:
+ * timeout over the whole tree, PID tracked), loaded only when a template is provisioned (it lives
+ * in the bundle's `diagnose` chunk, which `--tpm lab:` does not otherwise need); swtpm itself is a server that lives until stopped,
+ * so it is managed here: a graceful SIGTERM first (swtpm saves its state), SIGKILL after a grace
+ * period, unref'd so that it never keeps the event loop alive, and killed at exit if forgotten.
  *
  * Port convention (our `swtpm://` URI): the TPM command (data) channel listens
  * on PORT and swtpm's control channel on PORT+1, both bound to 127.0.0.1.
@@ -122,7 +127,11 @@ const liveChildren = new Set<ChildProcess>();
 const ownedDirs = new Set<string>();
 let hooksInstalled = false;
 
+/** Set once the process runner is loaded: ends what it runs (swtpm_setup, with its whole tree). */
+let endRunnerProcessesSync: (() => void) | undefined;
+
 function cleanupSync(): void {
+  endRunnerProcessesSync?.();
   for (const child of liveChildren) {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       try {
@@ -168,44 +177,6 @@ async function makeTempDir(prefix: string): Promise<string> {
 async function removeOwnedDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   ownedDirs.delete(dir);
-}
-
-// ---------------------------------------------------------------------------
-// Running helper programs
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runProgram(file: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    liveChildren.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      liveChildren.delete(child);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      liveChildren.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -291,11 +262,16 @@ async function provision(): Promise<ProvisionedTemplateInfo> {
     '--lock-nvram',
     '--overwrite',
   ];
+  const [{ runProcess }, { endLiveProcessesSync }] = await Promise.all([
+    import('../system/run-process.js'),
+    import('../system/live-processes.js'),
+  ]);
+  endRunnerProcessesSync = endLiveProcessesSync;
   const started = Date.now();
-  const result = await runProgram('swtpm_setup', args, SETUP_TIMEOUT_MS);
+  const result = await runProcess('swtpm_setup', args, { timeoutMs: SETUP_TIMEOUT_MS });
   const setupMs = Date.now() - started;
-  if (result.code !== 0) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+  if (result.exitCode !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
     throw new Error(
       `swtpm_setup ${how} after ${setupMs} ms: swtpm_setup ${args.join(' ')}\n${(result.stderr + result.stdout).trim()}`,
     );

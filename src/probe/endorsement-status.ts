@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import type { EkCertificateStatus, EndorsementStatus } from '../snapshot/endorsement-status.js';
 import { readEkCertificates } from '../tpm/ek/certificates.js';
 import { compareWithCertificate } from '../tpm/ek/ek-public-key.js';
 import { readEndorsementKeys } from '../tpm/ek/read-endorsement-keys.js';
@@ -6,33 +7,6 @@ import { ekTemplate, identifyEkTemplate } from '../tpm/ek/templates.js';
 import type { TpmsNvPublic } from '../tpm/structures/nv.js';
 import type { TpmtPublic } from '../tpm/structures/public.js';
 import type { Tpm } from '../tpm/tpm.js';
-
-/** What status reports about each EK certificate and the EK it belongs to. */
-export interface EndorsementStatus {
-  certificates: EkCertificateStatus[];
-}
-
-export interface EkCertificateStatus {
-  nvIndex: string;
-  /** The TCG EK Credential Profile template ('L-1', 'H-3', ...) this index belongs to, if known. */
-  template: string | null;
-  label: string;
-  subject: string | null;
-  issuer: string | null;
-  serialNumber: string | null;
-  notBefore: string | null;
-  notAfter: string | null;
-  validNow: boolean | null;
-  key: string | null;
-  fingerprintSha256: string | null;
-  /** Where the EK we compared against came from. */
-  ek: { source: 'persistent' | 'computed' | 'none'; handle: string | null };
-  /** True when the certificate's public key is the EK; null when it could not be compared. */
-  matches: boolean | null;
-  reason: string | null;
-  /** Set when the certificate could not be read or parsed. */
-  error: string | null;
-}
 
 export interface EndorsementProbeOptions {
   nvBufferMax: number | undefined;

@@ -1,4 +1,4 @@
-import type { TpmStatus } from '../probe/tpm-status.js';
+import type { TpmStatus } from './tpm-status.js';
 import type { WindowsEvidence } from './windows-evidence.js';
 
 /**

@@ -32,7 +32,7 @@ export interface GetTpmInfo {
 export interface IsReadyInfo {
   isReady: boolean;
   information: number;
-  /** The names of the set bits, decoded (src/probe/windows/is-ready-information.ts). */
+  /** The names of the set bits, decoded (src/probe/windows/is-ready-information.ts, with the names of src/snapshot/is-ready-flags.ts). */
   flags: string[];
 }
 

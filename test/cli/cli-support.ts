@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import type { TpmStatus } from '../../src/probe/tpm-status.js';
+import type { TpmStatus } from '../../src/snapshot/tpm-status.js';
 import { tpm2 } from '../support/tpm2-tools.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -6,7 +6,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TpmStatus } from '../../src/probe/tpm-status.js';
+import type { TpmStatus } from '../../src/snapshot/tpm-status.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
 import {

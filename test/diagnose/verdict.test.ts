@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import type { Finding, RemedyStep, Severity } from '../../src/diagnose/finding.js';
 import { decideVerdict } from '../../src/diagnose/verdict.js';
-import { type TpmStatus, unreadTpmStatus } from '../../src/probe/tpm-status.js';
+import { unreadTpmStatus } from '../../src/probe/tpm-status.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
+import type { TpmStatus } from '../../src/snapshot/tpm-status.js';
 
 function finding(id: string, severity: Severity, step: RemedyStep, blocksClear?: string): Finding {
   return {

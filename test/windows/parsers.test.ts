@@ -13,14 +13,16 @@ import { EvidenceError } from '../../src/probe/windows/evidence-error.js';
 import { parseGetTpm } from '../../src/probe/windows/get-tpm.js';
 import {
   decodeIsReadyInformation,
-  describeIsReadyFlag,
-  IS_READY_FLAG_DESCRIPTIONS,
-  IS_READY_FLAGS,
   parseIsReadyInformation,
 } from '../../src/probe/windows/is-ready-information.js';
 import { parseEnrollments, parseMdmSync } from '../../src/probe/windows/mdm-enrollments.js';
 import { parseTpmtool } from '../../src/probe/windows/tpmtool.js';
 import { parseWin32Tpm } from '../../src/probe/windows/win32-tpm.js';
+import {
+  describeIsReadyFlag,
+  IS_READY_FLAG_DESCRIPTIONS,
+  IS_READY_FLAGS,
+} from '../../src/snapshot/is-ready-flags.js';
 import { fixtureJson, fixtureText } from './support.js';
 
 describe('Get-Tpm', () => {

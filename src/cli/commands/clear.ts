@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
       platform: process.platform,
     });
     const { method } = plan;
-    const { takeSnapshot } = await import('../../snapshot/take-snapshot.js');
+    const { takeSnapshot } = await import('../../probe/take-snapshot.js');
     const snapshot = await takeSnapshot({
       tpm: { uri: target.uri, lab: plan.simulator, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
       windows,

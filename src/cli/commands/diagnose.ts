@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const readTpm = values.tpm !== undefined || values.evidence === undefined;
   const target = readTpm ? await resolveTpmTarget(values.tpm) : null;
   try {
-    const { takeSnapshot } = await import('../../snapshot/take-snapshot.js');
+    const { takeSnapshot } = await import('../../probe/take-snapshot.js');
     const snapshot = await takeSnapshot({
       tpm: target
         ? { uri: target.uri, lab: target.lab !== null, ...(timeoutMs === undefined ? {} : { timeoutMs }) }

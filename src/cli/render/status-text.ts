@@ -1,4 +1,4 @@
-import type { TpmStatus } from '../../probe/tpm-status.js';
+import type { TpmStatus } from '../../snapshot/tpm-status.js';
 
 /** The human view of a status: the facts an admin looks for first, aligned, one screen. */
 export function renderStatus(s: TpmStatus, options: { verbose: boolean }): string {

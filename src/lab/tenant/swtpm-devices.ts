@@ -260,7 +260,7 @@ async function deviceGate(
   ticket: string | undefined,
 ): Promise<GateResult> {
   const [{ takeSnapshot }, { diagnose }, { runPreflight }] = await Promise.all([
-    import('../../snapshot/take-snapshot.js'),
+    import('../../probe/take-snapshot.js'),
     import('../../diagnose/diagnose.js'),
     import('../../remedy/preflight/run-preflight.js'),
   ]);

@@ -17,10 +17,10 @@
  * journaled (the journal refuses them too: journal-record.ts assertNoSecrets).
  */
 import path from 'node:path';
+import { runPowerShell } from '../../system/powershell.js';
 import type { Tpm } from '../../tpm/tpm.js';
 import { type JsonObject, RunJournal, readJournal, stepOutcome } from '../journal.js';
 import type { PpiTarget } from '../platform/ppi.js';
-import { powerShellScripts } from '../platform/runner.js';
 import type { StartupTaskDeps } from '../platform/startup-task.js';
 import type { ClearPurpose, GateResult } from '../preflight/gate.js';
 import type { ClearMethodTpm } from './clear-refusal.js';
@@ -157,7 +157,7 @@ export function recordedTpmUri(journalPath: string): string | null {
 /** This machine's physical-presence interface: Linux sysfs, or Win32_Tpm through PowerShell. */
 export function defaultPpiTarget(): PpiTarget {
   return process.platform === 'win32'
-    ? { platform: 'win32', powershell: powerShellScripts() }
+    ? { platform: 'win32', powershell: runPowerShell }
     : { platform: 'linux' };
 }
 

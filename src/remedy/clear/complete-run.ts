@@ -9,7 +9,7 @@
  * lab TPM there is no Windows runbook: the task is removed and the run finished at once.
  */
 import path from 'node:path';
-import type { PowerShellRunner } from '../../probe/windows/collect.js';
+import type { PowerShellRunner } from '../../system/powershell.js';
 import { RunJournal, stepOutcome } from '../journal.js';
 import type { StartupTaskDeps } from '../platform/startup-task.js';
 import { type AdvanceOptions, type AdvanceResult, advanceRunbook } from '../runbook/advance-runbook.js';

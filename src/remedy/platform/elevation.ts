@@ -5,14 +5,14 @@
  * the PPI request file is writable by root only (tpm_ppi.c: S_IWUSR | S_IWGRP, owned by root) and
  * so are /etc/systemd/system and systemctl enable.
  */
-import type { ScriptRunner } from './runner.js';
+import type { PowerShellRunner } from '../../system/powershell.js';
 
 export interface ElevationDeps {
   platform?: NodeJS.Platform;
   /** POSIX: the effective user; defaults to process.geteuid. */
   geteuid?: () => number;
   /** Windows: runs the principal check. */
-  powershell?: ScriptRunner;
+  powershell?: PowerShellRunner;
 }
 
 /**
@@ -22,6 +22,9 @@ export interface ElevationDeps {
  */
 export const WINDOWS_ELEVATION_SCRIPT =
   '[Console]::Out.Write(([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator))';
+
+/** How long the principal check may take (a cold PowerShell start included). */
+const ELEVATION_TIMEOUT_MS = 120_000;
 
 export class ElevationCheckError extends Error {
   override readonly name = 'ElevationCheckError';
@@ -38,12 +41,12 @@ export async function isElevated(deps: ElevationDeps = {}): Promise<boolean> {
   }
   if (!deps.powershell)
     throw new ElevationCheckError('no PowerShell runner to ask Windows whether this process is elevated');
-  const r = await deps.powershell(WINDOWS_ELEVATION_SCRIPT);
+  const r = await deps.powershell(WINDOWS_ELEVATION_SCRIPT, ELEVATION_TIMEOUT_MS);
   const answer = r.stdout.trim();
-  if (r.code === 0 && answer === 'True') return true;
-  if (r.code === 0 && answer === 'False') return false;
+  if (r.exitCode === 0 && answer === 'True') return true;
+  if (r.exitCode === 0 && answer === 'False') return false;
   throw new ElevationCheckError(
-    `expected True or False from the Windows principal check, got exit code ${r.code} and "${answer.slice(0, 200)}"${r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 200)}` : ''}`,
+    `expected True or False from the Windows principal check, got exit code ${r.exitCode} and "${answer.slice(0, 200)}"${r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 200)}` : ''}`,
   );
 }
 

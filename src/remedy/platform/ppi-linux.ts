@@ -319,3 +319,32 @@ export async function readLinuxPpiResponse(
   }
   return parseSysfsResponse(text);
 }
+
+/**
+ * The operation pending now, read back without writing anything: the `request` file ("<op>", or
+ * "<op> <param>" for op 23; "0" when none). Throws a PpiError when it cannot be read.
+ */
+export async function readLinuxPendingPpiRequest(
+  target: Omit<LinuxPpiTarget, 'operation' | 'dryRun'> = {},
+): Promise<number> {
+  const files = target.files ?? nodeSysfs;
+  const problems: string[] = [];
+  for (const dir of ppiDirCandidates(target)) {
+    const file = path.join(dir, 'request');
+    let text: string;
+    try {
+      text = await files.read(file);
+    } catch (e) {
+      problems.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const m = /^\s*(\d+)/.exec(text);
+    if (!m)
+      throw new PpiError(
+        'unexpected-output',
+        `Expected a number in ${file}, got "${text.trim().slice(0, 80)}".`,
+      );
+    return Number(m[1]);
+  }
+  throw new PpiError('unexpected-output', `Could not read the pending request: ${problems.join('; ')}`);
+}

@@ -6,9 +6,14 @@
  * SetPhysicalPresenceRequest also suspends BitLocker when the clear would otherwise cause a
  * recovery (Microsoft doc).
  *
- * Each script prints one line of JSON that this file parses; failures come back either as a
- * non-zero ReturnValue (a TPM_E_* HRESULT as uint32) or as an exception caught into the JSON.
+ * Each script prints its result in the one PowerShell envelope (src/system/powershell-envelope.ts);
+ * failures come back either as a non-zero ReturnValue (a TPM_E_* HRESULT as uint32) in the result,
+ * or as an exception caught into the envelope.
  */
+
+import type { PowerShellRunner } from '../../system/powershell.js';
+import { envelopeScript, type PowerShellEnvelope, readEnvelope } from '../../system/powershell-envelope.js';
+import type { ProcessResult } from '../../system/process-result.js';
 import { notElevatedMessage } from './elevation.js';
 import {
   type ClearOperation,
@@ -19,61 +24,55 @@ import {
 } from './ppi-codes.js';
 import { NO_PPI_MESSAGE, PpiError } from './ppi-error.js';
 import type { PpiRequestResult } from './ppi-linux.js';
-import type { ScriptRunner } from './runner.js';
 
 export interface WindowsPpiTarget {
-  powershell: ScriptRunner;
+  powershell: PowerShellRunner;
   /** 14 by default (ppi-codes.ts says why). */
   operation?: ClearOperation;
   dryRun?: boolean;
 }
 
-const PRELUDE = [
-  "$ErrorActionPreference = 'Stop'",
-  "$ProgressPreference = 'SilentlyContinue'",
+/** How long one Win32_Tpm script may take (WMI can be slow to start on a busy machine). */
+const WIN32_TPM_TIMEOUT_MS = 120_000;
+
+/** The Win32_Tpm instance every script starts from. */
+const GET_TPM = [
   "$tpm = Get-CimInstance -Namespace 'root\\cimv2\\Security\\MicrosoftTpm' -ClassName Win32_Tpm",
   "if ($null -eq $tpm) { throw 'No Win32_Tpm instance: Windows sees no TPM.' }",
 ];
 
-const EPILOGUE = [
-  '} catch {',
-  '  $r.ok = $false',
-  '  $r.error = [string]$_.Exception.Message',
-  '  $r.hresult = [int64]$_.Exception.HResult',
-  '  if ($_.Exception.PSObject.Properties["StatusCode"]) { $r.status = [string]$_.Exception.StatusCode }',
-  '}',
-  '[Console]::Out.Write((ConvertTo-Json -InputObject $r -Compress))',
-];
+function win32TpmScript(lines: readonly string[]): string {
+  return envelopeScript([...GET_TPM, ...lines].join('\n'), { depth: 4 });
+}
 
 /** The request script: submit the operation, then ask which transition the firmware needs. */
 export function windowsClearScript(operation: ClearOperation = PPI_ENABLE_CLEAR): string {
-  return [
-    '$r = [ordered]@{ ok = $true; setReturn = $null; transitionReturn = $null; transition = $null; error = $null; hresult = $null; status = $null }',
-    'try {',
-    ...PRELUDE.map((l) => `  ${l}`),
-    `  $set = Invoke-CimMethod -InputObject $tpm -MethodName SetPhysicalPresenceRequest -Arguments @{ Request = [uint32]${operation} }`,
-    '  $r.setReturn = [uint32]$set.ReturnValue',
-    '  if ($r.setReturn -eq 0) {',
-    '    $t = Invoke-CimMethod -InputObject $tpm -MethodName GetPhysicalPresenceTransition',
-    '    $r.transitionReturn = [uint32]$t.ReturnValue',
-    '    $r.transition = [uint32]$t.Transition',
-    '  }',
-    ...EPILOGUE,
-  ].join('\n');
+  return win32TpmScript([
+    `$set = Invoke-CimMethod -InputObject $tpm -MethodName SetPhysicalPresenceRequest -Arguments @{ Request = [uint32]${operation} }`,
+    '$out = [ordered]@{ setReturn = [uint32]$set.ReturnValue; transitionReturn = $null; transition = $null }',
+    'if ($out.setReturn -eq 0) {',
+    '  $t = Invoke-CimMethod -InputObject $tpm -MethodName GetPhysicalPresenceTransition',
+    '  $out.transitionReturn = [uint32]$t.ReturnValue',
+    '  $out.transition = [uint32]$t.Transition',
+    '}',
+    '[pscustomobject]$out',
+  ]);
 }
 
 /** The response script, for after the restart. */
 export function windowsResponseScript(): string {
-  return [
-    '$r = [ordered]@{ ok = $true; responseReturn = $null; request = $null; response = $null; error = $null; hresult = $null; status = $null }',
-    'try {',
-    ...PRELUDE.map((l) => `  ${l}`),
-    '  $g = Invoke-CimMethod -InputObject $tpm -MethodName GetPhysicalPresenceResponse',
-    '  $r.responseReturn = [uint32]$g.ReturnValue',
-    '  $r.request = [uint32]$g.Request',
-    '  $r.response = [uint32]$g.Response',
-    ...EPILOGUE,
-  ].join('\n');
+  return win32TpmScript([
+    '$g = Invoke-CimMethod -InputObject $tpm -MethodName GetPhysicalPresenceResponse',
+    '[pscustomobject]@{ responseReturn = [uint32]$g.ReturnValue; request = [uint32]$g.Request; response = [uint32]$g.Response }',
+  ]);
+}
+
+/** The pending-request script: GetPhysicalPresenceRequest, whose Request is the pending operation (0: none). */
+export function windowsPendingScript(): string {
+  return win32TpmScript([
+    '$g = Invoke-CimMethod -InputObject $tpm -MethodName GetPhysicalPresenceRequest',
+    '[pscustomobject]@{ ret = [uint32]$g.ReturnValue; request = [uint32]$g.Request }',
+  ]);
 }
 
 /** The TPM_E_PPI_* and access HRESULTs these methods return (winerror.h), in plain sentences. */
@@ -112,40 +111,44 @@ export function explainWindowsPpiCode(code: number, operation: number): PpiError
   }
 }
 
-interface Envelope {
-  ok: boolean;
-  error: string | null;
-  hresult: number | null;
-  status: string | null;
-  [key: string]: unknown;
-}
+type Failed = Extract<PowerShellEnvelope, { ok: false }>;
 
-function parseEnvelope(what: string, stdout: string, stderr: string, code: number | null): Envelope {
-  let value: unknown;
-  try {
-    value = JSON.parse(stdout.trim());
-  } catch {
+/** The script's result object, or the failed envelope; throws when there is no envelope at all. */
+function parseEnvelope(
+  what: string,
+  stdout: string,
+  stderr: string,
+  code: number | null,
+): { ok: true; data: Record<string, unknown> } | Failed {
+  const reading = readEnvelope(stdout);
+  if (reading.kind === 'no-json') {
     throw new PpiError(
       'unexpected-output',
       `Expected one JSON object from the ${what} script, got exit code ${code} and "${stdout.trim().slice(0, 200)}"${stderr.trim() ? `, stderr "${stderr.trim().slice(0, 200)}"` : ''}.`,
     );
   }
-  if (typeof value !== 'object' || value === null || typeof (value as { ok?: unknown }).ok !== 'boolean') {
+  const data = reading.kind === 'envelope' && reading.envelope.ok ? reading.envelope.data : {};
+  if (reading.kind === 'not-an-envelope' || typeof data !== 'object' || data === null) {
     throw new PpiError(
       'unexpected-output',
       `Expected {"ok": ...} from the ${what} script, got ${stdout.trim().slice(0, 200)}.`,
     );
   }
-  return value as Envelope;
+  return reading.envelope.ok ? { ok: true, data: data as Record<string, unknown> } : reading.envelope;
 }
 
-function num(env: Envelope, key: string): number | null {
-  const v = env[key];
+function num(data: Record<string, unknown>, key: string): number | null {
+  const v = data[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
+/** The exit code as the messages quote it: none when the timeout ended PowerShell. */
+function exitCodeOf(r: ProcessResult): number | null {
+  return r.timedOut ? null : r.exitCode;
+}
+
 /** A failed call: a known HRESULT in the exception or its message, else its message as it is. */
-function failure(env: Envelope, operation: number): PpiError {
+function failure(env: Failed, operation: number): PpiError {
   const candidates = [env.hresult ?? 0];
   for (const m of (env.error ?? '').matchAll(/0x([0-9a-fA-F]{8})/g))
     candidates.push(Number.parseInt(m[1]!, 16));
@@ -166,7 +169,7 @@ export function parseWindowsClearOutput(
 ): PpiRequestResult {
   const env = parseEnvelope('SetPhysicalPresenceRequest', stdout, stderr, code);
   if (!env.ok) throw failure(env, operation);
-  const setReturn = num(env, 'setReturn');
+  const setReturn = num(env.data, 'setReturn');
   if (setReturn === null)
     throw new PpiError('unexpected-output', 'SetPhysicalPresenceRequest gave no ReturnValue.');
   if (setReturn !== 0) {
@@ -178,8 +181,8 @@ export function parseWindowsClearOutput(
       )
     );
   }
-  const transitionReturn = num(env, 'transitionReturn');
-  const transitionCode = num(env, 'transition');
+  const transitionReturn = num(env.data, 'transitionReturn');
+  const transitionCode = num(env.data, 'transition');
   // The request is in; without a transition the safe advice is a full restart.
   const transition =
     transitionReturn === 0 && transitionCode !== null ? transitionOf(transitionCode) : transitionOf(2);
@@ -210,8 +213,8 @@ export async function requestWindowsPpiClear(target: WindowsPpiTarget): Promise<
       message: `Dry run: would call Win32_Tpm.SetPhysicalPresenceRequest(${operation}).`,
     };
   }
-  const r = await target.powershell(windowsClearScript(operation));
-  return parseWindowsClearOutput(r.stdout, operation, r.stderr, r.code);
+  const r = await target.powershell(windowsClearScript(operation), WIN32_TPM_TIMEOUT_MS);
+  return parseWindowsClearOutput(r.stdout, operation, r.stderr, exitCodeOf(r));
 }
 
 /** Parses the response script's output. */
@@ -222,7 +225,7 @@ export function parseWindowsResponseOutput(
 ): PpiResponse {
   const env = parseEnvelope('GetPhysicalPresenceResponse', stdout, stderr, code);
   if (!env.ok) throw failure(env, 0);
-  const ret = num(env, 'responseReturn');
+  const ret = num(env.data, 'responseReturn');
   if (ret !== 0) {
     throw (
       explainWindowsPpiCode(ret ?? 0, 0) ??
@@ -232,14 +235,35 @@ export function parseWindowsResponseOutput(
       )
     );
   }
-  const request = num(env, 'request');
-  const response = num(env, 'response');
+  const request = num(env.data, 'request');
+  const response = num(env.data, 'response');
   if (request === null || response === null)
     throw new PpiError('unexpected-output', 'GetPhysicalPresenceResponse gave no Request or Response.');
   return responseOf(request, response >>> 0);
 }
 
-export async function readWindowsPpiResponse(powershell: ScriptRunner): Promise<PpiResponse> {
-  const r = await powershell(windowsResponseScript());
-  return parseWindowsResponseOutput(r.stdout, r.stderr, r.code);
+export async function readWindowsPpiResponse(powershell: PowerShellRunner): Promise<PpiResponse> {
+  const r = await powershell(windowsResponseScript(), WIN32_TPM_TIMEOUT_MS);
+  return parseWindowsResponseOutput(r.stdout, r.stderr, exitCodeOf(r));
+}
+
+/** Parses the pending-request script's output: the pending operation (0 when none). */
+export function parseWindowsPendingOutput(stdout: string, stderr = '', code: number | null = 0): number {
+  const env = parseEnvelope('GetPhysicalPresenceRequest', stdout, stderr, code);
+  if (!env.ok) throw new PpiError('unexpected-output', `Win32_Tpm failed: ${env.error ?? 'no message'}`);
+  const ret = env.data.ret;
+  const request = env.data.request;
+  if (ret !== 0 || typeof request !== 'number') {
+    throw new PpiError(
+      'unexpected-output',
+      `GetPhysicalPresenceRequest returned ${JSON.stringify(ret)} with request ${JSON.stringify(request)}.`,
+    );
+  }
+  return request;
+}
+
+/** The physical-presence operation pending now, read back without writing anything. */
+export async function readWindowsPendingPpiRequest(powershell: PowerShellRunner): Promise<number> {
+  const r = await powershell(windowsPendingScript(), WIN32_TPM_TIMEOUT_MS);
+  return parseWindowsPendingOutput(r.stdout, r.stderr, exitCodeOf(r));
 }

@@ -96,5 +96,5 @@ export async function removeScheduledTask(spec: RemoveSpec, d: ResolvedDeps): Pr
 /** schtasks /Query exits 0 when the task exists, 1 when it does not. */
 export async function scheduledTaskInstalled(spec: RemoveSpec, d: ResolvedDeps): Promise<boolean> {
   const r = await d.run(d.schtasks, ['/Query', '/TN', taskName(spec.runId)]);
-  return r.code === 0;
+  return r.exitCode === 0;
 }

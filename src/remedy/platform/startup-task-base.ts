@@ -1,7 +1,6 @@
 /** What the start-up task modules share: the spec, the actions they take, the run-ID rule, the error. */
-
+import type { ProcessRunner } from '../../system/run-process.js';
 import { isRunId } from '../run-id.js';
-import type { CommandRunner } from './runner.js';
 
 export interface ResumeTaskSpec {
   runId: string;
@@ -17,8 +16,8 @@ export interface ResumeTaskSpec {
 export type RemoveSpec = Pick<ResumeTaskSpec, 'runId' | 'platform'>;
 
 export interface StartupTaskDeps {
-  /** Runs systemctl / schtasks (default: spawn, no shell). */
-  run?: CommandRunner;
+  /** Runs systemctl / schtasks (default: src/system/run-process.ts, no shell). */
+  run?: ProcessRunner;
   /** Linux: where the unit file goes (default /etc/systemd/system). */
   unitDir?: string;
   /** Linux: the systemctl program (default 'systemctl'). */
@@ -62,7 +61,7 @@ export function resumeArguments(spec: Pick<ResumeTaskSpec, 'runId' | 'journalPat
 }
 
 export interface ResolvedDeps {
-  run: CommandRunner;
+  run: ProcessRunner;
   dryRun: boolean;
   unitDir: string;
   systemctl: string;
@@ -79,10 +78,10 @@ export async function runChecked(
   actions.push({ kind: 'command', file, args });
   if (d.dryRun) return;
   const r = await d.run(file, args);
-  if (r.code !== 0) {
+  if (r.exitCode !== 0) {
     const said = (r.stderr.trim() || r.stdout.trim()).slice(0, 400);
     throw new StartupTaskError(
-      `${file} ${args.join(' ')} failed with exit code ${r.code}${said ? `: ${said}` : ''}`,
+      `${file} ${args.join(' ')} failed with exit code ${r.exitCode}${said ? `: ${said}` : ''}`,
     );
   }
 }

@@ -7,7 +7,7 @@
  * Install and remove are idempotent: installing twice leaves one task, removing a task that is not
  * there does nothing. A dry run returns the same actions without running or writing anything.
  */
-import { spawnCommand } from './runner.js';
+import { runProcess } from '../../system/run-process.js';
 import { installScheduledTask, removeScheduledTask, scheduledTaskInstalled } from './scheduled-task.js';
 import {
   assertRunId,
@@ -32,7 +32,7 @@ export {
 
 function resolve(deps: StartupTaskDeps): ResolvedDeps {
   return {
-    run: deps.run ?? spawnCommand,
+    run: deps.run ?? runProcess,
     dryRun: deps.dryRun ?? false,
     unitDir: deps.unitDir ?? '/etc/systemd/system',
     systemctl: deps.systemctl ?? 'systemctl',

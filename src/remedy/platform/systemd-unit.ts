@@ -113,7 +113,7 @@ export async function installSystemdUnit(spec: ResumeTaskSpec, d: ResolvedDeps):
 
 async function isEnabled(d: ResolvedDeps, name: string): Promise<boolean> {
   const r = await d.run(d.systemctl, ['is-enabled', '--quiet', name]);
-  return r.code === 0;
+  return r.exitCode === 0;
 }
 
 export async function removeSystemdUnit(spec: RemoveSpec, d: ResolvedDeps): Promise<StartupTaskResult> {

@@ -9,7 +9,7 @@
  * device through `ctx.runner` (the same PowerShellRunner the live collector uses, so the recorded
  * outputs in tests go through the same interface), or comes from the journal via the engine.
  */
-import type { PowerShellRunner } from '../../probe/windows/collect.js';
+import type { PowerShellRunner } from '../../system/powershell.js';
 import type { JsonObject } from '../journal.js';
 
 export type CheckState = 'done' | 'waiting' | 'failed';

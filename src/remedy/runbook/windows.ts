@@ -1,16 +1,19 @@
 /**
- * The runbook's two ways of talking to Windows, both through the collector's PowerShellRunner so
- * that the live path (runPowerShell) and the recorded path (tests) are one interface:
+ * The runbook's two ways of talking to Windows, both through the one PowerShellRunner
+ * (src/system/powershell.ts) so that the live path (runPowerShell) and the recorded path (tests)
+ * are one interface:
  * - reading: the evidence sources of src/probe/windows/sources.ts, run and parsed exactly as
  *   `tpm-doctor collect` does (collectWindowsEvidence with a subset of sources);
- * - acting: the few actions below, each one PowerShell script with the collector's JSON envelope
- *   ({"ok":..,"data":..,"error":..}) and a first line naming the action, for logs and for tests.
+ * - acting: the few actions below, each one PowerShell script in the one envelope
+ *   (src/system/powershell-envelope.ts) with a first line naming the action, for logs and for tests.
  */
-import { collectWindowsEvidence, type PowerShellRunner } from '../../probe/windows/collect.js';
+import { collectWindowsEvidence } from '../../probe/windows/collect.js';
 import { isRecord } from '../../probe/windows/json-values.js';
-import { POWERSHELL_PRELUDE, psString } from '../../probe/windows/sources.js';
+import { psString } from '../../probe/windows/sources.js';
 import { isSecretField, redact } from '../../snapshot/redact-secrets.js';
 import type { BitLockerVolume, KeyProtectorType, WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import type { PowerShellRunner } from '../../system/powershell.js';
+import { envelopeScript, noResultMessage, readEnvelope } from '../../system/powershell-envelope.js';
 import type { JsonObject } from '../journal.js';
 import type { StepContext } from './step.js';
 
@@ -149,48 +152,21 @@ if ($task) {
   };
 }
 
-/** The whole script an action runs: its name, the collector's prelude, the command, the envelope. */
+/** The whole script an action runs: its name, then the command in the one envelope. */
 export function actionScript(action: RunbookAction): string {
-  return [
-    `${ACTION_MARKER}${action.name}`,
-    "$ErrorActionPreference = 'Stop'",
-    "$ProgressPreference = 'SilentlyContinue'",
-    POWERSHELL_PRELUDE,
-    '$r = [ordered]@{ ok = $true; data = $null; error = $null }',
-    `try { $r.data = & {\n${action.command}\n} } catch { $r.ok = $false; $r.error = [string]$_.Exception.Message }`,
-    '[Console]::Out.Write((ConvertTo-TpmDoctorAscii (ConvertTo-Json -InputObject $r -Depth 4 -Compress)))',
-  ].join('\n');
+  return envelopeScript(action.command, { header: [`${ACTION_MARKER}${action.name}`], depth: 4 });
 }
 
 /** Runs an action; returns its result as journal-safe JSON, or throws saying what went wrong. */
 export async function runAction(runner: PowerShellRunner, action: RunbookAction): Promise<JsonObject> {
   const result = await runner(actionScript(action), action.timeoutSeconds * 1000);
   if (result.timedOut) throw new Error(`${action.name} timed out after ${action.timeoutSeconds} s`);
-  const line =
-    result.stdout
-      .trim()
-      .split(/\r\n|\r|\n/)
-      .at(-1) ?? '';
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(line);
-  } catch {
-    const err = result.stderr.trim().split(/\r\n|\r|\n/)[0] ?? '';
-    throw new Error(
-      redact(
-        `${action.name}: PowerShell exited with ${result.exitCode ?? 'a signal'} and no result${err ? `: ${err}` : ''}`,
-      ),
-    );
-  }
-  if (!isRecord(envelope))
+  const reading = readEnvelope(result.stdout);
+  if (reading.kind === 'no-json') throw new Error(redact(`${action.name}: ${noResultMessage(result)}`));
+  if (reading.kind === 'not-an-envelope')
     throw new Error(`${action.name}: PowerShell returned something other than a result`);
-  if (envelope.ok !== true) {
-    throw new Error(
-      redact(
-        `${action.name} failed: ${typeof envelope.error === 'string' ? envelope.error : 'no reason given'}`,
-      ),
-    );
-  }
+  const envelope = reading.envelope;
+  if (!envelope.ok) throw new Error(redact(`${action.name} failed: ${envelope.error ?? 'no reason given'}`));
   return { action: action.name, result: journalSafe(envelope.data) };
 }
 

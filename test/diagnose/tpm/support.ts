@@ -14,8 +14,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { type Diagnosis, diagnose } from '../../../src/diagnose/diagnose.js';
 import { TPM_RULES } from '../../../src/diagnose/rules/tpm/index.js';
 import type { SwtpmInstance } from '../../../src/lab/swtpm-process.js';
-import { probeTpmStatus, type TpmStatus } from '../../../src/probe/tpm-status.js';
+import { probeTpmStatus } from '../../../src/probe/tpm-status.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot.js';
+import type { TpmStatus } from '../../../src/snapshot/tpm-status.js';
 import type {
   EkInfo,
   GetTpmInfo,

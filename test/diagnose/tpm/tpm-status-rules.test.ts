@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TPM_RULES } from '../../../src/diagnose/rules/tpm/index.js';
-import { type TpmStatus, unreadTpmStatus } from '../../../src/probe/tpm-status.js';
+import { unreadTpmStatus } from '../../../src/probe/tpm-status.js';
+import type { TpmStatus } from '../../../src/snapshot/tpm-status.js';
 import { diagnoseTpm, healthyStatus, ids, snapshot } from './support.js';
 
 function status(change: (s: TpmStatus) => void): TpmStatus {

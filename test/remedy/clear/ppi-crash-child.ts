@@ -38,7 +38,7 @@ const result = await startPpiRun({
     }),
   },
   task: TASK,
-  taskDeps: { unitDir, run: async () => ({ code: 0, stdout: '', stderr: '' }) },
+  taskDeps: { unitDir, run: async () => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false }) },
   onPoint: (p) => {
     if (p === point) process.kill(process.pid, 'SIGKILL');
   },

@@ -25,7 +25,7 @@ describe('isElevated', () => {
       await isElevated({ platform: 'win32', powershell: replayScripts({ stdout: 'False\r\n' }).run }),
     ).toBe(false);
     await expect(
-      isElevated({ platform: 'win32', powershell: replayScripts({ code: 1, stderr: 'boom' }).run }),
+      isElevated({ platform: 'win32', powershell: replayScripts({ exitCode: 1, stderr: 'boom' }).run }),
     ).rejects.toThrow(/expected True or False.*boom/);
   });
 

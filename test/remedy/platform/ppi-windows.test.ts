@@ -53,7 +53,7 @@ describe('requestPhysicalPresenceClear on Windows (synthetic script outputs)', (
   });
 
   it('output that is not the JSON line is reported with what came instead', async () => {
-    const ps = replayScripts({ code: 1, stdout: '', stderr: 'powershell.exe: not found' });
+    const ps = replayScripts({ exitCode: 1, stdout: '', stderr: 'powershell.exe: not found' });
     await expect(
       requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run }),
     ).rejects.toMatchObject({

@@ -68,7 +68,7 @@ describe('Linux: systemd unit (temp unit dir, recording runner)', () => {
 
   it('re-enables a unit whose file is there but is not enabled (a crash between write and enable)', async () => {
     await installResumeTask(linux, { run: recordingRunner().run, unitDir });
-    const rec = recordingRunner((_f, args) => (args[0] === 'is-enabled' ? { code: 1 } : {}));
+    const rec = recordingRunner((_f, args) => (args[0] === 'is-enabled' ? { exitCode: 1 } : {}));
     const r = await installResumeTask(linux, { run: rec.run, unitDir });
     expect(r.changed).toBe(true);
     expect(rec.calls.map((c) => c.args[0])).toEqual(['is-enabled', 'enable']);
@@ -103,7 +103,7 @@ describe('Linux: systemd unit (temp unit dir, recording runner)', () => {
   });
 
   it('a failing systemctl is reported with its output', async () => {
-    const rec = recordingRunner(() => ({ code: 1, stderr: 'Failed to connect to bus' }));
+    const rec = recordingRunner(() => ({ exitCode: 1, stderr: 'Failed to connect to bus' }));
     await expect(installResumeTask(linux, { run: rec.run, unitDir })).rejects.toThrow(
       /systemctl daemon-reload failed with exit code 1: Failed to connect to bus/,
     );
@@ -152,7 +152,7 @@ describe('Windows: scheduled task (recording runner)', () => {
       { file: schtasks, args: ['/Delete', '/TN', `\\tpm-doctor\\resume-${RUN}`, '/F'] },
     ]);
     const gone = recordingRunner(() => ({
-      code: 1,
+      exitCode: 1,
       stderr: 'ERROR: The system cannot find the file specified.',
     }));
     expect((await removeResumeTask(windows, { run: gone.run, schtasks })).changed).toBe(false);

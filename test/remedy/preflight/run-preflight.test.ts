@@ -2,10 +2,10 @@
  * The preflight gate, check by check, over typed snapshots (issue 4 §1, items 1-6). Pure: no TPM.
  */
 import { describe, expect, it } from 'vitest';
-import type { TpmStatus } from '../../../src/probe/tpm-status.js';
 import { lockoutRemainingSeconds } from '../../../src/remedy/preflight/blockers.js';
 import type { GateOptions } from '../../../src/remedy/preflight/gate.js';
 import { gatePasses, runPreflight } from '../../../src/remedy/preflight/run-preflight.js';
+import type { TpmStatus } from '../../../src/snapshot/tpm-status.js';
 import type { WindowsEvidence } from '../../../src/snapshot/windows-evidence.js';
 import {
   byId,

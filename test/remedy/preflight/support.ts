@@ -6,8 +6,8 @@ import { expect } from 'vitest';
 import type { Diagnosis } from '../../../src/diagnose/diagnose.js';
 import type { Finding } from '../../../src/diagnose/finding.js';
 import type { Verdict } from '../../../src/diagnose/verdict.js';
-import type { TpmStatus } from '../../../src/probe/tpm-status.js';
 import type { CheckId, GateCheck, GateResult } from '../../../src/remedy/preflight/gate.js';
+import type { TpmStatus } from '../../../src/snapshot/tpm-status.js';
 import type { BitLockerVolume, MdmEnrollment } from '../../../src/snapshot/windows-evidence.js';
 
 export { healthyStatus, healthyWindows, snapshot, windowsEvidence } from '../../diagnose/tpm/support.js';

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PowerShellResult, PowerShellRunner } from '../../../src/probe/windows/collect.js';
 import { EVIDENCE_SOURCES } from '../../../src/probe/windows/sources.js';
 import { ACTION_MARKER } from '../../../src/remedy/runbook/windows.js';
+import type { PowerShellRunner } from '../../../src/system/powershell.js';
+import type { ProcessResult } from '../../../src/system/process-result.js';
 
 export const RUNBOOK_FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
 
@@ -26,7 +27,7 @@ export interface RecordedWindows extends PowerShellRunner {
   count(name: string): number;
 }
 
-function envelope(ok: boolean, data: unknown, error: string | null): PowerShellResult {
+function envelope(ok: boolean, data: unknown, error: string | null): ProcessResult {
   return { stdout: `${JSON.stringify({ ok, data, error })}\r\n`, stderr: '', exitCode: 0, timedOut: false };
 }
 
@@ -40,7 +41,7 @@ export function recordedWindows(selected: Record<string, string>): RecordedWindo
   const effects = new Map<string, () => void>();
   const failures = new Map<string, string>();
   const calls: RunnerCall[] = [];
-  const runner = async (script: string, _timeoutMs: number): Promise<PowerShellResult> => {
+  const runner = async (script: string, _timeoutMs: number): Promise<ProcessResult> => {
     if (script.startsWith(ACTION_MARKER)) {
       const name = script.slice(ACTION_MARKER.length).split('\n')[0]!;
       calls.push({ kind: 'action', name, script });

@@ -1,4 +1,4 @@
-import type { EkCertificateStatus } from '../../../probe/endorsement-status.js';
+import type { EkCertificateStatus } from '../../../snapshot/endorsement-status.js';
 import type { Evidence, Finding, Severity } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { hex8, SOURCE, tpmVendor } from './support.js';

@@ -2,7 +2,7 @@
  * Win32_Tpm::IsReadyInformation bits (Microsoft Learn, "Win32_Tpm::IsReadyInformation method": the
  * bits say what is still needed to fully provision the TPM) and, for diagnosis, which rung of the
  * remedy ladder each one calls for. Names and meanings come from the parser's table
- * (src/probe/windows/is-ready-information.ts), so both read the bits the same way.
+ * (src/snapshot/is-ready-flags.ts), so both read the bits the same way.
  *
  * - restart: Windows provisions the TPM at boot and from the Tpm-Maintenance task, so a restart is
  *   the first thing to try;
@@ -13,7 +13,7 @@
  *   (tpm.msc "ready for use, with reduced functionality", information 0x900);
  * - informational: describes state rather than a need (or a pre-1607 AD backup phase).
  */
-import { IS_READY_FLAGS } from '../../../probe/windows/is-ready-information.js';
+import { IS_READY_FLAGS } from '../../../snapshot/is-ready-flags.js';
 
 export type IsReadyRemedy = 'restart' | 'reconfigure' | 'clear' | 'informational';
 

@@ -3,8 +3,9 @@
  * facts several rules read from more than one source (vendor, firmware version, "a clear is
  * needed"). Pure, like the rules.
  */
-import type { SectionError } from '../../../probe/tpm-status.js';
+
 import type { Snapshot } from '../../../snapshot/snapshot.js';
+import type { SectionError } from '../../../snapshot/tpm-status.js';
 import { manufacturerInfo } from '../../../tpm/constants/manufacturers.js';
 import { parseVersion } from '../../data/firmware-vulnerabilities.js';
 import type { Evidence } from '../../finding.js';

@@ -6,8 +6,11 @@
  * ('srk-unreadable'), never as 'not-proven'. Before the firmware has acted, the run waits.
  */
 import type { JsonObject } from '../../journal.js';
-import { type PpiTarget, readPhysicalPresenceResponse } from '../../platform/ppi.js';
-import { readPendingPpiRequest } from '../ppi-pending.js';
+import {
+  type PpiTarget,
+  readPendingPhysicalPresenceRequest,
+  readPhysicalPresenceResponse,
+} from '../../platform/ppi.js';
 import { srkNameBefore } from '../run-records.js';
 import { type ClearStep, failedWith, succeeded, waitingFor } from './outcome.js';
 import { CLEAR_OPERATIONS, restartInstruction, srkNameNow } from './ppi-readings.js';
@@ -18,7 +21,7 @@ export function ppiConfirmedStep(ppi: PpiTarget): ClearStep {
     policy: { inFlight: 'repeat' },
     async act(ctx) {
       const instruction = `${restartInstruction(ctx)} Someone must be at the machine to accept the firmware prompt.`;
-      const pending = await readPendingPpiRequest(ppi);
+      const pending = await readPendingPhysicalPresenceRequest(ppi);
       if (CLEAR_OPERATIONS.has(pending)) {
         return waitingFor(
           `Physical-presence operation ${pending} is still pending: the firmware has not acted on it yet (no restart since the request).`,

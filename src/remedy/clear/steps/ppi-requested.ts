@@ -15,13 +15,13 @@ import {
   type PpiRequestResult,
   type PpiResponse,
   type PpiTarget,
+  readPendingPhysicalPresenceRequest,
   readPhysicalPresenceResponse,
   requestPhysicalPresenceClear,
 } from '../../platform/ppi.js';
 import { transitionOf } from '../../platform/ppi-codes.js';
 import { PpiError } from '../../platform/ppi-error.js';
 import { ClearRunError } from '../clear-run-error.js';
-import { readPendingPpiRequest } from '../ppi-pending.js';
 import { srkNameBefore } from '../run-records.js';
 import { type ClearStep, failedWith, succeeded } from './outcome.js';
 import { CLEAR_OPERATIONS, srkNameNow } from './ppi-readings.js';
@@ -74,7 +74,7 @@ export function ppiRequestedStep(ppi: PpiTarget): ClearStep {
         const message = e instanceof Error ? e.message : String(e);
         let pending: number;
         try {
-          pending = await readPendingPpiRequest(ppi);
+          pending = await readPendingPhysicalPresenceRequest(ppi);
         } catch (readError) {
           throw new ClearRunError(
             'ppi-outcome-unknown',
@@ -104,7 +104,7 @@ export function ppiRequestedStep(ppi: PpiTarget): ClearStep {
       const { journal } = ctx;
       let pending: number;
       try {
-        pending = await readPendingPpiRequest(ppi);
+        pending = await readPendingPhysicalPresenceRequest(ppi);
       } catch (e) {
         throw new ClearRunError(
           'ppi-outcome-unknown',

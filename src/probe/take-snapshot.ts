@@ -1,8 +1,9 @@
-import { probeTpmStatus, type TpmStatus } from '../probe/tpm-status.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { TpmStatus } from '../snapshot/tpm-status.js';
+import type { WindowsEvidence } from '../snapshot/windows-evidence.js';
 import { Tpm } from '../tpm/tpm.js';
 import { openTransport } from '../tpm/transport/open-transport.js';
-import type { Snapshot } from './snapshot.js';
-import type { WindowsEvidence } from './windows-evidence.js';
+import { probeTpmStatus } from './tpm-status.js';
 
 export interface SnapshotSources {
   /** The TPM to read in TPM 2.0, or null to diagnose from evidence alone. */
