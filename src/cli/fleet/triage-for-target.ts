@@ -1,4 +1,4 @@
-import type { CampaignSelection } from '../../fleet/campaign/create-campaign.js';
+import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
 import type { FleetStore } from '../../fleet/store/fleet-store.js';
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import { UsageError } from '../usage-error.js';

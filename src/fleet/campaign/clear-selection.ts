@@ -1,7 +1,7 @@
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import type { FleetStore, NewCampaign, TriageRow } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
-import type { CampaignSelection } from './create-campaign.js';
+import type { CampaignSelection } from './campaign-selection.js';
 
 /** A device a clear campaign will not touch, and why. */
 export interface RefusedDevice {

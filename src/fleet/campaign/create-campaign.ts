@@ -3,22 +3,11 @@ import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignAction, FleetStore, NewCampaign } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
+import type { CampaignSelection } from './campaign-selection.js';
 import { type ClearApproval, checkApproval, findOrUploadClearScript } from './clear-script.js';
 import { selectClearSafe } from './clear-selection.js';
 import { findOrUploadEvidenceScript } from './evidence-script.js';
 import { redactGraphError } from './redact-graph-error.js';
-
-/** Which devices a campaign acts on. */
-export type CampaignSelection =
-  /** Devices of a finished triage run (the latest by default), filtered by class and clear safety. */
-  | { kind: 'triage'; runId?: number; classes?: readonly string[]; clearSafety?: readonly string[] }
-  /** Intune managedDevice ids given by the admin. */
-  | {
-      kind: 'devices';
-      deviceIds: readonly string[];
-      /** clear: the triage run whose clear safety decides (default: the latest of the target). */
-      runId?: number;
-    };
 
 export interface CreateCampaignOptions {
   intune: IntuneApi;
