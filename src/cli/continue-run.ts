@@ -1,5 +1,5 @@
+import { EXIT } from '../exit-codes.js';
 import type { ClearRunResult } from '../remedy/clear/clear-run.js';
-import { EXIT } from './exit-codes.js';
 import { renderRun } from './render/run-text.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { reportFailure } from './report-failure.js';
 
 /**

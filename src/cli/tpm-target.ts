@@ -1,4 +1,4 @@
-import { TpmDoctorError } from '../tpm/errors.js';
+import { TpmDoctorError } from '../errors.js';
 import { Tpm } from '../tpm/tpm.js';
 import { defaultTpmUri } from '../tpm/transport/open-transport.js';
 
@@ -27,7 +27,7 @@ export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTar
   try {
     instance = await startSwtpm({ provision: true });
   } catch (e) {
-    throw new TpmDoctorError('LAB_UNAVAILABLE', `cannot start the lab TPM: ${(e as Error).message}`, {
+    throw new TpmDoctorError('lab-unavailable', `cannot start the lab TPM: ${(e as Error).message}`, {
       cause: e,
     });
   }

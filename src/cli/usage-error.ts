@@ -1,4 +1,4 @@
-import { TpmDoctorError } from '../tpm/errors.js';
+import { TpmDoctorError } from '../errors.js';
 
 /** A wrong command line. Exits with EXIT.USAGE and points at --help. */
 export class UsageError extends TpmDoctorError {
@@ -6,6 +6,6 @@ export class UsageError extends TpmDoctorError {
     message: string,
     readonly verb?: string,
   ) {
-    super('USAGE', message);
+    super('usage', message);
   }
 }

@@ -1,4 +1,4 @@
-import { TpmDoctorError } from '../tpm/errors.js';
+import { TpmDoctorError } from '../errors.js';
 
 /**
  * A folder or file tpm-doctor was about to write in is not safe: another user could change what
@@ -11,7 +11,7 @@ export class UnsafePathError extends TpmDoctorError {
 
   constructor(path: string, found: string, remedy: string) {
     super(
-      'UNSAFE_PATH',
+      'unsafe-path',
       `${path} ${found}: another user could change what tpm-doctor writes there. ${remedy}`,
     );
     this.path = path;

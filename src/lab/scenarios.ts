@@ -1,10 +1,10 @@
+import { TpmDoctorError } from '../errors.js';
 import { EvictControl, FlushContext } from '../tpm/commands/context.js';
 import { ClearControl, CreatePrimary } from '../tpm/commands/hierarchy.js';
 import { NV_DefineSpace, NV_Read, NV_Write } from '../tpm/commands/nv.js';
 import { TPM_ALG, TPM_ECC_CURVE } from '../tpm/constants/algorithms.js';
 import { TPMA_NV, TPMA_OBJECT } from '../tpm/constants/attributes.js';
 import { TPM_RH } from '../tpm/constants/handles.js';
-import { TpmDoctorError } from '../tpm/errors.js';
 import { RC } from '../tpm/rc/decode-response-code.js';
 import { TpmError } from '../tpm/rc/tpm-error.js';
 import { password } from '../tpm/session/password.js';
@@ -137,7 +137,7 @@ async function lockout(tpm: Tpm): Promise<void> {
       if (!(e instanceof TpmError) || !e.is(RC.AUTH_FAIL)) throw e; // expected until then
     }
   }
-  throw new TpmDoctorError('LAB_UNAVAILABLE', 'the lab TPM did not lock out after 64 wrong passwords');
+  throw new TpmDoctorError('lab-unavailable', 'the lab TPM did not lock out after 64 wrong passwords');
 }
 
 async function disableClear(tpm: Tpm): Promise<void> {
@@ -158,7 +158,7 @@ export function parseLabScenarios(spec: string): LabScenario[] {
   for (const name of names) {
     if (!(name in LAB_SCENARIOS)) {
       throw new TpmDoctorError(
-        'TPM_URI',
+        'tpm-uri',
         `unknown lab scenario "${name}". Known: ${Object.keys(LAB_SCENARIOS).join(', ')} (combine with commas: lab:stale-objects,lockout)`,
       );
     }

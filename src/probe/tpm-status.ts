@@ -1,3 +1,4 @@
+import { errorReport, TpmDoctorError } from '../errors.js';
 import type {
   Capacity,
   DictionaryAttackState,
@@ -40,7 +41,7 @@ import {
   TPMA_STARTUP_CLEAR,
 } from '../tpm/constants/properties.js';
 import { TPM_CAP } from '../tpm/constants/structure-tags.js';
-import { TpmDoctorError, TransportError } from '../tpm/errors.js';
+import { TransportError } from '../tpm/errors.js';
 import { decodeResponseCode, RC } from '../tpm/rc/decode-response-code.js';
 import { TpmError } from '../tpm/rc/tpm-error.js';
 import { getCapabilityAll, getHandles, getProperties } from '../tpm/read/capability.js';
@@ -176,8 +177,16 @@ export function unreadTpmStatus(uri: string, lab: boolean, now: Date): TpmStatus
   };
 }
 
+/**
+ * A section's error as docs/status-json.md spells it: the TPM's response-code name
+ * (`TPM_RC_INITIALIZE`), the error's code in capitals (`tpm-transport` -> `TPM_TRANSPORT`), or
+ * `INTERNAL` for an error that is reported as a bug.
+ */
 function sectionError(section: string, e: unknown): SectionError {
-  if (e instanceof TpmDoctorError) return { section, code: e.code, message: e.message };
+  if (e instanceof TpmError) return { section, code: e.decoded.name, message: e.message };
+  if (e instanceof TpmDoctorError && errorReport(e).internal !== true) {
+    return { section, code: e.code.toUpperCase().replaceAll('-', '_'), message: e.message };
+  }
   return { section, code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 

@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TpmDoctorError } from '../errors.js';
 import { createLockFile } from './run-files.js';
 
 /** What a lock file holds. `bootId` (Linux) and `uptime` tell a lock from before a restart. */
@@ -44,10 +45,10 @@ export function lockPath(file: string): string {
 }
 
 /** Thrown when another live process holds the run's lock. */
-export class RunLockedError extends Error {
+export class RunLockedError extends TpmDoctorError {
   readonly pid: number;
   constructor(message: string, pid: number) {
-    super(message);
+    super('run-locked', message);
     this.name = 'RunLockedError';
     this.pid = pid;
   }

@@ -1,18 +1,9 @@
 /**
  * The errors the TPM client raises. Every failure is one of three kinds, so a caller can tell
  * "the TPM said no" (TpmError, in ./rc/tpm-error.ts) from "the bytes were wrong" (MarshalError)
- * from "we could not reach the TPM" (TransportError).
+ * from "we could not reach the TPM" (TransportError). All are TpmDoctorError (src/errors.ts).
  */
-
-/** Base class: every tpm-doctor error carries a stable machine-readable `code`. */
-export class TpmDoctorError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { TpmDoctorError } from '../errors.js';
 
 /** Bytes that do not decode as the TPM 2.0 structure we expected (truncated, oversized, wrong tag, bad value). */
 export class MarshalError extends TpmDoctorError {
@@ -24,7 +15,7 @@ export class MarshalError extends TpmDoctorError {
   readonly path: readonly string[];
 
   constructor(detail: string, offset: number, path: readonly string[] = []) {
-    super('TPM_MARSHAL', path.length > 0 ? `${path.join('.')}: ${detail}` : detail);
+    super('tpm-marshal', path.length > 0 ? `${path.join('.')}: ${detail}` : detail);
     this.detail = detail;
     this.offset = offset;
     this.path = path;
@@ -38,12 +29,12 @@ export class MarshalError extends TpmDoctorError {
 
 /**
  * The TPM could not be reached, did not answer in time, or the connection broke. `code` is
- * 'TPM_ABSENT' when the machine has no TPM device at all (ENOENT/ENODEV, TBS_E_TPM_NOT_FOUND): a
+ * 'tpm-absent' when the machine has no TPM device at all (ENOENT/ENODEV, TBS_E_TPM_NOT_FOUND): a
  * diagnosis in itself. Everything else (permission denied, a timeout, a refused connection) is
- * 'TPM_TRANSPORT': a failure to look, which says nothing about the TPM.
+ * 'tpm-transport': a failure to look, which says nothing about the TPM.
  */
 export class TransportError extends TpmDoctorError {
   constructor(message: string, options?: { cause?: unknown; absent?: boolean }) {
-    super(options?.absent ? 'TPM_ABSENT' : 'TPM_TRANSPORT', message, options);
+    super(options?.absent ? 'tpm-absent' : 'tpm-transport', message, options);
   }
 }

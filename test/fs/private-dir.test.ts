@@ -47,7 +47,7 @@ describe('ensurePrivateDir', () => {
   it('refuses a folder another user owns, naming it and what to do, and writes nothing in it', () => {
     const dir = plantFolder(path.join(root, 'nobodys'), 0o700);
     const e = refusal(dir);
-    expect(e.code).toBe('UNSAFE_PATH');
+    expect(e.code).toBe('unsafe-path');
     expect(e.path).toBe(dir);
     expect(e.message).toContain(dir);
     expect(e.message).toMatch(/owned by uid 65534, not by root \(uid 0\)/);

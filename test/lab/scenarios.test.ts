@@ -3,8 +3,8 @@
  * tpm2-tools checks that each scenario really leaves the TPM in the state it claims.
  */
 import { describe, expect, it } from 'vitest';
+import { TpmDoctorError } from '../../src/errors.js';
 import { LAB_SCENARIOS, parseLabScenarios } from '../../src/lab/scenarios.js';
-import { TpmDoctorError } from '../../src/tpm/errors.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
 import { toolYaml, withTpm } from '../tpm/crosscheck-support.js';

@@ -142,7 +142,7 @@ describe('TPM2_Clear sent by us, as tpm2-tools sees it', () => {
         const error = await rejection(tpm.run(Clear, { authHandle }));
         expect(error).toBeInstanceOf(TpmError);
         expect((error as TpmError).responseCode).toBe(0x120);
-        expect((error as TpmError).code).toBe('TPM_RC_DISABLED');
+        expect((error as TpmError).decoded.name).toBe('TPM_RC_DISABLED');
         expect((error as TpmError).lockoutAuthBlocked).toBe(false);
       }
       // Part 3 §24.7: lockout may only set disableClear.

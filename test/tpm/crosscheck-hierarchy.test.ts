@@ -197,7 +197,7 @@ describe('hierarchy authorization and enables', () => {
       ),
     );
     expect((ours as TpmError).responseCode).toBe(0x185);
-    expect((ours as TpmError).code).toBe('TPM_RC_HIERARCHY');
+    expect((ours as TpmError).decoded.name).toBe('TPM_RC_HIERARCHY');
 
     await withTpm(i, (tpm) =>
       tpm.run(HierarchyControl, { authHandle: TPM_RH_PLATFORM, enable: TPM_RH_ENDORSEMENT, state: true }),
@@ -232,7 +232,7 @@ describe('power cycles through swtpm CMD_INIT', () => {
       );
       expect(error).toBeInstanceOf(TpmError);
       expect((error as TpmError).responseCode).toBe(0x100);
-      expect((error as TpmError).code).toBe('TPM_RC_INITIALIZE');
+      expect((error as TpmError).decoded.name).toBe('TPM_RC_INITIALIZE');
       await tpm.run(Startup, { startupType: TPM_SU_CLEAR });
       const { capabilityData } = await tpm.run(GetCapability, {
         capability: 6,

@@ -102,6 +102,6 @@ describe('device transport', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect((error as Error).message).toMatch(/no such device/);
     // "No TPM here" is a diagnosis (tpm.absent); other failures to open are not.
-    expect((error as TransportError).code).toBe('TPM_ABSENT');
+    expect((error as TransportError).code).toBe('tpm-absent');
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TpmDoctorError } from '../../src/errors.js';
 import type { AnyCommand, CommandInput } from '../../src/tpm/command.js';
 import { GetCapability } from '../../src/tpm/commands/capability.js';
 import { FlushContext } from '../../src/tpm/commands/context.js';
@@ -8,7 +9,6 @@ import { NV_ReadPublic } from '../../src/tpm/commands/nv.js';
 import { ReadPublic } from '../../src/tpm/commands/object.js';
 import { PCR_Read } from '../../src/tpm/commands/pcr.js';
 import { GetTestResult } from '../../src/tpm/commands/testing.js';
-import { TpmDoctorError } from '../../src/tpm/errors.js';
 import { type Codec, decode, encode } from '../../src/tpm/marshal/codec.js';
 import { Writer } from '../../src/tpm/marshal/writer.js';
 import { TPM2B_DIGEST } from '../../src/tpm/structures/basic.js';

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TpmDoctorError } from '../../src/errors.js';
 import { INTUNE_DETECTION_OUTPUT_LIMIT, parseCompactEvidence } from '../../src/probe/windows/compact.js';
 import { readEvidenceBundle } from '../../src/probe/windows/evidence-bundle.js';
 import { EvidenceError } from '../../src/probe/windows/evidence-error.js';
 import { isIntuneEnrollment } from '../../src/probe/windows/mdm-enrollments.js';
 import { decodeEvidenceText, MAX_EVIDENCE_BYTES } from '../../src/probe/windows/text-input.js';
-import { TpmDoctorError } from '../../src/tpm/errors.js';
 import { CASES, FIXTURES } from './support.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tpm-doctor-evidence-'));
@@ -248,7 +248,7 @@ describe('failures name the file and what was expected', () => {
   it('a path that does not exist', async () => {
     const e = await rejection(readEvidenceBundle(join(scratch, 'missing')));
     expect(e).toBeInstanceOf(TpmDoctorError);
-    expect(e.code).toBe('EVIDENCE');
+    expect(e.code).toBe('evidence');
     expect(e.message).toMatch(/missing: no such file or directory; expected an evidence bundle directory/);
   });
 

@@ -42,7 +42,7 @@ function onlyEvidenceErrors(fn: () => unknown): void {
     fn();
   } catch (e) {
     if (!(e instanceof EvidenceError)) throw new Error(`threw ${String(e)} instead of an EvidenceError`);
-    expect(e.code).toBe('EVIDENCE');
+    expect(e.code).toBe('evidence');
   }
 }
 

@@ -1,7 +1,7 @@
+import { EXIT } from '../../exit-codes.js';
 import { RunJournal } from '../../remedy/journal.js';
 import { findRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor abandon: end an unfinished clear run cleanly, without going on.

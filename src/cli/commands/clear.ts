@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { EXIT } from '../../exit-codes.js';
 import { planClear } from '../../plan/clear-plan.js';
 import { lockoutValueRefusal } from '../../plan/lockout-value-refusal.js';
 import { ppiTargetRefusal } from '../../plan/ppi-target-refusal.js';
@@ -13,7 +14,6 @@ import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport
 import { parseVerbArgs } from '../args.js';
 import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
-import { EXIT } from '../exit-codes.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { renderGate } from '../render/gate-text.js';
 import { parseTimeout } from '../timeout.js';

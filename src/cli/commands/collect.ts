@@ -1,5 +1,5 @@
+import { EXIT } from '../../exit-codes.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 
 export const HELP = `tpm-doctor collect: gather this Windows device's TPM, Entra ID, BitLocker and MDM evidence.
 

@@ -1,9 +1,9 @@
 import type { Diagnosis } from '../../diagnose/diagnose.js';
+import { EXIT } from '../../exit-codes.js';
 import { readEvidenceBundle } from '../../probe/windows/evidence-bundle.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { renderDiagnosis } from '../render/diagnosis-text.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXIT } from '../../exit-codes.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { LabTenant } from '../../lab/tenant/index.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor lab tenant: a LAB Intune tenant on this machine, to try the fleet commands without one.

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT } from '../../exit-codes.js';
 import { clearStillToCome } from '../../plan/resume-consent.js';
 import { resumeTargetRefusal, resumeTpmUri } from '../../plan/resume-target.js';
 import { findRun, readRun, runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
@@ -8,7 +9,6 @@ import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport
 import { parseVerbArgs } from '../args.js';
 import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
-import { EXIT } from '../exit-codes.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { parseTimeout } from '../timeout.js';
 import { UsageError } from '../usage-error.js';

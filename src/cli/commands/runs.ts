@@ -1,6 +1,6 @@
+import { EXIT } from '../../exit-codes.js';
 import { findRun, listRuns, readRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor runs: the history of clear runs on this machine, read back from their journals.

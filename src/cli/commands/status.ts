@@ -1,8 +1,8 @@
+import { EXIT } from '../../exit-codes.js';
 import { probeTpmStatus } from '../../probe/tpm-status.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { renderStatus } from '../render/status-text.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';

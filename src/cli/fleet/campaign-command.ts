@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT } from '../../exit-codes.js';
 import { formatProgressLine } from '../../fleet/campaign/campaign-progress.js';
 import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campaign-runner.js';
 import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
@@ -9,7 +10,6 @@ import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.j
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import { parseDuration } from './duration.js';
 import {

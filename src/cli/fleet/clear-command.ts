@@ -1,9 +1,9 @@
+import { EXIT } from '../../exit-codes.js';
 import { checkApproval } from '../../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
 import { createCampaign } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import {
   confirm,

@@ -1,8 +1,8 @@
+import { EXIT } from '../../exit-codes.js';
 import type { Campaign } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import { RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
 import {

@@ -1,7 +1,7 @@
+import { EXIT } from '../../exit-codes.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `tpm-doctor fleet status: what the store knows, without calling Graph.

@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
+import { EXIT } from '../../exit-codes.js';
 import type { FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { ActionList } from '../../fleet/triage/action-list.js';
@@ -13,7 +14,6 @@ import { triageFleet } from '../../fleet/triage/triage.js';
 import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
 import { createScratchFile } from '../../fs/safe-file.js';
 import { parseVerbArgs } from '../args.js';
-import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import {
   CONNECTION_HELP,

@@ -1,4 +1,4 @@
-import { TpmDoctorError } from '../../tpm/errors.js';
+import { TpmDoctorError } from '../../errors.js';
 
 /**
  * A campaign could not be created or run: an unknown campaign, an empty selection, a store or
@@ -7,6 +7,6 @@ import { TpmDoctorError } from '../../tpm/errors.js';
  */
 export class CampaignError extends TpmDoctorError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('FLEET_CAMPAIGN', message, options);
+    super('fleet-campaign', message, options);
   }
 }

@@ -1,16 +1,19 @@
-import { TpmDoctorError } from '../../tpm/errors.js';
+import { TpmDoctorError } from '../../errors.js';
 
 /**
- * Errors from Microsoft Graph, or from talking to it. `code` is Graph's own error code from the
+ * Errors from Microsoft Graph, or from talking to it. `graphCode` is Graph's own error code from the
  * error body (`TooManyRequests`, `ResourceNotFound`, ...; Graph error responses:
- * https://learn.microsoft.com/graph/errors) or one of ours for failures Graph never named:
- * `Timeout`, `NetworkError`, `MalformedResponse`, `UnsafeNextLink`, `TokenUnavailable`.
+ * https://learn.microsoft.com/graph/errors) or one in Graph's style for failures Graph never named:
+ * `Timeout`, `NetworkError`, `MalformedResponse`, `UnsafeNextLink`, `TokenUnavailable`. `code`
+ * (src/errors.ts) is 'graph-token-unavailable' when no access token could be had, else 'graph-request'.
  *
  * `path` is the request's path with the query's NAMES only (`/v1.0/deviceManagement/managedDevices?$filter&$select`):
  * filter values and skip tokens can hold device or user data, and errors end up in logs.
  * No error ever carries an access token or a client secret.
  */
 export class GraphError extends TpmDoctorError {
+  /** Graph's error code, e.g. 'TooManyRequests', or ours in Graph's style, e.g. 'Timeout'. */
+  readonly graphCode: string;
   /** HTTP status, or 0 when no response arrived (timeout, connection failure). */
   readonly status: number;
   /** Graph's `request-id` (response header or error body), for a Microsoft support case. */
@@ -30,9 +33,14 @@ export class GraphError extends TpmDoctorError {
     const where = `${fields.method} ${fields.path}`;
     const status = fields.status === 0 ? 'no response' : `HTTP ${fields.status}`;
     const requestId = fields.requestId ? `, request-id ${fields.requestId}` : '';
-    super(fields.code, `${where}: ${status} ${fields.code}: ${fields.message}${requestId}`, {
-      cause: fields.cause,
-    });
+    super(
+      fields.code === 'TokenUnavailable' ? 'graph-token-unavailable' : 'graph-request',
+      `${where}: ${status} ${fields.code}: ${fields.message}${requestId}`,
+      {
+        cause: fields.cause,
+      },
+    );
+    this.graphCode = fields.code;
     this.status = fields.status;
     this.requestId = fields.requestId;
     this.method = fields.method;

@@ -1,11 +1,13 @@
+import { TpmDoctorError } from '../../errors.js';
+
 /**
  * Checks that a Graph response body has the shape we are about to rely on. A failure throws
  * ResponseShapeError naming what was expected and what came; the Graph client turns it into a
  * GraphError (code MalformedResponse) with the request's method, path and request-id.
  */
-export class ResponseShapeError extends Error {
+export class ResponseShapeError extends TpmDoctorError {
   constructor(expected: string, actual: unknown) {
-    super(`expected ${expected}, got ${describeValue(actual)}`);
+    super('graph-response-shape', `expected ${expected}, got ${describeValue(actual)}`);
     this.name = 'ResponseShapeError';
   }
 }

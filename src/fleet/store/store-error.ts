@@ -1,4 +1,4 @@
-import { TpmDoctorError } from '../../tpm/errors.js';
+import { TpmDoctorError } from '../../errors.js';
 
 /**
  * Every failure of the fleet store: it could not be opened or reached, its data is not what this
@@ -11,7 +11,7 @@ export class FleetStoreError extends TpmDoctorError {
   readonly sqlState: string | undefined;
 
   constructor(message: string, options?: { cause?: unknown; sqlState?: string | undefined }) {
-    super('FLEET_STORE', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super('fleet-store', message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.sqlState = options?.sqlState;
   }
 }

@@ -1,4 +1,5 @@
-import { TpmDoctorError } from '../../tpm/errors.js';
+import { TpmDoctorError } from '../../errors.js';
+import { GraphError } from '../graph/graph-error.js';
 import type { GraphStats } from '../graph/graph-events.js';
 import {
   type BitlockerRecoveryKeyInfo,
@@ -58,7 +59,7 @@ export interface TriageRunOptions extends Partial<ClassifyOptions> {
 /** A Graph answer triage cannot use (a device without an id, a setting state without a device). */
 export class TriageInputError extends TpmDoctorError {
   constructor(message: string) {
-    super('FLEET_TRIAGE_INPUT', message);
+    super('fleet-triage-input', message);
   }
 }
 
@@ -337,7 +338,8 @@ async function readBatch<T>(
   } catch (e) {
     const message = errorText(e);
     warnings.push(`Reading ${what} for ${ids.length} devices failed: ${message}`);
-    const code = e instanceof TpmDoctorError ? e.code : 'error';
+    // Graph's code, as a device's own failed answer carries it (Result, intune-api.ts).
+    const code = e instanceof GraphError ? e.graphCode : 'error';
     return new Map(ids.map((id) => [id, { ok: false, status: 0, code, message }]));
   }
 }

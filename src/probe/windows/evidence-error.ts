@@ -1,5 +1,5 @@
+import { TpmDoctorError } from '../../errors.js';
 import { redact } from '../../snapshot/redact-secrets.js';
-import { TpmDoctorError } from '../../tpm/errors.js';
 
 /**
  * Evidence that cannot be read: a missing path, a file in the wrong format, encoding or size.
@@ -17,7 +17,7 @@ export class EvidenceError extends TpmDoctorError {
 
   constructor(detail: string, file: string | null = null) {
     const clean = redactSecrets(detail);
-    super('EVIDENCE', file === null ? clean : `${redactSecrets(file)}: ${clean}`);
+    super('evidence', file === null ? clean : `${redactSecrets(file)}: ${clean}`);
     this.file = file;
     this.detail = clean;
   }

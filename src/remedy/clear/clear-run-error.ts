@@ -1,5 +1,5 @@
 /** Why a clear run could not start, or stopped where it can be resumed. */
-import { TpmDoctorError } from '../../tpm/errors.js';
+import { TpmDoctorError } from '../../errors.js';
 
 export type ClearRunErrorCode =
   | 'gate-not-passed'

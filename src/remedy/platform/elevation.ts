@@ -5,6 +5,7 @@
  * the PPI request file is writable by root only (tpm_ppi.c: S_IWUSR | S_IWGRP, owned by root) and
  * so are /etc/systemd/system and systemctl enable.
  */
+import { TpmDoctorError } from '../../errors.js';
 import type { PowerShellRunner } from '../../system/powershell.js';
 
 export interface ElevationDeps {
@@ -26,8 +27,11 @@ export const WINDOWS_ELEVATION_SCRIPT =
 /** How long the principal check may take (a cold PowerShell start included). */
 const ELEVATION_TIMEOUT_MS = 120_000;
 
-export class ElevationCheckError extends Error {
+export class ElevationCheckError extends TpmDoctorError {
   override readonly name = 'ElevationCheckError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('elevation-check', message, options);
+  }
 }
 
 /** true when elevated; throws ElevationCheckError when Windows gives no clear answer. */

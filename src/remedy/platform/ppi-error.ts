@@ -1,5 +1,7 @@
+import { TpmDoctorError } from '../../errors.js';
+
 /** Why a physical-presence request could not be made or read, in words a desk-side admin can act on. */
-export type PpiErrorCode =
+export type PpiFailure =
   | 'not-elevated'
   | 'no-ppi'
   | 'refused-by-firmware'
@@ -7,12 +9,13 @@ export type PpiErrorCode =
   | 'not-kept'
   | 'unexpected-output';
 
-export class PpiError extends Error {
+/** `code` is 'ppi-' and the failure ('ppi-no-ppi'): the `reason` a PPI run journals (docs/clear.md). */
+export class PpiError extends TpmDoctorError {
   override readonly name = 'PpiError';
-  readonly code: PpiErrorCode;
-  constructor(code: PpiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  override readonly code: `ppi-${PpiFailure}`;
+  constructor(failure: PpiFailure, message: string, options?: { cause?: unknown }) {
+    super(`ppi-${failure}`, message, options);
+    this.code = `ppi-${failure}`;
   }
 }
 

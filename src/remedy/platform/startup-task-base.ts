@@ -1,4 +1,6 @@
 /** What the start-up task modules share: the spec, the actions they take, the run-ID rule, the error. */
+
+import { TpmDoctorError } from '../../errors.js';
 import type { ProcessRunner } from '../../system/run-process.js';
 import { isRunId } from '../run-id.js';
 
@@ -42,8 +44,11 @@ export interface StartupTaskResult {
   actions: TaskAction[];
 }
 
-export class StartupTaskError extends Error {
+export class StartupTaskError extends TpmDoctorError {
   override readonly name = 'StartupTaskError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('startup-task', message, options);
+  }
 }
 
 /** The run-ID alphabet (remedy/run-id.ts), so the ID needs no quoting anywhere. */

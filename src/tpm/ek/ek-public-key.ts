@@ -5,6 +5,7 @@ import {
   type KeyObject,
   type X509Certificate,
 } from 'node:crypto';
+import { TpmDoctorError } from '../../errors.js';
 import { TPM_ALG, TPM_ECC_CURVE } from '../constants/algorithms.js';
 import { encode } from '../marshal/codec.js';
 import { TPMT_PUBLIC, type TpmtPublic } from '../structures/public.js';
@@ -66,9 +67,9 @@ export function nodeCurveLabel(namedCurve: string): string {
 }
 
 /** Thrown for keys Node cannot represent (SM2, BN curves, symmetric objects): the comparison is "unknown". */
-export class UnsupportedKeyError extends Error {
+export class UnsupportedKeyError extends TpmDoctorError {
   constructor(message: string) {
-    super(message);
+    super('unsupported-key', message);
     this.name = 'UnsupportedKeyError';
   }
 }

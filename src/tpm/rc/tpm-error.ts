@@ -1,5 +1,5 @@
+import { TpmDoctorError } from '../../errors.js';
 import { TPM_RH } from '../constants/handles.js';
-import { TpmDoctorError } from '../errors.js';
 import {
   baseCode,
   type DecodedResponseCode,
@@ -20,8 +20,8 @@ export interface TpmErrorContext {
 
 /**
  * The TPM answered with a non-zero response code. The one error class for every TPM 2.0 code
- * (go-tpm's TPMRC): it knows the code's name, whether it is a warning, and for format-one codes
- * the handle, session or parameter it refers to.
+ * (go-tpm's TPMRC): it knows the code's name (`decoded.name`, e.g. 'TPM_RC_AUTH_FAIL'), whether it
+ * is a warning, and for format-one codes the handle, session or parameter it refers to.
  */
 export class TpmError extends TpmDoctorError {
   readonly responseCode: number;
@@ -37,7 +37,7 @@ export class TpmError extends TpmDoctorError {
   constructor(responseCode: number, context: TpmErrorContext) {
     const decoded = decodeResponseCode(responseCode);
     const lockoutAuthBlocked = decoded.base === RC.LOCKOUT && context.authHandles.includes(TPM_RH.LOCKOUT);
-    super(decoded.name, `${context.command}: ${explain(responseCode, lockoutAuthBlocked, context)}`);
+    super('tpm-response', `${context.command}: ${explain(responseCode, lockoutAuthBlocked, context)}`);
     this.responseCode = responseCode >>> 0;
     this.decoded = decoded;
     this.command = context.command;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { TpmDoctorError } from '../errors.js';
+import { TpmDoctorError } from '../../errors.js';
 import type { Transport, TransportOptions } from './transport.js';
 
 /** The URI forms `--tpm` and TPM_DOCTOR_TPM accept, for help texts and errors. */
@@ -12,7 +12,7 @@ export const TPM_URI_FORMS = [
 
 export class TpmUriError extends TpmDoctorError {
   constructor(message: string) {
-    super('TPM_URI', message);
+    super('tpm-uri', message);
   }
 }
 

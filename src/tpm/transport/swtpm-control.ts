@@ -15,6 +15,7 @@
  * swtpm reads each request with a single read(), so every request goes out in one write.
  */
 import net from 'node:net';
+import { TpmDoctorError } from '../../errors.js';
 
 export const SWTPM_CTRL = {
   CMD_GET_CAPABILITY: 0x01,
@@ -68,14 +69,14 @@ const INIT_FLAG_DELETE_VOLATILE = 1;
 
 const COMMAND_NAMES = new Map<number, string>(Object.entries(SWTPM_CTRL).map(([name, code]) => [code, name]));
 
-export class SwtpmControlError extends Error {
+export class SwtpmControlError extends TpmDoctorError {
   /** The control command, e.g. 'CMD_INIT'. */
   readonly command: string;
   /** The non-zero result code swtpm answered with, when it answered. */
   readonly result?: number;
 
   constructor(message: string, command: string, result?: number, options?: { cause?: unknown }) {
-    super(message, options);
+    super('swtpm-control', message, options);
     this.name = 'SwtpmControlError';
     this.command = command;
     if (result !== undefined) this.result = result;

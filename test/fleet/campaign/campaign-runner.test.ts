@@ -8,10 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorReport } from '../../../src/errors.js';
+import { EXIT } from '../../../src/exit-codes.js';
+import { CampaignError } from '../../../src/fleet/campaign/campaign-error.js';
 import { formatProgressLine } from '../../../src/fleet/campaign/campaign-progress.js';
 import { type RunCampaignOptions, runCampaign } from '../../../src/fleet/campaign/campaign-runner.js';
 import { campaignStatus, renderCampaignStatus } from '../../../src/fleet/campaign/campaign-status.js';
 import { createCampaign } from '../../../src/fleet/campaign/create-campaign.js';
+import { GraphError } from '../../../src/fleet/graph/graph-error.js';
 import type { DevicePhase } from '../../../src/fleet/store/fleet-store.js';
 import { type LabHarness, startLabHarness } from './support/lab-harness.js';
 
@@ -186,6 +190,37 @@ describe('a sync campaign against the lab tenant', () => {
       expect(devices.get(id)?.error).toMatch(/^post unconfirmed, no sync seen/);
     }
     for (const id of selected.slice(20)) expect(devices.get(id)?.phase).toBe('compliant');
+  });
+
+  it('Graph still busy after the retries: the campaign stops, saved, and exits as a Graph failure (14)', async () => {
+    const h = await startLabHarness({ devices: 100, seed: 3 });
+    harness = h;
+    const selected = h.devicesIn('healthy', 10);
+    await h.store.createCampaign(h.newCampaign('c-busy', selected));
+    const busy = new GraphError({
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: 'try later',
+      requestId: 'req-503',
+      method: 'POST',
+      path: '/v1.0/deviceManagement/managedDevices/x/syncDevice',
+    });
+    // Admitted and marked, then Graph answers 503 past the client's retries: "not processed".
+    const intune = Object.create(h.intune) as typeof h.intune;
+    intune.syncDevice = async (_id, beforeSend) => {
+      await beforeSend?.();
+      throw busy;
+    };
+    const stopped = await runCampaign({ intune, store: h.store, campaignId: 'c-busy', ...FAST }).catch(
+      (e: unknown) => e,
+    );
+    expect(stopped).toBeInstanceOf(CampaignError);
+    expect((stopped as CampaignError).message).toMatch(
+      /^campaign c-busy stopped: .*HTTP 503 ServiceUnavailable/,
+    );
+    expect((stopped as CampaignError).cause).toBe(busy);
+    expect(errorReport(stopped as CampaignError).exit).toBe(EXIT.GRAPH_FAILED);
+    expect((await phasesById(h, 'c-busy')).get(selected[0]!)).toBe('pending');
   });
 });
 

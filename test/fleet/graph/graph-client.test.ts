@@ -232,7 +232,7 @@ describe('GraphClient throttling and failures', () => {
     expect(target.arrivals).toHaveLength(3); // 1 + maxRetries (2)
     expect(error).toBeInstanceOf(GraphError);
     expect(error).not.toBeInstanceOf(AmbiguousWriteError);
-    expect(error).toMatchObject({ status: 503, code: 'ServiceUnavailable', requestId: 'req-503' });
+    expect(error).toMatchObject({ status: 503, graphCode: 'ServiceUnavailable', requestId: 'req-503' });
     expect((error as Error).message).toBe(
       'GET /v1.0/deviceManagement/managedDevices?$top: HTTP 503 ServiceUnavailable: try later (after 2 retries)., request-id req-503',
     );
@@ -244,7 +244,7 @@ describe('GraphClient throttling and failures', () => {
       .get('v1.0', '/x')
       .catch((e: unknown) => e);
     expect(target.arrivals).toHaveLength(3);
-    expect(error).toMatchObject({ code: 'Timeout', status: 0 });
+    expect(error).toMatchObject({ graphCode: 'Timeout', status: 0 });
   });
 
   it('a POST that times out is an AmbiguousWriteError and is not sent again', async () => {

@@ -79,7 +79,7 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
     const e = await ppiError(
       requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root, files: permissionCheckedSysfs }),
     );
-    expect(e.code).toBe('not-elevated');
+    expect(e.code).toBe('ppi-not-elevated');
     expect(e.message).toMatch(/^You must be an administrator to perform this task\./);
     expect(e.message).toMatch(/sudo/);
     expect(e.message).toMatch(/EACCES/);
@@ -88,7 +88,7 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
   it('no ppi directory: the firmware offers no ACPI PPI', async () => {
     sys = fakeSysfs(null);
     const e = await ppiError(requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root }));
-    expect(e.code).toBe('no-ppi');
+    expect(e.code).toBe('ppi-no-ppi');
     expect(e.message).toMatch(/firmware does not provide the ACPI PPI/);
     expect(e.message).toMatch(/firmware setup screen/);
   });
@@ -97,13 +97,13 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
     const { request: _, ...noRequest } = TYPICAL;
     sys = fakeSysfs(noRequest);
     const e = await ppiError(requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root }));
-    expect(e.code).toBe('no-ppi');
+    expect(e.code).toBe('ppi-no-ppi');
   });
 
   it('refuses before writing when the firmware blocks the operation for the OS or allows it from setup only', async () => {
     sys = fakeSysfs({ ...TYPICAL, tcg_operations: '14 2: Blocked for OS by BIOS\n5 1: BIOS only\n' });
     const e = await ppiError(requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root }));
-    expect(e.code).toBe('refused-by-firmware');
+    expect(e.code).toBe('ppi-refused-by-firmware');
     expect(e.message).toMatch(/block operation 14/);
     expect(readFileSync(path.join(sys.ppiDir, 'request'), 'utf8')).toBe('0\n');
     const e5 = await ppiError(
@@ -113,9 +113,9 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
   });
 
   it.each([
-    ['EPERM', 'refused-by-firmware', /does not implement it/],
-    ['EFAULT', 'refused-by-firmware', /general failure, or blocked/],
-    ['ENXIO', 'firmware-failure', /ACPI physical-presence method failed/],
+    ['EPERM', 'ppi-refused-by-firmware', /does not implement it/],
+    ['EFAULT', 'ppi-refused-by-firmware', /general failure, or blocked/],
+    ['ENXIO', 'ppi-firmware-failure', /ACPI physical-presence method failed/],
   ] as const)('the kernel store failing with %s is explained', async (errno, code, text) => {
     sys = fakeSysfs();
     const e = await ppiError(
@@ -156,7 +156,7 @@ describe('the PPI response', () => {
     sys = fakeSysfs(null);
     await expect(
       readPhysicalPresenceResponse({ platform: 'linux', sysfsRoot: sys.root }),
-    ).rejects.toMatchObject({ code: 'no-ppi' });
+    ).rejects.toMatchObject({ code: 'ppi-no-ppi' });
   });
 });
 
@@ -179,7 +179,8 @@ describe('this machine', () => {
       (v) => v,
       (e: unknown) => e,
     );
-    if (r instanceof PpiError) expect(['no-ppi', 'firmware-failure', 'not-elevated']).toContain(r.code);
+    if (r instanceof PpiError)
+      expect(['ppi-no-ppi', 'ppi-firmware-failure', 'ppi-not-elevated']).toContain(r.code);
     else expect(r).toHaveProperty('outcome');
   });
 });

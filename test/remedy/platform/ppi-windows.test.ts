@@ -35,11 +35,11 @@ describe('requestPhysicalPresenceClear on Windows (synthetic script outputs)', (
   });
 
   it.each([
-    ['set-ppi-not-supported.json', 'no-ppi', /TPM_E_PPI_NOT_SUPPORTED 0x80290303/],
-    ['set-ppi-acpi-failure.json', 'firmware-failure', /TPM_E_PPI_ACPI_FAILURE 0x80290300/],
+    ['set-ppi-not-supported.json', 'ppi-no-ppi', /TPM_E_PPI_NOT_SUPPORTED 0x80290303/],
+    ['set-ppi-acpi-failure.json', 'ppi-firmware-failure', /TPM_E_PPI_ACPI_FAILURE 0x80290300/],
     [
       'set-ppi-access-denied.json',
-      'not-elevated',
+      'ppi-not-elevated',
       /^You must be an administrator to perform this task\..*Run as administrator/,
     ],
   ])('%s is explained', async (file, code, message) => {
@@ -57,7 +57,7 @@ describe('requestPhysicalPresenceClear on Windows (synthetic script outputs)', (
     await expect(
       requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run }),
     ).rejects.toMatchObject({
-      code: 'unexpected-output',
+      code: 'ppi-unexpected-output',
       message: expect.stringMatching(/not found/),
     });
   });

@@ -94,7 +94,7 @@ export function ppiRequestedStep(ppi: PpiTarget): ClearStep {
             note: `the call reported an error (${message}) but operation ${pending} is pending`,
           });
         }
-        if (e instanceof PpiError) return failedWith(true, { reason: `ppi-${e.code}`, message: e.message });
+        if (e instanceof PpiError) return failedWith(true, { reason: e.code, message: e.message });
         throw e;
       }
     },
