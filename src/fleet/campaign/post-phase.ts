@@ -66,6 +66,7 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
       if (stopped()) return;
       const { deviceId } = device;
       let outcome: PostOutcome;
+      let postError: unknown;
       let marked = false;
       try {
         await options.post(
@@ -98,6 +99,7 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
           }
           continue;
         }
+        postError = error;
         outcome = classifyPostError(error);
       }
       try {
@@ -109,7 +111,8 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
       }
       options.onRecorded?.(outcome.kind);
       if (outcome.kind === 'not-sent' || (outcome.kind === 'ambiguous' && outcome.stopRun)) {
-        stop(new Error(outcome.error));
+        // The error itself: the campaign exits as what stopped it (Graph: 14, docs/exit-codes.md).
+        stop(postError);
       }
     }
   };
