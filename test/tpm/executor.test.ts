@@ -146,7 +146,7 @@ describe('error layers', () => {
       throw new Error('layer bug');
     };
     const rewrap: ErrorLayer = async (error) => {
-      seen.push(`rewrap ${error.code}`);
+      seen.push(`rewrap ${error.decoded.name}`);
       return new TpmError(error.responseCode, {
         command: 'renamed',
         commandCode: error.commandCode,
