@@ -12,7 +12,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
  * The layers, lowest first. A file of a layer may import its own layer and any layer before it.
- * - errors: the common error base (src/errors.ts, once it exists), below everything;
+ * - exit-codes: the process exit codes (src/exit-codes.ts), a contract of their own (docs/exit-codes.md);
+ * - errors: the common error base (src/errors.ts), each code with its exit code;
  * - tpm: the TPM 2.0 client library; it knows nothing of tpm-doctor;
  * - system: the bridge to the operating system (processes, PowerShell);
  * - snapshot: the contract between probe and diagnose, types and their vocabulary only;
@@ -30,6 +31,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * - cli: the verbs, on top of everything.
  */
 const LAYERS = [
+  'exit-codes',
   'errors',
   'tpm',
   'fs',
