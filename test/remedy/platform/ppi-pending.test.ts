@@ -28,7 +28,7 @@ describe('readPendingPhysicalPresenceRequest (the PPI facade)', () => {
       (x: unknown) => x,
     );
     expect(e).toBeInstanceOf(PpiError);
-    expect(e).toMatchObject({ code: 'unexpected-output', message: expect.stringMatching(/request/) });
+    expect(e).toMatchObject({ code: 'ppi-unexpected-output', message: expect.stringMatching(/request/) });
   });
 
   it('Windows: Win32_Tpm.GetPhysicalPresenceRequest in the one envelope', async () => {
@@ -48,11 +48,11 @@ describe('readPendingPhysicalPresenceRequest (the PPI facade)', () => {
     });
     await expect(
       readPendingPhysicalPresenceRequest({ platform: 'win32', powershell: failed.run }),
-    ).rejects.toMatchObject({ code: 'unexpected-output', message: 'Win32_Tpm failed: Access denied' });
+    ).rejects.toMatchObject({ code: 'ppi-unexpected-output', message: 'Win32_Tpm failed: Access denied' });
     const garbled = replayScripts({ exitCode: 1, stdout: '', stderr: 'powershell.exe: not found' });
     await expect(
       readPendingPhysicalPresenceRequest({ platform: 'win32', powershell: garbled.run }),
-    ).rejects.toMatchObject({ code: 'unexpected-output', message: expect.stringMatching(/not found/) });
+    ).rejects.toMatchObject({ code: 'ppi-unexpected-output', message: expect.stringMatching(/not found/) });
     const refused = replayScripts({ stdout: '{"ok":true,"data":{"ret":1,"request":0}}' });
     await expect(
       readPendingPhysicalPresenceRequest({ platform: 'win32', powershell: refused.run }),
