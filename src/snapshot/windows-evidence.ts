@@ -129,6 +129,12 @@ export interface BitLockerVolume {
   /** Reboots left before BitLocker resumes after Suspend-BitLocker, when known. */
   suspendedRebootCount: number | null;
   keyProtectors: KeyProtector[];
+  /**
+   * Set when the protector list is not known in full, and why: a text view that prints protector
+   * types without IDs, a listing cut off before or inside KeyProtector, an ID that is not a GUID.
+   * `keyProtectors` then holds only the protectors read with their ID; an unknown blocks a clear.
+   */
+  protectorsUnknown?: string;
 }
 
 /** HKLM\SOFTWARE\Microsoft\Enrollments\<GUID> (DMClient CSP). */
@@ -175,6 +181,11 @@ export interface WindowsEvidence {
   enrollments: MdmEnrollment[] | null;
   mdmSync: MdmSyncState | null;
   events: WindowsEvent[] | null;
-  /** Sections the bundle had but could not be parsed, and why (names the file and what was expected). */
-  problems: { source: string; message: string }[];
+  /**
+   * Sections the bundle had but could not be parsed, and why (names the file and what was
+   * expected). `file` is the bundle file (or the path given) when the source came from one.
+   */
+  problems: { source: string; message: string; file?: string }[];
+  /** Sources that were read, with something in them not understood (an unknown label). */
+  notes?: { source: string; file: string; message: string }[];
 }

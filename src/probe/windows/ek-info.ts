@@ -1,7 +1,8 @@
 // Source: Get-TpmEndorsementKeyInfo, https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpmendorsementkeyinfo
 import type { EkInfo } from '../../snapshot/windows-evidence.js';
-import { EvidenceError } from './evidence-error.js';
+import { describeText, EvidenceError } from './evidence-error.js';
 import { asArray, field, hasAnyField, singleRecord, toBool, toStr } from './json-values.js';
+import { parseFormatList } from './powershell-text.js';
 
 const EXPECTED = 'Get-TpmEndorsementKeyInfo | ConvertTo-Json output (an object with IsPresent)';
 
@@ -11,7 +12,7 @@ const EXPECTED = 'Get-TpmEndorsementKeyInfo | ConvertTo-Json output (an object w
  * type name PowerShell writes past its -Depth: each entry counts as one certificate.
  */
 export function parseEkInfo(input: unknown): EkInfo {
-  const r = singleRecord(input, EXPECTED);
+  const r = typeof input === 'string' ? fromListing(input) : singleRecord(input, EXPECTED);
   if (!hasAnyField(r, ['IsPresent', 'ManufacturerCertificates', 'PublicKeyHash'])) {
     throw new EvidenceError(`expected ${EXPECTED}, found an object without IsPresent`);
   }
@@ -26,4 +27,25 @@ export function parseEkInfo(input: unknown): EkInfo {
 
 function countCertificates(value: unknown): number {
   return asArray(value).filter((c) => c !== null && c !== '').length;
+}
+
+/**
+ * Get-TpmEndorsementKeyInfo's default Format-List view. Each certificate prints as a block that
+ * starts "[Subject]" inside the braces of ManufacturerCertificates / AdditionalCertificates;
+ * "{}" is none.
+ */
+function fromListing(text: string): Record<string, unknown> {
+  const record = parseFormatList(text).records.find((r) => hasAnyField(r, ['IsPresent']));
+  if (record === undefined) {
+    throw new EvidenceError(
+      `a Get-TpmEndorsementKeyInfo listing must have an "IsPresent : True|False" line; found ${describeText(text)}`,
+    );
+  }
+  const certificates = (value: string | undefined) =>
+    Array.from({ length: (value ?? '').match(/\[Subject\]/g)?.length ?? 0 }, () => 'certificate');
+  return {
+    ...record,
+    ManufacturerCertificates: certificates(record.ManufacturerCertificates),
+    AdditionalCertificates: certificates(record.AdditionalCertificates),
+  };
 }

@@ -187,37 +187,56 @@ export async function readEvidenceFile(path: string, knownSize?: number): Promis
 }
 
 function problemFrom(src: EvidenceSource, e: unknown, file: string = src.file): Problem {
-  if (e instanceof EvidenceError) return { source: src.name, message: e.inFile(file).message };
+  if (e instanceof EvidenceError) return { source: src.name, file, message: e.inFile(file).message };
   const detail = e instanceof Error ? e.message : String(e);
-  return { source: src.name, message: redactSecrets(`${file}: could not be read: ${detail}`) };
+  return { source: src.name, file, message: redactSecrets(`${file}: could not be read: ${detail}`) };
 }
+
+/**
+ * JSON sources whose command's default text view is read too: an admin who ran `Get-Tpm` and
+ * saved what it printed (Format-List), rather than `Get-Tpm | ConvertTo-Json`. docs/evidence.md
+ * lists every shape read.
+ */
+const TEXT_VIEWS_READ = new Set(['get-tpm', 'win32-tpm', 'ek-info', 'bitlocker', 'events']);
+
+type Note = NonNullable<WindowsEvidence['notes']>[number];
 
 /** Runs one source's parser over its raw content; parse failures go to `problems`. */
 function parseSource<T>(
   raw: ReadonlyMap<string, RawSource>,
   name: string,
   problems: Problem[],
-  parse: (input: unknown) => T,
+  parse: (input: unknown, note: (message: string) => void) => T,
+  notes: Note[] = [],
 ): T | null {
   const src = BY_NAME.get(name)!;
   const content = raw.get(name);
   if (content === undefined) return null;
+  const note = (message: string) => notes.push({ source: name, file: src.file, message });
   try {
     if (src.kind === 'text') {
       if (content.kind !== 'text' || typeof content.text !== 'string') {
         throw new EvidenceError('expected text output, found none');
       }
-      return parse(content.text);
+      return parse(content.text, note);
+    }
+    if (content.kind === 'text' && TEXT_VIEWS_READ.has(name) && !looksLikeJson(content.text)) {
+      return parse(content.text, note);
     }
     const value =
       content.kind === 'json'
         ? content.value
         : parseJsonText(content.text, EXPECTED_JSON[name] ?? `${src.file} JSON`);
-    return parse(value);
+    return parse(value, note);
   } catch (e) {
     problems.push(problemFrom(src, e));
     return null;
   }
+}
+
+function looksLikeJson(text: string): boolean {
+  const body = text.replace(/^\uFEFF/, '').trim();
+  return body.startsWith('{') || body.startsWith('[') || body === '';
 }
 
 interface Meta {
@@ -259,15 +278,30 @@ export function evidenceFromSources(
   origin: string,
   problems: Problem[] = [],
 ): WindowsEvidence {
+  const notes: Note[] = [];
   const meta = parseSource(raw, 'meta', problems, parseMeta);
   for (const f of meta?.failed ?? []) {
     const src = BY_NAME.get(f.name);
     if (src === undefined || raw.has(f.name)) continue;
-    problems.push({ source: f.name, message: notCollected(src, f.error, meta?.elevated ?? null) });
+    problems.push({
+      source: f.name,
+      file: src.file,
+      message: notCollected(src, f.error, meta?.elevated ?? null),
+    });
   }
-  const fromPowerShell = parseSource<BitLockerVolume[]>(raw, 'bitlocker', problems, parseBitLockerVolumes);
-  const fromManageBde = parseSource<BitLockerVolume[]>(raw, 'manage-bde', problems, (t) =>
-    parseManageBde(t as string),
+  const fromPowerShell = parseSource<BitLockerVolume[]>(
+    raw,
+    'bitlocker',
+    problems,
+    parseBitLockerVolumes,
+    notes,
+  );
+  const fromManageBde = parseSource<BitLockerVolume[]>(
+    raw,
+    'manage-bde',
+    problems,
+    (t, note) => parseManageBde(t as string, note),
+    notes,
   );
   const events = parseSource(raw, 'events', problems, parseEvents);
   const mdmSync = parseSource(raw, 'mdm-sync', problems, parseMdmSync);
@@ -280,17 +314,18 @@ export function evidenceFromSources(
     computerName: meta?.computerName ?? null,
     osVersion: meta?.osVersion ?? null,
     elevated: meta?.elevated ?? null,
-    getTpm: parseSource(raw, 'get-tpm', problems, parseGetTpm),
+    getTpm: parseSource(raw, 'get-tpm', problems, parseGetTpm, notes),
     win32Tpm: parseSource(raw, 'win32-tpm', problems, parseWin32Tpm),
     isReady: parseSource(raw, 'is-ready', problems, parseIsReadyInformation),
     ekInfo: parseSource(raw, 'ek-info', problems, parseEkInfo),
-    tpmtool: parseSource(raw, 'tpmtool', problems, (t) => parseTpmtool(t as string)),
+    tpmtool: parseSource(raw, 'tpmtool', problems, (t, note) => parseTpmtool(t as string, note), notes),
     dsregcmd: parseSource(raw, 'dsregcmd', problems, (t) => parseDsregcmd(t as string)),
     bitlocker: mergeBitLocker(fromPowerShell, fromManageBde),
     enrollments: parseSource(raw, 'enrollments', problems, parseEnrollments),
     mdmSync,
     events,
     problems: problems.sort((a, b) => a.source.localeCompare(b.source)),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 

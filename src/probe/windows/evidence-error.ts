@@ -1,5 +1,6 @@
 import { TpmDoctorError } from '../../errors.js';
 import { redact } from '../../snapshot/redact-secrets.js';
+import { describeShape } from './powershell-text.js';
 
 /**
  * Evidence that cannot be read: a missing path, a file in the wrong format, encoding or size.
@@ -35,17 +36,12 @@ export class EvidenceError extends TpmDoctorError {
 export const redactSecrets = redact;
 
 /**
- * A short, safe description of unexpected text for an error message: how many lines, and the
- * start of the first non-empty one (redacted, control characters removed, at most 40 characters).
+ * A short, safe description of unexpected text for an error message: its shape (how many lines,
+ * whether they look like "Name : Value" lines), never its content, which may hold a secret or
+ * personal data.
  */
 export function describeText(text: string): string {
-  const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) return 'only blank lines';
-  const first = redactSecrets(lines[0]!.trim())
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-    .slice(0, 40);
-  const count = lines.length === 1 ? '1 line' : `${lines.length} lines`;
-  return `${count} of something else (the first starts "${first}")`;
+  return describeShape(text);
 }
 
 /** Names of the keys of a JSON object, for "found an object with keys ..." messages. */

@@ -11,6 +11,7 @@ import {
   toInt,
   toStr,
 } from './json-values.js';
+import { parseFormatList } from './powershell-text.js';
 
 const EXPECTED = 'Get-Tpm output (ConvertTo-Json, or Format-List text with "TpmPresent : True" lines)';
 
@@ -43,7 +44,7 @@ const PROPERTIES = [
  * AutoProvisioning are enums: tpm-doctor's collector writes their names; a plain
  * `Get-Tpm | ConvertTo-Json` writes numbers, kept as their decimal text.
  */
-export function parseGetTpm(input: unknown): GetTpmInfo {
+export function parseGetTpm(input: unknown, note: (message: string) => void = () => {}): GetTpmInfo {
   if (typeof input === 'string') {
     const text = input.replace(/^\uFEFF/, '').trim();
     if (text.startsWith('{') || text.startsWith('[')) {
@@ -57,21 +58,30 @@ export function parseGetTpm(input: unknown): GetTpmInfo {
       }
       return fromRecord(singleRecord(parsed, EXPECTED));
     }
-    return fromRecord(parseFormatList(text));
+    return fromRecord(parseListing(text, note));
   }
   return fromRecord(singleRecord(input, EXPECTED));
 }
 
-/** "Name : Value" lines (PowerShell Format-List); continuation lines are ignored. */
-function parseFormatList(text: string): JsonRecord {
-  const record: JsonRecord = {};
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const m = /^([A-Za-z][A-Za-z0-9]*)\s*:\s?(.*)$/.exec(line.trim());
-    if (m && !(m[1]! in record)) record[m[1]!] = m[2]!.trim();
+/** Labels Get-Tpm's TpmObject prints that tpm-doctor does not need (they are known, not unknown). */
+const IGNORED = ['SelfTest', 'PSComputerName', 'RunspaceId', 'PSShowComputerName'];
+
+/**
+ * Format-List text (Get-Tpm's default view, also what Clear-Tpm and Enable-TpmAutoProvisioning
+ * return). A listing without a TpmPresent line is not Get-Tpm (Initialize-Tpm's result, a few
+ * lockout lines, a listing collapsed onto one line): the source is unreadable, not "no TPM".
+ */
+function parseListing(text: string, note: (message: string) => void): JsonRecord {
+  const view = parseFormatList(text);
+  const record = view.records.find((r) => hasAnyField(r, ['TpmPresent']));
+  if (record === undefined) {
+    throw new EvidenceError(
+      `a Get-Tpm listing must have a "TpmPresent : True|False" line; found ${describeText(text)}`,
+    );
   }
-  if (!hasAnyField(record, ['TpmPresent', 'TpmReady'])) {
-    throw new EvidenceError(`expected ${EXPECTED}, found ${describeText(text)}`);
-  }
+  const known = new Set([...PROPERTIES, ...IGNORED].map((p) => p.toLowerCase()));
+  const unknown = Object.keys(record).filter((k) => !known.has(k.toLowerCase()));
+  if (unknown.length > 0) note(`labels not known to be Get-Tpm's, ignored: ${unknown.join(', ')}`);
   return record;
 }
 

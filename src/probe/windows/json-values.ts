@@ -1,4 +1,5 @@
-import { describeJson, EvidenceError, redactSecrets } from './evidence-error.js';
+import { describeJson, EvidenceError } from './evidence-error.js';
+import { describeShape } from './powershell-text.js';
 
 /**
  * Reading PowerShell's ConvertTo-Json output defensively. Windows PowerShell 5.1 and PowerShell 7
@@ -136,12 +137,7 @@ export function parseJsonText(text: string, expected: string): unknown {
       : at
         ? `invalid at character ${at[1]}`
         : 'it is not JSON';
-    const start =
-      body[0] === '{' || body[0] === '['
-        ? ''
-        : ` (it starts with "${redactSecrets(body)
-            .slice(0, 12)
-            .replace(/[^\x20-\x7e]/g, '?')}")`;
+    const start = body[0] === '{' || body[0] === '[' ? '' : ` (${describeShape(body)})`;
     throw new EvidenceError(`expected ${expected}, found text that is not valid JSON: ${where}${start}`);
   }
 }

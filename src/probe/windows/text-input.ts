@@ -1,4 +1,5 @@
 import { EvidenceError } from './evidence-error.js';
+import { westernCodePage } from './legacy-code-page.js';
 
 /** Evidence files larger than this are refused before they are read (a bundle is a few hundred KB). */
 export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
@@ -11,6 +12,11 @@ export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
  * - Shift_JIS (CP932): `tpmtool ... > file.txt` in cmd on Japanese Windows. Accepted only when the
  *   bytes are not UTF-8 and decode to text with kana, so Latin-1 or random bytes are not mistaken
  *   for it.
+ * - a Western legacy code page: `manage-bde > file.txt` in cmd writes the console's OEM code page
+ *   (CP850 on German, French, Italian or Spanish Windows), Notepad and older tools write the ANSI
+ *   code page (CP1252). Accepted only when the bytes are not UTF-8, contain no C0 control bytes
+ *   other than tab/CR/LF, and one of the two decodings yields clearly more letters between letters
+ *   (ü in "Schlüssel" is 0x81 in CP850 and 0xFC in CP1252) than the other; see legacy-code-page.ts.
  * Anything else (UTF-32, binary data, invalid UTF-8) is an EvidenceError that says what was found.
  */
 export function decodeEvidenceText(bytes: Uint8Array): string {
@@ -39,6 +45,8 @@ export function decodeEvidenceText(bytes: Uint8Array): string {
   } catch {
     const sjis = shiftJis(bytes);
     if (sjis !== null) return sjis;
+    const western = westernCodePage(bytes);
+    if (western !== null) return western;
     const bad = firstInvalidUtf8(bytes);
     throw new EvidenceError(
       `expected UTF-8 or UTF-16 text, found bytes that are neither (invalid UTF-8 byte 0x${bad.byte

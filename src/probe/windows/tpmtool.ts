@@ -145,7 +145,7 @@ export function tpmtoolEntries(text: string): TpmtoolEntry[] {
 const EXPECTED = 'tpmtool getdeviceinformation output (lines like "-TPM Present: True")';
 
 /** Parses `tpmtool getdeviceinformation` text, English or localised (see the tiers above). */
-export function parseTpmtool(text: string): TpmtoolInfo {
+export function parseTpmtool(text: string, note: (message: string) => void = () => {}): TpmtoolInfo {
   if (typeof text !== 'string') throw new EvidenceError(`expected ${EXPECTED}, found no text`);
   const entries = tpmtoolEntries(text);
   if (entries.length === 0) throw new EvidenceError(`expected ${EXPECTED}, found ${describeText(text)}`);
@@ -154,16 +154,25 @@ export function parseTpmtool(text: string): TpmtoolInfo {
       `expected ${EXPECTED}, found only ${entries.length} such line${entries.length === 1 ? '' : 's'} (the output is cut short?)`,
     );
   }
-  return tpmtoolFromEntries(entries);
+  return tpmtoolFromEntries(entries, note);
 }
 
 /** Builds the result from entries (from text, or from the compact form's [key, value, depth] list). */
-export function tpmtoolFromEntries(entries: readonly TpmtoolEntry[]): TpmtoolInfo {
+export function tpmtoolFromEntries(
+  entries: readonly TpmtoolEntry[],
+  note: (message: string) => void = () => {},
+): TpmtoolInfo {
   const keyed = entries.map((e) => ({ ...e, key: e.key ?? byLabel(e) }));
   const top = keyed.filter((e) => e.depth === 0);
   const nested = keyed.filter((e) => e.depth === 1);
   if (layoutMatches(top, TOP)) assignByPosition(top, TOP);
   if (layoutMatches(nested, NESTED)) assignByPosition(nested, NESTED);
+  const unmapped = keyed.filter((e) => e.key === null && e.label !== null).map((e) => e.label);
+  if (unmapped.length > 0) {
+    note(
+      `${unmapped.length} label${unmapped.length === 1 ? '' : 's'} not recognised (not English, or unknown): ${unmapped.join(', ')}`,
+    );
+  }
 
   const values = new Map<TpmtoolKey, string>();
   for (const e of keyed) if (e.key !== null && !values.has(e.key)) values.set(e.key, e.value);
