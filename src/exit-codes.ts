@@ -37,6 +37,12 @@ export const EXIT = {
   STORE_FAILED: 15,
   /** fleet sync/remediate/clear: the campaign ended with devices failed, timed out or refused (listed). */
   CAMPAIGN_INCOMPLETE: 16,
+  /**
+   * diagnose: no error finding, but the evidence is incomplete: a source could not be read, or a
+   * fact a verdict or a clear depends on (TPM state, lockout state, the OS volume's BitLocker
+   * protectors) is unknown. Never "healthy", never a clear.
+   */
+  EVIDENCE_INCOMPLETE: 17,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

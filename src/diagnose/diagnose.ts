@@ -2,6 +2,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
 import { RULES } from './rules/index.js';
+import { unknownFacts } from './unknowns.js';
 import { decideVerdict, type Verdict } from './verdict.js';
 
 /** The stable shape of `tpm-doctor diagnose --json` (docs/diagnose-json.md). */
@@ -30,7 +31,11 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
   const diagnosable = isDiagnosable(snapshot);
   return {
     schema: 'tpm-doctor/diagnosis/v1',
-    verdict: decideVerdict(diagnosable ? findings : [], diagnosable),
+    verdict: decideVerdict(
+      diagnosable ? findings : [],
+      diagnosable,
+      diagnosable ? unknownFacts(snapshot) : [],
+    ),
     // Nothing was read: the only "finding" would be our own failure to connect, which is no
     // statement about any device. The reason is in the snapshot's TPM errors.
     findings: diagnosable ? findings : [],
@@ -39,13 +44,29 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
 }
 
 /**
- * Something was read about a device. A machine with no TPM device at all (TPM_ABSENT: no
+ * Something was read about a device: the TPM, or at least one source of the Windows evidence
+ * (meta.json alone describes the collection, not the device). A machine with no TPM device at all (TPM_ABSENT: no
  * /dev/tpmrm0, TBS_E_TPM_NOT_FOUND) is itself a diagnosis (tpm.absent); a TPM we could not reach
  * (permission denied, a timeout, a simulator address nobody listens on) tells nothing.
  */
 function isDiagnosable(snapshot: Snapshot): boolean {
-  if (snapshot.windows !== null) return true;
   const tpm = snapshot.tpm;
-  if (!tpm) return false;
-  return tpm.present || tpm.errors.some((e) => e.code === 'TPM_ABSENT');
+  const tpmRead = tpm !== null && (tpm.present || tpm.errors.some((e) => e.code === 'TPM_ABSENT'));
+  return tpmRead || (snapshot.windows !== null && windowsRead(snapshot.windows));
+}
+
+/** Some source of the Windows evidence was read (a bundle whose every file failed tells nothing). */
+function windowsRead(w: NonNullable<Snapshot['windows']>): boolean {
+  return [
+    w.getTpm,
+    w.win32Tpm,
+    w.isReady,
+    w.ekInfo,
+    w.tpmtool,
+    w.dsregcmd,
+    w.bitlocker,
+    w.enrollments,
+    w.mdmSync,
+    w.events,
+  ].some((s) => s !== null);
 }

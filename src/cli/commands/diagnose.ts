@@ -39,7 +39,9 @@ Exit status:
   0  healthy (at most informational findings)
   6  warnings only
   7  errors: the verdict says the next step
-  8  nothing could be read (no TPM answered, no evidence)
+  8  nothing could be read (no TPM answered, no evidence, no evidence file readable)
+ 17  incomplete: no error found, but a fact the verdict needs is unknown (a source
+     could not be read, the OS volume's BitLocker protectors, the lockout state); no clear
   9  the evidence bundle is unreadable (the message names the file)
   2  wrong command line;  5  lab: swtpm missing
 
@@ -87,6 +89,8 @@ export async function run(argv: string[]): Promise<number> {
     const diagnosis = diagnose(snapshot);
     const report = {
       ...diagnosis,
+      problems: problemsOf(snapshot.windows),
+      ...(snapshot.windows?.notes ? { notes: snapshot.windows.notes } : {}),
       source: {
         tpm: snapshot.tpm?.tpm.uri ?? null,
         lab: target?.lab ?? null,
@@ -115,7 +119,22 @@ function exitCode(d: Diagnosis): number {
       return EXIT.DIAGNOSIS_WARNINGS;
     case 'errors':
       return EXIT.DIAGNOSIS_ERRORS;
+    case 'incomplete':
+      return EXIT.EVIDENCE_INCOMPLETE;
     case 'undiagnosable':
       return EXIT.NOT_DIAGNOSABLE;
   }
+}
+
+/**
+ * The sources that could not be read, for `--json` (docs/diagnose-json.md): which source, which
+ * file, and why, without the file name repeated in the reason.
+ */
+function problemsOf(w: WindowsEvidence | null): { source: string; file: string | null; reason: string }[] {
+  return (w?.problems ?? []).map((p) => {
+    const file = p.file ?? null;
+    const reason =
+      file !== null && p.message.startsWith(`${file}: `) ? p.message.slice(file.length + 2) : p.message;
+    return { source: p.source, file, reason };
+  });
 }

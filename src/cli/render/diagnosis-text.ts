@@ -34,6 +34,7 @@ export function renderDiagnosis(
     healthy: 'HEALTHY',
     warnings: 'WARNINGS',
     errors: 'PROBLEMS FOUND',
+    incomplete: 'INCOMPLETE EVIDENCE',
     undiagnosable: 'COULD NOT DIAGNOSE',
   }[v.status];
   out.push(`Verdict      ${label}`);
@@ -65,6 +66,16 @@ export function renderDiagnosis(
   if (problems.length > 0) {
     out.push('', 'Could not read');
     for (const p of problems) out.push(`  ${p}`);
+  }
+  const unknown = v.unknown.filter((u) => u.fact !== 'source-unreadable');
+  if (unknown.length > 0) {
+    out.push('', 'Not known (a clear waits for these)');
+    for (const u of unknown) out.push(`  ${u.fact}: ${u.reason}`);
+  }
+  const notes = snapshot.windows?.notes ?? [];
+  if (notes.length > 0) {
+    out.push('', 'Read, but not understood');
+    for (const n of notes) out.push(`  ${n.file} (read): ${n.message}`);
   }
   if (!options.verbose && d.findings.length > 0)
     out.push('', 'Evidence for each finding: --verbose.  IDs: docs/findings.md');

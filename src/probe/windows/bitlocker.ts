@@ -242,7 +242,7 @@ export function parseManageBde(text: string, note: (message: string) => void = (
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const volumeLine = VOLUME_LINE.exec(line);
-    const drive = volumeLine?.[1]!.replace(/^"|"$/g, '');
+    const drive = volumeLine?.[1]?.replace(/^"|"$/g, '');
     if (volumeLine && drive !== undefined && /[:\\}]$/.test(drive)) {
       current = volume(drive);
       inStatusProtectors = false;

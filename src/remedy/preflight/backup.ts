@@ -9,6 +9,7 @@
  *   while Windows re-provisions the TPM.
  * Only protector IDs ever appear here; the evidence holds no recovery password (the parsers drop it).
  */
+import { osVolumeUnknown } from '../../diagnose/rules/windows/bitlocker-volumes.js';
 import type { BitLockerVolume } from '../../snapshot/windows-evidence.js';
 import {
   check,
@@ -64,6 +65,21 @@ export function checkBackup(input: PreflightInput): GateCheck[] {
     ];
     const msg =
       'The BitLocker volumes were not read, so a volume could be lost: collect again as administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an elevated PowerShell).';
+    return [
+      check('backup.recovery-password', 'unknown', msg, ev),
+      check('backup.escrow', 'unknown', msg, ev),
+      check('backup.bitlocker-suspended', 'unknown', msg, ev),
+    ];
+  }
+  // The OS volume must be in the list with its protectors read in full: data or removable volumes
+  // say nothing about it, and a list without IDs or cut off is an unknown, which never passes.
+  const osUnknown = osVolumeUnknown(windows.bitlocker);
+  if (osUnknown !== null) {
+    const ev: Evidence[] = [
+      { source: 'evidence', field: 'bitlocker', value: osUnknown },
+      ...windows.bitlocker.map((v) => protectorEvidence(v)),
+    ];
+    const msg = `The OS volume's BitLocker protectors are not known (${osUnknown}), so it could be lost: collect again as administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an elevated PowerShell).`;
     return [
       check('backup.recovery-password', 'unknown', msg, ev),
       check('backup.escrow', 'unknown', msg, ev),

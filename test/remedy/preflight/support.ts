@@ -20,6 +20,7 @@ export function verdict(overrides: Partial<Verdict> = {}): Verdict {
     because: [],
     clearRecommended: false,
     clearBlockedBy: [],
+    unknown: [],
     ...overrides,
   };
 }

@@ -1,13 +1,38 @@
 import { redact } from '../../../snapshot/redact-secrets.js';
+import type { Snapshot } from '../../../snapshot/snapshot.js';
+import type { WindowsEvent } from '../../../snapshot/windows-evidence.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
+import { eventsOf, evidenceTime, hoursBefore, PROVIDER } from '../windows/evidence.js';
+import { TPM_COMMAND_FAILED_ID, tpmDriverErrors } from '../windows/signals.js';
 import { SOURCE, tpmErrorsWithCode } from './support.js';
 
 /** Not failures: tests still running (TPM_RC_TESTING) or not yet run (TPM_RC_NEEDS_TEST), Part 3 §10.4. */
 const NOT_A_FAILURE = new Set(['TPM_RC_TESTING', 'TPM_RC_NEEDS_TEST']);
 
-/** TPM driver events in the System log: 14/15 "non-recoverable hardware error" ([C] research §4). */
+/** TPM driver events in the System log: 14/15 "non-recoverable hardware error". */
 const HARDWARE_ERROR_EVENTS = new Set([14, 15]);
+
+/**
+ * Failure events of the last 30 days (or undated): the TPM driver's 14/15 (non-recoverable
+ * hardware error) and 17 (the TPM failed to execute a command), and TPM-WMI errors that say the TPM
+ * could not be provisioned, except the dictionary-attack time-out (tpm.lockout reads that one).
+ * Event texts: https://learn.microsoft.com/troubleshoot/windows-client/windows-security/tpm-device-driver-error-log
+ */
+function recentTpmFailureEvents(snapshot: Snapshot): WindowsEvent[] {
+  const provisioning = eventsOf(snapshot, PROVIDER.tpmWmi).filter(
+    (e) =>
+      (e.level === 'error' || e.level === 'critical') &&
+      /provision/i.test(e.message) &&
+      !/dictionary attack|0x80280803/i.test(e.message),
+  );
+  const now = evidenceTime(snapshot);
+  const recentProvisioning = provisioning.filter((e) => {
+    const age = hoursBefore(e.timeCreated, now);
+    return age === null || age <= 30 * 24;
+  });
+  return [...tpmDriverErrors(snapshot, 30), ...recentProvisioning];
+}
 
 /**
  * tpm.selftest-failed: the TPM failed its self-test or is in failure mode. TPM2_GetTestResult
@@ -33,39 +58,59 @@ export const selftestFailed: Rule = {
       evidence.push({ source: SOURCE.tpm, field: `${e.section} error`, value: `${e.code}: ${e.message}` });
     }
     const direct = evidence.length > 0;
+    const recent = new Set(recentTpmFailureEvents(snapshot));
     for (const event of snapshot.windows?.events ?? []) {
-      if (/^(microsoft-windows-)?tpm$/i.test(event.provider.trim()) && HARDWARE_ERROR_EVENTS.has(event.id)) {
-        evidence.push({
-          source: SOURCE.systemLog,
-          field: `${event.provider} event ${event.id}${event.timeCreated ? ` at ${event.timeCreated}` : ''}`,
-          value: redact(event.message).slice(0, 200),
-        });
-      }
+      const hardware =
+        /^(microsoft-windows-)?tpm$/i.test(event.provider.trim()) && HARDWARE_ERROR_EVENTS.has(event.id);
+      if (!hardware && !recent.has(event)) continue;
+      evidence.push({
+        source: SOURCE.systemLog,
+        field: `${event.provider} event ${event.id}${event.timeCreated ? ` at ${event.timeCreated}` : ''}`,
+        value: redact(event.message).slice(0, 200),
+      });
     }
     if (evidence.length === 0) return [];
     const failureMode = failures.length > 0 || selfTest?.name === 'TPM_RC_FAILURE';
+    const commandFailuresOnly = !direct && [...recent].every((e) => e.id === TPM_COMMAND_FAILED_ID);
     return [
       {
         id: 'tpm.selftest-failed',
         // Only events (history) and no direct evidence: it may have recovered since.
         severity: direct ? 'error' : 'warning',
-        title: failureMode ? 'The TPM is in failure mode' : 'The TPM failed its self-test',
+        title: failureMode
+          ? 'The TPM is in failure mode'
+          : commandFailuresOnly && recent.size > 0
+            ? 'The TPM failed to execute commands (TPM driver events)'
+            : 'The TPM failed its self-test',
         why: `A TPM that failed its self-test${failureMode ? ' refuses every command except reading its test result and capabilities' : ' cannot be trusted with keys'}: BitLocker unlock, Windows Hello, the Entra ID device key used for sync, and health attestation all fail until it recovers.${direct ? '' : ' Only logged events show it here; if the TPM answers normally now, it has recovered.'}`,
         impacts: ['sync', 'compliance', 'bitlocker', 'windows-hello', 'attestation'],
         evidence,
-        remedy: {
-          step: 'restart',
-          action:
-            'Shut the PC down completely and power it on again (failure mode ends only at a TPM reset). If the failure comes back, update the TPM firmware / BIOS from the PC maker; if it persists after that, the TPM hardware needs replacing.',
-          destroysKeys: false,
-        },
-        // Only what the TPM says now blocks a clear; a logged event may be history.
+        remedy: direct
+          ? {
+              step: 'restart',
+              action:
+                'Shut the PC down completely and power it on again (failure mode ends only at a TPM reset). If the failure comes back, update the TPM firmware / BIOS from the PC maker; if it persists after that, the TPM hardware needs replacing.',
+              destroysKeys: false,
+            }
+          : {
+              step: 'update',
+              action:
+                "Shut the PC down completely and power it on again, then update the TPM firmware and the BIOS/UEFI from the PC maker's support page for this model. If the TPM driver keeps logging these events after that, contact the PC maker: the TPM hardware may need replacing.",
+              destroysKeys: false,
+            },
+        // What the TPM says now blocks a clear, and so do failure events of the last 30 days: a
+        // clear does not repair failing hardware, and a TPM failing commands may not finish one.
         ...(direct
           ? {
               blocksClear:
                 'A TPM in failure mode cannot execute TPM2_Clear, and a clear does not repair a failed self-test: restart, then update the firmware.',
             }
-          : {}),
+          : recent.size > 0
+            ? {
+                blocksClear:
+                  'The TPM driver or TPM-WMI logged TPM hardware, command or provisioning failures in the last 30 days: a clear does not repair them; update the TPM firmware and BIOS from the PC maker first.',
+              }
+            : {}),
         references: ['TCG TPM 2.0 Library Part 1 (Failure Mode); Part 3 §10.4 TPM2_GetTestResult'],
       } satisfies Finding,
     ];

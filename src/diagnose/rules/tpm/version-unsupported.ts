@@ -20,6 +20,10 @@ export const versionUnsupported: Rule = {
     const version = w?.tpmtool?.tpmVersion?.trim();
     if (version?.startsWith('1.2'))
       evidence.push({ source: SOURCE.tpmtool, field: 'TPM Version', value: version });
+    // Get-Tpm prints "Not Supported for TPM 1.2" for the TPM 2.0-only properties on a TPM 1.2.
+    const full20 = w?.getTpm?.manufacturerVersionFull20?.trim();
+    if (full20 !== undefined && /not supported for tpm 1\.2/i.test(full20))
+      evidence.push({ source: SOURCE.getTpm, field: 'ManufacturerVersionFull20', value: full20 });
     for (const e of tpmErrorsWithCode(snapshot, 'TPM_RC_BAD_TAG')) {
       evidence.push({ source: SOURCE.tpm, field: `${e.section} error`, value: `${e.code}: ${e.message}` });
     }

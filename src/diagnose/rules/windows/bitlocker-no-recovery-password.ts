@@ -23,6 +23,8 @@ export const bitlockerNoRecoveryPassword: Rule = {
   evaluate(snapshot) {
     const findings: Finding[] = [];
     for (const v of osVolumes(snapshot.windows?.bitlocker)) {
+      // An incomplete protector list (no IDs, cut off) is bitlocker.not-read, not a missing password.
+      if (v.protectorsUnknown !== undefined) continue;
       if (!isEncrypted(v) || !hasTpmProtector(v) || hasRecoveryPassword(v)) continue;
       const mp = v.mountPoint;
       findings.push({

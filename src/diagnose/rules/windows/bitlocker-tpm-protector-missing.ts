@@ -18,6 +18,8 @@ export const bitlockerTpmProtectorMissing: Rule = {
   evaluate(snapshot) {
     const findings: Finding[] = [];
     for (const v of osVolumes(snapshot.windows?.bitlocker)) {
+      // An incomplete protector list (no IDs, cut off) is bitlocker.not-read, not a missing protector.
+      if (v.protectorsUnknown !== undefined) continue;
       if (!isEncrypted(v) || hasTpmProtector(v)) continue;
       const mp = v.mountPoint;
       const on = v.protectionStatus === 'On';

@@ -58,3 +58,25 @@ export function volumeEvidence(v: BitLockerVolume): Evidence[] {
   for (const p of v.keyProtectors) out.push(ev(BITLOCKER_SOURCE, 'KeyProtector', `${p.type} {${p.id}}`));
   return out;
 }
+
+/**
+ * Why the OS volume's BitLocker protectors are not known, or null when they are: the volumes were
+ * not read, the list holds no OS volume (only data or removable drives, whose protectors say
+ * nothing about the OS volume), or an encrypted OS volume's protector list is incomplete
+ * (`protectorsUnknown`: no IDs, cut off, masked). A decrypted OS volume needs no protector.
+ */
+export function osVolumeUnknown(volumes: readonly BitLockerVolume[] | null | undefined): string | null {
+  if (volumes === null || volumes === undefined) return 'the BitLocker volumes were not read';
+  const os = osVolumes(volumes);
+  if (os.length === 0) {
+    return volumes.length === 0
+      ? 'the BitLocker listing names no volume'
+      : `the BitLocker listing has no OS volume (only ${volumes.map((v) => v.mountPoint || 'an unnamed volume').join(', ')})`;
+  }
+  for (const v of os) {
+    if (v.protectorsUnknown !== undefined && (v.volumeStatus === null || isEncrypted(v))) {
+      return `the protectors of ${v.mountPoint} are not known in full: ${v.protectorsUnknown}`;
+    }
+  }
+  return null;
+}

@@ -2,6 +2,7 @@ import type { Rule } from '../../rule.js';
 import { autopilotAttestationFailed } from './autopilot-attestation-failed.js';
 import { bitlockerNoRecoveryPassword } from './bitlocker-no-recovery-password.js';
 import { bitlockerNotRead } from './bitlocker-not-read.js';
+import { bitlockerRecoveryBackupFailed } from './bitlocker-recovery-backup-failed.js';
 import { bitlockerSuspended } from './bitlocker-suspended.js';
 import { bitlockerTpmProtectorMissing } from './bitlocker-tpm-protector-missing.js';
 import { entraDeviceKeyNotInTpm } from './entra-device-key-not-in-tpm.js';
@@ -24,6 +25,7 @@ export const WINDOWS_RULES: readonly Rule[] = [
   helloNotProvisioned,
   bitlockerNoRecoveryPassword,
   bitlockerNotRead,
+  bitlockerRecoveryBackupFailed,
   bitlockerTpmProtectorMissing,
   bitlockerSuspended,
   mdmNotEnrolled,
