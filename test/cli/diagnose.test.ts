@@ -60,10 +60,12 @@ describe('diagnose from saved Windows evidence', () => {
     expect(json.verdict).toMatchObject({ nextStep: 'clear', clearRecommended: true });
   });
 
-  it('a Secure Boot certificate event alone is not a TPM fault: healthy, no clear', async () => {
+  it('a Secure Boot certificate event alone is not a TPM fault; unknown BitLocker makes the evidence incomplete (exit 17), no clear', async () => {
     const { code, json } = await diagnoseJson(['--evidence', fixture('secureboot-1801')]);
-    expect(code).toBe(0);
-    // The bundle was collected without admin rights: BitLocker unknown is a note (it would block a clear).
+    // The bundle was collected without admin rights: the OS volume's protectors are unknown, so
+    // the verdict cannot be "healthy" (docs/exit-codes.md, 17).
+    expect(code).toBe(17);
+    expect(json.verdict.status).toBe('incomplete');
     expect(json.findings.map((f) => f.id)).toEqual(['bitlocker.not-read', 'secureboot.ca-update-pending']);
     expect(json.findings.every((f) => f.severity === 'info')).toBe(true);
     expect(json.verdict.clearRecommended).toBe(false);

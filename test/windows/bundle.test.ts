@@ -267,7 +267,7 @@ describe('failures name the file and what was expected', () => {
     const e = await rejection(readEvidenceBundle(join(FIXTURES, 'bad/not-evidence.txt')));
     expect(e.file).toBe(join(FIXTURES, 'bad/not-evidence.txt'));
     expect(e.message).toMatch(
-      /not-evidence\.txt: expected compact evidence from scripts\/collect-evidence\.ps1 .*found 2 lines of something else \(the first starts "Just some notes about the PC\."\)/,
+      /not-evidence\.txt: expected compact evidence from scripts\/collect-evidence\.ps1 .*found 2 lines of other text/,
     );
   });
 
@@ -302,7 +302,7 @@ describe('failures name the file and what was expected', () => {
     writeFileSync(join(dir, 'tpmtool.txt'), 'garbage\r\nmore\r\nstill more\r\n');
     const err = await rejection(readEvidenceBundle(join(dir, 'tpmtool.txt')));
     expect(err.message).toBe(
-      `${join(dir, 'tpmtool.txt')}: expected tpmtool getdeviceinformation output (lines like "-TPM Present: True"), found 3 lines of something else (the first starts "garbage")`,
+      `${join(dir, 'tpmtool.txt')}: expected tpmtool getdeviceinformation output (lines like "-TPM Present: True"), found 3 lines of other text`,
     );
   });
 
@@ -313,13 +313,13 @@ describe('failures name the file and what was expected', () => {
     expect(e.getTpm).toBeNull();
     expect(Object.fromEntries(e.problems.map((p) => [p.source, p.message]))).toEqual({
       dsregcmd: expect.stringMatching(
-        /^dsregcmd\.txt: expected dsregcmd \/status output \(a "\| Device State \|" section.*found 3 lines of something else/,
+        /^dsregcmd\.txt: expected dsregcmd \/status output \(a "\| Device State \|" section.*found 3 lines of other text/,
       ),
       events: expect.stringMatching(
         /^events\.json: expected Get-WinEvent .*not valid JSON: it ends early \(truncated\?\)$/,
       ),
       'get-tpm': expect.stringMatching(
-        /^get-tpm\.json: expected Get-Tpm \| ConvertTo-Json output, found text that is not valid JSON/,
+        /^get-tpm\.json: expected Get-Tpm output .*: a Get-Tpm listing must have a "TpmPresent : True\|False" line; found one line of other text$/,
       ),
       'is-ready': expect.stringMatching(/^is-ready\.json: .*it ends early \(truncated\?\)$/),
       'manage-bde': expect.stringMatching(/^manage-bde\.txt: expected manage-bde -protectors -get output/),
@@ -344,10 +344,12 @@ describe('failures name the file and what was expected', () => {
     expect(e.problems).toEqual([
       {
         source: 'events',
+        file: 'events.json',
         message: expect.stringMatching(/^events\.json: is 20\.0 MB; .*refused without reading them$/),
       },
       {
         source: 'tpmtool',
+        file: 'tpmtool.txt',
         message: expect.stringMatching(/^tpmtool\.txt: found UTF-32 text; expected UTF-8 or UTF-16/),
       },
     ]);

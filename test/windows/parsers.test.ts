@@ -331,7 +331,7 @@ describe('dsregcmd /status', () => {
 
   it('names what it expected when given something else', () => {
     expect(() => parseDsregcmd(fixtureText('bad/garbage-bundle/dsregcmd.txt'))).toThrow(
-      /^expected dsregcmd \/status output \(a "\| Device State \|" section.*found 3 lines of something else/,
+      /^expected dsregcmd \/status output \(a "\| Device State \|" section.*found 3 lines of other text/,
     );
   });
 });

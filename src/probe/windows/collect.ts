@@ -65,6 +65,7 @@ export async function collectWindowsEvidence(options: CollectOptions = {}): Prom
       : null;
   const problems = failures.map((f) => ({
     source: f.source.name,
+    file: f.source.file,
     message: notCollected(f.source, f.error, elevated),
   }));
   if (options.outDir !== undefined) await writeBundle(options.outDir, raw, failures);

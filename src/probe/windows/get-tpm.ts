@@ -76,7 +76,7 @@ function parseListing(text: string, note: (message: string) => void): JsonRecord
   const record = view.records.find((r) => hasAnyField(r, ['TpmPresent']));
   if (record === undefined) {
     throw new EvidenceError(
-      `a Get-Tpm listing must have a "TpmPresent : True|False" line; found ${describeText(text)}`,
+      `expected ${EXPECTED}: a Get-Tpm listing must have a "TpmPresent : True|False" line; found ${describeText(text)}`,
     );
   }
   const known = new Set([...PROPERTIES, ...IGNORED].map((p) => p.toLowerCase()));

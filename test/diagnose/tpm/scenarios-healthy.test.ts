@@ -26,6 +26,7 @@ describe('scenario: healthy provisioned TPM', () => {
       because: [],
       clearRecommended: false,
       clearBlockedBy: [],
+      unknown: [],
     });
   });
 

@@ -53,6 +53,7 @@ describe('tpm.reduced-functionality (IsReadyInformation 0x900): the case where a
       because: ['tpm.reduced-functionality'],
       clearRecommended: true,
       clearBlockedBy: [],
+      unknown: [],
     });
   });
 
@@ -254,7 +255,7 @@ describe('other Windows evidence', () => {
     expect(d.verdict).toMatchObject({ status: 'healthy', clearRecommended: false });
   });
 
-  it('TPM driver events 14/15 (non-recoverable hardware error): selftest-failed as a warning that does not block', () => {
+  it('TPM driver events 14/15 (non-recoverable hardware error): selftest-failed as a warning; recent ones block a clear and lead to the firmware', () => {
     const d = diagnoseTpm(
       snapshot(
         null,
@@ -264,8 +265,20 @@ describe('other Windows evidence', () => {
     expect(ids(d)).toEqual(['tpm.selftest-failed']);
     const f = d.findings[0]!;
     expect(f.severity).toBe('warning');
-    expect(f.blocksClear).toBeUndefined();
+    // The event is 30 days old or less: no clear while it is recent; the step is the PC maker's firmware.
+    expect(f.blocksClear).toMatch(/last 30 days/);
+    expect(f.remedy.step).toBe('update');
     expect(f.evidence[0]!.field).toBe('TPM event 14 at 2026-11-20T08:00:00Z');
+  });
+
+  it('TPM driver events older than 30 days: a warning that does not block', () => {
+    const old = {
+      ...event('TPM', 14, 'The TPM hardware failed to execute a TPM command.'),
+      timeCreated: '2026-01-02T08:00:00Z',
+    };
+    const d = diagnoseTpm(snapshot(null, healthyWindows({ events: [old] })));
+    expect(ids(d)).toEqual(['tpm.selftest-failed']);
+    expect(d.findings[0]!.blocksClear).toBeUndefined();
   });
 
   it('Get-Tpm TpmPresent False: tpm.absent only (not also not-ready)', () => {

@@ -182,6 +182,13 @@ describe('no secret reaches a diagnosis', () => {
             level: 'error',
             message: `TPM identity failed ${leak}`,
           }),
+          event({
+            log: 'Microsoft-Windows-BitLocker/BitLocker Management',
+            provider: 'Microsoft-Windows-BitLocker-API',
+            id: 846,
+            level: 'error',
+            message: `Failed to backup BitLocker Drive Encryption recovery information ${leak}`,
+          }),
         ];
       });
     const unread = leaky(true);

@@ -11,6 +11,7 @@ const WINDOWS_IDS = [
   'hello.not-provisioned',
   'bitlocker.no-recovery-password',
   'bitlocker.not-read',
+  'bitlocker.recovery-backup-failed',
   'bitlocker.tpm-protector-missing',
   'bitlocker.suspended',
   'mdm.not-enrolled',

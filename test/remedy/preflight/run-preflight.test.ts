@@ -184,15 +184,42 @@ describe('2. backup', () => {
     expect(byId(r, 'backup.escrow').status).toBe('fail');
   });
 
-  it('a volume with no TPM protector (a data volume) needs nothing', () => {
+  it('a volume with no TPM protector (a data volume) needs nothing, once the OS volume is known', () => {
+    const data = osVolume({
+      mountPoint: 'D:',
+      volumeType: 'Data',
+      keyProtectors: [{ id: 'ab', type: 'ExternalKey' }],
+    });
+    const decryptedOs = osVolume({
+      volumeStatus: 'FullyDecrypted',
+      protectionStatus: 'Off',
+      keyProtectors: [],
+    });
+    const r = runPreflight(readyPc({ bitlocker: [decryptedOs, data] }), clearDiagnosis(), PC_OPTIONS);
+    expect(byId(r, 'backup.recovery-password').status).toBe('pass');
+    expect(byId(r, 'backup.bitlocker-suspended').status).toBe('pass');
+  });
+
+  it('a data volume says nothing about the OS volume: without C: in the list, the backup is unknown', () => {
     const data = osVolume({
       mountPoint: 'D:',
       volumeType: 'Data',
       keyProtectors: [{ id: 'ab', type: 'ExternalKey' }],
     });
     const r = runPreflight(readyPc({ bitlocker: [data] }), clearDiagnosis(), PC_OPTIONS);
-    expect(byId(r, 'backup.recovery-password').status).toBe('pass');
-    expect(byId(r, 'backup.bitlocker-suspended').status).toBe('pass');
+    expect(byId(r, 'backup.recovery-password').status).toBe('unknown');
+    expect(byId(r, 'backup.escrow').status).toBe('unknown');
+    expect(r.passed).toBe(false);
+  });
+
+  it('an OS volume whose protectors were listed without IDs (or cut off) is unknown, and blocks', () => {
+    const noIds = osVolume({
+      keyProtectors: [],
+      protectorsUnknown: 'the text view prints key protector types without their IDs',
+    });
+    const r = runPreflight(readyPc({ bitlocker: [noIds] }), clearDiagnosis(), PC_OPTIONS);
+    expect(byId(r, 'backup.recovery-password').status).toBe('unknown');
+    expect(r.passed).toBe(false);
   });
 
   it('escrow: matched by protector ID (braces and case ignored), or confirmed by the user, else unknown', () => {
