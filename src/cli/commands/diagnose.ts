@@ -105,13 +105,14 @@ export async function run(argv: string[]): Promise<number> {
             lab: target?.lab ?? null,
           }),
     );
-    return exitCode(diagnosis);
+    return diagnoseExitCode(diagnosis);
   } finally {
     await target?.release();
   }
 }
 
-function exitCode(d: Diagnosis): number {
+/** The exit status of `diagnose` for a diagnosis (docs/exit-codes.md). */
+export function diagnoseExitCode(d: Diagnosis): number {
   switch (d.verdict.status) {
     case 'healthy':
       return EXIT.OK;
