@@ -66,7 +66,11 @@ export function parseDsregcmd(text: string): DsregStatus {
       raw[`${key} (${section})`] = value;
   }
   const known = DSREGCMD_KEYS.filter((k) => Object.hasOwn(raw, k)).length;
-  if (sections === 0 && known < 2) {
+  // A fragment pasted without its "| Section |" header is still dsregcmd when it keeps the box
+  // lines and dsregcmd's right-aligned "Key : Value" layout (debug output has neither).
+  const boxed = /^\s*\+-{10,}\+\s*$/m.test(text);
+  const aligned = text.split(/\r\n|\r|\n/).filter((l) => /^\s+[A-Za-z][\w .-]*\s:\s/.test(l)).length;
+  if (sections === 0 && known < 2 && !(boxed && aligned >= 3)) {
     throw new EvidenceError(`expected ${EXPECTED}, found ${describeText(text)}`);
   }
   return fromKeyValues(raw, text);

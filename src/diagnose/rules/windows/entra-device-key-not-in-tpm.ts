@@ -2,7 +2,7 @@ import type { Evidence } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { ev, eventEvidence, yesNo } from './evidence.js';
 import { REF } from './references.js';
-import { joinEvidence, tpmDriverErrors, tpmPresence, tpmReady } from './signals.js';
+import { entraJoined, joinEvidence, tpmDriverErrors, tpmPresence, tpmReady } from './signals.js';
 
 export const ENTRA_DEVICE_KEY_NOT_IN_TPM = 'entra.device-key-not-in-tpm';
 
@@ -22,11 +22,12 @@ export const entraDeviceKeyNotInTpm: Rule = {
   ids: [ENTRA_DEVICE_KEY_NOT_IN_TPM],
   evaluate(snapshot) {
     const d = snapshot.windows?.dsregcmd;
-    if (d?.azureAdJoined !== true) return [];
+    if (!d || entraJoined(d) !== true) return [];
     const software = d.tpmProtected === false || (d.keyProvider !== null && SOFTWARE_KSP.test(d.keyProvider));
     if (!software) return [];
     const tpm = tpmPresence(snapshot);
-    if (tpm.present !== true) return [];
+    // No TPM: a software key is expected. Unknown (only dsregcmd was given): say so, and report.
+    if (tpm.present === false) return [];
 
     const evidence: Evidence[] = [...joinEvidence(d)];
     if (d.tpmProtected !== null) evidence.push(ev('dsregcmd', 'TpmProtected', yesNo(d.tpmProtected)));
@@ -53,7 +54,10 @@ export const entraDeviceKeyNotInTpm: Rule = {
           'error at join time. A software key can be copied off the disk, so the device identity is no ' +
           'longer hardware-bound: Windows Hello for Business, device-bound tokens and attestation lose ' +
           'their TPM guarantee, and policies that expect a TPM-protected identity may treat the device as ' +
-          'less trusted.',
+          'less trusted.' +
+          (tpm.present === null
+            ? ' Whether this PC has a TPM is not in the evidence: on a PC without one, a software key is expected.'
+            : ''),
         impacts: ['compliance', 'attestation', 'security'],
         evidence,
         remedy: {

@@ -5,6 +5,7 @@ import { REF } from './references.js';
 import {
   deviceKeyUnusable,
   dsregRaw,
+  entraJoined,
   joinEvidence,
   lockoutInPlay,
   lockoutReading,
@@ -28,7 +29,7 @@ export const entraNoPrt: Rule = {
   ids: [ENTRA_NO_PRT],
   evaluate(snapshot) {
     const d = snapshot.windows?.dsregcmd;
-    if (d?.azureAdJoined !== true || d.azureAdPrt !== false || !userStateReadable(d)) return [];
+    if (!d || entraJoined(d) !== true || d.azureAdPrt !== false || !userStateReadable(d)) return [];
 
     const evidence: Evidence[] = [...joinEvidence(d), ev('dsregcmd', 'AzureAdPrt', yesNo(d.azureAdPrt))];
     const attempt = dsregRaw(d, 'Attempt Status');

@@ -60,6 +60,21 @@ export function userStateReadable(d: DsregStatus): boolean {
   return !(context !== undefined && /^\s*system\s*$/i.test(context));
 }
 
+/**
+ * Whether the device is joined to (or registered with) Entra ID: dsregcmd's AzureAdJoined, or,
+ * when the paste holds no Device State section, what only a registered device prints: a Device
+ * Details DeviceId with its certificate, or an SSO State PRT authority / PRT attempt (dsregcmd doc).
+ */
+export function entraJoined(d: DsregStatus): boolean | null {
+  if (d.azureAdJoined !== null) return d.azureAdJoined;
+  if (d.domainJoined === true) return null;
+  const registered =
+    (d.deviceId !== null && dsregRaw(d, 'DeviceCertificateValidity') !== undefined) ||
+    dsregRaw(d, 'AzureAdPrtAuthority') !== undefined ||
+    dsregRaw(d, 'Previous Prt Attempt') !== undefined;
+  return registered ? true : null;
+}
+
 /** A value from dsregcmd's raw key: value lines, by key (keys compared without case or spaces). */
 export function dsregRaw(d: DsregStatus, key: string): string | undefined {
   const want = key.replace(/\s+/g, '').toLowerCase();
@@ -85,9 +100,12 @@ export function tpmPresence(snapshot: Snapshot): { present: boolean | null; evid
       evidence.push(ev('tpmtool getdeviceinformation', 'Ready For Storage', w.tpmtool.readyForStorage));
     }
   }
-  if (snapshot.tpm !== null) {
-    answers.push(snapshot.tpm.present);
-    evidence.push(ev('tpm', 'present', snapshot.tpm.present));
+  // A TPM that could not be reached (permission denied, a timeout, TBS refused) is unknown, not
+  // absent: only a missing device (TPM_ABSENT) says "no TPM".
+  const tpm = snapshot.tpm;
+  if (tpm !== null && (tpm.present || tpm.errors.some((e) => e.code === 'TPM_ABSENT'))) {
+    answers.push(tpm.present);
+    evidence.push(ev('tpm', 'present', tpm.present));
   }
   return { present: answers.length === 0 ? null : answers.some((a) => a), evidence };
 }
