@@ -39,7 +39,7 @@ export function renderDiagnosis(
   }[v.status];
   out.push(`Verdict      ${label}`);
   out.push(
-    `Next step    ${STEP_WORDS[v.nextStep] ?? v.nextStep}${v.because.length > 0 ? `  (${v.because.join(', ')})` : ''}`,
+    `Next step    ${v.status === 'incomplete' && v.nextStep === 'none' ? 'collect the missing evidence' : (STEP_WORDS[v.nextStep] ?? v.nextStep)}${v.because.length > 0 ? `  (${v.because.join(', ')})` : ''}`,
   );
   out.push(`             ${v.action}`);
   const blockers = v.clearBlockedBy.map((b) => `${b.finding}: ${b.reason}`);

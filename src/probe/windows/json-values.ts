@@ -55,10 +55,40 @@ export function asArray(value: unknown): unknown[] {
   return [v];
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'はい', '真']);
-const FALSE_WORDS = new Set(['false', 'no', '0', 'n', 'いいえ', '偽']);
+// Localised True/False as tpmtool and PowerShell's text views print them: French Vrai/Faux,
+// German Wahr/Falsch, Italian Vero/Falso, Spanish Verdadero/Falso, Japanese はい/いいえ.
+const TRUE_WORDS = new Set([
+  'true',
+  'yes',
+  '1',
+  'y',
+  'はい',
+  '真',
+  'vrai',
+  'wahr',
+  'vero',
+  'verdadero',
+  'oui',
+  'ja',
+  'sì',
+  'si',
+  'sí',
+]);
+const FALSE_WORDS = new Set([
+  'false',
+  'no',
+  '0',
+  'n',
+  'いいえ',
+  '偽',
+  'faux',
+  'falsch',
+  'falso',
+  'non',
+  'nein',
+]);
 
-/** True/False, YES/NO, 1/0 and Japanese はい/いいえ; anything else is null. */
+/** True/False, YES/NO, 1/0 and their French, German, Italian, Spanish and Japanese words; anything else is null. */
 export function toBool(value: unknown): boolean | null {
   const v = unwrap(value);
   if (typeof v === 'boolean') return v;

@@ -109,6 +109,35 @@ export function normaliseTpmtoolLabel(label: string): string {
 
 const BY_ENGLISH = new Map(TPMTOOL_FIELDS.map((x) => [normaliseTpmtoolLabel(x.english), x.key]));
 
+/**
+ * Labels of other display languages, as Windows prints them (each from a real output:
+ * test/corpus/windows/tpmtool/gh-itprodocs-5429-getdeviceinformation-fr-fr-truncated.txt for
+ * French). Matched after the English ones, normalised the same way. A language whose output was
+ * never captured has no table: its labels are reported as not recognised, not guessed.
+ */
+const LOCALISED_LABELS: Record<string, Partial<Record<TpmtoolKey, string>>> = {
+  'fr-FR': {
+    pr: 'TPM présent',
+    vr: 'Version du TPM',
+    mi: 'ID du fabricant du TPM',
+    mn: 'Nom complet du fabricant du TPM',
+    mv: 'Version du fabricant du TPM',
+    pp: 'Version du PPI',
+    in: 'Initialisé',
+    rs: 'Prêt pour le stockage',
+    ra: 'Prêt pour l’attestation',
+    ca: 'Compatible avec l’attestation',
+    cn: 'Désactivation obligatoire pour récupérer',
+    cp: 'Désactiver les éléments possibles',
+  },
+};
+
+const BY_LOCALISED = new Map<string, TpmtoolKey>(
+  Object.values(LOCALISED_LABELS).flatMap((table) =>
+    Object.entries(table).map(([key, label]) => [normaliseTpmtoolLabel(label), key as TpmtoolKey] as const),
+  ),
+);
+
 /** One `-Label: Value` line: its depth, its position among lines of that depth, and its label or key. */
 export interface TpmtoolEntry {
   depth: 0 | 1;
@@ -212,6 +241,8 @@ function byLabel(e: TpmtoolEntry): TpmtoolKey | null {
   if (e.label === null) return null;
   const english = BY_ENGLISH.get(normaliseTpmtoolLabel(e.label));
   if (english !== undefined) return english;
+  const localised = BY_LOCALISED.get(normaliseTpmtoolLabel(e.label));
+  if (localised !== undefined) return localised;
   for (const field of TPMTOOL_FIELDS) {
     if (field.depth !== e.depth) continue;
     if (field.japanese.some((set) => set.every((word) => e.label!.includes(word)))) return field.key;
