@@ -6,7 +6,7 @@
  *   source is read, an unreadable one is reported as a problem naming its file, and nothing but a
  *   healthy source may end "healthy" with exit 0), the expected finding IDs, and no clear where the
  *   expert says none;
- * - in gate mode: put into the reduced-functionality bundle of test/fixtures/windows (which alone
+ * - in gate mode: put into the reduced-functionality bundle of test/fixtures/synthetic/windows (which alone
  *   recommends a clear), replacing the sources of its kind, a case the expert says blocks a clear
  *   must stop the clear.
  *
@@ -23,7 +23,7 @@ import { readEvidenceBundle } from '../../src/probe/windows/evidence-bundle.js';
 import type { WindowsEvidence } from '../../src/snapshot/windows-evidence.js';
 
 const ROOT = join(import.meta.dirname, 'windows');
-const GATE_BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'windows', 'reduced-functionality-0x900');
+const GATE_BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'synthetic', 'windows', 'reduced-functionality-0x900');
 const FINDING_ID = /^[a-z]+\.[a-z0-9-]+$/;
 
 /** Which bundle files a case replaces in gate mode: Get-Tpm and tpmtool tell the same facts, and so do the two BitLocker sources. */
