@@ -10,9 +10,18 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
   out.push(
     `TPM status of ${s.tpm.uri}${s.tpm.lab ? '   [LAB: throwaway software TPM, not this machine]' : ''}`,
   );
+  // Only a missing device (TPM_ABSENT) says "no TPM"; a TPM that did not answer (permission
+  // denied, TBS refused, a timeout, nothing listening) may well be there: its presence is unknown.
+  const absent = s.errors.some((e) => e.code === 'TPM_ABSENT');
   line(
     'Present',
-    s.present ? (s.started === false ? 'yes, but not started (TPM2_Startup not sent)' : 'yes') : 'NO',
+    s.present
+      ? s.started === false
+        ? 'yes, but not started (TPM2_Startup not sent)'
+        : 'yes'
+      : absent
+        ? 'NO'
+        : 'unknown (the TPM could not be reached; see below)',
   );
   const id = s.identity;
   if (id) {
