@@ -9,9 +9,15 @@ const ONLINE_EK_CERT: Record<string, string> = {
   AMD: 'https://ftpm.amd.com/pki/aia/',
 };
 
-/** An NV index held a certificate (readable or not). In --compute-ek mode, templates without one are listed too. */
-function hasCertificate(c: EkCertificateStatus): boolean {
-  return c.fingerprintSha256 !== null || c.error !== null;
+/**
+ * An NV index holds a usable certificate: it was read and parsed as an X.509 certificate (its
+ * fingerprint is only computed then). An index that is defined but was never written, is
+ * zero-filled, or holds something that is not DER is, for attestation, as good as none: what
+ * proves the TPM genuine is the certificate itself (TCG EK Credential Profile for TPM Family 2.0,
+ * §2.2.1, the EK certificate NV indices). In --compute-ek mode, templates without one are listed too.
+ */
+function hasUsableCertificate(c: EkCertificateStatus): boolean {
+  return c.fingerprintSha256 !== null;
 }
 
 /**
@@ -31,9 +37,18 @@ export const ekCertMissing: Rule = {
     const endorsement = snapshot.tpm?.endorsement;
     const ekInfo = snapshot.windows?.ekInfo;
     const evidence: Evidence[] = [];
+    let unusable = 0;
     if (endorsement) {
-      if (endorsement.certificates.some(hasCertificate)) return [];
+      if (endorsement.certificates.some(hasUsableCertificate)) return [];
       evidence.push({ source: SOURCE.tpm, field: 'EK certificates in NV (0x01c00000-0x01c07fff)', value: 0 });
+      for (const c of endorsement.certificates.filter((x) => x.error !== null)) {
+        unusable++;
+        evidence.push({
+          source: SOURCE.tpm,
+          field: `EK certificate index ${c.nvIndex} (defined, no usable certificate)`,
+          value: c.error,
+        });
+      }
     }
     if (ekInfo) {
       const count = ekInfo.manufacturerCertificates + ekInfo.additionalCertificates;
@@ -86,7 +101,7 @@ export const ekCertMissing: Rule = {
       {
         id: 'tpm.ek-cert-missing',
         severity,
-        title: 'No EK certificate was found',
+        title: unusable > 0 ? 'No usable EK certificate was found' : 'No EK certificate was found',
         why,
         impacts: ['attestation', 'compliance'],
         evidence,
