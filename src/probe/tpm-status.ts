@@ -248,6 +248,7 @@ function capacityFrom(props: Map<number, number>): Capacity {
   return {
     persistentLoaded: get(TPM_PT.HR_PERSISTENT),
     persistentAvailable: get(TPM_PT.HR_PERSISTENT_AVAIL),
+    persistentMin: get(TPM_PT.HR_PERSISTENT_MIN),
     transientAvailable: get(TPM_PT.HR_TRANSIENT_AVAIL),
     loadedSessionsAvailable: get(TPM_PT.HR_LOADED_AVAIL),
     activeSessionsAvailable: get(TPM_PT.HR_ACTIVE_AVAIL),

@@ -107,6 +107,12 @@ export interface NvIndex {
 export interface Capacity {
   persistentLoaded: number | null;
   persistentAvailable: number | null;
+  /**
+   * TPM_PT_HR_PERSISTENT_MIN: persistent objects the TPM keeps room for; an NV index is refused
+   * (TPM_RC_NV_SPACE) when defining it would eat into that room (reference implementation,
+   * NvTestSpace). Absent in snapshots taken before it was read.
+   */
+  persistentMin?: number | null;
   transientAvailable: number | null;
   loadedSessionsAvailable: number | null;
   activeSessionsAvailable: number | null;
