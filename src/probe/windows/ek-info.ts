@@ -11,8 +11,8 @@ const EXPECTED = 'Get-TpmEndorsementKeyInfo | ConvertTo-Json output (an object w
  * The certificates may arrive as objects, thumbprint strings (tpm-doctor's collector), or the
  * type name PowerShell writes past its -Depth: each entry counts as one certificate.
  */
-export function parseEkInfo(input: unknown): EkInfo {
-  const r = typeof input === 'string' ? fromListing(input) : singleRecord(input, EXPECTED);
+export function parseEkInfo(input: unknown, note: (message: string) => void = () => {}): EkInfo {
+  const r = typeof input === 'string' ? fromListing(input, note) : singleRecord(input, EXPECTED);
   if (!hasAnyField(r, ['IsPresent', 'ManufacturerCertificates', 'PublicKeyHash'])) {
     throw new EvidenceError(`expected ${EXPECTED}, found an object without IsPresent`);
   }
@@ -34,13 +34,21 @@ function countCertificates(value: unknown): number {
  * starts "[Subject]" inside the braces of ManufacturerCertificates / AdditionalCertificates;
  * "{}" is none.
  */
-function fromListing(text: string): Record<string, unknown> {
+function fromListing(text: string, note: (message: string) => void): Record<string, unknown> {
   const record = parseFormatList(text).records.find((r) => hasAnyField(r, ['IsPresent']));
   if (record === undefined) {
     throw new EvidenceError(
       `a Get-TpmEndorsementKeyInfo listing must have an "IsPresent : True|False" line; found ${describeText(text)}`,
     );
   }
+  const known = new Set(
+    ['IsPresent', 'PublicKey', 'PublicKeyHash', 'ManufacturerCertificates', 'AdditionalCertificates'].map(
+      (l) => l.toLowerCase(),
+    ),
+  );
+  const unknown = Object.keys(record).filter((k) => !known.has(k.toLowerCase()));
+  if (unknown.length > 0)
+    note(`labels not known to be Get-TpmEndorsementKeyInfo's, ignored: ${unknown.join(', ')}`);
   const certificates = (value: string | undefined) =>
     Array.from({ length: (value ?? '').match(/\[Subject\]/g)?.length ?? 0 }, () => 'certificate');
   return {

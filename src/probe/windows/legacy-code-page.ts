@@ -18,13 +18,22 @@ function decodeCp850(bytes: Uint8Array): string {
 
 const LETTER = /\p{L}/u;
 
-/** How many non-ASCII characters stand between two letters (an umlaut inside a word). */
+const LOWER = /\p{Ll}/u;
+
+/**
+ * How well the non-ASCII characters read as letters inside words: an accented or umlauted
+ * lower-case letter next to lower-case letters ("Schlüssel", "présent") scores most, any other
+ * letter next to a letter less, anything else (box drawing, control characters) counts against.
+ */
 function wordScore(text: string): number {
   let score = 0;
-  for (let i = 1; i < text.length - 1; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c.charCodeAt(0) < 0x80) continue;
-    if (LETTER.test(c) && (LETTER.test(text[i - 1]!) || LETTER.test(text[i + 1]!))) score++;
+    const before = text[i - 1] ?? '';
+    const after = text[i + 1] ?? '';
+    if (LOWER.test(c) && (LOWER.test(before) || LOWER.test(after))) score += 2;
+    else if (LETTER.test(c) && (LETTER.test(before) || LETTER.test(after))) score += 1;
     else score -= 2;
   }
   return score;

@@ -8,12 +8,35 @@ const EXPECTED =
   'a Win32_Tpm instance as JSON (Get-CimInstance -Namespace root/cimv2/Security/MicrosoftTpm -ClassName Win32_Tpm | ConvertTo-Json)';
 
 /** The Win32_Tpm instance properties (needs elevation on the device). Extra CIM properties are ignored. */
-export function parseWin32Tpm(input: unknown): Win32TpmInfo {
-  const r =
-    typeof input === 'string'
-      ? (parseFormatList(input).records.find((x) => hasAnyField(x, ['SpecVersion', 'ManufacturerId'])) ??
-        notAListing(input))
-      : singleRecord(input, EXPECTED);
+/** Win32_Tpm properties a listing may print that tpm-doctor knowingly does not read. */
+const KNOWN_LABELS = [
+  'SpecVersion',
+  'ManufacturerId',
+  'ManufacturerIdTxt',
+  'ManufacturerVersion',
+  'ManufacturerVersionFull20',
+  'ManufacturerVersionInfo',
+  'PhysicalPresenceVersionInfo',
+  'IsActivated_InitialValue',
+  'IsEnabled_InitialValue',
+  'IsOwned_InitialValue',
+  'PSComputerName',
+];
+
+export function parseWin32Tpm(input: unknown, note: (message: string) => void = () => {}): Win32TpmInfo {
+  let r: Record<string, unknown>;
+  if (typeof input === 'string') {
+    const listing = parseFormatList(input).records.find((x) =>
+      hasAnyField(x, ['SpecVersion', 'ManufacturerId']),
+    );
+    if (listing === undefined) notAListing(input);
+    const known = new Set(KNOWN_LABELS.map((l) => l.toLowerCase()));
+    const unknown = Object.keys(listing).filter((k) => !known.has(k.toLowerCase()));
+    if (unknown.length > 0) note(`labels not known to be Win32_Tpm's, ignored: ${unknown.join(', ')}`);
+    r = listing;
+  } else {
+    r = singleRecord(input, EXPECTED);
+  }
   if (
     !hasAnyField(r, ['SpecVersion', 'ManufacturerId', 'IsActivated_InitialValue', 'IsEnabled_InitialValue'])
   ) {
