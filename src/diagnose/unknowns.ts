@@ -52,7 +52,16 @@ export function unknownFacts(snapshot: Snapshot): UnknownFact[] {
   const bitlocker = osVolumeUnknown(w.bitlocker);
   if (bitlocker !== null) out.push({ fact: 'bitlocker-os-volume', reason: bitlocker, blocksClear: true });
   for (const p of w.problems) {
-    out.push({ fact: 'source-unreadable', reason: p.message, blocksClear: CLEAR_SOURCES.has(p.source) });
+    // Without the path it was read from: the same evidence gives the same verdict wherever it lies.
+    const detail =
+      p.file !== undefined && p.message.startsWith(`${p.file}: `)
+        ? p.message.slice(p.file.length + 2)
+        : p.message;
+    out.push({
+      fact: 'source-unreadable',
+      reason: `${p.source}: ${detail}`,
+      blocksClear: CLEAR_SOURCES.has(p.source),
+    });
   }
   return out;
 }

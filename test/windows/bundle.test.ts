@@ -143,6 +143,7 @@ describe('the compact form (detection script output)', () => {
     expect(e.problems).toEqual([
       {
         source: 'compact',
+        file: expect.any(String),
         message: expect.stringMatching(/dropped on the device to fit .*2048.*event messages$/),
       },
     ]);
@@ -238,8 +239,15 @@ describe('encodings', () => {
     expect(() =>
       decodeEvidenceText(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])),
     ).toThrow(/binary data/);
-    expect(() => decodeEvidenceText(Buffer.from('Volume E: [Donn\xe9es]\n', 'latin1'))).toThrow(
-      /neither \(invalid UTF-8 byte 0xe9 at offset 15\)/,
+    // Bytes that are neither UTF-8 nor words in a Western code page (CP850 box drawing, CP1252 symbols).
+    expect(() => decodeEvidenceText(Buffer.from([0x61, 0x62, 0xb0, 0xb1, 0xb2, 0x0a]))).toThrow(
+      /neither \(invalid UTF-8 byte 0xb0 at offset 2\)/,
+    );
+  });
+
+  it('reads a Western legacy code page when it reads as words (CP1252 here)', () => {
+    expect(decodeEvidenceText(Buffer.from('Volume E: [Donn\xe9es]\n', 'latin1'))).toBe(
+      'Volume E: [Données]\n',
     );
   });
 });
@@ -279,7 +287,7 @@ describe('failures name the file and what was expected', () => {
       (await rejection(readEvidenceBundle(tmp('pic.png', Buffer.from([0x89, 0x50, 0, 0]))))).message,
     ).toMatch(/pic\.png: expected text, found binary data/);
     expect(
-      (await rejection(readEvidenceBundle(tmp('latin1.txt', Buffer.from('caf\xe9 au lait', 'latin1')))))
+      (await rejection(readEvidenceBundle(tmp('latin1.txt', Buffer.from([0x61, 0x62, 0xb0, 0xb1, 0xb2])))))
         .message,
     ).toMatch(/latin1\.txt: expected UTF-8 or UTF-16 text/);
   });

@@ -95,6 +95,17 @@ export function classifyDevice(
   });
   const reasons = [...decision.reasons, ...notes];
   if (safety.escrow.reason !== '') reasons.push(safety.escrow.reason);
+  // The same rule as on the device (src/diagnose/unknowns.ts): a fact a clear depends on that the
+  // evidence leaves unknown (lockout state, the OS volume's protectors, an unreadable source)
+  // never lets a clear be called safe.
+  const unknowns = (evidence?.verdict.unknown ?? []).filter((u) => u.blocksClear);
+  let clearSafety = safety.clearSafety;
+  if (clearSafety === 'safe' && unknowns.length > 0) {
+    clearSafety = 'unknown';
+    reasons.push(
+      `The device's evidence leaves facts a clear depends on unknown: ${redact(unknowns.map((u) => u.reason).join('; '))}.`,
+    );
+  }
 
   return {
     deviceId: device.id,
@@ -102,12 +113,12 @@ export function classifyDevice(
     azureAdDeviceId: device.azureADDeviceId,
     userPrincipalName: device.userPrincipalName,
     class: decision.class,
-    clearSafety: safety.clearSafety,
+    clearSafety,
     clearBlockedBy: safety.blockers,
     escrow: safety.escrow.status,
     reasons,
     remedy:
-      decision.clearIsTheRemedy && safety.clearSafety === 'unknown' && evidence === null
+      decision.clearIsTheRemedy && clearSafety === 'unknown' && evidence === null
         ? 'Collect the device\'s evidence first ("tpm-doctor fleet remediate"): a clear is proposed only when its own diagnosis agrees and the escrowed recovery key matches its protector.'
         : (decision.remedy ?? TRIAGE_CLASS_INFO[decision.class].remedy),
     findings: evidence?.findings.map((f) => f.id) ?? [],

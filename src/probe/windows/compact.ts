@@ -77,6 +77,7 @@ export function parseCompactEvidence(value: unknown, origin: string): WindowsEvi
       const text = toStr(message);
       problems.push({
         source,
+        file: origin,
         message: redactSecrets(
           `${origin}: ${source} was not collected on the device${text === null ? '' : `: ${text}`}`,
         ),
@@ -89,6 +90,7 @@ export function parseCompactEvidence(value: unknown, origin: string): WindowsEvi
     const what = Object.hasOwn(COMPACT_CUTS, key) ? COMPACT_CUTS[key] : key;
     problems.push({
       source: 'compact',
+      file: origin,
       message: redactSecrets(
         `${origin}: dropped on the device to fit Intune's ${INTUNE_DETECTION_OUTPUT_LIMIT}-character output limit: ${what}`,
       ),
