@@ -347,6 +347,26 @@ describe('classifyDevice from Remediations evidence: the same verdict as diagnos
     expect(other.clearBlockedBy.map((b) => b.code)).toEqual(['escrow.mismatch']);
   });
 
+  test('the 0x900 device whose lockout state is unknown: never "safe", even with the matching escrowed key', () => {
+    const compact = JSON.parse(compact0x900) as { tpm: Record<string, unknown>; tt?: unknown[] };
+    delete compact.tpm.lo;
+    delete compact.tt;
+    const evidence = readDeviceEvidence(JSON.stringify(compact), 'md-0900', NOW);
+    expect(evidence.verdict.unknown.map((u) => u.fact)).toContain('tpm-lockout');
+    expect(evidence.verdict.clearRecommended).toBe(false);
+    const d = device({ id: 'md-0900', complianceState: 'noncompliant' });
+    const r = classifyDevice(
+      {
+        device: d,
+        failingSettings: [failing(d.id, TPM_REQUIRED)],
+        evidence,
+        recoveryKeys: keys(`{${PROTECTOR_0x900}}`),
+      },
+      NOW,
+    );
+    expect(r.clearSafety).not.toBe('safe');
+  });
+
   test('the lockout device: diagnose says wait; triage says tpm-wait and never proposes a clear', () => {
     const evidence = readDeviceEvidence(compactLockout, 'md-lock', NOW);
     expect(evidence.verdict.nextStep).toBe('wait');
