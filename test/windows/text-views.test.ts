@@ -54,6 +54,10 @@ describe('legacy code pages', () => {
     expect(decodeEvidenceText(bytes)).toBe('Schlüssel');
   });
 
+  it('reads UTF-16BE without a BOM', () => {
+    expect(decodeEvidenceText(Buffer.from('\u0000T\u0000p\u0000m\u0000:', 'latin1'))).toBe('Tpm:');
+  });
+
   it('reads CP1252 (Notepad on French Windows) as the French text', () => {
     const bytes = Buffer.from([0x70, 0x72, 0xe9, 0x73, 0x65, 0x6e, 0x74]); // "pr" 0xE9 "sent"
     expect(decodeEvidenceText(bytes)).toBe('présent');

@@ -8,7 +8,8 @@ export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
  * Bytes of an evidence file as text. Windows writes these in several encodings:
  * - UTF-16LE with a BOM: Windows PowerShell 5.1's `Out-File` and `>` default;
  * - UTF-8 with a BOM (5.1 `-Encoding UTF8`) or without (PowerShell 7, most editors);
- * - UTF-16LE without a BOM (some tools), recognised by its NUL high bytes;
+ * - UTF-16LE or UTF-16BE without a BOM (some tools, a BOM lost in a copy), recognised by the
+ *   NUL high bytes of mostly-ASCII text;
  * - Shift_JIS (CP932): `tpmtool ... > file.txt` in cmd on Japanese Windows. Accepted only when the
  *   bytes are not UTF-8 and decode to text with kana, so Latin-1 or random bytes are not mistaken
  *   for it.
@@ -35,7 +36,8 @@ export function decodeEvidenceText(bytes: Uint8Array): string {
       'text that starts with a UTF-8 byte order mark but is not valid UTF-8',
     );
   }
-  if (looksLikeBomlessUtf16le(bytes)) return utf16(bytes, 'utf-16le');
+  if (looksLikeBomlessUtf16(bytes, 'le')) return utf16(bytes, 'utf-16le');
+  if (looksLikeBomlessUtf16(bytes, 'be')) return utf16(bytes, 'utf-16be');
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     throw new EvidenceError(`expected text, found binary data (a NUL byte at offset ${nul})`);
@@ -73,8 +75,8 @@ function strict(encoding: string, bytes: Uint8Array, what: string): string {
   }
 }
 
-/** Mostly-ASCII UTF-16LE: every second byte NUL, the others not. */
-function looksLikeBomlessUtf16le(bytes: Uint8Array): boolean {
+/** Mostly-ASCII UTF-16 without a BOM: the high byte of most characters NUL (second in LE, first in BE), the other not. */
+function looksLikeBomlessUtf16(bytes: Uint8Array, order: 'le' | 'be'): boolean {
   if (bytes.length < 4 || bytes.length % 2 !== 0) return false;
   const sample = Math.min(bytes.length, 512);
   let oddNul = 0;
@@ -84,7 +86,8 @@ function looksLikeBomlessUtf16le(bytes: Uint8Array): boolean {
     if (bytes[i + 1] === 0) oddNul++;
   }
   const pairs = sample / 2;
-  return oddNul >= pairs * 0.6 && evenNul <= pairs * 0.1;
+  const [high, low] = order === 'le' ? [oddNul, evenNul] : [evenNul, oddNul];
+  return high >= pairs * 0.6 && low <= pairs * 0.1;
 }
 
 function shiftJis(bytes: Uint8Array): string | null {

@@ -32,12 +32,15 @@ export function checkReason({ diagnosis, options }: PreflightInput): GateCheck {
     );
   }
   const blocked = verdict.clearBlockedBy.map((b) => b.finding);
+  const unknown = (verdict.unknown ?? []).filter((u) => u.blocksClear);
   const why =
     verdict.status === 'undiagnosable'
       ? 'nothing about this device could be read'
-      : verdict.nextStep === 'clear'
-        ? `a clear is needed but blocked by ${blocked.join(', ')}`
-        : `the safer next step is "${verdict.nextStep}"`;
+      : unknown.length > 0
+        ? `facts a clear depends on are unknown (${unknown.map((u) => u.fact).join(', ')})`
+        : verdict.nextStep === 'clear'
+          ? `a clear is needed but blocked by ${blocked.join(', ')}`
+          : `the safer next step is "${verdict.nextStep}"`;
   const todo =
     verdict.nextStep === 'none' && verdict.status === 'healthy' ? 'Nothing needs repairing.' : verdict.action;
   return check(
