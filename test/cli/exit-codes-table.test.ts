@@ -191,6 +191,16 @@ const PROVOKE: Record<keyof typeof EXIT, Provocation> = {
     command: 'diagnose',
     run: async () => runCli(['diagnose', '--tpm', `swtpm://127.0.0.1:${await unusedPort()}`]),
   },
+  EVIDENCE_INCOMPLETE: {
+    // Collected without admin rights: the OS volume's BitLocker protectors are unknown.
+    command: 'diagnose',
+    run: () =>
+      runCli([
+        'diagnose',
+        '--evidence',
+        path.join(ROOT, 'test', 'fixtures', 'synthetic', 'windows', 'secureboot-1801'),
+      ]),
+  },
   BAD_EVIDENCE: {
     command: 'diagnose',
     run: () => runCli(['diagnose', '--evidence', temp.file('no-such-bundle')]),

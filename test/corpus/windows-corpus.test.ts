@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diagnoseExitCode } from '../../src/cli/commands/diagnose.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/exit-codes.js';
 import { type Diagnosis, diagnose } from '../../src/diagnose/diagnose.js';
 import { readEvidenceBundle } from '../../src/probe/windows/evidence-bundle.js';
 import type { WindowsEvidence } from '../../src/snapshot/windows-evidence.js';
