@@ -34,7 +34,7 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
     verdict: decideVerdict(
       diagnosable ? findings : [],
       diagnosable,
-      diagnosable ? unknownFacts(snapshot) : [],
+      diagnosable || snapshot.windows !== null ? unknownFacts(snapshot) : [],
     ),
     // Nothing was read: the only "finding" would be our own failure to connect, which is no
     // statement about any device. The reason is in the snapshot's TPM errors.

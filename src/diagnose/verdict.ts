@@ -44,10 +44,14 @@ export function decideVerdict(
   const unknownBlocks = unknown.filter((u) => u.blocksClear);
   const verdict = (v: Omit<Verdict, 'unknown'>): Verdict => ({ ...v, unknown: [...unknown] });
   if (!diagnosable) {
+    const unread = unknown.filter((u) => u.fact === 'source-unreadable');
     return verdict({
       status: 'undiagnosable',
       nextStep: 'none',
-      action: 'Nothing could be read: give a TPM (--tpm) or an evidence bundle (--evidence).',
+      action:
+        unread.length > 0
+          ? `Nothing in the evidence could be read: ${unread.map((u) => u.reason).join('; ')}. Collect it again (tpm-doctor collect, or collect-evidence.ps1 -Full as administrator).`
+          : 'Nothing could be read: give a TPM (--tpm) or an evidence bundle (--evidence).',
       because: [],
       clearRecommended: false,
       clearBlockedBy: blockers,
