@@ -71,7 +71,10 @@ export const selftestFailed: Rule = {
     }
     if (evidence.length === 0) return [];
     const failureMode = failures.length > 0 || selfTest?.name === 'TPM_RC_FAILURE';
-    const commandFailuresOnly = !direct && [...recent].every((e) => e.id === TPM_COMMAND_FAILED_ID);
+    const driverEvent = (e: WindowsEvent) => /^(microsoft-windows-)?tpm$/i.test(e.provider.trim());
+    const events = snapshot.windows?.events ?? [];
+    const hardwareEvents = events.filter((e) => driverEvent(e) && HARDWARE_ERROR_EVENTS.has(e.id));
+    const commandEvents = [...recent].filter((e) => driverEvent(e) && e.id === TPM_COMMAND_FAILED_ID);
     return [
       {
         id: 'tpm.selftest-failed',
@@ -79,9 +82,11 @@ export const selftestFailed: Rule = {
         severity: direct ? 'error' : 'warning',
         title: failureMode
           ? 'The TPM is in failure mode'
-          : commandFailuresOnly && recent.size > 0
-            ? 'The TPM failed to execute commands (TPM driver events)'
-            : 'The TPM failed its self-test',
+          : direct || hardwareEvents.length > 0
+            ? 'The TPM failed its self-test'
+            : commandEvents.length > 0
+              ? 'The TPM failed to execute commands (TPM driver event 17)'
+              : 'Windows could not provision the TPM (TPM-WMI errors)',
         why: `A TPM that failed its self-test${failureMode ? ' refuses every command except reading its test result and capabilities' : ' cannot be trusted with keys'}: BitLocker unlock, Windows Hello, the Entra ID device key used for sync, and health attestation all fail until it recovers.${direct ? '' : ' Only logged events show it here; if the TPM answers normally now, it has recovered.'}`,
         impacts: ['sync', 'compliance', 'bitlocker', 'windows-hello', 'attestation'],
         evidence,
