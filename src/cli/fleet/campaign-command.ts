@@ -9,6 +9,7 @@ import { createCampaign } from '../../fleet/campaign/create-campaign.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { readBoundedFile } from '../read-bounded-file.js';
 import { UsageError } from '../usage-error.js';
@@ -363,7 +364,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
       if (!v.quiet) process.stderr.write(`tpm-doctor: script package assigned to group ${group} (daily)\n`);
     }
     for (const s of created.skipped.slice(0, 10))
-      process.stderr.write(`tpm-doctor: skipped ${s.deviceId}: ${s.reason}\n`);
+      process.stderr.write(`tpm-doctor: skipped ${terminalSafe(s.deviceId)}: ${terminalSafe(s.reason)}\n`);
     if (created.skipped.length > 10)
       process.stderr.write(`tpm-doctor: ... and ${created.skipped.length - 10} more skipped\n`);
     if (!v.quiet) {

@@ -8,6 +8,7 @@ import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
+import { terminalSafeLines } from '../../text/terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 import { GraphAuthError } from './graph-auth-error.js';
 
@@ -349,7 +350,7 @@ export async function openGraphConnection(
       auth = {
         mode,
         ...app(),
-        onPrompt: (message) => process.stderr.write(`${message}\n`),
+        onPrompt: (message) => process.stderr.write(`${terminalSafeLines(message)}\n`),
       };
       break;
     case 'managed-identity':
