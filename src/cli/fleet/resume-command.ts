@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     );
   const id = positionals[0] as string;
   pollOption(values, 'fleet resume');
-  const store = await openFleetStore(values.store);
+  const store = await openFleetStore(values.store, { mustExist: true });
   let connection: GraphConnection | undefined;
   try {
     const campaign = await store.getCampaign(id);

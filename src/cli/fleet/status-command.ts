@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one campaign id', 'fleet status');
-  const store = await openFleetStore(values.store);
+  const store = await openFleetStore(values.store, { mustExist: true });
   try {
     const id = positionals[0];
     if (id !== undefined) {
