@@ -8,11 +8,21 @@ import { redactJsonValue, redactOptionalText, redactStoredText } from './redact-
 import { CAMPAIGN_ACTIONS, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 
+/**
+ * Text as both backends can hold it. PostgreSQL's text types cannot store the character with code
+ * zero (PostgreSQL manual §8.3, "Character Types"), and a device name from Graph may carry one: it
+ * is stored as U+FFFD (the Unicode replacement character) in both backends, so one odd name never
+ * fails a whole triage and the two stores keep the same values.
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\ufffd') : text;
+}
+
 function requireText(what: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new FleetStoreError(`${what}: expected a non-empty string, got ${describeValue(value)}`);
   }
-  return value;
+  return storable(value);
 }
 
 function requireOptionalText(what: string, value: unknown): string | null {
@@ -20,7 +30,7 @@ function requireOptionalText(what: string, value: unknown): string | null {
   if (typeof value !== 'string') {
     throw new FleetStoreError(`${what}: expected a string or null, got ${describeValue(value)}`);
   }
-  return value;
+  return storable(value);
 }
 
 function describeValue(value: unknown): string {
