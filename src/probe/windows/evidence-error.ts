@@ -35,17 +35,14 @@ export class EvidenceError extends TpmDoctorError {
 export const redactSecrets = redact;
 
 /**
- * A short, safe description of unexpected text for an error message: how many lines, and the
- * start of the first non-empty one (redacted, control characters removed, at most 40 characters).
+ * A description of unexpected text for an error message: how many lines, never what they say. The
+ * file may be anything a user attached (a shadow file, a .pgpass, another program's log), and the
+ * message is printed, stored and pasted into tickets (docs/security.md).
  */
 export function describeText(text: string): string {
   const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) return 'only blank lines';
-  const first = redactSecrets(lines[0]!.trim())
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-    .slice(0, 40);
-  const count = lines.length === 1 ? '1 line' : `${lines.length} lines`;
-  return `${count} of something else (the first starts "${first}")`;
+  return `${lines.length === 1 ? '1 line' : `${lines.length} lines`} of something else`;
 }
 
 /** Names of the keys of a JSON object, for "found an object with keys ..." messages. */
