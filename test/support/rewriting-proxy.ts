@@ -17,6 +17,8 @@ export interface ProxiedAnswer {
   /** The request's method and path with its query, as the client sent them. */
   readonly method: string;
   readonly path: string;
+  /** The request's headers as the client sent them (the Authorization header carries our token). */
+  readonly requestHeaders: Readonly<Record<string, string>>;
   status: number;
   headers: Record<string, string>;
   /** The answer's body as text (JSON for Graph), with the lab's origin already replaced. */
@@ -65,6 +67,7 @@ export async function startRewritingProxy(labUrl: string, rewrite: Rewrite): Pro
         const answer = await rewrite({
           method,
           path,
+          requestHeaders: headers,
           status: upstream.status,
           headers: answerHeaders,
           body: text,
