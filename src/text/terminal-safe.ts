@@ -18,7 +18,7 @@
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\u2028\u2029]|\p{Cs}/gu;
 /** In text that may have several lines of its own (a multi-line message we composed). */
-const UNSAFE_KEEP_NEWLINES = /[\u0000-\u0009\u000b-\u001f\p{Cc}\p{Cf}\u2028\u2029]|\p{Cs}/gu;
+const UNSAFE_KEEP_NEWLINES = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]|\p{Cs}/gu;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 const KEPT_FORMAT = new Set(['\u200c', '\u200d']);
