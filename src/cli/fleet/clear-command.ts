@@ -199,7 +199,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function renderPlan(plan: {
+export function renderPlan(plan: {
   selection: string;
   approvedBy: string | null;
   ticket: string | null;

@@ -9,13 +9,18 @@ import { CAMPAIGN_ACTIONS, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 
 /**
- * Text as both backends can hold it. PostgreSQL's text types cannot store the character with code
- * zero (PostgreSQL manual §8.3, "Character Types"), and a device name from Graph may carry one: it
- * is stored as U+FFFD (the Unicode replacement character) in both backends, so one odd name never
- * fails a whole triage and the two stores keep the same values.
+ * Text as both backends can hold it, the same in both. PostgreSQL's text types cannot store the
+ * character with code zero (PostgreSQL manual §8.3, "Character Types"), and neither backend can
+ * store a lone UTF-16 surrogate (UTF-8 has no encoding for one; each driver substitutes its own
+ * way). A device name from Graph may carry either: each is stored as U+FFFD (the Unicode
+ * replacement character), so one odd name never fails a whole triage and both stores keep the
+ * same values.
  */
 function storable(text: string): string {
-  return text.includes('\u0000') ? text.replace(/\u0000/g, '\ufffd') : text;
+  return text.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
 }
 
 function requireText(what: string, value: unknown): string {
