@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { renderPlan } from '../../src/cli/fleet/clear-command.js';
 import { renderDiagnosis } from '../../src/cli/render/diagnosis-text.js';
 import { renderGate } from '../../src/cli/render/gate-text.js';
+import { renderRun } from '../../src/cli/render/run-text.js';
 import { renderStatus } from '../../src/cli/render/status-text.js';
 import { reportFailure } from '../../src/cli/report-failure.js';
 import type { Diagnosis } from '../../src/diagnose/diagnose.js';
@@ -200,7 +201,7 @@ describe('every human renderer shows hostile text escaped', () => {
     );
   });
 
-  it('status (TPM vendor strings), diagnosis --verbose (evidence values) and the gate', () => {
+  it('status (TPM vendor strings), diagnosis --verbose (evidence values), the gate and a clear run', () => {
     fc.assert(
       fc.property(fc.array(hostile, { minLength: 6, maxLength: 6 }), (s) => {
         const status = {
@@ -267,6 +268,16 @@ describe('every human renderer shows hostile text escaped', () => {
           passed: false,
         } as unknown as GateResult;
         expectTerminalSafe(renderGate(gate, []));
+
+        const run = {
+          runId: s[0],
+          status: 'failed',
+          journalPath: s[1],
+          receiptPath: s[2],
+          failure: { step: s[3], message: s[4] },
+          proof: { proven: false, checks: [{ id: 'srk-changed', passed: false, actual: s[5] }] },
+        } as unknown as Parameters<typeof renderRun>[0];
+        expectTerminalSafe(renderRun(run));
       }),
       { numRuns: 60 },
     );
