@@ -422,7 +422,7 @@ export class GraphClient {
         if (
           attempt.status === 401 &&
           !refreshedToken &&
-          graphErrorCode(attempt.text, token) === 'InvalidAuthenticationToken'
+          graphErrorCode(attempt.text, '') === 'InvalidAuthenticationToken'
         ) {
           // Graph rejected a token we thought valid (revoked, clock skew): one fresh token, once.
           refreshedToken = true;
@@ -736,7 +736,9 @@ function causeCode(error: unknown): string {
  * cut never leaves a secret's prefix behind.
  */
 function scrub(text: string, token: string, maxChars = MAX_ERROR_MESSAGE_CHARS): string {
-  const withoutToken = token.length > 0 ? text.split(token).join('[redacted]') : text;
+  // Real access tokens are long (an Entra ID JWT is over a kilobyte); a few characters are no
+  // secret, and replacing them everywhere would garble the text (and Graph's error code with it).
+  const withoutToken = token.length >= 16 ? text.split(token).join('[redacted]') : text;
   return redactThenTruncate(withoutToken, maxChars);
 }
 
