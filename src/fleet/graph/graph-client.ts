@@ -738,7 +738,7 @@ function causeCode(error: unknown): string {
 function scrub(text: string, token: string, maxChars = MAX_ERROR_MESSAGE_CHARS): string {
   // Real access tokens are long (an Entra ID JWT is over a kilobyte); a few characters are no
   // secret, and replacing them everywhere would garble the text (and Graph's error code with it).
-  const withoutToken = token.length >= 16 ? text.split(token).join('[redacted]') : text;
+  const withoutToken = token.length >= 8 ? text.split(token).join('[redacted]') : text;
   return redactThenTruncate(withoutToken, maxChars);
 }
 
