@@ -8,7 +8,7 @@
  * one, and start-up time is part of the product (docs/benchmarks.md), so commands that never
  * touch the store never load them.
  */
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../../remedy/state-dir.js';
 import type { FleetStore } from './fleet-store.js';
@@ -45,15 +45,23 @@ export function resolveStoreLocation(spec?: string, env: NodeJS.ProcessEnv = pro
 /**
  * Opens the store `spec` names (see {@link resolveStoreLocation}), its schema brought up to date.
  * `mustExist`: for commands that only read what an earlier command stored (`fleet status`,
- * `fleet resume`): a SQLite file that is not there is an error, and neither it nor its folder is
- * created (a mistyped --store would otherwise leave an empty database behind).
+ * `fleet resume`): a SQLite file named by --store or TPM_DOCTOR_STORE that is not there is an
+ * error, and neither it nor its folder is created (a mistyped --store would otherwise leave an
+ * empty database behind). The default store is still made from nothing, privately.
  */
 export async function openFleetStore(
   spec?: string,
   options: { mustExist?: boolean } = {},
 ): Promise<FleetStore> {
   const location = resolveStoreLocation(spec);
-  if (options.mustExist && location.kind === 'sqlite' && !existsSync(location.file)) {
+  const named = nonEmpty(spec) ?? nonEmpty(process.env[STORE_ENV]);
+  // lstat: a link at the name is "there", and the store's own checks refuse it with why.
+  if (
+    options.mustExist &&
+    named !== undefined &&
+    location.kind === 'sqlite' &&
+    lstatSync(location.file, { throwIfNoEntry: false }) === undefined
+  ) {
     throw new FleetStoreError(
       `no fleet store at ${location.file}; expected the SQLite file a fleet triage or campaign wrote (check --store or ${STORE_ENV})`,
     );
