@@ -7,6 +7,7 @@ import type { IntuneApi } from '../../fleet/graph/intune-api.js';
 import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
+import { redactThenTruncate } from '../../fleet/store/redact-stored-text.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import { terminalSafeLines } from '../../text/terminal-safe.js';
 import { UsageError } from '../usage-error.js';
@@ -87,6 +88,9 @@ function positiveInt(value: string | undefined, flag: string, verb: string, max:
   }
   return Number(value);
 }
+
+/** Entra ID's error descriptions are a few sentences with a trace and correlation id. */
+const MAX_AUTH_ERROR_CHARS = 1000;
 
 /** The in-process lab's bounds, as `tpm-doctor lab tenant` has them (src/lab/tenant/seed-fleet.ts). */
 const MAX_LAB_DEVICES = 1_000_000;
@@ -366,7 +370,7 @@ export async function openGraphConnection(
   try {
     signedIn = await createCredential(auth, env);
   } catch (e) {
-    throw new GraphAuthError((e as Error).message, { cause: e });
+    throw new GraphAuthError(redactThenTruncate((e as Error).message, MAX_AUTH_ERROR_CHARS), { cause: e });
   }
   const info = lab ? await labInfo(base) : undefined;
   const limits = info?.limits ?? INTUNE_LIMITS;
@@ -381,7 +385,11 @@ export async function openGraphConnection(
     try {
       tenantKey = await identifying.signIn(scopes);
     } catch (e) {
-      throw new GraphAuthError(`could not get an access token: ${(e as Error).message}`, { cause: e });
+      // The identity library quotes the token endpoint's answer: secrets out first, then bounded.
+      throw new GraphAuthError(
+        `could not get an access token: ${redactThenTruncate((e as Error).message, MAX_AUTH_ERROR_CHARS)}`,
+        { cause: e },
+      );
     }
     credential = identifying;
   }
