@@ -1,4 +1,5 @@
 import { EXIT } from '../exit-codes.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 import { reportFailure } from './report-failure.js';
 
 /**
@@ -81,7 +82,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = VERBS[verb];
   if (!command) {
-    process.stderr.write(`tpm-doctor: unknown command "${verb}". Run "tpm-doctor --help" for the list.\n`);
+    process.stderr.write(
+      `tpm-doctor: unknown command "${terminalSafe(verb)}". Run "tpm-doctor --help" for the list.\n`,
+    );
     return EXIT.USAGE;
   }
   return (await command.load()).run(rest);

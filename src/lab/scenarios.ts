@@ -149,7 +149,10 @@ async function transientLeak(tpm: Tpm): Promise<void> {
   await createPrimary(tpm);
 }
 
-/** Parses `lab:` / `lab:a,b` into scenario names, with a clear error for an unknown one. */
+/**
+ * Parses `lab:` / `lab:a,b` into scenario names, with a clear error for an unknown or repeated
+ * one (a scenario applied twice meets the state its first run left, e.g. a TPM already locked out).
+ */
 export function parseLabScenarios(spec: string): LabScenario[] {
   const names = spec
     .split(',')
@@ -162,6 +165,10 @@ export function parseLabScenarios(spec: string): LabScenario[] {
         `unknown lab scenario "${name}". Known: ${Object.keys(LAB_SCENARIOS).join(', ')} (combine with commas: lab:stale-objects,lockout)`,
       );
     }
+  }
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) {
+    throw new TpmDoctorError('tpm-uri', `lab scenario "${repeated}" is given twice; give each scenario once`);
   }
   return names as LabScenario[];
 }

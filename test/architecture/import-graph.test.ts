@@ -14,6 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * The layers, lowest first. A file of a layer may import its own layer and any layer before it.
  * - exit-codes: the process exit codes (src/exit-codes.ts), a contract of their own (docs/exit-codes.md);
  * - errors: the common error base (src/errors.ts), each code with its exit code;
+ * - text: text from outside made safe to show in a terminal (docs/security.md), a leaf;
  * - tpm: the TPM 2.0 client library; it knows nothing of tpm-doctor;
  * - system: the bridge to the operating system (processes, PowerShell);
  * - snapshot: the contract between probe and diagnose, types and their vocabulary only;
@@ -33,6 +34,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const LAYERS = [
   'exit-codes',
   'errors',
+  'text',
   'tpm',
   'fs',
   'system',
@@ -51,6 +53,8 @@ const LAYERS = [
 const READS_ONLY: Readonly<Record<string, readonly string[]>> = {
   // The contract depends on nothing: plain types, the vocabulary of their fields, the redaction rule.
   snapshot: ['errors'],
+  // Terminal safety is a leaf: every renderer may use it, it uses nothing of ours.
+  text: [],
   // The operating-system bridge is a leaf: anything may use it, it uses nothing of ours.
   system: ['errors'],
   // Rules are pure functions of the snapshot; the TCG tables (vendor IDs) are spec data, not a probe.

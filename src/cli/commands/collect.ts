@@ -1,4 +1,5 @@
 import { EXIT } from '../../exit-codes.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 
 export const HELP = `tpm-doctor collect: gather this Windows device's TPM, Entra ID, BitLocker and MDM evidence.
@@ -43,9 +44,10 @@ export async function run(argv: string[]): Promise<number> {
         !['origin', 'collectedAt', 'computerName', 'osVersion', 'elevated', 'problems'].includes(key),
     );
     process.stdout.write(
-      `Collected ${got.length} sources from ${evidence.computerName ?? 'this device'}${evidence.elevated ? '' : ' (not elevated: some sources skipped)'}: ${got.map(([k]) => k).join(', ')}\n`,
+      `Collected ${got.length} sources from ${terminalSafe(evidence.computerName ?? 'this device')}${evidence.elevated ? '' : ' (not elevated: some sources skipped)'}: ${got.map(([k]) => k).join(', ')}\n`,
     );
-    for (const p of evidence.problems) process.stdout.write(`  ${p.source}: ${p.message}\n`);
+    for (const p of evidence.problems)
+      process.stdout.write(`  ${terminalSafe(`${p.source}: ${p.message}`)}\n`);
     if (values.out)
       process.stdout.write(
         `Bundle written to ${values.out}; diagnose it with: tpm-doctor diagnose --evidence ${values.out}\n`,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT } from '../../exit-codes.js';
 import { formatProgressLine } from '../../fleet/campaign/campaign-progress.js';
@@ -9,9 +9,11 @@ import { createCampaign } from '../../fleet/campaign/create-campaign.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
+import { readBoundedFile } from '../read-bounded-file.js';
 import { UsageError } from '../usage-error.js';
-import { parseDuration } from './duration.js';
+import { MAX_POLL_MS, parseDuration } from './duration.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -125,12 +127,26 @@ function list(value: unknown): string[] | undefined {
     : undefined;
 }
 
+/** A device list of 100,000 GUIDs is about 3.7 MB. */
+const MAX_DEVICE_LIST_BYTES = 8 * 1024 * 1024;
+/**
+ * Remediations limits a script's content (the detection script is uploaded as one), and
+ * scripts/collect-evidence.ps1 is tens of KB: a larger file is not the detection script.
+ */
+const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+/** Why a user-named file could not be read, without its content: the errno code, or our own reason. */
+function fileProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? `cannot be read (${code})` : (e as Error).message;
+}
+
 function readDeviceIds(file: string, verb: string): string[] {
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = readBoundedFile(file === '-' ? 0 : file, MAX_DEVICE_LIST_BYTES, 'one Intune device id per line');
   } catch (e) {
-    throw new UsageError(`--devices ${file}: ${(e as Error).message}`, verb);
+    throw new UsageError(`--devices ${file}: ${fileProblem(e)}`, verb);
   }
   const ids = text
     .split(/\r?\n/)
@@ -200,7 +216,11 @@ export function detectionScript(file: string | undefined, verb: string): string 
       `the detection script was not found (looked at ${candidates.join(', ')}); give --script FILE`,
       verb,
     );
-  return readFileSync(found, 'utf8');
+  try {
+    return readBoundedFile(found, MAX_SCRIPT_BYTES, 'the detection script (a PowerShell script)');
+  } catch (e) {
+    throw new UsageError(`--script ${found}: ${fileProblem(e)}`, verb);
+  }
 }
 
 export async function confirm(question: string): Promise<boolean> {
@@ -214,6 +234,16 @@ export async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * --poll in milliseconds, or undefined when not given. Called before anything is created, so a
+ * bad value stops the command before a campaign exists.
+ */
+export function pollOption(values: Values, verb: string): number | undefined {
+  return typeof values.poll === 'string'
+    ? parseDuration(values.poll, '--poll', verb, MAX_POLL_MS)
+    : undefined;
+}
+
 /** Runs a stored campaign with a progress line and Ctrl-C handling; prints the final status. */
 export async function runAndReport(
   connection: GraphConnection,
@@ -222,12 +252,7 @@ export async function runAndReport(
   values: Values,
   verb: string,
 ): Promise<number> {
-  const pollIntervalMs =
-    typeof values.poll === 'string'
-      ? parseDuration(values.poll, '--poll', verb)
-      : connection.isLab
-        ? 2_000
-        : 60_000;
+  const pollIntervalMs = pollOption(values, verb) ?? (connection.isLab ? 2_000 : 60_000);
   const controller = new AbortController();
   const stop = () => {
     if (!controller.signal.aborted) {
@@ -293,6 +318,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
     );
   }
   let selection = selectionFrom(v, fullVerb);
+  pollOption(v, fullVerb);
   const deadlineMs =
     typeof v.deadline === 'string' ? parseDuration(v.deadline, '--deadline', fullVerb) : undefined;
   const script =
@@ -338,7 +364,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
       if (!v.quiet) process.stderr.write(`tpm-doctor: script package assigned to group ${group} (daily)\n`);
     }
     for (const s of created.skipped.slice(0, 10))
-      process.stderr.write(`tpm-doctor: skipped ${s.deviceId}: ${s.reason}\n`);
+      process.stderr.write(`tpm-doctor: skipped ${terminalSafe(s.deviceId)}: ${terminalSafe(s.reason)}\n`);
     if (created.skipped.length > 10)
       process.stderr.write(`tpm-doctor: ... and ${created.skipped.length - 10} more skipped\n`);
     if (!v.quiet) {

@@ -3,11 +3,13 @@ import { checkApproval } from '../../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
 import { createCampaign } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { UsageError } from '../usage-error.js';
 import {
   confirm,
   detectionScript,
+  pollOption,
   RUN_HELP,
   RUN_OPTIONS,
   runAndReport,
@@ -108,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message, VERB);
   }
   let selection = selectionFrom(v, VERB);
+  pollOption(v, VERB);
   const maxTriageAgeMs =
     typeof v['max-triage-age'] === 'string'
       ? parseDuration(v['max-triage-age'], '--max-triage-age', VERB)
@@ -143,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     for (const r of chosen.refused.slice(0, 10))
       process.stderr.write(
-        `tpm-doctor: refused ${r.deviceId}${r.deviceName ? ` (${r.deviceName})` : ''}: ${r.reason}\n`,
+        `tpm-doctor: refused ${terminalSafe(r.deviceId)}${r.deviceName ? ` (${terminalSafe(r.deviceName)})` : ''}: ${terminalSafe(r.reason)}\n`,
       );
     if (chosen.refused.length > 10)
       process.stderr.write(
@@ -196,7 +199,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function renderPlan(plan: {
+export function renderPlan(plan: {
   selection: string;
   approvedBy: string | null;
   ticket: string | null;
@@ -204,18 +207,21 @@ function renderPlan(plan: {
   refused: { deviceId: string; deviceName: string | null; reason: string }[];
 }): string {
   const name = (d: { deviceId: string; deviceName: string | null }) =>
-    `${d.deviceId}${d.deviceName ? ` (${d.deviceName})` : ''}`;
+    `${terminalSafe(d.deviceId)}${d.deviceName ? ` (${terminalSafe(d.deviceName)})` : ''}`;
   const lines = [
-    `Dry run: clear campaign, ${plan.selection}; ${
+    `Dry run: clear campaign, ${terminalSafe(plan.selection)}; ${
       plan.approvedBy === null
         ? 'no approval given yet (--approved-by NAME --ticket ID)'
-        : `approved by ${plan.approvedBy}, ticket ${plan.ticket}`
+        : `approved by ${terminalSafe(plan.approvedBy)}, ticket ${terminalSafe(plan.ticket ?? '')}`
     }.`,
     `Would clear the TPM of ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'} (each behind its own preflight gate):`,
     ...plan.devices.map((d) => `  ${name(d)}`),
   ];
   if (plan.refused.length > 0) {
-    lines.push(`Refused ${plan.refused.length}:`, ...plan.refused.map((r) => `  ${name(r)}: ${r.reason}`));
+    lines.push(
+      `Refused ${plan.refused.length}:`,
+      ...plan.refused.map((r) => `  ${name(r)}: ${terminalSafe(r.reason)}`),
+    );
   }
   lines.push('Nothing was posted.');
   return `${lines.join('\n')}\n`;

@@ -1,12 +1,15 @@
 import { createCredential, type GraphAuthOptions } from '../../fleet/graph/credentials.js';
 import { GraphClient } from '../../fleet/graph/graph-client.js';
+import { GraphError } from '../../fleet/graph/graph-error.js';
 import type { GraphEvent } from '../../fleet/graph/graph-events.js';
 import { BATCH_MAX_REQUESTS, type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
 import type { IntuneApi } from '../../fleet/graph/intune-api.js';
 import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
+import { redactThenTruncate } from '../../fleet/store/redact-stored-text.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
+import { terminalSafeLines } from '../../text/terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 import { GraphAuthError } from './graph-auth-error.js';
 
@@ -75,13 +78,27 @@ type ConnectionValues = {
     : string;
 };
 
-function positiveInt(value: string | undefined, flag: string, verb: string): number | undefined {
+function positiveInt(value: string | undefined, flag: string, verb: string, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) <= 0) {
     throw new UsageError(`${flag} expects a positive whole number, got "${value}"`, verb);
   }
+  if (Number(value) > max) {
+    throw new UsageError(`${flag} is at most ${max.toLocaleString('en-US')}, got ${value}`, verb);
+  }
   return Number(value);
 }
+
+/** Entra ID's error descriptions are a few sentences with a trace and correlation id. */
+const MAX_AUTH_ERROR_CHARS = 1000;
+
+/** The in-process lab's bounds, as `tpm-doctor lab tenant` has them (src/lab/tenant/seed-fleet.ts). */
+const MAX_LAB_DEVICES = 1_000_000;
+const MAX_LAB_SEED = 0xffffffff;
+/** A throttling window of an hour is already far longer than Intune's (docs/graph-calls.md). */
+const MAX_LAB_WINDOW_MS = 3_600_000;
+/** Each swtpm-backed device is a process: a few are a demo, hundreds a mistake. */
+const MAX_LAB_SWTPM = 32;
 
 function isLoopback(url: URL): boolean {
   return ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
@@ -140,7 +157,21 @@ function shareOf(limits: GraphLimits, share: number): GraphLimits {
  * and is never asked.
  */
 async function labInfo(base: URL): Promise<{ limits: GraphLimits; tenantId: string | undefined }> {
-  const response = await fetch(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
+  let response: Response;
+  try {
+    response = await fetch(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
+  } catch (e) {
+    // Nothing listening, or no answer: Graph unreachable (exit 14), in one line.
+    const cause = (e as { cause?: { code?: unknown } }).cause?.code;
+    throw new GraphError({
+      status: 0,
+      code: 'NetworkError',
+      message: `no answer from ${base.origin} (${typeof cause === 'string' ? cause : (e as Error).name})`,
+      requestId: null,
+      method: 'GET',
+      path: '/lab/info',
+    });
+  }
   const info = (await response.json().catch(() => null)) as {
     lab?: unknown;
     limits?: Partial<GraphLimits>;
@@ -185,8 +216,8 @@ export function describeTarget(
   env: NodeJS.ProcessEnv = process.env,
 ): string {
   if (values.tenant === 'lab') {
-    const devices = positiveInt(values['lab-devices'], '--lab-devices', verb) ?? 2000;
-    const seed = positiveInt(values['lab-seed'], '--lab-seed', verb) ?? 1;
+    const devices = positiveInt(values['lab-devices'], '--lab-devices', verb, MAX_LAB_DEVICES) ?? 2000;
+    const seed = positiveInt(values['lab-seed'], '--lab-seed', verb, MAX_LAB_SEED) ?? 1;
     return `LAB tenant in-process (${devices} simulated devices, seed ${seed})`;
   }
   let base: URL;
@@ -221,11 +252,13 @@ export async function openGraphConnection(
   if (values.tenant === 'lab') {
     if (values['graph-url']) throw new UsageError('give either --tenant lab or --graph-url, not both', verb);
     const { startLabTenant } = await import('../../lab/tenant/index.js');
-    const devices = positiveInt(values['lab-devices'], '--lab-devices', verb) ?? 2000;
-    const seed = positiveInt(values['lab-seed'], '--lab-seed', verb) ?? 1;
-    const windowMs = positiveInt(values['lab-window-ms'], '--lab-window-ms', verb);
+    const devices = positiveInt(values['lab-devices'], '--lab-devices', verb, MAX_LAB_DEVICES) ?? 2000;
+    const seed = positiveInt(values['lab-seed'], '--lab-seed', verb, MAX_LAB_SEED) ?? 1;
+    const windowMs = positiveInt(values['lab-window-ms'], '--lab-window-ms', verb, MAX_LAB_WINDOW_MS);
     const swtpmDevices =
-      values['lab-swtpm'] === '0' ? 0 : (positiveInt(values['lab-swtpm'], '--lab-swtpm', verb) ?? 0);
+      values['lab-swtpm'] === '0'
+        ? 0
+        : (positiveInt(values['lab-swtpm'], '--lab-swtpm', verb, MAX_LAB_SWTPM) ?? 0);
     // Each command starts its own lab: seeding from the start of the hour gives consecutive
     // commands (a triage, then a campaign) the same fleet, so baselines carry over.
     const seededAt = Math.floor(Date.now() / 3_600_000) * 3_600_000;
@@ -321,7 +354,7 @@ export async function openGraphConnection(
       auth = {
         mode,
         ...app(),
-        onPrompt: (message) => process.stderr.write(`${message}\n`),
+        onPrompt: (message) => process.stderr.write(`${terminalSafeLines(message)}\n`),
       };
       break;
     case 'managed-identity':
@@ -337,7 +370,7 @@ export async function openGraphConnection(
   try {
     signedIn = await createCredential(auth, env);
   } catch (e) {
-    throw new GraphAuthError((e as Error).message, { cause: e });
+    throw new GraphAuthError(redactThenTruncate((e as Error).message, MAX_AUTH_ERROR_CHARS), { cause: e });
   }
   const info = lab ? await labInfo(base) : undefined;
   const limits = info?.limits ?? INTUNE_LIMITS;
@@ -352,7 +385,11 @@ export async function openGraphConnection(
     try {
       tenantKey = await identifying.signIn(scopes);
     } catch (e) {
-      throw new GraphAuthError(`could not get an access token: ${(e as Error).message}`, { cause: e });
+      // The identity library quotes the token endpoint's answer: secrets out first, then bounded.
+      throw new GraphAuthError(
+        `could not get an access token: ${redactThenTruncate((e as Error).message, MAX_AUTH_ERROR_CHARS)}`,
+        { cause: e },
+      );
     }
     credential = identifying;
   }

@@ -4,7 +4,7 @@ import { openFleetStore } from '../../fleet/store/open-store.js';
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import { parseVerbArgs } from '../args.js';
 import { UsageError } from '../usage-error.js';
-import { RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
+import { pollOption, RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
 import {
   CONNECTION_HELP,
   describeTarget,
@@ -37,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
       'fleet resume',
     );
   const id = positionals[0] as string;
-  const store = await openFleetStore(values.store);
+  pollOption(values, 'fleet resume');
+  const store = await openFleetStore(values.store, { mustExist: true });
   let connection: GraphConnection | undefined;
   try {
     const campaign = await store.getCampaign(id);

@@ -1,6 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
@@ -28,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one campaign id', 'fleet status');
-  const store = await openFleetStore(values.store);
+  const store = await openFleetStore(values.store, { mustExist: true });
   try {
     const id = positionals[0];
     if (id !== undefined) {
@@ -54,17 +55,17 @@ export async function run(argv: string[]): Promise<number> {
       );
       return EXIT.OK;
     }
-    process.stdout.write(`Store: ${store.description}\n`);
+    process.stdout.write(`Store: ${terminalSafe(store.description)}\n`);
     process.stdout.write(
       triage
-        ? `Latest triage: run ${triage.id} at ${triage.createdAt} (${triage.target})\n`
+        ? `Latest triage: run ${triage.id} at ${triage.createdAt} (${terminalSafe(triage.target)})\n`
         : 'No triage yet ("tpm-doctor fleet triage").\n',
     );
     if (rows.length === 0) process.stdout.write('No campaigns.\n');
     for (const r of rows) {
       const total = Object.values(r.counts).reduce((a, b) => a + b, 0);
       process.stdout.write(
-        `  ${r.id}  ${r.action.padEnd(9)} ${r.status.padEnd(8)} ${String(r.counts.compliant).padStart(6)}/${total} compliant  ${r.createdAt}  ${r.target}\n`,
+        `${terminalSafe(`  ${r.id}  ${r.action.padEnd(9)} ${r.status.padEnd(8)} ${String(r.counts.compliant).padStart(6)}/${total} compliant  ${r.createdAt}  ${r.target}`)}\n`,
       );
     }
     return EXIT.OK;

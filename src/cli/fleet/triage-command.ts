@@ -1,5 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, lstatSync, statSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { EXIT } from '../../exit-codes.js';
 import type { FleetStore } from '../../fleet/store/fleet-store.js';
@@ -97,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
     staleSyncDays = Number(values['stale-days']);
   }
 
+  if (values.out !== undefined) checkReportPath(values.out);
   const store = values['no-store'] ? undefined : await openFleetStore(values.store);
   let connection: GraphConnection | undefined;
   let out: WriteStream | undefined;
@@ -175,6 +177,24 @@ export async function run(argv: string[]): Promise<number> {
     }
     await connection?.close();
     await store?.close();
+  }
+}
+
+/**
+ * Refuses an --out that cannot be written before the triage runs (it can take an hour on a large
+ * tenant): a folder given as the file, or a file in a folder that does not exist.
+ */
+function checkReportPath(out: string): void {
+  const file = path.resolve(out);
+  if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--out ${out} is a folder; expected the report's file name`, 'fleet triage');
+  }
+  const folder = statSync(path.dirname(file), { throwIfNoEntry: false });
+  if (folder === undefined || !folder.isDirectory()) {
+    throw new UsageError(
+      `--out ${out}: the folder ${path.dirname(file)} does not exist; expected a file in an existing folder`,
+      'fleet triage',
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Diagnosis } from '../../diagnose/diagnose.js';
 import type { Finding } from '../../diagnose/finding.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 
 const STEP_WORDS: Record<string, string> = {
   none: 'nothing to do',
@@ -80,7 +81,9 @@ export function renderDiagnosis(
   if (!options.verbose && d.findings.length > 0)
     out.push('', 'Evidence for each finding: --verbose.  IDs: docs/findings.md');
   out.push('');
-  return `${out.join('\n')}\n`;
+  // Each entry is one line: a line break inside one came from the evidence or the TPM and is
+  // shown escaped, like any control character (src/text/terminal-safe.ts).
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }
 
 function renderFinding(f: Finding, verbose: boolean): string[] {

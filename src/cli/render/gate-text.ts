@@ -1,4 +1,5 @@
 import type { GateResult } from '../../remedy/preflight/gate.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 
 const MARK = { pass: 'pass   ', fail: 'FAIL   ', unknown: 'UNKNOWN' } as const;
 
@@ -19,5 +20,6 @@ export function renderGate(gate: GateResult, acknowledged: readonly string[]): s
   if (lost.length === 0) out.push("  nothing beyond the storage and endorsement hierarchies' secrets");
   for (const item of lost) out.push(`  - ${item}`);
   out.push('', gate.passed ? 'Gate: PASSED' : 'Gate: REFUSED (nothing on the TPM was changed)');
-  return `${out.join('\n')}\n`;
+  // One entry per line; facts quoted from evidence are shown escaped (src/text/terminal-safe.ts).
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }

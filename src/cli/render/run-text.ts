@@ -1,4 +1,5 @@
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 
 /** A clear run's result for a person: its status, journal, receipt, failure and proof. */
 export function renderRun(result: ClearRunResult): string {
@@ -11,5 +12,6 @@ export function renderRun(result: ClearRunResult): string {
       out.push(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.id.padEnd(30)} ${c.actual}`);
   }
   out.push('');
-  return `${out.join('\n')}\n`;
+  // One entry per line: a failure can quote the TPM or the firmware (src/text/terminal-safe.ts).
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }

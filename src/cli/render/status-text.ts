@@ -1,4 +1,5 @@
 import type { TpmStatus } from '../../snapshot/tpm-status.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
 
 /** The human view of a status: the facts an admin looks for first, aligned, one screen. */
 export function renderStatus(s: TpmStatus, options: { verbose: boolean }): string {
@@ -147,7 +148,9 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
     for (const err of s.errors) out.push(`  ${err.section}: ${err.message}`);
   }
   out.push('');
-  return `${out.join('\n')}\n`;
+  // Each entry is one line: a line break inside one came from the TPM (a vendor string, a
+  // certificate field) and is shown escaped, like any control character (src/text/terminal-safe.ts).
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }
 
 function flagList(flags: Record<string, boolean>): string {

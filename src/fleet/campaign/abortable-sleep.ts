@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../graph/clock.js';
+
 /**
  * Waits `ms`, or less when `signal` aborts (then resolves, never rejects): the tracker's poll
  * interval must not hold a Ctrl-C for a whole interval.
@@ -10,7 +12,7 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal.addEventListener('abort', done, { once: true });
   });
 }

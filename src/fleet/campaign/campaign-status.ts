@@ -1,3 +1,4 @@
+import { terminalSafe } from '../../text/terminal-safe.js';
 import type {
   Campaign,
   CampaignAction,
@@ -151,16 +152,18 @@ export function renderCampaignStatus(summary: CampaignStatusSummary): string {
       lines.push(`    ... and ${summary.problemsOmitted} more (--json lists them)`);
   }
   if (summary.status === 'stopped') lines.push('', '  Stopped: run the campaign again to resume it.');
-  return `${lines.join('\n')}\n`;
+  // One entry per line: device names and errors come from the tenant (src/text/terminal-safe.ts).
+  return `${lines.map(terminalSafe).join('\n')}\n`;
 }
 
 /** `fleet status` without a campaign: one line per campaign, newest last. */
 export function renderCampaignList(campaigns: readonly Campaign[]): string {
   if (campaigns.length === 0) return 'No campaigns yet.\n';
   return `${campaigns
-    .map(
-      (campaign) =>
+    .map((campaign) =>
+      terminalSafe(
         `${isLabTarget(campaign.target) ? '[LAB] ' : ''}${campaign.id}  ${campaign.action.padEnd(9)} ${campaign.status.padEnd(8)} created ${campaign.createdAt}  ${campaign.selection}`,
+      ),
     )
     .join('\n')}\n`;
 }

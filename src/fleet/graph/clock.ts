@@ -10,6 +10,13 @@ export interface Clock {
 }
 
 /**
+ * The longest delay Node's timers take: a setTimeout over 2^31-1 ms fires after 1 ms instead
+ * (Node.js timers documentation, setTimeout). Every wait is capped below it, so a huge value
+ * waits long instead of turning into a busy loop.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * The real clock. `performance.now()` rather than `Date.now()`: a wall-clock step (NTP, DST) must
  * not shrink or stretch a throttling window.
  */
@@ -29,10 +36,13 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.min(ms, MAX_TIMER_MS),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { redactThenTruncate } from '../store/redact-stored-text.js';
 import { AccessTokenCache } from './access-token-cache.js';
 import { type Clock, systemClock } from './clock.js';
 import { AmbiguousWriteError, describeRequestPath, GraphError } from './graph-error.js';
@@ -421,7 +422,7 @@ export class GraphClient {
         if (
           attempt.status === 401 &&
           !refreshedToken &&
-          graphErrorCode(attempt.text) === 'InvalidAuthenticationToken'
+          graphErrorCode(attempt.text, '') === 'InvalidAuthenticationToken'
         ) {
           // Graph rejected a token we thought valid (revoked, clock skew): one fresh token, once.
           refreshedToken = true;
@@ -476,7 +477,7 @@ export class GraphClient {
       throw new GraphError({
         status: 0,
         code: 'TokenUnavailable',
-        message: `could not get an access token: ${error instanceof Error ? error.message : String(error)}`,
+        message: `could not get an access token: ${scrub(error instanceof Error ? error.message : String(error), '')}`,
         requestId: null,
         method: spec.method,
         path,
@@ -608,7 +609,7 @@ export class GraphClient {
         path,
       });
     }
-    const parsed = parseGraphErrorBody(attempt.text);
+    const parsed = parseGraphErrorBody(attempt.text, token);
     return new ErrorClass({
       status: attempt.status,
       code: parsed?.code ?? `HTTP${attempt.status}`,
@@ -688,6 +689,7 @@ function headerValue(headers: Record<string, string>, name: string): string | un
 
 function parseGraphErrorBody(
   text: string,
+  token: string,
 ): { code: string; message: string; requestId: string | null } | null {
   let body: unknown;
   try {
@@ -699,14 +701,20 @@ function parseGraphErrorBody(
   const error = body.error;
   const inner = isJsonObject(error.innerError) ? error.innerError : {};
   return {
-    code: typeof error.code === 'string' ? error.code : 'UnknownError',
-    message: typeof error.message === 'string' ? error.message.slice(0, 1000) : '',
+    code: typeof error.code === 'string' ? scrub(error.code, token, MAX_ERROR_CODE_CHARS) : 'UnknownError',
+    message: typeof error.message === 'string' ? scrub(error.message, token, MAX_ERROR_MESSAGE_CHARS) : '',
+    // Only a GUID-shaped request-id is kept (safeRequestId); nothing else of innerError is read.
     requestId: typeof inner['request-id'] === 'string' ? inner['request-id'] : null,
   };
 }
 
-function graphErrorCode(text: string): string | undefined {
-  return parseGraphErrorBody(text)?.code;
+/** Graph's error codes are short identifiers (https://learn.microsoft.com/graph/errors). */
+const MAX_ERROR_CODE_CHARS = 100;
+/** Enough for Graph's message; a longer one is a page or an echo, not an explanation. */
+const MAX_ERROR_MESSAGE_CHARS = 1000;
+
+function graphErrorCode(text: string, token: string): string | undefined {
+  return parseGraphErrorBody(text, token)?.code;
 }
 
 function causeCode(error: unknown): string {
@@ -721,9 +729,17 @@ function causeCode(error: unknown): string {
   return '';
 }
 
-/** A server may echo what it received; never let the token through into an error. */
-function scrub(text: string, token: string): string {
-  return token.length > 0 ? text.split(token).join('[redacted]') : text;
+/**
+ * Text from the server on its way into an error. A server may echo what it received: the token we
+ * sent is removed as such, then every other secret shape (src/fleet/store/redact-stored-text.ts:
+ * JWTs, bearer values, client secrets, recovery passwords), and only then is the text cut, so a
+ * cut never leaves a secret's prefix behind.
+ */
+function scrub(text: string, token: string, maxChars = MAX_ERROR_MESSAGE_CHARS): string {
+  // Real access tokens are long (an Entra ID JWT is over a kilobyte); a few characters are no
+  // secret, and replacing them everywhere would garble the text (and Graph's error code with it).
+  const withoutToken = token.length >= 8 ? text.split(token).join('[redacted]') : text;
+  return redactThenTruncate(withoutToken, maxChars);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { redactThenTruncate } from '../store/redact-stored-text.js';
 import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from './graph-client.js';
 import {
   type BitlockerRecoveryKeyInfo,
@@ -118,8 +119,17 @@ export class IntuneClient implements IntuneApi {
         $filter: `deviceId eq ${odataString(id)}`,
       }),
     );
-    const parseKey = (item: unknown) =>
-      expectEntity<BitlockerRecoveryKeyInfo>(item, 'a bitlockerRecoveryKey');
+    const parseKey = (item: unknown) => {
+      const key = expectEntity<BitlockerRecoveryKeyInfo>(item, 'a bitlockerRecoveryKey');
+      // volumeType decides whether a key covers the OS volume: a wrong type is bad data, never null.
+      if (key.volumeType !== undefined && key.volumeType !== null && typeof key.volumeType !== 'string') {
+        throw new ResponseShapeError(
+          'a bitlockerRecoveryKey whose "volumeType" is a string or null',
+          key.volumeType,
+        );
+      }
+      return key;
+    };
     const results = new Map<string, Result<BitlockerRecoveryKeyInfo[]>>();
     for (const [id, answer] of answers) {
       const first = toResult(answer, (body) => expectPage(body));
@@ -127,7 +137,18 @@ export class IntuneClient implements IntuneApi {
         results.set(id, first);
         continue;
       }
-      const keys = first.value.value.map(parseKey);
+      let keys: BitlockerRecoveryKeyInfo[];
+      try {
+        keys = first.value.value.map(parseKey);
+      } catch (error) {
+        results.set(id, {
+          ok: false,
+          status: 200,
+          code: 'MalformedResponse',
+          message: (error as Error).message,
+        });
+        continue;
+      }
       if (first.value.nextLink) {
         for await (const page of this.graph.continuePages(first.value.nextLink, parseKey)) keys.push(...page);
       }
@@ -262,10 +283,14 @@ function toResult<T>(answer: BatchItemResult, parse: (body: unknown) => T): Resu
     }
   }
   const error = isJsonObject(answer.body) && isJsonObject(answer.body.error) ? answer.body.error : {};
+  // Graph's words go into reasons, warnings and the store: secrets out first, then bounded.
   return {
     ok: false,
     status: answer.status,
-    code: typeof error.code === 'string' ? error.code : `HTTP${answer.status}`,
-    message: typeof error.message === 'string' ? error.message : `HTTP ${answer.status} inside $batch`,
+    code: typeof error.code === 'string' ? redactThenTruncate(error.code, 100) : `HTTP${answer.status}`,
+    message:
+      typeof error.message === 'string'
+        ? redactThenTruncate(error.message, 1000)
+        : `HTTP ${answer.status} inside $batch`,
   };
 }

@@ -1,3 +1,4 @@
+import { redactThenTruncate } from '../store/redact-stored-text.js';
 import type { AccessToken, TokenCredential } from './token-credential.js';
 
 export interface LabCredentialOptions {
@@ -74,8 +75,9 @@ export class LabCredential implements TokenCredential {
       // Entra's error shape: {error, error_description}. A server could echo the form back: scrub.
       const code = typeof fields.error === 'string' ? fields.error : `HTTP${status}`;
       const description = typeof fields.error_description === 'string' ? fields.error_description : '';
+      // Scrubbed whole, then cut: a cut first could keep a prefix of the echoed secret.
       throw new Error(
-        `${where}: HTTP ${status} ${this.#scrub(code)}: ${this.#scrub(description.slice(0, 500))}`,
+        `${where}: HTTP ${status} ${redactThenTruncate(this.#scrub(code), 100)}: ${redactThenTruncate(this.#scrub(description), 500)}`,
       );
     }
     if (typeof fields.access_token !== 'string' || fields.access_token.length === 0) {
@@ -86,7 +88,9 @@ export class LabCredential implements TokenCredential {
       throw new Error(`${where}: expected "expires_in" (seconds, a positive number) in the token response`);
     }
     if (typeof fields.token_type === 'string' && fields.token_type.toLowerCase() !== 'bearer') {
-      throw new Error(`${where}: expected token_type "Bearer", got "${this.#scrub(fields.token_type)}"`);
+      throw new Error(
+        `${where}: expected token_type "Bearer", got "${redactThenTruncate(this.#scrub(fields.token_type), 40)}"`,
+      );
     }
     return { token: fields.access_token, expiresOnTimestamp: Date.now() + expiresIn * 1000 };
   }

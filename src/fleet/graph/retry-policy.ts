@@ -118,11 +118,25 @@ function isAmbiguousForWrites(outcome: AttemptOutcome): boolean {
 }
 
 /**
+ * The longest wait a Retry-After can impose. Graph's throttling answers ask for seconds to a few
+ * minutes (https://learn.microsoft.com/graph/throttling); a larger value is a broken or hostile
+ * answer, and must neither stall a campaign for a day nor overflow Node's timers (a delay over
+ * 2^31-1 ms fires at once: src/fleet/graph/clock.ts). The request is retried after this long, and
+ * still ends after maxRetries.
+ */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/**
  * Retry-After (RFC 9110 §10.2.3): a number of seconds, or an HTTP-date. Returns milliseconds to
- * wait (0 for a date in the past), or null when the header is unusable, so backoff applies.
+ * wait (0 for a date in the past, at most MAX_RETRY_AFTER_MS), or null when the header is
+ * unusable, so backoff applies.
  */
 export function parseRetryAfter(value: string, nowEpochMs: number): number | null {
-  const trimmed = value.trim();
+  const ms = retryAfterMs(value.trim(), nowEpochMs);
+  return ms === null ? null : Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+function retryAfterMs(trimmed: string, nowEpochMs: number): number | null {
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   if (/^\d+\.\d+$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000); // lenient: fractional seconds
   // HTTP-dates always name a weekday and GMT; Date.parse alone accepts far too much ("1").

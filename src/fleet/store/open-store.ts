@@ -8,6 +8,7 @@
  * one, and start-up time is part of the product (docs/benchmarks.md), so commands that never
  * touch the store never load them.
  */
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../../remedy/state-dir.js';
 import type { FleetStore } from './fleet-store.js';
@@ -41,9 +42,30 @@ export function resolveStoreLocation(spec?: string, env: NodeJS.ProcessEnv = pro
   return { kind: 'sqlite', file: path.resolve(chosen) };
 }
 
-/** Opens the store `spec` names (see {@link resolveStoreLocation}), its schema brought up to date. */
-export async function openFleetStore(spec?: string): Promise<FleetStore> {
+/**
+ * Opens the store `spec` names (see {@link resolveStoreLocation}), its schema brought up to date.
+ * `mustExist`: for commands that only read what an earlier command stored (`fleet status`,
+ * `fleet resume`): a SQLite file named by --store or TPM_DOCTOR_STORE that is not there is an
+ * error, and neither it nor its folder is created (a mistyped --store would otherwise leave an
+ * empty database behind). The default store is still made from nothing, privately.
+ */
+export async function openFleetStore(
+  spec?: string,
+  options: { mustExist?: boolean } = {},
+): Promise<FleetStore> {
   const location = resolveStoreLocation(spec);
+  const named = nonEmpty(spec) ?? nonEmpty(process.env[STORE_ENV]);
+  // lstat: a link at the name is "there", and the store's own checks refuse it with why.
+  if (
+    options.mustExist &&
+    named !== undefined &&
+    location.kind === 'sqlite' &&
+    lstatSync(location.file, { throwIfNoEntry: false }) === undefined
+  ) {
+    throw new FleetStoreError(
+      `no fleet store at ${location.file}; expected the SQLite file a fleet triage or campaign wrote (check --store or ${STORE_ENV})`,
+    );
+  }
   if (location.kind === 'postgres') {
     const { PostgresFleetStore } = await import('./postgres-store.js');
     return PostgresFleetStore.open(location.url);

@@ -50,6 +50,29 @@ import {
   triageTarget,
 } from './store-input.js';
 
+/**
+ * A pg client that closes its socket when connecting fails. pg reports an error raised while
+ * authenticating (no password given to a server that asks for SCRAM: "client password must be a
+ * string") to the connect callback, but leaves the socket open, waiting for the server's
+ * authentication timeout (PostgreSQL's authentication_timeout, a minute by default); pg-pool then
+ * drops the client without ending it. The open socket would keep the CLI alive after it printed
+ * the error.
+ */
+class SocketClosingClient extends pg.Client {}
+const connectWithCallback = pg.Client.prototype.connect as unknown as (
+  this: pg.Client,
+  callback: (error: Error | undefined) => void,
+) => void;
+(SocketClosingClient.prototype as unknown as { connect: typeof connectWithCallback }).connect = function (
+  callback,
+) {
+  connectWithCallback.call(this, (error) => {
+    if (error)
+      (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    callback(error);
+  });
+};
+
 export interface PostgresStoreOptions {
   /** Connections in the pool; default 4. */
   maxConnections?: number;
@@ -89,6 +112,7 @@ export class PostgresFleetStore implements FleetStore {
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresFleetStore> {
     const target = parsePostgresUrl(url);
     const pool = new pg.Pool({
+      Client: SocketClosingClient,
       connectionString: url,
       max: options.maxConnections ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,

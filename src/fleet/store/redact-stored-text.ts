@@ -34,6 +34,15 @@ export function redactStoredText(text: string): string {
     .replace(ENTRA_CLIENT_SECRET, REDACTED);
 }
 
+/**
+ * Redacted, then cut to at most `maxChars` (ending "…" when cut). Always in this order: a cut
+ * made first can leave a secret's prefix that no pattern above recognises any more.
+ */
+export function redactThenTruncate(text: string, maxChars: number): string {
+  const clean = redactStoredText(text);
+  return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
+}
+
 /** The same, for optional text: null stays null. */
 export function redactOptionalText(text: string | null | undefined): string | null {
   return text === null || text === undefined ? null : redactStoredText(text);

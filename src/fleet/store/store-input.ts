@@ -8,11 +8,26 @@ import { redactJsonValue, redactOptionalText, redactStoredText } from './redact-
 import { CAMPAIGN_ACTIONS, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 
+/**
+ * Text as both backends can hold it, the same in both. PostgreSQL's text types cannot store the
+ * character with code zero (PostgreSQL manual §8.3, "Character Types"), and neither backend can
+ * store a lone UTF-16 surrogate (UTF-8 has no encoding for one; each driver substitutes its own
+ * way). A device name from Graph may carry either: each is stored as U+FFFD (the Unicode
+ * replacement character), so one odd name never fails a whole triage and both stores keep the
+ * same values.
+ */
+function storable(text: string): string {
+  return text.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+}
+
 function requireText(what: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new FleetStoreError(`${what}: expected a non-empty string, got ${describeValue(value)}`);
   }
-  return value;
+  return storable(value);
 }
 
 function requireOptionalText(what: string, value: unknown): string | null {
@@ -20,7 +35,7 @@ function requireOptionalText(what: string, value: unknown): string | null {
   if (typeof value !== 'string') {
     throw new FleetStoreError(`${what}: expected a string or null, got ${describeValue(value)}`);
   }
-  return value;
+  return storable(value);
 }
 
 function describeValue(value: unknown): string {

@@ -173,6 +173,13 @@ function syncTime(value: string | null): string | null {
   return value;
 }
 
+/**
+ * How far ahead of the triage's clock a device's collection time may be and still be used: a
+ * device clock set to the wrong time zone is off by up to 14 hours (UTC+14), so one day; beyond
+ * that the date is wrong and the evidence's age unknown.
+ */
+const MAX_EVIDENCE_CLOCK_AHEAD_DAYS = 1;
+
 function ageDays(iso: string, now: Date): number {
   return (now.getTime() - Date.parse(iso)) / DAY_MS;
 }
@@ -197,7 +204,19 @@ function usableEvidence(
     notes.push('Remediations evidence carries no collection time and was not used.');
     return null;
   }
-  if (ageDays(evidence.collectedAt, now) > options.evidenceMaxAgeDays) {
+  const age = ageDays(evidence.collectedAt, now);
+  if (Number.isNaN(age)) {
+    notes.push('Remediations evidence carries a collection time that is not a date and was not used.');
+    return null;
+  }
+  if (age < -MAX_EVIDENCE_CLOCK_AHEAD_DAYS) {
+    // Evidence from the future never grows old: dated 2099, it would be trusted for ever.
+    notes.push(
+      `Remediations evidence is dated ${evidence.collectedAt}, after this triage's time ${now.toISOString()}: the device's clock is wrong, its age is unknown, and it was not used.`,
+    );
+    return null;
+  }
+  if (age > options.evidenceMaxAgeDays) {
     notes.push(
       `Remediations evidence from ${evidence.collectedAt} is older than ${options.evidenceMaxAgeDays} days and was not used.`,
     );

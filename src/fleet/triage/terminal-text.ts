@@ -1,11 +1,10 @@
 /**
- * Text from the tenant (device and user names) shown in a terminal: control characters removed
- * (an ESC in a device name would otherwise drive the admin's terminal), and widths counted the way
- * terminals draw them (East Asian wide characters take two columns).
+ * Text from the tenant (device and user names) shown in a terminal: made safe by the one function
+ * for that (src/text/terminal-safe.ts: controls, bidi overrides and line separators shown as
+ * escapes), and widths counted the way terminals draw them (East Asian wide characters take two
+ * columns).
  */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+export { terminalSafe } from '../../text/terminal-safe.js';
 
 const WIDE =
   /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;

@@ -181,7 +181,7 @@ async function failingSettingsByDevice(api: IntuneApi): Promise<Map<string, Devi
       for (const state of page) {
         if (typeof state?.deviceId !== 'string' || state.deviceId === '' || typeof state.state !== 'string') {
           throw new TriageInputError(
-            `${setting} setting states: expected each state to have a deviceId and a state (strings), found ${JSON.stringify(state)?.slice(0, 120)}`,
+            `${setting} setting states: expected each state to have a deviceId and a state (strings), found ${describeGraphValue(state)}`,
           );
         }
         if (NOT_FAILING.has(state.state)) continue;
@@ -352,12 +352,28 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * What kind of value Graph sent where another was expected, without its content: the content is
+ * the tenant's (names, possibly an echoed secret) and would reach a terminal and the logs.
+ */
+function describeGraphValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'an empty object' : `an object with ${keys.length} properties`;
+  }
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  return `a ${typeof value}`;
+}
+
 /** The list fields triage relies on, checked so a malformed page fails clearly, not silently. */
 function checkManagedDevice(value: unknown): ManagedDevice {
   const v = value as Partial<ManagedDevice> | null;
   if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || v.id === '') {
     throw new TriageInputError(
-      `managedDevices: expected a managedDevice with a string id, found ${JSON.stringify(value)?.slice(0, 120)}`,
+      `managedDevices: expected a managedDevice with a string id, found ${describeGraphValue(value)}`,
     );
   }
   if (typeof v.complianceState !== 'string') {
@@ -365,7 +381,7 @@ function checkManagedDevice(value: unknown): ManagedDevice {
       `managedDevices: device ${v.id}: expected complianceState to be a string, found ${typeof v.complianceState}`,
     );
   }
-  for (const key of ['lastSyncDateTime', 'deviceName', 'azureADDeviceId'] as const) {
+  for (const key of ['lastSyncDateTime', 'deviceName', 'azureADDeviceId', 'userPrincipalName'] as const) {
     const f = v[key];
     if (f !== undefined && f !== null && typeof f !== 'string') {
       throw new TriageInputError(

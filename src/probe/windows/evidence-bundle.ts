@@ -1,4 +1,5 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { BitLockerVolume, WindowsEvent, WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { mergeBitLocker, parseBitLockerVolumes, parseManageBde } from './bitlocker.js';
@@ -50,9 +51,10 @@ const EXPECTED_JSON: Record<string, string> = {
  * directory, a bad file becomes an entry in `problems` and the other files are still read.
  */
 export async function readEvidenceBundle(path: string): Promise<WindowsEvidence> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: Awaited<ReturnType<typeof lstat>>;
   try {
-    info = await stat(path);
+    // lstat: a link is reported as what it is, never followed (docs/security.md).
+    info = await lstat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -64,8 +66,13 @@ export async function readEvidenceBundle(path: string): Promise<WindowsEvidence>
     throw new EvidenceError(`${why}; expected an evidence bundle directory or a compact evidence file`, path);
   }
   if (info.isDirectory()) return readDirectory(path);
-  if (!info.isFile()) throw new EvidenceError('is not a file or a directory', path);
-  return readSingleFile(path, info.size);
+  if (!info.isFile()) {
+    throw new EvidenceError(
+      `is ${kindOf(info)}; expected an evidence bundle directory or a compact evidence file`,
+      path,
+    );
+  }
+  return readSingleFile(path);
 }
 
 async function readDirectory(dir: string): Promise<WindowsEvidence> {
@@ -92,7 +99,7 @@ async function readDirectory(dir: string): Promise<WindowsEvidence> {
     known.map(async (name) => {
       const src = BY_FILE.get(name.toLowerCase())!;
       try {
-        const text = await readEvidenceFile(join(dir, name));
+        const text = await readEvidenceFile(join(dir, name), maxBytesFor(name));
         raw.set(src.name, { kind: 'text', text });
       } catch (e) {
         problems.push(problemFrom(src, e, name));
@@ -102,10 +109,10 @@ async function readDirectory(dir: string): Promise<WindowsEvidence> {
   return evidenceFromSources(raw, dir, problems);
 }
 
-async function readSingleFile(path: string, size: number): Promise<WindowsEvidence> {
+async function readSingleFile(path: string): Promise<WindowsEvidence> {
   let text: string;
   try {
-    text = await readEvidenceFile(path, size);
+    text = await readEvidenceFile(path, maxBytesFor(basename(path)));
   } catch (e) {
     throw e instanceof EvidenceError ? e.inFile(path) : e;
   }
@@ -152,38 +159,104 @@ function findCompactJson(text: string): unknown {
 }
 
 /**
- * An evidence file's text: refused unread over MAX_EVIDENCE_BYTES, decoded from UTF-8 or
- * UTF-16 (see text-input.ts). Errors are EvidenceErrors without the file name (callers add it).
+ * The most each source's file may hold. A bundle is a few hundred KB (docs/evidence.md); events.json
+ * is the largest (Get-WinEvent -MaxEvents 50 per log, sources.ts). The caps keep a hostile or
+ * mistaken file (an 18 MB event export, /dev/zero behind a name) from taking the process's memory:
+ * a file over its cap is refused before it is read. A single file that is not one source (the
+ * compact line, perhaps inside an Intune CSV export) may be up to MAX_EVIDENCE_BYTES.
  */
-export async function readEvidenceFile(path: string, knownSize?: number): Promise<string> {
-  let size = knownSize;
-  if (size === undefined) {
-    const info = await stat(path).catch(() => null);
-    if (info === null) throw new EvidenceError('cannot be read');
-    if (!info.isFile()) throw new EvidenceError('is not a regular file');
-    size = info.size;
-  }
-  if (size > MAX_EVIDENCE_BYTES) {
+const MAX_SOURCE_BYTES: Readonly<Record<string, number>> = {
+  events: 4 * 1024 * 1024,
+  bitlocker: 2 * 1024 * 1024,
+  'manage-bde': 1024 * 1024,
+  dsregcmd: 1024 * 1024,
+  tpmtool: 1024 * 1024,
+};
+const DEFAULT_SOURCE_BYTES = 1024 * 1024;
+
+/** The size cap for a file of this name: its source's cap, or MAX_EVIDENCE_BYTES for any other file. */
+function maxBytesFor(fileName: string): number {
+  const src = BY_FILE.get(fileName.toLowerCase());
+  if (src === undefined) return MAX_EVIDENCE_BYTES;
+  return MAX_SOURCE_BYTES[src.name] ?? DEFAULT_SOURCE_BYTES;
+}
+
+/**
+ * Opened for reading without following a link (O_NOFOLLOW) and without waiting on a FIFO
+ * (O_NONBLOCK); Windows has neither flag, and there lstat has already refused links.
+ */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * An evidence file's text: a regular file only (a symbolic link, a device or a FIFO is refused,
+ * never followed or read), refused unread over `maxBytes`, decoded from UTF-8 or UTF-16 (see
+ * text-input.ts). Errors are EvidenceErrors without the file name (callers add it) and never quote
+ * the file's content: they say what was expected and what kind of thing was found.
+ */
+export async function readEvidenceFile(path: string, maxBytes: number = MAX_EVIDENCE_BYTES): Promise<string> {
+  const link = await lstat(path).catch(() => null);
+  if (link === null) throw new EvidenceError('cannot be read');
+  if (!link.isFile()) throw new EvidenceError(`is ${kindOf(link)}; expected a regular file`);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // ELOOP: the name became a link between lstat and open.
+    if (code === 'ELOOP') throw new EvidenceError('is a symbolic link; expected a regular file');
     throw new EvidenceError(
-      `is ${(size / 1024 / 1024).toFixed(1)} MB; evidence files over ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB are refused without reading them`,
+      `cannot be opened (${code === 'EACCES' ? 'permission denied' : (code ?? 'I/O error')})`,
     );
   }
-  const handle = await open(path, 'r').catch(() => {
-    throw new EvidenceError('cannot be opened (permission denied?)');
-  });
   try {
-    // Read at most one byte past the limit, in case the file grew since stat.
-    const buffer = Buffer.alloc(Math.min(size, MAX_EVIDENCE_BYTES) + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0).catch((e: NodeJS.ErrnoException) => {
-      throw new EvidenceError(`cannot be read (${e.code ?? 'I/O error'})`);
-    });
-    if (bytesRead > MAX_EVIDENCE_BYTES) {
+    // What was opened is checked again: the name may have been replaced since lstat.
+    const info = await handle.stat();
+    if (!info.isFile()) throw new EvidenceError(`is ${kindOf(info)}; expected a regular file`);
+    if (info.size > maxBytes) {
+      throw new EvidenceError(
+        `is ${(info.size / 1024 / 1024).toFixed(1)} MB; ${maxBytes === MAX_EVIDENCE_BYTES ? 'evidence files' : 'files of this source'} over ${describeCap(maxBytes)} are refused without reading them`,
+      );
+    }
+    // Read at most one byte past the limit, in case the file grew since fstat.
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle
+        .read(buffer, length, buffer.length - length, length)
+        .catch((e: NodeJS.ErrnoException) => {
+          throw new EvidenceError(`cannot be read (${e.code ?? 'I/O error'})`);
+        });
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) {
       throw new EvidenceError('grew past the evidence size limit while being read');
     }
-    return decodeEvidenceText(buffer.subarray(0, bytesRead));
+    return decodeEvidenceText(buffer.subarray(0, length));
   } finally {
     await handle.close();
   }
+}
+
+/** What kind of thing is at a path, for "is a symbolic link; expected a regular file". */
+function kindOf(info: {
+  isSymbolicLink(): boolean;
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+function describeCap(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
 }
 
 function problemFrom(src: EvidenceSource, e: unknown, file: string = src.file): Problem {

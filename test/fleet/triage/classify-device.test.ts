@@ -460,6 +460,34 @@ describe('classifyDevice from Remediations evidence: the same verdict as diagnos
     );
     expect(undated.evidenceAt).toBeNull();
     expect(undated.reasons.join(' ')).toMatch(/carries no collection time and was not used/);
+    // Evidence from the future never grows old: not trusted (the same evidence dated now is).
+    const future = classifyDevice(
+      {
+        device: device(),
+        failingSettings: [],
+        evidence: { ...evidence, collectedAt: '2099-01-01T00:00:00Z' },
+      },
+      new Date('2024-07-01T00:00:00Z'),
+    );
+    expect(future.evidenceAt).toBeNull();
+    expect(future.reasons.join(' ')).toMatch(
+      /dated 2099-01-01T00:00:00Z, after this triage's time .*not used/,
+    );
+    const notADate = classifyDevice(
+      { device: device(), failingSettings: [], evidence: { ...evidence, collectedAt: 'yesterday' } },
+      new Date('2024-07-01T00:00:00Z'),
+    );
+    expect(notADate.evidenceAt).toBeNull();
+    // Within a day ahead (a device clock in the wrong time zone), evidence is still used.
+    const aheadHours = classifyDevice(
+      {
+        device: device(),
+        failingSettings: [],
+        evidence: { ...evidence, collectedAt: '2024-07-01T13:00:00Z' },
+      },
+      new Date('2024-07-01T00:00:00Z'),
+    );
+    expect(aheadHours.evidenceAt).toBe('2024-07-01T13:00:00Z');
   });
 
   test('output that is not our evidence fails with what was expected', () => {
