@@ -25,8 +25,18 @@ const SETTLED_STATES = new Set(['compliant', 'remediated', 'notApplicable', 'not
 
 /** Remediations run states that are not a finished run (deviceHealthScriptDeviceState, beta). */
 const UNFINISHED_RUN_STATES = new Set(['unknown', 'pending']);
-/** Intune's remediationState values for a remediation script that did not succeed. */
-const REMEDIATION_FAILED = new Set(['remediationFailed', 'scriptError']);
+/**
+ * Intune's remediationState values for a remediation that did not remediate by the time the
+ * detection ran again after it (deviceHealthScriptDeviceState, beta: `remediationFailed` "ran but
+ * did not remediate", `scriptError` "error or timed out"). For a clear both are what an accepted
+ * PPI clear reports too: `tpm-doctor clear` exits 12 (request accepted, the firmware clears at the
+ * next restart) and Intune's post-remediation detection runs before that restart, still finding
+ * the problem. So for a clear they mean "requested, restart pending", never "failed".
+ */
+const REMEDIATION_NOT_YET = new Set(['remediationFailed', 'scriptError']);
+
+/** The note a clear device carries while its restart is pending (docs/campaigns.md). */
+export const CLEAR_RESTART_PENDING = 'clear requested, restart pending';
 
 /**
  * Tracks a campaign's posted devices to their end, one tick per poll interval:
@@ -113,7 +123,14 @@ export class CampaignTracker {
     const compliantAt = now().toISOString();
     const changes: PhaseChange[] = synced
       .filter((device) => !failing.has(device.deviceId))
-      .map((device) => ({ deviceId: device.deviceId, from: ['synced'], to: 'compliant', compliantAt }));
+      .map((device) => ({
+        deviceId: device.deviceId,
+        from: ['synced'],
+        to: 'compliant',
+        compliantAt,
+        // A clear that was pending its restart is proven now: its note is no longer true.
+        ...(device.error?.startsWith(CLEAR_RESTART_PENDING) ? { error: null } : {}),
+      }));
     if (changes.length > 0) await store.changePhases(campaign.id, changes);
   }
 
@@ -207,15 +224,16 @@ export class CampaignTracker {
         });
         continue;
       }
-      if (report === null && REMEDIATION_FAILED.has(run.remediationState ?? '')) {
-        // tpm-doctor clear exited non-zero on the device: its gate refused (exit 10) or the
-        // clear failed (11); its journal on the device says which. Nothing is assumed cleared.
+      if (report === null && REMEDIATION_NOT_YET.has(run.remediationState ?? '')) {
+        // Accepted and waiting for its restart (exit 12), or refused/failed (10, 11): Graph cannot
+        // tell them apart before the restart. The first detection after the restart, or the TPM
+        // settings turning compliant, decides; the deadline ends it otherwise. Never `failed` here.
         changes.push({
           ...change,
-          to: 'failed',
-          error: redactGraphError(
-            `clear ${run.remediationState} on the device: ${run.remediationScriptError ?? 'tpm-doctor clear exited non-zero (refused or failed; its journal on the device says why)'}`,
-          ),
+          to: 'synced',
+          error: `${CLEAR_RESTART_PENDING} (Intune reported remediationState ${run.remediationState} before the restart${
+            run.remediationScriptError ? `: ${redactGraphError(run.remediationScriptError)}` : ''
+          })`,
         });
         continue;
       }
@@ -234,7 +252,47 @@ export class CampaignTracker {
         });
       }
     }
+    await this.#decidePendingClears(changes);
     if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /**
+   * A clear pending its restart is decided by the first finished run of the package after the one
+   * that requested it: detection finding nothing (`success`) proves the clear took; detection still
+   * finding the problem means it did not (refused or failed on the device; its journal says why).
+   * Compliance (#trackCompliance) settles it too, whichever comes first.
+   */
+  async #decidePendingClears(changes: PhaseChange[]): Promise<void> {
+    const { intune, store, campaign, now } = this.#options;
+    if (campaign.scriptId === null) return;
+    const pending = new Map(
+      (await store.campaignDevices(campaign.id, ['synced']))
+        .filter((device) => device.error?.startsWith(CLEAR_RESTART_PENDING))
+        .map((device) => [device.deviceId, device]),
+    );
+    if (pending.size === 0) return;
+    for await (const page of intune.healthScriptRunStates(campaign.scriptId)) {
+      for (const run of page) {
+        const deviceId = run.managedDevice?.id ?? run.id.split(':').at(-1) ?? run.id;
+        const device = pending.get(deviceId);
+        const reportedAt = parseGraphTime(run.lastStateUpdateDateTime);
+        const requestedAt = parseGraphTime(device?.lastSync ?? null);
+        if (device === undefined || reportedAt === undefined || requestedAt === undefined) continue;
+        if (reportedAt <= requestedAt || UNFINISHED_RUN_STATES.has(run.detectionState)) continue;
+        const change = { deviceId, from: ['synced' as const], lastSync: run.lastStateUpdateDateTime };
+        if (run.detectionState === 'success') {
+          changes.push({ ...change, to: 'compliant', compliantAt: now().toISOString(), error: null });
+        } else if (run.detectionState === 'fail') {
+          changes.push({
+            ...change,
+            to: 'failed',
+            error:
+              'the first detection after the clear request still finds the problem: the clear did not take ' +
+              "(refused or failed on the device; tpm-doctor's journal on the device says why)",
+          });
+        }
+      }
+    }
   }
 
   /** Past the deadline, every open device ends `timed-out`, with what it was still waiting for. */
@@ -251,7 +309,11 @@ export class CampaignTracker {
         deviceId: device.deviceId,
         from: [device.phase],
         to: 'timed-out',
-        error: `${WAITING_FOR[device.phase] ?? 'not finished'} at the campaign deadline ${campaign.deadline}`,
+        error: `${
+          device.phase === 'synced' && device.error?.startsWith(CLEAR_RESTART_PENDING)
+            ? `${device.error}, not proven by a detection or compliance after the restart`
+            : (WAITING_FOR[device.phase] ?? 'not finished')
+        } at the campaign deadline ${campaign.deadline}`,
       })),
     );
   }

@@ -102,7 +102,7 @@ export function clearScriptPackage(
   };
 }
 
-/** Finds the package of this approval by name (docs/graph-calls.md #8) or uploads it (#9). */
+/** Finds the package of this approval by name (docs/graph-calls.md #8, read by id #8b) or uploads it (#9). */
 export async function findOrUploadClearScript(
   intune: IntuneApi,
   detectionScript: string,
@@ -110,7 +110,10 @@ export async function findOrUploadClearScript(
 ): Promise<{ script: DeviceHealthScript; uploaded: boolean }> {
   checkApproval(approval);
   const wanted = clearScriptPackage(detectionScript, approval);
-  const existing = await intune.findHealthScript(wanted.displayName);
+  const found = await intune.findHealthScript(wanted.displayName);
+  // The list call returns the script bodies empty (docs/graph-calls.md #8): only a read by id
+  // (#8b) shows what the package would run. Gone between the two reads: upload ours.
+  const existing = found === undefined ? undefined : await intune.healthScript(found.id);
   if (existing !== undefined) {
     // A package found by name is reused only if it is exactly ours: one edited in the admin
     // center, or uploaded for this ticket with another script, would run unreviewed code as

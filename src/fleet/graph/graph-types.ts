@@ -56,9 +56,14 @@ export const MANAGED_DEVICE_SELECT = [
 ] as const;
 
 /**
- * deviceHealthAttestationState (v1.0 property of managedDevice). Null in list calls; populated
- * only on a single-device GET with $select (graph-docs issues #8667, #7971). Values are strings
- * as Graph reports them ("enabled", "disabled", "notApplicable", ...).
+ * deviceHealthAttestationState (v1.0 complex type of managedDevice). Null in list calls; populated
+ * only on a single-device GET with $select (graph-docs issues #8667, #7971). Types and nullability
+ * as the v1.0 CSDL declares them (test/contract/graph/graph-metadata.json):
+ * - `issuedDateTime` is a non-nullable DateTimeOffset: a device that never attested carries the
+ *   default date (0001-01-01T00:00:00Z), which means "never", not "long ago";
+ * - `lastUpdateDateTime` is an Edm.String, not a date: free text, never parsed as a time;
+ * - every other value is a string whose vocabulary Microsoft does not publish: tpm-doctor compares
+ *   only the few values listed in docs/triage.md and reads any other as unknown.
  */
 export interface DeviceHealthAttestationState {
   tpmVersion: string | null;
@@ -69,15 +74,18 @@ export interface DeviceHealthAttestationState {
   deviceHealthAttestationStatus: string | null;
   healthAttestationSupportedStatus: string | null;
   healthStatusMismatchInfo: string | null;
-  issuedDateTime: string | null;
+  issuedDateTime: string;
   lastUpdateDateTime: string | null;
   pcr0: string | null;
   pcrHashAlgorithm: string | null;
   testSigning: string | null;
   virtualSecureMode: string | null;
-  resetCount: number | null;
-  restartCount: number | null;
+  resetCount: number;
+  restartCount: number;
 }
+
+/** The DateTimeOffset Graph sends for a non-nullable date that was never set. */
+export const GRAPH_DEFAULT_DATE = '0001-01-01T00:00:00Z';
 
 /** hardwareInformation (beta only; null in list calls). Only the TPM-relevant fields. */
 export interface HardwareInformation {
@@ -108,9 +116,11 @@ export type SettingComplianceStatus =
   | 'notAssigned';
 
 /**
- * deviceComplianceSettingState (beta): one device's state for one compliance setting, listed
- * tenant-wide per setting under deviceCompliancePolicySettingStateSummaries/{setting}. `deviceId`
- * is the Intune managedDevice id.
+ * deviceComplianceSettingState (v1.0 and beta): one device's state for one compliance setting,
+ * listed tenant-wide per setting under deviceCompliancePolicySettingStateSummaries/{setting}.
+ * `deviceId` is the Intune managedDevice id. `setting` is the class-qualified ID
+ * ("Windows10CompliancePolicy.TpmRequired"); `settingName` is the same ID or null on real tenants:
+ * never rely on it for a display name.
  */
 export interface DeviceComplianceSettingState {
   id: string;
@@ -119,7 +129,8 @@ export interface DeviceComplianceSettingState {
   deviceId: string;
   deviceName: string | null;
   state: SettingComplianceStatus;
-  complianceGracePeriodExpirationDateTime?: string | null;
+  /** Non-nullable DateTimeOffset (v1.0 CSDL): GRAPH_DEFAULT_DATE when there is no grace period. */
+  complianceGracePeriodExpirationDateTime?: string;
 }
 
 /**
@@ -178,9 +189,24 @@ export interface DeviceHealthScript {
   runAsAccount?: 'system' | 'user';
   runAs32Bit?: boolean;
   enforceSignatureCheck?: boolean;
-  detectionScriptContent?: string;
-  remediationScriptContent?: string;
+  /** Base64 (Edm.Binary). Empty (null) in the list call: read the package by id for its bodies. */
+  detectionScriptContent?: string | null;
+  remediationScriptContent?: string | null;
 }
+
+/**
+ * Intune's remediationState (beta enum remediationState, msgraph-metadata), as Microsoft defines
+ * each value on the deviceHealthScriptDeviceState page: `success` remediated, `remediationFailed`
+ * the remediation ran but did not remediate (the detection after it still found the issue),
+ * `scriptError` the remediation errored or timed out, `skipped` not run (nothing detected).
+ */
+export type RemediationState =
+  | 'unknown'
+  | 'skipped'
+  | 'success'
+  | 'remediationFailed'
+  | 'scriptError'
+  | 'unknownFutureValue';
 
 /** deviceHealthScriptDeviceState (beta): one device's last run of a Remediations script. */
 export interface DeviceHealthScriptRunState {
@@ -192,10 +218,10 @@ export interface DeviceHealthScriptRunState {
   preRemediationDetectionScriptOutput: string | null;
   preRemediationDetectionScriptError?: string | null;
   /**
-   * The remediation's outcome (beta): "success", "remediationFailed", "scriptError", "skipped",
-   * "unknown". Graph returns no output of the remediation script itself, only its error.
+   * The remediation's outcome (RemediationState). Graph returns no output of the remediation
+   * script itself, only its error: a report the remediation prints never reaches the tenant.
    */
-  remediationState?: string | null;
+  remediationState?: RemediationState | string | null;
   remediationScriptError?: string | null;
   /** The detection script's output when it ran again after the remediation. */
   postRemediationDetectionScriptOutput?: string | null;

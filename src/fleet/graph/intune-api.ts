@@ -29,8 +29,9 @@ export interface IntuneApi {
   deviceDetails(ids: readonly string[]): Promise<Map<string, Result<ManagedDeviceDetails>>>;
 
   /**
-   * Devices not compliant with one setting, tenant-wide (beta setting-state summaries), pages.
-   * Only states other than compliant/notApplicable/notAssigned are listed.
+   * Devices not compliant with one setting, tenant-wide (v1.0 setting-state summaries), pages.
+   * Only states other than compliant/notApplicable/notAssigned are listed. A setting that no
+   * policy in the tenant carries may have no summary: Graph answers 404 (GraphError).
    */
   nonCompliantSettingStates(setting: TpmRelatedSetting): AsyncIterable<DeviceComplianceSettingState[]>;
 
@@ -54,8 +55,13 @@ export interface IntuneApi {
   /** POST rebootNow (v1.0, 204); `beforeSend` as for syncDevice. */
   rebootNow(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void>;
 
-  /** Remediations (beta): find our script package by display name. */
+  /**
+   * Remediations (beta): find our script package by display name. The list call leaves the
+   * script bodies empty: read the package with `healthScript` to compare them.
+   */
   findHealthScript(displayName: string): Promise<DeviceHealthScript | undefined>;
+  /** Remediations (beta): one script package by id, with its script bodies; undefined on 404. */
+  healthScript(id: string): Promise<DeviceHealthScript | undefined>;
   /** Remediations (beta): upload a script package; returns it with its id. */
   createHealthScript(script: Omit<DeviceHealthScript, 'id'>): Promise<DeviceHealthScript>;
   /**

@@ -1,5 +1,6 @@
 import { redactThenTruncate } from '../store/redact-stored-text.js';
 import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from './graph-client.js';
+import { GraphError } from './graph-error.js';
 import {
   type BitlockerRecoveryKeyInfo,
   type DeviceCompliancePolicyState,
@@ -21,13 +22,17 @@ const DETAILS_SELECT = 'id,hardwareInformation,deviceHealthAttestationState';
 const RUN_STATE_SELECT =
   'id,detectionState,remediationState,lastStateUpdateDateTime,preRemediationDetectionScriptOutput,' +
   'preRemediationDetectionScriptError,remediationScriptError,postRemediationDetectionScriptOutput';
-/** The states that are not a problem; everything else is listed (docs/graph-calls.md call 4). */
-const NOT_A_PROBLEM_FILTER = "state ne 'compliant' and state ne 'notApplicable' and state ne 'notAssigned'";
+/**
+ * The states that are not a problem; everything else is listed (docs/graph-calls.md call 4).
+ * `not(state eq ...)`, not `ne`: Intune's documentation never shows `ne` on this collection.
+ */
+const NOT_A_PROBLEM_FILTER =
+  "not(state eq 'compliant') and not(state eq 'notApplicable') and not(state eq 'notAssigned')";
 
 /**
  * The Intune calls of docs/graph-calls.md, exactly, over GraphClient (which paces, retries, pages
  * and batches). Versions as listed there: v1.0 wherever Graph has the call, beta for
- * hardwareInformation, the setting-state summaries and Remediations.
+ * hardwareInformation and Remediations.
  */
 export class IntuneClient implements IntuneApi {
   constructor(private readonly graph: GraphClient) {}
@@ -49,7 +54,9 @@ export class IntuneClient implements IntuneApi {
   managedDevicesById(ids: readonly string[]): Promise<Map<string, Result<ManagedDevice>>> {
     return this.batchedGet('v1.0', ids, (id) =>
       withQuery(`${MANAGED_DEVICES}/${encodeURIComponent(id)}`, { $select: MANAGED_DEVICE_SELECT.join(',') }),
-    ).then((answers) => mapResults(answers, (body) => expectEntity<ManagedDevice>(body, 'a managedDevice')));
+    ).then((answers) =>
+      mapResults(answers, (body) => expectEntity<ManagedDevice>(singleEntity(body), 'a managedDevice')),
+    );
   }
 
   /** Call 2, batched (beta: hardwareInformation is beta-only). */
@@ -58,7 +65,10 @@ export class IntuneClient implements IntuneApi {
       withQuery(`${MANAGED_DEVICES}/${encodeURIComponent(id)}`, { $select: DETAILS_SELECT }),
     ).then((answers) =>
       mapResults(answers, (body) => {
-        const details = expectEntity<ManagedDeviceDetails>(body, 'a managedDevice with details');
+        const details = expectEntity<ManagedDeviceDetails>(
+          singleEntity(body),
+          'a managedDevice with details',
+        );
         return {
           id: details.id,
           hardwareInformation: isJsonObject(details.hardwareInformation) ? details.hardwareInformation : null,
@@ -70,7 +80,10 @@ export class IntuneClient implements IntuneApi {
     );
   }
 
-  /** Call 4 (beta). */
+  /**
+   * Call 4 (v1.0). A setting that no compliance policy in the tenant carries may have no summary
+   * at all: Graph answers the first page 404, which means no device fails it, not an error.
+   */
   async *nonCompliantSettingStates(
     setting: TpmRelatedSetting,
   ): AsyncIterable<DeviceComplianceSettingState[]> {
@@ -78,9 +91,18 @@ export class IntuneClient implements IntuneApi {
       `/deviceManagement/deviceCompliancePolicySettingStateSummaries/${encodeURIComponent(setting)}/deviceComplianceSettingStates`,
       { $filter: NOT_A_PROBLEM_FILTER },
     );
-    yield* this.graph.pages('beta', path, (item) =>
-      expectEntity<DeviceComplianceSettingState>(item, 'a deviceComplianceSettingState'),
-    );
+    let first = true;
+    try {
+      for await (const page of this.graph.pages('v1.0', path, (item) =>
+        expectEntity<DeviceComplianceSettingState>(item, 'a deviceComplianceSettingState'),
+      )) {
+        first = false;
+        yield page;
+      }
+    } catch (error) {
+      if (first && error instanceof GraphError && error.status === 404) return;
+      throw error;
+    }
   }
 
   /** Call 14, batched (v1.0; settingStates are embedded in each policy state). */
@@ -188,6 +210,18 @@ export class IntuneClient implements IntuneApi {
     return fallback;
   }
 
+  /** Call 8b (beta): one package by id; only this read carries the script bodies. */
+  async healthScript(id: string): Promise<DeviceHealthScript | undefined> {
+    try {
+      return await this.graph.get('beta', `${HEALTH_SCRIPTS}/${encodeURIComponent(id)}`, {
+        parse: (body) => expectEntity<DeviceHealthScript>(singleEntity(body), 'a deviceHealthScript'),
+      });
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   /** Call 9 (beta): 201 with the created script. */
   async createHealthScript(script: Omit<DeviceHealthScript, 'id'>): Promise<DeviceHealthScript> {
     const created = await this.graph.post('beta', HEALTH_SCRIPTS, {
@@ -257,6 +291,16 @@ export class IntuneClient implements IntuneApi {
     }));
     return this.graph.batch(version, requests);
   }
+}
+
+/**
+ * A single entity's body. Graph answers a GET of one entity with the entity itself; the generated
+ * Intune examples on Microsoft Learn wrap it in `"value"` (test/contract/graph/*-get*.json), so a
+ * body without an id whose `value` is an object is read as that object.
+ */
+function singleEntity(body: unknown): unknown {
+  if (isJsonObject(body) && body.id === undefined && isJsonObject(body.value)) return body.value;
+  return body;
 }
 
 function mapResults<T>(

@@ -302,6 +302,16 @@ function fromComplianceState(device: ManagedDevice): Decision {
         reasons: [`complianceState is ${device.complianceState} and no TPM-related setting is failing.`],
         clearIsTheRemedy: false,
       };
+    case 'configManager':
+      // Co-managed with the compliance workload on Configuration Manager: Intune's own compliance
+      // policies do not decide this device (managedDevice complianceState, v1.0 reference).
+      return {
+        class: 'unknown',
+        reasons: [
+          "complianceState is configManager: Configuration Manager evaluates this device's compliance, not Intune; check it in Configuration Manager.",
+        ],
+        clearIsTheRemedy: false,
+      };
     default:
       return {
         class: 'unknown',
@@ -451,17 +461,22 @@ function tpmRequired(
       clearIsTheRemedy: false,
     };
   }
-  if (!attests(dha)) {
+  const verdict = attestationVerdict(dha);
+  if (verdict.kind === 'fails') {
     return {
       class: 'tpm-clear-candidate',
-      reasons: [
-        `${failing}: Intune sees a TPM (${seen}) that does not attest (${
-          dha === null
-            ? 'no health attestation state'
-            : `attestationIdentityKey ${dha.attestationIdentityKey ?? 'unknown'}, deviceHealthAttestationStatus ${dha.deviceHealthAttestationStatus ?? 'unknown'}`
-        }).`,
-      ],
+      reasons: [`${failing}: Intune sees a TPM (${seen}) that does not attest (${verdict.why}).`],
       clearIsTheRemedy: true,
+    };
+  }
+  if (verdict.kind === 'unknown') {
+    // No verdict from health attestation: a clear is never proposed on a guess.
+    return {
+      class: 'unknown',
+      reasons: [
+        `${failing}: Intune sees a TPM (${seen}) but its health attestation gives no verdict (${verdict.why}); deploy the evidence script to see why.`,
+      ],
+      clearIsTheRemedy: false,
     };
   }
   const issued = reportIssued(dha);
@@ -479,29 +494,63 @@ function tpmRequired(
     'the TPM',
     dha,
     false,
-    `a current health attestation report attests with TPM ${dha!.tpmVersion}`,
+    `a current health attestation report attests with TPM ${dha?.tpmVersion}`,
   );
 }
 
 /**
- * Whether the TPM attests: DHA reports a TPM version and an attestation identity key (the key a
- * TPM needs to sign its health report; Graph deviceHealthAttestationState.attestationIdentityKey),
- * and the status is not a failure. A TPM that Intune sees but that cannot attest is the state a
- * clear fixes (research §5: TPM-related compliance failing with the TPM present).
+ * What health attestation says about the TPM. Microsoft does not publish the values of
+ * deviceHealthAttestationState's strings, so only the ones listed in docs/triage.md are compared
+ * (exactly, ignoring case); any other value is unknown, never read as a failure:
+ * - `fails`: attestationIdentityKey "disabled" (the TPM has no key to sign its health report with)
+ *   or deviceHealthAttestationStatus "unhealthy": the state a clear fixes (research §5);
+ * - `unknown`: no TPM version in the report (a device that never attested carries the default
+ *   issuedDateTime and nulls), or a value outside that list;
+ * - `attests`: a TPM version, and every compared value is a known good one or absent.
+ * No attestation state at all (null) is read as "does not attest", as before: a TPM Intune sees
+ * whose device sends no health report.
  */
-function attests(dha: DeviceHealthAttestationState | null): boolean {
-  if (dha === null || !nonEmpty(dha.tpmVersion)) return false;
-  if (nonEmpty(dha.attestationIdentityKey) && dha.attestationIdentityKey.toLowerCase() !== 'enabled')
-    return false;
-  const status = dha.deviceHealthAttestationStatus?.toLowerCase() ?? '';
-  return !/unhealthy|fail|error/.test(status);
+type AttestationVerdict = { kind: 'attests' } | { kind: 'fails' | 'unknown'; why: string };
+
+const KNOWN_AIK: Readonly<Record<string, 'good' | 'bad'>> = { enabled: 'good', disabled: 'bad' };
+const KNOWN_STATUS: Readonly<Record<string, 'good' | 'bad'>> = { healthy: 'good', unhealthy: 'bad' };
+
+function attestationVerdict(dha: DeviceHealthAttestationState | null): AttestationVerdict {
+  if (dha === null) return { kind: 'fails', why: 'no health attestation state' };
+  const aik = judge(dha.attestationIdentityKey, KNOWN_AIK);
+  const status = judge(dha.deviceHealthAttestationStatus, KNOWN_STATUS);
+  const described = `attestationIdentityKey ${dha.attestationIdentityKey ?? 'unknown'}, deviceHealthAttestationStatus ${dha.deviceHealthAttestationStatus ?? 'unknown'}`;
+  if (!nonEmpty(dha.tpmVersion)) {
+    return {
+      kind: 'unknown',
+      why:
+        reportIssued(dha) === null
+          ? 'the device has never sent a health attestation report'
+          : 'its health attestation report names no TPM version',
+    };
+  }
+  if (aik === 'bad' || status === 'bad') return { kind: 'fails', why: described };
+  if (aik === 'unknown' || status === 'unknown') return { kind: 'unknown', why: `unrecognised ${described}` };
+  return { kind: 'attests' };
 }
 
-/** When the device's health report was issued (at boot): issuedDateTime, else lastUpdateDateTime. */
+function judge(
+  value: string | null | undefined,
+  known: Readonly<Record<string, 'good' | 'bad'>>,
+): 'good' | 'bad' | 'unknown' | 'absent' {
+  if (!nonEmpty(value)) return 'absent';
+  return Object.hasOwn(known, value.toLowerCase()) ? known[value.toLowerCase()]! : 'unknown';
+}
+
+/**
+ * When the device's health report was issued (at boot): issuedDateTime, a non-nullable
+ * DateTimeOffset whose default (0001-01-01) means "never attested", so null here. The report's
+ * lastUpdateDateTime is an Edm.String (v1.0 CSDL), free text: never read as a time.
+ */
 function reportIssued(dha: DeviceHealthAttestationState | null): string | null {
-  if (dha === null) return null;
-  const at = [dha.issuedDateTime, dha.lastUpdateDateTime].find(nonEmpty);
-  return at === undefined || Number.isNaN(Date.parse(at)) ? null : at;
+  if (dha === null || !nonEmpty(dha.issuedDateTime)) return null;
+  const at = Date.parse(dha.issuedDateTime);
+  return Number.isNaN(at) || new Date(at).getUTCFullYear() < 1970 ? null : dha.issuedDateTime;
 }
 
 /**

@@ -71,16 +71,16 @@ export const FAILING_SETTINGS: Readonly<
   'stays-broken': [{ setting: 'Windows10CompliancePolicy.TpmRequired', state: 'nonCompliant' }],
 });
 
-/** Settings names as the Intune admin center shows them (settingName). */
-export const SETTING_NAMES: Readonly<Record<LabSetting, string>> = Object.freeze({
-  'Windows10CompliancePolicy.TpmRequired': 'TpmRequired',
-  'Windows10CompliancePolicy.BitLockerEnabled': 'BitLockerEnabled',
-  'Windows10CompliancePolicy.SecureBootEnabled': 'SecureBootEnabled',
-  'Windows10CompliancePolicy.CodeIntegrityEnabled': 'CodeIntegrityEnabled',
-  'Windows10CompliancePolicy.StorageRequireEncryption': 'StorageRequireEncryption',
-  [REQUIRE_REMAIN_CONTACT]: 'RequireRemainContact',
-});
+/** Every setting the lab has a setting-state summary for. */
+export const LAB_SETTINGS: readonly LabSetting[] = Object.freeze([
+  'Windows10CompliancePolicy.TpmRequired',
+  'Windows10CompliancePolicy.BitLockerEnabled',
+  'Windows10CompliancePolicy.SecureBootEnabled',
+  'Windows10CompliancePolicy.CodeIntegrityEnabled',
+  'Windows10CompliancePolicy.StorageRequireEncryption',
+  REQUIRE_REMAIN_CONTACT,
+]);
 
 export function isLabSetting(value: string): value is LabSetting {
-  return Object.hasOwn(SETTING_NAMES, value);
+  return (LAB_SETTINGS as readonly string[]).includes(value);
 }

@@ -1,6 +1,6 @@
 import { MANAGED_DEVICE_SELECT } from '../../fleet/graph/graph-types.js';
 import type { DeviceSimulation } from './device-simulation.js';
-import { isLabSetting, type LabSetting, SETTING_NAMES } from './fleet-mix.js';
+import { isLabSetting, LAB_SETTINGS } from './fleet-mix.js';
 import { badRequest, GraphError, notFound } from './graph-error.js';
 import type { GraphViews } from './graph-views.js';
 import {
@@ -95,8 +95,12 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/deviceManagement\/managedDevices$/,
     versions: ['v1.0', 'beta'],
     handle(ctx, req, query) {
-      checkFilter(query.filter, { operatingSystem: ['eq'], complianceState: ['eq', 'ne'] }, 'managedDevices');
-      const select = checkSelect(query.select, LIST_DEVICE_PROPERTIES, 'managedDevice');
+      checkFilter(
+        query.filter,
+        { operatingSystem: ['eq'], complianceState: ['eq', 'not-eq'] },
+        'managedDevices',
+      );
+      const select = checkSelect(query.select, devicePropertiesIn(req.version), 'managedDevice');
       if (query.filter.length > 0) ctx.devices.settleAll();
       return page(ctx, req, query, 'deviceManagement/managedDevices', select, 1000, (i) => {
         const device = ctx.views.managedDevice(i);
@@ -114,11 +118,7 @@ const ROUTES: readonly Route[] = [
     versions: ['v1.0', 'beta'],
     handle(ctx, req, query, [id]) {
       noFilter(query);
-      const properties =
-        req.version === 'beta'
-          ? LIST_DEVICE_PROPERTIES
-          : LIST_DEVICE_PROPERTIES.filter((p) => p !== 'hardwareInformation');
-      const select = checkSelect(query.select, properties, 'managedDevice');
+      const select = checkSelect(query.select, devicePropertiesIn(req.version), 'managedDevice');
       const index = deviceIndex(ctx, id!);
       const full = {
         ...ctx.views.managedDevice(index),
@@ -136,11 +136,12 @@ const ROUTES: readonly Route[] = [
     method: 'GET',
     pattern:
       /^\/deviceManagement\/deviceCompliancePolicySettingStateSummaries\/([^/]+)\/deviceComplianceSettingStates$/,
-    versions: ['beta'],
+    // The setting-state summaries are in v1.0 as well as beta (v1.0 CSDL, deviceManagement).
+    versions: ['v1.0', 'beta'],
     handle(ctx, req, query, [setting]) {
       const name = decodeURIComponent(setting!);
       if (!isLabSetting(name)) throw notFound(`No setting state summary '${name}' in this tenant.`);
-      checkFilter(query.filter, { state: ['eq', 'ne'] }, 'deviceComplianceSettingStates');
+      checkFilter(query.filter, { state: ['eq', 'not-eq'] }, 'deviceComplianceSettingStates');
       const select = checkSelect(
         query.select,
         [
@@ -182,11 +183,12 @@ const ROUTES: readonly Route[] = [
       ctx.devices.settle(index);
       const failing = new Map(ctx.views.failingSettings(index).map((f) => [f.setting, f.state]));
       // The lab has one compliance policy; its settings are the ones the seeded mix can fail.
-      const settingStates = (Object.keys(SETTING_NAMES) as LabSetting[]).map((setting) => {
+      const settingStates = LAB_SETTINGS.map((setting) => {
         const state = failing.get(setting) ?? 'compliant';
         return {
           setting,
-          settingName: SETTING_NAMES[setting],
+          // Real tenants repeat the class-qualified ID here (or leave it null), never a short name.
+          settingName: setting,
           state,
           // Intune reports 0 for a compliant setting and -2016281112 ("not compliant") otherwise.
           errorCode: state === 'compliant' ? 0 : -2016281112,
@@ -206,6 +208,7 @@ const ROUTES: readonly Route[] = [
             platformType: 'windows10AndLater',
             settingCount: settingStates.length,
             settingStates,
+            version: 1,
           },
         ],
       });
@@ -300,6 +303,22 @@ const ROUTES: readonly Route[] = [
       return ok({
         '@odata.context': `${ctx.baseUrl}/beta/$metadata#deviceManagement/deviceHealthScripts`,
         value: scripts.map((s) => pick(s, select)),
+      });
+    },
+  },
+  // 8b: one script package by id, with its script bodies (the list call leaves them empty).
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/deviceManagement/deviceHealthScripts/${GUID}$`),
+    versions: ['beta'],
+    handle(ctx, _req, query, [scriptId]) {
+      noFilter(query);
+      const select = checkSelect(query.select, SCRIPT_PROPERTIES, 'deviceHealthScript');
+      const script = ctx.views.script(scriptId!);
+      if (script === undefined) throw notFound(`No deviceHealthScript with id '${scriptId}'.`);
+      return ok({
+        '@odata.context': `${ctx.baseUrl}/beta/$metadata#deviceManagement/deviceHealthScripts/$entity`,
+        ...pick(script, select),
       });
     },
   },
@@ -398,6 +417,13 @@ export function routeGraphRequest(ctx: RouteContext, req: GraphRequest): GraphRe
   throw badRequest(
     `Resource not found for the segment '${req.path.split('/').filter(Boolean).at(-1) ?? ''}'.`,
   );
+}
+
+/** managedDevice's properties in a version: hardwareInformation is beta-only (not in the v1.0 CSDL). */
+function devicePropertiesIn(version: GraphVersion): readonly string[] {
+  return version === 'beta'
+    ? LIST_DEVICE_PROPERTIES
+    : LIST_DEVICE_PROPERTIES.filter((p) => p !== 'hardwareInformation');
 }
 
 function ok(body: unknown): GraphResponse {

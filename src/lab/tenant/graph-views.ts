@@ -1,15 +1,16 @@
-import type {
-  BitlockerRecoveryKeyInfo,
-  ComplianceState,
-  DeviceComplianceSettingState,
-  DeviceHealthAttestationState,
-  DeviceHealthScript,
-  DeviceHealthScriptRunState,
-  HardwareInformation,
-  ManagedDevice,
+import {
+  type BitlockerRecoveryKeyInfo,
+  type ComplianceState,
+  type DeviceComplianceSettingState,
+  type DeviceHealthAttestationState,
+  type DeviceHealthScript,
+  type DeviceHealthScriptRunState,
+  GRAPH_DEFAULT_DATE,
+  type HardwareInformation,
+  type ManagedDevice,
 } from '../../fleet/graph/graph-types.js';
 import type { DeviceSimulation } from './device-simulation.js';
-import { FAILING_SETTINGS, type LabSetting, SETTING_NAMES } from './fleet-mix.js';
+import { FAILING_SETTINGS, type LabSetting } from './fleet-mix.js';
 import type { ScriptCatalog } from './script-catalog.js';
 
 /**
@@ -113,7 +114,11 @@ export class GraphViews {
     }));
   }
 
-  /** One device's entry in a setting's tenant-wide state summary. */
+  /**
+   * One device's entry in a setting's tenant-wide state summary. Real tenants leave settingName
+   * null or repeat the class-qualified ID; the lab sends null (docs/lab-tenant.md), and the
+   * non-nullable grace period date its default when there is none.
+   */
   settingState(
     index: number,
     setting: LabSetting,
@@ -123,18 +128,26 @@ export class GraphViews {
     return {
       id: `${fleet.ids[index]}_${setting}`,
       setting,
-      settingName: SETTING_NAMES[setting],
+      settingName: null,
       deviceId: fleet.ids[index]!,
       deviceName: this.#devices.profile(index).deviceName,
       state,
-      complianceGracePeriodExpirationDateTime: null,
+      complianceGracePeriodExpirationDateTime: GRAPH_DEFAULT_DATE,
     };
   }
 
   // ---- Remediations ----------------------------------------------------------------------------
 
+  /**
+   * The script packages as the list call shows them: real Graph returns the script bodies empty
+   * there (only a GET by id carries them), so the lab sends them null.
+   */
   scripts(): DeviceHealthScript[] {
-    return this.#scripts.list().map((stored) => ({ ...stored.entity }));
+    return this.#scripts.list().map((stored) => ({
+      ...stored.entity,
+      detectionScriptContent: null,
+      remediationScriptContent: null,
+    }));
   }
 
   script(id: string): DeviceHealthScript | undefined {

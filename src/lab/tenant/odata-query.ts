@@ -14,10 +14,10 @@ export interface ODataQuery {
   expand: string | null;
 }
 
-/** `field eq 'value'` or `field ne 'value'`. */
+/** `field eq 'value'`, or its negation `not(field eq 'value')` (op 'not-eq'). */
 export interface FilterClause {
   field: string;
-  op: 'eq' | 'ne';
+  op: 'eq' | 'not-eq';
   value: string;
 }
 
@@ -63,33 +63,41 @@ function parseSkipToken(token: string): number {
   return Number(m[1]);
 }
 
-const CLAUSE = /^\s*([A-Za-z][A-Za-z0-9]*)\s+(eq|ne)\s+'((?:[^']|'')*)'\s*$/;
+const CLAUSE = /^\s*([A-Za-z][A-Za-z0-9]*)\s+(eq)\s+'((?:[^']|'')*)'\s*$/;
+const NOT_CLAUSE = /^\s*not\s*\(\s*([A-Za-z][A-Za-z0-9]*)\s+(eq)\s+'((?:[^']|'')*)'\s*\)\s*$/;
 
-/** `a eq 'x' and b ne 'y'`: OData string literals, '' for a quote; no or, not, functions or parentheses. */
+/**
+ * `a eq 'x' and not(b eq 'y')`: OData string literals, '' for a quote; no or, functions or other
+ * operators. `ne` is refused: Intune's documentation never shows it on these collections, so a
+ * client that sends it would be relying on the lab (the community's form is `not(x eq 'y')`).
+ */
 function parseFilter(text: string): FilterClause[] {
   return text.split(/\s+and\s+/).map((part) => {
-    const m = CLAUSE.exec(part);
+    const negated = NOT_CLAUSE.exec(part);
+    const m = negated ?? CLAUSE.exec(part);
     if (!m) {
       throw badRequest(
-        `Invalid filter clause '${part.trim()}': this lab supports only "property eq 'value'" and "property ne 'value'" joined by "and".`,
+        `Invalid filter clause '${part.trim()}': this lab supports only "property eq 'value'" and "not(property eq 'value')" joined by "and".`,
       );
     }
-    return { field: m[1]!, op: m[2] as 'eq' | 'ne', value: m[3]!.replace(/''/g, "'") };
+    return { field: m[1]!, op: negated ? 'not-eq' : 'eq', value: m[3]!.replace(/''/g, "'") };
   });
 }
 
 /** Rejects clauses on fields (or with operators) a route does not support. */
 export function checkFilter(
   clauses: readonly FilterClause[],
-  allowed: Readonly<Record<string, readonly ('eq' | 'ne')[]>>,
+  allowed: Readonly<Record<string, readonly FilterClause['op'][]>>,
   resource: string,
 ): void {
   for (const c of clauses) {
     const ops = Object.hasOwn(allowed, c.field) ? allowed[c.field] : undefined;
     if (!ops?.includes(c.op)) {
       throw badRequest(
-        `Filter '${c.field} ${c.op} ...' is not supported on ${resource}; supported: ${Object.entries(allowed)
-          .map(([f, o]) => o.map((op) => `${f} ${op} '...'`).join(', '))
+        `Filter '${c.op === 'eq' ? `${c.field} eq` : `not(${c.field} eq`} ...' is not supported on ${resource}; supported: ${Object.entries(
+          allowed,
+        )
+          .map(([f, o]) => o.map((op) => (op === 'eq' ? `${f} eq '...'` : `not(${f} eq '...')`)).join(', '))
           .join(', ')}.`,
       );
     }

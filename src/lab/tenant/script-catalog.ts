@@ -73,7 +73,7 @@ export class ScriptCatalog {
 
   create(script: Omit<DeviceHealthScript, 'id'>): StoredScript {
     const id = this.#rng.guid();
-    const remediation = decodeBase64Text(script.remediationScriptContent);
+    const remediation = decodeBase64Text(script.remediationScriptContent ?? undefined);
     const clears = CLEAR_SCRIPT.test(remediation);
     const stored: StoredScript = {
       entity: { ...script, id },

@@ -87,7 +87,7 @@ it('makes exactly the calls of docs/graph-calls.md, v1.0 or beta as listed', asy
     .map((a) => `${a.method} ${decodeURIComponent(a.url)}`);
   expect(calls).toEqual([
     "GET /v1.0/deviceManagement/managedDevices?$filter=operatingSystem eq 'Windows'&$select=id,deviceName,azureADDeviceId,operatingSystem,osVersion,complianceState,lastSyncDateTime,isEncrypted,managementAgent,deviceRegistrationState,userPrincipalName,serialNumber,manufacturer,model&$top=1000",
-    "GET /beta/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates?$filter=state ne 'compliant' and state ne 'notApplicable' and state ne 'notAssigned'",
+    "GET /v1.0/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates?$filter=not(state eq 'compliant') and not(state eq 'notApplicable') and not(state eq 'notAssigned')",
     'GET /beta/deviceManagement/deviceHealthScripts/script-1/deviceRunStates?$select=id,detectionState,remediationState,lastStateUpdateDateTime,preRemediationDetectionScriptOutput,preRemediationDetectionScriptError,remediationScriptError,postRemediationDetectionScriptOutput&$expand=managedDevice($select=id)',
     'POST /v1.0/deviceManagement/managedDevices/dev-1/syncDevice',
     'POST /v1.0/deviceManagement/managedDevices/dev-1/rebootNow',

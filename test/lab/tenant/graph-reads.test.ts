@@ -40,7 +40,8 @@ describe('lab tenant: Graph reads', () => {
     const r = await graph<{ value: Record<string, unknown>[] }>(
       lab,
       token,
-      '/v1.0/deviceManagement/managedDevices?$select=id,deviceName,hardwareInformation&$top=3',
+      // hardwareInformation is beta-only: v1.0 refuses it (test/contract/graph-lab-contract.test.ts).
+      '/beta/deviceManagement/managedDevices?$select=id,deviceName,hardwareInformation&$top=3',
     );
     expect(r.status).toBe(200);
     for (const d of r.body.value) {
@@ -121,12 +122,12 @@ describe('lab tenant: Graph reads', () => {
 
   it('lists non-compliant setting states tenant-wide, and only those', async () => {
     const filter = encodeURIComponent(
-      "state ne 'compliant' and state ne 'notApplicable' and state ne 'notAssigned'",
+      "not(state eq 'compliant') and not(state eq 'notApplicable') and not(state eq 'notAssigned')",
     );
     const pages = await allPages<{ deviceId: string; state: string; setting: string }>(
       lab,
       token,
-      `/beta/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates?$filter=${filter}`,
+      `/v1.0/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates?$filter=${filter}`,
     );
     const listed = pages.flatMap((p) => p.value);
     const tpmConditions = [
