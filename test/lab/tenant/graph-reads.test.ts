@@ -143,12 +143,20 @@ describe('lab tenant: Graph reads', () => {
       expect(['nonCompliant', 'error']).toContain(s.state);
       expect(s.setting).toBe('Windows10CompliancePolicy.TpmRequired');
     }
-    const v1 = await graph(
+    // The summaries exist in beta too (the v1.0 CSDL has them as well: they used to be refused
+    // there), and `ne` is refused where the documented not(... eq ...) is taken.
+    const beta = await graph(
       lab,
       token,
-      '/v1.0/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates',
+      '/beta/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates',
     );
-    expect(v1.status).toBe(400);
+    expect(beta.status).toBe(200);
+    const ne = await graph(
+      lab,
+      token,
+      `/v1.0/deviceManagement/deviceCompliancePolicySettingStateSummaries/Windows10CompliancePolicy.TpmRequired/deviceComplianceSettingStates?$filter=${encodeURIComponent("state ne 'compliant'")}`,
+    );
+    expect(ne.status).toBe(400);
   });
 
   it('lists recovery key ids by Entra device id, never key material, and needs a User-Agent', async () => {
