@@ -4,7 +4,14 @@ import { AccessTokenCache } from './access-token-cache.js';
 import { type Clock, systemClock } from './clock.js';
 import { AmbiguousWriteError, describeRequestPath, GraphError } from './graph-error.js';
 import { emptyGraphStats, type GraphEvent, type GraphStats } from './graph-events.js';
-import { BATCH_MAX_REQUESTS, type GraphLimits, INTUNE_LIMITS } from './graph-limits.js';
+import {
+  BATCH_MAX_REQUESTS,
+  type GraphLimits,
+  INTUNE_LIMITS,
+  type IntuneService,
+  intuneServiceOf,
+  serviceLimits,
+} from './graph-limits.js';
 import { expectObject, expectPage, isJsonObject, ResponseShapeError } from './response-shape.js';
 import { type AttemptOutcome, parseRetryAfter, RetryPolicy } from './retry-policy.js';
 import { type BudgetCost, ThrottleBudget } from './throttle-budget.js';
@@ -23,10 +30,17 @@ export interface GraphClientOptions {
   baseUrl?: string;
   /** Default: `{origin of baseUrl}/.default` (https://graph.microsoft.com/.default for Graph). */
   scopes?: string[];
-  /** Default: INTUNE_LIMITS. Ignored when `budget` is given. */
+  /**
+   * The devices service's limits (default INTUNE_LIMITS); the other Intune services' follow in
+   * their published proportion (graph-limits.ts serviceLimits). Ignored when `budget` is given.
+   */
   limits?: GraphLimits;
-  /** Share one budget between clients that act as the same app in the same tenant. */
+  /**
+   * Share the budgets between clients that act as the same app in the same tenant: `budget` is the
+   * devices service's, `budgets` any service's (a service not given gets its own).
+   */
   budget?: ThrottleBudget;
+  budgets?: Partial<Record<IntuneService, ThrottleBudget>>;
   /** Per attempt, headers and body together. Default 30 s. */
   timeoutMs?: number;
   /** Default 5. */
@@ -85,6 +99,8 @@ export interface BatchItemResult {
 interface SendSpec<T> {
   method: GraphMethod;
   url: URL;
+  /** The Intune service whose budget the request costs; default: from the URL's path. */
+  service?: IntuneService;
   body?: unknown;
   cost: BudgetCost;
   /** True for GETs and for $batch envelopes holding only GETs: safe to send twice. */
@@ -98,6 +114,12 @@ interface SendSpec<T> {
    * requests that were really about to leave, never ones still waiting for the budget.
    */
   beforeSend?: (() => Promise<void>) | undefined;
+}
+
+/** The Intune service of a Graph URL: its path after the version segment. */
+function serviceOfUrl(url: URL): IntuneService {
+  const match = /\/(?:v1\.0|beta)(\/.*)$/.exec(url.pathname);
+  return intuneServiceOf(match?.[1] ?? url.pathname);
 }
 
 type Attempt =
@@ -125,7 +147,10 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set([
  */
 export class GraphClient {
   readonly baseUrl: URL;
+  /** The devices service's budget (most calls: docs/graph-calls.md). */
   readonly budget: ThrottleBudget;
+  /** One budget per Intune service: each service throttles its own requests. */
+  readonly budgets: Readonly<Record<IntuneService, ThrottleBudget>>;
   private readonly tokens: AccessTokenCache;
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
@@ -140,12 +165,21 @@ export class GraphClient {
     this.clock = options.clock ?? systemClock;
     const scopes = options.scopes ?? [`${this.baseUrl.origin}/.default`];
     this.tokens = new AccessTokenCache(options.credential, scopes);
-    this.budget =
+    const budgetOptions = {
+      clock: this.clock,
+      ...(options.safetyMarginMs !== undefined ? { safetyMarginMs: options.safetyMarginMs } : {}),
+    };
+    const devices =
+      options.budgets?.devices ??
       options.budget ??
-      new ThrottleBudget(options.limits ?? INTUNE_LIMITS, {
-        clock: this.clock,
-        ...(options.safetyMarginMs !== undefined ? { safetyMarginMs: options.safetyMarginMs } : {}),
-      });
+      new ThrottleBudget(options.limits ?? INTUNE_LIMITS, budgetOptions);
+    const limits = serviceLimits(devices.limits);
+    this.budget = devices;
+    this.budgets = Object.freeze({
+      devices,
+      deviceConfiguration:
+        options.budgets?.deviceConfiguration ?? new ThrottleBudget(limits.deviceConfiguration, budgetOptions),
+    });
     this.policy = new RetryPolicy({
       maxRetries: options.maxRetries ?? 5,
       baseDelayMs: options.backoffBaseMs ?? 1_000,
@@ -277,9 +311,17 @@ export class GraphClient {
       keys.add(request.key);
     }
     const answers = new Map<string, BatchItemResult>();
+    // Each envelope holds one Intune service's requests, so that it costs that service's budget.
+    const byService = new Map<IntuneService, BatchRequest[]>();
+    for (const request of requests) {
+      const service = intuneServiceOf(request.url);
+      byService.set(service, [...(byService.get(service) ?? []), request]);
+    }
     const chunks: BatchRequest[][] = [];
-    for (let i = 0; i < requests.length; i += BATCH_MAX_REQUESTS) {
-      chunks.push(requests.slice(i, i + BATCH_MAX_REQUESTS));
+    for (const group of byService.values()) {
+      for (let i = 0; i < group.length; i += BATCH_MAX_REQUESTS) {
+        chunks.push(group.slice(i, i + BATCH_MAX_REQUESTS));
+      }
     }
     let nextChunk = 0;
     const worker = async () => {
@@ -321,6 +363,7 @@ export class GraphClient {
       const byId = await this.send({
         method: 'POST',
         url: this.url(version, '/$batch'),
+        service: intuneServiceOf(pending[0]?.url ?? '/'),
         body: { requests: wire },
         cost: { requests: pending.length, writes },
         idempotent: writes === 0,
@@ -373,7 +416,7 @@ export class GraphClient {
         delayMs,
         round: round + 1,
       });
-      if (throttled) this.budget.pauseFor(delayMs);
+      if (throttled) this.budgets[intuneServiceOf(chunk[0]?.url ?? '/')].pauseFor(delayMs);
       else await this.clock.sleep(delayMs, signal);
       pending = retryLater;
     }
@@ -383,11 +426,12 @@ export class GraphClient {
   private async send<T>(request: SendSpec<T>): Promise<T> {
     let spec = request;
     const path = describeRequestPath(spec.url);
+    const budget = this.budgets[spec.service ?? serviceOfUrl(spec.url)];
     let retries = 0;
     let refreshedToken = false;
     for (;;) {
       const token = await this.token(spec, path);
-      const lease = await this.budget.acquire(spec.cost, spec.signal);
+      const lease = await budget.acquire(spec.cost, spec.signal);
       let attempt: Attempt;
       try {
         if (spec.beforeSend !== undefined) {
@@ -443,8 +487,8 @@ export class GraphClient {
         retries++;
         this.counters.retries++;
         if (outcome.kind === 'response' && outcome.status === 429) {
-          // Graph: every request during the penalty is throttled too, so the whole budget waits.
-          this.budget.pauseFor(decision.delayMs);
+          // Graph: every request during the penalty is throttled too, so the service's budget waits.
+          budget.pauseFor(decision.delayMs);
           this.emit({
             type: 'throttled',
             method: spec.method,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
+import { type GraphLimits, INTUNE_LIMITS, serviceLimits } from '../../fleet/graph/graph-limits.js';
 import { DeviceSimulation } from './device-simulation.js';
 import { DEFAULT_MIX, LAB_CONDITIONS } from './fleet-mix.js';
 import { GraphViews } from './graph-views.js';
@@ -216,6 +216,8 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
       tenantId: issuer.tenantId,
       clientId: issuer.clientId,
       limits,
+      // Per Intune service (docs/graph-calls.md): `limits` above is the devices service's.
+      serviceLimits: serviceLimits(limits),
       windowMs: limits.windowMs,
       pageSize,
       devices: fleet.size,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BATCH_MAX_REQUESTS, type GraphLimits } from '../../fleet/graph/graph-limits.js';
+import { BATCH_MAX_REQUESTS, type GraphLimits, intuneServiceOf } from '../../fleet/graph/graph-limits.js';
 import { GraphError, graphErrorBody } from './graph-error.js';
 import {
   type GraphRequest,
@@ -160,7 +160,12 @@ export class LabServer {
   /** One Graph request, through the throttle, the fault injector and the router. */
   async #serve(throttle: AppThrottle, request: GraphRequest): Promise<GraphResponse> {
     const { faults, limits } = this.#options;
-    const admission = throttle.admit(this.#options.tenant.devices.clock.now(), isWrite(request.method));
+    const service = intuneServiceOf(request.path);
+    const admission = throttle.admit(
+      this.#options.tenant.devices.clock.now(),
+      isWrite(request.method),
+      service,
+    );
     if (faults.latencyMs > 0)
       await delay(faults.latencyMs, undefined, { signal: this.#closing.signal }).catch(() => {});
     if (!admission.ok) {
@@ -172,7 +177,7 @@ export class LabServer {
         headers,
         body: graphErrorBody(
           'TooManyRequests',
-          `Too many requests: more than ${isWrite(request.method) ? `${limits.writesPerWindow} writes or ` : ''}${limits.requestsPerWindow} requests per ${limits.windowMs} ms for this app.`,
+          `Too many requests: more than ${isWrite(request.method) ? `${throttle.serviceLimits[service].writesPerWindow} writes or ` : ''}${throttle.serviceLimits[service].requestsPerWindow} requests per ${limits.windowMs} ms for this app in Intune's ${service} service.`,
         ),
       };
     }

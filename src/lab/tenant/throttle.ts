@@ -1,4 +1,9 @@
-import type { GraphLimits } from '../../fleet/graph/graph-limits.js';
+import {
+  type GraphLimits,
+  INTUNE_SERVICES,
+  type IntuneService,
+  serviceLimits,
+} from '../../fleet/graph/graph-limits.js';
 
 /**
  * A sliding window of request times: how many fell within the last `windowMs`. Times are kept in
@@ -56,13 +61,16 @@ export interface AppStats {
 export type Admission = { ok: true } | { ok: false; retryAfterMs: number };
 
 /**
- * One app's budget under Intune's limits (graph-limits.ts): all requests and writes, each in its
- * own sliding window. A refused request is not counted against the window, as Graph counts the
- * requests it serves.
+ * One app's budget under Intune's limits (graph-limits.ts), per Intune service as Graph counts
+ * them: all requests and writes, each in its own sliding window, separately for the devices
+ * service and the device configuration service. A refused request is not counted against the
+ * window, as Graph counts the requests it serves. The stats add the services up; the "in window"
+ * maxima are the highest of any one service.
  */
 export class AppThrottle {
-  readonly #all: SlidingWindow;
-  readonly #writes: SlidingWindow;
+  readonly limits: GraphLimits;
+  readonly serviceLimits: Readonly<Record<IntuneService, GraphLimits>>;
+  readonly #windows: Record<IntuneService, { all: SlidingWindow; writes: SlidingWindow }>;
   readonly stats: AppStats = {
     requests: 0,
     writes: 0,
@@ -75,26 +83,37 @@ export class AppThrottle {
     lastWriteAt: null,
   };
 
-  constructor(readonly limits: GraphLimits) {
-    this.#all = new SlidingWindow(limits.windowMs);
-    this.#writes = new SlidingWindow(limits.windowMs);
+  /** `limits`: the devices service's; the other services' follow (graph-limits.ts serviceLimits). */
+  constructor(limits: GraphLimits) {
+    this.limits = limits;
+    this.serviceLimits = serviceLimits(limits);
+    const windows = {} as Record<IntuneService, { all: SlidingWindow; writes: SlidingWindow }>;
+    for (const service of INTUNE_SERVICES) {
+      windows[service] = {
+        all: new SlidingWindow(this.serviceLimits[service].windowMs),
+        writes: new SlidingWindow(this.serviceLimits[service].windowMs),
+      };
+    }
+    this.#windows = windows;
   }
 
-  admit(now: number, write: boolean): Admission {
+  admit(now: number, write: boolean, service: IntuneService = 'devices'): Admission {
     this.stats.requests++;
     if (write) this.stats.writes++;
-    const all = this.#all.count(now);
-    const writes = this.#writes.count(now);
-    if (all >= this.limits.requestsPerWindow || (write && writes >= this.limits.writesPerWindow)) {
+    const limits = this.serviceLimits[service];
+    const window = this.#windows[service];
+    const all = window.all.count(now);
+    const writes = window.writes.count(now);
+    if (all >= limits.requestsPerWindow || (write && writes >= limits.writesPerWindow)) {
       this.stats.throttled++;
-      const waits = [all >= this.limits.requestsPerWindow ? this.#all.msUntilSlot(now) : 0];
-      if (write && writes >= this.limits.writesPerWindow) waits.push(this.#writes.msUntilSlot(now));
+      const waits = [all >= limits.requestsPerWindow ? window.all.msUntilSlot(now) : 0];
+      if (write && writes >= limits.writesPerWindow) waits.push(window.writes.msUntilSlot(now));
       return { ok: false, retryAfterMs: Math.max(...waits) };
     }
-    this.#all.add(now);
+    window.all.add(now);
     this.stats.maxRequestsInWindow = Math.max(this.stats.maxRequestsInWindow, all + 1);
     if (write) {
-      this.#writes.add(now);
+      window.writes.add(now);
       this.stats.firstWriteAt ??= now;
       this.stats.lastWriteAt = now;
       this.stats.maxWritesInWindow = Math.max(this.stats.maxWritesInWindow, writes + 1);
