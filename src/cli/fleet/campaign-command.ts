@@ -5,7 +5,7 @@ import { formatProgressLine } from '../../fleet/campaign/campaign-progress.js';
 import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campaign-runner.js';
 import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
-import { createCampaign } from '../../fleet/campaign/create-campaign.js';
+import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
@@ -66,7 +66,8 @@ export const SELECT_HELP = `Selecting devices (from the latest triage unless --d
   --clear-safety S[,S]   safe, blocked, not-the-remedy, unknown.
   --triage RUN           A triage run number (default: the latest finished one).
   --devices FILE         Intune device ids, one per line ("-" for stdin); --device ID (repeatable).
-  --deadline DURATION    Track devices this long before calling them timed-out (default 24h).
+  --deadline DURATION    Track devices this long before calling them timed-out (default 24h;
+                         15m on a lab tenant, whose devices act within seconds).
   --dry-run              Show what would be posted and how long Graph's limits make it take.`;
 
 function syncHelp(): string {
@@ -355,7 +356,11 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
       selection,
       target: connection.target,
       tenantKey: connection.tenant.key,
-      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      ...(deadlineMs !== undefined
+        ? { deadlineMs }
+        : connection.isLab
+          ? { deadlineMs: LAB_DEFAULT_DEADLINE_MS }
+          : {}),
       ...(script !== undefined ? { detectionScript: script } : {}),
     });
     const group = v['assign-group'];

@@ -1,7 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { checkApproval } from '../../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
-import { createCampaign } from '../../fleet/campaign/create-campaign.js';
+import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
@@ -181,7 +181,11 @@ export async function run(argv: string[]): Promise<number> {
       tenantKey: connection.tenant.key,
       detectionScript: script,
       approval,
-      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      ...(deadlineMs !== undefined
+        ? { deadlineMs }
+        : connection.isLab
+          ? { deadlineMs: LAB_DEFAULT_DEADLINE_MS }
+          : {}),
     });
     if (!v.quiet) {
       process.stderr.write(

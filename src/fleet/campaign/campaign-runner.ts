@@ -14,7 +14,7 @@ export interface RunCampaignOptions {
   intune: IntuneApi;
   store: FleetStore;
   campaignId: string;
-  /** Ctrl-C: POSTs in flight finish and are recorded, the campaign is `stopped`; run again to resume. */
+  /** Ctrl-C: POSTs in flight finish and are recorded, the campaign is `stopped`; `fleet resume ID` resumes it. */
   signal?: AbortSignal;
   onProgress?: (progress: CampaignProgress) => void;
   /** Between tracking rounds (default 60 s: a device takes minutes to act on a sync). */
@@ -190,7 +190,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   if (failure !== undefined) {
     const reason = redactGraphError(failure instanceof Error ? failure.message : String(failure));
     throw new CampaignError(
-      `campaign ${campaignId} stopped: ${reason}. Every device's state is saved; run it again to resume.`,
+      `campaign ${campaignId} stopped: ${reason}. Every device's state is saved; "tpm-doctor fleet resume ${campaignId}" resumes it.`,
       { cause: failure },
     );
   }

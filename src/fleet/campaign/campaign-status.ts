@@ -151,7 +151,9 @@ export function renderCampaignStatus(summary: CampaignStatusSummary): string {
     if (summary.problemsOmitted > 0)
       lines.push(`    ... and ${summary.problemsOmitted} more (--json lists them)`);
   }
-  if (summary.status === 'stopped') lines.push('', '  Stopped: run the campaign again to resume it.');
+  // The exact command: running the campaign's command again would create a new campaign.
+  if (summary.status === 'stopped')
+    lines.push('', `  Stopped: "tpm-doctor fleet resume ${summary.id}" resumes it.`);
   // One entry per line: device names and errors come from the tenant (src/text/terminal-safe.ts).
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }

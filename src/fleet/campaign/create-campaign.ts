@@ -3,6 +3,7 @@ import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignAction, FleetStore, NewCampaign } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
+import { openPhases } from './campaign-phases.js';
 import type { CampaignSelection } from './campaign-selection.js';
 import { type ClearApproval, checkApproval, findOrUploadClearScript } from './clear-script.js';
 import { selectClearSafe } from './clear-selection.js';
@@ -37,6 +38,11 @@ export interface CreatedCampaign {
 }
 
 export const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
+/**
+ * On a lab tenant devices act within seconds (docs/lab-tenant.md): a day's deadline would leave a
+ * first try running for 24 hours on a device that never gets there.
+ */
+export const LAB_DEFAULT_DEADLINE_MS = 15 * 60 * 1000;
 
 /** Device ids read per call when taking baselines (the client batches them by 20). */
 const BASELINE_READ_CHUNK = 500;
@@ -76,6 +82,18 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
       : selection.kind === 'triage'
         ? await fromTriage(store, selection)
         : await fromDeviceIds(intune, selection);
+  const busy = await openInOtherCampaigns(store, action, options, now());
+  if (busy.size > 0) {
+    chosen.devices = chosen.devices.filter((device) => {
+      const other = busy.get(device.deviceId);
+      if (other === undefined) return true;
+      chosen.skipped.push({
+        deviceId: device.deviceId,
+        reason: `already open in campaign ${other.id} (${action}, ${other.status}): "tpm-doctor fleet resume ${other.id}" continues it; it is not posted twice`,
+      });
+      return false;
+    });
+  }
   if (chosen.devices.length === 0) {
     const refused =
       chosen.skipped.length > 0
@@ -112,6 +130,32 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
     skipped: chosen.skipped,
     ...(script === undefined ? {} : { scriptUploaded: script.uploaded }),
   };
+}
+
+/**
+ * Devices still open (not final) in another unfinished campaign with the same action in the same
+ * tenant, whose deadline has not passed: running a campaign's command again after a Ctrl-C must
+ * not send the same device the same action a second time (`fleet resume ID` continues the first).
+ */
+async function openInOtherCampaigns(
+  store: FleetStore,
+  action: CampaignAction,
+  options: { target: string; tenantKey?: string | undefined },
+  now: Date,
+): Promise<Map<string, Campaign>> {
+  const busy = new Map<string, Campaign>();
+  for (const other of await store.listCampaigns()) {
+    if (other.action !== action || other.status === 'finished') continue;
+    const sameTenant =
+      options.tenantKey !== undefined && other.tenantKey !== undefined
+        ? other.tenantKey === options.tenantKey
+        : other.target === options.target;
+    if (!sameTenant || Date.parse(other.deadline) <= now.getTime()) continue;
+    for (const device of await store.campaignDevices(other.id, openPhases(action))) {
+      if (!busy.has(device.deviceId)) busy.set(device.deviceId, other);
+    }
+  }
+  return busy;
 }
 
 interface Chosen {
