@@ -278,6 +278,7 @@ export async function runAndReport(
       pollIntervalMs,
       postOnly: values['no-wait'] === true,
       onProgress: (p) => progress.update(formatProgressLine(p)),
+      writeWindowWaitMs: () => connection.graph.budgets.devices.waitMs({ requests: 1, writes: 1 }),
     });
   } finally {
     progress.done();

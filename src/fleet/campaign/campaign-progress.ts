@@ -17,6 +17,13 @@ export interface CampaignProgress {
   postsPerSecond: number | null;
   /** Seconds until the last pending device is posted at that rate, or null when unknown. */
   postingEtaSeconds: number | null;
+  /** Seconds until the campaign's deadline (0 once passed), or null when it has none readable. */
+  deadlineInSeconds: number | null;
+  /**
+   * While devices wait to be posted: seconds until the write budget has room for the next POST
+   * (Intune's write window), 0 when it has room now, null when unknown or nothing is pending.
+   */
+  writeWindowWaitSeconds: number | null;
 }
 
 /** Posts remembered for the rate: recent enough to follow a change of pace (a throttle). */
@@ -50,7 +57,12 @@ export class ProgressRate {
     return ((this.#postTimes.length - 1) * 1000) / (last - first);
   }
 
-  progress(campaign: Campaign, counts: Record<DevicePhase, number>, sentThisRun: number): CampaignProgress {
+  progress(
+    campaign: Campaign,
+    counts: Record<DevicePhase, number>,
+    sentThisRun: number,
+    writeWindowWaitMs: number | null = null,
+  ): CampaignProgress {
     const total = ALL_PHASES.reduce((sum, phase) => sum + counts[phase], 0);
     const done = ALL_PHASES.filter((phase) => isFinalPhase(campaign.action, phase)).reduce(
       (sum, phase) => sum + counts[phase],
@@ -68,6 +80,13 @@ export class ProgressRate {
       sentThisRun,
       postsPerSecond: rate,
       postingEtaSeconds: toPost === 0 ? 0 : rate === null ? null : Math.ceil(toPost / rate),
+      deadlineInSeconds: Number.isNaN(Date.parse(campaign.deadline))
+        ? null
+        : Math.max(0, Math.ceil((Date.parse(campaign.deadline) - this.#now().getTime()) / 1000)),
+      writeWindowWaitSeconds:
+        counts.pending === 0 || writeWindowWaitMs === null || !Number.isFinite(writeWindowWaitMs)
+          ? null
+          : Math.ceil(writeWindowWaitMs / 1000),
     };
   }
 }
@@ -89,6 +108,10 @@ export function formatProgressLine(progress: CampaignProgress): string {
   if (progress.postingEtaSeconds !== null && progress.postingEtaSeconds > 0) {
     parts.push(`posting done in ${formatDuration(progress.postingEtaSeconds)}`);
   }
+  if (progress.writeWindowWaitSeconds !== null && progress.writeWindowWaitSeconds > 0) {
+    parts.push(`waiting for the next write window (${progress.writeWindowWaitSeconds} s)`);
+  }
+  if (progress.deadlineInSeconds !== null) parts.push(`${formatDuration(progress.deadlineInSeconds)} left`);
   return `${progress.action} ${progress.campaignId}: ${parts.join(' · ')}`;
 }
 

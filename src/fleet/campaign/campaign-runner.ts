@@ -35,6 +35,13 @@ export interface RunCampaignOptions {
   postOnly?: boolean;
   /** The clock (tests pin it; deadlines are compared with it). */
   now?: () => Date;
+  /**
+   * How long the next POST would wait for the write budget now, in ms (GraphClient's devices
+   * budget: ThrottleBudget.waitMs), shown as "waiting for the next write window".
+   */
+  writeWindowWaitMs?: () => number | null;
+  /** How often the progress is reported even when nothing changed (default 1 s), so it never looks frozen. */
+  progressIntervalMs?: number;
 }
 
 export interface CampaignRunResult {
@@ -98,8 +105,15 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   const report = async (): Promise<void> => {
     if (options.onProgress === undefined) return;
     const counts = await store.phaseCounts(campaignId);
-    options.onProgress(rate.progress(campaign, counts, sent));
+    options.onProgress(rate.progress(campaign, counts, sent, options.writeWindowWaitMs?.() ?? null));
   };
+  // Between posts (a throttled write window) and tracking rounds nothing else reports: tick the
+  // line so its time left and write-window wait keep moving.
+  const ticker =
+    options.onProgress === undefined
+      ? undefined
+      : setInterval(() => void report().catch(() => undefined), options.progressIntervalMs ?? 1_000);
+  ticker?.unref();
 
   // Stops the tracker when the post phase fails, and the post phase when tracking gives up.
   const halt = new AbortController();
@@ -178,7 +192,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     }
   })();
 
-  await Promise.all([posting, tracking]);
+  await Promise.all([posting, tracking]).finally(() => clearInterval(ticker));
   let status: 'finished' | 'stopped' = finished && failure === undefined ? 'finished' : 'stopped';
   if (status === 'stopped') {
     // Another runner may have finished the campaign meanwhile: never write `stopped` over that.

@@ -64,6 +64,21 @@ export class ThrottleBudget {
     return this.pausedUntilMs;
   }
 
+  /**
+   * How long a request costing `cost` would wait now for room in every window (and for a 429's
+   * pause), in milliseconds: 0 when it could leave at once, Infinity while units in flight must
+   * answer first. For display ("waiting for the next write window"); `acquire` does the waiting.
+   */
+  waitMs(cost: BudgetCost): number {
+    const now = this.clock.now();
+    const at = Math.max(
+      this.pausedUntilMs,
+      this.requests.roomAt(now, cost.requests),
+      this.writes.roomAt(now, cost.writes),
+    );
+    return Math.max(0, at - now);
+  }
+
   /** Stop sending for `ms` from now (a 429's Retry-After). Pauses never shorten an earlier pause. */
   pauseFor(ms: number): void {
     this.pausedUntilMs = Math.max(this.pausedUntilMs, this.clock.now() + Math.max(0, ms));

@@ -155,8 +155,21 @@ describe('ProgressRate', () => {
     expect(progress.done).toBe(4);
     expect(progress.postingEtaSeconds).toBe(10);
     expect(formatProgressLine(progress)).toBe(
-      'sync c-1: 4/115 done · pending 100 · awaiting sync 11 · synced 0 · compliant 4 · failed 0 · timed out 0 · 10.0 posts/s · posting done in 10s',
+      'sync c-1: 4/115 done · pending 100 · awaiting sync 11 · synced 0 · compliant 4 · failed 0 · timed out 0 · 10.0 posts/s · posting done in 10s · 23h 59m 59s left',
     );
+  });
+
+  it('shows the time left to the deadline, and the wait for the next write window while devices wait', () => {
+    const rate = new ProgressRate(() => new Date('2025-06-02T09:45:00.000Z'));
+    const waiting = rate.progress(CAMPAIGN, counts({ pending: 12, posted: 200 }), 200, 7_400);
+    expect(waiting).toMatchObject({ deadlineInSeconds: 900, writeWindowWaitSeconds: 8 });
+    expect(formatProgressLine(waiting)).toMatch(
+      / · waiting for the next write window \(8 s\) · 15m 0s left$/,
+    );
+    // Nothing pending: no write window to wait for; past the deadline: 0 left.
+    expect(rate.progress(CAMPAIGN, counts({ posted: 3 }), 0, 7_400).writeWindowWaitSeconds).toBeNull();
+    const late = new ProgressRate(() => new Date('2025-06-03T00:00:00.000Z'));
+    expect(formatProgressLine(late.progress(CAMPAIGN, counts({ posted: 3 }), 0))).toMatch(/ · 0s left$/);
   });
 
   it('has no ETA before a rate exists, and zero when nothing is left to post', () => {

@@ -13,6 +13,7 @@ import {
   intuneServiceOf,
   serviceLimits,
 } from '../../../src/fleet/graph/graph-limits.js';
+import { ThrottleBudget } from '../../../src/fleet/graph/throttle-budget.js';
 import { AppThrottle } from '../../../src/lab/tenant/throttle.js';
 import { GraphTestServer, sendJson } from './support/graph-test-server.js';
 import { StaticCredential } from './support/static-credential.js';
@@ -102,6 +103,22 @@ describe('the client keeps one budget per service', () => {
       ['/deviceManagement/managedDevices/a', '/deviceManagement/managedDevices/c'],
       ['/deviceManagement/managedDevices/a/deviceCompliancePolicyStates'],
     ]);
+  });
+});
+
+describe('the wait a progress line shows', () => {
+  it('waitMs: 0 while the write window has room, then the time until the oldest write leaves it', async () => {
+    const budget = new ThrottleBudget(
+      { windowMs: 1_000, requestsPerWindow: 10, writesPerWindow: 1 },
+      { safetyMarginMs: 0 },
+    );
+    expect(budget.waitMs({ requests: 1, writes: 1 })).toBe(0);
+    (await budget.acquire({ requests: 1, writes: 1 })).settle();
+    const wait = budget.waitMs({ requests: 1, writes: 1 });
+    expect(wait).toBeGreaterThan(900);
+    expect(wait).toBeLessThanOrEqual(1_000);
+    // A read still has room.
+    expect(budget.waitMs({ requests: 1, writes: 0 })).toBe(0);
   });
 });
 
