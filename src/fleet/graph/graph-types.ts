@@ -2,9 +2,11 @@
  * The Microsoft Graph resource shapes tpm-doctor reads and writes, as Graph sends them (camelCase
  * JSON). Only the properties we $select are declared; Graph may send more and they are ignored.
  * Sources: Graph v1.0 and beta references for managedDevice, deviceHealthAttestationState,
- * hardwareInformation (beta), deviceComplianceSettingState (beta), bitlockerRecoveryKey,
- * deviceHealthScript and deviceHealthScriptDeviceState (beta). The calls themselves are listed in
- * docs/graph-calls.md, which the lab tenant (src/lab/tenant/) answers exactly.
+ * hardwareInformation (beta), deviceComplianceSettingState, bitlockerRecoveryKey,
+ * deviceHealthScript and deviceHealthScriptDeviceState (beta), and the v1.0 CSDL for types and
+ * nullability: Microsoft's examples and the CSDL's types are kept in test/contract/graph/, which
+ * both this client and the lab tenant (src/lab/tenant/) are tested against. The calls themselves
+ * are listed in docs/graph-calls.md.
  */
 
 /** Graph's `complianceState` on a managedDevice (v1.0). */
