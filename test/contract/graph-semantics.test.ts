@@ -79,6 +79,23 @@ describe('deviceHealthAttestationState as the CSDL types it', () => {
     expect(secureBoot.reasons.join(' ')).not.toMatch(/0001-01-01|issued .* days ago/);
   });
 
+  it('no attestation state at all (null) is unknown too: no data is never a clear on a guess', () => {
+    const d = device({ complianceState: 'noncompliant' });
+    const r = classifyDevice(
+      {
+        device: d,
+        failingSettings: [failing(d.id, TPM_REQUIRED)],
+        details: {
+          ok: true,
+          value: { id: d.id, hardwareInformation: exampleHw, deviceHealthAttestationState: null },
+        },
+      },
+      NOW,
+    );
+    expect(r.class).toBe('unknown');
+    expect(r.reasons.join(' ')).toMatch(/no health attestation state/);
+  });
+
   it('a null tpmVersion with a real report date is unknown too', () => {
     const r = tpmFailing({ tpmVersion: null, issuedDateTime: '2024-05-19T08:00:00Z' });
     expect(r.class).toBe('unknown');

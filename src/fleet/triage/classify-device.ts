@@ -507,8 +507,7 @@ function tpmRequired(
  * - `unknown`: no TPM version in the report (a device that never attested carries the default
  *   issuedDateTime and nulls), or a value outside that list;
  * - `attests`: a TPM version, and every compared value is a known good one or absent.
- * No attestation state at all (null) is read as "does not attest", as before: a TPM Intune sees
- * whose device sends no health report.
+ * No attestation state at all (null) is no data either: unknown, never a clear on a guess.
  */
 type AttestationVerdict = { kind: 'attests' } | { kind: 'fails' | 'unknown'; why: string };
 
@@ -516,7 +515,7 @@ const KNOWN_AIK: Readonly<Record<string, 'good' | 'bad'>> = { enabled: 'good', d
 const KNOWN_STATUS: Readonly<Record<string, 'good' | 'bad'>> = { healthy: 'good', unhealthy: 'bad' };
 
 function attestationVerdict(dha: DeviceHealthAttestationState | null): AttestationVerdict {
-  if (dha === null) return { kind: 'fails', why: 'no health attestation state' };
+  if (dha === null) return { kind: 'unknown', why: 'no health attestation state' };
   const aik = judge(dha.attestationIdentityKey, KNOWN_AIK);
   const status = judge(dha.deviceHealthAttestationStatus, KNOWN_STATUS);
   const described = `attestationIdentityKey ${dha.attestationIdentityKey ?? 'unknown'}, deviceHealthAttestationStatus ${dha.deviceHealthAttestationStatus ?? 'unknown'}`;

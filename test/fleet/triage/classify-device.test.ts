@@ -17,6 +17,8 @@ import {
 } from './fixtures.js';
 
 const COMPACT = 'test/fixtures/synthetic/windows/compact';
+/** Health attestation of a TPM that cannot sign its report (no attestation identity key). */
+const NOT_ATTESTING = { attestationIdentityKey: 'disabled' };
 /** The 0x900 device's OS volume RecoveryPassword protector (fixture README). */
 const PROTECTOR_0x900 = '93F1B7D2-0E4C-4A68-B5D9-2C7E1A3F8B06';
 
@@ -72,7 +74,7 @@ describe('classifyDevice from Intune data', () => {
     const base = {
       device: d,
       failingSettings: [failing(d.id, TPM_REQUIRED)],
-      details: details({ dha: null }),
+      details: details({ dha: NOT_ATTESTING }),
     };
     expect(detailsMatter({ device: d, failingSettings: base.failingSettings }, NOW)).toBe(true);
 
@@ -129,7 +131,7 @@ describe('classifyDevice from Intune data', () => {
       complianceState: 'noncompliant',
     });
     const r = classifyDevice(
-      { device: d, failingSettings: [failing(d.id, TPM_REQUIRED)], details: details({ dha: null }) },
+      { device: d, failingSettings: [failing(d.id, TPM_REQUIRED)], details: details({ dha: NOT_ATTESTING }) },
       NOW,
     );
     expect(r).toMatchObject({ class: 'tpm-clear-candidate', clearSafety: 'unknown', escrow: 'no-entra-id' });
@@ -217,7 +219,7 @@ describe('classifyDevice from Intune data', () => {
       {
         device: d,
         failingSettings: fs,
-        details: details({ hw: { tpmManufacturer: 'IFX', tpmVersion: '2.0' }, dha: null }),
+        details: details({ hw: { tpmManufacturer: 'IFX', tpmVersion: '2.0' }, dha: NOT_ATTESTING }),
       },
       NOW,
     );
@@ -298,7 +300,7 @@ describe('classifyDevice from Intune data', () => {
       {
         device: d,
         failingSettings: [failing(d.id, BITLOCKER), failing(d.id, TPM_REQUIRED)],
-        details: details({ dha: null }),
+        details: details({ dha: NOT_ATTESTING }),
       },
       NOW,
     );
