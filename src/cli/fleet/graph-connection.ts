@@ -46,10 +46,11 @@ export const CONNECTION_HELP = `Connection (production):
                      Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
                      when a certificate is given. Permissions per command: docs/graph-auth.md.
   --graph-url URL    Graph's base URL (default https://graph.microsoft.com).
-  --graph-share F    Use only this fraction (0 < F <= 1, default 1) of the app's Intune budget
-                     (2,000 requests and 200 writes per 20 s): give 0.5 to each of two tpm-doctor
+  --graph-share F    Use only this fraction (0 < F <= 1, default 1) of the app's Intune budgets
+                     (per 20 s: 2,000 requests and 200 writes in the devices service, 1,000 and
+                     100 in the device configuration service): give 0.5 to each of two tpm-doctor
                      processes running at once with the same app, or less when other apps are busy
-                     in the tenant (all apps share 4,000 and 400 per 20 s).
+                     in the tenant (all apps share twice those).
 Connection (LAB, simulated devices, no tenant needed):
   --tenant lab       Start a lab tenant inside this process (labelled LAB everywhere).
   --lab-devices N    Its device count (default 2000); --lab-seed N (default 1);
