@@ -243,6 +243,7 @@ describe('every human renderer shows hostile text escaped', () => {
             action: s[1],
             clearBlockedBy: [{ finding: 'x', reason: s[2] }],
             clearRecommended: false,
+            unknown: [{ fact: 'bitlocker-os-protectors', reason: s[3], blocksClear: true }],
           },
           findings: [
             {

@@ -54,7 +54,11 @@ describe('hostile evidence files', () => {
     expect(evidence.dsregcmd?.azureAdJoined).toBe(true);
     expect(evidence.tpmtool).toBeNull();
     expect(evidence.problems).toEqual([
-      { source: 'tpmtool', message: 'tpmtool.txt: is a symbolic link; expected a regular file' },
+      {
+        source: 'tpmtool',
+        file: 'tpmtool.txt',
+        message: 'tpmtool.txt: is a symbolic link; expected a regular file',
+      },
     ]);
     expect(JSON.stringify(evidence)).not.toContain('root:');
   });
@@ -72,7 +76,7 @@ describe('hostile evidence files', () => {
     const copy = join(scratch, 'notes.txt');
     writeFileSync(copy, readFileSync(secretFile));
     const error = await rejection(readEvidenceBundle(copy));
-    expect(error.message).toMatch(/found 2 lines of something else$/);
+    expect(error.message).toMatch(/found 2 lines of other text$/);
     expect(error.message).not.toContain('root');
     expect(error.message).not.toContain('s3cr3t');
   });
@@ -102,6 +106,7 @@ describe('hostile evidence files', () => {
     expect(evidence.problems).toEqual([
       {
         source: 'events',
+        file: 'events.json',
         message: 'events.json: is 18.0 MB; files of this source over 4 MB are refused without reading them',
       },
     ]);
