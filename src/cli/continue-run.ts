@@ -1,6 +1,7 @@
 import { EXIT } from '../exit-codes.js';
 import type { ClearRunResult } from '../remedy/clear/clear-run.js';
 import { renderRun } from './render/run-text.js';
+import { renderNextStep, renderRunbookProgress, renderRunbookStop } from './render/runbook-text.js';
 
 /**
  * What follows a run's TPM part: 'cleared' (kept open on Windows) goes on to the post-clear
@@ -44,9 +45,7 @@ export async function continueRun(
                   poll: { intervalMs: 60_000, forMs: 24 * 3600_000 },
                   onProgress: (p) => {
                     if (!options.json) {
-                      process.stderr.write(
-                        `[${p.index}/${p.total}] ${p.title}: ${p.phase}${p.waitedMs > 0 ? ` (${Math.round(p.waitedMs / 60_000)} min)` : ''} ${p.message}\n`,
-                      );
+                      process.stderr.write(renderRunbookProgress(p));
                     }
                   },
                 },
@@ -61,7 +60,7 @@ export async function continueRun(
     runbook = next.runbook;
     instruction = next.instruction ?? instruction;
     if (next.status !== 'complete' && !options.json) {
-      process.stdout.write(`\nRunbook: ${next.status}${next.at ? ` at ${next.at}` : ''}: ${next.message}\n`);
+      process.stdout.write(renderRunbookStop(next));
     }
   }
   if (options.json) {
@@ -72,10 +71,7 @@ export async function continueRun(
     }
   } else {
     process.stdout.write(renderRun(run));
-    if (instruction)
-      process.stdout.write(
-        `Next: ${instruction}\nThen: tpm-doctor resume (the start-up task runs it at boot)\n`,
-      );
+    if (instruction) process.stdout.write(renderNextStep(instruction));
   }
   if (run.status === 'finished') return EXIT.OK;
   if (run.status === 'failed') return EXIT.CLEAR_FAILED;
