@@ -714,6 +714,22 @@ describe('evidence freshness', () => {
     expect(future.status).toBe('unknown');
     expect(future.message).toContain('a clock is wrong');
   });
+
+  it('a bundle dated 2099 never passes what it vouches for: its age is unknown, not zero', () => {
+    const r = runPreflight(bundle('2099-01-01T00:00:00.000Z', { enrollments: [] }), clearDiagnosis(), {
+      ...PC_OPTIONS,
+      approvedBy: undefined,
+      ticket: undefined,
+    });
+    for (const id of [...BACKUP, 'approval'] as const) {
+      expect(byId(r, id).status, id).toBe('unknown');
+      expect(byId(r, id).message, id).toContain('the evidence was collected at 2099-01-01T00:00:00.000Z');
+      expect(byId(r, id).message, id).toContain('a clock is wrong and its age is unknown');
+    }
+    expect(r.passed).toBe(false);
+    // Up to a day ahead is a clock off by a time zone, not a date to distrust.
+    expect(runPreflight(bundle('2026-11-25T11:00:00.000Z'), clearDiagnosis(), PC_OPTIONS).passed).toBe(true);
+  });
 });
 
 describe('messages', () => {
