@@ -8,6 +8,7 @@ import { windowsEvidenceSource } from '../../plan/windows-evidence-source.js';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
 import { runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
+import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
@@ -154,10 +155,15 @@ export async function run(argv: string[]): Promise<number> {
     const diagnosis = diagnose(snapshot);
     const { isElevated } = await import('../../remedy/platform/elevation.js');
     const elevated = await isElevated().catch(() => undefined);
+    const evidenceBundle =
+      source.kind === 'bundle'
+        ? { tpmEkPublicKeyHashes: await tpmEkHashes(snapshot, windows, target.uri, timeoutMs) }
+        : undefined;
     const options: GateOptions = {
       method,
       purpose,
       acknowledged,
+      ...(evidenceBundle === undefined ? {} : { evidenceBundle }),
       ...(elevated === undefined ? {} : { elevated }),
       ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
       ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
@@ -230,6 +236,27 @@ export async function run(argv: string[]): Promise<number> {
     }
   } finally {
     await target.release();
+  }
+}
+
+/**
+ * The hash of each RSA EK of the TPM being cleared, as Windows computes it, read only when the
+ * bundle has an EK public key hash to bind to (src/remedy/preflight/evidence-binding.ts).
+ */
+async function tpmEkHashes(
+  snapshot: Snapshot,
+  windows: WindowsEvidence | null,
+  uri: string,
+  timeoutMs: number | undefined,
+): Promise<string[] | null> {
+  const persistent = snapshot.tpm?.persistentObjects;
+  if (!windows?.ekInfo?.publicKeyHash || !persistent) return null;
+  const { readEkPublicKeyHashes } = await import('../../probe/ek-public-key-hashes.js');
+  const tpm = new Tpm(await openTransport(uri, timeoutMs === undefined ? {} : { timeoutMs }));
+  try {
+    return await readEkPublicKeyHashes(tpm, persistent);
+  } finally {
+    await tpm.close();
   }
 }
 

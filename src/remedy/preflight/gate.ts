@@ -9,6 +9,7 @@ export type CheckStatus = 'pass' | 'fail' | 'unknown';
 
 /** Stable IDs of the gate's checks (a contract, like finding IDs). */
 export type CheckId =
+  | 'evidence.same-tpm'
   | 'reason'
   | 'backup.recovery-password'
   | 'backup.escrow'
@@ -63,6 +64,13 @@ export interface GateOptions {
    * TPMs and evidence bundles ignore it.
    */
   elevated?: boolean;
+  /**
+   * Set when the Windows evidence is a bundle file (`clear --evidence PATH`): the gate then binds
+   * the bundle to the TPM being cleared (check evidence.same-tpm, evidence-binding.ts).
+   * `tpmEkPublicKeyHashes`: the Windows-style public key hash of each RSA EK the TPM holds
+   * (src/probe/ek-public-key-hashes.ts), null when not read.
+   */
+  evidenceBundle?: { tpmEkPublicKeyHashes: readonly string[] | null };
   /** Check IDs the user acknowledged while unknown. */
   acknowledged?: readonly CheckId[];
 }

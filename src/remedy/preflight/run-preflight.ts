@@ -2,13 +2,15 @@
  * The preflight gate of `tpm-doctor clear` (issue 4 §1): runs checks 1-6 over one snapshot and
  * its diagnosis. Pure: no I/O, the same input always gives the same result; the clear itself
  * reads `passed` and records `checks` and `inventory` in the journal. Bundle evidence more than
- * a day old cannot pass the checks that rely on it (freshness.ts).
+ * a day old cannot pass the checks that rely on it (freshness.ts), and a bundle is first bound to
+ * the TPM being cleared (evidence-binding.ts).
  */
 import type { Diagnosis } from '../../diagnose/diagnose.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import { checkApproval } from './approval.js';
 import { checkBackup } from './backup.js';
 import { checkBlockers } from './blockers.js';
+import { checkEvidenceBinding } from './evidence-binding.js';
 import type { PreflightInput } from './facts.js';
 import { applyFreshness } from './freshness.js';
 import type { GateCheck, GateOptions, GateResult } from './gate.js';
@@ -19,8 +21,10 @@ import { checkRights } from './rights.js';
 export function runPreflight(snapshot: Snapshot, diagnosis: Diagnosis, options: GateOptions): GateResult {
   const input: PreflightInput = { snapshot, diagnosis, options };
   const inventory = checkInventory(input);
+  const binding = checkEvidenceBinding(input);
   const checks: GateCheck[] = applyFreshness(
     [
+      ...(binding === null ? [] : [binding]),
       checkReason(input),
       ...checkBackup(input),
       ...checkRights(input),
