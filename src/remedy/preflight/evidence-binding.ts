@@ -65,27 +65,32 @@ export function bindEvidenceToTpm(
   if (tpmEkHashes !== null && tpmEkHashes.length > 0) {
     evidence.push({ source: 'tpm', field: 'RSA EK public key SHA-256', value: tpmEkHashes.join(', ') });
   }
-  const differences: string[] = [];
-  const compared = new Set<string>();
+  const differing: BundleFact[] = [];
+  const compared = new Set<BundleFact['kind']>();
   for (const fact of facts) {
-    const label = `${fact.source} ${fact.field} "${fact.value}"`;
     if (fact.kind === 'manufacturer' && identity) {
-      compared.add('manufacturer');
-      if (!sameManufacturer(fact.value, identity.manufacturer)) {
-        differences.push(`manufacturer ${label}, this TPM ${identity.manufacturer.id}`);
-      }
+      compared.add(fact.kind);
+      if (!sameManufacturer(fact.value, identity.manufacturer)) differing.push(fact);
     } else if (fact.kind === 'firmware' && identity) {
-      compared.add('firmware version');
-      if (!sameFirmware(fact.value, identity.firmwareVersion)) {
-        differences.push(`firmware ${label}, this TPM ${identity.firmwareVersion}`);
-      }
+      compared.add(fact.kind);
+      if (!sameFirmware(fact.value, identity.firmwareVersion)) differing.push(fact);
     } else if (fact.kind === 'ek' && tpmEkHashes !== null && tpmEkHashes.length > 0) {
-      compared.add('EK public key hash');
-      if (!tpmEkHashes.includes(fact.value)) {
-        differences.push(`EK public key hash ${label}, this TPM's RSA EK ${tpmEkHashes.join(', ')}`);
-      }
+      compared.add(fact.kind);
+      if (!tpmEkHashes.includes(fact.value)) differing.push(fact);
     }
   }
+  const ours: Record<BundleFact['kind'], string> = {
+    manufacturer: identity ? `${identity.manufacturer.id} (${identity.manufacturer.code})` : '',
+    firmware: identity?.firmwareVersion ?? '',
+    ek: (tpmEkHashes ?? []).join(', '),
+  };
+  const differences = (['manufacturer', 'firmware', 'ek'] as const).flatMap((kind) => {
+    const theirs = differing.filter((f) => f.kind === kind);
+    if (theirs.length === 0) return [];
+    const values = unique(theirs.map((f) => (kind === 'manufacturer' ? manufacturerText(f.value) : f.value)));
+    const sources = unique(theirs.map((f) => f.source));
+    return [`${KIND_LABEL[kind]} ${values.join(', ')} (${sources.join(', ')}), this TPM ${ours[kind]}`];
+  });
   if (differences.length > 0) return { status: 'different', differences, evidence };
   if (compared.size === 0) {
     return {
@@ -94,7 +99,7 @@ export function bindEvidenceToTpm(
       evidence,
     };
   }
-  return { status: 'same', compared: [...compared], evidence };
+  return { status: 'same', compared: [...compared].map((k) => KIND_LABEL[k]), evidence };
 }
 
 /**
@@ -165,6 +170,21 @@ function bundleFacts(w: WindowsEvidence): BundleFact[] {
 }
 
 const VERSION = /^\d+(\.\d+){0,3}$/;
+
+const KIND_LABEL: Record<BundleFact['kind'], string> = {
+  manufacturer: 'manufacturer',
+  firmware: 'firmware version',
+  ek: 'EK public key hash',
+};
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** A numeric ManufacturerId shown as TPM_PT_MANUFACTURER is (0x4e544300), a vendor ID as it is. */
+function manufacturerText(value: string): string {
+  return /^\d+$/.test(value) ? `0x${Number(value).toString(16).padStart(8, '0')}` : value;
+}
 
 /** A ManufacturerId is TPM_PT_MANUFACTURER as a number; the text forms are its vendor ID ('INTC'). */
 function sameManufacturer(value: string, manufacturer: TpmIdentity['manufacturer']): boolean {
