@@ -50,6 +50,10 @@ export const ERROR_REPORTS = {
 
   // The gated clear (src/remedy/): refused before the TPM was touched.
   'run-locked': { exit: EXIT.USAGE },
+  // A run's journal (src/remedy/journal-error.ts): damaged, as `runs RUN-ID` reports it; or a
+  // record that could not be written, where the run stopped and a resume continues.
+  'journal-damaged': { exit: EXIT.PARTIAL },
+  'journal-write': { exit: EXIT.RUN_INTERRUPTED },
   'gate-not-passed': { exit: EXIT.CLEAR_REFUSED },
   'wrong-tpm': { exit: EXIT.CLEAR_REFUSED },
   'tpm-unverifiable': { exit: EXIT.CLEAR_REFUSED },

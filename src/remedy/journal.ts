@@ -20,8 +20,10 @@
  * append first checks (fstat) that the file is exactly as long as this handle left it: if anything
  * else appended, the handle refuses.
  */
+
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { JournalError } from './journal-error.js';
 import {
   type AppendableKind,
   assertNoSecrets,
@@ -222,9 +224,10 @@ export class RunJournal {
     }
     try {
       const found = scan(readFileSync(fd));
-      if (found.error !== undefined) throw new Error(`${file}: ${found.error}`);
+      if (found.error !== undefined) throw new JournalError('journal-damaged', `${file}: ${found.error}`);
       if (found.records.length === 0) {
-        throw new Error(
+        throw new JournalError(
+          'journal-damaged',
           `${file}: expected a run-started record on line 1, found ${found.torn ? 'only a torn line' : 'an empty file'}: the run never started`,
         );
       }
@@ -285,7 +288,8 @@ export class RunJournal {
     const what = `${kind}${step === undefined ? '' : ` ${step}`}`;
     if (this.#fd === null) throw new Error(`${this.path}: cannot append ${what}: the journal is closed`);
     if (this.#failed !== null) {
-      throw new Error(
+      throw new JournalError(
+        'journal-write',
         `${this.path}: cannot append ${what}: an earlier write failed (${this.#failed.message}); open the journal again to resume`,
       );
     }
@@ -305,7 +309,8 @@ export class RunJournal {
       this.#failed = new Error(
         `the journal is ${size} bytes long, but this handle left it at ${this.#size}: another process wrote to it`,
       );
-      throw new Error(
+      throw new JournalError(
+        'journal-write',
         `${this.path}: cannot append ${what}: ${this.#failed.message}; open the journal again to resume`,
       );
     }
@@ -331,7 +336,8 @@ export class RunJournal {
       // After a failed fsync the page cache may say "written" while the disk does not: retrying
       // on this descriptor could acknowledge a record that is not there.
       this.#failed = e as Error;
-      throw new Error(
+      throw new JournalError(
+        'journal-write',
         `${this.path}: writing record ${record.seq} (${what}) failed: ${(e as Error).message}`,
         {
           cause: e,

@@ -46,8 +46,9 @@ export function lockPath(file: string): string {
 
 /** Thrown when another live process holds the run's lock. */
 export class RunLockedError extends TpmDoctorError {
-  readonly pid: number;
-  constructor(message: string, pid: number) {
+  /** The holder's process ID, when one process holds it (null: the lock kept changing hands). */
+  readonly pid: number | null;
+  constructor(message: string, pid: number | null) {
     super('run-locked', message);
     this.name = 'RunLockedError';
     this.pid = pid;
@@ -160,7 +161,11 @@ export function acquireLock(file: string): { text: string; takenOver: TakenOver 
     closeSync(fd);
     return { text, takenOver };
   }
-  throw new Error(`${file}: could not take the run's lock ${lock}: it keeps changing hands`);
+  // Other processes kept taking and dropping it: as good as held by another live process.
+  throw new RunLockedError(
+    `${file}: could not take the run's lock ${lock}: other processes keep taking it; try again when they are done`,
+    null,
+  );
 }
 
 /**

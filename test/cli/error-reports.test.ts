@@ -16,6 +16,7 @@ import { GraphError } from '../../src/fleet/graph/graph-error.js';
 import { ResponseShapeError } from '../../src/fleet/graph/response-shape.js';
 import { FleetStoreError } from '../../src/fleet/store/store-error.js';
 import { TriageInputError } from '../../src/fleet/triage/triage.js';
+import { JournalError } from '../../src/remedy/journal-error.js';
 import { RunLockedError } from '../../src/remedy/run-lock.js';
 import { TransportError } from '../../src/tpm/errors.js';
 import { TpmError } from '../../src/tpm/rc/tpm-error.js';
@@ -121,6 +122,23 @@ describe('reportFailure', () => {
   it('a locked run is a usage error without the help line', () => {
     expect(reportFailure(new RunLockedError('run r1 is in use by process 42', 42))).toBe(EXIT.USAGE);
     expect(stderr).toBe('tpm-doctor: run r1 is in use by process 42\n');
+  });
+
+  it('a damaged journal is 4, a journal that could not be written 12; both one plain line', () => {
+    expect(reportFailure(new JournalError('journal-damaged', 'r1.jsonl: line 3: the chain breaks'))).toBe(
+      EXIT.PARTIAL,
+    );
+    expect(stderr).toBe('tpm-doctor: r1.jsonl: line 3: the chain breaks\n');
+    stderr = '';
+    const write = new JournalError('journal-write', 'r1.jsonl: writing record 4 (note) failed: ENOSPC');
+    expect(reportFailure(write)).toBe(EXIT.RUN_INTERRUPTED);
+    expect(stderr).toBe('tpm-doctor: r1.jsonl: writing record 4 (note) failed: ENOSPC\n');
+    stderr = '';
+    // A lock that keeps changing hands is as good as held: the run-locked line, exit 2.
+    expect(reportFailure(new RunLockedError('r1.jsonl: other processes keep taking it', null))).toBe(
+      EXIT.USAGE,
+    );
+    expect(stderr).toBe('tpm-doctor: r1.jsonl: other processes keep taking it\n');
   });
 
   it('Graph: a refused call is 14 with its origin; no token is 13', () => {

@@ -151,10 +151,15 @@ interface Provocation {
 const PROVOKE: Record<keyof typeof EXIT, Provocation> = {
   OK: { command: 'runs', run: () => runCli(['runs', '--state-dir', temp.file('empty')]) },
   INTERNAL: {
-    // Not a state abandon expects: it is reported as an unexpected exception, with the stack.
-    command: 'abandon',
-    run: () => runCli(['abandon', 'run-damaged', '--state-dir', damagedRun('abandon-damaged')]),
-    stderr: /^tpm-doctor: internal error \(please report it with this text\):\n/,
+    // A journal that is not a clear run's, handed to resume: no command writes one, so it is
+    // exit 1 ('not-a-clear-run', docs/exit-codes.md "Error codes"), with the message.
+    command: 'resume',
+    run: () => {
+      const dir = temp.file('not-a-clear-run');
+      RunJournal.create(path.join(dir, 'runs'), 'run-other', { kind: 'not a clear run' }).close();
+      return runCli(['resume', 'run-other', '--yes', '--tpm', swtpm.get().uri, '--state-dir', dir]);
+    },
+    stderr: /^tpm-doctor: \S+run-other\.jsonl: expected the journal of a clear run .*\n$/,
   },
   USAGE: {
     command: 'status',
@@ -314,7 +319,31 @@ const PROVOKE: Record<keyof typeof EXIT, Provocation> = {
 };
 
 /** (command, code) pairs besides the ones above, that the "Per command" table once left out. */
-const MORE: { command: string; code: number; run: () => Promise<CliResult> }[] = [
+const MORE: { command: string; code: number; run: () => Promise<CliResult>; stderr?: RegExp }[] = [
+  // A damaged journal is neither resumed nor abandoned: one plain line naming where it breaks.
+  {
+    command: 'abandon',
+    code: EXIT.PARTIAL,
+    run: () => runCli(['abandon', 'run-damaged', '--state-dir', damagedRun('abandon-damaged')]),
+    stderr:
+      /^tpm-doctor: \S+run-damaged\.jsonl: line 1: expected a JSON record, found text that is not JSON .*\n$/,
+  },
+  {
+    command: 'resume',
+    code: EXIT.PARTIAL,
+    run: () =>
+      runCli([
+        'resume',
+        'run-damaged',
+        '--yes',
+        '--tpm',
+        swtpm.get().uri,
+        '--state-dir',
+        damagedRun('resume-damaged'),
+      ]),
+    stderr:
+      /^tpm-doctor: \S+run-damaged\.jsonl: line 1: expected a JSON record, found text that is not JSON .*\n$/,
+  },
   {
     command: 'lab tenant',
     code: EXIT.LAB_UNAVAILABLE,
@@ -373,5 +402,6 @@ describe('more (command, code) pairs, through the built CLI', () => {
     expect(perCommand.get(command)?.has(code), `docs/exit-codes.md lists ${code} for ${command}`).toBe(true);
     const r = await more.run();
     expect(r.code, `${command} exited ${r.code}; stderr:\n${r.stderr}`).toBe(code);
+    if (more.stderr) expect(r.stderr).toMatch(more.stderr);
   });
 });

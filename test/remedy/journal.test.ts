@@ -141,6 +141,10 @@ describe('tampering', () => {
     expect(read.records).toHaveLength(1);
     expect(read.torn).toBe(false);
     expect(() => RunJournal.open(file)).toThrow(/line 2: expected hash/);
+    // A documented error (docs/exit-codes.md, journal-damaged: exit 4), not an internal one.
+    expect(() => RunJournal.open(file)).toThrow(
+      expect.objectContaining({ name: 'JournalError', code: 'journal-damaged' }),
+    );
   });
 
   it('an edited record whose hash was recomputed breaks the next line’s prev', () => {
@@ -478,6 +482,7 @@ describe('one writer per run: the lock', () => {
       /cannot append step-failed b: the journal is \d+ bytes long, but this handle left it at \d+: another process wrote to it/,
     );
     expect(() => j.append('note', 'b')).toThrow(/another process wrote to it/);
+    expect(() => j.append('note', 'b')).toThrow(expect.objectContaining({ code: 'journal-write' }));
     expect(readFileSync(j.path).equals(bytes)).toBe(true);
     j.close();
   });
