@@ -4,11 +4,13 @@
  * `--json`, sent to the fleet view and pasted into tickets, so they must never carry a secret,
  * even when a collector or a saved bundle let one through:
  * - a BitLocker recovery password: 48 digits in eight groups of six, which
- *   `manage-bde -protectors -get` prints under "Password:" (research §3). Rules cite the
+ *   `manage-bde -protectors -get` prints under "Password:" (Microsoft Learn, manage-bde protectors:
+ *   https://learn.microsoft.com/windows-server/administration/windows-commands/manage-bde-protectors). Rules cite the
  *   protector's ID instead, which is what Entra ID escrows the key under.
  * - a TPM authorization value: `Get-Tpm`'s `OwnerAuth`, `Clear-Tpm -OwnerAuthorization`, the
  *   registry's `OwnerAuthFull`/`OwnerAuthAdmin`/`OwnerAuthUser`/`StorageOwnerAuth`, and lockout or
- *   endorsement auth values (research §1: "Never log the returned object: it contains OwnerAuth").
+ *   endorsement auth values (the object Get-Tpm returns carries OwnerAuth:
+ *   https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpm).
  * - a bearer token or any JWT (an access token copied from a Graph error, a log line or a proxy
  *   trace), and `client_secret=` / `access_token=` form values (the fleet commands' credentials).
  */

@@ -231,7 +231,7 @@ function authValuesReset(after: ClearFingerprint): ProofCheck<ClearCheckId> {
 }
 
 // Part 3 §24.6 changes the SPS, shProof and ehProof but not the EPS, so the EK (derived from the
-// EPS and a fixed template, Part 3 §24.1) keeps its Name. Verified on swtpm (research §2).
+// EPS and a fixed template, Part 3 §24.1) keeps its Name. Checked on swtpm: docs/clear.md, test/verify/clear-proof.test.ts.
 function ekUnchanged(before: ClearFingerprint, after: ClearFingerprint): ProofCheck<ClearCheckId> {
   return {
     id: 'ek-unchanged',

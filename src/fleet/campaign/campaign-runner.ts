@@ -55,7 +55,7 @@ export interface CampaignRunResult {
 
 /**
  * Runs (or resumes) a campaign to its end. The order is the campaign's guarantee that no device
- * is ever posted twice (issue 5 §3):
+ * is ever posted twice, since a clear or a reboot sent twice would act twice (docs/campaigns.md):
  * 1. every device still `posting` (a crash or kill between the mark and the answer) becomes
  *    `unconfirmed`: Graph may have acted on it, so it is tracked and never sent again;
  * 2. the post phase marks each device `posting` in a committed transaction when Graph's budget

@@ -2,7 +2,11 @@ import type { DeviceHealthScript } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import { CampaignError } from './campaign-error.js';
 
-/** The approval a clear campaign carries to every device (issue 4 §1.4: an MDM-managed device needs both). */
+/**
+ * The approval a clear campaign carries to every device: the preflight gate of an MDM-managed
+ * device refuses a clear without both who approved it and the ticket, and journals them
+ * (docs/campaigns.md, docs/clear.md).
+ */
 export interface ClearApproval {
   approvedBy: string;
   ticket: string;
@@ -40,7 +44,8 @@ export function clearScriptName(approval: ClearApproval): string {
  * The remediation script: `tpm-doctor clear` on the device, whose own preflight gate decides
  * again with the device's own facts (docs/clear.md), and nothing else.
  * - BitLocker is suspended for two reboots first (Suspend-BitLocker -RebootCount 2: the PPI clear's
- *   restart and re-provisioning, research/windows_intune.md §3), which the gate requires, and
+ *   restart and re-provisioning; https://learn.microsoft.com/powershell/module/bitlocker/suspend-bitlocker),
+ *   which the gate requires, and
  *   resumed at once (in a finally) unless tpm-doctor accepted the clear (exit 0 or 12), so a
  *   refused or failed device, or a script error, never leaves BitLocker suspended. Nothing is
  *   suspended when tpm-doctor is not installed.

@@ -159,7 +159,11 @@ export interface DeviceCompliancePolicyState {
   settingStates: DeviceCompliancePolicySettingState[];
 }
 
-/** The compliance settings whose failure can point at the TPM (research §5). */
+/**
+ * The compliance settings whose failure can point at the TPM: windows10CompliancePolicy's
+ * tpmRequired and the settings Device Health Attestation measures with the TPM
+ * (https://learn.microsoft.com/graph/api/resources/intune-deviceconfig-windows10compliancepolicy).
+ */
 export const TPM_RELATED_SETTINGS = [
   'Windows10CompliancePolicy.TpmRequired',
   'Windows10CompliancePolicy.BitLockerEnabled',

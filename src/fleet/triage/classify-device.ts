@@ -49,7 +49,8 @@ const DAY_MS = 86_400_000;
  * Settings Intune evaluates from the device's Device Health Attestation report, which Windows sends
  * after a boot (windows10CompliancePolicy: bitLockerEnabled, secureBootEnabled, codeIntegrityEnabled
  * "as reported by the Windows Device Health Attestation service"); StorageRequireEncryption is read
- * through the DeviceStatus CSP instead (research §5).
+ * through the DeviceStatus CSP instead
+ * (https://learn.microsoft.com/graph/api/resources/intune-deviceconfig-windows10compliancepolicy).
  */
 const DHA_EVALUATED = new Set(['BitLockerEnabled', 'SecureBootEnabled', 'CodeIntegrityEnabled']);
 
@@ -328,7 +329,7 @@ function fromComplianceState(device: ManagedDevice): Decision {
  * deviceHealthAttestationState: null in list calls, fetched per device), then keeps the class of
  * the root cause (PRECEDENCE). DHA-evaluated settings (BitLocker, Secure Boot, code integrity)
  * are measured at boot: a device whose fresh report says "enabled" while the setting fails has a
- * stale result, fixed by a restart and a sync (windows10CompliancePolicy, research §5).
+ * stale result, fixed by a restart and a sync (windows10CompliancePolicy; docs/triage.md).
  */
 function fromFailingSettings(
   input: DeviceTriageInput,
@@ -503,7 +504,8 @@ function tpmRequired(
  * deviceHealthAttestationState's strings, so only the ones listed in docs/triage.md are compared
  * (exactly, ignoring case); any other value is unknown, never read as a failure:
  * - `fails`: attestationIdentityKey "disabled" (the TPM has no key to sign its health report with)
- *   or deviceHealthAttestationStatus "unhealthy": the state a clear fixes (research §5);
+ *   or deviceHealthAttestationStatus "unhealthy": the state a clear fixes, TPM-related
+ *   compliance failing with the TPM present (docs/triage.md);
  * - `unknown`: no TPM version in the report (a device that never attested carries the default
  *   issuedDateTime and nulls), or a value outside that list;
  * - `attests`: a TPM version, and every compared value is a known good one or absent.

@@ -31,8 +31,8 @@ export function hasEntraDeviceId(azureAdDeviceId: string | null): azureAdDeviceI
 }
 
 /**
- * The preflight gate's escrow rule, from the fleet side (research §5 "BitLocker escrow check";
- * Graph bitlockerRecoveryKey): a key must be escrowed in Entra ID for the device, and when the
+ * The preflight gate's escrow rule, from the fleet side (Graph bitlockerRecoveryKey:
+ * https://learn.microsoft.com/graph/api/bitlocker-list-recoverykeys): a key must be escrowed in Entra ID for the device, and when the
  * device's evidence lists its RecoveryPassword protectors, an escrowed key's id must equal one of
  * them without braces. Otherwise the key Entra ID holds may be an old one that no longer unlocks
  * the volume, and a clear (which makes BitLocker ask for recovery) could lose the data.
@@ -147,7 +147,7 @@ export function decideClearSafety(
   }
   const escrow = checkEscrow(escrowInput);
   const blockers = [...deviceBlockers, ...(escrow.blocker === null ? [] : [escrow.blocker])];
-  // `safe` needs the match (issue 5: "recovery key escrowed and matching"): an escrowed key that
+  // `safe` needs the match (recovery key escrowed and matching, docs/triage.md): an escrowed key that
   // could not be compared with the device's own RecoveryPassword protector may be an old one, and
   // without the device's evidence nothing it would report (lockout, disableClear, vulnerable
   // firmware) could block the clear either. That is a guess, so `unknown` until evidence comes.

@@ -137,7 +137,8 @@ export interface ClearBlocker {
 }
 
 /**
- * The escrow rule of the preflight gate (research §5, "BitLocker escrow check"): a clear is safe
+ * The escrow rule of the preflight gate (Graph bitlockerRecoveryKey:
+ * https://learn.microsoft.com/graph/api/bitlocker-list-recoverykeys): a clear is safe
  * only when the OS volume's recovery password can be fetched afterwards. An escrowed key's `id`
  * equals the local RecoveryPassword KeyProtectorId without braces.
  */

@@ -1,7 +1,8 @@
 /**
- * Is this process elevated (issue 4 §1.3)? Clearing a TPM, writing the PPI request and installing
- * a start-up task all need it. Windows answers "You must be an administrator to perform this task"
- * (seed §4) and Win32_Tpm's methods need an administrator (research/windows_intune.md §1); on Linux
+ * Is this process elevated? The preflight gate asks before anything is changed, because clearing a
+ * TPM, writing the PPI request and installing a start-up task all need it: clearing the TPM needs a
+ * local administrator (https://learn.microsoft.com/windows/security/hardware-security/tpm/initialize-and-configure-ownership-of-the-tpm)
+ * and so do Win32_Tpm's methods (https://learn.microsoft.com/windows/win32/secprov/win32-tpm); on Linux
  * the PPI request file is writable by root only (tpm_ppi.c: S_IWUSR | S_IWGRP, owned by root) and
  * so are /etc/systemd/system and systemctl enable.
  */

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /**
- * Keeps a Windows PC from sleeping while the runbook waits for the Intune sync (seed §5: "do not
- * let the PC sleep until the sync completes: it took about 10 minutes, and can take up to a day").
- * A helper PowerShell holds SetThreadExecutionState(ES_CONTINUOUS | ES_SYSTEM_REQUIRED) (Win32
- * API, kernel32) for as long as it lives; release() ends exactly that process. On other systems
+ * Keeps a Windows PC from sleeping while the runbook waits for the Intune sync: a sleeping PC does
+ * not sync, and a sync can take from minutes to a day (docs/clear.md, the Windows runbook).
+ * A helper PowerShell holds SetThreadExecutionState(ES_CONTINUOUS | ES_SYSTEM_REQUIRED)
+ * (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setthreadexecutionstate) for as long as it lives; release() ends exactly that process. On other systems
  * there is no runbook to wait for, so it does nothing.
  */
 export interface KeepAwake {

@@ -2,7 +2,8 @@
  * The numbers of the ACPI Physical Presence Interface (TCG PC Client Platform Physical Presence
  * Interface Specification 1.3) and what each means to the person at the machine. The same numbers
  * come back through Linux sysfs (drivers/char/tpm/tpm_ppi.c) and Windows Win32_Tpm
- * (research/windows_intune.md §1), so both platforms explain them here.
+ * (https://learn.microsoft.com/windows/win32/secprov/setphysicalpresencerequest-win32-tpm), so both
+ * platforms explain them here.
  */
 
 /**

@@ -1,10 +1,10 @@
 /**
  * The physical-presence request on Windows, through WMI: Win32_Tpm.SetPhysicalPresenceRequest,
  * then GetPhysicalPresenceTransition; after the restart GetPhysicalPresenceResponse
- * (root\cimv2\Security\MicrosoftTpm; research/windows_intune.md §1). Win32_Tpm's methods are
+ * (root\cimv2\Security\MicrosoftTpm; https://learn.microsoft.com/windows/win32/secprov/win32-tpm). Win32_Tpm's methods are
  * instance methods, so the script calls them on the instance (-InputObject), not on the class.
  * SetPhysicalPresenceRequest also suspends BitLocker when the clear would otherwise cause a
- * recovery (Microsoft doc).
+ * recovery (https://learn.microsoft.com/windows/win32/secprov/setphysicalpresencerequest-win32-tpm).
  *
  * Each script prints its result in the one PowerShell envelope (src/system/powershell-envelope.ts);
  * failures come back either as a non-zero ReturnValue (a TPM_E_* HRESULT as uint32) in the result,

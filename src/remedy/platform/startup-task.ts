@@ -1,7 +1,7 @@
 /**
- * The start-up task that carries a clear run across the restart (issue 4 §2: "clear installs a
- * start-up task (scheduled task on Windows, systemd unit on Linux) that resumes the run, and
- * removes it at the end"). It runs `node <cli> resume --run <runId> --journal <journal>` once per
+ * The start-up task that carries a clear run across the restart: a PPI clear happens in the firmware
+ * at the next boot, and the run must go on afterwards without anyone remembering to type
+ * `tpm-doctor resume` (a scheduled task on Windows, a systemd unit on Linux; docs/clear.md). It runs `node <cli> resume --run <runId> --journal <journal>` once per
  * boot while it exists; the run removes it when it ends, so it never outlives the run.
  *
  * Install and remove are idempotent: installing twice leaves one task, removing a task that is not

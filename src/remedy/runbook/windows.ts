@@ -42,7 +42,10 @@ export function problemWith(evidence: WindowsEvidence, source: RunbookSource): s
 // ---------------------------------------------------------------------------------------------
 // BitLocker helpers shared by the BitLocker steps
 
-/** Protector types that unseal with the TPM (KeyProtectorType, research §3). */
+/**
+ * Protector types that unseal with the TPM (KeyProtectorType:
+ * https://learn.microsoft.com/windows/win32/secprov/getkeyprotectortype-win32-encryptablevolume).
+ */
 export const TPM_PROTECTOR_TYPES: ReadonlySet<KeyProtectorType> = new Set([
   'Tpm',
   'TpmPin',
@@ -113,8 +116,8 @@ export function resumeBitLockerAction(volume: string): RunbookAction {
 }
 
 /**
- * BackupToAAD-BitLockerKeyProtector: sends one recovery password protector to Entra ID (research
- * §3). Backing up the same protector again is harmless, so the action is idempotent.
+ * BackupToAAD-BitLockerKeyProtector: sends one recovery password protector to Entra ID
+ * (https://learn.microsoft.com/powershell/module/bitlocker/backuptoaad-bitlockerkeyprotector). Backing up the same protector again is harmless, so the action is idempotent.
  */
 export function backupToAadAction(volume: string, protectorId: string): RunbookAction {
   const id = psString(`{${guid(protectorId, 'a key protector ID')}}`);
@@ -128,7 +131,7 @@ export function backupToAadAction(volume: string, protectorId: string): RunbookA
 }
 
 /**
- * Starts an MDM session with Intune (research §4): the enrollment's PushLaunch scheduled task, or,
+ * Starts an MDM session with Intune (docs/clear.md, the Windows runbook): the enrollment's PushLaunch scheduled task, or,
  * where there is none (AVD multi-session hosts), `deviceenroller.exe /o <GUID> /c /b`
  * (undocumented flags; `/c /z` fails with event 4603 on current builds, per community reports).
  * Either only starts a session: the runbook checks the last sync time, not this result.

@@ -1,5 +1,5 @@
 // Sources: Get-BitLockerVolume ProtectionStatus/KeyProtector and manage-bde -protectors -get
-// (research §3). An OS-initiated clear suspends BitLocker and Windows resumes it once the TPM is
+// (docs/clear.md, the Windows runbook). An OS-initiated clear suspends BitLocker and Windows resumes it once the TPM is
 // provisioned; tpm-doctor checks that it did, and resumes it itself when it did not.
 import type { JsonObject } from '../../journal.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';

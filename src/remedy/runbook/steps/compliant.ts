@@ -1,5 +1,5 @@
-// Source: Graph managedDevice.complianceState (research §5). Device Health Attestation measures
-// BitLocker and Secure Boot at boot, so compliance may need one more restart (research §3).
+// Source: Graph managedDevice.complianceState. Device Health Attestation measures BitLocker and
+// Secure Boot at boot, so compliance may need one more restart (docs/triage.md, docs/clear.md).
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 
 export const COMPLIANT = 'compliant';

@@ -1,4 +1,4 @@
-// Source: dsregcmd /status (research §2): DeviceAuthStatus (Device Details), AzureAdPrt (SSO State,
+// Source: dsregcmd /status (https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd): DeviceAuthStatus (Device Details), AzureAdPrt (SSO State,
 // user context only), KeySignTest (Diagnostic Data, elevated only). After a clear the device key in
 // the TPM is gone; the next sign-in re-registers it (silently on hybrid join, with a prompt on Entra join).
 import { done, failed, type RunbookStep, waiting } from '../step.js';

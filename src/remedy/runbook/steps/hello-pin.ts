@@ -1,5 +1,6 @@
-// Source: dsregcmd /status NgcSet (User State; research §2). A clear destroys the Windows Hello
-// container; the user sets the PIN up again (the scenario's steps 19-27).
+// Source: dsregcmd /status NgcSet (User State;
+// https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd). A clear destroys
+// the Windows Hello container; the user sets the PIN up again in Settings > Accounts > Sign-in options.
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows } from '../windows.js';
 

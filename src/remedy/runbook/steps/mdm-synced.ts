@@ -1,6 +1,6 @@
 // Sources: the Intune enrollment (HKLM\SOFTWARE\Microsoft\Enrollments, ProviderID "MS DM Server"), the
-// OMADM ConnInfo last-success time, the PushLaunch task / deviceenroller (research §4), and Graph
-// syncDevice / lastSyncDateTime (research §5).
+// OMADM ConnInfo last-success time, the PushLaunch task / deviceenroller, and Graph
+// syncDevice / lastSyncDateTime (docs/clear.md, the Windows runbook).
 import { isIntuneEnrollment } from '../../../probe/windows/mdm-enrollments.js';
 import type { JsonObject } from '../../journal.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';

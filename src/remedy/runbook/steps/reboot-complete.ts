@@ -1,5 +1,5 @@
-// Sources: TPM driver events 33/34 (System log, provider "TPM"; research §4), Get-Tpm RestartPending
-// (research §1), and the PPI flow: request → restart → firmware prompt → clear → restart.
+// Sources (docs/clear.md, the Windows runbook): TPM driver events 33/34 (System log, provider "TPM"),
+// Get-Tpm RestartPending, and the PPI flow: request → restart → firmware prompt → clear → restart.
 import { EVENT_LOGS } from '../../../probe/windows/events.js';
 import type { WindowsEvent } from '../../../snapshot/windows-evidence.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';

@@ -1,5 +1,5 @@
-// Sources: BackupToAAD-BitLockerKeyProtector (research §3); Graph
-// /informationProtection/bitlocker/recoveryKeys (research §5), whose key IDs are the protector IDs.
+// Sources: BackupToAAD-BitLockerKeyProtector; Graph /informationProtection/bitlocker/recoveryKeys,
+// whose key IDs are the protector IDs (docs/clear.md, the Windows runbook).
 import type { JsonObject } from '../../journal.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { backupToAadAction, isEncrypted, osVolume, problemWith, readWindows, runAction } from '../windows.js';

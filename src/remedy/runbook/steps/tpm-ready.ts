@@ -1,5 +1,5 @@
-// Sources: Get-Tpm TpmReady/TpmOwned/AutoProvisioning (research §1), TPM-WMI event 1026 "cannot be
-// provisioned automatically" (research §4). After a clear Windows provisions the TPM by itself
+// Sources (docs/clear.md, the Windows runbook): Get-Tpm TpmReady/TpmOwned/AutoProvisioning, TPM-WMI
+// event 1026 "cannot be provisioned automatically". After a clear Windows provisions the TPM by itself
 // (auto-provisioning) on the next boots; no tool needs to take ownership.
 import { EVENT_LOGS } from '../../../probe/windows/events.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';
