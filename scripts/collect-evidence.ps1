@@ -472,7 +472,8 @@ if ($r['dsregcmd'].Ok -and $null -ne $r['dsregcmd'].Data) {
     }
     if ($ds['AadRecoveryEnabled'] -eq 'YES') { [void]$why.Add('AadRecoveryEnabled=YES') }
     if ($ds['AzureAdJoined'] -eq 'YES' -and $ds['TpmProtected'] -eq 'NO') { [void]$why.Add('TpmProtected=NO') }
-    # Entra join/registration errors caused by the TPM (research section 2).
+    # Entra join/registration errors caused by the TPM (docs/findings.md, entra.device-key-unusable and
+    # entra.device-key-not-in-tpm; https://learn.microsoft.com/entra/identity/devices/troubleshoot-hybrid-join-windows-current).
     foreach ($code in @('0x80090016', '0x80290407', '0x80280036', '0x80090031', '0x80090030')) {
         if ($codes.Contains($code)) { [void]$why.Add('dsregcmd=' + $code) }
     }

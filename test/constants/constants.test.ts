@@ -321,7 +321,7 @@ describe('properties (Part 2 §6.13)', () => {
 
 describe('attributes (Part 2 §8, §13)', () => {
   it('renders NV attributes exactly like tpm2_nvreadpublic', () => {
-    // Platform certificate index on swtpm (research, verified).
+    // The platform certificate index 0x01C08000 as swtpm_setup creates it (attributes 0x62072801, read with tpm2_nvreadpublic).
     expect(nvAttributeNames(0x62072801)).toBe(
       'ppwrite|writelocked|writedefine|ppread|ownerread|authread|no_da|written|platformcreate',
     );

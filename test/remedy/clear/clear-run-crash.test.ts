@@ -1,5 +1,6 @@
 /**
- * "A clear is sent at most once per run, whatever fails when" (issue 4 §3), on a real provisioned
+ * "A clear is sent at most once per run, whatever fails when" (docs/clear.md: a second TPM2_Clear
+ * would wipe what the person set up after the first), on a real provisioned
  * swtpm: a child process runs a clear and SIGKILLs itself at every step boundary (after each
  * step-started, and after each step's work before its step-succeeded; 'clear:done' is between "clear
  * sent" and "clear recorded"), and once inside the clear (its bytes on the wire, no answer yet).
