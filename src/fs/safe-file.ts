@@ -13,7 +13,7 @@ import { UnsafePathError } from './unsafe-path-error.js';
 export const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /** Owner read and write, nothing for anyone else. */
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_FILE_MODE = 0o600;
 
 export interface NewFileOptions {
   /** Open for appending (O_APPEND): every write() goes to the end. */

@@ -303,7 +303,7 @@ async function readPersistent(tpm: Tpm, publics: Map<number, TpmtPublic>): Promi
   return out;
 }
 
-export function publicSummary(
+function publicSummary(
   pub: TpmtPublic,
 ): Pick<PersistentObject, 'type' | 'nameAlg' | 'attributes' | 'attributesValue' | 'keyBits' | 'curve'> {
   const rsa = pub.type === TPM_ALG.RSA ? pub.parameters : undefined;

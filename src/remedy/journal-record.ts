@@ -19,7 +19,7 @@ export interface JsonObject {
   readonly [key: string]: JsonValue | undefined;
 }
 
-export const JOURNAL_KINDS = [
+const JOURNAL_KINDS = [
   'run-started',
   'step-started',
   'step-succeeded',

@@ -48,16 +48,9 @@ export type {
   JournalKind,
   JournalRecord,
   JsonObject,
-  JsonValue,
-  NoteRecord,
   RunEndKind,
-  RunEndRecord,
-  RunStartedRecord,
   RunState,
-  RunStatus,
   StepKind,
-  StepOutcome,
-  StepRecord,
 } from './journal-record.js';
 export { runState, stepOutcome } from './journal-record.js';
 

@@ -38,7 +38,7 @@ export interface TpmOptions {
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialDelayMs: 10, maxDelayMs: 1000 };
 /** TPM_RC_LOCKOUT on a lockout-authorised command says how long lockout stays blocked on this TPM. */
-export const DEFAULT_ERROR_LAYERS: readonly ErrorLayer[] = [explainLockoutRecovery];
+const DEFAULT_ERROR_LAYERS: readonly ErrorLayer[] = [explainLockoutRecovery];
 const EMPTY = new Uint8Array(0);
 
 /**

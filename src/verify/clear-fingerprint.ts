@@ -26,7 +26,7 @@ import type { Tpm } from '../tpm/tpm.js';
  */
 
 /** Owner- and endorsement-hierarchy persistent handles (Part 2 §7.5; TCG handle registry §2.3). */
-export const OWNER_PERSISTENT_RANGE = PERSISTENT_RANGE.OWNER;
+const OWNER_PERSISTENT_RANGE = PERSISTENT_RANGE.OWNER;
 
 /** A Name (Part 1 §16: nameAlg || H(public area)) in lower-case hex, or why it could not be had. */
 export type NameReading = { name: string } | { error: string };

@@ -36,7 +36,7 @@ export interface CampaignStatusSummary {
   problemsOmitted: number;
 }
 
-export interface CampaignProblem {
+interface CampaignProblem {
   deviceId: string;
   deviceName: string | null;
   phase: DevicePhase;

@@ -7,7 +7,7 @@
  * or a recovery password, which a clear run never holds in its journal either.
  */
 
-export const CLEAR_REPORT_MARKER = 'clear-report/v1';
+const CLEAR_REPORT_MARKER = 'clear-report/v1';
 
 /**
  * Intune keeps at most 2,048 characters of a script's output (Remediations, "Script

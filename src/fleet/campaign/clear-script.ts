@@ -13,7 +13,7 @@ export interface ClearApproval {
 }
 
 /** Script packages of clear campaigns are named this, then the ticket: one package per approval. */
-export const CLEAR_SCRIPT_NAME_PREFIX = 'tpm-doctor clear';
+const CLEAR_SCRIPT_NAME_PREFIX = 'tpm-doctor clear';
 
 /**
  * Names and tickets go into a PowerShell command line on every device, in single quotes: only

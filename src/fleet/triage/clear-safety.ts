@@ -3,7 +3,7 @@ import type { Result } from '../graph/intune-api.js';
 import { normaliseProtectorId } from './device-evidence.js';
 import { type ClearBlocker, type ClearSafety, ESCROW_BLOCKERS, type EscrowStatus } from './triage-class.js';
 
-export interface EscrowCheck {
+interface EscrowCheck {
   status: EscrowStatus;
   /** Set when the escrow itself makes a clear unsafe. */
   blocker: ClearBlocker | null;

@@ -11,11 +11,10 @@ import type { SwtpmDevice, SwtpmDevices } from './swtpm-devices.js';
 import { TokenIssuer } from './token-issuer.js';
 
 export type { DeviceSimulation } from './device-simulation.js';
-export { LAB_CONDITIONS, type LabCondition } from './fleet-mix.js';
+export type { LabCondition } from './fleet-mix.js';
 export type { GraphViews } from './graph-views.js';
 export { type ScriptCatalog, SEEDED_EVIDENCE_SCRIPT_NAME } from './script-catalog.js';
 export type { LabStats } from './server.js';
-export { LAB_HEADER } from './server.js';
 export type { SwtpmDevice } from './swtpm-devices.js';
 
 export interface LabTenantOptions {

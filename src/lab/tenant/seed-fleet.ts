@@ -11,7 +11,7 @@ export const ESCROW = {
   /** A key from an earlier protector that the device no longer has: escrowed, but not this key. */
   stale: 2,
 } as const;
-export type EscrowKind = (typeof ESCROW)[keyof typeof ESCROW];
+type EscrowKind = (typeof ESCROW)[keyof typeof ESCROW];
 
 export interface SeedFleetOptions {
   /** Number of devices (default 5,000). */

@@ -16,7 +16,7 @@ import { type AppStats, AppThrottle } from './throttle.js';
 import type { TokenIssuer } from './token-issuer.js';
 
 /** How the lab misbehaves, like Graph does. */
-export interface LabFaults {
+interface LabFaults {
   /** Share of 429s sent without Retry-After (some Intune endpoints omit it: docs/graph-calls.md, throttling). */
   omitRetryAfterRate: number;
   /** Share of admitted requests answered 503 or 504 instead. */
@@ -44,7 +44,7 @@ export interface LabServerOptions {
 }
 
 /** Every response says it comes from the lab. */
-export const LAB_HEADER = 'x-tpm-doctor-lab';
+const LAB_HEADER = 'x-tpm-doctor-lab';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const JSON_TYPE =

@@ -12,7 +12,7 @@ export interface IssuedToken {
 }
 
 /** Entra ID's error body for the token endpoint. */
-export interface EntraErrorBody {
+interface EntraErrorBody {
   error: string;
   error_description: string;
   error_codes: number[];

@@ -22,7 +22,7 @@ import { context } from './run-context.js';
 import { type ClearRunResult, ended, finishRun } from './run-result.js';
 import { resumeTaskRemovedStep } from './steps/resume-task-removed.js';
 
-export interface ContinueWindows {
+interface ContinueWindows {
   /** Runs PowerShell on the device (runPowerShell live; recorded outputs in tests). */
   runner: PowerShellRunner;
   /** Default: the wall clock. */
@@ -65,7 +65,7 @@ export interface ContinueAfterClearResult {
 }
 
 /** When the clear was requested: the first step-started of 'clear' or 'ppi-requested'. */
-export function clearRequestedAt(journal: RunJournal): string | null {
+function clearRequestedAt(journal: RunJournal): string | null {
   const r = journal
     .records()
     .find((x) => x.kind === 'step-started' && (x.step === 'clear' || x.step === 'ppi-requested'));

@@ -89,7 +89,7 @@ export function cleared(ctx: Ctx): ClearRunResult {
 }
 
 /** Ends the run with run-abandoned and returns its result. */
-export function abandon(ctx: Ctx, failure: ClearRunFailure | JsonObject): ClearRunResult {
+function abandon(ctx: Ctx, failure: ClearRunFailure | JsonObject): ClearRunResult {
   ctx.journal.append('run-abandoned', undefined, { ...failure } as JsonObject);
   return ended(ctx);
 }

@@ -28,7 +28,7 @@ export const WINDOWS_ELEVATION_SCRIPT =
 /** How long the principal check may take (a cold PowerShell start included). */
 const ELEVATION_TIMEOUT_MS = 120_000;
 
-export class ElevationCheckError extends TpmDoctorError {
+class ElevationCheckError extends TpmDoctorError {
   override readonly name = 'ElevationCheckError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('elevation-check', message, options);

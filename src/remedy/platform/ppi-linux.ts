@@ -77,7 +77,7 @@ export interface PpiRequestResult {
   message: string;
 }
 
-export function ppiDirCandidates(target: Pick<LinuxPpiTarget, 'sysfsRoot' | 'chip'>): string[] {
+function ppiDirCandidates(target: Pick<LinuxPpiTarget, 'sysfsRoot' | 'chip'>): string[] {
   const chipDir = path.join(target.sysfsRoot ?? '/sys', 'class', 'tpm', target.chip ?? 'tpm0');
   return [path.join(chipDir, 'ppi'), path.join(chipDir, 'device', 'ppi')];
 }

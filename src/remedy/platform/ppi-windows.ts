@@ -60,7 +60,7 @@ export function windowsClearScript(operation: ClearOperation = PPI_ENABLE_CLEAR)
 }
 
 /** The response script, for after the restart. */
-export function windowsResponseScript(): string {
+function windowsResponseScript(): string {
   return win32TpmScript([
     '$g = Invoke-CimMethod -InputObject $tpm -MethodName GetPhysicalPresenceResponse',
     '[pscustomobject]@{ responseReturn = [uint32]$g.ReturnValue; request = [uint32]$g.Request; response = [uint32]$g.Response }',
@@ -76,7 +76,7 @@ export function windowsPendingScript(): string {
 }
 
 /** The TPM_E_PPI_* and access HRESULTs these methods return (winerror.h), in plain sentences. */
-export function explainWindowsPpiCode(code: number, operation: number): PpiError | undefined {
+function explainWindowsPpiCode(code: number, operation: number): PpiError | undefined {
   switch (code >>> 0) {
     case 0x80290303: // TPM_E_PPI_NOT_SUPPORTED
       return new PpiError('no-ppi', `${NO_PPI_MESSAGE} (Windows: TPM_E_PPI_NOT_SUPPORTED 0x80290303)`);
@@ -161,7 +161,7 @@ function failure(env: Failed, operation: number): PpiError {
 }
 
 /** Parses the request script's output. */
-export function parseWindowsClearOutput(
+function parseWindowsClearOutput(
   stdout: string,
   operation: number,
   stderr = '',
@@ -218,11 +218,7 @@ export async function requestWindowsPpiClear(target: WindowsPpiTarget): Promise<
 }
 
 /** Parses the response script's output. */
-export function parseWindowsResponseOutput(
-  stdout: string,
-  stderr = '',
-  code: number | null = 0,
-): PpiResponse {
+function parseWindowsResponseOutput(stdout: string, stderr = '', code: number | null = 0): PpiResponse {
   const env = parseEnvelope('GetPhysicalPresenceResponse', stdout, stderr, code);
   if (!env.ok) throw failure(env, 0);
   const ret = num(env.data, 'responseReturn');
@@ -248,7 +244,7 @@ export async function readWindowsPpiResponse(powershell: PowerShellRunner): Prom
 }
 
 /** Parses the pending-request script's output: the pending operation (0 when none). */
-export function parseWindowsPendingOutput(stdout: string, stderr = '', code: number | null = 0): number {
+function parseWindowsPendingOutput(stdout: string, stderr = '', code: number | null = 0): number {
   const env = parseEnvelope('GetPhysicalPresenceRequest', stdout, stderr, code);
   if (!env.ok) throw new PpiError('unexpected-output', `Win32_Tpm failed: ${env.error ?? 'no message'}`);
   const ret = env.data.ret;

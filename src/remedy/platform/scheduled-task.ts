@@ -22,9 +22,9 @@ import {
 } from './startup-task-base.js';
 
 /** schtasks refuses a /TR longer than 261 characters. */
-export const MAX_TASK_RUN_LENGTH = 261;
+const MAX_TASK_RUN_LENGTH = 261;
 
-export function taskName(runId: string): string {
+function taskName(runId: string): string {
   return `\\tpm-doctor\\resume-${runId}`;
 }
 
@@ -56,7 +56,7 @@ export function taskRunText(spec: ResumeTaskSpec): string {
   return tr;
 }
 
-export function createArguments(spec: ResumeTaskSpec): string[] {
+function createArguments(spec: ResumeTaskSpec): string[] {
   return [
     '/Create',
     '/TN',

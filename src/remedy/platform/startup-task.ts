@@ -20,14 +20,11 @@ import {
 import { installSystemdUnit, removeSystemdUnit, systemdUnitInstalled } from './systemd-unit.js';
 
 export {
-  assertRunId,
   type RemoveSpec,
   type ResumeTaskSpec,
-  resumeArguments,
   type StartupTaskDeps,
   StartupTaskError,
   type StartupTaskResult,
-  type TaskAction,
 } from './startup-task-base.js';
 
 function resolve(deps: StartupTaskDeps): ResolvedDeps {

@@ -21,7 +21,7 @@ import {
   type TaskAction,
 } from './startup-task-base.js';
 
-export function unitName(runId: string): string {
+function unitName(runId: string): string {
   return `tpm-doctor-resume-${runId}.service`;
 }
 

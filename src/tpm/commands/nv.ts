@@ -12,14 +12,6 @@ export const NV_DefineSpace = defineCommand({
   response: {},
 });
 
-/** Part 3 §31.4 TPM2_NV_UndefineSpace. */
-export const NV_UndefineSpace = defineCommand({
-  code: TPM_CC.NV_UndefineSpace,
-  handles: { authHandle: 'auth', nvIndex: 'handle' },
-  params: {},
-  response: {},
-});
-
 /** Part 3 §31.6 TPM2_NV_ReadPublic: no authorisation. */
 export const NV_ReadPublic = defineCommand({
   code: TPM_CC.NV_ReadPublic,

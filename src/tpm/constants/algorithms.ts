@@ -75,14 +75,11 @@ export const TPM_ALG = {
   KMAC256: 0x0091,
 } as const;
 
-/** Any value of {@link TPM_ALG}. */
-export type TpmAlgorithmId = (typeof TPM_ALG)[keyof typeof TPM_ALG];
-
 /* Every short name tpm2-tools uses (lib/tpm2_alg_util.c) is the lower-cased spec name, so a reverse lookup suffices. */
 const algName = reverseLookup(TPM_ALG);
 
 /** The spec name without prefix ('SHA256'), or undefined for an unknown id. */
-export function algorithmKey(alg: number): keyof typeof TPM_ALG | undefined {
+function algorithmKey(alg: number): keyof typeof TPM_ALG | undefined {
   return algName(alg & 0xffff);
 }
 
@@ -157,26 +154,4 @@ const curveName = reverseLookup(TPM_ECC_CURVE);
 export function eccCurveName(id: number): string {
   const n = curveName(id & 0xffff);
   return n === undefined ? `unknown_curve_0x${(id & 0xffff).toString(16).padStart(4, '0')}` : n.toLowerCase();
-}
-
-/** Key size in bits of the named curves (the size of the field). */
-const CURVE_BITS: Readonly<Record<number, number>> = {
-  [TPM_ECC_CURVE.NIST_P192]: 192,
-  [TPM_ECC_CURVE.NIST_P224]: 224,
-  [TPM_ECC_CURVE.NIST_P256]: 256,
-  [TPM_ECC_CURVE.NIST_P384]: 384,
-  [TPM_ECC_CURVE.NIST_P521]: 521,
-  [TPM_ECC_CURVE.BN_P256]: 256,
-  [TPM_ECC_CURVE.BN_P638]: 638,
-  [TPM_ECC_CURVE.SM2_P256]: 256,
-  [TPM_ECC_CURVE.BP_P256_R1]: 256,
-  [TPM_ECC_CURVE.BP_P384_R1]: 384,
-  [TPM_ECC_CURVE.BP_P512_R1]: 512,
-  [TPM_ECC_CURVE.CURVE_25519]: 255,
-  [TPM_ECC_CURVE.CURVE_448]: 448,
-};
-
-/** Field size in bits of a named curve, or undefined if unknown. */
-export function eccCurveBits(id: number): number | undefined {
-  return CURVE_BITS[id & 0xffff];
 }

@@ -43,8 +43,8 @@ export const TPM_NT = {
 } as const;
 
 /** Mask and shift of the TPM_NT field inside TPMA_NV. */
-export const TPMA_NV_TPM_NT_MASK = 0x000000f0;
-export const TPMA_NV_TPM_NT_SHIFT = 4;
+const TPMA_NV_TPM_NT_MASK = 0x000000f0;
+const TPMA_NV_TPM_NT_SHIFT = 4;
 
 /**
  * NV index attributes, keyed by name without the `TPMA_NV_` prefix (Part 2 §13 TPMA_NV). `TPM_NT` is the
@@ -90,7 +90,7 @@ export const TPMA_CC = {
 } as const;
 
 /** Shift of the TPMA_CC.cHandles field. */
-export const TPMA_CC_CHANDLES_SHIFT = 25;
+const TPMA_CC_CHANDLES_SHIFT = 25;
 
 /**
  * Locality attributes (Part 2 §8.5 TPMA_LOCALITY, one octet). `Extended` (bits 7:5) is a field: when it is

@@ -162,15 +162,11 @@ export type TpmCommandCode = (typeof TPM_CC)[keyof typeof TPM_CC];
 /** Spec name (without prefix) of a {@link TPM_CC} entry. */
 export type TpmCommandName = keyof typeof TPM_CC;
 
-/** First and last library command codes of the newest revision covered here (1.83; 0x1A1 in v184 drafts). */
-export const TPM_CC_FIRST = 0x11f;
-export const TPM_CC_LAST = 0x1a1;
-
 /**
  * Bit 29 of a command code, TPMA_CC.V (Part 2 §8.9): set for vendor-specific commands. The low 16 bits are
  * then a vendor-defined command index.
  */
-export const TPM_CC_VENDOR_BIT = 0x20000000;
+const TPM_CC_VENDOR_BIT = 0x20000000;
 
 const nameOf = reverseLookup(TPM_CC);
 

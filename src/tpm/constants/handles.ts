@@ -84,9 +84,6 @@ export const TPM_RH = {
 /** TPM_RS_PW, the handle of the password authorization session (Part 2 §7.4). Same value as TPM_RH.PW. */
 export const TPM_RS_PW = 0x40000009;
 
-/** Any value of {@link TPM_RH}. */
-export type TpmPermanentHandle = (typeof TPM_RH)[keyof typeof TPM_RH];
-
 /**
  * First (and, where the spec fixes it, last) handles of each range (Part 2 §7.5 TPM_HC). The LAST values of
  * PCR, session and transient ranges depend on the implementation and are therefore not listed.
@@ -200,7 +197,7 @@ const PERSISTENT_OWNER = PERSISTENT_RANGE.OWNER;
 const PERSISTENT_PLATFORM = PERSISTENT_RANGE.PLATFORM;
 
 /** Well-known persistent handles (TCG TPM v2.0 Provisioning Guidance, Table 2). */
-export const WELL_KNOWN_PERSISTENT = {
+const WELL_KNOWN_PERSISTENT = {
   SRK: 0x81000001,
   EK: 0x81010001,
 } as const;
@@ -276,17 +273,21 @@ interface NvRange {
   purpose: string;
 }
 
+/** NV index block holding EK certificates, nonces and templates (TCG EK Credential Profile). */
+export const NV_EK_CERT_RANGE = { first: 0x01c00000, last: 0x01c07fff } as const;
+/** NV index block holding platform certificates (registry §2.2). */
+const NV_PLATFORM_CERT_RANGE = { first: 0x01c08000, last: 0x01c0ffff } as const;
+
 const NV_RANGES: readonly NvRange[] = [
   { first: 0x01000000, last: 0x013fffff, hint: 'unknown', purpose: 'TPM manufacturer (registry §2.2)' },
   { first: 0x01400000, last: 0x017fffff, hint: 'platform', purpose: 'platform manufacturer (registry §2.2)' },
   { first: 0x01800000, last: 0x01bfffff, hint: 'owner', purpose: 'owner (registry §2.2)' },
   {
-    first: 0x01c00000,
-    last: 0x01c07fff,
+    ...NV_EK_CERT_RANGE,
     hint: 'platform',
     purpose: 'endorsement certificates, nonces and templates (registry §2.2; TCG EK Credential Profile)',
   },
-  { first: 0x01c08000, last: 0x01c0ffff, hint: 'platform', purpose: 'platform certificates (registry §2.2)' },
+  { ...NV_PLATFORM_CERT_RANGE, hint: 'platform', purpose: 'platform certificates (registry §2.2)' },
   { first: 0x01c10000, last: 0x01c1ffff, hint: 'unknown', purpose: 'component OEM (registry §2.2)' },
   { first: 0x01c20000, last: 0x01c2ffff, hint: 'unknown', purpose: 'TPM OEM (registry §2.2)' },
   { first: 0x01c30000, last: 0x01c3ffff, hint: 'unknown', purpose: 'platform OEM (registry §2.2)' },
@@ -340,11 +341,6 @@ export const WELL_KNOWN_NV = {
   ECC_EK_NONCE: 0x01c0000b,
   ECC_EK_TEMPLATE: 0x01c0000c,
 } as const;
-
-/** NV index block holding EK certificates, nonces and templates (TCG EK Credential Profile). */
-export const NV_EK_CERT_RANGE = { first: 0x01c00000, last: 0x01c07fff } as const;
-/** NV index block holding platform certificates (registry §2.2). */
-export const NV_PLATFORM_CERT_RANGE = { first: 0x01c08000, last: 0x01c0ffff } as const;
 
 /** Which registry range an NV index (0x01xxxxxx) falls in and what that range is for. */
 export function describeNvIndex(h: number): HandleRangeInfo {

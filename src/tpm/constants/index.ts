@@ -6,7 +6,6 @@ export * from './algorithms.js';
 export * from './attributes.js';
 export * from './command-codes.js';
 export * from './handles.js';
-export { hex16, hex32 } from './lookup.js';
 export * from './manufacturers.js';
 export * from './properties.js';
 export * from './structure-tags.js';

@@ -25,11 +25,6 @@ export function hex32(value: number): string {
   return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
-/** `0x` followed by the value as 4 upper-case hex digits (for 16-bit ids such as TPM_ALG_ID). */
-export function hex16(value: number): string {
-  return `0x${(value & 0xffff).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
 /** True when exactly one bit is set. */
 export function isSingleBit(mask: number): boolean {
   const m = mask >>> 0;

@@ -56,13 +56,13 @@ export const TPM_VENDORS = {
 } as const satisfies Record<string, VendorEntry>;
 
 /** The vendor id used by TCG conformance tools (registry v1.07). */
-export const TPM_VENDOR_CONFORMANCE_TEST = 0xfffff1d0;
+const TPM_VENDOR_CONFORMANCE_TEST = 0xfffff1d0;
 
 /**
  * 'IBM ' (0x49424D20) is what the IBM / Microsoft reference simulator (ibmswtpm2, mssim) reports; tpm2-tools
  * lists it as VENDOR_IBMSIM. It is not a registry entry; it is recognised here because test rigs use it.
  */
-export const TPM_VENDOR_IBM_SIMULATOR = 0x49424d20;
+const TPM_VENDOR_IBM_SIMULATOR = 0x49424d20;
 
 /** A TPM_PT_MANUFACTURER value decoded. */
 export interface ManufacturerInfo {

@@ -97,9 +97,6 @@ export const TPM_PT = {
   AUDIT_COUNTER_1: 0x214,
 } as const;
 
-/** Any value of {@link TPM_PT}. */
-export type TpmProperty = (typeof TPM_PT)[keyof typeof TPM_PT];
-
 const ptName = reverseLookup(TPM_PT);
 
 /** The spec name without prefix ('MANUFACTURER'), or undefined for an unknown property. */
@@ -114,16 +111,6 @@ export function propertyKey(pt: number): keyof typeof TPM_PT | undefined {
 export function propertyName(pt: number): string {
   const n = propertyKey(pt);
   return n === undefined ? `TPM2_PT_${hex32(pt)}` : `TPM2_PT_${n}`;
-}
-
-/** True for a property in the fixed group (0x100..0x1FF). */
-export function isFixedProperty(pt: number): boolean {
-  return pt >= PT_FIXED && pt < PT_FIXED + PT_GROUP;
-}
-
-/** True for a property in the variable group (0x200..0x2FF). */
-export function isVariableProperty(pt: number): boolean {
-  return pt >= PT_VAR && pt < PT_VAR + PT_GROUP;
 }
 
 /** Bits of TPM_PT_PERMANENT (Part 2 §8.6 TPMA_PERMANENT). Bits 3-7 and 11-31 are reserved. */
@@ -165,9 +152,6 @@ export const TPMA_MODES = {
   FIPS_140_3: 0x00000002,
   FIPS_140_3_INDICATOR: 0x0000000c,
 } as const;
-
-/** Shift of the TPMA_MODES.FIPS_140_3_INDICATOR field. */
-export const TPMA_MODES_FIPS_140_3_INDICATOR_SHIFT = 2;
 
 /** PCR properties for TPM2_GetCapability(TPM_CAP_PCR_PROPERTIES) (Part 2 §6.14 TPM_PT_PCR). */
 export const TPM_PT_PCR = {
@@ -215,11 +199,3 @@ export const TPM_PS = {
   MULTI_TENANT: 0x0e,
   TC: 0x0f,
 } as const;
-
-const psName = reverseLookup(TPM_PS);
-
-/** 'TPM_PS_PC' for 1; undefined if unknown. */
-export function platformSpecificName(ps: number): string | undefined {
-  const n = psName(ps >>> 0);
-  return n === undefined ? undefined : `TPM_PS_${n}`;
-}

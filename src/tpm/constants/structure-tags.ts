@@ -102,10 +102,7 @@ export const TPMA_SESSION = {
 } as const;
 
 const stName = reverseLookup(TPM_ST);
-const suName = reverseLookup(TPM_SU);
-const seName = reverseLookup(TPM_SE);
 const capName = reverseLookup(TPM_CAP);
-const eoName = reverseLookup(TPM_EO);
 
 /** 'TPM_ST_SESSIONS' for 0x8002; undefined for an unknown tag. */
 export function structureTagName(tag: number): string | undefined {
@@ -113,26 +110,8 @@ export function structureTagName(tag: number): string | undefined {
   return n === undefined ? undefined : `TPM_ST_${n}`;
 }
 
-/** 'TPM_SU_CLEAR' for 0; undefined if unknown. */
-export function startupTypeName(su: number): string | undefined {
-  const n = suName(su);
-  return n === undefined ? undefined : `TPM_SU_${n}`;
-}
-
-/** 'TPM_SE_POLICY' for 1; undefined if unknown. */
-export function sessionTypeName(se: number): string | undefined {
-  const n = seName(se);
-  return n === undefined ? undefined : `TPM_SE_${n}`;
-}
-
 /** 'TPM_CAP_TPM_PROPERTIES' for 6; undefined if unknown. */
 export function capabilityName(cap: number): string | undefined {
   const n = capName(cap >>> 0);
   return n === undefined ? undefined : `TPM_CAP_${n}`;
-}
-
-/** 'TPM_EO_UNSIGNED_GE' for 7; undefined if unknown. */
-export function operationName(eo: number): string | undefined {
-  const n = eoName(eo);
-  return n === undefined ? undefined : `TPM_EO_${n}`;
 }

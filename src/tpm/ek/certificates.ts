@@ -25,7 +25,7 @@ import {
  */
 
 /** The EK Credential Profile NV range (registry §2.2; profile §2.2.1). */
-export const EK_NV_RANGE = NV_EK_CERT_RANGE;
+const EK_NV_RANGE = NV_EK_CERT_RANGE;
 
 export interface EkCertificate {
   readonly status: 'ok';

@@ -49,7 +49,7 @@ const CURVES: Readonly<Record<number, { label: string; bits: number; jwk?: strin
 };
 
 /** 'P-256', 'SM2-P256', or 'curve 0x0042' for a curve we do not know. */
-export function curveLabel(curveId: number): string {
+function curveLabel(curveId: number): string {
   return CURVES[curveId]?.label ?? `curve 0x${curveId.toString(16).padStart(4, '0')}`;
 }
 
@@ -62,7 +62,7 @@ const NODE_CURVE_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** The curve label for a Node KeyObject's namedCurve ('prime256v1' -> 'P-256'). */
-export function nodeCurveLabel(namedCurve: string): string {
+function nodeCurveLabel(namedCurve: string): string {
   return NODE_CURVE_LABELS[namedCurve] ?? namedCurve;
 }
 
@@ -162,7 +162,7 @@ export function compareWithCertificate(pub: TpmtPublic, certificate: X509Certifi
 }
 
 /** {@link compareWithCertificate} for a key already loaded. */
-export function compareWithKeyObject(pub: TpmtPublic, certKey: KeyObject): KeyMatch {
+function compareWithKeyObject(pub: TpmtPublic, certKey: KeyObject): KeyMatch {
   const ek = describeTpmPublic(pub);
   const cert = describeKeyObject(certKey);
   if (ek.type === 'other') {

@@ -39,9 +39,9 @@ import {
  */
 
 /** Endorsement primary persistent handles (TCG Registry of Reserved TPM 2.0 Handles §2.3). */
-export const EK_PERSISTENT_RANGE = PERSISTENT_RANGE.ENDORSEMENT_PRIMARY;
+const EK_PERSISTENT_RANGE = PERSISTENT_RANGE.ENDORSEMENT_PRIMARY;
 
-export interface EkPublicSummary {
+interface EkPublicSummary {
   readonly type: 'rsa' | 'ecc' | 'other';
   readonly keyBits?: number;
   readonly curve?: string;
@@ -74,7 +74,7 @@ export interface EndorsementKeyResult {
   readonly error?: string;
 }
 
-export interface PersistentEkResult {
+interface PersistentEkResult {
   readonly handle: number;
   readonly type?: 'rsa' | 'ecc' | 'other';
   readonly keyBits?: number;

@@ -261,7 +261,7 @@ export function ekPublicFromProfile(
 }
 
 /** `pub` with the EK Nonce placed in unique (profile §2.2.1.6); see {@link ekPublicFromProfile}. */
-export function withEkNonce(pub: TpmtPublic, nonce: Uint8Array): TpmtPublic {
+function withEkNonce(pub: TpmtPublic, nonce: Uint8Array): TpmtPublic {
   if (pub.type === TPM_ALG.RSA) {
     const size = pub.parameters.keyBits / 8;
     return { ...pub, unique: padded(nonce, size, 'RSA unique') };

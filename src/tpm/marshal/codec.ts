@@ -190,13 +190,6 @@ export function discriminated<U extends S, S>(codec: Codec<S>): Codec<U> {
   return codec as Codec<unknown> as Codec<U>;
 }
 
-/** An empty union member (e.g. TPMU_SYM_DETAILS for most algorithms). */
-export const empty: Codec<Record<string, never>> = {
-  type: 'empty',
-  read: () => ({}),
-  write: () => {},
-};
-
 /** A structure: its fields in wire order. Field order is the object's key order. */
 export function struct<F extends Fields>(type: string, fields: F): Codec<StructOf<F>> {
   const entries = Object.entries(fields);

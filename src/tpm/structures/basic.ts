@@ -16,16 +16,13 @@ import {
 export const TPM_HANDLE = alias('TPM_HANDLE', u32);
 /** Part 2 §6.3 TPM_ALG_ID. */
 export const TPM_ALG_ID = alias('TPM_ALG_ID', u16);
-/** Part 2 §6.13 TPM_PT / §6.12 TPM_CAP / §6.6 TPM_RC: all UINT32 on the wire. */
-export const TPM_PT = alias('TPM_PT', u32);
 
 /** Part 2 §10.4.2 TPM2B_DIGEST, and the other byte buffers that share its layout. */
 export const TPM2B_DIGEST = bytes2b('TPM2B_DIGEST');
-export const TPM2B_NONCE = bytes2b('TPM2B_NONCE');
+const TPM2B_NONCE = bytes2b('TPM2B_NONCE');
 export const TPM2B_AUTH = bytes2b('TPM2B_AUTH');
 export const TPM2B_DATA = bytes2b('TPM2B_DATA');
 export const TPM2B_NAME = bytes2b('TPM2B_NAME');
-export const TPM2B_MAX_BUFFER = bytes2b('TPM2B_MAX_BUFFER');
 export const TPM2B_MAX_NV_BUFFER = bytes2b('TPM2B_MAX_NV_BUFFER');
 export const TPM2B_SENSITIVE_DATA = bytes2b('TPM2B_SENSITIVE_DATA');
 export const TPM2B_PRIVATE = bytes2b('TPM2B_PRIVATE');

@@ -4,7 +4,6 @@ import {
   bytes8,
   type Codec,
   discriminated,
-  type Infer,
   list,
   select,
   struct,
@@ -16,31 +15,25 @@ import { TPM_ALG_ID, TPM_HANDLE, TPMT_HA } from './basic.js';
 import { TPML_PCR_SELECTION } from './pcr.js';
 
 /** Part 2 §10.8.1 TPMS_ALG_PROPERTY. */
-export const TPMS_ALG_PROPERTY = struct('TPMS_ALG_PROPERTY', {
+const TPMS_ALG_PROPERTY = struct('TPMS_ALG_PROPERTY', {
   alg: TPM_ALG_ID,
   algProperties: alias('TPMA_ALGORITHM', u32),
 });
 /** Part 2 §10.8.2 TPMS_TAGGED_PROPERTY. */
-export const TPMS_TAGGED_PROPERTY = struct('TPMS_TAGGED_PROPERTY', { property: u32, value: u32 });
+const TPMS_TAGGED_PROPERTY = struct('TPMS_TAGGED_PROPERTY', { property: u32, value: u32 });
 /** Part 2 §10.8.3 TPMS_TAGGED_PCR_SELECT. */
-export const TPMS_TAGGED_PCR_SELECT = struct('TPMS_TAGGED_PCR_SELECT', {
+const TPMS_TAGGED_PCR_SELECT = struct('TPMS_TAGGED_PCR_SELECT', {
   tag: alias('TPM_PT_PCR', u32),
   pcrSelect: bytes8('pcrSelect'),
 });
 /** Part 2 §10.8.4 TPMS_TAGGED_POLICY. */
-export const TPMS_TAGGED_POLICY = struct('TPMS_TAGGED_POLICY', { handle: TPM_HANDLE, policyHash: TPMT_HA });
+const TPMS_TAGGED_POLICY = struct('TPMS_TAGGED_POLICY', { handle: TPM_HANDLE, policyHash: TPMT_HA });
 /** Part 2 §10.8.5 TPMS_ACT_DATA. */
-export const TPMS_ACT_DATA = struct('TPMS_ACT_DATA', {
+const TPMS_ACT_DATA = struct('TPMS_ACT_DATA', {
   handle: TPM_HANDLE,
   timeout: u32,
   attributes: alias('TPMA_ACT', u32),
 });
-
-export type TpmsAlgProperty = Infer<typeof TPMS_ALG_PROPERTY>;
-export type TpmsTaggedProperty = Infer<typeof TPMS_TAGGED_PROPERTY>;
-export type TpmsTaggedPcrSelect = Infer<typeof TPMS_TAGGED_PCR_SELECT>;
-export type TpmsTaggedPolicy = Infer<typeof TPMS_TAGGED_POLICY>;
-export type TpmsActData = Infer<typeof TPMS_ACT_DATA>;
 
 /** Part 2 §10.10.1 TPMU_CAPABILITIES: what each TPM_CAP (Part 2 §6.12) returns. */
 const CAPABILITIES = {

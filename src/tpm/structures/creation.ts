@@ -1,9 +1,9 @@
-import { alias, bytes2b, type Infer, sized, struct, u8, u16 } from '../marshal/codec.js';
+import { alias, bytes2b, sized, struct, u8, u16 } from '../marshal/codec.js';
 import { TPM_ALG_ID, TPM_HANDLE, TPM2B_DIGEST, TPM2B_NAME } from './basic.js';
 import { TPML_PCR_SELECTION } from './pcr.js';
 
 /** Part 2 §15.1 TPMS_CREATION_DATA, returned by TPM2_Create and TPM2_CreatePrimary. */
-export const TPMS_CREATION_DATA = struct('TPMS_CREATION_DATA', {
+const TPMS_CREATION_DATA = struct('TPMS_CREATION_DATA', {
   pcrSelect: TPML_PCR_SELECTION,
   pcrDigest: TPM2B_DIGEST,
   locality: alias('TPMA_LOCALITY', u8),
@@ -12,7 +12,6 @@ export const TPMS_CREATION_DATA = struct('TPMS_CREATION_DATA', {
   parentQualifiedName: TPM2B_NAME,
   outsideInfo: bytes2b('TPM2B_DATA'),
 });
-export type TpmsCreationData = Infer<typeof TPMS_CREATION_DATA>;
 
 /** Part 2 §15.2 TPM2B_CREATION_DATA. */
 export const TPM2B_CREATION_DATA = sized('TPM2B_CREATION_DATA', TPMS_CREATION_DATA);

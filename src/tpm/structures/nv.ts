@@ -1,4 +1,4 @@
-import { alias, bytes2b, type Infer, sized, struct, u16, u32 } from '../marshal/codec.js';
+import { alias, type Infer, sized, struct, u16, u32 } from '../marshal/codec.js';
 import { TPM_ALG_ID, TPM2B_DIGEST } from './basic.js';
 
 /** Part 2 §13.5 TPMS_NV_PUBLIC: the public area of an NV index. */
@@ -13,5 +13,3 @@ export type TpmsNvPublic = Infer<typeof TPMS_NV_PUBLIC>;
 
 /** Part 2 §13.6 TPM2B_NV_PUBLIC. */
 export const TPM2B_NV_PUBLIC = sized('TPM2B_NV_PUBLIC', TPMS_NV_PUBLIC);
-
-export const TPM2B_MAX_NV_BUFFER = bytes2b('TPM2B_MAX_NV_BUFFER');

@@ -1,12 +1,11 @@
-import { bytes8, type Infer, list, struct } from '../marshal/codec.js';
+import { bytes8, list, struct } from '../marshal/codec.js';
 import { TPM_ALG_ID, TPM2B_DIGEST, TPMT_HA } from './basic.js';
 
 /** Part 2 §10.6.2 TPMS_PCR_SELECTION: a bank (hash) and a bitmap of PCRs, PCR n = bit n%8 of byte n/8. */
-export const TPMS_PCR_SELECTION = struct('TPMS_PCR_SELECTION', {
+const TPMS_PCR_SELECTION = struct('TPMS_PCR_SELECTION', {
   hash: TPM_ALG_ID,
   pcrSelect: bytes8('pcrSelect'),
 });
-export type TpmsPcrSelection = Infer<typeof TPMS_PCR_SELECTION>;
 
 /** Part 2 §10.9.7 TPML_PCR_SELECTION (at most HASH_COUNT entries). */
 export const TPML_PCR_SELECTION = list('TPML_PCR_SELECTION', TPMS_PCR_SELECTION, 16);

@@ -26,7 +26,7 @@ export interface SymDef {
  * Part 2 §11.1.6/§11.1.7 TPMT_SYM_DEF(_OBJECT): TPMU_SYM_KEY_BITS and TPMU_SYM_MODE are selected
  * by the algorithm; NULL carries neither, XOR carries a hash algorithm and no mode.
  */
-export const TPMT_SYM_DEF_OBJECT: Codec<SymDef> = {
+const TPMT_SYM_DEF_OBJECT: Codec<SymDef> = {
   type: 'TPMT_SYM_DEF_OBJECT',
   read: (r) => {
     const algorithm = r.u16();
@@ -42,7 +42,6 @@ export const TPMT_SYM_DEF_OBJECT: Codec<SymDef> = {
     if (v.algorithm !== TPM_ALG.XOR) w.u16(v.mode ?? TPM_ALG.NULL);
   },
 };
-export const TPMT_SYM_DEF = alias('TPMT_SYM_DEF', TPMT_SYM_DEF_OBJECT);
 
 export interface Scheme {
   scheme: number;
@@ -80,13 +79,13 @@ function schemeCodec(type: string, noDetails: readonly number[]): Codec<Scheme> 
   };
 }
 
-export const TPMT_RSA_SCHEME = schemeCodec('TPMT_RSA_SCHEME', [TPM_ALG.RSAES]);
-export const TPMT_ECC_SCHEME = schemeCodec('TPMT_ECC_SCHEME', []);
-export const TPMT_KEYEDHASH_SCHEME = schemeCodec('TPMT_KEYEDHASH_SCHEME', []);
-export const TPMT_KDF_SCHEME = schemeCodec('TPMT_KDF_SCHEME', []);
+const TPMT_RSA_SCHEME = schemeCodec('TPMT_RSA_SCHEME', [TPM_ALG.RSAES]);
+const TPMT_ECC_SCHEME = schemeCodec('TPMT_ECC_SCHEME', []);
+const TPMT_KEYEDHASH_SCHEME = schemeCodec('TPMT_KEYEDHASH_SCHEME', []);
+const TPMT_KDF_SCHEME = schemeCodec('TPMT_KDF_SCHEME', []);
 
 /** Part 2 §12.2.3.5 TPMS_RSA_PARMS. exponent 0 means the default 65537. */
-export const TPMS_RSA_PARMS = struct('TPMS_RSA_PARMS', {
+const TPMS_RSA_PARMS = struct('TPMS_RSA_PARMS', {
   symmetric: TPMT_SYM_DEF_OBJECT,
   scheme: TPMT_RSA_SCHEME,
   keyBits: u16,
@@ -94,7 +93,7 @@ export const TPMS_RSA_PARMS = struct('TPMS_RSA_PARMS', {
 });
 
 /** Part 2 §12.2.3.6 TPMS_ECC_PARMS. */
-export const TPMS_ECC_PARMS = struct('TPMS_ECC_PARMS', {
+const TPMS_ECC_PARMS = struct('TPMS_ECC_PARMS', {
   symmetric: TPMT_SYM_DEF_OBJECT,
   scheme: TPMT_ECC_SCHEME,
   curveID: u16,
@@ -102,21 +101,19 @@ export const TPMS_ECC_PARMS = struct('TPMS_ECC_PARMS', {
 });
 
 /** Part 2 §12.2.3.3 TPMS_KEYEDHASH_PARMS. */
-export const TPMS_KEYEDHASH_PARMS = struct('TPMS_KEYEDHASH_PARMS', { scheme: TPMT_KEYEDHASH_SCHEME });
+const TPMS_KEYEDHASH_PARMS = struct('TPMS_KEYEDHASH_PARMS', { scheme: TPMT_KEYEDHASH_SCHEME });
 
 /** Part 2 §12.2.3.4 TPMS_SYMCIPHER_PARMS. */
-export const TPMS_SYMCIPHER_PARMS = struct('TPMS_SYMCIPHER_PARMS', { sym: TPMT_SYM_DEF_OBJECT });
+const TPMS_SYMCIPHER_PARMS = struct('TPMS_SYMCIPHER_PARMS', { sym: TPMT_SYM_DEF_OBJECT });
 
 /** Part 2 §11.2.5.2 TPMS_ECC_POINT. */
-export const TPMS_ECC_POINT = struct('TPMS_ECC_POINT', {
+const TPMS_ECC_POINT = struct('TPMS_ECC_POINT', {
   x: bytes2b('TPM2B_ECC_PARAMETER'),
   y: bytes2b('TPM2B_ECC_PARAMETER'),
 });
 
 export type RsaParms = Infer<typeof TPMS_RSA_PARMS>;
 export type EccParms = Infer<typeof TPMS_ECC_PARMS>;
-export type KeyedHashParms = Infer<typeof TPMS_KEYEDHASH_PARMS>;
-export type SymCipherParms = Infer<typeof TPMS_SYMCIPHER_PARMS>;
 export type EccPoint = Infer<typeof TPMS_ECC_POINT>;
 
 /** Part 2 §12.2.3.7 TPMU_PUBLIC_PARMS: the parameters of each object type, selected by TPMT_PUBLIC.type. */
@@ -170,7 +167,7 @@ export const TPMT_PUBLIC: Codec<TpmtPublic> = discriminated(
 export const TPM2B_PUBLIC = sized('TPM2B_PUBLIC', TPMT_PUBLIC);
 
 /** Part 2 §11.1.15 TPMS_SENSITIVE_CREATE and §11.1.16 TPM2B_SENSITIVE_CREATE. */
-export const TPMS_SENSITIVE_CREATE = struct('TPMS_SENSITIVE_CREATE', {
+const TPMS_SENSITIVE_CREATE = struct('TPMS_SENSITIVE_CREATE', {
   userAuth: bytes2b('TPM2B_AUTH'),
   data: bytes2b('TPM2B_SENSITIVE_DATA'),
 });

@@ -11,7 +11,7 @@ const TPM_SEND_COMMAND = 8;
  * command = u32 TPM_SEND_COMMAND, u8 locality, u32 size, bytes; response = u32 size, bytes,
  * u32 acknowledgement (0).
  */
-export function mssimFraming(locality = 0): Framing {
+function mssimFraming(locality = 0): Framing {
   return {
     encode: (command) => {
       const out = new Uint8Array(9 + command.length);

@@ -10,19 +10,19 @@ export const TPM_URI_FORMS = [
   'tbs:                 Windows TPM Base Services',
 ] as const;
 
-export class TpmUriError extends TpmDoctorError {
+class TpmUriError extends TpmDoctorError {
   constructor(message: string) {
     super('tpm-uri', message);
   }
 }
 
-export type TpmUri =
+type TpmUri =
   | { kind: 'device'; path: string | undefined }
   | { kind: 'swtpm' | 'mssim'; host: string; port: number }
   | { kind: 'tbs' };
 
 /** Parses a TPM URI without opening anything. */
-export function parseTpmUri(uri: string): TpmUri {
+function parseTpmUri(uri: string): TpmUri {
   const text = uri.trim();
   if (text === 'tbs:' || text === 'tbs') return { kind: 'tbs' };
   if (text === 'device:' || text === 'device') return { kind: 'device', path: undefined };

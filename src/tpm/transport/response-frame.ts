@@ -4,7 +4,7 @@ import { MAX_RESPONSE_SIZE } from './transport.js';
 
 /** Response tags a TPM 2.0 may send (Part 2 §6.9): NO_SESSIONS, SESSIONS, and RSP_COMMAND for a TPM 1.2-format error. */
 const RESPONSE_TAGS: ReadonlySet<number> = new Set([TPM_ST.NO_SESSIONS, TPM_ST.SESSIONS, TPM_ST.RSP_COMMAND]);
-export const RESPONSE_HEADER_SIZE = 10;
+const RESPONSE_HEADER_SIZE = 10;
 
 /**
  * How many bytes the TPM response at the start of `buf` occupies, or undefined while the

@@ -17,7 +17,7 @@
 import net from 'node:net';
 import { TpmDoctorError } from '../../errors.js';
 
-export const SWTPM_CTRL = {
+const SWTPM_CTRL = {
   CMD_GET_CAPABILITY: 0x01,
   CMD_INIT: 0x02,
   CMD_SHUTDOWN: 0x03,
@@ -58,7 +58,7 @@ export const SWTPM_CAP = {
 } as const;
 
 /** Flags for CMD_GET_INFO (libtpms TPMLIB_INFO_*). */
-export const SWTPM_INFO = {
+const SWTPM_INFO = {
   TPM_SPECIFICATION: 1,
   TPM_ATTRIBUTES: 2,
   TPM_FEATURES: 4,

@@ -7,7 +7,7 @@ import type { TransportOptions } from './transport.js';
  * commands, no extra framing). Its control channel (CMD_INIT for a power cycle) is at the
  * port above; see ./swtpm-control.ts.
  */
-export const rawFraming: Framing = {
+const rawFraming: Framing = {
   encode: (command) => command,
   decode: (buf, where) => {
     const size = responseLength(buf, where);

@@ -13,7 +13,7 @@ import {
   TPM_PROTECTOR_TYPES,
 } from '../windows.js';
 
-export const BITLOCKER_PROTECTED = 'bitlocker-protected';
+const BITLOCKER_PROTECTED = 'bitlocker-protected';
 
 const INSTRUCTION =
   'BitLocker must protect the system drive again with the new TPM and a recovery password. ' +

@@ -2,7 +2,7 @@
 // Secure Boot at boot, so compliance may need one more restart (docs/triage.md, docs/clear.md).
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 
-export const COMPLIANT = 'compliant';
+const COMPLIANT = 'compliant';
 
 /** complianceState values that waiting will not fix. */
 const BROKEN = new Set(['error', 'conflict']);

@@ -4,7 +4,7 @@
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows } from '../windows.js';
 
-export const ENTRA_HEALTHY = 'entra-healthy';
+const ENTRA_HEALTHY = 'entra-healthy';
 
 const SIGN_IN =
   'Sign in to Windows with your work account and complete the multi-factor prompt. If a "Sign-in required" ' +

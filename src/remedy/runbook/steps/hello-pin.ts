@@ -4,10 +4,10 @@
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows } from '../windows.js';
 
-export const HELLO_PIN = 'hello-pin';
+const HELLO_PIN = 'hello-pin';
 
 /** The instruction, with the organisation's PIN rules when the run knows them. */
-export function helloPinInstruction(pinRules?: string): string {
+function helloPinInstruction(pinRules?: string): string {
   const rules =
     pinRules !== undefined && pinRules.trim() !== ''
       ? `Your organisation's PIN rules: ${pinRules.trim()}.`

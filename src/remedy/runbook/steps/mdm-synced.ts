@@ -7,10 +7,10 @@ import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows, runAction, triggerMdmSyncAction } from '../windows.js';
 import { elapsedWords, isAfter } from './time.js';
 
-export const MDM_SYNCED = 'mdm-synced';
+const MDM_SYNCED = 'mdm-synced';
 
 /** The scenario: "about 10 minutes, and can take up to a day". Past this the step fails. */
-export const MDM_SYNC_GIVE_UP_MS = 24 * 60 * 60 * 1000;
+const MDM_SYNC_GIVE_UP_MS = 24 * 60 * 60 * 1000;
 /** Trigger a new session at most this often while waiting. */
 const RETRIGGER_MS = 60 * 60 * 1000;
 

@@ -6,7 +6,7 @@ import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows } from '../windows.js';
 import { isAfter, minus } from './time.js';
 
-export const REBOOT_COMPLETE = 'reboot-complete';
+const REBOOT_COMPLETE = 'reboot-complete';
 
 /** Event 33 "The TPM has been cleared as requested" may be logged while the request is still returning. */
 const CLOCK_ALLOWANCE_MS = 60_000;

@@ -4,7 +4,7 @@ import type { JsonObject } from '../../journal.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { backupToAadAction, isEncrypted, osVolume, problemWith, readWindows, runAction } from '../windows.js';
 
-export const RECOVERY_KEY_ESCROWED = 'recovery-key-escrowed';
+const RECOVERY_KEY_ESCROWED = 'recovery-key-escrowed';
 
 function bare(id: string): string {
   return id.replace(/[{}]/g, '').toLowerCase();

@@ -6,7 +6,7 @@ import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows } from '../windows.js';
 import { isAfter } from './time.js';
 
-export const TPM_READY = 'tpm-ready';
+const TPM_READY = 'tpm-ready';
 
 const INSTRUCTION =
   'Windows sets the TPM up again by itself after the restart (auto-provisioning); this usually takes a few ' +
