@@ -2,7 +2,8 @@ import type { TpmStatus } from './tpm-status.js';
 import type { WindowsEvidence } from './windows-evidence.js';
 
 /**
- * The one normalised shape every diagnosis rule reads (PRODUCT.md "snapshot"): the TPM as it
+ * The one normalised shape every diagnosis rule reads (docs/architecture.md: the contract between
+ * probe and diagnose): the TPM as it
  * answered in TPM 2.0, and the Windows evidence around it. Rules never do I/O; they read this.
  */
 export interface Snapshot {

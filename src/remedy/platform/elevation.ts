@@ -55,7 +55,7 @@ export async function isElevated(deps: ElevationDeps = {}): Promise<boolean> {
   );
 }
 
-/** What to tell the person when the process is not elevated: the scenario's words, then how to get the rights. */
+/** What to tell the person when the process is not elevated: the words Windows itself shows, then how to get the rights. */
 export function notElevatedMessage(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'win32') {
     return [

@@ -9,7 +9,7 @@ import { elapsedWords, isAfter } from './time.js';
 
 const MDM_SYNCED = 'mdm-synced';
 
-/** The scenario: "about 10 minutes, and can take up to a day". Past this the step fails. */
+/** A sync after a clear takes minutes and can take up to a day (docs/clear.md, the Windows runbook). Past this the step fails. */
 const MDM_SYNC_GIVE_UP_MS = 24 * 60 * 60 * 1000;
 /** Trigger a new session at most this often while waiting. */
 const RETRIGGER_MS = 60 * 60 * 1000;
