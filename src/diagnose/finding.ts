@@ -7,8 +7,8 @@
 export type Severity = 'error' | 'warning' | 'info';
 
 /**
- * The remedy ladder from the scenario (seed §3: "when a restart or an update does not help,
- * clear"), safest first. A diagnosis recommends the lowest step that addresses its findings;
+ * The remedy ladder, safest first: a clear destroys every key in the TPM, so it comes only when a
+ * restart or an update does not help (docs/findings.md). A diagnosis recommends the lowest step that addresses its findings;
  * `clear` is last and gated.
  */
 export const REMEDY_LADDER = [

@@ -53,7 +53,7 @@ describe('diagnose on a lab TPM put into a broken state', () => {
 });
 
 describe('diagnose from saved Windows evidence', () => {
-  it('the scenario (IsReadyInformation 0x900, sync failing): a clear is the fix, nothing blocks it', async () => {
+  it('reduced functionality (IsReadyInformation 0x900, sync failing): a clear is the fix, nothing blocks it', async () => {
     const { code, json } = await diagnoseJson(['--evidence', fixture('reduced-functionality-0x900')]);
     expect(code).toBe(7);
     expect(json.source.tpm).toBeNull(); // the local TPM is not read for someone else's bundle

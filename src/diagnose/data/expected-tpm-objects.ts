@@ -1,7 +1,7 @@
 /**
  * What a Windows or Linux owner is expected to keep in the TPM: `tpm.stale-objects` lists every
  * owner- or endorsement-hierarchy persistent object and every owner NV index NOT described here
- * (the scenario's "old information in the vault"). Platform-created NV indices and platform
+ * (old keys a previous owner, OS or tool left behind). Platform-created NV indices and platform
  * persistent objects (0x81800000-0x81FFFFFF) always belong to the platform and are never stale.
  *
  * To add an entry: give the handle or range, who uses it, and the source. Keep it to what is

@@ -8,8 +8,8 @@
  * of TPM_PT_FIRMWARE_VERSION_1 and _2). A bound with fewer components compares only that many
  * (Infineon and ST publish "major.minor"; Nuvoton publishes all four).
  *
- * Sources: ../shared/research/tpm_stacks.md §5, which quotes Microsoft ADV170012 (ROCA), the
- * TPM-Fail disclosure (ST), Nuvoton SA-003 and the libtpms releases; the Infineon TCG-VRT0009
+ * Sources: each entry's `advisories` (Microsoft ADV170012 for ROCA, the TPM-Fail disclosure for ST,
+ * INTEL-SA-00241, CERT VU#782720 for Nuvoton SA-003, the libtpms releases); the Infineon TCG-VRT0009
  * update (SLB9672 FW15.21 -> FW15.23) is also described by board vendors (e.g. IEI's notice, which
  * links Infineon's TPM update page).
  */

@@ -10,7 +10,7 @@ import { toBool } from './json-values.js';
  * are mapped; every error code anywhere in the text is collected.
  */
 
-/** The sections dsregcmd prints, in order (research §2). */
+/** The sections dsregcmd prints, in order (https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd). */
 export const DSREGCMD_SECTIONS = [
   'Device State',
   'Device Details',

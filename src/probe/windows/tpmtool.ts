@@ -71,7 +71,10 @@ function f(
   return { key, english, depth, shape, japanese };
 }
 
-/** The known layout, in the order tpmtool prints it (research §1, a Windows 11 sample). */
+/**
+ * The known layout, in the order `tpmtool getdeviceinformation` prints it on Windows 11
+ * (https://learn.microsoft.com/windows-server/administration/windows-commands/tpmtool).
+ */
 export const TPMTOOL_FIELDS: readonly TpmtoolField[] = [
   f('pr', 'TPM Present', 0, 'bool', [['存在']]),
   f('vr', 'TPM Version', 0, 'version'),

@@ -1,8 +1,8 @@
 /**
- * Gate check 4, approval (issue 4 §1.4): seed §4 says a clear on a company-managed PC may violate
- * policy, so get the administrator's approval first. A device is MDM-managed by Intune when an
+ * Gate check 4, approval (docs/clear.md, the preflight gate): a clear on a company-managed PC may violate its policy, so
+ * the administrator's approval comes first. A device is MDM-managed by Intune when an
  * enrollment under HKLM\SOFTWARE\Microsoft\Enrollments has ProviderID "MS DM Server" (DMClient
- * CSP; research/windows_intune.md §4). The approval (who, ticket) is returned in the evidence so
+ * CSP: https://learn.microsoft.com/windows/client-management/mdm/dmclient-csp). The approval (who, ticket) is returned in the evidence so
  * the journal records it.
  */
 

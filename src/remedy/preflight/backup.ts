@@ -1,11 +1,13 @@
 /**
- * Gate check 2, backup (issue 4 §1.2; seed §4 "back up first"): a clear makes every TPM-based
+ * Gate check 2, backup (docs/clear.md, the preflight gate): a clear makes every TPM-based
  * BitLocker protector useless, so each such volume needs a recovery password that is escrowed,
  * and BitLocker suspended across the reboots of the clear.
  * - Protector types and the escrow match (a recovery key's Entra `id` equals the local
- *   RecoveryPassword KeyProtectorId without braces): research/windows_intune.md §3 and §5.
+ *   RecoveryPassword KeyProtectorId without braces): Get-BitLockerVolume and Graph List recoveryKeys
+ *   (https://learn.microsoft.com/graph/api/bitlocker-list-recoverykeys).
  * - Suspension: `Suspend-BitLocker -RebootCount N` (0 = until Resume-BitLocker); RebootCount ≥ 2
- *   covers the PPI double reset (research §3) and the reboot after a lockout/platform clear
+ *   covers the PPI double reset
+ *   (https://learn.microsoft.com/powershell/module/bitlocker/suspend-bitlocker) and the reboot after a lockout/platform clear
  *   while Windows re-provisions the TPM.
  * Only protector IDs ever appear here; the evidence holds no recovery password (the parsers drop it).
  */

@@ -1,10 +1,9 @@
 /**
- * Gate check 5, blockers (issue 4 §1.5; PRODUCT.md "a rule must never recommend a clear where a
- * clear is wrong"). Each applies to every purpose, decommission included.
+ * Gate check 5, blockers (docs/clear.md, the preflight gate): a clear must never be recommended where a clear is wrong. Each applies to every purpose, decommission included.
  * - disableClear: TPMA_PERMANENT bit 8 (Part 2 §8.6); TPM2_Clear then returns TPM_RC_DISABLED
  *   (0x120) whichever hierarchy authorises it (Part 3 §24.6); only platform authorisation lifts it
  *   with TPM2_ClearControl(NO) (Part 3 §24.7), which is what a firmware PPI clear (operation 5 or
- *   14, research/windows_intune.md §1) does before TPM2_Clear. docs/findings.md tpm.clear-disabled.
+ *   14, https://learn.microsoft.com/windows/win32/secprov/setphysicalpresencerequest-win32-tpm) does before TPM2_Clear. docs/findings.md tpm.clear-disabled.
  * - Dictionary-attack lockout: Part 1 §19.8; the TPM forgives one failure every recoveryTime
  *   seconds of powered-on time, so it leaves lockout after (failedTries − maxTries + 1) ×
  *   recoveryTime (docs/findings.md tpm.lockout). A wrong lockout value blocks lockout-authorised

@@ -67,7 +67,7 @@ export const TPM_PROTECTORS: ReadonlySet<KeyProtectorType> = new Set([
 /** Intune's enrollment provider (HKLM\SOFTWARE\Microsoft\Enrollments\<GUID> ProviderID, DMClient CSP). */
 export const INTUNE_PROVIDER_ID = 'MS DM Server';
 
-/** Protector IDs as Entra ID escrows them: lower-case, no braces (research §5 "Matching"). */
+/** Protector IDs as Entra ID escrows them: lower-case, no braces (Graph bitlockerRecoveryKey `id`; docs/triage.md). */
 export function normaliseProtectorId(id: string): string {
   return id
     .trim()
@@ -90,8 +90,8 @@ export function duration(seconds: number): string {
 }
 
 /**
- * The `tpm-doctor clear` flags gate messages name (issue 4 §1 synopsis for --approved-by/--ticket;
- * the acknowledgement and backup flags are proposed here for the CLI).
+ * The `tpm-doctor clear` flags gate messages name, so each message says exactly what to type
+ * (docs/clear.md).
  */
 export const FLAGS = {
   approval: '--approved-by NAME --ticket ID',

@@ -60,7 +60,7 @@ export function evidenceFreshness({ snapshot }: Pick<PreflightInput, 'snapshot'>
   return { fresh: true };
 }
 
-/** The checks that judge the device from the Windows evidence (issue 4 §1.2 and §1.4). */
+/** The checks that judge the device from the Windows evidence: backup and approval (docs/clear.md, the preflight gate). */
 const RELIES_ON_EVIDENCE: ReadonlySet<CheckId> = new Set([
   'backup.recovery-password',
   'backup.escrow',

@@ -1,6 +1,6 @@
 /**
- * The preflight gate of `tpm-doctor clear` (issue 4 §1): every precaution of the scenario's
- * manual procedure (seed §4: back up first, be an administrator, get approval) as a check that
+ * The preflight gate of `tpm-doctor clear` (docs/clear.md, the preflight gate): every precaution an administrator takes
+ * by hand before clearing a TPM (back up first, be an administrator, get approval) as a check that
  * passes, fails or is unknown, with its evidence. Any fail blocks; an unknown blocks unless the
  * user acknowledged that exact check. Nothing on the TPM changes before the gate passes.
  */
@@ -30,7 +30,7 @@ export interface GateCheck {
   evidence: { source: string; field: string; value: string | number | boolean | null }[];
 }
 
-/** What the clear will destroy, recorded before confirmation (issue 4 §1.6). */
+/** What the clear will destroy, recorded before confirmation, so nobody confirms a loss they were not shown. */
 export interface LossInventory {
   persistentObjects: string[];
   nonPlatformNvIndices: string[];

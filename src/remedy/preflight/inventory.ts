@@ -1,12 +1,12 @@
 /**
- * Gate check 6, what will be lost (issue 4 §1.6; seed §4: "clearing deletes the keys ... Windows
- * Hello and certificates stop working and must be set up again").
+ * Gate check 6, what will be lost (docs/clear.md, the preflight gate): a clear deletes the keys, so Windows Hello and
+ * TPM-bound certificates stop working and must be set up again.
  * - TPM2_Clear evicts every persistent object of the owner and endorsement hierarchies and
  *   undefines every NV index without TPMA_NV_PLATFORMCREATE (TCG TPM 2.0 Part 3 §24.6); platform
  *   objects and indices survive. The EK is recreated identically from the unchanged EPS.
  * - Windows: Windows Hello keys (dsregcmd NgcSet YES), the Entra device key when TPM-protected
  *   (dsregcmd TpmProtected YES), TPM-bound certificates (Microsoft Platform Crypto Provider) and
- *   virtual smart cards (research/windows_intune.md §2 and "Product implications" 1).
+ *   virtual smart cards (https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd).
  * 'pass' when the TPM's persistent objects and NV indices were read (also when both lists are
  * empty): it is information, returned for the journal and the typed confirmation. 'unknown' when
  * they could not be listed (the TPM not read, or either section failed), so nobody confirms a

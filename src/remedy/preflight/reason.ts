@@ -1,8 +1,8 @@
 /**
- * Gate check 1, reason (issue 4 §1.1): a repair clear only when the diagnosis itself reaches
- * "clear" on the remedy ladder with nothing blocking it. The scenario's rule is to clear only when
- * a restart or an update does not help (seed §3), so every lower rung is shown instead.
- * A decommission (handover, sale, OS reinstall; seed §2) needs no fault, so it skips the diagnosis;
+ * Gate check 1, reason (docs/clear.md, the preflight gate): a repair clear only when the diagnosis itself reaches
+ * "clear" on the remedy ladder with nothing blocking it. A clear is the last resort, for when a
+ * restart or an update does not help (docs/findings.md), so every lower rung is shown instead.
+ * A decommission (handover, sale, OS reinstall: old keys must not stay behind) needs no fault, so it skips the diagnosis;
  * the blockers, backup and approval checks still apply.
  */
 

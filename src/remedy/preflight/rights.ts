@@ -1,8 +1,8 @@
 /**
- * Gate check 3, rights (issue 4 §1.3; seed §4 "run as an administrator").
- * - Elevation: without it Windows says "You must be an administrator to perform this task" and
- *   tpm.msc greys out "Clear TPM..." (seed §4); Win32_Tpm methods need an administrator
- *   (research/windows_intune.md §1). On Linux with a real TPM (`device:`) the clear needs root
+ * Gate check 3, rights (docs/clear.md, the preflight gate).
+ * - Elevation: clearing the TPM needs a local administrator
+ *   (https://learn.microsoft.com/windows/security/hardware-security/tpm/initialize-and-configure-ownership-of-the-tpm)
+ *   and so do Win32_Tpm's methods (https://learn.microsoft.com/windows/win32/secprov/win32-tpm). On Linux with a real TPM (`device:`) the clear needs root
  *   (the PPI request file, the systemd unit, the journal under /var/lib/tpm-doctor); the caller
  *   says whether this process is (GateOptions.elevated, from platform/elevation.ts isElevated()),
  *   since the gate does no I/O. Lab and simulator TPMs are exempt.
@@ -10,7 +10,7 @@
  *   lockoutAuthSet is TPMA_PERMANENT bit 2 (Part 2 §8.6); one wrong lockout value blocks every
  *   lockout-authorised command for LOCKOUT_RECOVERY (Part 1 §19.8, TPM_RC_LOCKOUT 0x921).
  *   Windows keeps the lockout value in the registry (ManagedAuthLevel Full) and says when it
- *   does not (IsReadyInformation 0x100, research §1). On a PC the firmware sets a random
+ *   does not (IsReadyInformation 0x100). On a PC the firmware sets a random
  *   platformAuth before the OS runs (TCG PC Client Platform Firmware Profile), so only a lab TPM
  *   offers platform authorisation; a PC clears through the firmware's physical-presence prompt.
  */
@@ -28,7 +28,10 @@ import {
 } from './facts.js';
 import type { GateCheck } from './gate.js';
 
-/** IsReadyInformation bit 0x100: "owner auth not in registry" (Win32_Tpm.IsReadyInformation, research §1). */
+/**
+ * IsReadyInformation bit 0x100: "owner auth not in registry"
+ * (https://learn.microsoft.com/windows/win32/secprov/win32-tpm-isreadyinformation).
+ */
 const INFORMATION_OWNER_AUTH_NOT_IN_REGISTRY = 0x100;
 
 export function checkRights(input: PreflightInput): GateCheck[] {

@@ -1,5 +1,5 @@
 /**
- * The preflight gate of `tpm-doctor clear` (issue 4 §1): runs checks 1-6 over one snapshot and
+ * The preflight gate of `tpm-doctor clear` (docs/clear.md, the preflight gate): runs checks 1-6 over one snapshot and
  * its diagnosis. Pure: no I/O, the same input always gives the same result; the clear itself
  * reads `passed` and records `checks` and `inventory` in the journal. Bundle evidence more than
  * a day old cannot pass the checks that rely on it (freshness.ts), and a bundle is first bound to
@@ -37,7 +37,7 @@ export function runPreflight(snapshot: Snapshot, diagnosis: Diagnosis, options: 
   return { passed: gatePasses(checks, options.acknowledged ?? []), checks, inventory: inventory.inventory };
 }
 
-/** Any fail blocks; an unknown blocks unless the user acknowledged that exact check (issue 4 §1). */
+/** Any fail blocks; an unknown blocks unless the user acknowledged that exact check (docs/clear.md). */
 export function gatePasses(checks: readonly GateCheck[], acknowledged: readonly string[]): boolean {
   return checks.every((c) => c.status === 'pass' || (c.status === 'unknown' && acknowledged.includes(c.id)));
 }

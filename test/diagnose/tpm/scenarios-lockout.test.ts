@@ -137,7 +137,7 @@ describe('scenario: dictionary-attack lockout', () => {
     const blocked = await tpm2(i, ['tpm2_dictionarylockout', '--clear-lockout'], { allowFailure: true });
     expect(blocked.stderr).toMatch(/0x921/);
     const d = await diagnoseLive(i);
-    // The properties still say "not locked out" (research §2): documented blind spot, see docs/findings.md.
+    // The properties still say "not locked out" (Part 1 §19.8.6): documented blind spot, see docs/findings.md.
     expect(d.findings.find((f) => f.id === 'tpm.lockout')).toBeUndefined();
     expect(d.verdict.clearRecommended).toBe(false);
   });

@@ -1,6 +1,6 @@
 /**
  * The Windows-evidence paths of the tpm.* rules, with typed evidence objects as the collectors and
- * parsers produce them (src/snapshot/windows-evidence.ts): the scenario's reduced functionality
+ * parsers produce them (src/snapshot/windows-evidence.ts): reduced functionality
  * (IsReadyInformation 0x900), and what must hold a clear back.
  */
 import { describe, expect, it } from 'vitest';

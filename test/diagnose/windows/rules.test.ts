@@ -21,7 +21,7 @@ const WINDOWS_IDS = [
 ];
 
 describe('WINDOWS_RULES', () => {
-  it('lists one rule per Windows finding ID of issue 3, each ID once', () => {
+  it('lists one rule per Windows finding ID of docs/findings.md, each ID once', () => {
     expect(WINDOWS_RULES.flatMap((r) => r.ids)).toEqual(WINDOWS_IDS);
   });
 

@@ -29,7 +29,7 @@ describe('isElevated', () => {
     ).rejects.toThrow(/expected True or False.*boom/);
   });
 
-  it("the non-admin message is the scenario's, then how to get the rights", () => {
+  it('the non-admin message is the one Windows shows, then how to get the rights', () => {
     const win = notElevatedMessage('win32');
     expect(win.startsWith('You must be an administrator to perform this task.')).toBe(true);
     expect(win).toMatch(/Run as administrator/);

@@ -1,5 +1,5 @@
 /**
- * The preflight gate, check by check, over typed snapshots (issue 4 §1, items 1-6). Pure: no TPM.
+ * The preflight gate, check by check, over typed snapshots (docs/clear.md, checks 1-6). Pure: no TPM.
  */
 import { describe, expect, it } from 'vitest';
 import { lockoutRemainingSeconds } from '../../../src/remedy/preflight/blockers.js';
@@ -282,7 +282,7 @@ describe('2. backup', () => {
 });
 
 describe('3. rights', () => {
-  it('not elevated: fails with the scenario message and how to get the rights', () => {
+  it("not elevated: fails with Windows' own message and how to get the rights", () => {
     const c = byId(
       runPreflight(readyPc({ elevated: false }), clearDiagnosis(), PC_OPTIONS),
       'rights.elevated',
@@ -307,7 +307,7 @@ describe('3. rights', () => {
         'rights.elevated',
       );
 
-    it('not root fails with the scenario message, sudo, and what needs root', () => {
+    it('not root fails with the administrator message, sudo, and what needs root', () => {
       const c = elevatedCheck(linux(), false);
       expect(c.status).toBe('fail');
       expect(c.message).toMatch(/^You must be an administrator to perform this task\./);

@@ -92,7 +92,7 @@ export function byId(result: GateResult, id: CheckId): GateCheck {
   return found;
 }
 
-/** Every check that is not a pass must say what to do (issue 4 §1: "every message says what to do"). */
+/** Every check that is not a pass must say what to do (docs/clear.md, the preflight gate). */
 export function expectActionable(result: GateResult): void {
   for (const c of result.checks) {
     if (c.status === 'pass') continue;

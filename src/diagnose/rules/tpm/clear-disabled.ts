@@ -4,7 +4,7 @@ import { clearNeededEvidence, SOURCE } from './support.js';
 
 /**
  * tpm.clear-disabled: TPMA_PERMANENT.disableClear is set (Part 2 §8.6), so TPM2_Clear returns
- * TPM_RC_DISABLED (0x120) whichever hierarchy authorises it (verified on swtpm, research §2); or
+ * TPM_RC_DISABLED (0x120) whichever hierarchy authorises it (Part 3 §24.6, §24.7; docs/clear.md); or
  * Windows reports Get-Tpm OwnerClearDisabled True (the OS cannot clear with owner authorisation).
  * Lockout authorisation can only SET disableClear; only platform authorisation clears it with
  * TPM2_ClearControl(NO) (Part 3 §24.7): in practice the firmware, either from its setup screen or

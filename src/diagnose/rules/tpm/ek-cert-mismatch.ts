@@ -10,7 +10,7 @@ import { SOURCE } from './support.js';
  * was issued. Attestation presents the certificate with the EK and the verifier rejects the pair.
  *
  * A clear does NOT fix it: TPM2_Clear keeps the EPS, the EK and platform-created certificate
- * indices (research §2, verified). It does not block a clear either: a clear neither repairs nor
+ * indices (Part 3 §24.6; docs/clear.md). It does not block a clear either: a clear neither repairs nor
  * worsens the pair, so a clear needed for another reason (e.g. 0x900) stays valid; the ladder puts
  * this finding's update first anyway.
  */

@@ -3,7 +3,11 @@ import type { Evidence, Finding, Severity } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { hex8, SOURCE, tpmVendor } from './support.js';
 
-/** Firmware TPMs whose EK certificate is kept online, not in NV (research §5). */
+/**
+ * Firmware TPMs whose EK certificate is kept online, not in NV: the vendors' EK certificate services
+ * (Intel PTT: keyed on the SHA-256 of the EK public key; AMD fTPM), as tpm2-tools
+ * `tpm2_getekcertificate` fetches them.
+ */
 const ONLINE_EK_CERT: Record<string, string> = {
   INTC: 'https://ekop.intel.com/ekcertservice/',
   AMD: 'https://ftpm.amd.com/pki/aia/',
@@ -29,7 +33,7 @@ function hasUsableCertificate(c: EkCertificateStatus): boolean {
  *
  * Nuance: Intel PTT and AMD fTPM usually have no certificate in NV; Windows downloads it from the
  * vendor's service, so for them "none in NV" alone is only info. A clear never creates an EK
- * certificate (the EPS and the EK survive a clear; research §2).
+ * certificate (the EPS and the EK survive a clear: Part 3 §24.6, docs/clear.md).
  */
 export const ekCertMissing: Rule = {
   ids: ['tpm.ek-cert-missing'],

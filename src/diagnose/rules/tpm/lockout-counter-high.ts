@@ -7,7 +7,7 @@ import { formatDuration, SOURCE } from './support.js';
  * above half of MAX_AUTH_FAIL. A few more wrong PINs (or unclean shutdowns, which count as one
  * failure each: DAStartup, verified on swtpm) and Windows Hello, BitLocker TPM+PIN and the device
  * key stop working. Windows configures MAX_AUTH_FAIL 32 and forgives one failure every 10 minutes
- * (Windows 10 1703+; research §2).
+ * (Windows 10 1703+; https://learn.microsoft.com/windows/security/hardware-security/tpm/tpm-fundamentals#anti-hammering).
  */
 export const lockoutCounterHigh: Rule = {
   ids: ['tpm.lockout-counter-high'],

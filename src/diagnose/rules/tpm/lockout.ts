@@ -15,7 +15,7 @@ interface Counters {
  * TPM_RC_LOCKOUT (0x921), even the right one: Windows Hello PINs, BitLocker TPM+PIN, and the keys
  * behind the Entra ID device registration (NTE_AUTHENTICATION_IGNORED 0x80090031).
  *
- * How it heals (Part 1, "Dictionary Attack Protection"; verified on swtpm, research §2): failedTries drops by one every
+ * How it heals (Part 1 §19.8, "Dictionary Attack Protection"; checked on swtpm by test/diagnose/tpm/scenarios-lockout.test.ts): failedTries drops by one every
  * LOCKOUT_INTERVAL seconds of TPM time, and the lockout lifts when failedTries < MAX_AUTH_FAIL; or
  * DictionaryAttackLockReset with lockout authorisation resets it at once. The subtlety: one WRONG
  * lockout authorisation blocks every lockout-authorised command (the reset and TPM2_Clear too) for

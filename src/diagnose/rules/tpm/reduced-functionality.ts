@@ -7,7 +7,7 @@ import { clearNeededEvidence, SOURCE } from './support.js';
  * tpm.msc shows "The TPM is ready for use, with reduced functionality" with information flags such
  * as 0x900 = 0x800 (the registry's SRK public key does not match the TPM's SRK) + 0x100 (the owner
  * authorisation is not properly stored in the registry); tpmtool says "Clear Needed To Recover:
- * True". This is the scenario's case (seed §3): sync failed with a TPM error and neither a restart
+ * True". This is the case tpm-doctor was built for (docs/findings.md): sync failed with a TPM error and neither a restart
  * nor an update helps, because Windows cannot use, or re-create without owner authorisation, the
  * storage hierarchy its keys live under. A clear IS the fix here, as the last rung of the ladder
  * and only through the preflight gate; the verdict still holds it back while anything blocks it

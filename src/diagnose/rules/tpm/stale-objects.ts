@@ -13,7 +13,7 @@ import { SOURCE } from './support.js';
  * tpm.stale-objects: persistent objects in the owner or endorsement hierarchy and owner NV indices
  * that a Windows or Linux owner would not have (src/diagnose/data/expected-tpm-objects.ts: the SRKs
  * 0x81000001/0x81000002, EKs in 0x81010000-0x8101FFFF, the Linux community NV block). These are
- * the scenario's "old information in the vault" (seed §2): left by a previous owner, OS or tool.
+ * old keys left in the TPM by a previous owner, OS or tool (docs/findings.md, tpm.stale-objects).
  * Platform-created NV indices (EK and platform certificates) and platform persistent objects
  * survive a clear and are never listed.
  *

@@ -108,7 +108,10 @@ export const AUTOPILOT_CODES: Record<string, KnownCode> = {
   },
 };
 
-/** Autopilot event 171: "TPM identity failed" (research §4 [C]); a failure even with no known code. */
+/**
+ * Autopilot event 171: "TPM identity failed" (ModernDeployment-Diagnostics-Provider/Autopilot; reported by
+ * administrators, not in Microsoft's list: docs/findings.md); a failure even with no known code.
+ */
 const TPM_IDENTITY_FAILED = 171;
 /** "Something happened, and TPM attestation timed out": Infineon SLB9672 with firmware 15.22. */
 const ATTESTATION_TIMED_OUT = /attestation timed out/i;

@@ -10,7 +10,8 @@ export const BITLOCKER_TPM_PROTECTOR_MISSING = 'bitlocker.tpm-protector-missing'
  * TpmPinStartupKey, TpmNetworkKey). Nothing unseals the volume key at boot: with protection On
  * every start asks for a startup key, password or the recovery password; with protection Off the
  * key sits in the clear on the disk. After an OS-initiated TPM clear Windows re-adds the TPM
- * protector once the TPM is provisioned again (research §3), so a missing one afterwards means the
+ * protector once the TPM is provisioned again
+ * (https://learn.microsoft.com/windows/win32/secprov/clear-win32-tpm), so a missing one afterwards means the
  * recovery did not finish.
  */
 export const bitlockerTpmProtectorMissing: Rule = {

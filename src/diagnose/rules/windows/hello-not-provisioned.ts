@@ -6,13 +6,13 @@ import { dsregRaw, intuneEnrolled, userStateReadable } from './signals.js';
 
 export const HELLO_NOT_PROVISIONED = 'hello.not-provisioned';
 
-/** System/TPM event 33: "TPM has been cleared as requested by ..." (research §4). */
+/** System/TPM event 33: "TPM has been cleared as requested by ..." (docs/clear.md, the Windows runbook). */
 const TPM_CLEARED_EVENT = 33;
 
 /**
  * No Windows Hello key for the signed-in user on a managed PC: dsregcmd "NgcSet : NO" (dsregcmd doc:
  * YES "if a Windows Hello key is set for the current logged-in user"). Hello keys live in the TPM,
- * so after a clear the PIN must always be set up again (seed §5 steps 19-27). A warning when
+ * so after a clear the PIN must always be set up again (Settings > Accounts > Sign-in options). A warning when
  * something expects Hello (the Ngc Prerequisite Check shows PolicyEnabled : YES) or the TPM was
  * cleared (event 33); otherwise info, since many users simply never set up a PIN.
  *

@@ -15,7 +15,7 @@ export const SYNC_STALE_HOURS = 3 * SYNC_CYCLE_HOURS;
 export const COMPLIANCE_VALIDITY_DAYS = 30;
 /**
  * DeviceManagement-Enterprise-Diagnostics-Provider events that mean the OMA-DM session itself
- * failed (community-documented, research §4 [C]): 201 message failed to be sent, 209 session ended
+ * failed (documented by administrators, not by Microsoft: docs/findings.md, mdm.sync-failing): 201 message failed to be sent, 209 session ended
  * (an error when it ended with a failure HRESULT), 4603 push (PushLaunch) failure. CSP and policy
  * errors (404, 454, ...) are left out: a sync can succeed while one setting fails.
  */

@@ -1,6 +1,5 @@
 /**
- * The Microsoft documents the Windows rules rest on (../shared/research/windows_intune.md, each
- * checked at its source). Findings cite them in `references`.
+ * The Microsoft documents the Windows rules rest on, each checked at its source. Findings cite them in `references`.
  */
 export const REF = {
   dsregcmd: 'https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd',
