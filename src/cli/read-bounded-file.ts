@@ -27,7 +27,7 @@ export function readBoundedFile(path: string | 0, maxBytes: number, what: string
 }
 
 /** The file was readable but too large for what it should be. */
-export class BoundedReadError extends Error {}
+class BoundedReadError extends Error {}
 
 function describeBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;

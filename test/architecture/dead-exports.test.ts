@@ -19,69 +19,17 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  */
 const ALLOWED = new Map<string, string>([]);
 
-/**
- * Dead exports in folders other branches are rewriting while this test lands (src/diagnose,
- * src/probe/windows, src/remedy/preflight): to be removed or un-exported there, then dropped from
- * this list. The test fails when an entry is no longer dead, so the list only shrinks.
- */
-const PENDING = new Set<string>([
-  'src/diagnose/data/expected-tpm-objects.ts#EK_ATTRIBUTES',
-  'src/diagnose/data/firmware-vulnerabilities.ts#AffectedVersions',
-  'src/diagnose/rules/tpm/is-ready-bits.ts#IsReadyRemedy',
-  'src/diagnose/rules/tpm/persistent-space-low.ts#PERSISTENT_AVAIL_LOW',
-  'src/diagnose/rules/tpm/support.ts#tpmAnswered',
-  'src/diagnose/rules/windows/autopilot-attestation-failed.ts#AUTOPILOT_ATTESTATION_FAILED',
-  'src/diagnose/rules/windows/autopilot-attestation-failed.ts#AUTOPILOT_CODES',
-  'src/diagnose/rules/windows/autopilot-attestation-failed.ts#AUTOPILOT_RECENT_DAYS',
-  'src/diagnose/rules/windows/bitlocker-no-recovery-password.ts#BITLOCKER_NO_RECOVERY_PASSWORD',
-  'src/diagnose/rules/windows/bitlocker-not-read.ts#BITLOCKER_NOT_READ',
-  'src/diagnose/rules/windows/bitlocker-suspended.ts#BITLOCKER_SUSPENDED',
-  'src/diagnose/rules/windows/bitlocker-tpm-protector-missing.ts#BITLOCKER_TPM_PROTECTOR_MISSING',
-  'src/diagnose/rules/windows/bitlocker-volumes.ts#TPM_PROTECTORS',
-  'src/diagnose/rules/windows/entra-device-key-not-in-tpm.ts#ENTRA_DEVICE_KEY_NOT_IN_TPM',
-  'src/diagnose/rules/windows/entra-device-key-unusable.ts#ENTRA_DEVICE_KEY_UNUSABLE',
-  'src/diagnose/rules/windows/entra-no-prt.ts#ENTRA_NO_PRT',
-  'src/diagnose/rules/windows/evidence.ts#eventSource',
-  'src/diagnose/rules/windows/evidence.ts#firstLine',
-  'src/diagnose/rules/windows/hello-not-provisioned.ts#HELLO_NOT_PROVISIONED',
-  'src/diagnose/rules/windows/mdm-not-enrolled.ts#MDM_NOT_ENROLLED',
-  'src/diagnose/rules/windows/mdm-sync-failing.ts#COMPLIANCE_VALIDITY_DAYS',
-  'src/diagnose/rules/windows/mdm-sync-failing.ts#MDM_SYNC_FAILING',
-  'src/diagnose/rules/windows/mdm-sync-failing.ts#SESSION_FAILURE_IDS',
-  'src/diagnose/rules/windows/mdm-sync-failing.ts#SYNC_CYCLE_HOURS',
-  'src/diagnose/rules/windows/mdm-sync-failing.ts#SYNC_STALE_HOURS',
-  'src/diagnose/rules/windows/secureboot-ca-update-pending.ts#SECUREBOOT_CA_UPDATE_PENDING',
-  'src/diagnose/rules/windows/signals.ts#NTE_AUTHENTICATION_IGNORED',
-  'src/diagnose/rules/windows/signals.ts#TPM_COMMAND_FAILED_ID',
-  'src/probe/windows/compact.ts#COMPACT_CUTS',
-  'src/probe/windows/compact.ts#COMPACT_EVENT_LOGS',
-  'src/probe/windows/dsregcmd.ts#DSREGCMD_SECTIONS',
-  'src/probe/windows/events.ts#MAX_EVENT_MESSAGE',
-  'src/probe/windows/events.ts#shortProviderName',
-  'src/probe/windows/events.ts#SYSTEM_EVENT_PROVIDERS',
-  'src/probe/windows/evidence-bundle.ts#readEvidenceFile',
-  'src/probe/windows/get-tpm.ts#GET_TPM_PROPERTIES',
-  'src/probe/windows/json-values.ts#unwrap',
-  'src/probe/windows/mdm-enrollments.ts#INTUNE_PROVIDER_ID',
-  'src/probe/windows/tpmtool.ts#tpmtoolEntries',
-  'src/remedy/preflight/backup.ts#REQUIRED_SUSPEND_REBOOTS',
-  'src/remedy/preflight/freshness.ts#evidenceFreshness',
-  'src/remedy/preflight/freshness.ts#EvidenceFreshness',
-  'src/remedy/preflight/freshness.ts#MAX_EVIDENCE_AGE_HOURS',
-  'src/remedy/preflight/inventory.ts#CERTIFICATES_UNKNOWN',
-]);
-
 describe('exports', () => {
   const unused = unusedExports(ROOT);
 
   it('every export of src/ is used by another file (or listed, with its reason, in ALLOWED)', () => {
-    const dead = unused.map((e) => `${e.file}#${e.name}`).filter((k) => !ALLOWED.has(k) && !PENDING.has(k));
+    const dead = unused.map((e) => `${e.file}#${e.name}`).filter((k) => !ALLOWED.has(k));
     expect(dead).toEqual([]);
   });
 
-  it('ALLOWED and PENDING list only exports that exist and are still unused', () => {
+  it('ALLOWED lists only exports that exist and are still unused', () => {
     const stillUnused = new Set(unused.map((e) => `${e.file}#${e.name}`));
-    expect([...ALLOWED.keys(), ...PENDING].filter((k) => !stillUnused.has(k))).toEqual([]);
+    expect([...ALLOWED.keys()].filter((k) => !stillUnused.has(k))).toEqual([]);
   });
 });
 

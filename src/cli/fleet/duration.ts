@@ -6,7 +6,7 @@ const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as c
  * The longest duration any flag takes: a campaign's deadline or a triage's age beyond a year is
  * a typo, and a year stays far inside what a Date can hold (ECMA-262 §21.4.1.22: ±8.64e15 ms).
  */
-export const MAX_DURATION_MS = 366 * UNIT_MS.d;
+const MAX_DURATION_MS = 366 * UNIT_MS.d;
 /**
  * The longest --poll: a campaign checks its devices at least daily. Also far below Node's timer
  * limit (2^31-1 ms, about 24.8 days; a longer setTimeout fires at once).

@@ -56,7 +56,7 @@ export const PLATFORM_PERSISTENT_FIRST = 0x81800000;
  * fixedTPM, fixedParent, sensitiveDataOrigin, adminWithPolicy, restricted, decrypt, named as
  * tpm2_readpublic prints them (the form in status persistentObjects[].attributes).
  */
-export const EK_ATTRIBUTES = [
+const EK_ATTRIBUTES = [
   'fixedtpm',
   'fixedparent',
   'sensitivedataorigin',

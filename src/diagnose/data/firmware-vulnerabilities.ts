@@ -24,7 +24,7 @@ export interface VersionRange {
   fixed: string;
 }
 
-export type AffectedVersions =
+type AffectedVersions =
   /** Decidable from the TPM's manufacturer and firmware version. */
   | { kind: 'ranges'; ranges: readonly VersionRange[] }
   /** Affected, but the list of affected versions is not known here: the rule cannot decide. */

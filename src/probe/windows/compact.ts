@@ -37,7 +37,7 @@ export const COMPACT_MARKER = 'evidence/compact/v1';
 export const INTUNE_DETECTION_OUTPUT_LIMIT = 2048;
 
 /** Log codes in the compact form's events ("g"). */
-export const COMPACT_EVENT_LOGS: Readonly<Record<string, string>> = {
+const COMPACT_EVENT_LOGS: Readonly<Record<string, string>> = {
   S: EVENT_LOGS.system,
   U: EVENT_LOGS.userDeviceRegistration,
   D: EVENT_LOGS.deviceManagement,
@@ -45,7 +45,7 @@ export const COMPACT_EVENT_LOGS: Readonly<Record<string, string>> = {
 };
 
 /** What each "cut" entry means, for the problem the reader records. */
-export const COMPACT_CUTS: Readonly<Record<string, string>> = {
+const COMPACT_CUTS: Readonly<Record<string, string>> = {
   'ev.m': 'event messages',
   'err.m': 'collection error messages',
   'ek.h': 'the EK public key hash',

@@ -10,17 +10,6 @@ import { toBool } from './json-values.js';
  * are mapped; every error code anywhere in the text is collected.
  */
 
-/** The sections dsregcmd prints, in order (https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd). */
-export const DSREGCMD_SECTIONS = [
-  'Device State',
-  'Device Details',
-  'Tenant Details',
-  'User State',
-  'SSO State',
-  'Diagnostic Data',
-  'Ngc Prerequisite Check',
-] as const;
-
 /** The keys mapped into DsregStatus (the compact form keeps exactly these). */
 export const DSREGCMD_KEYS = [
   'AzureAdJoined',

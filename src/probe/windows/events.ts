@@ -21,11 +21,8 @@ export const EVENT_LOGS = {
   autopilot: 'Microsoft-Windows-ModernDeployment-Diagnostics-Provider/Autopilot',
 } as const;
 
-/** System-log providers: the TPM driver ("TPM") and TPM-WMI (which also logs Secure Boot certificate events). */
-export const SYSTEM_EVENT_PROVIDERS = ['TPM', 'Microsoft-Windows-TPM-WMI'] as const;
-
 /** Messages longer than this are cut (a few event messages run to pages of XML). */
-export const MAX_EVENT_MESSAGE = 4000;
+const MAX_EVENT_MESSAGE = 4000;
 
 const LEVELS: Record<number, WindowsEvent['level']> = {
   0: 'information', // LogAlways: shown as Information by Event Viewer
@@ -90,11 +87,6 @@ function levelOf(level: unknown, displayName: unknown): WindowsEvent['level'] {
   return name !== undefined && Object.hasOwn(LEVEL_NAMES, name) ? LEVEL_NAMES[name]! : 'unknown';
 }
 
-/** The provider name without "Microsoft-Windows-": "TPM-WMI", "TPM", "User Device Registration". */
-export function shortProviderName(provider: string): string {
-  return provider.replace(/^Microsoft-Windows-/i, '');
-}
-
 /**
  * Event Viewer's "Copy details as text" labels, per display language. Event Viewer localises the
  * labels and the level names; the event ID and the XML view are the same everywhere.
@@ -130,7 +122,7 @@ const TEXT_LEVELS: Record<string, WindowsEvent['level']> = {
  * notes as support articles quote them. Each becomes a WindowsEvent; text with none of these
  * shapes is unreadable, never "no events".
  */
-export function parseEventText(text: string): WindowsEvent[] {
+function parseEventText(text: string): WindowsEvent[] {
   const fromViewer = eventViewerText(text);
   if (fromViewer.length > 0) return fromViewer;
   const table = parseFormatTable(text);

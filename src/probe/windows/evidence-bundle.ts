@@ -193,7 +193,7 @@ const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * text-input.ts). Errors are EvidenceErrors without the file name (callers add it) and never quote
  * the file's content: they say what was expected and what kind of thing was found.
  */
-export async function readEvidenceFile(path: string, maxBytes: number = MAX_EVIDENCE_BYTES): Promise<string> {
+async function readEvidenceFile(path: string, maxBytes: number = MAX_EVIDENCE_BYTES): Promise<string> {
   const link = await lstat(path).catch(() => null);
   if (link === null) throw new EvidenceError('cannot be read');
   if (!link.isFile()) throw new EvidenceError(`is ${kindOf(link)}; expected a regular file`);

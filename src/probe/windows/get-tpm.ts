@@ -125,6 +125,3 @@ function ownerAuth(r: JsonRecord): boolean | null {
   if (typeof value === 'string') return value.trim() !== '';
   return isRecord(value) || Array.isArray(value) ? true : null;
 }
-
-/** The property names Get-Tpm emits that tpm-doctor reads (for docs and tests). */
-export const GET_TPM_PROPERTIES: readonly string[] = PROPERTIES;

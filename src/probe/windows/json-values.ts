@@ -18,7 +18,7 @@ export function isRecord(value: unknown): value is JsonRecord {
  * PowerShell 5.1 serialises a value wrapped in a PSObject (a DateTime from Select-Object, an array
  * from a calculated property) as {"value": x, ...}: take x.
  */
-export function unwrap(value: unknown): unknown {
+function unwrap(value: unknown): unknown {
   if (isRecord(value) && 'value' in value) {
     const keys = Object.keys(value);
     if (keys.every((k) => ['value', 'Count', 'count', 'DisplayHint', 'DateTime'].includes(k)))

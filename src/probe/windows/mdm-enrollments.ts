@@ -13,7 +13,7 @@ import {
 } from './json-values.js';
 
 /** The ProviderID of an Intune MDM enrollment (DMClient CSP). */
-export const INTUNE_PROVIDER_ID = 'MS DM Server';
+const INTUNE_PROVIDER_ID = 'MS DM Server';
 
 export function isIntuneEnrollment(e: MdmEnrollment): boolean {
   return e.providerId?.toLowerCase() === INTUNE_PROVIDER_ID.toLowerCase();

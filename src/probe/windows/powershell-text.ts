@@ -20,7 +20,7 @@ export interface ListView {
 const PROMPT = /^\s*(PS\s+\S.*>|[A-Z]:\\[^>]*>)/;
 
 /** A command prompt line, as pasted above the output. */
-export function isPromptLine(line: string): boolean {
+function isPromptLine(line: string): boolean {
   return PROMPT.test(line);
 }
 

@@ -155,7 +155,7 @@ export interface TpmtoolEntry {
 const LINE = /^([ \t]*)-([^:：]*?)\s*[:：][ \t]*(.*)$/;
 
 /** Splits tpmtool text into entries; lines that are not `-Label: Value` are ignored. */
-export function tpmtoolEntries(text: string): TpmtoolEntry[] {
+function tpmtoolEntries(text: string): TpmtoolEntry[] {
   const entries: TpmtoolEntry[] = [];
   let top = 0;
   let nested = 0;

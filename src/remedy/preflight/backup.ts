@@ -27,7 +27,7 @@ import {
 import type { GateCheck } from './gate.js';
 
 /** Reboots BitLocker must stay suspended for: the PPI double reset, or the clear's reboot plus re-provisioning. */
-export const REQUIRED_SUSPEND_REBOOTS = 2;
+const REQUIRED_SUSPEND_REBOOTS = 2;
 
 const suspendCommand = (mount: string) =>
   `Suspend-BitLocker -MountPoint ${mount} -RebootCount ${REQUIRED_SUSPEND_REBOOTS}`;

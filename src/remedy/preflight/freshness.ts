@@ -10,13 +10,13 @@ import { check, type Evidence, FLAGS, type PreflightInput } from './facts.js';
 import type { CheckId, GateCheck } from './gate.js';
 
 /** How old bundle evidence may be, relative to snapshot.takenAt, for the checks that rely on it. */
-export const MAX_EVIDENCE_AGE_HOURS = 24;
+const MAX_EVIDENCE_AGE_HOURS = 24;
 
 const HOUR_MS = 3_600_000;
 
-export type EvidenceFreshness = { fresh: true } | { fresh: false; problem: string; evidence: Evidence[] };
+type EvidenceFreshness = { fresh: true } | { fresh: false; problem: string; evidence: Evidence[] };
 
-export function evidenceFreshness({ snapshot }: Pick<PreflightInput, 'snapshot'>): EvidenceFreshness {
+function evidenceFreshness({ snapshot }: Pick<PreflightInput, 'snapshot'>): EvidenceFreshness {
   const windows = snapshot.windows;
   if (windows === null || windows.origin === 'live') return { fresh: true };
   const evidence: Evidence[] = [

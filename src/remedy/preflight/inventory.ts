@@ -18,7 +18,7 @@ import { check, type Evidence, FLAGS, listWords, type PreflightInput, TPM_PROTEC
 import type { GateCheck, LossInventory } from './gate.js';
 
 /** Certificates and virtual smart cards: no evidence source reads them yet. */
-export const CERTIFICATES_UNKNOWN =
+const CERTIFICATES_UNKNOWN =
   'TPM-backed certificates and virtual smart cards: unknown: check certmgr for the Microsoft Platform Crypto Provider (certutil -csp "Microsoft Platform Crypto Provider" -key lists its keys)';
 
 export function checkInventory({ snapshot }: PreflightInput): { check: GateCheck; inventory: LossInventory } {

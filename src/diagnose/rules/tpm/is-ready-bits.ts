@@ -15,7 +15,7 @@
  */
 import { IS_READY_FLAGS } from '../../../snapshot/is-ready-flags.js';
 
-export type IsReadyRemedy = 'restart' | 'reconfigure' | 'clear' | 'informational';
+type IsReadyRemedy = 'restart' | 'reconfigure' | 'clear' | 'informational';
 
 export interface IsReadyBit {
   mask: number;

@@ -4,7 +4,7 @@ import type { Rule } from '../../rule.js';
 import { SOURCE, tpmErrorsWithCode } from './support.js';
 
 /** Below this many free persistent-object slots, provisioning a new SRK/EK or key may fail. */
-export const PERSISTENT_AVAIL_LOW = 2;
+const PERSISTENT_AVAIL_LOW = 2;
 
 /** TPM_RC_NV_SPACE as Windows reports it (TPM_20_E_NV_SPACE: 0x80280000 + the TPM 2.0 code 0x14B). */
 const WINDOWS_NV_SPACE = '0x8028014b';

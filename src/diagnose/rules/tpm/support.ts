@@ -53,11 +53,6 @@ export function tpmErrorsWithCode(snapshot: Snapshot, code: string): SectionErro
   return snapshot.tpm?.errors.filter((e) => e.code === code) ?? [];
 }
 
-/** The TPM answered (in TPM 2.0 or with any response code). */
-export function tpmAnswered(snapshot: Snapshot): boolean {
-  return snapshot.tpm?.present === true;
-}
-
 export interface Fact<T> {
   value: T;
   evidence: Evidence;

@@ -15,10 +15,10 @@ import {
 import { REF } from './references.js';
 import { intuneEnrolled } from './signals.js';
 
-export const AUTOPILOT_ATTESTATION_FAILED = 'autopilot.attestation-failed';
+const AUTOPILOT_ATTESTATION_FAILED = 'autopilot.attestation-failed';
 
 /** An Autopilot failure older than this, on a PC that has since enrolled, is history (info). */
-export const AUTOPILOT_RECENT_DAYS = 7;
+const AUTOPILOT_RECENT_DAYS = 7;
 
 const CLOCK =
   'Check the clock first: a real-time clock off by minutes makes attestation fail; run `w32tm /resync /force` ' +
@@ -33,7 +33,7 @@ interface KnownCode {
 }
 
 /** The codes of "Windows Autopilot known issues" (learn.microsoft.com/autopilot/known-issues), each with its own fix. */
-export const AUTOPILOT_CODES: Record<string, KnownCode> = {
+const AUTOPILOT_CODES: Record<string, KnownCode> = {
   '0x81039001': {
     name: 'E_AUTOPILOT_CLIENT_TPM_MAX_ATTESTATION_RETRY_EXCEEDED (intermittent)',
     autopilotLogOnly: false,

@@ -9,7 +9,7 @@ import {
 } from './bitlocker-volumes.js';
 import { REF } from './references.js';
 
-export const BITLOCKER_NO_RECOVERY_PASSWORD = 'bitlocker.no-recovery-password';
+const BITLOCKER_NO_RECOVERY_PASSWORD = 'bitlocker.no-recovery-password';
 
 /**
  * An encrypted OS volume unlocked by the TPM with no RecoveryPassword protector. A TPM clear, or

@@ -5,7 +5,7 @@ import { osVolumeUnknown } from './bitlocker-volumes.js';
 import { ev } from './evidence.js';
 import { REF } from './references.js';
 
-export const BITLOCKER_NOT_READ = 'bitlocker.not-read';
+const BITLOCKER_NOT_READ = 'bitlocker.not-read';
 
 /**
  * bitlocker.not-read: there is Windows evidence, but the OS volume's protectors are not known: no

@@ -3,7 +3,7 @@ import type { Rule } from '../../rule.js';
 import { eventEvidence, evidenceTime, hoursBefore } from './evidence.js';
 import { REF } from './references.js';
 
-export const BITLOCKER_RECOVERY_BACKUP_FAILED = 'bitlocker.recovery-backup-failed';
+const BITLOCKER_RECOVERY_BACKUP_FAILED = 'bitlocker.recovery-backup-failed';
 
 /**
  * BitLocker-API events of BitLocker Management (Microsoft-Windows-BitLocker/BitLocker Management):

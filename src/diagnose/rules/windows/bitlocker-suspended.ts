@@ -4,7 +4,7 @@ import { BITLOCKER_SOURCE, hasTpmProtector, isEncrypted, volumeEvidence } from '
 import { ev } from './evidence.js';
 import { REF } from './references.js';
 
-export const BITLOCKER_SUSPENDED = 'bitlocker.suspended';
+const BITLOCKER_SUSPENDED = 'bitlocker.suspended';
 
 /**
  * An encrypted volume with ProtectionStatus Off: BitLocker is suspended (or its protectors

@@ -3,7 +3,7 @@ import type { Rule } from '../../rule.js';
 import { hasTpmProtector, isEncrypted, osVolumes, volumeEvidence } from './bitlocker-volumes.js';
 import { REF } from './references.js';
 
-export const BITLOCKER_TPM_PROTECTOR_MISSING = 'bitlocker.tpm-protector-missing';
+const BITLOCKER_TPM_PROTECTOR_MISSING = 'bitlocker.tpm-protector-missing';
 
 /**
  * An encrypted OS volume with no TPM-based protector (Tpm, TpmPin, TpmStartupKey,

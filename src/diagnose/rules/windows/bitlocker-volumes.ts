@@ -6,7 +6,7 @@ import { ev } from './evidence.js';
 export const BITLOCKER_SOURCE = 'Get-BitLockerVolume';
 
 /** Protectors that unseal the volume key from the TPM: a clear or a PCR change invalidates them. */
-export const TPM_PROTECTORS: readonly KeyProtectorType[] = [
+const TPM_PROTECTORS: readonly KeyProtectorType[] = [
   'Tpm',
   'TpmPin',
   'TpmStartupKey',

@@ -4,7 +4,7 @@ import { ev, eventEvidence, yesNo } from './evidence.js';
 import { REF } from './references.js';
 import { entraJoined, joinEvidence, tpmDriverErrors, tpmPresence, tpmReady } from './signals.js';
 
-export const ENTRA_DEVICE_KEY_NOT_IN_TPM = 'entra.device-key-not-in-tpm';
+const ENTRA_DEVICE_KEY_NOT_IN_TPM = 'entra.device-key-not-in-tpm';
 
 const SOFTWARE_KSP = /software key storage provider/i;
 /** TPM errors after which Windows 10 1809+ joins without the TPM (hybrid join troubleshooting). */

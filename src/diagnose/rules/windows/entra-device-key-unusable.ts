@@ -12,7 +12,7 @@ import {
   tpmDriverErrors,
 } from './signals.js';
 
-export const ENTRA_DEVICE_KEY_UNUSABLE = 'entra.device-key-unusable';
+const ENTRA_DEVICE_KEY_UNUSABLE = 'entra.device-key-unusable';
 
 /**
  * The device's Entra ID keys cannot be used: dsregcmd's KeySignTest failed, AadRecoveryEnabled is

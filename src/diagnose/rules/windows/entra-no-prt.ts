@@ -12,7 +12,7 @@ import {
   userStateReadable,
 } from './signals.js';
 
-export const ENTRA_NO_PRT = 'entra.no-prt';
+const ENTRA_NO_PRT = 'entra.no-prt';
 
 /**
  * No Primary Refresh Token for the signed-in user: dsregcmd "AzureAdPrt : NO" on a joined device.

@@ -80,7 +80,7 @@ export function newestFirst(events: readonly WindowsEvent[]): WindowsEvent[] {
  * which component wrote it), `event Microsoft-Windows-User Device Registration/Admin 304` for a
  * channel of its own.
  */
-export function eventSource(e: WindowsEvent): string {
+function eventSource(e: WindowsEvent): string {
   const short = e.provider.trim().replace(/^Microsoft-Windows-/i, '');
   const log = e.log.trim();
   if (/^(system|application)$/i.test(log)) return `event ${log}/${short} ${e.id}`;
@@ -88,7 +88,7 @@ export function eventSource(e: WindowsEvent): string {
 }
 
 /** The line of a message that says what happened (the first non-empty one), redacted. */
-export function firstLine(message: string): string {
+function firstLine(message: string): string {
   const line = message.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   return redact(line.trim());
 }

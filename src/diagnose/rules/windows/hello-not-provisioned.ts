@@ -4,7 +4,7 @@ import { ev, eventEvidence, eventsOf, PROVIDER, yesNo } from './evidence.js';
 import { REF } from './references.js';
 import { dsregRaw, intuneEnrolled, userStateReadable } from './signals.js';
 
-export const HELLO_NOT_PROVISIONED = 'hello.not-provisioned';
+const HELLO_NOT_PROVISIONED = 'hello.not-provisioned';
 
 /** System/TPM event 33: "TPM has been cleared as requested by ..." (docs/clear.md, the Windows runbook). */
 const TPM_CLEARED_EVENT = 33;

@@ -4,7 +4,7 @@ import { ev, yesNo } from './evidence.js';
 import { REF } from './references.js';
 import { dsregRaw, INTUNE_PROVIDER_ID, intuneEnrolled } from './signals.js';
 
-export const MDM_NOT_ENROLLED = 'mdm.not-enrolled';
+const MDM_NOT_ENROLLED = 'mdm.not-enrolled';
 
 const ENROLLMENTS_SOURCE = 'registry HKLM\\SOFTWARE\\Microsoft\\Enrollments';
 

@@ -5,21 +5,21 @@ import { ev, eventEvidence, eventsOf, evidenceTime, hoursBefore, PROVIDER } from
 import { REF } from './references.js';
 import { deviceKeyUnusable, intuneEnrolled, lockoutInPlay, lockoutReading } from './signals.js';
 
-export const MDM_SYNC_FAILING = 'mdm.sync-failing';
+const MDM_SYNC_FAILING = 'mdm.sync-failing';
 
 /** Windows checks in with Intune about every 8 hours once enrolled (Intune policy refresh intervals). */
-export const SYNC_CYCLE_HOURS = 8;
+const SYNC_CYCLE_HOURS = 8;
 /** Three missed check-ins: a PC that was merely asleep or off overnight is not flagged. */
-export const SYNC_STALE_HOURS = 3 * SYNC_CYCLE_HOURS;
+const SYNC_STALE_HOURS = 3 * SYNC_CYCLE_HOURS;
 /** Intune's default "Compliance status validity period": a device silent this long turns non-compliant. */
-export const COMPLIANCE_VALIDITY_DAYS = 30;
+const COMPLIANCE_VALIDITY_DAYS = 30;
 /**
  * DeviceManagement-Enterprise-Diagnostics-Provider events that mean the OMA-DM session itself
  * failed (documented by administrators, not by Microsoft: docs/findings.md, mdm.sync-failing): 201 message failed to be sent, 209 session ended
  * (an error when it ended with a failure HRESULT), 4603 push (PushLaunch) failure. CSP and policy
  * errors (404, 454, ...) are left out: a sync can succeed while one setting fails.
  */
-export const SESSION_FAILURE_IDS = [201, 209, 4603] as const;
+const SESSION_FAILURE_IDS = [201, 209, 4603] as const;
 
 const SYNC_SOURCE = 'OMADM sync state';
 

@@ -3,7 +3,7 @@ import type { Rule } from '../../rule.js';
 import { eventEvidence, eventsOf, newestFirst, PROVIDER } from './evidence.js';
 import { REF } from './references.js';
 
-export const SECUREBOOT_CA_UPDATE_PENDING = 'secureboot.ca-update-pending';
+const SECUREBOOT_CA_UPDATE_PENDING = 'secureboot.ca-update-pending';
 
 /** TPM-WMI 1801: "Secure Boot CA/keys need to be updated" (KB5016061). */
 const PENDING = 1801;

@@ -13,7 +13,7 @@ import { ev, eventsOf, evidenceTime, hoursBefore, hresultsIn, PROVIDER, yesNo } 
 /** NTE_BAD_KEYSET, "Keyset does not exist": the device key is gone (hybrid join troubleshooting). */
 export const NTE_BAD_KEYSET = '0x80090016';
 /** NTE_AUTHENTICATION_IGNORED: "TPM is locked out. Transient error." (hybrid join troubleshooting). */
-export const NTE_AUTHENTICATION_IGNORED = '0x80090031';
+const NTE_AUTHENTICATION_IGNORED = '0x80090031';
 
 /**
  * dsregcmd's KeySignTest: "PASSED" means the device keys are healthy; anything else but a
