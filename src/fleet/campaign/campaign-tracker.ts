@@ -36,7 +36,7 @@ const UNFINISHED_RUN_STATES = new Set(['unknown', 'pending']);
 const REMEDIATION_NOT_YET = new Set(['remediationFailed', 'scriptError']);
 
 /** The note a clear device carries while its restart is pending (docs/campaigns.md). */
-export const CLEAR_RESTART_PENDING = 'clear requested, restart pending';
+const CLEAR_RESTART_PENDING = 'clear requested, restart pending';
 
 /**
  * Tracks a campaign's posted devices to their end, one tick per poll interval:

@@ -37,7 +37,7 @@ export interface CreatedCampaign {
   scriptUploaded?: boolean;
 }
 
-export const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
 /**
  * On a lab tenant devices act within seconds (docs/lab-tenant.md): a day's deadline would leave a
  * first try running for 24 hours on a device that never gets there.
