@@ -24,9 +24,9 @@ export interface TenantTimings {
 export interface RealClearRequest {
   /** The device's compact evidence now (its detection script's output). */
   evidenceLine: string;
-  /** The recovery key ids Graph holds for the device (ids only, never key material). */
-  escrowedProtectorIds: string[];
-  /** The clear script's remediation text (it carries the approval: --approved-by, --ticket). */
+  /** The device's Entra ID device ID, as its `dsregcmd /status` prints it (the script looks itself up by it). */
+  entraDeviceId: string | null;
+  /** The clear script's remediation text: the device runs its `tpm-doctor clear` command line. */
   remediationScript: string;
 }
 
@@ -339,7 +339,7 @@ export class DeviceSimulation {
     void clearer
       .clear(index, {
         evidenceLine,
-        escrowedProtectorIds: this.escrowedKeyIds(index),
+        entraDeviceId: this.fleet.aadIds[index] ?? null,
         remediationScript: script.remediation,
       })
       .then((outcome) => {
