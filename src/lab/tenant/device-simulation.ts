@@ -194,6 +194,12 @@ export class DeviceSimulation {
     this.#active.add(index);
   }
 
+  /** The device's compact evidence now: what its detection script prints before a remediation runs. */
+  evidenceLine(index: number): string {
+    this.settle(index);
+    return compactEvidence(this.#evidenceView(index, this.clock.now()));
+  }
+
   /**
    * Gives a device an earlier evidence run, as if the evidence script had run on it before the
    * lab started (swtpm-backed devices get one: triage needs it to call a clear safe).
