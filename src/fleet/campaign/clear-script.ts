@@ -1,3 +1,4 @@
+import { psString } from '../../probe/windows/sources.js';
 import type { DeviceHealthScript } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import { CampaignError } from './campaign-error.js';
@@ -105,7 +106,16 @@ export function clearScriptName(approval: ClearApproval, campaignId?: string): s
 export function clearRemediationScript(approval: ClearApproval, escrow?: CampaignEscrow): string {
   checkApproval(approval);
   if (escrow !== undefined) checkCampaignEscrow(escrow);
-  const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  // psString: single quotes ('' for an apostrophe), and non-ASCII as [char] codes, so the script is
+  // ASCII and Windows PowerShell 5.1 (which reads a BOM-less file in the ANSI code page) reads it
+  // as written; a comment shows non-ASCII as U+XXXX.
+  const quote = psString;
+  const comment = (text: string) =>
+    [...text]
+      .map((ch) =>
+        /^[\x20-\x7e]$/.test(ch) ? ch : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+      )
+      .join('');
   const table =
     escrow === undefined
       ? ['$verified = @{}']
@@ -119,7 +129,7 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
       ? '@()'
       : `@('--escrow-verified', $verified[$entraId], '--escrow-verified-at', ${quote(escrow.verifiedAt)}, '--escrow-verified-by', ${quote(escrow.campaignId)})`;
   return [
-    `# tpm-doctor clear: approved by ${approval.approvedBy}, ticket ${approval.ticket}.`,
+    `# tpm-doctor clear: approved by ${comment(approval.approvedBy)}, ticket ${comment(approval.ticket)}.`,
     "# The device's own preflight gate decides; nothing is cleared when it refuses.",
     "$ErrorActionPreference = 'Stop'",
     `# Escrow verified in Entra ID by campaign ${escrow?.campaignId ?? '(none)'} at ${escrow?.verifiedAt ?? '(never)'}: Entra ID device ID = escrowed recovery-password protector IDs.`,

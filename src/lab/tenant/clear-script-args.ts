@@ -10,13 +10,22 @@
  */
 import { parseArgs } from 'node:util';
 
-/** A single-quoted PowerShell string, or a bare word (flags). */
-const TOKEN = /'((?:[^']|'')*)'|(@?[A-Za-z0-9$_.:[\]-]+)/g;
+/**
+ * A single-quoted PowerShell string, a string built from [char] codes (how psString writes
+ * non-ASCII text: `(-join [char[]](0x4a, 0x6f))`), or a bare word (flags).
+ */
+const TOKEN =
+  /'((?:[^']|'')*)'|\(-join \[char\[\]\]\(((?:0x[0-9a-f]+)(?:, 0x[0-9a-f]+)*)\)\)|(@?[A-Za-z0-9$_.:[\]-]+)/g;
 
-function unquote(match: RegExpExecArray): { text: string; quoted: boolean } {
-  return match[1] !== undefined
-    ? { text: match[1].replace(/''/g, "'"), quoted: true }
-    : { text: match[2] ?? '', quoted: false };
+function unquote(match: RegExpMatchArray): { text: string; quoted: boolean } {
+  if (match[1] !== undefined) return { text: match[1].replace(/''/g, "'"), quoted: true };
+  if (match[2] !== undefined) {
+    return {
+      text: String.fromCharCode(...match[2].split(', ').map((c) => Number.parseInt(c, 16))),
+      quoted: true,
+    };
+  }
+  return { text: match[3] ?? '', quoted: false };
 }
 
 function tokens(text: string): { text: string; quoted: boolean }[] {

@@ -4,7 +4,8 @@
  * device refuses for is shown, with the TPM untouched (read by tpm2-tools), and a device whose
  * escrow verification matches its own protectors is cleared and proven.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseClearReport } from '../../../src/fleet/campaign/clear-report.js';
@@ -164,11 +165,17 @@ describe("the fleet clear script on a lab device, through the device's own gate"
   }, 60_000);
 
   it("the escrow verified for the device's own protector, with the approval: cleared and proven", async () => {
-    const { cleared, report } = await runScript(clearRemediationScript(APPROVAL, escrow()));
+    // A non-ASCII approver, as the ASCII script builds the name from its code points.
+    const { cleared, report } = await runScript(
+      clearRemediationScript({ approvedBy: 'José Ñuñez', ticket: 'CHG-77' }, escrow()),
+    );
     expect(cleared).toBe(true);
     expect(report).toMatchObject({ result: 'cleared', proven: true, reason: null });
     const left = await persistent();
     for (const handle of STALE_HANDLES) expect(left).not.toContain(handle);
-    expect((await readdir(device.journalDir)).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
+    const journals = (await readdir(device.journalDir)).filter((f) => f.endsWith('.jsonl'));
+    expect(journals).toHaveLength(1);
+    const journal = await readFile(path.join(device.journalDir, journals[0]!), 'utf8');
+    expect(journal).toContain('"approvedBy":"José Ñuñez"');
   }, 60_000);
 });
