@@ -140,8 +140,11 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
     '$code = 1',
     'try {',
     "  $entraId = ''",
-    '  $m = & "$env:SystemRoot\\System32\\dsregcmd.exe" /status | Select-String -Pattern \'^\\s*DeviceId\\s*:\\s*([0-9a-fA-F-]{36})\\s*$\' | Select-Object -First 1',
-    '  if ($m) { $entraId = $m.Matches[0].Groups[1].Value.ToLowerInvariant() }',
+    // Not joined, or dsregcmd failing, leaves it empty: no escrow flags, and the gate refuses.
+    '  try {',
+    '    $idLine = & "$env:SystemRoot\\System32\\dsregcmd.exe" /status | Select-String -Pattern \'^\\s*DeviceId\\s*:\\s*([0-9a-fA-F-]{36})\\s*$\' | Select-Object -First 1',
+    '    if ($idLine) { $entraId = $idLine.Matches[0].Groups[1].Value.ToLowerInvariant() }',
+    "  } catch { $entraId = '' }",
     '  $escrowArgs = @()',
     `  if ($entraId -ne '' -and $verified.ContainsKey($entraId)) { $escrowArgs = ${escrowArgs} }`,
     "  foreach ($v in Get-BitLockerVolume | Where-Object { $_.ProtectionStatus -eq 'On' -and ($_.KeyProtector.KeyProtectorType -match '^Tpm') }) {",
