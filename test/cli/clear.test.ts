@@ -47,6 +47,46 @@ describe('tpm-doctor clear', () => {
     expect(await persistentHandles()).toMatch(/0x81000005/);
   });
 
+  it('a malformed or partial --escrow-verified is a wrong command line (exit 2); nothing is touched', async () => {
+    const i = swtpm.get();
+    const base = ['clear', '--tpm', i.uri, '--purpose', 'decommission', '--yes', '--state-dir', temp.dir()];
+    const id = 'dfa26333-1c2b-402c-9e4d-a8c40af3b1e7';
+    for (const [flags, message] of [
+      [['--escrow-verified', id], /go together/],
+      [
+        [
+          '--escrow-verified',
+          `{${id}}`,
+          '--escrow-verified-at',
+          '2026-01-01T00:00:00Z',
+          '--escrow-verified-by',
+          'c-1',
+        ],
+        /--escrow-verified: expected recovery-password protector IDs/,
+      ],
+      [
+        ['--escrow-verified', id, '--escrow-verified-at', 'yesterday', '--escrow-verified-by', 'c-1'],
+        /--escrow-verified-at: expected a UTC time/,
+      ],
+      [
+        [
+          '--escrow-verified',
+          id,
+          '--escrow-verified-at',
+          '2026-01-01T00:00:00Z',
+          '--escrow-verified-by',
+          'a b',
+        ],
+        /--escrow-verified-by: expected a campaign id/,
+      ],
+    ] as const) {
+      const r = await runCli([...base, ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(await persistentHandles()).toMatch(/0x81000005/);
+  });
+
   it('disableClear set with tpm2-tools: the gate refuses with the platform/PPI route', async () => {
     const i = swtpm.get();
     await tpm2(i, ['tpm2_clearcontrol', '-C', 'l', 's']);

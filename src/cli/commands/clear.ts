@@ -6,6 +6,7 @@ import { ppiTargetRefusal } from '../../plan/ppi-target-refusal.js';
 import { unfinishedRunRefusal } from '../../plan/unfinished-run-refusal.js';
 import { windowsEvidenceSource } from '../../plan/windows-evidence-source.js';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
+import { parseEscrowVerification } from '../../remedy/preflight/escrow-verification.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
 import { runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
@@ -61,6 +62,10 @@ Options:
   --purpose P                repair (default) or decommission.
   --approved-by NAME, --ticket ID   the approval an MDM-managed device needs.
   --escrowed IDS             recovery-password protector IDs known to be escrowed (comma-separated).
+  --escrow-verified IDS --escrow-verified-at ISO --escrow-verified-by CAMPAIGN
+                             a fleet clear campaign's Entra ID escrow check (set by its script);
+                             accepted only for this device's own OS-volume protectors, with the
+                             approval, up to 24 h old.
   --backup-confirmed-by WHERE   you checked the recovery keys are backed up, and where.
   --acknowledge CHECKS       accept these UNKNOWN checks (comma-separated check IDs).
   --dry-run                  Show the diagnosis and the gate, change nothing.
@@ -91,6 +96,9 @@ export async function run(argv: string[]): Promise<number> {
     'approved-by': { type: 'string' },
     ticket: { type: 'string' },
     escrowed: { type: 'string' },
+    'escrow-verified': { type: 'string' },
+    'escrow-verified-at': { type: 'string' },
+    'escrow-verified-by': { type: 'string' },
     'backup-confirmed-by': { type: 'string' },
     acknowledge: { type: 'string' },
     'lockout-auth-file': { type: 'string' },
@@ -114,6 +122,13 @@ export async function run(argv: string[]): Promise<number> {
       'clear',
     );
   }
+
+  const verified = parseEscrowVerification({
+    ids: values['escrow-verified'],
+    at: values['escrow-verified-at'],
+    by: values['escrow-verified-by'],
+  });
+  if ('error' in verified) throw new UsageError(verified.error, 'clear');
 
   const source = windowsEvidenceSource({
     evidencePath: values.evidence,
@@ -168,6 +183,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
       ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
       ...(values.escrowed === undefined ? {} : { escrowedProtectorIds: idList(values.escrowed) }),
+      ...(verified.verification === undefined ? {} : { escrowVerification: verified.verification }),
       ...(values['backup-confirmed-by'] === undefined
         ? {}
         : { backupConfirmedBy: values['backup-confirmed-by'] }),

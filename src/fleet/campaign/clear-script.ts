@@ -1,6 +1,8 @@
+import { psString } from '../../probe/windows/sources.js';
 import type { DeviceHealthScript } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import { CampaignError } from './campaign-error.js';
+import type { VerifiedDevice } from './verify-escrow.js';
 
 /**
  * The approval a clear campaign carries to every device: the preflight gate of an MDM-managed
@@ -36,8 +38,54 @@ export function checkApproval(approval: ClearApproval): void {
   }
 }
 
-export function clearScriptName(approval: ClearApproval): string {
-  return `${CLEAR_SCRIPT_NAME_PREFIX} (ticket ${approval.ticket})`;
+/**
+ * What the campaign verified in Entra ID for each of its devices (verify-escrow.ts), carried in
+ * the script to each device's gate (tpm-doctor clear --escrow-verified, docs/clear.md).
+ */
+export interface CampaignEscrow {
+  campaignId: string;
+  /** When the campaign verified (ISO, UTC). */
+  verifiedAt: string;
+  devices: readonly Pick<VerifiedDevice, 'azureAdDeviceId' | 'protectorIds'>[];
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/**
+ * Everything of the escrow that goes into the script is a GUID, a UTC time or a campaign id:
+ * characters that are literal in single quotes, so nothing in them can be read as code.
+ */
+export function checkCampaignEscrow(escrow: CampaignEscrow): void {
+  if (!CAMPAIGN_ID.test(escrow.campaignId)) {
+    throw new CampaignError(
+      `campaign id: expected letters, digits, . _ : -, got ${JSON.stringify(escrow.campaignId.slice(0, 40))}`,
+    );
+  }
+  if (!ISO_UTC.test(escrow.verifiedAt)) {
+    throw new CampaignError(
+      `escrow verification time: expected UTC ISO 8601, got ${JSON.stringify(escrow.verifiedAt.slice(0, 40))}`,
+    );
+  }
+  for (const d of escrow.devices) {
+    if (
+      !GUID.test(d.azureAdDeviceId) ||
+      d.protectorIds.length === 0 ||
+      !d.protectorIds.every((id) => GUID.test(id))
+    ) {
+      throw new CampaignError(
+        `escrow verification of ${JSON.stringify(d.azureAdDeviceId.slice(0, 40))}: expected lower-case GUIDs`,
+      );
+    }
+  }
+}
+
+/** One package per approval; a campaign's package (it carries that campaign's escrow) names the campaign too. */
+export function clearScriptName(approval: ClearApproval, campaignId?: string): string {
+  return campaignId === undefined
+    ? `${CLEAR_SCRIPT_NAME_PREFIX} (ticket ${approval.ticket})`
+    : `${CLEAR_SCRIPT_NAME_PREFIX} (ticket ${approval.ticket}, campaign ${campaignId})`;
 }
 
 /**
@@ -54,24 +102,61 @@ export function clearScriptName(approval: ClearApproval): string {
  *   operation 5, TCG PC Client Physical Presence Interface).
  * - The restart is scheduled only when tpm-doctor accepted the clear (exit 0, or 12 when the PPI
  *   request waits for the restart), five minutes out with a message, as a helpdesk would.
+ * - The campaign's escrow verification is a table from Entra ID device ID to the escrowed
+ *   protector IDs; the device looks itself up by the DeviceId `dsregcmd /status` prints (its
+ *   Entra ID device ID, what the keys are filed under) and passes its row with
+ *   --escrow-verified; a device not in the table passes none, and its gate refuses. The gate
+ *   accepts the row only for the protectors it reads itself (src/remedy/preflight/backup.ts).
  */
-export function clearRemediationScript(approval: ClearApproval): string {
+export function clearRemediationScript(approval: ClearApproval, escrow?: CampaignEscrow): string {
   checkApproval(approval);
-  const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  if (escrow !== undefined) checkCampaignEscrow(escrow);
+  // psString: single quotes ('' for an apostrophe), and non-ASCII as [char] codes, so the script is
+  // ASCII and Windows PowerShell 5.1 (which reads a BOM-less file in the ANSI code page) reads it
+  // as written; a comment shows non-ASCII as U+XXXX.
+  const quote = psString;
+  const comment = (text: string) =>
+    [...text]
+      .map((ch) =>
+        /^[\x20-\x7e]$/.test(ch) ? ch : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+      )
+      .join('');
+  const table =
+    escrow === undefined
+      ? ['$verified = @{}']
+      : [
+          '$verified = @{',
+          ...escrow.devices.map((d) => `  ${quote(d.azureAdDeviceId)} = ${quote(d.protectorIds.join(','))}`),
+          '}',
+        ];
+  const escrowArgs =
+    escrow === undefined
+      ? '@()'
+      : `@('--escrow-verified', $verified[$entraId], '--escrow-verified-at', ${quote(escrow.verifiedAt)}, '--escrow-verified-by', ${quote(escrow.campaignId)})`;
   return [
-    `# tpm-doctor clear: approved by ${approval.approvedBy}, ticket ${approval.ticket}.`,
+    `# tpm-doctor clear: approved by ${comment(approval.approvedBy)}, ticket ${comment(approval.ticket)}.`,
     "# The device's own preflight gate decides; nothing is cleared when it refuses.",
     "$ErrorActionPreference = 'Stop'",
+    `# Escrow verified in Entra ID by campaign ${escrow?.campaignId ?? '(none)'} at ${escrow?.verifiedAt ?? '(never)'}: Entra ID device ID = escrowed recovery-password protector IDs.`,
+    ...table,
     // Nothing is suspended unless tpm-doctor is there to decide: no orphaned suspension.
     "if (-not (Get-Command tpm-doctor -ErrorAction SilentlyContinue)) { Write-Output 'tpm-doctor is not installed on this device'; exit 1 }",
     '$suspended = @()',
     '$code = 1',
     'try {',
+    "  $entraId = ''",
+    // Not joined, or dsregcmd failing, leaves it empty: no escrow flags, and the gate refuses.
+    '  try {',
+    '    $idLine = & "$env:SystemRoot\\System32\\dsregcmd.exe" /status | Select-String -Pattern \'^\\s*DeviceId\\s*:\\s*([0-9a-fA-F-]{36})\\s*$\' | Select-Object -First 1',
+    '    if ($idLine) { $entraId = $idLine.Matches[0].Groups[1].Value.ToLowerInvariant() }',
+    "  } catch { $entraId = '' }",
+    '  $escrowArgs = @()',
+    `  if ($entraId -ne '' -and $verified.ContainsKey($entraId)) { $escrowArgs = ${escrowArgs} }`,
     "  foreach ($v in Get-BitLockerVolume | Where-Object { $_.ProtectionStatus -eq 'On' -and ($_.KeyProtector.KeyProtectorType -match '^Tpm') }) {",
     '    Suspend-BitLocker -MountPoint $v.MountPoint -RebootCount 2 | Out-Null',
     '    $suspended += $v.MountPoint',
     '  }',
-    `  & tpm-doctor clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} --json`,
+    `  & tpm-doctor clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} @escrowArgs --json`,
     '  $code = $LASTEXITCODE',
     '} finally {',
     // Only an accepted clear (0, or 12: the PPI request waits for the restart) keeps BitLocker
@@ -92,9 +177,10 @@ export function clearRemediationScript(approval: ClearApproval): string {
 export function clearScriptPackage(
   detectionScript: string,
   approval: ClearApproval,
+  escrow?: CampaignEscrow,
 ): Omit<DeviceHealthScript, 'id'> {
   return {
-    displayName: clearScriptName(approval),
+    displayName: clearScriptName(approval, escrow?.campaignId),
     description:
       "tpm-doctor: clears the TPM through tpm-doctor's preflight gate on the device, then restarts; " +
       `approved by ${approval.approvedBy}, ticket ${approval.ticket}.`,
@@ -103,7 +189,9 @@ export function clearScriptPackage(
     runAs32Bit: false,
     enforceSignatureCheck: false,
     detectionScriptContent: Buffer.from(detectionScript, 'utf8').toString('base64'),
-    remediationScriptContent: Buffer.from(clearRemediationScript(approval), 'utf8').toString('base64'),
+    remediationScriptContent: Buffer.from(clearRemediationScript(approval, escrow), 'utf8').toString(
+      'base64',
+    ),
   };
 }
 
@@ -112,9 +200,10 @@ export async function findOrUploadClearScript(
   intune: IntuneApi,
   detectionScript: string,
   approval: ClearApproval,
+  escrow?: CampaignEscrow,
 ): Promise<{ script: DeviceHealthScript; uploaded: boolean }> {
   checkApproval(approval);
-  const wanted = clearScriptPackage(detectionScript, approval);
+  const wanted = clearScriptPackage(detectionScript, approval, escrow);
   const found = await intune.findHealthScript(wanted.displayName);
   // The list call returns the script bodies empty (docs/graph-calls.md #8): only a read by id
   // (#8b) shows what the package would run. Gone between the two reads: upload ours.

@@ -16,6 +16,8 @@ export interface ClearSelection {
   /** The triage run the decision rests on. */
   triageRunId: number;
   devices: NewCampaign['devices'];
+  /** The chosen devices' Entra ID device IDs as the triage read them (where their keys are escrowed). */
+  azureAdDeviceIds: Map<string, string | null>;
   refused: RefusedDevice[];
 }
 
@@ -86,10 +88,12 @@ export async function selectClearSafe(
 
 function split(description: string, triageRunId: number, rows: readonly TriageRow[]): ClearSelection {
   const devices: ClearSelection['devices'][number][] = [];
+  const azureAdDeviceIds = new Map<string, string | null>();
   const refused: RefusedDevice[] = [];
   for (const row of rows) {
     if (row.clearSafety === 'safe') {
       devices.push({ deviceId: row.deviceId, deviceName: row.deviceName, baselineSync: row.lastSync });
+      azureAdDeviceIds.set(row.deviceId, row.azureAdDeviceId);
     } else {
       refused.push({
         deviceId: row.deviceId,
@@ -100,5 +104,5 @@ function split(description: string, triageRunId: number, rows: readonly TriageRo
       });
     }
   }
-  return { description, triageRunId, devices, refused };
+  return { description, triageRunId, devices, azureAdDeviceIds, refused };
 }

@@ -5,10 +5,16 @@ import type { Campaign, CampaignAction, FleetStore, NewCampaign } from '../store
 import { CampaignError } from './campaign-error.js';
 import { openPhases } from './campaign-phases.js';
 import type { CampaignSelection } from './campaign-selection.js';
-import { type ClearApproval, checkApproval, findOrUploadClearScript } from './clear-script.js';
+import {
+  type CampaignEscrow,
+  type ClearApproval,
+  checkApproval,
+  findOrUploadClearScript,
+} from './clear-script.js';
 import { selectClearSafe } from './clear-selection.js';
 import { findOrUploadEvidenceScript } from './evidence-script.js';
 import { redactGraphError } from './redact-graph-error.js';
+import { type VerifiedDevice, verifyEscrow } from './verify-escrow.js';
 
 export interface CreateCampaignOptions {
   intune: IntuneApi;
@@ -76,12 +82,35 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
     checkApproval(options.approval);
   }
 
-  const chosen =
-    action === 'clear'
-      ? await fromClearSafe(store, selection, { display: options.target, key: options.tenantKey })
-      : selection.kind === 'triage'
+  const created = now();
+  const campaignId = options.id ?? newCampaignId(created);
+  let verifiedDevices: VerifiedDevice[] | undefined;
+  let chosen: Chosen;
+  if (action === 'clear') {
+    const safe = await fromClearSafe(store, selection, { display: options.target, key: options.tenantKey });
+    // Each device's gate needs the escrow fact it cannot read itself (no Graph credentials on a
+    // device): verified now in Entra ID, carried in the script, and refused where it fails.
+    const verification = await verifyEscrow(
+      intune,
+      safe.devices.map((d) => ({
+        deviceId: d.deviceId,
+        azureAdDeviceId: safe.azureAdDeviceIds.get(d.deviceId) ?? null,
+      })),
+      created,
+    );
+    verifiedDevices = verification.verified;
+    const verified = new Set(verification.verified.map((v) => v.deviceId));
+    chosen = {
+      description: safe.description,
+      devices: safe.devices.filter((d) => verified.has(d.deviceId)),
+      skipped: [...safe.skipped, ...verification.refused],
+    };
+  } else {
+    chosen =
+      selection.kind === 'triage'
         ? await fromTriage(store, selection)
         : await fromDeviceIds(intune, selection);
+  }
   const busy = await openInOtherCampaigns(store, action, options, now());
   if (busy.size > 0) {
     chosen.devices = chosen.devices.filter((device) => {
@@ -94,6 +123,18 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
       return false;
     });
   }
+  // The script carries the escrow of exactly the devices this campaign posts to.
+  const posted = new Set(chosen.devices.map((d) => d.deviceId));
+  const escrow: CampaignEscrow | undefined =
+    verifiedDevices === undefined
+      ? undefined
+      : {
+          campaignId,
+          verifiedAt: created.toISOString(),
+          devices: verifiedDevices
+            .filter((v) => posted.has(v.deviceId))
+            .map(({ azureAdDeviceId, protectorIds }) => ({ azureAdDeviceId, protectorIds })),
+        };
   if (chosen.devices.length === 0) {
     const refused =
       chosen.skipped.length > 0
@@ -108,11 +149,10 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
   if (action === 'remediate')
     script = await findOrUploadEvidenceScript(intune, options.detectionScript ?? '');
   if (action === 'clear' && options.approval !== undefined)
-    script = await findOrUploadClearScript(intune, options.detectionScript ?? '', options.approval);
+    script = await findOrUploadClearScript(intune, options.detectionScript ?? '', options.approval, escrow);
 
-  const created = now();
   const campaign: NewCampaign = {
-    id: options.id ?? newCampaignId(created),
+    id: campaignId,
     action,
     target: options.target,
     ...(options.tenantKey === undefined ? {} : { tenantKey: options.tenantKey }),
@@ -196,11 +236,12 @@ async function fromClearSafe(
   store: FleetStore,
   selection: CampaignSelection,
   tenant: TenantIdentity,
-): Promise<Chosen> {
+): Promise<Chosen & { azureAdDeviceIds: Map<string, string | null> }> {
   const chosen = await selectClearSafe(store, selection, tenant);
   return {
     description: chosen.description,
     devices: chosen.devices,
+    azureAdDeviceIds: chosen.azureAdDeviceIds,
     skipped: chosen.refused.map(({ deviceId, reason }) => ({ deviceId, reason })),
   };
 }

@@ -82,8 +82,7 @@ function checkEscrow(input: EscrowInput): EscrowCheck {
         reason: 'The OS volume has no local recovery password protector.',
       };
     }
-    const escrowed = new Set(keys.map((k) => normaliseProtectorId(k.id)));
-    if (local.some((id) => escrowed.has(normaliseProtectorId(id)))) {
+    if (matchedEscrowIds(keys, local).length > 0) {
       return {
         status: 'matched',
         blocker: null,
@@ -119,6 +118,15 @@ function checkEscrow(input: EscrowInput): EscrowCheck {
     reason:
       'A BitLocker recovery key for the OS volume is escrowed in Entra ID, but there is no device evidence to match it against the local protector: run "tpm-doctor fleet remediate" on the device first; until then a clear is not called safe.',
   };
+}
+
+/** The local RecoveryPassword protector IDs (normalised) that a key escrowed in Entra ID has as its id. */
+export function matchedEscrowIds(
+  keys: readonly BitlockerRecoveryKeyInfo[],
+  local: readonly string[],
+): string[] {
+  const escrowed = new Set(keys.map((k) => normaliseProtectorId(k.id)));
+  return [...new Set(local.map(normaliseProtectorId))].filter((id) => escrowed.has(id));
 }
 
 export interface ClearSafetyDecision {

@@ -24,9 +24,9 @@ export interface TenantTimings {
 export interface RealClearRequest {
   /** The device's compact evidence now (its detection script's output). */
   evidenceLine: string;
-  /** The recovery key ids Graph holds for the device (ids only, never key material). */
-  escrowedProtectorIds: string[];
-  /** The clear script's remediation text (it carries the approval: --approved-by, --ticket). */
+  /** The device's Entra ID device ID, as its `dsregcmd /status` prints it (the script looks itself up by it). */
+  entraDeviceId: string | null;
+  /** The clear script's remediation text: the device runs its `tpm-doctor clear` command line. */
   remediationScript: string;
 }
 
@@ -194,6 +194,12 @@ export class DeviceSimulation {
     this.#active.add(index);
   }
 
+  /** The device's compact evidence now: what its detection script prints before a remediation runs. */
+  evidenceLine(index: number): string {
+    this.settle(index);
+    return compactEvidence(this.#evidenceView(index, this.clock.now()));
+  }
+
   /**
    * Gives a device an earlier evidence run, as if the evidence script had run on it before the
    * lab started (swtpm-backed devices get one: triage needs it to call a clear safe).
@@ -339,7 +345,7 @@ export class DeviceSimulation {
     void clearer
       .clear(index, {
         evidenceLine,
-        escrowedProtectorIds: this.escrowedKeyIds(index),
+        entraDeviceId: this.fleet.aadIds[index] ?? null,
         remediationScript: script.remediation,
       })
       .then((outcome) => {

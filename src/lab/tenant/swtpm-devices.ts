@@ -5,13 +5,18 @@
  * NV index left by a previous owner (src/lab/scenarios.ts stale-objects), on a device whose
  * Windows evidence says "Clear Needed To Recover" and whose BitLocker key is escrowed.
  *
- * When the lab runs a clear script on one of them, the clear is done as the device would do it:
- * tpm-doctor's own preflight gate, fed the device's own facts (its evidence, the recovery key ids
- * Graph holds for it, the approval the script carries), then tpm-doctor's journaled clear run
- * (src/remedy/clear/clear-run.ts), proven by fingerprints before and after. The lab TPM is cleared
- * with platform authorisation: on a PC, a PPI clear is exactly that, TPM2_Clear sent by the
- * firmware with platformAuth at the next boot (TCG PC Client Physical Presence Interface,
- * operation 5), and a lab TPM has no firmware to do it for us.
+ * When the lab runs a clear script on one of them, it runs what the tenant's device would run:
+ * the `tpm-doctor clear` command line worked out from the script text (clear-script-args.ts: the
+ * escrow table looked up by the device's Entra ID device ID, every flag, method included), parsed
+ * strictly, and tpm-doctor's own preflight gate judging those exact flags against the device's own
+ * facts (its evidence, its TPM) as a PC's TPM, not as a lab TPM. Nothing else is handed to it: no
+ * escrowed key IDs from Graph, no method of the lab's choosing.
+ *
+ * LAB substitution, only for the TPM-touching step: a gate-passed `--method ppi` clear on a PC
+ * queues PPI operation 5 and the firmware sends TPM2_Clear with platformAuth at the next boot
+ * (TCG PC Client Physical Presence Interface); swtpm has no firmware, so the lab sends that
+ * TPM2_Clear itself with platform authorisation in tpm-doctor's journaled clear run
+ * (src/remedy/clear/clear-run.ts), proven by fingerprints before and after.
  *
  * Every swtpm is stopped by its PID on close; journals live in a lab temp dir, deleted on close.
  */
@@ -21,11 +26,13 @@ import path from 'node:path';
 import { type ClearReport, formatClearReport } from '../../fleet/campaign/clear-report.js';
 import { parseCompactEvidence } from '../../probe/windows/compact.js';
 import { ClearRunError, startClearRun } from '../../remedy/clear/clear-run.js';
-import type { GateResult } from '../../remedy/preflight/gate.js';
+import { parseEscrowVerification } from '../../remedy/preflight/escrow-verification.js';
+import type { ClearMethod, ClearPurpose, GateOptions, GateResult } from '../../remedy/preflight/gate.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport } from '../../tpm/transport/open-transport.js';
 import { LAB_SCENARIOS } from '../scenarios.js';
 import { type SwtpmInstance, startSwtpm } from '../swtpm-process.js';
+import { clearScriptArgv, parseClearScriptFlags } from './clear-script-args.js';
 import type {
   DeviceSimulation,
   RealClearer,
@@ -48,13 +55,6 @@ export interface SwtpmDevice {
   /** Where this device's clear runs are journaled (with their receipts). */
   journalDir: string;
 }
-
-/**
- * What a clear script must carry for the device's approval check (docs/campaigns.md, docs/clear.md), as PowerShell
- * reads the argument: double-quoted, single-quoted (with '' for an apostrophe) or bare.
- */
-const APPROVED_BY = /--approved-by\s+(?:"([^"]+)"|'((?:[^']|'')+)'|(\S+))/;
-const TICKET = /--ticket\s+(?:"([^"]+)"|'((?:[^']|'')+)'|(\S+))/;
 
 export class SwtpmDevices implements RealClearer {
   readonly #devices = new Map<number, { device: SwtpmDevice; swtpm: SwtpmInstance }>();
@@ -188,9 +188,23 @@ export class SwtpmDevices implements RealClearer {
     const entry = this.#devices.get(index);
     if (entry === undefined) throw new Error(`device ${index} is not swtpm-backed`);
     const { device } = entry;
-    const approvedBy = captured(APPROVED_BY.exec(request.remediationScript));
-    const ticket = captured(TICKET.exec(request.remediationScript));
-    const gate = await deviceGate(device.uri, request, approvedBy, ticket);
+    let options: GateOptions;
+    try {
+      options = gateOptions(clearScriptArgv(request.remediationScript, request.entraDeviceId));
+    } catch (e) {
+      // tpm-doctor exits 2 on a wrong command line, before it reads the TPM.
+      return outcome({
+        result: 'refused',
+        runId: null,
+        reason: 'usage',
+        message: `tpm-doctor clear refused its command line; the TPM is untouched. ${e instanceof Error ? e.message : String(e)}`,
+        blocking: [],
+        srkNameBefore: null,
+        srkNameAfter: null,
+        proven: null,
+      });
+    }
+    const gate = await deviceGate(device.uri, request, options);
     if (!gate.passed) {
       const blocking = gate.checks.filter((c) => c.status !== 'pass');
       return outcome({
@@ -212,10 +226,11 @@ export class SwtpmDevices implements RealClearer {
         tpm,
         journalDir: device.journalDir,
         gate,
-        method: 'platform',
-        purpose: 'repair',
-        ...(approvedBy === undefined ? {} : { approvedBy }),
-        ...(ticket === undefined ? {} : { ticket }),
+        // LAB: a ppi clear is the firmware's TPM2_Clear with platformAuth; the lab sends it itself.
+        method: options.method === 'ppi' ? 'platform' : options.method,
+        purpose: options.purpose,
+        ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
+        ...(options.ticket === undefined ? {} : { ticket: options.ticket }),
         tpmUri: device.uri,
       });
       const cleared = run.status === 'finished' && run.proof?.proven === true;
@@ -248,17 +263,44 @@ export class SwtpmDevices implements RealClearer {
   }
 }
 
+const METHODS: readonly ClearMethod[] = ['lockout', 'platform', 'ppi'];
+const PURPOSES: readonly ClearPurpose[] = ['repair', 'decommission'];
+
+/** The gate options `tpm-doctor clear` makes of these flags (src/cli/commands/clear.ts), or an error for a wrong command line. */
+function gateOptions(argv: readonly string[]): GateOptions {
+  const flags = parseClearScriptFlags(argv);
+  const method = flags.method ?? 'ppi';
+  const purpose = flags.purpose ?? 'repair';
+  if (!(METHODS as readonly string[]).includes(method))
+    throw new Error(`--method must be one of ${METHODS.join(', ')}`);
+  if (!(PURPOSES as readonly string[]).includes(purpose))
+    throw new Error(`--purpose must be one of ${PURPOSES.join(', ')}`);
+  if ((flags['approved-by'] === undefined) !== (flags.ticket === undefined)) {
+    throw new Error('--approved-by and --ticket go together');
+  }
+  if (flags.yes !== true) throw new Error('without a terminal, tpm-doctor clear needs --yes');
+  const verified = parseEscrowVerification({
+    ids: flags['escrow-verified'],
+    at: flags['escrow-verified-at'],
+    by: flags['escrow-verified-by'],
+  });
+  if ('error' in verified) throw new Error(verified.error);
+  return {
+    method: method as ClearMethod,
+    purpose: purpose as ClearPurpose,
+    ...(flags['approved-by'] === undefined ? {} : { approvedBy: flags['approved-by'] }),
+    ...(flags.ticket === undefined ? {} : { ticket: flags.ticket }),
+    ...(verified.verification === undefined ? {} : { escrowVerification: verified.verification }),
+  };
+}
+
 /**
- * The device's gate, from its own facts: the TPM read now, its Windows evidence as its detection
- * script reports it (with BitLocker suspended for two reboots, which the clear script does before
- * `tpm-doctor clear`), and the recovery key ids Graph holds for it.
+ * The device's gate, from its own facts: the TPM read now, as a PC's TPM (lab: false, so the gate
+ * applies a real device's rules), its Windows evidence as its detection script reports it (with
+ * BitLocker suspended for two reboots, which the clear script does before `tpm-doctor clear`),
+ * and the options its command line gives.
  */
-async function deviceGate(
-  uri: string,
-  request: RealClearRequest,
-  approvedBy: string | undefined,
-  ticket: string | undefined,
-): Promise<GateResult> {
+async function deviceGate(uri: string, request: RealClearRequest, options: GateOptions): Promise<GateResult> {
   const [{ takeSnapshot }, { diagnose }, { runPreflight }] = await Promise.all([
     import('../../probe/take-snapshot.js'),
     import('../../diagnose/diagnose.js'),
@@ -272,20 +314,9 @@ async function deviceGate(
     }
   }
   const windows = parseCompactEvidence(evidence, 'lab device (detection output)');
-  const snapshot = await takeSnapshot({ tpm: { uri, lab: true }, windows });
+  const snapshot = await takeSnapshot({ tpm: { uri, lab: false }, windows });
   const diagnosis = diagnose(snapshot);
-  return runPreflight(snapshot, diagnosis, {
-    method: 'platform',
-    purpose: 'repair',
-    escrowedProtectorIds: request.escrowedProtectorIds,
-    ...(approvedBy === undefined ? {} : { approvedBy }),
-    ...(ticket === undefined ? {} : { ticket }),
-  });
-}
-
-function captured(match: RegExpExecArray | null): string | undefined {
-  if (match === null) return undefined;
-  return match[1] ?? match[2]?.replace(/''/g, "'") ?? match[3];
+  return runPreflight(snapshot, diagnosis, options);
 }
 
 function outcome(report: Omit<ClearReport, 'tpmdoctor'>): RealClearOutcome {

@@ -11,8 +11,9 @@
  *   while Windows re-provisions the TPM.
  * Only protector IDs ever appear here; the evidence holds no recovery password (the parsers drop it).
  */
-import { osVolumeUnknown } from '../../diagnose/rules/windows/bitlocker-volumes.js';
+import { osVolumes, osVolumeUnknown } from '../../diagnose/rules/windows/bitlocker-volumes.js';
 import type { BitLockerVolume } from '../../snapshot/windows-evidence.js';
+import { verificationAgeProblem } from './escrow-verification.js';
 import {
   check,
   type Evidence,
@@ -81,7 +82,8 @@ export function checkBackup(input: PreflightInput): GateCheck[] {
       { source: 'evidence', field: 'bitlocker', value: osUnknown },
       ...windows.bitlocker.map((v) => protectorEvidence(v)),
     ];
-    const msg = `The OS volume's BitLocker protectors are not known (${osUnknown}), so it could be lost: collect again as administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an elevated PowerShell).`;
+    const verified = input.options.escrowVerification;
+    const msg = `The OS volume's BitLocker protectors are not known (${osUnknown}), so it could be lost: collect again as administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an elevated PowerShell).${verified === undefined ? '' : ` The escrow verified by ${verified.verifiedBy} is not accepted without the device's own reading of its protectors.`}`;
     return [
       check('backup.recovery-password', 'unknown', msg, ev),
       check('backup.escrow', 'unknown', msg, ev),
@@ -102,7 +104,11 @@ export function checkBackup(input: PreflightInput): GateCheck[] {
       check('backup.bitlocker-suspended', 'pass', msg, ev),
     ];
   }
-  return [checkRecoveryPassword(volumes), checkEscrow(volumes, input), checkSuspended(volumes)];
+  return [
+    checkRecoveryPassword(volumes),
+    checkEscrow(volumes, windows.bitlocker, input),
+    checkSuspended(volumes),
+  ];
 }
 
 const recoveryPasswords = (v: BitLockerVolume) =>
@@ -134,7 +140,11 @@ function checkRecoveryPassword(volumes: BitLockerVolume[]): GateCheck {
   );
 }
 
-function checkEscrow(volumes: BitLockerVolume[], { options }: PreflightInput): GateCheck {
+function checkEscrow(
+  volumes: BitLockerVolume[],
+  all: readonly BitLockerVolume[],
+  { options, snapshot }: PreflightInput,
+): GateCheck {
   const escrowed = new Set((options.escrowedProtectorIds ?? []).map(normaliseProtectorId));
   const evidence: Evidence[] = [];
   const missing: string[] = [];
@@ -170,6 +180,11 @@ function checkEscrow(volumes: BitLockerVolume[], { options }: PreflightInput): G
       evidence,
     );
   }
+  const verification = options.escrowVerification;
+  if (verification !== undefined) {
+    const judged = judgeVerification(notShown, all, { options, snapshot }, evidence);
+    if (judged !== null) return judged;
+  }
   const confirmed = options.backupConfirmedBy?.trim();
   if (confirmed) {
     return check(
@@ -189,6 +204,63 @@ function checkEscrow(volumes: BitLockerVolume[], { options }: PreflightInput): G
     'unknown',
     `The recovery password {${first.ids[0]}} of ${listWords(notShown.map((n) => n.mount))} is not shown escrowed (${where}): find that protector ID in Entra ID (Intune > Devices > the device > Recovery keys) or your backup, or escrow it with BackupToAAD-BitLockerKeyProtector -MountPoint ${first.mount} -KeyProtectorId "{${first.ids[0]}}"; then name the backup with ${FLAGS.backupConfirmed}.`,
     evidence,
+  );
+}
+
+/**
+ * A campaign's escrow verification, judged against the device's own reading: every verified ID
+ * must be a RecoveryPassword protector of the device's OS volume as its evidence lists it now (an
+ * ID it does not have is a key for another volume, an older protector, or another device), it
+ * must cover every volume not otherwise shown escrowed, be recent, and come with the approval
+ * the campaign ran under. Returns null when it covers nothing here, so the other routes decide.
+ */
+function judgeVerification(
+  notShown: { mount: string; ids: string[] }[],
+  all: readonly BitLockerVolume[],
+  { options, snapshot }: Pick<PreflightInput, 'options' | 'snapshot'>,
+  evidence: Evidence[],
+): GateCheck | null {
+  const v = options.escrowVerification!;
+  const verified = v.protectorIds.map(normaliseProtectorId);
+  const ev: Evidence[] = [
+    ...evidence,
+    { source: 'options', field: 'escrowVerified', value: verified.join(',') },
+    { source: 'options', field: 'escrowVerifiedAt', value: v.verifiedAt },
+    { source: 'options', field: 'escrowVerifiedBy', value: v.verifiedBy },
+  ];
+  const by = `the escrow verified in Entra ID by campaign ${v.verifiedBy} at ${v.verifiedAt}`;
+  const age = verificationAgeProblem(v, snapshot.takenAt);
+  if (age !== null) return check('backup.escrow', 'fail', `Not accepting ${by}: ${age}.`, ev);
+  const approvedBy = options.approvedBy?.trim();
+  const ticket = options.ticket?.trim();
+  if (!approvedBy || !ticket) {
+    return check(
+      'backup.escrow',
+      'fail',
+      `Not accepting ${by}: it comes without the approval the campaign ran under (${FLAGS.approval}).`,
+      ev,
+    );
+  }
+  const own = new Set(
+    osVolumes(all).flatMap((vol) => recoveryPasswords(vol).map((p) => normaliseProtectorId(p.id))),
+  );
+  const foreign = verified.filter((id) => !own.has(id));
+  if (foreign.length > 0) {
+    return check(
+      'backup.escrow',
+      'fail',
+      `Not accepting ${by}: {${foreign.join('}, {')}} ${foreign.length === 1 ? 'is not a recovery password protector' : 'are not recovery password protectors'} this device reads for its OS volume (it reads ${own.size === 0 ? 'none' : `{${[...own].join('}, {')}}`}); the key in Entra ID may be an old one. Escrow the current one (BackupToAAD-BitLockerKeyProtector) and triage again.`,
+      ev,
+    );
+  }
+  const covered = new Set(verified);
+  const uncovered = notShown.filter((n) => !n.ids.some((id) => covered.has(id)));
+  if (uncovered.length > 0) return null;
+  return check(
+    'backup.escrow',
+    'pass',
+    `The recovery password of ${listWords(notShown.map((n) => n.mount))} is escrowed: ${by} (approved by ${approvedBy}, ticket ${ticket}), and it is the protector this device reads.`,
+    ev,
   );
 }
 

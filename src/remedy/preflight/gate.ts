@@ -5,6 +5,8 @@
  * user acknowledged that exact check. Nothing on the TPM changes before the gate passes.
  */
 
+import type { EscrowVerification } from './escrow-verification.js';
+
 export type CheckStatus = 'pass' | 'fail' | 'unknown';
 
 /** Stable IDs of the gate's checks (a contract, like finding IDs). */
@@ -54,6 +56,11 @@ export interface GateOptions {
   ticket?: string;
   /** Recovery-password protector IDs (lower-case, no braces) known to be escrowed (Graph or the user's backup). */
   escrowedProtectorIds?: readonly string[];
+  /**
+   * A clear campaign's escrow verification (escrow-verification.ts): accepted by backup.escrow only
+   * when its IDs are the device's own OS-volume recovery-password protectors, with the approval.
+   */
+  escrowVerification?: EscrowVerification;
   /** The user confirmed the recovery keys are backed up, naming where (e.g. "Entra ID, checked by hand"). */
   backupConfirmedBy?: string;
   /**

@@ -235,7 +235,15 @@ function platformAuthorization({ snapshot }: PreflightInput): GateCheck {
   );
 }
 
-function ppiAuthorization({ snapshot }: PreflightInput): GateCheck {
+/**
+ * A PPI clear needs no TPM authorisation value from the OS: Win32_Tpm.SetPhysicalPresenceRequest
+ * only queues the operation for the firmware (https://learn.microsoft.com/en-us/windows/win32/secprov/setphysicalpresencerequest-win32-tpm),
+ * and the firmware sends TPM2_Clear with platformAuth at the next boot, after its own
+ * confirmation or its policy that a clear needs none (TCG PC Client Platform Physical Presence
+ * Interface Specification, operation 5 and the PP_RequestConfirmationForClear flags). So the
+ * authorisation that matters is the organisation's: an approval recorded with the clear.
+ */
+function ppiAuthorization({ snapshot, options }: PreflightInput): GateCheck {
   const ppiVersion = snapshot.windows?.win32Tpm?.physicalPresenceVersionInfo ?? null;
   const ev: Evidence[] = [{ source: 'Win32_Tpm', field: 'PhysicalPresenceVersionInfo', value: ppiVersion }];
   if (isLabTpm(snapshot)) {
@@ -244,6 +252,20 @@ function ppiAuthorization({ snapshot }: PreflightInput): GateCheck {
       'fail',
       'A lab TPM has no firmware to show a physical-presence prompt: use --method platform.',
       [...ev, { source: 'tpm', field: 'lab', value: true }],
+    );
+  }
+  const approvedBy = options.approvedBy?.trim();
+  const ticket = options.ticket?.trim();
+  if (approvedBy && ticket) {
+    return check(
+      'rights.clear-authorization',
+      'pass',
+      `A physical-presence clear (PPI operation 5) needs no owner or lockout authorisation from Windows: the firmware clears at the next boot${ppiVersion ? ` (PPI version ${ppiVersion})` : ''}, and the clear is approved by ${approvedBy} (ticket ${ticket}).`,
+      [
+        ...ev,
+        { source: 'options', field: 'approvedBy', value: approvedBy },
+        { source: 'options', field: 'ticket', value: ticket },
+      ],
     );
   }
   return check(

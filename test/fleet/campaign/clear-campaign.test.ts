@@ -216,7 +216,7 @@ describe('fleet clear campaign on swtpm-backed lab devices', () => {
       expect(await disableClear(refused)).toBe(true);
 
       // What Graph reports: the receipt's summary for the cleared one, the reason for the other.
-      const script = await intune.findHealthScript(clearScriptName(APPROVAL));
+      const script = await intune.findHealthScript(clearScriptName(APPROVAL, created.campaign.id));
       expect(script?.id).toBe(created.campaign.scriptId);
       const states = await runStates(created.campaign.scriptId!);
       const reportOf = (id: string) =>

@@ -78,6 +78,52 @@ describe('clear script', () => {
     expect(pkg.runAsAccount).toBe('system');
   });
 
+  it("carries the campaign's escrow verification as a table the device looks itself up in, ASCII only", () => {
+    const escrow = {
+      campaignId: 'c-20261207-120000-abc123',
+      verifiedAt: '2026-12-07T12:00:00.000Z',
+      devices: [
+        {
+          azureAdDeviceId: '11111111-2222-4333-8444-555555555555',
+          protectorIds: ['dfa26333-1c2b-402c-9e4d-a8c40af3b1e7'],
+        },
+      ],
+    };
+    const script = clearRemediationScript({ approvedBy: 'José Ñuñez', ticket: 'CHG-1' }, escrow);
+    expect(script).toContain(
+      "  '11111111-2222-4333-8444-555555555555' = 'dfa26333-1c2b-402c-9e4d-a8c40af3b1e7'",
+    );
+    expect(script).toContain('System32\\dsregcmd.exe" /status');
+    expect(script).toContain(
+      "$escrowArgs = @('--escrow-verified', $verified[$entraId], '--escrow-verified-at', '2026-12-07T12:00:00.000Z', '--escrow-verified-by', 'c-20261207-120000-abc123')",
+    );
+    expect(script).toMatch(/--ticket 'CHG-1' @escrowArgs --json/);
+    // ASCII only: the name is built from its code points, and the comment shows them as U+XXXX.
+    expect(/^[\x00-\x7f]*$/.test(script)).toBe(true);
+    expect(script).toContain(
+      '--approved-by (-join [char[]](0x4a, 0x6f, 0x73, 0xe9, 0x20, 0xd1, 0x75, 0xf1, 0x65, 0x7a))',
+    );
+    expect(script).toContain('# tpm-doctor clear: approved by JosU+00E9 U+00D1uU+00F1ez, ticket CHG-1.');
+    // The escrow is read before anything is suspended.
+    expect(script.indexOf('$verified = @{')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
+    expect(clearScriptName(approval, escrow.campaignId)).toBe(
+      'tpm-doctor clear (ticket CHG-1, campaign c-20261207-120000-abc123)',
+    );
+    for (const bad of [
+      { ...escrow, campaignId: "c'; calc; '" },
+      { ...escrow, verifiedAt: 'now' },
+      {
+        ...escrow,
+        devices: [
+          { azureAdDeviceId: "x' + (calc) + '", protectorIds: ['dfa26333-1c2b-402c-9e4d-a8c40af3b1e7'] },
+        ],
+      },
+      { ...escrow, devices: [{ azureAdDeviceId: escrow.devices[0]!.azureAdDeviceId, protectorIds: [] }] },
+    ]) {
+      expect(() => clearRemediationScript(approval, bad)).toThrow(/expected/);
+    }
+  });
+
   it('refuses an approval that could be read as code on the device', () => {
     for (const bad of ['a`b', 'a;b', '$(x)', 'a\nb', '', 'x'.repeat(101), '"quoted"']) {
       expect(() => checkApproval({ approvedBy: bad, ticket: 'T-1' })).toThrow(

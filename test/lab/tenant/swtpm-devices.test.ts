@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseClearReport } from '../../../src/fleet/campaign/clear-report.js';
-import { clearScriptPackage } from '../../../src/fleet/campaign/clear-script.js';
+import { type CampaignEscrow, clearScriptPackage } from '../../../src/fleet/campaign/clear-script.js';
 import { GraphClient } from '../../../src/fleet/graph/graph-client.js';
 import type { DeviceHealthScriptRunState } from '../../../src/fleet/graph/graph-types.js';
 import { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
@@ -70,6 +70,20 @@ async function runAndWait(deviceId: string, scriptId: string): Promise<DeviceHea
   }
 }
 
+/** The escrow a clear campaign verifies for the device (its own OS-volume protector, escrowed). */
+function escrowOf(device: SwtpmDevice): CampaignEscrow {
+  return {
+    campaignId: 'c-lab-swtpm',
+    verifiedAt: new Date().toISOString(),
+    devices: [
+      {
+        azureAdDeviceId: lab.devices.fleet.aadIds[device.index]!.toLowerCase(),
+        protectorIds: [lab.devices.keyIds(device.index).recoveryProtectorId.toLowerCase()],
+      },
+    ],
+  };
+}
+
 async function compliance(deviceId: string): Promise<string | null> {
   const read = await intune.managedDevicesById([deviceId]);
   const answer = read.get(deviceId);
@@ -95,7 +109,7 @@ describe('swtpm-backed lab devices', () => {
   it('a clear script without an approval is refused by the device gate; the TPM is untouched', async () => {
     const [device] = lab.swtpmDevices;
     if (device === undefined) throw new Error('no swtpm device');
-    const pkg = clearScriptPackage('# LAB detection', { approvedBy: 'x', ticket: 'y' });
+    const pkg = clearScriptPackage('# LAB detection', { approvedBy: 'x', ticket: 'y' }, escrowOf(device));
     // The same clear command line with the approval taken out.
     const unapproved = Buffer.from(pkg.remediationScriptContent ?? '', 'base64')
       .toString('utf8')
@@ -110,7 +124,8 @@ describe('swtpm-backed lab devices', () => {
     expect(run.detectionState).toBe('fail');
     const report = parseClearReport(run.preRemediationDetectionScriptOutput);
     expect(report).toMatchObject({ result: 'refused', reason: 'gate-not-passed', runId: null });
-    expect(report?.blocking).toEqual(['approval']);
+    // Without the approval the campaign's escrow verification and the PPI rights are not accepted either.
+    expect(report?.blocking).toEqual(['backup.escrow', 'rights.clear-authorization', 'approval']);
     expect(await persistent(device)).toEqual(expect.arrayContaining(STALE_HANDLES));
     await expect(readdir(device.journalDir)).rejects.toThrow(/ENOENT/);
     expect(await compliance(device.deviceId)).toBe('noncompliant');
@@ -119,7 +134,11 @@ describe('swtpm-backed lab devices', () => {
   it('an approved clear script clears the TPM for real, once; the device turns compliant only after a restart', async () => {
     const [device] = lab.swtpmDevices;
     if (device === undefined) throw new Error('no swtpm device');
-    const pkg = clearScriptPackage('# LAB detection', { approvedBy: "Ann O'Neil", ticket: 'CHG-9' });
+    const pkg = clearScriptPackage(
+      '# LAB detection',
+      { approvedBy: "Ann O'Neil", ticket: 'CHG-9' },
+      escrowOf(device),
+    );
     // Without the script's own restart: the clear alone does not make the device compliant.
     const noRestart = Buffer.from(pkg.remediationScriptContent ?? '', 'base64')
       .toString('utf8')

@@ -86,8 +86,10 @@ describe('the whole gate', () => {
   });
 
   it('an unknown blocks until that exact check is acknowledged; a fail blocks whatever is acknowledged', () => {
-    const s = readyPc();
-    const options: GateOptions = { ...PC_OPTIONS, method: 'ppi' };
+    // An unmanaged PC, a PPI clear with no approval recorded: the firmware prompt is unknown.
+    const s = readyPc({ enrollments: [] });
+    const { approvedBy: _by, ticket: _ticket, ...unapproved } = PC_OPTIONS;
+    const options: GateOptions = { ...unapproved, method: 'ppi' };
     const r = runPreflight(s, clearDiagnosis(), options);
     expect(r.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([
       ['rights.clear-authorization', 'unknown'],
@@ -413,13 +415,33 @@ describe('3. rights', () => {
   });
 
   it('ppi: unknown until a user at the firmware prompt is acknowledged; impossible on a lab TPM', () => {
+    const { approvedBy: _by, ticket: _ticket, ...unapproved } = PC_OPTIONS;
     const c = byId(
-      runPreflight(readyPc(), clearDiagnosis(), { ...PC_OPTIONS, method: 'ppi' }),
+      runPreflight(readyPc({ enrollments: [] }), clearDiagnosis(), { ...unapproved, method: 'ppi' }),
       'rights.clear-authorization',
     );
     expect(c.status).toBe('unknown');
     expect(c.message).toContain('a user must be present for the firmware prompt');
     expect(c.message).toContain('PPI version 1.3');
+    // With a recorded approval the PPI request is authorised: the firmware clears, no owner auth needed.
+    const approved = byId(
+      runPreflight(readyPc(), clearDiagnosis(), { ...PC_OPTIONS, method: 'ppi' }),
+      'rights.clear-authorization',
+    );
+    expect(approved.status).toBe('pass');
+    expect(approved.message).toContain('needs no owner or lockout authorisation');
+    expect(approved.message).toContain('approved by Alice Admin (ticket CHG-1234)');
+    expect(
+      byId(
+        runPreflight(snapshot(healthyStatus()), clearDiagnosis(), {
+          ...LAB,
+          method: 'ppi',
+          approvedBy: 'A',
+          ticket: 'T',
+        }),
+        'rights.clear-authorization',
+      ).status,
+    ).toBe('fail');
     expect(
       byId(
         runPreflight(snapshot(healthyStatus()), clearDiagnosis(), { ...LAB, method: 'ppi' }),
@@ -617,10 +639,8 @@ describe('6. inventory not listed', () => {
       acknowledged: ['rights.clear-authorization', 'inventory'],
     });
     expect(byId(acknowledged, 'inventory').status).toBe('unknown');
-    expect(acknowledged.checks.filter((x) => x.status !== 'pass').map((x) => x.id)).toEqual([
-      'rights.clear-authorization',
-      'inventory',
-    ]);
+    // rights.clear-authorization passes: a PPI clear with the approval recorded (PC_OPTIONS has it).
+    expect(acknowledged.checks.filter((x) => x.status !== 'pass').map((x) => x.id)).toEqual(['inventory']);
   });
 
   it('a section that failed: unknown, naming the section and its error', () => {

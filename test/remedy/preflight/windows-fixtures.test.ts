@@ -103,7 +103,7 @@ describe('reduced-functionality-0x900 (the seed scenario)', () => {
     expect(c.message).toContain('--method ppi');
   });
 
-  it('everything done: the gate passes once the firmware-prompt user is acknowledged', async () => {
+  it('everything done: the gate passes once what evidence cannot list is acknowledged (PPI authorised by the approval)', async () => {
     const { snapshot } = await load('reduced-functionality-0x900');
     const options: GateOptions = {
       ...ppi,
@@ -113,10 +113,10 @@ describe('reduced-functionality-0x900 (the seed scenario)', () => {
     };
     const before = gate(suspended(snapshot), options);
     expect(before.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`)).toEqual([
-      'rights.clear-authorization:unknown',
       // Evidence alone does not list the TPM's persistent objects and NV indices.
       'inventory:unknown',
     ]);
+    expect(byId(before, 'rights.clear-authorization').message).toContain('approved by 田中 (ticket INC-42)');
     expect(byId(before, 'inventory').message).toContain(
       'What the clear will destroy could not be listed: the TPM was not read directly',
     );
@@ -126,6 +126,9 @@ describe('reduced-functionality-0x900 (the seed scenario)', () => {
       acknowledged: ['rights.clear-authorization'],
     });
     expect(rightsOnly.passed).toBe(false);
+    // The PPI firmware prompt without an approval is still an unknown.
+    const { approvedBy: _by, ticket: _ticket, ...unapproved } = options;
+    expect(byId(gate(suspended(snapshot), unapproved), 'rights.clear-authorization').status).toBe('unknown');
     const after = gate(suspended(snapshot), {
       ...options,
       acknowledged: ['rights.clear-authorization', 'inventory'],
