@@ -57,7 +57,7 @@ const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
  * Everything of the escrow that goes into the script is a GUID, a UTC time or a campaign id:
  * characters that are literal in single quotes, so nothing in them can be read as code.
  */
-export function checkCampaignEscrow(escrow: CampaignEscrow): void {
+function checkCampaignEscrow(escrow: CampaignEscrow): void {
   if (!CAMPAIGN_ID.test(escrow.campaignId)) {
     throw new CampaignError(
       `campaign id: expected letters, digits, . _ : -, got ${JSON.stringify(escrow.campaignId.slice(0, 40))}`,

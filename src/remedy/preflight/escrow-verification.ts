@@ -23,10 +23,10 @@ export interface EscrowVerification {
  * same limit bundle evidence has (freshness.ts): a key deleted from Entra ID after that is not
  * seen, so an older verification is refused and the campaign must be created again.
  */
-export const MAX_ESCROW_VERIFICATION_AGE_HOURS = 24;
+const MAX_ESCROW_VERIFICATION_AGE_HOURS = 24;
 
 /** Clock skew tolerated between the campaign's machine and the device (Windows time sync is loose). */
-export const ESCROW_VERIFICATION_SKEW_MINUTES = 5;
+const ESCROW_VERIFICATION_SKEW_MINUTES = 5;
 
 /** A protector ID as Entra ID files it: a GUID, nothing else (it goes into a SYSTEM script). */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
