@@ -18,6 +18,7 @@ import { getProperties } from '../../src/tpm/read/capability.js';
 import { Tpm } from '../../src/tpm/tpm.js';
 import { DeviceTransport } from '../../src/tpm/transport/device.js';
 import { openTransport } from '../../src/tpm/transport/open-transport.js';
+import { KernelTpmDevice } from '../support/kernel-tpm-device.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2Yaml } from '../support/tpm2-tools.js';
 
@@ -105,3 +106,59 @@ describe('device transport', () => {
     expect((error as TransportError).code).toBe('tpm-absent');
   });
 });
+
+describe('device transport against the kernel driver timing (tpm-dev-common.c)', () => {
+  it('takes a 0-byte read before the command starts as "not ready", not as end of file', async () => {
+    const backend = await openTransport(`swtpm://127.0.0.1:${swtpm.get().port}`);
+    const kernel = new KernelTpmDevice({ transmit: (c) => backend.send(c), startDelayMs: 5 });
+    try {
+      const tpm = new Tpm(new DeviceTransport('/dev/tpmrm0', { timeoutMs: 5000 }, kernel));
+      const fixed = await getProperties(tpm, 0x100, 0x200);
+      const random = await tpm.run(GetRandom, { bytesRequested: 32 });
+      await tpm.close();
+      expect(fixed.size).toBeGreaterThan(30);
+      expect(random.randomBytes.length).toBe(32);
+      // The case the fix is for did happen: the kernel answered 0 bytes before a response.
+      expect(kernel.reads).toContain(0);
+      expect(kernel.opened).toHaveLength(1);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('fails at the deadline while the kernel holds a read, and closes the file once the read returns', async () => {
+    let finish: (response: Uint8Array) => void = () => {};
+    const kernel = new KernelTpmDevice({
+      transmit: () => new Promise<Uint8Array>((resolve) => (finish = resolve)),
+      startDelayMs: 0,
+    });
+    const transport = new DeviceTransport('/dev/tpmrm0', { timeoutMs: 300 }, kernel);
+    const t0 = Date.now();
+    const error = await transport.send(getRandomCommand()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/did not answer within 300 ms/);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(kernel.closed).toEqual([]);
+    // The command ends in the kernel: the abandoned descriptor is closed, never reused.
+    finish(Uint8Array.of(0x80, 0x01, 0, 0, 0, 10, 0, 0, 0, 0));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(kernel.closed).toEqual([kernel.opened[0]]);
+    await transport.close();
+  });
+
+  it('still reports a response cut short after its first bytes', async () => {
+    const kernel = new KernelTpmDevice({
+      transmit: async () => Uint8Array.of(0x80, 0x01, 0, 0, 0, 20, 0, 0, 0, 0),
+      startDelayMs: 0,
+    });
+    const transport = new DeviceTransport('/dev/tpmrm0', { timeoutMs: 2000 }, kernel);
+    const error = await transport.send(getRandomCommand()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/end of file mid-response/);
+  });
+});
+
+/** TPM2_GetRandom(8): a well-formed command for the device's write(). */
+function getRandomCommand(): Uint8Array {
+  return Uint8Array.of(0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 8);
+}
