@@ -3,7 +3,10 @@
 # TPM and its provisioning tool), tpm2-tools (the reference peer the tests compare against) and
 # socat (tests expose swtpm as a character device through a pty to test the device: transport) and
 # postgresql (the fleet store's tests start a throwaway server per test file from its binaries in
-# /usr/lib/postgresql/*/bin; the package's own cluster service is not used).
+# /usr/lib/postgresql/*/bin; the package's own cluster service is not used), and for the qemu
+# checks (test/qemu/: a Linux guest with the kernel's TPM driver in front of swtpm) qemu-system-x86,
+# ovmf (the UEFI firmware), linux-image-amd64 (the guest's kernel and its 9p modules) and
+# busybox-static (the guest's initramfs).
 # Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
 # it says what to install and fails.
 set -euo pipefail
@@ -15,13 +18,20 @@ command -v tpm2_getcap >/dev/null 2>&1 || needed+=(tpm2-tools)
 command -v socat >/dev/null 2>&1 || needed+=(socat)
 # Debian keeps initdb and postgres off PATH, under /usr/lib/postgresql/VERSION/bin.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || needed+=(postgresql)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || needed+=(qemu-system-x86)
+[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || needed+=(ovmf)
+compgen -G '/lib/modules/*/kernel/fs/9p/9p.ko*' >/dev/null && compgen -G '/boot/vmlinuz-*' >/dev/null ||
+  needed+=(linux-image-amd64)
+# The initramfs needs a static busybox (the guest has no host libraries before 9p is mounted).
+{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || needed+=(busybox-static)
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "tpm-doctor: missing ${needed[*]}; install them with your package manager" >&2
-  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server; Arch: pacman -S swtpm tpm2-tools postgresql)" >&2
+  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox;" >&2
+  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox)" >&2
   exit 1
 fi
 
