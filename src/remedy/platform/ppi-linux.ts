@@ -10,6 +10,8 @@
  * - response: "<op> <result>: <text>" for the last request, or "0: No Recent Request".
  * - tcg_operations / vs_operations: one "<op> <status>: <text>" line per operation the firmware
  *   implements (status 1 BIOS only, 2 blocked for the OS, 3 user required, 4 user not required);
+ *   an operation the firmware answers 0 (not implemented) for is left out, so a readable but
+ *   empty tcg_operations means the firmware implements none (qemu's ACPI PPI under SeaBIOS);
  *   EPERM when the firmware lacks function 8.
  */
 import { open, readFile } from 'node:fs/promises';
@@ -197,7 +199,8 @@ function leadingNumber(file: string, text: string): number {
 
 /**
  * Chooses the clear operation: the one asked for, else 14, falling back to 5 when the firmware's
- * list shows 5 but not 14. An empty or missing list says nothing, and the request goes ahead.
+ * list shows 5 but not 14. A missing list (no function 8) says nothing, and the request goes
+ * ahead; an empty one is refused by the caller before this.
  */
 function chooseOperation(
   asked: ClearOperation | undefined,
@@ -219,11 +222,18 @@ function chooseOperation(
 export async function requestLinuxPpiClear(target: LinuxPpiTarget = {}): Promise<PpiRequestResult> {
   const files = target.files ?? nodeSysfs;
   const { dir, version } = await findPpi(target, files);
-  const opsText = await readOptional(files, path.join(dir, 'tcg_operations'));
-  const { operation, support } = chooseOperation(
-    target.operation,
-    opsText === undefined ? undefined : parseOperations(opsText),
-  );
+  const opsFile = path.join(dir, 'tcg_operations');
+  const opsText = await readOptional(files, opsFile);
+  const ops = opsText === undefined ? undefined : parseOperations(opsText);
+  if (ops !== undefined && ops.size === 0) {
+    // The kernel lists only the operations the firmware implements (tpm_ppi.c, show_ppi_operations):
+    // nothing listed, nothing to ask for. Writing would only end in EPERM from the firmware.
+    throw new PpiError(
+      'refused-by-firmware',
+      `The firmware implements no physical-presence operation (${opsFile} is empty; firmware PPI ${version || 'version unknown'}), so it cannot clear the TPM at the next restart. Clear the TPM from the firmware setup screen, or with the lockout authorisation.`,
+    );
+  }
+  const { operation, support } = chooseOperation(target.operation, ops);
   if (support) {
     const refusal = refusalFor(operation, support);
     if (refusal)

@@ -66,6 +66,19 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
     expect(r).toMatchObject({ operation: 14, confirmation: 'unknown' });
   });
 
+  it('refuses before writing, dry run included, when tcg_operations is readable but empty (no operation implemented)', async () => {
+    sys = fakeSysfs({ ...TYPICAL, tcg_operations: '' });
+    for (const dryRun of [false, true]) {
+      const e = await ppiError(
+        requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root, dryRun }),
+      );
+      expect(e.code).toBe('refused-by-firmware');
+      expect(e.message).toMatch(/implements no physical-presence operation/);
+      expect(e.message).toMatch(/tcg_operations is empty; firmware PPI 1\.3/);
+    }
+    expect(readFileSync(path.join(sys.ppiDir, 'request'), 'utf8')).toBe('0\n');
+  });
+
   it('a dry run writes nothing', async () => {
     sys = fakeSysfs();
     const r = await requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root, dryRun: true });
