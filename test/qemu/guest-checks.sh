@@ -77,6 +77,13 @@ echo "@@END load 0"
 run clear-lockout cli clear --tpm device:/dev/tpmrm0 --method lockout --purpose decommission --yes --json --state-dir /tmp/state
 run after-clear cli status --json --tpm device:/dev/tpmrm0
 
+# The physical-presence clear under SeaBIOS: its PPI implements no operation (tcg_operations is
+# empty), so the clear must end in a clear error with nothing written to ppi/request.
+run ppi-files sh -c 'cd /sys/class/tpm/tpm0/ppi && for f in version tcg_operations request; do echo "$f=$(tr "\n" ";" <$f)"; done'
+run clear-ppi-seabios cli clear --tpm device:/dev/tpmrm0 --method ppi --purpose decommission --yes --json \
+  --acknowledge rights.clear-authorization --state-dir /tmp/state-ppi
+run ppi-request-after cat /sys/class/tpm/tpm0/ppi/request
+
 # A dictionary-attack lockout made with tpm2-tools, then diagnose.
 run make-lockout sh -c "
   tpm2_dictionarylockout -s -n 2 -t 600 -l 1200 &&

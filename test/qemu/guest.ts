@@ -112,7 +112,7 @@ export async function bootGuest(setup: GuestSetup, options: BootOptions): Promis
         '-tpmdev',
         'emulator,id=tpm0,chardev=chrtpm',
         '-device',
-        `${options.device},tpmdev=tpm0`,
+        `${options.device},tpmdev=tpm0,ppi=on`,
         '-virtfs',
         'local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap',
       ],

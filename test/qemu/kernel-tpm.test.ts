@@ -166,6 +166,17 @@ describe.each(['tpm-tis', 'tpm-crb'] as const)('a Linux guest with %s', (device)
     expect(certificates(after)).toEqual(certificates(before));
   });
 
+  it('under SeaBIOS (a PPI with no operation) the PPI clear ends in a clear error and writes nothing', () => {
+    expect(ok('ppi-files')).toMatch(/^version=1\.3;\ntcg_operations=\nrequest=0;$/m);
+    const refused = block('clear-ppi-seabios');
+    expect(refused.rc).not.toBe(0);
+    const result = JSON.parse(refused.text) as {
+      run: { status: string; failure: { message: string } } | null;
+    };
+    expect(result.run?.failure.message).toMatch(/implements no physical-presence operation/);
+    expect(ok('ppi-request-after').trim()).toBe('0');
+  });
+
   it('diagnose names the dictionary-attack lockout made with tpm2-tools', () => {
     ok('make-lockout');
     const diagnosed = block('diagnose-lockout');
