@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildInitramfs } from './initramfs.js';
@@ -58,6 +59,18 @@ export interface BootOptions {
   cpus?: number;
   /** A swtpm state folder to start from (copied), e.g. one provisioned with EK certificates. */
   stateFrom?: string;
+  /**
+   * 'seabios' (qemu's default; its PPI implements no operation) or 'ovmf' (UEFI, with a PPI
+   * that asks at the next boot). Under OVMF the guest may reboot (the script exits 100).
+   */
+  firmware?: 'seabios' | 'ovmf';
+  /** A host folder shared read-write with the guest at /tmp/state (kept across guest reboots). */
+  shared?: string;
+  /**
+   * Answers the firmware's physical-presence prompt with this key, sent through the qemu monitor
+   * (OVMF's serial console has no mapping for F12: an escape sequence arrives as ESC).
+   */
+  ppiKey?: 'f12' | 'esc';
   timeoutMs: number;
 }
 
@@ -85,9 +98,29 @@ export async function bootGuest(setup: GuestSetup, options: BootOptions): Promis
       if (Date.now() - t0 > 10_000) throw new Error('swtpm did not create its control socket');
       await new Promise((r) => setTimeout(r, 20));
     }
+    const ovmf = options.firmware === 'ovmf';
+    const monitor = path.join(dir, 'monitor.sock');
+    const firmware: string[] = [];
+    if (ovmf) {
+      const vars = path.join(dir, 'OVMF_VARS_4M.fd');
+      cpSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+      firmware.push(
+        '-drive',
+        'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+        '-drive',
+        `if=pflash,format=raw,unit=1,file=${vars}`,
+        '-monitor',
+        `unix:${monitor},server=on,wait=off`,
+      );
+    }
+    const shared = options.shared
+      ? ['-virtfs', `local,path=${options.shared},mount_tag=state,security_model=none`]
+      : [];
     const qemu = spawn(
       'qemu-system-x86_64',
       [
+        ...firmware,
+        ...shared,
         '-accel',
         'tcg',
         '-cpu',
@@ -97,7 +130,7 @@ export async function bootGuest(setup: GuestSetup, options: BootOptions): Promis
         '-m',
         '1024',
         '-nographic',
-        '-no-reboot',
+        ...(ovmf ? [] : ['-no-reboot']),
         '-nodefaults',
         '-serial',
         'stdio',
@@ -120,7 +153,16 @@ export async function bootGuest(setup: GuestSetup, options: BootOptions): Promis
     );
     started.push(qemu);
     let console = '';
-    qemu.stdout!.on('data', (b: Buffer) => (console += b.toString('latin1')));
+    let answered = 0;
+    qemu.stdout!.on('data', (b: Buffer) => {
+      console += b.toString('latin1');
+      // One answer per prompt: count the prompts seen so far.
+      const prompts = console.match(/Press F12 /g)?.length ?? 0;
+      if (options.ppiKey && prompts > answered) {
+        answered = prompts;
+        void sendMonitor(monitor, `sendkey ${options.ppiKey}`);
+      }
+    });
     qemu.stderr!.on('data', (b: Buffer) => (console += b.toString('latin1')));
     const exitCode = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => qemu.kill('SIGKILL'), options.timeoutMs);
@@ -133,6 +175,20 @@ export async function bootGuest(setup: GuestSetup, options: BootOptions): Promis
   } finally {
     for (const child of started.reverse()) await stop(child);
   }
+}
+
+/** One command to qemu's human monitor over its unix socket. */
+async function sendMonitor(socket: string, command: string): Promise<void> {
+  // The prompt is printed before the firmware waits for a key: give it a moment to start waiting.
+  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise<void>((resolve) => {
+    const connection = net.connect(socket, () => {
+      connection.write(`${command}\n`);
+      setTimeout(() => connection.end(), 500);
+    });
+    connection.on('close', () => resolve());
+    connection.on('error', () => resolve());
+  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -36,13 +36,21 @@ mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
 mount -t tmpfs tmp /host/tmp
+# A read-write share (mount tag "state"), when the harness gives one, keeps files across reboots;
+# the systemd unit folder gets a tmpfs so a resume unit can be installed on the read-only root.
+mkdir -p /host/tmp/state
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 state /host/tmp/state 2>/dev/null
+mount -t tmpfs units /host/etc/systemd/system
 for word in $(cat /proc/cmdline); do
   case "$word" in guest.script=*) script="\${word#guest.script=}" ;; guest.arg=*) arg="\${word#guest.arg=}" ;; esac
 done
 echo "@@GUEST-UP $(cut -d' ' -f1 /proc/uptime)"
 HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin chroot /host /bin/sh "$script" "$arg"
-echo "@@GUEST-DONE $?"
+done=$?
+echo "@@GUEST-DONE $done"
 sync
+# Exit code 100: the script asks for a reboot (qemu then keeps the same swtpm and firmware).
+if [ "$done" = 100 ]; then umount /host/tmp/state 2>/dev/null; reboot -f; fi
 poweroff -f
 `;
 
