@@ -72,7 +72,7 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
       const e = await ppiError(
         requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root, dryRun }),
       );
-      expect(e.code).toBe('refused-by-firmware');
+      expect(e.code).toBe('ppi-refused-by-firmware');
       expect(e.message).toMatch(/implements no physical-presence operation/);
       expect(e.message).toMatch(/tcg_operations is empty; firmware PPI 1\.3/);
     }
