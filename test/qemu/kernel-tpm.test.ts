@@ -20,7 +20,7 @@ import { blocks, bootGuest, type GuestRun, type GuestSetup, prepareGuest, remove
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const BOOT_TIMEOUT_MS = 240_000;
+const BOOT_TIMEOUT_MS = 480_000; // a boot takes 1-3 min under TCG on a busy 2-core machine
 
 let setup: GuestSetup | undefined;
 let ekState = '';

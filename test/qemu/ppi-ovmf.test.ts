@@ -17,7 +17,7 @@ import { blocks, bootGuest, type GuestRun, type GuestSetup, prepareGuest, remove
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const BOOT_TIMEOUT_MS = 300_000;
+const BOOT_TIMEOUT_MS = 600_000; // two OVMF boots take 2-4 min under TCG on a busy 2-core machine
 
 let setup: GuestSetup | undefined;
 let ekState = '';
