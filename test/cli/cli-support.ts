@@ -41,6 +41,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.TPM_DOCTOR_TPM;
   delete env.NODE_OPTIONS; // vitest's loader hooks must not leak into the CLI
+  // Output as a pipe gets it: no colour unless a test asks (a CI runner may set FORCE_COLOR).
+  delete env.FORCE_COLOR;
+  delete env.NO_COLOR;
   Object.assign(env, options.env);
   const started = Date.now();
   return new Promise((resolve, reject) => {

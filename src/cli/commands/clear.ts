@@ -18,6 +18,7 @@ import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { renderGate } from '../render/gate-text.js';
+import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
 import { UsageError } from '../usage-error.js';
@@ -201,7 +202,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(
         `Clear of ${snapshot.tpm?.tpm.uri ?? target.uri}${target.lab ? `   [LAB: throwaway software TPM, scenario ${target.lab.join(', ')}]` : ''}\n` +
           `Diagnosis: ${diagnosis.verdict.status}, next step ${diagnosis.verdict.nextStep}` +
-          `${diagnosis.verdict.clearRecommended ? ' (a clear is the fix)' : ''}\n\n${renderGate(gate, acknowledged)}`,
+          `${diagnosis.verdict.clearRecommended ? ' (a clear is the fix)' : ''}\n\n${renderGate(gate, acknowledged, terminalLayout())}`,
       );
     }
     refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun: values['dry-run'] ?? false }));

@@ -5,6 +5,7 @@ import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
 import { renderDiagnosis } from '../render/diagnosis-text.js';
+import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
 
@@ -103,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
         : renderDiagnosis(diagnosis, snapshot, {
             verbose: values.verbose ?? false,
             lab: target?.lab ?? null,
+            layout: terminalLayout(),
           }),
     );
     return diagnoseExitCode(diagnosis);

@@ -4,6 +4,7 @@ import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
 import { renderStatus } from '../render/status-text.js';
+import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
 
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(
         values.json
           ? `${JSON.stringify(status, null, 2)}\n`
-          : renderStatus(status, { verbose: values.verbose ?? false }),
+          : renderStatus(status, { verbose: values.verbose ?? false, layout: terminalLayout() }),
       );
       if (!status.present) return EXIT.TPM_UNREACHABLE;
       return status.errors.length > 0 ? EXIT.PARTIAL : EXIT.OK;

@@ -1,16 +1,26 @@
 import type { TpmStatus } from '../../snapshot/tpm-status.js';
-import { terminalSafe } from '../../text/terminal-safe.js';
+import { wrapIndented, wrapParagraph } from '../../text/wrap.js';
+import { PLAIN_LAYOUT, type TextLayout } from '../terminal-style.js';
 
-/** The human view of a status: the facts an admin looks for first, aligned, one screen. */
-export function renderStatus(s: TpmStatus, options: { verbose: boolean }): string {
+/**
+ * The human view of a status: the facts an admin looks for first, aligned, one screen. A value
+ * too long for the terminal wraps under itself.
+ */
+export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?: TextLayout }): string {
+  const { width } = options.layout ?? PLAIN_LAYOUT;
   const out: string[] = [];
-  const line = (label: string, value: string) => out.push(`  ${label.padEnd(20)} ${value}`);
-  const heading = (text: string) => out.push('', text);
+  // Each entry is one paragraph: a line break inside one came from the TPM (a vendor string, a
+  // certificate field) and is shown escaped, like any control character, by the terminal filter
+  // inside the wrapping (src/text/terminal-safe.ts).
+  const push = (...lines: string[]) => {
+    for (const l of lines) out.push(...wrapIndented(l, width));
+  };
+  const line = (label: string, value: string) =>
+    out.push(...wrapParagraph(`  ${label.padEnd(20)} `, value, 23, width));
+  const heading = (text: string) => push('', text);
   const yes = (b: boolean) => (b ? 'yes' : 'no');
 
-  out.push(
-    `TPM status of ${s.tpm.uri}${s.tpm.lab ? '   [LAB: throwaway software TPM, not this machine]' : ''}`,
-  );
+  push(`TPM status of ${s.tpm.uri}${s.tpm.lab ? '   [LAB: throwaway software TPM, not this machine]' : ''}`);
   // Only a missing device (TPM_ABSENT) says "no TPM"; a TPM that did not answer (permission
   // denied, TBS refused, a timeout, nothing listening) may well be there: its presence is unknown.
   const absent = s.errors.some((e) => e.code === 'TPM_ABSENT');
@@ -61,7 +71,7 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
     for (const bank of s.pcrBanks) {
       line(bank.hashAlg, `${bank.pcrs.length} PCRs (${ranges(bank.pcrs)})`);
       if (options.verbose) {
-        for (const [pcr, value] of Object.entries(bank.values)) out.push(`    ${pcr.padStart(2)}: ${value}`);
+        for (const [pcr, value] of Object.entries(bank.values)) push(`    ${pcr.padStart(2)}: ${value}`);
       }
     }
   }
@@ -69,21 +79,21 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
     heading(`Persistent objects (${s.persistentObjects.length})`);
     for (const o of s.persistentObjects) {
       if (o.error) {
-        out.push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} UNREADABLE: ${o.error}`);
+        push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} UNREADABLE: ${o.error}`);
         continue;
       }
       const key = o.keyBits ? `${o.type} ${o.keyBits}` : o.curve ? `${o.type} ${o.curve}` : o.type;
-      out.push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} ${key.padEnd(16)} ${o.purpose}`);
-      if (options.verbose) out.push(`              ${o.attributes}`);
+      push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} ${key.padEnd(16)} ${o.purpose}`);
+      if (options.verbose) push(`              ${o.attributes}`);
     }
   }
   if (s.nvIndices) {
     heading(`NV indices (${s.nvIndices.length})`);
     for (const nv of s.nvIndices) {
-      out.push(
+      push(
         `  ${nv.index}  ${nv.hierarchy.padEnd(8)} ${`${nv.size} B`.padEnd(7)} ${nv.type.padEnd(9)} ${nv.purpose}`,
       );
-      if (options.verbose) out.push(`              ${nv.attributes}`);
+      if (options.verbose) push(`              ${nv.attributes}`);
     }
   }
   if (s.transientHandles)
@@ -104,14 +114,14 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
     if (e.certificates.length === 0)
       line('None in NV', 'Intel PTT and AMD fTPM often keep them online instead');
     for (const cert of e.certificates) {
-      out.push(`  ${cert.nvIndex}  ${cert.label}`);
+      push(`  ${cert.nvIndex}  ${cert.label}`);
       if (cert.error) {
-        out.push(`    ERROR: ${cert.error}`);
+        push(`    ERROR: ${cert.error}`);
         continue;
       }
-      out.push(`    subject   ${cert.subject}`);
-      out.push(`    issuer    ${cert.issuer}`);
-      out.push(
+      push(`    subject   ${cert.subject}`);
+      push(`    issuer    ${cert.issuer}`);
+      push(
         `    valid     ${cert.notBefore} to ${cert.notAfter}${cert.validNow === false ? '  (NOT valid now)' : ''}`,
       );
       const verdict =
@@ -120,20 +130,20 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
           : cert.matches === false
             ? 'NO: the certificate is for another key'
             : 'unknown';
-      out.push(
+      push(
         `    matches EK  ${verdict}${cert.ek.handle ? ` (${cert.ek.source} EK ${cert.ek.handle})` : cert.ek.source === 'computed' ? ' (computed from the template)' : ''}${cert.reason ? `: ${cert.reason}` : ''}`,
       );
     }
   }
   if (options.verbose && s.algorithms) {
     heading('Algorithms');
-    out.push(`  ${s.algorithms.map((a) => a.name).join(' ')}`);
-    if (s.eccCurves) out.push(`  curves: ${s.eccCurves.join(' ')}`);
+    push(`  ${s.algorithms.map((a) => a.name).join(' ')}`);
+    if (s.eccCurves) push(`  curves: ${s.eccCurves.join(' ')}`);
   }
   if (options.verbose && s.properties) {
     heading('Properties');
     for (const [name, value] of Object.entries(s.properties)) {
-      out.push(`  ${name.padEnd(32)} 0x${value.toString(16).padStart(8, '0')}  ${value}`);
+      push(`  ${name.padEnd(32)} 0x${value.toString(16).padStart(8, '0')}  ${value}`);
     }
   }
   if (s.clock && options.verbose) {
@@ -145,12 +155,10 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean }): strin
   }
   if (s.errors.length > 0) {
     heading('Could not read');
-    for (const err of s.errors) out.push(`  ${err.section}: ${err.message}`);
+    for (const err of s.errors) push(`  ${err.section}: ${err.message}`);
   }
   out.push('');
-  // Each entry is one line: a line break inside one came from the TPM (a vendor string, a
-  // certificate field) and is shown escaped, like any control character (src/text/terminal-safe.ts).
-  return `${out.map(terminalSafe).join('\n')}\n`;
+  return `${out.join('\n')}\n`;
 }
 
 function flagList(flags: Record<string, boolean>): string {

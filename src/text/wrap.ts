@@ -1,0 +1,80 @@
+import { stripVTControlCharacters } from 'node:util';
+import { displayWidth, graphemes } from './display-width.js';
+import { terminalSafe } from './terminal-safe.js';
+
+/**
+ * One paragraph laid out for a terminal `width` columns wide: `prefix` (a label, an indent; our
+ * own text, possibly coloured) starts the first line, later lines are indented by `hang` spaces,
+ * and lines break only between words. `text` may come from outside: it goes through the terminal
+ * filter first (src/text/terminal-safe.ts), so its escapes are measured as they are shown.
+ *
+ * A word wider than a whole line (a long path or URL) is cut where the line ends, and text
+ * without spaces in a script written without them (Japanese, Chinese) breaks between its wide
+ * characters, as those scripts allow.
+ */
+export function wrapParagraph(prefix: string, text: string, hang: number, width: number): string[] {
+  const lead = displayWidth(stripVTControlCharacters(prefix));
+  const indent = ' '.repeat(hang);
+  const lines: string[] = [];
+  let line = prefix;
+  let used = lead;
+  let fresh = true; // nothing of `text` on this line yet
+  const newLine = () => {
+    lines.push(line.trimEnd());
+    line = indent;
+    used = hang;
+    fresh = true;
+  };
+  const parts = terminalSafe(text).split(/( +)/);
+  for (let i = 0; i < parts.length; i += 2) {
+    const word = parts[i] ?? '';
+    const gap = i > 0 ? (parts[i - 1] ?? '') : '';
+    if (word === '') {
+      if (!fresh) {
+        line += gap;
+        used += gap.length;
+      }
+      continue;
+    }
+    const w = displayWidth(word);
+    const space = fresh ? 0 : gap.length;
+    if (used + space + w <= width) {
+      line += (fresh ? '' : gap) + word;
+      used += space + w;
+      fresh = false;
+      continue;
+    }
+    const breakable =
+      w > width - hang || /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]/.test(word);
+    if (!breakable) {
+      if (!fresh || used > hang) newLine();
+      line += word;
+      used += w;
+      fresh = false;
+      continue;
+    }
+    // Cut between characters: continue this line if a piece fits, then go on line by line.
+    if (!fresh && used + space < width) {
+      line += gap;
+      used += space;
+    } else if (!fresh) newLine();
+    for (const g of graphemes(word)) {
+      const gw = displayWidth(g);
+      if (used + gw > width && used > hang) newLine();
+      line += g;
+      used += gw;
+      fresh = false;
+    }
+  }
+  lines.push(line.trimEnd());
+  return lines;
+}
+
+/**
+ * A line of ours whose columns are aligned with spaces: the leading spaces stay, the rest wraps
+ * under it two columns further in. For lines built from several fields.
+ */
+export function wrapIndented(line: string, width: number): string[] {
+  const lead = line.length - line.trimStart().length;
+  return wrapParagraph(' '.repeat(lead), line.slice(lead), lead + 2, width);
+}

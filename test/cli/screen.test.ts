@@ -1,0 +1,73 @@
+/**
+ * What an admin sees in an 80x24 terminal: the built CLI writing to a pipe lays out for 80
+ * columns without colour, as it does in a terminal that wide; colour follows NO_COLOR and
+ * FORCE_COLOR.
+ */
+import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/text/display-width.js';
+import { runCli, useBuiltCli } from './cli-support.js';
+
+useBuiltCli();
+
+const SCREEN = { columns: 80, rows: 24 };
+const ESC = '\x1b';
+
+function widest(text: string): number {
+  return Math.max(...text.split('\n').map((l) => displayWidth(l)));
+}
+
+describe('diagnose on the lockout and stale-objects lab TPM, at 80 columns', () => {
+  it('shows the verdict and the whole next step on the first screen, no line wider than the screen', async () => {
+    const r = await runCli(['diagnose', '--tpm', 'lab:stale-objects,lockout'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(7);
+    expect(r.stdout).not.toContain(ESC);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(SCREEN.columns);
+    const lines = r.stdout.split('\n');
+    const firstScreen = lines.slice(0, SCREEN.rows);
+    expect(firstScreen.some((l) => /^Verdict +PROBLEMS FOUND$/.test(l))).toBe(true);
+    const next = firstScreen.findIndex((l) => /^Next step +wait {2}\(tpm\.lockout\)$/.test(l));
+    expect(next).toBeGreaterThan(0);
+    // The next step's paragraph ends on the first screen: "Clear TPM?" follows it there.
+    const clear = firstScreen.findIndex((l) => l.startsWith('Clear TPM?'));
+    expect(clear).toBeGreaterThan(next + 1);
+    expect(firstScreen.slice(next + 1, clear).join(' ')).toMatch(/^ +Wait about .*failure\)\.$/);
+    // Later lines of a paragraph hang under its first word.
+    for (const l of lines.slice(next + 1, clear)) expect(l).toMatch(/^ {13}\S/);
+  });
+
+  it('prints each fix once: the fix that is the next step refers to it', async () => {
+    const r = await runCli(['diagnose', '--tpm', 'lab:stale-objects,lockout'], { timeoutMs: 60_000 });
+    expect(r.stdout.match(/Wait about/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/^ {4}fix: the next step above$/m);
+    expect(r.stdout).toMatch(/^ {4}fix: Do not clear a working device/m);
+  });
+
+  it('colours the verdict and severities only when asked: FORCE_COLOR on, NO_COLOR off', async () => {
+    const forced = await runCli(['diagnose', '--tpm', 'lab:lockout'], {
+      timeoutMs: 60_000,
+      env: { FORCE_COLOR: '1' },
+    });
+    expect(forced.stdout).toContain(`${ESC}[31mPROBLEMS FOUND`);
+    expect(forced.stdout).toMatch(new RegExp(`${ESC}\\[31mErrors \\(1\\)`));
+    const plain = await runCli(['diagnose', '--tpm', 'lab:lockout'], {
+      timeoutMs: 60_000,
+      env: { NO_COLOR: '1' },
+    });
+    expect(plain.stdout).not.toContain(ESC);
+    const off = await runCli(['diagnose', '--tpm', 'lab:lockout'], {
+      timeoutMs: 60_000,
+      env: { FORCE_COLOR: '0' },
+    });
+    expect(off.stdout).not.toContain(ESC);
+  });
+});
+
+describe('status at 80 columns', () => {
+  it('no line wider than the screen, verbose included', async () => {
+    for (const args of [[], ['--verbose']]) {
+      const r = await runCli(['status', '--tpm', 'lab:stale-objects', ...args], { timeoutMs: 60_000 });
+      expect(r.code).toBe(0);
+      expect(widest(r.stdout)).toBeLessThanOrEqual(SCREEN.columns);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/text/display-width.js';
+import { wrapIndented, wrapParagraph } from '../../src/text/wrap.js';
+
+const LONG =
+  'Wait about 16 min 40 s with the device switched on (the TPM forgives one failure every 16 min 40 s of powered-on time). Or reset the lockout with the lockout authorisation.';
+
+describe('wrapParagraph', () => {
+  it('keeps every line within the width, breaks only between words, and hangs later lines', () => {
+    const lines = wrapParagraph('Next step    ', LONG, 13, 40);
+    expect(lines[0]?.startsWith('Next step    Wait')).toBe(true);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {13}\S/);
+    expect(
+      lines
+        .map((l, i) => (i === 0 ? l.slice(13) : l.trim()))
+        .join(' ')
+        .replace(/ +/g, ' '),
+    ).toBe(LONG.replace(/ +/g, ' '));
+    const words = new Set(LONG.split(/ +/));
+    for (const line of lines) for (const w of line.slice(13).trim().split(/ +/)) expect(words).toContain(w);
+  });
+
+  it('keeps text that fits on one line exactly as it is, aligned spaces included', () => {
+    expect(wrapParagraph('  ', 'a  b   c', 4, 80)).toEqual(['  a  b   c']);
+    expect(wrapParagraph('Verdict      ', '', 13, 80)).toEqual(['Verdict']);
+  });
+
+  it('measures wide characters by their columns and breaks Japanese between characters', () => {
+    const ja = 'TPM が辞書攻撃ロックアウト状態です。待つか、ロックアウトをリセットしてください。';
+    const lines = wrapParagraph('  ', ja, 4, 30);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+    expect(lines.map((l) => l.trim()).join('')).toBe(ja);
+  });
+
+  it('cuts only a word wider than a whole line (a long path or URL)', () => {
+    const url = `https://example.invalid/${'x'.repeat(100)}`;
+    const lines = wrapParagraph('see ', url, 2, 40);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    expect(lines.map((l) => l.trim()).join('')).toBe(`see ${url}`);
+  });
+
+  it('shows control characters from outside escaped, and measures the escapes', () => {
+    const lines = wrapParagraph('  ', `evil\x1b[2Jname ${'word '.repeat(20)}`, 4, 30);
+    expect(lines.join('\n')).not.toContain('\x1b');
+    expect(lines[0]).toContain('evil\\x1b[2Jname');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+  });
+
+  it('measures a coloured prefix by what it shows', () => {
+    const lines = wrapParagraph('\x1b[31mFAIL\x1b[39m ', 'word '.repeat(20), 5, 30);
+    expect(lines[0]?.startsWith('\x1b[31mFAIL\x1b[39m word')).toBe(true);
+    expect(displayWidth(lines[0]?.replace(/\x1b\[\d+m/g, '') ?? '')).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('wrapIndented', () => {
+  it('keeps the leading indent and hangs two columns further in', () => {
+    const lines = wrapIndented(`    subject   ${'CN=Very Long Name '.repeat(6)}`, 40);
+    expect(lines[0]).toMatch(/^ {4}subject {3}CN=/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {6}\S/);
+  });
+});
