@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { closest } from './help.js';
 import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -22,6 +23,14 @@ export function parseVerbArgs<O extends Options, P extends boolean = false>(
     });
   } catch (e) {
     const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new UsageError(message, verb);
+    throw new UsageError(`${message}${suggestion(message, options)}`, verb);
   }
+}
+
+/** ": did you mean --tpm?" for an unknown option close to a real one (Node's message names it). */
+function suggestion(message: string, options: Options): string {
+  const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined || !unknown.startsWith('--')) return '';
+  const guess = closest(unknown.slice(2), Object.keys(options));
+  return guess ? `: did you mean --${guess}?` : '';
 }

@@ -1,5 +1,6 @@
 import { EXIT } from '../exit-codes.js';
 import { terminalSafe } from '../text/terminal-safe.js';
+import { closest, formatHelp } from './help.js';
 import { reportFailure } from './report-failure.js';
 
 /**
@@ -72,8 +73,11 @@ Exit codes: docs/exit-codes.md`;
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  // `tpm-doctor help status` is `tpm-doctor status --help` (and `help fleet clear` the fleet's).
+  const helpFor = verb === 'help' && rest[0] !== undefined ? VERBS[rest[0]] : undefined;
+  if (helpFor) return (await helpFor.load()).run([...rest.slice(1), '--help']);
   if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(`${formatHelp(HELP)}\n`);
     return verb === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (verb === '--version' || verb === '-V') {
@@ -82,8 +86,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = VERBS[verb];
   if (!command) {
+    const guess = closest(verb, Object.keys(VERBS));
     process.stderr.write(
-      `tpm-doctor: unknown command "${terminalSafe(verb)}". Run "tpm-doctor --help" for the list.\n`,
+      `tpm-doctor: unknown command "${terminalSafe(verb)}"${guess ? `: did you mean "${guess}"?` : '.'} Run "tpm-doctor --help" for the list.\n`,
     );
     return EXIT.USAGE;
   }

@@ -2,6 +2,7 @@ import { EXIT } from '../../exit-codes.js';
 import { RunJournal } from '../../remedy/journal.js';
 import { findRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor abandon: end an unfinished clear run cleanly, without going on.
@@ -26,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   const runId = positionals[0];

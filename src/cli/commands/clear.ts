@@ -16,6 +16,7 @@ import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport
 import { parseVerbArgs } from '../args.js';
 import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
+import { printHelp } from '../help.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { renderGate } from '../render/gate-text.js';
 import { terminalLayout } from '../terminal-style.js';
@@ -111,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   const purpose = oneOf(values.purpose ?? 'repair', PURPOSES, '--purpose');

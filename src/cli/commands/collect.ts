@@ -1,6 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 
 export const HELP = `tpm-doctor collect: gather this Windows device's TPM, Entra ID, BitLocker and MDM evidence.
 
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   const { collectWindowsEvidence } = await import('../../probe/windows/collect.js');

@@ -4,6 +4,7 @@ import { readEvidenceBundle } from '../../probe/windows/evidence-bundle.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { renderDiagnosis } from '../render/diagnosis-text.js';
 import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
@@ -64,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   const timeoutMs = parseTimeout(values.timeout, 'diagnose');

@@ -1,4 +1,5 @@
 import { EXIT } from '../../exit-codes.js';
+import { closest, printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 
 /**
@@ -58,14 +59,17 @@ kept in a store: a SQLite file by default, PostgreSQL with --store postgres://..
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  const helpFor = sub === 'help' && rest[0] !== undefined ? SUBCOMMANDS[rest[0]] : undefined;
+  if (helpFor) return (await helpFor.load()).run(['--help']);
   if (sub === undefined || sub === '-h' || sub === '--help' || sub === 'help') {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return sub === undefined ? EXIT.USAGE : EXIT.OK;
   }
   const command = SUBCOMMANDS[sub];
   if (!command) {
+    const guess = closest(sub, Object.keys(SUBCOMMANDS));
     throw new UsageError(
-      `unknown fleet sub-command "${sub}" (${Object.keys(SUBCOMMANDS).join(', ')})`,
+      `unknown fleet sub-command "${sub}"${guess ? `: did you mean "${guess}"?` : ''} (${Object.keys(SUBCOMMANDS).join(', ')})`,
       'fleet',
     );
   }

@@ -5,6 +5,7 @@ import { EXIT } from '../../exit-codes.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { LabTenant } from '../../lab/tenant/index.js';
 import { parseVerbArgs } from '../args.js';
+import { formatHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor lab tenant: a LAB Intune tenant on this machine, to try the fleet commands without one.
@@ -95,7 +96,7 @@ export async function runLab(argv: string[], io: Io): Promise<number> {
     true,
   );
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(formatHelp(HELP));
     return EXIT.OK;
   }
   if (positionals.length !== 1 || positionals[0] !== 'tenant') {

@@ -9,6 +9,7 @@ import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport
 import { parseVerbArgs } from '../args.js';
 import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
+import { printHelp } from '../help.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { parseTimeout } from '../timeout.js';
 import { UsageError } from '../usage-error.js';
@@ -61,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   if (values.journal !== undefined && positionals.length > 0) {

@@ -1,6 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { findRun, listRuns, readRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 
 export const HELP = `tpm-doctor runs: the history of clear runs on this machine, read back from their journals.
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one run ID', 'runs');

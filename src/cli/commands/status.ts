@@ -3,6 +3,7 @@ import { probeTpmStatus } from '../../probe/tpm-status.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { renderStatus } from '../render/status-text.js';
 import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
@@ -52,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   const timeoutMs = parseTimeout(values.timeout, 'status');

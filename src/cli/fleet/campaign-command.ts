@@ -11,6 +11,7 @@ import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { readBoundedFile } from '../read-bounded-file.js';
 import { UsageError } from '../usage-error.js';
 import { MAX_POLL_MS, parseDuration } from './duration.js';
@@ -67,8 +68,10 @@ export const SELECT_HELP = `Selecting devices (from the latest triage unless --d
   --triage RUN           A triage run number (default: the latest finished one).
   --devices FILE         Intune device ids, one per line ("-" for stdin); --device ID (repeatable).
   --deadline DURATION    Track devices this long before calling them timed-out (default 24h;
-                         15m on a lab tenant, whose devices act within seconds).
-  --dry-run              Show what would be posted and how long Graph's limits make it take.`;
+                         15m on a lab tenant, whose devices act within seconds).`;
+
+/** --dry-run of sync and remediate (fleet clear says what its own dry run shows). */
+const DRY_RUN_HELP = `  --dry-run              Show what would be posted and how long Graph's limits make it take.`;
 
 function syncHelp(): string {
   return `tpm-doctor fleet sync: sync (or reboot) devices, paced under Graph's limits, and track each
@@ -82,6 +85,7 @@ Usage: tpm-doctor fleet sync (--class C | --devices FILE | --device ID) [--reboo
   -y, --yes          Confirm without a prompt.
 
 ${SELECT_HELP}
+${DRY_RUN_HELP}
 
 ${RUN_HELP}
 
@@ -110,6 +114,7 @@ on each device's evidence.
   -y, --yes          Confirm without a prompt (needed on a real tenant without a terminal).
 
 ${SELECT_HELP}
+${DRY_RUN_HELP}
 
 ${RUN_HELP}
 
@@ -306,7 +311,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
   } as const);
   const v = values as Values;
   if (v.help) {
-    process.stdout.write(verb === 'sync' ? syncHelp() : remediateHelp());
+    printHelp(verb === 'sync' ? syncHelp() : remediateHelp());
     return EXIT.OK;
   }
   const action: CampaignAction = verb === 'remediate' ? 'remediate' : v.reboot ? 'reboot' : 'sync';

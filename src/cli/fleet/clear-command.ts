@@ -5,6 +5,7 @@ import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/cr
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 import {
   confirm,
@@ -90,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   } as const);
   const v = values as Values;
   if (v.help) {
-    process.stdout.write(clearHelp());
+    printHelp(clearHelp());
     return EXIT.OK;
   }
   const approvedBy = typeof v['approved-by'] === 'string' ? v['approved-by'].trim() : undefined;

@@ -3,6 +3,7 @@ import type { Campaign } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 import { pollOption, RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
 import {
@@ -28,7 +29,7 @@ ${CONNECTION_HELP}
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs('fleet resume', argv, RUN_OPTIONS, true);
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   if (positionals.length !== 1)

@@ -3,6 +3,7 @@ import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campa
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `tpm-doctor fleet status: what the store knows, without calling Graph.
@@ -25,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one campaign id', 'fleet status');

@@ -15,6 +15,7 @@ import { triageFleet } from '../../fleet/triage/triage.js';
 import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
 import { createScratchFile } from '../../fs/safe-file.js';
 import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 import {
   CONNECTION_HELP,
@@ -74,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    printHelp(HELP);
     return EXIT.OK;
   }
   const format = (values.json ? 'json' : (values.format ?? 'table')) as Format;
