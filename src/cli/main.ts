@@ -1,6 +1,7 @@
 import { EXIT } from '../exit-codes.js';
 import { terminalSafe } from '../text/terminal-safe.js';
 import { closest, formatHelp } from './help.js';
+import { quietOnClosedPipe } from './quiet-pipe.js';
 import { reportFailure } from './report-failure.js';
 
 /**
@@ -94,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
   }
   return (await command.load()).run(rest);
 }
+
+quietOnClosedPipe(process.stdout);
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -24,12 +24,19 @@ export function reportFailure(error: unknown): ExitCode {
   return report.exit;
 }
 
-/** An unexpected exception: everything a bug report needs. */
+/**
+ * An unexpected exception: everything a bug report needs, and where to send it. tpm-doctor has no
+ * public issue tracker to name (package.json has no "bugs" URL), so the report goes to whoever
+ * maintains the copy in use.
+ */
 function reportBug(error: unknown): ExitCode {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  say(`tpm-doctor: internal error (please report it with this text):\n${detail}\n`);
+  say(`tpm-doctor: internal error (please report it with this text):\n${detail}\n${BUG_REPORT_LINE}\n`);
   return EXIT.INTERNAL;
 }
+
+/** The last line of an internal error: who to tell, and the runtime a maintainer needs to know. */
+export const BUG_REPORT_LINE = `Report it to your tpm-doctor maintainer with this output (Node ${process.version}, ${process.platform} ${process.arch}).`;
 
 function nextLine(report: ErrorReport, error: TpmDoctorError): string {
   if (report.next === 'resume') return 'Continue with: tpm-doctor resume\n';

@@ -171,16 +171,23 @@ describe('reportFailure', () => {
     expect(stderr).toBe('tpm-doctor: a device without an id\n');
   });
 
-  it('an error that should not escape, and any other exception: exit 1 with the stack', () => {
+  it('an error that should not escape, and any other exception: exit 1 with the stack, and who to tell', () => {
+    const BUG_REPORT_LINE = `Report it to your tpm-doctor maintainer with this output (Node ${process.version}, ${process.platform} ${process.arch}).`;
     const shape = new ResponseShapeError('an object', 3);
     expect(reportFailure(shape)).toBe(EXIT.INTERNAL);
-    expect(stderr).toBe(`tpm-doctor: internal error (please report it with this text):\n${shape.stack}\n`);
+    expect(stderr).toBe(
+      `tpm-doctor: internal error (please report it with this text):\n${shape.stack}\n${BUG_REPORT_LINE}\n`,
+    );
     stderr = '';
     const bug = new TypeError('x is undefined');
     expect(reportFailure(bug)).toBe(EXIT.INTERNAL);
-    expect(stderr).toBe(`tpm-doctor: internal error (please report it with this text):\n${bug.stack}\n`);
+    expect(stderr).toBe(
+      `tpm-doctor: internal error (please report it with this text):\n${bug.stack}\n${BUG_REPORT_LINE}\n`,
+    );
     stderr = '';
     expect(reportFailure('a string')).toBe(EXIT.INTERNAL);
-    expect(stderr).toBe('tpm-doctor: internal error (please report it with this text):\na string\n');
+    expect(stderr).toBe(
+      `tpm-doctor: internal error (please report it with this text):\na string\n${BUG_REPORT_LINE}\n`,
+    );
   });
 });
