@@ -36,7 +36,7 @@ function reportBug(error: unknown): ExitCode {
 }
 
 /** The last line of an internal error: who to tell, and the runtime a maintainer needs to know. */
-export const BUG_REPORT_LINE = `Report it to your tpm-doctor maintainer with this output (Node ${process.version}, ${process.platform} ${process.arch}).`;
+const BUG_REPORT_LINE = `Report it to your tpm-doctor maintainer with this output (Node ${process.version}, ${process.platform} ${process.arch}).`;
 
 function nextLine(report: ErrorReport, error: TpmDoctorError): string {
   if (report.next === 'resume') return 'Continue with: tpm-doctor resume\n';
