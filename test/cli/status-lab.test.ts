@@ -70,7 +70,8 @@ describe('status --tpm lab:', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const header =
-      /^TPM status of swtpm:\/\/127\.0\.0\.1:(\d+) +\[LAB: throwaway software TPM, not this machine\]$/m.exec(
+      // Wrapped at 80 columns: the LAB label may continue on the next line, indented.
+      /^TPM status of swtpm:\/\/127\.0\.0\.1:(\d+) +\[LAB:\s+throwaway\s+software\s+TPM,\s+not\s+this\s+machine\]$/m.exec(
         r.stdout,
       );
     expect(header).not.toBeNull();
