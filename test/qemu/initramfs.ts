@@ -35,15 +35,24 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro host /h
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
+for word in $(cat /proc/cmdline); do
+  case "$word" in guest.script=*) script="\${word#guest.script=}" ;; guest.arg=*) arg="\${word#guest.arg=}" ;; esac
+done
+# The guest's /tmp is a tmpfs of its own; the host's /tmp stays reachable at /hosttmp, and a
+# repository checked out under the host's /tmp (a CI clone) is bound back at its own path, so the
+# script and the CLI are found where the host has them.
+mkdir -p /hosttmp
+mount -o bind /host/tmp /hosttmp
 mount -t tmpfs tmp /host/tmp
+case "$script" in
+  /tmp/*) top="\${script#/tmp/}"; top="\${top%%/*}"
+    mkdir -p "/host/tmp/$top" && mount -o bind "/hosttmp/$top" "/host/tmp/$top" ;;
+esac
 # A read-write share (mount tag "state"), when the harness gives one, keeps files across reboots;
 # the systemd unit folder gets a tmpfs so a resume unit can be installed on the read-only root.
 mkdir -p /host/tmp/state
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 state /host/tmp/state 2>/dev/null
 mount -t tmpfs units /host/etc/systemd/system
-for word in $(cat /proc/cmdline); do
-  case "$word" in guest.script=*) script="\${word#guest.script=}" ;; guest.arg=*) arg="\${word#guest.arg=}" ;; esac
-done
 echo "@@GUEST-UP $(cut -d' ' -f1 /proc/uptime)"
 HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin chroot /host /bin/sh "$script" "$arg"
 done=$?
