@@ -1,4 +1,5 @@
 import { TpmDoctorError } from '../../errors.js';
+import { EVIDENCE_SCRIPT_NAME } from '../campaign/evidence-script.js';
 import { GraphError } from '../graph/graph-error.js';
 import type { GraphStats } from '../graph/graph-events.js';
 import {
@@ -24,7 +25,6 @@ import type { TriageResult } from './triage-result.js';
 import { type TriageSummary, TriageTally } from './triage-summary.js';
 
 /** The Remediations script package whose detection output is tpm-doctor's compact evidence. */
-const EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
 
 export interface TriageProgress {
   /** Devices listed so far. */

@@ -1,8 +1,9 @@
+import { EVIDENCE_SCRIPT_NAME } from '../../fleet/campaign/evidence-script.js';
 import type { DeviceHealthScript } from '../../fleet/graph/graph-types.js';
 import { Prng } from './prng.js';
 
 /** The Remediations package seeded with every device's earlier evidence run (scripts/collect-evidence.ps1). */
-export const SEEDED_EVIDENCE_SCRIPT_NAME = 'tpm-doctor evidence';
+export const SEEDED_EVIDENCE_SCRIPT_NAME = EVIDENCE_SCRIPT_NAME;
 
 /**
  * A script counts as a TPM clear when its remediation script mentions `tpm-doctor clear` or

@@ -348,13 +348,7 @@ export async function readLinuxPendingPpiRequest(
       problems.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
-    const m = /^\s*(\d+)/.exec(text);
-    if (!m)
-      throw new PpiError(
-        'unexpected-output',
-        `Expected a number in ${file}, got "${text.trim().slice(0, 80)}".`,
-      );
-    return Number(m[1]);
+    return leadingNumber(file, text);
   }
   throw new PpiError('unexpected-output', `Could not read the pending request: ${problems.join('; ')}`);
 }
