@@ -34,6 +34,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** SIGKILL the CLI after this long; default 30000 ms. The result then has signal SIGKILL. */
   timeoutMs?: number;
+  /** SIGKILL the CLI as soon as this returns true (asked every 10 ms): a kill at a state, not a time. */
+  killWhen?: () => boolean;
 }
 
 /** Runs `node dist/tpm-doctor.cjs ...args` and waits for it to exit. */
@@ -60,15 +62,24 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
     });
-    const timer = setTimeout(() => {
+    const kill = (): void => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, options.timeoutMs ?? 30_000);
+    };
+    const timer = setTimeout(kill, options.timeoutMs ?? 30_000);
+    const killWhen = options.killWhen;
+    const watcher = killWhen
+      ? setInterval(() => {
+          if (killWhen()) kill();
+        }, 10)
+      : undefined;
     child.once('error', (err) => {
       clearTimeout(timer);
+      clearInterval(watcher);
       reject(err);
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(watcher);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started, pid: child.pid ?? -1 });
     });
   });

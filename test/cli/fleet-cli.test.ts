@@ -120,7 +120,9 @@ describe('fleet sync', () => {
     const chosen = Array.from({ length: lab.devices.size }, (_, i) => lab.views.managedDevice(i).id);
     await import('node:fs/promises').then((fs) => fs.writeFile(ids, `${chosen.join('\n')}\n`));
     const before = postsPerDevice();
-    // 600 syncs at 200 writes per 2 s window need at least 4 s of posting: kill it after 2.5 s.
+    // 600 syncs at 200 writes per 2 s window need at least 4 s of posting: kill it once the lab
+    // has taken 20 of them (a state, not a time, so a slow machine kills it at the same point).
+    const posted = (): number => postsPerDevice().filter((n, i) => n > (before[i] ?? 0)).length;
     const killed = await runCli(
       [
         'fleet',
@@ -137,7 +139,8 @@ describe('fleet sync', () => {
       ],
       {
         env: env(),
-        timeoutMs: 2_500,
+        killWhen: () => posted() >= 20,
+        timeoutMs: 60_000,
       },
     );
     expect(killed.signal).toBe('SIGKILL');
