@@ -679,5 +679,6 @@ describe('SIGKILL at random moments', () => {
       `journal crash test: ${ITERATIONS} kills, ${acked.size} acknowledged records kept, ${final.records.length} records, ` +
         `${injected} torn tails injected (${repairedSeen} seen repaired), ${torn} torn by a kill`,
     );
-  }, 30_000);
+    // Thirty Node start-ups: a loaded CI machine (qemu guests in parallel) may take seconds each.
+  }, 180_000);
 });

@@ -27,7 +27,9 @@ function client(target: GraphTestServer, options: Partial<GraphClientOptions> = 
     baseUrl: target.url,
     credential: new StaticCredential(),
     limits: { windowMs: 1_000, requestsPerWindow: 1_000, writesPerWindow: 500 },
-    timeoutMs: 300,
+    // Generous: a loaded CI machine must not turn an answered request into a timeout. The tests
+    // of timeouts set their own against a server that never answers.
+    timeoutMs: 5_000,
     maxRetries: 2,
     backoffBaseMs: 5,
     backoffMaxMs: 20,
@@ -240,7 +242,7 @@ describe('GraphClient throttling and failures', () => {
 
   it('a server that never answers times out, with bounded retries', async () => {
     const target = await serve(() => undefined);
-    const error = await client(target, { timeoutMs: 100 })
+    const error = await client(target, { timeoutMs: 500 })
       .get('v1.0', '/x')
       .catch((e: unknown) => e);
     expect(target.arrivals).toHaveLength(3);
@@ -249,7 +251,7 @@ describe('GraphClient throttling and failures', () => {
 
   it('a POST that times out is an AmbiguousWriteError and is not sent again', async () => {
     const target = await serve(() => undefined);
-    const error = await client(target, { timeoutMs: 100 })
+    const error = await client(target, { timeoutMs: 500 })
       .post('v1.0', '/deviceManagement/managedDevices/d1/syncDevice')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AmbiguousWriteError);
