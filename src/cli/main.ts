@@ -63,8 +63,9 @@ ${Object.entries(VERBS)
 
 Common options:
   --tpm URI     Which TPM: device:[PATH] (Linux, default /dev/tpmrm0), tbs: (Windows),
-                swtpm://HOST:PORT, mssim://HOST:PORT, or lab: for a throwaway software TPM.
-                Also read from the TPM_DOCTOR_TPM environment variable.
+                swtpm://HOST:PORT, mssim://HOST:PORT, a tpm2-tools TCTI string
+                (swtpm:host=H,port=P), or lab: for a throwaway software TPM.
+                Also read from TPM_DOCTOR_TPM, else from tpm2-tools' TPM2TOOLS_TCTI.
   --json        Machine-readable output (schemas in docs/).
   -h, --help    Help for a command: tpm-doctor status --help
   --version     Print the version.

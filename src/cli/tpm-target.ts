@@ -1,6 +1,6 @@
 import { TpmDoctorError } from '../errors.js';
 import { Tpm } from '../tpm/tpm.js';
-import { defaultTpmUri } from '../tpm/transport/open-transport.js';
+import { defaultTpmUri, environmentTpmUri } from '../tpm/transport/open-transport.js';
 
 /** A resolved --tpm value: where to connect, and what to stop afterwards (a lab TPM). */
 export interface TpmTarget {
@@ -11,13 +11,13 @@ export interface TpmTarget {
 }
 
 /**
- * Picks the TPM: --tpm, else TPM_DOCTOR_TPM, else this machine's own TPM. `lab:` (optionally
+ * Picks the TPM: --tpm, else TPM_DOCTOR_TPM, else TPM2TOOLS_TCTI, else this machine's own TPM. `lab:` (optionally
  * `lab:SCENARIO[,SCENARIO]`) starts a throwaway, provisioned swtpm for this one run and puts it
  * into the named broken states. The lab modules are imported only then, so ordinary runs never
  * load them.
  */
 export async function resolveTpmTarget(flag: string | undefined): Promise<TpmTarget> {
-  const uri = (flag ?? process.env.TPM_DOCTOR_TPM ?? defaultTpmUri()).trim();
+  const uri = (flag ?? environmentTpmUri() ?? defaultTpmUri()).trim();
   if (uri !== 'lab' && !uri.startsWith('lab:')) return { uri, lab: null, release: async () => {} };
 
   const { parseLabScenarios, LAB_SCENARIOS } = await import('../lab/scenarios.js');

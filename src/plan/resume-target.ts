@@ -1,6 +1,7 @@
 /**
  * The TPM a run resumes on: `--tpm`, else the one the run recorded when it started (resume then
- * also checks its EK Name before touching anything), else TPM_DOCTOR_TPM, else this machine's.
+ * also checks its EK Name before touching anything), else TPM_DOCTOR_TPM or TPM2TOOLS_TCTI, else
+ * this machine's.
  */
 export function resumeTpmUri(input: {
   flag: string | undefined;

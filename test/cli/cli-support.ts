@@ -42,6 +42,7 @@ export interface CliOptions {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.TPM_DOCTOR_TPM;
+  delete env.TPM2TOOLS_TCTI;
   delete env.NODE_OPTIONS; // vitest's loader hooks must not leak into the CLI
   // Output as a pipe gets it: no colour unless a test asks (a CI runner may set FORCE_COLOR).
   delete env.FORCE_COLOR;

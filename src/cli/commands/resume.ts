@@ -82,12 +82,12 @@ export async function run(argv: string[]): Promise<number> {
       ? existingJournal(values.journal)
       : pickRun(dir, values.run !== undefined ? [values.run, ...positionals] : positionals);
   const timeoutMs = parseTimeout(values.timeout, 'resume');
-  const { defaultTpmUri } = await import('../../tpm/transport/open-transport.js');
+  const { defaultTpmUri, environmentTpmUri } = await import('../../tpm/transport/open-transport.js');
   const { recordedTpmUri } = await import('../../remedy/clear/clear-run.js');
   const uri = resumeTpmUri({
     flag: values.tpm,
     recorded: recordedTpmUri(journalPath),
-    env: process.env.TPM_DOCTOR_TPM,
+    env: environmentTpmUri(),
     machineDefault: defaultTpmUri,
   });
   const refusal = resumeTargetRefusal(uri);

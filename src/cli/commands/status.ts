@@ -20,7 +20,8 @@ platform-created or not), EK certificates and whether they match the EK, and the
 left for persistent objects and NV indices. It is what tpm.msc and Get-Tpm show, and more.
 
 Options:
-  --tpm URI          The TPM to read (default: TPM_DOCTOR_TPM, else this machine's TPM):
+  --tpm URI          The TPM to read (default: TPM_DOCTOR_TPM, else TPM2TOOLS_TCTI,
+                     else this machine's TPM):
                        ${TPM_URI_FORMS.join('\n                       ')}
                        lab:                 a throwaway software TPM (swtpm), for trying tpm-doctor
   --json             Print the status as JSON (schema: docs/status-json.md).
