@@ -129,6 +129,10 @@ describe('no TPM answers: exit 3', () => {
     expect(lines[0]).toContain(`127.0.0.1:${closedPort}`);
     // Nothing answered: the TPM may exist, so its presence is unknown, never "NO".
     expect(r.stdout).toMatch(/^ {2}Present +unknown \(the TPM could not be reached; see below\)$/m);
+    // And so is every answer of the Get-Tpm-like summary: unknown, never "no".
+    expect(r.stdout).toMatch(
+      /^ {2}Summary +ready unknown, enabled unknown, owner auth set unknown,\s+locked out unknown, clear allowed unknown$/m,
+    );
     expect(all).not.toMatch(/internal error|\.cjs:\d+/);
   });
 

@@ -46,9 +46,21 @@ async function failOnce(): Promise<void> {
   expect(r.stderr).toMatch(/0x98e/i);
 }
 
+/** The Get-Tpm-like summary of the text output, its wrapped lines joined. */
+async function summary(uri: string): Promise<string> {
+  const text = await runCli(['status', '--tpm', uri]);
+  expect(text.code).toBe(0);
+  const m = /^ {2}Summary +(.*(?:\n {23}.*)*)/m.exec(text.stdout);
+  expect(m, text.stdout).not.toBeNull();
+  return (m?.[1] ?? '').replace(/\n +/g, ' ');
+}
+
 describe('states made with tpm2-tools show up in status', () => {
   it('an owner NV index: hierarchy owner, not platform-created, attributes as tpm2_nvreadpublic prints', async () => {
     const i = swtpm.get();
+    expect(await summary(i.uri)).toBe(
+      'ready yes, enabled yes, owner auth set no, locked out no, clear allowed yes',
+    );
     await tpm2(i, ['tpm2_nvdefine', OWNER_INDEX, '-C', 'o', '-s', '32', '-a', 'ownerread|ownerwrite']);
     const { code, json } = await statusJson(i.uri);
     expect(code).toBe(0);
@@ -190,6 +202,10 @@ describe('states made with tpm2-tools show up in status', () => {
     expect(json.permanent?.value).toBe(hex8(tools.TPM2_PT_PERMANENT ?? -1));
     const text = await runCli(['status', '--tpm', i.uri]);
     expect(text.stdout).toMatch(/^ {2}Locked out +YES/m);
+    // The summary an admin knows from Get-Tpm: not ready while locked out.
+    expect(await summary(i.uri)).toBe(
+      'ready NO, enabled yes, owner auth set no, locked out YES, clear allowed yes',
+    );
   });
 
   it('tpm2_clearcontrol -C l s sets disableClear', async () => {
@@ -201,6 +217,7 @@ describe('states made with tpm2-tools show up in status', () => {
     const { json } = await statusJson(i.uri);
     expect(json.permanent?.flags.disableClear).toBe(true);
     expect(json.permanent?.value).toBe(hex8(tools.TPM2_PT_PERMANENT ?? -1));
+    expect(await summary(i.uri)).toMatch(/, clear allowed NO$/);
   });
 
   it('owner and lockout auth values set with tpm2_changeauth: the flags are set and the values never printed', async () => {
@@ -213,6 +230,7 @@ describe('states made with tpm2-tools show up in status', () => {
     expect(json.json.permanent?.flags).toMatchObject({ ownerAuthSet: true, lockoutAuthSet: true });
     expect(json.json.permanent?.flags.endorsementAuthSet).toBe(false);
     expect(json.json.dictionaryAttack?.lockoutAuthSet).toBe(true);
+    expect(await summary(i.uri)).toMatch(/, owner auth set yes,/);
     expect(json.json.permanent?.value).toBe(hex8(tools.TPM2_PT_PERMANENT ?? -1));
     const text = await runCli(['status', '--tpm', i.uri]);
     const verbose = await runCli(['status', '--tpm', i.uri, '--verbose']);
@@ -242,5 +260,6 @@ describe('states made with tpm2-tools show up in status', () => {
     expect(json.startupClear?.value).toBe(hex8(tools.TPM2_PT_STARTUP_CLEAR ?? -1));
     // The owner's persistent key is still readable and listed.
     expect(json.persistentObjects?.map((o) => o.handle)).toEqual([PERSISTENT]);
+    expect(await summary(i.uri)).toMatch(/^ready NO, enabled NO, /);
   });
 });

@@ -1,4 +1,5 @@
 import type { TpmStatus } from '../../snapshot/tpm-status.js';
+import { summarizeTpm } from '../../snapshot/tpm-summary.js';
 import { wrapIndented, wrapParagraph } from '../../text/wrap.js';
 import { PLAIN_LAYOUT, type TextLayout } from '../terminal-style.js';
 
@@ -34,6 +35,7 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
         ? 'NO'
         : 'unknown (the TPM could not be reached; see below)',
   );
+  line('Summary', summaryLine(s));
   const id = s.identity;
   if (id) {
     line(
@@ -159,6 +161,19 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
   }
   out.push('');
   return `${out.join('\n')}\n`;
+}
+
+/** Get-Tpm's answers in one line, each "unknown" when its facts could not be read. */
+function summaryLine(s: TpmStatus): string {
+  const summary = summarizeTpm(s);
+  const say = (fact: boolean | null, yes = 'yes', no = 'NO') => (fact === null ? 'unknown' : fact ? yes : no);
+  return [
+    `ready ${say(summary.ready)}`,
+    `enabled ${say(summary.enabled)}`,
+    `owner auth set ${say(summary.ownerAuthSet, 'yes', 'no')}`,
+    `locked out ${say(summary.lockedOut, 'YES', 'no')}`,
+    `clear allowed ${say(summary.clearAllowed)}`,
+  ].join(', ');
 }
 
 function flagList(flags: Record<string, boolean>): string {
