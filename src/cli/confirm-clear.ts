@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { askForTypedWord } from './typed-confirmation.js';
 import { UsageError } from './usage-error.js';
 
 /** Typed confirmation on a terminal; without one, --yes is required (no silent destruction). */
@@ -9,13 +9,9 @@ export async function confirmClear(): Promise<boolean> {
       'clear',
     );
   }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await new Promise<string>((resolve) =>
-      rl.question('\nThis deletes the keys listed above. Type CLEAR to continue: ', resolve),
-    );
-    return answer.trim() === 'CLEAR';
-  } finally {
-    rl.close();
-  }
+  return askForTypedWord({
+    question: '\nThis deletes the keys listed above.',
+    word: 'CLEAR',
+    output: process.stdout,
+  });
 }

@@ -10,7 +10,7 @@ import { RunJournal } from '../../src/remedy/journal.js';
 import { resumeArguments } from '../../src/remedy/platform/startup-task-base.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
-import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
+import { runCli, runCliOnTerminal, useBuiltCli, useTempDir } from './cli-support.js';
 
 useBuiltCli();
 const swtpm = useSwtpm({ provision: true });
@@ -44,6 +44,18 @@ describe('tpm-doctor clear', () => {
     const r = await runCli(['clear', '--tpm', i.uri, '--purpose', 'decommission', '--state-dir', temp.dir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--yes/);
+    expect(await persistentHandles()).toMatch(/0x81000005/);
+  });
+
+  it('on a terminal, a typed answer other than CLEAR destroys nothing; the keys to be lost are listed first', async () => {
+    const i = swtpm.get();
+    const r = await runCliOnTerminal(
+      ['clear', '--tpm', i.uri, '--purpose', 'decommission', '--state-dir', temp.dir()],
+      { prompt: /Type CLEAR to continue: /, answer: 'clear' },
+    );
+    expect(r.screen).toMatch(/This deletes the keys listed above\. Type CLEAR to continue: /);
+    expect(r.screen).toMatch(/0x81000005/);
+    expect(r.code, r.screen).not.toBe(0);
     expect(await persistentHandles()).toMatch(/0x81000005/);
   });
 

@@ -87,6 +87,59 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 }
 
 /** `status --json` against a URI: the exit code, the parsed JSON and the raw streams. */
+/**
+ * Runs the CLI on a terminal (a pty from util-linux `script`), answers `answer` when `prompt`
+ * appears, and returns everything the terminal showed (stdout and stderr together, as a person
+ * sees them).
+ */
+export function runCliOnTerminal(
+  args: string[],
+  dialogue: { prompt: RegExp; answer: string },
+  options: CliOptions = {},
+): Promise<{ code: number | null; screen: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.TPM_DOCTOR_TPM;
+  delete env.TPM2TOOLS_TCTI;
+  delete env.NODE_OPTIONS;
+  delete env.FORCE_COLOR;
+  env.NO_COLOR = '1';
+  Object.assign(env, options.env);
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let answered = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      screen += d;
+      if (!answered && dialogue.prompt.test(screen)) {
+        answered = true;
+        child.stdin.write(`${dialogue.answer}\n`);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      screen += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `util-linux "script" is needed for terminal tests (apt-get install bsdutils): ${err.message}`,
+        ),
+      );
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, screen: screen.replaceAll('\r', '') });
+    });
+  });
+}
+
 export async function statusJson(
   uri: string,
   extra: string[] = [],

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { type LabTenant, startLabTenant } from '../../src/lab/tenant/index.js';
 import { assertSwtpmAvailable } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
-import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
+import { runCli, runCliOnTerminal, useBuiltCli, useTempDir } from './cli-support.js';
 
 useBuiltCli();
 const tmp = useTempDir('tpm-doctor-fleet-clear-');
@@ -90,6 +90,21 @@ describe('fleet clear', () => {
     );
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toMatch(/not confirmed; nothing was posted/);
+
+    // On a terminal: the devices are listed before the question, and only the word the
+    // single-device clear asks for (CLEAR) confirms; "yes" does not.
+    const writesBefore = Object.values(lab.stats().apps).reduce((sum, app) => sum + app.writes, 0);
+    const typedYes = await runCliOnTerminal(
+      ['fleet', 'clear', ...connect(), '--store', store, ...selection, ...approval],
+      { prompt: /Type CLEAR to continue: /, answer: 'yes' },
+      { env: env() },
+    );
+    expect(typedYes.code, typedYes.screen).toBe(2);
+    expect(typedYes.screen).toMatch(/Clear the TPM of 2 devices \(each behind its own preflight gate\):/);
+    for (const device of [first, second]) expect(typedYes.screen).toContain(`  ${device.deviceId}`);
+    expect(typedYes.screen).toContain('(approved by A. Admin, ticket CHG-1234)? Type CLEAR to continue: ');
+    expect(typedYes.screen).toMatch(/not confirmed; nothing was posted/);
+    expect(Object.values(lab.stats().apps).reduce((sum, app) => sum + app.writes, 0)).toBe(writesBefore);
 
     // The dry run names exactly the devices, and the one refused with why; it needs no approval yet.
     // It names the tenant too: the selection comes from that tenant's triage only.

@@ -13,7 +13,9 @@ import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { readBoundedFile } from '../read-bounded-file.js';
+import { askForTypedWord } from '../typed-confirmation.js';
 import { UsageError } from '../usage-error.js';
+import { deviceListLines, type ListedDevice } from './device-list.js';
 import { MAX_POLL_MS, parseDuration } from './duration.js';
 import {
   CONNECTION_HELP,
@@ -229,17 +231,6 @@ export function detectionScript(file: string | undefined, verb: string): string 
   }
 }
 
-export async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(`${question} Type "yes" to go on: `)).trim() === 'yes';
-  } finally {
-    rl.close();
-  }
-}
-
 /**
  * --poll in milliseconds, or undefined when not given. Called before anything is created, so a
  * bad value stops the command before a campaign exists.
@@ -348,7 +339,15 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
         action === 'reboot'
           ? 'Reboot the selected devices now'
           : 'Run the evidence script on the selected devices';
-      if (!(await confirm(`${what} (${connection.target})?`))) {
+      const devices = await selectedDevices(store, selection);
+      if (process.stdin.isTTY)
+        process.stderr.write(`${what}: ${devices.length} devices\n${deviceListLines(devices).join('\n')}\n`);
+      const confirmed = await askForTypedWord({
+        question: `${what} (${connection.target})?`,
+        word: 'yes',
+        output: process.stderr,
+      });
+      if (!confirmed) {
         process.stderr.write(
           'tpm-doctor: not confirmed; nothing was posted (--yes to confirm without a prompt)\n',
         );
@@ -391,6 +390,19 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
   }
 }
 
+/** The devices a selection names: the listed ids, or the triage's rows that match its filter. */
+async function selectedDevices(store: FleetStore, selection: CampaignSelection): Promise<ListedDevice[]> {
+  if (selection.kind === 'devices')
+    return selection.deviceIds.map((deviceId) => ({ deviceId, deviceName: null }));
+  const run = selection.runId !== undefined ? { id: selection.runId } : await store.latestTriage();
+  if (!run)
+    throw new UsageError('no finished triage in the store: run "tpm-doctor fleet triage" first', 'fleet');
+  return store.triageRows(run.id, {
+    ...(selection.classes ? { classes: selection.classes } : {}),
+    ...(selection.clearSafety ? { clearSafety: selection.clearSafety } : {}),
+  });
+}
+
 async function dryRun(
   store: FleetStore,
   selection: CampaignSelection,
@@ -398,19 +410,7 @@ async function dryRun(
   connection: GraphConnection,
   v: Values,
 ): Promise<number> {
-  let count: number;
-  if (selection.kind === 'devices') count = selection.deviceIds.length;
-  else {
-    const run = selection.runId !== undefined ? { id: selection.runId } : await store.latestTriage();
-    if (!run)
-      throw new UsageError('no finished triage in the store: run "tpm-doctor fleet triage" first', 'fleet');
-    count = (
-      await store.triageRows(run.id, {
-        ...(selection.classes ? { classes: selection.classes } : {}),
-        ...(selection.clearSafety ? { clearSafety: selection.clearSafety } : {}),
-      })
-    ).length;
-  }
+  const count = (await selectedDevices(store, selection)).length;
   const { windowMs, writesPerWindow } = connection.limits;
   const minimumMs = Math.max(0, Math.ceil(count / writesPerWindow) - 1) * windowMs;
   const plan = {

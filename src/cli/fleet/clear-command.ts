@@ -6,9 +6,9 @@ import { openFleetStore } from '../../fleet/store/open-store.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { askForTypedWord } from '../typed-confirmation.js';
 import { UsageError } from '../usage-error.js';
 import {
-  confirm,
   detectionScript,
   pollOption,
   RUN_HELP,
@@ -19,6 +19,7 @@ import {
   selectionFrom,
   type Values,
 } from './campaign-command.js';
+import { deviceLabel, deviceListLines } from './device-list.js';
 import { parseDuration } from './duration.js';
 import {
   CONNECTION_HELP,
@@ -43,7 +44,7 @@ A TPM clear deletes every key in the TPM. Guard rails, in order:
      selected: recovery key escrowed and matching, the ladder reaching a clear, nothing blocking.
      Every other device asked for is refused with the triage's reason, never chosen on a guess.
   2. --approved-by NAME --ticket ID are required; they go to every device's own gate and journal.
-  3. A typed confirmation, or --yes (also on a LAB tenant: the command line is the one you will
+  3. The devices listed and CLEAR typed (as for one clear), or --yes (also on a LAB tenant: the command line is the one you will
      use on a real tenant, and a LAB swtpm-backed device really is cleared).
   4. On each device, the script package "tpm-doctor clear (ticket ID)" runs: the evidence script
      as detection, then "tpm-doctor clear --method ppi --purpose repair --yes --approved-by NAME
@@ -146,9 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.OK;
     }
     for (const r of chosen.refused.slice(0, 10))
-      process.stderr.write(
-        `tpm-doctor: refused ${terminalSafe(r.deviceId)}${r.deviceName ? ` (${terminalSafe(r.deviceName)})` : ''}: ${terminalSafe(r.reason)}\n`,
-      );
+      process.stderr.write(`tpm-doctor: refused ${deviceLabel(r)}: ${terminalSafe(r.reason)}\n`);
     if (chosen.refused.length > 10)
       process.stderr.write(
         `tpm-doctor: ... and ${chosen.refused.length - 10} more refused (--dry-run lists them)\n`,
@@ -161,9 +160,16 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     if (!v.yes) {
-      const ok = await confirm(
-        `Clear the TPM of ${chosen.devices.length} device${chosen.devices.length === 1 ? '' : 's'} (approved by ${approvedBy}, ticket ${ticket})?`,
-      );
+      const count = `${chosen.devices.length} device${chosen.devices.length === 1 ? '' : 's'}`;
+      if (process.stdin.isTTY)
+        process.stderr.write(
+          `Clear the TPM of ${count} (each behind its own preflight gate):\n${deviceListLines(chosen.devices).join('\n')}\n`,
+        );
+      const ok = await askForTypedWord({
+        question: `Clear the TPM of these ${count} (approved by ${terminalSafe(approvedBy ?? '')}, ticket ${terminalSafe(ticket ?? '')})?`,
+        word: 'CLEAR',
+        output: process.stderr,
+      });
       if (!ok) {
         process.stderr.write(
           'tpm-doctor: not confirmed; nothing was posted (--yes to confirm without a prompt)\n',
@@ -211,8 +217,6 @@ export function renderPlan(plan: {
   devices: { deviceId: string; deviceName: string | null }[];
   refused: { deviceId: string; deviceName: string | null; reason: string }[];
 }): string {
-  const name = (d: { deviceId: string; deviceName: string | null }) =>
-    `${terminalSafe(d.deviceId)}${d.deviceName ? ` (${terminalSafe(d.deviceName)})` : ''}`;
   const lines = [
     `Dry run: clear campaign, ${terminalSafe(plan.selection)}; ${
       plan.approvedBy === null
@@ -220,12 +224,12 @@ export function renderPlan(plan: {
         : `approved by ${terminalSafe(plan.approvedBy)}, ticket ${terminalSafe(plan.ticket ?? '')}`
     }.`,
     `Would clear the TPM of ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'} (each behind its own preflight gate):`,
-    ...plan.devices.map((d) => `  ${name(d)}`),
+    ...deviceListLines(plan.devices, Number.POSITIVE_INFINITY),
   ];
   if (plan.refused.length > 0) {
     lines.push(
       `Refused ${plan.refused.length}:`,
-      ...plan.refused.map((r) => `  ${name(r)}: ${terminalSafe(r.reason)}`),
+      ...plan.refused.map((r) => `  ${deviceLabel(r)}: ${terminalSafe(r.reason)}`),
     );
   }
   lines.push('Nothing was posted.');

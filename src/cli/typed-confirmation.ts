@@ -1,0 +1,22 @@
+/**
+ * The one way tpm-doctor asks a person to confirm an action that changes devices: the question,
+ * then a word typed on the terminal (CLEAR for every TPM clear, on one device or many, so the
+ * word an admin learns means the same everywhere). False without a terminal: there is nobody to
+ * ask, and the caller says that --yes is the way on.
+ */
+export async function askForTypedWord(options: {
+  question: string;
+  word: string;
+  /** Where the question goes: stdout for a single clear (its report is there), stderr for fleet. */
+  output: NodeJS.WriteStream;
+}): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: options.output });
+  try {
+    const answer = await rl.question(`${options.question} Type ${options.word} to continue: `);
+    return answer.trim() === options.word;
+  } finally {
+    rl.close();
+  }
+}
