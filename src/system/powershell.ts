@@ -6,17 +6,16 @@
  * https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_powershell_exe).
  * It goes through the one process runner, so a timeout ends PowerShell and whatever it started.
  */
-import path from 'node:path';
 import type { ProcessResult } from './process-result.js';
 import { runProcess } from './run-process.js';
+import { joinUnder, windowsSystemDirectory } from './windows-system-directory.js';
 
 /** Runs one PowerShell script with a deadline. Swappable for tests (PowerShell cannot run off Windows). */
 export type PowerShellRunner = (script: string, timeoutMs: number) => Promise<ProcessResult>;
 
-/** %SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe. */
-export function powershellPath(): string {
-  const root = process.env.SystemRoot ?? 'C:\\Windows';
-  return path.join(root, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+/** The 64-bit Windows PowerShell: ...\System32 (or Sysnative from WOW64)\WindowsPowerShell\v1.0\powershell.exe. */
+export function powershellPath(env: NodeJS.ProcessEnv = process.env): string {
+  return joinUnder(windowsSystemDirectory(env), 'WindowsPowerShell', 'v1.0', 'powershell.exe');
 }
 
 /** The arguments that run `script`: no profile, no prompt, the script encoded. */

@@ -9,16 +9,16 @@
  *   its full path under %SystemRoot%\System32 so that a taskkill.exe planted on PATH is not run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { joinUnder, windowsSystemDirectory } from './windows-system-directory.js';
 
 /** Whether children are started in a process group of their own (POSIX) so the group can be signalled. */
 export function ownProcessGroup(platform: NodeJS.Platform = process.platform): boolean {
   return platform !== 'win32';
 }
 
-/** %SystemRoot%\System32\taskkill.exe. */
+/** %SystemRoot%\System32\taskkill.exe (Sysnative from WOW64). */
 export function taskkillPath(): string {
-  return path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'taskkill.exe');
+  return joinUnder(windowsSystemDirectory(), 'taskkill.exe');
 }
 
 function taskkillArgs(pid: number): string[] {

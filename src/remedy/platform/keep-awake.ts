@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { powershellArguments, powershellPath } from '../../system/powershell.js';
 
 /**
  * Keeps a Windows PC from sleeping while the runbook waits for the Intune sync: a sleeping PC does
@@ -30,7 +31,8 @@ export function keepAwake(options: { platform?: NodeJS.Platform; spawner?: Spawn
     options.spawner ?? ((file, args) => spawn(file, args, { stdio: 'ignore', windowsHide: true }));
   let child: ChildProcess | undefined;
   try {
-    child = spawner('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', KEEP_AWAKE_SCRIPT]);
+    // By full path and encoded, as every PowerShell tpm-doctor starts (src/system/powershell.ts).
+    child = spawner(powershellPath(), powershellArguments(KEEP_AWAKE_SCRIPT));
     child.on('error', () => {
       child = undefined; // no PowerShell: the wait goes on, the PC may sleep (the message says so)
     });

@@ -24,8 +24,14 @@ describe('keepAwake', () => {
         return spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
       },
     });
-    expect(seen[0]?.file).toBe('powershell.exe');
-    expect(seen[0]?.args.at(-1)).toBe(KEEP_AWAKE_SCRIPT);
+    // By full path (a powershell.exe planted on PATH or in the current folder is not run), the
+    // script encoded as every PowerShell tpm-doctor starts.
+    expect(seen[0]?.file).toMatch(
+      /^[A-Z]:\\.*\\(System32|Sysnative)\\WindowsPowerShell\\v1\.0\\powershell\.exe$/i,
+    );
+    const encoded = seen[0]?.args.at(-1) ?? '';
+    expect(seen[0]?.args.at(-2)).toBe('-EncodedCommand');
+    expect(Buffer.from(encoded, 'base64').toString('utf16le')).toBe(KEEP_AWAKE_SCRIPT);
     expect(KEEP_AWAKE_SCRIPT).toMatch(/SetThreadExecutionState\(\[uint32\]0x80000001\)/);
     expect(handle.active).toBe(true);
     handle.release();
