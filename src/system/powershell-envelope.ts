@@ -7,6 +7,7 @@
  * nor the console code page (CP932 on Japanese Windows) can garble the line.
  */
 
+import { readablePowerShellStderr } from './powershell-clixml.js';
 import { POWERSHELL_PRELUDE } from './powershell-prelude.js';
 import type { ProcessResult } from './process-result.js';
 
@@ -84,6 +85,10 @@ export function readEnvelope(stdout: string): EnvelopeReading {
 
 /** "PowerShell exited with 1 and no result: <first line of stderr>", for output with no envelope. */
 export function noResultMessage(result: ProcessResult): string {
-  const err = result.stderr.trim().split(/\r\n|\r|\n/)[0] ?? '';
+  const err =
+    readablePowerShellStderr(result.stderr)
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? '';
   return `PowerShell exited with ${result.exitCode ?? 'a signal'} and no result${err ? `: ${err}` : ''}`;
 }
