@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectExitCode, renderCollectSummary } from '../../src/cli/render/collect-text.js';
+import { EXIT } from '../../src/exit-codes.js';
 import { collectWindowsEvidence, powershellScriptFor } from '../../src/probe/windows/collect.js';
 import { readEvidenceBundle } from '../../src/probe/windows/evidence-bundle.js';
 import { EvidenceError } from '../../src/probe/windows/evidence-error.js';
@@ -99,6 +101,34 @@ describe('collectWindowsEvidence', () => {
     );
     expect(e.tpmtool).toBeNull();
     expect(e.enrollments).toHaveLength(2);
+  });
+
+  it('collecting nothing is exit 8, never 0; one cause is said once, with the files it kept out; unknown elevation is not "not elevated"', async () => {
+    const all = Object.fromEntries(EVIDENCE_SOURCES.map((s) => [s.name, 'throw' as const]));
+    const e = await collectWindowsEvidence({ platform: 'win32', runner: fixtureRunner('healthy', all) });
+    expect(e.elevated).toBeNull();
+    expect(collectExitCode(e)).toBe(EXIT.NOT_DIAGNOSABLE);
+    const text = renderCollectSummary(e, undefined);
+    expect(text).toMatch(/^Collected nothing from this device \(whether it ran elevated is unknown/);
+    expect(text).not.toMatch(/not elevated/);
+    const causes = text.split('\n').filter((line) => line.includes('PowerShell could not be started'));
+    expect(causes).toHaveLength(1);
+    for (const source of EVIDENCE_SOURCES) expect(causes[0]).toContain(source.file);
+  });
+
+  it('some sources not collected: exit 17 (incomplete), each cause once; all collected: exit 0', async () => {
+    const partial = await collectWindowsEvidence({
+      platform: 'win32',
+      runner: fixtureRunner('secureboot-1801', { dsregcmd: { timedOut: true } }),
+    });
+    expect(collectExitCode(partial)).toBe(EXIT.EVIDENCE_INCOMPLETE);
+    const text = renderCollectSummary(partial, 'C:\\out');
+    expect(text).toMatch(/\(not elevated: sources that need an administrator were skipped\)/);
+    expect(text).toMatch(/^ {2}dsregcmd\.txt: timed out after 60 s$/m);
+    expect(text).toMatch(/diagnose --evidence C:\\out$/m);
+    const complete = await collectWindowsEvidence({ platform: 'win32', runner: fixtureRunner('healthy') });
+    expect(complete.problems).toEqual([]);
+    expect(collectExitCode(complete)).toBe(EXIT.OK);
   });
 
   it('runs only the sources asked for (and always meta)', async () => {

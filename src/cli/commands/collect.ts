@@ -1,7 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
-import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { collectExitCode, renderCollectSummary } from '../render/collect-text.js';
 
 export const HELP = `tpm-doctor collect: gather this Windows device's TPM, Entra ID, BitLocker and MDM evidence.
 
@@ -20,6 +20,13 @@ Options:
   --json      Print the parsed evidence as JSON.
   -h, --help  This help.
 
+Exit status:
+  0   every source was collected
+  17  some sources were not collected (listed, with why): the evidence is incomplete
+  8   nothing was collected
+  9   not on Windows: there is no evidence to collect here
+  2   wrong command line
+
 The same collection, as an Intune Remediations detection script: scripts/collect-evidence.ps1
 (docs/evidence.md). Windows only.
 `;
@@ -36,23 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { collectWindowsEvidence } = await import('../../probe/windows/collect.js');
   const evidence = await collectWindowsEvidence(values.out === undefined ? {} : { outDir: values.out });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(evidence, null, 2)}\n`);
-  } else {
-    const got = Object.entries(evidence).filter(
-      ([key, value]) =>
-        value !== null &&
-        !['origin', 'collectedAt', 'computerName', 'osVersion', 'elevated', 'problems'].includes(key),
-    );
-    process.stdout.write(
-      `Collected ${got.length} sources from ${terminalSafe(evidence.computerName ?? 'this device')}${evidence.elevated ? '' : ' (not elevated: some sources skipped)'}: ${got.map(([k]) => k).join(', ')}\n`,
-    );
-    for (const p of evidence.problems)
-      process.stdout.write(`  ${terminalSafe(`${p.source}: ${p.message}`)}\n`);
-    if (values.out)
-      process.stdout.write(
-        `Bundle written to ${values.out}; diagnose it with: tpm-doctor diagnose --evidence ${values.out}\n`,
-      );
-  }
-  return EXIT.OK;
+  if (values.json) process.stdout.write(`${JSON.stringify(evidence, null, 2)}\n`);
+  else process.stdout.write(renderCollectSummary(evidence, values.out));
+  return collectExitCode(evidence);
 }
