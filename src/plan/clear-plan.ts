@@ -18,9 +18,10 @@ export function planClear(input: {
   method: ClearMethod | undefined;
   platform: NodeJS.Platform;
 }): ClearPlan {
+  const simulator = isSimulatorTarget(input.target);
   return {
     method: input.method ?? defaultClearMethod(input.target, input.platform),
-    simulator: isSimulatorTarget(input.target),
-    keepOpen: keepRunOpen(input.platform),
+    simulator,
+    keepOpen: keepRunOpen({ platform: input.platform, simulator }),
   };
 }

@@ -37,9 +37,11 @@ describe('defaultClearMethod', () => {
 });
 
 describe('keepRunOpen', () => {
-  it('only on Windows, where the post-clear runbook follows in the same journal', () => {
-    expect(keepRunOpen('win32')).toBe(true);
-    expect(keepRunOpen('linux')).toBe(false);
+  it("only on Windows, where the post-clear runbook follows in the same journal, and only for the machine's own TPM", () => {
+    expect(keepRunOpen({ platform: 'win32', simulator: false })).toBe(true);
+    expect(keepRunOpen({ platform: 'linux', simulator: false })).toBe(false);
+    // A swtpm cleared from Windows: nothing Windows provisioned changed, no runbook to follow.
+    expect(keepRunOpen({ platform: 'win32', simulator: true })).toBe(false);
   });
 });
 
@@ -50,9 +52,15 @@ describe('planClear', () => {
       simulator: false,
       keepOpen: false,
     });
+    // A lab swtpm cleared on Windows: the run ends with the proof (no runbook for a software TPM).
     expect(planClear({ target: lab, method: undefined, platform: 'win32' })).toEqual({
       method: 'platform',
       simulator: true,
+      keepOpen: false,
+    });
+    expect(planClear({ target: { uri: 'tbs:', lab: null }, method: undefined, platform: 'win32' })).toEqual({
+      method: 'ppi',
+      simulator: false,
       keepOpen: true,
     });
   });
