@@ -34,7 +34,7 @@ function chunkOf(id) {
   // (clear loads this chunk anyway): node:child_process stays out of the core.
   if (/\/src\/(diagnose|snapshot|probe\/windows|system)\//.test(file)) return 'diagnose';
   if (/\/src\/probe\/take-snapshot\./.test(file)) return 'diagnose';
-  if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/diagnosis-text)/.test(file)) return 'diagnose';
+  if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/(diagnosis|collect)-text)/.test(file)) return 'diagnose';
   if (/\/src\//.test(file)) return 'core';
   return null;
 }
