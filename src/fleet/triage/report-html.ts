@@ -1,14 +1,9 @@
 import type { ActionList } from './action-list.js';
 import { LAB_LABEL, type ReportTarget } from './report-sink.js';
-import {
-  CLEAR_SAFETIES,
-  CLEAR_SAFETY_INFO,
-  TRIAGE_CLASS_INFO,
-  TRIAGE_CLASSES,
-  type TriageClass,
-} from './triage-class.js';
+import { CLEAR_SAFETIES, CLEAR_SAFETY_INFO, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
 import { SYNC_AGE_BUCKETS, SYNC_AGE_TITLES, type TriageSummary } from './triage-summary.js';
+import { byUrgency } from './urgency.js';
 
 /**
  * Escapes text for HTML element content and double-quoted attributes. Every value that reaches the
@@ -89,7 +84,7 @@ export interface HtmlReportInput {
  */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary, target, actions } = input;
-  const generatedAt = (input.generatedAt ?? new Date()).toISOString();
+  const generatedAt = localDateTime(input.generatedAt ?? new Date());
   const lab = target.lab ? `<p class="lab" role="alert">${escapeHtml(LAB_LABEL)}</p>` : '';
   // The healthy majority (and "clear is not the remedy") would flatten every other bar on a
   // linear scale: they are headline figures instead, and the charts show what needs a decision.
@@ -140,10 +135,10 @@ th { background: #f5f5f5; position: sticky; top: 0; }
 .kpi { border: 1px solid #ddd; border-radius: 6px; padding: .6rem 1rem; min-width: 9rem; }
 .kpi b { display: block; font-size: 1.8rem; } .kpi small { color: #616161; }
 .scroll { overflow-x: auto; }
-table { table-layout: fixed; } td { overflow-wrap: anywhere; }
-table { min-width: 70rem; }
-col.device { width: 8rem; } col.user { width: 11rem; } col.class { width: 8rem; } col.clear { width: 8rem; }
-col.sync { width: 6rem; } col.next { width: 30%; } col.why { width: 30%; }
+td { overflow-wrap: break-word; } td ul { margin: 0; padding-left: 1.1rem; }
+td.nowrap { white-space: nowrap; } td.why { min-width: 24rem; }
+dl.remedies { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
+dl.remedies dt { font-weight: bold; } dl.remedies dd { margin: 0; }
 </style>
 </head>
 <body>
@@ -163,7 +158,9 @@ ${barChart('Devices needing action, by cause', classBars)}
 ${barChart('Where a TPM clear is the remedy: is it safe?', safetyBars)}
 ${barChart('Last sync with Intune', syncBars)}
 </div>
-<h2>Devices needing action</h2>
+<h2>What to do, by cause</h2>
+${remediesByClass(summary)}
+<h2>Devices needing action, most urgent first</h2>
 ${actionTable(actions.devices)}
 ${omitted}
 ${lab}
@@ -180,41 +177,57 @@ function percent(part: number, whole: number): string {
   return whole === 0 ? '' : `${((part / whole) * 100).toFixed(1)}% of the fleet`;
 }
 
-/** The TPM's own problems first (a decision to take), then configuration, then syncs. */
-const URGENCY: readonly TriageClass[] = [
-  'tpm-clear-candidate',
-  'tpm-wait',
-  'tpm-firmware',
-  'tpm-absent',
-  'attestation',
-  'secure-boot',
-  'bitlocker',
-  'device-action',
-  'sync-stale',
-  'non-compliant-other',
-  'unknown',
-  'healthy',
-];
-
-/** Most urgent first (URGENCY), then safe before blocked, then by name. */
-function byUrgency(a: TriageResult, b: TriageResult): number {
-  const order = URGENCY.indexOf(a.class) - URGENCY.indexOf(b.class);
-  if (order !== 0) return order;
-  const safety = CLEAR_SAFETIES.indexOf(a.clearSafety) - CLEAR_SAFETIES.indexOf(b.clearSafety);
-  return safety !== 0 ? safety : (a.deviceName ?? a.deviceId).localeCompare(b.deviceName ?? b.deviceId);
+/**
+ * Each cause's remedy, once: the table below then says only where a device's own step differs
+ * from its cause's (the device's verdict refined it), instead of the same paragraph on every row.
+ */
+function remediesByClass(summary: TriageSummary): string {
+  const present = TRIAGE_CLASSES.filter((c) => TRIAGE_CLASS_INFO[c].needsAction && summary.byClass[c] > 0);
+  if (present.length === 0) return '<p>Nothing to do.</p>';
+  return `<dl class="remedies">${present
+    .map(
+      (c) =>
+        `<dt>${escapeHtml(TRIAGE_CLASS_INFO[c].title)} (${summary.byClass[c].toLocaleString('en-US')})</dt><dd>${escapeHtml(TRIAGE_CLASS_INFO[c].remedy)}</dd>`,
+    )
+    .join('')}</dl>`;
 }
 
 function actionTable(devices: readonly TriageResult[]): string {
   if (devices.length === 0) return '<p>None.</p>';
   const rows = [...devices].sort(byUrgency).map((r) => {
-    const blocked = r.clearBlockedBy.map((b) => `<li>${escapeHtml(b.reason)}</li>`).join('');
-    return `<tr><td>${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)}">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}${blocked === '' ? '' : `<ul>${blocked}</ul>`}</td><td>${escapeHtml(r.lastSync?.slice(0, 10) ?? 'never')}</td><td>${escapeHtml(r.remedy)}</td><td>${r.reasons.map(escapeHtml).join('<br>')}</td></tr>`;
+    // Why: the cause's reasons, then what blocks a clear, each its own line.
+    const why = [...r.reasons, ...r.clearBlockedBy.map((b) => `Clear blocked: ${b.reason}`)];
+    const own = r.remedy === TRIAGE_CLASS_INFO[r.class].remedy ? '' : escapeHtml(r.remedy);
+    return `<tr><td class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? 'never' : localDate(r.lastSync))}</td><td class="why">${why.length === 0 ? '' : `<ul>${why.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`}</td><td>${own}</td></tr>`;
   });
   return `<div class="scroll"><table>
-<colgroup><col class="device"><col class="user"><col class="class"><col class="clear"><col class="sync"><col class="next"><col class="why"></colgroup>
-<thead><tr><th>Device</th><th>User</th><th>Class</th><th>Clear</th><th>Last sync</th><th>Next step</th><th>Why</th></tr></thead>
+<thead><tr><th>Device</th><th>User</th><th>Cause</th><th>Clear</th><th>Last sync</th><th>Why</th><th>This device's own step (when it differs from its cause's)</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table></div>`;
+}
+
+/**
+ * A date and time in the time zone of the machine the report is made on (the admin's), with the
+ * zone named, e.g. "2026-12-07 19:01 GMT+9". ISO order, so it reads the same in every language.
+ */
+function localDateTime(date: Date): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
+
+/** The local calendar date of an ISO time (YYYY-MM-DD); the text itself when it is not a date. */
+function localDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : localDateTime(date).slice(0, 10);
 }

@@ -4,6 +4,7 @@ import { displayWidth, fitColumns, terminalSafe } from './terminal-text.js';
 import { CLEAR_SAFETIES, CLEAR_SAFETY_INFO, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
 import type { TriageSummary } from './triage-summary.js';
+import { byUrgency } from './urgency.js';
 
 export interface TableOptions {
   /** Terminal width in columns (process.stdout.columns; 100 when not a terminal). */
@@ -21,21 +22,22 @@ interface Column {
 
 const COLUMNS: readonly Column[] = [
   { title: 'Device', min: 8, max: 24, value: (r) => r.deviceName ?? r.deviceId },
-  { title: 'Class', min: 10, max: 20, value: (r) => r.class },
+  { title: 'Class', min: 8, max: 20, value: (r) => r.class },
   { title: 'Clear', min: 7, max: 14, value: (r) => r.clearSafety },
   { title: 'Last sync', min: 10, max: 10, value: (r) => r.lastSync?.slice(0, 10) ?? 'never' },
-  { title: 'Next step', min: 10, max: 1000, value: (r) => nextStep(r) },
+  // What blocks a clear has its own column: cut off at the end of the next step, it was lost.
+  {
+    title: 'Clear blocked by',
+    min: 6,
+    max: 28,
+    value: (r) => r.clearBlockedBy.map((b) => b.code).join(', '),
+  },
+  { title: 'Next step', min: 10, max: 1000, value: (r) => r.remedy },
 ];
-
-function nextStep(r: TriageResult): string {
-  const blocked =
-    r.clearBlockedBy.length > 0 ? ` [clear blocked: ${r.clearBlockedBy.map((b) => b.code).join(', ')}]` : '';
-  return `${r.remedy}${blocked}`;
-}
 
 /**
  * The terminal report: the summary (counts per class and clear safety), then one line per device
- * needing action, fitted to the terminal's width (columns shrink to their minimum before the next
+ * needing action, most urgent first (./urgency.ts, as in the HTML report), fitted to the terminal's width (columns shrink to their minimum before the next
  * step is cut). Healthy devices are only counted.
  */
 export function renderTriageTable(
@@ -76,7 +78,8 @@ export function renderTriageTable(
       .trimEnd();
   lines.push(row(COLUMNS.map((c) => c.title)));
   lines.push(row(COLUMNS.map((_, i) => '-'.repeat(widths[i]!))));
-  for (const r of actions.devices) lines.push(row(COLUMNS.map((c) => terminalSafe(c.value(r)))));
+  for (const r of [...actions.devices].sort(byUrgency))
+    lines.push(row(COLUMNS.map((c) => terminalSafe(c.value(r)))));
   if (actions.omitted > 0) lines.push(`... and ${actions.omitted} more (see the CSV or JSON report).`);
   return `${lines.join('\n')}\n`;
 }

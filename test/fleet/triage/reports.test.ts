@@ -8,9 +8,10 @@ import { escapeHtml, renderHtmlReport } from '../../../src/fleet/triage/report-h
 import { JsonReportWriter, TRIAGE_JSON_SCHEMA } from '../../../src/fleet/triage/report-json.js';
 import type { ReportTarget } from '../../../src/fleet/triage/report-sink.js';
 import { renderTriageTable } from '../../../src/fleet/triage/report-table.js';
-import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../../src/fleet/triage/triage-class.js';
+import { CLEAR_SAFETIES, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from '../../../src/fleet/triage/triage-class.js';
 import type { TriageResult } from '../../../src/fleet/triage/triage-result.js';
 import { type TriageSummary, TriageTally } from '../../../src/fleet/triage/triage-summary.js';
+import { byUrgency } from '../../../src/fleet/triage/urgency.js';
 import { device, failing, keys, NOW, TPM_REQUIRED } from './fixtures.js';
 
 /** A made-up recovery password in the shape manage-bde prints (48 digits, 8 groups of 6). */
@@ -256,6 +257,26 @@ describe('HTML report', () => {
     expect(real).not.toContain('LAB TENANT');
   });
 
+  test("each cause's remedy is said once, above the table; rows most urgent first, blockers under why", () => {
+    expect(html).toContain('<h2>What to do, by cause</h2>');
+    for (const r of actions.devices) {
+      const remedy = escapeHtml(TRIAGE_CLASS_INFO[r.class].remedy);
+      expect(html.split(remedy).length - 1, r.class).toBe(1);
+    }
+    // Devices arriving least urgent first are still listed most urgent first.
+    const reversed = new ActionList();
+    for (const r of [...results].reverse()) reversed.add(r);
+    const sorted = [...reversed.devices].sort(byUrgency);
+    expect(reversed.devices.map((r) => r.class)).not.toEqual(sorted.map((r) => r.class));
+    const reversedHtml = renderHtmlReport({ target: LAB, summary: summaryOf(results), actions: reversed });
+    const rowOrder = [...reversedHtml.matchAll(/<tr><td class="nowrap">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(rowOrder).toEqual(sorted.map((r) => escapeHtml(r.deviceName ?? r.deviceId)));
+    // No mid-word breaks: no fixed layout, no "break anywhere"; names, safety and dates on one line.
+    expect(html).not.toMatch(/table-layout:\s*fixed|overflow-wrap:\s*anywhere/);
+    // The time it was made, in the local zone with the zone named.
+    expect(html).toMatch(/Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} (UTC|GMT[+-]\d+(:\d{2})?|[A-Z]{2,5})\./);
+  });
+
   test('past the limit, devices are counted, not kept', () => {
     const small = new ActionList(1);
     for (const r of results) small.add(r);
@@ -280,6 +301,20 @@ describe('table report', () => {
     expect(text).toContain('*** LAB TENANT — simulated devices ***');
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
     expect(text).toMatch(/3 Windows devices, 2 need action/);
+  });
+
+  test('a blocker has its own column, and rows come most urgent first (as in the HTML)', () => {
+    const reversed = new ActionList();
+    for (const r of [...results].reverse()) reversed.add(r);
+    const text = renderTriageTable(summaryOf(results), reversed, { width: 160, target: LAB });
+    const header = text.split('\n').find((l) => l.startsWith('Device'));
+    expect(header).toMatch(/Clear blocked by/);
+    const order = text
+      .split('\n')
+      .filter((l) => l.startsWith('<scri') || l.startsWith('+cmd'))
+      .map((l) => (l.startsWith('+cmd') ? 'md-lock' : 'md-x'));
+    expect(order).toEqual([...actions.devices].sort(byUrgency).map((r) => r.deviceId));
+    for (const r of actions.devices) for (const b of r.clearBlockedBy) expect(text).toContain(b.code);
   });
 });
 
