@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   mergeBitLocker,
@@ -392,6 +394,71 @@ describe('BitLocker', () => {
     expect(parseManageBde(fixtureText('sources/manage-bde-ja-no-protectors.txt'))).toEqual([
       expect.objectContaining({ mountPoint: 'C:', keyProtectors: [] }),
     ]);
+  });
+
+  it('reads -status blocks in German, Japanese and Spanish, and never reads an unknown language as "no protectors"', () => {
+    const statusOf = (file: string) => {
+      const v = parseManageBde(
+        readFileSync(join(import.meta.dirname, '..', 'corpus', 'windows', 'manage-bde', file), 'utf8'),
+      )[0]!;
+      return [
+        v.mountPoint,
+        v.volumeType,
+        v.volumeStatus,
+        v.protectionStatus,
+        v.protectorsUnknown !== undefined,
+      ];
+    };
+    expect(statusOf('gh-bnachtwey-status-de-de-fully-decrypted.txt')).toEqual([
+      'C:',
+      'OperatingSystem',
+      'FullyDecrypted',
+      'Off',
+      false,
+    ]);
+    expect(statusOf('gh-bnachtwey-status-de-de-encryption-in-progress-protection-off.txt')).toEqual([
+      'C:',
+      'OperatingSystem',
+      'EncryptionInProgress',
+      'Off',
+      true,
+    ]);
+    expect(statusOf('gh-ja-dualboot-status-c-fully-decrypted.txt')).toEqual([
+      'C:',
+      'OperatingSystem',
+      'FullyDecrypted',
+      'Off',
+      false,
+    ]);
+    expect(statusOf('gh-es-desactivar-status-collapsed-used-space-no-protectors.txt')).toEqual([
+      'C:',
+      'OperatingSystem',
+      'FullyEncrypted',
+      'Off',
+      false,
+    ]);
+    expect(statusOf('gh-es-vivobook-status-c-relevant-output.txt')).toEqual([
+      'C:',
+      'OperatingSystem',
+      'FullyEncrypted',
+      'On',
+      true,
+    ]);
+    // A display language without a label table (a made-up block in Portuguese-like labels): the
+    // protectors are unknown and the labels are reported, not ignored.
+    const notes: string[] = [];
+    const [v] = parseManageBde(
+      'Volume C: [OS]\n\n    Tamanho:                 100 GB\n    Estado da conversão:     Totalmente criptografado\n    Protetores de chave:     TPM\n',
+      (m) => notes.push(m),
+    );
+    expect(v?.protectorsUnknown).toMatch(/not recognised/);
+    expect(v?.keyProtectors).toEqual([]);
+    expect(notes.join(' ')).toMatch(/Estado da conversão/);
+  });
+
+  it('treats an ID line that holds no GUID ("ID: <GUID>") as an unknown protector, not as no protector', () => {
+    const [v] = parseManageBde('Volume C: [OSDisk]\nAll Key Protectors\n\n    TPM:\n     ID: <GUID>\n');
+    expect(v?.protectorsUnknown).toMatch(/not a GUID/);
   });
 
   it('tells protector kinds apart by their label', () => {

@@ -200,31 +200,162 @@ export function protectorTypeFromLabel(label: string): KeyProtectorType {
 const EXPECTED_TEXT =
   'manage-bde -protectors -get output (a "Volume C: [...]" line, then protector types with "ID: {GUID}" lines)';
 
-const VOLUME_LINE = /^\S.*?(\S+)\s*\[[^\]]*\]\s*$/;
+/** A "Volume C: [label]" line; a flattened paste may join the "[OS Volume]" line onto it. */
+const VOLUME_LINE = /^\S.*?(\S+)\s*\[[^\]]*\](?:\s*(\[[^\]]*\]))?\s*$/;
 const ID_LINE =
   /^(\s*)[^:：{}]*[:：]\s*\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}\s*$/i;
-/** An "ID: {...}" line whose braces hold no GUID (a placeholder, a masked or cut ID). */
-const BAD_ID_LINE = /^\s*(ID|Kennung|Identificador|Identifiant)\s*[:：]\s*\{[^}]*\}?\s*$/i;
+/**
+ * An ID line whose value is no braced GUID: a placeholder ("ID: <GUID>", "{...}"), a masked or a
+ * cut ID. The ID label in the languages seen: ID, Id. (Spanish), Kennung, Identifiant, Identificador.
+ */
+const BAD_ID_LINE = /^\s*(ID|Id\.|Kennung|Identificador|Identifiant)\s*[:：]\s*\S/i;
 
 /**
- * `manage-bde -protectors -get C:` text, any language, parsed by structure: a
- * "<word> C: [label]" line (the drive may be quoted: German prints `Volume "C:" [OS]`) starts a
- * volume; each `<label>: {GUID}` line is a protector ID, and its type is the nearest line above it
- * that is less indented and ends with a colon ("TPM:", "Numerical Password:", "Numerisches
- * Kennwort:", "数字パスワード:"). No other line is kept, so the recovery password printed under
- * "Password:" never leaves this function. A paste indented as a whole is read as if it were not.
+ * `manage-bde -status` lines tpm-doctor reads, by the label each display language prints. Each
+ * label is from a real output (test/corpus/windows/manage-bde: English, German, Japanese,
+ * Spanish); the French and Italian ones are the field names of Microsoft Learn's localised
+ * manage-bde-status pages (fr-fr, it-it), not yet seen in a captured output. A label that is not
+ * listed is reported as not recognised, and the volume's protectors are then unknown, never
+ * "none" (see `parseManageBde`).
+ */
+const STATUS_LABELS: Record<'conversion' | 'protection' | 'protectors', readonly string[]> = {
+  conversion: [
+    'Conversion Status',
+    'Konvertierungsstatus',
+    '変換状態',
+    'Estado de conversión',
+    'État de la conversion',
+    'Stato conversione',
+    'Stato di conversione',
+  ],
+  protection: [
+    'Protection Status',
+    'Schutzstatus',
+    '保護状態',
+    'Estado de protección',
+    'État de la protection',
+    'Stato protezione',
+    'Stato di protezione',
+  ],
+  protectors: [
+    'Key Protectors',
+    'Schlüsselschutzvorrichtungen',
+    'キーの保護機能',
+    'Protectores de clave',
+    'Protecteurs de clés',
+    'Protezioni con chiave',
+  ],
+};
+
+/** Other `-status` labels, known and skipped (size, version, percentage, method, lock, ID field, auto-unlock). */
+const OTHER_STATUS_LABELS = [
+  'Size',
+  'Größe',
+  'サイズ',
+  'Tamaño',
+  'Taille',
+  'Dimensione',
+  'BitLocker Version',
+  'BitLocker-Version',
+  'BitLocker のバージョン',
+  'Versión de BitLocker',
+  'Version de BitLocker',
+  'Versione di BitLocker',
+  'Percentage Encrypted',
+  'Verschlüsselt (Prozent)',
+  '暗号化された割合',
+  'Porcentaje cifrado',
+  'Pourcentage chiffré',
+  'Percentuale crittografata',
+  'Encryption Method',
+  'Verschlüsselungsmethode',
+  '暗号化の方法',
+  'Método de cifrado',
+  'Méthode de chiffrement',
+  'Metodo di crittografia',
+  'Lock Status',
+  'Sperrungsstatus',
+  'ロック状態',
+  'Estado de bloqueo',
+  'État du verrouillage',
+  'Stato blocco',
+  'Identification Field',
+  'ID-Feld',
+  '識別子フィールド',
+  'Campo de identificación',
+  "Champ d'identification",
+  'Campo identificazione',
+  'Automatic Unlock',
+  'Automatische Entsperrung',
+  '自動ロック解除',
+  'Desbloqueo automático',
+  'Déverrouillage automatique',
+  'Sblocco automatico',
+];
+
+function normaliseLabel(label: string): string {
+  return label.toLowerCase().replace(/[\s’']/g, '');
+}
+
+const STATUS_KEY = new Map<string, 'conversion' | 'protection' | 'protectors'>(
+  Object.entries(STATUS_LABELS).flatMap(([key, labels]) =>
+    labels.map((l) => [normaliseLabel(l), key as 'conversion' | 'protection' | 'protectors'] as const),
+  ),
+);
+const OTHER_STATUS = new Set(OTHER_STATUS_LABELS.map(normaliseLabel));
+
+/** An indented "Label: value" line of a `-status` block (German and Spanish may leave no space after the colon). */
+const LABELLED_LINE = /^\s*([^:：{}]+?)\s*[:：]\s*(.*)$/;
+
+/** "[OS Volume]" / "[Data Volume]" in the languages seen. */
+function volumeTypeLine(line: string): BitLockerVolume['volumeType'] | null {
+  const m = /^\[([^\]]+)\]$/.exec(line.trim());
+  if (!m) return null;
+  const t = m[1]!.toLowerCase();
+  if (
+    /^(os volume|betriebssystemvolume|os ボリューム|volumen del sistema operativo|volume du système d’exploitation|volume du système d'exploitation|volume del sistema operativo)$/.test(
+      t,
+    )
+  )
+    return 'OperatingSystem';
+  if (
+    /^(data volume|datenvolume|データ ボリューム|volumen de datos|volume de données|volume dati|volume di dati)$/.test(
+      t,
+    )
+  )
+    return 'Data';
+  return null;
+}
+
+/** "None Found" in the languages seen: the volume has no key protectors. */
+const NO_PROTECTORS_VALUE =
+  /^(none found|keine gefunden|見つかりません|ninguno|aucun trouvé|nessuno trovato)\.?$/i;
+
+/**
+ * `manage-bde -protectors -get C:` text (and `manage-bde -status`), any language, parsed by
+ * structure: a "<word> C: [label]" line (the drive may be quoted: German prints `Volume "C:" [OS]`)
+ * starts a volume; each `<label>: {GUID}` line is a protector ID, and its type is the nearest line
+ * above it that is less indented and ends with a colon ("TPM:", "Numerical Password:",
+ * "Numerisches Kennwort:", "数字パスワード:"). No other line is kept, so the recovery password
+ * printed under "Password:" never leaves this function. A paste indented as a whole is read as if
+ * it were not.
  *
  * What cannot be known is said, not guessed: an ID that is not a GUID (masked, a placeholder),
- * a listing that ends inside a protector, and `manage-bde -status`'s protector names without IDs
+ * a listing that ends inside a protector, `manage-bde -status`'s protector names without IDs, and
+ * a `-status` block whose labels are not recognised (a display language without a label table)
  * set `protectorsUnknown`; "ERROR: No key protectors found." names no volume, so it yields none.
  */
 export function parseManageBde(text: string, note: (message: string) => void = () => {}): BitLockerVolume[] {
   if (typeof text !== 'string') throw new EvidenceError(`expected ${EXPECTED_TEXT}, found no text`);
   const lines = dedent(text.split(/\r\n|\r|\n/).map((l) => l.replace(/\s+$/, '')));
   const volumes: BitLockerVolume[] = [];
+  /** Per volume: its labelled lines not recognised, and whether a -status protector line was read. */
+  const blocks = new Map<
+    BitLockerVolume,
+    { unknownLabels: string[]; labelled: number; protectorsLine: boolean; ids: number }
+  >();
   let current: BitLockerVolume | null = null;
   let ids = 0;
-  let statusLines = 0;
   let inStatusProtectors = false;
   const unknownLabels = new Set<string>();
   const volume = (mountPoint: string): BitLockerVolume => {
@@ -237,6 +368,7 @@ export function parseManageBde(text: string, note: (message: string) => void = (
       keyProtectors: [],
     };
     volumes.push(v);
+    blocks.set(v, { unknownLabels: [], labelled: 0, protectorsLine: false, ids: 0 });
     return v;
   };
   for (let i = 0; i < lines.length; i++) {
@@ -245,45 +377,55 @@ export function parseManageBde(text: string, note: (message: string) => void = (
     const drive = volumeLine?.[1]?.replace(/^"|"$/g, '');
     if (volumeLine && drive !== undefined && /[:\\}]$/.test(drive)) {
       current = volume(drive);
+      const joinedType = volumeLine[2] === undefined ? null : volumeTypeLine(volumeLine[2]);
+      if (joinedType !== null) current.volumeType = joinedType;
       inStatusProtectors = false;
       continue;
     }
-    const status = STATUS_LINE.exec(line);
-    if (status) {
-      statusLines++;
+    const type = volumeTypeLine(line);
+    if (type !== null && current !== null) {
+      current.volumeType = type;
+      continue;
+    }
+    const labelled = ID_LINE.test(line) ? null : LABELLED_LINE.exec(line);
+    const statusKey = labelled ? STATUS_KEY.get(normaliseLabel(labelled[1]!)) : undefined;
+    if (labelled && statusKey !== undefined) {
       current ??= volume('');
-      const key = status[1]!.toLowerCase().startsWith('conversion')
-        ? 'conversion'
-        : status[1]!.toLowerCase().startsWith('protection')
-          ? 'protection'
-          : 'protectors';
-      const value = status[2] ?? '';
+      const block = blocks.get(current)!;
+      block.labelled++;
+      const value = labelled[2] ?? '';
       inStatusProtectors = false;
-      if (key === 'conversion') current.volumeStatus = conversionStatus(value);
-      else if (key === 'protection')
-        current.protectionStatus = /\bon\b/i.test(value) ? 'On' : /\boff\b/i.test(value) ? 'Off' : 'Unknown';
-      else if (key === 'protectors') {
-        if (/none found/i.test(value)) continue;
+      if (statusKey === 'conversion') current.volumeStatus = conversionStatus(value);
+      else if (statusKey === 'protection') current.protectionStatus = protectionStatus(value);
+      else {
+        block.protectorsLine = true;
+        if (NO_PROTECTORS_VALUE.test(value.trim().replace(/`$/, ''))) continue;
         inStatusProtectors = true;
         current.protectorsUnknown = 'manage-bde -status lists key protector types without their IDs';
       }
       continue;
     }
-    if (/^\[(OS|Data) Volume\]$/i.test(line.trim()) && current !== null) {
-      current.volumeType = /os/i.test(line) ? 'OperatingSystem' : 'Data';
-      continue;
-    }
     if (inStatusProtectors) continue;
     if (BAD_ID_LINE.test(line) && !ID_LINE.test(line)) {
       ids++;
-      if (current !== null)
+      if (current !== null) {
+        blocks.get(current)!.ids++;
         current.protectorsUnknown = 'a key protector ID is not a GUID (masked, a placeholder, or cut)';
+      }
       continue;
     }
     const id = ID_LINE.exec(line);
-    if (!id) continue;
+    if (!id) {
+      if (labelled && current !== null && /^\s/.test(lines[i]!) && (labelled[2] ?? '') !== '') {
+        const block = blocks.get(current)!;
+        block.labelled++;
+        if (!OTHER_STATUS.has(normaliseLabel(labelled[1]!))) block.unknownLabels.push(labelled[1]!.trim());
+      }
+      continue;
+    }
     ids++;
     if (current === null) continue;
+    blocks.get(current)!.ids++;
     const indent = indentOf(line);
     let label = '';
     for (let j = i - 1; j >= 0; j--) {
@@ -295,15 +437,30 @@ export function parseManageBde(text: string, note: (message: string) => void = (
       }
       if (indentOf(above) < indent) break;
     }
-    const type = protectorTypeFromLabel(label);
-    if (type === 'Unknown' && label !== '') unknownLabels.add(label);
-    current.keyProtectors.push({ id: id[2]!.toLowerCase(), type });
+    const protectorType = protectorTypeFromLabel(label);
+    if (protectorType === 'Unknown' && label !== '') unknownLabels.add(label);
+    current.keyProtectors.push({ id: id[2]!.toLowerCase(), type: protectorType });
   }
   const lastLine = [...lines].reverse().find((l) => l.trim() !== '');
   if (current !== null && lastLine !== undefined && /[:：]$/.test(lastLine) && indentOf(lastLine) > 0) {
     current.protectorsUnknown = 'the listing ends inside a key protector (cut off?)';
   }
+  const statusLabelsUnknown = new Set<string>();
+  for (const [v, block] of blocks) {
+    // A -status block ("Label: value" lines, no protector IDs) whose key protector line was not
+    // read: in a language without a label table, or cut off before it. Its protectors are unknown,
+    // never "none".
+    if (block.ids === 0 && !block.protectorsLine && block.labelled >= 2) {
+      v.protectorsUnknown ??=
+        block.unknownLabels.length > 0
+          ? 'the manage-bde -status labels are not recognised (display language?): its key protectors could not be read'
+          : 'the manage-bde -status listing has no key protector line (cut off?)';
+    }
+    if (block.ids === 0) for (const l of block.unknownLabels) statusLabelsUnknown.add(l);
+  }
   if (unknownLabels.size > 0) note(`key protector labels not recognised: ${[...unknownLabels].join(', ')}`);
+  if (statusLabelsUnknown.size > 0)
+    note(`manage-bde -status labels not recognised, ignored: ${[...statusLabelsUnknown].join(', ')}`);
   if (volumes.length === 0) {
     if (lines.some((l) => NO_PROTECTORS.test(l))) return [];
     const what =
@@ -315,19 +472,46 @@ export function parseManageBde(text: string, note: (message: string) => void = (
 
 /** manage-bde's answer for a volume without protectors (the volume is named on the command line, not here). */
 const NO_PROTECTORS =
-  /^\s*(ERROR|FEHLER|ERREUR|ERRORE):?\s.*(no key protectors found|keine schlüsselschutzvorrichtungen|aucun protecteur)/i;
+  /^\s*(ERROR|FEHLER|ERREUR|ERRORE|エラー):?\s.*(no key protectors found|keine schlüsselschutzvorrichtungen|aucun protecteur|キーの保護機能は見つかりませんでした)/i;
 
-/** `manage-bde -status` lines tpm-doctor reads (English labels). */
-const STATUS_LINE = /^\s*(Conversion Status|Protection Status|Key Protectors):\s*(.*)$/i;
-
+/**
+ * A `-status` "Conversion Status" value as Get-BitLockerVolume's VolumeStatus name. Values of a
+ * language not mapped are kept as printed: anything but FullyDecrypted counts as encrypted
+ * (bitlocker-volumes.ts), which can only block a clear, never allow one.
+ */
 function conversionStatus(value: string): string | null {
   const v = value.trim().toLowerCase();
-  if (v === '' || v === 'unknown') return null;
-  if (v.startsWith('fully decrypted')) return 'FullyDecrypted';
-  if (v.includes('encrypted')) return 'FullyEncrypted';
-  if (v.includes('encryption in progress')) return 'EncryptionInProgress';
-  if (v.includes('decryption in progress')) return 'DecryptionInProgress';
+  if (v === '' || /^(unknown|unbekannt|desconocido|inconnu|sconosciuto|不明)$/.test(v)) return null;
+  if (
+    /^(fully decrypted|vollständig entschlüsselt|descifrado completo|totalmente descifrado|entièrement déchiffré|completamente decrittografato)/.test(
+      v,
+    ) ||
+    v.includes('暗号化は完全に解除')
+  )
+    return 'FullyDecrypted';
+  if (
+    /encryption in progress|verschlüsselung wird durchgeführt|cifrado en curso|chiffrement en cours|crittografia in corso/.test(
+      v,
+    )
+  )
+    return 'EncryptionInProgress';
+  if (
+    /decryption in progress|entschlüsselung wird durchgeführt|descifrado en curso|déchiffrement en cours|decrittografia in corso/.test(
+      v,
+    )
+  )
+    return 'DecryptionInProgress';
+  if (/encrypted|verschlüsselt|cifrado|chiffré|crittografat/.test(v) || v.includes('暗号化されて'))
+    return 'FullyEncrypted';
   return value.trim();
+}
+
+/** A `-status` "Protection Status" value; "deaktiviert"/"desactivada" are tested before the "aktiviert"/"activada" they contain. */
+function protectionStatus(value: string): BitLockerVolume['protectionStatus'] {
+  const v = value.trim().toLowerCase();
+  if (/\boff\b|deaktiviert|desactivada|désactivée|disattivata|オフ/.test(v)) return 'Off';
+  if (/\bon\b|aktiviert|activada|activée|attivata|オン/.test(v)) return 'On';
+  return 'Unknown';
 }
 
 /** The lines without the indentation they all share (a paste indented as a block). */
