@@ -51,7 +51,7 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
  */
 function isDiagnosable(snapshot: Snapshot): boolean {
   const tpm = snapshot.tpm;
-  const tpmRead = tpm !== null && (tpm.present || tpm.errors.some((e) => e.code === 'TPM_ABSENT'));
+  const tpmRead = tpm !== null && (tpm.present === true || tpm.errors.some((e) => e.code === 'TPM_ABSENT'));
   return tpmRead || (snapshot.windows !== null && windowsRead(snapshot.windows));
 }
 

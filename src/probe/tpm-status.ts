@@ -147,16 +147,19 @@ export async function probeTpmStatus(tpm: Tpm, options: ProbeOptions): Promise<T
       ...(status.nvIndices ? { nvPublics } : {}),
     }),
   );
+  // No answer: absent only when the device itself is missing (TPM_ABSENT: no /dev/tpmrm0,
+  // TBS_E_TPM_NOT_FOUND); any other failure to reach it leaves its presence unknown (null).
+  if (status.present === null && status.errors.some((e) => e.code === 'TPM_ABSENT')) status.present = false;
   return status;
 }
 
-/** A status with nothing read yet (every section null): what a TPM that never answered yields. */
+/** A status with nothing read yet (every section null, presence unknown): what a TPM that never answered yields. */
 export function unreadTpmStatus(uri: string, lab: boolean, now: Date): TpmStatus {
   return {
     schema: 'tpm-doctor/status/v1',
     tpm: { uri, lab },
     collectedAt: now.toISOString(),
-    present: false,
+    present: null,
     started: null,
     identity: null,
     selfTest: null,

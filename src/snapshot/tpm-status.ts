@@ -5,8 +5,13 @@ export interface TpmStatus {
   schema: 'tpm-doctor/status/v1';
   tpm: { uri: string; lab: boolean };
   collectedAt: string;
-  /** False when no TPM answered at all. */
-  present: boolean;
+  /**
+   * True when a TPM answered (even with an error); false when there is no TPM device at all (an
+   * `errors` entry with code TPM_ABSENT says so); null when no TPM answered and none is known to be
+   * missing (permission denied, TBS refused, nothing listening, a timeout: the `errors` entry says
+   * why). Unknown is never absent.
+   */
+  present: boolean | null;
   /** False when the TPM answered TPM_RC_INITIALIZE: nobody sent TPM2_Startup since the last reset. */
   started: boolean | null;
   identity: TpmIdentity | null;

@@ -136,11 +136,13 @@ describe('no TPM answers: exit 3', () => {
     expect(all).not.toMatch(/internal error|\.cjs:\d+/);
   });
 
-  it('nothing listening, --json: exit 3, present false, every section null, one TPM_TRANSPORT error', async () => {
+  it('nothing listening, --json: exit 3, presence unknown (null, never false), every section null, one TPM_TRANSPORT error', async () => {
     const { code, json } = await statusJson(`swtpm://127.0.0.1:${closedPort}`);
     expect(code).toBe(EXIT.TPM_UNREACHABLE);
     expect(json.schema).toBe('tpm-doctor/status/v1');
-    expect(json.present).toBe(false);
+    // Unreachable is not absent: the JSON says unknown, as the text does (docs/status-json.md).
+    expect(json.present).toBeNull();
+    expect(json.present).not.toBe(false);
     expect(json.started).toBeNull();
     for (const key of [
       'identity',
@@ -155,6 +157,18 @@ describe('no TPM answers: exit 3', () => {
     expect(json.errors).toHaveLength(1);
     expect(json.errors[0]?.code).toBe('TPM_TRANSPORT');
     expect(json.errors[0]?.message).toMatch(/nothing is listening/);
+  });
+
+  it('nothing listening, diagnose --json: never healthy, never absent, no clear, and not exit 0', async () => {
+    const r = await runCli(['diagnose', '--tpm', `swtpm://127.0.0.1:${closedPort}`, '--json']);
+    const out = JSON.parse(r.stdout) as {
+      verdict: { status: string; clearRecommended: boolean };
+      findings: { id: string }[];
+    };
+    expect(r.code).not.toBe(EXIT.OK);
+    expect(out.verdict.status).not.toBe('healthy');
+    expect(out.verdict.clearRecommended).toBe(false);
+    expect(out.findings.map((f) => f.id)).not.toContain('tpm.absent');
   });
 
   it('the TPM_DOCTOR_TPM environment variable is used when --tpm is absent', async () => {
@@ -193,7 +207,7 @@ describe('no TPM answers: exit 3', () => {
       const { code, json } = await statusJson(`swtpm://127.0.0.1:${silent.port}`, ['--timeout', '0.5']);
       expect(code).toBe(EXIT.TPM_UNREACHABLE);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(json.present).toBe(false);
+      expect(json.present).toBeNull();
       expect(json.errors.map((e) => e.code)).toEqual(['TPM_TRANSPORT']);
       expect(json.errors[0]?.message).toContain('500 ms');
     });

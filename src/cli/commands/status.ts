@@ -73,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
           ? `${JSON.stringify(status, null, 2)}\n`
           : renderStatus(status, { verbose: values.verbose ?? false, layout: terminalLayout() }),
       );
-      if (!status.present) return EXIT.TPM_UNREACHABLE;
+      if (status.present !== true) return EXIT.TPM_UNREACHABLE;
       return status.errors.length > 0 ? EXIT.PARTIAL : EXIT.OK;
     } finally {
       await tpm.close();

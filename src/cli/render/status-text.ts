@@ -24,10 +24,10 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
   push(`TPM status of ${s.tpm.uri}${s.tpm.lab ? '   [LAB: throwaway software TPM, not this machine]' : ''}`);
   // Only a missing device (TPM_ABSENT) says "no TPM"; a TPM that did not answer (permission
   // denied, TBS refused, a timeout, nothing listening) may well be there: its presence is unknown.
-  const absent = s.errors.some((e) => e.code === 'TPM_ABSENT');
+  const absent = s.present === false || s.errors.some((e) => e.code === 'TPM_ABSENT');
   line(
     'Present',
-    s.present
+    s.present === true
       ? s.started === false
         ? 'yes, but not started (TPM2_Startup not sent)'
         : 'yes'

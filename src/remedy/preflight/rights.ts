@@ -84,7 +84,7 @@ function checkElevated(input: PreflightInput): GateCheck {
     { source: 'snapshot', field: 'windows', value: null },
     { source: 'tpm', field: 'present', value: snapshot.tpm?.present ?? null },
   ];
-  if (platformOf(snapshot) === 'not-windows' && snapshot.tpm?.present) {
+  if (platformOf(snapshot) === 'not-windows' && snapshot.tpm?.present === true) {
     return check(
       'rights.elevated',
       'pass',

@@ -3,7 +3,7 @@ import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
 
 /**
- * tpm.absent: no TPM at all. Either the TPM read directly did not answer (status.present false)
+ * tpm.absent: no TPM at all. Either the TPM read directly has no device (status.present false, a TPM_ABSENT error)
  * and no Windows source says a TPM is there, or Windows says TpmPresent False. Without a TPM,
  * Intune's "Require TPM" setting, BitLocker with a TPM protector, Windows Hello for Business keys
  * and device attestation all fail.
@@ -23,7 +23,7 @@ export const absent: Rule = {
     // Only a missing device counts (TPM_ABSENT): permission denied or a timeout is a failure to
     // look, not evidence that there is no TPM.
     const absentError = tpm?.errors.find((e) => e.code === 'TPM_ABSENT');
-    if (tpm && !tpm.present && !windowsSaysPresent && absentError) {
+    if (tpm && tpm.present !== true && !windowsSaysPresent && absentError) {
       evidence.push({ source: SOURCE.tpm, field: 'present', value: false });
       const first = absentError;
       if (first)

@@ -103,9 +103,9 @@ export function tpmPresence(snapshot: Snapshot): { present: boolean | null; evid
   // A TPM that could not be reached (permission denied, a timeout, TBS refused) is unknown, not
   // absent: only a missing device (TPM_ABSENT) says "no TPM".
   const tpm = snapshot.tpm;
-  if (tpm !== null && (tpm.present || tpm.errors.some((e) => e.code === 'TPM_ABSENT'))) {
-    answers.push(tpm.present);
-    evidence.push(ev('tpm', 'present', tpm.present));
+  if (tpm !== null && (tpm.present === true || tpm.errors.some((e) => e.code === 'TPM_ABSENT'))) {
+    answers.push(tpm.present === true);
+    evidence.push(ev('tpm', 'present', tpm.present === true));
   }
   return { present: answers.length === 0 ? null : answers.some((a) => a), evidence };
 }
