@@ -135,6 +135,12 @@ export interface BitLockerVolume {
    * `keyProtectors` then holds only the protectors read with their ID; an unknown blocks a clear.
    */
   protectorsUnknown?: string;
+  /**
+   * Every protector's type, when a view lists them all without their IDs (manage-bde -status's
+   * "Key Protectors:" lines, Get-BitLockerVolume's `{Tpm, RecoveryPassword}` text): with
+   * `protectorsUnknown` set, the escrow is unknown but a missing recovery password is still a fact.
+   */
+  protectorTypesListed?: KeyProtectorType[];
 }
 
 /** HKLM\SOFTWARE\Microsoft\Enrollments\<GUID> (DMClient CSP). */

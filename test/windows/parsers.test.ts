@@ -456,6 +456,28 @@ describe('BitLocker', () => {
     expect(notes.join(' ')).toMatch(/Estado da conversão/);
   });
 
+  it('keeps the protector types a view lists without IDs, but not a cut or unknown list', () => {
+    const read = (file: string) =>
+      readFileSync(join(import.meta.dirname, '..', 'corpus', 'windows', file), 'utf8');
+    const fl = parseBitLockerVolumes(
+      read('bitlocker/mslearn-operations-guide-get-bitlockervolume-fl.txt'),
+    )[0];
+    expect(fl?.protectorsUnknown).toBeDefined();
+    expect(fl?.protectorTypesListed).toEqual(['Tpm', 'RecoveryPassword']);
+    const table = parseBitLockerVolumes(read('bitlocker/mslearn-get-bitlockervolume-format-table-all.txt'));
+    const cut = table.find((v) => v.mountPoint === 'D:');
+    expect(cut?.protectorsUnknown).toBeDefined();
+    expect(cut?.protectorTypesListed).toBeUndefined();
+    // The OS volume's `{Tpm}` is a complete list: no recovery password (decrypted, so no finding).
+    expect(table.find((v) => v.mountPoint === 'C:')?.protectorTypesListed).toEqual(['Tpm']);
+    const status = parseManageBde(
+      read('manage-bde/gh-bnachtwey-status-de-de-encrypting-100-protection-on-tpm-only.txt'),
+    )[0];
+    expect(status?.protectorTypesListed).toEqual(['Tpm']);
+    const es = parseManageBde(read('manage-bde/gh-es-vivobook-status-c-relevant-output.txt'))[0];
+    expect(es?.protectorTypesListed).toEqual(['RecoveryPassword', 'Tpm']);
+  });
+
   it('treats an ID line that holds no GUID ("ID: <GUID>") as an unknown protector, not as no protector', () => {
     const [v] = parseManageBde('Volume C: [OSDisk]\nAll Key Protectors\n\n    TPM:\n     ID: <GUID>\n');
     expect(v?.protectorsUnknown).toMatch(/not a GUID/);

@@ -402,10 +402,24 @@ export function parseManageBde(text: string, note: (message: string) => void = (
         if (NO_PROTECTORS_VALUE.test(value.trim().replace(/`$/, ''))) continue;
         inStatusProtectors = true;
         current.protectorsUnknown = 'manage-bde -status lists key protector types without their IDs';
+        current.protectorTypesListed = [];
+        if (value.trim() !== '') current.protectorTypesListed.push(protectorTypeFromLabel(value));
       }
       continue;
     }
-    if (inStatusProtectors) continue;
+    if (inStatusProtectors) {
+      // One protector type per line under "Key Protectors:"; a type not recognised makes the list
+      // unusable as a whole (it might be the recovery password).
+      const listed = current?.protectorTypesListed;
+      if (listed !== undefined && line.trim() !== '') {
+        const t = protectorTypeFromLabel(line.trim());
+        if (t === 'Unknown') {
+          unknownLabels.add(line.trim());
+          delete current!.protectorTypesListed;
+        } else listed.push(t);
+      }
+      continue;
+    }
     if (BAD_ID_LINE.test(line) && !ID_LINE.test(line)) {
       ids++;
       if (current !== null) {
@@ -562,6 +576,22 @@ export function mergeBitLocker(
   return [...merged.values()];
 }
 
+/**
+ * The types in a text view's `{Tpm, RecoveryPassword}`, or null when the list is cut ("Pas...",
+ * a table column too narrow) or holds a name that is not a KeyProtectorType.
+ */
+function listedTypes(collection: string): KeyProtectorType[] | null {
+  const m = /^\{(.*)\}$/s.exec(collection.trim());
+  if (!m || /\.\.\.|…/.test(m[1]!)) return null;
+  const types: KeyProtectorType[] = [];
+  for (const name of m[1]!.split(',').map((n) => n.trim())) {
+    const t = PROTECTOR_TYPES.find((p) => p.toLowerCase() === name.toLowerCase());
+    if (t === undefined || t === 'Unknown') return null;
+    types.push(t);
+  }
+  return types;
+}
+
 /** Labels of Get-BitLockerVolume's text views that tpm-doctor reads or knowingly skips. */
 const BITLOCKER_LABELS = [
   'ComputerName',
@@ -608,6 +638,8 @@ function parseBitLockerText(text: string, note: (message: string) => void): BitL
       v.protectorsUnknown = 'the listing ends before KeyProtector (cut off?)';
     } else if (protectors.replace(/\s/g, '') !== '{}') {
       v.protectorsUnknown = 'the text view prints key protector types without their IDs';
+      const listed = listedTypes(protectors);
+      if (listed !== null) v.protectorTypesListed = listed;
     }
     return v;
   });

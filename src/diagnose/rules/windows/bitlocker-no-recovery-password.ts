@@ -1,12 +1,14 @@
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import {
+  BITLOCKER_SOURCE,
   hasRecoveryPassword,
   hasTpmProtector,
   isEncrypted,
   osVolumes,
   volumeEvidence,
 } from './bitlocker-volumes.js';
+import { ev } from './evidence.js';
 import { REF } from './references.js';
 
 const BITLOCKER_NO_RECOVERY_PASSWORD = 'bitlocker.no-recovery-password';
@@ -23,9 +25,13 @@ export const bitlockerNoRecoveryPassword: Rule = {
   evaluate(snapshot) {
     const findings: Finding[] = [];
     for (const v of osVolumes(snapshot.windows?.bitlocker)) {
-      // An incomplete protector list (no IDs, cut off) is bitlocker.not-read, not a missing password.
-      if (v.protectorsUnknown !== undefined) continue;
-      if (!isEncrypted(v) || !hasTpmProtector(v) || hasRecoveryPassword(v)) continue;
+      // An incomplete protector list (cut off, masked IDs) is bitlocker.not-read, not a missing
+      // password; a view that lists every type without IDs (manage-bde -status) still shows it.
+      const types =
+        v.protectorsUnknown === undefined ? v.keyProtectors.map((p) => p.type) : v.protectorTypesListed;
+      if (types === undefined) continue;
+      const byType = { ...v, keyProtectors: types.map((type) => ({ id: '', type })) };
+      if (!isEncrypted(v) || !hasTpmProtector(byType) || hasRecoveryPassword(byType)) continue;
       const mp = v.mountPoint;
       findings.push({
         id: BITLOCKER_NO_RECOVERY_PASSWORD,
@@ -36,7 +42,10 @@ export const bitlockerNoRecoveryPassword: Rule = {
           'motherboard swap makes BitLocker ask for a recovery password at boot, and this volume has none: ' +
           'its data would be lost. Intune cannot escrow a key that does not exist either.',
         impacts: ['bitlocker', 'compliance'],
-        evidence: volumeEvidence(v),
+        evidence:
+          v.protectorsUnknown === undefined
+            ? volumeEvidence(v)
+            : [...volumeEvidence(v), ev(BITLOCKER_SOURCE, 'KeyProtector types (no IDs)', types.join(', '))],
         remedy: {
           step: 'reconfigure',
           action:
