@@ -50,6 +50,8 @@ export const ERROR_REPORTS = {
 
   // The gated clear (src/remedy/): refused before the TPM was touched.
   'run-locked': { exit: EXIT.USAGE },
+  // The state folder cannot hold a journal (src/remedy/journal-dir-check.ts): found before the gate.
+  'state-dir-unwritable': { exit: EXIT.USAGE },
   // A run's journal (src/remedy/journal-error.ts): damaged, as `runs RUN-ID` reports it; or a
   // record that could not be written, where the run stopped and a resume continues.
   'journal-damaged': { exit: EXIT.PARTIAL },

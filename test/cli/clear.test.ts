@@ -161,6 +161,8 @@ describe('tpm-doctor clear', () => {
     ]);
     expect(blocked.code).toBe(2);
     expect(blocked.stderr).toMatch(/run-stuck is not finished/);
+    // Refused at the plan stage: no gate is printed (let alone a passed one) before the refusal.
+    expect(blocked.stdout).toBe('');
     const resume = await runCli(['resume', 'run-stuck', '--tpm', i.uri, '--state-dir', temp.dir()]);
     expect(resume.code).toBe(2); // no terminal: a clear still to come needs --yes
     expect(resume.stderr).toMatch(/--yes/);
@@ -170,6 +172,22 @@ describe('tpm-doctor clear', () => {
     expect((JSON.parse(runs.stdout) as { runs: { runId: string; status: string }[] }).runs).toContainEqual(
       expect.objectContaining({ runId: 'run-stuck', status: 'abandoned' }),
     );
+    expect(await persistentHandles()).toMatch(/0x81000005/);
+  });
+
+  it('a state folder that cannot hold a journal is refused in one line before the gate (exit 2)', async () => {
+    const i = swtpm.get();
+    // A path under a regular file: no user can make it, root included (ENOTDIR).
+    const file = temp.file('a-file');
+    writeFileSync(file, 'not a folder');
+    const state = path.join(file, 'sub');
+    const r = await runCli(['clear', '--tpm', i.uri, '--purpose', 'decommission', '--yes', '--state-dir', state]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(path.join(state, 'runs'));
+    expect(r.stderr).toMatch(/ENOTDIR/);
     expect(await persistentHandles()).toMatch(/0x81000005/);
   });
 

@@ -155,6 +155,14 @@ export async function run(argv: string[]): Promise<number> {
       platform: process.platform,
     });
     const { method } = plan;
+    const dryRun = values['dry-run'] ?? false;
+    // Before anything is read or printed: a clear that cannot start (another run is open, or its
+    // journal could not be written) says so in one line, not after a full passed gate.
+    refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun }));
+    if (!dryRun) {
+      const { assertJournalDirWritable } = await import('../../remedy/journal-dir-check.js');
+      assertJournalDirWritable(journalDir);
+    }
     const { takeSnapshot } = await import('../../probe/take-snapshot.js');
     const snapshot = await takeSnapshot({
       tpm: { uri: target.uri, lab: plan.simulator, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
@@ -206,7 +214,6 @@ export async function run(argv: string[]): Promise<number> {
           `${diagnosis.verdict.clearRecommended ? ' (a clear is the fix)' : ''}\n\n${renderGate(gate, acknowledged, terminalLayout())}`,
       );
     }
-    refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun: values['dry-run'] ?? false }));
     if (!gate.passed || values['dry-run']) {
       report(null, { dryRun: values['dry-run'] ?? false });
       return gate.passed ? EXIT.OK : EXIT.CLEAR_REFUSED;
