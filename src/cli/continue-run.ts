@@ -74,6 +74,7 @@ export async function continueRun(
     if (instruction) process.stdout.write(renderNextStep(instruction));
   }
   if (run.status === 'finished') return EXIT.OK;
-  if (run.status === 'failed') return EXIT.CLEAR_FAILED;
+  if (run.status === 'failed' || run.status === 'rejected' || run.status === 'abandoned')
+    return EXIT.CLEAR_FAILED;
   return EXIT.RUN_INTERRUPTED;
 }

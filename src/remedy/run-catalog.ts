@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type JournalReadResult, type RunState, readJournal, runState } from './journal.js';
 import { isRunId } from './run-id.js';
+import { type RunEnding, runEnding } from './run-ending.js';
 import { runsDir, stateDir } from './state-dir.js';
 
 /**
@@ -18,8 +19,11 @@ export interface RunSummary {
   runId: string;
   /** When line 1 was written; null for a journal with no readable line. */
   startedAt: string | null;
-  /** 'damaged' when the journal's chain breaks (`error` says where). */
-  status: RunState['status'] | 'damaged';
+  /**
+   * 'running', or how it ended (run-ending.ts: the word `clear` and `resume` print too); 'damaged'
+   * when the journal's chain breaks (`error` says where).
+   */
+  status: 'running' | RunEnding | 'damaged';
   completedSteps: readonly string[];
   inFlight: string | null;
   error: string | null;
@@ -69,7 +73,7 @@ export function listRuns(dir: string): RunSummary[] {
     return {
       runId,
       startedAt: read.records[0]?.at ?? null,
-      status: read.error ? 'damaged' : read.state.status,
+      status: read.error ? 'damaged' : (runEnding(read.records.at(-1)) ?? 'running'),
       completedSteps: read.state.completedSteps,
       inFlight: read.state.inFlight,
       error: read.error ?? null,

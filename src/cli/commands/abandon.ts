@@ -1,6 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { RunJournal } from '../../remedy/journal.js';
 import { findRun, runCatalogDir } from '../../remedy/run-catalog.js';
+import { ABANDONED_BY_USER, runEnding } from '../../remedy/run-ending.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
@@ -40,12 +41,13 @@ export async function run(argv: string[]): Promise<number> {
   const journal = RunJournal.open(file);
   try {
     if (journal.state().status !== 'running') {
-      process.stdout.write(`Run ${runId} already ended (${journal.state().status}); nothing to do.\n`);
+      const ending = runEnding(journal.records().at(-1)) ?? journal.state().status;
+      process.stdout.write(`Run ${runId} already ended (${ending}); nothing to do.\n`);
       return EXIT.OK;
     }
     journal.append('run-abandoned', undefined, {
       reason: values.reason ?? 'abandoned by the user',
-      by: 'tpm-doctor abandon',
+      by: ABANDONED_BY_USER,
     });
   } finally {
     journal.close();

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { ClearProof } from '../../verify/clear-proof.js';
 import type { JsonObject } from '../journal.js';
+import { type RunEnding, runEnding } from '../run-ending.js';
 import type { RunStop } from '../run/engine.js';
 import { type ClearReceipt, receiptPath, writeReceipt } from './clear-receipt.js';
 import { ClearRunError } from './clear-run-error.js';
@@ -30,9 +31,11 @@ export interface ClearRunResult {
    * 'cleared': cleared and proven, the run kept open (keepOpen) for the post-clear runbook; no receipt yet.
    * 'waiting': (PPI) the request is pending; the machine must restart and someone accept the
    *   firmware prompt (`instruction`); the start-up task resumes the run.
-   * 'failed': the run ended without a proven clear (see `failure`).
+   * 'rejected', 'failed', 'abandoned': the run ended without a proven clear (see `failure`): the
+   *   firmware prompt was declined, the clear or its proof failed, or a person abandoned the run
+   *   (src/remedy/run-ending.ts, the same word `runs` prints).
    */
-  status: 'finished' | 'cleared' | 'waiting' | 'failed';
+  status: 'finished' | 'cleared' | 'waiting' | Exclude<RunEnding, 'finished'>;
   /** What the person must do now, when status is 'waiting'. */
   instruction?: string;
   proof: ClearProof | null;
@@ -142,7 +145,7 @@ export function ended(ctx: Ctx): ClearRunResult {
   return {
     runId,
     journalPath: journal.path,
-    status: finished ? 'finished' : 'failed',
+    status: runEnding(last) ?? 'failed',
     proof,
     receipt,
     receiptPath: file,

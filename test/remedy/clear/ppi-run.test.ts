@@ -16,6 +16,7 @@ import { ClearRunError, type ClearRunResult, resumeClearRun } from '../../../src
 import { continueAfterClear } from '../../../src/remedy/clear/complete-run.js';
 import { type StartPpiRunOptions, startPpiRun } from '../../../src/remedy/clear/ppi-run.js';
 import { journalPath, readJournal, runState } from '../../../src/remedy/journal.js';
+import { listRuns } from '../../../src/remedy/run-catalog.js';
 import type { Tpm } from '../../../src/tpm/tpm.js';
 import { type ClearFingerprint, takeClearFingerprint } from '../../../src/verify/clear-fingerprint.js';
 import { proveNoClear } from '../../../src/verify/clear-proof.js';
@@ -243,7 +244,9 @@ describe('the PPI route on Linux (fake sysfs, recorded systemctl, swtpm)', () =>
     expect((await start('ppi-abort')).status).toBe('waiting');
     await firmwareRestart(swtpm.get(), sys.ppiDir, 'decline');
     const r = await resume('ppi-abort');
-    expect(r.status).toBe('failed');
+    // The firmware's User Abort: the run was rejected at the prompt, the same word `runs` prints.
+    expect(r.status).toBe('rejected');
+    expect(listRuns(dir).find((x) => x.runId === 'ppi-abort')?.status).toBe('rejected');
     expect(r.failure).toMatchObject({ step: 'ppi-confirmed', reason: 'ppi-user-aborted' });
     expect(r.failure?.message).toMatch(/declined .*the TPM was not cleared/);
     expect(r.receipt).toBeNull();
@@ -397,7 +400,8 @@ describe('after a crash inside ppi-requested, the firmware and the TPM are read 
     expect(requestFile()).toBe('0\n');
 
     const r = await resume('ppi-declined-crash');
-    expect(r.status).toBe('failed');
+    expect(r.status).toBe('rejected');
+    expect(listRuns(dir).find((x) => x.runId === 'ppi-declined-crash')?.status).toBe('rejected');
     expect(r.failure).toMatchObject({ step: 'ppi-requested', reason: 'ppi-user-aborted' });
     expect(r.failure?.message).toMatch(/declined .*the TPM was not cleared/);
     expect(r.failure?.message).toMatch(/This run does not request it again/);
