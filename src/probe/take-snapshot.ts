@@ -3,6 +3,7 @@ import type { TpmStatus } from '../snapshot/tpm-status.js';
 import type { WindowsEvidence } from '../snapshot/windows-evidence.js';
 import { Tpm } from '../tpm/tpm.js';
 import { openTransport } from '../tpm/transport/open-transport.js';
+import { type LinuxPpiLocation, readLinuxPpiFacts } from './linux-ppi.js';
 import { probeTpmStatus } from './tpm-status.js';
 
 export interface SnapshotSources {
@@ -10,6 +11,8 @@ export interface SnapshotSources {
   tpm: { uri: string; lab: boolean; timeoutMs?: number } | null;
   /** Windows evidence already read (a bundle, or a live collection), or null. */
   windows: WindowsEvidence | null;
+  /** Read the Linux PPI files of this chip too (a PPI clear of a Linux device TPM). */
+  linuxPpi?: LinuxPpiLocation;
   now?: Date;
 }
 
@@ -30,5 +33,12 @@ export async function takeSnapshot(sources: SnapshotSources): Promise<Snapshot> 
       await client.close();
     }
   }
-  return { schema: 'tpm-doctor/snapshot/v1', takenAt: now.toISOString(), tpm, windows: sources.windows };
+  const snapshot: Snapshot = {
+    schema: 'tpm-doctor/snapshot/v1',
+    takenAt: now.toISOString(),
+    tpm,
+    windows: sources.windows,
+  };
+  if (sources.linuxPpi) snapshot.linuxPpi = readLinuxPpiFacts(sources.linuxPpi);
+  return snapshot;
 }

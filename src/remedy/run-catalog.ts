@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type JournalReadResult, type RunState, readJournal, runState } from './journal.js';
-import { isRunId } from './run-id.js';
 import { type RunEnding, runEnding } from './run-ending.js';
+import { isRunId } from './run-id.js';
 import { runsDir, stateDir } from './state-dir.js';
 
 /**

@@ -1,3 +1,4 @@
+import type { LinuxPpiFacts } from './linux-ppi.js';
 import type { TpmStatus } from './tpm-status.js';
 import type { WindowsEvidence } from './windows-evidence.js';
 
@@ -13,4 +14,6 @@ export interface Snapshot {
   tpm: TpmStatus | null;
   /** Windows evidence (null on Linux, or when none was collected or given). */
   windows: WindowsEvidence | null;
+  /** The Linux PPI files, read for a PPI clear of a Linux device TPM only. */
+  linuxPpi?: LinuxPpiFacts;
 }

@@ -181,7 +181,16 @@ describe('tpm-doctor clear', () => {
     const file = temp.file('a-file');
     writeFileSync(file, 'not a folder');
     const state = path.join(file, 'sub');
-    const r = await runCli(['clear', '--tpm', i.uri, '--purpose', 'decommission', '--yes', '--state-dir', state]);
+    const r = await runCli([
+      'clear',
+      '--tpm',
+      i.uri,
+      '--purpose',
+      'decommission',
+      '--yes',
+      '--state-dir',
+      state,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).not.toMatch(/internal error/);

@@ -5,6 +5,7 @@ import { lockoutValueRefusal } from '../../plan/lockout-value-refusal.js';
 import { ppiTargetRefusal } from '../../plan/ppi-target-refusal.js';
 import { unfinishedRunRefusal } from '../../plan/unfinished-run-refusal.js';
 import { windowsEvidenceSource } from '../../plan/windows-evidence-source.js';
+import { ppiChipOf } from '../../probe/linux-ppi.js';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
 import { parseEscrowVerification } from '../../remedy/preflight/escrow-verification.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
@@ -164,9 +165,13 @@ export async function run(argv: string[]): Promise<number> {
       assertJournalDirWritable(journalDir);
     }
     const { takeSnapshot } = await import('../../probe/take-snapshot.js');
+    // A PPI clear of a Linux device TPM: the kernel's PPI files are facts the gate decides on.
+    const linuxPpi =
+      method === 'ppi' && process.platform === 'linux' && target.uri.startsWith('device:') && !plan.simulator;
     const snapshot = await takeSnapshot({
       tpm: { uri: target.uri, lab: plan.simulator, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
       windows,
+      ...(linuxPpi ? { linuxPpi: { chip: ppiChipOf(target.uri) } } : {}),
     });
     const auth = lockoutAuth(values['lockout-auth-file'], 'clear');
     refuseIf(

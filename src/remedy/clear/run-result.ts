@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { ClearProof } from '../../verify/clear-proof.js';
 import type { JsonObject } from '../journal.js';
-import { type RunEnding, runEnding } from '../run-ending.js';
 import type { RunStop } from '../run/engine.js';
+import { type RunEnding, runEnding } from '../run-ending.js';
 import { type ClearReceipt, receiptPath, writeReceipt } from './clear-receipt.js';
 import { ClearRunError } from './clear-run-error.js';
 import type { Ctx } from './run-context.js';

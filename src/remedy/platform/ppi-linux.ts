@@ -202,7 +202,7 @@ function leadingNumber(file: string, text: string): number {
  * list shows 5 but not 14. A missing list (no function 8) says nothing, and the request goes
  * ahead; an empty one is refused by the caller before this.
  */
-function chooseOperation(
+export function chooseOperation(
   asked: ClearOperation | undefined,
   ops: Map<number, OperationSupport> | undefined,
 ): { operation: number; support: OperationSupport | undefined } {
@@ -218,6 +218,11 @@ function chooseOperation(
   return { operation: PPI_ENABLE_CLEAR, support: supportOf(PPI_ENABLE_CLEAR) };
 }
 
+/** Why a firmware whose tcg_operations lists nothing cannot clear: the gate's and the request's words. */
+export function noOperationMessage(opsFile: string, version: string | null): string {
+  return `The firmware implements no physical-presence operation (${opsFile} is empty; firmware PPI ${version || 'version unknown'}), so it cannot clear the TPM at the next restart. Clear the TPM from the firmware setup screen, or with the lockout authorisation.`;
+}
+
 /** Asks the firmware, through the kernel's PPI files, to clear the TPM at the next restart. */
 export async function requestLinuxPpiClear(target: LinuxPpiTarget = {}): Promise<PpiRequestResult> {
   const files = target.files ?? nodeSysfs;
@@ -228,10 +233,9 @@ export async function requestLinuxPpiClear(target: LinuxPpiTarget = {}): Promise
   if (ops !== undefined && ops.size === 0) {
     // The kernel lists only the operations the firmware implements (tpm_ppi.c, show_ppi_operations):
     // nothing listed, nothing to ask for. Writing would only end in EPERM from the firmware.
-    throw new PpiError(
-      'refused-by-firmware',
-      `The firmware implements no physical-presence operation (${opsFile} is empty; firmware PPI ${version || 'version unknown'}), so it cannot clear the TPM at the next restart. Clear the TPM from the firmware setup screen, or with the lockout authorisation.`,
-    );
+    // The gate refuses this first (preflight/rights.ts, from the same files); kept for callers
+    // that request without a gate.
+    throw new PpiError('refused-by-firmware', noOperationMessage(opsFile, version));
   }
   const { operation, support } = chooseOperation(target.operation, ops);
   if (support) {

@@ -15,7 +15,11 @@
  *   offers platform authorisation; a PC clears through the firmware's physical-presence prompt.
  */
 
+import type { LinuxPpiFacts } from '../../snapshot/linux-ppi.js';
 import { notElevatedMessage } from '../platform/elevation.js';
+import { type OperationSupport, operationSupportOf, refusalFor } from '../platform/ppi-codes.js';
+import { NO_PPI_MESSAGE } from '../platform/ppi-error.js';
+import { chooseOperation, noOperationMessage } from '../platform/ppi-linux.js';
 import {
   check,
   duration,
@@ -254,6 +258,7 @@ function ppiAuthorization({ snapshot, options }: PreflightInput): GateCheck {
       [...ev, { source: 'tpm', field: 'lab', value: true }],
     );
   }
+  if (snapshot.linuxPpi) return linuxPpiAuthorization(snapshot.linuxPpi);
   const approvedBy = options.approvedBy?.trim();
   const ticket = options.ticket?.trim();
   if (approvedBy && ticket) {
@@ -272,6 +277,58 @@ function ppiAuthorization({ snapshot, options }: PreflightInput): GateCheck {
     'rights.clear-authorization',
     'unknown',
     `A physical-presence clear (PPI operation 5 or 14): a user must be present for the firmware prompt at the next boot (e.g. to press F12), and the firmware must support PPI${ppiVersion ? ` (PPI version ${ppiVersion})` : ''}. Make sure someone is at the keyboard, then acknowledge with ${FLAGS.acknowledge('rights.clear-authorization')}.`,
+    ev,
+  );
+}
+
+/**
+ * On Linux the kernel's PPI files say what the firmware will do (src/probe/linux-ppi.ts): the
+ * gate decides here, before anything is written, with the same choice of operation the request
+ * makes (ppi-linux.ts chooseOperation: 14, or 5 when only 5 is usable). No ppi folder, or an
+ * empty operation list, or a clear the firmware reserves to its setup screen or blocks: fail. A
+ * clear operation the OS may request: pass (the firmware asks the person at the machine, or
+ * clears without asking). A list that could not be read: unknown.
+ */
+function linuxPpiAuthorization(ppi: LinuxPpiFacts): GateCheck {
+  const ev: Evidence[] = [
+    { source: 'sysfs', field: 'ppi/version', value: ppi.version },
+    {
+      source: 'sysfs',
+      field: 'ppi/tcg_operations',
+      value:
+        ppi.operations === null ? null : ppi.operations.map((o) => `${o.operation} ${o.status}`).join('; '),
+    },
+  ];
+  const version = `firmware PPI ${ppi.version || 'version unknown'}`;
+  if (ppi.dir === null) return check('rights.clear-authorization', 'fail', NO_PPI_MESSAGE, ev);
+  const opsFile = `${ppi.dir}/tcg_operations`;
+  if (ppi.operations === null) {
+    return check(
+      'rights.clear-authorization',
+      'unknown',
+      `The firmware's list of physical-presence operations could not be read (${ppi.error ?? opsFile}; ${version}), so whether it can clear the TPM at the next restart is unknown. Clear from the firmware setup screen, use the lockout authorisation, or acknowledge with ${FLAGS.acknowledge('rights.clear-authorization')} if you know it can.`,
+      ev,
+    );
+  }
+  if (ppi.operations.length === 0) {
+    return check('rights.clear-authorization', 'fail', noOperationMessage(opsFile, ppi.version), ev);
+  }
+  const listed = new Map<number, OperationSupport>();
+  for (const o of ppi.operations) {
+    const support = operationSupportOf(o.status);
+    if (support) listed.set(o.operation, support);
+  }
+  const { operation, support } = chooseOperation(undefined, listed);
+  const refusal = support === undefined ? undefined : refusalFor(operation, support);
+  if (refusal !== undefined) {
+    return check('rights.clear-authorization', 'fail', `${refusal} (${opsFile}; ${version})`, ev);
+  }
+  return check(
+    'rights.clear-authorization',
+    'pass',
+    support === 'user-not-required'
+      ? `The firmware implements physical-presence operation ${operation} and runs it without asking (${version}): the TPM is cleared at the next restart.`
+      : `The firmware implements physical-presence operation ${operation} and asks the person at the machine to confirm it at the next restart (e.g. F12; ${version}): someone must be at the keyboard, or the TPM is not cleared.`,
     ev,
   );
 }
