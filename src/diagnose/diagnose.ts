@@ -2,7 +2,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
 import { RULES } from './rules/index.js';
-import { unknownFacts } from './unknowns.js';
+import { type UnknownFact, unknownFacts } from './unknowns.js';
 import { decideVerdict, type Verdict } from './verdict.js';
 
 /** The stable shape of `tpm-doctor diagnose --json` (docs/diagnose-json.md). */
@@ -31,11 +31,10 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
   const diagnosable = isDiagnosable(snapshot);
   return {
     schema: 'tpm-doctor/diagnosis/v1',
-    verdict: decideVerdict(
-      diagnosable ? findings : [],
-      diagnosable,
-      diagnosable || snapshot.windows !== null ? unknownFacts(snapshot) : [],
-    ),
+    verdict: decideVerdict(diagnosable ? findings : [], diagnosable, [
+      ...(diagnosable || snapshot.windows !== null ? unknownFacts(snapshot) : []),
+      ...(diagnosable ? [] : unreachedTpm(snapshot)),
+    ]),
     // Nothing was read: the only "finding" would be our own failure to connect, which is no
     // statement about any device. The reason is in the snapshot's TPM errors.
     findings: diagnosable ? findings : [],
@@ -53,6 +52,25 @@ function isDiagnosable(snapshot: Snapshot): boolean {
   const tpm = snapshot.tpm;
   const tpmRead = tpm !== null && (tpm.present === true || tpm.errors.some((e) => e.code === 'TPM_ABSENT'));
   return tpmRead || (snapshot.windows !== null && windowsRead(snapshot.windows));
+}
+
+/**
+ * Why the TPM asked for did not answer (busy, permission denied, no answer in time), as the
+ * snapshot recorded it: the undiagnosable verdict says it, as `status` does, rather than only
+ * "nothing could be read".
+ */
+function unreachedTpm(snapshot: Snapshot): UnknownFact[] {
+  const tpm = snapshot.tpm;
+  if (tpm === null || tpm.present) return [];
+  const reasons = [...new Set(tpm.errors.map((e) => e.message))];
+  if (reasons.length === 0) return [];
+  return [
+    {
+      fact: 'tpm-state',
+      reason: `the TPM at ${tpm.tpm.uri} did not answer: ${reasons.join('; ')}`,
+      blocksClear: true,
+    },
+  ];
 }
 
 /** Some source of the Windows evidence was read (a bundle whose every file failed tells nothing). */

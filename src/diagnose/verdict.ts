@@ -45,13 +45,17 @@ export function decideVerdict(
   const verdict = (v: Omit<Verdict, 'unknown'>): Verdict => ({ ...v, unknown: [...unknown] });
   if (!diagnosable) {
     const unread = unknown.filter((u) => u.fact === 'source-unreadable');
+    const unreached = unknown.filter((u) => u.fact === 'tpm-state');
+    const collect = 'Collect it again (tpm-doctor collect, or collect-evidence.ps1 -Full as administrator).';
     return verdict({
       status: 'undiagnosable',
       nextStep: 'none',
       action:
-        unread.length > 0
-          ? `Nothing in the evidence could be read: ${unread.map((u) => u.reason).join('; ')}. Collect it again (tpm-doctor collect, or collect-evidence.ps1 -Full as administrator).`
-          : 'Nothing could be read: give a TPM (--tpm) or an evidence bundle (--evidence).',
+        unreached.length > 0
+          ? `Nothing could be read: ${[...unreached, ...unread].map((u) => u.reason).join('; ')}.${unread.length > 0 ? ` ${collect}` : ''}`
+          : unread.length > 0
+            ? `Nothing in the evidence could be read: ${unread.map((u) => u.reason).join('; ')}. ${collect}`
+            : 'Nothing could be read: give a TPM (--tpm) or an evidence bundle (--evidence).',
       because: [],
       clearRecommended: false,
       clearBlockedBy: blockers,

@@ -107,6 +107,16 @@ describe('diagnose() on nothing readable', () => {
     expect(d.verdict.clearBlockedBy).toEqual([]);
   });
 
+  it('a busy /dev/tpm0 is undiagnosable with the reason status gives (EBUSY), not only "nothing could be read"', () => {
+    const busy =
+      'cannot open /dev/tpm0: the device is busy (another program holds /dev/tpm0; use /dev/tpmrm0)';
+    const d = diagnose(snapshot(unreachable('device:/dev/tpm0', 'TPM_TRANSPORT', busy)));
+    expect(d.verdict.status).toBe('undiagnosable');
+    expect(d.verdict.action).toContain(busy);
+    expect(d.verdict.action).toContain('device:/dev/tpm0');
+    expect(d.verdict.unknown).toContainEqual(expect.objectContaining({ fact: 'tpm-state' }));
+  });
+
   it('no source at all is undiagnosable', () => {
     expect(diagnose(snapshot(null)).verdict.status).toBe('undiagnosable');
   });
