@@ -219,7 +219,9 @@ function platformAuthorization({ snapshot }: PreflightInput): GateCheck {
     return check(
       'rights.clear-authorization',
       'fail',
-      `Platform authorisation is not available to the OS on a PC: the firmware sets a random platformAuth (and may disable the platform hierarchy) before the OS starts. Use ${FLAGS.ppi}, which asks the firmware to clear at the next boot.`,
+      phEnable === false
+        ? `The firmware disabled the platform hierarchy before the OS started (TPMA_STARTUP_CLEAR.phEnable clear, until the next TPM reset), so TPM2_Clear cannot be authorised with platform authorisation. Use ${FLAGS.ppi}, which asks the firmware to clear at the next boot.`
+        : `Platform authorisation is not available to the OS on a PC: the firmware sets a random platformAuth (and may disable the platform hierarchy) before the OS starts. Use ${FLAGS.ppi}, which asks the firmware to clear at the next boot.`,
       ev,
     );
   }

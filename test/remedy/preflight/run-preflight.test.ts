@@ -412,6 +412,20 @@ describe('3. rights', () => {
     expect(pc.status).toBe('fail');
     expect(pc.message).toContain('random platformAuth');
     expect(pc.message).toContain('--method ppi');
+    // A Linux device TPM whose firmware disabled the platform hierarchy says so.
+    const device = { ...noPh, tpm: { uri: 'device:/dev/tpmrm0', lab: false } };
+    const disabled = byId(
+      runPreflight(snapshot(device), clearDiagnosis(), { ...PC_OPTIONS, method: 'platform' }),
+      'rights.clear-authorization',
+    );
+    expect(disabled.status).toBe('fail');
+    expect(disabled.message).toMatch(/firmware disabled the platform hierarchy .*phEnable clear/);
+    expect(disabled.message).toContain('--method ppi');
+    expect(disabled.evidence).toContainEqual({
+      source: 'tpm',
+      field: 'TPMA_STARTUP_CLEAR.phEnable',
+      value: false,
+    });
   });
 
   it('ppi: unknown until a user at the firmware prompt is acknowledged; impossible on a lab TPM', () => {
