@@ -84,6 +84,15 @@ run clear-ppi-seabios cli clear --tpm device:/dev/tpmrm0 --method ppi --purpose 
   --acknowledge rights.clear-authorization --state-dir /tmp/state-ppi
 run ppi-request-after cat /sys/class/tpm/tpm0/ppi/request
 
+# Stale persistent objects and disableClear made with tpm2-tools (the same script the host runs
+# against swtpm): diagnose must find here what it finds there.
+run make-stale sh "$repo/test/qemu/make-stale-state.sh" /tmp
+run diagnose-state cli diagnose --json --tpm device:/dev/tpmrm0
+
+# A busy /dev/tpm0 (this shell holds it open: the raw device takes one client at a time): diagnose
+# says why nothing could be read, as status does.
+run diagnose-busy sh -c "exec 3<>/dev/tpm0 && node '$repo/dist/tpm-doctor.cjs' diagnose --json --tpm device:/dev/tpm0"
+
 # A dictionary-attack lockout made with tpm2-tools, then diagnose.
 run make-lockout sh -c "
   tpm2_dictionarylockout -s -n 2 -t 600 -l 1200 &&

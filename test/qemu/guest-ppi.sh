@@ -31,13 +31,22 @@ if [ ! -e $state/requested ]; then
   run before cli status --json
   run clear-ppi cli clear --method ppi --purpose decommission --yes --json \
     --acknowledge rights.clear-authorization --state-dir $state/tpm-doctor
+  cp /tmp/out $state/clear.json
   run ppi-request cat /sys/class/tpm/tpm0/ppi/request
   touch $state/requested
   exit 100
 fi
 run ppi-response cat /sys/class/tpm/tpm0/ppi/response
-run runs cli runs --json --state-dir $state/tpm-doctor
-run_id=$(sed -n 's/^ *"runId": "\([^"]*\)".*/\1/p' /tmp/out | head -n 1)
+run_id=$(sed -n 's/^ *"runId": "\([^"]*\)".*/\1/p' $state/clear.json | head -n 1)
 run resume cli resume "$run_id" --yes --json --state-dir $state/tpm-doctor
+# How the run ended, as `runs` lists it: the same word resume printed.
+run runs cli runs --json --state-dir $state/tpm-doctor
 run after cli status --json
 run ppi-request-after cat /sys/class/tpm/tpm0/ppi/request
+if [ "$(cat $state/key 2>/dev/null)" = esc ]; then
+  # OVMF disables the platform hierarchy before the OS starts (phEnable clear): the platform clear
+  # is refused by the gate, nothing written.
+  run clear-platform cli clear --method platform --purpose decommission --yes --json \
+    --state-dir /tmp/state-platform
+  run state-platform sh -c 'find /tmp/state-platform -type f | wc -l'
+fi

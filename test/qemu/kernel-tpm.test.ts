@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { provisionedTemplateInfo } from '../../src/lab/swtpm-process.js';
-import { map, num } from '../support/tpm2-tools.js';
+import { runCli } from '../cli/cli-support.js';
+import { useSwtpm } from '../support/swtpm-harness.js';
+import { map, num, tpm2 } from '../support/tpm2-tools.js';
 import { bitsToWord, PERMANENT_BITS, STARTUP_CLEAR_BITS } from '../tpm/crosscheck-support.js';
 import { blocks, bootGuest, type GuestRun, type GuestSetup, prepareGuest, removeGuest } from './guest.js';
 
@@ -46,6 +48,39 @@ interface StatusJson {
   endorsement: { certificates: { nvIndex: string; fingerprintSha256: string }[] };
   clock: { resetCount: number };
 }
+
+interface GateJson {
+  gate: {
+    passed: boolean;
+    checks: {
+      id: string;
+      status: string;
+      message: string;
+      evidence: { source: string; field: string; value: unknown }[];
+    }[];
+  };
+  run: unknown;
+}
+
+interface DiagnosisJson {
+  verdict: { status: string; nextStep: string; action: string };
+  findings: { id: string; severity: string }[];
+}
+
+const findingsOf = (d: DiagnosisJson) => d.findings.map((f) => [f.id, f.severity]).sort();
+
+// The same facts on swtpm (the provisioned template the guests start from, cleared as the guest's
+// lockout clear does, then test/qemu/make-stale-state.sh): the reference diagnosis.
+const swtpm = useSwtpm({ provision: true });
+let onSwtpm: { code: number; json: DiagnosisJson };
+
+beforeAll(async () => {
+  const i = swtpm.get();
+  await tpm2(i, ['tpm2_clear', '-c', 'l']);
+  await tpm2(i, ['sh', path.join(here, 'make-stale-state.sh'), setup!.dir]);
+  const r = await runCli(['diagnose', '--json', '--tpm', i.uri]);
+  onSwtpm = { code: r.code ?? -1, json: JSON.parse(r.stdout) as DiagnosisJson };
+}, 120_000);
 
 describe.each(['tpm-tis', 'tpm-crb'] as const)('a Linux guest with %s', (device) => {
   let run: GuestRun;
@@ -168,13 +203,45 @@ describe.each(['tpm-tis', 'tpm-crb'] as const)('a Linux guest with %s', (device)
 
   it('under SeaBIOS (a PPI with no operation) the PPI clear ends in a clear error and writes nothing', () => {
     expect(ok('ppi-files')).toMatch(/^version=1\.3;\ntcg_operations=\nrequest=0;$/m);
+    // The gate decides from the kernel's PPI files, before a run starts or a fingerprint is taken.
     const refused = block('clear-ppi-seabios');
-    expect(refused.rc).not.toBe(0);
-    const result = JSON.parse(refused.text) as {
-      run: { status: string; failure: { message: string } } | null;
-    };
-    expect(result.run?.failure.message).toMatch(/implements no physical-presence operation/);
+    expect(refused.rc, out.get('clear-ppi-seabios.stderr')?.text).toBe(10); // refused (docs/exit-codes.md)
+    const result = JSON.parse(refused.text) as GateJson;
+    expect(result.run).toBeNull();
+    expect(result.gate.passed).toBe(false);
+    const rights = result.gate.checks.find((c) => c.id === 'rights.clear-authorization');
+    expect(rights?.status).toBe('fail');
+    expect(rights?.message).toMatch(
+      /implements no physical-presence operation \(\/sys\/class\/tpm\/tpm0\/ppi\/tcg_operations is empty/,
+    );
+    expect(rights?.evidence).toContainEqual({ source: 'sysfs', field: 'ppi/tcg_operations', value: '' });
     expect(ok('ppi-request-after').trim()).toBe('0');
+  });
+
+  it('diagnose on stale objects and disableClear made with tpm2-tools finds what it finds on swtpm', () => {
+    ok('make-stale');
+    const diagnosed = block('diagnose-state');
+    const guest = JSON.parse(diagnosed.text) as DiagnosisJson;
+    expect(diagnosed.rc).toBe(onSwtpm.code);
+    expect(findingsOf(guest)).toEqual(findingsOf(onSwtpm.json));
+    expect(findingsOf(guest)).toEqual(
+      expect.arrayContaining([
+        ['tpm.stale-objects', 'warning'],
+        ['tpm.clear-disabled', 'info'],
+      ]),
+    );
+    expect(guest.verdict.status).toBe(onSwtpm.json.verdict.status);
+    expect(guest.verdict.nextStep).toBe(onSwtpm.json.verdict.nextStep);
+  });
+
+  it('diagnose on a busy /dev/tpm0 gives the EBUSY reason, as status does', () => {
+    const busy = block('diagnose-busy');
+    expect(busy.rc, out.get('diagnose-busy.stderr')?.text).toBe(8); // nothing could be read
+    const diagnosis = JSON.parse(busy.text) as DiagnosisJson;
+    expect(diagnosis.verdict.status).toBe('undiagnosable');
+    expect(diagnosis.verdict.action).toContain(
+      'cannot open /dev/tpm0: the device is busy (another program holds /dev/tpm0; use /dev/tpmrm0)',
+    );
   });
 
   it('diagnose names the dictionary-attack lockout made with tpm2-tools', () => {

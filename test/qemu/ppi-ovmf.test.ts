@@ -38,7 +38,20 @@ interface RunJson {
   };
 }
 
+interface GateJson {
+  gate: {
+    passed: boolean;
+    checks: {
+      id: string;
+      status: string;
+      message: string;
+      evidence: { source: string; field: string; value: unknown }[];
+    }[];
+  };
+}
+
 interface StatusJson {
+  startupClear: { flags: Record<string, boolean> };
   persistentObjects: { handle: string }[];
   endorsement: { certificates: { nvIndex: string; fingerprintSha256: string }[] };
 }
@@ -49,6 +62,8 @@ describe.each(['f12', 'esc'] as const)('the PPI clear under OVMF, the prompt ans
 
   beforeAll(async () => {
     const shared = mkdtempSync(path.join(setup!.dir, 'shared-'));
+    // The script reads which key answers the prompt (the ESC run also tries the platform clear).
+    writeFileSync(path.join(shared, 'key'), key);
     run = await bootGuest(setup!, {
       device: 'tpm-crb',
       firmware: 'ovmf',
@@ -85,7 +100,18 @@ describe.each(['f12', 'esc'] as const)('the PPI clear under OVMF, the prompt ans
     ok('setup-objects');
     const clear = block('clear-ppi');
     expect(clear.rc).toBe(12); // waiting (docs/exit-codes.md)
-    expect((JSON.parse(clear.text) as RunJson).run.status).toBe('waiting');
+    const started = JSON.parse(clear.text) as RunJson & GateJson;
+    expect(started.run.status).toBe('waiting');
+    // The gate read OVMF's operation list from the kernel's PPI files: operation 14 is implemented.
+    const rights = started.gate.checks.find((c) => c.id === 'rights.clear-authorization');
+    expect(rights?.status).toBe('pass');
+    expect(rights?.message).toMatch(/implements physical-presence operation 14/);
+    expect(rights?.evidence).toContainEqual(
+      expect.objectContaining({
+        field: 'ppi/tcg_operations',
+        value: expect.stringMatching(/(^|; )14 [34]($|;)/),
+      }),
+    );
     expect(ok('ppi-request').trim()).toBe('14');
   });
 
@@ -113,15 +139,38 @@ describe.each(['f12', 'esc'] as const)('the PPI clear under OVMF, the prompt ans
       expect(ok('ppi-response').trim()).toMatch(/^14 0xFFFFFFF0: User Abort$/i);
       const resumed = block('resume');
       expect(resumed.rc, out.get('resume.stderr')?.text).not.toBe(0);
+      expect(resumed.rc).toBe(11); // the clear did not happen (docs/exit-codes.md)
       const result = JSON.parse(resumed.text) as RunJson;
-      expect(result.run.status).toBe('failed');
-      expect(result.run.failure?.reason).toMatch(/abort/i);
+      // One word for a prompt the person declined, in resume and in runs alike (docs/clear.md).
+      expect(result.run.status).toBe('rejected');
+      expect(result.run.failure?.reason).toBe('ppi-user-aborted');
+      const runs = JSON.parse(ok('runs')) as { runs: { runId: string; status: string }[] };
+      expect(runs.runs).toEqual([expect.objectContaining({ runId: result.run.runId, status: 'rejected' })]);
       expect(result.run.proof).toBeNull();
       const before = JSON.parse(ok('before')) as StatusJson;
       const after = JSON.parse(ok('after')) as StatusJson;
       expect(after.persistentObjects).toEqual(before.persistentObjects);
       expect(certificates(after)).toEqual(certificates(before));
       expect(ok('ppi-request-after').trim()).toBe('0');
+    });
+
+    it('the platform clear where the firmware disabled the platform hierarchy: refused by the gate, nothing written', () => {
+      const after = JSON.parse(ok('after')) as StatusJson;
+      expect(after.startupClear.flags.phEnable).toBe(false);
+      const refused = block('clear-platform');
+      expect(refused.rc).toBe(10); // refused (docs/exit-codes.md)
+      expect(out.get('clear-platform.stderr')?.text).toBe('');
+      const result = JSON.parse(refused.text) as GateJson & { run: unknown };
+      expect(result.run).toBeNull();
+      const rights = result.gate.checks.find((c) => c.id === 'rights.clear-authorization');
+      expect(rights?.status).toBe('fail');
+      expect(rights?.message).toMatch(/^The firmware disabled the platform hierarchy .*phEnable clear/);
+      expect(rights?.evidence).toContainEqual({
+        source: 'tpm',
+        field: 'TPMA_STARTUP_CLEAR.phEnable',
+        value: false,
+      });
+      expect(ok('state-platform').trim()).toBe('0');
     });
   }
 });

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/exit-codes.js';
 import { GetCapability } from '../../src/tpm/commands/capability.js';
 import { GetRandom } from '../../src/tpm/commands/random.js';
 import { TransportError } from '../../src/tpm/errors.js';
@@ -18,10 +19,12 @@ import { getProperties } from '../../src/tpm/read/capability.js';
 import { Tpm } from '../../src/tpm/tpm.js';
 import { DeviceTransport } from '../../src/tpm/transport/device.js';
 import { openTransport } from '../../src/tpm/transport/open-transport.js';
+import { runCli, useBuiltCli } from '../cli/cli-support.js';
 import { KernelTpmDevice } from '../support/kernel-tpm-device.js';
 import { useSwtpm } from '../support/swtpm-harness.js';
 import { tpm2Yaml } from '../support/tpm2-tools.js';
 
+useBuiltCli();
 const swtpm = useSwtpm();
 let dir = '';
 const started: ChildProcess[] = [];
@@ -92,6 +95,23 @@ describe('device transport', () => {
       expect((error as Error).message).toMatch(/did not answer within 300 ms/);
       expect(Date.now() - t0).toBeLessThan(3000);
       await tpm.close();
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('status --timeout 2 against a device whose command never answers: exit 3 on its own, naming the timeout', async () => {
+    // A pty answers EAGAIN while nothing arrives, so no read is held here; a read the kernel holds
+    // (drivers/char/tpm/tpm-dev-common.c) is bounded by the kernel's own command timeout, and only
+    // the kernel's vtpm_proxy could hold one on demand (docs/testing.md).
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const link = await ptyTo((silent.address() as net.AddressInfo).port, 'silent-cli');
+      const r = await runCli(['status', '--tpm', `device:${link}`, '--timeout', '2'], { timeoutMs: 120_000 });
+      expect(r.signal).toBeNull(); // it ended itself, not the harness's kill
+      expect(r.code).toBe(EXIT.TPM_UNREACHABLE);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/did not answer within\s+2000\s+ms/);
     } finally {
       silent.close();
     }
