@@ -19,7 +19,11 @@ import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_SIZE, type Transport, type TransportOp
  * character devices (a pty, a vTPM proxy). A read the kernel holds while the command runs takes
  * a libuv worker until the kernel's own command timeout; the deadline does not wait for it: the
  * send fails at the deadline and the descriptor is closed (which cancels the command in the
- * kernel) as soon as that read returns.
+ * kernel) as soon as that read returns. The command's result is printed at the deadline, but the
+ * process itself ends only when that read returns: the worker waits uninterruptibly on the
+ * file's buffer mutex (tpm_common_read), where no signal reaches it, and Node's exit joins its
+ * worker threads. The kernel bounds the wait by the command's duration (drivers/char/tpm/
+ * tpm2-cmd.c, tpm2_calc_ordinal_duration: two minutes for most commands); docs/testing.md.
  */
 export class DeviceTransport implements Transport {
   readonly description: string;
