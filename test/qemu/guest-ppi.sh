@@ -44,8 +44,11 @@ run runs cli runs --json --state-dir $state/tpm-doctor
 run after cli status --json
 run ppi-request-after cat /sys/class/tpm/tpm0/ppi/request
 if [ "$(cat $state/key 2>/dev/null)" = esc ]; then
-  # OVMF disables the platform hierarchy before the OS starts (phEnable clear): the platform clear
-  # is refused by the gate, nothing written.
+  # PC firmware disables the platform hierarchy before the OS starts (phEnable clear); this OVMF
+  # build leaves it enabled (with an empty platformAuth), so it is disabled here as firmware would.
+  # The platform clear is then refused by the gate, nothing written.
+  run ph-disable sh -c 'tpm2_hierarchycontrol -C p phEnable clear &&
+    tpm2_getcap properties-variable | sed -n "s/^ *phEnable: *//p"'
   run clear-platform cli clear --method platform --purpose decommission --yes --json \
     --state-dir /tmp/state-platform
   run state-platform sh -c 'find /tmp/state-platform -type f | wc -l'
