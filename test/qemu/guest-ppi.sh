@@ -44,11 +44,10 @@ run runs cli runs --json --state-dir $state/tpm-doctor
 run after cli status --json
 run ppi-request-after cat /sys/class/tpm/tpm0/ppi/request
 if [ "$(cat $state/key 2>/dev/null)" = esc ]; then
-  # PC firmware disables the platform hierarchy before the OS starts (phEnable clear); this OVMF
-  # build leaves it enabled (with an empty platformAuth), so it is disabled here as firmware would.
-  # The platform clear is then refused by the gate, nothing written.
-  run ph-disable sh -c 'tpm2_hierarchycontrol -C p phEnable clear &&
-    tpm2_getcap properties-variable | sed -n "s/^ *phEnable: *//p"'
+  # The firmware keeps the platform hierarchy to itself: OVMF leaves it enabled (phEnable set)
+  # with a random platformAuth, so the empty value is refused (TPM_RC_BAD_AUTH). The platform
+  # clear is then refused by the gate, nothing written.
+  run platform-auth tpm2_hierarchycontrol -C p phEnable clear
   run clear-platform cli clear --method platform --purpose decommission --yes --json \
     --state-dir /tmp/state-platform
   run state-platform sh -c 'find /tmp/state-platform -type f | wc -l'

@@ -51,6 +51,7 @@ interface GateJson {
 }
 
 interface StatusJson {
+  startupClear: { flags: Record<string, boolean> };
   persistentObjects: { handle: string }[];
   endorsement: { certificates: { nvIndex: string; fingerprintSha256: string }[] };
 }
@@ -153,9 +154,13 @@ describe.each(['f12', 'esc'] as const)('the PPI clear under OVMF, the prompt ans
       expect(ok('ppi-request-after').trim()).toBe('0');
     });
 
-    it('the platform clear where the platform hierarchy is disabled: refused by the gate, nothing written', () => {
-      // OVMF leaves phEnable set; the guest clears it with tpm2-tools as PC firmware does.
-      expect(ok('ph-disable').trim()).toBe('0');
+    it('the platform clear where the firmware keeps the platform hierarchy: refused by the gate, nothing written', () => {
+      // OVMF leaves phEnable set but sets a random platformAuth: the empty value is refused.
+      const platformAuth = block('platform-auth');
+      expect(platformAuth.rc).not.toBe(0);
+      expect(out.get('platform-auth.stderr')?.text).toMatch(/0x9a2/i); // TPM_RC_BAD_AUTH, session 1
+      const after = JSON.parse(ok('after')) as StatusJson;
+      expect(after.startupClear.flags.phEnable).toBe(true);
       const refused = block('clear-platform');
       expect(refused.rc).toBe(10); // refused (docs/exit-codes.md)
       expect(out.get('clear-platform.stderr')?.text).toBe('');
@@ -163,11 +168,14 @@ describe.each(['f12', 'esc'] as const)('the PPI clear under OVMF, the prompt ans
       expect(result.run).toBeNull();
       const rights = result.gate.checks.find((c) => c.id === 'rights.clear-authorization');
       expect(rights?.status).toBe('fail');
-      expect(rights?.message).toMatch(/^The firmware disabled the platform hierarchy .*phEnable clear/);
+      expect(rights?.message).toMatch(
+        /^Platform authorisation is not available to the OS on a PC: the firmware sets a random platformAuth/,
+      );
+      expect(rights?.message).toContain('--method ppi');
       expect(rights?.evidence).toContainEqual({
         source: 'tpm',
         field: 'TPMA_STARTUP_CLEAR.phEnable',
-        value: false,
+        value: true,
       });
       expect(ok('state-platform').trim()).toBe('0');
     });
