@@ -24,6 +24,7 @@ const COMMANDS = [
   ['fleet', 'remediate'],
   ['fleet', 'clear'],
   ['fleet', 'resume'],
+  ['fleet', 'abandon'],
   ['fleet', 'status'],
 ];
 

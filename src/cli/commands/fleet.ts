@@ -30,6 +30,10 @@ const SUBCOMMANDS: Record<
     summary: 'Continue a stopped or crashed campaign; nothing is posted twice.',
     load: () => import('../fleet/resume-command.js'),
   },
+  abandon: {
+    summary: 'Give up a stopped campaign for good: never posted again, its open devices listed.',
+    load: () => import('../fleet/abandon-command.js'),
+  },
   status: {
     summary: "Campaigns and triage runs in the store; one campaign's devices by phase.",
     load: () => import('../fleet/status-command.js'),

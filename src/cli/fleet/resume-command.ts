@@ -6,6 +6,7 @@ import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 import { pollOption, RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
+import { parseDuration } from './duration.js';
 import {
   CONNECTION_HELP,
   describeTarget,
@@ -15,11 +16,16 @@ import {
 
 const HELP = `tpm-doctor fleet resume: continue a campaign that was stopped (Ctrl-C), killed or cut off.
 
-Usage: tpm-doctor fleet resume CAMPAIGN-ID [options]
+Usage: tpm-doctor fleet resume CAMPAIGN-ID [--deadline DURATION] [options]
 
 Devices already posted are never posted again. A device whose post was in flight when the
 campaign stopped ("posting") may or may not have reached Graph: it is not re-sent but tracked as
 "unconfirmed" until its last sync time tells. "tpm-doctor fleet status" lists campaigns.
+
+  --deadline DURATION  Track the devices still open this long from now (e.g. 2h), instead of the
+                       campaign's own deadline. Devices that already timed out stay so.
+An abandoned campaign ("tpm-doctor fleet abandon") is never resumed, and a finished one takes no
+new deadline (exit 2, as for an id the store does not have).
 
 ${RUN_HELP}
 
@@ -27,7 +33,12 @@ ${CONNECTION_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs('fleet resume', argv, RUN_OPTIONS, true);
+  const { values, positionals } = parseVerbArgs(
+    'fleet resume',
+    argv,
+    { ...RUN_OPTIONS, deadline: { type: 'string' } } as const,
+    true,
+  );
   if (values.help) {
     printHelp(HELP);
     return EXIT.OK;
@@ -39,6 +50,10 @@ export async function run(argv: string[]): Promise<number> {
     );
   const id = positionals[0] as string;
   pollOption(values, 'fleet resume');
+  const deadlineMs =
+    typeof values.deadline === 'string'
+      ? parseDuration(values.deadline, '--deadline', 'fleet resume')
+      : undefined;
   const store = await openFleetStore(values.store, { mustExist: true });
   let connection: GraphConnection | undefined;
   try {
@@ -49,11 +64,27 @@ export async function run(argv: string[]): Promise<number> {
         'fleet resume',
       );
     }
+    if (campaign.status === 'abandoned') {
+      throw new UsageError(
+        `campaign ${id} was abandoned ("tpm-doctor fleet abandon"): it is never resumed; start a new campaign`,
+        'fleet resume',
+      );
+    }
+    if (campaign.status === 'finished' && deadlineMs !== undefined) {
+      throw new UsageError(
+        `campaign ${id} is finished: a new deadline reopens nothing (its timed-out devices stay so); start a new campaign`,
+        'fleet resume',
+      );
+    }
     // A campaign resumes only in the tenant it was created for: its device ids mean nothing
     // elsewhere. Checked by the display target before connecting, by the tenant's key after sign-in.
     pinToTenant(campaign, { display: describeTarget(values, 'fleet resume') });
     connection = await openGraphConnection(values, 'fleet resume');
     pinToTenant(campaign, connection.tenant);
+    if (deadlineMs !== undefined) {
+      // From now, as at creation: the deadline is how long the devices still open are followed.
+      await store.setCampaignDeadline(id, new Date(Date.now() + deadlineMs).toISOString());
+    }
     return await runAndReport(connection, store, id, values, 'fleet resume');
   } finally {
     await connection?.close();

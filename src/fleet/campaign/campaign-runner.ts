@@ -78,6 +78,11 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   if (campaign.status === 'finished') {
     return { campaign, status: 'finished', counts: await store.phaseCounts(campaignId), sent: 0 };
   }
+  if (campaign.status === 'abandoned') {
+    throw new CampaignError(
+      `campaign ${campaignId} was abandoned ("tpm-doctor fleet abandon"): it is never resumed; start a new campaign`,
+    );
+  }
   const post = postActionFor(intune, campaign);
   const deadline = new Date(parseGraphTime(campaign.deadline) ?? Number.NaN);
   if (Number.isNaN(deadline.getTime())) {
@@ -173,6 +178,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     while (!stopSignal.aborted) {
       const wasPostingDone = postingDone;
       try {
+        // `fleet abandon` from another process: the store already refuses its posting marks; the
+        // tracking stops too instead of following the campaign to its deadline.
+        if ((await store.getCampaign(campaignId))?.status === 'abandoned') {
+          halt.abort();
+          return;
+        }
         const open = await tracker.tick();
         failures = 0;
         await report();

@@ -154,6 +154,8 @@ export function renderCampaignStatus(summary: CampaignStatusSummary): string {
   // The exact command: running the campaign's command again would create a new campaign.
   if (summary.status === 'stopped')
     lines.push('', `  Stopped: "tpm-doctor fleet resume ${summary.id}" resumes it.`);
+  if (summary.status === 'abandoned')
+    lines.push('', `  Abandoned: never posted again, never resumed; ${summary.open} devices not done.`);
   // One entry per line: device names and errors come from the tenant (src/text/terminal-safe.ts).
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }

@@ -118,7 +118,10 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
       if (other === undefined) return true;
       chosen.skipped.push({
         deviceId: device.deviceId,
-        reason: `already open in campaign ${other.id} (${action}, ${other.status}): "tpm-doctor fleet resume ${other.id}" continues it; it is not posted twice`,
+        reason:
+          other.status === 'abandoned'
+            ? `already sent ${action} by abandoned campaign ${other.id}, not done yet: it is not posted twice before that campaign's deadline (${other.deadline})`
+            : `already open in campaign ${other.id} (${action}, ${other.status}): "tpm-doctor fleet resume ${other.id}" continues it; it is not posted twice`,
       });
       return false;
     });
@@ -176,6 +179,8 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
  * Devices still open (not final) in another unfinished campaign with the same action in the same
  * tenant, whose deadline has not passed: running a campaign's command again after a Ctrl-C must
  * not send the same device the same action a second time (`fleet resume ID` continues the first).
+ * Of an abandoned campaign, only the devices it may have posted to (not `pending`): abandoning
+ * frees the devices it never sent anything, and nothing else before its deadline.
  */
 async function openInOtherCampaigns(
   store: FleetStore,
@@ -191,7 +196,8 @@ async function openInOtherCampaigns(
         ? other.tenantKey === options.tenantKey
         : other.target === options.target;
     if (!sameTenant || Date.parse(other.deadline) <= now.getTime()) continue;
-    for (const device of await store.campaignDevices(other.id, openPhases(action))) {
+    const phases = openPhases(action).filter((phase) => other.status !== 'abandoned' || phase !== 'pending');
+    for (const device of await store.campaignDevices(other.id, phases)) {
       if (!busy.has(device.deviceId)) busy.set(device.deviceId, other);
     }
   }

@@ -15,7 +15,11 @@
  */
 export type CampaignAction = 'sync' | 'reboot' | 'remediate' | 'clear';
 
-export type CampaignStatus = 'running' | 'stopped' | 'finished';
+/**
+ * `abandoned` (schema version 4, `fleet abandon`) is for good: the campaign is never resumed, no
+ * device of it is marked `posting` again (the store refuses), and no other status replaces it.
+ */
+export type CampaignStatus = 'running' | 'stopped' | 'finished' | 'abandoned';
 
 /**
  * A device's place in a campaign. `posting` is written (and committed) before the POST is sent
@@ -119,12 +123,18 @@ export interface FleetStore {
   createCampaign(campaign: NewCampaign): Promise<Campaign>;
   getCampaign(id: string): Promise<Campaign | undefined>;
   listCampaigns(): Promise<Campaign[]>;
+  /** Sets the status; an `abandoned` campaign keeps that status whatever is set afterwards. */
   setCampaignStatus(id: string, status: CampaignStatus): Promise<void>;
   setCampaignScript(id: string, scriptId: string): Promise<void>;
+  /** A new deadline (ISO time), as `fleet resume --deadline` gives it. */
+  setCampaignDeadline(id: string, deadline: string): Promise<void>;
 
   /** The campaign's devices, optionally only those in some phases, ordered by device id. */
   campaignDevices(id: string, phases?: readonly DevicePhase[]): Promise<CampaignDevice[]>;
-  /** Applies the changes in one transaction; returns the device ids whose phase did change. */
+  /**
+   * Applies the changes in one transaction; returns the device ids whose phase did change. A
+   * change to `posting` never applies in an `abandoned` campaign: nothing of it is posted again.
+   */
   changePhases(campaignId: string, changes: readonly PhaseChange[]): Promise<string[]>;
   /** Count of devices per phase. */
   phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>>;

@@ -40,7 +40,11 @@ import {
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, renderMigration, SCHEMA_VERSION_DDL } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 import {
+  type CampaignColumn,
+  campaignDeadline,
   campaignInsert,
+  campaignStatusValue,
+  NOT_ABANDONED,
   nowIso,
   optionalTenantKey,
   phaseUpdate,
@@ -264,20 +268,30 @@ export class PostgresFleetStore implements FleetStore {
   }
 
   async setCampaignStatus(id: string, status: CampaignStatus): Promise<void> {
-    await this.#updateCampaign(id, 'status', status);
+    await this.#updateCampaign(id, 'status', campaignStatusValue(id, status));
   }
 
   async setCampaignScript(id: string, scriptId: string): Promise<void> {
     await this.#updateCampaign(id, 'script_id', scriptId);
   }
 
-  async #updateCampaign(id: string, column: 'status' | 'script_id', value: string): Promise<void> {
+  async setCampaignDeadline(id: string, deadline: string): Promise<void> {
+    await this.#updateCampaign(id, 'deadline', campaignDeadline(id, deadline));
+  }
+
+  async #updateCampaign(id: string, column: CampaignColumn, value: string): Promise<void> {
     await this.#transaction(async (client) => {
-      const result = await client.query(
-        `UPDATE campaigns SET ${column} = $1, updated_at = $2 WHERE id = $3`,
-        [value, nowIso(), id],
-      );
-      if (result.rowCount === 0) throw new FleetStoreError(`no campaign ${id} in ${this.description}`);
+      const current = await client.query<DbRow>('SELECT status FROM campaigns WHERE id = $1 FOR UPDATE', [
+        id,
+      ]);
+      if (current.rowCount === 0) throw new FleetStoreError(`no campaign ${id} in ${this.description}`);
+      // An abandoned campaign stays abandoned: a runner ending after `fleet abandon` cannot undo it.
+      if (column === 'status' && current.rows[0]?.status === 'abandoned') return;
+      await client.query(`UPDATE campaigns SET ${column} = $1, updated_at = $2 WHERE id = $3`, [
+        value,
+        nowIso(),
+        id,
+      ]);
     });
   }
 
@@ -333,7 +347,8 @@ export class PostgresFleetStore implements FleetStore {
           .join('');
         const result = await client.query(
           `UPDATE campaign_devices SET phase = $1, updated_at = $2${setColumns} ` +
-            'WHERE campaign_id = $3 AND device_id = $4 AND phase = ANY($5::text[])',
+            'WHERE campaign_id = $3 AND device_id = $4 AND phase = ANY($5::text[])' +
+            (update.to === 'posting' ? ` AND ${NOT_ABANDONED}` : ''),
           params,
         );
         if (result.rowCount === 1 && before !== update.to) changed.push(update.deviceId);

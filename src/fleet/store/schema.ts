@@ -21,7 +21,9 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export const CAMPAIGN_ACTIONS: readonly CampaignAction[] = ['sync', 'reboot', 'remediate', 'clear'];
 /** The actions migration 1 allowed: a released migration never changes, so it keeps its own list. */
 const V1_CAMPAIGN_ACTIONS: readonly CampaignAction[] = ['sync', 'reboot', 'remediate'];
-export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['running', 'stopped', 'finished'];
+export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['running', 'stopped', 'finished', 'abandoned'];
+/** The statuses migrations 1 and 2 allowed (released migrations keep their own list). */
+const V1_CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['running', 'stopped', 'finished'];
 export const DEVICE_PHASES: readonly DevicePhase[] = [
   'pending',
   'posting',
@@ -69,18 +71,26 @@ export interface Migration {
   statements: readonly string[] | Readonly<Record<StoreDialect, readonly string[]>>;
 }
 
-/** campaigns as migration 1 made it, with the action CHECK of `actions`, under `name`. */
-function campaignsTable(name: string, actions: readonly CampaignAction[]): string {
+/**
+ * campaigns as migration 1 made it, with the action CHECK of `actions` and the status CHECK of
+ * `statuses`, under `name`; with migration 3's tenant_key column when `tenantKey`.
+ */
+function campaignsTable(
+  name: string,
+  actions: readonly CampaignAction[],
+  statuses: readonly CampaignStatus[],
+  tenantKey = false,
+): string {
   return `CREATE TABLE ${name} (
   id TEXT NOT NULL PRIMARY KEY,
   action TEXT NOT NULL CHECK (action IN (${sqlList(actions)})),
-  status TEXT NOT NULL CHECK (status IN (${sqlList(CAMPAIGN_STATUSES)})),
+  status TEXT NOT NULL CHECK (status IN (${sqlList(statuses)})),
   target TEXT NOT NULL,
   selection TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   deadline TEXT NOT NULL,
-  script_id TEXT
+  script_id TEXT${tenantKey ? ',\n  tenant_key TEXT' : ''}
 )`;
 }
 
@@ -117,7 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE campaigns (
   id TEXT NOT NULL PRIMARY KEY,
   action TEXT NOT NULL CHECK (action IN (${sqlList(V1_CAMPAIGN_ACTIONS)})),
-  status TEXT NOT NULL CHECK (status IN (${sqlList(CAMPAIGN_STATUSES)})),
+  status TEXT NOT NULL CHECK (status IN (${sqlList(V1_CAMPAIGN_STATUSES)})),
   target TEXT NOT NULL,
   selection TEXT NOT NULL,
   created_at TEXT NOT NULL,
@@ -174,7 +184,7 @@ export const MIGRATIONS: readonly Migration[] = [
       // rename rewrites the REFERENCES clauses that name the renamed table, so the new child ends
       // up referencing `campaigns`.
       sqlite: [
-        campaignsTable('campaigns_v2', CAMPAIGN_ACTIONS),
+        campaignsTable('campaigns_v2', CAMPAIGN_ACTIONS, V1_CAMPAIGN_STATUSES),
         `INSERT INTO campaigns_v2 (${CAMPAIGN_COLUMNS}) SELECT ${CAMPAIGN_COLUMNS} FROM campaigns`,
         campaignDevicesTable('campaign_devices_v2', 'campaigns_v2'),
         `INSERT INTO campaign_devices_v2 (${DEVICE_COLUMNS}) SELECT ${DEVICE_COLUMNS} FROM campaign_devices`,
@@ -201,6 +211,29 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE campaigns ADD COLUMN tenant_key TEXT',
       'ALTER TABLE triage_runs ADD COLUMN tenant_key TEXT',
     ],
+  },
+  {
+    version: 4,
+    summary: "campaign status 'abandoned' (fleet abandon: never posted again, never resumed)",
+    statements: {
+      // As migration 2: SQLite rebuilds the two campaign tables to change a CHECK constraint, the
+      // campaigns table now with migration 3's tenant_key.
+      sqlite: [
+        campaignsTable('campaigns_v4', CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, true),
+        `INSERT INTO campaigns_v4 (${CAMPAIGN_COLUMNS}, tenant_key) SELECT ${CAMPAIGN_COLUMNS}, tenant_key FROM campaigns`,
+        campaignDevicesTable('campaign_devices_v4', 'campaigns_v4'),
+        `INSERT INTO campaign_devices_v4 (${DEVICE_COLUMNS}) SELECT ${DEVICE_COLUMNS} FROM campaign_devices`,
+        'DROP TABLE campaign_devices',
+        'DROP TABLE campaigns',
+        'ALTER TABLE campaigns_v4 RENAME TO campaigns',
+        'ALTER TABLE campaign_devices_v4 RENAME TO campaign_devices',
+        'CREATE INDEX campaign_devices_by_phase ON campaign_devices (campaign_id, phase)',
+      ],
+      postgres: [
+        'ALTER TABLE campaigns DROP CONSTRAINT campaigns_status_check',
+        `ALTER TABLE campaigns ADD CONSTRAINT campaigns_status_check CHECK (status IN (${sqlList(CAMPAIGN_STATUSES)}))`,
+      ],
+    },
   },
 ];
 

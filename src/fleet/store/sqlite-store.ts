@@ -48,7 +48,11 @@ import {
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, renderMigration, SCHEMA_VERSION_DDL } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 import {
+  type CampaignColumn,
+  campaignDeadline,
   campaignInsert,
+  campaignStatusValue,
+  NOT_ABANDONED,
   nowIso,
   optionalTenantKey,
   phaseUpdate,
@@ -197,21 +201,30 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   async setCampaignStatus(id: string, status: CampaignStatus): Promise<void> {
-    this.#updateCampaign(id, 'status', status);
+    this.#updateCampaign(id, 'status', campaignStatusValue(id, status));
   }
 
   async setCampaignScript(id: string, scriptId: string): Promise<void> {
     this.#updateCampaign(id, 'script_id', scriptId);
   }
 
-  #updateCampaign(id: string, column: 'status' | 'script_id', value: string): void {
+  async setCampaignDeadline(id: string, deadline: string): Promise<void> {
+    this.#updateCampaign(id, 'deadline', campaignDeadline(id, deadline));
+  }
+
+  #updateCampaign(id: string, column: CampaignColumn, value: string): void {
     this.#write(() => {
-      const result = this.#statement(`UPDATE campaigns SET ${column} = ?, updated_at = ? WHERE id = ?`).run(
+      const exists = this.#statement('SELECT status FROM campaigns WHERE id = ?').get(id) as
+        | DbRow
+        | undefined;
+      if (exists === undefined) throw new FleetStoreError(`no campaign ${id} in ${this.description}`);
+      // An abandoned campaign stays abandoned: a runner ending after `fleet abandon` cannot undo it.
+      if (column === 'status' && exists.status === 'abandoned') return;
+      this.#statement(`UPDATE campaigns SET ${column} = ?, updated_at = ? WHERE id = ?`).run(
         value,
         nowIso(),
         id,
       );
-      if (result.changes === 0) throw new FleetStoreError(`no campaign ${id} in ${this.description}`);
     });
   }
 
@@ -241,7 +254,8 @@ export class SqliteFleetStore implements FleetStore {
         const setColumns = update.set.map(([column]) => `, ${column} = ?`).join('');
         const result = this.#statement(
           `UPDATE campaign_devices SET phase = ?, updated_at = ?${setColumns} ` +
-            `WHERE campaign_id = ? AND device_id = ? AND phase IN (${placeholders(update.from.length)})`,
+            `WHERE campaign_id = ? AND device_id = ? AND phase IN (${placeholders(update.from.length)})` +
+            (update.to === 'posting' ? ` AND ${NOT_ABANDONED}` : ''),
         ).run(
           update.to,
           now,

@@ -3,9 +3,9 @@
  * saying what was expected, before anything is written), free text redacted
  * (./redact-stored-text.ts), JSON serialised. The backends only bind these values.
  */
-import type { DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
+import type { CampaignStatus, DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
 import { redactJsonValue, redactOptionalText, redactStoredText } from './redact-stored-text.js';
-import { CAMPAIGN_ACTIONS, DEVICE_PHASES } from './schema.js';
+import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 
 /**
@@ -115,6 +115,40 @@ export function campaignInsert(campaign: NewCampaign, now: string): CampaignInse
     ],
     devices,
   };
+}
+
+/** The campaign columns set after creation, one at a time. */
+export type CampaignColumn = 'status' | 'script_id' | 'deadline';
+
+/**
+ * The WHERE condition, on a campaign_devices row, that its campaign is not abandoned: a change to
+ * `posting` carries it, so no device of an abandoned campaign is posted again, even by a runner
+ * that started before `fleet abandon` (schema.ts, migration 4).
+ */
+export const NOT_ABANDONED =
+  "NOT EXISTS (SELECT 1 FROM campaigns WHERE campaigns.id = campaign_devices.campaign_id AND campaigns.status = 'abandoned')";
+
+export function campaignStatusValue(id: string, status: unknown): CampaignStatus {
+  if (typeof status !== 'string' || !(CAMPAIGN_STATUSES as readonly string[]).includes(status)) {
+    throw new FleetStoreError(
+      `campaign ${id} status: expected one of ${CAMPAIGN_STATUSES.join(', ')}, got ${String(status)}`,
+    );
+  }
+  return status as CampaignStatus;
+}
+
+/** A deadline as stored: an ISO 8601 time as toISOString() writes it (times sort as text). */
+export function campaignDeadline(id: string, deadline: unknown): string {
+  if (
+    typeof deadline !== 'string' ||
+    Number.isNaN(Date.parse(deadline)) ||
+    new Date(deadline).toISOString() !== deadline
+  ) {
+    throw new FleetStoreError(
+      `campaign ${id} deadline: expected an ISO time as toISOString() writes it, got ${String(deadline)}`,
+    );
+  }
+  return deadline;
 }
 
 /** The optional columns a phase change may set, and the PhaseChange field each comes from. */

@@ -5,6 +5,7 @@
  * that command. Real lab, real IntuneClient, real SQLite store.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCampaign } from '../../../src/fleet/campaign/campaign-runner.js';
 import { campaignStatus, renderCampaignStatus } from '../../../src/fleet/campaign/campaign-status.js';
 import { createCampaign } from '../../../src/fleet/campaign/create-campaign.js';
 import { type LabHarness, startLabHarness } from './support/lab-harness.js';
@@ -72,3 +73,82 @@ it('a device open in a stopped campaign with the same action is not selected aga
     `Stopped: "tpm-doctor fleet resume ${first.campaign.id}" resumes it.`,
   );
 });
+
+it('an abandoned campaign frees the devices it never posted, keeps those it posted, and is never run again', async () => {
+  const ids = h.devicesIn('healthy', 8).slice(4);
+  const target = `${h.tenant.url} tenant ${h.tenant.tenantId}`;
+  const first = await createCampaign({
+    intune: h.intune,
+    store: h.store,
+    action: 'reboot',
+    selection: { kind: 'devices', deviceIds: ids },
+    target,
+  });
+  const [sent, ...neverSent] = [...ids].sort();
+  // One device went out (as a run killed after its first POST leaves it), then the abandon.
+  expect(
+    await h.store.changePhases(first.campaign.id, [{ deviceId: sent!, from: ['pending'], to: 'posting' }]),
+  ).toEqual([sent]);
+  await h.store.changePhases(first.campaign.id, [{ deviceId: sent!, from: ['posting'], to: 'posted' }]);
+  await h.store.setCampaignStatus(first.campaign.id, 'abandoned');
+
+  await expect(
+    runCampaign({ intune: h.intune, store: h.store, campaignId: first.campaign.id }),
+  ).rejects.toThrow(/was abandoned/);
+  expect((await h.store.campaignDevices(first.campaign.id, ['pending'])).length).toBe(neverSent.length);
+
+  const second = await createCampaign({
+    intune: h.intune,
+    store: h.store,
+    action: 'reboot',
+    selection: { kind: 'devices', deviceIds: ids },
+    target,
+  });
+  expect((await h.store.campaignDevices(second.campaign.id)).map((d) => d.deviceId)).toEqual(neverSent);
+  expect(second.skipped).toEqual([
+    {
+      deviceId: sent,
+      reason: `already sent reboot by abandoned campaign ${first.campaign.id}, not done yet: it is not posted twice before that campaign's deadline (${first.campaign.deadline})`,
+    },
+  ]);
+  expect(renderCampaignStatus(await campaignStatus(h.store, first.campaign.id))).toContain(
+    `Abandoned: never posted again, never resumed; ${ids.length} devices not done.`,
+  );
+});
+
+it('a runner going when its campaign is abandoned elsewhere stops tracking instead of running to the deadline', async () => {
+  const ids = h.devicesIn('healthy', 12).slice(8);
+  const created = await createCampaign({
+    intune: h.intune,
+    store: h.store,
+    action: 'sync',
+    selection: { kind: 'devices', deviceIds: ids },
+    target: `${h.tenant.url} tenant ${h.tenant.tenantId}`,
+    deadlineMs: 24 * 60 * 60 * 1000,
+  });
+  // "Another process" abandons the campaign after the runner read it and before its tracker's
+  // first round: a state of the run, not a time.
+  let reads = 0;
+  const store = new Proxy(h.store, {
+    get(target, property, receiver) {
+      if (property !== 'getCampaign') {
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return async (id: string) => {
+        reads += 1;
+        if (reads === 2) await target.setCampaignStatus(id, 'abandoned');
+        return target.getCampaign(id);
+      };
+    },
+  });
+  const result = await runCampaign({
+    intune: h.intune,
+    store,
+    campaignId: created.campaign.id,
+    pollIntervalMs: 10,
+  });
+  expect(reads).toBeGreaterThanOrEqual(2);
+  expect(result.status).toBe('stopped');
+  expect((await h.store.getCampaign(created.campaign.id))?.status).toBe('abandoned');
+}, 60_000);

@@ -151,6 +151,49 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     expect((await store.phaseCounts('c')).pending).toBe(2);
   });
 
+  it('an abandoned campaign stays abandoned and never has a device marked posting again', async () => {
+    store = await open();
+    await store.createCampaign(campaign('c1', ['d1', 'd2', 'd3']));
+    await store.createCampaign(campaign('c2', ['d1']));
+    expect(await store.changePhases('c1', [{ deviceId: 'd1', from: ['pending'], to: 'posting' }])).toEqual([
+      'd1',
+    ]);
+    await store.setCampaignStatus('c1', 'abandoned');
+    expect(await store.getCampaign('c1')).toMatchObject({ status: 'abandoned' });
+    // A runner that started before the abandon cannot mark another device...
+    expect(
+      await store.changePhases('c1', [
+        { deviceId: 'd2', from: ['pending'], to: 'posting' },
+        { deviceId: 'd1', from: ['posting'], to: 'posted', postedAt: '2026-01-01T00:00:00.000Z' },
+      ]),
+    ).toEqual(['d1']);
+    expect((await store.campaignDevices('c1')).map((d) => [d.deviceId, d.phase])).toEqual([
+      ['d1', 'posted'],
+      ['d2', 'pending'],
+      ['d3', 'pending'],
+    ]);
+    // ...nor write its end status over the abandon.
+    await store.setCampaignStatus('c1', 'stopped');
+    await store.setCampaignStatus('c1', 'finished');
+    expect(await store.getCampaign('c1')).toMatchObject({ status: 'abandoned' });
+    // Another campaign is untouched.
+    expect(await store.changePhases('c2', [{ deviceId: 'd1', from: ['pending'], to: 'posting' }])).toEqual([
+      'd1',
+    ]);
+  });
+
+  it('sets a new deadline, an ISO time only', async () => {
+    store = await open();
+    await store.createCampaign(campaign('c1', ['d1']));
+    await store.setCampaignDeadline('c1', '2031-06-01T12:00:00.000Z');
+    expect(await store.getCampaign('c1')).toMatchObject({ deadline: '2031-06-01T12:00:00.000Z' });
+    await expect(store.setCampaignDeadline('c1', 'tomorrow')).rejects.toThrow(/ISO time/);
+    await expect(store.setCampaignDeadline('missing', '2031-06-01T12:00:00.000Z')).rejects.toThrow(
+      /no campaign missing/,
+    );
+    expect(await store.getCampaign('c1')).toMatchObject({ deadline: '2031-06-01T12:00:00.000Z' });
+  });
+
   it('counts devices per phase, every phase present', async () => {
     store = await open();
     await store.createCampaign(campaign('c', ['a', 'b', 'c', 'd']));

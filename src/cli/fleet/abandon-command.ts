@@ -1,0 +1,87 @@
+import { EXIT } from '../../exit-codes.js';
+import { openPhases } from '../../fleet/campaign/campaign-phases.js';
+import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
+import { parseVerbArgs } from '../args.js';
+import { printHelp } from '../help.js';
+import { UsageError } from '../usage-error.js';
+
+const HELP = `tpm-doctor fleet abandon: give up a stopped campaign for good, without calling Graph.
+
+Usage: tpm-doctor fleet abandon CAMPAIGN-ID [--store SPEC] [--json]
+
+The campaign is marked abandoned in the store: nothing of it is posted again (a runner still
+going stops marking devices), it is never resumed, and its devices still open are listed as not
+done. Devices it never posted to are free for a new campaign; those it posted to are not sent
+the same action again by a new campaign before the abandoned one's deadline.
+
+  --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
+                 ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).
+  --json         The campaign's status and every device not done, as JSON (docs/campaigns.md).
+
+Exit codes: 0 abandoned (or already was); 2 no such campaign in the store, or the campaign is
+finished (nothing to abandon); 15 the store could not be opened or written.
+`;
+
+/** How many not-done devices the text lists; --json lists every one. */
+const TEXT_LIST_LIMIT = 20;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(
+    'fleet abandon',
+    argv,
+    { store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    printHelp(HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      'give the campaign id to abandon ("tpm-doctor fleet status" lists them)',
+      'fleet abandon',
+    );
+  const id = positionals[0] as string;
+  const store = await openFleetStore(values.store, { mustExist: true });
+  try {
+    const campaign = await store.getCampaign(id);
+    if (!campaign) {
+      throw new UsageError(
+        `no campaign "${id}" in ${store.description} ("tpm-doctor fleet status" lists them)`,
+        'fleet abandon',
+      );
+    }
+    if (campaign.status === 'finished') {
+      throw new UsageError(`campaign ${id} is finished: nothing to abandon`, 'fleet abandon');
+    }
+    await store.setCampaignStatus(id, 'abandoned');
+    const notDone = (await store.campaignDevices(id, openPhases(campaign.action))).map((device) => ({
+      deviceId: device.deviceId,
+      deviceName: device.deviceName,
+      phase: device.phase,
+      posted: device.phase !== 'pending',
+    }));
+    const status = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ ...status, notDone }, null, 2)}\n`);
+      return EXIT.OK;
+    }
+    const lines = [renderCampaignStatus(status).trimEnd()];
+    if (notDone.length > 0) {
+      lines.push('', `  Not done (${notDone.length}):`);
+      for (const device of notDone.slice(0, TEXT_LIST_LIMIT)) {
+        const name = device.deviceName === null ? '' : ` (${device.deviceName})`;
+        const what = device.posted ? 'posted, no longer followed' : 'never posted';
+        lines.push(terminalSafe(`    ${device.deviceId}${name}: ${device.phase}, ${what}`));
+      }
+      if (notDone.length > TEXT_LIST_LIMIT)
+        lines.push(`    ... and ${notDone.length - TEXT_LIST_LIMIT} more (--json lists them)`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.OK;
+  } finally {
+    await store.close();
+  }
+}
