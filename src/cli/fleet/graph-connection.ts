@@ -6,6 +6,8 @@ import { BATCH_MAX_REQUESTS, type GraphLimits, INTUNE_LIMITS } from '../../fleet
 import type { IntuneApi } from '../../fleet/graph/intune-api.js';
 import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
+import { ProxyConfigurationError, proxyEnvironment } from '../../fleet/graph/proxy-environment.js';
+import { type FetchLike, proxyFetch } from '../../fleet/graph/proxy-fetch.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
 import { redactThenTruncate } from '../../fleet/store/redact-stored-text.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
@@ -157,10 +159,13 @@ function shareOf(limits: GraphLimits, share: number): GraphLimits {
  * Reads a lab's limits and its own tenant id (GET /lab/info); a real tenant has no such endpoint
  * and is never asked.
  */
-async function labInfo(base: URL): Promise<{ limits: GraphLimits; tenantId: string | undefined }> {
+async function labInfo(
+  base: URL,
+  send: FetchLike,
+): Promise<{ limits: GraphLimits; tenantId: string | undefined }> {
   let response: Response;
   try {
-    response = await fetch(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
+    response = await send(new URL('/lab/info', base), { signal: AbortSignal.timeout(5_000) });
   } catch (e) {
     // Nothing listening, or no answer: Graph unreachable (exit 14), in one line.
     const cause = (e as { cause?: { code?: unknown } }).cause?.code;
@@ -289,6 +294,16 @@ export async function openGraphConnection(
     };
   }
 
+  // Every request to Graph and to the lab's token endpoint honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+  // (proxy-environment.ts; the in-process lab above is this process, never proxied). A variable
+  // that is set but unusable stops the command before anything is sent.
+  let send: FetchLike;
+  try {
+    send = proxyFetch(proxyEnvironment(env));
+  } catch (e) {
+    if (e instanceof ProxyConfigurationError) throw new UsageError(e.message, verb);
+    throw e;
+  }
   const tenantId = values['tenant-id'] ?? values.tenant ?? env.AZURE_TENANT_ID;
   const clientId = values['client-id'] ?? env.AZURE_CLIENT_ID;
   let base: URL;
@@ -339,6 +354,7 @@ export async function openGraphConnection(
         labUrl: base.origin,
         tenantId: need(tenantId, '--tenant-id (as "tpm-doctor lab tenant" printed it)'),
         clientId: need(clientId, '--client-id (as "tpm-doctor lab tenant" printed it)'),
+        fetch: send,
       };
       break;
     case 'client-secret':
@@ -373,7 +389,7 @@ export async function openGraphConnection(
   } catch (e) {
     throw new GraphAuthError(redactThenTruncate((e as Error).message, MAX_AUTH_ERROR_CHARS), { cause: e });
   }
-  const info = lab ? await labInfo(base) : undefined;
+  const info = lab ? await labInfo(base, send) : undefined;
   const limits = info?.limits ?? INTUNE_LIMITS;
   // A national cloud (graph.microsoft.us, ...) issues tokens for its own origin.
   const scopes = lab ? [GRAPH_SCOPE] : [`${base.origin}/.default`];
@@ -394,7 +410,13 @@ export async function openGraphConnection(
     }
     credential = identifying;
   }
-  const graph = new GraphClient({ credential, baseUrl: base.href, ...clientOptions(limits), scopes });
+  const graph = new GraphClient({
+    credential,
+    baseUrl: base.href,
+    ...clientOptions(limits),
+    scopes,
+    fetch: send,
+  });
   const target = describeTarget(values, verb, env);
   return {
     intune: new IntuneClient(graph),

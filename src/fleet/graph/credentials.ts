@@ -1,4 +1,5 @@
 import { LabCredential } from './lab-credential.js';
+import type { FetchLike } from './proxy-fetch.js';
 import type { TokenCredential } from './token-credential.js';
 
 /** The env var holding a client secret. Never a flag: command lines are visible to every user in `ps`. */
@@ -15,7 +16,7 @@ export type GraphAuthOptions =
   /** An Azure VM, container or Arc machine's managed identity (user-assigned when clientId is given). */
   | { mode: 'managed-identity'; clientId?: string }
   /** The lab tenant (plain http on loopback): secret from AZURE_CLIENT_SECRET. */
-  | { mode: 'lab'; labUrl: string; tenantId: string; clientId: string };
+  | { mode: 'lab'; labUrl: string; tenantId: string; clientId: string; fetch?: FetchLike };
 
 /**
  * Builds the credential for `options`. @azure/identity is imported here, lazily: it is large and
@@ -57,6 +58,7 @@ export async function createCredential(
         tenantId: options.tenantId,
         clientId: options.clientId,
         clientSecret: requireSecret(env),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
       });
   }
 }

@@ -12,6 +12,7 @@ import {
   intuneServiceOf,
   serviceLimits,
 } from './graph-limits.js';
+import { type FetchLike, PROXY_CONNECT_REFUSED } from './proxy-fetch.js';
 import { expectObject, expectPage, isJsonObject, ResponseShapeError } from './response-shape.js';
 import { type AttemptOutcome, parseRetryAfter, RetryPolicy } from './retry-policy.js';
 import { type BudgetCost, ThrottleBudget } from './throttle-budget.js';
@@ -43,6 +44,11 @@ export interface GraphClientOptions {
   budgets?: Partial<Record<IntuneService, ThrottleBudget>>;
   /** Per attempt, headers and body together. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * How requests are sent: the global fetch by default; the fleet commands give the one that
+   * honours the proxy environment variables (proxy-fetch.ts).
+   */
+  fetch?: FetchLike;
   /** Default 5. */
   maxRetries?: number;
   /** Backoff when Retry-After is missing: first cap and ceiling (defaults 1 s and 60 s). */
@@ -135,6 +141,8 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  // The proxy refused the tunnel to Graph: nothing reached Graph.
+  PROXY_CONNECT_REFUSED,
 ]);
 
 /**
@@ -155,6 +163,7 @@ export class GraphClient {
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
+  private readonly httpFetch: FetchLike;
   private readonly userAgent: string;
   private readonly onEvent: (event: GraphEvent) => void;
   private readonly batchConcurrency: number;
@@ -187,6 +196,7 @@ export class GraphClient {
       ...(options.random ? { random: options.random } : {}),
     });
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.httpFetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.batchConcurrency = Math.max(1, options.batchConcurrency ?? 4);
@@ -542,7 +552,7 @@ export class GraphClient {
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(spec.url, {
+      response = await this.httpFetch(spec.url, {
         method: spec.method,
         headers,
         body: spec.body === undefined ? null : JSON.stringify(spec.body),

@@ -1,4 +1,5 @@
 import { redactThenTruncate } from '../store/redact-stored-text.js';
+import type { FetchLike } from './proxy-fetch.js';
 import type { AccessToken, TokenCredential } from './token-credential.js';
 
 export interface LabCredentialOptions {
@@ -9,6 +10,8 @@ export interface LabCredentialOptions {
   clientSecret: string;
   /** Per token request. Default 10 s. */
   timeoutMs?: number;
+  /** How the request is sent (default the global fetch; the CLI's honours the proxy variables). */
+  fetch?: FetchLike;
 }
 
 /**
@@ -26,6 +29,7 @@ export class LabCredential implements TokenCredential {
   readonly #tokenUrl: URL;
   readonly #clientId: string;
   readonly #timeoutMs: number;
+  readonly #fetch: FetchLike;
 
   constructor(options: LabCredentialOptions) {
     if (options.clientSecret.length === 0) throw new RangeError('LabCredential needs a client secret');
@@ -33,6 +37,7 @@ export class LabCredential implements TokenCredential {
     this.#clientId = options.clientId;
     this.#tokenUrl = new URL(`/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`, options.labUrl);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
   async getToken(scopes: string | string[], options?: { abortSignal?: AbortSignal }): Promise<AccessToken> {
@@ -48,7 +53,7 @@ export class LabCredential implements TokenCredential {
     let status: number;
     let text: string;
     try {
-      const response = await fetch(this.#tokenUrl, {
+      const response = await this.#fetch(this.#tokenUrl, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
         body: form.toString(),
