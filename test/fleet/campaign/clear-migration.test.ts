@@ -90,13 +90,14 @@ describe('migration 2: campaign action clear', () => {
         { version: 1 },
         { version: 2 },
         { version: 3 },
+        { version: 4 },
       ]);
       // No table of the rebuild is left behind, and the child references `campaigns` again.
       const tables = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as {
         name: string;
         sql: string;
       }[];
-      expect(tables.map((t) => t.name).filter((n) => n.endsWith('_v2'))).toEqual([]);
+      expect(tables.map((t) => t.name).filter((n) => n.endsWith('_v2') || n.endsWith('_v4'))).toEqual([]);
       expect(tables.find((t) => t.name === 'campaign_devices')?.sql).toMatch(
         /REFERENCES "?campaigns"? \(id\)/,
       );

@@ -86,6 +86,12 @@ describe('migration 4: abandoned campaigns', () => {
     try {
       expect(raw.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 4 });
       expect(raw.pragma('foreign_key_check')).toEqual([]);
+      const tables = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+        sql: string;
+      }[];
+      expect(tables.map((t) => t.name).filter((n) => n.endsWith('_v4'))).toEqual([]);
+      expect(tables.find((t) => t.name === 'campaign_devices')?.sql).toMatch(/REFERENCES "?campaigns"? /);
     } finally {
       raw.close();
     }
