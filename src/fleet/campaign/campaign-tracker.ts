@@ -1,3 +1,4 @@
+import { GraphError } from '../graph/graph-error.js';
 import { type DeviceHealthScriptRunState, TPM_RELATED_SETTINGS } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } from '../store/fleet-store.js';
@@ -35,6 +36,27 @@ const UNFINISHED_RUN_STATES = new Set(['unknown', 'pending']);
  */
 const REMEDIATION_NOT_YET = new Set(['remediationFailed', 'scriptError']);
 
+/**
+ * The Intune report export that carries a Remediations package's script outputs for every device
+ * (Intune admin center: Reports > Endpoint analytics > Proactive remediations > a package >
+ * Device status; "Export Intune reports using Graph APIs"), by the column names its exports carry.
+ */
+const RUN_STATES_REPORT = 'DeviceRunStatesByProactiveRemediation';
+const RUN_STATES_SELECT = [
+  'DeviceId',
+  'ModifiedTime',
+  'PreRemediationDetectionScriptOutput',
+  'PostRemediationDetectionScriptOutput',
+] as const;
+
+/** One device's script outputs, from the export or from its run state. */
+interface RunOutputs {
+  pre: string | null;
+  post: string | null;
+  /** Where they were read, for the device's note. */
+  source: 'export' | 'run state';
+}
+
 /** The note a clear device carries while its restart is pending (docs/campaigns.md). */
 const CLEAR_RESTART_PENDING = 'clear requested, restart pending';
 
@@ -50,6 +72,8 @@ export class CampaignTracker {
   readonly #options: TrackerOptions;
   /** Rotation point: the last device id read by the previous tick. */
   #cursor = '';
+  /** Graph refused the report export (403): this run reads the per-device run states only. */
+  #exportRefused = false;
 
   constructor(options: TrackerOptions) {
     this.#options = options;
@@ -196,7 +220,10 @@ export class CampaignTracker {
   async #trackClearRuns(): Promise<void> {
     const { store, campaign } = this.#options;
     const changes: PhaseChange[] = [];
-    for await (const { run, device } of this.#finishedRuns()) {
+    const finished: Array<{ run: DeviceHealthScriptRunState; device: CampaignDevice }> = [];
+    for await (const found of this.#finishedRuns()) finished.push(found);
+    const exported = finished.length > 0 ? await this.#exportedOutputs() : undefined;
+    for (const { run, device } of finished) {
       const { deviceId } = device;
       const change = { deviceId, from: [device.phase], lastSync: run.lastStateUpdateDateTime };
       if (run.detectionState === 'scriptError') {
@@ -209,13 +236,17 @@ export class CampaignTracker {
         });
         continue;
       }
-      // The device's clear report, where a run carries one (the lab puts it in the detection
-      // output); Graph returns no output of a remediation script, only its outcome and error.
+      // The device's clear report, where its script outputs carry one: read from the
+      // DeviceRunStatesByProactiveRemediation export where the app may export, else from the run
+      // state. Graph returns no output of a remediation script, only its outcome and error.
+      const outputs: RunOutputs = exported?.get(deviceId.toLowerCase()) ?? {
+        pre: run.preRemediationDetectionScriptOutput,
+        post: run.postRemediationDetectionScriptOutput ?? null,
+        source: 'run state',
+      };
       let report: ReturnType<typeof parseClearReport>;
       try {
-        report =
-          parseClearReport(run.preRemediationDetectionScriptOutput) ??
-          parseClearReport(run.postRemediationDetectionScriptOutput ?? null);
+        report = parseClearReport(outputs.pre) ?? parseClearReport(outputs.post);
       } catch (e) {
         changes.push({
           ...change,
@@ -237,9 +268,19 @@ export class CampaignTracker {
         });
         continue;
       }
-      if (report === null || report.result === 'cleared') {
-        // The receipt stays on the device with its journal; the store keeps phases, not receipts.
+      if (report === null) {
         changes.push({ ...change, to: 'synced', error: null });
+      } else if (report.result === 'cleared') {
+        // The receipt stays on the device with its journal; the store keeps its summary as the note.
+        changes.push({
+          ...change,
+          to: 'synced',
+          error: redactGraphError(
+            `clear report (${outputs.source === 'export' ? `${RUN_STATES_REPORT} export` : 'run state'}): cleared, ${
+              report.proven ? 'proven' : 'not proven'
+            }; SRK Name ${report.srkNameBefore ?? '?'} -> ${report.srkNameAfter ?? '?'}`,
+          ),
+        });
       } else {
         changes.push({
           ...change,
@@ -254,6 +295,39 @@ export class CampaignTracker {
     }
     await this.#decidePendingClears(changes);
     if (changes.length > 0) await store.changePhases(campaign.id, changes);
+  }
+
+  /**
+   * Every device's script outputs of the campaign's package, from one report export
+   * (docs/graph-calls.md calls 16-18), keyed by lower-case device id; undefined when the export is
+   * not available: Graph refused it (403, remembered for the run: the app may not export) or the
+   * export failed this round. The run states read per device are the fallback.
+   */
+  async #exportedOutputs(): Promise<Map<string, RunOutputs> | undefined> {
+    const { intune, campaign } = this.#options;
+    if (this.#exportRefused || campaign.scriptId === null) return undefined;
+    let table: Awaited<ReturnType<IntuneApi['exportReport']>>;
+    try {
+      table = await intune.exportReport({
+        reportName: RUN_STATES_REPORT,
+        filter: `PolicyId eq '${campaign.scriptId}'`,
+        select: RUN_STATES_SELECT,
+      });
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 403) this.#exportRefused = true;
+      return undefined;
+    }
+    const outputs = new Map<string, RunOutputs>();
+    for (const row of table.rows) {
+      const deviceId = row.DeviceId;
+      if (!deviceId) continue;
+      outputs.set(deviceId.toLowerCase(), {
+        pre: row.PreRemediationDetectionScriptOutput || null,
+        post: row.PostRemediationDetectionScriptOutput || null,
+        source: 'export',
+      });
+    }
+    return outputs;
   }
 
   /**

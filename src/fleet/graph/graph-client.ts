@@ -250,6 +250,82 @@ export class GraphClient {
     });
   }
 
+  /**
+   * Downloads a file Graph pointed to (a report export's `url`: a storage URL that carries its own
+   * signature). The access token is never sent with it: the URL is not Graph's. Only https, or the
+   * lab's own loopback origin; no redirect followed; at most `maxBytes`. Not paced: not Graph.
+   */
+  async download(url: string, options: { maxBytes: number; signal?: AbortSignal }): Promise<Buffer> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw this.downloadError(url, 'the download URL is not a URL');
+    }
+    const labOrigin = this.baseUrl.protocol === 'http:' && target.origin === this.baseUrl.origin;
+    if (target.protocol !== 'https:' && !labOrigin) {
+      throw this.downloadError(url, `refusing a ${target.protocol} download URL (https only)`);
+    }
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await this.httpFetch(target, { signal, redirect: 'error' });
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      throw this.downloadError(
+        url,
+        timeout.aborted ? `no answer within ${this.timeoutMs} ms` : causeCode(error) || 'connection failed',
+      );
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw this.downloadError(url, `HTTP ${response.status}`, response.status);
+    }
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > options.maxBytes) {
+      await response.body?.cancel();
+      throw this.downloadError(url, `${declared} bytes, more than the ${options.maxBytes} allowed`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of response.body ?? []) {
+        total += chunk.byteLength;
+        if (total > options.maxBytes) throw new RangeError(`more than the ${options.maxBytes} bytes allowed`);
+        chunks.push(Buffer.from(chunk));
+      }
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      throw this.downloadError(
+        url,
+        error instanceof RangeError
+          ? error.message
+          : `the download was cut off (${causeCode(error) || 'connection closed'})`,
+      );
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private downloadError(url: string, message: string, status = 0): GraphError {
+    // The URL's query is its signature (a shared access signature): never shown.
+    let where = '(download)';
+    try {
+      const parsed = new URL(url);
+      where = `${parsed.origin}${parsed.pathname}`;
+    } catch {
+      // not a URL: described by the message
+    }
+    return new GraphError({
+      status,
+      code: 'DownloadFailed',
+      message: scrub(message, ''),
+      requestId: null,
+      method: 'GET',
+      path: where,
+    });
+  }
+
   /** Pages of an OData collection, following @odata.nextLink; each item checked by `parseItem`. */
   pages<T>(
     version: GraphVersion,

@@ -1,3 +1,4 @@
+import type { CsvTable } from './csv-table.js';
 import type {
   BitlockerRecoveryKeyInfo,
   DeviceCompliancePolicyState,
@@ -78,6 +79,17 @@ export interface IntuneApi {
   ): Promise<void>;
   /** Remediations (beta): every device's last run of a script, pages. */
   healthScriptRunStates(scriptId: string): AsyncIterable<DeviceHealthScriptRunState[]>;
+
+  /**
+   * An Intune report export (v1.0 deviceManagement/reports/exportJobs: create, poll, download the
+   * zip): the report's rows with the columns asked for. Graph's refusal (403: the app may not
+   * export) propagates as a GraphError, for the caller to fall back to per-call reads.
+   */
+  exportReport(request: {
+    reportName: string;
+    filter?: string;
+    select: readonly string[];
+  }): Promise<CsvTable>;
 }
 
 /** A per-id outcome of a batched read. */

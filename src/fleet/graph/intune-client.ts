@@ -1,4 +1,5 @@
 import { redactThenTruncate } from '../store/redact-stored-text.js';
+import type { CsvTable } from './csv-table.js';
 import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from './graph-client.js';
 import { GraphError } from './graph-error.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from './graph-types.js';
 import type { IntuneApi, Result } from './intune-api.js';
 import { odataString, withQuery } from './odata-query.js';
+import { exportReport, type ReportExportOptions, type ReportExportRequest } from './report-export.js';
 import { expectEntity, expectPage, isJsonObject, ResponseShapeError } from './response-shape.js';
 
 const MANAGED_DEVICES = '/deviceManagement/managedDevices';
@@ -35,7 +37,10 @@ const NOT_A_PROBLEM_FILTER =
  * hardwareInformation and Remediations.
  */
 export class IntuneClient implements IntuneApi {
-  constructor(private readonly graph: GraphClient) {}
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly exportOptions: ReportExportOptions = {},
+  ) {}
 
   /** Call 1. */
   async *managedDevices(
@@ -193,6 +198,11 @@ export class IntuneClient implements IntuneApi {
       signal,
       beforeSend,
     });
+  }
+
+  /** Calls 16-18 (v1.0): a report export, created, polled and downloaded (report-export.ts). */
+  exportReport(request: ReportExportRequest): Promise<CsvTable> {
+    return exportReport(this.graph, request, this.exportOptions);
   }
 
   /** Call 8 (beta). Graph's eq is case-insensitive; the exact name wins when several match. */

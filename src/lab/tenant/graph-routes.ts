@@ -12,6 +12,7 @@ import {
   parseODataQuery,
   pick,
 } from './odata-query.js';
+import type { ReportExports } from './report-exports.js';
 import type { ScriptCatalog } from './script-catalog.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -38,6 +39,8 @@ export interface RouteContext {
   devices: DeviceSimulation;
   scripts: ScriptCatalog;
   views: GraphViews;
+  /** Report export jobs (calls 16-18). */
+  exports: ReportExports;
   /** The lab's base URL ("http://127.0.0.1:PORT"): nextLinks and @odata.context are absolute under it. */
   baseUrl: string;
   /** The most items a page holds (Graph: 1,000 for managedDevices). */
@@ -392,6 +395,33 @@ const ROUTES: readonly Route[] = [
           return { ...pick(run, select), ...(expand === null ? {} : { managedDevice: run.managedDevice }) };
         },
       );
+    },
+  },
+  // 16: create a report export job (201, the job notStarted).
+  {
+    method: 'POST',
+    pattern: /^\/deviceManagement\/reports\/exportJobs$/,
+    versions: ['v1.0', 'beta'],
+    handle(ctx, req, query) {
+      noFilter(query);
+      const job = ctx.exports.create(req.body, ctx.baseUrl, req.version);
+      return {
+        status: 201,
+        headers: {
+          location: `${ctx.baseUrl}/${req.version}/deviceManagement/reports/exportJobs('${job.id}')`,
+        },
+        body: job,
+      };
+    },
+  },
+  // 17: read an export job, by key segment or in parentheses (the Intune page polls exportJobs('id')).
+  {
+    method: 'GET',
+    pattern: /^\/deviceManagement\/reports\/exportJobs(?:\/([^/()]+)|\('([^/()']+)'\))$/,
+    versions: ['v1.0', 'beta'],
+    handle(ctx, _req, query, [segment, quoted]) {
+      noFilter(query);
+      return ok(ctx.exports.get(decodeURIComponent(segment ?? quoted ?? ''), ctx.baseUrl));
     },
   },
 ];

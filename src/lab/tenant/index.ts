@@ -4,6 +4,7 @@ import { DeviceSimulation } from './device-simulation.js';
 import { DEFAULT_MIX, LAB_CONDITIONS } from './fleet-mix.js';
 import { GraphViews } from './graph-views.js';
 import { type LabClock, systemClock } from './lab-clock.js';
+import { ReportExports } from './report-exports.js';
 import { ScriptCatalog, SEEDED_EVIDENCE_SCRIPT_NAME } from './script-catalog.js';
 import { seedFleet } from './seed-fleet.js';
 import { LabServer, type LabStats } from './server.js';
@@ -72,6 +73,8 @@ export class LabTenant {
   readonly scripts: ScriptCatalog;
   /** The devices and scripts as Graph shows them. */
   readonly views: GraphViews;
+  /** Report export jobs (`refused` makes them 403). */
+  readonly exports: ReportExports;
   readonly #issuer: TokenIssuer;
   readonly #server: LabServer;
   readonly #swtpm: SwtpmDevices | null;
@@ -79,7 +82,7 @@ export class LabTenant {
   constructor(
     url: string,
     limits: GraphLimits,
-    tenant: { devices: DeviceSimulation; scripts: ScriptCatalog; views: GraphViews },
+    tenant: { devices: DeviceSimulation; scripts: ScriptCatalog; views: GraphViews; exports: ReportExports },
     issuer: TokenIssuer,
     server: LabServer,
     swtpm: SwtpmDevices | null = null,
@@ -89,6 +92,7 @@ export class LabTenant {
     this.devices = tenant.devices;
     this.scripts = tenant.scripts;
     this.views = tenant.views;
+    this.exports = tenant.exports;
     this.#issuer = issuer;
     this.#server = server;
     this.#swtpm = swtpm;
@@ -187,7 +191,8 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
   });
   const scripts = new ScriptCatalog(fleet.seed);
   const devices = new DeviceSimulation(fleet, clock, timings, scripts);
-  const tenant = { devices, scripts, views: new GraphViews(devices, scripts) };
+  const views = new GraphViews(devices, scripts);
+  const tenant = { devices, scripts, views, exports: new ReportExports(devices, views) };
   const swtpmCount = nonNegative('swtpmDevices', options.swtpmDevices, 0);
   let swtpm: SwtpmDevices | null = null;
   if (swtpmCount > 0) {

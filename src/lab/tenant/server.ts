@@ -34,7 +34,7 @@ export interface LabStats {
 
 export interface LabServerOptions {
   /** The simulated devices, the script catalog and their Graph views the routes answer from. */
-  tenant: Pick<RouteContext, 'devices' | 'scripts' | 'views'>;
+  tenant: Pick<RouteContext, 'devices' | 'scripts' | 'views' | 'exports'>;
   issuer: TokenIssuer;
   limits: GraphLimits;
   faults: LabFaults;
@@ -101,6 +101,26 @@ export class LabServer {
     if (url.pathname === '/lab/info' && method === 'GET')
       return this.#send(res, 200, {}, this.#options.info());
     if (url.pathname === '/lab/stats' && method === 'GET') return this.#send(res, 200, {}, this.stats());
+    // A completed export's zip (call 18): no access token, as a storage URL signed on its own.
+    if (segments.length === 4 && segments[1] === 'lab' && segments[2] === 'exports' && method === 'GET') {
+      const zip = this.#options.tenant.exports.download(
+        decodeURIComponent(segments[3]!),
+        url.searchParams.get('sig'),
+      );
+      if (zip === undefined) {
+        res
+          .writeHead(403, { 'content-type': 'text/plain', [LAB_HEADER]: 'true' })
+          .end('AuthenticationFailed');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/zip',
+        'content-length': zip.length,
+        [LAB_HEADER]: 'true',
+      });
+      res.end(zip);
+      return;
+    }
     if (
       segments.length === 5 &&
       segments[2] === 'oauth2' &&

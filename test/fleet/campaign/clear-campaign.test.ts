@@ -193,6 +193,10 @@ describe('fleet clear campaign on swtpm-backed lab devices', () => {
         pollIntervalMs: 40,
       });
       expect(result.status).toBe('finished');
+      // The devices' clear reports were read back through the documented report export
+      // (DeviceRunStatesByProactiveRemediation, docs/graph-calls.md calls 16-18).
+      expect(lab.exports.counts.created).toBeGreaterThan(0);
+      expect(lab.exports.counts.downloaded).toBe(lab.exports.counts.created);
       const devices = new Map((await store.campaignDevices(created.campaign.id)).map((d) => [d.deviceId, d]));
       expect(devices.get(safe.deviceId)?.phase).toBe('compliant');
       expect(devices.get(refused.deviceId)?.phase).toBe('failed');
