@@ -111,7 +111,7 @@ describe.each(['tpm-tis', 'tpm-crb'] as const)('a Linux guest with %s', (device)
   };
   const ok = (name: string) => {
     const b = block(name);
-    expect(b.rc, `${name} failed: ${out.get(`${name}.stderr`)?.text}`).toBe(0);
+    expect(b.rc, `${name} failed: ${out.get(`${name}.stderr`)?.text}\n${b.text.slice(-3000)}`).toBe(0);
     return b.text;
   };
   const status = (name: string) => JSON.parse(ok(name)) as StatusJson;

@@ -89,7 +89,8 @@ describe.each(['f12', 'esc'] as const)('the PPI clear under OVMF, the prompt ans
   };
   const ok = (name: string) => {
     const b = block(name);
-    expect(b.rc, `${name} failed: ${out.get(`${name}.stderr`)?.text}`).toBe(0);
+    // On failure, everything the guest printed for the step: stderr, and the JSON's own failure.
+    expect(b.rc, `${name} failed: ${out.get(`${name}.stderr`)?.text}\n${b.text.slice(-3000)}`).toBe(0);
     return b.text;
   };
   const certificates = (json: StatusJson) =>
