@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'rolldown';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 // The CLI is bundled into a few CommonJS files: reading and compiling one file instead of dozens
 // of ESM modules is most of tpm-doctor's start-up budget (docs/benchmarks.md). Verbs, transports
@@ -14,6 +19,27 @@ const common = {
 };
 
 /**
+ * Where an internal error's text tells the admin to report it: package.json's `bugs.url`, when it
+ * has one, fixed at build time (src/cli/report-failure.ts says who to tell otherwise).
+ */
+const { bugs } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const bugsUrl = typeof bugs === 'string' ? bugs : bugs?.url;
+const define = { __TPM_DOCTOR_BUGS_URL__: JSON.stringify(typeof bugsUrl === 'string' ? bugsUrl : null) };
+
+/**
+ * Source maps of the shipped files, for an internal error's stack (src/cli/readable-stack.ts reads
+ * them only then): 'hidden' adds no sourceMappingURL comment (Node would not use it anyway without
+ * --enable-source-maps), no source text ships (sourcesContent left out), and each source is named
+ * from the package root (`src/cli/main.ts`), whichever folder the map lies in.
+ */
+const sourceMaps = {
+  sourcemap: 'hidden',
+  sourcemapExcludeSources: true,
+  sourcemapPathTransform: (source, sourcemapPath) =>
+    path.relative(root, path.resolve(path.dirname(sourcemapPath), source)).replaceAll('\\', '/'),
+};
+
+/**
  * A few chunks besides the entry, by what a command needs: every file is a module lookup, a read
  * and a compile at start-up, so `status` loads the entry (core) and its transport (`tcp` for
  * swtpm/mssim), `diagnose` adds `diagnose`, `clear`/`resume`/`runs` add `remedy`, and `lab:` adds `lab`. The Windows TBS binding stays
@@ -22,6 +48,10 @@ const common = {
 function chunkOf(id) {
   const file = id.replaceAll('\\', '/');
   if (file.includes('/src/tpm/transport/tbs')) return null;
+  // A chunk of its own (as import() makes it), read only when a command fails with an internal
+  // error: never loaded on a normal run. (A named group would pull rolldown's runtime helpers out
+  // of the entry into one more file every run loads.)
+  if (/\/src\/cli\/readable-stack\./.test(file)) return null;
   // TCP transports (swtpm, mssim) load node:net, which a Linux device: run does not need.
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/lab\/tenant\//.test(file) || /\/src\/cli\/commands\/lab\./.test(file)) return 'lab-tenant';
@@ -43,7 +73,9 @@ export default defineConfig([
   {
     ...common,
     input: { cli: 'src/cli/main.ts' },
+    transform: { define },
     output: {
+      ...sourceMaps,
       dir: 'dist',
       format: 'cjs',
       entryFileNames: '[name].cjs',
@@ -56,6 +88,7 @@ export default defineConfig([
     ...common,
     input: { 'tpm-doctor': 'src/cli/launcher.ts' },
     output: {
+      ...sourceMaps,
       dir: 'dist',
       format: 'cjs',
       entryFileNames: '[name].cjs',

@@ -24,6 +24,8 @@ interface LoadableModule {
 interface ModuleStatics {
   prototype: LoadableModule;
   wrap(source: string): string;
+  /** What wrap() puts before and after the source. */
+  wrapper: readonly [string, string];
   _resolveFilename(request: string, parent: LoadableModule, isMain?: boolean, options?: unknown): string;
   _cache: unknown;
   _extensions: unknown;
@@ -36,6 +38,7 @@ const compiled: { script: vm.Script; file: string }[] = [];
 const statics = Module as unknown as ModuleStatics;
 const originalCompile = statics.prototype._compile;
 const mainModule = require.main;
+const wrapperPrefixLength = statics.wrapper[0].length;
 
 statics.prototype._compile = function compileWithCache(
   this: LoadableModule,
@@ -58,7 +61,14 @@ statics.prototype._compile = function compileWithCache(
     }
   }
   const body = content.startsWith('#!') ? `//${content.slice(2)}` : content;
-  const script = new vm.Script(statics.wrap(body), { filename, ...(cachedData ? { cachedData } : {}) });
+  // The wrapper goes before the file's first line: a negative column offset keeps the columns of
+  // that line in a stack trace those of the file, as its source map reads them
+  // (src/cli/readable-stack.ts).
+  const script = new vm.Script(statics.wrap(body), {
+    filename,
+    columnOffset: -wrapperPrefixLength,
+    ...(cachedData ? { cachedData } : {}),
+  });
   if (recording) compiled.push({ script, file });
   const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
   const requireFn = Object.assign((id: string) => this.require(id), {

@@ -2,7 +2,7 @@ import { EXIT } from '../exit-codes.js';
 import { terminalSafe } from '../text/terminal-safe.js';
 import { closest, formatHelp } from './help.js';
 import { quietOnClosedPipe } from './quiet-pipe.js';
-import { reportFailure } from './report-failure.js';
+import { reportFailureReadably } from './report-failure.js';
 
 /**
  * tpm-doctor's entry point. Each verb lives in its own module and is imported only when run,
@@ -74,6 +74,11 @@ Try it without a TPM:  tpm-doctor diagnose --tpm lab:stale-objects,lockout
 Exit codes: docs/exit-codes.md`;
 
 async function main(argv: string[]): Promise<number> {
+  // A test hook, documented in docs/exit-codes.md: tpm-doctor has no genuine internal error a test
+  // can provoke, and test/cli/internal-error.test.ts checks how the built CLI reports one.
+  if (process.env.TPM_DOCTOR_TEST_INTERNAL_ERROR === '1') {
+    throw new Error('TPM_DOCTOR_TEST_INTERNAL_ERROR=1: an internal error, as a test asked for');
+  }
   const [verb, ...rest] = argv;
   // `tpm-doctor help status` is `tpm-doctor status --help` (and `help fleet clear` the fleet's).
   const helpFor = verb === 'help' && rest[0] !== undefined ? VERBS[rest[0]] : undefined;
@@ -108,7 +113,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`tpm-doctor-rusage ${JSON.stringify({ userCPUTime, systemCPUTime, maxRSS })}\n`);
     }
   },
-  (error: unknown) => {
-    process.exitCode = reportFailure(error);
-  },
+  (error: unknown) =>
+    reportFailureReadably(error).then((code) => {
+      process.exitCode = code;
+    }),
 );

@@ -1,8 +1,12 @@
 /**
  * What `npm publish` would ship: the CLI, its docs and the evidence script, a LICENSE for the
- * license package.json names, and no benchmark or test code.
+ * license package.json names, and no benchmark or test code. The CLI's source maps ship (an
+ * internal error's stack is told in the sources with them, src/cli/readable-stack.ts), the
+ * sources themselves do not: a map names `src/...ts` files and carries none of their text.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, useBuiltCli } from './cli-support.js';
 
@@ -31,5 +35,24 @@ describe('the npm package', () => {
       ]),
     );
     expect(files.filter((f) => /^(dist\/bench|bench|test|src)\//.test(f))).toEqual([]);
+  }, 60_000);
+
+  it('ships a source map beside each JavaScript file of the CLI, naming the sources without their text', async () => {
+    const files = await packedFiles();
+    const scripts = files.filter((f) => /^dist\/.*\.cjs$/.test(f));
+    expect(scripts).toEqual(expect.arrayContaining(['dist/tpm-doctor.cjs', 'dist/cli.cjs']));
+    expect(scripts.filter((f) => !files.includes(`${f}.map`))).toEqual([]);
+    for (const file of files.filter((f) => f.endsWith('.map'))) {
+      const map = JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: unknown;
+      };
+      expect(map.sourcesContent, file).toBeUndefined();
+      expect(map.sources.length, file).toBeGreaterThan(0);
+      expect(
+        map.sources.filter((s) => !/^src\/[\w./-]+\.ts$/.test(s)),
+        file,
+      ).toEqual([]);
+    }
   }, 60_000);
 });
