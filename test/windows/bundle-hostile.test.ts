@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -70,6 +71,39 @@ describe('hostile evidence files', () => {
     expect(error.message).toBe(
       `${link}: is a symbolic link; expected an evidence bundle directory or a compact evidence file`,
     );
+  });
+
+  it('a bundle file that is a hard link to a secret is refused unread, naming the file and what it is', async () => {
+    const dir = bundleWith('hard-linked', (d) => linkSync(secretFile, join(d, 'tpmtool.txt')));
+    const evidence = await readEvidenceBundle(dir);
+    expect(evidence.dsregcmd?.azureAdJoined).toBe(true);
+    expect(evidence.tpmtool).toBeNull();
+    expect(evidence.problems).toEqual([
+      {
+        source: 'tpmtool',
+        file: 'tpmtool.txt',
+        message:
+          'tpmtool.txt: is a hard link (one of 2 names of the same file); expected a regular file with one name (a copy)',
+      },
+    ]);
+    expect(JSON.stringify(evidence)).not.toContain('root:');
+    expect(JSON.stringify(evidence)).not.toContain('s3cr3t');
+    rmSync(join(dir, 'tpmtool.txt'));
+  });
+
+  it('a single file given as a hard link is refused in one line without reading it', async () => {
+    const link = join(scratch, 'compact-hard-link.txt');
+    linkSync(secretFile, link);
+    try {
+      const error = await rejection(readEvidenceBundle(link));
+      expect(error.message).toBe(
+        `${link}: is a hard link (one of 2 names of the same file); expected a regular file with one name (a copy)`,
+      );
+      expect(error.message).not.toContain('\n');
+      expect(error.message).not.toContain('root:');
+    } finally {
+      rmSync(link);
+    }
   });
 
   it('a file that is not evidence is described, never quoted', async () => {

@@ -188,8 +188,8 @@ function maxBytesFor(fileName: string): number {
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /**
- * An evidence file's text: a regular file only (a symbolic link, a device or a FIFO is refused,
- * never followed or read), refused unread over `maxBytes`, decoded from UTF-8 or UTF-16 (see
+ * An evidence file's text: a regular file with one name only (a symbolic link, a hard link, a
+ * device or a FIFO is refused, never followed or read), refused unread over `maxBytes`, decoded from UTF-8 or UTF-16 (see
  * text-input.ts). Errors are EvidenceErrors without the file name (callers add it) and never quote
  * the file's content: they say what was expected and what kind of thing was found.
  */
@@ -212,6 +212,14 @@ async function readEvidenceFile(path: string, maxBytes: number = MAX_EVIDENCE_BY
     // What was opened is checked again: the name may have been replaced since lstat.
     const info = await handle.stat();
     if (!info.isFile()) throw new EvidenceError(`is ${kindOf(info)}; expected a regular file`);
+    // A hard link is a regular file with another name elsewhere, perhaps /etc/shadow: whoever
+    // could write in the bundle's folder chose what root reads. Refused for every run, root or
+    // not (docs/security.md, "A hostile evidence file"); no collector makes one.
+    if (info.nlink > 1) {
+      throw new EvidenceError(
+        `is a hard link (one of ${info.nlink} names of the same file); expected a regular file with one name (a copy)`,
+      );
+    }
     if (info.size > maxBytes) {
       throw new EvidenceError(
         `is ${(info.size / 1024 / 1024).toFixed(1)} MB; ${maxBytes === MAX_EVIDENCE_BYTES ? 'evidence files' : 'files of this source'} over ${describeCap(maxBytes)} are refused without reading them`,
