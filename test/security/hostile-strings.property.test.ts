@@ -26,7 +26,6 @@ import {
 import { GraphError } from '../../src/fleet/graph/graph-error.js';
 import type { FleetStore } from '../../src/fleet/store/fleet-store.js';
 import { PostgresFleetStore } from '../../src/fleet/store/postgres-store.js';
-import { redactStoredText } from '../../src/fleet/store/redact-stored-text.js';
 import { emptyPhaseCounts } from '../../src/fleet/store/row-mapping.js';
 import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
 import { ActionList } from '../../src/fleet/triage/action-list.js';
@@ -34,6 +33,7 @@ import { classifyDevice } from '../../src/fleet/triage/classify-device.js';
 import { renderTriageTable } from '../../src/fleet/triage/report-table.js';
 import { TriageTally } from '../../src/fleet/triage/triage-summary.js';
 import type { GateResult } from '../../src/remedy/preflight/gate.js';
+import { redact } from '../../src/snapshot/redact-secrets.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 import type { TpmStatus } from '../../src/snapshot/tpm-status.js';
 import { terminalSafe } from '../../src/text/terminal-safe.js';
@@ -323,7 +323,7 @@ describe('both stores keep hostile strings and give them back safely', () => {
     const stored = (await store.campaignDevices(id))[0]!;
     // NUL and lone surrogates, which no backend can hold, are stored as U+FFFD; secrets redacted.
     const kept = (text: string) =>
-      redactStoredText(
+      redact(
         text.replace(
           /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
           '\ufffd',
@@ -350,7 +350,7 @@ describe('both stores keep hostile strings and give them back safely', () => {
     const rows = await store.triageRows(runId);
     expect(rows[0]?.deviceName).toBe(kept(s[2]!));
     // Reasons are stored as JSON text, where a NUL is the escape \u0000: kept exactly.
-    expect(rows[0]?.reasons).toEqual([redactStoredText(s[3]!), redactStoredText(s[4]!)]);
+    expect(rows[0]?.reasons).toEqual([redact(s[3]!), redact(s[4]!)]);
   }
 
   const strings = fc.array(nonEmptyHostile, { minLength: 5, maxLength: 5 });

@@ -7,9 +7,10 @@ import { parseBitLockerVolumes, parseManageBde } from '../../src/probe/windows/b
 import { parseDsregcmd } from '../../src/probe/windows/dsregcmd.js';
 import { parseEvents } from '../../src/probe/windows/events.js';
 import { readEvidenceBundle } from '../../src/probe/windows/evidence-bundle.js';
-import { EvidenceError, redactSecrets } from '../../src/probe/windows/evidence-error.js';
+import { EvidenceError } from '../../src/probe/windows/evidence-error.js';
 import { parseGetTpm } from '../../src/probe/windows/get-tpm.js';
 import { parseTpmtool } from '../../src/probe/windows/tpmtool.js';
+import { redact } from '../../src/snapshot/redact-secrets.js';
 import { allFixtureFiles, CASES, FIXTURES, fixtureJson, fixtureText, secretsInFixtures } from './support.js';
 
 const { recoveryPasswords, ownerAuths } = secretsInFixtures();
@@ -110,7 +111,7 @@ describe('no secret survives', () => {
         fc.string(),
         (before, groups, after) => {
           const password = groups.join('-');
-          const out = redactSecrets(`${before}${password}${after}`);
+          const out = redact(`${before}${password}${after}`);
           expect(out).not.toContain(password);
           const message = errorMessage(() => parseTpmtool(`${before}${password}${after}`));
           expect(message).not.toContain(password);

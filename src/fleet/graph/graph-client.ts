@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { redactThenTruncate } from '../store/redact-stored-text.js';
+import { redactKnown, redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import { AccessTokenCache } from './access-token-cache.js';
 import { type Clock, systemClock } from './clock.js';
 import { AmbiguousWriteError, describeRequestPath, GraphError } from './graph-error.js';
@@ -861,15 +861,14 @@ function causeCode(error: unknown): string {
 
 /**
  * Text from the server on its way into an error. A server may echo what it received: the token we
- * sent is removed as such, then every other secret shape (src/fleet/store/redact-stored-text.ts:
- * JWTs, bearer values, client secrets, recovery passwords), and only then is the text cut, so a
- * cut never leaves a secret's prefix behind.
+ * sent is removed as such, then every other secret shape (src/snapshot/redact-secrets.ts: JWTs,
+ * bearer values, client secrets, recovery passwords), and only then is the text cut, so a cut
+ * never leaves a secret's prefix behind.
  */
 function scrub(text: string, token: string, maxChars = MAX_ERROR_MESSAGE_CHARS): string {
   // Real access tokens are long (an Entra ID JWT is over a kilobyte); a few characters are no
   // secret, and replacing them everywhere would garble the text (and Graph's error code with it).
-  const withoutToken = token.length >= 8 ? text.split(token).join('[redacted]') : text;
-  return redactThenTruncate(withoutToken, maxChars);
+  return redactThenTruncate(redactKnown(text, token.length >= 8 ? [token] : []), maxChars);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { redactThenTruncate } from '../store/redact-stored-text.js';
+import { redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import type { CsvTable } from './csv-table.js';
 import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from './graph-client.js';
 import { GraphError } from './graph-error.js';

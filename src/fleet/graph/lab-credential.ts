@@ -1,4 +1,4 @@
-import { redactThenTruncate } from '../store/redact-stored-text.js';
+import { redactKnown, redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import type { FetchLike } from './proxy-fetch.js';
 import type { AccessToken, TokenCredential } from './token-credential.js';
 
@@ -103,11 +103,7 @@ export class LabCredential implements TokenCredential {
   /** Removes the secret as sent (form-encoded) and as given, in case the server echoed it. */
   #scrub(text: string): string {
     const formEncoded = new URLSearchParams({ s: this.#secret }).toString().slice(2);
-    let scrubbed = text;
-    for (const form of [this.#secret, formEncoded, encodeURIComponent(this.#secret)]) {
-      scrubbed = scrubbed.split(form).join('[redacted]');
-    }
-    return scrubbed;
+    return redactKnown(text, [this.#secret, formEncoded, encodeURIComponent(this.#secret)]);
   }
 }
 

@@ -11,6 +11,7 @@
  * - The password never shows: not in `description`, not in an error (./postgres-url.ts).
  */
 import pg from 'pg';
+import { redactKnown } from '../../snapshot/redact-secrets.js';
 import type {
   Campaign,
   CampaignDevice,
@@ -22,7 +23,7 @@ import type {
   TriageRow,
   TriageRun,
 } from './fleet-store.js';
-import { type PostgresTarget, parsePostgresUrl, scrubSecrets } from './postgres-url.js';
+import { type PostgresTarget, parsePostgresUrl } from './postgres-url.js';
 import {
   CAMPAIGN_COLUMNS,
   CAMPAIGN_DEVICE_COLUMNS,
@@ -133,7 +134,7 @@ export class PostgresFleetStore implements FleetStore {
       await pool.end().catch(() => {});
       throw new FleetStoreError(
         `cannot connect to PostgreSQL at ${target.hostPort} (database ${target.database}, user ${target.user}): ` +
-          `${scrubSecrets(messageOf(error), target.secrets)}; expected a PostgreSQL server accepting ` +
+          `${redactKnown(messageOf(error), target.secrets)}; expected a PostgreSQL server accepting ` +
           'connections there (the store URL comes from --store or TPM_DOCTOR_STORE)',
       );
     }
@@ -216,7 +217,7 @@ export class PostgresFleetStore implements FleetStore {
     if (error instanceof FleetStoreError) return error;
     const code = (error as { code?: unknown } | null)?.code;
     return new FleetStoreError(
-      `${this.description}: ${scrubSecrets(messageOf(error), this.#target.secrets)}`,
+      `${this.description}: ${redactKnown(messageOf(error), this.#target.secrets)}`,
       {
         sqlState: typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
       },

@@ -50,13 +50,6 @@ export function parsePostgresUrl(url: string): PostgresTarget {
   };
 }
 
-/** `text` with every one of `secrets` replaced: for a driver message quoted in our error. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);

@@ -1,10 +1,10 @@
 /**
  * What both backends write, prepared once: arguments checked (a wrong value is a clear error
  * saying what was expected, before anything is written), free text redacted
- * (./redact-stored-text.ts), JSON serialised. The backends only bind these values.
+ * (src/snapshot/redact-secrets.ts), JSON serialised. The backends only bind these values.
  */
+import { redact, redactJsonValue } from '../../snapshot/redact-secrets.js';
 import type { CampaignStatus, DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
-import { redactJsonValue, redactOptionalText, redactStoredText } from './redact-stored-text.js';
 import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 
@@ -16,6 +16,11 @@ import { FleetStoreError } from './store-error.js';
  * replacement character), so one odd name never fails a whole triage and both stores keep the
  * same values.
  */
+/** Redacted optional text: null stays null. */
+function redactOptionalText(text: string | null | undefined): string | null {
+  return text === null || text === undefined ? null : redact(text);
+}
+
 function storable(text: string): string {
   return text.replace(
     /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
@@ -106,9 +111,9 @@ export function campaignInsert(campaign: NewCampaign, now: string): CampaignInse
       id,
       campaign.action,
       'running',
-      redactStoredText(requireText(`campaign ${id} target`, campaign.target)),
+      redact(requireText(`campaign ${id} target`, campaign.target)),
       optionalTenantKey(`campaign ${id} tenantKey`, campaign.tenantKey),
-      redactStoredText(requireOptionalText(`campaign ${id} selection`, campaign.selection) ?? ''),
+      redact(requireOptionalText(`campaign ${id} selection`, campaign.selection) ?? ''),
       now,
       now,
       requireText(`campaign ${id} deadline`, campaign.deadline),
@@ -215,7 +220,7 @@ export function triageRowValues(runId: number, rows: readonly TriageRow[]): Tria
       requireText(`${what} triageClass`, row.triageClass),
       requireText(`${what} clearSafety`, row.clearSafety),
       requireOptionalText(`${what} lastSync`, row.lastSync),
-      JSON.stringify(row.reasons.map(redactStoredText)),
+      JSON.stringify(row.reasons.map(redact)),
     ]);
   });
   return [...byDevice.values()];
@@ -241,12 +246,12 @@ export function summaryJson(runId: number, summary: unknown): string {
 
 /** Where a triage run read its devices (Graph base URL and tenant id), checked and redacted. */
 export function triageTarget(target: string): string {
-  return redactStoredText(requireText('triage target', target));
+  return redact(requireText('triage target', target));
 }
 
 /** A tenant key as stored: null when not known (a record of an older build reads as null too). */
 export function optionalTenantKey(what: string, key: string | undefined): string | null {
-  return key === undefined ? null : redactStoredText(requireText(what, key));
+  return key === undefined ? null : redact(requireText(what, key));
 }
 
 /** `now` for every timestamp the store writes itself. */

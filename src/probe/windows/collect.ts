@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { redact } from '../../snapshot/redact-secrets.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { type PowerShellRunner, runPowerShell } from '../../system/powershell.js';
 import { envelopeScript, noResultMessage, readEnvelope } from '../../system/powershell-envelope.js';
 import type { ProcessResult } from '../../system/process-result.js';
 import { evidenceFromSources, notCollected, type RawSource } from './evidence-bundle.js';
-import { EvidenceError, redactSecrets } from './evidence-error.js';
+import { EvidenceError } from './evidence-error.js';
 import { isRecord } from './json-values.js';
 import { EVIDENCE_SOURCES, type EvidenceSource } from './sources.js';
 
@@ -116,7 +117,7 @@ async function writeBundle(
       value = { ...value, Sources: statuses };
     }
     const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-    writeFileAtomic(join(dir, source.file), redactSecrets(text));
+    writeFileAtomic(join(dir, source.file), redact(text));
   }
 }
 

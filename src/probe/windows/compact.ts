@@ -1,3 +1,4 @@
+import { redact } from '../../snapshot/redact-secrets.js';
 import type {
   BitLockerVolume,
   EkInfo,
@@ -12,7 +13,7 @@ import type {
 import { parseBitLockerVolumes } from './bitlocker.js';
 import { DSREGCMD_KEYS, fromKeyValues } from './dsregcmd.js';
 import { EVENT_LOGS, parseEvents } from './events.js';
-import { EvidenceError, redactSecrets } from './evidence-error.js';
+import { EvidenceError } from './evidence-error.js';
 import { decodeIsReadyInformation } from './is-ready-information.js';
 import { asArray, field, isRecord, type JsonRecord, toBool, toInt, toIsoTime, toStr } from './json-values.js';
 import { normaliseErrorCode } from './mdm-enrollments.js';
@@ -78,7 +79,7 @@ export function parseCompactEvidence(value: unknown, origin: string): WindowsEvi
       problems.push({
         source,
         file: origin,
-        message: redactSecrets(
+        message: redact(
           `${origin}: ${source} was not collected on the device${text === null ? '' : `: ${text}`}`,
         ),
       });
@@ -91,7 +92,7 @@ export function parseCompactEvidence(value: unknown, origin: string): WindowsEvi
     problems.push({
       source: 'compact',
       file: origin,
-      message: redactSecrets(
+      message: redact(
         `${origin}: dropped on the device to fit Intune's ${INTUNE_DETECTION_OUTPUT_LIMIT}-character output limit: ${what}`,
       ),
     });

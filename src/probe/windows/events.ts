@@ -1,6 +1,8 @@
 // Source: Get-WinEvent, https://learn.microsoft.com/powershell/module/microsoft.powershell.diagnostics/get-winevent
+
+import { redact, redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import type { WindowsEvent } from '../../snapshot/windows-evidence.js';
-import { describeJson, describeText, EvidenceError, redactSecrets } from './evidence-error.js';
+import { describeJson, describeText, EvidenceError } from './evidence-error.js';
 import {
   asArray,
   field,
@@ -21,7 +23,7 @@ export const EVENT_LOGS = {
   autopilot: 'Microsoft-Windows-ModernDeployment-Diagnostics-Provider/Autopilot',
 } as const;
 
-/** Messages longer than this are cut (a few event messages run to pages of XML). */
+/** Messages longer than this are cut, after redaction (a few event messages run to pages of XML). */
 const MAX_EVENT_MESSAGE = 4000;
 
 const LEVELS: Record<number, WindowsEvent['level']> = {
@@ -74,9 +76,7 @@ function eventFromRecord(r: JsonRecord): WindowsEvent | null {
     id,
     level: levelOf(field(r, 'Level'), field(r, 'LevelDisplayName')),
     timeCreated: toIsoTime(field(r, 'TimeCreated')),
-    message: redactSecrets(
-      message.length > MAX_EVENT_MESSAGE ? `${message.slice(0, MAX_EVENT_MESSAGE)}…` : message,
-    ),
+    message: redactThenTruncate(message, MAX_EVENT_MESSAGE),
   };
 }
 
@@ -250,7 +250,7 @@ function knownMessageLines(text: string): WindowsEvent[] {
       id: 76,
       level: 'error' as const,
       timeCreated: null,
-      message: redactSecrets(l.trim()),
+      message: redact(l.trim()),
     }));
 }
 

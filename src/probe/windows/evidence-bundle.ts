@@ -1,13 +1,14 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { redact } from '../../snapshot/redact-secrets.js';
 import type { BitLockerVolume, WindowsEvent, WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { mergeBitLocker, parseBitLockerVolumes, parseManageBde } from './bitlocker.js';
 import { isCompactEvidence, parseCompactEvidence } from './compact.js';
 import { parseDsregcmd } from './dsregcmd.js';
 import { parseEkInfo } from './ek-info.js';
 import { EVENT_LOGS, parseEvents } from './events.js';
-import { describeText, EvidenceError, redactSecrets } from './evidence-error.js';
+import { describeText, EvidenceError } from './evidence-error.js';
 import { parseGetTpm } from './get-tpm.js';
 import { parseIsReadyInformation } from './is-ready-information.js';
 import { field, hasAnyField, isRecord, parseJsonText, toBool, toIsoTime, toStr } from './json-values.js';
@@ -270,7 +271,7 @@ function describeCap(bytes: number): string {
 function problemFrom(src: EvidenceSource, e: unknown, file: string = src.file): Problem {
   if (e instanceof EvidenceError) return { source: src.name, file, message: e.inFile(file).message };
   const detail = e instanceof Error ? e.message : String(e);
-  return { source: src.name, file, message: redactSecrets(`${file}: could not be read: ${detail}`) };
+  return { source: src.name, file, message: redact(`${file}: could not be read: ${detail}`) };
 }
 
 /**
@@ -416,7 +417,7 @@ export function notCollected(src: EvidenceSource, error: string, elevated: boole
     src.elevation === 'required' && elevated === false
       ? ' (it needs an elevated prompt, and the collector was not elevated: run it as administrator)'
       : '';
-  return redactSecrets(`${src.file}: not collected on the device: ${error}${hint}`);
+  return redact(`${src.file}: not collected on the device: ${error}${hint}`);
 }
 
 /**

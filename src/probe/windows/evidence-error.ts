@@ -6,7 +6,7 @@ import { describeShape } from './powershell-text.js';
  * Evidence that cannot be read: a missing path, a file in the wrong format, encoding or size.
  * The message names the file and says what was expected and what was found instead.
  *
- * Every message passes through `redactSecrets` here, in the one constructor, so no parser can
+ * Every message passes through `redact` (src/snapshot/redact-secrets.ts) here, in the one constructor, so no parser can
  * leak a BitLocker recovery password or a TPM owner authorization value into an error, even when
  * it quotes the input. No `cause` is kept: Node's own JSON.parse errors quote the input text.
  */
@@ -17,8 +17,8 @@ export class EvidenceError extends TpmDoctorError {
   readonly detail: string;
 
   constructor(detail: string, file: string | null = null) {
-    const clean = redactSecrets(detail);
-    super('evidence', file === null ? clean : `${redactSecrets(file)}: ${clean}`);
+    const clean = redact(detail);
+    super('evidence', file === null ? clean : `${redact(file)}: ${clean}`);
     this.file = file;
     this.detail = clean;
   }
@@ -28,12 +28,6 @@ export class EvidenceError extends TpmDoctorError {
     return new EvidenceError(this.detail, file);
   }
 }
-
-/**
- * Replaces recovery passwords and TPM authorization values with "[redacted]": the one redactor
- * (src/snapshot/redact-secrets.ts) the evidence parsers, the bundle writer and the rules share.
- */
-export const redactSecrets = redact;
 
 /**
  * A short, safe description of unexpected text for an error message: its shape (how many lines,
