@@ -5,6 +5,7 @@
  * is tested in test/diagnose/windows/redaction.test.ts and test/windows/secrets.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { complianceDetailReasons } from '../../src/fleet/triage/compliance-detail.js';
 import { parseEvents } from '../../src/probe/windows/events.js';
 import {
   isSecretField,
@@ -61,6 +62,33 @@ describe('scrub, then cut', () => {
     expect(out.length).toBeLessThanOrEqual(100);
     expect(out).not.toContain('eyJ0eX');
     expect(redactThenTruncate('short', 100)).toBe('short');
+  });
+
+  it("a compliance setting's reported value from Graph is redacted before it is cut", () => {
+    const [line] = complianceDetailReasons(
+      {
+        ok: true,
+        value: [
+          {
+            id: 'p1',
+            displayName: 'baseline',
+            settingStates: [
+              {
+                setting: 'S',
+                settingName: 'S',
+                state: 'nonCompliant',
+                errorCode: 0,
+                errorDescription: null,
+                currentValue: `${'v'.repeat(70)} ${JWT}`,
+              },
+            ],
+          },
+        ],
+      } as unknown as Parameters<typeof complianceDetailReasons>[0],
+      ['S'],
+    );
+    expect(line).toContain('device reports "vvv');
+    expect(line).not.toContain('eyJ');
   });
 
   it('an event message is redacted before it is cut to its limit', () => {

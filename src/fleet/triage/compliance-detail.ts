@@ -1,3 +1,4 @@
+import { redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import type { DeviceCompliancePolicyState } from '../graph/graph-types.js';
 import type { Result } from '../graph/intune-api.js';
 
@@ -21,7 +22,8 @@ export function complianceDetailReasons(
       const parts = [`${setting.setting}: ${setting.state} in policy "${policy.displayName ?? policy.id}"`];
       if (setting.errorCode !== null && setting.errorCode !== 0) parts.push(`error ${setting.errorCode}`);
       if (setting.currentValue !== null && setting.currentValue !== '') {
-        parts.push(`device reports ${JSON.stringify(setting.currentValue.slice(0, 80))}`);
+        // Graph's text, stored and shown: scrubbed before it is cut (src/snapshot/redact-secrets.ts).
+        parts.push(`device reports ${JSON.stringify(redactThenTruncate(setting.currentValue, 80))}`);
       }
       lines.push(parts.join(', '));
     }
