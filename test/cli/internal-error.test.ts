@@ -5,7 +5,7 @@
  * docs/exit-codes.md "Internal errors".
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
@@ -80,5 +80,15 @@ describe('an internal error in the built CLI', () => {
   it('reads the same when dist/cli.cjs is run without the launcher (Node compiles it itself)', async () => {
     const r = await runFile(path.join(path.dirname(CLI), 'cli.cjs'));
     expectReadableReport(r.code, r.stderr);
+  });
+
+  it('keeps the source-map reader off every normal run: a chunk of its own, compiled by none of them', () => {
+    const dist = path.dirname(CLI);
+    expect(existsSync(path.join(dist, 'chunks', 'readable-stack.cjs'))).toBe(true);
+    expect(readFileSync(path.join(dist, 'cli.cjs'), 'utf8')).not.toContain('findEntry');
+    // scripts/record-code-cache.mjs records what the build's status, diagnose and clear runs compiled.
+    const cached = readdirSync(path.join(dist, 'code-cache'));
+    expect(cached.some((f) => f.startsWith('diagnose.cjs.'))).toBe(true);
+    expect(cached.filter((f) => f.startsWith('readable-stack.'))).toEqual([]);
   });
 });
