@@ -24,14 +24,7 @@ export function readableStack(stack: string): string {
     .map((line) => {
       const frame = FRAME.exec(line);
       if (!frame) return line;
-      const [, before, file, lineText, columnText, after] = frame as unknown as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ];
+      const [, before = '', file = '', lineText = '', columnText = '', after = ''] = frame;
       if (!maps.has(file)) maps.set(file, sourceMapOf(file));
       const original = originalPosition(maps.get(file), Number(lineText), Number(columnText));
       return original ? `${before}${original}${after}` : line;
