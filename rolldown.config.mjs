@@ -56,6 +56,8 @@ function chunkOf(id) {
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/lab\/tenant\//.test(file) || /\/src\/cli\/commands\/lab\./.test(file)) return 'lab-tenant';
   if (/\/src\/(lab)\//.test(file)) return 'lab';
+  // The console (its server; its front end is built by Vite into dist/console): only `console` loads it.
+  if (/\/src\/console\//.test(file) || /\/src\/cli\/commands\/console\./.test(file)) return 'console';
   if (/\/src\/fleet\//.test(file) || /\/src\/cli\/(commands\/fleet|fleet)/.test(file)) return 'fleet';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
   if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))

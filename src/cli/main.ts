@@ -40,6 +40,10 @@ const VERBS: Record<
     summary: 'Intune fleet through Microsoft Graph: triage, sync and remediation campaigns, status.',
     load: () => import('./commands/fleet.js'),
   },
+  console: {
+    summary: 'The fleet and its devices in your browser (loopback, one-time sign-in link).',
+    load: () => import('./commands/console.js'),
+  },
   lab: {
     summary: 'Start a LAB Intune tenant on loopback (simulated devices) to try the fleet commands.',
     load: () => import('./commands/lab.js'),

@@ -29,6 +29,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  *   functions over remedy's and the fleet's vocabulary (types), used by the verbs and campaigns;
  * - fleet: the same pipeline over Microsoft Graph for many devices;
  * - lab: swtpm instances and the simulated Intune tenant, the other side of every wire;
+ * - console: the fleet in a browser (its HTTP server on loopback and its JSON API), over the same
+ *   fleet modules as the verbs; the `console` verb starts it;
  * - cli: the verbs, on top of everything.
  */
 const LAYERS = [
@@ -46,6 +48,7 @@ const LAYERS = [
   'plan',
   'fleet',
   'lab',
+  'console',
   'cli',
 ] as const;
 

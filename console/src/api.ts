@@ -1,0 +1,31 @@
+import type { ApiEnvelope } from '../../src/console/api-types.js';
+
+/** An answer other than 2xx, with the server's own sentence (it never quotes input back). */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** GET a JSON endpoint of the console's own API (same origin; the session cookie goes along). */
+export async function getJson<T extends ApiEnvelope>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, {
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
+  const body = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
+  if (!response.ok || body === null) {
+    throw new ApiFailure(
+      response.status,
+      body?.error ??
+        (response.status === 401
+          ? 'Not signed in: open the sign-in link the console printed.'
+          : `The console answered ${response.status}.`),
+    );
+  }
+  return body;
+}

@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'preact/hooks';
+import { DeviceView } from './device-view.js';
+import { FleetView } from './fleet-view.js';
+import { readRoute } from './route.js';
+
+/** The console: a header naming the tenant (LAB marked), and the view the URL's fragment names. */
+export function App() {
+  const [route, setRoute] = useState(() => readRoute(location.hash));
+  const [tenant, setTenant] = useState<{ name: string; lab: string | null } | null>(null);
+  useEffect(() => {
+    const onHash = () => setRoute(readRoute(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="#/">
+          tpm-doctor console
+        </a>
+        {tenant && (
+          <span class="tenant">
+            {tenant.lab && <strong class="lab-badge">LAB</strong>} <bdi>{tenant.name}</bdi>
+          </span>
+        )}
+      </header>
+      <main id="main">
+        {route.view === 'device' ? (
+          <DeviceView id={route.id} onTenant={setTenant} />
+        ) : (
+          <FleetView params={route.params} onTenant={setTenant} />
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,222 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { DeviceListResponse, FleetResponse } from '../../src/console/api-types.js';
+import { deviceHref, fleetHref } from './route.js';
+import { type Loaded, useApi } from './use-api.js';
+
+const PAGE_SIZE = 50;
+const FILTERS = ['class', 'safety', 'blocker'] as const;
+
+function navigate(params: URLSearchParams): void {
+  location.hash = fleetHref(params);
+}
+
+/** The same parameters with one changed (and the page back to 1: a new filter starts at the top). */
+function withParam(params: URLSearchParams, name: string, value: string): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (value === '') next.delete(name);
+  else next.set(name, value);
+  if (name !== 'page') next.delete('page');
+  return next;
+}
+
+function titleOf(list: { id: string; title: string }[], id: string): string {
+  return list.find((x) => x.id === id)?.title ?? id;
+}
+
+function date(iso: string | null): string {
+  return iso === null ? 'never' : iso.slice(0, 10);
+}
+
+/** The fleet: the latest triage's figures, then its devices with filters, search and paging. */
+export function FleetView(props: {
+  params: URLSearchParams;
+  onTenant: (t: { name: string; lab: string | null }) => void;
+}) {
+  const fleet = useApi<FleetResponse>('/api/fleet', props.onTenant);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <>
+      <h1 tabIndex={-1} ref={heading}>
+        Fleet
+      </h1>
+      {fleet.state === 'loading' && <p aria-live="polite">Loading the latest triage…</p>}
+      {fleet.state === 'failed' && <p role="alert">{fleet.message}</p>}
+      {fleet.state === 'ok' && (
+        <FleetBody fleet={fleet.data} params={props.params} onTenant={props.onTenant} />
+      )}
+    </>
+  );
+}
+
+function FleetBody(props: {
+  fleet: FleetResponse;
+  params: URLSearchParams;
+  onTenant: (t: { name: string; lab: string | null }) => void;
+}) {
+  const { fleet, params } = props;
+  if (fleet.run === null || fleet.figures === null) return <p role="status">{fleet.message}</p>;
+  const f = fleet.figures;
+  return (
+    <>
+      <p class="run">
+        Triage run {fleet.run.id} of {date(fleet.run.createdAt)} · store <bdi>{fleet.store}</bdi>
+      </p>
+      <section aria-labelledby="figures-title">
+        <h2 id="figures-title">Figures</h2>
+        <ul class="cards">
+          <li>
+            <span class="figure">{f.devices.toLocaleString('en-US')}</span> devices
+          </li>
+          <li>
+            <span class="figure">{f.needingAction.toLocaleString('en-US')}</span> need action
+          </li>
+          <li>
+            <span class="figure">{(f.byClearSafety.safe ?? 0).toLocaleString('en-US')}</span> safe to clear
+          </li>
+          <li>
+            <span class="figure">{(f.byClearSafety.blocked ?? 0).toLocaleString('en-US')}</span> clear blocked
+          </li>
+        </ul>
+        <table class="bars">
+          <caption>Devices by class</caption>
+          <tbody>
+            {fleet.classes
+              .filter((c) => (f.byClass[c.id] ?? 0) > 0)
+              .map((c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <a href={fleetHref(withParam(new URLSearchParams(), 'class', c.id))}>{c.title}</a>
+                  </th>
+                  <td>
+                    <meter min={0} max={f.devices} value={f.byClass[c.id] ?? 0} aria-label={c.title} />
+                  </td>
+                  <td class="num">{(f.byClass[c.id] ?? 0).toLocaleString('en-US')}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </section>
+      <DeviceTable fleet={fleet} params={params} onTenant={props.onTenant} />
+    </>
+  );
+}
+
+function DeviceTable(props: {
+  fleet: FleetResponse;
+  params: URLSearchParams;
+  onTenant: (t: { name: string; lab: string | null }) => void;
+}) {
+  const { fleet, params } = props;
+  const query = new URLSearchParams();
+  for (const name of [...FILTERS, 'q', 'page'] as const) {
+    const value = params.get(name);
+    if (value) query.set(name, value);
+  }
+  query.set('pageSize', String(PAGE_SIZE));
+  const devices: Loaded<DeviceListResponse> = useApi(`/api/fleet/devices?${query}`, props.onTenant);
+  const onSearch = (event: Event) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
+    navigate(withParam(params, 'q', input.value.trim()));
+  };
+  const select = (
+    name: (typeof FILTERS)[number],
+    label: string,
+    options: { id: string; title: string }[],
+  ) => (
+    <label>
+      {label}
+      <select
+        name={name}
+        value={params.get(name) ?? ''}
+        onChange={(e) => navigate(withParam(params, name, (e.currentTarget as HTMLSelectElement).value))}
+      >
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.title}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  const page = devices.state === 'ok' ? devices.data : null;
+  return (
+    <section aria-labelledby="devices-title">
+      <h2 id="devices-title">Devices</h2>
+      <form class="filters" onSubmit={onSearch}>
+        {select('class', 'Class', fleet.classes)}
+        {select('safety', 'Clear safety', fleet.clearSafeties)}
+        {select(
+          'blocker',
+          'Blocker',
+          fleet.blockers.map((b) => ({ id: b.code, title: `${b.code} (${b.devices})` })),
+        )}
+        <label>
+          Search
+          <input
+            type="search"
+            name="q"
+            defaultValue={params.get('q') ?? ''}
+            placeholder="Device name or id"
+          />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      {devices.state === 'failed' && <p role="alert">{devices.message}</p>}
+      <p aria-live="polite" class="count">
+        {page === null
+          ? 'Loading devices…'
+          : `${page.total.toLocaleString('en-US')} devices match${page.pages > 1 ? `; page ${page.page} of ${page.pages}` : ''}.`}
+      </p>
+      {page !== null && page.devices.length > 0 && (
+        <table class="devices">
+          <caption class="visually-hidden">Devices of triage run {page.run}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">Class</th>
+              <th scope="col">Clear safety</th>
+              <th scope="col">Blocked by</th>
+              <th scope="col">Last sync</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.devices.map((d) => (
+              <tr key={d.deviceId}>
+                <td>
+                  <a href={deviceHref(d.deviceId)}>
+                    <bdi>{d.deviceName ?? d.deviceId}</bdi>
+                  </a>
+                </td>
+                <td>{titleOf(fleet.classes, d.triageClass)}</td>
+                <td class={`safety-${d.clearSafety}`}>{titleOf(fleet.clearSafeties, d.clearSafety)}</td>
+                <td>{d.blockers.join(', ')}</td>
+                <td>{date(d.lastSync)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page !== null && page.pages > 1 && (
+        <nav class="pager" aria-label="Pages">
+          <button
+            type="button"
+            disabled={page.page <= 1}
+            onClick={() => navigate(withParam(params, 'page', String(page.page - 1)))}
+          >
+            Previous page
+          </button>
+          <button
+            type="button"
+            disabled={page.page >= page.pages}
+            onClick={() => navigate(withParam(params, 'page', String(page.page + 1)))}
+          >
+            Next page
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,184 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { RunningConsole } from '../../console/console-server.js';
+import { LOOPBACK_HOSTS, type LoopbackHost } from '../../console/request-guard.js';
+import { EXIT } from '../../exit-codes.js';
+import type { FleetStore } from '../../fleet/store/fleet-store.js';
+import { openFleetStore } from '../../fleet/store/open-store.js';
+import { LAB_LABEL } from '../../fleet/triage/report-sink.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { runProcess } from '../../system/run-process.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
+import { parseVerbArgs } from '../args.js';
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  type GraphConnection,
+  openGraphConnection,
+} from '../fleet/graph-connection.js';
+import { printHelp } from '../help.js';
+import { UsageError } from '../usage-error.js';
+
+const HELP = `tpm-doctor console: the fleet and its devices in your browser, served on loopback.
+
+Usage: tpm-doctor console [--store SPEC] [--tenant lab | connection options]
+                          [--host 127.0.0.1|::1] [--port N] [--open]
+
+Shows the latest triage of the tenant (figures, devices with filters and search, one device's
+facts and campaigns) from the store the fleet commands write. It listens on loopback only and
+prints a sign-in link that works once: it gives your browser a session cookie, nothing else
+can use the console. Ctrl-C (or SIGTERM) stops it. Security model: docs/console.md.
+
+Options:
+  --store SPEC   The fleet store (default: fleet.sqlite in ~/.local/state/tpm-doctor,
+                 /var/lib/tpm-doctor as root; sqlite:PATH or postgres://...; or
+                 TPM_DOCTOR_STORE).
+  --host ADDR    127.0.0.1 (default) or ::1; any other address is refused.
+  --port N       Port to listen on (default: a free one).
+  --open         Open the sign-in link in your default browser (through a file only you can
+                 read, so the token never appears in a process list).
+
+${CONNECTION_HELP}
+
+Example (LAB):
+  tpm-doctor fleet triage --tenant lab --quiet
+  tpm-doctor console --tenant lab
+Exit codes: 0 stopped cleanly, 2 wrong command line or port in use, 13 no/refused credential,
+15 store failed (docs/exit-codes.md).
+`;
+
+function portOf(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`--port expects a port number from 0 to 65535, got "${text}"`, 'console');
+  }
+  return Number(text);
+}
+
+function hostOf(text: string | undefined): LoopbackHost {
+  if (text === undefined) return '127.0.0.1';
+  const host = (LOOPBACK_HOSTS as readonly string[]).find((h) => h === text.replace(/^\[(.*)\]$/, '$1'));
+  if (host === undefined) {
+    throw new UsageError(
+      `--host must be a loopback address, 127.0.0.1 or ::1 (the console is never served to the network), got "${text}"`,
+      'console',
+    );
+  }
+  return host as LoopbackHost;
+}
+
+/**
+ * Where `npm run build` put the front end: dist/console, beside the launcher Node ran
+ * (require.main is dist/tpm-doctor.cjs or dist/cli.cjs; Node resolves the link npm makes to it).
+ */
+function assetsDir(): string {
+  const main = require.main?.filename;
+  return path.join(main === undefined ? process.cwd() : path.dirname(main), 'console');
+}
+
+/**
+ * Opens the sign-in link as Jupyter does: through a private file that redirects, so the token is
+ * never in a command line another local user could read (ps). Returns the folder to remove.
+ */
+async function openInBrowser(url: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tpm-doctor-console-'));
+  const file = path.join(dir, 'sign-in.html');
+  writeFileAtomic(
+    file,
+    `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}"><title>tpm-doctor console</title><a href="${url}">Sign in to the tpm-doctor console</a>\n`,
+  );
+  const [opener, args] =
+    process.platform === 'win32'
+      ? [path.join(process.env.SystemRoot ?? 'C:\\Windows', 'explorer.exe'), [file]]
+      : process.platform === 'darwin'
+        ? ['/usr/bin/open', [file]]
+        : ['xdg-open', [file]];
+  const result = await runProcess(opener, args, { timeoutMs: 30_000 }).catch((e: Error) => ({
+    exitCode: -1,
+    stderr: e.message,
+  }));
+  // explorer.exe exits 1 even when it opened the file.
+  if (result.exitCode !== 0 && process.platform !== 'win32') {
+    process.stderr.write(
+      `tpm-doctor console: could not open a browser (${terminalSafe(opener)}): open the link above yourself.\n`,
+    );
+  }
+  return dir;
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseVerbArgs('console', argv, {
+    ...CONNECTION_OPTIONS,
+    store: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    open: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    printHelp(HELP);
+    return EXIT.OK;
+  }
+  const host = hostOf(values.host);
+  const port = portOf(values.port);
+  // Listen for the stop signals first: a Ctrl-C while the lab or the store is opening still ends
+  // the console cleanly, after what was opened is closed.
+  const stopped = stopSignal();
+  let store: FleetStore | undefined;
+  let connection: GraphConnection | undefined;
+  let running: RunningConsole | undefined;
+  let openDir: string | undefined;
+  try {
+    store = await openFleetStore(values.store, { mustExist: true });
+    connection = await openGraphConnection(values, 'console');
+    const { startConsole } = await import('../../console/console-server.js');
+    try {
+      running = await startConsole({
+        store,
+        tenant: { identity: connection.tenant, lab: connection.isLab },
+        host,
+        port,
+        assetsDir: assetsDir(),
+        log: (line) => process.stderr.write(`${terminalSafe(line)}\n`),
+      });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        throw new UsageError(
+          `cannot listen on ${host} port ${port} (${code === 'EADDRINUSE' ? 'in use' : 'not allowed'}): give another --port, or none for a free one`,
+          'console',
+        );
+      }
+      throw e;
+    }
+    process.stdout.write(
+      `${connection.isLab ? `${LAB_LABEL}\n` : ''}tpm-doctor console for ${terminalSafe(connection.target)}\n` +
+        `Store: ${terminalSafe(store.description)}\n\n` +
+        'Sign in with this link (it works once; do not share it):\n\n' +
+        `    ${running.signInUrl}\n\n` +
+        'Ctrl-C stops the console.\n',
+    );
+    if (values.open) openDir = await openInBrowser(running.signInUrl);
+    await stopped;
+    process.stdout.write('Console stopped.\n');
+    return EXIT.OK;
+  } finally {
+    await running?.close();
+    await connection?.close();
+    await store?.close();
+    if (openDir !== undefined) await rm(openDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,232 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FleetStore } from '../fleet/store/fleet-store.js';
+import { bufferedSink, streamSink } from '../fleet/triage/report-sink.js';
+import type { ApiError } from './api-types.js';
+import { parseDeviceQuery } from './device-query.js';
+import { type ConsoleTenant, FleetApi } from './fleet-api.js';
+import { labBanner, safeJson, securityHeaders, sendJson, sendPage } from './http-response.js';
+import { allowedHosts, guardRefusal, type LoopbackHost } from './request-guard.js';
+import { SESSION_COOKIE, SignIn } from './sign-in.js';
+import { BANNER_PLACEHOLDER, loadAssets } from './static-assets.js';
+
+export interface ConsoleOptions {
+  store: FleetStore;
+  tenant: ConsoleTenant;
+  host: LoopbackHost;
+  /** 0: a free port chosen by the system. */
+  port: number;
+  /** The built front end (dist/console). */
+  assetsDir: string;
+  /** Where the server reports what went wrong inside it (never to the browser). */
+  log: (line: string) => void;
+}
+
+export interface RunningConsole {
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** The one-time sign-in link: the origin and the token. */
+  signInUrl: string;
+  close(): Promise<void>;
+}
+
+/** Device ids are Graph GUIDs; anything longer is not one of ours. */
+const MAX_DEVICE_ID_CHARS = 200;
+const MAX_URL_CHARS = 4096;
+
+/**
+ * The console's HTTP server (node:http, loopback only). Every request passes the same gate in
+ * this order: the security headers, the Host and Origin checks (request-guard.ts), the method,
+ * then the session cookie; only the one-time sign-in link is answered without a session.
+ * docs/console.md describes the model.
+ */
+export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
+  const { index, assets } = loadAssets(options.assetsDir);
+  const lab = options.tenant.lab;
+  const page = index
+    .replace(BANNER_PLACEHOLDER, labBanner(lab))
+    .replace(/<title>/, lab ? '<title>LAB · ' : '<title>');
+  const api = new FleetApi(options.store, options.tenant);
+  const signIn = new SignIn();
+  let hosts = new Set<string>();
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((e: unknown) => {
+      options.log(`console: ${request.method} ${request.url?.split('?')[0]} failed: ${(e as Error).message}`);
+      if (!response.headersSent) sendJson(response, 500, apiError('Internal error: see the console output.'));
+      else response.destroy();
+    });
+  });
+  // A browser keeps connections open; these bound what a stuck or hostile client can hold.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  const apiError = (error: string): ApiError => ({ ...api.envelope, error });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const rawUrl = request.url ?? '';
+    const isAsset = rawUrl.startsWith('/assets/');
+    securityHeaders(response, lab, isAsset ? 'immutable' : 'no-store');
+    // Origin-form only ("/path?query"): an absolute or authority form target is not for us.
+    if (!rawUrl.startsWith('/') || rawUrl.startsWith('//') || rawUrl.length > MAX_URL_CHARS) {
+      return sendPage(response, 400, { title: 'Bad request', text: 'Malformed request target.', lab });
+    }
+    const refusal = guardRefusal(request, hosts);
+    if (refusal !== undefined) return sendPage(response, 403, { title: 'Refused', text: refusal, lab });
+    const url = new URL(rawUrl, 'http://console.invalid');
+    const method = request.method ?? 'GET';
+    const isApi = url.pathname.startsWith('/api/');
+
+    if (url.pathname === '/api/sign-out') {
+      if (method !== 'POST') return methodNotAllowed(response, 'POST', true);
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      return methodNotAllowed(response, 'GET, HEAD', isApi);
+    }
+
+    if (url.pathname === '/sign-in') return exchangeToken(url, response);
+
+    const session = signIn.sessionOf(request.headers.cookie);
+    if (session === undefined) {
+      if (isApi)
+        return sendJson(response, 401, apiError('Not signed in: open the sign-in link the console printed.'));
+      return sendPage(response, 401, {
+        title: 'Sign in',
+        text: 'Open the sign-in link that "tpm-doctor console" printed when it started (it works once).',
+        lab,
+      });
+    }
+
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(page);
+      return;
+    }
+    if (isAsset) {
+      const asset = assets.get(url.pathname.slice('/assets/'.length));
+      if (asset === undefined)
+        return sendPage(response, 404, { title: 'Not found', text: 'No such file.', lab });
+      response.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length });
+      response.end(asset.body);
+      return;
+    }
+    if (isApi) return answerApi(url, method, session, response);
+    return sendPage(response, 404, { title: 'Not found', text: 'No such page.', lab });
+  }
+
+  function methodNotAllowed(response: ServerResponse, allow: string, isApi: boolean): void {
+    response.setHeader('Allow', allow);
+    if (isApi) sendJson(response, 405, apiError(`Method not allowed (allowed: ${allow}).`));
+    else sendPage(response, 405, { title: 'Method not allowed', text: `Allowed: ${allow}.`, lab });
+  }
+
+  function exchangeToken(url: URL, response: ServerResponse): void {
+    const tokens = url.searchParams.getAll('token');
+    const outcome =
+      tokens.length === 1 && tokens[0]!.length <= 100
+        ? signIn.exchange(tokens[0]!)
+        : { refused: 'wrong' as const };
+    if ('refused' in outcome) {
+      sendPage(response, 403, {
+        title: 'Sign-in refused',
+        text:
+          outcome.refused === 'used'
+            ? 'This sign-in link was already used. Restart "tpm-doctor console" for a new one.'
+            : 'This is not the sign-in link the console printed.',
+        lab,
+      });
+      return;
+    }
+    response.setHeader(
+      'Set-Cookie',
+      `${SESSION_COOKIE}=${outcome.session}; HttpOnly; SameSite=Strict; Path=/`,
+    );
+    sendPage(response, 200, { title: 'Signed in', text: 'Opening the console…', lab, refresh: '/' });
+  }
+
+  async function answerApi(
+    url: URL,
+    method: string,
+    session: string,
+    response: ServerResponse,
+  ): Promise<void> {
+    const path = url.pathname;
+    if (path === '/api/sign-out' && method === 'POST') {
+      signIn.signOut(session);
+      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      response.writeHead(204).end();
+      return;
+    }
+    if (path === '/api/fleet') {
+      if ([...url.searchParams.keys()].length > 0)
+        return sendJson(response, 400, apiError('No parameters here.'));
+      return sendJson(response, 200, await api.fleet());
+    }
+    if (path === '/api/fleet/devices') {
+      const query = parseDeviceQuery(url.searchParams);
+      if ('error' in query) return sendJson(response, 400, apiError(query.error));
+      const answer = await api.devices(query);
+      if (answer === undefined) return sendJson(response, 404, apiError('No triage of this tenant yet.'));
+      return streamDevices(response, answer.head, answer.rows);
+    }
+    if (path === '/api/campaigns') {
+      if ([...url.searchParams.keys()].length > 0)
+        return sendJson(response, 400, apiError('No parameters here.'));
+      return sendJson(response, 200, await api.campaigns());
+    }
+    const deviceMatch = /^\/api\/devices\/([^/]+)$/.exec(path);
+    if (deviceMatch) {
+      let id: string;
+      try {
+        id = decodeURIComponent(deviceMatch[1]!);
+      } catch {
+        return sendJson(response, 400, apiError('Malformed device id.'));
+      }
+      if (id.length === 0 || id.length > MAX_DEVICE_ID_CHARS) {
+        return sendJson(response, 400, apiError('Malformed device id.'));
+      }
+      const device = await api.device(id);
+      if (device === undefined)
+        return sendJson(response, 404, apiError('No such device in the latest triage.'));
+      return sendJson(response, 200, device);
+    }
+    return sendJson(response, 404, apiError('No such endpoint.'));
+  }
+
+  /** The page is written row by row through a buffered sink, never built as one string. */
+  async function streamDevices(
+    response: ServerResponse,
+    head: Record<string, number>,
+    rows: readonly unknown[],
+  ): Promise<void> {
+    response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    const { sink, flush } = bufferedSink(streamSink(response));
+    const opening = safeJson({ ...api.envelope, ...head });
+    await sink(`${opening.slice(0, -1)},"devices":[`);
+    for (let i = 0; i < rows.length; i++) await sink(`${i === 0 ? '' : ','}${safeJson(rows[i])}`);
+    await sink(']}');
+    await flush();
+    response.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (e) => options.log(`console: ${e.message}`));
+  const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts(port);
+  const origin = `http://${options.host === '::1' ? '[::1]' : options.host}:${port}`;
+  return {
+    origin,
+    signInUrl: `${origin}/sign-in?token=${signIn.token}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
