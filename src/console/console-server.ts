@@ -66,8 +66,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const rawUrl = request.url ?? '';
-    const isAsset = rawUrl.startsWith('/assets/');
-    securityHeaders(response, lab, isAsset ? 'immutable' : 'no-store');
+    securityHeaders(response, lab, 'no-store');
     // Origin-form only ("/path?query"): an absolute or authority form target is not for us.
     if (!rawUrl.startsWith('/') || rawUrl.startsWith('//') || rawUrl.length > MAX_URL_CHARS) {
       return sendPage(response, 400, { title: 'Bad request', text: 'Malformed request target.', lab });
@@ -75,6 +74,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const refusal = guardRefusal(request, hosts);
     if (refusal !== undefined) return sendPage(response, 403, { title: 'Refused', text: refusal, lab });
     const url = new URL(rawUrl, 'http://console.invalid');
+    const isAsset = url.pathname.startsWith('/assets/');
     const method = request.method ?? 'GET';
     const isApi = url.pathname.startsWith('/api/');
 
@@ -106,6 +106,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       const asset = assets.get(url.pathname.slice('/assets/'.length));
       if (asset === undefined)
         return sendPage(response, 404, { title: 'Not found', text: 'No such file.', lab });
+      // Built names carry a hash of their content: a browser may keep them.
+      securityHeaders(response, lab, 'immutable');
       response.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length });
       response.end(asset.body);
       return;

@@ -1,0 +1,71 @@
+/**
+ * Plain HTTP requests to a console, with every header under the test's control (fetch would not
+ * let a test send a foreign Host). Shared by the console's API and CLI tests.
+ */
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function request(
+  origin: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; cookie?: string } = {},
+): Promise<HttpAnswer> {
+  const url = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port,
+        method: options.method ?? 'GET',
+        path,
+        headers: {
+          ...(options.cookie ? { cookie: options.cookie } : {}),
+          ...options.headers,
+        },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Signs in with the one-time link; returns the cookie to send ("name=value"). */
+export async function signIn(signInUrl: string): Promise<string> {
+  const url = new URL(signInUrl);
+  const answer = await request(url.origin, `${url.pathname}${url.search}`);
+  if (answer.status !== 200) throw new Error(`sign-in answered ${answer.status}: ${answer.body}`);
+  const setCookie = answer.headers['set-cookie']?.[0];
+  if (setCookie === undefined) throw new Error('sign-in set no cookie');
+  return setCookie.split(';')[0]!;
+}
+
+/** Sends `text` as is over a new connection and returns everything the server answered. */
+export function rawRequest(origin: string, text: string): Promise<string> {
+  const url = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => socket.end(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      answer += d;
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
