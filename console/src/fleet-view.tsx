@@ -86,7 +86,11 @@ function FleetBody(props: {
               .map((c) => (
                 <tr key={c.id}>
                   <th scope="row">
-                    <a href={fleetHref(withParam(new URLSearchParams(), 'class', c.id))}>{c.title}</a>
+                    {c.needsAction ? (
+                      <a href={fleetHref(withParam(new URLSearchParams(), 'class', c.id))}>{c.title}</a>
+                    ) : (
+                      c.title
+                    )}
                   </th>
                   <td>
                     <meter min={0} max={f.devices} value={f.byClass[c.id] ?? 0} aria-label={c.title} />
@@ -144,9 +148,14 @@ function DeviceTable(props: {
   const page = devices.state === 'ok' ? devices.data : null;
   return (
     <section aria-labelledby="devices-title">
-      <h2 id="devices-title">Devices</h2>
+      <h2 id="devices-title">Devices needing action</h2>
+      <p class="note">Healthy devices are counted above; the store keeps the devices that need something.</p>
       <form class="filters" onSubmit={onSearch}>
-        {select('class', 'Class', fleet.classes)}
+        {select(
+          'class',
+          'Class',
+          fleet.classes.filter((c) => c.needsAction),
+        )}
         {select('safety', 'Clear safety', fleet.clearSafeties)}
         {select(
           'blocker',

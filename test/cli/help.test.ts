@@ -18,6 +18,7 @@ const COMMANDS = [
   ['runs'],
   ['collect'],
   ['lab'],
+  ['console'],
   ['fleet'],
   ['fleet', 'triage'],
   ['fleet', 'sync'],

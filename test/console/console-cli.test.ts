@@ -1,0 +1,107 @@
+/**
+ * `tpm-doctor console` as an admin runs it: the built CLI against a lab triage stored by
+ * `fleet triage`, its refusals of a non-loopback address and bad ports, and a clean end on
+ * SIGINT and SIGTERM.
+ */
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { DeviceListResponse, FleetResponse } from '../../src/console/api-types.js';
+import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
+import { runCli, useTempDir } from '../cli/cli-support.js';
+import { request, signIn } from './console-http.js';
+import { startConsoleCli, useBuiltConsole } from './console-support.js';
+
+useBuiltConsole();
+const tmp = useTempDir('tpm-doctor-console-cli-');
+const LAB = ['--tenant', 'lab', '--lab-devices', '400', '--lab-seed', '11'];
+
+/** A store with nothing in it yet (a named store must exist: the console never creates one). */
+async function emptyStore(name: string): Promise<string> {
+  const file = tmp.file(name);
+  await (await SqliteFleetStore.open(file)).close();
+  return `sqlite:${file}`;
+}
+
+describe('tpm-doctor console', () => {
+  it('serves the lab triage fleet triage stored, marked LAB, and stops cleanly on SIGINT', async () => {
+    const store = `sqlite:${tmp.file('fleet.sqlite')}`;
+    const triage = await runCli(
+      ['fleet', 'triage', ...LAB, '--store', store, '--quiet', '--format', 'json'],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(triage.code, triage.stderr).toBe(0);
+    const stored = JSON.parse(triage.stdout) as { summary: { byClass: Record<string, number> } };
+
+    const running = await startConsoleCli([...LAB, '--store', store]);
+    try {
+      const { stdout } = running.output();
+      expect(stdout).toContain('LAB TENANT — simulated devices');
+      expect(stdout).toContain('LAB tenant in-process (400 simulated devices, seed 11)');
+      expect(running.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const cookie = await signIn(running.signInUrl);
+      const fleet = JSON.parse(
+        (await request(running.origin, '/api/fleet', { cookie })).body,
+      ) as FleetResponse;
+      expect(fleet.lab).toBe(true);
+      expect(fleet.figures?.devices).toBe(400);
+      expect(fleet.figures?.byClass).toEqual(expect.objectContaining(stored.summary.byClass));
+      // The store keeps the devices that need something (fleet triage does not store healthy ones).
+      const all = JSON.parse(
+        (await request(running.origin, '/api/fleet/devices', { cookie })).body,
+      ) as DeviceListResponse;
+      expect(all.total).toBe(400 - (stored.summary.byClass.healthy ?? 0));
+      expect(all.total).toBeGreaterThan(0);
+      const page = await request(running.origin, '/', { cookie });
+      expect(page.body).toContain('LAB TENANT — simulated devices');
+      expect(page.body).toMatch(/<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/);
+    } finally {
+      const end = await running.stop('SIGINT');
+      expect(end).toEqual({ code: 0, signal: null });
+      expect(running.output().stdout).toContain('Console stopped.');
+      expect(running.output().stderr).toBe('');
+    }
+  }, 240_000);
+
+  it('stops cleanly on SIGTERM too, and listens on ::1 when asked', async () => {
+    const store = await emptyStore('empty.sqlite');
+    const running = await startConsoleCli([...LAB, '--store', store, '--host', '::1']);
+    expect(running.origin).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    const cookie = await signIn(running.signInUrl);
+    const fleet = JSON.parse((await request(running.origin, '/api/fleet', { cookie })).body) as FleetResponse;
+    expect(fleet.run).toBeNull();
+    expect(fleet.message).toContain('tpm-doctor fleet triage');
+    expect(await running.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 180_000);
+
+  it('refuses any address but loopback, bad ports, a port in use and a missing store', async () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'localhost', 'example.com', '127.0.0.2']) {
+      const r = await runCli(['console', ...LAB, '--host', host]);
+      expect(r.code, host).toBe(2);
+      expect(r.stderr).toContain('--host must be a loopback address');
+      expect(r.stdout).not.toContain('sign-in');
+    }
+    for (const port of ['70000', '-1', 'abc', '1.5']) {
+      const r = await runCli(['console', ...LAB, '--port', port]);
+      expect(r.code, port).toBe(2);
+    }
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await runCli(
+        ['console', ...LAB, '--store', await emptyStore('empty2.sqlite'), '--port', String(port)],
+        {
+          timeoutMs: 120_000,
+        },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1 port ${port} (in use)`);
+    } finally {
+      busy.close();
+    }
+    const missing = await runCli(['console', ...LAB, '--store', `sqlite:${tmp.file('nope/none.sqlite')}`]);
+    expect(missing.code).toBe(15);
+  }, 240_000);
+});
