@@ -56,8 +56,9 @@ function chunkOf(id) {
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/lab\/tenant\//.test(file) || /\/src\/cli\/commands\/lab\./.test(file)) return 'lab-tenant';
   if (/\/src\/(lab)\//.test(file)) return 'lab';
-  // The console (its server; its front end is built by Vite into dist/console): only `console` loads it.
-  if (/\/src\/console\//.test(file) || /\/src\/cli\/commands\/console\./.test(file)) return 'console';
+  // The console (its server; its front end is built by Vite into dist/console): only `console` loads
+  // it. Not named "console": with that group name rolldown 1.2 moved the core into the chunk.
+  if (/\/src\/console\//.test(file) || /\/src\/cli\/commands\/console\./.test(file)) return 'web-console';
   if (/\/src\/fleet\//.test(file) || /\/src\/cli\/(commands\/fleet|fleet)/.test(file)) return 'fleet';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
   if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))

@@ -1,16 +1,18 @@
 /**
- * What `npm publish` would ship: the CLI, its docs and the evidence script, a LICENSE for the
- * license package.json names, and no benchmark or test code. The CLI's source maps ship (an
- * internal error's stack is told in the sources with them, src/cli/readable-stack.ts), the
- * sources themselves do not: a map names `src/...ts` files and carries none of their text.
+ * What `npm publish` would ship: the CLI, the console's built front end, its docs and the evidence
+ * script, a LICENSE for the license package.json names, and no benchmark, test or source code
+ * (the front end's source in console/ included). The CLI's source maps ship (an internal error's
+ * stack is told in the sources with them, src/cli/readable-stack.ts), the sources themselves do
+ * not: a map names `src/...ts` files and carries none of their text.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, useBuiltCli } from './cli-support.js';
+import { useBuiltConsole } from '../console/console-support.js';
+import { ROOT } from './cli-support.js';
 
-useBuiltCli();
+useBuiltConsole();
 
 function packedFiles(): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -32,9 +34,11 @@ describe('the npm package', () => {
         'dist/tpm-doctor.cjs',
         'dist/cli.cjs',
         'scripts/collect-evidence.ps1',
+        'dist/console/index.html',
       ]),
     );
-    expect(files.filter((f) => /^(dist\/bench|bench|test|src)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^dist\/console\/assets\/index-[\w-]+\.js$/.test(f))).toHaveLength(1);
+    expect(files.filter((f) => /^(dist\/bench|bench|test|src|console)\//.test(f))).toEqual([]);
   }, 60_000);
 
   it('ships a source map beside each JavaScript file of the CLI, naming the sources without their text', async () => {
