@@ -29,7 +29,8 @@ function viteBuild(): Promise<void> {
     execFile(
       process.execPath,
       [bin, 'build', 'console', '--logLevel', 'warn'],
-      { cwd: ROOT, timeout: 180_000 },
+      // As `npm run build` builds it: vitest's NODE_ENV=test would make Vite keep development code.
+      { cwd: ROOT, timeout: 180_000, env: { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '' } },
       (err, stdout, stderr) => {
         if (err)
           reject(
