@@ -14,7 +14,8 @@ import type {
   FleetResponse,
 } from '../../src/console/api-types.js';
 import { type RunningConsole, startConsole } from '../../src/console/console-server.js';
-import { CONTENT_SECURITY_POLICY } from '../../src/console/http-response.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/console/device-query.js';
+import { CONTENT_SECURITY_POLICY, LAB_HEADER } from '../../src/console/http-response.js';
 import type { FleetStore, TriageRow } from '../../src/fleet/store/fleet-store.js';
 import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
 import { type HttpAnswer, rawRequest, request, signIn } from './console-http.js';
@@ -256,7 +257,7 @@ describe('the gate of every request', () => {
       expect(answer.headers['x-content-type-options']).toBe('nosniff');
       expect(answer.headers['referrer-policy']).toBe('no-referrer');
       expect(answer.headers['x-frame-options']).toBe('DENY');
-      expect(answer.headers['x-tpm-doctor-lab']).toBe('LAB tenant, simulated devices');
+      expect(answer.headers[LAB_HEADER]).toBe('LAB tenant, simulated devices');
       if (answer.headers['content-type']?.toString().startsWith('application/json')) {
         expect(JSON.parse(answer.body)).toMatchObject({
           lab: true,
@@ -315,7 +316,10 @@ describe('GET /api/fleet/devices', () => {
     }
     expect(seen.size).toBe(300);
     const past = await json<DeviceListResponse>('/api/fleet/devices?page=99');
-    expect(past).toMatchObject({ total: 300, pages: 6, devices: [] });
+    expect(past).toMatchObject({ total: 300, pageSize: DEFAULT_PAGE_SIZE, pages: 6, devices: [] });
+    const largest = await json<DeviceListResponse>(`/api/fleet/devices?pageSize=${MAX_PAGE_SIZE}`);
+    expect(largest.devices).toHaveLength(300);
+    expect((await get(`/api/fleet/devices?pageSize=${MAX_PAGE_SIZE + 1}`)).status).toBe(400);
     const names = first.devices.map((d) => d.deviceName ?? '');
     expect(names.slice(1)).toEqual([...names.slice(1)].sort());
   });
