@@ -1,5 +1,7 @@
 import type { FleetStore, TriageRow, TriageRun } from '../fleet/store/fleet-store.js';
+import type { ClearSafety, TriageClass } from '../fleet/triage/triage-class.js';
 import { storedBlockers } from '../fleet/triage/triage-row-blockers.js';
+import { byUrgency } from '../fleet/triage/urgency.js';
 import type { DeviceFilter } from './device-query.js';
 
 /**
@@ -17,14 +19,19 @@ export class TriageIndex {
     readonly run: TriageRun,
     rows: TriageRow[],
   ) {
-    // By name, as an admin looks a device up; the id breaks ties (names are not unique).
-    const key = (r: TriageRow) => `${(r.deviceName ?? '').toLowerCase()}\u0000${r.deviceId}`;
-    const keys = new Map(rows.map((r) => [r, key(r)]));
-    rows.sort((a, b) => {
-      const ka = keys.get(a)!;
-      const kb = keys.get(b)!;
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+    // Most urgent first, as every triage report lists devices (fleet/triage/urgency.ts).
+    const facts = new Map(
+      rows.map((r) => [
+        r,
+        {
+          class: r.triageClass as TriageClass,
+          clearSafety: r.clearSafety as ClearSafety,
+          deviceName: r.deviceName,
+          deviceId: r.deviceId,
+        },
+      ]),
+    );
+    rows.sort((a, b) => byUrgency(facts.get(a)!, facts.get(b)!));
     this.#rows = rows;
     this.#search = rows.map((r) =>
       `${r.deviceName ?? ''}\n${r.deviceId}\n${r.azureAdDeviceId ?? ''}`.toLowerCase(),
@@ -40,7 +47,7 @@ export class TriageIndex {
     return this.#rows.length;
   }
 
-  /** The devices matching `filter`, counted, and those of one page (1-based) in name order. */
+  /** The devices matching `filter`, counted, and those of one page (1-based), most urgent first. */
   query(
     filter: DeviceFilter,
     page: number,

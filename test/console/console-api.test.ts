@@ -305,7 +305,7 @@ describe('GET /api/fleet', () => {
 });
 
 describe('GET /api/fleet/devices', () => {
-  it('pages through every device in name order, counted on the server', async () => {
+  it('pages through every device, most urgent first, counted on the server', async () => {
     const first = await json<DeviceListResponse>('/api/fleet/devices?pageSize=100');
     expect(first).toMatchObject({ run: 1, total: 300, page: 1, pageSize: 100, pages: 3 });
     expect(first.devices).toHaveLength(100);
@@ -320,8 +320,19 @@ describe('GET /api/fleet/devices', () => {
     const largest = await json<DeviceListResponse>(`/api/fleet/devices?pageSize=${MAX_PAGE_SIZE}`);
     expect(largest.devices).toHaveLength(300);
     expect((await get(`/api/fleet/devices?pageSize=${MAX_PAGE_SIZE + 1}`)).status).toBe(400);
-    const names = first.devices.map((d) => d.deviceName ?? '');
-    expect(names.slice(1)).toEqual([...names.slice(1)].sort());
+    // Most urgent first, as every triage report lists them: the clear candidates (safe before
+    // blocked), then the stale syncs, then the rest by name.
+    expect(first.devices.slice(0, 3).map((d) => d.deviceId)).toEqual([
+      'dev-00004',
+      ...['dev-00003', 'dev-00005'].sort((a, b) =>
+        (a === 'dev-00003' ? HOSTILE_NAME : 'PC-00005').localeCompare(
+          b === 'dev-00003' ? HOSTILE_NAME : 'PC-00005',
+        ),
+      ),
+    ]);
+    expect(first.devices.slice(3, 23).every((d) => d.triageClass === 'sync-stale')).toBe(true);
+    const rest = first.devices.slice(23).map((d) => d.deviceName ?? '');
+    expect(rest).toEqual([...rest].sort((a, b) => a.localeCompare(b)));
   });
 
   it('filters by class, clear safety, blocker and search', async () => {
@@ -532,6 +543,11 @@ describe('100,000 devices', () => {
       expect(page).toMatchObject({ total: 100_000, pages: 200, page: 200 });
       expect(page.devices).toHaveLength(500);
       expect(page.devices.at(-1)?.deviceName).toBe('PC-99999');
+      // The 100 stale syncs come first.
+      const top = JSON.parse(
+        (await request(big.origin, '/api/fleet/devices?pageSize=100', { cookie: session })).body,
+      ) as DeviceListResponse;
+      expect(top.devices.every((d) => d.triageClass === 'sync-stale')).toBe(true);
       const stale = JSON.parse(
         (await request(big.origin, '/api/fleet/devices?class=sync-stale&q=pc-9', { cookie: session })).body,
       ) as DeviceListResponse;

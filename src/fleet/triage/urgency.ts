@@ -20,8 +20,11 @@ const URGENCY: readonly TriageClass[] = [
   'healthy',
 ];
 
+/** What the order reads of a device: a report's TriageResult, or a stored row read back (the console). */
+type UrgencyFacts = Pick<TriageResult, 'class' | 'clearSafety' | 'deviceName' | 'deviceId'>;
+
 /** Most urgent first (URGENCY), then safe before blocked, then by name. */
-export function byUrgency(a: TriageResult, b: TriageResult): number {
+export function byUrgency(a: UrgencyFacts, b: UrgencyFacts): number {
   const order = URGENCY.indexOf(a.class) - URGENCY.indexOf(b.class);
   if (order !== 0) return order;
   const safety = CLEAR_SAFETIES.indexOf(a.clearSafety) - CLEAR_SAFETIES.indexOf(b.clearSafety);
