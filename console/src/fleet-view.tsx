@@ -78,28 +78,30 @@ function FleetBody(props: {
             <span class="figure">{(f.byClearSafety.blocked ?? 0).toLocaleString('en-US')}</span> clear blocked
           </li>
         </ul>
-        <table class="bars">
-          <caption>Devices by class</caption>
-          <tbody>
-            {fleet.classes
-              .filter((c) => (f.byClass[c.id] ?? 0) > 0)
-              .map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">
-                    {c.needsAction ? (
-                      <a href={fleetHref(withParam(new URLSearchParams(), 'class', c.id))}>{c.title}</a>
-                    ) : (
-                      c.title
-                    )}
-                  </th>
-                  <td>
-                    <meter min={0} max={f.devices} value={f.byClass[c.id] ?? 0} aria-label={c.title} />
-                  </td>
-                  <td class="num">{(f.byClass[c.id] ?? 0).toLocaleString('en-US')}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        {fleet.classes.some((c) => (f.byClass[c.id] ?? 0) > 0) && (
+          <table class="bars">
+            <caption>Devices by class</caption>
+            <tbody>
+              {fleet.classes
+                .filter((c) => (f.byClass[c.id] ?? 0) > 0)
+                .map((c) => (
+                  <tr key={c.id}>
+                    <th scope="row">
+                      {c.needsAction ? (
+                        <a href={fleetHref(withParam(new URLSearchParams(), 'class', c.id))}>{c.title}</a>
+                      ) : (
+                        c.title
+                      )}
+                    </th>
+                    <td>
+                      <meter min={0} max={f.devices} value={f.byClass[c.id] ?? 0} aria-label={c.title} />
+                    </td>
+                    <td class="num">{(f.byClass[c.id] ?? 0).toLocaleString('en-US')}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        )}
       </section>
       <DeviceTable fleet={fleet} params={params} onTenant={props.onTenant} />
     </>
@@ -177,7 +179,7 @@ function DeviceTable(props: {
       <p aria-live="polite" class="count">
         {page === null
           ? 'Loading devices…'
-          : `${page.total.toLocaleString('en-US')} devices match${page.pages > 1 ? `; page ${page.page} of ${page.pages}` : ''}.`}
+          : `${page.total.toLocaleString('en-US')} ${page.total === 1 ? 'device matches' : 'devices match'}${page.pages > 1 ? `; page ${page.page} of ${page.pages}` : ''}.`}
       </p>
       {page !== null && page.devices.length > 0 && (
         <table class="devices">

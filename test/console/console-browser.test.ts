@@ -13,6 +13,7 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceListResponse } from '../../src/console/api-types.js';
+import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { request, signIn } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
@@ -208,4 +209,55 @@ describe('the console in Chromium', () => {
     // The session made by the first test's sign-in is the only one: a fresh sign-in is refused.
     await expect(signIn(running.signInUrl)).rejects.toThrow(/403/);
   }, 120_000);
+
+  it('shows hostile device names as text: no markup, no script, no reordering outside the name', async () => {
+    const hostile = '<img src=x onerror="document.title=1">\u202eexe.pdf</td><script>alert(1)</script>';
+    // A triage of the same tenant as the lab flags name, written as fleet triage writes one.
+    const file = tmp.file('hostile.sqlite');
+    const store = await SqliteFleetStore.open(file);
+    const run = await store.beginTriage(
+      'LAB tenant in-process (1000 simulated devices, seed 21)',
+      'lab-in-process:devices=1000:seed=21',
+    );
+    await store.addTriageRows(run, [
+      {
+        deviceId: 'hostile-1',
+        deviceName: hostile,
+        azureAdDeviceId: null,
+        triageClass: 'tpm-clear-candidate',
+        clearSafety: 'blocked',
+        lastSync: null,
+        reasons: [`escrow.missing: ${hostile}`, `Reason ${hostile}`],
+      },
+    ]);
+    await store.finishTriage(run, { devices: 1 });
+    await store.close();
+    const second = await startConsoleCli([...LAB, '--store', `sqlite:${file}`]);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT);
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(second.signInUrl);
+      const link = page.locator('table.devices tbody tr td:first-child a');
+      await link.first().waitFor();
+      await expect(link.first().textContent()).resolves.toBe(hostile);
+      await expect(page.locator('main img, main script').count()).resolves.toBe(0);
+      await expect(page.title()).resolves.toMatch(/^LAB · /);
+      await screenshot(page, 'hostile-names');
+      await link.first().click();
+      await page.locator('h1 bdi').waitFor();
+      await expect(page.locator('h1').textContent()).resolves.toBe(hostile);
+      await expect(page.locator('main img, main script').count()).resolves.toBe(0);
+      await expect(page.locator('main').textContent()).resolves.toContain(`escrow.missing: ${hostile}`);
+      expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+      expect((await second.stop('SIGINT')).code).toBe(0);
+    }
+  }, 240_000);
 });
