@@ -175,9 +175,10 @@ describe('the console in Chromium', () => {
       (await request(running.origin, '/api/fleet/devices?safety=safe', { cookie })).body,
     ) as DeviceListResponse;
     expect(safe.total).toBeGreaterThan(0);
+    const matches = `${safe.total} ${safe.total === 1 ? 'device matches' : 'devices match'}.`;
     await page.getByLabel('Clear safety').selectOption('safe');
     await page.waitForURL(/safety=safe/);
-    await page.getByText(`${safe.total} devices match.`).waitFor();
+    await page.getByText(matches).waitFor();
     const cells = await page.locator('table.devices tbody tr td:nth-child(3)').allTextContents();
     expect(cells).toEqual(Array(safe.total).fill('Safe to clear'));
     await screenshot(page, 'filter-safe');
@@ -193,7 +194,7 @@ describe('the console in Chromium', () => {
 
     // Back to the filtered fleet with the browser's back button.
     await page.goBack();
-    await page.getByText(`${safe.total} devices match.`).waitFor();
+    await page.getByText(matches).waitFor();
 
     expect(cspViolations).toEqual([]);
     expect(elsewhere).toEqual([]);
