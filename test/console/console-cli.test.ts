@@ -3,7 +3,10 @@
  * `fleet triage`, its refusals of a non-loopback address and bad ports, and a clean end on
  * SIGINT and SIGTERM.
  */
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeviceListResponse, FleetResponse } from '../../src/console/api-types.js';
 import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
@@ -104,4 +107,36 @@ describe('tpm-doctor console', () => {
     const missing = await runCli(['console', ...LAB, '--store', `sqlite:${tmp.file('nope/none.sqlite')}`]);
     expect(missing.code).toBe(15);
   }, 240_000);
+
+  it('--open hands the browser a private file, never the token on a command line', async () => {
+    // A stand-in for xdg-open that records its arguments and the file it was given.
+    const bin = tmp.file('bin');
+    await mkdir(bin, { recursive: true });
+    const opener = path.join(bin, 'xdg-open');
+    await writeFile(
+      opener,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "${tmp.file('opener-args')}"\ncat "$1" > "${tmp.file('opened-file')}"\nls -ld "$(dirname "$1")" "$1" > "${tmp.file('opened-modes')}"\n`,
+    );
+    await chmod(opener, 0o755);
+    const running = await startConsoleCli([...LAB, '--store', await emptyStore('open.sqlite'), '--open'], {
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    try {
+      const token = new URL(running.signInUrl).searchParams.get('token')!;
+      // The opener ran once the link was printed; wait for what it recorded (a state, not a time).
+      for (let i = 0; i < 600 && !existsSync(tmp.file('opened-modes')); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const args = await readFile(tmp.file('opener-args'), 'utf8');
+      expect(args).not.toContain(token);
+      expect(args.trim()).toMatch(/tpm-doctor-console-.+\/sign-in\.html$/);
+      expect(await readFile(tmp.file('opened-file'), 'utf8')).toContain(`url=${running.signInUrl}`);
+      const modes = await readFile(tmp.file('opened-modes'), 'utf8');
+      expect(modes).toMatch(/^drwx------ /m);
+      expect(modes).toMatch(/^-rw------- /m);
+      expect(await running.stop('SIGINT')).toEqual({ code: 0, signal: null });
+      expect(existsSync(path.dirname(args.trim()))).toBe(false);
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  }, 180_000);
 });
