@@ -11,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "tpm-doctor needs Node.js 20 or newer (https://nodejs.org, or apt-get install nodejs npm)" >&2
+if ! command -v node >/dev/null 2>&1 || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 16) ? 0 : 1)'; then
+  echo "tpm-doctor needs Node.js 20.16 or newer (https://nodejs.org, or apt-get install nodejs npm)" >&2
   exit 1
 fi
 ./scripts/install-os-packages.sh

@@ -11,7 +11,9 @@ export async function askForTypedWord(options: {
   output: NodeJS.WriteStream;
 }): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
-  const { createInterface } = await import('node:readline/promises');
+  // Loaded here, not at start-up, and without import(): this module is in the core bundle, whose
+  // code cache the launcher skips for a file with a dynamic import (src/cli/launcher.ts).
+  const { createInterface } = process.getBuiltinModule('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: options.output });
   try {
     const answer = await rl.question(`${options.question} Type ${options.word} to continue: `);
