@@ -1,4 +1,5 @@
 import { TransportError } from '../errors.js';
+import { koffiFromExecutable } from './koffi-in-executable.js';
 import { MAX_RESPONSE_SIZE, type Transport } from './transport.js';
 
 /**
@@ -46,20 +47,33 @@ async function loadTbs(): Promise<TbsApi> {
   if (process.platform !== 'win32') throw new TransportError('tbs: is only available on Windows');
   let koffi: typeof import('koffi');
   try {
-    const mod = (await import('koffi')) as typeof import('koffi') & { default?: typeof import('koffi') };
-    koffi = mod.default ?? mod;
+    koffi = koffiFromExecutable() ?? (await importKoffi());
   } catch (e) {
-    throw new TransportError('tbs: needs the optional "koffi" package (npm install koffi)', { cause: e });
+    const how = isSingleExecutable()
+      ? `this executable could not load it: ${e instanceof Error ? e.message : String(e)}`
+      : 'npm install koffi';
+    throw new TransportError(`tbs: needs the optional "koffi" package (${how})`, { cause: e });
   }
-  const lib = koffi.load('tbs.dll');
-  koffi.struct('TBS_CONTEXT_PARAMS2', { version: 'uint32', flags: 'uint32' });
-  const create = lib.func(
-    'uint32 __stdcall Tbsi_Context_Create(TBS_CONTEXT_PARAMS2 *params, _Out_ uintptr_t *context)',
-  );
-  const submit = lib.func(
-    'uint32 __stdcall Tbsip_Submit_Command(uintptr_t context, uint32 locality, uint32 priority, const uint8_t *command, uint32 commandLength, _Out_ uint8_t *result, _Inout_ uint32 *resultLength)',
-  );
-  const close = lib.func('uint32 __stdcall Tbsip_Context_Close(uintptr_t context)');
+  // A tbs.dll without these exports (Wine's stub, a damaged system) is a transport failure: the
+  // TPM's state stays unknown, never absent.
+  let create: ReturnType<ReturnType<typeof koffi.load>['func']>;
+  let submit: typeof create;
+  let close: typeof create;
+  try {
+    const lib = koffi.load('tbs.dll');
+    koffi.struct('TBS_CONTEXT_PARAMS2', { version: 'uint32', flags: 'uint32' });
+    create = lib.func(
+      'uint32 __stdcall Tbsi_Context_Create(TBS_CONTEXT_PARAMS2 *params, _Out_ uintptr_t *context)',
+    );
+    submit = lib.func(
+      'uint32 __stdcall Tbsip_Submit_Command(uintptr_t context, uint32 locality, uint32 priority, const uint8_t *command, uint32 commandLength, _Out_ uint8_t *result, _Inout_ uint32 *resultLength)',
+    );
+    close = lib.func('uint32 __stdcall Tbsip_Context_Close(uintptr_t context)');
+  } catch (e) {
+    throw new TransportError(`tbs.dll could not be used: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
+  }
   return {
     create() {
       const out = [0];
@@ -116,4 +130,14 @@ function tbsError(rc: number): string {
     2150106112: 'TPM_E_COMMAND_BLOCKED: Windows blocks this TPM command (TBS command filter)',
   };
   return `${known[rc >>> 0] ?? 'TBS error'} (${hex})`;
+}
+
+async function importKoffi(): Promise<typeof import('koffi')> {
+  const mod = (await import('koffi')) as typeof import('koffi') & { default?: typeof import('koffi') };
+  return mod.default ?? mod;
+}
+
+function isSingleExecutable(): boolean {
+  const sea = process.getBuiltinModule?.('node:sea') as typeof import('node:sea') | undefined;
+  return sea?.isSea() ?? false;
 }

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { defineConfig } from 'rolldown';
+
+// The device build for Node's single-executable applications (docs/single-executable.md):
+// a SEA runs exactly one CommonJS script whose require() reaches Node's built-in modules only,
+// so everything is one file (codeSplitting false turns every import() into code already in the
+// bundle, no chunk is loaded at run time). The fleet and the lab tenant stay out: their database
+// drivers are native or large and a device never runs them; `fleet` and `lab` answer that they
+// are not in this build (src/cli/commands/not-in-device-build.ts). koffi (the Windows TBS
+// binding) is left to a runtime import that a SEA cannot satisfy: `tbs:` then reports that koffi
+// is missing, as a plain install without koffi does.
+const OMITTED_VERBS = new Map([
+  ['./commands/fleet.js', 'fleet'],
+  ['./commands/lab.js', 'lab'],
+]);
+const OMISSION_PREFIX = '\0not-in-device-build:';
+const omission = path.resolve('src/cli/commands/not-in-device-build.ts');
+
+const leaveOutFleet = {
+  name: 'leave-out-fleet',
+  resolveId(source, importer) {
+    const verb = OMITTED_VERBS.get(source);
+    if (verb && importer?.replaceAll('\\', '/').endsWith('/src/cli/main.ts')) {
+      return `${OMISSION_PREFIX}${verb}`;
+    }
+    return null;
+  },
+  load(id) {
+    if (!id.startsWith(OMISSION_PREFIX)) return null;
+    const verb = id.slice(OMISSION_PREFIX.length);
+    return `import { notInDeviceBuild } from ${JSON.stringify(omission)};\nexport const { run } = notInDeviceBuild(${JSON.stringify(verb)});\n`;
+  },
+};
+
+export default defineConfig({
+  input: { 'tpm-doctor-device': 'src/cli/main.ts' },
+  platform: 'node',
+  external: ['koffi', 'better-sqlite3', 'pg', /^@azure\//],
+  plugins: [leaveOutFleet],
+  output: {
+    dir: 'dist/exe',
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    codeSplitting: false,
+    minify: true,
+  },
+});
