@@ -5,9 +5,9 @@ import path from 'node:path';
 /**
  * koffi in the single executable (docs/single-executable.md). A Node single-executable
  * application's require() reaches built-in modules only, so koffi's native module for Windows x64
- * travels inside the executable as the SEA asset KOFFI_ASSET and is loaded from there with
- * process.dlopen (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html,
- * "Assets"). koffi's own index.js only picks the native file for the platform and adds deprecated
+ * travels inside the executable as the SEA asset KOFFI_ASSET (scripts/build-exe.mjs puts it there
+ * under the same name) and is loaded with process.dlopen
+ * (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html, "Assets"). koffi's own index.js only picks the native file for the platform and adds deprecated
  * aliases; tpm-doctor uses the native module's functions, which it exports itself.
  *
  * A DLL loads from a file: the asset is written into a fresh folder made by mkdtemp (a random
@@ -15,7 +15,7 @@ import path from 'node:path';
  * loaded), and the folders earlier runs could not remove (Windows keeps a loaded DLL open until the
  * process exits) are removed first.
  */
-export const KOFFI_ASSET = 'koffi-win32-x64.node';
+const KOFFI_ASSET = 'koffi-win32-x64.node';
 const FOLDER_PREFIX = 'tpm-doctor-koffi-';
 
 /** koffi from the executable's asset, or undefined when this is not a single executable. */
