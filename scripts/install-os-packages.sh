@@ -6,8 +6,9 @@
 # /usr/lib/postgresql/*/bin; the package's own cluster service is not used), and for the qemu
 # checks (test/qemu/: a Linux guest with the kernel's TPM driver in front of swtpm) qemu-system-x86,
 # ovmf (the UEFI firmware), linux-image-amd64 (the guest's kernel and its 9p modules) and
-# busybox-static (the guest's initramfs), and chromium (the console's browser tests drive Debian's
-# Chromium through playwright-core: test/console/).
+# busybox-static (the guest's initramfs), chromium (the console's browser tests drive Debian's
+# Chromium through playwright-core: test/console/), and wine64 (test/exe/ runs tpm-doctor.exe, the
+# Windows single executable, under Wine; Debian puts its loader at /usr/lib/wine/wine64, off PATH).
 # Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
 # it says what to install and fails.
 set -euo pipefail
@@ -26,14 +27,16 @@ compgen -G '/lib/modules/*/kernel/fs/9p/9p.ko*' >/dev/null && compgen -G '/boot/
 # The initramfs needs a static busybox (the guest has no host libraries before 9p is mounted).
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || needed+=(busybox-static)
 [ -x /usr/bin/chromium ] || needed+=(chromium)
+{ command -v wine64 >/dev/null 2>&1 || command -v wine >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ]; } ||
+  needed+=(wine64)
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "tpm-doctor: missing ${needed[*]}; install them with your package manager" >&2
-  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox chromium;" >&2
-  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox chromium)" >&2
+  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox chromium wine;" >&2
+  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox chromium wine)" >&2
   exit 1
 fi
 
