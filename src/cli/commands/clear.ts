@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { EXIT } from '../../exit-codes.js';
 import { planClear } from '../../plan/clear-plan.js';
 import { lockoutValueRefusal } from '../../plan/lockout-value-refusal.js';
@@ -20,6 +19,7 @@ import { continueRun } from '../continue-run.js';
 import { printHelp } from '../help.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { renderGate } from '../render/gate-text.js';
+import { resumeTaskProgram } from '../resume-task-program.js';
 import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
@@ -249,8 +249,9 @@ export async function run(argv: string[]): Promise<number> {
         result = await startPpiRun({
           ...common,
           ppi: defaultPpiTarget(),
-          // The start-up task runs `node <this CLI> resume --run ID --journal PATH` at the next boot.
-          task: { nodePath: process.execPath, cliPath: path.resolve(process.argv[1] ?? 'tpm-doctor') },
+          // The start-up task runs `node <this CLI> resume --run ID --journal PATH` at the next boot
+          // (the single executable: `tpm-doctor.exe resume ...`).
+          task: resumeTaskProgram(),
         });
       } else {
         const { startClearRun } = await import('../../remedy/clear/clear-run.js');

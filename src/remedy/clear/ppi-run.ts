@@ -101,7 +101,11 @@ export async function startPpiRun(options: StartPpiRunOptions): Promise<ClearRun
         ? { sysfsRoot: options.ppi.sysfsRoot }
         : {}),
     },
-    task: { nodePath: options.task.nodePath, cliPath: options.task.cliPath, platform },
+    task: {
+      nodePath: options.task.nodePath,
+      ...(options.task.cliPath === undefined ? {} : { cliPath: options.task.cliPath }),
+      platform,
+    },
   };
   const journal = RunJournal.create(
     options.journalDir,
@@ -139,7 +143,8 @@ export async function resumePpiJournal(
     ppi: options.ppi,
     task: {
       nodePath: String(task.nodePath ?? process.execPath),
-      cliPath: String(task.cliPath ?? ''),
+      // No script: the task runs the single executable (docs/single-executable.md).
+      ...(typeof task.cliPath === 'string' && task.cliPath !== '' ? { cliPath: task.cliPath } : {}),
       platform: task.platform === 'win32' ? 'win32' : task.platform === 'linux' ? 'linux' : thisPlatform(),
     },
     taskDeps: options.taskDeps,

@@ -9,12 +9,15 @@ import { lastStepData } from '../run/records.js';
 
 export type TaskPlatform = 'linux' | 'win32';
 
-/** What the start-up task runs at boot: `<nodePath> <cliPath> resume --run <id> --journal <path>`. */
+/**
+ * What the start-up task runs at boot: `<nodePath> <cliPath> resume --run <id> --journal <path>`,
+ * or `<nodePath> resume ...` when nodePath is tpm-doctor as a single executable.
+ */
 export interface ResumeTaskCommand {
-  /** The node executable, absolute (process.execPath). */
+  /** The program, absolute: node (process.execPath), or the single executable itself. */
   nodePath: string;
-  /** The tpm-doctor CLI script, absolute. */
-  cliPath: string;
+  /** The tpm-doctor CLI script, absolute; absent for the single executable (docs/single-executable.md). */
+  cliPath?: string;
   /** Default: the PPI target's platform, else this machine's. */
   platform?: TaskPlatform;
 }

@@ -1,86 +1,61 @@
 /**
  * The Windows start-up task: a scheduled task that runs as SYSTEM, elevated, at every start-up
- * until the run deletes it (schtasks /Create /SC ONSTART; Microsoft "schtasks create" doc).
+ * until the run deletes it, registered from a task definition (task-definition.ts: battery,
+ * catch-up and time-limit settings, and the program refused unless only administrators can
+ * change it) with `schtasks /Create /XML` (Microsoft "schtasks create" doc: /XML creates a task
+ * from the task XML in a file). The file is written as UTF-16LE with a byte order mark, as the
+ * Task Scheduler's own exports are, into a folder of its own under this user's temporary folder,
+ * and removed once schtasks has read it.
  *
- * Quoting: the arguments go to schtasks.exe as a vector (no shell). Node quotes each element by
- * the MSVCRT rules, which schtasks parses back, so /TR arrives exactly as built here. Inside /TR,
- * every path is double-quoted: the Task Scheduler takes the first quoted string as the program and
- * passes the rest to node.exe, which splits it by the same rules. A path may not contain '"'
- * (Windows forbids it anyway), end in '\' (that would escape the closing quote) or contain '%'
- * (the Task Scheduler expands %VARIABLES% in actions).
+ * The arguments go to schtasks.exe as a vector (no shell): nothing in them needs quoting.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   type RemoveSpec,
   type ResolvedDeps,
   type ResumeTaskSpec,
-  resumeArguments,
   runChecked,
-  StartupTaskError,
   type StartupTaskResult,
   type TaskAction,
 } from './startup-task-base.js';
-
-/** schtasks refuses a /TR longer than 261 characters. */
-const MAX_TASK_RUN_LENGTH = 261;
+import { taskDefinitionXml } from './task-definition.js';
 
 function taskName(runId: string): string {
   return `\\tpm-doctor\\resume-${runId}`;
 }
 
-function checkPath(what: string, p: string): void {
-  if (!path.win32.isAbsolute(p) || !/^([A-Za-z]:\\|\\\\)/.test(p)) {
-    throw new StartupTaskError(
-      `${what} must be an absolute Windows path (C:\\... or \\\\server\\...), got ${JSON.stringify(p)}`,
-    );
-  }
-  if (/["%\u0000-\u001f]/.test(p) || p.endsWith('\\')) {
-    throw new StartupTaskError(
-      `${what} may not contain '"', '%' or control characters, or end in '\\': ${JSON.stringify(p)}`,
-    );
-  }
+/** The task definition file's bytes: UTF-16LE with a byte order mark, matching encoding="UTF-16". */
+function taskDefinitionBytes(xml: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml.replaceAll('\n', '\r\n'), 'utf16le')]);
 }
 
-/** The /TR value: the quoted node.exe, the quoted CLI script, then the resume arguments. */
-export function taskRunText(spec: ResumeTaskSpec): string {
-  checkPath('nodePath', spec.nodePath);
-  checkPath('cliPath', spec.cliPath);
-  checkPath('journalPath', spec.journalPath);
-  const [verb, runFlag, runId, journalFlag, journal] = resumeArguments(spec);
-  const tr = `"${spec.nodePath}" "${spec.cliPath}" ${verb} ${runFlag} ${runId} ${journalFlag} "${journal}"`;
-  if (tr.length > MAX_TASK_RUN_LENGTH) {
-    throw new StartupTaskError(
-      `the start-up command is ${tr.length} characters, more than the ${MAX_TASK_RUN_LENGTH} schtasks accepts; install tpm-doctor or its state directory under a shorter path: ${tr}`,
-    );
-  }
-  return tr;
-}
-
-function createArguments(spec: ResumeTaskSpec): string[] {
-  return [
-    '/Create',
-    '/TN',
-    taskName(spec.runId),
-    '/SC',
-    'ONSTART',
-    '/RU',
-    'SYSTEM',
-    '/RL',
-    'HIGHEST',
-    '/TR',
-    taskRunText(spec),
-    // Replace a task of the same name: installing twice leaves one task with the latest command.
-    '/F',
-  ];
+function createArguments(name: string, xmlFile: string): string[] {
+  // /F replaces a task of the same name: installing twice leaves one task with the latest definition.
+  return ['/Create', '/TN', name, '/XML', xmlFile, '/F'];
 }
 
 export async function installScheduledTask(
   spec: ResumeTaskSpec,
   d: ResolvedDeps,
 ): Promise<StartupTaskResult> {
+  const name = taskName(spec.runId);
+  const xml = taskDefinitionXml(spec, name);
   const actions: TaskAction[] = [];
-  await runChecked(d, actions, d.schtasks, createArguments(spec));
-  return { name: taskName(spec.runId), changed: true, dryRun: d.dryRun, actions };
+  const folder = d.dryRun
+    ? path.join(os.tmpdir(), `tpm-doctor-task-${spec.runId}`)
+    : mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-task-'));
+  const file = path.join(folder, `resume-${spec.runId}.xml`);
+  try {
+    actions.push({ kind: 'write-file', path: file, content: xml });
+    if (!d.dryRun) writeFileSync(file, taskDefinitionBytes(xml), { flag: 'wx' });
+    await runChecked(d, actions, d.schtasks, createArguments(name, file));
+  } finally {
+    actions.push({ kind: 'remove-file', path: file });
+    if (!d.dryRun) rmSync(folder, { recursive: true, force: true });
+  }
+  return { name, changed: true, dryRun: d.dryRun, actions };
 }
 
 export async function removeScheduledTask(spec: RemoveSpec, d: ResolvedDeps): Promise<StartupTaskResult> {

@@ -8,10 +8,10 @@ export interface ResumeTaskSpec {
   runId: string;
   /** The run's journal, absolute; the task does nothing once it is gone. */
   journalPath: string;
-  /** The node executable, absolute (process.execPath). */
+  /** The program, absolute: node (process.execPath), or tpm-doctor itself as a single executable. */
   nodePath: string;
-  /** The tpm-doctor CLI script, absolute. */
-  cliPath: string;
+  /** The tpm-doctor CLI script, absolute; absent when nodePath is the single executable (docs/single-executable.md). */
+  cliPath?: string;
   platform: 'linux' | 'win32';
 }
 
@@ -58,6 +58,11 @@ export function assertRunId(runId: string): void {
       `expected a run ID of letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit), found ${JSON.stringify(runId)}`,
     );
   }
+}
+
+/** The program and the arguments before the resume arguments: node and the script, or the single executable alone. */
+export function taskProgram(spec: Pick<ResumeTaskSpec, 'nodePath' | 'cliPath'>): string[] {
+  return spec.cliPath === undefined ? [spec.nodePath] : [spec.nodePath, spec.cliPath];
 }
 
 /** The arguments after the CLI script. The journal path is given because the boot-time environment lacks --state-dir and TPM_DOCTOR_STATE_DIR. */

@@ -19,6 +19,7 @@ import {
   StartupTaskError,
   type StartupTaskResult,
   type TaskAction,
+  taskProgram,
 } from './startup-task-base.js';
 
 function unitName(runId: string): string {
@@ -46,9 +47,9 @@ export function systemdWord(s: string): string {
 
 export function unitFileText(spec: ResumeTaskSpec): string {
   checkPath('nodePath', spec.nodePath);
-  checkPath('cliPath', spec.cliPath);
+  if (spec.cliPath !== undefined) checkPath('cliPath', spec.cliPath);
   checkPath('journalPath', spec.journalPath);
-  const exec = [spec.nodePath, spec.cliPath, ...resumeArguments(spec)].map(systemdWord).join(' ');
+  const exec = [...taskProgram(spec), ...resumeArguments(spec)].map(systemdWord).join(' ');
   return [
     `# Written by tpm-doctor for run ${spec.runId}; the run removes it when it ends.`,
     '[Unit]',

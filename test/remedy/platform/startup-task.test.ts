@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { taskRunText } from '../../../src/remedy/platform/scheduled-task.js';
 import {
   installResumeTask,
   type ResumeTaskSpec,
@@ -11,6 +10,8 @@ import {
   StartupTaskError,
 } from '../../../src/remedy/platform/startup-task.js';
 import { systemdWord, unitFileText } from '../../../src/remedy/platform/systemd-unit.js';
+import { taskDefinitionXml, taskExec } from '../../../src/remedy/platform/task-definition.js';
+import { child, readXml, textAt } from '../../support/read-xml.js';
 import { recordingRunner } from './recording-runner.js';
 
 const RUN = 'clear-20250101T120000000Z-a1b2c3';
@@ -116,40 +117,85 @@ describe('Linux: systemd unit (temp unit dir, recording runner)', () => {
   });
 });
 
-describe('Windows: scheduled task (recording runner)', () => {
+describe('Windows: scheduled task from a task definition (recording runner)', () => {
   const schtasks = 'C:\\Windows\\System32\\schtasks.exe';
+  const NAME = `\\tpm-doctor\\resume-${RUN}`;
 
-  it('creates \\tpm-doctor\\resume-<runId> at start-up as SYSTEM, highest, with every path quoted', async () => {
-    const rec = recordingRunner();
-    const r = await installResumeTask(windows, { run: rec.run, schtasks });
-    expect(r.name).toBe(`\\tpm-doctor\\resume-${RUN}`);
-    expect(rec.calls).toEqual([
-      {
-        file: schtasks,
-        args: [
-          '/Create',
-          '/TN',
-          `\\tpm-doctor\\resume-${RUN}`,
-          '/SC',
-          'ONSTART',
-          '/RU',
-          'SYSTEM',
-          '/RL',
-          'HIGHEST',
-          '/TR',
-          `"C:\\Program Files\\nodejs\\node.exe" "C:\\Program Files\\tpm-doctor\\tpm-doctor.cjs" resume --run ${RUN} --journal "C:\\ProgramData\\tpm-doctor\\runs\\${RUN}.jsonl"`,
-          '/F',
-        ],
-      },
+  /** Installs with a runner that keeps the task definition file schtasks was given, as bytes. */
+  async function install(spec: ResumeTaskSpec) {
+    let bytes: Buffer | undefined;
+    const rec = recordingRunner((_file, args) => {
+      bytes = readFileSync(args[4]!);
+      return {};
+    });
+    const r = await installResumeTask(spec, { run: rec.run, schtasks });
+    if (bytes === undefined) throw new Error('schtasks was not run');
+    return { r, calls: rec.calls, bytes };
+  }
+
+  it('creates \\tpm-doctor\\resume-<runId> with schtasks /XML from a UTF-16 file it removes afterwards', async () => {
+    const { r, calls, bytes } = await install(windows);
+    expect(r.name).toBe(NAME);
+    expect(calls).toEqual([
+      { file: schtasks, args: ['/Create', '/TN', NAME, '/XML', expect.any(String), '/F'] },
     ]);
+    const file = calls[0]!.args[4]!;
+    expect(path.dirname(path.dirname(file))).toBe(tmpdir());
+    expect(existsSync(path.dirname(file))).toBe(false);
+    expect([...bytes.subarray(0, 2)]).toEqual([0xff, 0xfe]);
+    expect(bytes.subarray(2).toString('utf16le')).toBe(
+      taskDefinitionXml(windows, NAME).replaceAll('\n', '\r\n'),
+    );
+  });
+
+  it('runs at every boot as SYSTEM, highest, on battery, catching up, with no time limit', async () => {
+    const { bytes } = await install(windows);
+    const task = readXml(bytes.subarray(2).toString('utf16le'));
+    expect(task.name).toBe('Task');
+    expect(task.attributes).toEqual({
+      version: '1.2',
+      xmlns: 'http://schemas.microsoft.com/windows/2004/02/mit/task',
+    });
+    expect(textAt(task, 'RegistrationInfo', 'URI')).toBe(NAME);
+    expect(textAt(task, 'Triggers', 'BootTrigger', 'Enabled')).toBe('true');
+    expect(child(task, 'Triggers').children.map((t) => t.name)).toEqual(['BootTrigger']);
+    expect(textAt(task, 'Principals', 'Principal', 'UserId')).toBe('S-1-5-18');
+    expect(textAt(task, 'Principals', 'Principal', 'RunLevel')).toBe('HighestAvailable');
+    const settings = child(task, 'Settings');
+    expect(textAt(settings, 'DisallowStartIfOnBatteries')).toBe('false');
+    expect(textAt(settings, 'StopIfGoingOnBatteries')).toBe('false');
+    expect(textAt(settings, 'StartWhenAvailable')).toBe('true');
+    expect(textAt(settings, 'ExecutionTimeLimit')).toBe('PT0S');
+    expect(textAt(settings, 'Enabled')).toBe('true');
+    expect(textAt(settings, 'MultipleInstancesPolicy')).toBe('IgnoreNew');
+    const principalId = child(child(task, 'Principals'), 'Principal').attributes.id;
+    expect(child(task, 'Actions').attributes.Context).toBe(principalId);
+    const exec = child(child(task, 'Actions'), 'Exec');
+    expect(textAt(exec, 'Command')).toBe('C:\\Program Files\\nodejs\\node.exe');
+    expect(textAt(exec, 'Arguments')).toBe(
+      `"C:\\Program Files\\tpm-doctor\\tpm-doctor.cjs" resume --run ${RUN} --journal "C:\\ProgramData\\tpm-doctor\\runs\\${RUN}.jsonl"`,
+    );
+  });
+
+  it('runs the single executable once: no "exe" "exe" resume', () => {
+    const exe = 'C:\\Program Files\\tpm-doctor\\tpm-doctor.exe';
+    const single: ResumeTaskSpec = { ...windows, nodePath: exe, cliPath: undefined };
+    delete single.cliPath;
+    expect(taskExec(single)).toEqual({
+      command: exe,
+      arguments: `resume --run ${RUN} --journal "C:\\ProgramData\\tpm-doctor\\runs\\${RUN}.jsonl"`,
+    });
+    const task = readXml(taskDefinitionXml(single, NAME));
+    expect(textAt(task, 'Actions', 'Exec', 'Command')).toBe(exe);
+    expect(textAt(task, 'Actions', 'Exec', 'Arguments')).not.toContain('tpm-doctor.exe');
   });
 
   it('remove: queries, deletes with /F; removing a task that is not there runs no /Delete', async () => {
     const rec = recordingRunner();
     expect((await removeResumeTask(windows, { run: rec.run, schtasks })).changed).toBe(true);
     expect(rec.calls).toEqual([
-      { file: schtasks, args: ['/Query', '/TN', `\\tpm-doctor\\resume-${RUN}`] },
-      { file: schtasks, args: ['/Delete', '/TN', `\\tpm-doctor\\resume-${RUN}`, '/F'] },
+      { file: schtasks, args: ['/Query', '/TN', NAME] },
+      { file: schtasks, args: ['/Delete', '/TN', NAME, '/F'] },
     ]);
     const gone = recordingRunner(() => ({
       exitCode: 1,
@@ -160,23 +206,73 @@ describe('Windows: scheduled task (recording runner)', () => {
     expect(await resumeTaskInstalled(windows, { run: gone.run, schtasks })).toBe(false);
   });
 
-  it('a dry run runs nothing', async () => {
+  it('a dry run runs and writes nothing, and shows the definition it would register', async () => {
     const rec = recordingRunner();
     const r = await installResumeTask(windows, { run: rec.run, schtasks, dryRun: true });
     const rm = await removeResumeTask(windows, { run: rec.run, schtasks, dryRun: true });
     expect(rec.calls).toEqual([]);
-    expect(r.actions).toHaveLength(1);
+    expect(r.actions.map((a) => a.kind)).toEqual(['write-file', 'command', 'remove-file']);
+    const written = r.actions[0];
+    expect(written?.kind === 'write-file' && existsSync(written.path)).toBe(false);
+    expect(written?.kind === 'write-file' && written.content).toBe(taskDefinitionXml(windows, NAME));
     expect(rm.actions).toHaveLength(1);
   });
 
-  it('refuses paths that would break the quoting, and a /TR longer than 261 characters', () => {
-    expect(() => taskRunText({ ...windows, cliPath: 'C:\\a"b\\x.cjs' })).toThrow(StartupTaskError);
-    expect(() => taskRunText({ ...windows, cliPath: 'C:\\%TEMP%\\x.cjs' })).toThrow(StartupTaskError);
-    expect(() => taskRunText({ ...windows, cliPath: 'C:\\dir\\' })).toThrow(StartupTaskError);
-    expect(() => taskRunText({ ...windows, nodePath: 'node.exe' })).toThrow(/absolute Windows path/);
-    expect(() => taskRunText({ ...windows, journalPath: `C:\\${'x'.repeat(200)}\\${RUN}.jsonl` })).toThrow(
-      /261/,
+  it('refuses paths that would break the quoting', () => {
+    expect(() => taskExec({ ...windows, cliPath: 'C:\\Program Files\\a"b\\x.cjs' })).toThrow(
+      StartupTaskError,
     );
+    expect(() => taskExec({ ...windows, cliPath: 'C:\\Program Files\\%TEMP%\\x.cjs' })).toThrow(
+      StartupTaskError,
+    );
+    expect(() => taskExec({ ...windows, cliPath: 'C:\\Program Files\\dir\\' })).toThrow(StartupTaskError);
+    expect(() => taskExec({ ...windows, nodePath: 'node.exe' })).toThrow(/absolute Windows path/);
+    expect(() => taskExec({ ...windows, journalPath: 'C:\\ProgramData\\a"b.jsonl' })).toThrow(
+      StartupTaskError,
+    );
+  });
+
+  it('has no 261-character limit (schtasks /TR had one): a long journal path is registered as it is', () => {
+    const journalPath = `C:\\${'x'.repeat(200)}\\${RUN}.jsonl`;
+    expect(taskExec({ ...windows, journalPath }).arguments).toContain(`--journal "${journalPath}"`);
+  });
+
+  // Whoever can replace the program gets SYSTEM at the next boot.
+  it.each([
+    [
+      "npm -g (the admin's own profile)",
+      'cliPath',
+      'C:\\Users\\admin\\AppData\\Roaming\\npm\\node_modules\\tpm-doctor\\dist\\tpm-doctor.cjs',
+    ],
+    [
+      'nvm (node.exe in the profile)',
+      'nodePath',
+      'C:\\Users\\admin\\AppData\\Roaming\\nvm\\v20.20.2\\node.exe',
+    ],
+    [
+      '%ProgramData% (users may create folders there)',
+      'nodePath',
+      'C:\\ProgramData\\tpm-doctor\\tpm-doctor.exe',
+    ],
+    ['a download folder', 'nodePath', 'C:\\Users\\admin\\Downloads\\tpm-doctor.exe'],
+    ['a way out of %ProgramFiles%', 'nodePath', 'C:\\Program Files\\..\\Users\\Public\\tpm-doctor.exe'],
+    ['a look-alike folder', 'nodePath', 'C:\\Program Files Evil\\tpm-doctor.exe'],
+  ])('refuses a program a standard user could replace: %s', async (_what, field, p) => {
+    const rec = recordingRunner();
+    await expect(installResumeTask({ ...windows, [field]: p }, { run: rec.run, schtasks })).rejects.toThrow(
+      /not under C:\\Program Files: a standard user may be able to replace it/,
+    );
+    expect(rec.calls).toEqual([]);
+  });
+
+  it('takes %ProgramFiles% from the environment (another system drive)', () => {
+    const env = { ProgramFiles: 'D:\\Program Files' };
+    const spec = {
+      ...windows,
+      nodePath: 'D:\\Program Files\\tpm-doctor\\tpm-doctor.exe',
+      cliPath: undefined,
+    };
+    expect(taskExec(spec, env).command).toBe(spec.nodePath);
   });
 });
 

@@ -20,7 +20,7 @@ export function resumeTaskInstalledStep(
           runId: journal.runId,
           journalPath: path.resolve(journal.path),
           nodePath: command.nodePath,
-          cliPath: command.cliPath,
+          ...(command.cliPath === undefined ? {} : { cliPath: command.cliPath }),
           platform: command.platform,
         },
         deps,
@@ -30,7 +30,7 @@ export function resumeTaskInstalledStep(
         platform: command.platform,
         changed: r.changed,
         nodePath: command.nodePath,
-        cliPath: command.cliPath,
+        ...(command.cliPath === undefined ? {} : { cliPath: command.cliPath }),
       });
     },
   };
