@@ -27,6 +27,9 @@ compgen -G '/lib/modules/*/kernel/fs/9p/9p.ko*' >/dev/null && compgen -G '/boot/
 # The initramfs needs a static busybox (the guest has no host libraries before 9p is mounted).
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || needed+=(busybox-static)
 [ -x /usr/bin/chromium ] || needed+=(chromium)
+# test/exe/intunewin.test.ts opens the Intune package with independent tools.
+command -v unzip >/dev/null 2>&1 || needed+=(unzip)
+command -v openssl >/dev/null 2>&1 || needed+=(openssl)
 { command -v wine64 >/dev/null 2>&1 || command -v wine >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ]; } ||
   needed+=(wine64)
 if [ ${#needed[@]} -eq 0 ]; then
@@ -35,8 +38,8 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "tpm-doctor: missing ${needed[*]}; install them with your package manager" >&2
-  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox chromium wine;" >&2
-  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox chromium wine)" >&2
+  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox chromium wine unzip openssl;" >&2
+  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox chromium wine unzip openssl)" >&2
   exit 1
 fi
 
