@@ -32,11 +32,23 @@ const leaveOutFleet = {
   },
 };
 
+// A SEA's main script has no dynamic import() (Node 20 gives it no module loader for one): a
+// built-in module imported lazily in the source is required instead, which a SEA's require() can.
+const builtinImportsAsRequire = {
+  name: 'builtin-imports-as-require',
+  renderChunk(code) {
+    return code.replace(
+      /\bimport\((["'`])(node:[\w/]+)\1\)/g,
+      (_m, _q, id) => `Promise.resolve(require(${JSON.stringify(id)}))`,
+    );
+  },
+};
+
 export default defineConfig({
   input: { 'tpm-doctor-device': 'src/cli/main.ts' },
   platform: 'node',
   external: ['koffi', 'better-sqlite3', 'pg', /^@azure\//],
-  plugins: [leaveOutFleet],
+  plugins: [leaveOutFleet, builtinImportsAsRequire],
   output: {
     dir: 'dist/exe',
     format: 'cjs',
