@@ -4,7 +4,7 @@ import { defineConfig } from 'rolldown';
 // The device build for Node's single-executable applications (docs/single-executable.md):
 // a SEA runs exactly one CommonJS script whose require() reaches Node's built-in modules only,
 // so everything is one file (codeSplitting false turns every import() into code already in the
-// bundle, no chunk is loaded at run time). The fleet and the lab tenant stay out: their database
+// bundle, no chunk is loaded at run time). The fleet, its web console and the lab tenant stay out: their database
 // drivers are native or large and a device never runs them; `fleet` and `lab` answer that they
 // are not in this build (src/cli/commands/not-in-device-build.ts). koffi (the Windows TBS
 // binding) is left to a runtime import that a SEA cannot satisfy: `tbs:` then reports that koffi
@@ -12,6 +12,7 @@ import { defineConfig } from 'rolldown';
 const OMITTED_VERBS = new Map([
   ['./commands/fleet.js', 'fleet'],
   ['./commands/lab.js', 'lab'],
+  ['./commands/console.js', 'console'],
 ]);
 const OMISSION_PREFIX = '\0not-in-device-build:';
 const omission = path.resolve('src/cli/commands/not-in-device-build.ts');

@@ -47,7 +47,7 @@ describe('the Linux single executable', () => {
     expect(exe.stdout).toBe(cli.stdout);
   });
 
-  it.each(['fleet', 'lab'])(
+  it.each(['fleet', 'console', 'lab'])(
     'says "%s" is not in the device build (exit 2), naming where it is',
     async (verb) => {
       const r = await runLinuxExe([verb, '--help']);

@@ -1,4 +1,4 @@
-/** What `fleet` and `lab` answer in the device build (rolldown.exe.config.mjs puts this module in their place). */
+/** What `fleet`, `console` and `lab` answer in the device build (rolldown.exe.config.mjs puts this module in their place). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { notInDeviceBuild } from '../../src/cli/commands/not-in-device-build.js';
 import { EXIT } from '../../src/exit-codes.js';

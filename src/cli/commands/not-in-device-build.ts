@@ -1,7 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 
 /**
- * What `fleet` and `lab` run in the single-executable device build (tpm-doctor.exe,
+ * What `fleet`, `console` and `lab` run in the single-executable device build (tpm-doctor.exe,
  * docs/single-executable.md). That build carries only what a device runs: the fleet's database
  * drivers (better-sqlite3 is native), `@azure/identity` and the lab tenant are left out, so the
  * executable stays one self-contained file. The verb says so instead of failing on a missing
