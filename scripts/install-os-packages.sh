@@ -11,27 +11,40 @@
 # Windows single executable, under Wine; Debian puts its loader at /usr/lib/wine/wine64, off PATH).
 # Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
 # it says what to install and fails.
+#
+#   ./scripts/install-os-packages.sh              what the lab needs (swtpm, swtpm-tools): the
+#                                                 quick start's demo, `--tpm lab:` and `--tenant lab`
+#   ./scripts/install-os-packages.sh --for-tests  all of the above, for the test suite (.ci/run)
 set -euo pipefail
+
+for_tests=false
+case "${1:-}" in
+  --for-tests) for_tests=true ;;
+  '') ;;
+  *) echo "usage: $0 [--for-tests]" >&2; exit 2 ;;
+esac
 
 needed=()
 command -v swtpm >/dev/null 2>&1 || needed+=(swtpm)
 command -v swtpm_setup >/dev/null 2>&1 || needed+=(swtpm-tools)
-command -v tpm2_getcap >/dev/null 2>&1 || needed+=(tpm2-tools)
-command -v socat >/dev/null 2>&1 || needed+=(socat)
-# Debian keeps initdb and postgres off PATH, under /usr/lib/postgresql/VERSION/bin.
-compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || needed+=(postgresql)
-command -v qemu-system-x86_64 >/dev/null 2>&1 || needed+=(qemu-system-x86)
-[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || needed+=(ovmf)
-compgen -G '/lib/modules/*/kernel/fs/9p/9p.ko*' >/dev/null && compgen -G '/boot/vmlinuz-*' >/dev/null ||
-  needed+=(linux-image-amd64)
-# The initramfs needs a static busybox (the guest has no host libraries before 9p is mounted).
-{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || needed+=(busybox-static)
-[ -x /usr/bin/chromium ] || needed+=(chromium)
-# test/exe/intunewin.test.ts opens the Intune package with independent tools.
-command -v unzip >/dev/null 2>&1 || needed+=(unzip)
-command -v openssl >/dev/null 2>&1 || needed+=(openssl)
-{ command -v wine64 >/dev/null 2>&1 || command -v wine >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ]; } ||
-  needed+=(wine64)
+if [ "$for_tests" = true ]; then
+  command -v tpm2_getcap >/dev/null 2>&1 || needed+=(tpm2-tools)
+  command -v socat >/dev/null 2>&1 || needed+=(socat)
+  # Debian keeps initdb and postgres off PATH, under /usr/lib/postgresql/VERSION/bin.
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || needed+=(postgresql)
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || needed+=(qemu-system-x86)
+  [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || needed+=(ovmf)
+  compgen -G '/lib/modules/*/kernel/fs/9p/9p.ko*' >/dev/null && compgen -G '/boot/vmlinuz-*' >/dev/null ||
+    needed+=(linux-image-amd64)
+  # The initramfs needs a static busybox (the guest has no host libraries before 9p is mounted).
+  { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || needed+=(busybox-static)
+  [ -x /usr/bin/chromium ] || needed+=(chromium)
+  # test/exe/intunewin.test.ts opens the Intune package with independent tools.
+  command -v unzip >/dev/null 2>&1 || needed+=(unzip)
+  command -v openssl >/dev/null 2>&1 || needed+=(openssl)
+  { command -v wine64 >/dev/null 2>&1 || command -v wine >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ]; } ||
+    needed+=(wine64)
+fi
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi
