@@ -5,6 +5,7 @@
  * poll, download the zip without the token, read the CSV), the lab's refusals, and the zip and
  * CSV readers on their own.
  */
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvFormatError, parseCsvTable } from '../../src/fleet/graph/csv-table.js';
 import type { GraphError } from '../../src/fleet/graph/graph-error.js';
@@ -180,6 +181,21 @@ describe('zip and CSV', () => {
     damaged[central + 16] = (damaged[central + 16] ?? 0) ^ 0xff;
     expect(() => readZipEntries(damaged, 1_000)).toThrow(/CRC-32/);
     expect(() => readZipEntries(Buffer.from('not a zip'), 1_000)).toThrow(/not a zip archive/);
+  });
+
+  it('reads what another zip implementation wrote: stored and deflated entries, a folder entry, a UTF-8 name', () => {
+    const report = Buffer.from('DeviceId,Out\r\nd1,ok\r\n', 'utf8');
+    const other = Buffer.from(
+      zipSync({
+        'Reports/': [new Uint8Array(0), { level: 0 }],
+        'Reports/DeviceRunStatesByProactiveRemediation_レポート.csv': [new Uint8Array(report), { level: 9 }],
+        'stored.txt': [new Uint8Array(Buffer.from('plain')), { level: 0 }],
+      }),
+    );
+    expect(readZipEntries(other, 10_000)).toEqual([
+      { name: 'Reports/DeviceRunStatesByProactiveRemediation_レポート.csv', data: report },
+      { name: 'stored.txt', data: Buffer.from('plain') },
+    ]);
   });
 
   it('CSV: quoted commas, quotes and line breaks, CRLF or LF, a byte order mark', () => {
