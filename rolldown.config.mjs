@@ -52,6 +52,10 @@ function chunkOf(id) {
   // error: never loaded on a normal run. (A named group would pull rolldown's runtime helpers out
   // of the entry into one more file every run loads.)
   if (/\/src\/cli\/readable-stack\./.test(file)) return null;
+  // A translation is loaded only when its language is chosen; English messages go with the
+  // diagnosis, the first output that needs them (status --json needs none).
+  if (/\/src\/text\/messages\/ja/.test(file)) return 'messages-ja';
+  if (/\/src\/text\/messages\/(en|catalog)/.test(file)) return 'diagnose';
   // TCP transports (swtpm, mssim) load node:net, which a Linux device: run does not need.
   if (/\/src\/tpm\/transport\/(socket-transport|swtpm|mssim)\./.test(file)) return 'tcp';
   if (/\/src\/lab\/tenant\//.test(file) || /\/src\/cli\/commands\/lab\./.test(file)) return 'lab-tenant';

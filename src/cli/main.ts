@@ -1,8 +1,10 @@
 import { EXIT } from '../exit-codes.js';
+import type { Language } from '../text/messages/language.js';
 import { terminalSafe } from '../text/terminal-safe.js';
 import { closest, formatHelp } from './help.js';
 import { quietOnClosedPipe } from './quiet-pipe.js';
 import { reportFailureReadably } from './report-failure.js';
+import { takeLanguage } from './ui-language.js';
 
 /**
  * tpm-doctor's entry point. Each verb lives in its own module and is imported only when run,
@@ -10,7 +12,7 @@ import { reportFailureReadably } from './report-failure.js';
  */
 const VERBS: Record<
   string,
-  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+  { summary: string; load: () => Promise<{ run(argv: string[], language: Language): Promise<number> }> }
 > = {
   diagnose: {
     summary: 'Name the real cause of a TPM problem and the safest next step (changes nothing).',
@@ -71,22 +73,25 @@ Common options:
                 (swtpm:host=H,port=P), or lab: for a throwaway software TPM.
                 Also read from TPM_DOCTOR_TPM, else from tpm2-tools' TPM2TOOLS_TCTI.
   --json        Machine-readable output (schemas in docs/).
+  --lang ja|en  Language of the human output (default: the locale, LANG/LC_ALL or
+                the Windows display language). JSON and CSV stay English.
   -h, --help    Help for a command: tpm-doctor status --help
   --version     Print the version.
 
 Try it without a TPM:  tpm-doctor diagnose --tpm lab:stale-objects,lockout
 Exit codes: docs/exit-codes.md`;
 
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
   // A test hook, documented in docs/exit-codes.md: tpm-doctor has no genuine internal error a test
   // can provoke, and test/cli/internal-error.test.ts checks how the built CLI reports one.
   if (process.env.TPM_DOCTOR_TEST_INTERNAL_ERROR === '1') {
     throw new Error('TPM_DOCTOR_TEST_INTERNAL_ERROR=1: an internal error, as a test asked for');
   }
+  const { language, rest: argv } = takeLanguage(args);
   const [verb, ...rest] = argv;
   // `tpm-doctor help status` is `tpm-doctor status --help` (and `help fleet clear` the fleet's).
   const helpFor = verb === 'help' && rest[0] !== undefined ? VERBS[rest[0]] : undefined;
-  if (helpFor) return (await helpFor.load()).run([...rest.slice(1), '--help']);
+  if (helpFor) return (await helpFor.load()).run([...rest.slice(1), '--help'], language);
   if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') {
     process.stdout.write(`${formatHelp(HELP)}\n`);
     return verb === undefined ? EXIT.USAGE : EXIT.OK;
@@ -103,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT.USAGE;
   }
-  return (await command.load()).run(rest);
+  return (await command.load()).run(rest, language);
 }
 
 quietOnClosedPipe(process.stdout);

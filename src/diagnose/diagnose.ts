@@ -1,4 +1,6 @@
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { ENGLISH, type Messages, translateFindings } from '../text/messages/catalog.js';
+import { EN_FINDINGS } from '../text/messages/en-findings.js';
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
 import { RULES } from './rules/index.js';
@@ -16,13 +18,21 @@ export interface Diagnosis {
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Runs every rule over the snapshot and decides the verdict. Pure: no I/O. */
-export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Diagnosis {
+/**
+ * Runs every rule over the snapshot and decides the verdict. Pure: no I/O. `messages` gives the
+ * words of the human output (English for JSON); IDs, severities and the verdict do not depend on it.
+ */
+export function diagnose(
+  snapshot: Snapshot,
+  rules: readonly Rule[] = RULES,
+  messages: Messages = ENGLISH,
+): Diagnosis {
+  const texts = translateFindings(EN_FINDINGS, messages.findings);
   const findings: Finding[] = [];
   const ruleErrors: Diagnosis['ruleErrors'] = [];
   for (const rule of rules) {
     try {
-      findings.push(...rule.evaluate(snapshot));
+      findings.push(...rule.evaluate(snapshot, texts));
     } catch (e) {
       ruleErrors.push({ rule: rule.ids.join(','), message: e instanceof Error ? e.message : String(e) });
     }
@@ -31,10 +41,15 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = RULES): Di
   const diagnosable = isDiagnosable(snapshot);
   return {
     schema: 'tpm-doctor/diagnosis/v1',
-    verdict: decideVerdict(diagnosable ? findings : [], diagnosable, [
-      ...(diagnosable || snapshot.windows !== null ? unknownFacts(snapshot) : []),
-      ...(diagnosable ? [] : unreachedTpm(snapshot)),
-    ]),
+    verdict: decideVerdict(
+      diagnosable ? findings : [],
+      diagnosable,
+      [
+        ...(diagnosable || snapshot.windows !== null ? unknownFacts(snapshot) : []),
+        ...(diagnosable ? [] : unreachedTpm(snapshot)),
+      ],
+      messages.ui,
+    ),
     // Nothing was read: the only "finding" would be our own failure to connect, which is no
     // statement about any device. The reason is in the snapshot's TPM errors.
     findings: diagnosable ? findings : [],

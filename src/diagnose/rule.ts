@@ -1,4 +1,5 @@
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { FindingTexts } from '../text/messages/en-findings.js';
 import type { Finding } from './finding.js';
 
 /**
@@ -8,5 +9,9 @@ import type { Finding } from './finding.js';
 export interface Rule {
   /** The finding IDs this rule can produce (for docs and tests). */
   readonly ids: readonly string[];
-  evaluate(snapshot: Snapshot): Finding[];
+  /**
+   * `texts`: the words of the findings, English unless a translation is laid over them
+   * (src/text/messages/); only the human output asks for another language.
+   */
+  evaluate(snapshot: Snapshot, texts?: FindingTexts): Finding[];
 }

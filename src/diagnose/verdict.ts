@@ -1,3 +1,4 @@
+import { EN, type UiMessages } from '../text/messages/en.js';
 import { type Finding, REMEDY_LADDER, type RemedyStep } from './finding.js';
 import type { UnknownFact } from './unknowns.js';
 
@@ -37,6 +38,7 @@ export function decideVerdict(
   findings: readonly Finding[],
   diagnosable: boolean,
   unknown: readonly UnknownFact[] = [],
+  ui: UiMessages = EN,
 ): Verdict {
   const blockers = findings
     .filter((f) => f.blocksClear !== undefined)
@@ -46,16 +48,18 @@ export function decideVerdict(
   if (!diagnosable) {
     const unread = unknown.filter((u) => u.fact === 'source-unreadable');
     const unreached = unknown.filter((u) => u.fact === 'tpm-state');
-    const collect = 'Collect it again (tpm-doctor collect, or collect-evidence.ps1 -Full as administrator).';
     return verdict({
       status: 'undiagnosable',
       nextStep: 'none',
       action:
         unreached.length > 0
-          ? `Nothing could be read: ${[...unreached, ...unread].map((u) => u.reason).join('; ')}.${unread.length > 0 ? ` ${collect}` : ''}`
+          ? ui['verdict.nothing-read.unreached']({
+              reasons: [...unreached, ...unread].map((u) => u.reason).join('; '),
+              collectAgain: unread.length > 0,
+            })
           : unread.length > 0
-            ? `Nothing in the evidence could be read: ${unread.map((u) => u.reason).join('; ')}. ${collect}`
-            : 'Nothing could be read: give a TPM (--tpm) or an evidence bundle (--evidence).',
+            ? ui['verdict.nothing-read.sources']({ reasons: unread.map((u) => u.reason).join('; ') })
+            : ui['verdict.nothing-read'],
       because: [],
       clearRecommended: false,
       clearBlockedBy: blockers,
@@ -73,17 +77,17 @@ export function decideVerdict(
         : findings.some((f) => f.severity === 'warning')
           ? 'warnings'
           : 'healthy';
-  const missing = `The evidence is incomplete: ${unknown.map((u) => u.reason).join('; ')}. Collect it again as an administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an elevated PowerShell) before acting on it.`;
+  const missing = ui['verdict.incomplete']({ reasons: unknown.map((u) => u.reason).join('; ') });
   if (driving.length === 0) {
     return verdict({
       status,
       nextStep: 'none',
       action:
         status === 'healthy'
-          ? 'Nothing to do: the TPM is healthy.'
+          ? ui['verdict.healthy']
           : status === 'incomplete'
             ? missing
-            : 'Nothing to change; review the warnings.',
+            : ui['verdict.review-warnings'],
       because: [],
       clearRecommended: false,
       clearBlockedBy: blockers,
@@ -103,7 +107,10 @@ export function decideVerdict(
       return verdict({
         status,
         nextStep: 'none',
-        action: `A clear is needed but must not be done now: ${reasons.join(' ')}${unknownBlocks.length > 0 ? ' Collect the missing evidence first.' : ''}`,
+        action: ui['verdict.clear-blocked']({
+          reasons: reasons.join(' '),
+          collectFirst: unknownBlocks.length > 0,
+        }),
         because: blockers.map((b) => b.finding),
         clearRecommended: false,
         clearBlockedBy: blockers,

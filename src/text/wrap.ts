@@ -58,16 +58,47 @@ export function wrapParagraph(prefix: string, text: string, hang: number, width:
       line += gap;
       used += space;
     } else if (!fresh) newLine();
-    for (const g of graphemes(word)) {
-      const gw = displayWidth(g);
-      if (used + gw > width && used > hang) newLine();
-      line += g;
-      used += gw;
+    const units = lineBreakUnits(word).flatMap((u) => (displayWidth(u) > width - hang ? graphemes(u) : [u]));
+    for (const unit of units) {
+      const uw = displayWidth(unit);
+      if (used + uw > width && used > hang) newLine();
+      line += unit;
+      used += uw;
       fresh = false;
     }
   }
   lines.push(line.trimEnd());
   return lines;
+}
+
+/** Punctuation a line must not start with, and brackets it must not end with (JIS X 4051 §6.1). */
+const NO_LINE_START = new Set([
+  ...'、。，．・：；？！）」』】〕〉》ー々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.:;!?%',
+]);
+const NO_LINE_END = new Set([...'（「『【〔〈《([{']);
+
+/**
+ * Where a word of a script written without spaces may break: between two wide characters, and
+ * between a wide character and a run of narrow ones, but never inside that run (a command, a
+ * number, a code such as 0x921 stays whole), never before closing punctuation and never after an
+ * opening bracket (the line-breaking rules of JIS X 4051, simplified).
+ */
+function lineBreakUnits(word: string): string[] {
+  const units: string[] = [];
+  let narrowRun = false;
+  let glued = false; // the last unit ends with an opening bracket: what follows sticks to it
+  for (const g of graphemes(word)) {
+    const wide = displayWidth(g) === 2;
+    const last = units.length - 1;
+    if (last >= 0 && (glued || NO_LINE_START.has(g) || (!wide && narrowRun))) {
+      units[last] += g;
+    } else {
+      units.push(g);
+    }
+    if (!NO_LINE_START.has(g) || last < 0) narrowRun = !wide && !NO_LINE_END.has(g);
+    glued = NO_LINE_END.has(g);
+  }
+  return units;
 }
 
 /**

@@ -14,7 +14,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * The layers, lowest first. A file of a layer may import its own layer and any layer before it.
  * - exit-codes: the process exit codes (src/exit-codes.ts), a contract of their own (docs/exit-codes.md);
  * - errors: the common error base (src/errors.ts), each code with its exit code;
- * - text: text from outside made safe to show in a terminal (docs/security.md), a leaf;
+ * - text: text from outside made safe to show in a terminal (docs/security.md), measured, wrapped,
+ *   and the words of human output (message catalogs, durations, times), a leaf;
  * - tpm: the TPM 2.0 client library; it knows nothing of tpm-doctor;
  * - system: the bridge to the operating system (processes, PowerShell);
  * - snapshot: the contract between probe and diagnose, types and their vocabulary only;
@@ -60,8 +61,9 @@ const READS_ONLY: Readonly<Record<string, readonly string[]>> = {
   text: [],
   // The operating-system bridge is a leaf: anything may use it, it uses nothing of ours.
   system: ['errors'],
-  // Rules are pure functions of the snapshot; the TCG tables (vendor IDs) are spec data, not a probe.
-  diagnose: ['snapshot', 'tpm/constants', 'errors'],
+  // Rules are pure functions of the snapshot; the TCG tables (vendor IDs) are spec data, not a probe;
+  // the words of a finding come from the message catalogs (text/messages), which hold no logic.
+  diagnose: ['snapshot', 'tpm/constants', 'errors', 'text'],
 };
 
 /**

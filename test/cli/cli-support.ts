@@ -30,7 +30,10 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  /** Extra environment variables (TPM_DOCTOR_TPM is removed from the inherited environment unless set here). */
+  /**
+   * Extra environment variables (TPM_DOCTOR_TPM, the colour and locale variables are removed
+   * from the inherited environment unless set here; LANG is C.UTF-8).
+   */
   env?: NodeJS.ProcessEnv;
   /** SIGKILL the CLI after this long; default 30000 ms. The result then has signal SIGKILL. */
   timeoutMs?: number;
@@ -47,6 +50,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   // Output as a pipe gets it: no colour unless a test asks (a CI runner may set FORCE_COLOR).
   delete env.FORCE_COLOR;
   delete env.NO_COLOR;
+  // English, whatever the machine's locale (a Japanese CI runner would otherwise switch the
+  // screen's language): a test that wants Japanese says --lang ja or sets LANG.
+  delete env.LC_ALL;
+  delete env.LC_MESSAGES;
+  env.LANG = 'C.UTF-8';
   Object.assign(env, options.env);
   const started = Date.now();
   return new Promise((resolve, reject) => {

@@ -62,6 +62,62 @@ describe('diagnose on the lockout and stale-objects lab TPM, at 80 columns', () 
   });
 });
 
+describe('diagnose in Japanese, at 80 columns', () => {
+  it('--lang ja: the verdict and the whole next step on the first screen, no line wider than the screen', async () => {
+    const r = await runCli(['diagnose', '--tpm', 'lab:stale-objects,lockout', '--lang', 'ja'], {
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(7);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(SCREEN.columns);
+    const lines = r.stdout.split('\n');
+    const firstScreen = lines.slice(0, SCREEN.rows);
+    expect(firstScreen.some((l) => /^判定 +問題あり$/.test(l))).toBe(true);
+    const next = firstScreen.findIndex((l) => /^次の手順 +待機 {2}\(tpm\.lockout\)$/.test(l));
+    expect(next).toBeGreaterThan(0);
+    const clear = firstScreen.findIndex((l) => l.startsWith('TPMのクリア'));
+    expect(clear).toBeGreaterThan(next + 1);
+    expect(firstScreen.slice(next + 1, clear).join('')).toMatch(
+      /^ +デバイスの電源を入れたまま、約16分40秒待って/,
+    );
+    for (const l of lines.slice(next + 1, clear)) expect(l).toMatch(/^ {13}\S/);
+    // Each fix once; finding IDs stay as they are.
+    expect(r.stdout.match(/約16分40秒待って/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/^ {4}対処: 上の「次の手順」を参照$/m);
+    expect(r.stdout).toMatch(/^ {2}tpm\.stale-objects {2}/m);
+    // No line starts with punctuation that closes a phrase (Japanese line-breaking rules).
+    expect(r.stdout).not.toMatch(/^ *[、。）」]/m);
+  });
+
+  it('follows LANG=ja_JP.UTF-8; --lang en and --json stay English, with the same exit code', async () => {
+    const ja = await runCli(['diagnose', '--tpm', 'lab:lockout'], {
+      timeoutMs: 60_000,
+      env: { LANG: 'ja_JP.UTF-8' },
+    });
+    expect(ja.code).toBe(7);
+    expect(ja.stdout).toMatch(/^判定 +問題あり$/m);
+    const en = await runCli(['diagnose', '--tpm', 'lab:lockout', '--lang', 'en'], {
+      timeoutMs: 60_000,
+      env: { LANG: 'ja_JP.UTF-8' },
+    });
+    expect(en.code).toBe(7);
+    expect(en.stdout).toMatch(/^Verdict +PROBLEMS FOUND$/m);
+    const json = await runCli(['diagnose', '--tpm', 'lab:lockout', '--json', '--lang', 'ja'], {
+      timeoutMs: 60_000,
+    });
+    expect(json.code).toBe(7);
+    const report = JSON.parse(json.stdout) as { findings: { id: string; title: string }[] };
+    const lockout = report.findings.find((f) => f.id === 'tpm.lockout');
+    expect(lockout?.title).toMatch(/^The TPM is locked out/);
+    expect(json.stdout).not.toMatch(/[\u3040-\u30ff]/);
+  });
+
+  it('refuses a language it does not know, naming the choices', async () => {
+    const r = await runCli(['diagnose', '--lang', 'fr'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--lang expects ja or en, got "fr"');
+  });
+});
+
 describe('status at 80 columns', () => {
   it('no line wider than the screen, verbose included', async () => {
     for (const args of [[], ['--verbose']]) {

@@ -48,6 +48,21 @@ describe('wrapParagraph', () => {
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(30);
   });
 
+  it('breaks Japanese between characters by their width, never inside a command or a code, never before 。、） or after （', () => {
+    const text =
+      'ロックアウト認証の値を推測で入力しないでください。1回でも誤った値を入力すると、リセットもTPM2_Clearも16分40秒の間ブロックされ（TPM_RC_LOCKOUT 0x921）、しかもTPMはロックアウト状態として報告しません。';
+    for (const width of [30, 31, 40, 41, 57, 80]) {
+      const lines = wrapParagraph('  ', text, 2, width);
+      for (const line of lines) expect(displayWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width);
+      expect(lines.join('').replaceAll(' ', ''), `${width}`).toBe(text.replaceAll(' ', ''));
+      for (const line of lines.slice(1)) expect(line, `${width}`).toMatch(/^ {2}[^、。）」 ]/);
+      for (const line of lines) expect(line, `${width}`).not.toMatch(/[（「]$/);
+      const joined = lines.join('\n');
+      for (const word of ['TPM2_Clear', 'TPM_RC_LOCKOUT', '0x921', '16'])
+        expect(joined, `${width}`).toContain(word);
+    }
+  });
+
   it('measures a coloured prefix by what it shows', () => {
     const lines = wrapParagraph('\x1b[31mFAIL\x1b[39m ', 'word '.repeat(20), 5, 30);
     expect(lines[0]?.startsWith('\x1b[31mFAIL\x1b[39m word')).toBe(true);

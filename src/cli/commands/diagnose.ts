@@ -2,6 +2,8 @@ import type { Diagnosis } from '../../diagnose/diagnose.js';
 import { EXIT } from '../../exit-codes.js';
 import { readEvidenceBundle } from '../../probe/windows/evidence-bundle.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
@@ -55,7 +57,7 @@ Examples:
   tpm-doctor diagnose --evidence ./PC-0042-evidence/ --json
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values } = parseVerbArgs('diagnose', argv, {
     tpm: { type: 'string' },
     evidence: { type: 'string' },
@@ -88,7 +90,9 @@ export async function run(argv: string[]): Promise<number> {
       windows,
     });
     const { diagnose } = await import('../../diagnose/diagnose.js');
-    const diagnosis = diagnose(snapshot);
+    // JSON is a contract in English; only the screen is in the admin's language.
+    const messages = values.json ? ENGLISH : await loadMessages(language);
+    const diagnosis = diagnose(snapshot, undefined, messages);
     const report = {
       ...diagnosis,
       problems: problemsOf(snapshot.windows),
@@ -106,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
             verbose: values.verbose ?? false,
             lab: target?.lab ?? null,
             layout: terminalLayout(),
+            ui: messages.ui,
           }),
     );
     return diagnoseExitCode(diagnosis);

@@ -1,32 +1,25 @@
 import type { Diagnosis } from '../../diagnose/diagnose.js';
 import type { Finding } from '../../diagnose/finding.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
+import { displayWidth } from '../../text/display-width.js';
+import { ENGLISH } from '../../text/messages/catalog.js';
+import type { UiMessages } from '../../text/messages/en.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { wrapParagraph } from '../../text/wrap.js';
 import { PLAIN_LAYOUT, paint, type TextLayout, type Tone } from '../terminal-style.js';
 
-const STEP_WORDS: Record<string, string> = {
-  none: 'nothing to do',
-  wait: 'wait',
-  'reset-lockout': 'reset the lockout',
-  restart: 'restart',
-  update: 'update firmware or Windows',
-  reconfigure: 'change a setting',
-  clear: 'clear the TPM (gated: tpm-doctor clear)',
-};
-
-const VERDICTS: Record<Diagnosis['verdict']['status'], { label: string; tone: Tone }> = {
-  healthy: { label: 'HEALTHY', tone: 'good' },
-  warnings: { label: 'WARNINGS', tone: 'warn' },
-  errors: { label: 'PROBLEMS FOUND', tone: 'bad' },
-  incomplete: { label: 'INCOMPLETE EVIDENCE', tone: 'warn' },
-  undiagnosable: { label: 'COULD NOT DIAGNOSE', tone: 'bad' },
+const TONES: Record<Diagnosis['verdict']['status'], Tone> = {
+  healthy: 'good',
+  warnings: 'warn',
+  errors: 'bad',
+  incomplete: 'warn',
+  undiagnosable: 'bad',
 };
 
 const SEVERITIES = [
-  { severity: 'error', heading: 'Errors', tone: 'bad' },
-  { severity: 'warning', heading: 'Warnings', tone: 'warn' },
-  { severity: 'info', heading: 'Notes', tone: 'note' },
+  { severity: 'error', heading: 'diagnosis.severity.error', tone: 'bad' },
+  { severity: 'warning', heading: 'diagnosis.severity.warning', tone: 'warn' },
+  { severity: 'info', heading: 'diagnosis.severity.info', tone: 'note' },
 ] as const;
 
 /** The column where the verdict's values start ("Next step    "). */
@@ -40,77 +33,86 @@ const VALUE_COLUMN = 13;
 export function renderDiagnosis(
   d: Diagnosis,
   snapshot: Snapshot,
-  options: { verbose: boolean; lab: string[] | null; layout?: TextLayout },
+  options: { verbose: boolean; lab: string[] | null; layout?: TextLayout; ui?: UiMessages },
 ): string {
   const layout = options.layout ?? PLAIN_LAYOUT;
+  const ui = options.ui ?? ENGLISH.ui;
   const out: string[] = [];
   // Text from the evidence or the TPM goes through the terminal filter inside wrapParagraph; a
   // line break inside it is shown escaped, like any control character (src/text/terminal-safe.ts).
   const put = (prefix: string, text: string, hang: number) =>
     out.push(...wrapParagraph(prefix, text, hang, layout.width));
-  const field = (label: string) => label.padEnd(VALUE_COLUMN);
+  // Labels are padded by the columns they take: a Japanese label is narrower in characters.
+  const field = (label: string) => label + ' '.repeat(Math.max(1, VALUE_COLUMN - displayWidth(label)));
   const v = d.verdict;
   const source = [
     snapshot.tpm ? `TPM ${snapshot.tpm.tpm.uri}` : null,
-    snapshot.windows ? `evidence ${snapshot.windows.origin}` : null,
+    snapshot.windows ? ui['diagnosis.source.evidence']({ origin: snapshot.windows.origin }) : null,
   ]
     .filter(Boolean)
     .join(' + ');
   put(
     '',
-    `Diagnosis of ${source || 'nothing'}${options.lab ? `   [LAB: throwaway software TPM, scenario ${options.lab.join(', ')}]` : ''}`,
+    `${ui['diagnosis.heading']({ source: source || ui['diagnosis.source.nothing'] })}${options.lab ? `   ${ui['diagnosis.lab']({ scenarios: options.lab.join(', ') })}` : ''}`,
     2,
   );
   out.push('');
-  const verdict = VERDICTS[v.status];
-  out.push(`${field('Verdict')}${paint(layout, verdict.tone, verdict.label)}`);
+  out.push(
+    `${field(ui['diagnosis.label.verdict'])}${paint(layout, TONES[v.status], ui[`diagnosis.status.${v.status}`])}`,
+  );
   put(
-    field('Next step'),
-    `${v.status === 'incomplete' && v.nextStep === 'none' ? 'collect the missing evidence' : (STEP_WORDS[v.nextStep] ?? v.nextStep)}${v.because.length > 0 ? `  (${v.because.join(', ')})` : ''}`,
+    field(ui['diagnosis.label.next-step']),
+    `${v.status === 'incomplete' && v.nextStep === 'none' ? ui['diagnosis.step.collect'] : ui[`diagnosis.step.${v.nextStep}`]}${v.because.length > 0 ? `  (${v.because.join(', ')})` : ''}`,
     VALUE_COLUMN,
   );
   put(' '.repeat(VALUE_COLUMN), v.action, VALUE_COLUMN);
   const blockers = v.clearBlockedBy.map((b) => `${b.finding}: ${b.reason}`);
+  const clearLabel = field(ui['diagnosis.label.clear']);
   if (v.clearRecommended) {
     put(
-      `${field('Clear TPM?')}${paint(layout, 'warn', 'YES')}`,
-      ', as the last rung: run tpm-doctor clear, which checks backups and approval first',
+      `${clearLabel}${paint(layout, 'warn', ui['diagnosis.clear.yes'])}`,
+      ui['diagnosis.clear.yes-detail'],
       VALUE_COLUMN,
     );
   } else if (blockers.length > 0) {
-    put(`${field('Clear TPM?')}${paint(layout, 'bad', 'NO')}`, ', it would be wrong now:', VALUE_COLUMN);
-  } else out.push(`${field('Clear TPM?')}no`);
+    put(
+      `${clearLabel}${paint(layout, 'bad', ui['diagnosis.clear.no'])}`,
+      ui['diagnosis.clear.no-detail'],
+      VALUE_COLUMN,
+    );
+  } else out.push(`${clearLabel}${ui['diagnosis.clear.not-needed']}`);
   for (const b of blockers) put(`${' '.repeat(VALUE_COLUMN)}- `, b, VALUE_COLUMN + 2);
 
   for (const { severity, heading, tone } of SEVERITIES) {
     const group = d.findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
-    out.push('', paint(layout, tone, `${heading} (${group.length})`));
-    for (const f of group) renderFinding(f, v.action, options.verbose, layout, tone, put);
+    out.push('', paint(layout, tone, ui[heading]({ count: group.length })));
+    for (const f of group) renderFinding(f, v.action, options.verbose, layout, tone, ui, put);
   }
-  if (d.findings.length === 0 && v.status !== 'undiagnosable') out.push('', 'No findings.');
+  if (d.findings.length === 0 && v.status !== 'undiagnosable') out.push('', ui['diagnosis.no-findings']);
   const problems = [
     ...(snapshot.tpm?.errors ?? []).map((e) => `TPM ${e.section}: ${e.message}`),
     ...(snapshot.windows?.problems ?? []).map((p) => `${p.source}: ${p.message}`),
-    ...d.ruleErrors.map((e) => `rule ${e.rule} failed (a tpm-doctor bug): ${e.message}`),
+    ...d.ruleErrors.map((e) => ui['diagnosis.rule-failed']({ rule: e.rule, message: e.message })),
   ];
   if (problems.length > 0) {
-    out.push('', 'Could not read');
+    out.push('', ui['diagnosis.could-not-read']);
     for (const p of problems) put('  ', p, 4);
   }
   const unknown = v.unknown.filter((u) => u.fact !== 'source-unreadable');
   if (unknown.length > 0) {
-    out.push('', 'Not known (a clear waits for these)');
+    out.push('', ui['diagnosis.not-known']);
     for (const u of unknown) put('  ', `${u.fact}: ${u.reason}`, 4);
   }
   const notes = snapshot.windows?.notes ?? [];
   if (notes.length > 0) {
-    out.push('', 'Read, but not understood');
-    for (const n of notes) put('  ', `${n.file} (read): ${n.message}`, 4);
+    out.push('', ui['diagnosis.not-understood']);
+    for (const n of notes)
+      put('  ', ui['diagnosis.not-understood.item']({ file: n.file, message: n.message }), 4);
   }
   if (!options.verbose && d.findings.length > 0) {
     out.push('');
-    put('', 'Evidence for each finding: --verbose.  IDs: docs/findings.md', 0);
+    put('', ui['diagnosis.more'], 0);
   }
   out.push('');
   return `${out.join('\n')}\n`;
@@ -126,12 +128,19 @@ function renderFinding(
   verbose: boolean,
   layout: TextLayout,
   tone: Tone,
+  ui: UiMessages,
   put: (prefix: string, text: string, hang: number) => void,
 ): void {
   put(`  ${paint(layout, tone, terminalSafe(f.id))}  `, f.title, 4);
-  put('    why: ', f.why, 9);
-  const fix = f.remedy.action === nextStepAction ? 'the next step above' : f.remedy.action;
-  put('    fix: ', `${fix}${f.remedy.destroysKeys ? ' (destroys keys)' : ''}`, 9);
+  const why = `    ${ui['diagnosis.finding.why']}`;
+  const fixLabel = `    ${ui['diagnosis.finding.fix']}`;
+  put(why, f.why, displayWidth(why));
+  const fix = f.remedy.action === nextStepAction ? ui['diagnosis.finding.see-next-step'] : f.remedy.action;
+  put(
+    fixLabel,
+    `${fix}${f.remedy.destroysKeys ? ui['diagnosis.finding.destroys-keys'] : ''}`,
+    displayWidth(fixLabel),
+  );
   if (verbose) {
     for (const e of f.evidence) put('      ', `${e.source} ${e.field} = ${String(e.value)}`, 8);
   }

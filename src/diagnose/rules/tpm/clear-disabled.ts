@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { clearNeededEvidence, SOURCE } from './support.js';
@@ -16,7 +17,8 @@ import { clearNeededEvidence, SOURCE } from './support.js';
  */
 export const clearDisabled: Rule = {
   ids: ['tpm.clear-disabled'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.clear-disabled'];
     const evidence: Evidence[] = [];
     const permanent = snapshot.tpm?.permanent;
     const inTpm = permanent?.flags.disableClear === true;
@@ -36,22 +38,16 @@ export const clearDisabled: Rule = {
       {
         id: 'tpm.clear-disabled',
         severity: clearNeeded ? 'error' : 'info',
-        title: inTpm
-          ? 'Clearing the TPM is disabled (disableClear)'
-          : 'Windows cannot clear the TPM (OwnerClearDisabled)',
-        why: clearNeeded
-          ? 'The TPM needs a clear to recover (see tpm.reduced-functionality) but clearing is disabled: Clear-Tpm, tpm.msc and TPM2_Clear fail with TPM_RC_DISABLED until the setting is lifted in firmware.'
-          : 'Nothing is broken by this alone, but the TPM cannot be cleared from the OS when a device is handed over or has to be re-provisioned; someone set it deliberately, or software did to stop remediation.',
+        title: inTpm ? t.titleInTpm : t.titleWindows,
+        why: clearNeeded ? t.whyClearNeeded : t.whyHarmless,
         impacts: clearNeeded ? ['sync', 'compliance', 'windows-hello'] : [],
         evidence,
         remedy: {
           step: 'reconfigure',
-          action:
-            'Find out who set it and why before changing it. To lift it, allow TPM clearing in the UEFI setup (the firmware sends TPM2_ClearControl(NO) with platform authorisation; the OS cannot), or, when a clear is due, request it through the firmware physical-presence interface (Clear-Tpm -UsePPI, PPI operation 5 or 14), which confirms at the keyboard and lifts the flag before clearing on EDK2-based firmware. On Linux with platform authorisation: tpm2_clearcontrol -C p c.',
+          action: t.action,
           destroysKeys: false,
         },
-        blocksClear:
-          'Clearing is disabled in the TPM (disableClear / OwnerClearDisabled): an OS clear fails with TPM_RC_DISABLED; lift it in firmware first (or clear through the firmware PPI).',
+        blocksClear: t.blocksClear,
         references: [
           'TCG TPM 2.0 Library Part 3 §24.6 TPM2_Clear, §24.7 TPM2_ClearControl; Part 2 §8.6 TPMA_PERMANENT',
           'https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpm',

@@ -1,6 +1,7 @@
+import { formatDuration } from '../../../text/duration.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
-import { formatDuration, SOURCE } from './support.js';
+import { SOURCE } from './support.js';
 
 /**
  * tpm.lockout-counter-high: not locked out yet, but the failed-authorisation counter is at or

@@ -1,6 +1,7 @@
+import { EN_FINDINGS, type FindingTexts } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding, RemedyStep } from '../../finding.js';
 import type { Rule } from '../../rule.js';
-import { formatDuration, SOURCE, tpmErrorsWithCode } from './support.js';
+import { SOURCE, tpmErrorsWithCode } from './support.js';
 
 interface Counters {
   failed: number;
@@ -26,7 +27,8 @@ interface Counters {
  */
 export const lockout: Rule = {
   ids: ['tpm.lockout'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.lockout'];
     const evidence: Evidence[] = [];
     let counters: Counters | null = null;
     let healText: string | null = null;
@@ -96,36 +98,32 @@ export const lockout: Rule = {
 
     const neverHeals = counters !== null && (counters.intervalSeconds === 0 || counters.max === 0);
     const step: RemedyStep = neverHeals ? 'reset-lockout' : 'wait';
-    const wait = waitText(counters, healText);
-    const reset =
-      'reset the lockout with the lockout authorisation: on Windows, as administrator, Unblock-Tpm or tpm.msc > "Reset TPM Lockout" (Windows uses the lockout value it kept at provisioning); on Linux, tpm2_dictionarylockout --clear-lockout with the lockout password';
-    const recovery =
-      counters?.recoverySeconds != null && counters.recoverySeconds > 0
-        ? formatDuration(counters.recoverySeconds)
-        : 'LOCKOUT_RECOVERY';
-    const noGuess = `Never guess the lockout authorisation: one wrong value blocks the reset and TPM2_Clear for ${recovery} (TPM_RC_LOCKOUT 0x921) while the TPM does not even report a lockout.`;
-    const cause =
-      'Then find what keeps failing: a forgotten Windows Hello or BitLocker PIN, an app or script with a wrong TPM key password, or repeated power loss (each unclean shutdown counts as a failure).';
+    const wait = waitText(t, counters, healText);
+    const reset = t.reset;
+    const noGuess = t.noGuess({
+      recoverySeconds:
+        counters?.recoverySeconds != null && counters.recoverySeconds > 0 ? counters.recoverySeconds : null,
+    });
+    const cause = t.cause;
     let action: string;
     if (counters !== null && counters.max === 0) {
-      action = `MAX_AUTH_FAIL is 0, so the TPM refuses every DA-protected authorisation until it is given a non-zero maximum: with the lockout authorisation, set DA parameters again (Windows configures 32; Linux: tpm2_dictionarylockout --setup-parameters --max-tries 32) and ${reset}. ${noGuess}`;
+      action = t.actionMaxZero({ reset, noGuess });
     } else if (neverHeals) {
-      action = `This TPM does not forgive failures over time (LOCKOUT_INTERVAL is 0): ${reset}. ${noGuess} ${cause}`;
+      action = t.actionNeverHeals({ reset, noGuess, cause });
     } else {
-      action = `${wait} Or ${reset}. ${noGuess} ${cause}`;
+      action = t.actionWait({ wait, reset, noGuess, cause });
     }
 
     return [
       {
         id: 'tpm.lockout',
         severity: 'error',
-        title: 'The TPM is locked out after too many failed authorisations (dictionary-attack lockout)',
-        why: 'While locked out the TPM refuses every password- or PIN-protected key, even with the right value: Windows Hello sign-in with a PIN, BitLocker TPM+PIN unlock, and the device key Entra ID and Intune sync use all fail (NTE_AUTHENTICATION_IGNORED 0x80090031, TPM-WMI event 1026).',
+        title: t.title,
+        why: t.why,
         impacts: ['sync', 'windows-hello', 'bitlocker', 'compliance'],
         evidence,
         remedy: { step, action, destroysKeys: false },
-        blocksClear:
-          'The TPM is in dictionary-attack lockout: it heals by waiting or with a lockout reset, so a clear would destroy every key to escape a temporary state, and would hide whatever is failing the authorisations.',
+        blocksClear: t.blocksClear,
         references: [
           'TCG TPM 2.0 Library Part 1 (Dictionary Attack Protection); Part 3 §25.2 TPM2_DictionaryAttackLockReset',
           'https://learn.microsoft.com/windows/security/hardware-security/tpm/tpm-fundamentals',
@@ -136,13 +134,16 @@ export const lockout: Rule = {
   },
 };
 
-function waitText(c: Counters | null, heal: string | null): string {
+function waitText(t: FindingTexts['tpm.lockout'], c: Counters | null, heal: string | null): string {
   if (c && c.intervalSeconds > 0 && c.max > 0) {
     const toForgive = Math.max(1, c.failed - c.max + 1);
-    return `Wait about ${formatDuration(toForgive * c.intervalSeconds)} with the device switched on (the TPM forgives one failure every ${formatDuration(c.intervalSeconds)} of powered-on time; ${toForgive} of ${c.failed} recorded failures must be forgiven before it accepts authorisations again).`;
+    return t.waitCounted({
+      waitSeconds: toForgive * c.intervalSeconds,
+      intervalSeconds: c.intervalSeconds,
+      toForgive,
+      failed: c.failed,
+    });
   }
-  if (heal) {
-    return `Wait with the device switched on: the TPM forgives one failure every ${heal} of powered-on time until the count drops below the maximum.`;
-  }
-  return 'Wait with the device switched on: the TPM forgives failures over time.';
+  if (heal) return t.waitHealTime({ healTime: heal });
+  return t.waitUnknown;
 }

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import {
   EXPECTED_OWNER_NV,
   EXPECTED_PERSISTENT,
@@ -23,7 +24,8 @@ import { SOURCE } from './support.js';
  */
 export const staleObjects: Rule = {
   ids: ['tpm.stale-objects'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.stale-objects'];
     const tpm = snapshot.tpm;
     if (!tpm) return [];
     const ekHandles = new Set(
@@ -65,14 +67,13 @@ export const staleObjects: Rule = {
       {
         id: 'tpm.stale-objects',
         severity: 'warning',
-        title: `The TPM holds ${evidence.length} object${evidence.length === 1 ? '' : 's'} a Windows or Linux owner would not normally keep`,
-        why: 'Persistent keys and NV indices left by a previous owner, OS or tool ("old information in the vault") may hold keys or data that should not outlive the previous owner, and they use the TPM\'s limited NV space. They do not break sync, compliance, BitLocker or Windows Hello by being there.',
+        title: t.title({ count: evidence.length }),
+        why: t.why,
         impacts: ['security'],
         evidence,
         remedy: {
           step: 'none',
-          action:
-            'Do not clear a working device for this: a clear would also destroy the keys it uses now. Find out which software created these objects; if one is known to be unused, remove only it (tpm2_evictcontrol -C o -c HANDLE, tpm2_nvundefine INDEX) with owner authorisation. When the device is handed over, sold or reinstalled, clear the TPM as part of that (tpm-doctor clear, gated).',
+          action: t.action,
           destroysKeys: false,
         },
         references: [

@@ -27,27 +27,6 @@ export function hex8(value: number): string {
   return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** A duration in words an admin reads at a glance: '10 min', '16 min 40 s', '2 h', '1 d 1 h'. */
-export function formatDuration(totalSeconds: number): string {
-  const s = Math.max(0, Math.round(totalSeconds));
-  if (s === 0) return '0 s';
-  const units: [number, string][] = [
-    [86_400, 'd'],
-    [3_600, 'h'],
-    [60, 'min'],
-    [1, 's'],
-  ];
-  const parts: string[] = [];
-  let rest = s;
-  for (const [size, name] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) parts.push(`${n} ${name}`);
-    rest -= n * size;
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
-}
-
 /** The sections of the TPM status that failed with this response-code name (e.g. 'TPM_RC_FAILURE'). */
 export function tpmErrorsWithCode(snapshot: Snapshot, code: string): SectionError[] {
   return snapshot.tpm?.errors.filter((e) => e.code === code) ?? [];

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
@@ -13,7 +14,8 @@ import { SOURCE } from './support.js';
  */
 export const transientLeak: Rule = {
   ids: ['tpm.transient-leak'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.transient-leak'];
     const handles = snapshot.tpm?.transientHandles;
     if (!handles || handles.length === 0) return [];
     const avail = snapshot.tpm?.capacity?.transientAvailable;
@@ -27,14 +29,13 @@ export const transientLeak: Rule = {
       {
         id: 'tpm.transient-leak',
         severity: full ? 'error' : 'warning',
-        title: `${handles.length} transient object${handles.length === 1 ? ' was' : 's were'} left loaded in the TPM`,
-        why: `A client without a resource manager left objects loaded. ${full ? 'No object slot is left: ' : 'When the few object slots run out, '}every key load fails with TPM_RC_OBJECT_MEMORY (0x902), so BitLocker unsealing, Windows Hello and device-key signing on this TPM fail until they are flushed.`,
+        title: t.title({ count: handles.length }),
+        why: t.why({ full }),
         impacts: ['windows-hello', 'bitlocker', 'sync'],
         evidence,
         remedy: {
           step: 'restart',
-          action:
-            'Restart the device (a TPM reset flushes all transient objects), or flush them now with tpm2_flushcontext -t. Then find the client that leaks them: software should use the resource manager (/dev/tpmrm0 on Linux) rather than /dev/tpm0.',
+          action: t.action,
           destroysKeys: false,
         },
         references: [

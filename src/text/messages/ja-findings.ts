@@ -1,0 +1,59 @@
+import { formatDuration } from '../duration.js';
+import type { FindingTranslation } from './translation.js';
+
+/**
+ * Finding texts in Japanese, keyed by finding ID as en-findings.ts (a test keeps the two key for
+ * key). Commands, flags and TCG names stay as they are typed, with spaces around them so a line
+ * never breaks inside one.
+ */
+export const JA_FINDINGS = {
+  'tpm.lockout': {
+    title: 'TPMが認証の連続失敗によりロックアウトされています（辞書攻撃対策のロックアウト）',
+    why: 'ロックアウト中のTPMは、パスワードやPINで保護された鍵を、正しい値を入力しても一切使わせません。Windows HelloのPINによるサインイン、BitLockerのTPM+PINによるロック解除、Entra IDとIntuneの同期に使うデバイスキーがすべて失敗します（NTE_AUTHENTICATION_IGNORED 0x80090031、TPM-WMIイベント1026）。',
+    waitCounted: (p: { waitSeconds: number; intervalSeconds: number; toForgive: number; failed: number }) =>
+      `デバイスの電源を入れたまま、約${formatDuration(p.waitSeconds, 'ja')}待ってください（TPMは電源が入っている間、${formatDuration(p.intervalSeconds, 'ja')}ごとに失敗を1回分ずつ取り消します。記録された失敗${p.failed}回のうち${p.toForgive}回分が取り消されると、再び認証を受け付けます）。`,
+    waitHealTime: (p: { healTime: string }) =>
+      `デバイスの電源を入れたまま待ってください。TPMは電源が入っている間、${p.healTime}ごとに失敗を1回分ずつ取り消し、回数が上限を下回るとロックアウトが解除されます。`,
+    waitUnknown: 'デバイスの電源を入れたまま待ってください。TPMは時間の経過とともに失敗回数を取り消します。',
+    reset:
+      'ロックアウト認証でロックアウトをリセットします。Windowsでは管理者として Unblock-Tpm を実行するか、tpm.msc の「TPMロックアウトのリセット」を使います（Windowsはプロビジョニング時に保存したロックアウト値を使います）。Linuxではロックアウトパスワードを指定して tpm2_dictionarylockout --clear-lockout を実行します',
+    noGuess: (p: { recoverySeconds: number | null }) =>
+      `ロックアウト認証の値を推測で入力しないでください。1回でも誤った値を入力すると、リセットも TPM2_Clear も${p.recoverySeconds === null ? ' LOCKOUT_RECOVERY の時間' : formatDuration(p.recoverySeconds, 'ja')}の間ブロックされ（TPM_RC_LOCKOUT 0x921）、しかもTPMはロックアウト状態として報告しません。`,
+    cause:
+      'そのうえで、何が失敗し続けているのかを突き止めてください。忘れられたWindows HelloやBitLockerのPIN、誤ったTPMキーのパスワードを使うアプリやスクリプト、繰り返される電源断（正常にシャットダウンされないたびに失敗1回と数えられます）などが考えられます。',
+    actionMaxZero: (p: { reset: string; noGuess: string }) =>
+      `MAX_AUTH_FAIL が0のため、0以外の上限を設定するまで、TPMは辞書攻撃保護の対象となる認証をすべて拒否します。ロックアウト認証でDAパラメーターを設定し直し（Windowsの既定値は32。Linuxでは tpm2_dictionarylockout --setup-parameters --max-tries 32）、そのうえで${p.reset}。${p.noGuess}`,
+    actionNeverHeals: (p: { reset: string; noGuess: string; cause: string }) =>
+      `このTPMは時間が経っても失敗回数を取り消しません（LOCKOUT_INTERVAL が0）。${p.reset}。${p.noGuess}${p.cause}`,
+    actionWait: (p: { wait: string; reset: string; noGuess: string; cause: string }) =>
+      `${p.wait}待てない場合は、${p.reset}。${p.noGuess}${p.cause}`,
+    blocksClear:
+      'TPMは辞書攻撃対策のロックアウト中です。待つかロックアウトのリセットで回復するため、クリアすると一時的な状態から抜けるためだけにすべての鍵を消去することになり、認証が失敗し続ける原因も分からなくなります。',
+  },
+  'tpm.stale-objects': {
+    title: (p: { count: number }) =>
+      `WindowsやLinuxの所有者が通常は持たないオブジェクトが、TPMに${p.count}個残っています`,
+    why: '以前の所有者、OS、ツールが残した永続キーやNVインデックス（「金庫に残った古い情報」）には、前の所有者とともに消えるべき鍵やデータが含まれているおそれがあり、TPMの限られたNV領域も消費します。残っているだけで、同期、コンプライアンス、BitLocker、Windows Helloが壊れることはありません。',
+    action:
+      'これを理由に、正常に動作しているデバイスのTPMをクリアしないでください。クリアすると、現在使用中の鍵も消去されます。どのソフトウェアがこれらのオブジェクトを作成したかを調べ、使われていないと判明したものだけを所有者認証で削除します（tpm2_evictcontrol -C o -c HANDLE、tpm2_nvundefine INDEX）。デバイスの譲渡、売却、再インストールの際に、その作業の一環としてTPMをクリアしてください（tpm-doctor clear、ゲートあり）。',
+  },
+  'tpm.clear-disabled': {
+    titleInTpm: 'TPMのクリアが無効化されています（disableClear）',
+    titleWindows: 'WindowsからTPMをクリアできません（OwnerClearDisabled）',
+    whyClearNeeded:
+      '回復にはTPMのクリアが必要ですが（tpm.reduced-functionality を参照）、クリアが無効化されています。ファームウェアで設定を解除するまで、Clear-Tpm、tpm.msc、TPM2_Clear はいずれも TPM_RC_DISABLED で失敗します。',
+    whyHarmless:
+      'これだけで何かが壊れるわけではありませんが、デバイスの譲渡や再プロビジョニングの際にOSからTPMをクリアできません。誰かが意図的に設定したか、修復を妨げるためにソフトウェアが設定した可能性があります。',
+    action:
+      '変更する前に、誰がなぜ設定したのかを確認してください。解除するには、UEFIセットアップでTPMのクリアを許可します（ファームウェアがプラットフォーム認証で TPM2_ClearControl(NO) を送ります。OSからはできません）。クリアが必要な場合は、ファームウェアの物理プレゼンスインターフェイス（Clear-Tpm -UsePPI、PPI操作5または14）で要求することもできます。この方法では起動時にキーボードで確認し、EDK2ベースのファームウェアならクリアの前にフラグも解除されます。Linuxでプラットフォーム認証がある場合は tpm2_clearcontrol -C p c を実行します。',
+    blocksClear:
+      'TPMでクリアが無効化されています（disableClear / OwnerClearDisabled）。OSからのクリアは TPM_RC_DISABLED で失敗します。先にファームウェアで解除するか、ファームウェアのPPI経由でクリアしてください。',
+  },
+  'tpm.transient-leak': {
+    title: (p: { count: number }) => `一時オブジェクトが${p.count}個、TPMに読み込まれたまま残っています`,
+    why: (p: { full: boolean }) =>
+      `リソースマネージャーを使わないクライアントが、オブジェクトを読み込んだまま終了しました。${p.full ? 'オブジェクトスロットがすでに尽きているため、' : 'わずかなオブジェクトスロットが尽きると、'}鍵の読み込みはすべて TPM_RC_OBJECT_MEMORY（0x902）で失敗し、解放されるまで、このTPMでのBitLockerのアンシール、Windows Hello、デバイスキーによる署名が失敗します。`,
+    action:
+      'デバイスを再起動するか（TPMのリセットで一時オブジェクトはすべて解放されます）、今すぐ tpm2_flushcontext -t で解放してください。そのうえで、オブジェクトを残しているクライアントを特定してください。ソフトウェアは /dev/tpm0 ではなくリソースマネージャー（Linuxでは /dev/tpmrm0）を使うべきです。',
+  },
+} as const satisfies FindingTranslation;
