@@ -1,8 +1,9 @@
+import { EN, type UiMessages } from '../text/messages/en.js';
 import { askForTypedWord } from './typed-confirmation.js';
 import { UsageError } from './usage-error.js';
 
 /** Typed confirmation on a terminal; without one, --yes is required (no silent destruction). */
-export async function confirmClear(): Promise<boolean> {
+export async function confirmClear(ui: UiMessages = EN): Promise<boolean> {
   if (!process.stdin.isTTY) {
     throw new UsageError(
       'no terminal to confirm on: pass --yes to clear without a typed confirmation',
@@ -10,8 +11,9 @@ export async function confirmClear(): Promise<boolean> {
     );
   }
   return askForTypedWord({
-    question: '\nThis deletes the keys listed above.',
+    question: ui['clear.confirm'],
     word: 'CLEAR',
     output: process.stdout,
+    typeWord: ui['clear.confirm-type'],
   });
 }

@@ -9,6 +9,8 @@ export async function askForTypedWord(options: {
   word: string;
   /** Where the question goes: stdout for a single clear (its report is there), stderr for fleet. */
   output: NodeJS.WriteStream;
+  /** "Type CLEAR to continue: " in the admin's language. */
+  typeWord?: (p: { word: string }) => string;
 }): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   // Loaded here, not at start-up, and without import(): this module is in the core bundle, whose
@@ -16,7 +18,8 @@ export async function askForTypedWord(options: {
   const { createInterface } = process.getBuiltinModule('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: options.output });
   try {
-    const answer = await rl.question(`${options.question} Type ${options.word} to continue: `);
+    const typeWord = options.typeWord ?? ((p: { word: string }) => ` Type ${p.word} to continue: `);
+    const answer = await rl.question(`${options.question}${typeWord({ word: options.word })}`);
     return answer.trim() === options.word;
   } finally {
     rl.close();

@@ -1,4 +1,5 @@
 import type { ClearMethod } from '../remedy/preflight/gate.js';
+import { EN, type UiMessages } from '../text/messages/en.js';
 
 /**
  * Why a lockout clear must not be tried with the lockout value given, or undefined when it may.
@@ -7,12 +8,15 @@ import type { ClearMethod } from '../remedy/preflight/gate.js';
  * (TCG TPM 2.0 Library Part 1, §19.8.6 "Lockout mode"). `lockoutAuthSet` is undefined when the
  * TPM's flags could not be read: then nothing is known and nothing is refused here.
  */
-export function lockoutValueRefusal(input: {
-  method: ClearMethod;
-  lockoutAuth: string;
-  lockoutAuthSet: boolean | undefined;
-}): string | undefined {
+export function lockoutValueRefusal(
+  input: {
+    method: ClearMethod;
+    lockoutAuth: string;
+    lockoutAuthSet: boolean | undefined;
+  },
+  ui: UiMessages = EN,
+): string | undefined {
   if (input.method !== 'lockout' || input.lockoutAuth === '' || input.lockoutAuthSet !== false)
     return undefined;
-  return 'this TPM has no lockout authorization value set (lockoutAuthSet is clear): do not pass one; a wrong value would block lockout authorisation for the recovery time';
+  return ui['refusal.no-lockout-value'];
 }

@@ -1,4 +1,5 @@
 import type { ClearMethod } from '../remedy/preflight/gate.js';
+import { EN, type UiMessages } from '../text/messages/en.js';
 import type { ClearTarget } from './tpm-simulator.js';
 
 /**
@@ -6,7 +7,11 @@ import type { ClearTarget } from './tpm-simulator.js';
  * request is carried out by the firmware at the next boot (TCG PC Client Platform Physical
  * Presence Interface Specification): a lab TPM has no firmware to show the prompt.
  */
-export function ppiTargetRefusal(method: ClearMethod, target: ClearTarget): string | undefined {
+export function ppiTargetRefusal(
+  method: ClearMethod,
+  target: ClearTarget,
+  ui: UiMessages = EN,
+): string | undefined {
   if (method !== 'ppi' || target.lab === null) return undefined;
-  return 'a lab TPM has no firmware to show a physical-presence prompt: use --method platform';
+  return ui['refusal.ppi-on-lab'];
 }

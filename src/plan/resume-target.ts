@@ -1,3 +1,5 @@
+import { EN, type UiMessages } from '../text/messages/en.js';
+
 /**
  * The TPM a run resumes on: `--tpm`, else the one the run recorded when it started (resume then
  * also checks its EK Name before touching anything), else TPM_DOCTOR_TPM or TPM2TOOLS_TCTI, else
@@ -13,7 +15,7 @@ export function resumeTpmUri(input: {
 }
 
 /** Why a run cannot resume on `uri`, or undefined when it can: a lab TPM lives for one command only. */
-export function resumeTargetRefusal(uri: string): string | undefined {
+export function resumeTargetRefusal(uri: string, ui: UiMessages = EN): string | undefined {
   if (!uri.startsWith('lab')) return undefined;
-  return 'a lab TPM lives only for one command; there is nothing to resume on it';
+  return ui['refusal.resume-on-lab'];
 }

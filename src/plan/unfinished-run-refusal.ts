@@ -1,3 +1,5 @@
+import { EN, type UiMessages } from '../text/messages/en.js';
+
 /**
  * Why a new clear must not start while another run is unfinished, or undefined when it may: one
  * unfinished run at a time (docs/clear.md, "Safety rules around a run"). A second run would
@@ -6,10 +8,8 @@
 export function unfinishedRunRefusal(
   unfinishedRunIds: readonly string[],
   options: { dryRun: boolean },
+  ui: UiMessages = EN,
 ): string | undefined {
   if (unfinishedRunIds.length === 0 || options.dryRun) return undefined;
-  return (
-    `run ${unfinishedRunIds.join(', ')} is not finished: continue it with "tpm-doctor resume" or end it with ` +
-    `"tpm-doctor abandon RUN-ID" before starting another clear`
-  );
+  return ui['refusal.unfinished-run']({ runs: unfinishedRunIds.join(', ') });
 }

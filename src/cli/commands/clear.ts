@@ -11,6 +11,8 @@ import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../reme
 import { runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
@@ -90,7 +92,7 @@ Examples:
 const METHODS: readonly ClearMethod[] = ['lockout', 'platform', 'ppi'];
 const PURPOSES: readonly ClearPurpose[] = ['repair', 'decommission'];
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values } = parseVerbArgs('clear', argv, {
     tpm: { type: 'string' },
     evidence: { type: 'string' },
@@ -157,9 +159,11 @@ export async function run(argv: string[]): Promise<number> {
     });
     const { method } = plan;
     const dryRun = values['dry-run'] ?? false;
+    // The screen in the admin's language; JSON, the journal and the gate's record stay English.
+    const { ui } = values.json ? ENGLISH : await loadMessages(language);
     // Before anything is read or printed: a clear that cannot start (another run is open, or its
     // journal could not be written) says so in one line, not after a full passed gate.
-    refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun }));
+    refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun }, ui));
     if (!dryRun) {
       const { assertJournalDirWritable } = await import('../../remedy/journal-dir-check.js');
       assertJournalDirWritable(journalDir);
@@ -175,11 +179,14 @@ export async function run(argv: string[]): Promise<number> {
     });
     const auth = lockoutAuth(values['lockout-auth-file'], 'clear');
     refuseIf(
-      lockoutValueRefusal({
-        method,
-        lockoutAuth: auth,
-        lockoutAuthSet: snapshot.tpm?.permanent?.flags.lockoutAuthSet,
-      }),
+      lockoutValueRefusal(
+        {
+          method,
+          lockoutAuth: auth,
+          lockoutAuthSet: snapshot.tpm?.permanent?.flags.lockoutAuthSet,
+        },
+        ui,
+      ),
     );
     const { diagnose } = await import('../../diagnose/diagnose.js');
     const diagnosis = diagnose(snapshot);
@@ -213,19 +220,25 @@ export async function run(argv: string[]): Promise<number> {
       }
     };
     if (!values.json) {
+      const v = diagnosis.verdict;
       process.stdout.write(
-        `Clear of ${snapshot.tpm?.tpm.uri ?? target.uri}${target.lab ? `   [LAB: throwaway software TPM, scenario ${target.lab.join(', ')}]` : ''}\n` +
-          `Diagnosis: ${diagnosis.verdict.status}, next step ${diagnosis.verdict.nextStep}` +
-          `${diagnosis.verdict.clearRecommended ? ' (a clear is the fix)' : ''}\n\n${renderGate(gate, acknowledged, terminalLayout())}`,
+        `${ui['clear.heading']({ uri: snapshot.tpm?.tpm.uri ?? target.uri })}${target.lab ? `   ${ui['diagnosis.lab']({ scenarios: target.lab.join(', ') })}` : ''}\n` +
+          `${ui['clear.diagnosis']({
+            status: v.status,
+            step: v.nextStep,
+            statusLabel: ui[`diagnosis.status.${v.status}`],
+            stepLabel: ui[`diagnosis.step.${v.nextStep}`],
+            clearIsFix: v.clearRecommended,
+          })}\n\n${renderGate(gate, acknowledged, terminalLayout(), ui)}`,
       );
     }
     if (!gate.passed || values['dry-run']) {
       report(null, { dryRun: values['dry-run'] ?? false });
       return gate.passed ? EXIT.OK : EXIT.CLEAR_REFUSED;
     }
-    refuseIf(ppiTargetRefusal(method, target));
-    if (!values.yes && !(await confirmClear())) {
-      if (!values.json) process.stdout.write('Not confirmed: nothing was changed.\n');
+    refuseIf(ppiTargetRefusal(method, target, ui));
+    if (!values.yes && !(await confirmClear(ui))) {
+      if (!values.json) process.stdout.write(`${ui['clear.not-confirmed']}\n`);
       report(null, { confirmed: false });
       return EXIT.CLEAR_REFUSED;
     }

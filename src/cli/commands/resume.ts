@@ -4,6 +4,8 @@ import { EXIT } from '../../exit-codes.js';
 import { clearStillToCome } from '../../plan/resume-consent.js';
 import { resumeTargetRefusal, resumeTpmUri } from '../../plan/resume-target.js';
 import { findRun, readRun, runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
+import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
@@ -43,7 +45,7 @@ reboot and the firmware prompt, or a runbook step: the output says what to do), 
 later; 2 wrong command line or no such run.
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values, positionals } = parseVerbArgs(
     'resume',
     argv,
@@ -90,10 +92,11 @@ export async function run(argv: string[]): Promise<number> {
     env: environmentTpmUri(),
     machineDefault: defaultTpmUri,
   });
-  const refusal = resumeTargetRefusal(uri);
+  const { ui } = values.json ? ENGLISH : await loadMessages(language);
+  const refusal = resumeTargetRefusal(uri, ui);
   if (refusal !== undefined) throw new UsageError(refusal, 'resume');
-  if (clearStillToCome(readRun(journalPath).state) && !values.yes && !(await confirmClear())) {
-    process.stdout.write('Not confirmed: nothing was changed.\n');
+  if (clearStillToCome(readRun(journalPath).state) && !values.yes && !(await confirmClear(ui))) {
+    process.stdout.write(`${ui['clear.not-confirmed']}\n`);
     return EXIT.CLEAR_REFUSED;
   }
   const tpm = new Tpm(await openTransport(uri, timeoutMs === undefined ? {} : { timeoutMs }));

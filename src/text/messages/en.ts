@@ -61,6 +61,27 @@ export const EN = {
   'diagnosis.not-understood.item': (p: { file: string; message: string }) => `${p.file} (read): ${p.message}`,
   'diagnosis.more': 'Evidence for each finding: --verbose.  IDs: docs/findings.md',
 
+  // tpm-doctor clear (src/cli/commands/clear.ts, src/cli/confirm-clear.ts).
+  'clear.heading': (p: { uri: string }) => `Clear of ${p.uri}`,
+  'clear.diagnosis': (p: {
+    status: string;
+    step: string;
+    statusLabel: string;
+    stepLabel: string;
+    clearIsFix: boolean;
+  }) => `Diagnosis: ${p.status}, next step ${p.step}${p.clearIsFix ? ' (a clear is the fix)' : ''}`,
+  'clear.confirm': '\nThis deletes the keys listed above.',
+  'clear.confirm-type': (p: { word: string }) => ` Type ${p.word} to continue: `,
+  'clear.not-confirmed': 'Not confirmed: nothing was changed.',
+
+  // Refusals of a clear or a resume before anything is done (src/plan/).
+  'refusal.no-lockout-value':
+    'this TPM has no lockout authorization value set (lockoutAuthSet is clear): do not pass one; a wrong value would block lockout authorisation for the recovery time',
+  'refusal.ppi-on-lab': 'a lab TPM has no firmware to show a physical-presence prompt: use --method platform',
+  'refusal.resume-on-lab': 'a lab TPM lives only for one command; there is nothing to resume on it',
+  'refusal.unfinished-run': (p: { runs: string }) =>
+    `run ${p.runs} is not finished: continue it with "tpm-doctor resume" or end it with "tpm-doctor abandon RUN-ID" before starting another clear`,
+
   // The clear's preflight gate (src/cli/render/gate-text.ts).
   'gate.heading': 'Preflight gate',
   'gate.mark.pass': 'pass',

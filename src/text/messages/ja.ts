@@ -62,6 +62,26 @@ export const JA = {
     `${p.file}（読み取り済み）: ${p.message}`,
   'diagnosis.more': '検出事項ごとの根拠: --verbose　IDの説明: docs/findings.md',
 
+  'clear.heading': (p: { uri: string }) => `TPMのクリア: ${p.uri}`,
+  'clear.diagnosis': (p: {
+    status: string;
+    step: string;
+    statusLabel: string;
+    stepLabel: string;
+    clearIsFix: boolean;
+  }) => `診断: ${p.statusLabel}、次の手順: ${p.stepLabel}${p.clearIsFix ? '（クリアで解決します）' : ''}`,
+  'clear.confirm': '\n上記の鍵が削除されます。',
+  'clear.confirm-type': (p: { word: string }) => `続行するには ${p.word} と入力してください: `,
+  'clear.not-confirmed': '確認されなかったため、何も変更していません。',
+
+  'refusal.no-lockout-value':
+    'このTPMにはロックアウト認証の値が設定されていません（lockoutAuthSet がクリア）。値を指定しないでください。誤った値を送ると、回復時間が経過するまでロックアウト認証がブロックされます',
+  'refusal.ppi-on-lab':
+    'ラボのTPMには物理プレゼンスの確認画面を出すファームウェアがありません。--method platform を使ってください',
+  'refusal.resume-on-lab': 'ラボのTPMは1回のコマンドの間しか存在しないため、再開できる実行はありません',
+  'refusal.unfinished-run': (p: { runs: string }) =>
+    `実行 ${p.runs} が完了していません。別のクリアを始める前に、「tpm-doctor resume」で再開するか、「tpm-doctor abandon RUN-ID」で終了してください`,
+
   'gate.heading': '事前チェック（ゲート）',
   'gate.mark.pass': '合格',
   'gate.mark.fail': '不合格',
