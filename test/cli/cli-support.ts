@@ -32,7 +32,7 @@ export interface CliResult {
 export interface CliOptions {
   /**
    * Extra environment variables (TPM_DOCTOR_TPM, the colour and locale variables are removed
-   * from the inherited environment unless set here; LANG is C.UTF-8).
+   * from the inherited environment unless set here; LANG is C.UTF-8, TZ is UTC).
    */
   env?: NodeJS.ProcessEnv;
   /** SIGKILL the CLI after this long; default 30000 ms. The result then has signal SIGKILL. */
@@ -55,6 +55,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   delete env.LC_ALL;
   delete env.LC_MESSAGES;
   env.LANG = 'C.UTF-8';
+  // Times in human output are in the admin's time zone: UTC here, unless a test sets TZ.
+  env.TZ = 'UTC';
   Object.assign(env, options.env);
   const started = Date.now();
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { EXIT } from '../../exit-codes.js';
+import type { Language } from '../../text/messages/language.js';
 import { closest, printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
 
@@ -8,7 +9,7 @@ import { UsageError } from '../usage-error.js';
  */
 const SUBCOMMANDS: Record<
   string,
-  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+  { summary: string; load: () => Promise<{ run(argv: string[], language: Language): Promise<number> }> }
 > = {
   triage: {
     summary: 'Classify every Windows device: TPM-related non-compliance, sync, and whether a clear is safe.',
@@ -61,10 +62,10 @@ kept in a store: a SQLite file by default, PostgreSQL with --store postgres://..
 "tpm-doctor fleet <sub-command> --help" for each. Permissions: docs/graph-auth.md.
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const [sub, ...rest] = argv;
   const helpFor = sub === 'help' && rest[0] !== undefined ? SUBCOMMANDS[rest[0]] : undefined;
-  if (helpFor) return (await helpFor.load()).run(['--help']);
+  if (helpFor) return (await helpFor.load()).run(['--help'], language);
   if (sub === undefined || sub === '-h' || sub === '--help' || sub === 'help') {
     printHelp(HELP);
     return sub === undefined ? EXIT.USAGE : EXIT.OK;
@@ -77,5 +78,5 @@ export async function run(argv: string[]): Promise<number> {
       'fleet',
     );
   }
-  return (await command.load()).run(rest);
+  return (await command.load()).run(rest, language);
 }

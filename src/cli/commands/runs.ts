@@ -1,5 +1,6 @@
 import { EXIT } from '../../exit-codes.js';
 import { findRun, listRuns, readRun, runCatalogDir } from '../../remedy/run-catalog.js';
+import { formatLocalTime } from '../../text/local-time.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       for (const r of read.records) {
         process.stdout.write(
-          `${r.seq.toString().padStart(3)}  ${r.at}  ${r.kind.padEnd(15)} ${r.step ?? ''}\n`,
+          `${r.seq.toString().padStart(3)}  ${formatLocalTime(r.at)}  ${r.kind.padEnd(15)} ${r.step ?? ''}\n`,
         );
       }
       if (read.torn) process.stdout.write('     (the last line was cut off by a crash; it is ignored)\n');
@@ -64,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     for (const r of runs) {
       const at = r.inFlight ? `at ${r.inFlight}` : `${r.completedSteps.length} steps done`;
-      process.stdout.write(`${r.runId}  ${r.startedAt ?? '?'}  ${r.status.padEnd(9)} ${at}\n`);
+      process.stdout.write(
+        `${r.runId}  ${r.startedAt ? formatLocalTime(r.startedAt) : '?'}  ${r.status.padEnd(9)} ${at}\n`,
+      );
     }
   }
   return EXIT.OK;

@@ -9,6 +9,9 @@ import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/cr
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
+import { formatDuration } from '../../text/duration.js';
+import { loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
@@ -248,6 +251,7 @@ export async function runAndReport(
   campaignId: string,
   values: Values,
   verb: string,
+  language: Language = 'en',
 ): Promise<number> {
   const pollIntervalMs = pollOption(values, verb) ?? (connection.isLab ? 2_000 : 60_000);
   const controller = new AbortController();
@@ -284,14 +288,19 @@ export async function runAndReport(
   const status = await campaignStatus(store, campaignId);
   if (values.json)
     process.stdout.write(`${JSON.stringify({ ...status, graph: connection.graph.stats }, null, 2)}\n`);
-  else process.stdout.write(renderCampaignStatus(status));
+  else
+    process.stdout.write(renderCampaignStatus(status, { ui: (await loadMessages(language)).ui, language }));
   // --no-wait: every action posted is the job done; tracking is "fleet resume ID" later.
   if (values['no-wait'] && !controller.signal.aborted && status.counts.pending === 0) return EXIT.OK;
   if (result.status === 'stopped') return EXIT.RUN_INTERRUPTED;
   return status.counts.failed + status.counts['timed-out'] > 0 ? EXIT.CAMPAIGN_INCOMPLETE : EXIT.OK;
 }
 
-export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate'): Promise<number> {
+export async function runNewCampaign(
+  argv: string[],
+  verb: 'sync' | 'remediate',
+  language: Language = 'en',
+): Promise<number> {
   const fullVerb = `fleet ${verb}`;
   const { values } = parseVerbArgs(fullVerb, argv, {
     ...RUN_OPTIONS,
@@ -383,7 +392,7 @@ export async function runNewCampaign(argv: string[], verb: 'sync' | 'remediate')
           `("tpm-doctor fleet resume ${created.campaign.id}" continues it if stopped)\n`,
       );
     }
-    return await runAndReport(connection, store, created.campaign.id, v, fullVerb);
+    return await runAndReport(connection, store, created.campaign.id, v, fullVerb, language);
   } finally {
     await connection?.close();
     await store.close();
@@ -423,7 +432,7 @@ async function dryRun(
   if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else {
     process.stdout.write(
-      `Dry run: would ${action} ${count} devices. At ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${(minimumMs / 1000).toFixed(0)} s.\nNothing was posted.\n`,
+      `Dry run: would ${action} ${count} devices. At ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${formatDuration(minimumMs / 1000)}.\nNothing was posted.\n`,
     );
   }
   return EXIT.OK;

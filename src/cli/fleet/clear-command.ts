@@ -3,6 +3,7 @@ import { checkApproval } from '../../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
@@ -81,7 +82,7 @@ command line or nothing selectable, 12 stopped (resumable), 13/14/15 auth, Graph
 `;
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values } = parseVerbArgs(VERB, argv, {
     ...RUN_OPTIONS,
     ...SELECT_OPTIONS,
@@ -201,7 +202,7 @@ export async function run(argv: string[]): Promise<number> {
           `("tpm-doctor fleet resume ${created.campaign.id}" continues it if stopped)\n`,
       );
     }
-    const code = await runAndReport(connection, store, created.campaign.id, v, VERB);
+    const code = await runAndReport(connection, store, created.campaign.id, v, VERB, language);
     // Refused devices were asked for and not cleared: the campaign did not do all it was asked.
     return code === EXIT.OK && chosen.refused.length > 0 ? EXIT.CAMPAIGN_INCOMPLETE : code;
   } finally {

@@ -2,6 +2,7 @@ import { EXIT } from '../../exit-codes.js';
 import type { Campaign } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
+import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
@@ -32,7 +33,7 @@ ${RUN_HELP}
 ${CONNECTION_HELP}
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values, positionals } = parseVerbArgs(
     'fleet resume',
     argv,
@@ -85,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       // From now, as at creation: the deadline is how long the devices still open are followed.
       await store.setCampaignDeadline(id, new Date(Date.now() + deadlineMs).toISOString());
     }
-    return await runAndReport(connection, store, id, values, 'fleet resume');
+    return await runAndReport(connection, store, id, values, 'fleet resume', language);
   } finally {
     await connection?.close();
     await store.close();

@@ -1,6 +1,9 @@
 import { EXIT } from '../../exit-codes.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { formatLocalTime } from '../../text/local-time.js';
+import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
@@ -18,7 +21,7 @@ With an id: that campaign's devices by phase, and the ones that failed or timed 
   --json         Machine-readable (schema tpm-doctor/campaign-status/v1, docs/campaigns.md).
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values, positionals } = parseVerbArgs(
     'fleet status',
     argv,
@@ -30,6 +33,9 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one campaign id', 'fleet status');
+  // The screen in the admin's language and time zone; JSON keeps English and UTC.
+  const { ui } = values.json ? ENGLISH : await loadMessages(language);
+  const text = { ui, language };
   const store = await openFleetStore(values.store, { mustExist: true });
   try {
     const id = positionals[0];
@@ -39,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       const summary = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
       process.stdout.write(
-        values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderCampaignStatus(summary),
+        values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderCampaignStatus(summary, text),
       );
       return EXIT.OK;
     }
@@ -56,17 +62,27 @@ export async function run(argv: string[]): Promise<number> {
       );
       return EXIT.OK;
     }
-    process.stdout.write(`Store: ${terminalSafe(store.description)}\n`);
+    process.stdout.write(`${ui['fleet.status.store']({ store: terminalSafe(store.description) })}\n`);
     process.stdout.write(
-      triage
-        ? `Latest triage: run ${triage.id} at ${triage.createdAt} (${terminalSafe(triage.target)})\n`
-        : 'No triage yet ("tpm-doctor fleet triage").\n',
+      `${
+        triage
+          ? ui['fleet.status.latest-triage']({
+              id: triage.id,
+              at: formatLocalTime(triage.createdAt, language),
+              target: terminalSafe(triage.target),
+            })
+          : ui['fleet.status.no-triage']
+      }\n`,
     );
-    if (rows.length === 0) process.stdout.write('No campaigns.\n');
+    if (rows.length === 0) process.stdout.write(`${ui['fleet.status.no-campaigns']}\n`);
     for (const r of rows) {
       const total = Object.values(r.counts).reduce((a, b) => a + b, 0);
+      const compliant = ui['fleet.status.compliant']({
+        compliant: String(r.counts.compliant).padStart(6),
+        total,
+      });
       process.stdout.write(
-        `${terminalSafe(`  ${r.id}  ${r.action.padEnd(9)} ${r.status.padEnd(8)} ${String(r.counts.compliant).padStart(6)}/${total} compliant  ${r.createdAt}  ${r.target}`)}\n`,
+        `${terminalSafe(`  ${r.id}  ${r.action.padEnd(9)} ${r.status.padEnd(8)} ${compliant}  ${formatLocalTime(r.createdAt, language)}  ${r.target}`)}\n`,
       );
     }
     return EXIT.OK;

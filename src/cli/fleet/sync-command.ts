@@ -1,6 +1,7 @@
+import type { Language } from '../../text/messages/language.js';
 import { runNewCampaign } from './campaign-command.js';
 
 /** `tpm-doctor fleet sync`: see campaign-command.ts. */
-export function run(argv: string[]): Promise<number> {
-  return runNewCampaign(argv, 'sync');
+export function run(argv: string[], language: Language = 'en'): Promise<number> {
+  return runNewCampaign(argv, 'sync', language);
 }

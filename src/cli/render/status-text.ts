@@ -1,5 +1,6 @@
 import type { TpmStatus } from '../../snapshot/tpm-status.js';
 import { summarizeTpm } from '../../snapshot/tpm-summary.js';
+import { formatDuration } from '../../text/duration.js';
 import { wrapIndented, wrapParagraph } from '../../text/wrap.js';
 import { PLAIN_LAYOUT, type TextLayout } from '../terminal-style.js';
 
@@ -63,8 +64,11 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
     heading('Dictionary attack protection');
     line('Locked out', da.inLockout ? 'YES: DA-protected keys refuse authorisation' : 'no');
     line('Failed tries', `${da.failedTries} of ${da.maxTries} allowed`);
-    line('Recovery', `one failure forgiven every ${seconds(da.recoveryTimeSeconds)}`);
-    line('Lockout auth retry', `after ${seconds(da.lockoutRecoverySeconds)} following a wrong lockout auth`);
+    line('Recovery', `one failure forgiven every ${formatDuration(da.recoveryTimeSeconds)}`);
+    line(
+      'Lockout auth retry',
+      `after ${formatDuration(da.lockoutRecoverySeconds)} following a wrong lockout auth`,
+    );
     line('Lockout auth set', yes(da.lockoutAuthSet));
   }
   if (s.pcrBanks) {
@@ -180,12 +184,6 @@ function flagList(flags: Record<string, boolean>): string {
   const on = Object.keys(flags).filter((name) => flags[name]);
   const off = Object.keys(flags).filter((name) => !flags[name]);
   return `set: ${on.join(' ') || 'none'};  clear: ${off.join(' ') || 'none'}`;
-}
-
-function seconds(n: number): string {
-  if (n % 3600 === 0 && n >= 3600) return `${n / 3600} h`;
-  if (n % 60 === 0 && n >= 60) return `${n / 60} min`;
-  return `${n} s`;
 }
 
 function ranges(pcrs: number[]): string {

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../text/duration.js';
 import type { Campaign, CampaignAction, DevicePhase } from '../store/fleet-store.js';
 import { ALL_PHASES, isFinalPhase } from './campaign-phases.js';
 
@@ -109,19 +110,8 @@ export function formatProgressLine(progress: CampaignProgress): string {
     parts.push(`posting done in ${formatDuration(progress.postingEtaSeconds)}`);
   }
   if (progress.writeWindowWaitSeconds !== null && progress.writeWindowWaitSeconds > 0) {
-    parts.push(`waiting for the next write window (${progress.writeWindowWaitSeconds} s)`);
+    parts.push(`waiting for the next write window (${formatDuration(progress.writeWindowWaitSeconds)})`);
   }
   if (progress.deadlineInSeconds !== null) parts.push(`${formatDuration(progress.deadlineInSeconds)} left`);
   return `${progress.action} ${progress.campaignId}: ${parts.join(' · ')}`;
-}
-
-/** 3725 → "1h 2m 5s"; 42 → "42s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  if (h > 0) return `${h}h ${m}m ${rest}s`;
-  if (m > 0) return `${m}m ${rest}s`;
-  return `${rest}s`;
 }

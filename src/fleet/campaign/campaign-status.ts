@@ -1,3 +1,7 @@
+import { displayWidth } from '../../text/display-width.js';
+import { formatLocalTime } from '../../text/local-time.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
+import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import type {
   Campaign,
@@ -97,51 +101,66 @@ export function summarize(
   };
 }
 
-/** What each phase means to an admin, in display order. */
-const PHASE_LABELS: ReadonlyArray<[DevicePhase, string]> = [
-  ['pending', 'not posted yet'],
-  ['posting', 'being posted'],
-  ['posted', 'posted, waiting for the device to sync'],
-  ['unconfirmed', 'maybe posted (interrupted), waiting for a sync'],
-  ['synced', 'synced, waiting for TPM settings to turn compliant'],
-  ['compliant', 'compliant'],
-  ['failed', 'refused by Graph'],
-  ['timed-out', 'timed out'],
+/** The phases in display order. */
+const PHASES: readonly DevicePhase[] = [
+  'pending',
+  'posting',
+  'posted',
+  'unconfirmed',
+  'synced',
+  'compliant',
+  'failed',
+  'timed-out',
 ];
 
-/** Where an action's phases mean something else than a sync's. */
-function phaseLabel(action: CampaignSummaryAction, phase: DevicePhase, label: string): string {
-  if (action === 'remediate' && phase === 'synced') return 'evidence reported';
+/** What a phase means to an admin; where an action's phases mean something else than a sync's. */
+function phaseLabel(ui: UiMessages, action: CampaignSummaryAction, phase: DevicePhase): string {
+  if (action === 'remediate' && phase === 'synced') return ui['fleet.phase.remediate-synced'];
   if (action === 'clear') {
-    if (phase === 'posted') return 'posted, waiting for the clear to report';
-    if (phase === 'synced') return 'cleared and proven, waiting for restart and compliance';
-    if (phase === 'failed') return 'refused or failed (TPM not cleared)';
+    if (phase === 'posted') return ui['fleet.phase.clear-posted'];
+    if (phase === 'synced') return ui['fleet.phase.clear-synced'];
+    if (phase === 'failed') return ui['fleet.phase.clear-failed'];
   }
-  return label;
+  return ui[`fleet.phase.${phase}`];
 }
 
 type CampaignSummaryAction = CampaignStatusSummary['action'];
 
+/** How a summary is written: its language (English by default), times in the admin's time zone. */
+export interface SummaryText {
+  ui?: UiMessages;
+  language?: Language;
+}
+
+/** `label` padded to `columns` terminal columns (a Japanese label is narrower in characters). */
+function padLabel(label: string, columns: number): string {
+  return label + ' '.repeat(Math.max(1, columns - displayWidth(label)));
+}
+
 /** `fleet status CAMPAIGN` as text. */
-export function renderCampaignStatus(summary: CampaignStatusSummary): string {
+export function renderCampaignStatus(summary: CampaignStatusSummary, text: SummaryText = {}): string {
+  const ui = text.ui ?? EN;
+  const when = (iso: string) => formatLocalTime(iso, text.language);
+  const field = (id: 'target' | 'selection' | 'created' | 'devices') =>
+    `  ${padLabel(ui[`fleet.campaign.${id}`], 11)}`;
   const lines = [
-    `${summary.lab ? '[LAB] ' : ''}Campaign ${summary.id}: ${summary.action}, ${summary.status}`,
-    `  Target:    ${summary.target}`,
-    `  Selection: ${summary.selection}`,
-    `  Created:   ${summary.createdAt}   Deadline: ${summary.deadline}`,
-    `  Devices:   ${summary.total} (${summary.done} done, ${summary.open} open)`,
+    `${summary.lab ? '[LAB] ' : ''}${ui['fleet.campaign.heading']({ id: summary.id, action: summary.action, status: summary.status })}`,
+    `${field('target')}${summary.target}`,
+    `${field('selection')}${summary.selection}`,
+    `${field('created')}${when(summary.createdAt)}   ${ui['fleet.campaign.deadline']} ${when(summary.deadline)}`,
+    `${field('devices')}${ui['fleet.campaign.device-count']({ total: summary.total, done: summary.done, open: summary.open })}`,
   ];
-  if (summary.scriptId !== null) lines.push(`  Remediations script package: ${summary.scriptId}`);
+  if (summary.scriptId !== null) lines.push(`  ${ui['fleet.campaign.script']({ id: summary.scriptId })}`);
   lines.push('');
-  const shownLabels = PHASE_LABELS.map(
-    ([phase, label]) => [phase, phaseLabel(summary.action, phase, label)] as const,
-  );
-  const width = Math.max(...shownLabels.map(([, label]) => label.length));
+  const shownLabels = PHASES.map((phase) => [phase, phaseLabel(ui, summary.action, phase)] as const);
+  const width = Math.max(...shownLabels.map(([, label]) => displayWidth(label)));
   for (const [phase, shown] of shownLabels) {
-    lines.push(`  ${shown.padEnd(width)}  ${String(summary.counts[phase]).padStart(7)}`);
+    lines.push(
+      `  ${shown}${' '.repeat(width - displayWidth(shown))}  ${String(summary.counts[phase]).padStart(7)}`,
+    );
   }
   if (summary.problems.length > 0) {
-    lines.push('', '  Devices that need a look:');
+    lines.push('', `  ${ui['fleet.campaign.problems']}`);
     for (const problem of summary.problems) {
       const name = problem.deviceName === null ? '' : ` (${problem.deviceName})`;
       lines.push(
@@ -149,24 +168,24 @@ export function renderCampaignStatus(summary: CampaignStatusSummary): string {
       );
     }
     if (summary.problemsOmitted > 0)
-      lines.push(`    ... and ${summary.problemsOmitted} more (--json lists them)`);
+      lines.push(`    ${ui['fleet.campaign.more']({ count: summary.problemsOmitted })}`);
   }
   // The exact command: running the campaign's command again would create a new campaign.
-  if (summary.status === 'stopped')
-    lines.push('', `  Stopped: "tpm-doctor fleet resume ${summary.id}" resumes it.`);
+  if (summary.status === 'stopped') lines.push('', `  ${ui['fleet.campaign.stopped']({ id: summary.id })}`);
   if (summary.status === 'abandoned')
-    lines.push('', `  Abandoned: never posted again, never resumed; ${summary.open} devices not done.`);
+    lines.push('', `  ${ui['fleet.campaign.abandoned']({ open: summary.open })}`);
   // One entry per line: device names and errors come from the tenant (src/text/terminal-safe.ts).
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }
 
 /** `fleet status` without a campaign: one line per campaign, newest last. */
-export function renderCampaignList(campaigns: readonly Campaign[]): string {
-  if (campaigns.length === 0) return 'No campaigns yet.\n';
+export function renderCampaignList(campaigns: readonly Campaign[], text: SummaryText = {}): string {
+  const ui = text.ui ?? EN;
+  if (campaigns.length === 0) return `${ui['fleet.campaigns.none-yet']}\n`;
   return `${campaigns
     .map((campaign) =>
       terminalSafe(
-        `${isLabTarget(campaign.target) ? '[LAB] ' : ''}${campaign.id}  ${campaign.action.padEnd(9)} ${campaign.status.padEnd(8)} created ${campaign.createdAt}  ${campaign.selection}`,
+        `${isLabTarget(campaign.target) ? '[LAB] ' : ''}${campaign.id}  ${campaign.action.padEnd(9)} ${campaign.status.padEnd(8)} ${ui['fleet.campaigns.created']({ at: formatLocalTime(campaign.createdAt, text.language) })}  ${campaign.selection}`,
       ),
     )
     .join('\n')}\n`;

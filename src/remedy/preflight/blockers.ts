@@ -1,3 +1,4 @@
+import { formatDuration } from '../../text/duration.js';
 /**
  * Gate check 5, blockers (docs/clear.md, the preflight gate): a clear must never be recommended where a clear is wrong. Each applies to every purpose, decommission included.
  * - disableClear: TPMA_PERMANENT bit 8 (Part 2 §8.6); TPM2_Clear then returns TPM_RC_DISABLED
@@ -12,7 +13,7 @@
  *   tpm.firmware-vulnerable; ADV170012 for ROCA): update first.
  */
 
-import { check, duration, type Evidence, FLAGS, finding, type PreflightInput } from './facts.js';
+import { check, type Evidence, FLAGS, finding, type PreflightInput } from './facts.js';
 import type { GateCheck } from './gate.js';
 
 export function checkBlockers(input: PreflightInput): GateCheck[] {
@@ -99,7 +100,7 @@ function checkLockout({ snapshot, diagnosis }: PreflightInput): GateCheck {
     const remaining = counts ? lockoutRemainingSeconds(counts.failed, counts.max, counts.interval) : null;
     const wait =
       remaining !== null
-        ? `about ${duration(remaining)} remain with the device powered on (${counts!.failed} failures, ${counts!.max} allowed, one forgiven every ${counts!.interval} s)`
+        ? `about ${formatDuration(remaining)} remain with the device powered on (${counts!.failed} failures, ${counts!.max} allowed, one forgiven every ${formatDuration(counts!.interval)})`
         : counts !== null
           ? 'this TPM never heals by waiting (LOCKOUT_INTERVAL or MAX_AUTH_FAIL is 0)'
           : getTpm?.lockoutHealTime
@@ -115,7 +116,7 @@ function checkLockout({ snapshot, diagnosis }: PreflightInput): GateCheck {
     );
   }
   if (lockoutRefused) {
-    const recovery = da ? duration(da.lockoutRecoverySeconds) : 'LOCKOUT_RECOVERY';
+    const recovery = da ? formatDuration(da.lockoutRecoverySeconds) : 'LOCKOUT_RECOVERY';
     ev.push({ source: 'tpm', field: `${lockoutRefused.section} error`, value: lockoutRefused.code });
     return check(
       'blocker.lockout',

@@ -81,14 +81,6 @@ export function listWords(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** Seconds as an admin reads them: "600 s (10 min)". */
-export function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${seconds} s (${Math.round(seconds / 60)} min)`;
-  if (seconds < 86400) return `${seconds} s (${+(seconds / 3600).toFixed(1)} h)`;
-  return `${seconds} s (${+(seconds / 86400).toFixed(1)} d)`;
-}
-
 /**
  * The `tpm-doctor clear` flags gate messages name, so each message says exactly what to type
  * (docs/clear.md).

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../text/duration.js';
 /**
  * Gate check 3, rights (docs/clear.md, the preflight gate).
  * - Elevation: clearing the TPM needs a local administrator
@@ -20,16 +21,7 @@ import { notElevatedMessage } from '../platform/elevation.js';
 import { type OperationSupport, operationSupportOf, refusalFor } from '../platform/ppi-codes.js';
 import { NO_PPI_MESSAGE } from '../platform/ppi-error.js';
 import { chooseOperation, noOperationMessage } from '../platform/ppi-linux.js';
-import {
-  check,
-  duration,
-  type Evidence,
-  FLAGS,
-  finding,
-  isLabTpm,
-  type PreflightInput,
-  platformOf,
-} from './facts.js';
+import { check, type Evidence, FLAGS, finding, isLabTpm, type PreflightInput, platformOf } from './facts.js';
 import type { GateCheck } from './gate.js';
 
 /**
@@ -192,7 +184,7 @@ function lockoutAuthorization({ snapshot, diagnosis }: PreflightInput): GateChec
   }
   const inLockout = da?.inLockout === true || finding(diagnosis, 'tpm.lockout') !== undefined;
   const blocked = status?.errors.some((e) => e.code === 'TPM_RC_LOCKOUT') === true;
-  const recovery = da ? duration(da.lockoutRecoverySeconds) : 'LOCKOUT_RECOVERY';
+  const recovery = da ? formatDuration(da.lockoutRecoverySeconds) : 'LOCKOUT_RECOVERY';
   if (inLockout || blocked) {
     return check(
       'rights.clear-authorization',

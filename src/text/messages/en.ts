@@ -82,6 +82,44 @@ export const EN = {
   'refusal.unfinished-run': (p: { runs: string }) =>
     `run ${p.runs} is not finished: continue it with "tpm-doctor resume" or end it with "tpm-doctor abandon RUN-ID" before starting another clear`,
 
+  // Fleet summaries (src/fleet/campaign/campaign-status.ts, src/cli/fleet/status-command.ts).
+  'fleet.campaign.heading': (p: { id: string; action: string; status: string }) =>
+    `Campaign ${p.id}: ${p.action}, ${p.status}`,
+  'fleet.campaign.target': 'Target:',
+  'fleet.campaign.selection': 'Selection:',
+  'fleet.campaign.created': 'Created:',
+  'fleet.campaign.deadline': 'Deadline:',
+  'fleet.campaign.devices': 'Devices:',
+  'fleet.campaign.device-count': (p: { total: number; done: number; open: number }) =>
+    `${p.total} (${p.done} done, ${p.open} open)`,
+  'fleet.campaign.script': (p: { id: string }) => `Remediations script package: ${p.id}`,
+  'fleet.phase.pending': 'not posted yet',
+  'fleet.phase.posting': 'being posted',
+  'fleet.phase.posted': 'posted, waiting for the device to sync',
+  'fleet.phase.unconfirmed': 'maybe posted (interrupted), waiting for a sync',
+  'fleet.phase.synced': 'synced, waiting for TPM settings to turn compliant',
+  'fleet.phase.compliant': 'compliant',
+  'fleet.phase.failed': 'refused by Graph',
+  'fleet.phase.timed-out': 'timed out',
+  'fleet.phase.remediate-synced': 'evidence reported',
+  'fleet.phase.clear-posted': 'posted, waiting for the clear to report',
+  'fleet.phase.clear-synced': 'cleared and proven, waiting for restart and compliance',
+  'fleet.phase.clear-failed': 'refused or failed (TPM not cleared)',
+  'fleet.campaign.problems': 'Devices that need a look:',
+  'fleet.campaign.more': (p: { count: number }) => `... and ${p.count} more (--json lists them)`,
+  'fleet.campaign.stopped': (p: { id: string }) => `Stopped: "tpm-doctor fleet resume ${p.id}" resumes it.`,
+  'fleet.campaign.abandoned': (p: { open: number }) =>
+    `Abandoned: never posted again, never resumed; ${p.open} devices not done.`,
+  'fleet.campaigns.none-yet': 'No campaigns yet.',
+  'fleet.campaigns.created': (p: { at: string }) => `created ${p.at}`,
+  'fleet.status.store': (p: { store: string }) => `Store: ${p.store}`,
+  'fleet.status.latest-triage': (p: { id: number; at: string; target: string }) =>
+    `Latest triage: run ${p.id} at ${p.at} (${p.target})`,
+  'fleet.status.no-triage': 'No triage yet ("tpm-doctor fleet triage").',
+  'fleet.status.no-campaigns': 'No campaigns.',
+  'fleet.status.compliant': (p: { compliant: string; total: number }) =>
+    `${p.compliant}/${p.total} compliant`,
+
   // The clear's preflight gate (src/cli/render/gate-text.ts).
   'gate.heading': 'Preflight gate',
   'gate.mark.pass': 'pass',

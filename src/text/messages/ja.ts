@@ -82,6 +82,43 @@ export const JA = {
   'refusal.unfinished-run': (p: { runs: string }) =>
     `実行 ${p.runs} が完了していません。別のクリアを始める前に、「tpm-doctor resume」で再開するか、「tpm-doctor abandon RUN-ID」で終了してください`,
 
+  'fleet.campaign.heading': (p: { id: string; action: string; status: string }) =>
+    `キャンペーン ${p.id}: ${p.action}、${p.status}`,
+  'fleet.campaign.target': '対象テナント:',
+  'fleet.campaign.selection': '対象デバイス:',
+  'fleet.campaign.created': '作成日時:',
+  'fleet.campaign.deadline': '期限:',
+  'fleet.campaign.devices': 'デバイス数:',
+  'fleet.campaign.device-count': (p: { total: number; done: number; open: number }) =>
+    `${p.total}台（完了${p.done}台、未完了${p.open}台）`,
+  'fleet.campaign.script': (p: { id: string }) => `修復スクリプトパッケージ: ${p.id}`,
+  'fleet.phase.pending': '未送信',
+  'fleet.phase.posting': '送信中',
+  'fleet.phase.posted': '送信済み、デバイスの同期待ち',
+  'fleet.phase.unconfirmed': '送信済みの可能性あり（中断）、同期待ち',
+  'fleet.phase.synced': '同期済み、TPM設定の準拠待ち',
+  'fleet.phase.compliant': '準拠',
+  'fleet.phase.failed': 'Graphが拒否',
+  'fleet.phase.timed-out': 'タイムアウト',
+  'fleet.phase.remediate-synced': '証拠を報告済み',
+  'fleet.phase.clear-posted': '送信済み、クリア結果の報告待ち',
+  'fleet.phase.clear-synced': 'クリアと証明が完了、再起動と準拠待ち',
+  'fleet.phase.clear-failed': '拒否または失敗（TPMはクリアされていません）',
+  'fleet.campaign.problems': '確認が必要なデバイス:',
+  'fleet.campaign.more': (p: { count: number }) => `…ほか${p.count}台（--json ですべて表示）`,
+  'fleet.campaign.stopped': (p: { id: string }) =>
+    `停止中:「tpm-doctor fleet resume ${p.id}」で再開できます。`,
+  'fleet.campaign.abandoned': (p: { open: number }) =>
+    `中止済み: 今後送信も再開もしません。未完了のデバイスは${p.open}台です。`,
+  'fleet.campaigns.none-yet': 'キャンペーンはまだありません。',
+  'fleet.campaigns.created': (p: { at: string }) => `作成 ${p.at}`,
+  'fleet.status.store': (p: { store: string }) => `ストア: ${p.store}`,
+  'fleet.status.latest-triage': (p: { id: number; at: string; target: string }) =>
+    `最新のトリアージ: 実行 ${p.id}（${p.at}、${p.target}）`,
+  'fleet.status.no-triage': 'トリアージはまだ実行されていません（「tpm-doctor fleet triage」）。',
+  'fleet.status.no-campaigns': 'キャンペーンはありません。',
+  'fleet.status.compliant': (p: { compliant: string; total: number }) => `${p.compliant}/${p.total}台が準拠`,
+
   'gate.heading': '事前チェック（ゲート）',
   'gate.mark.pass': '合格',
   'gate.mark.fail': '不合格',

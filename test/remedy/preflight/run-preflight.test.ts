@@ -521,7 +521,7 @@ describe('5. blockers', () => {
     };
     const c = byId(runPreflight(snapshot(status), clearDiagnosis(), LAB), 'blocker.lockout');
     expect(c.status).toBe('fail');
-    expect(c.message).toContain('about 2000 s (33 min) remain');
+    expect(c.message).toContain('about 33 min 20 s remain');
     expect(c.message).toContain('Never clear the TPM to escape a lockout');
     expect(c.evidence).toContainEqual({ source: 'preflight', field: 'lockoutRemainingSeconds', value: 2000 });
   });
@@ -541,7 +541,7 @@ describe('5. blockers', () => {
       },
     });
     expect(byId(runPreflight(s, clearDiagnosis(), PC_OPTIONS), 'blocker.lockout').message).toContain(
-      '7200 s (2 h)',
+      'about 2 h remain with the device powered on (32 failures, 32 allowed, one forgiven every 2 h)',
     );
     const never = withFlags(healthyStatus(), { inLockout: true });
     never.dictionaryAttack = { ...never.dictionaryAttack!, recoveryTimeSeconds: 0 };

@@ -222,7 +222,7 @@ describe('lockout', () => {
     const r = gate(snapshot, { method: 'lockout', purpose: 'repair' });
     const c = byId(r, 'blocker.lockout');
     expect(c.status).toBe('fail');
-    expect(c.message).toContain('about 7200 s (2 h) remain');
+    expect(c.message).toContain('about 2 h remain');
     expect(c.message).toContain('Unblock-Tpm');
     expect(c.message).toContain('Never clear the TPM to escape a lockout');
     expect(byId(r, 'reason').status).toBe('fail');

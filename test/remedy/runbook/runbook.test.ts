@@ -353,7 +353,7 @@ describe('advanceRunbook: waiting and failing', () => {
     clock.set('2024-06-04T09:30:00Z');
     const r = await advanceRunbook(journal, steps, ctx);
     expect(r).toMatchObject({ status: 'failed', at: 'mdm-synced' });
-    expect(r.message).toMatch(/No successful Intune sync in 24 h 10 min/);
+    expect(r.message).toMatch(/No successful Intune sync in 1 d 10 min/);
     journal.close();
   });
 });

@@ -2,10 +2,11 @@
 // OMADM ConnInfo last-success time, the PushLaunch task / deviceenroller, and Graph
 // syncDevice / lastSyncDateTime (docs/clear.md, the Windows runbook).
 import { isIntuneEnrollment } from '../../../probe/windows/mdm-enrollments.js';
+import { formatDuration } from '../../../text/duration.js';
 import type { JsonObject } from '../../journal.js';
 import { done, failed, type RunbookStep, waiting } from '../step.js';
 import { problemWith, readWindows, runAction, triggerMdmSyncAction } from '../windows.js';
-import { elapsedWords, isAfter } from './time.js';
+import { isAfter } from './time.js';
 
 const MDM_SYNCED = 'mdm-synced';
 
@@ -65,7 +66,7 @@ export function mdmSyncedStep(): RunbookStep {
       const waited = ctx.now().getTime() - Date.parse(since);
       if (waited > MDM_SYNC_GIVE_UP_MS) {
         return failed(
-          `No successful Intune sync in ${elapsedWords(waited)} since ${since} (last success ${deviceSync ?? 'unknown'}` +
+          `No successful Intune sync in ${formatDuration(waited / 1000)} since ${since} (last success ${deviceSync ?? 'unknown'}` +
             `${ev.mdmSync?.lastErrorCode ? `, last error ${ev.mdmSync.lastErrorCode}` : ''}).`,
           evidence,
           'Check the DeviceManagement-Enterprise-Diagnostics-Provider/Admin event log for the session error, ' +
@@ -73,7 +74,7 @@ export function mdmSyncedStep(): RunbookStep {
         );
       }
       return waiting(
-        `Waiting for Intune to sync (requested ${elapsedWords(waited)} ago; last successful sync ${deviceSync ?? 'unknown'}). ` +
+        `Waiting for Intune to sync (requested ${formatDuration(waited / 1000)} ago; last successful sync ${deviceSync ?? 'unknown'}). ` +
           'Keep this PC awake and on mains power until it does.',
         evidence,
         KEEP_AWAKE,

@@ -10,13 +10,3 @@ export function isAfter(time: string | null | undefined, reference: string): boo
 export function minus(reference: string, ms: number): string {
   return new Date(Date.parse(reference) - ms).toISOString();
 }
-
-/** "3 h 20 min", "12 min", "40 s". */
-export function elapsedWords(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
-}
