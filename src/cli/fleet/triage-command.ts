@@ -46,6 +46,8 @@ Output:
                    streamed; docs/triage.md has the schema), html (one self-contained file with
                    charts, for a manager or a ticket).
   --json           Same as --format json.
+  --bom, --no-bom  Start the CSV with a UTF-8 byte order mark, so Excel reads Japanese and
+                   other non-ASCII names right (default: on on Windows, off elsewhere).
   --out FILE       Write the report to FILE (default stdout), readable by you only (0600);
                    written to FILE.partial first and renamed when complete, so a crash never
                    leaves half a report under FILE.
@@ -69,6 +71,8 @@ export async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     out: { type: 'string', short: 'o' },
     'stale-days': { type: 'string' },
+    bom: { type: 'boolean' },
+    'no-bom': { type: 'boolean' },
     store: { type: 'string' },
     'no-store': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
@@ -88,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json && values.format && values.format !== 'json') {
     throw new UsageError('--json and --format disagree; give one', 'fleet triage');
   }
+  const bom = csvBom(values.bom, values['no-bom'], format);
   let staleSyncDays: number | undefined;
   if (values['stale-days'] !== undefined) {
     if (!/^\d+$/.test(values['stale-days']) || Number(values['stale-days']) < 1) {
@@ -113,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
     const { sink, flush } = bufferedSink(streamSink(out ?? process.stdout));
 
     const actions = new ActionList();
-    const csv = format === 'csv' ? new CsvReportWriter(sink, target) : undefined;
+    const csv = format === 'csv' ? new CsvReportWriter(sink, target, { bom }) : undefined;
     const json = format === 'json' ? new JsonReportWriter(sink, target) : undefined;
     const runId = store ? await store.beginTriage(connection.target, connection.tenant.key) : undefined;
     let rows: ReturnType<typeof toTriageRow>[] = [];
@@ -201,4 +206,17 @@ function checkReportPath(out: string): void {
 
 function storeName(store: FleetStore | undefined): string {
   return store?.description ?? '';
+}
+
+/**
+ * Whether the CSV starts with a UTF-8 byte order mark: --bom or --no-bom, else on on Windows,
+ * where the CSV is opened in Excel (src/fleet/triage/report-csv.ts, UTF8_BOM).
+ */
+function csvBom(bom: boolean | undefined, noBom: boolean | undefined, format: Format): boolean {
+  if (bom && noBom)
+    throw new UsageError('--bom and --no-bom contradict each other; give one', 'fleet triage');
+  if ((bom || noBom) && format !== 'csv') {
+    throw new UsageError(`--${bom ? 'bom' : 'no-bom'} is for --format csv`, 'fleet triage');
+  }
+  return bom ?? (noBom ? false : process.platform === 'win32');
 }

@@ -58,13 +58,25 @@ function csvRow(r: TriageResult, tenant: string | null = null): string {
   return `${CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',')}\r\n`;
 }
 
-/** Streams the CSV report: a header, then one record per result as it comes. */
+/**
+ * The UTF-8 byte order mark (Unicode Standard §23.8). Excel opens a CSV without it in the system's
+ * ANSI code page (Shift_JIS on Japanese Windows), so Japanese device and user names turn into
+ * mojibake; with it, Excel reads the file as UTF-8 (Microsoft Support, "Opening CSV UTF-8 files
+ * correctly in Excel"). Python's utf-8-sig and PowerShell's Import-Csv skip it.
+ */
+export const UTF8_BOM = '\uFEFF';
+
+/**
+ * Streams the CSV report: a header, then one record per result as it comes. `bom` starts the file
+ * with the UTF-8 byte order mark, for Excel.
+ */
 export class CsvReportWriter {
   private started = false;
 
   constructor(
     private readonly sink: ReportSink,
     private readonly target?: ReportTarget,
+    private readonly options: { bom?: boolean } = {},
   ) {}
 
   async write(result: TriageResult): Promise<void> {
@@ -79,6 +91,6 @@ export class CsvReportWriter {
 
   private async begin(): Promise<void> {
     this.started = true;
-    await this.sink(`${CSV_COLUMNS.join(',')}\r\n`);
+    await this.sink(`${this.options.bom ? UTF8_BOM : ''}${CSV_COLUMNS.join(',')}\r\n`);
   }
 }

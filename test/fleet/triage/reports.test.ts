@@ -178,6 +178,24 @@ describe('CSV report', () => {
     expect(byId.get('md-x')![6]).toBe('blocked');
   });
 
+  test('--bom: the file starts with the UTF-8 byte order mark EF BB BF, once, before the header', async () => {
+    const { text } = await collect(async (sink) => {
+      const w = new CsvReportWriter(sink, LAB, { bom: true });
+      for (const r of sampleResults()) await w.write(r);
+      await w.end();
+    });
+    const bytes = Buffer.from(text, 'utf8');
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3, 3 + CSV_COLUMNS[0].length).toString('utf8')).toBe(CSV_COLUMNS[0]);
+    expect(text.match(/\uFEFF/g)).toHaveLength(1);
+    const { text: empty } = await collect(async (sink) =>
+      new CsvReportWriter(sink, LAB, { bom: true }).end(),
+    );
+    expect(empty).toBe(`\uFEFF${CSV_COLUMNS.join(',')}\r\n`);
+    const { text: plain } = await collect(async (sink) => new CsvReportWriter(sink, LAB).end());
+    expect(Buffer.from(plain, 'utf8')[0]).toBe(CSV_COLUMNS[0].charCodeAt(0));
+  });
+
   test('an empty fleet still gets a header', async () => {
     const { text } = await collect(async (sink) => new CsvReportWriter(sink).end());
     expect(text).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
