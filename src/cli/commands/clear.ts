@@ -160,7 +160,8 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     const { method } = plan;
     const dryRun = values['dry-run'] ?? false;
     // The screen in the admin's language; JSON, the journal and the gate's record stay English.
-    const { ui } = values.json ? ENGLISH : await loadMessages(language);
+    const messages = values.json ? ENGLISH : await loadMessages(language);
+    const { ui } = messages;
     // Before anything is read or printed: a clear that cannot start (another run is open, or its
     // journal could not be written) says so in one line, not after a full passed gate.
     refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun }, ui));
@@ -212,6 +213,12 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     };
     const { runPreflight } = await import('../../remedy/preflight/run-preflight.js');
     const gate = runPreflight(snapshot, diagnosis, options);
+    // What the admin reads: the same pure checks over the same facts, in their language (the gate
+    // above, in English, is what the journal and JSON record).
+    const shownGate =
+      messages === ENGLISH
+        ? gate
+        : runPreflight(snapshot, diagnose(snapshot, undefined, messages), options, ui);
     const report = (run: ClearRunResult | null, extra: Record<string, unknown> = {}) => {
       if (values.json) {
         process.stdout.write(
@@ -229,7 +236,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
             statusLabel: ui[`diagnosis.status.${v.status}`],
             stepLabel: ui[`diagnosis.step.${v.nextStep}`],
             clearIsFix: v.clearRecommended,
-          })}\n\n${renderGate(gate, acknowledged, terminalLayout(), ui)}`,
+          })}\n\n${renderGate(shownGate, acknowledged, terminalLayout(), ui)}`,
       );
     }
     if (!gate.passed || values['dry-run']) {

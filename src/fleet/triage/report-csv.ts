@@ -64,7 +64,7 @@ function csvRow(r: TriageResult, tenant: string | null = null): string {
  * mojibake; with it, Excel reads the file as UTF-8 (Microsoft Support, "Opening CSV UTF-8 files
  * correctly in Excel"). Python's utf-8-sig and PowerShell's Import-Csv skip it.
  */
-export const UTF8_BOM = '\uFEFF';
+const UTF8_BOM = '\uFEFF';
 
 /**
  * Streams the CSV report: a header, then one record per result as it comes. `bom` starts the file

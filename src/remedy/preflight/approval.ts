@@ -17,7 +17,7 @@ import {
 } from './facts.js';
 import type { GateCheck } from './gate.js';
 
-export function checkApproval({ snapshot, options }: PreflightInput): GateCheck {
+export function checkApproval({ snapshot, options, ui }: PreflightInput): GateCheck {
   const approvedBy = options.approvedBy?.trim() || null;
   const ticket = options.ticket?.trim() || null;
   const approval: Evidence[] = [
@@ -25,7 +25,7 @@ export function checkApproval({ snapshot, options }: PreflightInput): GateCheck 
     { source: 'options', field: 'ticket', value: ticket },
   ];
   const approved = approvedBy !== null && ticket !== null;
-  const recorded = `approved by ${approvedBy} (ticket ${ticket}); recorded in the journal`;
+  const recorded = ui['gate.check.approval.recorded']({ by: approvedBy ?? '', ticket: ticket ?? '' });
   const windows = snapshot.windows;
   if (windows === null || windows.enrollments === null) {
     const notWindows = windows === null && (isLabTpm(snapshot) || platformOf(snapshot) === 'not-windows');
@@ -34,16 +34,20 @@ export function checkApproval({ snapshot, options }: PreflightInput): GateCheck 
         'approval',
         'pass',
         approved
-          ? `Not an MDM-managed Windows device; ${recorded}.`
-          : 'Not an MDM-managed Windows device (no Windows evidence, not a Windows TPM): no approval is required.',
+          ? ui['gate.check.approval.not-windows-approved']({ recorded })
+          : ui['gate.check.approval.not-windows'],
         approval,
       );
     }
-    if (approved) return check('approval', 'pass', `The MDM enrollment was not read; ${recorded}.`, approval);
+    if (approved)
+      return check('approval', 'pass', ui['gate.check.approval.unread-approved']({ recorded }), approval);
     return check(
       'approval',
       'unknown',
-      `Whether this device is managed by Intune is unknown (the MDM enrollments were not read): record an approval with ${FLAGS.approval}, or acknowledge with ${FLAGS.acknowledge('approval')} if it is not company-managed.`,
+      ui['gate.check.approval.unread']({
+        approvalFlags: FLAGS.approval,
+        acknowledge: FLAGS.acknowledge('approval'),
+      }),
       [...approval, { source: 'evidence', field: 'enrollments', value: null }],
     );
   }
@@ -57,25 +61,25 @@ export function checkApproval({ snapshot, options }: PreflightInput): GateCheck 
     return check(
       'approval',
       'pass',
-      approved
-        ? `Not MDM-managed (no Intune enrollment); ${recorded}.`
-        : 'Not MDM-managed (no Intune enrollment): no approval is required.',
+      approved ? ui['gate.check.approval.not-mdm-approved']({ recorded }) : ui['gate.check.approval.not-mdm'],
       approval,
     );
   }
   if (approved) {
-    return check('approval', 'pass', `Intune-managed device ${recorded}.`, [
+    return check('approval', 'pass', ui['gate.check.approval.intune-approved']({ recorded }), [
       ...enrollmentEvidence,
       ...approval,
     ]);
   }
-  const lacking = [approvedBy === null ? 'who approved it' : null, ticket === null ? 'the ticket' : null]
-    .filter((x) => x !== null)
-    .join(' and ');
   return check(
     'approval',
     'fail',
-    `This device is managed by Intune (ProviderID "${INTUNE_PROVIDER_ID}"), so a clear needs a recorded approval and ${lacking} ${lacking.includes(' and ') ? 'are' : 'is'} missing: get the administrator's approval and run again with ${FLAGS.approval}.`,
+    ui['gate.check.approval.intune-missing']({
+      providerId: INTUNE_PROVIDER_ID,
+      missingWho: approvedBy === null,
+      missingTicket: ticket === null,
+      approvalFlags: FLAGS.approval,
+    }),
     [...enrollmentEvidence, ...approval],
   );
 }

@@ -43,7 +43,7 @@ export function checkBackup(input: PreflightInput): GateCheck[] {
         { source: 'tpm', field: 'uri', value: snapshot.tpm?.tpm.uri ?? null },
         { source: 'tpm', field: 'lab', value: snapshot.tpm?.tpm.lab ?? null },
       ];
-      const msg = 'No Windows volumes (not a Windows device): there is no BitLocker volume to protect.';
+      const msg = input.ui['gate.check.backup.not-windows'];
       return [
         check('backup.recovery-password', 'pass', msg, ev),
         check('backup.escrow', 'pass', msg, ev),

@@ -20,7 +20,7 @@ export function checkBlockers(input: PreflightInput): GateCheck[] {
   return [checkDisableClear(input), checkLockout(input), checkFirmware(input)];
 }
 
-function checkDisableClear({ snapshot, diagnosis, options }: PreflightInput): GateCheck {
+function checkDisableClear({ snapshot, diagnosis, options, ui }: PreflightInput): GateCheck {
   const flag = snapshot.tpm?.permanent?.flags.disableClear ?? null;
   const f = finding(diagnosis, 'tpm.clear-disabled');
   const ev: Evidence[] = [
@@ -28,22 +28,21 @@ function checkDisableClear({ snapshot, diagnosis, options }: PreflightInput): Ga
     { source: 'diagnosis', field: 'tpm.clear-disabled', value: f !== undefined },
   ];
   if (flag !== true && f === undefined) {
-    return check('blocker.disable-clear', 'pass', 'disableClear is not set: the TPM accepts TPM2_Clear.', ev);
+    return check('blocker.disable-clear', 'pass', ui['gate.check.disable-clear.pass'], ev);
   }
-  const why =
-    'disableClear is set: TPM2_Clear fails with TPM_RC_DISABLED (0x120) with lockout or platform authorisation alike, and someone set it on purpose, so find out who and why first.';
+  const why = ui['gate.check.disable-clear.why'];
   if (options.method === 'ppi') {
     return check(
       'blocker.disable-clear',
       'unknown',
-      `${why} A physical-presence clear (PPI operation 5 or 14) clears regardless (the firmware runs TPM2_ClearControl(NO) with platform authorisation first); once that is agreed, acknowledge with ${FLAGS.acknowledge('blocker.disable-clear')}.`,
+      ui['gate.check.disable-clear.ppi']({ why, acknowledge: FLAGS.acknowledge('blocker.disable-clear') }),
       ev,
     );
   }
   return check(
     'blocker.disable-clear',
     'fail',
-    `${why} Only platform authorisation lifts it (TPM2_ClearControl(NO)): in the UEFI setup, with ${FLAGS.ppi} (PPI operation 5 or 14 clears regardless), or on a lab TPM with tpm2_clearcontrol -C p c.`,
+    ui['gate.check.disable-clear.fail']({ why, ppiFlag: FLAGS.ppi }),
     ev,
   );
 }
@@ -58,7 +57,7 @@ export function lockoutRemainingSeconds(
   return Math.max(0, failedTries - maxTries + 1) * recoveryTime;
 }
 
-function checkLockout({ snapshot, diagnosis }: PreflightInput): GateCheck {
+function checkLockout({ snapshot, diagnosis, ui }: PreflightInput): GateCheck {
   const da = snapshot.tpm?.dictionaryAttack ?? null;
   const tool = snapshot.windows?.tpmtool?.lockout ?? null;
   const getTpm = snapshot.windows?.getTpm ?? null;
@@ -80,8 +79,7 @@ function checkLockout({ snapshot, diagnosis }: PreflightInput): GateCheck {
 
   const inLockout =
     da?.inLockout === true || f !== undefined || tool?.isLockedOut === true || getTpm?.lockedOut === true;
-  const never =
-    'Never clear the TPM to escape a lockout: it heals, and a clear would destroy every key and hide whatever keeps failing.';
+  const never = ui['gate.check.lockout.never-clear'];
   if (inLockout) {
     // Counts from the source that reports the lockout (the TPM read now, else tpmtool's), so a
     // stale or partial source does not give a wrong time.
@@ -100,28 +98,30 @@ function checkLockout({ snapshot, diagnosis }: PreflightInput): GateCheck {
     const remaining = counts ? lockoutRemainingSeconds(counts.failed, counts.max, counts.interval) : null;
     const wait =
       remaining !== null
-        ? `about ${formatDuration(remaining)} remain with the device powered on (${counts!.failed} failures, ${counts!.max} allowed, one forgiven every ${formatDuration(counts!.interval)})`
+        ? ui['gate.check.lockout.remaining']({
+            seconds: remaining,
+            failed: counts!.failed,
+            max: counts!.max,
+            interval: counts!.interval,
+          })
         : counts !== null
-          ? 'this TPM never heals by waiting (LOCKOUT_INTERVAL or MAX_AUTH_FAIL is 0)'
+          ? ui['gate.check.lockout.never-heals']
           : getTpm?.lockoutHealTime
-            ? `Windows reports a heal time of ${getTpm.lockoutHealTime}`
-            : 'the remaining time is unknown';
+            ? ui['gate.check.lockout.heal-time']({ healTime: getTpm.lockoutHealTime })
+            : ui['gate.check.lockout.remaining-unknown'];
     if (remaining !== null)
       ev.push({ source: 'preflight', field: 'lockoutRemainingSeconds', value: remaining });
-    return check(
-      'blocker.lockout',
-      'fail',
-      `The TPM is in dictionary-attack lockout: ${wait}. Wait, or reset it with the lockout authorisation (Windows: Unblock-Tpm or tpm.msc "Reset TPM Lockout"; Linux: tpm2_dictionarylockout --clear-lockout), never guessing that value. ${never}`,
-      ev,
-    );
+    return check('blocker.lockout', 'fail', ui['gate.check.lockout.fail']({ wait, never }), ev);
   }
   if (lockoutRefused) {
-    const recovery = da ? formatDuration(da.lockoutRecoverySeconds) : 'LOCKOUT_RECOVERY';
     ev.push({ source: 'tpm', field: `${lockoutRefused.section} error`, value: lockoutRefused.code });
     return check(
       'blocker.lockout',
       'fail',
-      `The lockout authorisation is blocked (TPM_RC_LOCKOUT 0x921 after a wrong value): it is refused for up to ${recovery} of powered-on time after the last wrong try (or until a TPM reset if that is 0). Wait that long, then use the right value; never guess it. ${never}`,
+      ui['gate.check.lockout.auth-blocked']({
+        recoverySeconds: da ? da.lockoutRecoverySeconds : null,
+        never,
+      }),
       ev,
     );
   }
@@ -129,14 +129,14 @@ function checkLockout({ snapshot, diagnosis }: PreflightInput): GateCheck {
     return check(
       'blocker.lockout',
       'unknown',
-      `The lockout state was not read (no TPM properties, tpmtool or Get-Tpm): give --tpm, or collect the evidence again elevated; or acknowledge with ${FLAGS.acknowledge('blocker.lockout')}.`,
+      ui['gate.check.lockout.unread']({ acknowledge: FLAGS.acknowledge('blocker.lockout') }),
       ev,
     );
   }
-  return check('blocker.lockout', 'pass', 'The TPM is not in dictionary-attack lockout.', ev);
+  return check('blocker.lockout', 'pass', ui['gate.check.lockout.pass'], ev);
 }
 
-function checkFirmware({ snapshot, diagnosis }: PreflightInput): GateCheck {
+function checkFirmware({ snapshot, diagnosis, ui }: PreflightInput): GateCheck {
   const f = finding(diagnosis, 'tpm.firmware-vulnerable');
   const tool = snapshot.windows?.tpmtool?.hasVulnerableFirmware ?? null;
   const identity = snapshot.tpm?.identity ?? null;
@@ -152,15 +152,8 @@ function checkFirmware({ snapshot, diagnosis }: PreflightInput): GateCheck {
     });
   }
   if (f !== undefined || tool === true) {
-    const action =
-      f?.remedy.action ??
-      "Update the TPM firmware with the PC maker's tool (BitLocker suspended), then collect and diagnose again.";
-    return check(
-      'blocker.firmware',
-      'fail',
-      `The TPM firmware is vulnerable and not yet updated; a clear now would only make new keys on the same firmware. Update the firmware first, then diagnose again: ${action}`,
-      ev,
-    );
+    const action = f?.remedy.action ?? ui['gate.check.firmware.default-action'];
+    return check('blocker.firmware', 'fail', ui['gate.check.firmware.fail']({ action }), ev);
   }
   const version =
     identity?.firmwareVersion ??
@@ -173,14 +166,9 @@ function checkFirmware({ snapshot, diagnosis }: PreflightInput): GateCheck {
     return check(
       'blocker.firmware',
       'unknown',
-      `The TPM firmware version was not read, so it cannot be checked against known vulnerabilities: give --tpm or fuller evidence, or acknowledge with ${FLAGS.acknowledge('blocker.firmware')}.`,
+      ui['gate.check.firmware.unread']({ acknowledge: FLAGS.acknowledge('blocker.firmware') }),
       ev,
     );
   }
-  return check(
-    'blocker.firmware',
-    'pass',
-    `No known vulnerability for this TPM firmware (${version ?? 'tpmtool: not vulnerable'}).`,
-    ev,
-  );
+  return check('blocker.firmware', 'pass', ui['gate.check.firmware.pass']({ version }), ev);
 }

@@ -7,12 +7,15 @@ import type { Diagnosis } from '../../diagnose/diagnose.js';
 import type { Finding } from '../../diagnose/finding.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { KeyProtectorType } from '../../snapshot/windows-evidence.js';
+import type { UiMessages } from '../../text/messages/en.js';
 import type { CheckId, CheckStatus, GateCheck, GateOptions } from './gate.js';
 
 export interface PreflightInput {
   snapshot: Snapshot;
   diagnosis: Diagnosis;
   options: GateOptions;
+  /** The words of the checks' messages (English for the journal and JSON). */
+  ui: UiMessages;
 }
 
 export type Evidence = GateCheck['evidence'][number];

@@ -21,7 +21,10 @@ import type { GateCheck, LossInventory } from './gate.js';
 const CERTIFICATES_UNKNOWN =
   'TPM-backed certificates and virtual smart cards: unknown: check certmgr for the Microsoft Platform Crypto Provider (certutil -csp "Microsoft Platform Crypto Provider" -key lists its keys)';
 
-export function checkInventory({ snapshot }: PreflightInput): { check: GateCheck; inventory: LossInventory } {
+export function checkInventory({ snapshot, ui }: PreflightInput): {
+  check: GateCheck;
+  inventory: LossInventory;
+} {
   const status = snapshot.tpm;
   const evidence: Evidence[] = [];
   const persistentObjects = (status?.persistentObjects ?? [])
@@ -97,16 +100,15 @@ export function checkInventory({ snapshot }: PreflightInput): { check: GateCheck
     };
   }
 
-  const counts = [
-    `${status?.persistentObjects ? persistentObjects.length : 'an unknown number of'} persistent object(s)`,
-    `${status?.nvIndices ? nonPlatformNvIndices.length : 'an unknown number of'} non-platform NV index(es)`,
-    ...(w !== null ? [`${windows.length} Windows item(s)`] : []),
-  ];
   return {
     check: check(
       'inventory',
       'pass',
-      `The clear destroys ${counts.join(', ')}: review the inventory, and back up or plan to re-create anything on it before confirming.`,
+      ui['gate.check.inventory.pass']({
+        persistent: status?.persistentObjects ? persistentObjects.length : null,
+        nv: status?.nvIndices ? nonPlatformNvIndices.length : null,
+        windows: w !== null ? windows.length : null,
+      }),
       evidence,
     ),
     inventory: { persistentObjects, nonPlatformNvIndices, windows },

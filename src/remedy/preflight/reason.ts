@@ -9,25 +9,22 @@
 import { check, type PreflightInput } from './facts.js';
 import type { GateCheck } from './gate.js';
 
-export function checkReason({ diagnosis, options }: PreflightInput): GateCheck {
+export function checkReason({ diagnosis, options, ui }: PreflightInput): GateCheck {
   const { verdict } = diagnosis;
   const evidence = [
     { source: 'diagnosis', field: 'verdict.nextStep', value: verdict.nextStep },
     { source: 'diagnosis', field: 'verdict.clearRecommended', value: verdict.clearRecommended },
   ];
   if (options.purpose === 'decommission') {
-    return check(
-      'reason',
-      'pass',
-      'Purpose decommission (handover, sale or OS reinstall): no fault is needed, so the diagnosis is not consulted; the backup, approval and blocker checks still apply.',
-      [{ source: 'options', field: 'purpose', value: 'decommission' }],
-    );
+    return check('reason', 'pass', ui['gate.check.reason.decommission'], [
+      { source: 'options', field: 'purpose', value: 'decommission' },
+    ]);
   }
   if (verdict.clearRecommended) {
     return check(
       'reason',
       'pass',
-      `The diagnosis reaches "clear" on the remedy ladder (because of ${verdict.because.join(', ')}) and nothing blocks it.`,
+      ui['gate.check.reason.recommended']({ because: verdict.because.join(', ') }),
       [...evidence, { source: 'diagnosis', field: 'verdict.because', value: verdict.because.join(',') }],
     );
   }
@@ -35,24 +32,24 @@ export function checkReason({ diagnosis, options }: PreflightInput): GateCheck {
   const unknown = (verdict.unknown ?? []).filter((u) => u.blocksClear);
   const why =
     verdict.status === 'undiagnosable'
-      ? 'nothing about this device could be read'
+      ? ui['gate.check.reason.why-undiagnosable']
       : unknown.length > 0
-        ? `facts a clear depends on are unknown (${unknown.map((u) => u.fact).join(', ')})`
+        ? ui['gate.check.reason.why-unknown']({ facts: unknown.map((u) => u.fact).join(', ') })
         : verdict.nextStep === 'clear'
-          ? `a clear is needed but blocked by ${blocked.join(', ')}`
-          : `the safer next step is "${verdict.nextStep}"`;
+          ? ui['gate.check.reason.why-blocked']({ findings: blocked.join(', ') })
+          : ui['gate.check.reason.why-safer']({
+              step: verdict.nextStep,
+              stepLabel: ui[`diagnosis.step.${verdict.nextStep}`],
+            });
   const todo =
-    verdict.nextStep === 'none' && verdict.status === 'healthy' ? 'Nothing needs repairing.' : verdict.action;
-  return check(
-    'reason',
-    'fail',
-    `A repair clear is not justified: ${why}. Do this instead: ${todo} (Use --purpose decommission only to hand over, sell or reinstall the device.)`,
-    [
-      ...evidence,
-      { source: 'diagnosis', field: 'verdict.status', value: verdict.status },
-      ...(blocked.length > 0
-        ? [{ source: 'diagnosis', field: 'verdict.clearBlockedBy', value: blocked.join(',') }]
-        : []),
-    ],
-  );
+    verdict.nextStep === 'none' && verdict.status === 'healthy'
+      ? ui['gate.check.reason.nothing-to-repair']
+      : verdict.action;
+  return check('reason', 'fail', ui['gate.check.reason.not-justified']({ why, todo }), [
+    ...evidence,
+    { source: 'diagnosis', field: 'verdict.status', value: verdict.status },
+    ...(blocked.length > 0
+      ? [{ source: 'diagnosis', field: 'verdict.clearBlockedBy', value: blocked.join(',') }]
+      : []),
+  ]);
 }

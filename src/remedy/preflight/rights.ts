@@ -81,12 +81,7 @@ function checkElevated(input: PreflightInput): GateCheck {
     { source: 'tpm', field: 'present', value: snapshot.tpm?.present ?? null },
   ];
   if (platformOf(snapshot) === 'not-windows' && snapshot.tpm?.present === true) {
-    return check(
-      'rights.elevated',
-      'pass',
-      'Not a Windows device, and this user could already talk to the TPM (the probe read it); no Windows administrator rights apply.',
-      ev,
-    );
+    return check('rights.elevated', 'pass', input.ui['gate.check.rights.not-windows'], ev);
   }
   return check(
     'rights.elevated',
@@ -201,7 +196,7 @@ function lockoutAuthorization({ snapshot, diagnosis }: PreflightInput): GateChec
   );
 }
 
-function platformAuthorization({ snapshot }: PreflightInput): GateCheck {
+function platformAuthorization({ snapshot, ui }: PreflightInput): GateCheck {
   const phEnable = snapshot.tpm?.startupClear?.flags.phEnable ?? null;
   const ev: Evidence[] = [
     { source: 'tpm', field: 'lab', value: snapshot.tpm?.tpm.lab ?? null },
@@ -218,19 +213,9 @@ function platformAuthorization({ snapshot }: PreflightInput): GateCheck {
     );
   }
   if (phEnable !== true) {
-    return check(
-      'rights.clear-authorization',
-      'fail',
-      'This lab TPM has the platform hierarchy disabled (phEnable clear, until the next TPM reset): power-cycle the lab TPM, or use --method lockout.',
-      ev,
-    );
+    return check('rights.clear-authorization', 'fail', ui['gate.check.rights.lab-platform-disabled'], ev);
   }
-  return check(
-    'rights.clear-authorization',
-    'pass',
-    'A lab TPM with the platform hierarchy enabled (phEnable set): TPM2_Clear can be authorised with platform authorisation.',
-    ev,
-  );
+  return check('rights.clear-authorization', 'pass', ui['gate.check.rights.lab-platform'], ev);
 }
 
 /**
@@ -241,16 +226,14 @@ function platformAuthorization({ snapshot }: PreflightInput): GateCheck {
  * Interface Specification, operation 5 and the PP_RequestConfirmationForClear flags). So the
  * authorisation that matters is the organisation's: an approval recorded with the clear.
  */
-function ppiAuthorization({ snapshot, options }: PreflightInput): GateCheck {
+function ppiAuthorization({ snapshot, options, ui }: PreflightInput): GateCheck {
   const ppiVersion = snapshot.windows?.win32Tpm?.physicalPresenceVersionInfo ?? null;
   const ev: Evidence[] = [{ source: 'Win32_Tpm', field: 'PhysicalPresenceVersionInfo', value: ppiVersion }];
   if (isLabTpm(snapshot)) {
-    return check(
-      'rights.clear-authorization',
-      'fail',
-      'A lab TPM has no firmware to show a physical-presence prompt: use --method platform.',
-      [...ev, { source: 'tpm', field: 'lab', value: true }],
-    );
+    return check('rights.clear-authorization', 'fail', ui['gate.check.rights.lab-no-ppi'], [
+      ...ev,
+      { source: 'tpm', field: 'lab', value: true },
+    ]);
   }
   if (snapshot.linuxPpi) return linuxPpiAuthorization(snapshot.linuxPpi);
   const approvedBy = options.approvedBy?.trim();

@@ -7,6 +7,7 @@
  */
 import type { Diagnosis } from '../../diagnose/diagnose.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
 import { checkApproval } from './approval.js';
 import { checkBackup } from './backup.js';
 import { checkBlockers } from './blockers.js';
@@ -18,8 +19,13 @@ import { checkInventory } from './inventory.js';
 import { checkReason } from './reason.js';
 import { checkRights } from './rights.js';
 
-export function runPreflight(snapshot: Snapshot, diagnosis: Diagnosis, options: GateOptions): GateResult {
-  const input: PreflightInput = { snapshot, diagnosis, options };
+export function runPreflight(
+  snapshot: Snapshot,
+  diagnosis: Diagnosis,
+  options: GateOptions,
+  ui: UiMessages = EN,
+): GateResult {
+  const input: PreflightInput = { snapshot, diagnosis, options, ui };
   const inventory = checkInventory(input);
   const binding = checkEvidenceBinding(input);
   const checks: GateCheck[] = applyFreshness(

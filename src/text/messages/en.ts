@@ -1,3 +1,5 @@
+import { formatDuration } from '../duration.js';
+
 /**
  * Every message of tpm-doctor's human output that is translated, in English, keyed by a stable
  * message ID. English is the fallback: a message another language lacks is shown from here
@@ -119,6 +121,100 @@ export const EN = {
   'fleet.status.no-campaigns': 'No campaigns.',
   'fleet.status.compliant': (p: { compliant: string; total: number }) =>
     `${p.compliant}/${p.total} compliant`,
+
+  // The gate's checks (src/remedy/preflight/); the checks of a Windows device's BitLocker backups
+  // and rights are not in the catalog yet and are shown in English.
+  'gate.check.reason.decommission':
+    'Purpose decommission (handover, sale or OS reinstall): no fault is needed, so the diagnosis is not consulted; the backup, approval and blocker checks still apply.',
+  'gate.check.reason.recommended': (p: { because: string }) =>
+    `The diagnosis reaches "clear" on the remedy ladder (because of ${p.because}) and nothing blocks it.`,
+  'gate.check.reason.why-undiagnosable': 'nothing about this device could be read',
+  'gate.check.reason.why-unknown': (p: { facts: string }) =>
+    `facts a clear depends on are unknown (${p.facts})`,
+  'gate.check.reason.why-blocked': (p: { findings: string }) =>
+    `a clear is needed but blocked by ${p.findings}`,
+  'gate.check.reason.why-safer': (p: { step: string; stepLabel: string }) =>
+    `the safer next step is "${p.step}"`,
+  'gate.check.reason.nothing-to-repair': 'Nothing needs repairing.',
+  'gate.check.reason.not-justified': (p: { why: string; todo: string }) =>
+    `A repair clear is not justified: ${p.why}. Do this instead: ${p.todo} (Use --purpose decommission only to hand over, sell or reinstall the device.)`,
+  'gate.check.backup.not-windows':
+    'No Windows volumes (not a Windows device): there is no BitLocker volume to protect.',
+  'gate.check.rights.not-windows':
+    'Not a Windows device, and this user could already talk to the TPM (the probe read it); no Windows administrator rights apply.',
+  'gate.check.rights.lab-platform-disabled':
+    'This lab TPM has the platform hierarchy disabled (phEnable clear, until the next TPM reset): power-cycle the lab TPM, or use --method lockout.',
+  'gate.check.rights.lab-platform':
+    'A lab TPM with the platform hierarchy enabled (phEnable set): TPM2_Clear can be authorised with platform authorisation.',
+  'gate.check.rights.lab-no-ppi':
+    'A lab TPM has no firmware to show a physical-presence prompt: use --method platform.',
+  'gate.check.approval.recorded': (p: { by: string; ticket: string }) =>
+    `approved by ${p.by} (ticket ${p.ticket}); recorded in the journal`,
+  'gate.check.approval.not-windows-approved': (p: { recorded: string }) =>
+    `Not an MDM-managed Windows device; ${p.recorded}.`,
+  'gate.check.approval.not-windows':
+    'Not an MDM-managed Windows device (no Windows evidence, not a Windows TPM): no approval is required.',
+  'gate.check.approval.unread-approved': (p: { recorded: string }) =>
+    `The MDM enrollment was not read; ${p.recorded}.`,
+  'gate.check.approval.unread': (p: { approvalFlags: string; acknowledge: string }) =>
+    `Whether this device is managed by Intune is unknown (the MDM enrollments were not read): record an approval with ${p.approvalFlags}, or acknowledge with ${p.acknowledge} if it is not company-managed.`,
+  'gate.check.approval.not-mdm-approved': (p: { recorded: string }) =>
+    `Not MDM-managed (no Intune enrollment); ${p.recorded}.`,
+  'gate.check.approval.not-mdm': 'Not MDM-managed (no Intune enrollment): no approval is required.',
+  'gate.check.approval.intune-approved': (p: { recorded: string }) => `Intune-managed device ${p.recorded}.`,
+  'gate.check.approval.intune-missing': (p: {
+    providerId: string;
+    missingWho: boolean;
+    missingTicket: boolean;
+    approvalFlags: string;
+  }) => {
+    const lacking = [p.missingWho ? 'who approved it' : null, p.missingTicket ? 'the ticket' : null]
+      .filter((x) => x !== null)
+      .join(' and ');
+    return `This device is managed by Intune (ProviderID "${p.providerId}"), so a clear needs a recorded approval and ${lacking} ${lacking.includes(' and ') ? 'are' : 'is'} missing: get the administrator's approval and run again with ${p.approvalFlags}.`;
+  },
+  'gate.check.disable-clear.pass': 'disableClear is not set: the TPM accepts TPM2_Clear.',
+  'gate.check.disable-clear.why':
+    'disableClear is set: TPM2_Clear fails with TPM_RC_DISABLED (0x120) with lockout or platform authorisation alike, and someone set it on purpose, so find out who and why first.',
+  'gate.check.disable-clear.ppi': (p: { why: string; acknowledge: string }) =>
+    `${p.why} A physical-presence clear (PPI operation 5 or 14) clears regardless (the firmware runs TPM2_ClearControl(NO) with platform authorisation first); once that is agreed, acknowledge with ${p.acknowledge}.`,
+  'gate.check.disable-clear.fail': (p: { why: string; ppiFlag: string }) =>
+    `${p.why} Only platform authorisation lifts it (TPM2_ClearControl(NO)): in the UEFI setup, with ${p.ppiFlag} (PPI operation 5 or 14 clears regardless), or on a lab TPM with tpm2_clearcontrol -C p c.`,
+  'gate.check.lockout.remaining': (p: { seconds: number; failed: number; max: number; interval: number }) =>
+    `about ${formatDuration(p.seconds)} remain with the device powered on (${p.failed} failures, ${p.max} allowed, one forgiven every ${formatDuration(p.interval)})`,
+  'gate.check.lockout.never-heals':
+    'this TPM never heals by waiting (LOCKOUT_INTERVAL or MAX_AUTH_FAIL is 0)',
+  'gate.check.lockout.heal-time': (p: { healTime: string }) => `Windows reports a heal time of ${p.healTime}`,
+  'gate.check.lockout.remaining-unknown': 'the remaining time is unknown',
+  'gate.check.lockout.never-clear':
+    'Never clear the TPM to escape a lockout: it heals, and a clear would destroy every key and hide whatever keeps failing.',
+  'gate.check.lockout.fail': (p: { wait: string; never: string }) =>
+    `The TPM is in dictionary-attack lockout: ${p.wait}. Wait, or reset it with the lockout authorisation (Windows: Unblock-Tpm or tpm.msc "Reset TPM Lockout"; Linux: tpm2_dictionarylockout --clear-lockout), never guessing that value. ${p.never}`,
+  'gate.check.lockout.auth-blocked': (p: { recoverySeconds: number | null; never: string }) =>
+    `The lockout authorisation is blocked (TPM_RC_LOCKOUT 0x921 after a wrong value): it is refused for up to ${p.recoverySeconds === null ? 'LOCKOUT_RECOVERY' : formatDuration(p.recoverySeconds)} of powered-on time after the last wrong try (or until a TPM reset if that is 0). Wait that long, then use the right value; never guess it. ${p.never}`,
+  'gate.check.lockout.unread': (p: { acknowledge: string }) =>
+    `The lockout state was not read (no TPM properties, tpmtool or Get-Tpm): give --tpm, or collect the evidence again elevated; or acknowledge with ${p.acknowledge}.`,
+  'gate.check.lockout.pass': 'The TPM is not in dictionary-attack lockout.',
+  'gate.check.firmware.default-action':
+    "Update the TPM firmware with the PC maker's tool (BitLocker suspended), then collect and diagnose again.",
+  'gate.check.firmware.fail': (p: { action: string }) =>
+    `The TPM firmware is vulnerable and not yet updated; a clear now would only make new keys on the same firmware. Update the firmware first, then diagnose again: ${p.action}`,
+  'gate.check.firmware.unread': (p: { acknowledge: string }) =>
+    `The TPM firmware version was not read, so it cannot be checked against known vulnerabilities: give --tpm or fuller evidence, or acknowledge with ${p.acknowledge}.`,
+  'gate.check.firmware.pass': (p: { version: string | null }) =>
+    `No known vulnerability for this TPM firmware (${p.version ?? 'tpmtool: not vulnerable'}).`,
+  'gate.check.inventory.pass': (p: {
+    persistent: number | null;
+    nv: number | null;
+    windows: number | null;
+  }) => {
+    const counts = [
+      `${p.persistent ?? 'an unknown number of'} persistent object(s)`,
+      `${p.nv ?? 'an unknown number of'} non-platform NV index(es)`,
+      ...(p.windows !== null ? [`${p.windows} Windows item(s)`] : []),
+    ];
+    return `The clear destroys ${counts.join(', ')}: review the inventory, and back up or plan to re-create anything on it before confirming.`;
+  },
 
   // The clear's preflight gate (src/cli/render/gate-text.ts).
   'gate.heading': 'Preflight gate',

@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration.js';
 import type { UiTranslation } from './translation.js';
 
 /**
@@ -118,6 +119,100 @@ export const JA = {
   'fleet.status.no-triage': 'トリアージはまだ実行されていません（「tpm-doctor fleet triage」）。',
   'fleet.status.no-campaigns': 'キャンペーンはありません。',
   'fleet.status.compliant': (p: { compliant: string; total: number }) => `${p.compliant}/${p.total}台が準拠`,
+
+  'gate.check.reason.decommission':
+    '目的は廃棄（譲渡、売却、OSの再インストール）です。障害は前提にしないため診断結果は参照しませんが、バックアップ、承認、ブロック要因のチェックは行います。',
+  'gate.check.reason.recommended': (p: { because: string }) =>
+    `診断の結果、対処の段階が「TPMのクリア」に達しており（原因: ${p.because}）、妨げになるものはありません。`,
+  'gate.check.reason.why-undiagnosable': 'このデバイスについて何も読み取れませんでした',
+  'gate.check.reason.why-unknown': (p: { facts: string }) =>
+    `クリアの判断に必要な事実が不明です（${p.facts}）`,
+  'gate.check.reason.why-blocked': (p: { findings: string }) =>
+    `クリアは必要ですが、${p.findings} により実行できません`,
+  'gate.check.reason.why-safer': (p: { step: string; stepLabel: string }) =>
+    `より安全な次の手順（${p.stepLabel}）があります`,
+  'gate.check.reason.nothing-to-repair': '修復が必要なものはありません。',
+  'gate.check.reason.not-justified': (p: { why: string; todo: string }) =>
+    `修復のためのクリアは妥当ではありません。${p.why}。代わりに次の対処をしてください: ${p.todo}（--purpose decommission は、デバイスを譲渡、売却、再インストールする場合にだけ使ってください。）`,
+  'gate.check.backup.not-windows':
+    'Windowsのボリュームはありません（Windowsデバイスではありません）。保護すべきBitLockerボリュームはありません。',
+  'gate.check.rights.not-windows':
+    'Windowsデバイスではなく、このユーザーはすでにTPMにアクセスできています（プローブで読み取り済み）。Windowsの管理者権限は関係ありません。',
+  'gate.check.rights.lab-platform-disabled':
+    'このラボTPMはプラットフォーム階層が無効です（次のTPMリセットまで phEnable がクリア）。ラボTPMの電源を入れ直すか、--method lockout を使ってください。',
+  'gate.check.rights.lab-platform':
+    'ラボTPMのプラットフォーム階層は有効です（phEnable がセット）。TPM2_Clear をプラットフォーム認証で実行できます。',
+  'gate.check.rights.lab-no-ppi':
+    'ラボTPMには物理プレゼンスの確認画面を出すファームウェアがありません。--method platform を使ってください。',
+  'gate.check.approval.recorded': (p: { by: string; ticket: string }) =>
+    `${p.by} が承認（チケット ${p.ticket}）。ジャーナルに記録します`,
+  'gate.check.approval.not-windows-approved': (p: { recorded: string }) =>
+    `MDMで管理されたWindowsデバイスではありません。${p.recorded}。`,
+  'gate.check.approval.not-windows':
+    'MDMで管理されたWindowsデバイスではありません（Windowsの証拠なし、WindowsのTPMでもない）。承認は不要です。',
+  'gate.check.approval.unread-approved': (p: { recorded: string }) =>
+    `MDMの登録情報は読み取れませんでした。${p.recorded}。`,
+  'gate.check.approval.unread': (p: { approvalFlags: string; acknowledge: string }) =>
+    `このデバイスがIntuneで管理されているかどうか不明です（MDMの登録情報を読み取れませんでした）。${p.approvalFlags} で承認を記録するか、会社の管理下にないデバイスなら ${p.acknowledge} で了承してください。`,
+  'gate.check.approval.not-mdm-approved': (p: { recorded: string }) =>
+    `MDMで管理されていません（Intuneへの登録なし）。${p.recorded}。`,
+  'gate.check.approval.not-mdm': 'MDMで管理されていません（Intuneへの登録なし）。承認は不要です。',
+  'gate.check.approval.intune-approved': (p: { recorded: string }) =>
+    `Intuneで管理されたデバイスです。${p.recorded}。`,
+  'gate.check.approval.intune-missing': (p: {
+    providerId: string;
+    missingWho: boolean;
+    missingTicket: boolean;
+    approvalFlags: string;
+  }) => {
+    const lacking = [p.missingWho ? '承認者' : null, p.missingTicket ? 'チケット' : null]
+      .filter((x) => x !== null)
+      .join('と');
+    return `このデバイスはIntuneで管理されている（ProviderID "${p.providerId}"）ため、クリアには承認の記録が必要ですが、${lacking}が指定されていません。管理者の承認を得て、${p.approvalFlags} を付けてもう一度実行してください。`;
+  },
+  'gate.check.disable-clear.pass': 'disableClear は設定されていません。TPMは TPM2_Clear を受け付けます。',
+  'gate.check.disable-clear.why':
+    'disableClear が設定されています。ロックアウト認証でもプラットフォーム認証でも TPM2_Clear は TPM_RC_DISABLED（0x120）で失敗します。誰かが意図的に設定したものなので、まず誰がなぜ設定したのかを確認してください。',
+  'gate.check.disable-clear.ppi': (p: { why: string; acknowledge: string }) =>
+    `${p.why}物理プレゼンスによるクリア（PPI操作5または14）なら、ファームウェアが先にプラットフォーム認証で TPM2_ClearControl(NO) を実行するため、設定に関係なくクリアできます。その方針で合意できたら ${p.acknowledge} で了承してください。`,
+  'gate.check.disable-clear.fail': (p: { why: string; ppiFlag: string }) =>
+    `${p.why}解除できるのはプラットフォーム認証（TPM2_ClearControl(NO)）だけです。UEFIセットアップで解除するか、${p.ppiFlag} を使う（PPI操作5または14は設定に関係なくクリアします）か、ラボTPMなら tpm2_clearcontrol -C p c を実行してください。`,
+  'gate.check.lockout.remaining': (p: { seconds: number; failed: number; max: number; interval: number }) =>
+    `電源を入れたまま、あと約${formatDuration(p.seconds, 'ja')}で解除されます（失敗${p.failed}回、上限${p.max}回、${formatDuration(p.interval, 'ja')}ごとに1回分を取り消し）`,
+  'gate.check.lockout.never-heals':
+    'このTPMは待っても回復しません（LOCKOUT_INTERVAL または MAX_AUTH_FAIL が0）',
+  'gate.check.lockout.heal-time': (p: { healTime: string }) =>
+    `Windowsが報告する回復時間は ${p.healTime} です`,
+  'gate.check.lockout.remaining-unknown': '解除までの残り時間は不明です',
+  'gate.check.lockout.never-clear':
+    'ロックアウトから抜けるためにTPMをクリアしないでください。ロックアウトは時間で回復します。クリアするとすべての鍵が消去され、何が失敗し続けているのかも分からなくなります。',
+  'gate.check.lockout.fail': (p: { wait: string; never: string }) =>
+    `TPMは辞書攻撃対策のロックアウト中です。${p.wait}。待つか、ロックアウト認証でリセットしてください（Windows: Unblock-Tpm または tpm.msc の「TPMロックアウトのリセット」、Linux: tpm2_dictionarylockout --clear-lockout）。ロックアウト認証の値は決して推測で入力しないでください。${p.never}`,
+  'gate.check.lockout.auth-blocked': (p: { recoverySeconds: number | null; never: string }) =>
+    `ロックアウト認証がブロックされています（誤った値の後の TPM_RC_LOCKOUT 0x921）。最後に誤った値を試してから、電源が入った状態で最大${p.recoverySeconds === null ? ' LOCKOUT_RECOVERY の時間' : formatDuration(p.recoverySeconds, 'ja')}（0の場合は次のTPMリセットまで）拒否されます。その時間が過ぎてから正しい値を使ってください。推測で入力しないでください。${p.never}`,
+  'gate.check.lockout.unread': (p: { acknowledge: string }) =>
+    `ロックアウトの状態を読み取れませんでした（TPMのプロパティ、tpmtool、Get-Tpm のいずれもなし）。--tpm を指定するか、管理者として証拠を収集し直してください。または ${p.acknowledge} で了承してください。`,
+  'gate.check.lockout.pass': 'TPMは辞書攻撃対策のロックアウト中ではありません。',
+  'gate.check.firmware.default-action':
+    'PCメーカーのツールでTPMファームウェアを更新し（BitLockerは一時停止）、そのうえで証拠を収集して診断し直してください。',
+  'gate.check.firmware.fail': (p: { action: string }) =>
+    `TPMファームウェアに脆弱性があり、まだ更新されていません。今クリアしても、同じファームウェアで新しい鍵が作られるだけです。先にファームウェアを更新してから診断し直してください: ${p.action}`,
+  'gate.check.firmware.unread': (p: { acknowledge: string }) =>
+    `TPMファームウェアのバージョンを読み取れなかったため、既知の脆弱性と照合できません。--tpm を指定するか詳しい証拠を用意するか、${p.acknowledge} で了承してください。`,
+  'gate.check.firmware.pass': (p: { version: string | null }) =>
+    `このTPMファームウェアに既知の脆弱性はありません（${p.version ?? 'tpmtool: 脆弱性なし'}）。`,
+  'gate.check.inventory.pass': (p: {
+    persistent: number | null;
+    nv: number | null;
+    windows: number | null;
+  }) => {
+    const counts = [
+      `永続オブジェクト${p.persistent ?? '（数は不明）'}${p.persistent === null ? '' : '個'}`,
+      `プラットフォーム以外のNVインデックス${p.nv ?? '（数は不明）'}${p.nv === null ? '' : '個'}`,
+      ...(p.windows !== null ? [`Windowsの項目${p.windows}個`] : []),
+    ];
+    return `クリアで${counts.join('、')}が消去されます。内容を確認し、必要なものはバックアップするか、確定する前に作り直す計画を立ててください。`;
+  },
 
   'gate.heading': '事前チェック（ゲート）',
   'gate.mark.pass': '合格',
