@@ -111,6 +111,25 @@ describe('diagnose in Japanese, at 80 columns', () => {
     expect(json.stdout).not.toMatch(/[\u3040-\u30ff]/);
   });
 
+  it('clear --dry-run: the gate in Japanese, check IDs and the exit code as in English; JSON stays English', async () => {
+    const r = await runCli(['clear', '--tpm', 'lab:lockout', '--dry-run', '--lang', 'ja'], {
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(10);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(SCREEN.columns);
+    expect(r.stdout).toMatch(/^事前チェック（ゲート）$/m);
+    expect(r.stdout).toMatch(/^ {2}不合格 {2}blocker\.lockout {14}TPMは辞書攻撃対策のロックアウト中です。/m);
+    expect(r.stdout).toMatch(/^ {2}合格 {4}blocker\.disable-clear /m);
+    expect(r.stdout).toMatch(/^ゲート: 拒否（TPMには何も変更を加えていません）$/m);
+    const json = await runCli(['clear', '--tpm', 'lab:lockout', '--dry-run', '--json', '--lang', 'ja'], {
+      timeoutMs: 60_000,
+    });
+    expect(json.code).toBe(10);
+    const report = JSON.parse(json.stdout) as { gate: { checks: { id: string; message: string }[] } };
+    const lockout = report.gate.checks.find((c) => c.id === 'blocker.lockout');
+    expect(lockout?.message).toMatch(/^The TPM is in dictionary-attack lockout: about 16 min 40 s remain/);
+  });
+
   it('refuses a language it does not know, naming the choices', async () => {
     const r = await runCli(['diagnose', '--lang', 'fr'], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);

@@ -13,6 +13,7 @@ import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
+import { wrapParagraph } from '../../text/wrap.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
@@ -228,15 +229,22 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     };
     if (!values.json) {
       const v = diagnosis.verdict;
+      const layout = terminalLayout();
+      const heading = wrapParagraph(
+        '',
+        `${ui['clear.heading']({ uri: snapshot.tpm?.tpm.uri ?? target.uri })}${target.lab ? `   ${ui['diagnosis.lab']({ scenarios: target.lab.join(', ') })}` : ''}`,
+        2,
+        layout.width,
+      );
       process.stdout.write(
-        `${ui['clear.heading']({ uri: snapshot.tpm?.tpm.uri ?? target.uri })}${target.lab ? `   ${ui['diagnosis.lab']({ scenarios: target.lab.join(', ') })}` : ''}\n` +
+        `${heading.join('\n')}\n` +
           `${ui['clear.diagnosis']({
             status: v.status,
             step: v.nextStep,
             statusLabel: ui[`diagnosis.status.${v.status}`],
             stepLabel: ui[`diagnosis.step.${v.nextStep}`],
             clearIsFix: v.clearRecommended,
-          })}\n\n${renderGate(shownGate, acknowledged, terminalLayout(), ui)}`,
+          })}\n\n${renderGate(shownGate, acknowledged, layout, ui)}`,
       );
     }
     if (!gate.passed || values['dry-run']) {
