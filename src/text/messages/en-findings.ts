@@ -29,6 +29,30 @@ export const EN_FINDINGS = {
     blocksClear:
       'The TPM is in dictionary-attack lockout: it heals by waiting or with a lockout reset, so a clear would destroy every key to escape a temporary state, and would hide whatever is failing the authorisations.',
   },
+  'tpm.lockout-counter-high': {
+    title: 'The TPM has recorded many failed authorisations and is close to a lockout',
+    why: 'A few more failures and the TPM locks out: Windows Hello PIN sign-in, BitLocker TPM+PIN and the device key used by Entra ID and Intune sync would stop working until it heals.',
+    healCounted: (p: { seconds: number }) =>
+      `The counter returns to 0 after about ${formatDuration(p.seconds)} of powered-on time.`,
+    healUnknown: 'The TPM forgives failures over time while it is powered on.',
+    action: (p: { heal: string }) =>
+      `Nothing needs resetting yet. ${p.heal} Meanwhile find what is failing: a user mistyping the Windows Hello or BitLocker PIN, an app with a wrong TPM key password, or repeated unclean shutdowns (each counts as one failure).`,
+  },
+  'tpm.reduced-functionality': {
+    title: 'The TPM works with reduced functionality: Windows needs it cleared to provision it again',
+    why: "Windows' stored Storage Root Key / owner authorisation no longer match the TPM, so Windows cannot create new TPM keys: device registration with Entra ID and the Intune sync that relies on it fail, Windows Hello cannot be set up, and compliance reports the TPM as not ready. Restarts and updates do not change this; only a clear lets Windows provision the TPM afresh.",
+    action:
+      'Clear the TPM through the gated procedure (tpm-doctor clear): the BitLocker recovery key must be escrowed in Entra ID/AD and match, BitLocker suspended for two reboots, an administrator present for the firmware prompt. Then let Windows re-provision the TPM, sign in, set up the Windows Hello PIN again and sync with Intune.',
+  },
+  'bitlocker.no-recovery-password': {
+    title: (p: { volume: string }) => `BitLocker volume ${p.volume} has no recovery password`,
+    why: (p: { volume: string }) =>
+      `${p.volume} is unlocked by the TPM alone. A TPM clear, a firmware or Secure Boot change, or a motherboard swap makes BitLocker ask for a recovery password at boot, and this volume has none: its data would be lost. Intune cannot escrow a key that does not exist either.`,
+    action: (p: { volume: string }) =>
+      `Add a recovery password and escrow it: \`manage-bde -protectors -add ${p.volume} -RecoveryPassword\`, then \`BackupToAAD-BitLockerKeyProtector -MountPoint ${p.volume} -KeyProtectorId <the new ID>\` (or Backup-BitLockerKeyProtector for AD DS), and check the key appears on the device in Intune.`,
+    blocksClear: (p: { volume: string }) =>
+      `no recovery password to unlock the volume ${p.volume} after the clear`,
+  },
   'tpm.stale-objects': {
     title: (p: { count: number }) =>
       `The TPM holds ${p.count} object${p.count === 1 ? '' : 's'} a Windows or Linux owner would not normally keep`,

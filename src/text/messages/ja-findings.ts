@@ -30,6 +30,30 @@ export const JA_FINDINGS = {
     blocksClear:
       'TPMは辞書攻撃対策のロックアウト中です。待つかロックアウトのリセットで回復するため、クリアすると一時的な状態から抜けるためだけにすべての鍵を消去することになり、認証が失敗し続ける原因も分からなくなります。',
   },
+  'tpm.lockout-counter-high': {
+    title: 'TPMに認証の失敗が多数記録されており、ロックアウト寸前です',
+    why: 'あと数回失敗するとTPMがロックアウトされ、回復するまで、Windows HelloのPINによるサインイン、BitLockerのTPM+PIN、Entra IDとIntuneの同期に使うデバイスキーが使えなくなります。',
+    healCounted: (p: { seconds: number }) =>
+      `電源が入った状態で約${formatDuration(p.seconds, 'ja')}経過すると、カウンターは0に戻ります。`,
+    healUnknown: 'TPMは電源が入っている間、時間の経過とともに失敗回数を取り消します。',
+    action: (p: { heal: string }) =>
+      `まだリセットの必要はありません。${p.heal}その間に、何が失敗しているのかを突き止めてください。Windows HelloやBitLockerのPINの入力ミス、誤ったTPMキーのパスワードを使うアプリ、繰り返される不正なシャットダウン（1回ごとに失敗1回と数えられます）などが考えられます。`,
+  },
+  'tpm.reduced-functionality': {
+    title: 'TPMが機能制限の状態で動作しています。再プロビジョニングにはTPMのクリアが必要です',
+    why: 'Windowsが保存しているストレージルートキー（SRK）と所有者認証がTPMと一致しなくなっているため、Windowsは新しいTPMキーを作成できません。Entra IDへのデバイス登録とそれに依存するIntuneの同期が失敗し、Windows Helloを設定できず、コンプライアンスではTPMが準備未完了と報告されます。再起動や更新では直らず、TPMをクリアして初めてWindowsがTPMを新しくプロビジョニングできます。',
+    action:
+      'ゲート付きの手順（tpm-doctor clear）でTPMをクリアしてください。BitLocker回復キーがEntra ID/ADにエスクローされていて一致していること、BitLockerを再起動2回分一時停止すること、ファームウェアの確認画面に管理者が立ち会うことが条件です。そのあとWindowsにTPMを再プロビジョニングさせ、サインインしてWindows HelloのPINを設定し直し、Intuneと同期してください。',
+  },
+  'bitlocker.no-recovery-password': {
+    title: (p: { volume: string }) => `BitLockerボリューム ${p.volume} に回復パスワードがありません`,
+    why: (p: { volume: string }) =>
+      `${p.volume} はTPMだけでロック解除されています。TPMのクリア、ファームウェアやセキュアブートの変更、マザーボードの交換を行うと、起動時にBitLocker回復キー（回復パスワード）の入力を求められますが、このボリュームには回復パスワードがないため、データを失います。存在しないキーはIntuneにエスクローすることもできません。`,
+    action: (p: { volume: string }) =>
+      `回復パスワードを追加してエスクローしてください: \`manage-bde -protectors -add ${p.volume} -RecoveryPassword\` を実行し、続けて \`BackupToAAD-BitLockerKeyProtector -MountPoint ${p.volume} -KeyProtectorId <新しいID>\`（AD DSの場合は Backup-BitLockerKeyProtector）を実行して、Intuneでそのデバイスに回復キーが表示されることを確認します。`,
+    blocksClear: (p: { volume: string }) =>
+      `クリア後にボリューム ${p.volume} のロックを解除する回復パスワードがありません`,
+  },
   'tpm.stale-objects': {
     title: (p: { count: number }) =>
       `WindowsやLinuxの所有者が通常は持たないオブジェクトが、TPMに${p.count}個残っています`,

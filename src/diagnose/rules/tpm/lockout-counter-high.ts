@@ -1,4 +1,4 @@
-import { formatDuration } from '../../../text/duration.js';
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
@@ -12,7 +12,8 @@ import { SOURCE } from './support.js';
  */
 export const lockoutCounterHigh: Rule = {
   ids: ['tpm.lockout-counter-high'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.lockout-counter-high'];
     const da = snapshot.tpm?.dictionaryAttack;
     const tool = snapshot.windows?.tpmtool?.lockout;
     const getTpm = snapshot.windows?.getTpm;
@@ -58,20 +59,18 @@ export const lockoutCounterHigh: Rule = {
     }
     if (evidence.length === 0) return [];
     const heal =
-      interval !== null && interval > 0
-        ? `The counter returns to 0 after about ${formatDuration(failed * interval)} of powered-on time.`
-        : 'The TPM forgives failures over time while it is powered on.';
+      interval !== null && interval > 0 ? t.healCounted({ seconds: failed * interval }) : t.healUnknown;
     return [
       {
         id: 'tpm.lockout-counter-high',
         severity: 'warning',
-        title: 'The TPM has recorded many failed authorisations and is close to a lockout',
-        why: 'A few more failures and the TPM locks out: Windows Hello PIN sign-in, BitLocker TPM+PIN and the device key used by Entra ID and Intune sync would stop working until it heals.',
+        title: t.title,
+        why: t.why,
         impacts: ['windows-hello', 'bitlocker', 'sync'],
         evidence,
         remedy: {
           step: 'wait',
-          action: `Nothing needs resetting yet. ${heal} Meanwhile find what is failing: a user mistyping the Windows Hello or BitLocker PIN, an app with a wrong TPM key password, or repeated unclean shutdowns (each counts as one failure).`,
+          action: t.action({ heal }),
           destroysKeys: false,
         },
         references: ['https://learn.microsoft.com/windows/security/hardware-security/tpm/tpm-fundamentals'],

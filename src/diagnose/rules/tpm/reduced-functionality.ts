@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { clearNeededEvidence, SOURCE } from './support.js';
@@ -15,7 +16,8 @@ import { clearNeededEvidence, SOURCE } from './support.js';
  */
 export const reducedFunctionality: Rule = {
   ids: ['tpm.reduced-functionality'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.reduced-functionality'];
     const evidence = clearNeededEvidence(snapshot);
     if (evidence.length === 0) return [];
     const isReady = snapshot.windows?.isReady;
@@ -24,14 +26,13 @@ export const reducedFunctionality: Rule = {
       {
         id: 'tpm.reduced-functionality',
         severity: 'error',
-        title: 'The TPM works with reduced functionality: Windows needs it cleared to provision it again',
-        why: "Windows' stored Storage Root Key / owner authorisation no longer match the TPM, so Windows cannot create new TPM keys: device registration with Entra ID and the Intune sync that relies on it fail, Windows Hello cannot be set up, and compliance reports the TPM as not ready. Restarts and updates do not change this; only a clear lets Windows provision the TPM afresh.",
+        title: t.title,
+        why: t.why,
         impacts: ['sync', 'compliance', 'bitlocker', 'windows-hello', 'attestation'],
         evidence,
         remedy: {
           step: 'clear',
-          action:
-            'Clear the TPM through the gated procedure (tpm-doctor clear): the BitLocker recovery key must be escrowed in Entra ID/AD and match, BitLocker suspended for two reboots, an administrator present for the firmware prompt. Then let Windows re-provision the TPM, sign in, set up the Windows Hello PIN again and sync with Intune.',
+          action: t.action,
           destroysKeys: true,
         },
         references: [

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import {
@@ -22,7 +23,8 @@ const BITLOCKER_NO_RECOVERY_PASSWORD = 'bitlocker.no-recovery-password';
  */
 export const bitlockerNoRecoveryPassword: Rule = {
   ids: [BITLOCKER_NO_RECOVERY_PASSWORD],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['bitlocker.no-recovery-password'];
     const findings: Finding[] = [];
     for (const v of osVolumes(snapshot.windows?.bitlocker)) {
       // An incomplete protector list (cut off, masked IDs) is bitlocker.not-read, not a missing
@@ -36,11 +38,8 @@ export const bitlockerNoRecoveryPassword: Rule = {
       findings.push({
         id: BITLOCKER_NO_RECOVERY_PASSWORD,
         severity: 'error',
-        title: `BitLocker volume ${mp} has no recovery password`,
-        why:
-          `${mp} is unlocked by the TPM alone. A TPM clear, a firmware or Secure Boot change, or a ` +
-          'motherboard swap makes BitLocker ask for a recovery password at boot, and this volume has none: ' +
-          'its data would be lost. Intune cannot escrow a key that does not exist either.',
+        title: t.title({ volume: mp }),
+        why: t.why({ volume: mp }),
         impacts: ['bitlocker', 'compliance'],
         evidence:
           v.protectorsUnknown === undefined
@@ -48,13 +47,10 @@ export const bitlockerNoRecoveryPassword: Rule = {
             : [...volumeEvidence(v), ev(BITLOCKER_SOURCE, 'KeyProtector types (no IDs)', types.join(', '))],
         remedy: {
           step: 'reconfigure',
-          action:
-            `Add a recovery password and escrow it: \`manage-bde -protectors -add ${mp} -RecoveryPassword\`, ` +
-            `then \`BackupToAAD-BitLockerKeyProtector -MountPoint ${mp} -KeyProtectorId <the new ID>\` ` +
-            '(or Backup-BitLockerKeyProtector for AD DS), and check the key appears on the device in Intune.',
+          action: t.action({ volume: mp }),
           destroysKeys: false,
         },
-        blocksClear: `no recovery password to unlock the volume ${mp} after the clear`,
+        blocksClear: t.blocksClear({ volume: mp }),
         references: [REF.manageBdeProtectors, REF.backupToAad, REF.getBitLockerVolume],
       });
     }
