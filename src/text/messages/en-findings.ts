@@ -53,6 +53,17 @@ export const EN_FINDINGS = {
     blocksClear: (p: { volume: string }) =>
       `no recovery password to unlock the volume ${p.volume} after the clear`,
   },
+  'mdm.sync-failing': {
+    titleStale: (p: { hours: number }) => `Intune has not synced for ${p.hours} hours`,
+    titleFailing: 'Intune sync sessions are failing',
+    why: 'Intune checks in about every 8 hours; a PC that cannot complete a session receives no new policy and reports no compliance state. After the compliance validity period (30 days by default) Intune marks it non-compliant, and Conditional Access blocks its users.',
+    actionDeviceDisabled:
+      'The device object is disabled or deleted in Entra ID, so the PC cannot authenticate to sync: re-enable it in Entra ID, or if it was deleted, join the PC again and re-enroll it.',
+    actionUpstream:
+      'Follow the Entra or TPM finding first (entra.device-key-unusable, entra.no-prt, the TPM lockout, tpm.reduced-functionality): the sync fails because the device cannot authenticate with its TPM, and it resumes once that is fixed.',
+    actionSync:
+      'Start a sync (Settings > Accounts > Access work or school > the organisation > Info > Sync) and keep the PC awake until it finishes; it can take minutes to hours. If it fails again, restart the PC and sync once more, then look up the error code in the DeviceManagement-Enterprise-Diagnostics-Provider Admin log.',
+  },
   'tpm.stale-objects': {
     title: (p: { count: number }) =>
       `The TPM holds ${p.count} object${p.count === 1 ? '' : 's'} a Windows or Linux owner would not normally keep`,

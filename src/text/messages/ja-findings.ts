@@ -54,6 +54,17 @@ export const JA_FINDINGS = {
     blocksClear: (p: { volume: string }) =>
       `クリア後にボリューム ${p.volume} のロックを解除する回復パスワードがありません`,
   },
+  'mdm.sync-failing': {
+    titleStale: (p: { hours: number }) => `Intuneと${p.hours}時間同期していません`,
+    titleFailing: 'Intuneとの同期セッションが失敗しています',
+    why: 'Intuneはおよそ8時間ごとにチェックインします。セッションを完了できないPCは新しいポリシーを受け取れず、コンプライアンスの状態も報告しません。コンプライアンスの有効期間（既定で30日）を過ぎるとIntuneはそのPCを非準拠とし、条件付きアクセスによってユーザーがブロックされます。',
+    actionDeviceDisabled:
+      'Entra IDでデバイスオブジェクトが無効化または削除されているため、PCは同期のための認証ができません。Entra IDで有効に戻すか、削除されている場合はPCをもう一度参加させてIntuneに登録し直してください。',
+    actionUpstream:
+      '先にEntraまたはTPMの検出事項（entra.device-key-unusable、entra.no-prt、TPMのロックアウト、tpm.reduced-functionality）に対処してください。デバイスがTPMで認証できないために同期が失敗しており、その問題が直れば同期も再開します。',
+    actionSync:
+      '同期を開始し（設定 > アカウント > 職場または学校にアクセスする > 組織 > 情報 > 同期）、終わるまでPCをスリープさせないでください。数分から数時間かかることがあります。再び失敗する場合はPCを再起動してもう一度同期し、DeviceManagement-Enterprise-Diagnostics-Provider の Admin ログでエラーコードを確認してください。',
+  },
   'tpm.stale-objects': {
     title: (p: { count: number }) =>
       `WindowsやLinuxの所有者が通常は持たないオブジェクトが、TPMに${p.count}個残っています`,

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Remedy } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { clearNeededEvidence } from '../tpm/support.js';
@@ -38,7 +39,8 @@ function isZero(code: string): boolean {
  */
 export const mdmSyncFailing: Rule = {
   ids: [MDM_SYNC_FAILING],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['mdm.sync-failing'];
     const w = snapshot.windows;
     if (!w || intuneEnrolled(snapshot) === false) return [];
     const now = evidenceTime(snapshot);
@@ -85,9 +87,7 @@ export const mdmSyncFailing: Rule = {
       evidence.push(ev('dsregcmd', 'DeviceAuthStatus', auth));
       remedy = {
         step: 'reconfigure',
-        action:
-          'The device object is disabled or deleted in Entra ID, so the PC cannot authenticate to sync: ' +
-          're-enable it in Entra ID, or if it was deleted, join the PC again and re-enroll it.',
+        action: t.actionDeviceDisabled,
         destroysKeys: false,
       };
     } else if (
@@ -99,20 +99,13 @@ export const mdmSyncFailing: Rule = {
       // authentication, Windows says only a clear recovers it): the sync is its symptom.
       remedy = {
         step: 'none',
-        action:
-          'Follow the Entra or TPM finding first (entra.device-key-unusable, entra.no-prt, the TPM lockout, ' +
-          'tpm.reduced-functionality): the sync fails because the device cannot authenticate with its TPM, and it ' +
-          'resumes once that is fixed.',
+        action: t.actionUpstream,
         destroysKeys: false,
       };
     } else {
       remedy = {
         step: 'restart',
-        action:
-          'Start a sync (Settings > Accounts > Access work or school > the organisation > Info > Sync) and keep ' +
-          'the PC awake until it finishes; it can take minutes to hours. If it fails again, restart the PC and ' +
-          'sync once more, then look up the error code in the DeviceManagement-Enterprise-Diagnostics-Provider ' +
-          'Admin log.',
+        action: t.actionSync,
         destroysKeys: false,
       };
     }
@@ -121,13 +114,8 @@ export const mdmSyncFailing: Rule = {
       {
         id: MDM_SYNC_FAILING,
         severity,
-        title: stale
-          ? `Intune has not synced for ${Math.round(sinceSuccess ?? 0)} hours`
-          : 'Intune sync sessions are failing',
-        why:
-          'Intune checks in about every 8 hours; a PC that cannot complete a session receives no new policy and ' +
-          'reports no compliance state. After the compliance validity period (30 days by default) Intune marks ' +
-          'it non-compliant, and Conditional Access blocks its users.',
+        title: stale ? t.titleStale({ hours: Math.round(sinceSuccess ?? 0) }) : t.titleFailing,
+        why: t.why,
         impacts: ['sync', 'compliance'],
         evidence,
         remedy,
