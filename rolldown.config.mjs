@@ -65,7 +65,7 @@ function chunkOf(id) {
   if (/\/src\/console\//.test(file) || /\/src\/cli\/commands\/console\./.test(file)) return 'web-console';
   if (/\/src\/fleet\//.test(file) || /\/src\/cli\/(commands\/fleet|fleet)/.test(file)) return 'fleet';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
-  if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth|confirm-clear)/.test(file))
+  if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))
     return 'remedy';
   // The refusals speak the admin's language (text/messages): with the clear, not in the core.
   if (/\/src\/plan\/[a-z-]*refusal\.|\/src\/plan\/resume-target\./.test(file)) return 'remedy';

@@ -1,9 +1,9 @@
-import { EN, type UiMessages } from '../text/messages/en.js';
+import type { UiMessages } from '../text/messages/en.js';
 import { askForTypedWord } from './typed-confirmation.js';
 import { UsageError } from './usage-error.js';
 
 /** Typed confirmation on a terminal; without one, --yes is required (no silent destruction). */
-export async function confirmClear(ui: UiMessages = EN): Promise<boolean> {
+export async function confirmClear(ui: UiMessages): Promise<boolean> {
   if (!process.stdin.isTTY) {
     throw new UsageError(
       'no terminal to confirm on: pass --yes to clear without a typed confirmation',

@@ -31,7 +31,7 @@ export function takeLanguage(argv: readonly string[]): { language: Language; res
     flag,
     env: process.env,
     platform: process.platform,
-    intlLocale: Intl.DateTimeFormat().resolvedOptions().locale,
+    intlLocale: () => Intl.DateTimeFormat().resolvedOptions().locale,
   });
   return { language, rest };
 }

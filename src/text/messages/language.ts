@@ -14,8 +14,11 @@ export interface LanguageSources {
   flag?: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
   platform: string;
-  /** The locale Intl resolves by default (on Windows, the user's display language). */
-  intlLocale: string;
+  /**
+   * The locale Intl resolves by default (on Windows, the user's display language). A function:
+   * creating an Intl formatter loads ICU data, a start-up cost paid only when it decides.
+   */
+  intlLocale: () => string;
 }
 
 /**
@@ -30,7 +33,7 @@ export function chooseLanguage(sources: LanguageSources): Language {
   const { env } = sources;
   const posix = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== '');
   if (posix !== undefined) return japanese(posix) ? 'ja' : 'en';
-  if (sources.platform === 'win32') return japanese(sources.intlLocale) ? 'ja' : 'en';
+  if (sources.platform === 'win32') return japanese(sources.intlLocale()) ? 'ja' : 'en';
   return 'en';
 }
 

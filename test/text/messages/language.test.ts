@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseLanguage, LANGUAGES } from '../../../src/text/messages/language.js';
 
 const linux = (env: Record<string, string>, flag?: string) =>
-  chooseLanguage({ flag, env, platform: 'linux', intlLocale: 'en-US' });
+  chooseLanguage({ flag, env, platform: 'linux', intlLocale: () => 'en-US' });
 
 describe('the language of human output', () => {
   it('is English or Japanese', () => {
@@ -27,11 +27,19 @@ describe('the language of human output', () => {
 
   it('on Windows, without a POSIX locale, follows the display language Intl resolves', () => {
     const windows = (intlLocale: string, env: Record<string, string> = {}) =>
-      chooseLanguage({ env, platform: 'win32', intlLocale });
+      chooseLanguage({ env, platform: 'win32', intlLocale: () => intlLocale });
     expect(windows('ja-JP')).toBe('ja');
     expect(windows('en-US')).toBe('en');
     expect(windows('ja-JP', { LANG: 'en_US.UTF-8' })).toBe('en');
     // Not on Linux: there an unset locale is the C locale.
-    expect(chooseLanguage({ env: {}, platform: 'linux', intlLocale: 'ja-JP' })).toBe('en');
+    expect(
+      chooseLanguage({
+        env: {},
+        platform: 'linux',
+        intlLocale: () => {
+          throw new Error('Intl is not asked on Linux');
+        },
+      }),
+    ).toBe('en');
   });
 });
