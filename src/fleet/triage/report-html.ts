@@ -1,3 +1,4 @@
+import { formatLocalDate, formatLocalTime } from '../../text/local-time.js';
 import type { ActionList } from './action-list.js';
 import { LAB_LABEL, type ReportTarget } from './report-sink.js';
 import { CLEAR_SAFETIES, CLEAR_SAFETY_INFO, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
@@ -84,7 +85,8 @@ export interface HtmlReportInput {
  */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary, target, actions } = input;
-  const generatedAt = localDateTime(input.generatedAt ?? new Date());
+  // In the time zone of the machine the report is made on (the admin's), with the zone named.
+  const generatedAt = formatLocalTime(input.generatedAt ?? new Date());
   const lab = target.lab ? `<p class="lab" role="alert">${escapeHtml(LAB_LABEL)}</p>` : '';
   // The healthy majority (and "clear is not the remedy") would flatten every other bar on a
   // linear scale: they are headline figures instead, and the charts show what needs a decision.
@@ -198,7 +200,7 @@ function actionTable(devices: readonly TriageResult[]): string {
     // Why: the cause's reasons, then what blocks a clear, each its own line.
     const why = [...r.reasons, ...r.clearBlockedBy.map((b) => `Clear blocked: ${b.reason}`)];
     const own = r.remedy === TRIAGE_CLASS_INFO[r.class].remedy ? '' : escapeHtml(r.remedy);
-    return `<tr><td class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? 'never' : localDate(r.lastSync))}</td><td class="why">${why.length === 0 ? '' : `<ul>${why.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`}</td><td>${own}</td></tr>`;
+    return `<tr><td class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? 'never' : formatLocalDate(r.lastSync))}</td><td class="why">${why.length === 0 ? '' : `<ul>${why.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`}</td><td>${own}</td></tr>`;
   });
   return `<div class="scroll"><table>
 <thead><tr><th>Device</th><th>User</th><th>Cause</th><th>Clear</th><th>Last sync</th><th>Why</th><th>This device's own step (when it differs from its cause's)</th></tr></thead>
@@ -206,28 +208,4 @@ function actionTable(devices: readonly TriageResult[]): string {
 ${rows.join('\n')}
 </tbody>
 </table></div>`;
-}
-
-/**
- * A date and time in the time zone of the machine the report is made on (the admin's), with the
- * zone named, e.g. "2026-12-07 19:01 GMT+9". ISO order, so it reads the same in every language.
- */
-function localDateTime(date: Date): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
-}
-
-/** The local calendar date of an ISO time (YYYY-MM-DD); the text itself when it is not a date. */
-function localDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : localDateTime(date).slice(0, 10);
 }

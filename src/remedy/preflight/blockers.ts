@@ -1,4 +1,3 @@
-import { formatDuration } from '../../text/duration.js';
 /**
  * Gate check 5, blockers (docs/clear.md, the preflight gate): a clear must never be recommended where a clear is wrong. Each applies to every purpose, decommission included.
  * - disableClear: TPMA_PERMANENT bit 8 (Part 2 §8.6); TPM2_Clear then returns TPM_RC_DISABLED
