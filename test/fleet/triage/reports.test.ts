@@ -292,7 +292,9 @@ describe('HTML report', () => {
     // No mid-word breaks: no fixed layout, no "break anywhere"; names, safety and dates on one line.
     expect(html).not.toMatch(/table-layout:\s*fixed|overflow-wrap:\s*anywhere/);
     // The time it was made, in the local zone with the zone named.
-    expect(html).toMatch(/Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (UTC|GMT[+-]\d+(:\d{2})?|[A-Z]{2,5})\./);
+    expect(html).toMatch(
+      /Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (UTC|GMT[+-]\d+(:\d{2})?|[A-Z]{2,5})\./,
+    );
   });
 
   test('past the limit, devices are counted, not kept', () => {
