@@ -84,6 +84,17 @@ describe('fleet abandon', () => {
     const id = (JSON.parse(list.stdout) as { campaigns: Array<{ id: string }> }).campaigns[0]?.id as string;
     const sentByFirst = delta();
 
+    // Before it is abandoned, `fleet status ID` names the open devices, not only their counts.
+    const open = await runCli(['fleet', 'status', id, '--store', store, '--json']);
+    expect(open.code, open.stderr).toBe(0);
+    const openJson = JSON.parse(open.stdout) as { openDevices: Array<{ deviceId: string; posted: boolean }> };
+    expect(openJson.openDevices).toHaveLength(600);
+    expect(openJson.openDevices.some((d) => d.posted)).toBe(true);
+    const openText = await runCli(['fleet', 'status', id, '--store', store]);
+    expect(openText.stdout).toContain('Open (600):');
+    expect(openText.stdout).toMatch(/^ {4}\S+ \([^)]*\): (pending, not posted yet|\w+, posted, followed)$/m);
+    expect(openText.stdout).toContain('... and 580 more (--json lists them)');
+
     const abandoned = await runCli(['fleet', 'abandon', id, '--store', store, '--json']);
     expect(abandoned.stderr).toBe('');
     expect(abandoned.code).toBe(0);

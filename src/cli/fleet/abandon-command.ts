@@ -1,11 +1,10 @@
 import { EXIT } from '../../exit-codes.js';
-import { openPhases } from '../../fleet/campaign/campaign-phases.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
-import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
+import { openDeviceLines, openDevices } from './open-devices.js';
 
 const HELP = `tpm-doctor fleet abandon: give up a stopped campaign for good, without calling Graph.
 
@@ -25,7 +24,6 @@ finished (nothing to abandon); 15 the store could not be opened or written.
 `;
 
 /** How many not-done devices the text lists; --json lists every one. */
-const TEXT_LIST_LIMIT = 20;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(
@@ -57,28 +55,19 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError(`campaign ${id} is finished: nothing to abandon`, 'fleet abandon');
     }
     await store.setCampaignStatus(id, 'abandoned');
-    const notDone = (await store.campaignDevices(id, openPhases(campaign.action))).map((device) => ({
-      deviceId: device.deviceId,
-      deviceName: device.deviceName,
-      phase: device.phase,
-      posted: device.phase !== 'pending',
-    }));
+    const notDone = await openDevices(store, id, campaign.action);
     const status = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...status, notDone }, null, 2)}\n`);
       return EXIT.OK;
     }
     const lines = [renderCampaignStatus(status).trimEnd()];
-    if (notDone.length > 0) {
-      lines.push('', `  Not done (${notDone.length}):`);
-      for (const device of notDone.slice(0, TEXT_LIST_LIMIT)) {
-        const name = device.deviceName === null ? '' : ` (${device.deviceName})`;
-        const what = device.posted ? 'posted, no longer followed' : 'never posted';
-        lines.push(terminalSafe(`    ${device.deviceId}${name}: ${device.phase}, ${what}`));
-      }
-      if (notDone.length > TEXT_LIST_LIMIT)
-        lines.push(`    ... and ${notDone.length - TEXT_LIST_LIMIT} more (--json lists them)`);
-    }
+    lines.push(
+      ...openDeviceLines(notDone, 'Not done', {
+        posted: 'posted, no longer followed',
+        notPosted: 'never posted',
+      }),
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.OK;
   } finally {

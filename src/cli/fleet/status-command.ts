@@ -8,13 +8,15 @@ import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
+import { openDeviceLines, openDevices } from './open-devices.js';
 
 const HELP = `tpm-doctor fleet status: what the store knows, without calling Graph.
 
 Usage: tpm-doctor fleet status [CAMPAIGN-ID] [--store SPEC] [--json]
 
 Without an id: the latest triage run and every campaign (id, action, status, devices done).
-With an id: that campaign's devices by phase, and the ones that failed or timed out, with why.
+With an id: that campaign's devices by phase, the ones that failed or timed out, with why, and
+the ones still open (the first 20; --json lists every one).
 
   --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
                  ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).
@@ -40,12 +42,20 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   try {
     const id = positionals[0];
     if (id !== undefined) {
-      if (!(await store.getCampaign(id))) {
+      const campaign = await store.getCampaign(id);
+      if (!campaign) {
         throw new UsageError(`no campaign "${id}" in ${store.description}`, 'fleet status');
       }
       const summary = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
+      // The devices the campaign is not done with, by name: the counts alone do not say which.
+      const open = await openDevices(store, id, campaign.action);
       process.stdout.write(
-        values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderCampaignStatus(summary, text),
+        values.json
+          ? `${JSON.stringify({ ...summary, openDevices: open }, null, 2)}\n`
+          : `${[
+              renderCampaignStatus(summary, text).trimEnd(),
+              ...openDeviceLines(open, 'Open', { posted: 'posted, followed', notPosted: 'not posted yet' }),
+            ].join('\n')}\n`,
       );
       return EXIT.OK;
     }

@@ -1,0 +1,52 @@
+import { openPhases } from '../../fleet/campaign/campaign-phases.js';
+import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
+import { terminalSafe } from '../../text/terminal-safe.js';
+
+/** A device a campaign has not finished with, and whether it was posted. */
+export interface OpenDevice {
+  deviceId: string;
+  deviceName: string | null;
+  phase: string;
+  posted: boolean;
+}
+
+/** How many open devices the text lists; `--json` lists them all. */
+const TEXT_LIST_LIMIT = 20;
+
+/** The devices of a campaign still in an open phase (not done with, for its action). */
+export async function openDevices(
+  store: FleetStore,
+  campaignId: string,
+  action: CampaignAction,
+): Promise<OpenDevice[]> {
+  return (await store.campaignDevices(campaignId, openPhases(action))).map((device) => ({
+    deviceId: device.deviceId,
+    deviceName: device.deviceName,
+    phase: device.phase,
+    posted: device.phase !== 'pending',
+  }));
+}
+
+/**
+ * The open devices as text lines under `heading` (e.g. "Open", "Not done"), the first
+ * TEXT_LIST_LIMIT of them, each with its phase and what posted or not means here.
+ */
+export function openDeviceLines(
+  devices: readonly OpenDevice[],
+  heading: string,
+  words: { posted: string; notPosted: string },
+): string[] {
+  if (devices.length === 0) return [];
+  const lines = ['', `  ${heading} (${devices.length}):`];
+  for (const device of devices.slice(0, TEXT_LIST_LIMIT)) {
+    const name = device.deviceName === null ? '' : ` (${device.deviceName})`;
+    lines.push(
+      terminalSafe(
+        `    ${device.deviceId}${name}: ${device.phase}, ${device.posted ? words.posted : words.notPosted}`,
+      ),
+    );
+  }
+  if (devices.length > TEXT_LIST_LIMIT)
+    lines.push(`    ... and ${devices.length - TEXT_LIST_LIMIT} more (--json lists them)`);
+  return lines;
+}
