@@ -45,4 +45,5 @@ run "0 16" fleet sync "${lab[@]}" --store "$store" --class sync-stale --deadline
 echo
 echo "quickstart: done. The fleet report for a manager: $demo/triage.html; campaign state: $demo/fleet.sqlite"
 echo "            (tpm-doctor fleet status --store $store)"
+echo "            In a browser, on loopback: node dist/tpm-doctor.cjs console --store $store --tenant lab"
 
