@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { escapeHtml } from '../fleet/triage/report-html.js';
 import { LAB_LABEL } from '../fleet/triage/report-sink.js';
 
 /**
@@ -61,15 +62,6 @@ export function sendJson(response: ServerResponse, status: number, value: unknow
     'Content-Length': Buffer.byteLength(body),
   });
   response.end(body);
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** The LAB banner the server writes into every page of a lab tenant, before any script runs. */

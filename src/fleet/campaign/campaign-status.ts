@@ -101,18 +101,6 @@ export function summarize(
   };
 }
 
-/** The phases in display order. */
-const PHASES: readonly DevicePhase[] = [
-  'pending',
-  'posting',
-  'posted',
-  'unconfirmed',
-  'synced',
-  'compliant',
-  'failed',
-  'timed-out',
-];
-
 /** What a phase means to an admin; where an action's phases mean something else than a sync's. */
 function phaseLabel(ui: UiMessages, action: CampaignSummaryAction, phase: DevicePhase): string {
   if (action === 'remediate' && phase === 'synced') return ui['fleet.phase.remediate-synced'];
@@ -152,7 +140,8 @@ export function renderCampaignStatus(summary: CampaignStatusSummary, text: Summa
   ];
   if (summary.scriptId !== null) lines.push(`  ${ui['fleet.campaign.script']({ id: summary.scriptId })}`);
   lines.push('');
-  const shownLabels = PHASES.map((phase) => [phase, phaseLabel(ui, summary.action, phase)] as const);
+  // ALL_PHASES is in the order a device moves through them, which is also the display order.
+  const shownLabels = ALL_PHASES.map((phase) => [phase, phaseLabel(ui, summary.action, phase)] as const);
   const width = Math.max(...shownLabels.map(([, label]) => displayWidth(label)));
   for (const [phase, shown] of shownLabels) {
     lines.push(
