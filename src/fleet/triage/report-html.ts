@@ -138,7 +138,8 @@ th { background: #f5f5f5; position: sticky; top: 0; }
 .kpi b { display: block; font-size: 1.8rem; } .kpi small { color: #616161; }
 .scroll { overflow-x: auto; }
 td { overflow-wrap: break-word; } td ul { margin: 0; padding-left: 1.1rem; }
-td.nowrap { white-space: nowrap; } td.why { min-width: 24rem; }
+.nowrap { white-space: nowrap; } td.why { min-width: 24rem; } td.device small { color: #616161; }
+summary { cursor: pointer; }
 dl.remedies { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
 dl.remedies dt { font-weight: bold; } dl.remedies dd { margin: 0; }
 </style>
@@ -197,15 +198,36 @@ function remediesByClass(summary: TriageSummary): string {
 function actionTable(devices: readonly TriageResult[]): string {
   if (devices.length === 0) return '<p>None.</p>';
   const rows = [...devices].sort(byUrgency).map((r) => {
-    // Why: the cause's reasons, then what blocks a clear, each its own line.
+    // Why: the cause's reasons, then what blocks a clear, then the device's own step where its
+    // verdict refined its cause's; each in full behind a one-line summary (whyCell).
     const why = [...r.reasons, ...r.clearBlockedBy.map((b) => `Clear blocked: ${b.reason}`)];
-    const own = r.remedy === TRIAGE_CLASS_INFO[r.class].remedy ? '' : escapeHtml(r.remedy);
-    return `<tr><td class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</td><td>${escapeHtml(r.userPrincipalName ?? '')}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? 'never' : formatLocalDate(r.lastSync))}</td><td class="why">${why.length === 0 ? '' : `<ul>${why.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`}</td><td>${own}</td></tr>`;
+    if (r.remedy !== TRIAGE_CLASS_INFO[r.class].remedy) why.push(`This device's own step: ${r.remedy}`);
+    const user = r.userPrincipalName
+      ? `<br><small class="nowrap">${escapeHtml(r.userPrincipalName)}</small>`
+      : '';
+    return `<tr><td class="device"><span class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</span>${user}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? 'never' : formatLocalDate(r.lastSync))}</td><td class="why">${whyCell(why)}</td></tr>`;
   });
   return `<div class="scroll"><table>
-<thead><tr><th>Device</th><th>User</th><th>Cause</th><th>Clear</th><th>Last sync</th><th>Why</th><th>This device's own step (when it differs from its cause's)</th></tr></thead>
+<thead><tr><th>Device and user</th><th>Cause</th><th>Clear</th><th>Last sync</th><th>Why (open a line for all of it)</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table></div>`;
+}
+
+/** A summary line longer than this is cut, the full text one click away (a row stays a few lines). */
+const SUMMARY_CHARS = 140;
+
+/**
+ * The why of a row: one short line, with everything in full behind it in a <details> (no script:
+ * the report's CSP allows none), so a device with long reasons does not make its row a page tall.
+ */
+function whyCell(items: readonly string[]): string {
+  if (items.length === 0) return '';
+  const first = items[0] ?? '';
+  if (items.length === 1 && first.length <= SUMMARY_CHARS) return escapeHtml(first);
+  const cut =
+    first.length <= SUMMARY_CHARS ? first : `${first.slice(0, SUMMARY_CHARS).replace(/\s+\S*$/, '')} …`;
+  const more = items.length > 1 ? ` (+${items.length - 1} more)` : '';
+  return `<details><summary>${escapeHtml(cut)}${more}</summary><ul>${items.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></details>`;
 }

@@ -287,7 +287,9 @@ describe('HTML report', () => {
     const sorted = [...reversed.devices].sort(byUrgency);
     expect(reversed.devices.map((r) => r.class)).not.toEqual(sorted.map((r) => r.class));
     const reversedHtml = renderHtmlReport({ target: LAB, summary: summaryOf(results), actions: reversed });
-    const rowOrder = [...reversedHtml.matchAll(/<tr><td class="nowrap">([^<]*)<\/td>/g)].map((m) => m[1]);
+    const rowOrder = [
+      ...reversedHtml.matchAll(/<tr><td class="device"><span class="nowrap">([^<]*)<\/span>/g),
+    ].map((m) => m[1]);
     expect(rowOrder).toEqual(sorted.map((r) => escapeHtml(r.deviceName ?? r.deviceId)));
     // No mid-word breaks: no fixed layout, no "break anywhere"; names, safety and dates on one line.
     expect(html).not.toMatch(/table-layout:\s*fixed|overflow-wrap:\s*anywhere/);

@@ -1,0 +1,116 @@
+/**
+ * The triage HTML report as a manager sees it: made by the built CLI from a lab triage, opened in
+ * Debian's Chromium (playwright-core) at 1400 px, and measured in the page: no table row taller
+ * than a few lines, no cell whose text overflows it, device names, clear safety and dates on one
+ * line, and nothing wider than the window outside the table's own scroll box.
+ */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, useBuiltCli, useTempDir } from '../../cli/cli-support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+/** "A few lines": a row may hold a cause's reasons and a blocker, not a paragraph per word. */
+const MAX_ROW_LINES = 6;
+
+useBuiltCli();
+const tmp = useTempDir('tpm-doctor-report-browser-');
+let browser: Browser;
+let report: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the report's browser test needs it. Install it with ` +
+        '"apt-get install -y chromium" (scripts/install-os-packages.sh --for-tests does it).',
+    );
+  }
+  report = tmp.file('triage.html');
+  const triage = await runCli(
+    [
+      'fleet',
+      'triage',
+      '--tenant',
+      'lab',
+      '--lab-devices',
+      '2000',
+      '--no-store',
+      '--quiet',
+      '--format',
+      'html',
+      '--out',
+      report,
+    ],
+    { timeoutMs: 180_000 },
+  );
+  if (triage.code !== 0) throw new Error(`fleet triage failed (${triage.code}): ${triage.stderr}`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    timeout: 120_000,
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Layout {
+  rows: number;
+  lineHeight: number;
+  tallest: { height: number; text: string };
+  overflowing: string[];
+  wrappedOneLiners: string[];
+  pageWidth: number;
+}
+
+describe('the HTML triage report in Chromium at 1400 px', () => {
+  it('rows a few lines tall at most, no text overflowing its cell, one-line cells on one line', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await page.goto(pathToFileURL(report).href);
+      // Measured in the page (a string: this test's TypeScript has no DOM types).
+      const layout = (await page.evaluate(`(() => {
+        const rows = [...document.querySelectorAll('tbody tr')];
+        const lineHeight = Number.parseFloat(getComputedStyle(document.querySelector('tbody td')).lineHeight) || 18;
+        let tallest = { height: 0, text: '' };
+        for (const row of rows) {
+          const height = row.getBoundingClientRect().height;
+          if (height > tallest.height) tallest = { height, text: (row.textContent || '').slice(0, 200) };
+        }
+        const cells = [...document.querySelectorAll('tbody td')];
+        const overflowing = cells
+          .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+          .map((cell) => (cell.textContent || '').slice(0, 80));
+        // Device names, users, clear safety and dates: one line each (a break there is mid-word).
+        const wrappedOneLiners = [...document.querySelectorAll('tbody .nowrap')]
+          .filter((element) => {
+            const range = document.createRange();
+            range.selectNodeContents(element);
+            return range.getClientRects().length > 1;
+          })
+          .map((element) => element.textContent || '');
+        return { rows: rows.length, lineHeight, tallest, overflowing, wrappedOneLiners, pageWidth: document.documentElement.scrollWidth };
+      })()`)) as Layout;
+      expect(layout.rows).toBeGreaterThan(20);
+      expect(layout.tallest.height / layout.lineHeight, layout.tallest.text).toBeLessThanOrEqual(
+        MAX_ROW_LINES + 1,
+      );
+      expect(layout.overflowing).toEqual([]);
+      expect(layout.wrappedOneLiners).toEqual([]);
+      expect(layout.pageWidth).toBeLessThanOrEqual(1400);
+    } finally {
+      await page.close();
+    }
+  });
+});
