@@ -7,7 +7,7 @@
  * every helper here awaits the child's exit before returning, so runs never overlap.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -194,7 +194,7 @@ function bundleIsStale(): boolean {
   return sources > built;
 }
 
-function sleep(ms: number): Promise<void> {
+function _sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -219,31 +219,13 @@ function rolldown(): Promise<void> {
  * bundle from under a concurrently running test file) when the bundle is missing or older than
  * src/. A lock directory keeps two vitest workers from building at the same time.
  */
-async function ensureBuilt(): Promise<void> {
-  if (!bundleIsStale()) return;
-  const lock = path.join(tmpdir(), 'tpm-doctor-cli-test-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      // A lock older than the build deadline belongs to a dead worker.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmdirSync(lock);
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`waited 120 s for ${lock}`);
-      await sleep(200);
-    }
-  }
-  try {
-    if (bundleIsStale()) await rolldown();
-  } finally {
-    rmdirSync(lock);
-  }
+function ensureBuilt(): Promise<void> {
+  return buildOnce({
+    lockName: 'tpm-doctor-cli-test-build.lock',
+    maxMs: 120_000,
+    isStale: bundleIsStale,
+    build: rolldown,
+  });
 }
 
 /** Call at the top level of a test file: makes sure dist/tpm-doctor.cjs is current before its tests. */
@@ -254,6 +236,7 @@ export function useBuiltCli(): void {
 // ---------------------------------------------------------------------------
 // tpm2-tools output
 
+import { buildOnce } from '../support/build-once.js';
 import { map, num, toolYaml } from '../support/tpm2-tools.js';
 
 export { map, num, toolYaml };

@@ -4,11 +4,11 @@
  * or older than console/), and a running `tpm-doctor console` child process.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll } from 'vitest';
 import { CLI, ROOT, useBuiltCli } from '../cli/cli-support.js';
+import { buildOnce } from '../support/build-once.js';
 
 const FRONT_END = path.join(ROOT, 'dist', 'console', 'index.html');
 
@@ -43,30 +43,13 @@ function viteBuild(): Promise<void> {
 }
 
 /** Builds the front end when needed; a lock folder keeps two test workers from building at once. */
-async function ensureFrontEnd(): Promise<void> {
-  if (!frontEndIsStale()) return;
-  const lock = path.join(tmpdir(), 'tpm-doctor-console-test-build.lock');
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 180_000) rmdirSync(lock);
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`waited 180 s for ${lock}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    if (frontEndIsStale()) await viteBuild();
-  } finally {
-    rmdirSync(lock);
-  }
+function ensureFrontEnd(): Promise<void> {
+  return buildOnce({
+    lockName: 'tpm-doctor-console-test-build.lock',
+    maxMs: 180_000,
+    isStale: frontEndIsStale,
+    build: viteBuild,
+  });
 }
 
 /** Call at the top level of a test file: the CLI and the console's front end are built before its tests. */

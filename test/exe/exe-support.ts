@@ -4,12 +4,13 @@
  * under Wine (Windows) with a private Wine prefix per test file.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { findWine, prepareWinePrefix, runUnderWine, stopWine, type WineRun } from '../../scripts/wine.mjs';
 import { ROOT } from '../cli/cli-support.js';
+import { buildOnce } from '../support/build-once.js';
 
 export const EXE_DIR = path.join(ROOT, 'dist', 'exe');
 export const LINUX_EXE = path.join(EXE_DIR, 'tpm-doctor');
@@ -88,37 +89,20 @@ function run(args: string[]): Promise<void> {
 }
 
 /** `npm run build:exe`, under a lock so two test files never build at once. */
-async function ensureExecutables(): Promise<void> {
-  if (!stale()) return;
-  const lock = path.join(tmpdir(), 'tpm-doctor-exe-test-build.lock');
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 600_000) rmdirSync(lock);
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`waited 600 s for ${lock}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    if (stale()) {
+function ensureExecutables(): Promise<void> {
+  return buildOnce({
+    lockName: 'tpm-doctor-exe-test-build.lock',
+    maxMs: 600_000,
+    isStale: stale,
+    build: async () => {
       await run([
         path.join(ROOT, 'node_modules', 'rolldown', 'bin', 'cli.mjs'),
         '-c',
         'rolldown.exe.config.mjs',
       ]);
       await run([path.join(ROOT, 'scripts', 'build-exe.mjs')]);
-    }
-  } finally {
-    rmdirSync(lock);
-  }
+    },
+  });
 }
 
 /** Call at the top level of a test file: the executables are current before its tests. */
