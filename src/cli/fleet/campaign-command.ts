@@ -6,6 +6,7 @@ import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campai
 import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
+import { BULK_ACTION_MAX_DEVICES } from '../../fleet/graph/intune-client.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
@@ -40,6 +41,7 @@ export const RUN_OPTIONS = {
   store: { type: 'string' },
   poll: { type: 'string' },
   'no-wait': { type: 'boolean' },
+  'no-bulk': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -62,6 +64,8 @@ export const RUN_HELP = `Running:
                      postgres://USER@HOST/DB (or TPM_DOCTOR_STORE).
   --poll DURATION    How often devices are checked (default 60s; 2s on a lab tenant).
   --no-wait          Post the actions and stop; "tpm-doctor fleet resume ID" tracks them later.
+  --no-bulk          Sync and reboot: one request per device instead of executeAction for up to
+                     100 devices at a time (docs/campaigns.md, "Bulk actions").
   --json             The campaign's final status as JSON on stdout (docs/campaigns.md).
   -q, --quiet        No progress line on stderr.
 Ctrl-C stops cleanly: actions in flight are recorded, the campaign is saved (exit 12), and
@@ -279,11 +283,17 @@ export async function runAndReport(
       postOnly: values['no-wait'] === true,
       onProgress: (p) => progress.update(formatProgressLine(p)),
       writeWindowWaitMs: () => connection.graph.budgets.devices.waitMs({ requests: 1, writes: 1 }),
+      ...(values['no-bulk'] === true ? {} : { bulk: { batchSize: bulkBatchSize(connection) } }),
     });
   } finally {
     progress.done();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+  }
+  if (result.bulk?.refused && !values.quiet) {
+    process.stderr.write(
+      `tpm-doctor: Graph refused executeAction (${terminalSafe(result.bulk.refused)}); the devices were posted one by one\n`,
+    );
   }
   const status = await campaignStatus(store, campaignId);
   if (values.json)
@@ -294,6 +304,15 @@ export async function runAndReport(
   if (values['no-wait'] && !controller.signal.aborted && status.counts.pending === 0) return EXIT.OK;
   if (result.status === 'stopped') return EXIT.RUN_INTERRUPTED;
   return status.counts.failed + status.counts['timed-out'] > 0 ? EXIT.CAMPAIGN_INCOMPLETE : EXIT.OK;
+}
+
+/**
+ * Devices per executeAction: 100 (BULK_ACTION_MAX_DEVICES), fewer when a --graph-share makes the
+ * write window smaller, since one call is paced as one write per device.
+ */
+function bulkBatchSize(connection: GraphConnection): number {
+  const { writesPerWindow, requestsPerWindow } = connection.graph.budgets.devices.limits;
+  return Math.max(1, Math.min(BULK_ACTION_MAX_DEVICES, writesPerWindow, requestsPerWindow));
 }
 
 export async function runNewCampaign(

@@ -1,3 +1,4 @@
+import type { BulkDeviceAction } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign } from '../store/fleet-store.js';
 import { CampaignError } from './campaign-error.js';
@@ -37,5 +38,22 @@ export function postActionFor(intune: IntuneApi, campaign: Campaign): PostAction
       return (deviceId, beforeSend, signal) =>
         intune.runHealthScriptOnDevice(deviceId, scriptId, beforeSend, signal);
     }
+  }
+}
+
+/**
+ * The executeAction (beta, docs/graph-calls.md #19) action name of a campaign that can post in
+ * bulk: sync and reboot. Remediations runs have no bulk form (managedDeviceRemoteAction lists
+ * initiateOnDemandProactiveRemediation, but executeAction takes no script id), so remediate and
+ * clear campaigns post per device.
+ */
+export function bulkActionFor(campaign: Campaign): BulkDeviceAction | undefined {
+  switch (campaign.action) {
+    case 'sync':
+      return 'syncDevice';
+    case 'reboot':
+      return 'rebootNow';
+    default:
+      return undefined;
   }
 }

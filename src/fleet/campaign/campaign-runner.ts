@@ -1,7 +1,8 @@
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, DevicePhase, FleetStore } from '../store/fleet-store.js';
 import { abortableSleep } from './abortable-sleep.js';
-import { postActionFor } from './campaign-action.js';
+import { runBulkPostPhase } from './bulk-post-phase.js';
+import { bulkActionFor, postActionFor } from './campaign-action.js';
 import { CampaignError } from './campaign-error.js';
 import { openPhases } from './campaign-phases.js';
 import { type CampaignProgress, ProgressRate } from './campaign-progress.js';
@@ -42,6 +43,12 @@ export interface RunCampaignOptions {
   writeWindowWaitMs?: () => number | null;
   /** How often the progress is reported even when nothing changed (default 1 s), so it never looks frozen. */
   progressIntervalMs?: number;
+  /**
+   * Post sync and reboot campaigns with executeAction (beta), `batchSize` devices per request
+   * (bulk-post-phase.ts), falling back to one POST per device when Graph refuses it. Off when not
+   * given (one POST per device); remediate and clear campaigns always post per device.
+   */
+  bulk?: { batchSize: number; concurrency?: number };
 }
 
 export interface CampaignRunResult {
@@ -49,8 +56,13 @@ export interface CampaignRunResult {
   /** `finished` when every device is final; `stopped` after Ctrl-C. */
   status: 'finished' | 'stopped';
   counts: Record<DevicePhase, number>;
-  /** POSTs sent by this run. */
+  /** POSTs sent by this run (devices, whether one by one or in executeAction calls). */
   sent: number;
+  /**
+   * executeAction calls this run sent, and why Graph refused it (redacted) when it did, after which
+   * the devices were posted one by one. Absent when the campaign did not post in bulk.
+   */
+  bulk?: { calls: number; refused: string | null };
 }
 
 /**
@@ -129,9 +141,43 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     halt.abort();
   };
 
+  const recorded = (): void => {
+    sent += 1;
+    rate.recordPost();
+    if (sent % concurrency === 0) void report().catch(() => undefined);
+  };
+  const bulkAction = options.bulk === undefined ? undefined : bulkActionFor(campaign);
+  let bulk: CampaignRunResult['bulk'];
   let postingDone = false;
   const posting = (async () => {
-    const pending = await store.campaignDevices(campaignId, ['pending']);
+    let pending = await store.campaignDevices(campaignId, ['pending']);
+    if (bulkAction !== undefined && options.bulk !== undefined) {
+      const bulkResult = await runBulkPostPhase({
+        store,
+        campaignId,
+        intune,
+        action: bulkAction,
+        batchSize: options.bulk.batchSize,
+        concurrency: options.bulk.concurrency ?? 2,
+        devices: pending,
+        signal: stopSignal,
+        deadline,
+        now,
+        onRecorded: recorded,
+      });
+      const refused = bulkResult.refused;
+      bulk = {
+        calls: bulkResult.calls,
+        refused: refused === undefined ? null : redactGraphError(refused.message),
+      };
+      if (bulkResult.stopError !== undefined) {
+        fail(bulkResult.stopError);
+        return;
+      }
+      if (refused === undefined || stopSignal.aborted) return;
+      // Graph refused executeAction for this app: the devices still pending go one by one.
+      pending = await store.campaignDevices(campaignId, ['pending']);
+    }
     const result = await runPostPhase({
       store,
       campaignId,
@@ -142,11 +188,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
       signal: stopSignal,
       deadline,
       now,
-      onRecorded: () => {
-        sent += 1;
-        rate.recordPost();
-        if (sent % concurrency === 0) void report().catch(() => undefined);
-      },
+      onRecorded: recorded,
     });
     if (result.stopError !== undefined) fail(result.stopError);
   })()
@@ -224,5 +266,6 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     status,
     counts: await store.phaseCounts(campaignId),
     sent,
+    ...(bulk === undefined ? {} : { bulk }),
   };
 }

@@ -30,7 +30,7 @@ export interface PostPhaseResult {
 }
 
 /** Thrown from the mark hook when the POST must not go out; nothing was sent. */
-class NotMarked extends Error {
+export class NotMarked extends Error {
   constructor(readonly storeError?: unknown) {
     super('not marked posting');
   }
@@ -122,7 +122,7 @@ export async function runPostPhase(options: PostPhaseOptions): Promise<PostPhase
 }
 
 /** The store change recording one answer. */
-function recordOf(deviceId: string, outcome: PostOutcome, now: Date): PhaseChange {
+export function recordOf(deviceId: string, outcome: PostOutcome, now: Date): PhaseChange {
   // `unconfirmed` too: a second runner's resume may have moved our in-flight row there; the
   // answer we got is better knowledge than its guess.
   const from = ['posting', 'unconfirmed'] as const;

@@ -83,6 +83,16 @@ export interface GraphPostOptions<T> {
    * sent (a campaign records "posting" here).
    */
   beforeSend?: () => Promise<void>;
+  /**
+   * The body, computed after `beforeSend` and sent instead of `body` (a bulk action sends only the
+   * devices the campaign could mark "posting"), also by a retry after a 429.
+   */
+  bodyAtSend?: () => unknown;
+  /**
+   * What the POST costs against its service's budget (default one request, one write). A bulk
+   * action whose counting Microsoft does not publish is paced as one write per device it names.
+   */
+  cost?: BudgetCost;
 }
 
 /** One request inside `batch()`. `url` is relative to the version, starting with '/'. */
@@ -120,6 +130,8 @@ interface SendSpec<T> {
    * requests that were really about to leave, never ones still waiting for the budget.
    */
   beforeSend?: (() => Promise<void>) | undefined;
+  /** Computed once, after `beforeSend`: the body sent from then on (GraphPostOptions.bodyAtSend). */
+  bodyAtSend?: (() => unknown) | undefined;
 }
 
 /** The Intune service of a Graph URL: its path after the version segment. */
@@ -241,12 +253,13 @@ export class GraphClient {
       method: 'POST',
       url: this.url(version, path),
       body: options.body,
-      cost: { requests: 1, writes: 1 },
+      cost: options.cost ?? { requests: 1, writes: 1 },
       idempotent: false,
       parse: (value) => (value === undefined ? undefined : parse(value)),
       innerRequests: 0,
       signal: options.signal,
       beforeSend: options.beforeSend,
+      bodyAtSend: options.bodyAtSend,
     });
   }
 
@@ -524,6 +537,8 @@ export class GraphClient {
           const hook = spec.beforeSend;
           spec = { ...spec, beforeSend: undefined }; // once: a retry after a 429 is the same request
           await hook();
+          if (spec.bodyAtSend !== undefined)
+            spec = { ...spec, body: spec.bodyAtSend(), bodyAtSend: undefined };
           // Marked as leaving: from here the request runs to its answer even if the caller stops
           // (Ctrl-C), so that the answer is recorded rather than left in doubt.
           spec = { ...spec, signal: undefined };

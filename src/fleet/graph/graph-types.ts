@@ -242,3 +242,23 @@ export interface GraphErrorBody {
     innerError?: { 'request-id'?: string; 'client-request-id'?: string; date?: string };
   };
 }
+
+/**
+ * The managedDeviceRemoteAction members tpm-doctor sends through executeAction (beta enum
+ * managedDeviceRemoteAction: https://learn.microsoft.com/graph/api/resources/intune-devices-manageddeviceremoteaction?view=graph-rest-beta).
+ */
+export type BulkDeviceAction = 'syncDevice' | 'rebootNow';
+
+/**
+ * bulkManagedDeviceActionResult (beta): executeAction's answer, the device ids it was given sorted
+ * into four String collections
+ * (https://learn.microsoft.com/graph/api/resources/intune-devices-bulkmanageddeviceactionresult?view=graph-rest-beta).
+ * Microsoft describes them only as "Successful devices", "Failed devices", "Not found devices" and
+ * "Not supported devices".
+ */
+export interface BulkManagedDeviceActionResult {
+  successfulDeviceIds: string[];
+  failedDeviceIds: string[];
+  notFoundDeviceIds: string[];
+  notSupportedDeviceIds: string[];
+}

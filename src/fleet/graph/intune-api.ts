@@ -1,6 +1,8 @@
 import type { CsvTable } from './csv-table.js';
 import type {
   BitlockerRecoveryKeyInfo,
+  BulkDeviceAction,
+  BulkManagedDeviceActionResult,
   DeviceCompliancePolicyState,
   DeviceComplianceSettingState,
   DeviceHealthScript,
@@ -55,6 +57,20 @@ export interface IntuneApi {
   syncDevice(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void>;
   /** POST rebootNow (v1.0, 204); `beforeSend` as for syncDevice. */
   rebootNow(id: string, beforeSend?: () => Promise<void>, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * POST managedDevices/executeAction (beta): one action for up to BULK_ACTION_MAX_DEVICES
+   * devices in one request, answered 200 with each device id sorted into the result's four lists.
+   * Paced as one write per device (how Graph counts it is not published). `admit` is awaited once
+   * the budget admits the request, just before it leaves, with the ids asked for; it returns the
+   * ids to send (a campaign sends only those it could mark "posting"); if it throws, nothing is
+   * sent. Resolves with the ids sent and Graph's answer.
+   */
+  executeDeviceAction(
+    action: BulkDeviceAction,
+    deviceIds: readonly string[],
+    options?: { admit?: (deviceIds: readonly string[]) => Promise<readonly string[]>; signal?: AbortSignal },
+  ): Promise<{ sent: readonly string[]; result: BulkManagedDeviceActionResult }>;
 
   /**
    * Remediations (beta): find our script package by display name. The list call leaves the

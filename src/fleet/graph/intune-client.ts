@@ -4,6 +4,8 @@ import type { BatchItemResult, BatchRequest, GraphClient, GraphVersion } from '.
 import { GraphError } from './graph-error.js';
 import {
   type BitlockerRecoveryKeyInfo,
+  type BulkDeviceAction,
+  type BulkManagedDeviceActionResult,
   type DeviceCompliancePolicyState,
   type DeviceComplianceSettingState,
   type DeviceHealthScript,
@@ -16,7 +18,20 @@ import {
 import type { IntuneApi, Result } from './intune-api.js';
 import { odataString, withQuery } from './odata-query.js';
 import { exportReport, type ReportExportOptions, type ReportExportRequest } from './report-export.js';
-import { expectEntity, expectPage, isJsonObject, ResponseShapeError } from './response-shape.js';
+import {
+  expectEntity,
+  expectObject,
+  expectPage,
+  isJsonObject,
+  ResponseShapeError,
+} from './response-shape.js';
+
+/**
+ * The most device ids tpm-doctor puts in one executeAction. The Graph page publishes no limit;
+ * 100 is ours: it bounds the devices one lost answer leaves in doubt ("unconfirmed", never re-sent),
+ * and one call paced as 100 writes fits half of the per-app write window (200 per 20 s).
+ */
+export const BULK_ACTION_MAX_DEVICES = 100;
 
 const MANAGED_DEVICES = '/deviceManagement/managedDevices';
 const HEALTH_SCRIPTS = '/deviceManagement/deviceHealthScripts';
@@ -200,6 +215,53 @@ export class IntuneClient implements IntuneApi {
     });
   }
 
+  /**
+   * Call 19 (beta): executeAction, 200 with a bulkManagedDeviceActionResult. Counted against the
+   * devices service's budget as one request and one write per device named: Microsoft publishes
+   * neither how Graph counts it nor a limit of its own (docs/campaigns.md, "Bulk actions").
+   */
+  async executeDeviceAction(
+    action: BulkDeviceAction,
+    deviceIds: readonly string[],
+    options: {
+      admit?: (deviceIds: readonly string[]) => Promise<readonly string[]>;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<{ sent: readonly string[]; result: BulkManagedDeviceActionResult }> {
+    if (deviceIds.length === 0 || deviceIds.length > BULK_ACTION_MAX_DEVICES) {
+      throw new RangeError(
+        `executeAction takes 1 to ${BULK_ACTION_MAX_DEVICES} device ids, got ${deviceIds.length}`,
+      );
+    }
+    let sent: readonly string[] = [...deviceIds];
+    const admit = options.admit;
+    const result = await this.graph.post('beta', `${MANAGED_DEVICES}/executeAction`, {
+      body: { actionName: action, deviceIds: sent },
+      cost: { requests: deviceIds.length, writes: deviceIds.length },
+      parse: parseBulkActionResult,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(admit !== undefined
+        ? {
+            beforeSend: async () => {
+              sent = [...(await admit(deviceIds))];
+            },
+            bodyAtSend: () => ({ actionName: action, deviceIds: sent }),
+          }
+        : {}),
+    });
+    if (result === undefined) {
+      throw new GraphError({
+        status: 204,
+        code: 'MalformedResponse',
+        message: 'expected a bulkManagedDeviceActionResult, got no body',
+        requestId: null,
+        method: 'POST',
+        path: '/beta/deviceManagement/managedDevices/executeAction',
+      });
+    }
+    return { sent, result };
+  }
+
   /** Calls 16-18 (v1.0): a report export, created, polled and downloaded (report-export.ts). */
   exportReport(request: ReportExportRequest): Promise<CsvTable> {
     return exportReport(this.graph, request, this.exportOptions);
@@ -301,6 +363,37 @@ export class IntuneClient implements IntuneApi {
     }));
     return this.graph.batch(version, requests);
   }
+}
+
+/**
+ * executeAction's answer: a bulkManagedDeviceActionResult, bare (OData's form of a single complex
+ * value, with its @odata.context) or wrapped in "value" as on the Learn page's example
+ * (test/contract/graph/execute-action.json). A list Graph leaves out is read as empty; one that is
+ * not an array of strings is a malformed answer.
+ */
+function parseBulkActionResult(body: unknown): BulkManagedDeviceActionResult {
+  let object = expectObject(body, 'a bulkManagedDeviceActionResult');
+  const lists = [
+    'successfulDeviceIds',
+    'failedDeviceIds',
+    'notFoundDeviceIds',
+    'notSupportedDeviceIds',
+  ] as const;
+  if (lists.every((name) => object[name] === undefined) && isJsonObject(object.value)) object = object.value;
+  const read = (name: (typeof lists)[number]): string[] => {
+    const value = object[name];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) {
+      throw new ResponseShapeError(`"${name}" to be an array of device ids`, value);
+    }
+    return value as string[];
+  };
+  return {
+    successfulDeviceIds: read('successfulDeviceIds'),
+    failedDeviceIds: read('failedDeviceIds'),
+    notFoundDeviceIds: read('notFoundDeviceIds'),
+    notSupportedDeviceIds: read('notSupportedDeviceIds'),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { MANAGED_DEVICE_SELECT } from '../../fleet/graph/graph-types.js';
+import type { BulkActions } from './bulk-actions.js';
 import type { DeviceSimulation } from './device-simulation.js';
 import { isLabSetting, LAB_SETTINGS } from './fleet-mix.js';
 import { badRequest, GraphError, notFound } from './graph-error.js';
@@ -41,6 +42,8 @@ export interface RouteContext {
   views: GraphViews;
   /** Report export jobs (calls 16-18). */
   exports: ReportExports;
+  /** executeAction's calls and its refusal fault (call 19). */
+  bulkActions: BulkActions;
   /** The lab's base URL ("http://127.0.0.1:PORT"): nextLinks and @odata.context are absolute under it. */
   baseUrl: string;
   /** The most items a page holds (Graph: 1,000 for managedDevices). */
@@ -80,6 +83,53 @@ const SCRIPT_PROPERTIES = [
   'detectionScriptContent',
   'remediationScriptContent',
 ];
+
+/**
+ * managedDeviceRemoteAction (beta enum), every member, for validating executeAction's actionName
+ * (https://learn.microsoft.com/graph/api/resources/intune-devices-manageddeviceremoteaction?view=graph-rest-beta).
+ */
+const MANAGED_DEVICE_REMOTE_ACTIONS: ReadonlySet<string> = new Set([
+  'retire',
+  'delete',
+  'fullScan',
+  'quickScan',
+  'signatureUpdate',
+  'wipe',
+  'customTextNotification',
+  'rebootNow',
+  'setDeviceName',
+  'syncDevice',
+  'deprovision',
+  'disable',
+  'reenable',
+  'moveDeviceToOrganizationalUnit',
+  'activateDeviceEsim',
+  'collectDiagnostics',
+  'initiateMobileDeviceManagementKeyRecovery',
+  'initiateOnDemandProactiveRemediation',
+  'unknownFutureValue',
+  'initiateDeviceAttestation',
+]);
+
+/**
+ * The most device ids the lab takes in one executeAction. Graph publishes no limit; the lab holds
+ * the client's own (BULK_ACTION_MAX_DEVICES), so a client sending more is caught here.
+ */
+const LAB_BULK_MAX_DEVICES = 100;
+
+const EXECUTE_ACTION_PATH = '/deviceManagement/managedDevices/executeAction';
+
+/**
+ * What a request costs in the lab's throttle, as the client paces it: one request (and one write
+ * for POST, PUT, PATCH, DELETE), and for executeAction one per device it names. Microsoft does not
+ * publish how executeAction counts against Intune's limits; the lab takes this, the conservative
+ * reading, so a client that paces otherwise is throttled here.
+ */
+export function throttleUnits(req: Pick<GraphRequest, 'method' | 'path' | 'body'>): number {
+  if (req.method !== 'POST' || req.path !== EXECUTE_ACTION_PATH) return 1;
+  const ids = (req.body as { deviceIds?: unknown } | null | undefined)?.deviceIds;
+  return Array.isArray(ids) ? Math.min(LAB_BULK_MAX_DEVICES, Math.max(1, new Set(ids).size)) : 1;
+}
 
 const GUID = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
 
@@ -268,6 +318,61 @@ const ROUTES: readonly Route[] = [
       return ok({
         '@odata.context': `${ctx.baseUrl}/${req.version}/$metadata#informationProtection/bitlocker/recoveryKeys`,
         value: keys.map((k) => pick(k, select)),
+      });
+    },
+  },
+  // 19: one action for many devices (beta executeAction), answered with a bulkManagedDeviceActionResult.
+  {
+    method: 'POST',
+    pattern: /^\/deviceManagement\/managedDevices\/executeAction$/,
+    versions: ['beta'],
+    handle(ctx, req, query) {
+      noFilter(query);
+      ctx.bulkActions.checkAllowed();
+      const actionName = field(req.body, 'actionName', 'string');
+      if (!MANAGED_DEVICE_REMOTE_ACTIONS.has(actionName)) {
+        throw badRequest(
+          `Cannot convert the literal '${actionName}' to the expected type 'microsoft.graph.managedDeviceRemoteAction'.`,
+        );
+      }
+      const deviceIds = (req.body as { deviceIds?: unknown }).deviceIds;
+      if (
+        !Array.isArray(deviceIds) ||
+        deviceIds.length === 0 ||
+        !deviceIds.every((id): id is string => typeof id === 'string')
+      ) {
+        throw badRequest("Property 'deviceIds' is required: expected a non-empty array of device ids.");
+      }
+      if (deviceIds.length > LAB_BULK_MAX_DEVICES) {
+        throw badRequest(
+          `This lab takes at most ${LAB_BULK_MAX_DEVICES} deviceIds per executeAction, got ${deviceIds.length}.`,
+        );
+      }
+      const result = {
+        successfulDeviceIds: [] as string[],
+        failedDeviceIds: [] as string[],
+        notFoundDeviceIds: [] as string[],
+        notSupportedDeviceIds: [] as string[],
+      };
+      // A device named twice is acted on once and listed once.
+      for (const id of new Set(deviceIds)) {
+        const index = new RegExp(`^${GUID}$`).test(id) ? ctx.devices.indexOf(id.toLowerCase()) : undefined;
+        if (index === undefined) result.notFoundDeviceIds.push(id);
+        else if (actionName === 'syncDevice') {
+          ctx.devices.syncDevice(index);
+          result.successfulDeviceIds.push(id);
+        } else if (actionName === 'rebootNow') {
+          ctx.devices.rebootNow(index);
+          result.successfulDeviceIds.push(id);
+        } else {
+          // The lab simulates sync and reboot only; every other action does not apply to its devices.
+          result.notSupportedDeviceIds.push(id);
+        }
+      }
+      ctx.bulkActions.calls++;
+      return ok({
+        '@odata.context': `${ctx.baseUrl}/beta/$metadata#microsoft.graph.bulkManagedDeviceActionResult`,
+        ...result,
       });
     },
   },

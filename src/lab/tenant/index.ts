@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type GraphLimits, INTUNE_LIMITS, serviceLimits } from '../../fleet/graph/graph-limits.js';
+import { type BulkActionRefusal, BulkActions } from './bulk-actions.js';
 import { DeviceSimulation } from './device-simulation.js';
 import { DEFAULT_MIX, LAB_CONDITIONS } from './fleet-mix.js';
 import { GraphViews } from './graph-views.js';
@@ -39,6 +40,11 @@ export interface LabTenantOptions {
   transientErrorRate?: number;
   /** Added to every Graph answer (default 0 ms). */
   latencyMs?: number;
+  /**
+   * Refuse every executeAction with this status, acting on no device (default: none; settable
+   * later through `bulkActions.refusedWith`): the case a campaign falls back to per-device POSTs.
+   */
+  refuseBulkActions?: BulkActionRefusal;
   /** Largest page the lab sends (default 1,000, Graph's managedDevices maximum). */
   pageSize?: number;
   /** Access token lifetime (default 3,599 s, as Entra's). */
@@ -75,6 +81,8 @@ export class LabTenant {
   readonly views: GraphViews;
   /** Report export jobs (`refused` makes them 403). */
   readonly exports: ReportExports;
+  /** executeAction's calls, and `refusedWith` to refuse them. */
+  readonly bulkActions: BulkActions;
   readonly #issuer: TokenIssuer;
   readonly #server: LabServer;
   readonly #swtpm: SwtpmDevices | null;
@@ -82,7 +90,13 @@ export class LabTenant {
   constructor(
     url: string,
     limits: GraphLimits,
-    tenant: { devices: DeviceSimulation; scripts: ScriptCatalog; views: GraphViews; exports: ReportExports },
+    tenant: {
+      devices: DeviceSimulation;
+      scripts: ScriptCatalog;
+      views: GraphViews;
+      exports: ReportExports;
+      bulkActions: BulkActions;
+    },
     issuer: TokenIssuer,
     server: LabServer,
     swtpm: SwtpmDevices | null = null,
@@ -93,6 +107,7 @@ export class LabTenant {
     this.scripts = tenant.scripts;
     this.views = tenant.views;
     this.exports = tenant.exports;
+    this.bulkActions = tenant.bulkActions;
     this.#issuer = issuer;
     this.#server = server;
     this.#swtpm = swtpm;
@@ -192,7 +207,13 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
   const scripts = new ScriptCatalog(fleet.seed);
   const devices = new DeviceSimulation(fleet, clock, timings, scripts);
   const views = new GraphViews(devices, scripts);
-  const tenant = { devices, scripts, views, exports: new ReportExports(devices, views) };
+  const tenant = {
+    devices,
+    scripts,
+    views,
+    exports: new ReportExports(devices, views),
+    bulkActions: new BulkActions(options.refuseBulkActions ?? null),
+  };
   const swtpmCount = nonNegative('swtpmDevices', options.swtpmDevices, 0);
   let swtpm: SwtpmDevices | null = null;
   if (swtpmCount > 0) {

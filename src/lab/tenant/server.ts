@@ -10,6 +10,7 @@ import {
   isWrite,
   type RouteContext,
   routeGraphRequest,
+  throttleUnits,
 } from './graph-routes.js';
 import { Prng } from './prng.js';
 import { type AppStats, AppThrottle } from './throttle.js';
@@ -34,7 +35,7 @@ export interface LabStats {
 
 export interface LabServerOptions {
   /** The simulated devices, the script catalog and their Graph views the routes answer from. */
-  tenant: Pick<RouteContext, 'devices' | 'scripts' | 'views' | 'exports'>;
+  tenant: Pick<RouteContext, 'devices' | 'scripts' | 'views' | 'exports' | 'bulkActions'>;
   issuer: TokenIssuer;
   limits: GraphLimits;
   faults: LabFaults;
@@ -185,6 +186,7 @@ export class LabServer {
       this.#options.tenant.devices.clock.now(),
       isWrite(request.method),
       service,
+      throttleUnits(request),
     );
     if (faults.latencyMs > 0)
       await delay(faults.latencyMs, undefined, { signal: this.#closing.signal }).catch(() => {});

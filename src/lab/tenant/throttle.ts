@@ -21,15 +21,17 @@ class SlidingWindow {
     return this.#times.length - this.#head;
   }
 
-  add(now: number): void {
-    this.#times.push(now);
+  add(now: number, units = 1): void {
+    for (let i = 0; i < units; i++) this.#times.push(now);
   }
 
-  /** Milliseconds until the oldest request in the window leaves it. */
-  msUntilSlot(now: number): number {
-    this.#expire(now);
-    const oldest = this.#times[this.#head];
-    return oldest === undefined ? 0 : Math.max(0, oldest + this.windowMs - now);
+  /** Milliseconds until `units` more fit under `limit`: until enough of the oldest leave the window. */
+  msUntilRoom(now: number, limit: number, units: number): number {
+    const inWindow = this.count(now);
+    const mustLeave = inWindow + units - limit;
+    if (mustLeave <= 0) return 0;
+    const leaving = this.#times[this.#head + mustLeave - 1];
+    return leaving === undefined ? 0 : Math.max(0, leaving + this.windowMs - now);
   }
 
   #expire(now: number): void {
@@ -42,7 +44,10 @@ class SlidingWindow {
 }
 
 export interface AppStats {
-  /** Graph requests answered (each request inside a $batch counts). */
+  /**
+   * Graph requests answered (each request inside a $batch counts), in throttle units: an
+   * executeAction counts one per device it names (graph-routes.ts throttleUnits).
+   */
   requests: number;
   writes: number;
   /** 429s answered (with or without Retry-After). */
@@ -97,26 +102,29 @@ export class AppThrottle {
     this.#windows = windows;
   }
 
-  admit(now: number, write: boolean, service: IntuneService = 'devices'): Admission {
-    this.stats.requests++;
-    if (write) this.stats.writes++;
+  /** `units`: what the request costs (1, or one per device of an executeAction). */
+  admit(now: number, write: boolean, service: IntuneService = 'devices', units = 1): Admission {
+    this.stats.requests += units;
+    if (write) this.stats.writes += units;
     const limits = this.serviceLimits[service];
     const window = this.#windows[service];
     const all = window.all.count(now);
     const writes = window.writes.count(now);
-    if (all >= limits.requestsPerWindow || (write && writes >= limits.writesPerWindow)) {
+    const allFull = all + units > limits.requestsPerWindow;
+    const writesFull = write && writes + units > limits.writesPerWindow;
+    if (allFull || writesFull) {
       this.stats.throttled++;
-      const waits = [all >= limits.requestsPerWindow ? window.all.msUntilSlot(now) : 0];
-      if (write && writes >= limits.writesPerWindow) waits.push(window.writes.msUntilSlot(now));
+      const waits = [allFull ? window.all.msUntilRoom(now, limits.requestsPerWindow, units) : 0];
+      if (writesFull) waits.push(window.writes.msUntilRoom(now, limits.writesPerWindow, units));
       return { ok: false, retryAfterMs: Math.max(...waits) };
     }
-    window.all.add(now);
-    this.stats.maxRequestsInWindow = Math.max(this.stats.maxRequestsInWindow, all + 1);
+    window.all.add(now, units);
+    this.stats.maxRequestsInWindow = Math.max(this.stats.maxRequestsInWindow, all + units);
     if (write) {
-      window.writes.add(now);
+      window.writes.add(now, units);
       this.stats.firstWriteAt ??= now;
       this.stats.lastWriteAt = now;
-      this.stats.maxWritesInWindow = Math.max(this.stats.maxWritesInWindow, writes + 1);
+      this.stats.maxWritesInWindow = Math.max(this.stats.maxWritesInWindow, writes + units);
     }
     return { ok: true };
   }
