@@ -27,6 +27,11 @@ const policyStates = contract('device-compliance-policy-states-list');
 const assign = contract('device-health-script-assign');
 const syncDevice = contract('sync-device');
 const rebootNow = contract('reboot-now');
+const executeAction = contract('execute-action');
+const executeActionMetadata = contract('execute-action-metadata') as {
+  bulkManagedDeviceActionResult: string[];
+  managedDeviceRemoteAction: string[];
+};
 
 /** The example answer for one request path (version included), as its reference page shows it. */
 function exampleFor(method: string, path: string): { status: number; body?: unknown } | undefined {
@@ -36,6 +41,8 @@ function exampleFor(method: string, path: string): { status: number; body?: unkn
     if (p.endsWith('/rebootNow')) return { status: rebootNow.status as number };
     if (p.endsWith('/initiateOnDemandProactiveRemediation')) return { status: remediation.status as number };
     if (p.endsWith('/assign')) return { status: assign.status as number };
+    if (p === '/beta/deviceManagement/managedDevices/executeAction')
+      return { status: executeAction.status as number, body: executeAction.response };
     if (p === '/beta/deviceManagement/deviceHealthScripts')
       return { status: scriptCreate.status as number, body: scriptCreate.response };
     return undefined;
@@ -194,6 +201,36 @@ describe("the client parses Microsoft's example responses", () => {
     await intune.rebootNow('705c034c-034c-705c-4c03-5c704c035c70');
     expect(lastArrival('/syncDevice').body).toBe('');
     expect(lastArrival('/rebootNow').body).toBe('');
+  });
+
+  it('#19 executeAction: the example request body’s names and types; the example answer (wrapped in "value") parses into its four lists', async () => {
+    const ids = ['705c034c-034c-705c-4c03-5c704c035c70', '8f1e3d7a-0c2b-4e5f-9a6b-7c8d9e0f1a2b'];
+    for (const action of ['syncDevice', 'rebootNow'] as const) {
+      expect(executeActionMetadata.managedDeviceRemoteAction).toContain(action);
+      const { sent, result } = await intune.executeDeviceAction(action, ids);
+      expect(sent).toEqual(ids);
+      const body = JSON.parse(lastArrival('/executeAction').body);
+      expect(body).toEqual({ actionName: action, deviceIds: ids });
+      expectSameNamesAndTypes(body, executeAction.request, 'body');
+      // The four lists of the beta complex type, exactly (msgraph-metadata type mappings).
+      expect(Object.keys(result).sort()).toEqual(
+        [...executeActionMetadata.bulkManagedDeviceActionResult].sort(),
+      );
+      expect(result).toEqual({
+        successfulDeviceIds: ['Successful Device Ids value'],
+        failedDeviceIds: ['Failed Device Ids value'],
+        notFoundDeviceIds: ['Not Found Device Ids value'],
+        notSupportedDeviceIds: ['Not Supported Device Ids value'],
+      });
+    }
+    // One write per device named, against the devices service (docs/campaigns.md, "Bulk actions").
+    await expect(intune.executeDeviceAction('syncDevice', [])).rejects.toThrow(RangeError);
+    await expect(
+      intune.executeDeviceAction(
+        'syncDevice',
+        Array.from({ length: 101 }, (_, i) => `id-${i}`),
+      ),
+    ).rejects.toThrow(/1 to 100/);
   });
 
   it('#8 the package list, #8b the package by id (wrapped in "value" on its page)', async () => {

@@ -213,6 +213,54 @@ describe("the lab's entities have Microsoft's property names, types and nullabil
     }
   });
 
+  it("#19 executeAction: Microsoft's example request as it stands, and sync/reboot; the answer has the four lists, nothing else", async () => {
+    const names = contract('execute-action-metadata') as {
+      bulkManagedDeviceActionResult: string[];
+      managedDeviceRemoteAction: string[];
+    };
+    const example = (contract('execute-action').response as { value: Record<string, unknown> }).value;
+    const expectResult = (body: Record<string, unknown>): void => {
+      expectConforms(body, example, 'bulkManagedDeviceActionResult');
+      const own = Object.keys(body).filter((name) => !ODATA_ANNOTATION.test(name));
+      expect(own.sort()).toEqual([...names.bulkManagedDeviceActionResult].sort());
+      for (const name of own)
+        expect((body[name] as unknown[]).every((id) => typeof id === 'string')).toBe(true);
+    };
+    const asExample = await graph(lab, token, '/beta/deviceManagement/managedDevices/executeAction', {
+      method: 'POST',
+      body: contract('execute-action').request,
+    });
+    expect(asExample.status).toBe(200);
+    expectResult(asExample.body);
+    // "Device Ids value" is no device of this tenant.
+    expect(asExample.body.notFoundDeviceIds).toEqual(['Device Ids value']);
+
+    const a = lab.views.managedDevice(0).id;
+    const b = lab.views.managedDevice(1).id;
+    const before = [lab.devices.postCount(0), lab.devices.postCount(1)];
+    for (const actionName of ['syncDevice', 'rebootNow']) {
+      const r = await graph(lab, token, '/beta/deviceManagement/managedDevices/executeAction', {
+        method: 'POST',
+        body: { actionName, deviceIds: [a, b] },
+      });
+      expect(r.status).toBe(200);
+      expectResult(r.body);
+      expect(r.body.successfulDeviceIds).toEqual([a, b]);
+    }
+    expect([lab.devices.postCount(0), lab.devices.postCount(1)]).toEqual([before[0]! + 2, before[1]! + 2]);
+    // Every member of the enum is a valid actionName; the lab simulates sync and reboot only.
+    for (const actionName of names.managedDeviceRemoteAction.filter(
+      (n) => n !== 'syncDevice' && n !== 'rebootNow',
+    )) {
+      const r = await graph(lab, token, '/beta/deviceManagement/managedDevices/executeAction', {
+        method: 'POST',
+        body: { actionName, deviceIds: [a] },
+      });
+      expect(r.status, actionName).toBe(200);
+      expect(r.body.notSupportedDeviceIds).toEqual([a]);
+    }
+  });
+
   it('#12 $batch answers in the example envelope shape', async () => {
     const id = lab.views.managedDevice(0).id;
     const r = await graph(lab, token, '/v1.0/$batch', {
@@ -272,6 +320,33 @@ describe('the lab refuses what Graph refuses', () => {
       expect(r.status, path).toBe(400);
       expect(r.body).toMatchObject({ error: { code: 'BadRequest' } });
     }
+  });
+
+  it('executeAction: only in beta, only members of managedDeviceRemoteAction, at most 100 device ids; the refusal fault', async () => {
+    const id = lab.views.managedDevice(2).id;
+    const post = (version: string, body: unknown) =>
+      graph(lab, token, `/${version}/deviceManagement/managedDevices/executeAction`, {
+        method: 'POST',
+        body,
+      });
+    expect((await post('v1.0', { actionName: 'syncDevice', deviceIds: [id] })).status).toBe(400);
+    expect((await post('beta', { actionName: 'sync', deviceIds: [id] })).status).toBe(400);
+    expect((await post('beta', { actionName: 'syncDevice', deviceIds: [] })).status).toBe(400);
+    expect((await post('beta', { actionName: 'syncDevice', deviceIds: id })).status).toBe(400);
+    const tooMany = Array.from({ length: 101 }, (_, i) => lab.views.managedDevice(i).id);
+    expect((await post('beta', { actionName: 'syncDevice', deviceIds: tooMany })).status).toBe(400);
+    const before = lab.devices.postCount(2);
+    for (const status of [400, 403, 404, 405, 501] as const) {
+      lab.bulkActions.refusedWith = status;
+      try {
+        const refused = await post('beta', { actionName: 'syncDevice', deviceIds: [id] });
+        expect(refused.status).toBe(status);
+        expect(refused.body).toHaveProperty('error.code');
+      } finally {
+        lab.bulkActions.refusedWith = null;
+      }
+    }
+    expect(lab.devices.postCount(2)).toBe(before);
   });
 
   it('`ne` in $filter, where not(... eq ...) is the documented form', async () => {

@@ -29,6 +29,7 @@ describe('which service each call of docs/graph-calls.md belongs to', () => {
     ['/deviceManagement/managedDevices?$top=1000', 'devices'],
     ['/deviceManagement/managedDevices/abc?$select=id', 'devices'],
     ['/deviceManagement/managedDevices/abc/syncDevice', 'devices'],
+    ['/deviceManagement/managedDevices/executeAction', 'devices'],
     ['/deviceManagement/managedDevices/abc/initiateOnDemandProactiveRemediation', 'devices'],
     ['/deviceManagement/deviceHealthScripts/s/deviceRunStates', 'devices'],
     ['/informationProtection/bitlocker/recoveryKeys?$filter=x', 'devices'],

@@ -164,6 +164,31 @@ describe('lab tenant: $batch and throttling', () => {
     });
   });
 
+  it('counts an executeAction as one write per device it names: a third call of 100 in a window is a 429 that acts on nothing', async () => {
+    const clock = new ManualClock(Date.parse('2025-01-15T12:00:00Z'));
+    lab = await startLabTenant({ devices: 400, windowMs: 1_000, omitRetryAfterRate: 0, clock });
+    const token = await labToken(lab);
+    const ids = lab.devices.fleet.ids;
+    const bulk = (from: number, count = 100) =>
+      graph<Record<string, string[]>>(lab!, token, '/beta/deviceManagement/managedDevices/executeAction', {
+        method: 'POST',
+        body: { actionName: 'syncDevice', deviceIds: ids.slice(from, from + count) },
+      });
+    expect((await bulk(0)).status).toBe(200);
+    expect((await bulk(100)).status).toBe(200);
+    const third = await bulk(200);
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(lab.devices.postCount(200)).toBe(0);
+    // 99 devices still do not fit beside 200 writes; once the window has slid, 100 do.
+    expect((await bulk(200, 99)).status).toBe(429);
+    clock.advance(1_000);
+    expect((await bulk(200)).status).toBe(200);
+    expect(lab.bulkActions.calls).toBe(3);
+    expect(lab.stats().apps[lab.clientId]).toMatchObject({ throttled: 2, maxWritesInWindow: 200 });
+    for (let i = 0; i < 300; i++) expect(lab.devices.postCount(i)).toBe(1);
+  });
+
   it('injects transient 503/504s at the configured rate and counts them', async () => {
     lab = await startLabTenant({ devices: 10, transientErrorRate: 1 });
     const token = await labToken(lab);
