@@ -122,12 +122,15 @@ describe('fleet sync', () => {
     const before = postsPerDevice();
     // 600 syncs at 200 writes per 2 s window need at least 4 s of posting: kill it once the lab
     // has taken 20 of them (a state, not a time, so a slow machine kills it at the same point).
+    // One POST per device (--no-bulk): the bound below is that path's; test/cli/fleet-bulk.test.ts
+    // kills and resumes a campaign posted in executeAction calls.
     const posted = (): number => postsPerDevice().filter((n, i) => n > (before[i] ?? 0)).length;
     const killed = await runCli(
       [
         'fleet',
         'sync',
         ...connect(),
+        '--no-bulk',
         '--devices',
         ids,
         '--store',
@@ -169,6 +172,7 @@ describe('fleet sync', () => {
         // loaded machine by now, and a device still pending at the deadline is never posted.
         '--deadline',
         '30s',
+        '--no-bulk',
         '--json',
         '--quiet',
       ],
