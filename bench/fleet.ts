@@ -8,13 +8,16 @@
  *     scaled to BENCH_WINDOW_MS, default 1,000 ms, so it takes a minute, not 17): the time from the
  *     first to the last syncDevice the lab admitted, as a ratio to the minimum the limits allow,
  *     (ceil(N / writesPerWindow) - 1) * window (target <= 1.1x), and the 429s the lab answered
- *     (target 0).
+ *     (target 0). One POST per device (--no-bulk), as this figure has always been measured.
+ *  7. the sync campaign per device and in executeAction calls at 150 ms per request
+ *     (bench/fleet-sync-paths.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLabTenant } from '../src/lab/tenant/index.js';
+import { measureSyncPaths, type SyncPathResult } from './fleet-sync-paths.js';
 
 interface Rusage {
   userCPUTime: number;
@@ -23,6 +26,7 @@ interface Rusage {
 }
 
 export interface FleetBenchResult {
+  syncPaths?: SyncPathResult[];
   triage: {
     devices: number;
     httpRequests: number;
@@ -176,6 +180,7 @@ async function measure(cli: string, reference: string, dir: string): Promise<Fle
       '--store',
       `sqlite:${path.join(dir, 'fleet.sqlite')}`,
       '--no-wait',
+      '--no-bulk',
       '--quiet',
       '--json',
     ];
@@ -213,5 +218,6 @@ async function measure(cli: string, reference: string, dir: string): Promise<Fle
   console.log(
     `  whole command              ${(sync.wallMs / 1000).toFixed(1)} s (start-up, baselines, store)`,
   );
-  return { triage, sync };
+  const syncPaths = await measureSyncPaths(cli, dir);
+  return { triage, sync, syncPaths };
 }
