@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BATCH_MAX_REQUESTS, type GraphLimits, intuneServiceOf } from '../../fleet/graph/graph-limits.js';
@@ -67,6 +68,8 @@ export class LabServer {
   constructor(options: LabServerOptions) {
     this.#options = options;
     this.#faultRng = Prng.forKey(options.tenant.devices.fleet.seed, 0xfa017);
+    // Every request delayed by `latencyMs` listens on this signal: hundreds at once are expected.
+    setMaxListeners(0, this.#closing.signal);
     this.server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         // A bug in the lab: answer like Graph's internal error, without echoing the request.
