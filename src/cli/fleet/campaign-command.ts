@@ -282,7 +282,7 @@ export async function runAndReport(
       pollIntervalMs,
       postOnly: values['no-wait'] === true,
       onProgress: (p) => progress.update(formatProgressLine(p)),
-      writeWindowWaitMs: () => connection.graph.budgets.devices.waitMs({ requests: 1, writes: 1 }),
+      writeWindowWaitMs: (writes) => connection.graph.budgets.devices.waitMs({ requests: writes, writes }),
       ...(values['no-bulk'] === true ? {} : { bulk: { batchSize: bulkBatchSize(connection) } }),
     });
   } finally {

@@ -37,10 +37,11 @@ export interface RunCampaignOptions {
   /** The clock (tests pin it; deadlines are compared with it). */
   now?: () => Date;
   /**
-   * How long the next POST would wait for the write budget now, in ms (GraphClient's devices
-   * budget: ThrottleBudget.waitMs), shown as "waiting for the next write window".
+   * How long the next POST, costing `writes` (1, or the devices of an executeAction call), would
+   * wait for the write budget now, in ms (GraphClient's devices budget: ThrottleBudget.waitMs),
+   * shown as "waiting for the next write window".
    */
-  writeWindowWaitMs?: () => number | null;
+  writeWindowWaitMs?: (writes: number) => number | null;
   /** How often the progress is reported even when nothing changed (default 1 s), so it never looks frozen. */
   progressIntervalMs?: number;
   /**
@@ -118,11 +119,16 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   }
 
   const rate = new ProgressRate(now);
+  const bulkAction = options.bulk === undefined ? undefined : bulkActionFor(campaign);
+  /** True while the bulk post phase runs (not after a fallback to per-device POSTs). */
+  let bulkPosting = bulkAction !== undefined;
   let sent = 0;
   const report = async (): Promise<void> => {
     if (options.onProgress === undefined) return;
     const counts = await store.phaseCounts(campaignId);
-    options.onProgress(rate.progress(campaign, counts, sent, options.writeWindowWaitMs?.() ?? null));
+    // While posting in bulk, the next call needs room for a whole batch of writes.
+    const writes = bulkPosting ? Math.max(1, Math.min(options.bulk?.batchSize ?? 1, counts.pending)) : 1;
+    options.onProgress(rate.progress(campaign, counts, sent, options.writeWindowWaitMs?.(writes) ?? null));
   };
   // Between posts (a throttled write window) and tracking rounds nothing else reports: tick the
   // line so its time left and write-window wait keep moving.
@@ -146,7 +152,6 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     rate.recordPost();
     if (sent % concurrency === 0) void report().catch(() => undefined);
   };
-  const bulkAction = options.bulk === undefined ? undefined : bulkActionFor(campaign);
   let bulk: CampaignRunResult['bulk'];
   let postingDone = false;
   const posting = (async () => {
@@ -165,6 +170,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
         now,
         onRecorded: recorded,
       });
+      bulkPosting = false;
       const refused = bulkResult.refused;
       bulk = {
         calls: bulkResult.calls,

@@ -59,18 +59,26 @@ describe('a sync campaign in executeAction calls, against the lab tenant', () =>
     const selected = [...healthy, UNKNOWN_DEVICE];
     await h.store.createCampaign(h.newCampaign('c-bulk', selected));
     const clock = skewableClock();
+    const waitsAskedFor: number[] = [];
     const result = await runCampaign({
       intune: h.intune,
       store: h.store,
       campaignId: 'c-bulk',
       ...FAST,
       now: clock.now,
+      writeWindowWaitMs: (writes) => {
+        waitsAskedFor.push(writes);
+        return 0;
+      },
       onProgress: ({ counts }) => {
         if (counts.pending + counts.posting === 0 && counts.compliant === healthy.length) clock.jump();
       },
     });
     expect(result.status).toBe('finished');
     expect(result.bulk).toEqual({ calls: 3, refused: null });
+    // "Waiting for the next write window" is the wait for a whole call's writes, never more than 100.
+    expect(Math.max(...waitsAskedFor)).toBeGreaterThan(1);
+    expect(Math.max(...waitsAskedFor)).toBeLessThanOrEqual(100);
     expect(h.tenant.bulkActions.calls).toBe(3);
     expect(result.sent).toBe(selected.length);
     for (const id of healthy) expect(h.actions.get(id)).toBe(1);
