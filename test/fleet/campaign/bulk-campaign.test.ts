@@ -301,6 +301,20 @@ describe("each device's outcome is recorded once, from executeAction's answer", 
     }
   });
 
+  it('a 200 whose answer is not a bulkManagedDeviceActionResult: every device unconfirmed, and the run stops for a human', async () => {
+    const t = await standIn(() => ({ status: 200, body: { successfulDeviceIds: 'all of them' } }), IDS);
+    try {
+      await expect(
+        runCampaign({ intune: t.intune, store: t.store, campaignId: 'c', ...FAST, postOnly: true }),
+      ).rejects.toThrow(/MalformedResponse/);
+      expect(t.calls()).toBe(1);
+      const phases = await phasesById(t, 'c');
+      for (const id of IDS) expect(phases.get(id)).toBe('unconfirmed');
+    } finally {
+      await t.store.close();
+    }
+  });
+
   it('a 503 past the retries (Graph did not process it): the devices stay pending and the run stops', async () => {
     const t = await standIn(() => ({ status: 503, body: graphErrorBody('ServiceUnavailable', 'busy') }), IDS);
     try {
