@@ -9,6 +9,7 @@ import { LabCredential } from '../../fleet/graph/lab-credential.js';
 import { ProxyConfigurationError, proxyEnvironment } from '../../fleet/graph/proxy-environment.js';
 import { type FetchLike, proxyFetch } from '../../fleet/graph/proxy-fetch.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
+import { ENTRA_AUTHORITY_HOST } from '../../fleet/graph/token-credential.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import { redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import { terminalSafeLines } from '../../text/terminal-safe.js';
@@ -44,7 +45,10 @@ export const CONNECTION_HELP = `Connection (production):
   --client-id ID     App registration's client ID (or AZURE_CLIENT_ID).
   --auth MODE        client-secret (the secret in AZURE_CLIENT_SECRET; never a flag),
                      client-certificate (--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH),
-                     device-code (delegated: sign in on another device), managed-identity.
+                     browser (delegated: sign in in this machine's browser, which comes back
+                     to http://localhost; the URL is printed too, to open it where there is
+                     no browser), device-code (delegated: sign in on another device),
+                     managed-identity.
                      Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
                      when a certificate is given. Permissions per command: docs/graph-auth.md.
   --graph-url URL    Graph's base URL (default https://graph.microsoft.com).
@@ -332,7 +336,7 @@ export async function openGraphConnection(
   if (mode === undefined) {
     throw new GraphAuthError(
       'no credential for Microsoft Graph: set AZURE_CLIENT_SECRET (with --tenant-id and --client-id), give ' +
-        '--auth client-certificate --certificate PEM, --auth device-code, or --auth managed-identity ' +
+        '--auth client-certificate --certificate PEM, --auth browser, --auth device-code, or --auth managed-identity ' +
         '(docs/graph-auth.md); or try the lab: --tenant lab',
     );
   }
@@ -367,6 +371,29 @@ export async function openGraphConnection(
         certificatePath: need(certificatePath, '--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH'),
       };
       break;
+    case 'browser': {
+      // The lab is its own authority; a national cloud is named as @azure/identity reads it.
+      const authorityHost = lab ? base.origin : (env.AZURE_AUTHORITY_HOST ?? ENTRA_AUTHORITY_HOST);
+      if (!authorityHost.startsWith('https://')) {
+        throw new GraphAuthError(
+          `--auth browser needs an https sign-in authority (MSAL refuses http), got ${lab ? `the lab ${base.origin}` : `AZURE_AUTHORITY_HOST=${authorityHost}`}`,
+        );
+      }
+      auth = {
+        mode,
+        ...app(),
+        authorityHost,
+        fetch: send,
+        onPrompt: ({ url, opened, redirectUri, timeoutMs }) =>
+          process.stderr.write(
+            `${terminalSafeLines(
+              `${opened ? 'Sign in in the browser that opened; if it did not, open' : 'Open'} this URL in a browser on this machine:\n` +
+                `${url}\nWaiting up to ${Math.round(timeoutMs / 60_000)} min for the browser to come back to ${redirectUri} ...`,
+            )}\n`,
+          ),
+      };
+      break;
+    }
     case 'device-code':
       auth = {
         mode,
@@ -379,7 +406,7 @@ export async function openGraphConnection(
       break;
     default:
       throw new UsageError(
-        `--auth expects client-secret, client-certificate, device-code or managed-identity, got "${mode}"`,
+        `--auth expects client-secret, client-certificate, browser, device-code or managed-identity, got "${mode}"`,
         verb,
       );
   }

@@ -11,6 +11,18 @@ export type GraphAuthOptions =
   | { mode: 'client-secret'; tenantId: string; clientId: string }
   /** App-only, certificate: a PEM file holding the private key and the certificate. */
   | { mode: 'client-certificate'; tenantId: string; clientId: string; certificatePath: string }
+  /**
+   * Delegated: the admin signs in in this machine's browser, which comes back to a loopback
+   * listener (browser-credential.ts); `onPrompt` shows the URL (the only way when no browser opens).
+   */
+  | {
+      mode: 'browser';
+      tenantId: string;
+      clientId: string;
+      authorityHost: string;
+      fetch: FetchLike;
+      onPrompt: (prompt: { url: string; opened: boolean; redirectUri: string; timeoutMs: number }) => void;
+    }
   /** Delegated: the user signs in on another device; `onPrompt` receives Entra's instructions. */
   | { mode: 'device-code'; tenantId: string; clientId: string; onPrompt: (message: string) => void }
   /** An Azure VM, container or Arc machine's managed identity (user-assigned when clientId is given). */
@@ -37,6 +49,12 @@ export async function createCredential(
       return new ClientCertificateCredential(options.tenantId, options.clientId, {
         certificatePath: options.certificatePath,
       });
+    }
+    case 'browser': {
+      // msal-node, like @azure/identity, is loaded only when this mode is used.
+      const { BrowserSignInCredential } = await import('./browser-credential.js');
+      const { mode: _mode, ...browser } = options;
+      return new BrowserSignInCredential(browser);
     }
     case 'device-code': {
       const { DeviceCodeCredential } = await import('@azure/identity');

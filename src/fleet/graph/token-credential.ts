@@ -12,3 +12,6 @@ export interface AccessToken {
 export interface TokenCredential {
   getToken(scopes: string | string[], options?: { abortSignal?: AbortSignal }): Promise<AccessToken | null>;
 }
+
+/** Entra ID's public cloud; a national cloud or the lab is given instead (AZURE_AUTHORITY_HOST). */
+export const ENTRA_AUTHORITY_HOST = 'https://login.microsoftonline.com';

@@ -22,6 +22,11 @@ export type { SwtpmDevice } from './swtpm-devices.js';
 export interface LabTenantOptions {
   /** Port to listen on (default 0: a free port). */
   port?: number;
+  /**
+   * Serve https with this PEM key and certificate (default: plain http). The browser sign-in needs
+   * it: MSAL refuses an http authority (docs/graph-auth.md).
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   /** Loopback only: '127.0.0.1' (default) or '::1'. */
   host?: '127.0.0.1' | '::1';
   /** Seeded devices (default 5,000). */
@@ -233,6 +238,7 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
     limits,
     faults,
     pageSize,
+    ...(options.tls ? { tls: options.tls } : {}),
     info: () => ({
       lab: true,
       name: 'tpm-doctor LAB tenant: simulated devices, not a real Microsoft tenant',
@@ -273,7 +279,7 @@ export async function startLabTenant(options: LabTenantOptions = {}): Promise<La
     throw e;
   }
   const { port } = server.server.address() as AddressInfo;
-  url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+  url = `${options.tls ? 'https' : 'http'}://${host === '::1' ? '[::1]' : host}:${port}`;
   server.baseUrl = url;
   return new LabTenant(url, limits, tenant, issuer, server, swtpm);
 }

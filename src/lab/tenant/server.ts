@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BATCH_MAX_REQUESTS, type GraphLimits, intuneServiceOf } from '../../fleet/graph/graph-limits.js';
+import type { AuthorizeAnswer } from './delegated-sign-in.js';
 import { GraphError, graphErrorBody } from './graph-error.js';
 import {
   type GraphRequest,
@@ -43,6 +45,11 @@ export interface LabServerOptions {
   pageSize: number;
   /** What GET /lab/info answers. */
   info: () => Record<string, unknown>;
+  /**
+   * Serve https with this key and certificate (PEM) instead of http: what a client that refuses
+   * an http authority needs (MSAL, for the browser sign-in), with its CA in NODE_EXTRA_CA_CERTS.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** Every response says it comes from the lab. */
@@ -58,7 +65,7 @@ const JSON_TYPE =
  * lab's own /lab/info and /lab/stats. Never logs: requests carry tokens and secrets.
  */
 export class LabServer {
-  readonly server: Server;
+  readonly server: Server | ReturnType<typeof createTlsServer>;
   readonly #options: LabServerOptions;
   readonly #throttles = new Map<string, AppThrottle>();
   readonly #faultRng: Prng;
@@ -70,14 +77,15 @@ export class LabServer {
     this.#faultRng = Prng.forKey(options.tenant.devices.fleet.seed, 0xfa017);
     // Every request delayed by `latencyMs` listens on this signal: hundreds at once are expected.
     setMaxListeners(0, this.#closing.signal);
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.#handle(req, res).catch((error: unknown) => {
         // A bug in the lab: answer like Graph's internal error, without echoing the request.
         if (!res.headersSent) {
           this.#send(res, 500, {}, graphErrorBody('InternalServerError', `LAB: ${(error as Error).message}`));
         } else res.destroy();
       });
-    });
+    };
+    this.server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
   }
 
   set baseUrl(url: string) {
@@ -132,6 +140,24 @@ export class LabServer {
       segments[4] === 'token'
     ) {
       return this.#token(req, res, decodeURIComponent(segments[1]!), method);
+    }
+    // The delegated sign-in (delegated-sign-in.ts): OpenID discovery, then the authorize page.
+    if (
+      segments.length === 5 &&
+      segments[2] === 'v2.0' &&
+      segments[3] === '.well-known' &&
+      segments[4] === 'openid-configuration' &&
+      method === 'GET'
+    ) {
+      return this.#send(res, 200, {}, this.#options.issuer.delegated.openIdConfiguration(this.#baseUrl));
+    }
+    if (
+      segments.length === 5 &&
+      segments[2] === 'oauth2' &&
+      segments[3] === 'v2.0' &&
+      segments[4] === 'authorize'
+    ) {
+      return this.#authorize(req, res, decodeURIComponent(segments[1]!), method, url.searchParams);
     }
     const version = segments[1];
     if (version !== 'v1.0' && version !== 'beta') {
@@ -283,9 +309,47 @@ export class LabServer {
         },
       );
     }
-    const result = this.#options.issuer.issue(tenant, new URLSearchParams(raw.toString('utf8')));
+    const result = this.#options.issuer.issue(
+      tenant,
+      new URLSearchParams(raw.toString('utf8')),
+      this.#baseUrl,
+    );
     if (result.ok) return this.#send(res, 200, { 'cache-control': 'no-store' }, result.body);
     this.#send(res, result.status, {}, result.body);
+  }
+
+  async #authorize(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tenant: string,
+    method: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    let answer: AuthorizeAnswer;
+    if (method === 'GET') answer = this.#options.issuer.delegated.authorize(tenant, query);
+    else if (method === 'POST') {
+      const raw = await readBody(req).catch(() => null);
+      answer = this.#options.issuer.delegated.decide(
+        tenant,
+        new URLSearchParams(raw?.toString('utf8') ?? ''),
+      );
+    } else {
+      res.writeHead(405, { allow: 'GET, POST', [LAB_HEADER]: 'true' }).end();
+      return;
+    }
+    const common = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', [LAB_HEADER]: 'true' };
+    if (answer.kind === 'redirect') {
+      res.writeHead(302, { ...common, location: answer.location }).end();
+      return;
+    }
+    res
+      .writeHead(answer.status, {
+        ...common,
+        'content-type': 'text/html; charset=utf-8',
+        // No script, no frames; the form posts back here and its answer redirects to the app.
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      })
+      .end(answer.html);
   }
 
   #throttle(clientId: string): AppThrottle {

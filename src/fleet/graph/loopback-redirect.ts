@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { escapeHtml } from '../triage/report-html.js';
+
+/**
+ * The one-shot listener a native app's browser sign-in returns to (RFC 8252 §7.3, "Loopback
+ * Interface Redirection"): bound to 127.0.0.1 only, on a free port, it waits for the
+ * authorization response on `http://localhost:PORT/` (the redirect URI an app registration lists
+ * as `http://localhost`: Entra ID ignores the port of a loopback redirect URI, Microsoft Learn
+ * "Redirect URI (reply URL) outline and restrictions"), answers the browser, and closes.
+ *
+ * - `state` must come back unchanged (RFC 6749 §10.12, cross-site request forgery): any other
+ *   authorization response ends the sign-in as refused, it is never used.
+ * - Only a GET of `/` with the Host the redirect URI names counts (a page elsewhere that makes the
+ *   browser request this port, or a name that resolves to loopback, gets 404 or 421).
+ * - The listener closes after the first authorization response, on timeout, or on `close()`.
+ * - The code is returned, never shown: the page says only whether the sign-in went through.
+ */
+export interface AuthorizationResponse {
+  code: string;
+  state: string;
+}
+
+export interface LoopbackRedirect {
+  /** `http://localhost:PORT`, the redirect URI to send to the authorization endpoint. */
+  readonly redirectUri: string;
+  /** The port it listens on (127.0.0.1). */
+  readonly port: number;
+  /** The authorization response, or why there is none (refused, timed out, closed). */
+  readonly response: Promise<AuthorizationResponse>;
+  close(): void;
+}
+
+/** The authorization server refused (the user cancelled, consent missing, Conditional Access...). */
+export class SignInRefusedError extends Error {
+  override name = 'SignInRefusedError';
+}
+
+export interface LoopbackRedirectOptions {
+  /** The state sent with the authorization request. */
+  state: string;
+  /** How long to wait for the browser to come back. */
+  timeoutMs: number;
+}
+
+/** Longest error description echoed from the authorization response (Entra's are a few sentences). */
+const MAX_DESCRIPTION = 500;
+
+export async function listenForRedirect(options: LoopbackRedirectOptions): Promise<LoopbackRedirect> {
+  if (options.state.length < 16) throw new RangeError('listenForRedirect: the state must be unguessable');
+  let settle: { resolve(r: AuthorizationResponse): void; reject(e: Error): void } | undefined;
+  const response = new Promise<AuthorizationResponse>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // A caller that stops waiting (an error elsewhere) must not leave an unhandled rejection.
+  response.catch(() => undefined);
+  let port = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const server = createServer((req, res) => {
+    const answer = handle(req, port, options.state);
+    if (answer === null) {
+      page(res, 404, 'Not found', 'This is tpm-doctor waiting for a sign-in; nothing else is served here.');
+      return;
+    }
+    if (answer.kind === 'wrong-host') {
+      page(res, 421, 'Misdirected request', 'tpm-doctor answers only on localhost.');
+      return;
+    }
+    // The first authorization response decides; the listener closes once the page is sent (the
+    // page's own connection ends by itself: `connection: close`).
+    res.once('finish', () => stop(false));
+    if (answer.kind === 'code') {
+      page(
+        res,
+        200,
+        'Signed in',
+        'tpm-doctor is signed in. You can close this window and return to the terminal.',
+      );
+      finish(undefined, { code: answer.code, state: options.state });
+    } else {
+      page(res, 400, 'Sign-in failed', answer.message);
+      finish(new SignInRefusedError(answer.message));
+    }
+  });
+  const finish = (error: Error | undefined, result?: AuthorizationResponse): void => {
+    const s = settle;
+    settle = undefined;
+    if (s === undefined) return;
+    clearTimeout(timer);
+    if (error) s.reject(error);
+    else s.resolve(result!);
+  };
+  const stop = (everything: boolean): void => {
+    finish(new Error('the sign-in was stopped before the browser came back'));
+    server.close();
+    if (everything) server.closeAllConnections();
+    else server.closeIdleConnections();
+  };
+  const close = (): void => stop(true);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  timer = setTimeout(() => {
+    finish(
+      new Error(
+        `no sign-in within ${Math.round(options.timeoutMs / 1000)} s: the browser did not come back to ` +
+          `http://localhost:${port}/ (was the sign-in page opened on this machine?)`,
+      ),
+    );
+    close();
+  }, options.timeoutMs);
+  timer.unref();
+  return { redirectUri: `http://localhost:${port}`, port, response, close };
+}
+
+type Answer =
+  | { kind: 'code'; code: string }
+  | { kind: 'refused'; message: string }
+  | { kind: 'wrong-host' }
+  | null;
+
+function handle(req: IncomingMessage, port: number, state: string): Answer {
+  const url = new URL(req.url ?? '/', `http://localhost:${port}`);
+  if (req.method !== 'GET' || url.pathname !== '/') return null;
+  const query = url.searchParams;
+  if (!query.has('code') && !query.has('error')) return null;
+  if (![`localhost:${port}`, `127.0.0.1:${port}`].includes(req.headers.host ?? ''))
+    return { kind: 'wrong-host' };
+  if (query.get('state') !== state) {
+    return {
+      kind: 'refused',
+      message:
+        'the sign-in answer did not carry the state tpm-doctor sent (RFC 6749 §10.12): it was not ' +
+        'the answer to this sign-in, and was not used; sign in again',
+    };
+  }
+  const error = query.get('error');
+  if (error !== null) {
+    const description = (query.get('error_description') ?? '').slice(0, MAX_DESCRIPTION);
+    return {
+      kind: 'refused',
+      message: `the sign-in was refused: ${error.slice(0, 100)}${description ? `: ${description}` : ''}`,
+    };
+  }
+  const code = query.get('code') ?? '';
+  if (code === '') return { kind: 'refused', message: 'the sign-in answer carried an empty code' };
+  return { kind: 'code', code };
+}
+
+function page(res: ServerResponse, status: number, title: string, text: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    connection: 'close',
+  });
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tpm-doctor: ${escapeHtml(title)}</title></head>` +
+      `<body><h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(text)}</p></body></html>`,
+  );
+}

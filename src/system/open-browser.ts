@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * Opens `url` in the user's default browser, without waiting for it, and says whether a browser
+ * could be started at all. The URL is one argument of a program started without a shell, so
+ * nothing in it is interpreted (a `cmd /c start` would read `&` as a command separator).
+ *
+ * - Windows: `rundll32 url.dll,FileProtocolHandler URL`, the shell's handler for a URL.
+ * - macOS: `open URL` (open(1)).
+ * - Linux and the BSDs: `xdg-open URL` (freedesktop.org xdg-utils), only in a graphical session
+ *   (DISPLAY or WAYLAND_DISPLAY set): over SSH there is no browser to open, and a text browser
+ *   started in the same terminal would fight the command for it.
+ *
+ * `false` means no browser was started: the caller shows the URL for the user to open elsewhere
+ * (it shows it in any case: a browser may start and still not come to the front).
+ */
+export function openBrowser(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): Promise<boolean> {
+  const command = browserCommand(url, env, platform);
+  if (command === null) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const child = spawn(command.program, command.args, {
+      stdio: 'ignore',
+      detached: true,
+      windowsHide: true,
+      shell: false,
+    });
+    child.once('error', () => resolve(false));
+    child.once('spawn', () => {
+      child.unref();
+      resolve(true);
+    });
+  });
+}
+
+/** The program that opens a URL here, or null where none should be started (no graphical session). */
+export function browserCommand(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): { program: string; args: string[] } | null {
+  if (!/^https:\/\//.test(url)) throw new RangeError('openBrowser opens https URLs only');
+  switch (platform) {
+    case 'win32':
+      return { program: 'rundll32.exe', args: ['url.dll,FileProtocolHandler', url] };
+    case 'darwin':
+      return { program: 'open', args: [url] };
+    default:
+      return env.DISPLAY || env.WAYLAND_DISPLAY ? { program: 'xdg-open', args: [url] } : null;
+  }
+}
