@@ -12,6 +12,7 @@ import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifyin
 import { ENTRA_AUTHORITY_HOST } from '../../fleet/graph/token-credential.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import { redactThenTruncate } from '../../snapshot/redact-secrets.js';
+import { formatDuration } from '../../text/duration.js';
 import { terminalSafeLines } from '../../text/terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 import { GraphAuthError } from './graph-auth-error.js';
@@ -388,7 +389,7 @@ export async function openGraphConnection(
           process.stderr.write(
             `${terminalSafeLines(
               `${opened ? 'Sign in in the browser that opened; if it did not, open' : 'Open'} this URL in a browser on this machine:\n` +
-                `${url}\nWaiting up to ${Math.round(timeoutMs / 60_000)} min for the browser to come back to ${redirectUri} ...`,
+                `${url}\nWaiting up to ${formatDuration(timeoutMs / 1000)} for the browser to come back to ${redirectUri} ...`,
             )}\n`,
           ),
       };

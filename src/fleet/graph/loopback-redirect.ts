@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { formatDuration } from '../../text/duration.js';
 import { escapeHtml } from '../triage/report-html.js';
 
 /**
@@ -108,7 +109,7 @@ export async function listenForRedirect(options: LoopbackRedirectOptions): Promi
   timer = setTimeout(() => {
     finish(
       new Error(
-        `no sign-in within ${Math.round(options.timeoutMs / 1000)} s: the browser did not come back to ` +
+        `no sign-in within ${formatDuration(options.timeoutMs / 1000)}: the browser did not come back to ` +
           `http://localhost:${port}/ (was the sign-in page opened on this machine?)`,
       ),
     );
