@@ -41,8 +41,9 @@ const DEFAULT_TIMEOUT_MS = 5 * 60_000;
  * Built on @azure/msal-node's `getAuthCodeUrl` and `acquireTokenByCode` rather than
  * @azure/identity's InteractiveBrowserCredential (msal-node's `acquireTokenInteractive`), which
  * opens the browser itself and never shows the URL (nothing to open over SSH), waits for the
- * browser without a time limit, and does not compare the state that comes back; here the
- * listener (loopback-redirect.ts) does all three, and MSAL compares the state again.
+ * browser without a time limit, and sends no OAuth state (its request to msal-node has none, so
+ * none is compared); here the listener (loopback-redirect.ts) does all three, and MSAL compares
+ * the state again. Both need an https authority: the lab serves TLS for the tests.
  *
  * After the first sign-in, tokens come from MSAL's in-memory cache and its refresh token
  * (`acquireTokenSilent`); the browser is asked again only when Entra ID requires interaction.

@@ -23,6 +23,7 @@ import type { ProxyEnvironment, ProxyTarget } from './proxy-environment.js';
  * following (a 3xx is returned as it is), an AbortSignal. A proxy that refuses the tunnel is an
  * error whose cause has code `ERR_PROXY_CONNECT`: the request never reached Graph.
  *
+ * The browser sign-in's discovery and token requests come here too (msal-network.ts).
  * @azure/identity's own requests (Entra ID tokens) read the same variables itself
  * (@azure/core-rest-pipeline's proxyPolicy); docs/graph-auth.md says where its reading differs.
  */
