@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
+import { joinUnder, windowsSystemDirectory } from './windows-system-directory.js';
 
 /**
  * Opens `url` in the user's default browser, without waiting for it, and says whether a browser
  * could be started at all. The URL is one argument of a program started without a shell, so
  * nothing in it is interpreted (a `cmd /c start` would read `&` as a command separator).
  *
- * - Windows: `rundll32 url.dll,FileProtocolHandler URL`, the shell's handler for a URL.
- * - macOS: `open URL` (open(1)).
+ * - Windows: `rundll32.exe url.dll,FileProtocolHandler URL`, the shell's handler for a URL, by its
+ *   full path under %SystemRoot% (windows-system-directory.ts), never through PATH.
+ * - macOS: `/usr/bin/open URL` (open(1)).
  * - Linux and the BSDs: `xdg-open URL` (freedesktop.org xdg-utils), only in a graphical session
  *   (DISPLAY or WAYLAND_DISPLAY set): over SSH there is no browser to open, and a text browser
- *   started in the same terminal would fight the command for it.
+ *   started in the same terminal would fight the command for it. Found through PATH: where
+ *   xdg-utils lives differs between distributions, and the user's own session chooses it.
  *
  * `false` means no browser was started: the caller shows the URL for the user to open elsewhere
  * (it shows it in any case: a browser may start and still not come to the front).
@@ -45,9 +48,12 @@ export function browserCommand(
   if (!/^https:\/\//.test(url)) throw new RangeError('openBrowser opens https URLs only');
   switch (platform) {
     case 'win32':
-      return { program: 'rundll32.exe', args: ['url.dll,FileProtocolHandler', url] };
+      return {
+        program: joinUnder(windowsSystemDirectory(env), 'rundll32.exe'),
+        args: ['url.dll,FileProtocolHandler', url],
+      };
     case 'darwin':
-      return { program: 'open', args: [url] };
+      return { program: '/usr/bin/open', args: [url] };
     default:
       return env.DISPLAY || env.WAYLAND_DISPLAY ? { program: 'xdg-open', args: [url] } : null;
   }

@@ -19,18 +19,21 @@ describe('openBrowser', () => {
       args: [URL_WITH_AMPERSANDS],
     });
     expect(browserCommand(URL_WITH_AMPERSANDS, {}, 'darwin')).toEqual({
-      program: 'open',
+      program: '/usr/bin/open',
       args: [URL_WITH_AMPERSANDS],
     });
-    expect(browserCommand(URL_WITH_AMPERSANDS, {}, 'win32')).toEqual({
-      program: 'rundll32.exe',
+    // By full path under SystemRoot (a folder of this Linux machine stands in for it).
+    expect(browserCommand(URL_WITH_AMPERSANDS, { SystemRoot: '/nonexistent/Windows' }, 'win32')).toEqual({
+      program: '/nonexistent/Windows/System32/rundll32.exe',
       args: ['url.dll,FileProtocolHandler', URL_WITH_AMPERSANDS],
     });
   });
 
   it('says false when the program is not there', async () => {
-    // Windows' rundll32.exe does not exist on this Linux machine: the spawn fails, nothing runs.
-    await expect(openBrowser(URL_WITH_AMPERSANDS, {}, 'win32')).resolves.toBe(false);
+    // No rundll32.exe under this SystemRoot: the spawn fails, nothing runs.
+    await expect(
+      openBrowser(URL_WITH_AMPERSANDS, { SystemRoot: '/nonexistent/Windows' }, 'win32'),
+    ).resolves.toBe(false);
   });
 
   it('opens https URLs only', () => {

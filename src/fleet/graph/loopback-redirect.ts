@@ -10,8 +10,11 @@ import { escapeHtml } from '../triage/report-html.js';
  * as `http://localhost`: Entra ID ignores the port of a loopback redirect URI, Microsoft Learn
  * "Redirect URI (reply URL) outline and restrictions"), answers the browser, and closes.
  *
- * - `state` must come back unchanged (RFC 6749 §10.12, cross-site request forgery): any other
- *   authorization response ends the sign-in as refused, it is never used.
+ * - `state` must come back unchanged (RFC 6749 §10.12, cross-site request forgery): an
+ *   authorization response with another state is answered 400 and never used, and the listener
+ *   keeps waiting (another local process that finds the port cannot end the admin's sign-in).
+ *   An error response with the right state (the user cancelled, Conditional Access refused)
+ *   ends it as refused.
  * - Only a GET of `/` with the Host the redirect URI names counts (a page elsewhere that makes the
  *   browser request this port, or a name that resolves to loopback, gets 404 or 421).
  * - The listener closes after the first authorization response, on timeout, or on `close()`.
@@ -65,6 +68,16 @@ export async function listenForRedirect(options: LoopbackRedirectOptions): Promi
     }
     if (answer.kind === 'wrong-host') {
       page(res, 421, 'Misdirected request', 'tpm-doctor answers only on localhost.');
+      return;
+    }
+    if (answer.kind === 'wrong-state') {
+      page(
+        res,
+        400,
+        'Not this sign-in',
+        'This answer does not carry the state of the sign-in tpm-doctor is waiting for (RFC 6749 §10.12), ' +
+          'so it was not used. Sign in from the link tpm-doctor printed last.',
+      );
       return;
     }
     // The first authorization response decides; the listener closes once the page is sent (the
@@ -123,6 +136,7 @@ type Answer =
   | { kind: 'code'; code: string }
   | { kind: 'refused'; message: string }
   | { kind: 'wrong-host' }
+  | { kind: 'wrong-state' }
   | null;
 
 function handle(req: IncomingMessage, port: number, state: string): Answer {
@@ -132,14 +146,7 @@ function handle(req: IncomingMessage, port: number, state: string): Answer {
   if (!query.has('code') && !query.has('error')) return null;
   if (![`localhost:${port}`, `127.0.0.1:${port}`].includes(req.headers.host ?? ''))
     return { kind: 'wrong-host' };
-  if (query.get('state') !== state) {
-    return {
-      kind: 'refused',
-      message:
-        'the sign-in answer did not carry the state tpm-doctor sent (RFC 6749 §10.12): it was not ' +
-        'the answer to this sign-in, and was not used; sign in again',
-    };
-  }
+  if (query.get('state') !== state) return { kind: 'wrong-state' };
   const error = query.get('error');
   if (error !== null) {
     const description = (query.get('error_description') ?? '').slice(0, MAX_DESCRIPTION);

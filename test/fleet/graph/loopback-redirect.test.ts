@@ -65,12 +65,19 @@ describe('loopback redirect listener', () => {
     expect(await refusesConnections(listener.port)).toBe(true);
   });
 
-  it('refuses an answer with another state, and does not use its code', async () => {
+  it('never uses an answer with another state, and keeps waiting for the right one', async () => {
     const listener = await listenForRedirect({ state: STATE, timeoutMs: 600_000 });
-    const page = await get(listener.port, '/?code=forged&state=someone-elses-state');
-    expect(page.status).toBe(400);
-    await expect(listener.response).rejects.toBeInstanceOf(SignInRefusedError);
-    await expect(listener.response).rejects.toThrow(/did not carry the state/);
+    for (const query of [
+      '?code=forged&state=someone-elses-state',
+      '?code=forged',
+      '?error=access_denied&state=x',
+    ]) {
+      const page = await get(listener.port, `/${query}`);
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('was not used');
+    }
+    expect((await get(listener.port, `/?code=the-code&state=${STATE}`)).status).toBe(200);
+    await expect(listener.response).resolves.toEqual({ code: 'the-code', state: STATE });
     expect(await refusesConnections(listener.port)).toBe(true);
   });
 
@@ -85,6 +92,7 @@ describe('loopback redirect listener', () => {
     );
     expect(page.status).toBe(400);
     expect(page.body).toContain('&lt;b&gt;policies&lt;/b&gt;');
+    await expect(listener.response).rejects.toBeInstanceOf(SignInRefusedError);
     await expect(listener.response).rejects.toThrow(
       'the sign-in was refused: access_denied: AADSTS53003: Access has been blocked by Conditional Access <b>policies</b>',
     );
