@@ -6,6 +6,8 @@
  * No token, code or refresh token appears in anything the CLI prints, even with --verbose.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LabTenant, startLabTenant } from '../../src/lab/tenant/index.js';
@@ -154,4 +156,24 @@ describe('fleet triage --auth browser', () => {
       await plain.close();
     }
   }, 120_000);
+
+  it('loads @azure/msal-node only for --auth browser: no bundle requires it up front', () => {
+    // A static import would be hoisted to the top of the fleet chunk (loading it costs 130-240 ms).
+    const dist = path.join(ROOT, 'dist');
+    const files = [
+      ...readdirSync(dist)
+        .filter((f) => f.endsWith('.cjs'))
+        .map((f) => path.join(dist, f)),
+      ...readdirSync(path.join(dist, 'chunks'))
+        .filter((f) => f.endsWith('.cjs'))
+        .map((f) => path.join(dist, 'chunks', f)),
+    ];
+    const loading = files.filter((f) => readFileSync(f, 'utf8').includes('@azure/msal-node'));
+    expect(loading.length).toBeGreaterThan(0);
+    for (const file of loading) {
+      const text = readFileSync(file, 'utf8');
+      expect(text).not.toMatch(/require\(["'`]@azure\/msal-node["'`]\)/);
+      expect(text).toMatch(/import\(["'`]@azure\/msal-node["'`]\)/);
+    }
+  });
 });

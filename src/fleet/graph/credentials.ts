@@ -54,7 +54,7 @@ export async function createCredential(
       // msal-node, like @azure/identity, is loaded only when this mode is used.
       const { BrowserSignInCredential } = await import('./browser-credential.js');
       const { mode: _mode, ...browser } = options;
-      return new BrowserSignInCredential(browser);
+      return BrowserSignInCredential.create(browser);
     }
     case 'device-code': {
       const { DeviceCodeCredential } = await import('@azure/identity');

@@ -6,6 +6,7 @@
  * sent back to the credential's one-shot loopback listener.
  */
 import { connect } from 'node:net';
+import { inspect } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSignInCredential } from '../../../src/fleet/graph/browser-credential.js';
@@ -75,7 +76,7 @@ describe('browser sign-in against the lab, in Chromium', () => {
     const opened: string[] = [];
     const prompts: { url: string; opened: boolean; redirectUri: string }[] = [];
     let landing: Promise<{ url: string; text: string }> | undefined;
-    const credential = new BrowserSignInCredential({
+    const credential = await BrowserSignInCredential.create({
       tenantId: lab.tenantId,
       clientId: lab.clientId,
       authorityHost: lab.url,
@@ -130,13 +131,19 @@ describe('browser sign-in against the lab, in Chromium', () => {
     const second = await credential.getToken(GRAPH);
     expect(second.token).not.toBe(first.token);
     expect(opened).toHaveLength(1);
+    // The tokens (and MSAL's cache with the refresh token) are in private fields: not shown.
+    for (const shown of [inspect(credential, { depth: 20, showHidden: true }), JSON.stringify(credential)]) {
+      expect(shown).not.toContain(first.token);
+      expect(shown).not.toContain(second.token);
+      expect(shown).not.toMatch(/lab-rt\./);
+    }
     // Discovery and both token requests went through the proxy's tunnel to the lab.
     expect(proxy.connects.filter((c) => c === new URL(lab.url).host).length).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
   it('cancelling on the sign-in page ends the sign-in as refused', async () => {
     let landing: Promise<{ url: string; text: string }> | undefined;
-    const credential = new BrowserSignInCredential({
+    const credential = await BrowserSignInCredential.create({
       tenantId: lab.tenantId,
       clientId: lab.clientId,
       authorityHost: lab.url,
