@@ -46,10 +46,9 @@ export const CONNECTION_HELP = `Connection (production):
   --client-id ID     App registration's client ID (or AZURE_CLIENT_ID).
   --auth MODE        client-secret (the secret in AZURE_CLIENT_SECRET; never a flag),
                      client-certificate (--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH),
-                     browser (delegated: sign in in this machine's browser, which comes back
-                     to http://localhost; the URL is printed too, to open it where there is
-                     no browser), device-code (delegated: sign in on another device),
-                     managed-identity.
+                     browser (delegated: sign in in a browser on this machine, which comes
+                     back to http://localhost; the URL is printed for when none opens),
+                     device-code (delegated: sign in on another device), managed-identity.
                      Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
                      when a certificate is given. Permissions per command: docs/graph-auth.md.
   --graph-url URL    Graph's base URL (default https://graph.microsoft.com).
