@@ -18,6 +18,7 @@ import {
 import { evidenceScriptPackage } from '../../src/fleet/campaign/evidence-script.js';
 import { powershellScriptFor } from '../../src/probe/windows/collect.js';
 import { EVIDENCE_SOURCES } from '../../src/probe/windows/sources.js';
+import { machineStateDirScript } from '../../src/remedy/machine-state-dir.js';
 import { WINDOWS_ELEVATION_SCRIPT } from '../../src/remedy/platform/elevation.js';
 import { KEEP_AWAKE_SCRIPT } from '../../src/remedy/platform/keep-awake.js';
 import {
@@ -102,6 +103,8 @@ async function everyScript(): Promise<[string, string][]> {
     ['runbook resume-bitlocker', actionScript(resumeBitLockerAction('c:'))],
     ['runbook backup-to-aad', actionScript(backupToAadAction('C:', GUID))],
     ['runbook trigger-mdm-sync', actionScript(triggerMdmSyncAction(GUID))],
+    ['machine state folder', machineStateDirScript('C:\\ProgramData\\tpm-doctor')],
+    ["machine state folder, a path with ' and Japanese", machineStateDirScript("D:\\O'Neil\\状態")],
   ];
 }
 
@@ -116,6 +119,7 @@ const SCRIPT_MAKERS = [
   'src/probe/windows/sources.ts',
   'src/remedy/platform/elevation.ts',
   'src/remedy/platform/keep-awake.ts',
+  'src/remedy/machine-state-dir.ts',
   'src/remedy/platform/ppi-windows.ts',
   'src/remedy/runbook/windows.ts',
   'src/system/powershell-envelope.ts',

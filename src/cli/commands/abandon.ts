@@ -34,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   const runId = positionals[0];
   if (runId === undefined || positionals.length > 1)
     throw new UsageError('give exactly one RUN-ID', 'abandon');
+  await (await import('../../remedy/machine-state-dir.js')).guardMachineStateDir(values['state-dir']);
   const file = findRun(runCatalogDir(values['state-dir']), runId);
   if (file === undefined) {
     throw new UsageError(`no run "${runId}"; "tpm-doctor runs" lists them`, 'abandon');

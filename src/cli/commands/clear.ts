@@ -167,6 +167,8 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     // journal could not be written) says so in one line, not after a full passed gate.
     refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun }, ui));
     if (!dryRun) {
+      if (target.lab === null)
+        await (await import('../../remedy/machine-state-dir.js')).guardMachineStateDir(values['state-dir']);
       const { assertJournalDirWritable } = await import('../../remedy/journal-dir-check.js');
       assertJournalDirWritable(journalDir);
     }

@@ -78,6 +78,8 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   ) {
     throw new UsageError(`--journal ${values.journal} is not the journal of run ${values.run}`, 'resume');
   }
+  // SYSTEM reads the journals at boot: a folder someone else made or can write is refused first.
+  await (await import('../../remedy/machine-state-dir.js')).guardMachineStateDir(values['state-dir']);
   const dir = runCatalogDir(values['state-dir']);
   const journalPath =
     values.journal !== undefined
