@@ -26,6 +26,10 @@ export async function continueRun(
       process.platform === 'win32'
         ? {
             runner: (await import('../system/powershell.js')).runPowerShell,
+            // The boot task runs as SYSTEM: the user's steps go to the logon task (docs/clear.md).
+            steps: (await import('../remedy/runbook/post-clear.js')).postClearRunbook(
+              (await import('../remedy/runbook/session.js')).runbookSession(),
+            ),
             ...(options.confirmed ? { confirmed: options.confirmed } : {}),
           }
         : undefined;

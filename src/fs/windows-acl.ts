@@ -50,8 +50,7 @@ export interface WindowsAclFacts {
  * subfolder, write extended attributes, delete child, write attributes, DELETE, WRITE_DAC,
  * WRITE_OWNER, GENERIC_WRITE and GENERIC_ALL.
  */
-const WRITE_RIGHTS =
-  0x2 | 0x4 | 0x10 | 0x40 | 0x100 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000;
+const WRITE_RIGHTS = 0x2 | 0x4 | 0x10 | 0x40 | 0x100 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000;
 
 /** Who may own the machine's state folder. */
 const TRUSTED_OWNERS: ReadonlySet<string> = new Set([SID.system, SID.administrators]);

@@ -20,6 +20,7 @@ export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a c
 
 Usage: tpm-doctor resume [RUN-ID | --run RUN-ID | --journal PATH] [--tpm URI]
                          [--lockout-auth-file PATH] [--json] [--state-dir DIR]
+       tpm-doctor resume --user-steps [--run RUN-ID] [--json]
 
 Reads the run's journal and carries on from where it stopped. A step that was in flight is
 settled first: if the clear itself was in flight (the crash came between "clear sent" and
@@ -36,13 +37,17 @@ Options:
   --yes                     Consent for a run whose clear has not been sent yet (otherwise typed).
   --confirm STEPS           Runbook steps you checked by hand (comma-separated), e.g.
                             recovery-key-escrowed after looking the key up in Entra ID.
+  --user-steps              Windows, as the signed-in user (not elevated): check your own part of the
+                            runbook after a clear (your Entra sign-in token, your Windows Hello PIN) and
+                            say what to do. Read-only; the logon task of a clear run runs it.
   --json                    Machine-readable output.
   --state-dir DIR           Where journals are kept (default /var/lib/tpm-doctor).
   --timeout SECONDS         TPM command time limit (default 120).
 
 Exit status: 0 finished and proven; 11 the clear was refused or not proven; 12 waiting (for the
 reboot and the firmware prompt, or a runbook step: the output says what to do), resume again
-later; 2 wrong command line or no such run.
+later; 2 wrong command line or no such run. With --user-steps: 0 your steps are done, 12 not yet
+(the output says what to do), 2 not on Windows.
 `;
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
@@ -56,6 +61,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       'lockout-auth-file': { type: 'string' },
       confirm: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
+      'user-steps': { type: 'boolean' },
       json: { type: 'boolean' },
       'state-dir': { type: 'string' },
       timeout: { type: 'string' },
@@ -67,6 +73,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     printHelp(HELP);
     return EXIT.OK;
   }
+  if (values['user-steps']) return userSteps(values.run, values.json ?? false);
   if (values.journal !== undefined && positionals.length > 0) {
     throw new UsageError('give the run either by ID or by --journal PATH, not both', 'resume');
   }
@@ -147,4 +154,28 @@ function pickRun(dir: string, positionals: string[]): string {
     );
   }
   return path.join(dir, `${open[0]}.jsonl`);
+}
+
+/** `resume --user-steps`: the signed-in user's part of the runbook (src/remedy/runbook/user-steps.ts). */
+async function userSteps(runId: string | undefined, json: boolean): Promise<number> {
+  if (process.platform !== 'win32')
+    throw new UsageError(
+      "--user-steps checks the signed-in Windows user's steps and runs on Windows only",
+      'resume',
+    );
+  const { checkUserSteps } = await import('../../remedy/runbook/user-steps.js');
+  const { runPowerShell } = await import('../../system/powershell.js');
+  const result = await checkUserSteps(runPowerShell);
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ schema: 'tpm-doctor/resume-user-steps/v1', run: runId ?? null, ...result })}\n`,
+    );
+  } else {
+    const lines = result.steps.map(
+      (s) =>
+        `${s.state === 'done' ? 'DONE' : s.state === 'waiting' ? 'TO DO' : 'FAILED'}  ${s.title}: ${s.message}${s.instruction === undefined ? '' : `\n      ${s.instruction}`}`,
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return result.status === 'complete' ? EXIT.OK : EXIT.RUN_INTERRUPTED;
 }

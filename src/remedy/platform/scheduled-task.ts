@@ -5,7 +5,8 @@
  * change it) with `schtasks /Create /XML` (Microsoft "schtasks create" doc: /XML creates a task
  * from the task XML in a file). The file is written as UTF-16LE with a byte order mark, as the
  * Task Scheduler's own exports are, into a folder of its own under this user's temporary folder,
- * and removed once schtasks has read it.
+ * and removed once schtasks has read it. A second task, the signed-in user's part of the runbook
+ * (user-task-definition.ts), is registered beside it; it expires and deletes itself.
  *
  * The arguments go to schtasks.exe as a vector (no shell): nothing in them needs quoting.
  */
@@ -21,6 +22,11 @@ import {
   type TaskAction,
 } from './startup-task-base.js';
 import { taskDefinitionXml } from './task-definition.js';
+import {
+  USER_STEPS_TASK_LIFETIME_MS,
+  userStepsTaskDefinitionXml,
+  userStepsTaskName,
+} from './user-task-definition.js';
 
 function taskName(runId: string): string {
   return `\\tpm-doctor\\resume-${runId}`;
@@ -47,12 +53,20 @@ export async function installScheduledTask(
     ? path.join(os.tmpdir(), `tpm-doctor-task-${spec.runId}`)
     : mkdtempSync(path.join(os.tmpdir(), 'tpm-doctor-task-'));
   const file = path.join(folder, `resume-${spec.runId}.xml`);
+  // The signed-in user's part (user-task-definition.ts): a logon task that expires by itself.
+  const userName = userStepsTaskName(spec.runId);
+  const userXml = userStepsTaskDefinitionXml(spec, new Date(Date.now() + USER_STEPS_TASK_LIFETIME_MS));
+  const userFile = path.join(folder, `user-steps-${spec.runId}.xml`);
   try {
     actions.push({ kind: 'write-file', path: file, content: xml });
     if (!d.dryRun) writeFileSync(file, taskDefinitionBytes(xml), { flag: 'wx' });
     await runChecked(d, actions, d.schtasks, createArguments(name, file));
+    actions.push({ kind: 'write-file', path: userFile, content: userXml });
+    if (!d.dryRun) writeFileSync(userFile, taskDefinitionBytes(userXml), { flag: 'wx' });
+    await runChecked(d, actions, d.schtasks, createArguments(userName, userFile));
   } finally {
     actions.push({ kind: 'remove-file', path: file });
+    actions.push({ kind: 'remove-file', path: userFile });
     if (!d.dryRun) rmSync(folder, { recursive: true, force: true });
   }
   return { name, changed: true, dryRun: d.dryRun, actions };

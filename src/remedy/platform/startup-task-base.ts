@@ -70,6 +70,11 @@ export function resumeArguments(spec: Pick<ResumeTaskSpec, 'runId' | 'journalPat
   return ['resume', '--run', spec.runId, '--journal', spec.journalPath];
 }
 
+/** The logon task's arguments: the signed-in user's own runbook steps for this run (docs/clear.md). */
+export function userStepsArguments(spec: Pick<ResumeTaskSpec, 'runId'>): string[] {
+  return ['resume', '--user-steps', '--run', spec.runId];
+}
+
 export interface ResolvedDeps {
   run: ProcessRunner;
   dryRun: boolean;

@@ -18,9 +18,15 @@
  * folder, %ProgramData%, a download folder) is refused.
  */
 import path from 'node:path';
-import { type ResumeTaskSpec, resumeArguments, StartupTaskError, taskProgram } from './startup-task-base.js';
+import {
+  type ResumeTaskSpec,
+  resumeArguments,
+  StartupTaskError,
+  taskProgram,
+  userStepsArguments,
+} from './startup-task-base.js';
 
-const TASK_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';
+export const TASK_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';
 
 /** The folders the program may be in: %ProgramFiles% of the 64-bit view, as Windows sets it. */
 function programFilesFolders(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -63,7 +69,7 @@ function checkAdminOnlyProgram(what: string, p: string, env: NodeJS.ProcessEnv =
   }
 }
 
-function xmlText(s: string): string {
+export function xmlText(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
@@ -78,6 +84,22 @@ export function taskExec(
   checkPath('journalPath', spec.journalPath);
   const [verb, runFlag, runId, journalFlag, journal] = resumeArguments(spec);
   const args = `${verb} ${runFlag} ${runId} ${journalFlag} "${journal}"`;
+  return { command: program!, arguments: script === undefined ? args : `"${script}" ${args}` };
+}
+
+/**
+ * What the logon task runs (user-task-definition.ts): the same program, checked the same way (a
+ * program another user could replace would run as whoever signs in next), with
+ * `resume --user-steps --run ID`; no journal path, as the user cannot read the machine's runs.
+ */
+export function userStepsTaskExec(
+  spec: Pick<ResumeTaskSpec, 'runId' | 'nodePath' | 'cliPath'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { command: string; arguments: string } {
+  const [program, script] = taskProgram(spec);
+  checkAdminOnlyProgram('nodePath', program!, env);
+  if (script !== undefined) checkAdminOnlyProgram('cliPath', script, env);
+  const args = userStepsArguments(spec).join(' ');
   return { command: program!, arguments: script === undefined ? args : `"${script}" ${args}` };
 }
 

@@ -102,6 +102,12 @@ export interface RunbookStep {
   readonly title: string;
   /** Plain words for the person when the step cannot be automated (or while it waits on them). */
   readonly instruction: string;
+  /**
+   * 'user': the step's facts exist only in the signed-in user's session (the Windows Hello PIN,
+   * the Primary Refresh Token): SYSTEM's runbook leaves it to the user's part, run at logon
+   * (post-clear.ts, user-steps.ts). Default: any context that runs the runbook can check it.
+   */
+  readonly context?: 'user';
   check(ctx: StepContext): Promise<CheckResult>;
   /**
    * An idempotent action that moves the step along (resume BitLocker, escrow a key, trigger a

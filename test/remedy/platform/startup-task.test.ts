@@ -120,17 +120,19 @@ describe('Linux: systemd unit (temp unit dir, recording runner)', () => {
 describe('Windows: scheduled task from a task definition (recording runner)', () => {
   const schtasks = 'C:\\Windows\\System32\\schtasks.exe';
   const NAME = `\\tpm-doctor\\resume-${RUN}`;
+  const USER_NAME = `\\tpm-doctor\\user-steps-${RUN}`;
 
   /** Installs with a runner that keeps the task definition file schtasks was given, as bytes. */
   async function install(spec: ResumeTaskSpec) {
-    let bytes: Buffer | undefined;
+    const files: Buffer[] = [];
     const rec = recordingRunner((_file, args) => {
-      bytes = readFileSync(args[4]!);
+      files.push(readFileSync(args[4]!));
       return {};
     });
     const r = await installResumeTask(spec, { run: rec.run, schtasks });
-    if (bytes === undefined) throw new Error('schtasks was not run');
-    return { r, calls: rec.calls, bytes };
+    const [bytes, userBytes] = files;
+    if (bytes === undefined || userBytes === undefined) throw new Error('schtasks was not run twice');
+    return { r, calls: rec.calls, bytes, userBytes };
   }
 
   it('creates \\tpm-doctor\\resume-<runId> with schtasks /XML from a UTF-16 file it removes afterwards', async () => {
@@ -138,6 +140,8 @@ describe('Windows: scheduled task from a task definition (recording runner)', ()
     expect(r.name).toBe(NAME);
     expect(calls).toEqual([
       { file: schtasks, args: ['/Create', '/TN', NAME, '/XML', expect.any(String), '/F'] },
+      // The signed-in user's part (test/remedy/platform/user-steps-task.test.ts).
+      { file: schtasks, args: ['/Create', '/TN', USER_NAME, '/XML', expect.any(String), '/F'] },
     ]);
     const file = calls[0]!.args[4]!;
     expect(path.dirname(path.dirname(file))).toBe(tmpdir());
@@ -211,7 +215,14 @@ describe('Windows: scheduled task from a task definition (recording runner)', ()
     const r = await installResumeTask(windows, { run: rec.run, schtasks, dryRun: true });
     const rm = await removeResumeTask(windows, { run: rec.run, schtasks, dryRun: true });
     expect(rec.calls).toEqual([]);
-    expect(r.actions.map((a) => a.kind)).toEqual(['write-file', 'command', 'remove-file']);
+    expect(r.actions.map((a) => a.kind)).toEqual([
+      'write-file',
+      'command',
+      'write-file',
+      'command',
+      'remove-file',
+      'remove-file',
+    ]);
     const written = r.actions[0];
     expect(written?.kind === 'write-file' && existsSync(written.path)).toBe(false);
     expect(written?.kind === 'write-file' && written.content).toBe(taskDefinitionXml(windows, NAME));

@@ -11,7 +11,13 @@ const SIGN_IN =
   'notice appears on the desktop, select it and sign in again. You can skip "Set up a PIN" for now ("Not now"): ' +
   'tpm-doctor asks for it at the end. Then run tpm-doctor resume.';
 
-export function entraHealthyStep(): RunbookStep {
+/**
+ * `prtLeftToUser`: SYSTEM's runbook, where dsregcmd has no SSO State (AzureAdPrt is the signed-in
+ * user's, and only their session shows it): the step checks what SYSTEM sees (DeviceAuthStatus,
+ * KeySignTest) and leaves the PRT to the user's part (entra-prt.ts), instead of waiting for a
+ * fact SYSTEM can never read.
+ */
+export function entraHealthyStep(options: { prtLeftToUser?: boolean } = {}): RunbookStep {
   return {
     id: ENTRA_HEALTHY,
     title: 'Signed in, Entra device state healthy',
@@ -51,7 +57,14 @@ export function entraHealthyStep(): RunbookStep {
       }
       const authOk = ds.deviceAuthStatus?.toUpperCase() === 'SUCCESS';
       const keyOk = ds.keySignTest?.toUpperCase() === 'PASSED';
-      const prtOk = ds.azureAdPrt === true;
+      const prtUnseen = options.prtLeftToUser === true && ds.azureAdPrt === null;
+      const prtOk = ds.azureAdPrt === true || prtUnseen;
+      if (authOk && keyOk && prtUnseen) {
+        return done(
+          "Entra device state is healthy as SYSTEM sees it: DeviceAuthStatus SUCCESS, KeySignTest PASSED; the user's sign-in token (AzureAdPrt) is checked at the user's next sign-in.",
+          evidence,
+        );
+      }
       if (authOk && keyOk && prtOk) {
         return done(
           'Entra device state is healthy: DeviceAuthStatus SUCCESS, KeySignTest PASSED, AzureAdPrt YES.',

@@ -23,6 +23,7 @@ export function helloPinStep(): RunbookStep {
   return {
     id: HELLO_PIN,
     title: 'Windows Hello PIN set up again',
+    context: 'user',
     instruction: helloPinInstruction(),
     async check(ctx) {
       const ev = await readWindows(ctx, ['dsregcmd']);
