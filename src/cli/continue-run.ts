@@ -22,14 +22,14 @@ export async function continueRun(
   let instruction = result.instruction;
   if (result.status === 'cleared') {
     const { continueAfterClear } = await import('../remedy/clear/complete-run.js');
+    const postClear = await import('../remedy/runbook/post-clear.js');
+    const session = (await import('../remedy/runbook/session.js')).runbookSession();
     const windows =
       process.platform === 'win32'
         ? {
             runner: (await import('../system/powershell.js')).runPowerShell,
             // The boot task runs as SYSTEM: the user's steps go to the logon task (docs/clear.md).
-            steps: (await import('../remedy/runbook/post-clear.js')).postClearRunbook(
-              (await import('../remedy/runbook/session.js')).runbookSession(),
-            ),
+            steps: postClear.postClearRunbook(session),
             ...(options.confirmed ? { confirmed: options.confirmed } : {}),
           }
         : undefined;
@@ -46,6 +46,7 @@ export async function continueRun(
               windows: {
                 ...windows,
                 advance: {
+                  leftToOthers: postClear.leftToUserPart(session),
                   poll: { intervalMs: 60_000, forMs: 24 * 3600_000 },
                   onProgress: (p) => {
                     if (!options.json) {

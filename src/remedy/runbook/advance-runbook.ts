@@ -61,6 +61,12 @@ export interface AdvanceOptions {
    * (the process is alive); a crash leaves it in flight and the next advance re-checks it.
    */
   poll?: { intervalMs: number; forMs: number; sleep?: (ms: number) => Promise<void> };
+  /**
+   * Steps of the runbook that another session runs (SYSTEM's runbook: the signed-in user's steps,
+   * post-clear.ts). One found in flight is recorded waiting and left to that session, instead of
+   * stopping this runbook.
+   */
+  leftToOthers?: readonly string[];
 }
 
 type StepOrNote = Exclude<JournalRecord, { kind: 'run-started' }>;
@@ -127,7 +133,20 @@ export async function advanceRunbook(
 
   const state = journal.state();
   if (state.status === 'abandoned') return { status: 'failed', message: 'The run was abandoned.' };
-  if (state.inFlight !== null && !ids.includes(state.inFlight)) {
+  if (
+    state.inFlight !== null &&
+    !ids.includes(state.inFlight) &&
+    options.leftToOthers?.includes(state.inFlight)
+  ) {
+    // Another session's step (a person's session polled it, then the PC restarted into SYSTEM's
+    // boot task): closed as waiting, not passed, so this runbook can go on and finish.
+    journal.append('step-failed', state.inFlight, {
+      waiting: true,
+      message: `Step ${state.inFlight} is not checked in this session: it is left to the session that can see it.`,
+      instruction: 'Sign in: your own part of the runbook runs at logon (tpm-doctor resume --user-steps).',
+      evidence: {},
+    });
+  } else if (state.inFlight !== null && !ids.includes(state.inFlight)) {
     return {
       status: 'failed',
       at: state.inFlight,

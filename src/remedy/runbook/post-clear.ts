@@ -59,3 +59,8 @@ export function postClearRunbook(session: RunbookSession = 'interactive'): Runbo
 export function userRunbookSteps(): RunbookStep[] {
   return [entraPrtStep(), helloPinStep()];
 }
+
+/** The steps a session's runbook leaves to another (AdvanceOptions.leftToOthers): SYSTEM leaves the user's. */
+export function leftToUserPart(session: RunbookSession): string[] {
+  return session === 'system' ? userRunbookSteps().map((s) => s.id) : [];
+}

@@ -6,7 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunJournal } from '../../../src/remedy/journal.js';
 import { advanceRunbook } from '../../../src/remedy/runbook/advance-runbook.js';
-import { postClearRunbook, userRunbookSteps } from '../../../src/remedy/runbook/post-clear.js';
+import {
+  leftToUserPart,
+  postClearRunbook,
+  userRunbookSteps,
+} from '../../../src/remedy/runbook/post-clear.js';
 import { runbookSession } from '../../../src/remedy/runbook/session.js';
 import type { RunbookStep } from '../../../src/remedy/runbook/step.js';
 import { checkUserSteps } from '../../../src/remedy/runbook/user-steps.js';
@@ -71,6 +75,39 @@ describe("SYSTEM's runbook (the boot task)", () => {
     alreadyDone(journal, ['recovery-key-escrowed', 'mdm-synced', 'compliant']);
     r = await advanceRunbook(journal, steps, ctx);
     expect(r).toEqual({ status: 'complete', message: 'All 7 steps are done.' });
+    journal.close();
+  });
+
+  it("closes a user step a person's session left in flight as waiting, so SYSTEM's run can finish", async () => {
+    const windows = recordedWindows({ ...JUST_CLEARED, dsregcmd: 'dsregcmd.system-no-sso.txt' });
+    const journal = RunJournal.create(scratch.dir, 'run-3', { command: 'clear' });
+    // An elevated person's session got to the PIN and was polling it when the PC restarted.
+    alreadyDone(
+      journal,
+      postClearRunbook('interactive')
+        .slice(0, 7)
+        .map((s) => s.id),
+    );
+    journal.append('step-started', 'hello-pin', { attempt: 1, startedAt: CLEARED_AT });
+    const clock = fakeClock('2024-06-03T10:00:00Z');
+    const ctx = { runner: windows, now: clock.now, facts: { clearRequestedAt: CLEARED_AT } };
+    // Without being told the step is another session's, the runbook stops, as before.
+    expect(await advanceRunbook(journal, postClearRunbook('system'), ctx)).toMatchObject({
+      status: 'failed',
+      at: 'hello-pin',
+    });
+    const r = await advanceRunbook(journal, postClearRunbook('system'), ctx, {
+      leftToOthers: leftToUserPart('system'),
+    });
+    expect(r).toEqual({ status: 'complete', message: 'All 7 steps are done.' });
+    expect(journal.records().at(-1)).toMatchObject({
+      kind: 'step-failed',
+      step: 'hello-pin',
+      data: { waiting: true },
+    });
+    expect(journal.state().inFlight).toBeNull();
+    journal.append('run-finished');
+    expect(leftToUserPart('interactive')).toEqual([]);
     journal.close();
   });
 
