@@ -14,6 +14,22 @@ export interface ClearApproval {
   ticket: string;
 }
 
+/**
+ * The clear script's exit code when tpm-doctor.exe is not where the Win32 app installs it
+ * (docs/deploy-windows.md): nothing was suspended or run. 127 is what shells return for a command
+ * not found, and no tpm-doctor exit code (docs/exit-codes.md).
+ */
+export const CLEAR_SCRIPT_NOT_INSTALLED = 127;
+
+/**
+ * Where the script finds tpm-doctor.exe: as install.ps1 and detect.ps1 (packaging/windows) do, the
+ * 64-bit Program Files (ProgramW6432, set in 32-bit processes too), else ProgramFiles.
+ */
+const TPM_DOCTOR_EXE_LINES = [
+  '$programFiles = if ($env:ProgramW6432) { $env:ProgramW6432 } else { $env:ProgramFiles }',
+  "$exe = Join-Path $programFiles 'tpm-doctor\\tpm-doctor.exe'",
+];
+
 /** Script packages of clear campaigns are named this, then the ticket: one package per approval. */
 const CLEAR_SCRIPT_NAME_PREFIX = 'tpm-doctor clear';
 
@@ -96,7 +112,8 @@ export function clearScriptName(approval: ClearApproval, campaignId?: string): s
  *   which the gate requires, and
  *   resumed at once (in a finally) unless tpm-doctor accepted the clear (exit 0 or 12), so a
  *   refused or failed device, or a script error, never leaves BitLocker suspended. Nothing is
- *   suspended when tpm-doctor is not installed.
+ *   suspended when tpm-doctor.exe is not in %ProgramFiles%\tpm-doctor (exit
+ *   CLEAR_SCRIPT_NOT_INSTALLED, with a message naming the path).
  * - --method ppi: on a PC only the firmware holds platform authorisation, and Windows' own
  *   lockout value is not ours to use remotely; the firmware clears at the next restart (PPI
  *   operation 5, TCG PC Client Physical Presence Interface).
@@ -139,8 +156,13 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
     "$ErrorActionPreference = 'Stop'",
     `# Escrow verified in Entra ID by campaign ${escrow?.campaignId ?? '(none)'} at ${escrow?.verifiedAt ?? '(never)'}: Entra ID device ID = escrowed recovery-password protector IDs.`,
     ...table,
-    // Nothing is suspended unless tpm-doctor is there to decide: no orphaned suspension.
-    "if (-not (Get-Command tpm-doctor -ErrorAction SilentlyContinue)) { Write-Output 'tpm-doctor is not installed on this device'; exit 1 }",
+    // The executable where the Win32 app installs it (packaging/windows/install.ps1: the 64-bit
+    // Program Files, a folder only SYSTEM and Administrators can change), by its full path: not
+    // from PATH, which SYSTEM's Intune agent does not share with an admin's npm or nvm folders.
+    ...TPM_DOCTOR_EXE_LINES,
+    // Nothing is suspended unless tpm-doctor is there to decide: no orphaned suspension. The
+    // message goes to standard error too, which Graph reports as the remediation's error.
+    `if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { $missing = "tpm-doctor is not installed at \${exe}: deploy the tpm-doctor Win32 app (docs/deploy-windows.md)"; Write-Output $missing; [Console]::Error.WriteLine($missing); exit ${CLEAR_SCRIPT_NOT_INSTALLED} }`,
     '$suspended = @()',
     '$code = 1',
     'try {',
@@ -156,7 +178,7 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
     '    Suspend-BitLocker -MountPoint $v.MountPoint -RebootCount 2 | Out-Null',
     '    $suspended += $v.MountPoint',
     '  }',
-    `  & tpm-doctor clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} @escrowArgs --json`,
+    `  & $exe clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} @escrowArgs --json`,
     '  $code = $LASTEXITCODE',
     '} finally {',
     // Only an accepted clear (0, or 12: the PPI request waits for the restart) keeps BitLocker

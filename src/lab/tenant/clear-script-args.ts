@@ -3,10 +3,12 @@
  * remediation script (src/fleet/campaign/clear-script.ts), worked out from the script text
  * itself, as PowerShell would run it on a device whose `dsregcmd /status` prints `entraDeviceId`:
  * the escrow table (`$verified = @{ 'id' = 'ids' }`) looked up by that ID, the `$escrowArgs`
- * array built only when the device is in the table, and the `& tpm-doctor clear ...` line with
- * its single-quoted arguments ('' for an apostrophe, about_Quoting_Rules) and the `@escrowArgs`
- * splat. Only the forms the generator writes are understood; anything else is an error, so the lab
- * never runs a command line the tenant's devices would not.
+ * array built only when the device is in the table, the executable found by its full path under
+ * Program Files (where packaging/windows/install.ps1 puts it) and checked before anything runs,
+ * and the `& $exe clear ...` line with its single-quoted arguments ('' for an apostrophe,
+ * about_Quoting_Rules) and the `@escrowArgs` splat. Only the forms the generator writes are
+ * understood; anything else is an error, so the lab never runs a command line the tenant's
+ * devices would not.
  */
 import { parseArgs } from 'node:util';
 
@@ -54,9 +56,52 @@ function escrowTable(lines: readonly string[]): Map<string, string> {
   throw new Error('LAB: the $verified table is not closed');
 }
 
+/**
+ * How the script finds tpm-doctor.exe, line for line: the 64-bit Program Files as install.ps1 and
+ * detect.ps1 compute it, the full path, and the check that stops the script (exit 127, nothing
+ * suspended) when the file is not there. Written out here rather than imported from the
+ * generator, so that a change to the script fails the lab until its reading changes with it.
+ */
+const EXE_LINES: readonly (string | RegExp)[] = [
+  '$programFiles = if ($env:ProgramW6432) { $env:ProgramW6432 } else { $env:ProgramFiles }',
+  "$exe = Join-Path $programFiles 'tpm-doctor\\tpm-doctor.exe'",
+  /^if \(-not \(Test-Path -LiteralPath \$exe -PathType Leaf\)\) \{ \$missing = "tpm-doctor is not installed at \$\{exe\}: deploy the tpm-doctor Win32 app \(docs\/deploy-windows\.md\)"; Write-Output \$missing; \[Console\]::Error\.WriteLine\(\$missing\); exit 127 \}$/,
+];
+
+/** The line that runs the clear: tpm-doctor.exe by the full path of EXE_LINES. */
+const COMMAND = /^\s*& \$exe clear /;
+
+/** Throws unless the script finds tpm-doctor.exe exactly as EXE_LINES says, and never by name. */
+function checkExecutable(lines: readonly string[]): void {
+  const byName = lines.find((l) =>
+    /(^|[&;({]\s*)tpm-doctor(\.exe)?\s|Get-Command\s+tpm-doctor/i.test(l.trim()),
+  );
+  if (byName !== undefined) {
+    throw new Error(
+      `LAB: the clear script runs tpm-doctor by name, not by its full path: ${JSON.stringify(byName.trim().slice(0, 60))}`,
+    );
+  }
+  let at = -1;
+  for (const expected of EXE_LINES) {
+    const found = lines.findIndex(
+      (l, i) => i > at && (typeof expected === 'string' ? l.trim() === expected : expected.test(l.trim())),
+    );
+    if (found === -1) {
+      throw new Error(
+        `LAB: the clear script does not find tpm-doctor.exe as the lab expects (missing or out of order: ${JSON.stringify(String(expected).slice(0, 60))})`,
+      );
+    }
+    at = found;
+  }
+  const command = lines.findIndex((l) => COMMAND.test(l));
+  if (command !== -1 && command < at)
+    throw new Error('LAB: the clear script runs tpm-doctor.exe before checking it is there');
+}
+
 /** The arguments `tpm-doctor clear` gets on the device with this Entra ID device ID. */
 export function clearScriptArgv(script: string, entraDeviceId: string | null): string[] {
   const lines = script.split(/\r?\n/);
+  checkExecutable(lines);
   const table = escrowTable(lines);
   const id = entraDeviceId?.toLowerCase() ?? '';
   let escrowArgs: string[] = [];
@@ -78,9 +123,9 @@ export function clearScriptArgv(script: string, entraDeviceId: string | null): s
         return token.text;
       });
   }
-  const command = lines.find((l) => /^\s*& tpm-doctor clear /.test(l));
-  if (command === undefined) throw new Error('LAB: the clear script never runs tpm-doctor clear');
-  const words = tokens(command.trim().replace(/^& tpm-doctor clear /, ''));
+  const command = lines.find((l) => COMMAND.test(l));
+  if (command === undefined) throw new Error('LAB: the clear script never runs tpm-doctor.exe clear');
+  const words = tokens(command.replace(COMMAND, '').trim());
   return words.flatMap((w) => (!w.quoted && w.text === '@escrowArgs' ? escrowArgs : [w.text]));
 }
 

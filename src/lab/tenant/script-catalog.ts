@@ -6,11 +6,12 @@ import { Prng } from './prng.js';
 export const SEEDED_EVIDENCE_SCRIPT_NAME = EVIDENCE_SCRIPT_NAME;
 
 /**
- * A script counts as a TPM clear when its remediation script mentions `tpm-doctor clear` or
- * `Clear-Tpm`. Like tpm-doctor's own clear, it clears only behind the preflight gate: a TPM that
+ * A script counts as a TPM clear when its remediation script runs `tpm-doctor clear` (by name, or
+ * as tpm-doctor.exe by its full path: `$exe = ... 'tpm-doctor\tpm-doctor.exe'`, then `& $exe clear`)
+ * or `Clear-Tpm`. Like tpm-doctor's own clear, it clears only behind the preflight gate: a TPM that
  * needs a clear and has its recovery password escrowed; anything else is refused on the device.
  */
-const CLEAR_SCRIPT = /tpm-doctor(\.exe)?\s+clear|Clear-Tpm/i;
+const CLEAR_SCRIPT = /tpm-doctor(\.exe)?\s+clear|tpm-doctor\.exe'[\s\S]*&\s+\$exe\s+clear\s|Clear-Tpm/i;
 
 /**
  * A clear script that restarts the PC once the clear succeeded (`shutdown /r`, `Restart-Computer`):

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatClearReport, parseClearReport } from '../../../src/fleet/campaign/clear-report.js';
 import {
+  CLEAR_SCRIPT_NOT_INSTALLED,
   checkApproval,
   clearRemediationScript,
   clearScriptName,
@@ -56,7 +57,7 @@ describe('clear script', () => {
   it('runs tpm-doctor clear with the approval, restarts only after an accepted clear', () => {
     const script = clearRemediationScript(approval);
     expect(script).toContain(
-      "tpm-doctor clear --method ppi --purpose repair --yes --approved-by 'Ann O''Neil' --ticket 'CHG-1'",
+      "& $exe clear --method ppi --purpose repair --yes --approved-by 'Ann O''Neil' --ticket 'CHG-1'",
     );
     expect(script).toMatch(/Suspend-BitLocker -MountPoint \$v\.MountPoint -RebootCount 2/);
     // BitLocker stays suspended only for an accepted clear: the resume is in a finally, for every
@@ -64,8 +65,19 @@ describe('clear script', () => {
     expect(script).toMatch(
       /\} finally \{\r\n\s+if \(\$code -ne 0 -and \$code -ne 12\) \{ foreach .*Resume-BitLocker/,
     );
-    expect(script.indexOf('Get-Command tpm-doctor')).toBeGreaterThan(-1);
-    expect(script.indexOf('Get-Command tpm-doctor')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
+    // tpm-doctor.exe by its full path where the Win32 app installs it (install.ps1), checked
+    // before anything is suspended; never by name from PATH.
+    expect(script).toContain(
+      '$programFiles = if ($env:ProgramW6432) { $env:ProgramW6432 } else { $env:ProgramFiles }\r\n' +
+        "$exe = Join-Path $programFiles 'tpm-doctor\\tpm-doctor.exe'\r\n" +
+        `if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { $missing = "tpm-doctor is not installed at \${exe}: ` +
+        'deploy the tpm-doctor Win32 app (docs/deploy-windows.md)"; Write-Output $missing; ' +
+        `[Console]::Error.WriteLine($missing); exit ${CLEAR_SCRIPT_NOT_INSTALLED} }`,
+    );
+    expect(script.indexOf('Test-Path -LiteralPath $exe')).toBeGreaterThan(-1);
+    expect(script.indexOf('Test-Path -LiteralPath $exe')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
+    expect(script).not.toMatch(/Get-Command|& tpm-doctor /);
+    expect(script).toContain('  & $exe clear --method ppi');
     expect(script.indexOf('try {')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
     expect(script).toMatch(/if \(\$code -eq 0 -or \$code -eq 12\) \{ shutdown \/r/);
   });

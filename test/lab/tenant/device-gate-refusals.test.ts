@@ -145,7 +145,7 @@ describe("the fleet clear script on a lab device, through the device's own gate"
       / --approved-by '[^']*' --ticket '[^']*'/,
       '',
     );
-    expect(unapproved).toMatch(/& tpm-doctor clear --method ppi --purpose repair --yes @escrowArgs --json/);
+    expect(unapproved).toMatch(/& \$exe clear --method ppi --purpose repair --yes @escrowArgs --json/);
     const { report } = await runScript(unapproved);
     expect(report?.blocking).toEqual(['backup.escrow', 'rights.clear-authorization', 'approval']);
     expect(check(report, 'backup.escrow')).toMatch(/without the approval the campaign ran under/);
