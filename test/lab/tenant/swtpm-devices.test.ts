@@ -114,7 +114,7 @@ describe('swtpm-backed lab devices', () => {
     const unapproved = Buffer.from(pkg.remediationScriptContent ?? '', 'base64')
       .toString('utf8')
       .replace(/ --approved-by '[^']*' --ticket '[^']*'/, '');
-    expect(unapproved).toMatch(/tpm-doctor clear --method ppi/);
+    expect(unapproved).toMatch(/& \$exe clear --method ppi/);
     const script = await intune.createHealthScript({
       ...pkg,
       displayName: 'LAB unapproved clear',
