@@ -29,7 +29,7 @@ import { fingerprintBeforeStep } from './steps/fingerprint-before.js';
 import { gateRecordedStep } from './steps/gate-recorded.js';
 import type { ClearStep } from './steps/outcome.js';
 import { ppiConfirmedStep } from './steps/ppi-confirmed.js';
-import { restartInstruction } from './steps/ppi-readings.js';
+import { requestedTransition, restartInstruction } from './steps/ppi-readings.js';
 import { ppiRequestedStep } from './steps/ppi-requested.js';
 import { proofStep } from './steps/proof.js';
 import { resumeTaskInstalledStep } from './steps/resume-task-installed.js';
@@ -167,5 +167,5 @@ function waitingForRestart(ctx: Ctx): ClearRunResult {
   const instruction =
     `${restartInstruction(ctx)} Someone must be at the machine to accept the firmware prompt; ` +
     'the run resumes by itself after the restart (tpm-doctor resume).';
-  return { ...ended(ctx), status: 'waiting', instruction };
+  return { ...ended(ctx), status: 'waiting', instruction, transition: requestedTransition(ctx) };
 }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { ClearProof } from '../../verify/clear-proof.js';
 import type { JsonObject } from '../journal.js';
+import type { TransitionAction } from '../platform/ppi-codes.js';
 import type { RunStop } from '../run/engine.js';
 import { type RunEnding, runEnding } from '../run-ending.js';
 import { type ClearReceipt, receiptPath, writeReceipt } from './clear-receipt.js';
@@ -23,6 +24,11 @@ export interface ClearRunFailure {
   responseCode?: string;
 }
 
+export interface RequestedTransition {
+  code: number;
+  action: TransitionAction;
+}
+
 export interface ClearRunResult {
   runId: string;
   journalPath: string;
@@ -38,6 +44,14 @@ export interface ClearRunResult {
   status: 'finished' | 'cleared' | 'waiting' | Exclude<RunEnding, 'finished'>;
   /** What the person must do now, when status is 'waiting'. */
   instruction?: string;
+  /**
+   * (PPI, status 'waiting') The transition the firmware asked for with the request: its number
+   * (Win32_Tpm GetPhysicalPresenceTransition: 0 none, 1 shutdown, 2 restart, 3 unknown;
+   * https://learn.microsoft.com/windows/win32/secprov/getphysicalpresencetransition-win32-tpm),
+   * or null when it was not read. The fleet clear script shuts down or restarts by it
+   * (docs/clear.md, "The firmware's transition").
+   */
+  transition?: RequestedTransition | null;
   proof: ClearProof | null;
   receipt: ClearReceipt | null;
   receiptPath: string | null;
@@ -58,7 +72,12 @@ export async function resultOfStop(
     case 'complete':
       return null;
     case 'waiting':
-      return { ...ended(ctx), status: 'waiting', instruction: String(stop.data.instruction) };
+      return {
+        ...ended(ctx),
+        status: 'waiting',
+        instruction: String(stop.data.instruction),
+        ...('transition' in stop.data ? { transition: transitionIn(stop.data.transition) } : {}),
+      };
     case 'failed': {
       const found = stop.failure ?? stop.data;
       if (stop.final) {
@@ -154,6 +173,14 @@ export function ended(ctx: Ctx): ClearRunResult {
         ? failureOf(stepOf(last.data.step), last.data)
         : null,
   };
+}
+
+/** A transition as a step journaled it (ppi-requested, ppi-confirmed's wait), or null. */
+export function transitionIn(value: unknown): RequestedTransition | null {
+  const t = value as { code?: unknown; action?: unknown } | null | undefined;
+  return typeof t?.code === 'number' && typeof t.action === 'string'
+    ? { code: t.code, action: t.action as TransitionAction }
+    : null;
 }
 
 /** A failure as a step-failed or run-abandoned record holds it. */

@@ -34,6 +34,18 @@ export interface Transition {
   instruction: string;
 }
 
+/**
+ * What the person must do when the firmware does not say which transition it needs: the call
+ * failed, or Win32_Tpm answered 3, which Microsoft documents as "The required user action is
+ * unknown" (https://learn.microsoft.com/windows/win32/secprov/getphysicalpresencetransition-win32-tpm).
+ * A full shutdown and power-on is the one that serves both: the firmware acts on a pending
+ * request in the boot that follows either (EDK2 SecurityPkg Tcg2PhysicalPresenceLib,
+ * Tcg2PhysicalPresenceLibProcessRequest, runs on every boot), while a warm restart does not reach
+ * a firmware that asked for a shutdown (docs/clear.md, "The firmware's transition").
+ */
+export const UNKNOWN_TRANSITION_INSTRUCTION =
+  'The firmware did not say whether it needs a restart or a full shutdown: shut the machine down completely and power it on again (that serves both); the firmware then asks to confirm the TPM clear.';
+
 export function transitionOf(code: number): Transition {
   switch (code) {
     case 0:
@@ -59,14 +71,14 @@ export function transitionOf(code: number): Transition {
       return {
         code,
         action: 'os-vendor-specific',
-        instruction:
-          "The firmware wants an OS-vendor-specific transition; restart the machine and follow the firmware's prompt.",
+        // PPI: "OS Vendor-specific"; Win32_Tpm documents 3 as "the required user action is unknown".
+        instruction: UNKNOWN_TRANSITION_INSTRUCTION,
       };
     default:
       return {
         code,
         action: 'error',
-        instruction: `The firmware reported transition ${code}, which the PPI specification does not define; restart the machine and watch for a firmware prompt.`,
+        instruction: `The firmware reported transition ${code}, which the PPI specification does not define. ${UNKNOWN_TRANSITION_INSTRUCTION}`,
       };
   }
 }

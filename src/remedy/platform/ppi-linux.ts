@@ -28,6 +28,7 @@ import {
   responseOf,
   type Transition,
   transitionOf,
+  UNKNOWN_TRANSITION_INSTRUCTION,
 } from './ppi-codes.js';
 import { NO_PPI_MESSAGE, PpiError } from './ppi-error.js';
 
@@ -276,8 +277,8 @@ export async function requestLinuxPpiClear(target: LinuxPpiTarget = {}): Promise
   }
   const actionFile = path.join(dir, 'transition_action');
   const actionText = await readOptional(files, actionFile);
-  const transition =
-    actionText === undefined ? transitionOf(2) : transitionOf(leadingNumber(actionFile, actionText));
+  // No transition_action (older kernels): the firmware's need is unknown, never assumed a restart.
+  const transition = actionText === undefined ? null : transitionOf(leadingNumber(actionFile, actionText));
   const prompt =
     confirmation === 'user-not-required'
       ? 'The firmware will clear the TPM without asking.'
@@ -290,7 +291,7 @@ export async function requestLinuxPpiClear(target: LinuxPpiTarget = {}): Promise
     transition,
     version: version || null,
     confirmation,
-    message: `Physical-presence operation ${operation} is pending. ${transition.instruction} ${prompt}`,
+    message: `Physical-presence operation ${operation} is pending. ${transition?.instruction ?? UNKNOWN_TRANSITION_INSTRUCTION} ${prompt}`,
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type PpiResponse,
   responseOf,
   transitionOf,
+  UNKNOWN_TRANSITION_INSTRUCTION,
 } from './ppi-codes.js';
 import { NO_PPI_MESSAGE, PpiError } from './ppi-error.js';
 import type { PpiRequestResult } from './ppi-linux.js';
@@ -183,9 +184,9 @@ function parseWindowsClearOutput(
   }
   const transitionReturn = num(env.data, 'transitionReturn');
   const transitionCode = num(env.data, 'transition');
-  // The request is in; without a transition the safe advice is a full restart.
-  const transition =
-    transitionReturn === 0 && transitionCode !== null ? transitionOf(transitionCode) : transitionOf(2);
+  // The request is in. Without a transition the firmware's need is unknown, never assumed to be a
+  // restart: null, and the instruction that serves both (UNKNOWN_TRANSITION_INSTRUCTION).
+  const transition = transitionReturn === 0 && transitionCode !== null ? transitionOf(transitionCode) : null;
   return {
     platform: 'win32',
     operation,
@@ -194,7 +195,7 @@ function parseWindowsClearOutput(
     transition,
     version: null,
     confirmation: 'unknown',
-    message: `Physical-presence operation ${operation} is pending. ${transition.instruction} Someone must be at the machine to accept the firmware prompt; if nobody accepts it, the TPM is not cleared.`,
+    message: `Physical-presence operation ${operation} is pending. ${transition?.instruction ?? UNKNOWN_TRANSITION_INSTRUCTION} Someone must be at the machine to accept the firmware prompt; if nobody accepts it, the TPM is not cleared.`,
   };
 }
 

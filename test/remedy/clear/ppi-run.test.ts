@@ -159,6 +159,8 @@ describe('the PPI route on Linux (fake sysfs, recorded systemctl, swtpm)', () =>
     expect(first.status).toBe('waiting');
     expect(first.instruction).toMatch(/Restart the machine/);
     expect(first.instruction).toMatch(/accept the firmware prompt/);
+    // The firmware's transition, for the fleet clear script to restart or shut down by.
+    expect(first.transition).toEqual({ code: 2, action: 'reboot' });
     expect(first.receipt).toBeNull();
     expect(requestFile()).toBe('14\n');
     expect(writes).toEqual(['14\n']);

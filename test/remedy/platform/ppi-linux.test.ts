@@ -6,7 +6,11 @@ import {
   readPhysicalPresenceResponse,
   requestPhysicalPresenceClear,
 } from '../../../src/remedy/platform/ppi.js';
-import { RESPONSE_BIOS_FAILURE, RESPONSE_USER_ABORT } from '../../../src/remedy/platform/ppi-codes.js';
+import {
+  RESPONSE_BIOS_FAILURE,
+  RESPONSE_USER_ABORT,
+  UNKNOWN_TRANSITION_INSTRUCTION,
+} from '../../../src/remedy/platform/ppi-codes.js';
 import { parseOperations, parseSysfsResponse } from '../../../src/remedy/platform/ppi-linux.js';
 import { type FakeSysfs, fakeSysfs, permissionCheckedSysfs, refusingSysfs, TYPICAL } from './fake-sysfs.js';
 
@@ -57,6 +61,15 @@ describe('requestPhysicalPresenceClear on Linux (temp sysfs)', () => {
       transition: { action: 'shutdown' },
     });
     expect(r.message).toMatch(/Shut the machine down completely/);
+  });
+
+  it('without transition_action the transition is unknown, never assumed a restart', async () => {
+    const { transition_action: _none, ...withoutTransition } = TYPICAL;
+    sys = fakeSysfs(withoutTransition);
+    const r = await requestPhysicalPresenceClear({ platform: 'linux', sysfsRoot: sys.root });
+    expect(r.transition).toBeNull();
+    expect(r.message).toContain(UNKNOWN_TRANSITION_INSTRUCTION);
+    expect(r.message).not.toMatch(/Restart the machine/);
   });
 
   it('goes ahead with 14 when tcg_operations is absent (the firmware lacks function 8)', async () => {

@@ -6,6 +6,7 @@ import {
   readPhysicalPresenceResponse,
   requestPhysicalPresenceClear,
 } from '../../../src/remedy/platform/ppi.js';
+import { UNKNOWN_TRANSITION_INSTRUCTION } from '../../../src/remedy/platform/ppi-codes.js';
 import { windowsClearScript } from '../../../src/remedy/platform/ppi-windows.js';
 import { replayScripts } from './recording-runner.js';
 
@@ -32,6 +33,32 @@ describe('requestPhysicalPresenceClear on Windows (synthetic script outputs)', (
     expect(ps.scripts).toHaveLength(1);
     expect(r).toMatchObject({ platform: 'win32', operation: 14, transition: { code: 2, action: 'reboot' } });
     expect(r.message).toMatch(/Restart the machine/);
+  });
+
+  it('transition 1: a full shutdown and power-on, never a restart', async () => {
+    const ps = replayScripts({ stdout: syntheticOutput('set-ppi-14-shutdown.json') });
+    const r = await requestPhysicalPresenceClear({ platform: 'win32', powershell: ps.run });
+    expect(r.transition).toMatchObject({ code: 1, action: 'shutdown' });
+    expect(r.message).toMatch(
+      /Shut the machine down completely and power it on again \(a restart is not enough\)/,
+    );
+  });
+
+  it('transition 3 ("the required user action is unknown") or none read: unknown, never assumed a restart', async () => {
+    const three = await requestPhysicalPresenceClear({
+      platform: 'win32',
+      powershell: replayScripts({ stdout: syntheticOutput('set-ppi-14-transition-unknown.json') }).run,
+    });
+    expect(three.transition).toMatchObject({ code: 3 });
+    expect(three.transition?.instruction).toBe(UNKNOWN_TRANSITION_INSTRUCTION);
+    const failed = await requestPhysicalPresenceClear({
+      platform: 'win32',
+      powershell: replayScripts({ stdout: syntheticOutput('set-ppi-14-transition-failed.json') }).run,
+    });
+    expect(failed.transition).toBeNull();
+    expect(failed.message).toContain(UNKNOWN_TRANSITION_INSTRUCTION);
+    expect(failed.message).not.toMatch(/Restart the machine/);
+    expect(UNKNOWN_TRANSITION_INSTRUCTION).toMatch(/shut the machine down completely and power it on again/);
   });
 
   it.each([

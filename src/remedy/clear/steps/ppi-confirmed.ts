@@ -13,7 +13,7 @@ import {
 } from '../../platform/ppi.js';
 import { srkNameBefore } from '../run-records.js';
 import { type ClearStep, failedWith, succeeded, waitingFor } from './outcome.js';
-import { CLEAR_OPERATIONS, restartInstruction, srkNameNow } from './ppi-readings.js';
+import { CLEAR_OPERATIONS, requestedTransition, restartInstruction, srkNameNow } from './ppi-readings.js';
 
 export function ppiConfirmedStep(ppi: PpiTarget): ClearStep {
   return {
@@ -21,18 +21,20 @@ export function ppiConfirmedStep(ppi: PpiTarget): ClearStep {
     policy: { inFlight: 'repeat' },
     async act(ctx) {
       const instruction = `${restartInstruction(ctx)} Someone must be at the machine to accept the firmware prompt.`;
+      const requested = requestedTransition(ctx);
+      const transition: JsonObject | null = requested === null ? null : { ...requested };
       const pending = await readPendingPhysicalPresenceRequest(ppi);
       if (CLEAR_OPERATIONS.has(pending)) {
         return waitingFor(
           `Physical-presence operation ${pending} is still pending: the firmware has not acted on it yet (no restart since the request).`,
           instruction,
-          { pending },
+          { pending, transition },
         );
       }
       const response = await readPhysicalPresenceResponse(ppi);
       const responseData: JsonObject = { ...response };
       if (response.outcome === 'no-request') {
-        return waitingFor(response.message, instruction, { pending, response: responseData });
+        return waitingFor(response.message, instruction, { pending, response: responseData, transition });
       }
       if (response.outcome !== 'success') {
         return failedWith(

@@ -9,10 +9,11 @@ import { TPM_RH } from '../../../tpm/constants/handles.js';
 import { TpmError } from '../../../tpm/rc/tpm-error.js';
 import { password } from '../../../tpm/session/password.js';
 import { srkTemplate } from '../../../verify/clear-fingerprint.js';
-import { PPI_CLEAR, PPI_ENABLE_CLEAR, transitionOf } from '../../platform/ppi-codes.js';
+import { PPI_CLEAR, PPI_ENABLE_CLEAR, UNKNOWN_TRANSITION_INSTRUCTION } from '../../platform/ppi-codes.js';
 import { lastStepData } from '../../run/records.js';
 import { unreachable } from '../clear-run-error.js';
 import type { CommonOptions, Ctx } from '../run-context.js';
+import { type RequestedTransition, transitionIn } from '../run-result.js';
 
 /** Operations that clear the TPM (ppi-codes.ts: EDK2 runs TPM2_Clear for 5, 14, 21 and 22). */
 export const CLEAR_OPERATIONS = new Set([PPI_CLEAR, PPI_ENABLE_CLEAR, 21, 22]);
@@ -48,8 +49,18 @@ export async function srkNameNow(
   return { error: last };
 }
 
-/** The instruction the request journaled (or the generic one). */
+/** The instruction the request journaled (or the one for an unknown transition). */
 export function restartInstruction(ctx: Ctx): string {
   const data = lastStepData(ctx.journal.records(), 'ppi-requested', 'step-succeeded');
-  return typeof data?.instruction === 'string' ? data.instruction : transitionOf(2).instruction;
+  return typeof data?.instruction === 'string' ? data.instruction : UNKNOWN_TRANSITION_INSTRUCTION;
+}
+
+/**
+ * The transition the firmware asked for when the request was made (Win32_Tpm
+ * GetPhysicalPresenceTransition, Linux transition_action), as the request journaled it; null when
+ * it was not read (the call failed, or the request was settled after a crash).
+ */
+export function requestedTransition(ctx: Ctx): RequestedTransition | null {
+  const data = lastStepData(ctx.journal.records(), 'ppi-requested', 'step-succeeded');
+  return transitionIn(data?.transition);
 }

@@ -19,7 +19,7 @@ import {
   readPhysicalPresenceResponse,
   requestPhysicalPresenceClear,
 } from '../../platform/ppi.js';
-import { transitionOf } from '../../platform/ppi-codes.js';
+import { UNKNOWN_TRANSITION_INSTRUCTION } from '../../platform/ppi-codes.js';
 import { PpiError } from '../../platform/ppi-error.js';
 import { ClearRunError } from '../clear-run-error.js';
 import { srkNameBefore } from '../run-records.js';
@@ -32,7 +32,7 @@ function requestData(r: PpiRequestResult): JsonObject {
     operation: r.operation,
     pending: r.pending,
     transition: r.transition === null ? null : { code: r.transition.code, action: r.transition.action },
-    instruction: r.transition?.instruction ?? transitionOf(2).instruction,
+    instruction: r.transition?.instruction ?? UNKNOWN_TRANSITION_INSTRUCTION,
     confirmation: r.confirmation,
     version: r.version,
     message: r.message,
@@ -90,7 +90,9 @@ export function ppiRequestedStep(ppi: PpiTarget): ClearStep {
             platform: ppi.platform,
             operation: pending,
             pending,
-            instruction: transitionOf(2).instruction,
+            // The call failed: the firmware's transition was never read.
+            transition: null,
+            instruction: UNKNOWN_TRANSITION_INSTRUCTION,
             note: `the call reported an error (${message}) but operation ${pending} is pending`,
           });
         }
@@ -121,7 +123,9 @@ export function ppiRequestedStep(ppi: PpiTarget): ClearStep {
           platform: ppi.platform,
           operation: pending,
           pending,
-          instruction: transitionOf(2).instruction,
+          // Settled after a crash: the transition the request read, if any, was not journaled.
+          transition: null,
+          instruction: UNKNOWN_TRANSITION_INSTRUCTION,
         });
       }
       // Nothing pending: either it was never written, or the firmware already acted on it (a restart
