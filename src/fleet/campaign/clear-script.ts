@@ -30,6 +30,12 @@ const TPM_DOCTOR_EXE_LINES = [
   "$exe = Join-Path $programFiles 'tpm-doctor\\tpm-doctor.exe'",
 ];
 
+/** What Windows shows the user before the restart or the shutdown (shutdown /c: at most 512 characters). */
+const RESTART_MESSAGE =
+  'tpm-doctor: TPM clear approved; restarting in 5 minutes. Accept the TPM clear prompt the firmware shows.';
+const SHUTDOWN_MESSAGE =
+  'tpm-doctor: TPM clear approved; this PC shuts down in 5 minutes. Power it on again with the power button and accept the TPM clear prompt the firmware shows.';
+
 /** Script packages of clear campaigns are named this, then the ticket: one package per approval. */
 const CLEAR_SCRIPT_NAME_PREFIX = 'tpm-doctor clear';
 
@@ -118,7 +124,9 @@ export function clearScriptName(approval: ClearApproval, campaignId?: string): s
  *   lockout value is not ours to use remotely; the firmware clears at the next restart (PPI
  *   operation 5, TCG PC Client Physical Presence Interface).
  * - The restart is scheduled only when tpm-doctor accepted the clear (exit 0, or 12 when the PPI
- *   request waits for the restart), five minutes out with a message, as a helpdesk would.
+ *   request waits for the restart), five minutes out with a message, as a helpdesk would: a
+ *   restart, or a full shutdown with a message to power the PC on again, as the firmware's
+ *   transition in tpm-doctor's --json output says (a shutdown when it says none).
  * - The campaign's escrow verification is a table from Entra ID device ID to the escrowed
  *   protector IDs; the device looks itself up by the DeviceId `dsregcmd /status` prints (its
  *   Entra ID device ID, what the keys are filed under) and passes its row with
@@ -165,6 +173,7 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
     `if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { $missing = "tpm-doctor is not installed at \${exe}: deploy the tpm-doctor Win32 app (docs/deploy-windows.md)"; Write-Output $missing; [Console]::Error.WriteLine($missing); exit ${CLEAR_SCRIPT_NOT_INSTALLED} }`,
     '$suspended = @()',
     '$code = 1',
+    '$transition = $null',
     'try {',
     "  $entraId = ''",
     // Not joined, or dsregcmd failing, leaves it empty: no escrow flags, and the gate refuses.
@@ -178,14 +187,31 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
     '    Suspend-BitLocker -MountPoint $v.MountPoint -RebootCount 2 | Out-Null',
     '    $suspended += $v.MountPoint',
     '  }',
-    `  & $exe clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} @escrowArgs --json`,
+    `  $out = @(& $exe clear --method ppi --purpose repair --yes --approved-by ${quote(approval.approvedBy)} --ticket ${quote(approval.ticket)} @escrowArgs --json)`,
     '  $code = $LASTEXITCODE',
+    '  $out',
+    // The firmware's transition, as tpm-doctor read it with the request (run.transition.code,
+    // docs/clear.md); null when it was not read or the output is not JSON.
+    '  try { $run = ($out -join "`n" | ConvertFrom-Json).run; if ($null -ne $run.transition) { $transition = $run.transition.code } } catch { $transition = $null }',
     '} finally {',
     // Only an accepted clear (0, or 12: the PPI request waits for the restart) keeps BitLocker
     // suspended for the restart; a refusal, a failure or an error resumes it at once.
     '  if ($code -ne 0 -and $code -ne 12) { foreach ($m in $suspended) { Resume-BitLocker -MountPoint $m | Out-Null } }',
     '}',
-    'if ($code -eq 0 -or $code -eq 12) { shutdown /r /t 300 /c "tpm-doctor: TPM clear approved; restarting in 5 minutes" }',
+    // The transition the firmware asked for (Win32_Tpm GetPhysicalPresenceTransition,
+    // https://learn.microsoft.com/windows/win32/secprov/getphysicalpresencetransition-win32-tpm):
+    // 0 (no user action) and 2 (a warm restart) restart; 1 (shut down, power on with the power
+    // button) shuts down, as does 3 ("unknown") or none read: a cold boot reaches a firmware that
+    // wants either, a restart does not reach one that wants a shutdown (docs/clear.md). shutdown /s
+    // without /hybrid is a full shutdown, not Fast Startup's
+    // (https://learn.microsoft.com/windows-server/administration/windows-commands/shutdown).
+    'if ($code -eq 0 -or $code -eq 12) {',
+    '  if ($transition -eq 0 -or $transition -eq 2) {',
+    `    & "$env:SystemRoot\\System32\\shutdown.exe" /r /t 300 /c ${JSON.stringify(RESTART_MESSAGE)}`,
+    '  } else {',
+    `    & "$env:SystemRoot\\System32\\shutdown.exe" /s /t 300 /c ${JSON.stringify(SHUTDOWN_MESSAGE)}`,
+    '  }',
+    '}',
     'exit $code',
     '',
   ].join('\r\n');

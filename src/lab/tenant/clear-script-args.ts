@@ -68,8 +68,11 @@ const EXE_LINES: readonly (string | RegExp)[] = [
   /^if \(-not \(Test-Path -LiteralPath \$exe -PathType Leaf\)\) \{ \$missing = "tpm-doctor is not installed at \$\{exe\}: deploy the tpm-doctor Win32 app \(docs\/deploy-windows\.md\)"; Write-Output \$missing; \[Console\]::Error\.WriteLine\(\$missing\); exit 127 \}$/,
 ];
 
-/** The line that runs the clear: tpm-doctor.exe by the full path of EXE_LINES. */
-const COMMAND = /^\s*& \$exe clear /;
+/**
+ * The line that runs the clear: tpm-doctor.exe by the full path of EXE_LINES, its JSON output
+ * kept in $out for the transition (below).
+ */
+const COMMAND = /^\s*\$out = @\(& \$exe clear (.*)\)\s*$/;
 
 /** Throws unless the script finds tpm-doctor.exe exactly as EXE_LINES says, and never by name. */
 function checkExecutable(lines: readonly string[]): void {
@@ -123,10 +126,80 @@ export function clearScriptArgv(script: string, entraDeviceId: string | null): s
         return token.text;
       });
   }
-  const command = lines.find((l) => COMMAND.test(l));
+  const command = lines.map((l) => COMMAND.exec(l)).find((m) => m !== null);
   if (command === undefined) throw new Error('LAB: the clear script never runs tpm-doctor.exe clear');
-  const words = tokens(command.replace(COMMAND, '').trim());
+  const words = tokens(command[1]!.trim());
   return words.flatMap((w) => (!w.quoted && w.text === '@escrowArgs' ? escrowArgs : [w.text]));
+}
+
+/** The script's lines that read the firmware's transition from tpm-doctor's --json output, exactly. */
+const TRANSITION_LINES = [
+  '$transition = $null',
+  '$code = $LASTEXITCODE',
+  '$out',
+  'try { $run = ($out -join "`n" | ConvertFrom-Json).run; if ($null -ne $run.transition) { $transition = $run.transition.code } } catch { $transition = $null }',
+];
+
+/** `& "$env:SystemRoot\System32\shutdown.exe" /r|/s /t N /c "..."`: a restart or a full shutdown. */
+const SHUTDOWN =
+  /^& "\$env:SystemRoot\\System32\\shutdown\.exe" \/([rs]) \/t \d{1,6} \/c "[\x20\x21\x23\x25-\x5f\x61-\x7e]{1,512}"$/;
+
+export type PowerAction = 'restart' | 'shutdown';
+
+/**
+ * What the clear script does after an accepted clear on a device whose firmware answered
+ * `transition` (GetPhysicalPresenceTransition; null when tpm-doctor did not read one), worked out
+ * as PowerShell evaluates the script's block:
+ *
+ *     if ($code -eq 0 -or $code -eq 12) {
+ *       if ($transition -eq A -or $transition -eq B) {
+ *         & "...\shutdown.exe" /r ...
+ *       } else {
+ *         & "...\shutdown.exe" /s ...
+ *       }
+ *     }
+ *
+ * (`$null -eq A` is false, so no transition takes the else branch). Null when the script has no
+ * such block (it neither restarts nor shuts down); any other form is an error.
+ */
+export function clearScriptPowerAction(script: string, transition: number | null): PowerAction | null {
+  const lines = script.split(/\r?\n/).map((l) => l.trim());
+  let at = -1;
+  for (const expected of TRANSITION_LINES) {
+    const found = lines.findIndex((l, i) => i > at && l === expected);
+    if (found === -1) {
+      throw new Error(
+        `LAB: the clear script does not read the firmware's transition as the lab expects (${JSON.stringify(expected.slice(0, 60))})`,
+      );
+    }
+    at = found;
+  }
+  const start = lines.indexOf('if ($code -eq 0 -or $code -eq 12) {');
+  if (start === -1) {
+    if (lines.some((l) => /shutdown(\.exe)?"?\s+\/|Restart-Computer/i.test(l))) {
+      throw new Error('LAB: the clear script restarts or shuts down outside the block the lab reads');
+    }
+    return null;
+  }
+  if (start < at) throw new Error('LAB: the clear script restarts before it reads the transition');
+  const condition = /^if \((\$transition -eq \d+(?: -or \$transition -eq \d+)*)\) \{$/.exec(
+    lines[start + 1] ?? '',
+  );
+  const then = SHUTDOWN.exec(lines[start + 2] ?? '');
+  const otherwise = SHUTDOWN.exec(lines[start + 4] ?? '');
+  if (
+    condition === null ||
+    then === null ||
+    lines[start + 3] !== '} else {' ||
+    otherwise === null ||
+    lines[start + 5] !== '}' ||
+    lines[start + 6] !== '}'
+  ) {
+    throw new Error('LAB: unreadable restart block in the clear script');
+  }
+  const codes = new Set([...condition[1]!.matchAll(/\d+/g)].map((m) => Number(m[0])));
+  const kind = transition !== null && codes.has(transition) ? then[1] : otherwise[1];
+  return kind === 'r' ? 'restart' : 'shutdown';
 }
 
 /** The `tpm-doctor clear` flags a clear script may use, parsed as the CLI parses them (strict). */

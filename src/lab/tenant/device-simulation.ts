@@ -35,6 +35,11 @@ export interface RealClearOutcome {
   cleared: boolean;
   /** The run state's output: a clear report (src/fleet/campaign/clear-report.ts). */
   output: string;
+  /**
+   * What the script does after the accepted clear, as it reads the firmware's transition: a
+   * restart, or a full shutdown after which the person at the machine powers it on.
+   */
+  powerAction?: 'restart' | 'shutdown';
 }
 
 /** Devices whose clear is done for real (swtpm-devices.ts): the rest are simulated. */
@@ -63,6 +68,9 @@ export class DeviceSimulation {
   readonly #fixDueAt: Float64Array;
   readonly #fixed: Uint8Array;
   readonly #restartCount: Uint32Array;
+  readonly #shutdownCount: Uint32Array;
+  /** 1 when the boot due is a power-on after a full shutdown, 0 for a restart. */
+  readonly #bootAfterShutdown: Uint8Array;
   readonly #postCount: Uint32Array;
   /** Devices with something due: the only ones settling has to visit. */
   readonly #active = new Set<number>();
@@ -84,6 +92,8 @@ export class DeviceSimulation {
     this.#fixDueAt = new Float64Array(n).fill(Number.NaN);
     this.#fixed = new Uint8Array(n);
     this.#restartCount = new Uint32Array(n);
+    this.#shutdownCount = new Uint32Array(n);
+    this.#bootAfterShutdown = new Uint8Array(n);
     this.#postCount = new Uint32Array(n);
     this.#seedEvidenceScript();
   }
@@ -126,6 +136,11 @@ export class DeviceSimulation {
   /** How many times the device restarted since the lab started. */
   restartCount(index: number): number {
     return this.#restartCount[index]!;
+  }
+
+  /** How many times the device was shut down fully and powered on again (a clear script's shutdown /s). */
+  shutdownCount(index: number): number {
+    return this.#shutdownCount[index]!;
   }
 
   /** How many device actions (sync, reboot, Remediations run) were accepted for a device: tests check nothing is posted twice. */
@@ -282,6 +297,10 @@ export class DeviceSimulation {
     this.#rebootDueAt[index] = Number.NaN;
     this.#lastRebootAt[index] = at;
     this.#restartCount[index]!++;
+    if (this.#bootAfterShutdown[index] === 1) {
+      this.#bootAfterShutdown[index] = 0;
+      this.#shutdownCount[index]!++;
+    }
     // After TPM2_Clear, Windows re-provisions the TPM at the next boot; then TpmRequired passes.
     if (!Number.isNaN(this.#clearedAt[index]!)) this.#scheduleFix(index, at);
   }
@@ -358,15 +377,21 @@ export class DeviceSimulation {
         };
         if (outcome.cleared) {
           this.#clearedAt[index] = now;
-          if (script.restarts) this.#scheduleRestart(index, now);
+          const power = outcome.powerAction ?? (script.restarts ? 'restart' : undefined);
+          if (power !== undefined) this.#scheduleRestart(index, now, power === 'shutdown');
         }
       });
   }
 
-  /** The restart a clear script asks for: the device restarts after syncDelayMs (its shutdown /t). */
-  #scheduleRestart(index: number, from: number): void {
+  /**
+   * The restart a clear script asks for: the device restarts after syncDelayMs (its shutdown /t).
+   * LAB: after a full shutdown (`shutdown /s`) the person at the machine powers it on again, at the
+   * same time; the boot counts as a shutdown too.
+   */
+  #scheduleRestart(index: number, from: number, afterShutdown = false): void {
     if (Number.isNaN(this.#rebootDueAt[index]!)) {
       this.#rebootDueAt[index] = from + this.timings.syncDelayMs;
+      this.#bootAfterShutdown[index] = afterShutdown ? 1 : 0;
       this.#active.add(index);
     }
   }

@@ -123,6 +123,16 @@ export class LabTenant {
     return this.#swtpm?.list() ?? [];
   }
 
+  /**
+   * What a swtpm-backed device's simulated firmware answers to GetPhysicalPresenceTransition
+   * (swtpm-devices.ts setFirmwareTransition; default 2, a restart).
+   */
+  setFirmwareTransition(deviceId: string, transition: number | null): void {
+    const device = this.swtpmDevices.find((d) => d.deviceId === deviceId);
+    if (device === undefined || this.#swtpm === null) throw new Error(`${deviceId} is not a swtpm-backed lab device`);
+    this.#swtpm.setFirmwareTransition(device.index, transition);
+  }
+
   /** Resolves once no real clear is running on a swtpm-backed device (so tpm2-tools may use it). */
   async clearsSettled(): Promise<void> {
     await this.#swtpm?.idle();

@@ -14,10 +14,11 @@ export const SEEDED_EVIDENCE_SCRIPT_NAME = EVIDENCE_SCRIPT_NAME;
 const CLEAR_SCRIPT = /tpm-doctor(\.exe)?\s+clear|tpm-doctor\.exe'[\s\S]*&\s+\$exe\s+clear\s|Clear-Tpm/i;
 
 /**
- * A clear script that restarts the PC once the clear succeeded (`shutdown /r`, `Restart-Computer`):
- * Windows re-provisions the TPM at that boot, as after a rebootNow.
+ * A clear script that restarts the PC once the clear succeeded (`shutdown /r`, `Restart-Computer`),
+ * or shuts it down for the person at the machine to power on (`shutdown /s`): Windows
+ * re-provisions the TPM at that boot, as after a rebootNow.
  */
-const RESTART_AFTER_CLEAR = /shutdown(\.exe)?\s+\/r|Restart-Computer/i;
+const RESTART_AFTER_CLEAR = /shutdown(\.exe)?"?\s+\/[rs]\b|Restart-Computer/i;
 
 /** What a finished run reports: Intune's detection and remediation states and the detection output. */
 export interface ScriptRunResult {
@@ -40,7 +41,7 @@ export interface StoredScript {
   entity: DeviceHealthScript;
   /** The remediation clears the TPM (CLEAR_SCRIPT). */
   clears: boolean;
-  /** The remediation restarts the PC after a successful clear. */
+  /** The remediation restarts the PC (or shuts it down, to be powered on) after a successful clear. */
   restarts: boolean;
   /** The remediation script's text, decoded. */
   remediation: string;

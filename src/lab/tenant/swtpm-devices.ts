@@ -16,7 +16,10 @@
  * queues PPI operation 5 and the firmware sends TPM2_Clear with platformAuth at the next boot
  * (TCG PC Client Physical Presence Interface); swtpm has no firmware, so the lab sends that
  * TPM2_Clear itself with platform authorisation in tpm-doctor's journaled clear run
- * (src/remedy/clear/clear-run.ts), proven by fingerprints before and after.
+ * (src/remedy/clear/clear-run.ts), proven by fingerprints before and after. The firmware's answer
+ * to GetPhysicalPresenceTransition is simulated per device (2, a restart, unless a test sets
+ * another with setFirmwareTransition), and the script's own restart block decides from it whether
+ * the device restarts or shuts down (clear-script-args.ts clearScriptPowerAction).
  *
  * Every swtpm is stopped by its PID on close; journals live in a lab temp dir, deleted on close.
  */
@@ -32,7 +35,12 @@ import { Tpm } from '../../tpm/tpm.js';
 import { openTransport } from '../../tpm/transport/open-transport.js';
 import { LAB_SCENARIOS } from '../scenarios.js';
 import { type SwtpmInstance, startSwtpm } from '../swtpm-process.js';
-import { clearScriptArgv, parseClearScriptFlags } from './clear-script-args.js';
+import {
+  clearScriptArgv,
+  clearScriptPowerAction,
+  type PowerAction,
+  parseClearScriptFlags,
+} from './clear-script-args.js';
 import type {
   DeviceSimulation,
   RealClearer,
@@ -59,6 +67,7 @@ export interface SwtpmDevice {
 export class SwtpmDevices implements RealClearer {
   readonly #devices = new Map<number, { device: SwtpmDevice; swtpm: SwtpmInstance }>();
   readonly #inFlight = new Map<number, Promise<RealClearOutcome>>();
+  readonly #transitions = new Map<number, number | null>();
   readonly #root: string;
   #closed = false;
 
@@ -126,6 +135,15 @@ export class SwtpmDevices implements RealClearer {
     }
   }
 
+  /**
+   * What the device's simulated firmware answers to GetPhysicalPresenceTransition (0 none, 1
+   * shutdown, 2 restart, 3 unknown; null: the call failed). Default 2: "Usually a computer restart
+   * is needed" (https://learn.microsoft.com/windows/win32/secprov/getphysicalpresencetransition-win32-tpm).
+   */
+  setFirmwareTransition(index: number, transition: number | null): void {
+    this.#transitions.set(index, transition);
+  }
+
   list(): SwtpmDevice[] {
     return [...this.#devices.values()].map(({ device }) => ({ ...device }));
   }
@@ -189,8 +207,13 @@ export class SwtpmDevices implements RealClearer {
     if (entry === undefined) throw new Error(`device ${index} is not swtpm-backed`);
     const { device } = entry;
     let options: GateOptions;
+    let powerAction: PowerAction | null;
     try {
       options = gateOptions(clearScriptArgv(request.remediationScript, request.entraDeviceId));
+      powerAction = clearScriptPowerAction(
+        request.remediationScript,
+        this.#transitions.has(index) ? this.#transitions.get(index)! : 2,
+      );
     } catch (e) {
       // tpm-doctor exits 2 on a wrong command line, before it reads the TPM.
       return outcome({
@@ -234,18 +257,21 @@ export class SwtpmDevices implements RealClearer {
         tpmUri: device.uri,
       });
       const cleared = run.status === 'finished' && run.proof?.proven === true;
-      return outcome({
+      const report = outcome({
         result: cleared ? 'cleared' : 'failed',
         runId: run.runId,
         reason: cleared ? null : (run.failure?.reason ?? run.status),
         message: cleared
-          ? 'TPM cleared and proven (SRK Name changed, owner objects gone, EK unchanged); restart to re-provision.'
+          ? powerAction !== 'shutdown'
+            ? 'TPM cleared and proven (SRK Name changed, owner objects gone, EK unchanged); restart to re-provision.'
+            : 'TPM cleared and proven (SRK Name changed, owner objects gone, EK unchanged); the PC shuts down, as its firmware asked: power it on to re-provision.'
           : `The clear run ended without a proven clear: ${run.failure?.message ?? run.status}`,
         blocking: [],
         srkNameBefore: run.receipt?.before.srkName ?? null,
         srkNameAfter: run.receipt?.after.srkName ?? null,
         proven: run.proof?.proven ?? null,
       });
+      return cleared && powerAction !== null ? { ...report, powerAction } : report;
     } finally {
       await tpm.close();
     }

@@ -77,9 +77,25 @@ describe('clear script', () => {
     expect(script.indexOf('Test-Path -LiteralPath $exe')).toBeGreaterThan(-1);
     expect(script.indexOf('Test-Path -LiteralPath $exe')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
     expect(script).not.toMatch(/Get-Command|& tpm-doctor /);
-    expect(script).toContain('  & $exe clear --method ppi');
+    expect(script).toContain('  $out = @(& $exe clear --method ppi');
     expect(script.indexOf('try {')).toBeLessThan(script.indexOf('Suspend-BitLocker'));
-    expect(script).toMatch(/if \(\$code -eq 0 -or \$code -eq 12\) \{ shutdown \/r/);
+    // Restart or full shutdown only after an accepted clear, as the firmware's transition says.
+    expect(script).toContain(
+      'if ($code -eq 0 -or $code -eq 12) {\r\n' +
+        '  if ($transition -eq 0 -or $transition -eq 2) {\r\n' +
+        '    & "$env:SystemRoot\\System32\\shutdown.exe" /r /t 300 /c "tpm-doctor: TPM clear approved; restarting in 5 minutes. Accept the TPM clear prompt the firmware shows."\r\n' +
+        '  } else {\r\n' +
+        '    & "$env:SystemRoot\\System32\\shutdown.exe" /s /t 300 /c "tpm-doctor: TPM clear approved; this PC shuts down in 5 minutes. Power it on again with the power button and accept the TPM clear prompt the firmware shows."\r\n' +
+        '  }\r\n' +
+        '}\r\n',
+    );
+    // The transition comes from tpm-doctor's --json output (run.transition.code), null-guarded:
+    // [int]$null would be 0, a restart.
+    expect(script).toContain(
+      'try { $run = ($out -join "`n" | ConvertFrom-Json).run; if ($null -ne $run.transition) { $transition = $run.transition.code } } catch { $transition = $null }',
+    );
+    expect(script.indexOf('$transition = $null')).toBeLessThan(script.indexOf('try {'));
+    expect(script).not.toMatch(/\[int\]/);
   });
 
   it('is one package per approval, with the evidence script as detection', () => {

@@ -9,7 +9,7 @@ import {
   CLEAR_SCRIPT_NOT_INSTALLED,
   clearRemediationScript,
 } from '../../../src/fleet/campaign/clear-script.js';
-import { clearScriptArgv } from '../../../src/lab/tenant/clear-script-args.js';
+import { clearScriptArgv, clearScriptPowerAction } from '../../../src/lab/tenant/clear-script-args.js';
 
 const APPROVAL = { approvedBy: "Ann O'Neil", ticket: 'CHG-1' };
 const ENTRA_ID = '11111111-2222-4333-8444-555555555555';
@@ -82,10 +82,57 @@ describe('the lab reads the clear script as a device runs it', () => {
     const otherExit = SCRIPT.replace('exit 127 }', 'exit 0 }');
     expect(() => clearScriptArgv(otherExit, ENTRA_ID)).toThrow(/does not find tpm-doctor\.exe/);
     const lines = SCRIPT.split('\r\n');
-    const command = lines.find((l) => l.startsWith('  & $exe clear '))!;
+    const command = lines.find((l) => l.startsWith('  $out = @(& $exe clear '))!;
     const early = [lines[0]!, command, ...lines.slice(1)].join('\r\n');
     expect(() => clearScriptArgv(early, ENTRA_ID)).toThrow(/before checking it is there/);
     const noCommand = SCRIPT.replace('& $exe clear ', '& $exe status ');
     expect(() => clearScriptArgv(noCommand, ENTRA_ID)).toThrow(/never runs tpm-doctor\.exe clear/);
+  });
+});
+
+describe("the lab follows the script's restart or shutdown, by the firmware's transition", () => {
+  it.each([
+    [0, 'restart'],
+    [1, 'shutdown'],
+    [2, 'restart'],
+    [3, 'shutdown'],
+    [7, 'shutdown'],
+    [null, 'shutdown'],
+  ] as const)('transition %s: %s', (transition, action) => {
+    expect(clearScriptPowerAction(SCRIPT, transition)).toBe(action);
+  });
+
+  it('a script without the block neither restarts nor shuts down', () => {
+    const none = SCRIPT.replace(/^if \(\$code -eq 0[^]*?\r\n\}\r\n/m, '');
+    expect(none).not.toContain('shutdown.exe');
+    expect(clearScriptPowerAction(none, 2)).toBeNull();
+  });
+
+  it('refuses any other restart, and a transition read any other way', () => {
+    const old = SCRIPT.replace(
+      /^if \(\$code -eq 0[^]*?\r\n\}\r\n/m,
+      'if ($code -eq 0 -or $code -eq 12) { shutdown /r /t 300 /c "tpm-doctor: TPM clear approved; restarting in 5 minutes" }\r\n',
+    );
+    expect(() => clearScriptPowerAction(old, 2)).toThrow(/outside the block the lab reads/);
+    const half = SCRIPT.replace('  } else {\r\n', '');
+    expect(() => clearScriptPowerAction(half, 2)).toThrow(/unreadable restart block/);
+    const byName = SCRIPT.replace('/r /t 300', '/s /t 300').replace(
+      /^if \(\$code -eq 0[^]*?\r\n\}\r\n/m,
+      'Restart-Computer -Force\r\n',
+    );
+    expect(() => clearScriptPowerAction(byName, 2)).toThrow(/outside the block the lab reads/);
+    const variable = SCRIPT.replace('restarting in 5 minutes.', 'restarting in $minutes minutes.');
+    expect(() => clearScriptPowerAction(variable, 2)).toThrow(/unreadable restart block/);
+    const cast = SCRIPT.replace(
+      '$transition = $run.transition.code',
+      '$transition = [int]$run.transition.code',
+    );
+    expect(() => clearScriptPowerAction(cast, 2)).toThrow(/does not read the firmware's transition/);
+    const swapped = SCRIPT.replace(' /r /t 300', ' /X /t 300')
+      .replace(' /s /t 300', ' /r /t 300')
+      .replace(' /X /t 300', ' /s /t 300');
+    // Swapped branches are read as written: a transition of 2 would then shut down.
+    expect(clearScriptPowerAction(swapped, 2)).toBe('shutdown');
+    expect(clearScriptPowerAction(swapped, null)).toBe('restart');
   });
 });

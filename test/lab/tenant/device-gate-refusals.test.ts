@@ -66,7 +66,7 @@ async function runScript(script: string, evidenceLine = lab.devices.evidenceLine
     entraDeviceId: lab.devices.fleet.aadIds[device.index] ?? null,
     remediationScript: script,
   });
-  return { cleared: out.cleared, report: parseClearReport(out.output) };
+  return { cleared: out.cleared, report: parseClearReport(out.output), powerAction: out.powerAction };
 }
 
 async function expectUntouched(): Promise<void> {
@@ -166,10 +166,13 @@ describe("the fleet clear script on a lab device, through the device's own gate"
 
   it("the escrow verified for the device's own protector, with the approval: cleared and proven", async () => {
     // A non-ASCII approver, as the ASCII script builds the name from its code points.
-    const { cleared, report } = await runScript(
+    // The firmware answers "unknown" (3): the script shuts the device down rather than restart it.
+    devices.setFirmwareTransition(device.index, 3);
+    const { cleared, report, powerAction } = await runScript(
       clearRemediationScript({ approvedBy: 'José Ñuñez', ticket: 'CHG-77' }, escrow()),
     );
     expect(cleared).toBe(true);
+    expect(powerAction).toBe('shutdown');
     expect(report).toMatchObject({ result: 'cleared', proven: true, reason: null });
     const left = await persistent();
     for (const handle of STALE_HANDLES) expect(left).not.toContain(handle);

@@ -20,18 +20,18 @@ import { tpm2 } from '../../support/tpm2-tools.js';
 const STALE_HANDLES = [0x81000010, 0x81000011];
 let lab: LabTenant;
 let intune: IntuneClient;
-let pid = 0;
+let pids: number[] = [];
 
 beforeAll(async () => {
   assertSwtpmAvailable();
   lab = await startLabTenant({
     devices: 400,
     seed: 3,
-    swtpmDevices: 1,
+    swtpmDevices: 2,
     syncDelayMs: 20,
     complianceDelayMs: 20,
   });
-  pid = lab.swtpmDevices[0]?.pid ?? 0;
+  pids = lab.swtpmDevices.map((d) => d.pid);
   intune = new IntuneClient(
     new GraphClient({
       baseUrl: lab.url,
@@ -49,8 +49,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.close();
-  expect(pid).toBeGreaterThan(0);
-  expect(() => process.kill(pid, 0)).toThrow();
+  expect(pids).toHaveLength(2);
+  for (const pid of pids) {
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }
 });
 
 async function persistent(device: SwtpmDevice): Promise<number[]> {
@@ -142,7 +145,8 @@ describe('swtpm-backed lab devices', () => {
     // Without the script's own restart: the clear alone does not make the device compliant.
     const noRestart = Buffer.from(pkg.remediationScriptContent ?? '', 'base64')
       .toString('utf8')
-      .replace(/^if \(\$code -eq 0.*$/m, '');
+      .replace(/^if \(\$code -eq 0[^]*?\r\n\}\r\n/m, '');
+    expect(noRestart).not.toMatch(/shutdown\.exe/);
     const script = await intune.createHealthScript({
       ...pkg,
       remediationScriptContent: Buffer.from(noRestart).toString('base64'),
@@ -176,5 +180,27 @@ describe('swtpm-backed lab devices', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(run.preRemediationDetectionScriptOutput).not.toContain(lab.clientSecret);
+  }, 60_000);
+
+  it('a firmware that asks for a full shutdown: the script shuts the device down, and it is compliant after it is powered on', async () => {
+    const device = lab.swtpmDevices[1];
+    if (device === undefined) throw new Error('no second swtpm device');
+    lab.setFirmwareTransition(device.deviceId, 1);
+    const script = await intune.createHealthScript(
+      clearScriptPackage('# LAB detection', { approvedBy: 'A. Admin', ticket: 'CHG-10' }, escrowOf(device)),
+    );
+    const restartsBefore = lab.devices.restartCount(device.index);
+    const run = await runAndWait(device.deviceId, script.id);
+    const report = parseClearReport(run.preRemediationDetectionScriptOutput);
+    expect(report).toMatchObject({ result: 'cleared', proven: true });
+    expect(report?.message).toMatch(/the PC shuts down, as its firmware asked: power it on to re-provision/);
+    for (;;) {
+      if ((await compliance(device.deviceId)) === 'compliant') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // One boot, and it followed a full shutdown, not a restart.
+    expect(lab.devices.shutdownCount(device.index)).toBe(1);
+    expect(lab.devices.restartCount(device.index)).toBe(restartsBefore + 1);
+    expect(lab.devices.shutdownCount(lab.swtpmDevices[0]!.index)).toBe(0);
   }, 60_000);
 });
