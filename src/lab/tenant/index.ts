@@ -129,7 +129,8 @@ export class LabTenant {
    */
   setFirmwareTransition(deviceId: string, transition: number | null): void {
     const device = this.swtpmDevices.find((d) => d.deviceId === deviceId);
-    if (device === undefined || this.#swtpm === null) throw new Error(`${deviceId} is not a swtpm-backed lab device`);
+    if (device === undefined || this.#swtpm === null)
+      throw new Error(`${deviceId} is not a swtpm-backed lab device`);
     this.#swtpm.setFirmwareTransition(device.index, transition);
   }
 

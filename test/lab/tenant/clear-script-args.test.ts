@@ -103,21 +103,21 @@ describe("the lab follows the script's restart or shutdown, by the firmware's tr
   });
 
   it('a script without the block neither restarts nor shuts down', () => {
-    const none = SCRIPT.replace(/^if \(\$code -eq 0[^]*?\r\n\}\r\n/m, '');
+    const none = SCRIPT.replace(/^if \(\$code -eq 0[\s\S]*?\r\n\}\r\n/m, '');
     expect(none).not.toContain('shutdown.exe');
     expect(clearScriptPowerAction(none, 2)).toBeNull();
   });
 
   it('refuses any other restart, and a transition read any other way', () => {
     const old = SCRIPT.replace(
-      /^if \(\$code -eq 0[^]*?\r\n\}\r\n/m,
+      /^if \(\$code -eq 0[\s\S]*?\r\n\}\r\n/m,
       'if ($code -eq 0 -or $code -eq 12) { shutdown /r /t 300 /c "tpm-doctor: TPM clear approved; restarting in 5 minutes" }\r\n',
     );
     expect(() => clearScriptPowerAction(old, 2)).toThrow(/outside the block the lab reads/);
     const half = SCRIPT.replace('  } else {\r\n', '');
     expect(() => clearScriptPowerAction(half, 2)).toThrow(/unreadable restart block/);
     const byName = SCRIPT.replace('/r /t 300', '/s /t 300').replace(
-      /^if \(\$code -eq 0[^]*?\r\n\}\r\n/m,
+      /^if \(\$code -eq 0[\s\S]*?\r\n\}\r\n/m,
       'Restart-Computer -Force\r\n',
     );
     expect(() => clearScriptPowerAction(byName, 2)).toThrow(/outside the block the lab reads/);

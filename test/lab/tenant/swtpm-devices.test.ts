@@ -145,7 +145,7 @@ describe('swtpm-backed lab devices', () => {
     // Without the script's own restart: the clear alone does not make the device compliant.
     const noRestart = Buffer.from(pkg.remediationScriptContent ?? '', 'base64')
       .toString('utf8')
-      .replace(/^if \(\$code -eq 0[^]*?\r\n\}\r\n/m, '');
+      .replace(/^if \(\$code -eq 0[\s\S]*?\r\n\}\r\n/m, '');
     expect(noRestart).not.toMatch(/shutdown\.exe/);
     const script = await intune.createHealthScript({
       ...pkg,
