@@ -269,6 +269,35 @@ $TpmDoctorTpmtoolKeywords = @(
 $TpmDoctorDsregKeys = @('AzureAdJoined', 'EnterpriseJoined', 'DomainJoined', 'DeviceId', 'TpmProtected', 'KeyProvider', 'DeviceAuthStatus', 'NgcSet', 'AzureAdPrt', 'KeySignTest', 'AadRecoveryEnabled')
 # <<< tpm-doctor sources
 
+# >>> tpm-doctor clear receipt: generated from src/fleet/campaign/receipt-report.ts (renderPowerShellReceiptReport); edit it there.
+function Get-TpmDoctorClearReport([string]$Dir) {
+  # The newest receipt of a tpm-doctor clear run: its proof, SRK Names and time; never the approver, the ticket or the EK.
+  if (-not (Test-Path -LiteralPath $Dir -PathType Container)) { return $null }
+  $latest = $null
+  $files = @(Get-ChildItem -LiteralPath $Dir -Filter '*.receipt.json' -File -ErrorAction SilentlyContinue | Sort-Object -Property LastWriteTimeUtc -Descending | Select-Object -First 20)
+  foreach ($f in $files) {
+    try { $r = Get-Content -LiteralPath $f.FullName -Raw | ConvertFrom-Json } catch { continue }
+    if (-not ($r.runId -is [string]) -or -not ($r.finishedAt -is [string])) { continue }
+    if ($null -eq $latest -or [string]::CompareOrdinal($r.finishedAt, $latest.finishedAt) -gt 0) { $latest = $r }
+  }
+  if ($null -eq $latest) { return $null }
+  $proven = ($null -ne $latest.proof -and $latest.proof.proven -eq $true)
+  $o = [ordered]@{ tpmdoctor = 'clear-report/v1' }
+  if ($proven) { $o['result'] = 'cleared' } else { $o['result'] = 'failed' }
+  $o['runId'] = $latest.runId
+  if ($proven) { $o['reason'] = $null } else { $o['reason'] = 'not-proven' }
+  if ($proven) { $o['message'] = 'TPM cleared and proven by the run receipt on the device (SRK Name changed, owner objects gone, EK unchanged).' } else { $o['message'] = 'The clear run ended without a proven clear: its receipt on the device says the proof did not hold.' }
+  $o['blocking'] = @()
+  $o['srkNameBefore'] = $null
+  if ($null -ne $latest.before -and $latest.before.srkName -is [string]) { $o['srkNameBefore'] = $latest.before.srkName }
+  $o['srkNameAfter'] = $null
+  if ($null -ne $latest.after -and $latest.after.srkName -is [string]) { $o['srkNameAfter'] = $latest.after.srkName }
+  $o['proven'] = $proven
+  $o['finishedAt'] = $latest.finishedAt
+  return $o
+}
+# <<< tpm-doctor clear receipt
+
 # Intune's documented limit on detection output, less the line break PowerShell adds.
 $TpmDoctorLimit = 2048 - 2
 
@@ -363,6 +392,12 @@ if ($r['meta'].Ok) {
 $c['exit'] = 0
 $why = New-Object System.Collections.ArrayList
 $c['why'] = $why
+
+# The newest clear receipt's summary (the proof of a clear, once the restart finished its run), for
+# the clear campaign that reads this output from Intune's export (docs/campaigns.md). Never cut.
+$programData = if ($env:ProgramData) { $env:ProgramData } else { 'C:\ProgramData' }
+try { $clr = Get-TpmDoctorClearReport (Join-Path $programData 'tpm-doctor\runs') } catch { $clr = $null }
+if ($null -ne $clr) { $c['clr'] = $clr }
 
 if ($r['get-tpm'].Ok -and $null -ne $r['get-tpm'].Data) {
     $g = $r['get-tpm'].Data
@@ -607,8 +642,13 @@ foreach ($step in @($steps.Keys)) {
 }
 if ($json.Length -gt $TpmDoctorLimit) {
     $min = [ordered]@{ tpmdoctor = 'evidence/compact/v1'; at = $c['at']; cn = $c['cn']; exit = $c['exit']; why = $c['why']; cut = @('all') }
+    if ($c.Contains('clr')) { $min['clr'] = $c['clr'] }
     $json = Get-TpmDoctorJson $min
-    if ($json.Length -gt $TpmDoctorLimit) { $json = Get-TpmDoctorJson ([ordered]@{ tpmdoctor = 'evidence/compact/v1'; exit = $c['exit']; cut = @('all') }) }
+    if ($json.Length -gt $TpmDoctorLimit) {
+        $least = [ordered]@{ tpmdoctor = 'evidence/compact/v1'; exit = $c['exit']; cut = @('all') }
+        if ($c.Contains('clr')) { $least['clr'] = $c['clr'] }
+        $json = Get-TpmDoctorJson $least
+    }
 }
 
 Write-Output $json

@@ -1,5 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import {
+  RECEIPT_BEGIN,
+  RECEIPT_END,
+  renderPowerShellReceiptReport,
+} from '../../src/fleet/campaign/receipt-report.js';
 import { INTUNE_DETECTION_OUTPUT_LIMIT } from '../../src/probe/windows/compact.js';
 import {
   EVIDENCE_SOURCES,
@@ -11,12 +16,16 @@ import {
 const SCRIPT = new URL('../../scripts/collect-evidence.ps1', import.meta.url);
 
 /** The generated block in the script, from its BEGIN marker line to its END marker line. */
-function embeddedBlock(text: string): { start: number; end: number; block: string } {
-  const start = text.indexOf(SOURCES_BEGIN);
-  const endMarker = text.indexOf(SOURCES_END, start);
+function embeddedBlock(
+  text: string,
+  begin = SOURCES_BEGIN,
+  endLine = SOURCES_END,
+): { start: number; end: number; block: string } {
+  const start = text.indexOf(begin);
+  const endMarker = text.indexOf(endLine, start);
   expect(start, 'BEGIN marker').toBeGreaterThan(-1);
   expect(endMarker, 'END marker').toBeGreaterThan(start);
-  const end = endMarker + SOURCES_END.length;
+  const end = endMarker + endLine.length;
   return { start, end, block: text.slice(start, end) };
 }
 
@@ -33,6 +42,26 @@ describe('scripts/collect-evidence.ps1', () => {
     expect(block, 'run UPDATE_COLLECT_SCRIPT=1 npx vitest run test/windows/collect-script.test.ts').toBe(
       expected,
     );
+  });
+
+  it('embeds exactly the PowerShell of src/fleet/campaign/receipt-report.ts (the latest clear receipt)', () => {
+    let text = readFileSync(SCRIPT, 'utf8');
+    const expected = renderPowerShellReceiptReport();
+    const { start, end, block } = embeddedBlock(text, RECEIPT_BEGIN, RECEIPT_END);
+    if (block !== expected && process.env.UPDATE_COLLECT_SCRIPT === '1') {
+      text = text.slice(0, start) + expected + text.slice(end);
+      writeFileSync(SCRIPT, text);
+      return;
+    }
+    expect(block, 'run UPDATE_COLLECT_SCRIPT=1 npx vitest run test/windows/collect-script.test.ts').toBe(
+      expected,
+    );
+    // The compact output carries it under "clr", and the fallbacks that cut everything else keep it.
+    expect(text).toContain(
+      "try { $clr = Get-TpmDoctorClearReport (Join-Path $programData 'tpm-doctor\\runs') } catch { $clr = $null }",
+    );
+    expect(text.match(/if \(\$c\.Contains\('clr'\)\)/g)).toHaveLength(2);
+    expect(text.indexOf("$c['clr'] = $clr")).toBeLessThan(text.indexOf('# Fit Intune'));
   });
 
   it('is ASCII only and has no byte order mark (Intune wants UTF-8 without BOM)', () => {

@@ -247,6 +247,9 @@ export class CampaignTracker {
       let report: ReturnType<typeof parseClearReport>;
       try {
         report = parseClearReport(outputs.pre) ?? parseClearReport(outputs.post);
+        // The evidence script prints the device's latest receipt (receipt-report.ts): one from a
+        // run that ended before this campaign posted to the device is an earlier clear's proof.
+        if (report !== null && isBefore(report.finishedAt, device.postedAt)) report = null;
       } catch (e) {
         changes.push({
           ...change,
@@ -411,3 +414,11 @@ const WAITING_FOR: Partial<Record<DevicePhase, string>> = {
   unconfirmed: 'post unconfirmed, no sync seen',
   synced: 'synced, TPM settings still not compliant',
 };
+
+/** Whether `time` (a report's finishedAt) is known and earlier than `reference` (when it was posted). */
+function isBefore(time: string | undefined, reference: string | null): boolean {
+  if (time === undefined || reference === null) return false;
+  const t = Date.parse(time);
+  const r = Date.parse(reference);
+  return !Number.isNaN(t) && !Number.isNaN(r) && t < r;
+}

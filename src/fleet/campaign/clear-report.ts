@@ -6,8 +6,9 @@
  * hash of its public area, TCG TPM 2.0 Part 1 §16) and whether the proof held; never an auth value
  * or a recovery password, which a clear run never holds in its journal either.
  */
+import { COMPACT_MARKER } from '../../probe/windows/compact.js';
 
-const CLEAR_REPORT_MARKER = 'clear-report/v1';
+export const CLEAR_REPORT_MARKER = 'clear-report/v1';
 
 /**
  * Intune keeps at most 2,048 characters of a script's output (Remediations, "Script
@@ -33,20 +34,29 @@ export interface ClearReport {
   srkNameAfter: string | null;
   /** Whether the receipt's proof held (null when no proof was computed). */
   proven: boolean | null;
+  /** When the run ended (ISO 8601 UTC; a report made from a receipt, receipt-report.ts). */
+  finishedAt?: string;
 }
 
-export function formatClearReport(report: Omit<ClearReport, 'tpmdoctor'>): string {
+/** The report as the object its JSON is made of (the key order the detection script writes too). */
+export function clearReportObject(report: Omit<ClearReport, 'tpmdoctor'>): ClearReport {
   const message =
     report.message.length > MAX_MESSAGE_CHARS
       ? `${report.message.slice(0, MAX_MESSAGE_CHARS - 1)}…`
       : report.message;
-  return JSON.stringify({ tpmdoctor: CLEAR_REPORT_MARKER, ...report, message });
+  return { tpmdoctor: CLEAR_REPORT_MARKER, ...report, message };
+}
+
+export function formatClearReport(report: Omit<ClearReport, 'tpmdoctor'>): string {
+  return JSON.stringify(clearReportObject(report));
 }
 
 /**
- * Reads a clear report from a run's output. Returns null when the output is not one (e.g. the
- * evidence line of a device the clear script ran on without a report); throws when it says it is
- * one but a field has the wrong type, naming what was expected.
+ * Reads a clear report from a run's output: the report alone (the lab's swtpm devices report a
+ * clear run so), or the evidence line of scripts/collect-evidence.ps1 carrying the device's latest
+ * receipt under `clr` (receipt-report.ts). Returns null when the output is not one (e.g. an
+ * evidence line without a receipt); throws when it says it is one but a field has the wrong type,
+ * naming what was expected.
  */
 export function parseClearReport(output: string | null | undefined): ClearReport | null {
   if (output === null || output === undefined || !output.includes(CLEAR_REPORT_MARKER)) return null;
@@ -58,7 +68,11 @@ export function parseClearReport(output: string | null | undefined): ClearReport
       `a clear report (${CLEAR_REPORT_MARKER}) must be one JSON object; the output is not valid JSON (${output.length} characters)`,
     );
   }
-  const record = value as Record<string, unknown> | null;
+  let record = value as Record<string, unknown> | null;
+  // The detection script's evidence line, with the latest receipt's report embedded.
+  if (typeof record === 'object' && record !== null && record.tpmdoctor === COMPACT_MARKER) {
+    record = record.clr as Record<string, unknown> | null;
+  }
   if (typeof record !== 'object' || record === null || record.tpmdoctor !== CLEAR_REPORT_MARKER) return null;
   const text = (name: string, nullable: boolean): string | null => {
     const v = record[name];
@@ -85,6 +99,12 @@ export function parseClearReport(output: string | null | undefined): ClearReport
       `clear report field "proven": expected true, false or null, got ${JSON.stringify(proven)}`,
     );
   }
+  const finishedAt = record.finishedAt;
+  if (finishedAt !== undefined && (typeof finishedAt !== 'string' || Number.isNaN(Date.parse(finishedAt)))) {
+    throw new Error(
+      `clear report field "finishedAt": expected an ISO 8601 time, got ${JSON.stringify(finishedAt)}`,
+    );
+  }
   return {
     tpmdoctor: CLEAR_REPORT_MARKER,
     result,
@@ -95,5 +115,6 @@ export function parseClearReport(output: string | null | undefined): ClearReport
     srkNameBefore: text('srkNameBefore', true),
     srkNameAfter: text('srkNameAfter', true),
     proven,
+    ...(finishedAt === undefined ? {} : { finishedAt }),
   };
 }

@@ -1,3 +1,4 @@
+import type { ClearReport } from '../../fleet/campaign/clear-report.js';
 import {
   type DeviceKeyIds,
   type DeviceProfile,
@@ -46,6 +47,8 @@ export interface RealClearOutcome {
 export interface RealClearer {
   has(index: number): boolean;
   clear(index: number, request: RealClearRequest): Promise<RealClearOutcome>;
+  /** The report of the device's latest clear receipt, as its evidence script prints it; null when none. */
+  clearReport(index: number): Omit<ClearReport, 'tpmdoctor'> | null;
 }
 
 /**
@@ -428,6 +431,8 @@ export class DeviceSimulation {
       ...this.#evidenceView(index, run.completesAt),
       fixed: false,
       clearedAwaitingRestart: false,
+      // Seeded runs are from before the lab started: no receipt of a clear run since.
+      clearReport: null,
     };
     view.lastSyncAt = this.fleet.lastSyncAt[index]!;
     const output = compactEvidence(view);
@@ -450,6 +455,7 @@ export class DeviceSimulation {
       lastSyncAt: this.#lastSyncAt[index]!,
       aadDeviceId: this.fleet.aadIds[index]!,
       hasRecoveryProtector: this.condition(index) !== 'bitlocker-off',
+      clearReport: this.#realClearer?.has(index) ? this.#realClearer.clearReport(index) : null,
     };
   }
 }

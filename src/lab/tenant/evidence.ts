@@ -1,3 +1,4 @@
+import { type ClearReport, clearReportObject } from '../../fleet/campaign/clear-report.js';
 import { COMPACT_MARKER } from '../../probe/windows/compact.js';
 import type { DeviceKeyIds, DeviceProfile } from './device-profile.js';
 import type { LabCondition } from './fleet-mix.js';
@@ -21,6 +22,11 @@ export interface EvidenceView {
   aadDeviceId: string;
   /** False when the device has no RecoveryPassword protector (BitLocker off). */
   hasRecoveryProtector: boolean;
+  /**
+   * The report of the device's latest clear receipt, which the evidence script prints under
+   * `clr` (src/fleet/campaign/receipt-report.ts); absent when the device has none.
+   */
+  clearReport?: Omit<ClearReport, 'tpmdoctor'> | null;
 }
 
 /** IsReadyInformation bits (Win32_Tpm::IsReadyInformation, is-ready-information.ts). */
@@ -147,6 +153,7 @@ export function compactEvidence(view: EvidenceView): string {
       ? { ev: [{ g: 'S', p: '~TPM-WMI', i: 1026, v: 2, t: isoSeconds(view.at - 600_000) }] }
       : {}),
     cut: ['ev.m', 'detail'],
+    ...(view.clearReport ? { clr: clearReportObject(view.clearReport) } : {}),
   };
   return JSON.stringify(evidence);
 }

@@ -27,6 +27,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type ClearReport, formatClearReport } from '../../fleet/campaign/clear-report.js';
+import { clearReportFromReceipt, latestReceipt } from '../../fleet/campaign/receipt-report.js';
 import { parseCompactEvidence } from '../../probe/windows/compact.js';
 import { ClearRunError, startClearRun } from '../../remedy/clear/clear-run.js';
 import { parseEscrowVerification } from '../../remedy/preflight/escrow-verification.js';
@@ -150,6 +151,18 @@ export class SwtpmDevices implements RealClearer {
 
   has(index: number): boolean {
     return this.#devices.has(index);
+  }
+
+  /**
+   * The report of the device's latest clear receipt in its journal folder, made as the evidence
+   * script makes it on a PC (receipt-report.ts); null when it has none. Receipts are written
+   * atomically (clear-receipt.ts), so one read while a clear runs is whole.
+   */
+  clearReport(index: number): Omit<ClearReport, 'tpmdoctor'> | null {
+    const entry = this.#devices.get(index);
+    if (entry === undefined) return null;
+    const receipt = latestReceipt(entry.device.journalDir);
+    return receipt === null ? null : clearReportFromReceipt(receipt);
   }
 
   /** Whether a clear is running on the device now (its TPM is busy: tpm2-tools must wait). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { CampaignTracker } from '../../../src/fleet/campaign/campaign-tracker.js';
-import { formatClearReport } from '../../../src/fleet/campaign/clear-report.js';
+import { clearReportObject, formatClearReport } from '../../../src/fleet/campaign/clear-report.js';
 import type { CsvTable } from '../../../src/fleet/graph/csv-table.js';
 import { GraphError } from '../../../src/fleet/graph/graph-error.js';
 import type { DeviceHealthScriptRunState } from '../../../src/fleet/graph/graph-types.js';
@@ -200,4 +200,73 @@ it('a 403 on the export falls back to the run states for the rest of the run, as
       error: 'clear report (run state): cleared, proven; SRK Name 000b1111 -> 000b2222',
     });
   }
+});
+
+it("the evidence script's latest receipt (clr) is this clear's proof only when it ended after the device was posted", async () => {
+  const { campaign, runs } = await campaignWith(['dev-a', 'dev-b']);
+  // The evidence line the detection script prints, with the report of the device's latest receipt.
+  const evidenceWith = (finishedAt: string) =>
+    JSON.stringify({
+      tpmdoctor: 'evidence/compact/v1',
+      exit: 0,
+      why: [],
+      clr: clearReportObject({
+        result: 'cleared',
+        runId: 'clear-1',
+        reason: null,
+        message: 'TPM cleared and proven by the run receipt on the device.',
+        blocking: [],
+        srkNameBefore: '000b1111',
+        srkNameAfter: '000b2222',
+        proven: true,
+        finishedAt,
+      }),
+    });
+  const intune = {
+    nonCompliantSettingStates: stillFailing,
+    async *healthScriptRunStates() {
+      yield runs;
+    },
+    async exportReport(): Promise<CsvTable> {
+      return {
+        columns: [
+          'DeviceId',
+          'ModifiedTime',
+          'PreRemediationDetectionScriptOutput',
+          'PostRemediationDetectionScriptOutput',
+        ],
+        rows: [
+          {
+            DeviceId: 'dev-a',
+            ModifiedTime: '',
+            // An earlier clear's receipt, from before this campaign.
+            PreRemediationDetectionScriptOutput: evidenceWith('2026-01-05T08:00:00.000Z'),
+            PostRemediationDetectionScriptOutput: '',
+          },
+          {
+            DeviceId: 'dev-b',
+            ModifiedTime: '',
+            PreRemediationDetectionScriptOutput: evidenceWith(new Date(Date.now() + 60_000).toISOString()),
+            PostRemediationDetectionScriptOutput: '',
+          },
+        ],
+      };
+    },
+  } as unknown as IntuneApi;
+  const tracker = new CampaignTracker({
+    intune,
+    store: store!,
+    campaign,
+    now: () => new Date(),
+    maxReadsPerTick: 100,
+  });
+  await tracker.tick();
+  const devices = new Map((await store!.campaignDevices(campaign.id)).map((d) => [d.deviceId, d]));
+  // Not this campaign's proof: read as a run without a report.
+  expect(devices.get('dev-a')).toMatchObject({ phase: 'synced', error: null });
+  expect(devices.get('dev-b')).toMatchObject({
+    phase: 'synced',
+    error:
+      'clear report (DeviceRunStatesByProactiveRemediation export): cleared, proven; SRK Name 000b1111 -> 000b2222',
+  });
 });

@@ -164,6 +164,22 @@ describe('swtpm-backed lab devices', () => {
     const journal = await readFile(path.join(device.journalDir, journals[0]!), 'utf8');
     expect(journal).toContain('"approvedBy":"Ann O\'Neil"');
     expect(journal).toContain('"ticket":"CHG-9"');
+    // The device's detection output from now on carries the receipt the run wrote (`clr`), made
+    // as the evidence script makes it on a PC (src/fleet/campaign/receipt-report.ts).
+    const receipts = (await readdir(device.journalDir)).filter((f) => f.endsWith('.receipt.json'));
+    expect(receipts).toHaveLength(1);
+    const detection = lab.devices.evidenceLine(device.index);
+    expect(parseClearReport(detection)).toMatchObject({
+      result: 'cleared',
+      proven: true,
+      runId: report?.runId,
+      srkNameBefore: report?.srkNameBefore,
+      srkNameAfter: report?.srkNameAfter,
+      finishedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+    expect(detection.length).toBeLessThanOrEqual(2048);
+    expect(detection).not.toContain("Ann O'Neil");
+    expect(detection).not.toContain('CHG-9');
 
     // Cleared, not restarted: Intune still sees the TPM as it was until Windows re-provisions it.
     expect(await compliance(device.deviceId)).toBe('noncompliant');
