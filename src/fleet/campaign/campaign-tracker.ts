@@ -4,6 +4,7 @@ import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } from '../store/fleet-store.js';
 import { AWAITING_SYNC, openPhases } from './campaign-phases.js';
 import { parseClearReport } from './clear-report.js';
+import { NOT_INSTALLED_MESSAGE } from './clear-script.js';
 import { redactGraphError } from './redact-graph-error.js';
 import { parseGraphTime, syncMovedPast } from './sync-time.js';
 
@@ -255,6 +256,16 @@ export class CampaignTracker {
           ...change,
           to: 'failed',
           error: redactGraphError(`unreadable clear report: ${(e as Error).message}`),
+        });
+        continue;
+      }
+      if (report === null && run.remediationScriptError?.includes(NOT_INSTALLED_MESSAGE)) {
+        // The script found no tpm-doctor.exe (exit 127): nothing was suspended or run, and no
+        // restart will change that (docs/deploy-windows.md).
+        changes.push({
+          ...change,
+          to: 'failed',
+          error: redactGraphError(`clear not run: ${run.remediationScriptError.trim()}`),
         });
         continue;
       }

@@ -22,6 +22,12 @@ export interface ClearApproval {
 export const CLEAR_SCRIPT_NOT_INSTALLED = 127;
 
 /**
+ * How the script's message when tpm-doctor.exe is missing begins; it also goes to standard error,
+ * which Graph reports as the run's remediationScriptError, so the campaign can tell it apart.
+ */
+export const NOT_INSTALLED_MESSAGE = 'tpm-doctor is not installed at ';
+
+/**
  * Where the script finds tpm-doctor.exe: as install.ps1 and detect.ps1 (packaging/windows) do, the
  * 64-bit Program Files (ProgramW6432, set in 32-bit processes too), else ProgramFiles.
  */
@@ -170,7 +176,7 @@ export function clearRemediationScript(approval: ClearApproval, escrow?: Campaig
     ...TPM_DOCTOR_EXE_LINES,
     // Nothing is suspended unless tpm-doctor is there to decide: no orphaned suspension. The
     // message goes to standard error too, which Graph reports as the remediation's error.
-    `if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { $missing = "tpm-doctor is not installed at \${exe}: deploy the tpm-doctor Win32 app (docs/deploy-windows.md)"; Write-Output $missing; [Console]::Error.WriteLine($missing); exit ${CLEAR_SCRIPT_NOT_INSTALLED} }`,
+    `if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { $missing = "${NOT_INSTALLED_MESSAGE}\${exe}: deploy the tpm-doctor Win32 app (docs/deploy-windows.md)"; Write-Output $missing; [Console]::Error.WriteLine($missing); exit ${CLEAR_SCRIPT_NOT_INSTALLED} }`,
     '$suspended = @()',
     '$code = 1',
     '$transition = $null',

@@ -270,3 +270,52 @@ it("the evidence script's latest receipt (clr) is this clear's proof only when i
       'clear report (DeviceRunStatesByProactiveRemediation export): cleared, proven; SRK Name 000b1111 -> 000b2222',
   });
 });
+
+it('a device without tpm-doctor.exe (the script exits 127, its message in the remediation error) is failed, not restart pending', async () => {
+  const { campaign, runs } = await campaignWith(['dev-a', 'dev-b']);
+  const missing =
+    'tpm-doctor is not installed at C:\\Program Files\\tpm-doctor\\tpm-doctor.exe: deploy the tpm-doctor Win32 app (docs/deploy-windows.md)';
+  const intune = {
+    nonCompliantSettingStates: stillFailing,
+    async *healthScriptRunStates() {
+      yield [
+        {
+          ...runs[0]!,
+          detectionState: 'fail',
+          remediationState: 'remediationFailed',
+          remediationScriptError: `${missing}\r\n`,
+        },
+        {
+          ...runs[1]!,
+          detectionState: 'fail',
+          remediationState: 'remediationFailed',
+          remediationScriptError: null,
+        },
+      ];
+    },
+    async exportReport(): Promise<CsvTable> {
+      return {
+        columns: [
+          'DeviceId',
+          'ModifiedTime',
+          'PreRemediationDetectionScriptOutput',
+          'PostRemediationDetectionScriptOutput',
+        ],
+        rows: [],
+      };
+    },
+  } as unknown as IntuneApi;
+  const tracker = new CampaignTracker({
+    intune,
+    store: store!,
+    campaign,
+    now: () => new Date(),
+    maxReadsPerTick: 100,
+  });
+  await tracker.tick();
+  const devices = new Map((await store!.campaignDevices(campaign.id)).map((d) => [d.deviceId, d]));
+  expect(devices.get('dev-a')).toMatchObject({ phase: 'failed', error: `clear not run: ${missing}` });
+  // The same remediationFailed without that message may be an accepted clear waiting for its restart.
+  expect(devices.get('dev-b')?.phase).toBe('synced');
+  expect(devices.get('dev-b')?.error).toMatch(/^clear requested, restart pending/);
+});
