@@ -16,6 +16,7 @@ import {
   clearScriptPackage,
 } from '../../src/fleet/campaign/clear-script.js';
 import { evidenceScriptPackage } from '../../src/fleet/campaign/evidence-script.js';
+import { renderPowerShellReceiptReport } from '../../src/fleet/campaign/receipt-report.js';
 import { powershellScriptFor } from '../../src/probe/windows/collect.js';
 import { EVIDENCE_SOURCES } from '../../src/probe/windows/sources.js';
 import { machineStateDirScript } from '../../src/remedy/machine-state-dir.js';
@@ -89,6 +90,7 @@ async function everyScript(): Promise<[string, string][]> {
       [`clear remediation, approval ${i}, no escrow`, clearRemediationScript(a)],
       [`clear remediation, approval ${i}, with escrow`, clearRemediationScript(a, ESCROW)],
     ]),
+    ['clear receipt summary (its block alone)', renderPowerShellReceiptReport()],
     ['clear package detection (uploaded)', fromBase64(clearPackage.detectionScriptContent)],
     ['clear package remediation (uploaded)', fromBase64(clearPackage.remediationScriptContent)],
     [
@@ -115,6 +117,7 @@ async function everyScript(): Promise<[string, string][]> {
 const SCRIPT_MAKERS = [
   'src/fleet/campaign/clear-script.ts',
   'src/fleet/campaign/evidence-script.ts',
+  'src/fleet/campaign/receipt-report.ts',
   'src/probe/windows/collect.ts',
   'src/probe/windows/sources.ts',
   'src/remedy/platform/elevation.ts',
@@ -127,9 +130,12 @@ const SCRIPT_MAKERS = [
   'src/system/powershell.ts',
 ];
 
-/** A file makes PowerShell when it builds an envelope, encodes a command, holds a *_SCRIPT or uploads script content. */
+/**
+ * A file makes PowerShell when it builds an envelope, encodes a command, holds a *_SCRIPT, uploads
+ * script content or renders a block of scripts/collect-evidence.ps1.
+ */
 const MAKES_POWERSHELL =
-  /envelopeScript\(|powershellArguments\(|-EncodedCommand|_SCRIPT\s*=|ScriptContent:|POWERSHELL_PRELUDE\s*=|psString\(/;
+  /envelopeScript\(|powershellArguments\(|-EncodedCommand|_SCRIPT\s*=|ScriptContent:|POWERSHELL_PRELUDE\s*=|psString\(|renderPowerShell\w*\(/;
 
 function sourceFiles(dir: URL, prefix: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
