@@ -282,7 +282,9 @@ describe('every human renderer shows hostile text escaped', () => {
       }),
       { numRuns: 60 },
     );
-  });
+    // Pure CPU work (wrapping every hostile string in four renderers): about 40 s alone, and up
+    // to twice that while qemu guests share the machine's two cores in CI.
+  }, 300_000);
 
   it('error messages: Graph errors and any other message, in one plain report', () => {
     const written: string[] = [];
