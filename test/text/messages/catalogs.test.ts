@@ -2,6 +2,7 @@
  * The message catalogs: every message exists in every language, and the Japanese is Japanese (not
  * an English text copied over). English is the fallback at run time, never in the catalogs.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENGLISH, loadMessages, translateFindings } from '../../../src/text/messages/catalog.js';
 import { EN } from '../../../src/text/messages/en.js';
@@ -52,6 +53,19 @@ describe.each(catalogs)('the $name', ({ en, ja }) => {
 
   it('take the same values in both languages', () => {
     for (const [key, message] of ja) expect(typeof message, key).toBe(typeof en.get(key));
+  });
+});
+
+describe('every finding of docs/findings.md', () => {
+  const doc = readFileSync(new URL('../../../docs/findings.md', import.meta.url), 'utf8');
+  const documented = [...doc.matchAll(/^### ([a-z]+\.[a-z0-9-]+)\s*$/gm)].map((m) => m[1]!);
+
+  it('has its texts in Japanese', () => {
+    expect(documented.length).toBeGreaterThan(20);
+    const english = new Set(Object.keys(EN_FINDINGS));
+    const japanese = new Set(Object.keys(JA_FINDINGS));
+    expect(documented.filter((id) => !english.has(id))).toEqual([]);
+    expect(documented.filter((id) => !japanese.has(id))).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
@@ -10,7 +11,8 @@ import { SOURCE } from './support.js';
  */
 export const absent: Rule = {
   ids: ['tpm.absent'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.absent'];
     const w = snapshot.windows;
     const evidence: Evidence[] = [];
     if (w?.getTpm?.tpmPresent === false)
@@ -38,17 +40,16 @@ export const absent: Rule = {
       {
         id: 'tpm.absent',
         severity: 'error',
-        title: 'No TPM was found',
-        why: 'Without a TPM the device fails the Intune "Require TPM" compliance setting, BitLocker cannot use a TPM protector, Windows Hello for Business and the Entra ID device key cannot be TPM-bound, and device health attestation and Autopilot pre-provisioning fail.',
+        title: t.title,
+        why: t.why,
         impacts: ['compliance', 'bitlocker', 'windows-hello', 'attestation', 'sync'],
         evidence,
         remedy: {
           step: 'reconfigure',
-          action:
-            'Enable the TPM in the UEFI firmware setup (it may be called Security Device Support, Intel PTT or AMD fTPM), then start Windows and check Get-Tpm again. If the board has no TPM, the device needs a TPM 2.0 or replacing. If the TPM was read directly, also check the --tpm address.',
+          action: t.action,
           destroysKeys: false,
         },
-        blocksClear: 'No TPM answered: there is nothing to clear until the TPM is enabled.',
+        blocksClear: t.blocksClear,
         references: [
           'https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpm',
           'https://learn.microsoft.com/windows/security/hardware-security/tpm/trusted-platform-module-overview',

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
@@ -16,7 +17,8 @@ import { SOURCE } from './support.js';
  */
 export const ekCertMismatch: Rule = {
   ids: ['tpm.ek-cert-mismatch'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.ek-cert-mismatch'];
     const certificates = snapshot.tpm?.endorsement?.certificates ?? [];
     const bad = certificates.filter((c) => c.matches === false);
     if (bad.length === 0) return [];
@@ -47,14 +49,13 @@ export const ekCertMismatch: Rule = {
       {
         id: 'tpm.ek-cert-mismatch',
         severity: 'error',
-        title: "An EK certificate does not belong to this TPM's Endorsement Key",
-        why: "Attestation sends the EK certificate with the EK; when the certificate's key is another key, Intune device health attestation, Windows enrollment attestation and Autopilot TPM attestation reject the device, which leaves it non-compliant and can block Autopilot provisioning.",
+        title: t.title,
+        why: t.why,
         impacts: ['attestation', 'compliance'],
         evidence,
         remedy: {
           step: 'update',
-          action:
-            'Report it to the PC or TPM maker with the evidence: the certificate has to be re-provisioned by them (tool or firmware update), or the board replaced. A clear does not fix it: the endorsement seed, the EK and platform certificates survive a clear.',
+          action: t.action,
           destroysKeys: false,
         },
         references: [

@@ -1,4 +1,5 @@
 import type { EkCertificateStatus } from '../../../snapshot/endorsement-status.js';
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding, Severity } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { hex8, SOURCE, tpmVendor } from './support.js';
@@ -37,7 +38,8 @@ function hasUsableCertificate(c: EkCertificateStatus): boolean {
  */
 export const ekCertMissing: Rule = {
   ids: ['tpm.ek-cert-missing'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.ek-cert-missing'];
     const endorsement = snapshot.tpm?.endorsement;
     const ekInfo = snapshot.windows?.ekInfo;
     const evidence: Evidence[] = [];
@@ -85,27 +87,25 @@ export const ekCertMissing: Rule = {
     let action: string;
     if (onlineService && !windowsLooked) {
       severity = 'info';
-      why = `This is a firmware TPM (${vendor!.value}) whose EK certificate normally lives with the vendor, not in the TPM: Windows fetches it from ${onlineService} when it needs it. Nothing is wrong unless attestation fails.`;
+      why = t.whyOnline({ vendor: vendor!.value, service: onlineService });
       step = 'none';
-      action = `Nothing to do. If attestation fails, check that the device can reach ${onlineService} (proxy, TLS inspection) and collect Get-TpmEndorsementKeyInfo.`;
+      action = t.actionOnline({ service: onlineService });
     } else if (onlineService) {
       severity = 'warning';
-      why = `Windows has no EK certificate for this firmware TPM (${vendor!.value}): it could not fetch it from ${onlineService}. Device health attestation, Windows enrollment attestation and Autopilot TPM attestation fail without it, which leaves the device non-compliant.`;
+      why = t.whyOnlineFailed({ vendor: vendor!.value, service: onlineService });
       step = 'reconfigure';
-      action = `Let the device reach ${onlineService} (proxy, firewall, TLS inspection exceptions), then restart so the TPM maintenance task retries. A clear does not help: the certificate is issued for the EK, which a clear keeps.`;
+      action = t.actionOnlineFailed({ service: onlineService });
     } else {
       severity = 'warning';
-      why =
-        'The TPM carries no EK certificate, so it cannot prove it is a genuine TPM: device health attestation, Windows enrollment attestation and Autopilot self-deploying / pre-provisioning fail, which leaves the device non-compliant where attestation is required.';
+      why = t.whyNone;
       step = 'update';
-      action =
-        'Ask the PC or TPM maker for the EK certificate (some provide a provisioning tool or a firmware update that installs it). A clear does not create one: the EK and its certificate are kept across clears.';
+      action = t.actionNone;
     }
     return [
       {
         id: 'tpm.ek-cert-missing',
         severity,
-        title: unusable > 0 ? 'No usable EK certificate was found' : 'No EK certificate was found',
+        title: unusable > 0 ? t.titleUnusable : t.titleNone,
         why,
         impacts: ['attestation', 'compliance'],
         evidence,

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import { matchFirmware } from '../../data/firmware-vulnerabilities.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
@@ -13,7 +14,8 @@ import { firmwareVersion, SOURCE, tpmVendor } from './support.js';
  */
 export const firmwareVulnerable: Rule = {
   ids: ['tpm.firmware-vulnerable'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.firmware-vulnerable'];
     const evidence: Evidence[] = [];
     const vendor = tpmVendor(snapshot);
     const version = firmwareVersion(snapshot);
@@ -36,25 +38,19 @@ export const firmwareVulnerable: Rule = {
     const fixed = matches.map((m) => m.range.fixed);
     const titles = matches.map((m) => m.vulnerability.title);
     const action = [
-      `Update the TPM firmware with the PC maker's TPM or BIOS update${fixed.length > 0 ? ` (fixed in ${[...new Set(fixed)].join(', ')})` : ''}: suspend BitLocker first and follow the maker's instructions.`,
-      regenerate
-        ? 'Keys the vulnerable firmware generated stay weak after the update, so afterwards clear the TPM through the gated procedure to regenerate them (BitLocker, Windows Hello, device keys), as the advisory requires. Not before: the old firmware would generate weak keys again.'
-        : 'Do not clear the TPM for this: the update is the fix.',
+      t.actionUpdate({ fixedIn: fixed.length > 0 ? [...new Set(fixed)].join(', ') : null }),
+      regenerate ? t.actionRegenerate : t.actionNoClear,
     ].join(' ');
     return [
       {
         id: 'tpm.firmware-vulnerable',
         severity: 'error',
-        title:
-          matches.length > 0
-            ? `Vulnerable TPM firmware: ${titles.join('; ')}`
-            : 'Windows reports vulnerable TPM firmware',
-        why: 'Keys protected by a TPM with known-vulnerable firmware can be extracted or forged (weak RSA keys, timing leaks, memory corruption), so BitLocker, Windows Hello and the device identity are weaker than they appear; Windows Autopilot refuses attestation on vulnerable TPMs (0x81039024) and compliance that relies on attestation fails.',
+        title: matches.length > 0 ? t.titleKnown({ titles: titles.join('; ') }) : t.titleWindows,
+        why: t.why,
         impacts: ['security', 'attestation', 'compliance', 'bitlocker', 'windows-hello'],
         evidence,
         remedy: { step: 'update', action, destroysKeys: false },
-        blocksClear:
-          'The TPM firmware is vulnerable and not yet updated: keys generated after a clear would come from the same vulnerable firmware. Update first.',
+        blocksClear: t.blocksClear,
         references: [
           ...new Set(matches.flatMap((m) => m.vulnerability.advisories)),
           'https://learn.microsoft.com/autopilot/known-issues',

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
@@ -14,7 +15,8 @@ import { SOURCE } from './support.js';
  */
 export const hierarchyDisabled: Rule = {
   ids: ['tpm.hierarchy-disabled'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.hierarchy-disabled'];
     const startup = snapshot.tpm?.startupClear;
     if (!startup) return [];
     const evidence: Evidence[] = [];
@@ -35,32 +37,19 @@ export const hierarchyDisabled: Rule = {
         });
       }
     }
-    const which = [storage ? 'storage' : null, endorsement ? 'endorsement' : null]
-      .filter(Boolean)
-      .join(' and ');
     return [
       {
         id: 'tpm.hierarchy-disabled',
         severity: 'error',
-        title: `The TPM ${which} hierarchy is disabled`,
-        why: [
-          storage
-            ? 'With the storage hierarchy disabled no key under the SRK can be loaded: BitLocker cannot unseal with the TPM, Windows Hello and the Entra ID device key (needed for sync) fail.'
-            : null,
-          endorsement
-            ? 'With the endorsement hierarchy disabled the EK cannot be used: device health attestation, Windows enrollment attestation and Autopilot TPM attestation fail, and compliance that relies on them too.'
-            : null,
-        ]
-          .filter(Boolean)
-          .join(' '),
+        title: t.title({ storage, endorsement }),
+        why: [storage ? t.whyStorage : null, endorsement ? t.whyEndorsement : null].filter(Boolean).join(' '),
         impacts: storage
           ? ['bitlocker', 'windows-hello', 'sync', 'compliance', 'attestation']
           : ['attestation', 'compliance'],
         evidence,
         remedy: {
           step: 'restart',
-          action:
-            'Restart the device (a full restart, not resume from hibernation or Fast Startup): TPM2_Startup(CLEAR) at boot enables the storage and endorsement hierarchies again. If it is disabled again after the restart, a firmware setting or boot component disables it: check the UEFI TPM settings and update the firmware.',
+          action: t.action,
           destroysKeys: false,
         },
         references: [

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding, RemedyStep } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { decodeIsReady } from './is-ready-bits.js';
@@ -15,16 +16,11 @@ import { hex8, SOURCE } from './support.js';
  *   tpm.reduced-functionality carries the clear, so this finding must not pull the verdict down
  *   to a restart that cannot help.
  */
-/** What to change for the bits whose remedy is reconfigure. */
-const RECONFIGURE: Readonly<Record<number, string>> = {
-  32: 'Enable and activate the TPM in the UEFI firmware setup, then restart.',
-  131072:
-    'Group Policy tells Windows to keep no TPM owner authorisation (Computer Configuration > Administrative Templates > System > Trusted Platform Module Services > "Configure the level of TPM owner authorization information available to the operating system"): return it to Not configured, then restart.',
-};
 
 export const notReady: Rule = {
   ids: ['tpm.not-ready'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.not-ready'];
     const w = snapshot.windows;
     // An absent TPM is tpm.absent, not "not ready".
     if (w?.getTpm?.tpmPresent === false || w?.tpmtool?.tpmPresent === false) return [];
@@ -64,25 +60,28 @@ export const notReady: Rule = {
     let action: string;
     if (onlyClear) {
       step = 'none';
-      action =
-        'Nothing to do for this finding itself: the bits set need a clear, which tpm.reduced-functionality covers (with its safety checks).';
+      action = t.actionOnlyClear;
     } else if (needsRestart || reconfigure.length === 0) {
       step = 'restart';
-      action = notStarted
-        ? 'Restart the device: the TPM was reset without TPM2_Startup, which the firmware sends at every boot.'
-        : 'Restart Windows (a full restart, not Shut down with Fast Startup) so it can finish provisioning the TPM at boot; if it stays not ready, run the \\Microsoft\\Windows\\TPM\\Tpm-Maintenance task and check that AutoProvisioning is Enabled (Get-Tpm).';
+      action = notStarted ? t.actionNotStarted : t.actionRestart;
     } else {
       step = 'reconfigure';
+      // What to change for the bits whose remedy is reconfigure: 0x20 the TPM disabled in firmware,
+      // 0x20000 Group Policy keeping no owner authorisation.
+      const reconfigureText: Readonly<Record<number, string>> = {
+        32: t.reconfigureTpmDisabled,
+        131072: t.reconfigureOwnerAuthPolicy,
+      };
       action = reconfigure
-        .map((b) => RECONFIGURE[b.mask] ?? `Fix the configuration behind ${b.name}.`)
+        .map((b) => reconfigureText[b.mask] ?? t.reconfigureOther({ bit: b.name }))
         .join(' ');
     }
     return [
       {
         id: 'tpm.not-ready',
         severity: 'error',
-        title: notStarted ? 'The TPM has not been started' : 'Windows reports the TPM is not ready for use',
-        why: 'A TPM that is not ready cannot create or use keys: Windows cannot register the device key that Entra ID and Intune sync rely on, Windows Hello cannot be set up, BitLocker cannot seal to the TPM, and the compliance check "TPM ready" fails.',
+        title: notStarted ? t.titleNotStarted : t.titleNotReady,
+        why: t.why,
         impacts: ['sync', 'compliance', 'bitlocker', 'windows-hello', 'attestation'],
         evidence,
         remedy: { step, action, destroysKeys: false },

@@ -1,4 +1,5 @@
 import type { Capacity } from '../../../snapshot/tpm-status.js';
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE, tpmErrorsWithCode } from './support.js';
@@ -37,7 +38,8 @@ export function nvIndexRoom(capacity: Capacity | null | undefined): number | nul
  */
 export const persistentSpaceLow: Rule = {
   ids: ['tpm.persistent-space-low'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.persistent-space-low'];
     const capacity = snapshot.tpm?.capacity;
     const avail = capacity?.persistentAvailable;
     const room = nvIndexRoom(capacity);
@@ -78,19 +80,18 @@ export const persistentSpaceLow: Rule = {
         id: 'tpm.persistent-space-low',
         severity: full ? 'error' : 'warning',
         title: refused
-          ? 'The TPM refused to store more in NV memory (TPM_RC_NV_SPACE)'
+          ? t.titleRefused
           : noIndexRoom
-            ? 'The TPM has no NV room left for a new NV index'
+            ? t.titleNoIndexRoom
             : avail === 0
-              ? 'The TPM has no room left for persistent objects'
-              : 'The TPM is almost out of room for persistent objects',
-        why: "Persistent keys and NV indices share the TPM's small NV memory, and the TPM keeps part of it for its minimum number of persistent objects: an NV index that would use that part is refused. When it is full, persisting a key or defining an NV index fails with TPM_RC_NV_SPACE: Windows cannot persist a new SRK or EK when it re-provisions the TPM, and attestation and Windows Hello setup that need them fail.",
+              ? t.titleFull
+              : t.titleLow,
+        why: t.why,
         impacts: ['windows-hello', 'attestation'],
         evidence,
         remedy: {
           step: 'reconfigure',
-          action:
-            'Remove persistent objects and NV indices nobody uses (see tpm.stale-objects for the list): tpm2_evictcontrol -C o -c HANDLE and tpm2_nvundefine INDEX with owner authorisation. Windows discards the owner authorisation since 1607, so on Windows the practical way to free the space is a clear, and only when the device can afford one (gated).',
+          action: t.action,
           destroysKeys: false,
         },
         references: [

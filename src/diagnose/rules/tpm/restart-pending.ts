@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { decodeIsReady } from './is-ready-bits.js';
@@ -18,7 +19,8 @@ const RESTART_BITS = 0x2 | 0x4 | 0x10;
  */
 export const restartPending: Rule = {
   ids: ['tpm.restart-pending'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.restart-pending'];
     const w = snapshot.windows;
     const evidence: Evidence[] = [];
     if (w?.getTpm?.restartPending === true)
@@ -35,19 +37,16 @@ export const restartPending: Rule = {
       {
         id: 'tpm.restart-pending',
         severity: clearNeeded ? 'error' : 'warning',
-        title: 'Windows is waiting for a restart to finish a TPM operation',
-        why: 'Until the restart, the TPM stays in its old state: provisioning does not finish, a requested PPI operation does not run, and Intune compliance keeps the values measured at the last boot (device health attestation is measured at boot).',
+        title: t.title,
+        why: t.why,
         impacts: ['compliance', 'attestation'],
         evidence,
         remedy: {
           step: 'restart',
-          action: presence
-            ? 'Restart with someone at the keyboard: the firmware asks to confirm the TPM operation (for example F12). Then diagnose again.'
-            : 'Restart the device (Restart, not Shut down with Fast Startup), then diagnose again.',
+          action: presence ? t.actionPresence : t.actionRestart,
           destroysKeys: false,
         },
-        blocksClear:
-          'A restart is pending to finish a TPM operation (possibly a clear that is already requested): restart and diagnose again before clearing.',
+        blocksClear: t.blocksClear,
         references: [
           'https://learn.microsoft.com/powershell/module/trustedplatformmodule/get-tpm',
           'https://learn.microsoft.com/windows/win32/secprov/win32-tpm-isreadyinformation',

@@ -1,6 +1,7 @@
 import { redact } from '../../../snapshot/redact-secrets.js';
 import type { Snapshot } from '../../../snapshot/snapshot.js';
 import type { WindowsEvent } from '../../../snapshot/windows-evidence.js';
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { eventsOf, evidenceTime, hoursBefore, PROVIDER } from '../windows/evidence.js';
@@ -43,7 +44,8 @@ function recentTpmFailureEvents(snapshot: Snapshot): WindowsEvent[] {
  */
 export const selftestFailed: Rule = {
   ids: ['tpm.selftest-failed'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.selftest-failed'];
     const evidence: Evidence[] = [];
     const selfTest = snapshot.tpm?.selfTest;
     if (selfTest && !selfTest.ok && !NOT_A_FAILURE.has(selfTest.name)) {
@@ -81,40 +83,32 @@ export const selftestFailed: Rule = {
         // Only events (history) and no direct evidence: it may have recovered since.
         severity: direct ? 'error' : 'warning',
         title: failureMode
-          ? 'The TPM is in failure mode'
+          ? t.titleFailureMode
           : direct || hardwareEvents.length > 0
-            ? 'The TPM failed its self-test'
+            ? t.titleSelfTest
             : commandEvents.length > 0
-              ? 'The TPM failed to execute commands (TPM driver event 17)'
-              : 'Windows could not provision the TPM (TPM-WMI errors)',
-        why: `A TPM that failed its self-test${failureMode ? ' refuses every command except reading its test result and capabilities' : ' cannot be trusted with keys'}: BitLocker unlock, Windows Hello, the Entra ID device key used for sync, and health attestation all fail until it recovers.${direct ? '' : ' Only logged events show it here; if the TPM answers normally now, it has recovered.'}`,
+              ? t.titleCommands
+              : t.titleProvisioning,
+        why: t.why({ failureMode, direct }),
         impacts: ['sync', 'compliance', 'bitlocker', 'windows-hello', 'attestation'],
         evidence,
         remedy: direct
           ? {
               step: 'restart',
-              action:
-                'Shut the PC down completely and power it on again (failure mode ends only at a TPM reset). If the failure comes back, update the TPM firmware / BIOS from the PC maker; if it persists after that, the TPM hardware needs replacing.',
+              action: t.actionRestart,
               destroysKeys: false,
             }
           : {
               step: 'update',
-              action:
-                "Shut the PC down completely and power it on again, then update the TPM firmware and the BIOS/UEFI from the PC maker's support page for this model. If the TPM driver keeps logging these events after that, contact the PC maker: the TPM hardware may need replacing.",
+              action: t.actionUpdate,
               destroysKeys: false,
             },
         // What the TPM says now blocks a clear, and so do failure events of the last 30 days: a
         // clear does not repair failing hardware, and a TPM failing commands may not finish one.
         ...(direct
-          ? {
-              blocksClear:
-                'A TPM in failure mode cannot execute TPM2_Clear, and a clear does not repair a failed self-test: restart, then update the firmware.',
-            }
+          ? { blocksClear: t.blocksClearNow }
           : recent.size > 0
-            ? {
-                blocksClear:
-                  'The TPM driver or TPM-WMI logged TPM hardware, command or provisioning failures in the last 30 days: a clear does not repair them; update the TPM firmware and BIOS from the PC maker first.',
-              }
+            ? { blocksClear: t.blocksClearRecent }
             : {}),
         references: ['TCG TPM 2.0 Library Part 1 (Failure Mode); Part 3 §10.4 TPM2_GetTestResult'],
       } satisfies Finding,

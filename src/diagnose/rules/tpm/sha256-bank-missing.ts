@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE } from './support.js';
@@ -11,7 +12,8 @@ import { SOURCE } from './support.js';
  */
 export const sha256BankMissing: Rule = {
   ids: ['tpm.sha256-bank-missing'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.sha256-bank-missing'];
     const banks = snapshot.tpm?.pcrBanks;
     if (!banks) return [];
     if (banks.some((b) => b.hashAlg === 'sha256' && b.pcrs.length > 0)) return [];
@@ -21,10 +23,8 @@ export const sha256BankMissing: Rule = {
       {
         id: 'tpm.sha256-bank-missing',
         severity: none ? 'error' : 'warning',
-        title: none ? 'No PCR bank is allocated' : 'No SHA-256 PCR bank is allocated',
-        why: none
-          ? 'Without any PCR bank nothing is measured at boot: device health attestation, BitLocker sealing to PCRs and measured boot all fail.'
-          : 'Boot measurements go only into the SHA-1 bank: attestation that expects SHA-256 measurements fails, and BitLocker seals to SHA-1 PCR values, which are deprecated for trust decisions.',
+        title: none ? t.titleNone : t.titleNoSha256,
+        why: none ? t.whyNone : t.whyNoSha256,
         impacts: ['attestation', 'compliance', 'bitlocker'],
         evidence: [
           {
@@ -35,8 +35,7 @@ export const sha256BankMissing: Rule = {
         ],
         remedy: {
           step: 'reconfigure',
-          action:
-            'Suspend BitLocker first (Suspend-BitLocker -RebootCount 2): changing the PCR bank changes every PCR value, and BitLocker would ask for the recovery key. Then enable the SHA-256 PCR bank in the UEFI TPM settings (often "TPM 2.0 PCR bank" / "SHA-256"), restart twice, and check that BitLocker resumed with a TPM protector.',
+          action: t.action,
           destroysKeys: false,
         },
         references: [

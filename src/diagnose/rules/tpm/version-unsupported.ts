@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { SOURCE, tpmErrorsWithCode } from './support.js';
@@ -11,7 +12,8 @@ import { SOURCE, tpmErrorsWithCode } from './support.js';
  */
 export const versionUnsupported: Rule = {
   ids: ['tpm.version-unsupported'],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['tpm.version-unsupported'];
     const w = snapshot.windows;
     const evidence: Evidence[] = [];
     const spec = w?.win32Tpm?.specVersion?.trim();
@@ -32,14 +34,13 @@ export const versionUnsupported: Rule = {
       {
         id: 'tpm.version-unsupported',
         severity: 'error',
-        title: 'The TPM is version 1.2; TPM 2.0 is required',
-        why: 'Windows 11, Intune device health attestation, Windows enrollment attestation and Autopilot self-deploying and pre-provisioning modes need a TPM 2.0; a TPM 1.2 leaves the device non-compliant wherever TPM 2.0 features are required.',
+        title: t.title,
+        why: t.why,
         impacts: ['compliance', 'attestation', 'windows-hello'],
         evidence,
         remedy: {
           step: 'update',
-          action:
-            "Many discrete TPMs (Infineon, Nuvoton) can be switched to TPM 2.0 with the PC maker's TPM firmware tool: suspend BitLocker and follow the maker's procedure (the tool itself resets the TPM, so treat it like a clear: escrowed recovery key first). Otherwise the device must be replaced.",
+          action: t.action,
           destroysKeys: false,
         },
         references: [

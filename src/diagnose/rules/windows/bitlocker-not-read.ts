@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { clearNeededEvidence } from '../tpm/support.js';
@@ -18,7 +19,8 @@ const BITLOCKER_NOT_READ = 'bitlocker.not-read';
  */
 export const bitlockerNotRead: Rule = {
   ids: [BITLOCKER_NOT_READ],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['bitlocker.not-read'];
     const w = snapshot.windows;
     if (!w) return [];
     const unknown = osVolumeUnknown(w.bitlocker);
@@ -29,11 +31,8 @@ export const bitlockerNotRead: Rule = {
         id: BITLOCKER_NOT_READ,
         // A note on its own; a warning when Windows says the TPM needs a clear, which this blocks.
         severity: clearNeededEvidence(snapshot).length > 0 ? 'warning' : 'info',
-        title: "The OS volume's BitLocker protectors are not known",
-        why:
-          'Without the BitLocker key protectors nobody can tell whether the OS volume has a recovery password. ' +
-          'If it has none, a TPM clear (or a firmware change) makes BitLocker ask for one at boot and the data ' +
-          'is lost.',
+        title: t.title,
+        why: t.why,
         impacts: ['bitlocker'],
         evidence: [
           ev('evidence', 'bitlocker', unknown),
@@ -42,13 +41,10 @@ export const bitlockerNotRead: Rule = {
         ],
         remedy: {
           step: 'reconfigure',
-          action:
-            'Collect the evidence again as an administrator (tpm-doctor collect, or collect-evidence.ps1 -Full from an ' +
-            'elevated PowerShell), so that Get-BitLockerVolume and manage-bde -protectors -get can be read.',
+          action: t.action,
           destroysKeys: false,
         },
-        blocksClear:
-          'the BitLocker protectors are unknown: a volume without a recovery password would be lost',
+        blocksClear: t.blocksClear,
         references: [REF.getBitLockerVolume, REF.manageBdeProtectors],
       } satisfies Finding,
     ];

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { eventEvidence, evidenceTime, hoursBefore } from './evidence.js';
@@ -24,7 +25,8 @@ const RECENT_DAYS = 30;
  */
 export const bitlockerRecoveryBackupFailed: Rule = {
   ids: [BITLOCKER_RECOVERY_BACKUP_FAILED],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['bitlocker.recovery-backup-failed'];
     const now = evidenceTime(snapshot);
     const events = (snapshot.windows?.events ?? []).filter((e) => {
       if (!BACKUP_FAILED_IDS.includes(e.id)) return false;
@@ -43,22 +45,16 @@ export const bitlockerRecoveryBackupFailed: Rule = {
       {
         id: BITLOCKER_RECOVERY_BACKUP_FAILED,
         severity: 'error',
-        title: 'BitLocker could not back up the recovery password',
-        why:
-          'BitLocker logged that the recovery password could not be escrowed to Entra ID (or that silent ' +
-          'encryption failed and the volume was left unprotected). After a TPM clear BitLocker asks for that ' +
-          'recovery password; if it was never escrowed, nobody can unlock the volume.',
+        title: t.title,
+        why: t.why,
         impacts: ['bitlocker', 'compliance'],
         evidence: eventEvidence(events),
         remedy: {
           step: 'reconfigure',
-          action:
-            'Fix what stopped the backup (the error code in the event: network or proxy for 0x80072f9a and ' +
-            'other WinHTTP errors), then escrow the key: `BackupToAAD-BitLockerKeyProtector -MountPoint C: ' +
-            '-KeyProtectorId <the RecoveryPassword ID>` and check it appears on the device in Intune.',
+          action: t.action,
           destroysKeys: false,
         },
-        blocksClear: 'the recovery password backup to Entra ID failed recently: the key may not be escrowed',
+        blocksClear: t.blocksClear,
         references: [REF.backupToAad, REF.getBitLockerVolume],
       } satisfies Finding,
     ];

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { BITLOCKER_SOURCE, hasTpmProtector, isEncrypted, volumeEvidence } from './bitlocker-volumes.js';
@@ -16,7 +17,8 @@ const BITLOCKER_SUSPENDED = 'bitlocker.suspended';
  */
 export const bitlockerSuspended: Rule = {
   ids: [BITLOCKER_SUSPENDED],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['bitlocker.suspended'];
     const findings: Finding[] = [];
     for (const v of snapshot.windows?.bitlocker ?? []) {
       if (!isEncrypted(v) || v.protectionStatus !== 'Off') continue;
@@ -30,30 +32,20 @@ export const bitlockerSuspended: Rule = {
         id: BITLOCKER_SUSPENDED,
         severity: planned ? 'info' : 'warning',
         title: planned
-          ? `BitLocker on ${mp} is suspended for ${v.suspendedRebootCount} more restart(s)`
-          : `BitLocker protection is off on ${mp}`,
-        why:
-          `While protection is off the key that decrypts ${mp} is stored in the clear on the disk. ` +
-          (planned
-            ? 'This is a planned suspend (for a firmware update or a TPM clear): BitLocker resumes by itself.'
-            : 'Nothing will turn it back on by itself, and Intune reports the device as not protected by ' +
-              'BitLocker until it is resumed and the PC restarts.'),
+          ? t.titlePlanned({ volume: mp, restarts: v.suspendedRebootCount ?? 0 })
+          : t.titleOff({ volume: mp }),
+        why: t.why({ volume: mp, planned }),
         impacts: ['bitlocker', 'compliance'],
         evidence,
         remedy: planned
           ? {
               step: 'wait',
-              action: `BitLocker resumes on ${mp} by itself after ${v.suspendedRebootCount} more restart(s); check ProtectionStatus On afterwards.`,
+              action: t.actionWait({ volume: mp, restarts: v.suspendedRebootCount ?? 0 }),
               destroysKeys: false,
             }
           : {
               step: 'reconfigure',
-              action:
-                (hasTpmProtector(v)
-                  ? ''
-                  : 'Add a TPM protector first (see bitlocker.tpm-protector-missing); then ') +
-                `run \`Resume-BitLocker -MountPoint ${mp}\` (or \`manage-bde -protectors -enable ${mp}\`) and ` +
-                'restart, so Device Health Attestation reports BitLocker on.',
+              action: t.actionResume({ volume: mp, tpmProtector: hasTpmProtector(v) }),
               destroysKeys: false,
             },
         references: [REF.suspendBitLocker, REF.resumeBitLocker, REF.getBitLockerVolume],

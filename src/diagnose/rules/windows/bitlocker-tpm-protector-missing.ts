@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Finding } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { hasTpmProtector, isEncrypted, osVolumes, volumeEvidence } from './bitlocker-volumes.js';
@@ -16,7 +17,8 @@ const BITLOCKER_TPM_PROTECTOR_MISSING = 'bitlocker.tpm-protector-missing';
  */
 export const bitlockerTpmProtectorMissing: Rule = {
   ids: [BITLOCKER_TPM_PROTECTOR_MISSING],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['bitlocker.tpm-protector-missing'];
     const findings: Finding[] = [];
     for (const v of osVolumes(snapshot.windows?.bitlocker)) {
       // An incomplete protector list (no IDs, cut off) is bitlocker.not-read, not a missing protector.
@@ -27,21 +29,13 @@ export const bitlockerTpmProtectorMissing: Rule = {
       findings.push({
         id: BITLOCKER_TPM_PROTECTOR_MISSING,
         severity: on ? 'error' : 'warning',
-        title: `BitLocker volume ${mp} has no TPM protector`,
-        why: on
-          ? `Nothing unlocks ${mp} automatically at boot, so every start asks for a startup key, password ` +
-            'or the recovery password; Device Health Attestation does not see TPM-backed BitLocker.'
-          : `${mp} is encrypted but protection is off and no TPM protector exists to turn it back on: the ` +
-            'volume key is readable from the disk, and Intune reports BitLocker as not protecting the device.',
+        title: t.title({ volume: mp }),
+        why: on ? t.whyOn({ volume: mp }) : t.whyOff({ volume: mp }),
         impacts: ['bitlocker', 'compliance'],
         evidence: volumeEvidence(v),
         remedy: {
           step: 'reconfigure',
-          action:
-            `Once the TPM is ready, add a TPM protector: \`manage-bde -protectors -add ${mp} -TPM\` ` +
-            `(or Add-BitLockerKeyProtector -MountPoint ${mp} -TpmProtector)` +
-            (on ? '' : `, then \`Resume-BitLocker -MountPoint ${mp}\``) +
-            '; restart so Device Health Attestation measures the new state.',
+          action: t.action({ volume: mp, on }),
           destroysKeys: false,
         },
         references: [REF.manageBdeProtectors, REF.getBitLockerVolume, REF.resumeBitLocker],

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { ev, eventEvidence, yesNo } from './evidence.js';
@@ -20,7 +21,8 @@ const TPM_FALLBACK_CODES = ['0x80290407', '0x80280036'] as const; // TPM_E_PCP_I
  */
 export const entraDeviceKeyNotInTpm: Rule = {
   ids: [ENTRA_DEVICE_KEY_NOT_IN_TPM],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['entra.device-key-not-in-tpm'];
     const d = snapshot.windows?.dsregcmd;
     if (!d || entraJoined(d) !== true) return [];
     const software = d.tpmProtected === false || (d.keyProvider !== null && SOFTWARE_KSP.test(d.keyProvider));
@@ -39,33 +41,18 @@ export const entraDeviceKeyNotInTpm: Rule = {
     evidence.push(...eventEvidence(tpmDriverErrors(snapshot, 365)));
 
     const ready = tpmReady(snapshot);
-    const reregister =
-      'register the device again so Windows creates the key in the TPM: hybrid-joined, run ' +
-      '`dsregcmd /leave` elevated, restart and let the next sign-in join it again; Entra-joined, ' +
-      'disconnect and re-join under Settings > Accounts > Access work or school (keep a local ' +
-      'administrator account at hand). Check afterwards that dsregcmd shows TpmProtected : YES.';
+    const reregister = t.reregister;
     return [
       {
         id: ENTRA_DEVICE_KEY_NOT_IN_TPM,
         severity: 'warning',
-        title: 'The Entra device key is stored in software, not in the TPM',
-        why:
-          'The device identity key fell back to the Software Key Storage Provider, usually after a TPM ' +
-          'error at join time. A software key can be copied off the disk, so the device identity is no ' +
-          'longer hardware-bound: Windows Hello for Business, device-bound tokens and attestation lose ' +
-          'their TPM guarantee, and policies that expect a TPM-protected identity may treat the device as ' +
-          'less trusted.' +
-          (tpm.present === null
-            ? ' Whether this PC has a TPM is not in the evidence: on a PC without one, a software key is expected.'
-            : ''),
+        title: t.title,
+        why: t.why({ tpmUnknown: tpm.present === null }),
         impacts: ['compliance', 'attestation', 'security'],
         evidence,
         remedy: {
           step: 'reconfigure',
-          action:
-            ready === true
-              ? `The TPM is ready now: ${reregister}`
-              : `Fix the TPM findings first (the key left the TPM because the TPM failed); then ${reregister}`,
+          action: ready === true ? t.actionReady({ reregister }) : t.actionFixTpm({ reregister }),
           destroysKeys: false,
         },
         references: [REF.dsregcmd, REF.hybridJoinTroubleshoot],

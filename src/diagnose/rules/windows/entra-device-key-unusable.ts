@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding, Remedy } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { ev, eventEvidence, yesNo } from './evidence.js';
@@ -36,7 +37,8 @@ const ENTRA_DEVICE_KEY_UNUSABLE = 'entra.device-key-unusable';
  */
 export const entraDeviceKeyUnusable: Rule = {
   ids: [ENTRA_DEVICE_KEY_UNUSABLE],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['entra.device-key-unusable'];
     const w = snapshot.windows;
     if (!w) return [];
     const d = w.dsregcmd;
@@ -65,44 +67,27 @@ export const entraDeviceKeyUnusable: Rule = {
     if (recovery) {
       remedy = {
         step: 'restart',
-        action:
-          'Sign out and sign in again (or restart and sign in) with the work account while online: ' +
-          'AadRecoveryEnabled is YES, so Windows re-registers the device keys at the next sign-in ' +
-          '(silently on a hybrid-joined device, with a prompt on an Entra-joined one). Then run ' +
-          '`dsregcmd /status` elevated and check KeySignTest : PASSED.',
+        action: t.actionRecovery,
         destroysKeys: false,
       };
     } else if (hardware.length > 0) {
       evidence.push(...eventEvidence(hardware));
       remedy = {
         step: 'update',
-        action:
-          'The TPM driver reports a non-recoverable TPM hardware error: install the latest Windows ' +
-          'servicing stack and cumulative update and the BIOS/TPM firmware update from the manufacturer, ' +
-          'then re-check; if the error stays, have the manufacturer diagnose the TPM. A clear does not ' +
-          'fix failing hardware.',
+        action: t.actionHardware,
         destroysKeys: false,
       };
     } else if (clearNeeded.length > 0) {
       evidence.push(...clearNeeded);
       remedy = {
         step: 'clear',
-        action:
-          'Windows reports the TPM itself needs a clear to recover, so new device keys cannot be ' +
-          'created in it: run the gated clear (`tpm-doctor clear`: recovery key escrowed, BitLocker ' +
-          'suspended, approval recorded), then sign in so the device registers again, and set up ' +
-          'Windows Hello again.',
+        action: t.actionClear,
         destroysKeys: true,
       };
     } else {
       remedy = {
         step: 'reconfigure',
-        action:
-          'Register the device with Entra ID again; the TPM looks healthy, so do not clear it for this. ' +
-          'Hybrid-joined: run `dsregcmd /leave` elevated, restart, and let the next sign-in (or the ' +
-          'Automatic-Device-Join task) join it again. Entra-joined or registered: remove and re-add the ' +
-          'work account (Settings > Accounts > Access work or school), as Microsoft advises for ' +
-          'NTE_BAD_KEYSET. If the image was sysprepped, build it from a machine that was never joined.',
+        action: t.actionReregister,
         destroysKeys: false,
       };
     }
@@ -110,12 +95,8 @@ export const entraDeviceKeyUnusable: Rule = {
     const finding: Finding = {
       id: ENTRA_DEVICE_KEY_UNUSABLE,
       severity: 'error',
-      title: 'The device key Entra ID knows this PC by cannot be used',
-      why:
-        'The device proves its identity to Entra ID with a key pair created at registration (in the TPM ' +
-        'when there is one). When that key is missing or cannot sign (NTE_BAD_KEYSET: "Keyset does not ' +
-        'exist"), Windows gets no Primary Refresh Token: single sign-on, Conditional Access and Windows ' +
-        'Hello for Business fail, and Intune sync and compliance reporting stall.',
+      title: t.title,
+      why: t.why,
       impacts: ['sync', 'compliance', 'windows-hello', 'attestation'],
       evidence,
       remedy,

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence, Finding, Remedy } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { ev, eventEvidence, yesNo } from './evidence.js';
@@ -27,7 +28,8 @@ const ENTRA_NO_PRT = 'entra.no-prt';
  */
 export const entraNoPrt: Rule = {
   ids: [ENTRA_NO_PRT],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['entra.no-prt'];
     const d = snapshot.windows?.dsregcmd;
     if (!d || entraJoined(d) !== true || d.azureAdPrt !== false || !userStateReadable(d)) return [];
 
@@ -46,31 +48,21 @@ export const entraNoPrt: Rule = {
     if ((lockoutSeen || lockout.lockedOutNow === true) && lockoutInPlay(lockout)) {
       remedy = {
         step: 'reset-lockout',
-        action:
-          'The TPM is defending against dictionary attacks, so Windows cannot use the device key. Wait ' +
-          'for the lockout to heal (Get-Tpm LockoutHealTime) or reset it as an administrator (tpm.msc > ' +
-          'Reset TPM Lockout), then lock and unlock the PC so Windows gets a PRT. If tpm.msc offers no ' +
-          'lockout reset, look for one in the UEFI settings and ask the hardware vendor before anything else.',
+        action: t.actionLockout,
         destroysKeys: false,
       };
-      blocksClear =
-        'the TPM is in dictionary-attack lockout (TPM-WMI 1026 / NTE_AUTHENTICATION_IGNORED): wait for it ' +
-        'to heal or reset the lockout; clearing is not the fix for a lockout';
+      blocksClear = t.blocksClear;
     } else if (deviceKeyUnusable(snapshot)) {
       // A symptom of entra.device-key-unusable: no step of its own, so the verdict follows that finding.
       remedy = {
         step: 'none',
-        action: 'Follow entra.device-key-unusable: without usable device keys Windows cannot get a PRT.',
+        action: t.actionFollowDeviceKey,
         destroysKeys: false,
       };
     } else {
       remedy = {
         step: 'restart',
-        action:
-          (lockoutSeen ? 'The earlier TPM lockout has healed. ' : '') +
-          'Lock and unlock the PC (or sign out and in) while it can reach login.microsoftonline.com, then ' +
-          'run `dsregcmd /status` as the user: AzureAdPrt should read YES. If not, the Attempt Status and ' +
-          'Server Error Code in its SSO State say why.',
+        action: t.actionSignInAgain({ healed: lockoutSeen }),
         destroysKeys: false,
       };
     }
@@ -78,12 +70,8 @@ export const entraNoPrt: Rule = {
     const finding: Finding = {
       id: ENTRA_NO_PRT,
       severity: 'error',
-      title: 'The signed-in user has no Entra ID Primary Refresh Token',
-      why:
-        'The PRT is the token Windows signs in to Entra ID with, bound to the device key in the TPM. ' +
-        'Without it single sign-on and Conditional Access fail (a "require compliant device" policy ' +
-        'blocks the user), Windows Hello for Business does not work, and the Company Portal and Intune ' +
-        'user-targeted policy cannot authenticate.',
+      title: t.title,
+      why: t.why,
       impacts: ['sync', 'compliance', 'windows-hello'],
       evidence,
       remedy,

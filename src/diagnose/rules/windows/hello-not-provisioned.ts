@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { ev, eventEvidence, eventsOf, PROVIDER, yesNo } from './evidence.js';
@@ -20,7 +21,8 @@ const TPM_CLEARED_EVENT = 33;
  */
 export const helloNotProvisioned: Rule = {
   ids: [HELLO_NOT_PROVISIONED],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['hello.not-provisioned'];
     const d = snapshot.windows?.dsregcmd;
     if (d?.ngcSet !== false || !userStateReadable(d)) return [];
     const managed = d.azureAdJoined === true || intuneEnrolled(snapshot) === true;
@@ -39,19 +41,13 @@ export const helloNotProvisioned: Rule = {
       {
         id: HELLO_NOT_PROVISIONED,
         severity: expected || cleared.length > 0 ? 'warning' : 'info',
-        title: 'Windows Hello is not set up for the signed-in user',
-        why:
-          (cleared.length > 0 ? 'The TPM was cleared, and the Windows Hello keys lived in it. ' : '') +
-          'Without a Windows Hello key the user cannot sign in with a PIN or biometrics, and where ' +
-          'Windows Hello for Business is required (passwordless sign-in, phishing-resistant MFA, ' +
-          'certificate trust) sign-in and single sign-on to on-premises resources fail until it is set up.',
+        title: t.title,
+        why: t.why({ cleared: cleared.length > 0 }),
         impacts: ['windows-hello'],
         evidence,
         remedy: {
           step: 'reconfigure',
-          action:
-            'Once the user has a PRT (dsregcmd AzureAdPrt : YES), set up the PIN again: Settings > ' +
-            'Accounts > Sign-in options > PIN (Windows Hello) > Set up, then check dsregcmd NgcSet : YES.',
+          action: t.action,
           destroysKeys: false,
         },
         references: [REF.dsregcmd, REF.helloForBusiness],

@@ -1,3 +1,4 @@
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Evidence } from '../../finding.js';
 import type { Rule } from '../../rule.js';
 import { ev, yesNo } from './evidence.js';
@@ -15,7 +16,8 @@ const ENROLLMENTS_SOURCE = 'registry HKLM\\SOFTWARE\\Microsoft\\Enrollments';
  */
 export const mdmNotEnrolled: Rule = {
   ids: [MDM_NOT_ENROLLED],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['mdm.not-enrolled'];
     const w = snapshot.windows;
     if (!w?.enrollments || intuneEnrolled(snapshot) !== false) return [];
     const providers = w.enrollments.map((e) => e.providerId).filter((p): p is string => p !== null);
@@ -35,20 +37,13 @@ export const mdmNotEnrolled: Rule = {
       {
         id: MDM_NOT_ENROLLED,
         severity: 'error',
-        title: 'The PC is not enrolled in Intune',
-        why:
-          `No MDM enrollment with ProviderID "${INTUNE_PROVIDER_ID}" exists, so Intune cannot sync with the ` +
-          'PC: it receives no policy, reports no compliance, and Conditional Access that requires a compliant ' +
-          'device blocks its users.',
+        title: t.title,
+        why: t.why({ providerId: INTUNE_PROVIDER_ID }),
         impacts: ['sync', 'compliance'],
         evidence,
         remedy: {
           step: 'reconfigure',
-          action:
-            'Enroll the PC in Intune again: on an Entra-joined PC, Settings > Accounts > Access work or school ' +
-            '(an empty MdmUrl in dsregcmd means the user is outside the MDM user scope in Entra ID); on a ' +
-            'hybrid-joined PC, the Group Policy "Enable automatic MDM enrollment using default Microsoft Entra ' +
-            'credentials". Then check the Enrollments key and a first sync.',
+          action: t.action,
           destroysKeys: false,
         },
         references: [REF.dmClientCsp, REF.diagnoseMdm, REF.dsregcmd],

@@ -1,4 +1,5 @@
 import type { WindowsEvent } from '../../../snapshot/windows-evidence.js';
+import { EN_FINDINGS } from '../../../text/messages/en-findings.js';
 import type { Rule } from '../../rule.js';
 import { eventEvidence, eventsOf, newestFirst, PROVIDER } from './evidence.js';
 import { REF } from './references.js';
@@ -26,7 +27,8 @@ function time(e: WindowsEvent): number {
  */
 export const securebootCaUpdatePending: Rule = {
   ids: [SECUREBOOT_CA_UPDATE_PENDING],
-  evaluate(snapshot) {
+  evaluate(snapshot, texts = EN_FINDINGS) {
+    const t = texts['secureboot.ca-update-pending'];
     const pending = eventsOf(snapshot, PROVIDER.tpmWmi, [PENDING, ...FIRMWARE_ERRORS]);
     if (pending.length === 0) return [];
     const updated = eventsOf(snapshot, PROVIDER.tpmWmi, [UPDATED]);
@@ -42,26 +44,13 @@ export const securebootCaUpdatePending: Rule = {
       {
         id: SECUREBOOT_CA_UPDATE_PENDING,
         severity: 'info',
-        title: 'Secure Boot certificate update pending (not a TPM fault)',
-        why:
-          'TPM-WMI reports that the Secure Boot certificates (CA/keys) in the firmware still need the 2023 ' +
-          'update. Admins often mistake these TPM-WMI events, 1801 logged as an error, for a TPM problem: they ' +
-          'are not one, the TPM, BitLocker and Intune sync are unaffected, and clearing the TPM does not help ' +
-          '(it would only destroy keys). Without the update the device stops receiving new Secure Boot ' +
-          'protections once the 2011 certificates expire.',
+        title: t.title,
+        why: t.why,
         impacts: ['security'],
         evidence: eventEvidence(pending),
         remedy: {
           step: 'update',
-          action:
-            'Nothing to do on the TPM, and do not clear it for this. Keep Windows updated (Windows applies the ' +
-            'new certificates itself) and ' +
-            (firmwareRefused
-              ? 'install the OEM firmware update: the firmware refused the update (1795/1796). '
-              : 'install OEM firmware updates. ') +
-            'If Windows reports the update would trigger BitLocker recovery, suspend BitLocker for two restarts ' +
-            '(`Suspend-BitLocker -MountPoint C: -RebootCount 2`). The update is done when TPM-WMI logs 1808 ' +
-            '"This device has updated Secure Boot CA/keys".',
+          action: t.action({ firmwareRefused }),
           destroysKeys: false,
         },
         references: [REF.secureBootEvents, REF.secureBootCertificates],
