@@ -14,6 +14,8 @@ import { renderTriageTable } from '../../fleet/triage/report-table.js';
 import { triageFleet } from '../../fleet/triage/triage.js';
 import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
 import { createScratchFile } from '../../fs/safe-file.js';
+import { loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
@@ -64,7 +66,7 @@ Example (LAB): tpm-doctor fleet triage --tenant lab --format html --out triage.h
 Exit codes: 0 done, 13 no/refused credential, 14 Graph failed, 15 store failed (docs/exit-codes.md).
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values } = parseVerbArgs('fleet triage', argv, {
     ...CONNECTION_OPTIONS,
     format: { type: 'string' },
@@ -154,9 +156,14 @@ export async function run(argv: string[]): Promise<number> {
 
     if (csv) await csv.end();
     if (json) await json.end(summary);
-    if (format === 'html') await sink(renderHtmlReport({ target, summary, actions }));
+    // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
+    if (format === 'html') {
+      const { ui } = await loadMessages(language);
+      await sink(renderHtmlReport({ target, summary, actions, language, ui }));
+    }
     if (format === 'table') {
-      await sink(renderTriageTable(summary, actions, { width: process.stdout.columns ?? 100, target }));
+      const { ui } = await loadMessages(language);
+      await sink(renderTriageTable(summary, actions, { width: process.stdout.columns ?? 100, target, ui }));
     }
     await flush();
     if (out && partial && values.out) {

@@ -1,9 +1,12 @@
 import { formatLocalDate, formatLocalTime } from '../../text/local-time.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
+import type { Language } from '../../text/messages/language.js';
 import type { ActionList } from './action-list.js';
 import { LAB_LABEL, type ReportTarget } from './report-sink.js';
-import { CLEAR_SAFETIES, CLEAR_SAFETY_INFO, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
+import { CLEAR_SAFETIES, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
-import { SYNC_AGE_BUCKETS, SYNC_AGE_TITLES, type TriageSummary } from './triage-summary.js';
+import { SYNC_AGE_BUCKETS, type TriageSummary } from './triage-summary.js';
+import { classRemedy, classTitle, deviceStep, safetyTitle, syncAgeTitle } from './triage-words.js';
 import { byUrgency } from './urgency.js';
 
 /**
@@ -75,6 +78,9 @@ export interface HtmlReportInput {
   summary: TriageSummary;
   actions: ActionList;
   generatedAt?: Date;
+  /** The language of the report's words (English by default); `ui` its messages. */
+  language?: Language;
+  ui?: UiMessages;
 }
 
 /**
@@ -85,23 +91,25 @@ export interface HtmlReportInput {
  */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary, target, actions } = input;
+  const language = input.language ?? 'en';
+  const ui = input.ui ?? EN;
   // In the time zone of the machine the report is made on (the admin's), with the zone named.
-  const generatedAt = formatLocalTime(input.generatedAt ?? new Date());
+  const generatedAt = formatLocalTime(input.generatedAt ?? new Date(), language);
   const lab = target.lab ? `<p class="lab" role="alert">${escapeHtml(LAB_LABEL)}</p>` : '';
   // The healthy majority (and "clear is not the remedy") would flatten every other bar on a
   // linear scale: they are headline figures instead, and the charts show what needs a decision.
   const classBars = TRIAGE_CLASSES.filter((c) => c !== 'healthy').map((c) => ({
-    label: TRIAGE_CLASS_INFO[c].title,
+    label: classTitle(ui, c),
     value: summary.byClass[c],
     colour: CLASS_COLOURS[c],
   }));
   const safetyBars = CLEAR_SAFETIES.filter((s) => s !== 'not-the-remedy').map((s) => ({
-    label: CLEAR_SAFETY_INFO[s].title,
+    label: safetyTitle(ui, s),
     value: summary.byClearSafety[s],
     colour: SAFETY_COLOURS[s],
   }));
   const syncBars = SYNC_AGE_BUCKETS.map((b) => ({
-    label: `Last sync ${SYNC_AGE_TITLES[b]}`,
+    label: ui['triage.chart.last-sync-bar']({ age: syncAgeTitle(ui, b) }),
     value: summary.lastSyncAge[b],
     colour: b === 'under-1d' || b === '1-7d' ? '#2e7d32' : b === '7-30d' ? '#f9a825' : '#c62828',
   }));
@@ -111,11 +119,11 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       : `<ul class="warnings">${summary.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`;
   const omitted =
     actions.omitted > 0
-      ? `<p>${actions.omitted.toLocaleString('en-US')} more devices need action; the CSV and JSON reports list every device.</p>`
+      ? `<p>${escapeHtml(ui['triage.html.omitted']({ count: actions.omitted.toLocaleString('en-US') }))}</p>`
       : '';
-  const title = `${target.lab ? '[LAB] ' : ''}TPM fleet triage`;
+  const title = `${target.lab ? '[LAB] ' : ''}${ui['triage.html.title']}`;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -147,24 +155,24 @@ dl.remedies dt { font-weight: bold; } dl.remedies dd { margin: 0; }
 <body>
 ${lab}
 <h1>${escapeHtml(title)}</h1>
-<p class="totals">${escapeHtml(target.description)}. Generated ${escapeHtml(generatedAt)}.</p>
+<p class="totals">${escapeHtml(ui['triage.html.generated']({ target: target.description, at: generatedAt }))}</p>
 <div class="kpis">
-${kpi('Windows devices', summary.devices, '')}
-${kpi('Healthy', summary.byClass.healthy, percent(summary.byClass.healthy, summary.devices))}
-${kpi('Need action', summary.needingAction, percent(summary.needingAction, summary.devices))}
-${kpi('TPM clear safe', summary.byClearSafety.safe, 'escrowed key matches')}
-${kpi('TPM clear blocked', summary.byClearSafety.blocked, 'see why below')}
+${kpi(ui['triage.kpi.devices'], summary.devices, '')}
+${kpi(ui['triage.kpi.healthy'], summary.byClass.healthy, percent(ui, summary.byClass.healthy, summary.devices))}
+${kpi(ui['triage.kpi.need-action'], summary.needingAction, percent(ui, summary.needingAction, summary.devices))}
+${kpi(ui['triage.kpi.clear-safe'], summary.byClearSafety.safe, ui['triage.kpi.clear-safe-note'])}
+${kpi(ui['triage.kpi.clear-blocked'], summary.byClearSafety.blocked, ui['triage.kpi.clear-blocked-note'])}
 </div>
 ${warnings}
 <div class="charts">
-${barChart('Devices needing action, by cause', classBars)}
-${barChart('Where a TPM clear is the remedy: is it safe?', safetyBars)}
-${barChart('Last sync with Intune', syncBars)}
+${barChart(ui['triage.chart.by-cause'], classBars)}
+${barChart(ui['triage.chart.clear-safety'], safetyBars)}
+${barChart(ui['triage.chart.last-sync'], syncBars)}
 </div>
-<h2>What to do, by cause</h2>
-${remediesByClass(summary)}
-<h2>Devices needing action, most urgent first</h2>
-${actionTable(actions.devices)}
+<h2>${escapeHtml(ui['triage.html.remedies'])}</h2>
+${remediesByClass(ui, summary)}
+<h2>${escapeHtml(ui['triage.html.devices'])}</h2>
+${actionTable(ui, actions.devices)}
 ${omitted}
 ${lab}
 </body>
@@ -176,39 +184,43 @@ function kpi(label: string, value: number, note: string): string {
   return `<div class="kpi"><b>${value.toLocaleString('en-US')}</b>${escapeHtml(label)}${note === '' ? '' : `<br><small>${escapeHtml(note)}</small>`}</div>`;
 }
 
-function percent(part: number, whole: number): string {
-  return whole === 0 ? '' : `${((part / whole) * 100).toFixed(1)}% of the fleet`;
+function percent(ui: UiMessages, part: number, whole: number): string {
+  return whole === 0 ? '' : ui['triage.kpi.percent']({ percent: ((part / whole) * 100).toFixed(1) });
 }
 
 /**
  * Each cause's remedy, once: the table below then says only where a device's own step differs
  * from its cause's (the device's verdict refined it), instead of the same paragraph on every row.
  */
-function remediesByClass(summary: TriageSummary): string {
+function remediesByClass(ui: UiMessages, summary: TriageSummary): string {
   const present = TRIAGE_CLASSES.filter((c) => TRIAGE_CLASS_INFO[c].needsAction && summary.byClass[c] > 0);
-  if (present.length === 0) return '<p>Nothing to do.</p>';
+  if (present.length === 0) return `<p>${escapeHtml(ui['triage.html.nothing-to-do'])}</p>`;
   return `<dl class="remedies">${present
     .map(
       (c) =>
-        `<dt>${escapeHtml(TRIAGE_CLASS_INFO[c].title)} (${summary.byClass[c].toLocaleString('en-US')})</dt><dd>${escapeHtml(TRIAGE_CLASS_INFO[c].remedy)}</dd>`,
+        `<dt>${escapeHtml(classTitle(ui, c))} (${summary.byClass[c].toLocaleString('en-US')})</dt><dd>${escapeHtml(classRemedy(ui, c))}</dd>`,
     )
     .join('')}</dl>`;
 }
 
-function actionTable(devices: readonly TriageResult[]): string {
-  if (devices.length === 0) return '<p>None.</p>';
+function actionTable(ui: UiMessages, devices: readonly TriageResult[]): string {
+  if (devices.length === 0) return `<p>${escapeHtml(ui['triage.html.none'])}</p>`;
   const rows = [...devices].sort(byUrgency).map((r) => {
     // Why: the cause's reasons, then what blocks a clear, then the device's own step where its
     // verdict refined its cause's; each in full behind a one-line summary (whyCell).
-    const why = [...r.reasons, ...r.clearBlockedBy.map((b) => `Clear blocked: ${b.reason}`)];
-    if (r.remedy !== TRIAGE_CLASS_INFO[r.class].remedy) why.push(`This device's own step: ${r.remedy}`);
+    const why = [
+      ...r.reasons,
+      ...r.clearBlockedBy.map((b) => ui['triage.html.clear-blocked']({ reason: b.reason })),
+    ];
+    if (r.remedy !== TRIAGE_CLASS_INFO[r.class].remedy)
+      why.push(ui['triage.html.own-step']({ step: deviceStep(ui, r) }));
     const user = r.userPrincipalName
       ? `<br><small class="nowrap">${escapeHtml(r.userPrincipalName)}</small>`
       : '';
-    return `<tr><td class="device"><span class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</span>${user}</td><td>${escapeHtml(TRIAGE_CLASS_INFO[r.class].title)}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(CLEAR_SAFETY_INFO[r.clearSafety].title)}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? 'never' : formatLocalDate(r.lastSync))}</td><td class="why">${whyCell(why)}</td></tr>`;
+    return `<tr><td class="device"><span class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</span>${user}</td><td>${escapeHtml(classTitle(ui, r.class))}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(safetyTitle(ui, r.clearSafety))}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? ui['triage.never'] : formatLocalDate(r.lastSync))}</td><td class="why">${whyCell(ui, why)}</td></tr>`;
   });
   return `<div class="scroll"><table>
-<thead><tr><th>Device and user</th><th>Cause</th><th>Clear</th><th>Last sync</th><th>Why (open a line for all of it)</th></tr></thead>
+<thead><tr>${(['device', 'cause', 'clear', 'last-sync', 'why'] as const).map((c) => `<th>${escapeHtml(ui[`triage.html.column.${c}`])}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -222,12 +234,12 @@ const SUMMARY_CHARS = 140;
  * The why of a row: one short line, with everything in full behind it in a <details> (no script:
  * the report's CSP allows none), so a device with long reasons does not make its row a page tall.
  */
-function whyCell(items: readonly string[]): string {
+function whyCell(ui: UiMessages, items: readonly string[]): string {
   if (items.length === 0) return '';
   const first = items[0] ?? '';
   if (items.length === 1 && first.length <= SUMMARY_CHARS) return escapeHtml(first);
   const cut =
     first.length <= SUMMARY_CHARS ? first : `${first.slice(0, SUMMARY_CHARS).replace(/\s+\S*$/, '')} …`;
-  const more = items.length > 1 ? ` (+${items.length - 1} more)` : '';
+  const more = items.length > 1 ? ui['triage.html.more-items']({ count: items.length - 1 }) : '';
   return `<details><summary>${escapeHtml(cut)}${more}</summary><ul>${items.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></details>`;
 }

@@ -10,6 +10,8 @@
  * and nothing cheaper explains the failure.
  */
 
+import { EN } from '../../text/messages/en.js';
+
 export const TRIAGE_CLASSES = [
   'healthy',
   'sync-stale',
@@ -37,72 +39,67 @@ export interface TriageClassInfo {
 
 export const TRIAGE_CLASS_INFO: Readonly<Record<TriageClass, TriageClassInfo>> = Object.freeze({
   healthy: {
-    title: 'Healthy',
-    remedy: 'Nothing to do.',
+    title: EN['triage.class.healthy'],
+    remedy: EN['triage.remedy.healthy'],
     needsAction: false,
   },
   'sync-stale': {
-    title: 'Sync stale',
+    title: EN['triage.class.sync-stale'],
     // A device that has not checked in reports compliance from its last check-in; nothing else
     // Intune says about it can be trusted until it syncs (Intune: "Sync Windows devices manually").
-    remedy: 'Sync the device (tpm-doctor fleet sync); if it does not check in, have the user sign in online.',
+    remedy: EN['triage.remedy.sync-stale'],
     needsAction: true,
   },
   'tpm-clear-candidate': {
-    title: 'TPM: clear candidate',
-    remedy:
-      'Clear the TPM through the gated procedure (tpm-doctor clear on the device), only when clear safety is "safe".',
+    title: EN['triage.class.tpm-clear-candidate'],
+    remedy: EN['triage.remedy.tpm-clear-candidate'],
     needsAction: true,
   },
   'tpm-wait': {
-    title: 'TPM: lockout (wait)',
-    remedy:
-      'Wait out the dictionary-attack lockout (or reset it with the lockout authorisation); do not clear.',
+    title: EN['triage.class.tpm-wait'],
+    remedy: EN['triage.remedy.tpm-wait'],
     needsAction: true,
   },
   'tpm-firmware': {
-    title: 'TPM: firmware update',
-    remedy:
-      "Update the TPM firmware with the PC maker's update (suspend BitLocker first); do not clear first.",
+    title: EN['triage.class.tpm-firmware'],
+    remedy: EN['triage.remedy.tpm-firmware'],
     needsAction: true,
   },
   'tpm-absent': {
-    title: 'TPM: not present',
-    remedy: 'Intune sees no TPM: enable the TPM (PTT/fTPM) in the UEFI firmware setup; a clear cannot help.',
+    title: EN['triage.class.tpm-absent'],
+    remedy: EN['triage.remedy.tpm-absent'],
     needsAction: true,
   },
   'secure-boot': {
-    title: 'Secure Boot off',
-    remedy: 'Turn Secure Boot on in the UEFI firmware setup (a firmware setting, not the TPM), then restart.',
+    title: EN['triage.class.secure-boot'],
+    remedy: EN['triage.remedy.secure-boot'],
     needsAction: true,
   },
   bitlocker: {
-    title: 'BitLocker off',
-    remedy:
-      'Enable BitLocker on the OS volume with a TPM protector and a recovery password escrowed to Entra ID.',
+    title: EN['triage.class.bitlocker'],
+    remedy: EN['triage.remedy.bitlocker'],
     needsAction: true,
   },
   attestation: {
-    title: 'Attestation stale',
+    title: EN['triage.class.attestation'],
     // Device Health Attestation is evaluated at boot; a reboot and a sync send a fresh report
     // (Intune: "Device Health Attestation settings ... require a restart").
-    remedy: 'Restart the device, then sync: a fresh health attestation report re-evaluates the setting.',
+    remedy: EN['triage.remedy.attestation'],
     needsAction: true,
   },
   'device-action': {
-    title: 'Device diagnosis',
-    remedy: "Follow the device's own diagnosis (its Remediations evidence): the step is in the reasons.",
+    title: EN['triage.class.device-action'],
+    remedy: EN['triage.remedy.device-action'],
     needsAction: true,
   },
   'non-compliant-other': {
-    title: 'Non-compliant (not TPM)',
-    remedy: 'Non-compliant for settings unrelated to the TPM: see the device in the Intune admin center.',
+    title: EN['triage.class.non-compliant-other'],
+    remedy: EN['triage.remedy.non-compliant-other'],
     needsAction: true,
   },
   unknown: {
-    title: 'Unknown',
-    remedy:
-      'Not enough data to classify: collect evidence with the Remediations script, or look at the device.',
+    title: EN['triage.class.unknown'],
+    remedy: EN['triage.remedy.unknown'],
     needsAction: true,
   },
 });
@@ -120,10 +117,10 @@ export const CLEAR_SAFETIES = ['safe', 'blocked', 'not-the-remedy', 'unknown'] a
 export type ClearSafety = (typeof CLEAR_SAFETIES)[number];
 
 export const CLEAR_SAFETY_INFO: Readonly<Record<ClearSafety, { title: string }>> = Object.freeze({
-  safe: { title: 'Safe to clear' },
-  blocked: { title: 'Clear blocked' },
-  'not-the-remedy': { title: 'Clear is not the remedy' },
-  unknown: { title: 'Clear safety unknown' },
+  safe: { title: EN['triage.safety.safe'] },
+  blocked: { title: EN['triage.safety.blocked'] },
+  'not-the-remedy': { title: EN['triage.safety.not-the-remedy'] },
+  unknown: { title: EN['triage.safety.unknown'] },
 });
 
 /**

@@ -1,3 +1,4 @@
+import { EN } from '../../text/messages/en.js';
 import type { GraphStats } from '../graph/graph-events.js';
 import type { ClassifyOptions } from './classify-device.js';
 import {
@@ -14,12 +15,12 @@ export const SYNC_AGE_BUCKETS = ['under-1d', '1-7d', '7-30d', '30-90d', 'over-90
 export type SyncAgeBucket = (typeof SYNC_AGE_BUCKETS)[number];
 
 export const SYNC_AGE_TITLES: Readonly<Record<SyncAgeBucket, string>> = Object.freeze({
-  'under-1d': '< 1 day',
-  '1-7d': '1–7 days',
-  '7-30d': '7–30 days',
-  '30-90d': '30–90 days',
-  'over-90d': '> 90 days',
-  never: 'never',
+  'under-1d': EN['triage.sync-age.under-1d'],
+  '1-7d': EN['triage.sync-age.1-7d'],
+  '7-30d': EN['triage.sync-age.7-30d'],
+  '30-90d': EN['triage.sync-age.30-90d'],
+  'over-90d': EN['triage.sync-age.over-90d'],
+  never: EN['triage.sync-age.never'],
 });
 
 /** The whole run in numbers: what the reports chart and the store keeps with the run. */

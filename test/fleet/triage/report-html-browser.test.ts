@@ -2,7 +2,9 @@
  * The triage HTML report as a manager sees it: made by the built CLI from a lab triage, opened in
  * Debian's Chromium (playwright-core) at 1400 px, and measured in the page: no table row taller
  * than a few lines, no cell whose text overflows it, device names, clear safety and dates on one
- * line, and nothing wider than the window outside the table's own scroll box.
+ * line, and nothing wider than the window outside the table's own scroll box. In English and in
+ * Japanese (--lang ja: the page says lang="ja", and its words are Japanese), each saved as a
+ * screenshot in the test's temporary folder.
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -25,7 +27,8 @@ const MAX_ROW_LINES = 6;
 useBuiltCli();
 const tmp = useTempDir('tpm-doctor-report-browser-');
 let browser: Browser;
-let report: string;
+const LANGUAGES = ['en', 'ja'] as const;
+const reports: Record<(typeof LANGUAGES)[number], string> = { en: '', ja: '' };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -34,25 +37,30 @@ beforeAll(async () => {
         '"apt-get install -y chromium" (scripts/install-os-packages.sh --for-tests does it).',
     );
   }
-  report = tmp.file('triage.html');
-  const triage = await runCli(
-    [
-      'fleet',
-      'triage',
-      '--tenant',
-      'lab',
-      '--lab-devices',
-      '2000',
-      '--no-store',
-      '--quiet',
-      '--format',
-      'html',
-      '--out',
-      report,
-    ],
-    { timeoutMs: 180_000 },
-  );
-  if (triage.code !== 0) throw new Error(`fleet triage failed (${triage.code}): ${triage.stderr}`);
+  for (const language of LANGUAGES) {
+    const report = tmp.file(`triage-${language}.html`);
+    const triage = await runCli(
+      [
+        '--lang',
+        language,
+        'fleet',
+        'triage',
+        '--tenant',
+        'lab',
+        '--lab-devices',
+        '2000',
+        '--no-store',
+        '--quiet',
+        '--format',
+        'html',
+        '--out',
+        report,
+      ],
+      { timeoutMs: 180_000 },
+    );
+    if (triage.code !== 0) throw new Error(`fleet triage failed (${triage.code}): ${triage.stderr}`);
+    reports[language] = report;
+  }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -72,13 +80,18 @@ interface Layout {
   overflowing: string[];
   wrappedOneLiners: string[];
   pageWidth: number;
+  lang: string;
+  heading: string;
 }
 
-describe('the HTML triage report in Chromium at 1400 px', () => {
+/** A heading of the report in each language: the words are the chosen language's. */
+const HEADINGS = { en: 'What to do, by cause', ja: '原因別の対処' } as const;
+
+describe.each(LANGUAGES)('the HTML triage report (--lang %s) in Chromium at 1400 px', (language) => {
   it('rows a few lines tall at most, no text overflowing its cell, one-line cells on one line', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
-      await page.goto(pathToFileURL(report).href);
+      await page.goto(pathToFileURL(reports[language]).href);
       // Measured in the page (a string: this test's TypeScript has no DOM types).
       const layout = (await page.evaluate(`(() => {
         const rows = [...document.querySelectorAll('tbody tr')];
@@ -100,7 +113,8 @@ describe('the HTML triage report in Chromium at 1400 px', () => {
             return range.getClientRects().length > 1;
           })
           .map((element) => element.textContent || '');
-        return { rows: rows.length, lineHeight, tallest, overflowing, wrappedOneLiners, pageWidth: document.documentElement.scrollWidth };
+        const heading = [...document.querySelectorAll('h2')].map((h) => h.textContent || '').join(' | ');
+        return { rows: rows.length, lineHeight, tallest, overflowing, wrappedOneLiners, pageWidth: document.documentElement.scrollWidth, lang: document.documentElement.lang, heading };
       })()`)) as Layout;
       expect(layout.rows).toBeGreaterThan(20);
       expect(layout.tallest.height / layout.lineHeight, layout.tallest.text).toBeLessThanOrEqual(
@@ -109,6 +123,9 @@ describe('the HTML triage report in Chromium at 1400 px', () => {
       expect(layout.overflowing).toEqual([]);
       expect(layout.wrappedOneLiners).toEqual([]);
       expect(layout.pageWidth).toBeLessThanOrEqual(1400);
+      expect(layout.lang).toBe(language);
+      expect(layout.heading).toContain(HEADINGS[language]);
+      await page.screenshot({ path: tmp.file(`triage-report-${language}-1400.png`), fullPage: false });
     } finally {
       await page.close();
     }
