@@ -8,9 +8,15 @@ import { terminalSafe } from './terminal-safe.js';
  * and lines break only between words. `text` may come from outside: it goes through the terminal
  * filter first (src/text/terminal-safe.ts), so its escapes are measured as they are shown.
  *
- * A word wider than a whole line (a long path or URL) is cut where the line ends, and text
- * without spaces in a script written without them (Japanese, Chinese) breaks between its wide
- * characters, as those scripts allow.
+ * Text without spaces in a script written without them (Japanese, Chinese) breaks between its
+ * wide characters, as those scripts allow.
+ *
+ * A token wider than a whole line (a 64-digit hash, a long URL or path) never starts at the end of
+ * a line: it goes on a line of its own. There a URL or a path (it has "://", "/" or "\") is kept
+ * whole and may run past the width: the terminal soft-wraps it, and copying it from the terminal
+ * (tmux, Windows Terminal, xterm) then gives it back in one piece, where a break of ours would put
+ * a newline and the hanging indent inside it. Any other such token (a hash) is cut at the width,
+ * each piece a full line, so the text still fits.
  */
 export function wrapParagraph(prefix: string, text: string, hang: number, width: number): string[] {
   const lead = displayWidth(stripVTControlCharacters(prefix));
@@ -24,6 +30,23 @@ export function wrapParagraph(prefix: string, text: string, hang: number, width:
     line = indent;
     used = hang;
     fresh = true;
+  };
+  // A token wider than a line: on a line of its own, whole if it is copied (a URL, a path), else cut.
+  const placeLong = (token: string) => {
+    if (!fresh || used > hang) newLine();
+    if (COPIED_WHOLE.test(token)) {
+      line += token;
+      used += displayWidth(token);
+      fresh = false;
+      return;
+    }
+    for (const g of graphemes(token)) {
+      const gw = displayWidth(g);
+      if (used + gw > width && used > hang) newLine();
+      line += g;
+      used += gw;
+      fresh = false;
+    }
   };
   const parts = terminalSafe(text).split(/( +)/);
   for (let i = 0; i < parts.length; i += 2) {
@@ -44,9 +67,12 @@ export function wrapParagraph(prefix: string, text: string, hang: number, width:
       fresh = false;
       continue;
     }
-    const breakable =
-      w > width - hang || /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]/.test(word);
-    if (!breakable) {
+    const wide = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]/.test(word);
+    if (!wide && w > width - hang) {
+      placeLong(word);
+      continue;
+    }
+    if (!wide) {
       if (!fresh || used > hang) newLine();
       line += word;
       used += w;
@@ -58,9 +84,12 @@ export function wrapParagraph(prefix: string, text: string, hang: number, width:
       line += gap;
       used += space;
     } else if (!fresh) newLine();
-    const units = lineBreakUnits(word).flatMap((u) => (displayWidth(u) > width - hang ? graphemes(u) : [u]));
-    for (const unit of units) {
+    for (const unit of lineBreakUnits(word)) {
       const uw = displayWidth(unit);
+      if (uw > width - hang) {
+        placeLong(unit);
+        continue;
+      }
       if (used + uw > width && used > hang) newLine();
       line += unit;
       used += uw;
@@ -70,6 +99,9 @@ export function wrapParagraph(prefix: string, text: string, hang: number, width:
   lines.push(line.trimEnd());
   return lines;
 }
+
+/** A URL or a path (Unix or Windows): kept whole on its own line, however long (wrapParagraph). */
+const COPIED_WHOLE = /:\/\/|[/\\]/;
 
 /** Punctuation a line must not start with, and brackets it must not end with (JIS X 4051 §6.1). */
 const NO_LINE_START = new Set([

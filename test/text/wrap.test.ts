@@ -34,11 +34,47 @@ describe('wrapParagraph', () => {
     expect(lines.map((l) => l.trim()).join('')).toBe(ja);
   });
 
-  it('cuts only a word wider than a whole line (a long path or URL)', () => {
+  it('puts a URL or a path wider than a line on a line of its own, whole, so it can be copied', () => {
     const url = `https://example.invalid/${'x'.repeat(100)}`;
-    const lines = wrapParagraph('see ', url, 2, 40);
+    const path = `C:\\ProgramData\\tpm-doctor\\${'evidence-'.repeat(8)}\\bitlocker.json`;
+    for (const token of [url, path, `/var/lib/tpm-doctor/${'runs/'.repeat(12)}journal.jsonl`]) {
+      const lines = wrapParagraph('see ', `the file ${token} and then the next words`, 2, 40);
+      expect(lines).toContain(`  ${token}`);
+      for (const line of lines.filter((l) => !l.includes(token)))
+        expect(displayWidth(line)).toBeLessThanOrEqual(40);
+      expect(lines[0]).toBe('see the file');
+      expect(lines.map((l) => l.trim()).join(' ')).toBe(`see the file ${token} and then the next words`);
+    }
+  });
+
+  it('never cuts a 64-digit hash at the end of a line: it starts a line of its own, then is cut at the width', () => {
+    const hash = 'a3f1'.repeat(16);
+    // Fits the line under the hanging indent: whole, on its own line, never split across two.
+    const fitting = wrapParagraph('SHA-256    ', `the EK certificate fingerprint ${hash} was read`, 11, 80);
+    expect(fitting.some((l) => l.trim() === hash || l.trim().startsWith(hash))).toBe(true);
+    for (const line of fitting) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    // Wider than a whole line: its own lines, each full, the text still within the width.
+    const lines = wrapParagraph('  ', `fingerprint ${hash} read`, 4, 40);
+    expect(lines[0]).toBe('  fingerprint');
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(40);
-    expect(lines.map((l) => l.trim()).join('')).toBe(`see ${url}`);
+    expect(lines[1]).toBe(`    ${hash.slice(0, 36)}`);
+    expect(lines[2]).toBe(`    ${hash.slice(36)} read`);
+  });
+
+  it('does the same inside Japanese: a hash on its own lines, a URL whole on its own line', () => {
+    const hash = 'a3f1'.repeat(16);
+    const url = `https://learn.microsoft.com/ja-jp/windows/security/${'hardware-security/'.repeat(4)}tpm`;
+    const text = `証明書のフィンガープリントは${hash}です。詳しくは${url}を参照してください。`;
+    const lines = wrapParagraph('  ', text, 4, 40);
+    // The URL alone on its line: nothing Japanese stuck to it when it is selected and copied.
+    expect(lines).toContain(`    ${url}`);
+    for (const line of lines.filter((l) => !l.includes(url)))
+      expect(displayWidth(line), line).toBeLessThanOrEqual(40);
+    const first = lines.findIndex((l) => l.includes('a3f1'));
+    expect(lines[first - 1]).toMatch(/は$/);
+    expect(lines[first]).toBe(`    ${hash.slice(0, 36)}`);
+    expect(lines[first + 1]?.startsWith(`    ${hash.slice(36)}です。`)).toBe(true);
+    expect(lines.join('').replaceAll(' ', '')).toBe(text);
   });
 
   it('shows control characters from outside escaped, and measures the escapes', () => {
