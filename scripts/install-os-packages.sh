@@ -7,7 +7,8 @@
 # checks (test/qemu/: a Linux guest with the kernel's TPM driver in front of swtpm) qemu-system-x86,
 # ovmf (the UEFI firmware), linux-image-amd64 (the guest's kernel and its 9p modules) and
 # busybox-static (the guest's initramfs), chromium (the console's browser tests drive Debian's
-# Chromium through playwright-core: test/console/), and wine64 (test/exe/ runs tpm-doctor.exe, the
+# Chromium through playwright-core: test/console/; fonts-ipafont-gothic, a Japanese font, so the
+# Japanese HTML report is laid out with real glyphs: test/fleet/triage/), and wine64 (test/exe/ runs tpm-doctor.exe, the
 # Windows single executable, under Wine; Debian puts its loader at /usr/lib/wine/wine64, off PATH).
 # Idempotent: does nothing when they are already there. Debian/Ubuntu (apt-get) only; elsewhere
 # it says what to install and fails.
@@ -39,6 +40,7 @@ if [ "$for_tests" = true ]; then
   # The initramfs needs a static busybox (the guest has no host libraries before 9p is mounted).
   { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || needed+=(busybox-static)
   [ -x /usr/bin/chromium ] || needed+=(chromium)
+  fc-list :lang=ja 2>/dev/null | grep -q . || needed+=(fonts-ipafont-gothic)
   # test/exe/intunewin.test.ts opens the Intune package with independent tools.
   command -v unzip >/dev/null 2>&1 || needed+=(unzip)
   command -v openssl >/dev/null 2>&1 || needed+=(openssl)
@@ -51,8 +53,8 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "tpm-doctor: missing ${needed[*]}; install them with your package manager" >&2
-  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox chromium wine unzip openssl;" >&2
-  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox chromium wine unzip openssl)" >&2
+  echo "  (Fedora: dnf install swtpm swtpm-tools tpm2-tools postgresql-server qemu-system-x86 edk2-ovmf kernel-core busybox chromium google-noto-sans-cjk-fonts wine unzip openssl;" >&2
+  echo "   Arch: pacman -S swtpm tpm2-tools postgresql qemu-system-x86 edk2-ovmf linux busybox chromium noto-fonts-cjk wine unzip openssl)" >&2
   exit 1
 fi
 

@@ -74,7 +74,7 @@ describe('diagnose in Japanese, at 80 columns', () => {
     expect(firstScreen.some((l) => /^判定 +問題あり$/.test(l))).toBe(true);
     const next = firstScreen.findIndex((l) => /^次の手順 +待機 {2}\(tpm\.lockout\)$/.test(l));
     expect(next).toBeGreaterThan(0);
-    const clear = firstScreen.findIndex((l) => l.startsWith('TPMのクリア'));
+    const clear = firstScreen.findIndex((l) => l.startsWith('TPM のクリア'));
     expect(clear).toBeGreaterThan(next + 1);
     expect(firstScreen.slice(next + 1, clear).join('')).toMatch(
       /^ +デバイスの電源を入れたまま、約16分40秒待って/,
@@ -118,9 +118,9 @@ describe('diagnose in Japanese, at 80 columns', () => {
     expect(r.code).toBe(10);
     expect(widest(r.stdout)).toBeLessThanOrEqual(SCREEN.columns);
     expect(r.stdout).toMatch(/^事前チェック（ゲート）$/m);
-    expect(r.stdout).toMatch(/^ {2}不合格 {2}blocker\.lockout {14}TPMは辞書攻撃対策のロックアウト中です。/m);
+    expect(r.stdout).toMatch(/^ {2}不合格 {2}blocker\.lockout {14}TPM は辞書攻撃対策のロックアウト中です。/m);
     expect(r.stdout).toMatch(/^ {2}合格 {4}blocker\.disable-clear /m);
-    expect(r.stdout).toMatch(/^ゲート: 拒否（TPMには何も変更を加えていません）$/m);
+    expect(r.stdout).toMatch(/^ゲート: 拒否（TPM には何も変更を加えていません）$/m);
     const json = await runCli(['clear', '--tpm', 'lab:lockout', '--dry-run', '--json', '--lang', 'ja'], {
       timeoutMs: 60_000,
     });

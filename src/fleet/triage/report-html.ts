@@ -217,7 +217,7 @@ function actionTable(ui: UiMessages, devices: readonly TriageResult[]): string {
     const user = r.userPrincipalName
       ? `<br><small class="nowrap">${escapeHtml(r.userPrincipalName)}</small>`
       : '';
-    return `<tr><td class="device"><span class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</span>${user}</td><td>${escapeHtml(classTitle(ui, r.class))}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(safetyTitle(ui, r.clearSafety))}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? ui['triage.never'] : formatLocalDate(r.lastSync))}</td><td class="why">${whyCell(ui, why)}</td></tr>`;
+    return `<tr><td class="device"><span class="nowrap">${escapeHtml(r.deviceName ?? r.deviceId)}</span>${user}</td><td class="nowrap">${escapeHtml(classTitle(ui, r.class))}</td><td class="${escapeHtml(r.clearSafety)} nowrap">${escapeHtml(safetyTitle(ui, r.clearSafety))}</td><td class="nowrap">${escapeHtml(r.lastSync === null ? ui['triage.never'] : formatLocalDate(r.lastSync))}</td><td class="why">${whyCell(ui, why)}</td></tr>`;
   });
   return `<div class="scroll"><table>
 <thead><tr>${(['device', 'cause', 'clear', 'last-sync', 'why'] as const).map((c) => `<th>${escapeHtml(ui[`triage.html.column.${c}`])}</th>`).join('')}</tr></thead>

@@ -3,7 +3,7 @@ import type { UiTranslation } from './translation.js';
 
 /**
  * tpm-doctor's messages in Japanese, written for the IT admin who runs it (the words Windows and
- * Intune use in Japanese: TPMのクリア, BitLocker回復キー, ロックアウト). Keyed as en.ts; a test
+ * Intune use in Japanese: TPM のクリア, BitLocker 回復キー, ロックアウト). Keyed as en.ts; a test
  * keeps the two key for key. Loaded only when Japanese is chosen (catalog.ts).
  */
 export const JA = {
@@ -15,18 +15,19 @@ export const JA = {
     '何も読み取れませんでした。TPM（--tpm）か証拠バンドル（--evidence）を指定してください。',
   'verdict.incomplete': (p: { reasons: string }) =>
     `証拠が不完全です: ${p.reasons}。対処する前に、管理者としてもう一度収集してください（tpm-doctor collect、または管理者権限の PowerShell で collect-evidence.ps1 -Full）。`,
-  'verdict.healthy': '対応は不要です。TPMは正常です。',
+  'verdict.healthy': '対応は不要です。TPM は正常です。',
   'verdict.review-warnings': '変更は不要です。警告の内容を確認してください。',
   'verdict.clear-blocked': (p: { reasons: string; collectFirst: boolean }) =>
-    `TPMのクリアが必要ですが、今は実行しないでください: ${p.reasons}${p.collectFirst ? ' 先に、不足している証拠を収集してください。' : ''}`,
+    `TPM のクリアが必要ですが、今は実行しないでください: ${p.reasons}${p.collectFirst ? ' 先に、不足している証拠を収集してください。' : ''}`,
 
   'diagnosis.heading': (p: { source: string }) => `診断対象: ${p.source}`,
   'diagnosis.source.evidence': (p: { origin: string }) => `証拠 ${p.origin}`,
   'diagnosis.source.nothing': 'なし',
-  'diagnosis.lab': (p: { scenarios: string }) => `[ラボ: 使い捨てのソフトウェアTPM、シナリオ ${p.scenarios}]`,
+  'diagnosis.lab': (p: { scenarios: string }) =>
+    `[ラボ: 使い捨てのソフトウェア TPM、シナリオ ${p.scenarios}]`,
   'diagnosis.label.verdict': '判定',
   'diagnosis.label.next-step': '次の手順',
-  'diagnosis.label.clear': 'TPMのクリア',
+  'diagnosis.label.clear': 'TPM のクリア',
   'diagnosis.status.healthy': '正常',
   'diagnosis.status.warnings': '警告あり',
   'diagnosis.status.errors': '問題あり',
@@ -36,9 +37,9 @@ export const JA = {
   'diagnosis.step.wait': '待機',
   'diagnosis.step.reset-lockout': 'ロックアウトのリセット',
   'diagnosis.step.restart': '再起動',
-  'diagnosis.step.update': 'ファームウェアまたはWindowsの更新',
+  'diagnosis.step.update': 'ファームウェアまたは Windows の更新',
   'diagnosis.step.reconfigure': '設定の変更',
-  'diagnosis.step.clear': 'TPMのクリア（ゲートあり: tpm-doctor clear）',
+  'diagnosis.step.clear': 'TPM のクリア（ゲートあり: tpm-doctor clear）',
   'diagnosis.step.collect': '不足している証拠の収集',
   'diagnosis.clear.yes': '可',
   'diagnosis.clear.yes-detail':
@@ -56,14 +57,14 @@ export const JA = {
   'diagnosis.no-findings': '検出事項はありません。',
   'diagnosis.could-not-read': '読み取れなかったもの',
   'diagnosis.rule-failed': (p: { rule: string; message: string }) =>
-    `ルール ${p.rule} が失敗しました（tpm-doctorの不具合）: ${p.message}`,
-  'diagnosis.not-known': '不明な点（判明するまでTPMのクリアは保留）',
+    `ルール ${p.rule} が失敗しました（tpm-doctor の不具合）: ${p.message}`,
+  'diagnosis.not-known': '不明な点（判明するまで TPM のクリアは保留）',
   'diagnosis.not-understood': '読み取ったが解釈できなかった項目',
   'diagnosis.not-understood.item': (p: { file: string; message: string }) =>
     `${p.file}（読み取り済み）: ${p.message}`,
-  'diagnosis.more': '検出事項ごとの根拠: --verbose　IDの説明: docs/findings.md',
+  'diagnosis.more': '検出事項ごとの根拠: --verbose　ID の説明: docs/findings.md',
 
-  'clear.heading': (p: { uri: string }) => `TPMのクリア: ${p.uri}`,
+  'clear.heading': (p: { uri: string }) => `TPM のクリア: ${p.uri}`,
   'clear.diagnosis': (p: {
     status: string;
     step: string;
@@ -76,10 +77,10 @@ export const JA = {
   'clear.not-confirmed': '確認されなかったため、何も変更していません。',
 
   'refusal.no-lockout-value':
-    'このTPMにはロックアウト認証の値が設定されていません（lockoutAuthSet がクリア）。値を指定しないでください。誤った値を送ると、回復時間が経過するまでロックアウト認証がブロックされます',
+    'この TPM にはロックアウト認証の値が設定されていません（lockoutAuthSet がクリア）。値を指定しないでください。誤った値を送ると、回復時間が経過するまでロックアウト認証がブロックされます',
   'refusal.ppi-on-lab':
-    'ラボのTPMには物理プレゼンスの確認画面を出すファームウェアがありません。--method platform を使ってください',
-  'refusal.resume-on-lab': 'ラボのTPMは1回のコマンドの間しか存在しないため、再開できる実行はありません',
+    'ラボの TPM には物理プレゼンスの確認画面を出すファームウェアがありません。--method platform を使ってください',
+  'refusal.resume-on-lab': 'ラボの TPM は1回のコマンドの間しか存在しないため、再開できる実行はありません',
   'refusal.unfinished-run': (p: { runs: string }) =>
     `実行 ${p.runs} が完了していません。別のクリアを始める前に、「tpm-doctor resume」で再開するか、「tpm-doctor abandon RUN-ID」で終了してください`,
 
@@ -97,14 +98,14 @@ export const JA = {
   'fleet.phase.posting': '送信中',
   'fleet.phase.posted': '送信済み、デバイスの同期待ち',
   'fleet.phase.unconfirmed': '送信済みの可能性あり（中断）、同期待ち',
-  'fleet.phase.synced': '同期済み、TPM設定の準拠待ち',
+  'fleet.phase.synced': '同期済み、TPM 設定の準拠待ち',
   'fleet.phase.compliant': '準拠',
-  'fleet.phase.failed': 'Graphが拒否',
+  'fleet.phase.failed': 'Graph が拒否',
   'fleet.phase.timed-out': 'タイムアウト',
   'fleet.phase.remediate-synced': '証拠を報告済み',
   'fleet.phase.clear-posted': '送信済み、クリア結果の報告待ち',
   'fleet.phase.clear-synced': 'クリアと証明が完了、再起動と準拠待ち',
-  'fleet.phase.clear-failed': '拒否または失敗（TPMはクリアされていません）',
+  'fleet.phase.clear-failed': '拒否または失敗（TPM はクリアされていません）',
   'fleet.campaign.problems': '確認が必要なデバイス:',
   'fleet.campaign.more': (p: { count: number }) => `…ほか${p.count}台（--json ですべて表示）`,
   'fleet.campaign.stopped': (p: { id: string }) =>
@@ -121,9 +122,9 @@ export const JA = {
   'fleet.status.compliant': (p: { compliant: string; total: number }) => `${p.compliant}/${p.total}台が準拠`,
 
   'gate.check.reason.decommission':
-    '目的は廃棄（譲渡、売却、OSの再インストール）です。障害は前提にしないため診断結果は参照しませんが、バックアップ、承認、ブロック要因のチェックは行います。',
+    '目的は廃棄（譲渡、売却、OS の再インストール）です。障害は前提にしないため診断結果は参照しませんが、バックアップ、承認、ブロック要因のチェックは行います。',
   'gate.check.reason.recommended': (p: { because: string }) =>
-    `診断の結果、対処の段階が「TPMのクリア」に達しており（原因: ${p.because}）、妨げになるものはありません。`,
+    `診断の結果、対処の段階が「TPM のクリア」に達しており（原因: ${p.because}）、妨げになるものはありません。`,
   'gate.check.reason.why-undiagnosable': 'このデバイスについて何も読み取れませんでした',
   'gate.check.reason.why-unknown': (p: { facts: string }) =>
     `クリアの判断に必要な事実が不明です（${p.facts}）`,
@@ -135,30 +136,30 @@ export const JA = {
   'gate.check.reason.not-justified': (p: { why: string; todo: string }) =>
     `修復のためのクリアは妥当ではありません。${p.why}。代わりに次の対処をしてください: ${p.todo}（--purpose decommission は、デバイスを譲渡、売却、再インストールする場合にだけ使ってください。）`,
   'gate.check.backup.not-windows':
-    'Windowsのボリュームはありません（Windowsデバイスではありません）。保護すべきBitLockerボリュームはありません。',
+    'Windows のボリュームはありません（Windows デバイスではありません）。保護すべき BitLocker ボリュームはありません。',
   'gate.check.rights.not-windows':
-    'Windowsデバイスではなく、このユーザーはすでにTPMにアクセスできています（プローブで読み取り済み）。Windowsの管理者権限は関係ありません。',
+    'Windows デバイスではなく、このユーザーはすでに TPM にアクセスできています（プローブで読み取り済み）。Windows の管理者権限は関係ありません。',
   'gate.check.rights.lab-platform-disabled':
-    'このラボTPMはプラットフォーム階層が無効です（次のTPMリセットまで phEnable がクリア）。ラボTPMの電源を入れ直すか、--method lockout を使ってください。',
+    'このラボ TPM はプラットフォーム階層が無効です（次の TPM リセットまで phEnable がクリア）。ラボ TPM の電源を入れ直すか、--method lockout を使ってください。',
   'gate.check.rights.lab-platform':
-    'ラボTPMのプラットフォーム階層は有効です（phEnable がセット）。TPM2_Clear をプラットフォーム認証で実行できます。',
+    'ラボ TPM のプラットフォーム階層は有効です（phEnable がセット）。TPM2_Clear をプラットフォーム認証で実行できます。',
   'gate.check.rights.lab-no-ppi':
-    'ラボTPMには物理プレゼンスの確認画面を出すファームウェアがありません。--method platform を使ってください。',
+    'ラボ TPM には物理プレゼンスの確認画面を出すファームウェアがありません。--method platform を使ってください。',
   'gate.check.approval.recorded': (p: { by: string; ticket: string }) =>
     `${p.by} が承認（チケット ${p.ticket}）。ジャーナルに記録します`,
   'gate.check.approval.not-windows-approved': (p: { recorded: string }) =>
-    `MDMで管理されたWindowsデバイスではありません。${p.recorded}。`,
+    `MDM で管理された Windows デバイスではありません。${p.recorded}。`,
   'gate.check.approval.not-windows':
-    'MDMで管理されたWindowsデバイスではありません（Windowsの証拠なし、WindowsのTPMでもない）。承認は不要です。',
+    'MDM で管理された Windows デバイスではありません（Windows の証拠なし、Windows の TPM でもない）。承認は不要です。',
   'gate.check.approval.unread-approved': (p: { recorded: string }) =>
-    `MDMの登録情報は読み取れませんでした。${p.recorded}。`,
+    `MDM の登録情報は読み取れませんでした。${p.recorded}。`,
   'gate.check.approval.unread': (p: { approvalFlags: string; acknowledge: string }) =>
-    `このデバイスがIntuneで管理されているかどうか不明です（MDMの登録情報を読み取れませんでした）。${p.approvalFlags} で承認を記録するか、会社の管理下にないデバイスなら ${p.acknowledge} で了承してください。`,
+    `このデバイスが Intune で管理されているかどうか不明です（MDM の登録情報を読み取れませんでした）。${p.approvalFlags} で承認を記録するか、会社の管理下にないデバイスなら ${p.acknowledge} で了承してください。`,
   'gate.check.approval.not-mdm-approved': (p: { recorded: string }) =>
-    `MDMで管理されていません（Intuneへの登録なし）。${p.recorded}。`,
-  'gate.check.approval.not-mdm': 'MDMで管理されていません（Intuneへの登録なし）。承認は不要です。',
+    `MDM で管理されていません（Intune への登録なし）。${p.recorded}。`,
+  'gate.check.approval.not-mdm': 'MDM で管理されていません（Intune への登録なし）。承認は不要です。',
   'gate.check.approval.intune-approved': (p: { recorded: string }) =>
-    `Intuneで管理されたデバイスです。${p.recorded}。`,
+    `Intune で管理されたデバイスです。${p.recorded}。`,
   'gate.check.approval.intune-missing': (p: {
     providerId: string;
     missingWho: boolean;
@@ -168,39 +169,39 @@ export const JA = {
     const lacking = [p.missingWho ? '承認者' : null, p.missingTicket ? 'チケット' : null]
       .filter((x) => x !== null)
       .join('と');
-    return `このデバイスはIntuneで管理されている（ProviderID "${p.providerId}"）ため、クリアには承認の記録が必要ですが、${lacking}が指定されていません。管理者の承認を得て、${p.approvalFlags} を付けてもう一度実行してください。`;
+    return `このデバイスは Intune で管理されている（ProviderID "${p.providerId}"）ため、クリアには承認の記録が必要ですが、${lacking}が指定されていません。管理者の承認を得て、${p.approvalFlags} を付けてもう一度実行してください。`;
   },
-  'gate.check.disable-clear.pass': 'disableClear は設定されていません。TPMは TPM2_Clear を受け付けます。',
+  'gate.check.disable-clear.pass': 'disableClear は設定されていません。TPM は TPM2_Clear を受け付けます。',
   'gate.check.disable-clear.why':
     'disableClear が設定されています。ロックアウト認証でもプラットフォーム認証でも TPM2_Clear は TPM_RC_DISABLED（0x120）で失敗します。誰かが意図的に設定したものなので、まず誰がなぜ設定したのかを確認してください。',
   'gate.check.disable-clear.ppi': (p: { why: string; acknowledge: string }) =>
-    `${p.why}物理プレゼンスによるクリア（PPI操作5または14）なら、ファームウェアが先にプラットフォーム認証で TPM2_ClearControl(NO) を実行するため、設定に関係なくクリアできます。その方針で合意できたら ${p.acknowledge} で了承してください。`,
+    `${p.why}物理プレゼンスによるクリア（PPI 操作5または14）なら、ファームウェアが先にプラットフォーム認証で TPM2_ClearControl(NO) を実行するため、設定に関係なくクリアできます。その方針で合意できたら ${p.acknowledge} で了承してください。`,
   'gate.check.disable-clear.fail': (p: { why: string; ppiFlag: string }) =>
-    `${p.why}解除できるのはプラットフォーム認証（TPM2_ClearControl(NO)）だけです。UEFIセットアップで解除するか、${p.ppiFlag} を使う（PPI操作5または14は設定に関係なくクリアします）か、ラボTPMなら tpm2_clearcontrol -C p c を実行してください。`,
+    `${p.why}解除できるのはプラットフォーム認証（TPM2_ClearControl(NO)）だけです。UEFI セットアップで解除するか、${p.ppiFlag} を使う（PPI 操作5または14は設定に関係なくクリアします）か、ラボ TPM なら tpm2_clearcontrol -C p c を実行してください。`,
   'gate.check.lockout.remaining': (p: { seconds: number; failed: number; max: number; interval: number }) =>
     `電源を入れたまま、あと約${formatDuration(p.seconds, 'ja')}で解除されます（失敗${p.failed}回、上限${p.max}回、${formatDuration(p.interval, 'ja')}ごとに1回分を取り消し）`,
   'gate.check.lockout.never-heals':
-    'このTPMは待っても回復しません（LOCKOUT_INTERVAL または MAX_AUTH_FAIL が0）',
+    'この TPM は待っても回復しません（LOCKOUT_INTERVAL または MAX_AUTH_FAIL が0）',
   'gate.check.lockout.heal-time': (p: { healTime: string }) =>
-    `Windowsが報告する回復時間は ${p.healTime} です`,
+    `Windows が報告する回復時間は ${p.healTime} です`,
   'gate.check.lockout.remaining-unknown': '解除までの残り時間は不明です',
   'gate.check.lockout.never-clear':
-    'ロックアウトから抜けるためにTPMをクリアしないでください。ロックアウトは時間で回復します。クリアするとすべての鍵が消去され、何が失敗し続けているのかも分からなくなります。',
+    'ロックアウトから抜けるために TPM をクリアしないでください。ロックアウトは時間で回復します。クリアするとすべての鍵が消去され、何が失敗し続けているのかも分からなくなります。',
   'gate.check.lockout.fail': (p: { wait: string; never: string }) =>
-    `TPMは辞書攻撃対策のロックアウト中です。${p.wait}。待つか、ロックアウト認証でリセットしてください（Windows: Unblock-Tpm または tpm.msc の「TPMロックアウトのリセット」、Linux: tpm2_dictionarylockout --clear-lockout）。ロックアウト認証の値は決して推測で入力しないでください。${p.never}`,
+    `TPM は辞書攻撃対策のロックアウト中です。${p.wait}。待つか、ロックアウト認証でリセットしてください（Windows: Unblock-Tpm または tpm.msc の「TPM ロックアウトのリセット」、Linux: tpm2_dictionarylockout --clear-lockout）。ロックアウト認証の値は決して推測で入力しないでください。${p.never}`,
   'gate.check.lockout.auth-blocked': (p: { recoverySeconds: number | null; never: string }) =>
-    `ロックアウト認証がブロックされています（誤った値の後の TPM_RC_LOCKOUT 0x921）。最後に誤った値を試してから、電源が入った状態で最大${p.recoverySeconds === null ? ' LOCKOUT_RECOVERY の時間' : formatDuration(p.recoverySeconds, 'ja')}（0の場合は次のTPMリセットまで）拒否されます。その時間が過ぎてから正しい値を使ってください。推測で入力しないでください。${p.never}`,
+    `ロックアウト認証がブロックされています（誤った値の後の TPM_RC_LOCKOUT 0x921）。最後に誤った値を試してから、電源が入った状態で最大${p.recoverySeconds === null ? ' LOCKOUT_RECOVERY の時間' : formatDuration(p.recoverySeconds, 'ja')}（0の場合は次の TPM リセットまで）拒否されます。その時間が過ぎてから正しい値を使ってください。推測で入力しないでください。${p.never}`,
   'gate.check.lockout.unread': (p: { acknowledge: string }) =>
-    `ロックアウトの状態を読み取れませんでした（TPMのプロパティ、tpmtool、Get-Tpm のいずれもなし）。--tpm を指定するか、管理者として証拠を収集し直してください。または ${p.acknowledge} で了承してください。`,
-  'gate.check.lockout.pass': 'TPMは辞書攻撃対策のロックアウト中ではありません。',
+    `ロックアウトの状態を読み取れませんでした（TPM のプロパティ、tpmtool、Get-Tpm のいずれもなし）。--tpm を指定するか、管理者として証拠を収集し直してください。または ${p.acknowledge} で了承してください。`,
+  'gate.check.lockout.pass': 'TPM は辞書攻撃対策のロックアウト中ではありません。',
   'gate.check.firmware.default-action':
-    'PCメーカーのツールでTPMファームウェアを更新し（BitLockerは一時停止）、そのうえで証拠を収集して診断し直してください。',
+    'PC メーカーのツールで TPM ファームウェアを更新し（BitLocker は一時停止）、そのうえで証拠を収集して診断し直してください。',
   'gate.check.firmware.fail': (p: { action: string }) =>
-    `TPMファームウェアに脆弱性があり、まだ更新されていません。今クリアしても、同じファームウェアで新しい鍵が作られるだけです。先にファームウェアを更新してから診断し直してください: ${p.action}`,
+    `TPM ファームウェアに脆弱性があり、まだ更新されていません。今クリアしても、同じファームウェアで新しい鍵が作られるだけです。先にファームウェアを更新してから診断し直してください: ${p.action}`,
   'gate.check.firmware.unread': (p: { acknowledge: string }) =>
-    `TPMファームウェアのバージョンを読み取れなかったため、既知の脆弱性と照合できません。--tpm を指定するか詳しい証拠を用意するか、${p.acknowledge} で了承してください。`,
+    `TPM ファームウェアのバージョンを読み取れなかったため、既知の脆弱性と照合できません。--tpm を指定するか詳しい証拠を用意するか、${p.acknowledge} で了承してください。`,
   'gate.check.firmware.pass': (p: { version: string | null }) =>
-    `このTPMファームウェアに既知の脆弱性はありません（${p.version ?? 'tpmtool: 脆弱性なし'}）。`,
+    `この TPM ファームウェアに既知の脆弱性はありません（${p.version ?? 'tpmtool: 脆弱性なし'}）。`,
   'gate.check.inventory.pass': (p: {
     persistent: number | null;
     nv: number | null;
@@ -208,8 +209,8 @@ export const JA = {
   }) => {
     const counts = [
       `永続オブジェクト${p.persistent ?? '（数は不明）'}${p.persistent === null ? '' : '個'}`,
-      `プラットフォーム以外のNVインデックス${p.nv ?? '（数は不明）'}${p.nv === null ? '' : '個'}`,
-      ...(p.windows !== null ? [`Windowsの項目${p.windows}個`] : []),
+      `プラットフォーム以外の NV インデックス${p.nv ?? '（数は不明）'}${p.nv === null ? '' : '個'}`,
+      ...(p.windows !== null ? [`Windows の項目${p.windows}個`] : []),
     ];
     return `クリアで${counts.join('、')}が消去されます。内容を確認し、必要なものはバックアップするか、確定する前に作り直す計画を立ててください。`;
   },
@@ -222,11 +223,11 @@ export const JA = {
   'gate.loss.heading': 'クリアで消去されるもの',
   'gate.loss.nothing': 'ストレージ階層とエンドースメント階層のシークレット以外はありません',
   'gate.loss.persistent': (p: { handle: string }) => `永続オブジェクト ${p.handle}`,
-  'gate.loss.nv': (p: { index: string }) => `NVインデックス ${p.index}`,
+  'gate.loss.nv': (p: { index: string }) => `NV インデックス ${p.index}`,
   'gate.result': 'ゲート: ',
   'gate.passed': '合格',
   'gate.refused': '拒否',
-  'gate.refused-detail': '（TPMには何も変更を加えていません）',
+  'gate.refused-detail': '（TPM には何も変更を加えていません）',
   // fleet triage: the classes, clear safety and the table and HTML report (src/fleet/triage/).
   'triage.class.healthy': '正常',
   'triage.remedy.healthy': '対応は不要です。',

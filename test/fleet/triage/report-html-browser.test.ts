@@ -6,6 +6,7 @@
  * Japanese (--lang ja: the page says lang="ja", and its words are Japanese), each saved as a
  * screenshot in the test's temporary folder.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
@@ -35,6 +36,15 @@ beforeAll(async () => {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: the report's browser test needs it. Install it with ` +
         '"apt-get install -y chromium" (scripts/install-os-packages.sh --for-tests does it).',
+    );
+  }
+  // Without a Japanese font Chromium draws the Japanese report in boxes, and its layout measures
+  // nothing real.
+  const japaneseFonts = execFileSync('fc-list', [':lang=ja'], { encoding: 'utf8' });
+  if (japaneseFonts.trim() === '') {
+    throw new Error(
+      'No Japanese font is installed: the Japanese report cannot be laid out. Install one with ' +
+        '"apt-get install -y fonts-ipafont-gothic" (scripts/install-os-packages.sh --for-tests does it).',
     );
   }
   for (const language of LANGUAGES) {
@@ -105,7 +115,8 @@ describe.each(LANGUAGES)('the HTML triage report (--lang %s) in Chromium at 1400
         const overflowing = cells
           .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
           .map((cell) => (cell.textContent || '').slice(0, 80));
-        // Device names, users, clear safety and dates: one line each (a break there is mid-word).
+        // Device names, users, causes, clear safety and dates: one line each (a break there is
+        // mid-word; in Japanese, inside a word such as クリア候補).
         const wrappedOneLiners = [...document.querySelectorAll('tbody .nowrap')]
           .filter((element) => {
             const range = document.createRange();
