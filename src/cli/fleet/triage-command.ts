@@ -14,7 +14,7 @@ import { renderTriageTable } from '../../fleet/triage/report-table.js';
 import { triageFleet } from '../../fleet/triage/triage.js';
 import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
 import { createScratchFile } from '../../fs/safe-file.js';
-import { loadMessages } from '../../text/messages/catalog.js';
+import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
@@ -130,7 +130,10 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     };
     const progress = new ProgressLine(!values.quiet);
     const graph = connection.graph;
+    // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
+    const messages = format === 'table' || format === 'html' ? await loadMessages(language) : ENGLISH;
     const summary = await triageFleet(connection.intune, {
+      messages,
       ...(staleSyncDays !== undefined ? { staleSyncDays } : {}),
       requestStats: () => graph.stats,
       onProgress: (p) =>
@@ -156,13 +159,9 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
 
     if (csv) await csv.end();
     if (json) await json.end(summary);
-    // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
-    if (format === 'html') {
-      const { ui } = await loadMessages(language);
-      await sink(renderHtmlReport({ target, summary, actions, language, ui }));
-    }
+    const { ui } = messages;
+    if (format === 'html') await sink(renderHtmlReport({ target, summary, actions, language, ui }));
     if (format === 'table') {
-      const { ui } = await loadMessages(language);
       await sink(renderTriageTable(summary, actions, { width: process.stdout.columns ?? 100, target, ui }));
     }
     await flush();

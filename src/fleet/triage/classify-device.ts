@@ -1,5 +1,6 @@
 import { matchFirmware, parseVersion } from '../../diagnose/data/firmware-vulnerabilities.js';
 import { redact } from '../../snapshot/redact-secrets.js';
+import { EN } from '../../text/messages/en.js';
 import type {
   BitlockerRecoveryKeyInfo,
   DeviceComplianceSettingState,
@@ -71,6 +72,8 @@ interface Decision {
   reasons: string[];
   clearIsTheRemedy: boolean;
   remedy?: string;
+  /** `remedy` in the admin's language (the device's verdict, diagnosed in it). */
+  localRemedy?: string;
 }
 
 /**
@@ -108,6 +111,7 @@ export function classifyDevice(
     );
   }
 
+  const collectFirst = decision.clearIsTheRemedy && clearSafety === 'unknown' && evidence === null;
   return {
     deviceId: device.id,
     deviceName: device.deviceName,
@@ -118,15 +122,20 @@ export function classifyDevice(
     clearBlockedBy: safety.blockers,
     escrow: safety.escrow.status,
     reasons,
-    remedy:
-      decision.clearIsTheRemedy && clearSafety === 'unknown' && evidence === null
-        ? 'Collect the device\'s evidence first ("tpm-doctor fleet remediate"): a clear is proposed only when its own diagnosis agrees and the escrowed recovery key matches its protector.'
-        : (decision.remedy ?? TRIAGE_CLASS_INFO[decision.class].remedy),
+    ...(collectFirst ? { remedy: EN['triage.remedy.collect-evidence-first'] } : remedyOf(decision)),
     findings: evidence?.findings.map((f) => f.id) ?? [],
     failingSettings,
     lastSync,
     evidenceAt: evidence?.collectedAt ?? null,
   };
+}
+
+/** A decision's step: its own (and in the admin's language, when it has one), or its class's. */
+function remedyOf(decision: Decision): { remedy: string; localRemedy?: string } {
+  if (decision.remedy === undefined) return { remedy: TRIAGE_CLASS_INFO[decision.class].remedy };
+  return decision.localRemedy === undefined
+    ? { remedy: decision.remedy }
+    : { remedy: decision.remedy, localRemedy: decision.localRemedy };
 }
 
 /** What decided a device's class: its own verdict, a stale sync, Intune's failing settings or complianceState. */
@@ -238,13 +247,14 @@ function fromDeviceVerdict(evidence: DeviceEvidence): Decision | null {
   const blockedBy = new Set(verdict.clearBlockedBy.map((b) => b.finding));
   const reason = `The device's own diagnosis (Remediations evidence${evidence.collectedAt === null ? '' : ` of ${evidence.collectedAt}`}): next step ${verdict.nextStep}${verdict.because.length > 0 ? ` because of ${verdict.because.join(', ')}` : ''}.`;
   const remedy = redact(verdict.action);
+  const localRemedy = evidence.localAction === undefined ? {} : { localRemedy: redact(evidence.localAction) };
   if (clearNeeded) {
     const cls: TriageClass = blockedBy.has('tpm.lockout')
       ? 'tpm-wait'
       : blockedBy.has('tpm.firmware-vulnerable')
         ? 'tpm-firmware'
         : 'tpm-clear-candidate';
-    return { class: cls, reasons: [reason], clearIsTheRemedy: true, remedy };
+    return { class: cls, reasons: [reason], clearIsTheRemedy: true, remedy, ...localRemedy };
   }
   if (verdict.nextStep === 'none') return null;
   const because = verdict.because;
@@ -256,7 +266,7 @@ function fromDeviceVerdict(evidence: DeviceEvidence): Decision | null {
   else if (all('secureboot.')) cls = 'secure-boot';
   else if (all('autopilot.attestation')) cls = 'attestation';
   else cls = 'device-action';
-  return { class: cls, reasons: [reason], clearIsTheRemedy: false, remedy };
+  return { class: cls, reasons: [reason], clearIsTheRemedy: false, remedy, ...localRemedy };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { diagnose } from '../../diagnose/diagnose.js';
 import type { RemedyStep } from '../../diagnose/finding.js';
+import { RULES } from '../../diagnose/rules/index.js';
 import type { Verdict } from '../../diagnose/verdict.js';
 import { COMPACT_MARKER, parseCompactEvidence } from '../../probe/windows/compact.js';
 import { EvidenceError } from '../../probe/windows/evidence-error.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import type { Messages } from '../../text/messages/catalog.js';
 
 /**
  * A device's own diagnosis, from the compact evidence its Intune Remediations detection script
@@ -25,6 +27,11 @@ export interface DeviceEvidence {
    * escrows the key under. null when BitLocker was not collected (e.g. not elevated).
    */
   recoveryPasswordIds: string[] | null;
+  /**
+   * The verdict's action in the admin's language, when triage was asked for one other than English
+   * (the table and the HTML show it; JSON, CSV and the store keep the English `verdict.action`).
+   */
+  localAction?: string;
 }
 
 /**
@@ -39,12 +46,17 @@ const MAX_OUTPUT_CHARS = 64 * 1024;
  * expected when the output is not tpm-doctor's compact evidence; the message never quotes a
  * secret (EvidenceError redacts).
  */
-export function readDeviceEvidence(output: string, origin: string, now: Date): DeviceEvidence {
-  return diagnoseEvidence(parseCompactEvidence(findCompactJson(output, origin), origin), now);
+export function readDeviceEvidence(
+  output: string,
+  origin: string,
+  now: Date,
+  messages?: Messages,
+): DeviceEvidence {
+  return diagnoseEvidence(parseCompactEvidence(findCompactJson(output, origin), origin), now, messages);
 }
 
 /** The device's diagnosis from evidence already read (a compact line, or a bundle directory). */
-export function diagnoseEvidence(windows: WindowsEvidence, now: Date): DeviceEvidence {
+export function diagnoseEvidence(windows: WindowsEvidence, now: Date, messages?: Messages): DeviceEvidence {
   const snapshot: Snapshot = {
     schema: 'tpm-doctor/snapshot/v1',
     // `tpm-doctor diagnose --evidence` diagnoses at the time it runs; so does triage.
@@ -53,6 +65,11 @@ export function diagnoseEvidence(windows: WindowsEvidence, now: Date): DeviceEvi
     windows,
   };
   const diagnosis = diagnose(snapshot);
+  // The same rules again in the admin's language: the words differ, never the verdict.
+  const localAction =
+    messages === undefined || messages.language === 'en'
+      ? undefined
+      : diagnose(snapshot, RULES, messages).verdict.action;
   const osVolumes = windows.bitlocker?.filter((v) => v.volumeType === 'OperatingSystem') ?? null;
   return {
     collectedAt: windows.collectedAt,
@@ -70,6 +87,7 @@ export function diagnoseEvidence(windows: WindowsEvidence, now: Date): DeviceEvi
               .filter((k) => k.type === 'RecoveryPassword')
               .map((k) => normaliseProtectorId(k.id)),
           ),
+    ...(localAction === undefined ? {} : { localAction }),
   };
 }
 

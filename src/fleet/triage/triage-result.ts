@@ -22,6 +22,11 @@ export interface TriageResult {
   reasons: string[];
   /** The next step, in words. */
   remedy: string;
+  /**
+   * The device's own step in the admin's language, when triage ran in one other than English and
+   * the step is the device's verdict (src/fleet/triage/triage-words.ts). Human reports only.
+   */
+  localRemedy?: string;
   /** Finding IDs from the device's own diagnosis (docs/findings.md), when it sent evidence. */
   findings: string[];
   /** The compliance settings Intune reports as failing (e.g. Windows10CompliancePolicy.TpmRequired). */

@@ -1,4 +1,4 @@
-import type { UiMessages } from '../../text/messages/en.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
 import { type ClearSafety, TRIAGE_CLASS_INFO, type TriageClass } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
 import type { SyncAgeBucket } from './triage-summary.js';
@@ -28,5 +28,8 @@ export function syncAgeTitle(ui: UiMessages, b: SyncAgeBucket): string {
  * its verdict refined it (that one comes from the device's evidence, in English).
  */
 export function deviceStep(ui: UiMessages, r: TriageResult): string {
-  return r.remedy === TRIAGE_CLASS_INFO[r.class].remedy ? classRemedy(ui, r.class) : r.remedy;
+  if (r.remedy === TRIAGE_CLASS_INFO[r.class].remedy) return classRemedy(ui, r.class);
+  if (r.remedy === EN['triage.remedy.collect-evidence-first'])
+    return ui['triage.remedy.collect-evidence-first'];
+  return r.localRemedy ?? r.remedy;
 }

@@ -1,4 +1,5 @@
 import { TpmDoctorError } from '../../errors.js';
+import type { Messages } from '../../text/messages/catalog.js';
 import { EVIDENCE_SCRIPT_NAME } from '../campaign/evidence-script.js';
 import { GraphError } from '../graph/graph-error.js';
 import type { GraphStats } from '../graph/graph-events.js';
@@ -41,6 +42,11 @@ export interface TriageRunOptions extends Partial<ClassifyOptions> {
   /** Called once per device, healthy ones included, in listing order per chunk; awaited (backpressure). */
   onResult: (result: TriageResult) => void | Promise<void>;
   onProgress?: (progress: TriageProgress) => void;
+  /**
+   * The admin's language, for the words of the human reports (a device's own step); the class,
+   * the JSON and the CSV do not depend on it. English by default.
+   */
+  messages?: Messages;
   /** The time classification is relative to (default: when the run starts). */
   now?: Date;
   /** The Remediations script to read evidence from (default 'tpm-doctor evidence'). */
@@ -105,6 +111,7 @@ export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Pr
     options.evidenceScriptName ?? EVIDENCE_SCRIPT_NAME,
     now,
     warnings,
+    options.messages,
   );
 
   const emit = async (result: TriageResult) => {
@@ -205,6 +212,7 @@ async function evidenceByDevice(
   scriptName: string,
   now: Date,
   warnings: string[],
+  messages: Messages | undefined,
 ): Promise<{
   scriptFound: boolean;
   unreadable: number;
@@ -237,7 +245,7 @@ async function evidenceByDevice(
         try {
           byDevice.set(
             deviceId,
-            readDeviceEvidence(output, `Remediations output of device ${deviceId}`, now),
+            readDeviceEvidence(output, `Remediations output of device ${deviceId}`, now, messages),
           );
         } catch (e) {
           unreadable++;

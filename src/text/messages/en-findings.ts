@@ -138,10 +138,17 @@ export const EN_FINDINGS = {
   'tpm.hierarchy-disabled': {
     title: (p: { storage: boolean; endorsement: boolean }) =>
       `The TPM ${[p.storage ? 'storage' : null, p.endorsement ? 'endorsement' : null].filter(Boolean).join(' and ')} hierarchy is disabled`,
-    whyStorage:
-      'With the storage hierarchy disabled no key under the SRK can be loaded: BitLocker cannot unseal with the TPM, Windows Hello and the Entra ID device key (needed for sync) fail.',
-    whyEndorsement:
-      'With the endorsement hierarchy disabled the EK cannot be used: device health attestation, Windows enrollment attestation and Autopilot TPM attestation fail, and compliance that relies on them too.',
+    why: (p: { storage: boolean; endorsement: boolean }) =>
+      [
+        p.storage
+          ? 'With the storage hierarchy disabled no key under the SRK can be loaded: BitLocker cannot unseal with the TPM, Windows Hello and the Entra ID device key (needed for sync) fail.'
+          : null,
+        p.endorsement
+          ? 'With the endorsement hierarchy disabled the EK cannot be used: device health attestation, Windows enrollment attestation and Autopilot TPM attestation fail, and compliance that relies on them too.'
+          : null,
+      ]
+        .filter(Boolean)
+        .join(' '),
     action:
       'Restart the device (a full restart, not resume from hibernation or Fast Startup): TPM2_Startup(CLEAR) at boot enables the storage and endorsement hierarchies again. If it is disabled again after the restart, a firmware setting or boot component disables it: check the UEFI TPM settings and update the firmware.',
   },
@@ -173,9 +180,10 @@ export const EN_FINDINGS = {
     why: 'Keys protected by a TPM with known-vulnerable firmware can be extracted or forged (weak RSA keys, timing leaks, memory corruption), so BitLocker, Windows Hello and the device identity are weaker than they appear; Windows Autopilot refuses attestation on vulnerable TPMs (0x81039024) and compliance that relies on attestation fails.',
     actionUpdate: (p: { fixedIn: string | null }) =>
       `Update the TPM firmware with the PC maker's TPM or BIOS update${p.fixedIn !== null ? ` (fixed in ${p.fixedIn})` : ''}: suspend BitLocker first and follow the maker's instructions.`,
-    actionRegenerate:
-      'Keys the vulnerable firmware generated stay weak after the update, so afterwards clear the TPM through the gated procedure to regenerate them (BitLocker, Windows Hello, device keys), as the advisory requires. Not before: the old firmware would generate weak keys again.',
-    actionNoClear: 'Do not clear the TPM for this: the update is the fix.',
+    actionRegenerate: (p: { update: string }) =>
+      `${p.update} Keys the vulnerable firmware generated stay weak after the update, so afterwards clear the TPM through the gated procedure to regenerate them (BitLocker, Windows Hello, device keys), as the advisory requires. Not before: the old firmware would generate weak keys again.`,
+    actionNoClear: (p: { update: string }) =>
+      `${p.update} Do not clear the TPM for this: the update is the fix.`,
     blocksClear:
       'The TPM firmware is vulnerable and not yet updated: keys generated after a clear would come from the same vulnerable firmware. Update first.',
   },

@@ -266,6 +266,8 @@ export const EN = {
   'triage.class.unknown': 'Unknown',
   'triage.remedy.unknown':
     'Not enough data to classify: collect evidence with the Remediations script, or look at the device.',
+  'triage.remedy.collect-evidence-first':
+    'Collect the device\'s evidence first ("tpm-doctor fleet remediate"): a clear is proposed only when its own diagnosis agrees and the escrowed recovery key matches its protector.',
   'triage.safety.safe': 'Safe to clear',
   'triage.safety.blocked': 'Clear blocked',
   'triage.safety.not-the-remedy': 'Clear is not the remedy',
@@ -280,9 +282,13 @@ export const EN = {
   'triage.sync-age.30-90d': '30–90 days',
   'triage.sync-age.over-90d': '> 90 days',
   'triage.sync-age.never': 'never',
-  'triage.table.heading': (p: { target: string; devices: number; needingAction: number }) =>
-    `Fleet triage of ${p.target}: ${p.devices} Windows devices, ${p.needingAction} need action.`,
+  'triage.table.heading': (p: { target: string }) => `Fleet triage of ${p.target}:`,
+  'triage.table.counts': (p: { devices: number; needingAction: number }) =>
+    `${p.devices} Windows devices, ${p.needingAction} need action.`,
   'triage.table.warning': (p: { warning: string }) => `warning: ${p.warning}`,
+  'triage.table.as-cause': 'as for its cause (above)',
+  'triage.table.own-step': (p: { n: number }) => `own step ${p.n} (below)`,
+  'triage.table.own-steps': "The devices' own steps (from their own diagnosis):",
   'triage.column.device': 'Device',
   'triage.column.class': 'Class',
   'triage.column.clear': 'Clear',

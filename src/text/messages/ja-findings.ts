@@ -139,10 +139,8 @@ export const JA_FINDINGS = {
   'tpm.hierarchy-disabled': {
     title: (p: { storage: boolean; endorsement: boolean }) =>
       `TPM の${[p.storage ? 'ストレージ階層' : null, p.endorsement ? '保証階層' : null].filter(Boolean).join('と')}が無効になっています`,
-    whyStorage:
-      'ストレージ階層が無効なため、SRK の下の鍵を読み込めません。BitLocker は TPM で封印を解除できず、Windows Hello と（同期に必要な）Entra ID のデバイス キーも失敗します。',
-    whyEndorsement:
-      '保証階層が無効なため、EK（保証キー）を使えません。デバイス正常性構成証明、Windows 登録の構成証明、Autopilot の TPM 構成証明が失敗し、それらに依存するコンプライアンスも失敗します。',
+    why: (p: { storage: boolean; endorsement: boolean }) =>
+      `${p.storage ? 'ストレージ階層が無効なため、SRK の下の鍵を読み込めません。BitLocker は TPM で封印を解除できず、Windows Hello と（同期に必要な）Entra ID のデバイス キーも失敗します。' : ''}${p.endorsement ? '保証階層が無効なため、EK（保証キー）を使えません。デバイス正常性構成証明、Windows 登録の構成証明、Autopilot の TPM 構成証明が失敗し、それらに依存するコンプライアンスも失敗します。' : ''}`,
     action:
       'デバイスを再起動してください（休止状態からの復帰や高速スタートアップではなく、完全な再起動）。起動時の TPM2_Startup(CLEAR) でストレージ階層と保証階層が再び有効になります。再起動後にまた無効になる場合は、ファームウェアの設定か起動時のコンポーネントが無効にしています。UEFI の TPM 設定を確認し、ファームウェアを更新してください。',
   },
@@ -174,9 +172,10 @@ export const JA_FINDINGS = {
     why: '既知の脆弱性があるファームウェアの TPM で保護された鍵は、抜き取られたり偽造されたりするおそれがあります（弱い RSA 鍵、タイミングによる漏洩、メモリ破壊）。BitLocker、Windows Hello、デバイス ID は見かけより弱く、Windows Autopilot は脆弱な TPM の構成証明を拒否し（0x81039024）、構成証明に依存するコンプライアンスも失敗します。',
     actionUpdate: (p: { fixedIn: string | null }) =>
       `PC メーカーの TPM 更新または BIOS 更新で TPM ファームウェアを更新してください${p.fixedIn !== null ? `（修正済みバージョン: ${p.fixedIn}）` : ''}。先に BitLocker を一時停止し、メーカーの手順に従います。`,
-    actionRegenerate:
-      '脆弱なファームウェアが生成した鍵は更新後も弱いままなので、アドバイザリのとおり、更新の後でゲート付きの手順で TPM をクリアし、鍵（BitLocker、Windows Hello、デバイス キー）を生成し直してください。更新の前にクリアしてはいけません。古いファームウェアがまた弱い鍵を生成します。',
-    actionNoClear: 'これを理由に TPM をクリアしないでください。ファームウェアの更新で解決します。',
+    actionRegenerate: (p: { update: string }) =>
+      `${p.update}脆弱なファームウェアが生成した鍵は更新後も弱いままなので、アドバイザリのとおり、更新の後でゲート付きの手順で TPM をクリアし、鍵（BitLocker、Windows Hello、デバイス キー）を生成し直してください。更新の前にクリアしてはいけません。古いファームウェアがまた弱い鍵を生成します。`,
+    actionNoClear: (p: { update: string }) =>
+      `${p.update}これを理由に TPM をクリアしないでください。ファームウェアの更新で解決します。`,
     blocksClear:
       'TPM ファームウェアに脆弱性があり、まだ更新されていません。今クリアすると、新しい鍵も同じ脆弱なファームウェアで生成されます。先に更新してください。',
   },

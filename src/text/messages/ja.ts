@@ -264,6 +264,8 @@ export const JA = {
   'triage.class.unknown': '不明',
   'triage.remedy.unknown':
     '分類するためのデータが足りません。修復スクリプトで証拠を収集するか、デバイスを直接確認してください。',
+  'triage.remedy.collect-evidence-first':
+    '先にデバイスの証拠を収集してください（tpm-doctor fleet remediate）。TPM のクリアを提案するのは、デバイス自身の診断が同意し、バックアップ済みの回復キーがデバイスの保護機能と一致する場合だけです。',
   'triage.safety.safe': 'クリア可',
   'triage.safety.blocked': 'クリア不可',
   'triage.safety.not-the-remedy': 'クリアは対処にならない',
@@ -278,9 +280,13 @@ export const JA = {
   'triage.sync-age.30-90d': '30～90 日',
   'triage.sync-age.over-90d': '90 日超',
   'triage.sync-age.never': 'なし',
-  'triage.table.heading': (p: { target: string; devices: number; needingAction: number }) =>
-    `${p.target} のフリート トリアージ: Windows デバイス ${p.devices} 台、うち対応が必要 ${p.needingAction} 台。`,
+  'triage.table.heading': (p: { target: string }) => `フリート トリアージ: ${p.target}`,
+  'triage.table.counts': (p: { devices: number; needingAction: number }) =>
+    `Windows デバイス ${p.devices} 台、うち対応が必要 ${p.needingAction} 台。`,
   'triage.table.warning': (p: { warning: string }) => `警告: ${p.warning}`,
+  'triage.table.as-cause': '原因別の対処（上記）のとおり',
+  'triage.table.own-step': (p: { n: number }) => `固有の手順 ${p.n}（下記）`,
+  'triage.table.own-steps': 'デバイス固有の手順（デバイス自身の診断による）:',
   'triage.column.device': 'デバイス',
   'triage.column.class': '分類',
   'triage.column.clear': 'クリア',

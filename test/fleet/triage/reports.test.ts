@@ -12,6 +12,8 @@ import { CLEAR_SAFETIES, TRIAGE_CLASS_INFO, TRIAGE_CLASSES } from '../../../src/
 import type { TriageResult } from '../../../src/fleet/triage/triage-result.js';
 import { type TriageSummary, TriageTally } from '../../../src/fleet/triage/triage-summary.js';
 import { byUrgency } from '../../../src/fleet/triage/urgency.js';
+import { displayWidth } from '../../../src/text/display-width.js';
+import { loadMessages } from '../../../src/text/messages/catalog.js';
 import { device, failing, keys, NOW, TPM_REQUIRED } from './fixtures.js';
 
 /** A made-up recovery password in the shape manage-bde prints (48 digits, 8 groups of 6). */
@@ -337,6 +339,51 @@ describe('table report', () => {
       .map((l) => (l.startsWith('+cmd') ? 'md-lock' : 'md-x'));
     expect(order).toEqual([...actions.devices].sort(byUrgency).map((r) => r.deviceId));
     for (const r of actions.devices) for (const b of r.clearBlockedBy) expect(text).toContain(b.code);
+  });
+});
+
+describe('table and HTML report in Japanese', () => {
+  test("at 80 columns: Japanese words, class IDs kept for --class, the last sync on the admin's day, each step told once", async () => {
+    const { ui } = await loadMessages('ja');
+    const lockout = readFileSync('test/fixtures/synthetic/windows/compact/lockout-trimmed.txt', 'utf8');
+    const evidence = readDeviceEvidence(lockout, 'md-lock', NOW, await loadMessages('ja'));
+    // Two devices with the same evidence: their own step is told once, and both refer to it.
+    const results = ['md-a', 'md-b'].map((id) =>
+      classifyDevice(
+        {
+          // 16:30 UTC is the next day in Tokyo (UTC+9).
+          device: device({ id, deviceName: `PC-${id}`, lastSyncDateTime: '2024-05-19T16:30:00Z' }),
+          failingSettings: [],
+          evidence,
+        },
+        NOW,
+      ),
+    );
+    const actions = new ActionList();
+    for (const r of results) actions.add(r);
+    const text = renderTriageTable(summaryOf(results), actions, {
+      width: 80,
+      target: REAL,
+      ui,
+      timeZone: 'Asia/Tokyo',
+    });
+    for (const line of text.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(text).toMatch(/^デバイス +分類 +クリア +最終同期/m);
+    expect(text).toContain('原因別の対処');
+    expect(text).toContain('TPM: ロックアウト（待機） (tpm-wait)');
+    for (const r of results)
+      expect(text).toMatch(new RegExp(`^PC-${r.deviceId} +tpm-wait +対象外 +2024-05-20`, 'm'));
+    // The device's own step in Japanese (its verdict diagnosed again in Japanese), told once.
+    expect(results[0]!.localRemedy).toMatch(/デバイスの電源を入れたまま/);
+    expect(text.match(/デバイスの電源を入れたまま/g)).toHaveLength(1);
+    expect(text.match(/固有の手順 1（下記）/g)).toHaveLength(2);
+    // JSON and CSV keep English: the step they carry is the English one.
+    expect(results[0]!.remedy).toMatch(/^Wait /);
+
+    const html = renderHtmlReport({ target: REAL, summary: summaryOf(results), actions, language: 'ja', ui });
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain('<h2>原因別の対処</h2>');
+    expect(html).toContain('このデバイス固有の手順: デバイスの電源を入れたまま');
   });
 });
 

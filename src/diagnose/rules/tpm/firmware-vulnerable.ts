@@ -37,10 +37,8 @@ export const firmwareVulnerable: Rule = {
     const regenerate = matches.some((m) => m.vulnerability.regenerateKeysAfterUpdate);
     const fixed = matches.map((m) => m.range.fixed);
     const titles = matches.map((m) => m.vulnerability.title);
-    const action = [
-      t.actionUpdate({ fixedIn: fixed.length > 0 ? [...new Set(fixed)].join(', ') : null }),
-      regenerate ? t.actionRegenerate : t.actionNoClear,
-    ].join(' ');
+    const update = t.actionUpdate({ fixedIn: fixed.length > 0 ? [...new Set(fixed)].join(', ') : null });
+    const action = regenerate ? t.actionRegenerate({ update }) : t.actionNoClear({ update });
     return [
       {
         id: 'tpm.firmware-vulnerable',

@@ -42,7 +42,7 @@ export const hierarchyDisabled: Rule = {
         id: 'tpm.hierarchy-disabled',
         severity: 'error',
         title: t.title({ storage, endorsement }),
-        why: [storage ? t.whyStorage : null, endorsement ? t.whyEndorsement : null].filter(Boolean).join(' '),
+        why: t.why({ storage, endorsement }),
         impacts: storage
           ? ['bitlocker', 'windows-hello', 'sync', 'compliance', 'attestation']
           : ['attestation', 'compliance'],
