@@ -1,5 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { probeTpmStatus } from '../../probe/tpm-status.js';
+import { loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { Tpm } from '../../tpm/tpm.js';
 import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
@@ -44,7 +46,7 @@ Examples:
   tpm-doctor status --tpm swtpm://127.0.0.1:2321 --json | jq .dictionaryAttack
 `;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values } = parseVerbArgs('status', argv, {
     tpm: { type: 'string' },
     json: { type: 'boolean' },
@@ -68,10 +70,16 @@ export async function run(argv: string[]): Promise<number> {
         lab: target.lab !== null,
         computeEk: values['compute-ek'] ?? false,
       });
+      // JSON is a contract in English; only the screen is in the admin's language.
       process.stdout.write(
         values.json
           ? `${JSON.stringify(status, null, 2)}\n`
-          : renderStatus(status, { verbose: values.verbose ?? false, layout: terminalLayout() }),
+          : renderStatus(status, {
+              verbose: values.verbose ?? false,
+              layout: terminalLayout(),
+              ui: (await loadMessages(language)).ui,
+              language,
+            }),
       );
       if (status.present !== true) return EXIT.TPM_UNREACHABLE;
       return status.errors.length > 0 ? EXIT.PARTIAL : EXIT.OK;

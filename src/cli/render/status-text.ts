@@ -1,6 +1,9 @@
 import type { TpmStatus } from '../../snapshot/tpm-status.js';
 import { summarizeTpm } from '../../snapshot/tpm-summary.js';
+import { displayWidth } from '../../text/display-width.js';
 import { formatDuration } from '../../text/duration.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
+import type { Language } from '../../text/messages/language.js';
 import { wrapIndented, wrapParagraph } from '../../text/wrap.js';
 import { PLAIN_LAYOUT, type TextLayout } from '../terminal-style.js';
 
@@ -8,8 +11,13 @@ import { PLAIN_LAYOUT, type TextLayout } from '../terminal-style.js';
  * The human view of a status: the facts an admin looks for first, aligned, one screen. A value
  * too long for the terminal wraps under itself.
  */
-export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?: TextLayout }): string {
+export function renderStatus(
+  s: TpmStatus,
+  options: { verbose: boolean; layout?: TextLayout; ui?: UiMessages; language?: Language },
+): string {
   const { width } = options.layout ?? PLAIN_LAYOUT;
+  const ui = options.ui ?? EN;
+  const language = options.language ?? 'en';
   const out: string[] = [];
   // Each entry is one paragraph: a line break inside one came from the TPM (a vendor string, a
   // certificate field) and is shown escaped, like any control character, by the terminal filter
@@ -17,63 +25,82 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
   const push = (...lines: string[]) => {
     for (const l of lines) out.push(...wrapIndented(l, width));
   };
+  // Labels padded by the columns they take (a Japanese label is two a character).
   const line = (label: string, value: string) =>
-    out.push(...wrapParagraph(`  ${label.padEnd(20)} `, value, 23, width));
+    out.push(
+      ...wrapParagraph(`  ${label}${' '.repeat(Math.max(1, 21 - displayWidth(label)))}`, value, 23, width),
+    );
   const heading = (text: string) => push('', text);
-  const yes = (b: boolean) => (b ? 'yes' : 'no');
 
-  push(`TPM status of ${s.tpm.uri}${s.tpm.lab ? '   [LAB: throwaway software TPM, not this machine]' : ''}`);
+  push(`${ui['status.heading']({ uri: s.tpm.uri })}${s.tpm.lab ? ui['status.lab'] : ''}`);
   // Only a missing device (TPM_ABSENT) says "no TPM"; a TPM that did not answer (permission
   // denied, TBS refused, a timeout, nothing listening) may well be there: its presence is unknown.
   const absent = s.present === false || s.errors.some((e) => e.code === 'TPM_ABSENT');
   line(
-    'Present',
+    ui['status.label.present'],
     s.present === true
       ? s.started === false
-        ? 'yes, but not started (TPM2_Startup not sent)'
-        : 'yes'
+        ? ui['status.present.not-started']
+        : ui['status.yes']
       : absent
-        ? 'NO'
-        : 'unknown (the TPM could not be reached; see below)',
+        ? ui['status.NO']
+        : ui['status.present.unknown'],
   );
-  line('Summary', summaryLine(s));
+  line(ui['status.label.summary'], summaryLine(s, ui));
   const id = s.identity;
   if (id) {
     line(
-      'Specification',
+      ui['status.label.specification'],
       `TPM ${id.family}, level ${id.level}, revision ${id.revision}${id.specDate ? ` (${id.specDate})` : ''}`,
     );
-    line('Manufacturer', `${id.manufacturer.name} (${id.manufacturer.id}, ${id.manufacturer.code})`);
-    line('Vendor string', id.vendorString ? `"${id.vendorString}"` : '(none)');
-    line('Firmware', id.firmwareVersion);
+    line(
+      ui['status.label.manufacturer'],
+      `${id.manufacturer.name} (${id.manufacturer.id}, ${id.manufacturer.code})`,
+    );
+    line(
+      ui['status.label.vendor-string'],
+      id.vendorString ? `"${id.vendorString}"` : ui['status.none-parenthesised'],
+    );
+    line(ui['status.label.firmware'], id.firmwareVersion);
   }
   if (s.selfTest)
     line(
-      'Self test',
-      s.selfTest.ok ? 'passed' : `FAILED: ${s.selfTest.name} (${s.selfTest.code}) ${s.selfTest.message}`,
+      ui['status.label.self-test'],
+      s.selfTest.ok
+        ? ui['status.self-test.passed']
+        : `${ui['status.self-test.failed']}: ${s.selfTest.name} (${s.selfTest.code}) ${s.selfTest.message}`,
     );
 
   if (s.permanent || s.startupClear) {
-    heading('Flags');
+    heading(ui['status.heading.flags']);
     if (s.permanent) line('TPMA_PERMANENT', `${s.permanent.value}  ${flagList(s.permanent.flags)}`);
     if (s.startupClear)
       line('TPMA_STARTUP_CLEAR', `${s.startupClear.value}  ${flagList(s.startupClear.flags)}`);
   }
   const da = s.dictionaryAttack;
   if (da) {
-    heading('Dictionary attack protection');
-    line('Locked out', da.inLockout ? 'YES: DA-protected keys refuse authorisation' : 'no');
-    line('Failed tries', `${da.failedTries} of ${da.maxTries} allowed`);
-    line('Recovery', `one failure forgiven every ${formatDuration(da.recoveryTimeSeconds)}`);
+    heading(ui['status.heading.dictionary-attack']);
+    line(ui['status.label.locked-out'], da.inLockout ? ui['status.locked-out.yes'] : ui['status.no']);
     line(
-      'Lockout auth retry',
-      `after ${formatDuration(da.lockoutRecoverySeconds)} following a wrong lockout auth`,
+      ui['status.label.failed-tries'],
+      ui['status.failed-tries']({ failed: da.failedTries, max: da.maxTries }),
     );
-    line('Lockout auth set', yes(da.lockoutAuthSet));
+    line(
+      ui['status.label.recovery'],
+      ui['status.recovery']({ every: formatDuration(da.recoveryTimeSeconds, language) }),
+    );
+    line(
+      ui['status.label.lockout-retry'],
+      ui['status.lockout-retry']({ after: formatDuration(da.lockoutRecoverySeconds, language) }),
+    );
+    line(
+      ui['status.label.lockout-auth-set'],
+      da.lockoutAuthSet ? ui['status.lockout-auth-set.yes'] : ui['status.lockout-auth-set.no'],
+    );
   }
   if (s.pcrBanks) {
-    heading('PCR banks');
-    if (s.pcrBanks.length === 0) line('Allocated', 'none');
+    heading(ui['status.heading.pcr-banks']);
+    if (s.pcrBanks.length === 0) line(ui['status.label.allocated'], ui['status.none']);
     for (const bank of s.pcrBanks) {
       line(bank.hashAlg, `${bank.pcrs.length} PCRs (${ranges(bank.pcrs)})`);
       if (options.verbose) {
@@ -82,7 +109,7 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
     }
   }
   if (s.persistentObjects) {
-    heading(`Persistent objects (${s.persistentObjects.length})`);
+    heading(ui['status.heading.persistent']({ count: s.persistentObjects.length }));
     for (const o of s.persistentObjects) {
       if (o.error) {
         push(`  ${o.handle}  ${o.hierarchy.padEnd(11)} UNREADABLE: ${o.error}`);
@@ -94,7 +121,7 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
     }
   }
   if (s.nvIndices) {
-    heading(`NV indices (${s.nvIndices.length})`);
+    heading(ui['status.heading.nv']({ count: s.nvIndices.length }));
     for (const nv of s.nvIndices) {
       push(
         `  ${nv.index}  ${nv.hierarchy.padEnd(8)} ${`${nv.size} B`.padEnd(7)} ${nv.type.padEnd(9)} ${nv.purpose}`,
@@ -103,22 +130,30 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
     }
   }
   if (s.transientHandles)
-    line('Transient handles', s.transientHandles.length === 0 ? 'none' : s.transientHandles.join(' '));
+    line(
+      ui['status.label.transient'],
+      s.transientHandles.length === 0 ? ui['status.none'] : s.transientHandles.join(' '),
+    );
   const c = s.capacity;
   if (c) {
-    heading('Capacity');
+    heading(ui['status.heading.capacity']);
     line(
-      'Persistent objects',
-      `${c.persistentLoaded ?? '?'} stored, room for ${c.persistentAvailable ?? '?'} more`,
+      ui['status.label.persistent'],
+      ui['status.capacity.persistent']({
+        stored: String(c.persistentLoaded ?? '?'),
+        room: String(c.persistentAvailable ?? '?'),
+      }),
     );
-    line('Transient slots', `${c.transientAvailable ?? '?'} free`);
-    line('NV indices', `${c.nvIndicesDefined ?? '?'} defined`);
+    line(
+      ui['status.label.transient-slots'],
+      ui['status.capacity.transient']({ free: String(c.transientAvailable ?? '?') }),
+    );
+    line(ui['status.label.nv'], ui['status.capacity.nv']({ defined: String(c.nvIndicesDefined ?? '?') }));
   }
   const e = s.endorsement;
   if (e) {
-    heading(`Endorsement key certificates (${e.certificates.length})`);
-    if (e.certificates.length === 0)
-      line('None in NV', 'Intel PTT and AMD fTPM often keep them online instead');
+    heading(ui['status.heading.ek-certificates']({ count: e.certificates.length }));
+    if (e.certificates.length === 0) line(ui['status.label.none-in-nv'], ui['status.ek.none-in-nv']);
     for (const cert of e.certificates) {
       push(`  ${cert.nvIndex}  ${cert.label}`);
       if (cert.error) {
@@ -160,7 +195,7 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
     );
   }
   if (s.errors.length > 0) {
-    heading('Could not read');
+    heading(ui['diagnosis.could-not-read']);
     for (const err of s.errors) push(`  ${err.section}: ${err.message}`);
   }
   out.push('');
@@ -168,16 +203,17 @@ export function renderStatus(s: TpmStatus, options: { verbose: boolean; layout?:
 }
 
 /** Get-Tpm's answers in one line, each "unknown" when its facts could not be read. */
-function summaryLine(s: TpmStatus): string {
+function summaryLine(s: TpmStatus, ui: UiMessages): string {
   const summary = summarizeTpm(s);
-  const say = (fact: boolean | null, yes = 'yes', no = 'NO') => (fact === null ? 'unknown' : fact ? yes : no);
-  return [
-    `ready ${say(summary.ready)}`,
-    `enabled ${say(summary.enabled)}`,
-    `owner auth set ${say(summary.ownerAuthSet, 'yes', 'no')}`,
-    `locked out ${say(summary.lockedOut, 'YES', 'no')}`,
-    `clear allowed ${say(summary.clearAllowed)}`,
-  ].join(', ');
+  const say = (fact: boolean | null, yes = ui['status.yes'], no = ui['status.NO']) =>
+    fact === null ? ui['status.unknown'] : fact ? yes : no;
+  return ui['status.summary']({
+    ready: say(summary.ready),
+    enabled: say(summary.enabled),
+    ownerAuthSet: say(summary.ownerAuthSet, ui['status.yes'], ui['status.no']),
+    lockedOut: say(summary.lockedOut, ui['status.YES'], ui['status.no']),
+    clearAllowed: say(summary.clearAllowed),
+  });
 }
 
 function flagList(flags: Record<string, boolean>): string {

@@ -122,6 +122,65 @@ export const EN = {
   'fleet.status.compliant': (p: { compliant: string; total: number }) =>
     `${p.compliant}/${p.total} compliant`,
 
+  // tpm-doctor status (src/cli/render/status-text.ts).
+  'status.heading': (p: { uri: string }) => `TPM status of ${p.uri}`,
+  'status.lab': '   [LAB: throwaway software TPM, not this machine]',
+  'status.yes': 'yes',
+  'status.no': 'no',
+  'status.YES': 'YES',
+  'status.NO': 'NO',
+  'status.unknown': 'unknown',
+  'status.none': 'none',
+  'status.none-parenthesised': '(none)',
+  'status.label.present': 'Present',
+  'status.present.not-started': 'yes, but not started (TPM2_Startup not sent)',
+  'status.present.unknown': 'unknown (the TPM could not be reached; see below)',
+  'status.label.summary': 'Summary',
+  'status.summary': (p: {
+    ready: string;
+    enabled: string;
+    ownerAuthSet: string;
+    lockedOut: string;
+    clearAllowed: string;
+  }) =>
+    `ready ${p.ready}, enabled ${p.enabled}, owner auth set ${p.ownerAuthSet}, locked out ${p.lockedOut}, clear allowed ${p.clearAllowed}`,
+  'status.label.specification': 'Specification',
+  'status.label.manufacturer': 'Manufacturer',
+  'status.label.vendor-string': 'Vendor string',
+  'status.label.firmware': 'Firmware',
+  'status.label.self-test': 'Self test',
+  'status.self-test.passed': 'passed',
+  'status.self-test.failed': 'FAILED',
+  'status.heading.flags': 'Flags',
+  'status.heading.dictionary-attack': 'Dictionary attack protection',
+  'status.label.locked-out': 'Locked out',
+  'status.locked-out.yes': 'YES: DA-protected keys refuse authorisation',
+  'status.label.failed-tries': 'Failed tries',
+  'status.failed-tries': (p: { failed: number; max: number }) => `${p.failed} of ${p.max} allowed`,
+  'status.label.recovery': 'Recovery',
+  'status.recovery': (p: { every: string }) => `one failure forgiven every ${p.every}`,
+  'status.label.lockout-retry': 'Lockout auth retry',
+  'status.lockout-retry': (p: { after: string }) => `after ${p.after} following a wrong lockout auth`,
+  'status.label.lockout-auth-set': 'Lockout auth set',
+  'status.lockout-auth-set.yes': 'yes',
+  'status.lockout-auth-set.no': 'no',
+  'status.heading.pcr-banks': 'PCR banks',
+  'status.label.allocated': 'Allocated',
+  'status.heading.persistent': (p: { count: number }) => `Persistent objects (${p.count})`,
+  'status.heading.nv': (p: { count: number }) => `NV indices (${p.count})`,
+  'status.label.transient': 'Transient handles',
+  'status.heading.capacity': 'Capacity',
+  'status.label.persistent': 'Persistent objects',
+  'status.capacity.persistent': (p: { stored: string; room: string }) =>
+    `${p.stored} stored, room for ${p.room} more`,
+  'status.label.transient-slots': 'Transient slots',
+  'status.capacity.transient': (p: { free: string }) => `${p.free} free`,
+  'status.label.nv': 'NV indices',
+  'status.capacity.nv': (p: { defined: string }) => `${p.defined} defined`,
+  'status.heading.ek-certificates': (p: { count: number }) => `Endorsement key certificates (${p.count})`,
+  'status.label.none-in-nv': 'None in NV',
+  'status.ek.none-in-nv': 'Intel PTT and AMD fTPM often keep them online instead',
+
   // The gate's checks (src/remedy/preflight/); the checks of a Windows device's BitLocker backups
   // and rights are not in the catalog yet and are shown in English.
   'gate.check.reason.decommission':

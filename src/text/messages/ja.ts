@@ -121,6 +121,65 @@ export const JA = {
   'fleet.status.no-campaigns': 'キャンペーンはありません。',
   'fleet.status.compliant': (p: { compliant: string; total: number }) => `${p.compliant}/${p.total}台が準拠`,
 
+  // tpm-doctor status (src/cli/render/status-text.ts).
+  'status.heading': (p: { uri: string }) => `TPM の状態: ${p.uri}`,
+  'status.lab': '   [ラボ: 使い捨てのソフトウェア TPM、このマシンの TPM ではありません]',
+  'status.yes': 'はい',
+  'status.no': 'いいえ',
+  'status.YES': 'はい（要注意）',
+  'status.NO': 'いいえ（要注意）',
+  'status.unknown': '不明',
+  'status.none': 'なし',
+  'status.none-parenthesised': '（なし）',
+  'status.label.present': 'TPM の有無',
+  'status.present.not-started': 'あり、ただし起動されていません（TPM2_Startup 未送信）',
+  'status.present.unknown': '不明（TPM に接続できませんでした。下記を参照）',
+  'status.label.summary': '概要',
+  'status.summary': (p: {
+    ready: string;
+    enabled: string;
+    ownerAuthSet: string;
+    lockedOut: string;
+    clearAllowed: string;
+  }) =>
+    `準備完了 ${p.ready}、有効 ${p.enabled}、所有者認証の設定 ${p.ownerAuthSet}、ロックアウト中 ${p.lockedOut}、クリアの許可 ${p.clearAllowed}`,
+  'status.label.specification': '仕様',
+  'status.label.manufacturer': '製造元',
+  'status.label.vendor-string': 'ベンダー文字列',
+  'status.label.firmware': 'ファームウェア',
+  'status.label.self-test': '自己テスト',
+  'status.self-test.passed': '合格',
+  'status.self-test.failed': '失敗',
+  'status.heading.flags': 'フラグ',
+  'status.heading.dictionary-attack': '辞書攻撃対策',
+  'status.label.locked-out': 'ロックアウト中',
+  'status.locked-out.yes': 'はい: 辞書攻撃保護の対象の鍵は認証を拒否します',
+  'status.label.failed-tries': '認証の失敗回数',
+  'status.failed-tries': (p: { failed: number; max: number }) => `${p.failed} 回（上限 ${p.max} 回）`,
+  'status.label.recovery': '回復',
+  'status.recovery': (p: { every: string }) => `${p.every}ごとに失敗を 1 回分取り消し`,
+  'status.label.lockout-retry': '再試行までの時間',
+  'status.lockout-retry': (p: { after: string }) => `誤ったロックアウト認証の後、${p.after}`,
+  'status.label.lockout-auth-set': 'ロックアウト認証値',
+  'status.lockout-auth-set.yes': '設定済み',
+  'status.lockout-auth-set.no': '未設定',
+  'status.heading.pcr-banks': 'PCR バンク',
+  'status.label.allocated': '割り当て',
+  'status.heading.persistent': (p: { count: number }) => `永続オブジェクト（${p.count} 個）`,
+  'status.heading.nv': (p: { count: number }) => `NV インデックス（${p.count} 個）`,
+  'status.label.transient': '一時ハンドル',
+  'status.heading.capacity': '容量',
+  'status.label.persistent': '永続オブジェクト',
+  'status.capacity.persistent': (p: { stored: string; room: string }) =>
+    `${p.stored} 個保存済み、あと ${p.room} 個保存可能`,
+  'status.label.transient-slots': '一時スロット',
+  'status.capacity.transient': (p: { free: string }) => `${p.free} 個空き`,
+  'status.label.nv': 'NV インデックス',
+  'status.capacity.nv': (p: { defined: string }) => `${p.defined} 個定義済み`,
+  'status.heading.ek-certificates': (p: { count: number }) => `保証キー（EK）の証明書（${p.count} 件）`,
+  'status.label.none-in-nv': 'NV になし',
+  'status.ek.none-in-nv': 'Intel PTT と AMD fTPM は、多くの場合オンラインで提供しています',
+
   'gate.check.reason.decommission':
     '目的は廃棄（譲渡、売却、OS の再インストール）です。障害は前提にしないため診断結果は参照しませんが、バックアップ、承認、ブロック要因のチェックは行います。',
   'gate.check.reason.recommended': (p: { because: string }) =>
