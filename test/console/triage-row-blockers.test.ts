@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNKNOWN_FACTS } from '../../src/fleet/triage/device-facts.js';
 import { type TriageResult, toTriageRow } from '../../src/fleet/triage/triage-result.js';
 import { storedBlockers } from '../../src/fleet/triage/triage-row-blockers.js';
 
@@ -18,6 +19,7 @@ function result(overrides: Partial<TriageResult>): TriageResult {
     failingSettings: [],
     lastSync: null,
     evidenceAt: null,
+    facts: { ...UNKNOWN_FACTS, settingErrors: [] },
     ...overrides,
   };
 }

@@ -58,6 +58,9 @@ Output:
                    ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; sqlite:PATH or
                    postgres://...; or TPM_DOCTOR_STORE).
   --no-store       Do not keep it.
+  --no-exports     Read the failing settings and the hardware per call instead of from the
+                   NoncompliantDevicesAndSettings and DevicesWithInventory report exports (the
+                   default; when Graph refuses them, triage says so and reads per call anyway).
   -q, --quiet      No progress line on stderr.
 
 ${CONNECTION_HELP}
@@ -77,6 +80,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     'no-bom': { type: 'boolean' },
     store: { type: 'string' },
     'no-store': { type: 'boolean' },
+    'no-exports': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -136,6 +140,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       messages,
       ...(staleSyncDays !== undefined ? { staleSyncDays } : {}),
       requestStats: () => graph.stats,
+      reportExports: values['no-exports'] !== true,
       onProgress: (p) =>
         progress.update(
           `triage: ${p.listed} listed, ${p.classified} classified, ${p.detailsFetched} detailed, ${graph.stats.httpRequests} Graph requests`,

@@ -7,6 +7,7 @@
  * The store holds no secrets: no tokens, no client secrets, no recovery keys (only key IDs
  * counts). Tests check the store's bytes for them.
  */
+import type { DeviceFacts } from '../triage/device-facts.js';
 
 /**
  * What a campaign does to each device. `clear` runs the "tpm-doctor clear" Remediations package
@@ -103,6 +104,11 @@ export interface TriageRow {
   lastSync: string | null;
   /** Human-readable reasons (finding IDs, failing settings); no secrets. */
   reasons: readonly string[];
+  /**
+   * Hardware and failing-setting facts (src/fleet/triage/device-facts.ts). Optional when writing;
+   * always present when read back, `unknown` in rows an older build stored (schema 4 and before).
+   */
+  facts?: DeviceFacts;
 }
 
 export interface TriageRun {

@@ -11,6 +11,7 @@ import type {
 } from '../graph/graph-types.js';
 import type { Result } from '../graph/intune-api.js';
 import { decideClearSafety } from './clear-safety.js';
+import { deviceFacts, type InventoryFacts, type SettingError } from './device-facts.js';
 import type { DeviceEvidence } from './device-evidence.js';
 import { type ClearBlocker, TRIAGE_CLASS_INFO, type TriageClass } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
@@ -27,6 +28,10 @@ export interface DeviceTriageInput {
   recoveryKeys?: Result<readonly BitlockerRecoveryKeyInfo[]> | undefined;
   /** The device's own diagnosis from its Remediations evidence, or why that evidence was unusable. */
   evidence?: DeviceEvidence | { error: string } | undefined;
+  /** The device's row of the inventory report export, when triage read it. */
+  inventory?: InventoryFacts | undefined;
+  /** Intune's error codes for the failing settings (the export or the policy states), when read. */
+  settingErrors?: readonly SettingError[] | undefined;
 }
 
 export interface ClassifyOptions {
@@ -127,6 +132,13 @@ export function classifyDevice(
     failingSettings,
     lastSync,
     evidenceAt: evidence?.collectedAt ?? null,
+    facts: deviceFacts({
+      device,
+      hardware: input.details?.ok === true ? input.details.value.hardwareInformation : null,
+      inventory: input.inventory,
+      failingSettings: input.failingSettings,
+      settingErrors: input.settingErrors,
+    }),
   };
 }
 

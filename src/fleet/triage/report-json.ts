@@ -60,5 +60,17 @@ function deviceJson(r: TriageResult): TriageResult {
     failingSettings: r.failingSettings,
     lastSync: r.lastSync,
     evidenceAt: r.evidenceAt,
+    facts: {
+      manufacturer: r.facts.manufacturer,
+      model: r.facts.model,
+      tpmManufacturer: r.facts.tpmManufacturer,
+      tpmVersion: r.facts.tpmVersion,
+      firmware: r.facts.firmware,
+      settingErrors: r.facts.settingErrors.map((e) => ({
+        setting: e.setting,
+        status: e.status,
+        errorCode: e.errorCode,
+      })),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { TriageRow } from '../store/fleet-store.js';
+import type { DeviceFacts } from './device-facts.js';
 import type { ClearBlocker, ClearSafety, EscrowStatus, TriageClass } from './triage-class.js';
 
 /**
@@ -35,6 +36,8 @@ export interface TriageResult {
   lastSync: string | null;
   /** When the Remediations evidence was collected on the device, when there was evidence. */
   evidenceAt: string | null;
+  /** Hardware and failing-setting facts as Intune reports them; `unknown` where not read. */
+  facts: DeviceFacts;
 }
 
 /** The row FleetStore keeps for a triaged device (campaign selection reads class and safety). */
@@ -47,5 +50,6 @@ export function toTriageRow(result: TriageResult): TriageRow {
     clearSafety: result.clearSafety,
     lastSync: result.lastSync,
     reasons: [...result.reasons, ...result.clearBlockedBy.map((b) => `${b.code}: ${b.reason}`)],
+    facts: result.facts,
   };
 }

@@ -21,7 +21,9 @@ import {
 } from './classify-device.js';
 import { hasEntraDeviceId } from './clear-safety.js';
 import { complianceDetailReasons } from './compliance-detail.js';
+import type { SettingError } from './device-facts.js';
 import { type DeviceEvidence, readDeviceEvidence } from './device-evidence.js';
+import { type FleetExports, readFleetExports } from './fleet-exports.js';
 import type { TriageResult } from './triage-result.js';
 import { type TriageSummary, TriageTally } from './triage-summary.js';
 
@@ -60,6 +62,13 @@ export interface TriageRunOptions extends Partial<ClassifyOptions> {
   pageSize?: number;
   /** The Graph client's counters, read at the end for the summary. */
   requestStats?: () => GraphStats;
+  /**
+   * Read the fleet's failing settings (with Intune's error codes) and its hardware inventory from
+   * two report exports (fleet-exports.ts) instead of the per-setting listings and the per-device
+   * policy states. When Graph refuses the exports (403) or one fails, triage says so once in its
+   * warnings and reads them per call, as without this option.
+   */
+  reportExports?: boolean;
 }
 
 /** A Graph answer triage cannot use (a device without an id, a setting state without a device). */
@@ -105,7 +114,8 @@ export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Pr
   const progress: TriageProgress = { listed: 0, classified: 0, detailsFetched: 0, queued: 0 };
   const lookups = { details: 0, detailsFailed: 0, recoveryKeys: 0, recoveryKeysFailed: 0 };
 
-  const failing = await failingSettingsByDevice(api);
+  const exports = options.reportExports ? await fleetExports(api, warnings) : undefined;
+  const failing = exports?.failing ?? (await failingSettingsByDevice(api));
   const evidence = await evidenceByDevice(
     api,
     options.evidenceScriptName ?? EVIDENCE_SCRIPT_NAME,
@@ -124,7 +134,7 @@ export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Pr
   const flush = async () => {
     const batch = queue;
     queue = [];
-    await completeQueued(api, batch, now, classify, lookups, warnings, emit);
+    await completeQueued(api, batch, now, classify, lookups, warnings, emit, exports);
     progress.detailsFetched = lookups.details;
     progress.queued = 0;
     options.onProgress?.({ ...progress });
@@ -141,10 +151,15 @@ export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Pr
     for (const raw of page) {
       const device = checkManagedDevice(raw);
       progress.listed++;
+      // The exports key devices by lower-case id (a GUID's case is not significant); the lists by id.
+      const key = exports === undefined ? device.id : device.id.toLowerCase();
       const input: DeviceTriageInput = {
         device,
-        failingSettings: failing.get(device.id) ?? [],
+        failingSettings: failing.get(key) ?? [],
         evidence: evidence.byDevice.get(device.id),
+        ...(exports === undefined
+          ? {}
+          : { inventory: exports.inventory.get(key), settingErrors: exports.errors.get(key) ?? [] }),
       };
       const first = classifyDevice(input, now, classify);
       const needsDetails = detailsMatter(input, now, classify);
@@ -178,6 +193,25 @@ export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Pr
     graphRequests: options.requestStats?.() ?? null,
     warnings,
   };
+}
+
+/**
+ * The two report exports, or undefined (with one warning) when Graph refuses them or one fails:
+ * triage then reads the same facts per call.
+ */
+async function fleetExports(api: IntuneApi, warnings: string[]): Promise<FleetExports | undefined> {
+  try {
+    return await readFleetExports(api);
+  } catch (e) {
+    const why =
+      e instanceof GraphError && e.status === 403
+        ? 'Graph refused the report exports (403: the app may not export reports)'
+        : `the report exports failed (${errorText(e)})`;
+    warnings.push(
+      `${why}: triage read the failing settings per setting and their error codes per device instead.`,
+    );
+    return undefined;
+  }
 }
 
 /** (a) deviceId → its failing TPM-related setting states, one listing per setting, tenant-wide. */
@@ -277,6 +311,7 @@ async function completeQueued(
   lookups: TriageSummary['lookups'],
   warnings: string[],
   emit: (result: TriageResult) => Promise<void>,
+  exports: FleetExports | undefined,
 ): Promise<void> {
   const detailIds = batch.filter((p) => p.needsDetails).map((p) => p.input.device.id);
   if (detailIds.length > 0) {
@@ -294,8 +329,12 @@ async function completeQueued(
       if (!answer.ok) lookups.detailsFailed++;
     }
   }
-  // The policy states behind each failing TPM setting (error code, current value), for the reasons.
-  const policyIds = batch.filter((p) => p.input.failingSettings.length > 0).map((p) => p.input.device.id);
+  // The policy states behind each failing TPM setting (error code, current value), for the reasons;
+  // the settings export already gave the error codes.
+  const policyIds =
+    exports === undefined
+      ? batch.filter((p) => p.input.failingSettings.length > 0).map((p) => p.input.device.id)
+      : [];
   const policies =
     policyIds.length > 0
       ? await readBatch(
@@ -305,6 +344,12 @@ async function completeQueued(
           warnings,
         )
       : new Map<string, Result<DeviceCompliancePolicyState[]>>();
+  if (exports === undefined) {
+    for (const p of batch) {
+      const states = policies.get(p.input.device.id);
+      if (states?.ok === true) p.input = { ...p.input, settingErrors: policySettingErrors(states.value) };
+    }
+  }
   const results = batch.map((p) => ({ p, result: classifyDevice(p.input, now, classify) }));
   const keyIds = [
     ...new Set(
@@ -325,9 +370,35 @@ async function completeQueued(
     }
   }
   for (const { p, result } of results) {
-    const detail = complianceDetailReasons(policies.get(p.input.device.id), result.failingSettings);
+    const detail =
+      exports === undefined
+        ? complianceDetailReasons(policies.get(p.input.device.id), result.failingSettings)
+        : exportedDetailReasons(result.facts.settingErrors);
     await emit(detail.length > 0 ? { ...result, reasons: [...result.reasons, ...detail] } : result);
   }
+}
+
+/** Error codes of the settings that do not comply, from a device's policy states (call 14). */
+function policySettingErrors(states: readonly DeviceCompliancePolicyState[]): SettingError[] {
+  const errors: SettingError[] = [];
+  for (const policy of states) {
+    for (const setting of policy.settingStates) {
+      if (setting.state === 'compliant' || errors.some((e) => e.setting === setting.setting)) continue;
+      errors.push({
+        setting: setting.setting,
+        status: setting.state,
+        errorCode: setting.errorCode === null ? 'unknown' : String(setting.errorCode),
+      });
+    }
+  }
+  return errors;
+}
+
+/** One line per failing setting the settings export gave an error code for, as the reasons carry them. */
+function exportedDetailReasons(errors: readonly SettingError[]): string[] {
+  return errors
+    .filter((e) => e.errorCode !== 'unknown' && e.errorCode !== '0')
+    .map((e) => `${e.setting}: ${e.status}, error ${e.errorCode} (report export)`);
 }
 
 /**

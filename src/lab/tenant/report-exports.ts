@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DeviceSimulation } from './device-simulation.js';
 import { badRequest, GraphError, notFound } from './graph-error.js';
 import type { GraphViews } from './graph-views.js';
+import { INVENTORY_REPORTS } from './inventory-reports.js';
 import { zipOneFile } from './zip-writer.js';
 
 /**
@@ -11,10 +12,12 @@ import { zipOneFile } from './zip-writer.js';
  * as CSV, downloaded from /lab/exports/ without the access token, as a storage URL signed on its own
  * would be (the signature is a random query parameter here).
  *
- * One report: DeviceRunStatesByProactiveRemediation, which requires a `PolicyId eq '...'` filter.
- * Microsoft publishes neither its columns nor their order; the lab knows the ones named below (as
- * exports from real tenants carry them) and refuses any other column asked for, as Graph refuses a
- * column "not relevant to the report" (docs/lab-tenant.md). Columns are served in the order asked.
+ * DeviceRunStatesByProactiveRemediation, which requires a `PolicyId eq '...'` filter; the lab
+ * knows the columns named below and refuses any other column asked for, as Graph refuses a column
+ * "not relevant to the report" (docs/lab-tenant.md). Columns are served in the order asked. And
+ * the two whole-fleet reports of inventory-reports.ts (DevicesWithInventory,
+ * NoncompliantDevicesAndSettings), served without a filter, under the headers they are received
+ * under.
  */
 export const RUN_STATES_REPORT = 'DeviceRunStatesByProactiveRemediation';
 
@@ -33,6 +36,7 @@ const RUN_STATES_COLUMNS = [
 
 interface StoredJob {
   entity: Record<string, unknown>;
+  reportName: string;
   policyId: string;
   select: string[];
   zip: Buffer | null;
@@ -59,23 +63,29 @@ export class ReportExports {
       throw badRequest('Expected a JSON object as the request body.');
     const request = body as Record<string, unknown>;
     const reportName = request.reportName;
-    if (reportName !== RUN_STATES_REPORT) {
+    const inventory = typeof reportName === 'string' ? INVENTORY_REPORTS.get(reportName) : undefined;
+    if (reportName !== RUN_STATES_REPORT && inventory === undefined) {
       throw badRequest(
-        `LAB: reportName '${String(reportName)}' is not served by the lab (only ${RUN_STATES_REPORT}).`,
+        `LAB: reportName '${String(reportName)}' is not served by the lab (only ${[RUN_STATES_REPORT, ...INVENTORY_REPORTS.keys()].join(', ')}).`,
       );
     }
     const filter = typeof request.filter === 'string' ? request.filter : '';
     const policy = /^\s*\(?\s*PolicyId eq '([0-9a-fA-F-]{36})'\s*\)?\s*$/.exec(filter);
-    if (!policy) throw badRequest(`${RUN_STATES_REPORT} requires the filter PolicyId eq '<script id>'.`);
+    if (inventory === undefined && !policy)
+      throw badRequest(`${RUN_STATES_REPORT} requires the filter PolicyId eq '<script id>'.`);
+    if (inventory !== undefined && filter.trim() !== '')
+      throw badRequest(`LAB: ${String(reportName)} is served without a filter (whole fleet).`);
     const select = request.select;
     if (!Array.isArray(select) || select.length === 0 || !select.every((c) => typeof c === 'string')) {
       throw badRequest('LAB: select the columns wanted (a non-empty list of column names).');
     }
-    const unknown = select.find((c) => !(RUN_STATES_COLUMNS as readonly string[]).includes(c));
-    if (unknown !== undefined) throw badRequest(`Column '${unknown}' is not valid for ${RUN_STATES_REPORT}.`);
+    const known = (c: string) =>
+      inventory === undefined ? (RUN_STATES_COLUMNS as readonly string[]).includes(c) : inventory.columns.has(c);
+    const unknown = select.find((c) => !known(c));
+    if (unknown !== undefined) throw badRequest(`Column '${unknown}' is not valid for ${String(reportName)}.`);
     const format = request.format ?? 'csv';
     if (format !== 'csv') throw badRequest(`LAB: format '${String(format)}' is not served (csv only).`);
-    const id = `${RUN_STATES_REPORT}_${randomUUID()}`;
+    const id = `${String(reportName)}_${randomUUID()}`;
     const entity = {
       '@odata.context': `${baseUrl}/${version}/$metadata#deviceManagement/reports/exportJobs/$entity`,
       id,
@@ -92,7 +102,8 @@ export class ReportExports {
     };
     this.#jobs.set(id, {
       entity,
-      policyId: policy[1]!.toLowerCase(),
+      reportName: reportName as string,
+      policyId: policy?.[1]?.toLowerCase() ?? '',
       select: select as string[],
       zip: null,
       signature: randomBytes(18).toString('base64url'),
@@ -128,6 +139,13 @@ export class ReportExports {
   }
 
   #csv(job: StoredJob): string {
+    const inventory = INVENTORY_REPORTS.get(job.reportName);
+    if (inventory !== undefined) {
+      const lines = [job.select.map((c) => csvField(inventory.columns.get(c)!)).join(',')];
+      for (const row of inventory.rows(this.devices, this.views))
+        lines.push(job.select.map((c) => csvField(row[c] ?? '')).join(','));
+      return `${lines.join('\r\n')}\r\n`;
+    }
     const scriptId = [...this.#scriptIds()].find((s) => s.toLowerCase() === job.policyId);
     const lines = [job.select.map(csvField).join(',')];
     if (scriptId !== undefined) {

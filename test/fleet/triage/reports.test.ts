@@ -235,6 +235,7 @@ describe('JSON report', () => {
         'failingSettings',
         'lastSync',
         'evidenceAt',
+        'facts',
       ]);
       expect(TRIAGE_CLASSES).toContain(d.class);
       expect(CLEAR_SAFETIES).toContain(d.clearSafety);
