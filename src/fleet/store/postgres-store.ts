@@ -30,6 +30,7 @@ import {
   type DbRow,
   emptyPhaseCounts,
   TRIAGE_ROW_COLUMNS,
+  TRIAGE_ROW_UPDATE,
   TRIAGE_RUN_COLUMNS,
   toCampaign,
   toCampaignDevice,
@@ -390,12 +391,10 @@ export class PostgresFleetStore implements FleetStore {
       // as ON CONFLICT DO UPDATE may not touch one row twice in a statement.
       await client.query(
         `INSERT INTO triage_rows (run_id, ${TRIAGE_ROW_COLUMNS}) SELECT $1, r.* FROM unnest(` +
-          '$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) ' +
+          `${values[0]!.map((_, i) => `$${i + 2}::text[]`).join(', ')}) ` +
           `AS r (${TRIAGE_ROW_COLUMNS}) ` +
-          'ON CONFLICT (run_id, device_id) DO UPDATE SET device_name = excluded.device_name, ' +
-          'azure_ad_device_id = excluded.azure_ad_device_id, triage_class = excluded.triage_class, ' +
-          'clear_safety = excluded.clear_safety, last_sync = excluded.last_sync, reasons = excluded.reasons',
-        [runId, column(0), column(1), column(2), column(3), column(4), column(5), column(6)],
+          `ON CONFLICT (run_id, device_id) DO UPDATE SET ${TRIAGE_ROW_UPDATE}`,
+        [runId, ...values[0]!.map((_, i) => column(i))],
       );
     });
   }

@@ -3,6 +3,8 @@
  * the store's types, checked on the way: a value this build does not know (a phase written by a
  * newer tpm-doctor, a hand-edited row) is a clear error naming the column, never a silent cast.
  */
+
+import { type SettingError, UNKNOWN_FACT } from '../triage/device-facts.js';
 import type {
   Campaign,
   CampaignAction,
@@ -24,7 +26,14 @@ export const CAMPAIGN_DEVICE_COLUMNS =
   'campaign_id, device_id, device_name, baseline_sync, phase, posted_at, last_sync, compliant_at, error, updated_at';
 export const TRIAGE_RUN_COLUMNS = 'id, created_at, target, tenant_key, summary';
 export const TRIAGE_ROW_COLUMNS =
-  'device_id, device_name, azure_ad_device_id, triage_class, clear_safety, last_sync, reasons';
+  'device_id, device_name, azure_ad_device_id, triage_class, clear_safety, last_sync, reasons, ' +
+  'manufacturer, model, tpm_manufacturer, tpm_version, firmware, setting_errors';
+
+/** The upsert's SET list: every column of TRIAGE_ROW_COLUMNS but the key, from the new row. */
+export const TRIAGE_ROW_UPDATE = TRIAGE_ROW_COLUMNS.split(', ')
+  .filter((c) => c !== 'device_id')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
 
 function where(table: string, row: DbRow): string {
   const key = row.id ?? row.device_id;
@@ -141,7 +150,41 @@ export function toTriageRow(row: DbRow): TriageRow {
     clearSafety: text(t, row, 'clear_safety'),
     lastSync: optionalText(t, row, 'last_sync'),
     reasons,
+    facts: {
+      manufacturer: optionalText(t, row, 'manufacturer') ?? UNKNOWN_FACT,
+      model: optionalText(t, row, 'model') ?? UNKNOWN_FACT,
+      tpmManufacturer: optionalText(t, row, 'tpm_manufacturer') ?? UNKNOWN_FACT,
+      tpmVersion: optionalText(t, row, 'tpm_version') ?? UNKNOWN_FACT,
+      firmware: optionalText(t, row, 'firmware') ?? UNKNOWN_FACT,
+      settingErrors: settingErrors(t, row),
+    },
   };
+}
+
+/** setting_errors: NULL in rows stored before schema 5 (no settings read then: none listed). */
+function settingErrors(t: string, row: DbRow): SettingError[] {
+  if (row.setting_errors === null || row.setting_errors === undefined) return [];
+  const value = json(t, row, 'setting_errors');
+  const valid =
+    Array.isArray(value) &&
+    value.every(
+      (e: unknown) =>
+        typeof e === 'object' &&
+        e !== null &&
+        ['setting', 'status', 'errorCode'].every(
+          (k) => typeof (e as Record<string, unknown>)[k] === 'string',
+        ),
+    );
+  if (!valid) {
+    throw new FleetStoreError(
+      `${where(t, row)}: expected a JSON array of {setting, status, errorCode} in setting_errors`,
+    );
+  }
+  return (value as SettingError[]).map((e) => ({
+    setting: e.setting,
+    status: e.status,
+    errorCode: e.errorCode,
+  }));
 }
 
 /** The phase column of an aggregate row (phaseCounts). */

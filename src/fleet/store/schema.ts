@@ -235,6 +235,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 5,
+    summary: "triage rows keep the device's hardware and failing-setting facts, for the console's filters",
+    // As migration 3: nullable columns without a default, the same statement in both dialects. NULL
+    // in rows written before reads as `unknown` (row-mapping.ts). setting_errors is JSON text, as
+    // reasons is; the console filters the run's rows in memory (src/console/triage-index.ts).
+    statements: [
+      'ALTER TABLE triage_rows ADD COLUMN manufacturer TEXT',
+      'ALTER TABLE triage_rows ADD COLUMN model TEXT',
+      'ALTER TABLE triage_rows ADD COLUMN tpm_manufacturer TEXT',
+      'ALTER TABLE triage_rows ADD COLUMN tpm_version TEXT',
+      'ALTER TABLE triage_rows ADD COLUMN firmware TEXT',
+      'ALTER TABLE triage_rows ADD COLUMN setting_errors TEXT',
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -37,6 +37,7 @@ import {
   type DbRow,
   emptyPhaseCounts,
   TRIAGE_ROW_COLUMNS,
+  TRIAGE_ROW_UPDATE,
   TRIAGE_RUN_COLUMNS,
   toCampaign,
   toCampaignDevice,
@@ -302,10 +303,8 @@ export class SqliteFleetStore implements FleetStore {
     this.#write(() => {
       this.#requireOpenRun(runId);
       const insert = this.#statement(
-        `INSERT INTO triage_rows (run_id, ${TRIAGE_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ` +
-          'ON CONFLICT (run_id, device_id) DO UPDATE SET device_name = excluded.device_name, ' +
-          'azure_ad_device_id = excluded.azure_ad_device_id, triage_class = excluded.triage_class, ' +
-          'clear_safety = excluded.clear_safety, last_sync = excluded.last_sync, reasons = excluded.reasons',
+        `INSERT INTO triage_rows (run_id, ${TRIAGE_ROW_COLUMNS}) VALUES (${placeholders(14)}) ` +
+          `ON CONFLICT (run_id, device_id) DO UPDATE SET ${TRIAGE_ROW_UPDATE}`,
       );
       for (const row of values) insert.run(runId, ...row);
     });

@@ -4,6 +4,7 @@
  * (src/snapshot/redact-secrets.ts), JSON serialised. The backends only bind these values.
  */
 import { redact, redactJsonValue } from '../../snapshot/redact-secrets.js';
+import { UNKNOWN_FACT } from '../triage/device-facts.js';
 import type { CampaignStatus, DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
 import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
@@ -194,8 +195,46 @@ export function phaseUpdate(campaignId: string, change: PhaseChange): PhaseUpdat
   return { deviceId, from, to, set };
 }
 
-/** device_id, device_name, azure_ad_device_id, triage_class, clear_safety, last_sync, reasons */
-export type TriageRowValues = [string, string | null, string | null, string, string, string | null, string];
+/**
+ * device_id, device_name, azure_ad_device_id, triage_class, clear_safety, last_sync, reasons,
+ * manufacturer, model, tpm_manufacturer, tpm_version, firmware, setting_errors
+ */
+export type TriageRowValues = [
+  string,
+  string | null,
+  string | null,
+  string,
+  string,
+  string | null,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
+
+/** A fact as stored: Graph's text, redacted (it reaches the console and logs); `unknown` when absent. */
+function factValue(what: string, value: unknown): string {
+  if (value === undefined) return UNKNOWN_FACT;
+  return redact(requireText(what, value));
+}
+
+function settingErrorsJson(what: string, value: unknown): string {
+  if (value === undefined) return '[]';
+  if (!Array.isArray(value)) throw new FleetStoreError(`${what}: expected an array`);
+  return JSON.stringify(
+    value.map((e: unknown, i: number) => {
+      const entry = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
+      return {
+        setting: factValue(`${what}[${i}].setting`, entry.setting),
+        status: factValue(`${what}[${i}].status`, entry.status),
+        errorCode: factValue(`${what}[${i}].errorCode`, entry.errorCode),
+      };
+    }),
+  );
+}
 
 /**
  * A chunk's rows as values, one per device: when a device comes twice (a paged listing can
@@ -221,6 +260,12 @@ export function triageRowValues(runId: number, rows: readonly TriageRow[]): Tria
       requireText(`${what} clearSafety`, row.clearSafety),
       requireOptionalText(`${what} lastSync`, row.lastSync),
       JSON.stringify(row.reasons.map(redact)),
+      factValue(`${what} facts.manufacturer`, row.facts?.manufacturer),
+      factValue(`${what} facts.model`, row.facts?.model),
+      factValue(`${what} facts.tpmManufacturer`, row.facts?.tpmManufacturer),
+      factValue(`${what} facts.tpmVersion`, row.facts?.tpmVersion),
+      factValue(`${what} facts.firmware`, row.facts?.firmware),
+      settingErrorsJson(`${what} facts.settingErrors`, row.facts?.settingErrors),
     ]);
   });
   return [...byDevice.values()];

@@ -11,8 +11,8 @@ import type {
 } from '../graph/graph-types.js';
 import type { Result } from '../graph/intune-api.js';
 import { decideClearSafety } from './clear-safety.js';
-import { deviceFacts, type InventoryFacts, type SettingError } from './device-facts.js';
 import type { DeviceEvidence } from './device-evidence.js';
+import { deviceFacts, type InventoryFacts, type SettingError } from './device-facts.js';
 import { type ClearBlocker, TRIAGE_CLASS_INFO, type TriageClass } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
 

@@ -75,7 +75,10 @@ export function deviceFacts(sources: FactSources): DeviceFacts {
   const settings = new Map<string, SettingError>();
   for (const s of sources.failingSettings) {
     if (settings.has(s.setting)) continue;
-    settings.set(s.setting, known.get(s.setting) ?? { setting: s.setting, status: s.state, errorCode: UNKNOWN_FACT });
+    settings.set(
+      s.setting,
+      known.get(s.setting) ?? { setting: s.setting, status: s.state, errorCode: UNKNOWN_FACT },
+    );
   }
   return {
     manufacturer: firstKnown(factText(sources.device.manufacturer), inventory.manufacturer),

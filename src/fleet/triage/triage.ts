@@ -21,8 +21,8 @@ import {
 } from './classify-device.js';
 import { hasEntraDeviceId } from './clear-safety.js';
 import { complianceDetailReasons } from './compliance-detail.js';
-import type { SettingError } from './device-facts.js';
 import { type DeviceEvidence, readDeviceEvidence } from './device-evidence.js';
+import type { SettingError } from './device-facts.js';
 import { type FleetExports, readFleetExports } from './fleet-exports.js';
 import type { TriageResult } from './triage-result.js';
 import { type TriageSummary, TriageTally } from './triage-summary.js';

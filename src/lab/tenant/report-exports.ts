@@ -80,9 +80,12 @@ export class ReportExports {
       throw badRequest('LAB: select the columns wanted (a non-empty list of column names).');
     }
     const known = (c: string) =>
-      inventory === undefined ? (RUN_STATES_COLUMNS as readonly string[]).includes(c) : inventory.columns.has(c);
+      inventory === undefined
+        ? (RUN_STATES_COLUMNS as readonly string[]).includes(c)
+        : inventory.columns.has(c);
     const unknown = select.find((c) => !known(c));
-    if (unknown !== undefined) throw badRequest(`Column '${unknown}' is not valid for ${String(reportName)}.`);
+    if (unknown !== undefined)
+      throw badRequest(`Column '${unknown}' is not valid for ${String(reportName)}.`);
     const format = request.format ?? 'csv';
     if (format !== 'csv') throw badRequest(`LAB: format '${String(format)}' is not served (csv only).`);
     const id = `${String(reportName)}_${randomUUID()}`;

@@ -47,6 +47,20 @@ function row(deviceId: string, triageClass: string, clearSafety: string): Triage
     clearSafety,
     lastSync: '2025-01-01T00:00:00Z',
     reasons: [`reason for ${deviceId}`],
+    facts: {
+      manufacturer: 'Dell Inc.',
+      model: `Latitude ${deviceId}`,
+      tpmManufacturer: 'NTC',
+      tpmVersion: '7.2.3.1',
+      firmware: '1.14.1',
+      settingErrors: [
+        {
+          setting: 'Windows10CompliancePolicy.TpmRequired',
+          status: 'nonCompliant',
+          errorCode: '-2016281112',
+        },
+      ],
+    },
   };
 }
 
@@ -257,6 +271,48 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
       ).map((r) => r.deviceId),
     ).toEqual(['d1', 'd2']);
     expect(await store.triageRows(first, { clearSafety: [] })).toEqual([]);
+  });
+
+  it("keeps each row's facts; a row written without them, or a fact not read, reads back as unknown", async () => {
+    store = await open();
+    const run = await store.beginTriage('tenant A');
+    const { facts: _omitted, ...bare } = row('d2', 'unknown', 'unknown');
+    const partial = row('d3', 'tpm-clear-candidate', 'unknown');
+    partial.facts = {
+      ...partial.facts!,
+      tpmManufacturer: 'unknown',
+      settingErrors: [
+        { setting: 'Windows10CompliancePolicy.TpmRequired', status: 'error', errorCode: 'unknown' },
+      ],
+    };
+    await store.addTriageRows(run, [row('d1', 'tpm-clear-candidate', 'safe'), bare, partial]);
+    await store.finishTriage(run, {});
+    const rows = await store.triageRows(run);
+    expect(rows[0]).toEqual(row('d1', 'tpm-clear-candidate', 'safe'));
+    expect(rows[1]?.facts).toEqual({
+      manufacturer: 'unknown',
+      model: 'unknown',
+      tpmManufacturer: 'unknown',
+      tpmVersion: 'unknown',
+      firmware: 'unknown',
+      settingErrors: [],
+    });
+    expect(rows[2]?.facts).toEqual(partial.facts);
+    // A fact is Graph's text: an empty one is refused (not read is `unknown`), a secret redacted.
+    const next = await store.beginTriage('tenant A');
+    await expect(
+      store.addTriageRows(next, [
+        { ...row('d4', 'unknown', 'unknown'), facts: { ...partial.facts!, model: '' } },
+      ]),
+    ).rejects.toThrow(/facts\.model: expected a non-empty string/);
+    await store.addTriageRows(next, [
+      {
+        ...row('d5', 'unknown', 'unknown'),
+        facts: { ...partial.facts!, firmware: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNlY3JldA' },
+      },
+    ]);
+    await store.finishTriage(next, {});
+    expect((await store.triageRows(next))[0]?.facts?.firmware).not.toContain('eyJhbGciOiJub25lIn0');
   });
 
   it('finds the latest finished triage of one target, and a finished run by id', async () => {
