@@ -49,7 +49,7 @@ export function factText(value: string | null | undefined): string {
 }
 
 /** The first fact that was read, else `unknown`. */
-export function firstKnown(...values: readonly string[]): string {
+function firstKnown(...values: readonly string[]): string {
   return values.find((v) => v !== UNKNOWN_FACT) ?? UNKNOWN_FACT;
 }
 

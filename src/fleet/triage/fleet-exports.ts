@@ -18,8 +18,8 @@ import { factText, type InventoryFacts, type SettingError } from './device-facts
  *   carry (test/contract/graph/report-columns.source.json). Only status code 4 ("Not compliant")
  *   has been seen; any other status is read as not known to be nonCompliant, never as compliant.
  */
-export const INVENTORY_REPORT = 'DevicesWithInventory';
-export const NONCOMPLIANT_SETTINGS_REPORT = 'NoncompliantDevicesAndSettings';
+const INVENTORY_REPORT = 'DevicesWithInventory';
+const NONCOMPLIANT_SETTINGS_REPORT = 'NoncompliantDevicesAndSettings';
 
 /** Requestable column → the name it is received under (the Learn page's table). */
 const INVENTORY_SELECT: Readonly<Record<string, string>> = {
