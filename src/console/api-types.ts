@@ -56,6 +56,28 @@ export interface FleetResponse extends ApiEnvelope {
   syncAges: TitledId[];
   /** Every blocker code in the run with its device count, most frequent first. */
   blockers: { code: string; devices: number }[];
+  /** The values the fact filters take (model, tpmManufacturer, firmware, errorCode), with counts. */
+  facts: FactCounts;
+}
+
+/** One device's facts as triage stored them (src/fleet/triage/device-facts.ts). */
+export interface DeviceFactsInfo {
+  manufacturer: string;
+  model: string;
+  tpmManufacturer: string;
+  tpmVersion: string;
+  firmware: string;
+  /** The failing TPM-related settings with Intune's error code (`unknown` when not read). */
+  settingErrors: { setting: string; status: string; errorCode: string }[];
+}
+
+/** Each fact's values in the latest triage with their device counts, most frequent first (200 at most). */
+export interface FactCounts {
+  models: { value: string; devices: number }[];
+  tpmManufacturers: { value: string; devices: number }[];
+  firmwares: { value: string; devices: number }[];
+  /** Intune error codes of failing settings (`unknown`: a failing setting whose code was not read). */
+  errorCodes: { value: string; devices: number }[];
 }
 
 export interface DeviceRow {
@@ -65,6 +87,9 @@ export interface DeviceRow {
   clearSafety: string;
   lastSync: string | null;
   blockers: string[];
+  model: string;
+  tpmManufacturer: string;
+  firmware: string;
 }
 
 /** GET /api/fleet/devices: one page of the latest triage's devices, filtered on the server. */
@@ -103,6 +128,8 @@ export interface DeviceResponse extends ApiEnvelope {
     lastSync: string | null;
     reasons: string[];
     blockers: { code: string; reason: string }[];
+    /** Intune's facts (model, TPM, firmware, failing settings with error codes); `unknown` where not read. */
+    facts: DeviceFactsInfo;
   };
   campaigns: DeviceCampaign[];
 }

@@ -6,6 +6,12 @@ export interface DeviceFilter {
   clearSafeties: readonly string[];
   blockers: readonly string[];
   search: string;
+  /** Intune's facts, matched exactly as /api/fleet's `facts` lists them (`unknown` included). */
+  models?: readonly string[];
+  tpmManufacturers?: readonly string[];
+  firmwares?: readonly string[];
+  /** A device matches when any of its failing settings has one of these Intune error codes. */
+  errorCodes?: readonly string[];
 }
 
 export interface DeviceQuery {
@@ -21,7 +27,22 @@ const MAX_SEARCH_CHARS = 200;
 const MAX_VALUES = 50;
 /** A blocker code as the triage writes them: a finding ID or an escrow code. */
 const BLOCKER_CODE = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)+$/;
-const PARAMETERS = new Set(['class', 'safety', 'blocker', 'q', 'page', 'pageSize']);
+const PARAMETERS = new Set([
+  'class',
+  'safety',
+  'blocker',
+  'model',
+  'tpmManufacturer',
+  'firmware',
+  'errorCode',
+  'q',
+  'page',
+  'pageSize',
+]);
+/** A fact as Graph wrote it: printable, no control characters, at most 200 characters. */
+const FACT_TEXT = /^[^\p{Cc}\p{Cf}\u2028\u2029]{1,200}$/u;
+/** Intune's error code: a decimal integer (e.g. -2016281112), or `unknown` when it was not read. */
+const ERROR_CODE = /^(?:-?\d{1,20}|unknown)$/;
 
 function wholeNumber(params: URLSearchParams, name: string, fallback: number, max: number): number | string {
   const all = params.getAll(name);
@@ -56,6 +77,14 @@ export function parseDeviceQuery(params: URLSearchParams): DeviceQuery | { error
   if (typeof clearSafeties === 'string') return { error: clearSafeties };
   const blockers = oneOf(params, 'blocker', (v) => v.length <= 100 && BLOCKER_CODE.test(v));
   if (typeof blockers === 'string') return { error: blockers };
+  const models = oneOf(params, 'model', (v) => FACT_TEXT.test(v));
+  if (typeof models === 'string') return { error: models };
+  const tpmManufacturers = oneOf(params, 'tpmManufacturer', (v) => FACT_TEXT.test(v));
+  if (typeof tpmManufacturers === 'string') return { error: tpmManufacturers };
+  const firmwares = oneOf(params, 'firmware', (v) => FACT_TEXT.test(v));
+  if (typeof firmwares === 'string') return { error: firmwares };
+  const errorCodes = oneOf(params, 'errorCode', (v) => ERROR_CODE.test(v));
+  if (typeof errorCodes === 'string') return { error: errorCodes };
   const searches = params.getAll('q');
   if (searches.length > 1) return { error: 'give q once' };
   const search = (searches[0] ?? '').trim();
@@ -64,5 +93,9 @@ export function parseDeviceQuery(params: URLSearchParams): DeviceQuery | { error
   if (typeof page === 'string') return { error: page };
   const pageSize = wholeNumber(params, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   if (typeof pageSize === 'string') return { error: pageSize };
-  return { filter: { classes, clearSafeties, blockers, search }, page, pageSize };
+  return {
+    filter: { classes, clearSafeties, blockers, search, models, tpmManufacturers, firmwares, errorCodes },
+    page,
+    pageSize,
+  };
 }

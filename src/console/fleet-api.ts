@@ -21,7 +21,7 @@ import type {
   FleetResponse,
 } from './api-types.js';
 import type { DeviceQuery } from './device-query.js';
-import { TriageIndex } from './triage-index.js';
+import { factsOf, TriageIndex } from './triage-index.js';
 
 /** How many of a device's campaigns its page lists (newest first). */
 const DEVICE_CAMPAIGN_LIMIT = 20;
@@ -128,6 +128,7 @@ export class FleetApi {
         figures: null,
         ...vocabulary,
         blockers: [],
+        facts: { models: [], tpmManufacturers: [], firmwares: [], errorCodes: [] },
       };
     }
     const { run } = latest;
@@ -140,6 +141,7 @@ export class FleetApi {
       figures: figuresOf(run.summary, index.size),
       ...vocabulary,
       blockers: index.blockerCounts(),
+      facts: index.factCounts(),
     };
   }
 
@@ -195,6 +197,7 @@ export class FleetApi {
         lastSync: row.lastSync,
         reasons,
         blockers,
+        facts: factsOf(row),
       },
       campaigns: await this.#deviceCampaigns(deviceId),
     };
@@ -262,5 +265,8 @@ function deviceRow(row: TriageRow, blockers: readonly string[]): DeviceRow {
     clearSafety: row.clearSafety,
     lastSync: row.lastSync,
     blockers: [...blockers],
+    model: factsOf(row).model,
+    tpmManufacturer: factsOf(row).tpmManufacturer,
+    firmware: factsOf(row).firmware,
   };
 }

@@ -1,8 +1,18 @@
 import type { FleetStore, TriageRow, TriageRun } from '../fleet/store/fleet-store.js';
+import { type DeviceFacts, UNKNOWN_FACTS } from '../fleet/triage/device-facts.js';
 import type { ClearSafety, TriageClass } from '../fleet/triage/triage-class.js';
 import { storedBlockers } from '../fleet/triage/triage-row-blockers.js';
 import { byUrgency } from '../fleet/triage/urgency.js';
+import type { FactCounts } from './api-types.js';
 import type { DeviceFilter } from './device-query.js';
+
+/** How many values of each fact /api/fleet lists. */
+const FACET_LIMIT = 200;
+
+/** A row's facts; a row without them (none in a store of schema 5) reads as unknown. */
+export function factsOf(row: TriageRow): DeviceFacts {
+  return row.facts ?? UNKNOWN_FACTS;
+}
 
 /**
  * One finished triage run's devices, held once for the console to filter and page: a finished
@@ -14,6 +24,7 @@ export class TriageIndex {
   readonly #rows: TriageRow[];
   readonly #search: string[];
   readonly #blockers: (readonly string[])[];
+  readonly #errorCodes: (readonly string[])[];
 
   private constructor(
     readonly run: TriageRun,
@@ -37,6 +48,7 @@ export class TriageIndex {
       `${r.deviceName ?? ''}\n${r.deviceId}\n${r.azureAdDeviceId ?? ''}`.toLowerCase(),
     );
     this.#blockers = rows.map((r) => storedBlockers(r).blockers.map((b) => b.code));
+    this.#errorCodes = rows.map((r) => [...new Set(factsOf(r).settingErrors.map((e) => e.errorCode))]);
   }
 
   static async load(store: FleetStore, run: TriageRun): Promise<TriageIndex> {
@@ -57,6 +69,13 @@ export class TriageIndex {
     const safeties = filter.clearSafeties.length > 0 ? new Set(filter.clearSafeties) : null;
     const blockers = filter.blockers.length > 0 ? filter.blockers : null;
     const search = filter.search.toLowerCase();
+    const set = (values: readonly string[] | undefined) =>
+      values !== undefined && values.length > 0 ? new Set(values) : null;
+    const models = set(filter.models);
+    const tpmMakers = set(filter.tpmManufacturers);
+    const firmwares = set(filter.firmwares);
+    const errorCodes =
+      filter.errorCodes !== undefined && filter.errorCodes.length > 0 ? filter.errorCodes : null;
     const first = (page - 1) * pageSize;
     const rows: { row: TriageRow; blockers: readonly string[] }[] = [];
     let total = 0;
@@ -66,6 +85,11 @@ export class TriageIndex {
       if (safeties !== null && !safeties.has(row.clearSafety)) continue;
       const codes = this.#blockers[i]!;
       if (blockers !== null && !blockers.some((b) => codes.includes(b))) continue;
+      const facts = factsOf(row);
+      if (models !== null && !models.has(facts.model)) continue;
+      if (tpmMakers !== null && !tpmMakers.has(facts.tpmManufacturer)) continue;
+      if (firmwares !== null && !firmwares.has(facts.firmware)) continue;
+      if (errorCodes !== null && !errorCodes.some((c) => this.#errorCodes[i]!.includes(c))) continue;
       if (search !== '' && !this.#search[i]!.includes(search)) continue;
       if (total >= first && rows.length < pageSize) rows.push({ row, blockers: codes });
       total++;
@@ -75,6 +99,28 @@ export class TriageIndex {
 
   find(deviceId: string): TriageRow | undefined {
     return this.#rows.find((r) => r.deviceId === deviceId);
+  }
+
+  /**
+   * The values of each fact the console filters on, with their device counts, most frequent first
+   * (at most FACET_LIMIT each): what the filters offer, `unknown` included where a fact was not read.
+   */
+  factCounts(): FactCounts {
+    const count = (values: Iterable<string>) => {
+      const counts = new Map<string, number>();
+      for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+      return [...counts]
+        .map(([value, devices]) => ({ value, devices }))
+        .sort((a, b) => b.devices - a.devices || (a.value < b.value ? -1 : 1))
+        .slice(0, FACET_LIMIT);
+    };
+    const facts = this.#rows.map(factsOf);
+    return {
+      models: count(facts.map((f) => f.model)),
+      tpmManufacturers: count(facts.map((f) => f.tpmManufacturer)),
+      firmwares: count(facts.map((f) => f.firmware)),
+      errorCodes: count(this.#errorCodes.flat()),
+    };
   }
 
   /** Each blocker code with the number of devices it blocks, most frequent first. */

@@ -31,6 +31,17 @@ let cookie: string;
 /** Every answer any test got, checked at the end for secrets. */
 const answers: HttpAnswer[] = [];
 
+const LATITUDE_FACTS = {
+  manufacturer: 'Dell Inc.',
+  model: 'Latitude 5440',
+  tpmManufacturer: 'NTC',
+  tpmVersion: '7.2.3.1',
+  firmware: '1.14.1',
+  settingErrors: [
+    { setting: 'Windows10CompliancePolicy.TpmRequired', status: 'nonCompliant', errorCode: '-2016281112' },
+  ],
+};
+
 function row(i: number, overrides: Partial<TriageRow> = {}): TriageRow {
   return {
     deviceId: `dev-${String(i).padStart(5, '0')}`,
@@ -86,7 +97,13 @@ beforeAll(async () => {
     triageClass: 'tpm-clear-candidate',
     clearSafety: 'safe',
     reasons: ['A recovery key escrowed in Entra ID matches.'],
+    facts: LATITUDE_FACTS,
   });
+  // Intune's facts, as triage stores them (from the report exports, docs/triage.md).
+  for (let i = 40; i < 60; i++)
+    rows[i] = row(i, {
+      facts: { ...LATITUDE_FACTS, settingErrors: [], model: i < 50 ? 'Latitude 5440' : 'Surface Pro 9' },
+    });
   rows[5] = row(5, {
     triageClass: 'tpm-clear-candidate',
     clearSafety: 'blocked',
@@ -367,6 +384,61 @@ describe('GET /api/fleet/devices', () => {
     ).toBe(1);
   });
 
+  it("filters by Intune's facts (model, TPM maker, firmware, error code), listed with counts by /api/fleet", async () => {
+    const fleet = await json<FleetResponse>('/api/fleet');
+    expect(fleet.facts.models).toEqual([
+      { value: 'unknown', devices: 279 },
+      { value: 'Latitude 5440', devices: 11 },
+      { value: 'Surface Pro 9', devices: 10 },
+    ]);
+    expect(fleet.facts.tpmManufacturers).toEqual([
+      { value: 'unknown', devices: 279 },
+      { value: 'NTC', devices: 21 },
+    ]);
+    expect(fleet.facts.firmwares[1]).toEqual({ value: '1.14.1', devices: 21 });
+    expect(fleet.facts.errorCodes).toEqual([{ value: '-2016281112', devices: 1 }]);
+
+    const latitude = await json<DeviceListResponse>('/api/fleet/devices?model=Latitude%205440&pageSize=100');
+    expect(latitude.total).toBe(11);
+    expect(latitude.devices.every((d) => d.model === 'Latitude 5440' && d.tpmManufacturer === 'NTC')).toBe(
+      true,
+    );
+    const either = await json<DeviceListResponse>(
+      '/api/fleet/devices?model=Latitude%205440&model=Surface%20Pro%209&firmware=1.14.1',
+    );
+    expect(either.total).toBe(21);
+    expect(
+      (
+        await json<DeviceListResponse>('/api/fleet/devices?tpmManufacturer=NTC&class=tpm-clear-candidate')
+      ).devices.map((d) => d.deviceId),
+    ).toEqual(['dev-00004']);
+    const byCode = await json<DeviceListResponse>('/api/fleet/devices?errorCode=-2016281112');
+    expect(byCode.devices.map((d) => [d.deviceId, d.firmware])).toEqual([['dev-00004', '1.14.1']]);
+    const unknownMaker = await json<DeviceListResponse>('/api/fleet/devices?tpmManufacturer=unknown');
+    expect(unknownMaker.total).toBe(279);
+    expect((await json<DeviceListResponse>('/api/fleet/devices?errorCode=0')).total).toBe(0);
+  });
+
+  it('refuses bad fact filter values with 400, without quoting them back', async () => {
+    for (const query of [
+      'model=',
+      `model=${'x'.repeat(201)}`,
+      'model=a%0Ab',
+      'tpmManufacturer=%E2%80%AE',
+      'firmware=%00',
+      'errorCode=abc',
+      'errorCode=1.5',
+      'errorCode=%3Cscript%3E',
+      `errorCode=${'1'.repeat(21)}`,
+      'tpm=NTC',
+    ]) {
+      const answer = await get(`/api/fleet/devices?${query}`);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body).not.toContain('script');
+      expect(answer.body).not.toContain('xxxxxxxx');
+    }
+  });
+
   it('refuses bad paging and filter values with 400, without quoting them back', async () => {
     for (const query of [
       'page=0',
@@ -432,12 +504,22 @@ describe('GET /api/devices/ID', () => {
         },
         { code: 'tpm.lockout', reason: 'The TPM is in dictionary-attack lockout.' },
       ],
+      // Stored without facts: every one unknown, never guessed.
+      facts: {
+        manufacturer: 'unknown',
+        model: 'unknown',
+        tpmManufacturer: 'unknown',
+        tpmVersion: 'unknown',
+        firmware: 'unknown',
+        settingErrors: [],
+      },
     });
     expect(answer.campaigns).toEqual([
       expect.objectContaining({ id: 'c-sync-1', action: 'sync', status: 'running', phase: 'pending' }),
     ]);
     const encoded = await json<DeviceResponse>(`/api/devices/${encodeURIComponent('dev-00004')}`);
     expect(encoded.device.clearSafety).toBe('safe');
+    expect(encoded.device.facts).toEqual(LATITUDE_FACTS);
   });
 
   it("an unknown device is 404, a malformed or overlong id 400, another tenant's device is not found", async () => {
