@@ -9,6 +9,8 @@
  *     first to the last syncDevice the lab admitted, as a ratio to the minimum the limits allow,
  *     (ceil(N / writesPerWindow) - 1) * window (target <= 1.1x), and the 429s the lab answered
  *     (target 0). One POST per device (--no-bulk), as this figure has always been measured.
+ *  6. triage per call and from the report exports at 150 ms per request
+ *     (bench/fleet-triage-paths.ts).
  *  7. the sync campaign per device and in executeAction calls at 150 ms per request
  *     (bench/fleet-sync-paths.ts).
  */
@@ -18,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLabTenant } from '../src/lab/tenant/index.js';
 import { measureSyncPaths, type SyncPathResult } from './fleet-sync-paths.js';
+import { measureTriagePaths, type TriagePathResult } from './fleet-triage-paths.js';
 
 interface Rusage {
   userCPUTime: number;
@@ -27,6 +30,7 @@ interface Rusage {
 
 export interface FleetBenchResult {
   syncPaths?: SyncPathResult[];
+  triagePaths?: TriagePathResult[];
   triage: {
     devices: number;
     httpRequests: number;
@@ -157,6 +161,8 @@ async function measure(cli: string, reference: string, dir: string): Promise<Fle
     `  peak memory (RSS)          ${triage.maxRssMb.toFixed(0)} MB vs ${triage.referenceMaxRssMb.toFixed(0)} MB: ${triage.rssRatio.toFixed(2)}x`,
   );
 
+  const triagePaths = await measureTriagePaths(cli, dir);
+
   // 5. Sync campaign under the lab's throttle.
   const syncLab = await startLabTenant({ devices: syncDevices, seed: 11, windowMs, omitRetryAfterRate: 0.5 });
   let sync: FleetBenchResult['sync'];
@@ -219,5 +225,5 @@ async function measure(cli: string, reference: string, dir: string): Promise<Fle
     `  whole command              ${(sync.wallMs / 1000).toFixed(1)} s (start-up, baselines, store)`,
   );
   const syncPaths = await measureSyncPaths(cli, dir);
-  return { triage, sync, syncPaths };
+  return { triage, sync, syncPaths, triagePaths };
 }
