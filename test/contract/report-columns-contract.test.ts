@@ -13,12 +13,14 @@ import {
   INVENTORY_REPORTS,
   NONCOMPLIANT_DEVICES_AND_SETTINGS,
 } from '../../src/lab/tenant/inventory-reports.js';
+import { RUN_STATES_COLUMNS } from '../../src/lab/tenant/report-exports.js';
 import { labGraphClient } from '../support/lab-graph.js';
 import { contract } from './graph/contract-fixtures.js';
 
 const documented = contract('report-columns') as {
   DevicesWithInventory: { columns: { requestable: string; received: string; alias?: string }[] };
   NoncompliantDevicesAndSettings: { columns: string[] };
+  DeviceRunStatesByProactiveRemediation: { columns: string[] };
 };
 
 let lab: LabTenant;
@@ -43,6 +45,11 @@ describe('the report columns the lab serves are the documented ones', () => {
     const columns = INVENTORY_REPORTS.get(NONCOMPLIANT_DEVICES_AND_SETTINGS)!.columns;
     expect([...columns.keys()]).toEqual(documented.NoncompliantDevicesAndSettings.columns);
     for (const [name, received] of columns) expect(received).toBe(name);
+  });
+
+  it('DeviceRunStatesByProactiveRemediation: every column the lab serves is one the page lists', () => {
+    for (const c of RUN_STATES_COLUMNS)
+      expect(documented.DeviceRunStatesByProactiveRemediation.columns, c).toContain(c);
   });
 
   it('an export through the client: the CSV headers are the received names, in the order asked', async () => {

@@ -67,15 +67,24 @@ export async function readFleetExports(api: IntuneApi): Promise<FleetExports> {
     'TPMManufacturerVersion',
   ].map(name) as [string, string, string, string, string, string];
   const inventory = new Map<string, InventoryFacts>();
+  // A fleet has a few dozen models and firmware versions: one string each, not one per device.
+  const interned = new Map<string, string>();
+  const fact = (value: string | undefined) => {
+    const text = factText(value);
+    const known = interned.get(text);
+    if (known !== undefined) return known;
+    interned.set(text, text);
+    return text;
+  };
   for (const row of inventoryTable.rows) {
     const deviceId = row[id]?.trim().toLowerCase();
     if (!deviceId) continue;
     inventory.set(deviceId, {
-      manufacturer: factText(row[manufacturer]),
-      model: factText(row[model]),
-      tpmManufacturer: factText(row[tpmMaker]),
-      tpmVersion: factText(row[tpmVersion]),
-      firmware: factText(row[bios]),
+      manufacturer: fact(row[manufacturer]),
+      model: fact(row[model]),
+      tpmManufacturer: fact(row[tpmMaker]),
+      tpmVersion: fact(row[tpmVersion]),
+      firmware: fact(row[bios]),
     });
   }
 

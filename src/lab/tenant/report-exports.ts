@@ -21,7 +21,7 @@ import { zipOneFile } from './zip-writer.js';
  */
 export const RUN_STATES_REPORT = 'DeviceRunStatesByProactiveRemediation';
 
-const RUN_STATES_COLUMNS = [
+export const RUN_STATES_COLUMNS = [
   'PolicyId',
   'DeviceId',
   'DeviceName',
