@@ -93,6 +93,11 @@ export interface GraphPostOptions<T> {
    * action whose counting Microsoft does not publish is paced as one write per device it names.
    */
   cost?: BudgetCost;
+  /**
+   * True for a POST whose repetition changes nothing that matters (creating a report export job:
+   * a second job is only another copy of the report): resent after a network error, as a GET is.
+   */
+  resendable?: boolean;
 }
 
 /** One request inside `batch()`. `url` is relative to the version, starting with '/'. */
@@ -254,7 +259,7 @@ export class GraphClient {
       url: this.url(version, path),
       body: options.body,
       cost: options.cost ?? { requests: 1, writes: 1 },
-      idempotent: false,
+      idempotent: options.resendable === true,
       parse: (value) => (value === undefined ? undefined : parse(value)),
       innerRequests: 0,
       signal: options.signal,

@@ -100,6 +100,9 @@ export async function exportReport(
       localizationType: 'replaceLocalizableValues',
     },
     parse: parseExportJob,
+    // A job that may have been created twice is only a second copy of the report: resent after a
+    // connection reset like a read, rather than losing the export.
+    resendable: true,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (created === undefined) throw new ReportExportError('Graph answered the export request without a job');
