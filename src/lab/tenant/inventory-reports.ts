@@ -121,27 +121,27 @@ const SETTING_TITLES: Readonly<Record<LabSetting, string>> = {
 /** The code call 14 of the lab reports for a failing setting (graph-routes.ts): the same here. */
 const NOT_COMPLIANT_ERROR_CODE = '-2016281112';
 
+/** A device's row: the columns the lab knows (a column it does not know is served empty). */
 function inventoryRow(devices: DeviceSimulation, views: GraphViews, index: number): Record<string, string> {
   const device = views.managedDevice(index);
-  const hw = views.hardwareInformation(index);
-  const values: Record<string, string> = {};
-  for (const [name] of INVENTORY_COLUMNS) values[name] = '';
-  Object.assign(values, {
+  const p = devices.profile(index);
+  const values: Record<string, string> = {
     DeviceId: device.id,
     DeviceName: device.deviceName ?? '',
     ReferenceId: device.azureADDeviceId ?? '',
     LastContact: device.lastSyncDateTime ?? '',
     OSVersion: device.osVersion ?? '',
-    SerialNumber: devices.profile(index).serialNumber,
-    Manufacturer: devices.profile(index).manufacturer,
-    Model: devices.profile(index).model,
+    SerialNumber: p.serialNumber,
+    Manufacturer: p.manufacturer,
+    Model: p.model,
     UPN: device.userPrincipalName ?? '',
-    // The format of these three is not published: the lab writes what hardwareInformation holds.
-    SystemManagementBIOSVersion: hw.systemManagementBIOSVersion ?? '',
-    TPMManufacturerId: hw.tpmManufacturer ?? '',
-    TPMManufacturerVersion: hw.tpmVersion ?? '',
-  });
-  for (const [alias, name] of INVENTORY_ALIASES) values[alias] = values[name]!;
+    // The format of these three is not published: the lab writes what its hardwareInformation
+    // holds (graph-views.ts: systemManagementBIOSVersion, tpmManufacturer, tpmVersion).
+    SystemManagementBIOSVersion: p.biosVersion,
+    TPMManufacturerId: p.tpm.id,
+    TPMManufacturerVersion: p.tpmFirmware,
+  };
+  for (const [alias, name] of INVENTORY_ALIASES) values[alias] = values[name] ?? '';
   return values;
 }
 
