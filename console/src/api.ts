@@ -29,3 +29,20 @@ export async function getJson<T extends ApiEnvelope>(path: string, signal?: Abor
   }
   return body;
 }
+
+/**
+ * POST a JSON body to the console's API: the browser adds our Origin, which the server requires
+ * of every request that changes something (docs/console.md).
+ */
+export async function postJson<T extends ApiEnvelope>(path: string, body: object): Promise<T> {
+  const response = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
+  if (!response.ok || answer === null)
+    throw new ApiFailure(response.status, answer?.error ?? `The console answered ${response.status}.`);
+  return answer;
+}

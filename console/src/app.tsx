@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { CampaignView } from './campaign-view.js';
 import { DeviceView } from './device-view.js';
 import { FleetView } from './fleet-view.js';
 import { readRoute } from './route.js';
@@ -25,7 +26,9 @@ export function App() {
         )}
       </header>
       <main id="main">
-        {route.view === 'device' ? (
+        {route.view === 'campaign' ? (
+          <CampaignView key={route.id} id={route.id} onTenant={setTenant} />
+        ) : route.view === 'device' ? (
           <DeviceView id={route.id} onTenant={setTenant} />
         ) : (
           <FleetView params={route.params} onTenant={setTenant} />

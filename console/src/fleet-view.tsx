@@ -1,5 +1,13 @@
-import { useEffect, useRef } from 'preact/hooks';
-import type { DeviceListResponse, FleetResponse } from '../../src/console/api-types.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type {
+  DeviceListResponse,
+  FleetResponse,
+  StartedResponse,
+  TriageEndEvent,
+  TriageProgressEvent,
+} from '../../src/console/api-types.js';
+import { postJson } from './api.js';
+import { CampaignPlanner } from './campaign-planner.js';
 import { deviceHref, fleetHref } from './route.js';
 import { type Loaded, useApi } from './use-api.js';
 
@@ -40,6 +48,7 @@ export function FleetView(props: {
       <h1 tabIndex={-1} ref={heading}>
         Fleet
       </h1>
+      <TriageRunner />
       {fleet.state === 'loading' && <p aria-live="polite">Loading the latest triage…</p>}
       {fleet.state === 'failed' && <p role="alert">{fleet.message}</p>}
       {fleet.state === 'ok' && (
@@ -175,6 +184,7 @@ function DeviceTable(props: {
         </label>
         <button type="submit">Search</button>
       </form>
+      <CampaignPlanner params={params} />
       {devices.state === 'failed' && <p role="alert">{devices.message}</p>}
       <p aria-live="polite" class="count">
         {page === null
@@ -229,5 +239,54 @@ function DeviceTable(props: {
         </nav>
       )}
     </section>
+  );
+}
+
+/** "New triage": `fleet triage` in the console's process, its progress live (Server-Sent Events). */
+function TriageRunner() {
+  const [line, setLine] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const start = async () => {
+    setBusy(true);
+    try {
+      const started = await postJson<StartedResponse>('/api/triage', {});
+      setLine('Triage started…');
+      const events = new EventSource(`/api/triage/${encodeURIComponent(started.id)}/events`);
+      events.addEventListener('progress', (e) => {
+        const p = JSON.parse((e as MessageEvent<string>).data) as TriageProgressEvent;
+        setLine(
+          `Triage: ${p.listed.toLocaleString('en-US')} listed, ${p.classified.toLocaleString('en-US')} classified, ${p.detailsFetched.toLocaleString('en-US')} detailed, ${p.graphRequests.toLocaleString('en-US')} Graph requests`,
+        );
+      });
+      events.addEventListener('end', (e) => {
+        events.close();
+        const end = JSON.parse((e as MessageEvent<string>).data) as TriageEndEvent;
+        if (end.error !== null) {
+          setLine(end.error);
+          setBusy(false);
+        } else {
+          setLine(
+            `Triage run ${end.runId} finished: ${end.devices.toLocaleString('en-US')} devices, ${end.needingAction.toLocaleString('en-US')} need action.`,
+          );
+          // The fleet view reads the newest run: load it afresh.
+          location.reload();
+        }
+      });
+    } catch (e) {
+      setLine((e as Error).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="triage-runner">
+      <button type="button" disabled={busy} onClick={() => void start()}>
+        New triage
+      </button>
+      {line !== null && (
+        <span role="status" class="triage-progress">
+          {line}
+        </span>
+      )}
+    </div>
   );
 }

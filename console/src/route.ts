@@ -1,12 +1,15 @@
 /** The views, addressed by the URL's fragment so the server serves one page and the back button works. */
-export type Route = { view: 'fleet'; params: URLSearchParams } | { view: 'device'; id: string };
+export type Route =
+  | { view: 'fleet'; params: URLSearchParams }
+  | { view: 'device'; id: string }
+  | { view: 'campaign'; id: string };
 
 export function readRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  const device = /^\/device\/([^?]+)$/.exec(path);
+  const device = /^\/(device|campaign)\/([^?]+)$/.exec(path);
   if (device) {
     try {
-      return { view: 'device', id: decodeURIComponent(device[1]!) };
+      return { view: device[1] as 'device' | 'campaign', id: decodeURIComponent(device[2]!) };
     } catch {
       return { view: 'fleet', params: new URLSearchParams() };
     }
@@ -22,4 +25,8 @@ export function fleetHref(params: URLSearchParams): string {
 
 export function deviceHref(id: string): string {
   return `#/device/${encodeURIComponent(id)}`;
+}
+
+export function campaignHref(id: string): string {
+  return `#/campaign/${encodeURIComponent(id)}`;
 }

@@ -1,4 +1,5 @@
 import type { UiMessages } from '../text/messages/en.js';
+import { CLEAR_WORD } from '../text/typed-word.js';
 import { askForTypedWord } from './typed-confirmation.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,7 +13,7 @@ export async function confirmClear(ui: UiMessages): Promise<boolean> {
   }
   return askForTypedWord({
     question: ui['clear.confirm'],
-    word: 'CLEAR',
+    word: CLEAR_WORD,
     output: process.stdout,
     typeWord: ui['clear.confirm-type'],
   });

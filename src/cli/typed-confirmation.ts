@@ -1,3 +1,5 @@
+import { isTypedWord } from '../text/typed-word.js';
+
 /**
  * The one way tpm-doctor asks a person to confirm an action that changes devices: the question,
  * then a word typed on the terminal (CLEAR for every TPM clear, on one device or many, so the
@@ -20,7 +22,7 @@ export async function askForTypedWord(options: {
   try {
     const typeWord = options.typeWord ?? ((p: { word: string }) => ` Type ${p.word} to continue: `);
     const answer = await rl.question(`${options.question}${typeWord({ word: options.word })}`);
-    return answer.trim() === options.word;
+    return isTypedWord(answer, options.word);
   } finally {
     rl.close();
   }

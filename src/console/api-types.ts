@@ -150,3 +150,107 @@ export interface CampaignInfo {
 export interface CampaignsResponse extends ApiEnvelope {
   campaigns: CampaignInfo[];
 }
+
+/** The actions a campaign can take, as the fleet commands name them (remediate: the evidence script). */
+export type ConsoleCampaignAction = 'sync' | 'reboot' | 'remediate' | 'clear';
+
+/** A device a campaign would act on, or was refused for it. */
+export interface PlanDevice {
+  deviceId: string;
+  deviceName: string | null;
+  reason?: string;
+}
+
+/**
+ * POST /api/campaigns/plan: the dry run, as `fleet sync|remediate|clear --dry-run --json` prints
+ * it (`plan`), and the id a start must quote: nothing starts without its dry run first.
+ */
+export interface CampaignPlanResponse extends ApiEnvelope {
+  planId: string;
+  /** When the plan lapses (ISO): a start after it needs a new dry run. */
+  expiresAt: string;
+  action: ConsoleCampaignAction;
+  /** What the selection was, for people: "class sync-stale", "3 devices". */
+  selection: string;
+  devices: number;
+  /** The first devices that would be posted to (at most 200). */
+  sample: PlanDevice[];
+  /** clear: the devices asked for and refused, with why (at most 200; `refusedCount` all). */
+  refused: PlanDevice[];
+  refusedCount: number;
+  /** The least time Graph's write limit makes posting take, in seconds. */
+  minimumPostingSeconds: number;
+  limits: { windowMs: number; writesPerWindow: number };
+  /** clear: approver and ticket are required at the start. */
+  needsApproval: boolean;
+  /** The word the start must carry as `confirm` ("CLEAR" for a clear), or null when none is asked. */
+  confirmWord: string | null;
+  /** The CLI's dry run, the same JSON (`fleet ... --dry-run --json`). */
+  plan: unknown;
+}
+
+/** POST /api/campaigns, POST /api/triage: what was started. */
+export interface StartedResponse extends ApiEnvelope {
+  id: string;
+}
+
+/** GET /api/campaigns/ID: the status `fleet status ID --json` prints, the devices, and whether it runs here. */
+export interface CampaignDetailResponse extends ApiEnvelope {
+  running: boolean;
+  status: {
+    id: string;
+    action: string;
+    status: string;
+    selection: string;
+    createdAt: string;
+    deadline: string;
+    total: number;
+    done: number;
+    open: number;
+    counts: Record<string, number>;
+  };
+  /** The campaign's devices with their phase and note (the first 500). */
+  devices: CampaignDeviceState[];
+}
+
+export interface CampaignDeviceState {
+  deviceId: string;
+  deviceName: string | null;
+  phase: string;
+  note: string | null;
+}
+
+/** POST /api/campaigns/ID/abandon: the devices not done (`fleet abandon --json`'s notDone). */
+export interface AbandonResponse extends ApiEnvelope {
+  notDone: { deviceId: string; deviceName: string | null; phase: string; posted: boolean }[];
+}
+
+/** The events of GET /api/campaigns/ID/events (Server-Sent Events). */
+export interface CampaignProgressEvent {
+  counts: Record<string, number>;
+  total: number;
+  done: number;
+  postsPerSecond: number | null;
+  postingEtaSeconds: number | null;
+  writeWindowWaitSeconds: number | null;
+}
+
+export interface CampaignEndEvent {
+  status: string;
+  error: string | null;
+}
+
+/** The events of GET /api/triage/ID/events. */
+export interface TriageProgressEvent {
+  listed: number;
+  classified: number;
+  detailsFetched: number;
+  graphRequests: number;
+}
+
+export interface TriageEndEvent {
+  runId: number | null;
+  devices: number;
+  needingAction: number;
+  error: string | null;
+}

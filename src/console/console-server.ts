@@ -3,9 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { FleetStore } from '../fleet/store/fleet-store.js';
 import { bufferedSink, streamSink } from '../fleet/triage/report-sink.js';
 import type { ApiError } from './api-types.js';
+import { type ActionOutcome, ConsoleActions, type ConsoleGraph } from './console-actions.js';
 import { parseDeviceQuery } from './device-query.js';
+import { type EventLog, lastEventIdOf } from './event-log.js';
 import { type ConsoleTenant, FleetApi } from './fleet-api.js';
 import { labBanner, safeJson, securityHeaders, sendJson, sendPage } from './http-response.js';
+import { readJsonBody } from './json-body.js';
 import { allowedHosts, guardRefusal, type LoopbackHost } from './request-guard.js';
 import { SESSION_COOKIE, SignIn } from './sign-in.js';
 import { BANNER_PLACEHOLDER, loadAssets } from './static-assets.js';
@@ -18,6 +21,11 @@ export interface ConsoleOptions {
   port: number;
   /** The built front end (dist/console). */
   assetsDir: string;
+  /**
+   * The tenant's connection, for what the console starts (dry runs, campaigns, triages); without
+   * it those endpoints answer 503 and the console only reads.
+   */
+  graph?: ConsoleGraph;
   /** Where the server reports what went wrong inside it (never to the browser). */
   log: (line: string) => void;
 }
@@ -33,6 +41,21 @@ export interface RunningConsole {
 /** Device ids are Graph GUIDs; anything longer is not one of ours. */
 const MAX_DEVICE_ID_CHARS = 200;
 const MAX_URL_CHARS = 4096;
+/** Campaign ids as src/fleet/campaign/create-campaign.ts makes them (and `fleet sync --id` may name them). */
+const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** The methods each path answers: POST for what changes state, GET (and HEAD) for the rest. */
+function methodsFor(path: string): string[] {
+  if (
+    path === '/api/sign-out' ||
+    path === '/api/campaigns/plan' ||
+    path === '/api/triage' ||
+    /^\/api\/campaigns\/[^/]+\/(stop|resume|abandon)$/.test(path)
+  )
+    return ['POST'];
+  if (path === '/api/campaigns') return ['GET', 'HEAD', 'POST'];
+  return ['GET', 'HEAD'];
+}
 
 /**
  * The console's HTTP server (node:http, loopback only). Every request passes the same gate in
@@ -48,6 +71,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     .replace(/<title>/, lab ? '<title>LAB · ' : '<title>');
   const api = new FleetApi(options.store, options.tenant);
   const signIn = new SignIn();
+  const actions =
+    options.graph === undefined ? undefined : new ConsoleActions(options.store, options.graph, options.log);
   let hosts = new Set<string>();
 
   const server: Server = createServer((request, response) => {
@@ -78,11 +103,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const method = request.method ?? 'GET';
     const isApi = url.pathname.startsWith('/api/');
 
-    if (url.pathname === '/api/sign-out') {
-      if (method !== 'POST') return methodNotAllowed(response, 'POST', true);
-    } else if (method !== 'GET' && method !== 'HEAD') {
-      return methodNotAllowed(response, 'GET, HEAD', isApi);
-    }
+    const allowed = methodsFor(url.pathname);
+    if (!allowed.includes(method)) return methodNotAllowed(response, allowed.join(', '), isApi);
 
     if (url.pathname === '/sign-in') return exchangeToken(url, response);
 
@@ -112,7 +134,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       response.end(asset.body);
       return;
     }
-    if (isApi) return answerApi(url, method, session, response);
+    if (isApi) return answerApi(url, method, session, request, response);
     return sendPage(response, 404, { title: 'Not found', text: 'No such page.', lab });
   }
 
@@ -150,9 +172,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     url: URL,
     method: string,
     session: string,
+    request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
     const path = url.pathname;
+    if (method === 'POST' && path !== '/api/sign-out') return answerAction(path, request, response);
     if (path === '/api/sign-out' && method === 'POST') {
       signIn.signOut(session);
       response.setHeader('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
@@ -176,6 +200,21 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         return sendJson(response, 400, apiError('No parameters here.'));
       return sendJson(response, 200, await api.campaigns());
     }
+    const campaignMatch = /^\/api\/campaigns\/([^/]+)(\/events)?$/.exec(path);
+    if (campaignMatch) {
+      if (actions === undefined) return notConnected(response);
+      const id = campaignMatch[1]!;
+      if (!CAMPAIGN_ID.test(id)) return sendJson(response, 400, apiError('Malformed campaign id.'));
+      if ([...url.searchParams.keys()].length > 0)
+        return sendJson(response, 400, apiError('No parameters here.'));
+      if (campaignMatch[2] === undefined) return answer(response, await actions.detail(id));
+      return stream(request, response, await actions.watchCampaign(id));
+    }
+    const triageMatch = /^\/api\/triage\/([^/]+)\/events$/.exec(path);
+    if (triageMatch) {
+      if (actions === undefined) return notConnected(response);
+      return stream(request, response, actions.watchTriage(triageMatch[1]!));
+    }
     const deviceMatch = /^\/api\/devices\/([^/]+)$/.exec(path);
     if (deviceMatch) {
       let id: string;
@@ -193,6 +232,54 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       return sendJson(response, 200, device);
     }
     return sendJson(response, 404, apiError('No such endpoint.'));
+  }
+
+  function notConnected(response: ServerResponse): void {
+    sendJson(response, 503, apiError('This console was started without a tenant connection: it only reads.'));
+  }
+
+  function answer<T>(response: ServerResponse, outcome: ActionOutcome<T>): void {
+    if ('error' in outcome) sendJson(response, outcome.status, apiError(outcome.error));
+    else sendJson(response, outcome.status, { ...api.envelope, ...outcome.value });
+  }
+
+  function stream(
+    request: IncomingMessage,
+    response: ServerResponse,
+    outcome: ActionOutcome<{ log: EventLog; snapshot: unknown }>,
+  ): void {
+    if ('error' in outcome) {
+      sendJson(response, outcome.status, apiError(outcome.error));
+      return;
+    }
+    const { log, snapshot } = outcome.value;
+    log.watch(response, lastEventIdOf(request.headers['last-event-id']), () => ({
+      ...api.envelope,
+      ...(snapshot as object),
+    }));
+  }
+
+  /** Every state-changing endpoint: POST, our Origin (checked above), a small JSON body, one clear error. */
+  async function answerAction(
+    path: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    if (actions === undefined) return notConnected(response);
+    const read = await readJsonBody(request);
+    if ('error' in read) return sendJson(response, read.status, apiError(read.error));
+    const { body } = read;
+    if (path === '/api/campaigns/plan') return answer(response, await actions.plan(body));
+    if (path === '/api/campaigns') return answer(response, await actions.start(body));
+    if (path === '/api/triage') return answer(response, actions.startTriage(body));
+    const match = /^\/api\/campaigns\/([^/]+)\/(stop|resume|abandon)$/.exec(path);
+    if (match === null) return sendJson(response, 404, apiError('No such endpoint.'));
+    const id = match[1]!;
+    if (!CAMPAIGN_ID.test(id)) return sendJson(response, 400, apiError('Malformed campaign id.'));
+    if (Object.keys(body).length > 0) return sendJson(response, 400, apiError('No fields here.'));
+    if (match[2] === 'stop') return answer(response, await actions.stop(id));
+    if (match[2] === 'resume') return answer(response, await actions.resume(id));
+    return answer(response, await actions.abandon(id));
   }
 
   /** The page is written row by row through a buffered sink, never built as one string. */
@@ -227,8 +314,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     signInUrl: `${origin}/sign-in?token=${signIn.token}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        void (actions?.close() ?? Promise.resolve()).finally(() => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
       }),
   };
 }

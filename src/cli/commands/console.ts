@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ConsoleGraph } from '../../console/console-actions.js';
 import type { RunningConsole } from '../../console/console-server.js';
 import { LOOPBACK_HOSTS, type LoopbackHost } from '../../console/request-guard.js';
 import { EXIT } from '../../exit-codes.js';
@@ -11,6 +12,7 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { runProcess } from '../../system/run-process.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
+import { defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -107,6 +109,21 @@ async function openInBrowser(url: string): Promise<string> {
   return dir;
 }
 
+/** What the console's campaigns and triages need of the connection, as the fleet commands use it. */
+function consoleGraph(connection: GraphConnection): ConsoleGraph {
+  return {
+    intune: connection.intune,
+    limits: connection.limits,
+    target: connection.target,
+    tenant: connection.tenant,
+    isLab: connection.isLab,
+    pollIntervalMs: defaultPollIntervalMs(connection.isLab),
+    writeWindowWaitMs: () => connection.graph.budgets.devices.waitMs({ requests: 1, writes: 1 }),
+    requestStats: () => connection.graph.stats,
+    detectionScript: () => detectionScript(undefined, 'console'),
+  };
+}
+
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const done = (signal: NodeJS.Signals) => {
@@ -149,6 +166,7 @@ export async function run(argv: string[]): Promise<number> {
       running = await startConsole({
         store,
         tenant: { identity: connection.tenant, lab: connection.isLab },
+        graph: consoleGraph(connection),
         host,
         port,
         assetsDir: assetsDir(),

@@ -1,10 +1,10 @@
 import { EXIT } from '../../exit-codes.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
-import { openDeviceLines, openDevices } from './open-devices.js';
 
 const HELP = `tpm-doctor fleet abandon: give up a stopped campaign for good, without calling Graph.
 

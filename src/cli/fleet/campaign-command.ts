@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT } from '../../exit-codes.js';
+import { postingPlan, selectedDevices as selectedDevicesOf } from '../../fleet/campaign/campaign-plan.js';
 import { formatProgressLine } from '../../fleet/campaign/campaign-progress.js';
 import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campaign-runner.js';
 import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
@@ -248,6 +249,11 @@ export function pollOption(values: Values, verb: string): number | undefined {
     : undefined;
 }
 
+/** How often devices are checked when --poll is not given: a lab's devices act within seconds. */
+export function defaultPollIntervalMs(isLab: boolean): number {
+  return isLab ? 2_000 : 60_000;
+}
+
 /** Runs a stored campaign with a progress line and Ctrl-C handling; prints the final status. */
 export async function runAndReport(
   connection: GraphConnection,
@@ -257,7 +263,7 @@ export async function runAndReport(
   verb: string,
   language: Language = 'en',
 ): Promise<number> {
-  const pollIntervalMs = pollOption(values, verb) ?? (connection.isLab ? 2_000 : 60_000);
+  const pollIntervalMs = pollOption(values, verb) ?? defaultPollIntervalMs(connection.isLab);
   const controller = new AbortController();
   const stop = () => {
     if (!controller.signal.aborted) {
@@ -418,17 +424,12 @@ export async function runNewCampaign(
   }
 }
 
-/** The devices a selection names: the listed ids, or the triage's rows that match its filter. */
+/** The devices a selection names (src/fleet/campaign/campaign-plan.ts); no triage is a usage error. */
 async function selectedDevices(store: FleetStore, selection: CampaignSelection): Promise<ListedDevice[]> {
-  if (selection.kind === 'devices')
-    return selection.deviceIds.map((deviceId) => ({ deviceId, deviceName: null }));
-  const run = selection.runId !== undefined ? { id: selection.runId } : await store.latestTriage();
-  if (!run)
+  const devices = await selectedDevicesOf(store, selection);
+  if (!devices)
     throw new UsageError('no finished triage in the store: run "tpm-doctor fleet triage" first', 'fleet');
-  return store.triageRows(run.id, {
-    ...(selection.classes ? { classes: selection.classes } : {}),
-    ...(selection.clearSafety ? { clearSafety: selection.clearSafety } : {}),
-  });
+  return devices;
 }
 
 async function dryRun(
@@ -438,20 +439,12 @@ async function dryRun(
   connection: GraphConnection,
   v: Values,
 ): Promise<number> {
-  const count = (await selectedDevices(store, selection)).length;
-  const { windowMs, writesPerWindow } = connection.limits;
-  const minimumMs = Math.max(0, Math.ceil(count / writesPerWindow) - 1) * windowMs;
-  const plan = {
-    dryRun: true,
-    action,
-    devices: count,
-    minimumPostingSeconds: minimumMs / 1000,
-    limits: connection.limits,
-  };
+  const plan = postingPlan(action, (await selectedDevices(store, selection)).length, connection.limits);
   if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else {
+    const { windowMs, writesPerWindow } = plan.limits;
     process.stdout.write(
-      `Dry run: would ${action} ${count} devices. At ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${formatDuration(minimumMs / 1000)}.\nNothing was posted.\n`,
+      `Dry run: would ${action} ${plan.devices} devices. At ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${formatDuration(plan.minimumPostingSeconds)}.\nNothing was posted.\n`,
     );
   }
   return EXIT.OK;

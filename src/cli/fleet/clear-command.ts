@@ -1,10 +1,12 @@
 import { EXIT } from '../../exit-codes.js';
+import { clearPlan } from '../../fleet/campaign/campaign-plan.js';
 import { checkApproval } from '../../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
+import { CLEAR_WORD } from '../../text/typed-word.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { askForTypedWord } from '../typed-confirmation.js';
@@ -134,15 +136,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     });
     const chosen = await selectClearSafe(store, selection, target);
     if (v['dry-run']) {
-      const plan = {
-        dryRun: true,
-        action: 'clear',
-        selection: chosen.description,
-        approvedBy: approvedBy ?? null,
-        ticket: ticket ?? null,
-        devices: chosen.devices.map(({ deviceId, deviceName }) => ({ deviceId, deviceName })),
-        refused: chosen.refused,
-      };
+      const plan = clearPlan(chosen, approval);
       if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       else process.stdout.write(renderPlan(plan));
       return EXIT.OK;
@@ -168,7 +162,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         );
       const ok = await askForTypedWord({
         question: `Clear the TPM of these ${count} (approved by ${terminalSafe(approvedBy ?? '')}, ticket ${terminalSafe(ticket ?? '')})?`,
-        word: 'CLEAR',
+        word: CLEAR_WORD,
         output: process.stderr,
       });
       if (!ok) {

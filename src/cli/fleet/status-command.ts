@@ -1,5 +1,6 @@
 import { EXIT } from '../../exit-codes.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { formatLocalTime } from '../../text/local-time.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
@@ -8,7 +9,6 @@ import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { UsageError } from '../usage-error.js';
-import { openDeviceLines, openDevices } from './open-devices.js';
 
 const HELP = `tpm-doctor fleet status: what the store knows, without calling Graph.
 

@@ -11,8 +11,8 @@ import { renderHtmlReport } from '../../fleet/triage/report-html.js';
 import { JsonReportWriter } from '../../fleet/triage/report-json.js';
 import { bufferedSink, type ReportTarget, streamSink } from '../../fleet/triage/report-sink.js';
 import { renderTriageTable } from '../../fleet/triage/report-table.js';
-import { triageFleet } from '../../fleet/triage/triage.js';
-import { type TriageResult, toTriageRow } from '../../fleet/triage/triage-result.js';
+import { storedTriage } from '../../fleet/triage/stored-triage.js';
+import type { TriageResult } from '../../fleet/triage/triage-result.js';
 import { createScratchFile } from '../../fs/safe-file.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
@@ -126,17 +126,14 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     const actions = new ActionList();
     const csv = format === 'csv' ? new CsvReportWriter(sink, target, { bom }) : undefined;
     const json = format === 'json' ? new JsonReportWriter(sink, target) : undefined;
-    const runId = store ? await store.beginTriage(connection.target, connection.tenant.key) : undefined;
-    let rows: ReturnType<typeof toTriageRow>[] = [];
-    const flushRows = async () => {
-      if (store && runId !== undefined && rows.length > 0) await store.addTriageRows(runId, rows);
-      rows = [];
-    };
     const progress = new ProgressLine(!values.quiet);
     const graph = connection.graph;
     // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
     const messages = format === 'table' || format === 'html' ? await loadMessages(language) : ENGLISH;
-    const summary = await triageFleet(connection.intune, {
+    const { summary, run } = await storedTriage(connection.intune, {
+      store,
+      target: connection.target,
+      tenantKey: connection.tenant.key,
       messages,
       ...(staleSyncDays !== undefined ? { staleSyncDays } : {}),
       requestStats: () => graph.stats,
@@ -149,18 +146,11 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         actions.add(result);
         if (csv) await csv.write(result);
         if (json) await json.write(result);
-        // Healthy devices are not stored: a campaign selects devices that need something.
-        if (store && result.class !== 'healthy') {
-          rows.push(toTriageRow(result));
-          if (rows.length >= 500) await flushRows();
-        }
       },
     });
     progress.done(
       `triage: ${summary.devices} listed and classified, ${summary.lookups.details} detailed, ${graph.stats.httpRequests} Graph requests`,
     );
-    await flushRows();
-    const run = store && runId !== undefined ? await store.finishTriage(runId, summary) : undefined;
 
     if (csv) await csv.end();
     if (json) await json.end(summary);

@@ -1,6 +1,6 @@
-import { openPhases } from '../../fleet/campaign/campaign-phases.js';
-import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
+import type { CampaignAction, FleetStore } from '../store/fleet-store.js';
+import { openPhases } from './campaign-phases.js';
 
 /** A device a campaign has not finished with, and whether it was posted. */
 export interface OpenDevice {

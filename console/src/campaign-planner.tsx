@@ -1,0 +1,172 @@
+import { useState } from 'preact/hooks';
+import type {
+  CampaignPlanResponse,
+  ConsoleCampaignAction,
+  StartedResponse,
+} from '../../src/console/api-types.js';
+import { postJson } from './api.js';
+import { campaignHref } from './route.js';
+
+const ACTIONS: { id: ConsoleCampaignAction; title: string }[] = [
+  { id: 'sync', title: 'Sync' },
+  { id: 'reboot', title: 'Reboot' },
+  { id: 'remediate', title: 'Collect evidence' },
+  { id: 'clear', title: 'Clear the TPM' },
+];
+
+function seconds(value: number): string {
+  if (value < 60) return `${value} s`;
+  const minutes = Math.floor(value / 60);
+  return value % 60 === 0 ? `${minutes} min` : `${minutes} min ${value % 60} s`;
+}
+
+/**
+ * A campaign for the devices the fleet view's filters select (class and clear safety, as
+ * `fleet sync --class` selects them): always the dry run first, then, for a clear, the approval
+ * and the typed word; the server checks each of them again.
+ */
+export function CampaignPlanner(props: { params: URLSearchParams }) {
+  const { params } = props;
+  const [action, setAction] = useState<ConsoleCampaignAction>('sync');
+  const [plan, setPlan] = useState<CampaignPlanResponse | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const classes = params.get('class');
+  const safety = params.get('safety');
+  const narrowed = params.get('blocker') !== null || params.get('q') !== null;
+  const selectable = (classes !== null || safety !== null) && !narrowed;
+
+  const dryRun = async () => {
+    setBusy(true);
+    setProblem(null);
+    setPlan(null);
+    try {
+      setPlan(
+        await postJson<CampaignPlanResponse>('/api/campaigns/plan', {
+          action,
+          ...(classes !== null ? { classes: [classes] } : {}),
+          ...(safety !== null ? { clearSafety: [safety] } : {}),
+        }),
+      );
+    } catch (e) {
+      setProblem((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = async (event: Event) => {
+    event.preventDefault();
+    if (plan === null) return;
+    const form = (event.currentTarget as HTMLFormElement).elements;
+    const field = (name: string) => (form.namedItem(name) as HTMLInputElement | null)?.value;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const started = await postJson<StartedResponse>('/api/campaigns', {
+        planId: plan.planId,
+        ...(plan.needsApproval ? { approvedBy: field('approvedBy'), ticket: field('ticket') } : {}),
+        ...(plan.confirmWord !== null ? { confirm: field('confirm') } : {}),
+      });
+      location.hash = campaignHref(started.id);
+    } catch (e) {
+      setProblem((e as Error).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="planner" aria-labelledby="planner-title">
+      <h2 id="planner-title">Campaign for these devices</h2>
+      {!selectable && (
+        <p class="note">
+          Choose a class or a clear safety above (and no blocker or search): a campaign selects devices as
+          "fleet sync --class" does.
+        </p>
+      )}
+      <div class="filters">
+        <label>
+          Action
+          <select
+            name="action"
+            value={action}
+            onChange={(e) => {
+              setAction((e.currentTarget as HTMLSelectElement).value as ConsoleCampaignAction);
+              setPlan(null);
+            }}
+          >
+            {ACTIONS.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" disabled={!selectable || busy} onClick={() => void dryRun()}>
+          Dry run
+        </button>
+      </div>
+      {problem !== null && <p role="alert">{problem}</p>}
+      {plan !== null && (
+        <form class="plan" onSubmit={(e) => void start(e)} aria-label="Dry run">
+          <h3>Dry run: nothing was posted</h3>
+          <p role="status">
+            Would {ACTIONS.find((a) => a.id === plan.action)?.title.toLowerCase()}{' '}
+            {plan.devices.toLocaleString('en-US')} {plan.devices === 1 ? 'device' : 'devices'} (
+            {plan.selection}). At {plan.limits.writesPerWindow} writes per {plan.limits.windowMs / 1000} s,
+            posting takes at least {seconds(plan.minimumPostingSeconds)}.
+          </p>
+          {plan.sample.length > 0 && (
+            <details>
+              <summary>
+                Devices{plan.sample.length < plan.devices ? ` (the first ${plan.sample.length})` : ''}
+              </summary>
+              <ul class="plan-devices">
+                {plan.sample.map((d) => (
+                  <li key={d.deviceId}>
+                    <bdi>{d.deviceName ?? d.deviceId}</bdi> <span class="id">{d.deviceId}</span>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          {plan.refusedCount > 0 && (
+            <details open>
+              <summary>
+                Refused {plan.refusedCount.toLocaleString('en-US')} (not triaged safe to clear)
+              </summary>
+              <ul class="plan-devices">
+                {plan.refused.map((d) => (
+                  <li key={d.deviceId}>
+                    <bdi>{d.deviceName ?? d.deviceId}</bdi>: {d.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          {plan.needsApproval && (
+            <div class="filters">
+              <label>
+                Approved by
+                <input name="approvedBy" required autoComplete="off" />
+              </label>
+              <label>
+                Ticket
+                <input name="ticket" required autoComplete="off" />
+              </label>
+            </div>
+          )}
+          {plan.confirmWord !== null && (
+            <label>
+              Type {plan.confirmWord} to confirm
+              <input name="confirm" required autoComplete="off" spellcheck={false} />
+            </label>
+          )}
+          <button type="submit" disabled={busy || plan.devices === 0}>
+            Start the campaign
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,173 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type {
+  AbandonResponse,
+  CampaignDetailResponse,
+  CampaignDeviceState,
+  CampaignEndEvent,
+  CampaignProgressEvent,
+  StartedResponse,
+} from '../../src/console/api-types.js';
+import { postJson } from './api.js';
+import { deviceHref } from './route.js';
+
+const PHASES = ['pending', 'posting', 'posted', 'unconfirmed', 'synced', 'compliant', 'failed', 'timed-out'];
+
+interface State {
+  detail: CampaignDetailResponse | null;
+  counts: Record<string, number>;
+  devices: Map<string, CampaignDeviceState>;
+  running: boolean;
+  status: string;
+  error: string | null;
+}
+
+/**
+ * One campaign, live: its phase counts and devices from Server-Sent Events (a snapshot first,
+ * then each change; EventSource reconnects with Last-Event-ID by itself), and stop, resume and
+ * abandon as `fleet sync`'s Ctrl-C, `fleet resume` and `fleet abandon` do them.
+ */
+export function CampaignView(props: {
+  id: string;
+  onTenant: (t: { name: string; lab: string | null }) => void;
+}) {
+  const { id } = props;
+  const [state, setState] = useState<State | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  useEffect(() => {
+    const events = new EventSource(`/api/campaigns/${encodeURIComponent(id)}/events`);
+    const read = <T,>(e: Event) => JSON.parse((e as MessageEvent<string>).data) as T;
+    events.addEventListener('snapshot', (e) => {
+      const detail = read<CampaignDetailResponse>(e);
+      props.onTenant({ name: detail.tenant, lab: detail.labLabel });
+      setState({
+        detail,
+        counts: detail.status.counts,
+        devices: new Map(detail.devices.map((d) => [d.deviceId, d])),
+        running: detail.running,
+        status: detail.status.status,
+        error: null,
+      });
+    });
+    events.addEventListener('progress', (e) => {
+      const progress = read<CampaignProgressEvent>(e);
+      setState((s) => (s === null ? s : { ...s, counts: progress.counts, running: true, status: 'running' }));
+    });
+    events.addEventListener('device', (e) => {
+      const device = read<CampaignDeviceState>(e);
+      setState((s) => {
+        if (s === null) return s;
+        const devices = new Map(s.devices);
+        devices.set(device.deviceId, device);
+        return { ...s, devices };
+      });
+    });
+    events.addEventListener('end', (e) => {
+      const end = read<CampaignEndEvent>(e);
+      events.close();
+      setState((s) => (s === null ? s : { ...s, running: false, status: end.status, error: end.error }));
+    });
+    events.onerror = () => {
+      if (events.readyState === EventSource.CLOSED) setProblem('The console closed the stream.');
+    };
+    return () => events.close();
+  }, [id, generation]);
+
+  const act = async (verb: 'stop' | 'resume' | 'abandon') => {
+    setProblem(null);
+    try {
+      if (verb === 'abandon')
+        await postJson<AbandonResponse>(`/api/campaigns/${encodeURIComponent(id)}/abandon`, {});
+      else await postJson<StartedResponse>(`/api/campaigns/${encodeURIComponent(id)}/${verb}`, {});
+      // A fresh snapshot after the change (and the events of a resumed run).
+      setGeneration((g) => g + 1);
+    } catch (e) {
+      setProblem((e as Error).message);
+    }
+  };
+
+  const devices = state === null ? [] : [...state.devices.values()];
+  return (
+    <>
+      <p>
+        <a href="#/">Fleet</a>
+      </p>
+      <h1 tabIndex={-1} ref={heading}>
+        Campaign {id}
+      </h1>
+      {state === null && <p aria-live="polite">Loading the campaign…</p>}
+      {problem !== null && <p role="alert">{problem}</p>}
+      {state !== null && state.detail !== null && (
+        <>
+          <p class="run">
+            {state.detail.status.action} · {state.detail.status.selection} · deadline{' '}
+            {state.detail.status.deadline.slice(0, 16).replace('T', ' ')}
+          </p>
+          <p role="status" class="campaign-status">
+            Status: <strong>{state.status}</strong>
+            {state.running ? ' (running in this console)' : ''}
+          </p>
+          {state.error !== null && <p role="alert">{state.error}</p>}
+          <div class="filters">
+            {state.running && (
+              <button type="button" onClick={() => void act('stop')}>
+                Stop
+              </button>
+            )}
+            {!state.running && state.status !== 'finished' && state.status !== 'abandoned' && (
+              <button type="button" onClick={() => void act('resume')}>
+                Resume
+              </button>
+            )}
+            {state.status !== 'finished' && state.status !== 'abandoned' && (
+              <button type="button" onClick={() => void act('abandon')}>
+                Abandon
+              </button>
+            )}
+          </div>
+          <table class="bars phases">
+            <caption>Devices by phase</caption>
+            <tbody>
+              {PHASES.map((phase) => (
+                <tr key={phase}>
+                  <th scope="row">{phase}</th>
+                  <td class="num" data-phase={phase}>
+                    {(state.counts[phase] ?? 0).toLocaleString('en-US')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table class="devices campaign-devices">
+            <caption>
+              Devices{devices.length < state.detail.status.total ? ` (the first ${devices.length})` : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">Phase</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {devices.map((d) => (
+                <tr key={d.deviceId}>
+                  <td>
+                    <a href={deviceHref(d.deviceId)}>
+                      <bdi>{d.deviceName ?? d.deviceId}</bdi>
+                    </a>
+                  </td>
+                  <td class={`phase-${d.phase}`}>{d.phase}</td>
+                  <td>{d.note ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}
