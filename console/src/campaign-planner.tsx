@@ -7,11 +7,11 @@ import type {
 import { postJson } from './api.js';
 import { campaignHref } from './route.js';
 
-const ACTIONS: { id: ConsoleCampaignAction; title: string }[] = [
-  { id: 'sync', title: 'Sync' },
-  { id: 'reboot', title: 'Reboot' },
-  { id: 'remediate', title: 'Collect evidence' },
-  { id: 'clear', title: 'Clear the TPM' },
+const ACTIONS: { id: ConsoleCampaignAction; title: string; verb: string }[] = [
+  { id: 'sync', title: 'Sync', verb: 'sync' },
+  { id: 'reboot', title: 'Reboot', verb: 'reboot' },
+  { id: 'remediate', title: 'Collect evidence', verb: 'run the evidence script on' },
+  { id: 'clear', title: 'Clear the TPM', verb: 'clear the TPM of' },
 ];
 
 function seconds(value: number): string {
@@ -85,23 +85,22 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
         </p>
       )}
       <div class="filters">
-        <label>
-          Action
-          <select
-            name="action"
-            value={action}
-            onChange={(e) => {
-              setAction((e.currentTarget as HTMLSelectElement).value as ConsoleCampaignAction);
-              setPlan(null);
-            }}
-          >
-            {ACTIONS.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label for="campaign-action">Action</label>
+        <select
+          id="campaign-action"
+          name="action"
+          value={action}
+          onChange={(e) => {
+            setAction((e.currentTarget as HTMLSelectElement).value as ConsoleCampaignAction);
+            setPlan(null);
+          }}
+        >
+          {ACTIONS.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.title}
+            </option>
+          ))}
+        </select>
         <button type="button" disabled={!selectable || busy} onClick={() => void dryRun()}>
           Dry run
         </button>
@@ -111,10 +110,10 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
         <form class="plan" onSubmit={(e) => void start(e)} aria-label="Dry run">
           <h3>Dry run: nothing was posted</h3>
           <p role="status">
-            Would {ACTIONS.find((a) => a.id === plan.action)?.title.toLowerCase()}{' '}
-            {plan.devices.toLocaleString('en-US')} {plan.devices === 1 ? 'device' : 'devices'} (
-            {plan.selection}). At {plan.limits.writesPerWindow} writes per {plan.limits.windowMs / 1000} s,
-            posting takes at least {seconds(plan.minimumPostingSeconds)}.
+            Would {ACTIONS.find((a) => a.id === plan.action)?.verb} {plan.devices.toLocaleString('en-US')}{' '}
+            {plan.devices === 1 ? 'device' : 'devices'} ({plan.selection}). At {plan.limits.writesPerWindow}{' '}
+            writes per {plan.limits.windowMs / 1000} s, posting takes at least{' '}
+            {seconds(plan.minimumPostingSeconds)}.
           </p>
           {plan.sample.length > 0 && (
             <details>

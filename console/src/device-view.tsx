@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { DeviceResponse } from '../../src/console/api-types.js';
+import { campaignHref } from './route.js';
 import { useApi } from './use-api.js';
 
 /** One device: its facts in the latest triage, why, what blocks a clear, and its campaigns. */
@@ -104,7 +105,9 @@ export function DeviceView(props: {
               {campaigns.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <code>{c.id}</code>
+                    <a href={campaignHref(c.id)}>
+                      <code>{c.id}</code>
+                    </a>
                   </td>
                   <td>{c.action}</td>
                   <td>{c.status}</td>

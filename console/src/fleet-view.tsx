@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type {
+  CampaignsResponse,
   DeviceListResponse,
   FleetResponse,
   StartedResponse,
@@ -8,7 +9,7 @@ import type {
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
 import { CampaignPlanner } from './campaign-planner.js';
-import { deviceHref, fleetHref } from './route.js';
+import { campaignHref, deviceHref, fleetHref } from './route.js';
 import { type Loaded, useApi } from './use-api.js';
 
 const PAGE_SIZE = 50;
@@ -113,7 +114,45 @@ function FleetBody(props: {
         )}
       </section>
       <DeviceTable fleet={fleet} params={params} onTenant={props.onTenant} />
+      <CampaignList onTenant={props.onTenant} />
     </>
+  );
+}
+
+/** This tenant's campaigns, newest first, each linking to its live page. */
+function CampaignList(props: { onTenant: (t: { name: string; lab: string | null }) => void }) {
+  const list = useApi<CampaignsResponse>('/api/campaigns', props.onTenant);
+  if (list.state !== 'ok' || list.data.campaigns.length === 0) return null;
+  return (
+    <section aria-labelledby="campaigns-title">
+      <h2 id="campaigns-title">Campaigns</h2>
+      <table class="devices">
+        <thead>
+          <tr>
+            <th scope="col">Campaign</th>
+            <th scope="col">Action</th>
+            <th scope="col">Status</th>
+            <th scope="col">Devices</th>
+            <th scope="col">Compliant</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.campaigns.slice(0, 20).map((c) => (
+            <tr key={c.id}>
+              <td>
+                <a href={campaignHref(c.id)}>
+                  <code>{c.id}</code>
+                </a>
+              </td>
+              <td>{c.action}</td>
+              <td>{c.status}</td>
+              <td class="num">{c.devices.toLocaleString('en-US')}</td>
+              <td class="num">{(c.byPhase.compliant ?? 0).toLocaleString('en-US')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -276,8 +276,12 @@ export class ConsoleActions {
       approval = { approvedBy, ticket };
       try {
         checkApproval(approval);
-      } catch (e) {
-        return refuse(400, (e as Error).message);
+      } catch {
+        // checkApproval's rule; its message names the CLI's flags and quotes the value back.
+        return refuse(
+          400,
+          "Approved by and ticket may hold only 1 to 100 letters, digits, spaces or . , _ @ ( ) / # : + ' - (they go into a command line on every device).",
+        );
       }
     } else if (body.approvedBy !== undefined || body.ticket !== undefined) {
       return refuse(400, 'Only a clear campaign takes an approval.');

@@ -5,34 +5,20 @@
  * marker, the fleet table, a filter, a device. Screenshots go to a temporary folder, and are
  * copied to TPM_DOCTOR_SCREENSHOTS when it names a folder (for a closing note).
  */
-import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceListResponse } from '../../src/console/api-types.js';
 import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
+import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
 import { request, signIn } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags of a browser that talks to nothing but the console (no updates, no sync, no GPU). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  // A name of another site that resolves to loopback: what a DNS-rebinding attack arranges.
-  '--host-resolver-rules=MAP rebind.test 127.0.0.1',
-];
 const LAB = ['--tenant', 'lab', '--lab-devices', '1000', '--lab-seed', '21'];
-/** Generous: the 2-core CI machine runs other suites (and qemu guests) at the same time. */
-const UI_TIMEOUT = 60_000;
 
 useBuiltConsole();
 const tmp = useTempDir('tpm-doctor-console-browser-');
@@ -42,20 +28,11 @@ let foreign: Server;
 let foreignOrigin: string;
 let shots: string;
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  const file = path.join(shots, `console-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  const copyTo = process.env.TPM_DOCTOR_SCREENSHOTS;
-  if (copyTo) await copyFile(file, path.join(copyTo, path.basename(file)));
+function screenshot(page: Page, name: string): Promise<void> {
+  return shot(page, shots, name);
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the console's browser tests need it. Install it with ` +
-        '"apt-get install -y chromium" (scripts/install-os-packages.sh does it).',
-    );
-  }
   shots = await mkdtemp(path.join(tmpdir(), 'tpm-doctor-console-shots-'));
   const store = `sqlite:${tmp.file('fleet.sqlite')}`;
   const triage = await runCli(['fleet', 'triage', ...LAB, '--store', store, '--quiet', '--format', 'csv'], {
@@ -63,12 +40,7 @@ beforeAll(async () => {
   });
   if (triage.code !== 0) throw new Error(`fleet triage failed (${triage.code}): ${triage.stderr}`);
   running = await startConsoleCli([...LAB, '--store', store]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    timeout: 120_000,
-  });
+  browser = await launchChromium();
   // Another site on loopback, whose page posts a form to the console (cross-site request forgery).
   foreign = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });

@@ -14,7 +14,7 @@ export interface HttpAnswer {
 export function request(
   origin: string,
   path: string,
-  options: { method?: string; headers?: Record<string, string>; cookie?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; cookie?: string; body?: string } = {},
 ): Promise<HttpAnswer> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
@@ -41,7 +41,7 @@ export function request(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 

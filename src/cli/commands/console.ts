@@ -124,16 +124,26 @@ function consoleGraph(connection: GraphConnection): ConsoleGraph {
   };
 }
 
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => {
+/**
+ * The first SIGINT or SIGTERM stops the console; its listeners stay until the console has closed
+ * (`release`), so that a lab's own signal hook (src/lab/swtpm-process.ts: it ends its swtpm
+ * children, then lets the signal take its default course when nobody else listens) does not end
+ * the process before the campaigns running here are recorded as stopped and the store is closed.
+ */
+function stopSignal(): { stopped: Promise<NodeJS.Signals>; release(): void } {
+  let done: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    done = resolve;
+  });
+  process.on('SIGINT', done);
+  process.on('SIGTERM', done);
+  return {
+    stopped,
+    release: () => {
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
-      resolve(signal);
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+    },
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -153,7 +163,7 @@ export async function run(argv: string[]): Promise<number> {
   const port = portOf(values.port);
   // Listen for the stop signals first: a Ctrl-C while the lab or the store is opening still ends
   // the console cleanly, after what was opened is closed.
-  const stopped = stopSignal();
+  const signals = stopSignal();
   let store: FleetStore | undefined;
   let connection: GraphConnection | undefined;
   let running: RunningConsole | undefined;
@@ -190,7 +200,7 @@ export async function run(argv: string[]): Promise<number> {
         'Ctrl-C stops the console.\n',
     );
     if (values.open) openDir = await openInBrowser(running.signInUrl);
-    await stopped;
+    await signals.stopped;
     process.stdout.write('Console stopped.\n');
     return EXIT.OK;
   } finally {
@@ -198,5 +208,6 @@ export async function run(argv: string[]): Promise<number> {
     await connection?.close();
     await store?.close();
     if (openDir !== undefined) await rm(openDir, { recursive: true, force: true });
+    signals.release();
   }
 }
