@@ -3,6 +3,7 @@ import { CampaignView } from './campaign-view.js';
 import { DeviceView } from './device-view.js';
 import { FleetView } from './fleet-view.js';
 import { readRoute } from './route.js';
+import { ThisDeviceView } from './this-device-view.js';
 
 /** The console: a header naming the tenant (LAB marked), and the view the URL's fragment names. */
 export function App() {
@@ -19,6 +20,9 @@ export function App() {
         <a class="brand" href="#/">
           tpm-doctor console
         </a>
+        <nav aria-label="Views" class="views">
+          <a href="#/">Fleet</a> <a href="#/this-device">This device</a>
+        </nav>
         {tenant && (
           <span class="tenant">
             {tenant.lab && <strong class="lab-badge">LAB</strong>} <bdi>{tenant.name}</bdi>
@@ -26,7 +30,9 @@ export function App() {
         )}
       </header>
       <main id="main">
-        {route.view === 'campaign' ? (
+        {route.view === 'this-device' ? (
+          <ThisDeviceView onTenant={setTenant} />
+        ) : route.view === 'campaign' ? (
           <CampaignView key={route.id} id={route.id} onTenant={setTenant} />
         ) : route.view === 'device' ? (
           <DeviceView id={route.id} onTenant={setTenant} />

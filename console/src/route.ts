@@ -2,10 +2,12 @@
 export type Route =
   | { view: 'fleet'; params: URLSearchParams }
   | { view: 'device'; id: string }
-  | { view: 'campaign'; id: string };
+  | { view: 'campaign'; id: string }
+  | { view: 'this-device' };
 
 export function readRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
+  if (path === '/this-device') return { view: 'this-device' };
   const device = /^\/(device|campaign)\/([^?]+)$/.exec(path);
   if (device) {
     try {

@@ -254,3 +254,38 @@ export interface TriageEndEvent {
   needingAction: number;
   error: string | null;
 }
+
+/** GET /api/this-device: `tpm-doctor status` in brief and `tpm-doctor diagnose --json` of the console's TPM. */
+export interface ThisDeviceResponse extends ApiEnvelope {
+  source: { tpm: string; lab: string[] | null };
+  status: {
+    present: boolean | null;
+    started: boolean | null;
+    manufacturer: string | null;
+    firmware: string | null;
+    specification: string | null;
+    inLockout: boolean | null;
+    failedTries: number | null;
+    maxTries: number | null;
+    persistentObjects: number | null;
+    errors: string[];
+  } | null;
+  /** The diagnosis as `tpm-doctor diagnose --json` prints it (docs/diagnose-json.md). */
+  diagnosis: {
+    verdict: {
+      status: string;
+      nextStep: string;
+      action: string;
+      clearRecommended: boolean;
+      clearBlockedBy: { finding: string; reason: string }[];
+    };
+    findings: {
+      id: string;
+      severity: string;
+      title: string;
+      why: string;
+      remedy: { step: string; action: string };
+      blocksClear?: string;
+    }[];
+  };
+}

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FleetStore } from '../fleet/store/fleet-store.js';
 import { bufferedSink, streamSink } from '../fleet/triage/report-sink.js';
+import type { Language } from '../text/messages/language.js';
 import type { ApiError } from './api-types.js';
 import { type ActionOutcome, ConsoleActions, type ConsoleGraph } from './console-actions.js';
 import { parseDeviceQuery } from './device-query.js';
@@ -12,6 +13,7 @@ import { readJsonBody } from './json-body.js';
 import { allowedHosts, guardRefusal, type LoopbackHost } from './request-guard.js';
 import { SESSION_COOKIE, SignIn } from './sign-in.js';
 import { BANNER_PLACEHOLDER, loadAssets } from './static-assets.js';
+import { ThisDevice, type ThisDeviceTpm } from './this-device.js';
 
 export interface ConsoleOptions {
   store: FleetStore;
@@ -26,6 +28,13 @@ export interface ConsoleOptions {
    * it those endpoints answer 503 and the console only reads.
    */
   graph?: ConsoleGraph;
+  /**
+   * The admin's language (`--lang`, else the locale, as for every verb): the page's `lang`, and the
+   * words of the findings on "this device" (the CLI's catalogs). Default English.
+   */
+  language?: Language;
+  /** The TPM of the "this device" view (`--tpm`, or this machine's); without it the view answers 503. */
+  thisDevice?: ThisDeviceTpm;
   /** Where the server reports what went wrong inside it (never to the browser). */
   log: (line: string) => void;
 }
@@ -66,11 +75,15 @@ function methodsFor(path: string): string[] {
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const { index, assets } = loadAssets(options.assetsDir);
   const lab = options.tenant.lab;
+  const language = options.language ?? 'en';
   const page = index
+    .replace('<html lang="en">', `<html lang="${language}">`)
     .replace(BANNER_PLACEHOLDER, labBanner(lab))
     .replace(/<title>/, lab ? '<title>LAB · ' : '<title>');
   const api = new FleetApi(options.store, options.tenant);
   const signIn = new SignIn();
+  const thisDevice =
+    options.thisDevice === undefined ? undefined : new ThisDevice(options.thisDevice, language);
   const actions =
     options.graph === undefined ? undefined : new ConsoleActions(options.store, options.graph, options.log);
   let hosts = new Set<string>();
@@ -199,6 +212,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       if ([...url.searchParams.keys()].length > 0)
         return sendJson(response, 400, apiError('No parameters here.'));
       return sendJson(response, 200, await api.campaigns());
+    }
+    if (path === '/api/this-device') {
+      if ([...url.searchParams.keys()].length > 0)
+        return sendJson(response, 400, apiError('No parameters here.'));
+      if (thisDevice === undefined)
+        return sendJson(response, 503, apiError('This console was started without a TPM to read.'));
+      return sendJson(response, 200, { ...api.envelope, ...(await thisDevice.read()) });
     }
     const campaignMatch = /^\/api\/campaigns\/([^/]+)(\/events)?$/.exec(path);
     if (campaignMatch) {

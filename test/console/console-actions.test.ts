@@ -174,6 +174,8 @@ describe('console actions: bad input', () => {
       headers: { origin: running.origin },
     });
     expect(put.status).toBe(405);
+    const thisDevice = await request(running.origin, '/api/this-device?fresh=1', { cookie });
+    expect(thisDevice.status).toBe(400);
     const withFields = await post('/api/campaigns/c-20000101-000000-000000/stop', { force: true });
     expect(withFields.status).toBe(400);
   });

@@ -10,6 +10,7 @@ import { openFleetStore } from '../../fleet/store/open-store.js';
 import { LAB_LABEL } from '../../fleet/triage/report-sink.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { runProcess } from '../../system/run-process.js';
+import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
@@ -20,12 +21,13 @@ import {
   openGraphConnection,
 } from '../fleet/graph-connection.js';
 import { printHelp } from '../help.js';
+import { resolveTpmTarget, type TpmTarget } from '../tpm-target.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `tpm-doctor console: the fleet and its devices in your browser, served on loopback.
 
 Usage: tpm-doctor console [--store SPEC] [--tenant lab | connection options]
-                          [--host 127.0.0.1|::1] [--port N] [--open]
+                          [--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI]
 
 Shows the latest triage of the tenant (figures, devices with filters and search, one device's
 facts and campaigns) from the store the fleet commands write. It listens on loopback only and
@@ -38,6 +40,8 @@ Options:
                  TPM_DOCTOR_STORE).
   --host ADDR    127.0.0.1 (default) or ::1; any other address is refused.
   --port N       Port to listen on (default: a free one).
+  --tpm URI      The TPM of the "this device" view (as for tpm-doctor status: default this
+                 machine's; lab:SCENARIO,... a throwaway software TPM in a broken state).
   --open         Open the sign-in link in your default browser (through a file only you can
                  read, so the token never appears in a process list).
 
@@ -146,13 +150,14 @@ function stopSignal(): { stopped: Promise<NodeJS.Signals>; release(): void } {
   };
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values } = parseVerbArgs('console', argv, {
     ...CONNECTION_OPTIONS,
     store: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     open: { type: 'boolean' },
+    tpm: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -168,8 +173,10 @@ export async function run(argv: string[]): Promise<number> {
   let connection: GraphConnection | undefined;
   let running: RunningConsole | undefined;
   let openDir: string | undefined;
+  let tpm: TpmTarget | undefined;
   try {
     store = await openFleetStore(values.store, { mustExist: true });
+    tpm = await resolveTpmTarget(values.tpm);
     connection = await openGraphConnection(values, 'console');
     const { startConsole } = await import('../../console/console-server.js');
     try {
@@ -177,6 +184,8 @@ export async function run(argv: string[]): Promise<number> {
         store,
         tenant: { identity: connection.tenant, lab: connection.isLab },
         graph: consoleGraph(connection),
+        thisDevice: { uri: tpm.uri, lab: tpm.lab },
+        language,
         host,
         port,
         assetsDir: assetsDir(),
@@ -207,6 +216,7 @@ export async function run(argv: string[]): Promise<number> {
     await running?.close();
     await connection?.close();
     await store?.close();
+    await tpm?.release();
     if (openDir !== undefined) await rm(openDir, { recursive: true, force: true });
     signals.release();
   }
