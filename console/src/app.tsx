@@ -3,6 +3,7 @@ import { CampaignView } from './campaign-view.js';
 import { DeviceView } from './device-view.js';
 import { FleetView } from './fleet-view.js';
 import { readRoute } from './route.js';
+import { t } from './texts.js';
 import { ThisDeviceView } from './this-device-view.js';
 
 /** The console: a header naming the tenant (LAB marked), and the view the URL's fragment names. */
@@ -20,8 +21,8 @@ export function App() {
         <a class="brand" href="#/">
           tpm-doctor console
         </a>
-        <nav aria-label="Views" class="views">
-          <a href="#/">Fleet</a> <a href="#/this-device">This device</a>
+        <nav aria-label={t.views} class="views">
+          <a href="#/">{t.fleet}</a> <a href="#/this-device">{t.thisDevice}</a>
         </nav>
         {tenant && (
           <span class="tenant">

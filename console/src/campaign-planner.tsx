@@ -6,6 +6,7 @@ import type {
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
 import { campaignHref } from './route.js';
+import { t } from './texts.js';
 
 const ACTIONS: { id: ConsoleCampaignAction; title: string; verb: string }[] = [
   { id: 'sync', title: 'Sync', verb: 'sync' },
@@ -77,15 +78,10 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
 
   return (
     <section class="planner" aria-labelledby="planner-title">
-      <h2 id="planner-title">Campaign for these devices</h2>
-      {!selectable && (
-        <p class="note">
-          Choose a class or a clear safety above (and no blocker or search): a campaign selects devices as
-          "fleet sync --class" does.
-        </p>
-      )}
+      <h2 id="planner-title">{t.plannerTitle}</h2>
+      {!selectable && <p class="note">{t.plannerNote}</p>}
       <div class="filters">
-        <label for="campaign-action">Action</label>
+        <label for="campaign-action">{t.action}</label>
         <select
           id="campaign-action"
           name="action"
@@ -102,13 +98,13 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
           ))}
         </select>
         <button type="button" disabled={!selectable || busy} onClick={() => void dryRun()}>
-          Dry run
+          {t.dryRun}
         </button>
       </div>
       {problem !== null && <p role="alert">{problem}</p>}
       {plan !== null && (
-        <form class="plan" onSubmit={(e) => void start(e)} aria-label="Dry run">
-          <h3>Dry run: nothing was posted</h3>
+        <form class="plan" onSubmit={(e) => void start(e)} aria-label={t.dryRun}>
+          <h3>{t.dryRunTitle}</h3>
           <p role="status">
             Would {ACTIONS.find((a) => a.id === plan.action)?.verb} {plan.devices.toLocaleString('en-US')}{' '}
             {plan.devices === 1 ? 'device' : 'devices'} ({plan.selection}). At {plan.limits.writesPerWindow}{' '}
@@ -146,23 +142,23 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
           {plan.needsApproval && (
             <div class="filters">
               <label>
-                Approved by
+                {t.approvedBy}
                 <input name="approvedBy" required autoComplete="off" />
               </label>
               <label>
-                Ticket
+                {t.ticket}
                 <input name="ticket" required autoComplete="off" />
               </label>
             </div>
           )}
           {plan.confirmWord !== null && (
             <label>
-              Type {plan.confirmWord} to confirm
+              {t.typeToConfirm(plan.confirmWord)}
               <input name="confirm" required autoComplete="off" spellcheck={false} />
             </label>
           )}
           <button type="submit" disabled={busy || plan.devices === 0}>
-            Start the campaign
+            {t.start}
           </button>
         </form>
       )}

@@ -9,6 +9,7 @@ import type {
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
 import { deviceHref } from './route.js';
+import { t } from './texts.js';
 
 const PHASES = ['pending', 'posting', 'posted', 'unconfirmed', 'synced', 'compliant', 'failed', 'timed-out'];
 
@@ -93,12 +94,12 @@ export function CampaignView(props: {
   return (
     <>
       <p>
-        <a href="#/">Fleet</a>
+        <a href="#/">{t.fleet}</a>
       </p>
       <h1 tabIndex={-1} ref={heading}>
-        Campaign {id}
+        {t.campaign} {id}
       </h1>
-      {state === null && <p aria-live="polite">Loading the campaign…</p>}
+      {state === null && <p aria-live="polite">{t.loadingCampaign}</p>}
       {problem !== null && <p role="alert">{problem}</p>}
       {state !== null && state.detail !== null && (
         <>
@@ -114,22 +115,22 @@ export function CampaignView(props: {
           <div class="filters">
             {state.running && (
               <button type="button" onClick={() => void act('stop')}>
-                Stop
+                {t.stop}
               </button>
             )}
             {!state.running && state.status !== 'finished' && state.status !== 'abandoned' && (
               <button type="button" onClick={() => void act('resume')}>
-                Resume
+                {t.resume}
               </button>
             )}
             {state.status !== 'finished' && state.status !== 'abandoned' && (
               <button type="button" onClick={() => void act('abandon')}>
-                Abandon
+                {t.abandon}
               </button>
             )}
           </div>
           <table class="bars phases">
-            <caption>Devices by phase</caption>
+            <caption>{t.byPhase}</caption>
             <tbody>
               {PHASES.map((phase) => (
                 <tr key={phase}>
@@ -147,9 +148,9 @@ export function CampaignView(props: {
             </caption>
             <thead>
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Note</th>
+                <th scope="col">{t.device}</th>
+                <th scope="col">{t.phase}</th>
+                <th scope="col">{t.note}</th>
               </tr>
             </thead>
             <tbody>

@@ -10,6 +10,7 @@ import type {
 import { postJson } from './api.js';
 import { CampaignPlanner } from './campaign-planner.js';
 import { campaignHref, deviceHref, fleetHref } from './route.js';
+import { t } from './texts.js';
 import { type Loaded, useApi } from './use-api.js';
 
 const PAGE_SIZE = 50;
@@ -33,7 +34,7 @@ function titleOf(list: { id: string; title: string }[], id: string): string {
 }
 
 function date(iso: string | null): string {
-  return iso === null ? 'never' : iso.slice(0, 10);
+  return iso === null ? t.never : iso.slice(0, 10);
 }
 
 /** The fleet: the latest triage's figures, then its devices with filters, search and paging. */
@@ -47,10 +48,10 @@ export function FleetView(props: {
   return (
     <>
       <h1 tabIndex={-1} ref={heading}>
-        Fleet
+        {t.fleet}
       </h1>
       <TriageRunner />
-      {fleet.state === 'loading' && <p aria-live="polite">Loading the latest triage…</p>}
+      {fleet.state === 'loading' && <p aria-live="polite">{t.loadingTriage}</p>}
       {fleet.state === 'failed' && <p role="alert">{fleet.message}</p>}
       {fleet.state === 'ok' && (
         <FleetBody fleet={fleet.data} params={props.params} onTenant={props.onTenant} />
@@ -70,27 +71,29 @@ function FleetBody(props: {
   return (
     <>
       <p class="run">
-        Triage run {fleet.run.id} of {date(fleet.run.createdAt)} · store <bdi>{fleet.store}</bdi>
+        {t.triageRun(fleet.run.id, date(fleet.run.createdAt))}
+        <bdi>{fleet.store}</bdi>
       </p>
       <section aria-labelledby="figures-title">
-        <h2 id="figures-title">Figures</h2>
+        <h2 id="figures-title">{t.figures}</h2>
         <ul class="cards">
           <li>
-            <span class="figure">{f.devices.toLocaleString('en-US')}</span> devices
+            <span class="figure">{f.devices.toLocaleString('en-US')}</span> {t.devicesFigure}
           </li>
           <li>
-            <span class="figure">{f.needingAction.toLocaleString('en-US')}</span> need action
+            <span class="figure">{f.needingAction.toLocaleString('en-US')}</span> {t.needAction}
           </li>
           <li>
-            <span class="figure">{(f.byClearSafety.safe ?? 0).toLocaleString('en-US')}</span> safe to clear
+            <span class="figure">{(f.byClearSafety.safe ?? 0).toLocaleString('en-US')}</span> {t.safeToClear}
           </li>
           <li>
-            <span class="figure">{(f.byClearSafety.blocked ?? 0).toLocaleString('en-US')}</span> clear blocked
+            <span class="figure">{(f.byClearSafety.blocked ?? 0).toLocaleString('en-US')}</span>{' '}
+            {t.clearBlocked}
           </li>
         </ul>
         {fleet.classes.some((c) => (f.byClass[c.id] ?? 0) > 0) && (
           <table class="bars">
-            <caption>Devices by class</caption>
+            <caption>{t.byClass}</caption>
             <tbody>
               {fleet.classes
                 .filter((c) => (f.byClass[c.id] ?? 0) > 0)
@@ -125,15 +128,15 @@ function CampaignList(props: { onTenant: (t: { name: string; lab: string | null 
   if (list.state !== 'ok' || list.data.campaigns.length === 0) return null;
   return (
     <section aria-labelledby="campaigns-title">
-      <h2 id="campaigns-title">Campaigns</h2>
+      <h2 id="campaigns-title">{t.campaigns}</h2>
       <table class="devices">
         <thead>
           <tr>
-            <th scope="col">Campaign</th>
-            <th scope="col">Action</th>
-            <th scope="col">Status</th>
-            <th scope="col">Devices</th>
-            <th scope="col">Compliant</th>
+            <th scope="col">{t.campaign}</th>
+            <th scope="col">{t.action}</th>
+            <th scope="col">{t.status}</th>
+            <th scope="col">{t.devices}</th>
+            <th scope="col">{t.compliant}</th>
           </tr>
         </thead>
         <tbody>
@@ -186,7 +189,7 @@ function DeviceTable(props: {
         value={params.get(name) ?? ''}
         onChange={(e) => navigate(withParam(params, name, (e.currentTarget as HTMLSelectElement).value))}
       >
-        <option value="">Any</option>
+        <option value="">{t.any}</option>
         {options.map((o) => (
           <option key={o.id} value={o.id}>
             {o.title}
@@ -198,48 +201,46 @@ function DeviceTable(props: {
   const page = devices.state === 'ok' ? devices.data : null;
   return (
     <section aria-labelledby="devices-title">
-      <h2 id="devices-title">Devices needing action</h2>
-      <p class="note">Healthy devices are counted above; the store keeps the devices that need something.</p>
+      <h2 id="devices-title">{t.devicesNeedingAction}</h2>
+      <p class="note">{t.healthyNote}</p>
       <form class="filters" onSubmit={onSearch}>
         {select(
           'class',
-          'Class',
+          t.class,
           fleet.classes.filter((c) => c.needsAction),
         )}
-        {select('safety', 'Clear safety', fleet.clearSafeties)}
+        {select('safety', t.clearSafety, fleet.clearSafeties)}
         {select(
           'blocker',
-          'Blocker',
+          t.blocker,
           fleet.blockers.map((b) => ({ id: b.code, title: `${b.code} (${b.devices})` })),
         )}
         <label>
-          Search
+          {t.search}
           <input
             type="search"
             name="q"
             defaultValue={params.get('q') ?? ''}
-            placeholder="Device name or id"
+            placeholder={t.searchPlaceholder}
           />
         </label>
-        <button type="submit">Search</button>
+        <button type="submit">{t.search}</button>
       </form>
       <CampaignPlanner params={params} />
       {devices.state === 'failed' && <p role="alert">{devices.message}</p>}
       <p aria-live="polite" class="count">
-        {page === null
-          ? 'Loading devices…'
-          : `${page.total.toLocaleString('en-US')} ${page.total === 1 ? 'device matches' : 'devices match'}${page.pages > 1 ? `; page ${page.page} of ${page.pages}` : ''}.`}
+        {page === null ? t.loadingDevices : t.matches(page.total, page.page, page.pages)}
       </p>
       {page !== null && page.devices.length > 0 && (
         <table class="devices">
           <caption class="visually-hidden">Devices of triage run {page.run}</caption>
           <thead>
             <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Class</th>
-              <th scope="col">Clear safety</th>
-              <th scope="col">Blocked by</th>
-              <th scope="col">Last sync</th>
+              <th scope="col">{t.device}</th>
+              <th scope="col">{t.class}</th>
+              <th scope="col">{t.clearSafety}</th>
+              <th scope="col">{t.blockedBy}</th>
+              <th scope="col">{t.lastSync}</th>
             </tr>
           </thead>
           <tbody>
@@ -260,20 +261,20 @@ function DeviceTable(props: {
         </table>
       )}
       {page !== null && page.pages > 1 && (
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label={t.pages}>
           <button
             type="button"
             disabled={page.page <= 1}
             onClick={() => navigate(withParam(params, 'page', String(page.page - 1)))}
           >
-            Previous page
+            {t.previousPage}
           </button>
           <button
             type="button"
             disabled={page.page >= page.pages}
             onClick={() => navigate(withParam(params, 'page', String(page.page + 1)))}
           >
-            Next page
+            {t.nextPage}
           </button>
         </nav>
       )}
@@ -289,7 +290,7 @@ function TriageRunner() {
     setBusy(true);
     try {
       const started = await postJson<StartedResponse>('/api/triage', {});
-      setLine('Triage started…');
+      setLine(t.triageStarted);
       const events = new EventSource(`/api/triage/${encodeURIComponent(started.id)}/events`);
       events.addEventListener('progress', (e) => {
         const p = JSON.parse((e as MessageEvent<string>).data) as TriageProgressEvent;
@@ -319,7 +320,7 @@ function TriageRunner() {
   return (
     <div class="triage-runner">
       <button type="button" disabled={busy} onClick={() => void start()}>
-        New triage
+        {t.newTriage}
       </button>
       {line !== null && (
         <span role="status" class="triage-progress">

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ThisDeviceResponse } from '../../src/console/api-types.js';
+import { t } from './texts.js';
 import { useApi } from './use-api.js';
 
 function yesNo(value: boolean | null): string {
@@ -18,9 +19,9 @@ export function ThisDeviceView(props: { onTenant: (t: { name: string; lab: strin
   return (
     <>
       <h1 tabIndex={-1} ref={heading}>
-        This device
+        {t.thisDevice}
       </h1>
-      {loaded.state === 'loading' && <p aria-live="polite">Reading the TPM…</p>}
+      {loaded.state === 'loading' && <p aria-live="polite">{t.readingTpm}</p>}
       {loaded.state === 'failed' && <p role="alert">{loaded.message}</p>}
       {loaded.state === 'ok' && <ThisDeviceBody data={loaded.data} />}
     </>
@@ -37,7 +38,7 @@ function ThisDeviceBody(props: { data: ThisDeviceResponse }) {
         {source.lab !== null ? ` · lab TPM (${source.lab.join(', ')})` : ''}
       </p>
       <section aria-labelledby="verdict-title">
-        <h2 id="verdict-title">Verdict</h2>
+        <h2 id="verdict-title">{t.verdict}</h2>
         <p role="status" class={`verdict verdict-${verdict.status}`}>
           <strong>{verdict.status}</strong>: next step <strong>{verdict.nextStep}</strong>. {verdict.action}
         </p>
@@ -54,7 +55,7 @@ function ThisDeviceBody(props: { data: ThisDeviceResponse }) {
       </section>
       {status !== null && (
         <section aria-labelledby="status-title">
-          <h2 id="status-title">Status</h2>
+          <h2 id="status-title">{t.status}</h2>
           <dl class="facts">
             <dt>Present</dt>
             <dd>{yesNo(status.present)}</dd>
@@ -84,9 +85,9 @@ function ThisDeviceBody(props: { data: ThisDeviceResponse }) {
         </section>
       )}
       <section aria-labelledby="findings-title">
-        <h2 id="findings-title">Findings</h2>
+        <h2 id="findings-title">{t.findings}</h2>
         {diagnosis.findings.length === 0 ? (
-          <p>No finding.</p>
+          <p>{t.noFinding}</p>
         ) : (
           <ul class="findings">
             {diagnosis.findings.map((f) => (

@@ -165,9 +165,11 @@ describe('this device in Chromium', () => {
       const page = await context.newPage();
       page.setDefaultTimeout(UI_TIMEOUT);
       await page.goto(withTpm.signInUrl);
-      await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
-      await page.getByRole('link', { name: 'This device' }).click();
-      await page.getByRole('heading', { name: 'This device', level: 1 }).waitFor();
+      // --lang ja: the console's own words in Japanese (console/src/texts.ts).
+      await page.getByRole('heading', { name: 'フリート', level: 1 }).waitFor();
+      await expect(page.getByRole('button', { name: '新しいトリアージ' }).count()).resolves.toBe(1);
+      await page.getByRole('link', { name: 'このデバイス' }).click();
+      await page.getByRole('heading', { name: 'このデバイス', level: 1 }).waitFor();
       const verdict = page.locator('p.verdict');
       await verdict.waitFor({ timeout: 120_000 });
       // As `tpm-doctor diagnose --tpm lab:stale-objects,lockout` decides (test/cli/diagnose.test.ts).
