@@ -46,8 +46,13 @@ export interface ConsoleGraph {
   isLab: boolean;
   /** Between tracking rounds, as `fleet sync` polls on this tenant. */
   pollIntervalMs: number;
-  /** How long the next POST would wait for the write budget (the progress line's "write window"). */
-  writeWindowWaitMs: () => number | null;
+  /** How long the next `writes` writes would wait for the write budget (the progress line's "write window"). */
+  writeWindowWaitMs: (writes: number) => number | null;
+  /**
+   * Devices per executeAction call, as `fleet sync` posts them in bulk by default
+   * (src/fleet/campaign/bulk-post-phase.ts; one POST per device when Graph refuses it).
+   */
+  bulkBatchSize: number;
   requestStats: () => GraphStats;
   /** scripts/collect-evidence.ps1 of this install (evidence and clear campaigns); throws when missing. */
   detectionScript: () => string;
@@ -361,6 +366,7 @@ export class ConsoleActions {
       signal: controller.signal,
       pollIntervalMs: this.#graph.pollIntervalMs,
       writeWindowWaitMs: this.#graph.writeWindowWaitMs,
+      bulk: { batchSize: this.#graph.bulkBatchSize },
       onProgress: (progress) => {
         // The runner reports every second so a terminal line keeps moving; a page needs only changes.
         const event = progressEvent(progress);
@@ -371,7 +377,13 @@ export class ConsoleActions {
       },
     })
       .then(
-        (result): CampaignEndEvent => ({ status: result.status, error: null }),
+        (result): CampaignEndEvent => {
+          if (result.bulk?.refused)
+            this.#log(
+              `console: campaign ${id}: Graph refused executeAction (${result.bulk.refused}); the devices were posted one by one`,
+            );
+          return { status: result.status, error: null };
+        },
         (e: unknown): CampaignEndEvent => {
           const message = redactGraphError((e as Error).message ?? String(e));
           this.#log(`console: campaign ${id}: ${message}`);

@@ -13,7 +13,7 @@ import { runProcess } from '../../system/run-process.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
-import { defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
+import { bulkBatchSize, defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -122,7 +122,8 @@ function consoleGraph(connection: GraphConnection): ConsoleGraph {
     tenant: connection.tenant,
     isLab: connection.isLab,
     pollIntervalMs: defaultPollIntervalMs(connection.isLab),
-    writeWindowWaitMs: () => connection.graph.budgets.devices.waitMs({ requests: 1, writes: 1 }),
+    writeWindowWaitMs: (writes) => connection.graph.budgets.devices.waitMs({ requests: writes, writes }),
+    bulkBatchSize: bulkBatchSize(connection),
     requestStats: () => connection.graph.stats,
     detectionScript: () => detectionScript(undefined, 'console'),
   };

@@ -316,7 +316,7 @@ export async function runAndReport(
  * Devices per executeAction: 100 (BULK_ACTION_MAX_DEVICES), fewer when a --graph-share makes the
  * write window smaller, since one call is paced as one write per device.
  */
-function bulkBatchSize(connection: GraphConnection): number {
+export function bulkBatchSize(connection: GraphConnection): number {
   const { writesPerWindow, requestsPerWindow } = connection.graph.budgets.devices.limits;
   return Math.max(1, Math.min(BULK_ACTION_MAX_DEVICES, writesPerWindow, requestsPerWindow));
 }
