@@ -517,6 +517,8 @@ export class ConsoleActions {
       target: graph.target,
       tenantKey: graph.tenant.key,
       requestStats: graph.requestStats,
+      // As `fleet triage` reads by default: the report exports first, per-call reads when refused.
+      reportExports: true,
       onProgress: (p) => {
         live.progress = {
           listed: p.listed,
