@@ -147,7 +147,10 @@ describe('fleet abandon', () => {
       const sentBySecond = (after[i] ?? 0) - (sentByFirst[i] ?? 0);
       expect(sentBySecond).toBe(neverPostedIds.has(lab.views.managedDevice(i).id) ? 1 : 0);
     }
-    expect(after.filter((n) => n === 1).length).toBeGreaterThanOrEqual(600 - 64);
+    // Posted in bulk (executeAction, docs/campaigns.md): at most two calls of up to 100 devices
+    // were in flight at the kill; those devices stay unconfirmed (never re-sent), so they may have
+    // received nothing. Every other device received exactly one sync.
+    expect(after.filter((n) => n === 1).length).toBeGreaterThanOrEqual(600 - 2 * 100);
     const abandonedAfter = JSON.parse(
       (await runCli(['fleet', 'status', id, '--store', store, '--json'])).stdout,
     ) as {
@@ -158,9 +161,27 @@ describe('fleet abandon', () => {
 });
 
 describe('fleet resume --deadline', () => {
+  // A lab of its own: the 600-device campaigns above (one killed mid-call) leave nothing behind
+  // in the tenant this test reads.
+  beforeAll(async () => {
+    await lab.close();
+    lab = await startLabTenant({
+      devices: 30,
+      seed: 11,
+      windowMs: 2_000,
+      syncDelayMs: 100,
+      complianceDelayMs: 100,
+    });
+  });
+
   it('follows the open devices to the new deadline; a bad duration or a finished campaign is exit 2', async () => {
     const store = `sqlite:${tmp.file('deadline.sqlite')}`;
-    const ids = await idsFile('some.txt', [20, 21, 22]);
+    // Three devices a sync brings to compliant (the lab's seeded problems stay otherwise).
+    const picked = Array.from({ length: lab.devices.size }, (_, i) => i)
+      .filter((i) => ['healthy', 'sync-stale'].includes(lab.devices.condition(i)))
+      .slice(0, 3);
+    expect(picked).toHaveLength(3);
+    const ids = await idsFile('some.txt', picked);
     const before = postsPerDevice();
     const posted = await runCli(
       [
@@ -215,7 +236,7 @@ describe('fleet resume --deadline', () => {
       ],
       { env: env(), timeoutMs: 120_000 },
     );
-    expect(resumed.stderr).toBe('');
+    expect(resumed.stderr, `resume: code ${resumed.code}, stdout ${resumed.stdout.slice(0, 2000)}`).toBe('');
     expect(resumed.code).toBe(0);
     const done = JSON.parse(resumed.stdout) as {
       status: string;
@@ -227,7 +248,7 @@ describe('fleet resume --deadline', () => {
     // 2 hours from the resume is past the 30 minutes from creation.
     expect(Date.parse(done.deadline)).toBeGreaterThan(Date.parse(first.deadline));
     const after = postsPerDevice().map((n, i) => n - (before[i] ?? 0));
-    expect([after[20], after[21], after[22]]).toEqual([1, 1, 1]);
+    expect(picked.map((i) => after[i])).toEqual([1, 1, 1]);
 
     const again = await runCli(
       ['fleet', 'resume', first.id, '--deadline', '1h', ...connect(), '--store', store],
