@@ -4,31 +4,38 @@ import { findRun, runCatalogDir } from '../../remedy/run-catalog.js';
 import { ABANDONED_BY_USER, runEnding } from '../../remedy/run-ending.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 
-export const HELP = `tpm-doctor abandon: end an unfinished clear run cleanly, without going on.
+const OPTIONS = {
+  reason: { type: 'string', value: 'TEXT', help: 'Why the run was abandoned (kept in the journal).' },
+  'state-dir': {
+    type: 'string',
+    value: 'DIR',
+    complete: 'dir',
+    help: 'Where journals are kept (default /var/lib/tpm-doctor).',
+  },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor abandon RUN-ID [--reason TEXT] [--state-dir DIR]
-
-Writes run-abandoned (with your reason) to the run's journal and removes its start-up task, so
+export const COMMAND: CommandSpec = {
+  name: 'abandon',
+  options: OPTIONS,
+  page: {
+    title: 'end an unfinished clear run cleanly, without going on.',
+    usage: 'RUN-ID [--reason TEXT] [--state-dir DIR]',
+    about: `Writes run-abandoned (with your reason) to the run's journal and removes its start-up task, so
 the run is not resumed at the next boot. Nothing is sent to the TPM. The history stays readable
 with "tpm-doctor runs RUN-ID". If the clear was already sent, the TPM stays cleared: abandoning
-only stops the follow-up (the post-clear runbook).
-
-Options:
-  --reason TEXT    Why the run was abandoned (kept in the journal).
-  --state-dir DIR  Where journals are kept (default /var/lib/tpm-doctor).
-`;
+only stops the follow-up (the post-clear runbook).`,
+    optionsTitle: 'Options:',
+  },
+};
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'abandon',
-    argv,
-    { reason: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('abandon', argv, OPTIONS, true);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   const runId = positionals[0];

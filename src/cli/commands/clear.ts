@@ -21,6 +21,7 @@ import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
 import { printHelp } from '../help.js';
 import { lockoutAuth } from '../lockout-auth.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { renderGate } from '../render/gate-text.js';
 import { resumeTaskProgram } from '../resume-task-program.js';
 import { terminalLayout } from '../terminal-style.js';
@@ -28,14 +29,97 @@ import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
 import { UsageError } from '../usage-error.js';
 
-export const HELP = `tpm-doctor clear: clear the TPM, only when it is safe and the right fix, and prove it happened.
+const METHODS: readonly ClearMethod[] = ['lockout', 'platform', 'ppi'];
+const PURPOSES: readonly ClearPurpose[] = ['repair', 'decommission'];
 
-Usage: tpm-doctor clear [--tpm URI] [--evidence PATH] [--method lockout|platform|ppi]
-                        [--purpose repair|decommission] [--approved-by NAME --ticket ID]
-                        [--escrowed ID,...] [--backup-confirmed-by WHERE] [--acknowledge CHECK,...]
-                        [--lockout-auth-file PATH] [--dry-run] [--yes] [--json] [--state-dir DIR]
+const OPTIONS = {
+  tpm: {
+    type: 'string',
+    value: 'URI',
+    help: `The TPM (default: this machine's):
+  ${TPM_URI_FORMS.join('\n  ')}
+  lab:[SCENARIO,...]   a throwaway software TPM (platform method)`,
+  },
+  evidence: {
+    type: 'string',
+    value: 'PATH',
+    complete: 'file',
+    help: 'Windows evidence bundle to gate on (live collection on Windows).',
+  },
+  method: {
+    type: 'string',
+    value: 'M',
+    choices: METHODS,
+    help: `lockout (default on Linux; the lockout value from
+--lockout-auth-file or TPM_DOCTOR_LOCKOUT_AUTH, never a flag),
+platform (lab and simulator TPMs, the default for them: on a real PC
+the firmware keeps platform auth), or
+ppi (a firmware prompt at the next reboot; Windows default).`,
+  },
+  purpose: { type: 'string', value: 'P', choices: PURPOSES, help: 'repair (default) or decommission.' },
+  'approved-by': {
+    type: 'string',
+    value: 'NAME',
+    help: 'Who approved the clear; with --ticket, the approval an MDM-managed device needs.',
+  },
+  ticket: { type: 'string', value: 'ID', help: 'The change or incident ticket that records the approval.' },
+  escrowed: {
+    type: 'string',
+    value: 'IDS',
+    help: 'recovery-password protector IDs known to be escrowed (comma-separated).',
+  },
+  'escrow-verified': {
+    type: 'string',
+    value: 'IDS',
+    help: `a fleet clear campaign's Entra ID escrow check (set by its script, with
+--escrow-verified-at and --escrow-verified-by); accepted only for this device's own
+OS-volume protectors, with the approval, up to 24 h old.`,
+  },
+  'escrow-verified-at': { type: 'string', value: 'ISO', help: 'When that escrow check ran.' },
+  'escrow-verified-by': { type: 'string', value: 'CAMPAIGN', help: 'The campaign that ran it.' },
+  'backup-confirmed-by': {
+    type: 'string',
+    value: 'WHERE',
+    help: 'you checked the recovery keys are backed up, and where.',
+  },
+  acknowledge: {
+    type: 'string',
+    value: 'CHECKS',
+    help: 'accept these UNKNOWN checks (comma-separated check IDs).',
+  },
+  'lockout-auth-file': {
+    type: 'string',
+    value: 'PATH',
+    complete: 'file',
+    help: 'The lockout value for --method lockout (or TPM_DOCTOR_LOCKOUT_AUTH).',
+  },
+  'dry-run': { type: 'boolean', help: 'Show the diagnosis and the gate, change nothing.' },
+  yes: {
+    type: 'boolean',
+    short: 'y',
+    help: 'Confirm without typing (automation). Required without a terminal.',
+  },
+  json: { type: 'boolean', help: 'Machine-readable output.' },
+  'state-dir': {
+    type: 'string',
+    value: 'DIR',
+    complete: 'dir',
+    help: 'Where journals and receipts go (default /var/lib/tpm-doctor).',
+  },
+  timeout: { type: 'string', value: 'SECONDS', help: 'TPM command time limit (default 120).' },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-A TPM clear deletes every key in the storage and endorsement hierarchies: BitLocker's TPM
+export const COMMAND: CommandSpec = {
+  name: 'clear',
+  options: OPTIONS,
+  page: {
+    title: 'clear the TPM, only when it is safe and the right fix, and prove it happened.',
+    usage: `[--tpm URI] [--evidence PATH] [--method lockout|platform|ppi]
+[--purpose repair|decommission] [--approved-by NAME --ticket ID]
+[--escrowed ID,...] [--backup-confirmed-by WHERE] [--acknowledge CHECK,...]
+[--lockout-auth-file PATH] [--dry-run] [--yes] [--json] [--state-dir DIR]`,
+    about: `A TPM clear deletes every key in the storage and endorsement hierarchies: BitLocker's TPM
 protector, Windows Hello, TPM-bound certificates, the Entra ID device key. tpm-doctor runs the
 diagnosis, then a preflight gate in which every precaution is a check that passes, fails or is
 unknown, with its evidence:
@@ -53,70 +137,23 @@ TPM, sends TPM2_Clear, fingerprints again and proves the clear: the storage root
 changed, owner objects and owner NV indices are gone, auth values reset, the EK and its
 certificates unchanged. Every step is journaled before and after it runs (fsync'd), so a crash
 or power cut resumes with "tpm-doctor resume" and never clears twice. A receipt, hash-chained to
-the journal, is written for handover records.
-
-Options:
-  --tpm URI                  The TPM (default: this machine's):
-                               ${TPM_URI_FORMS.join('\n                               ')}
-                               lab:[SCENARIO,...]   a throwaway software TPM (platform method)
-  --evidence PATH            Windows evidence bundle to gate on (live collection on Windows).
-  --method M                 lockout (default on Linux; the lockout value from
-                             --lockout-auth-file or TPM_DOCTOR_LOCKOUT_AUTH, never a flag),
-                             platform (lab and simulator TPMs, the default for them: on a real PC
-                             the firmware keeps platform auth), or
-                             ppi (a firmware prompt at the next reboot; Windows default).
-  --purpose P                repair (default) or decommission.
-  --approved-by NAME, --ticket ID   the approval an MDM-managed device needs.
-  --escrowed IDS             recovery-password protector IDs known to be escrowed (comma-separated).
-  --escrow-verified IDS --escrow-verified-at ISO --escrow-verified-by CAMPAIGN
-                             a fleet clear campaign's Entra ID escrow check (set by its script);
-                             accepted only for this device's own OS-volume protectors, with the
-                             approval, up to 24 h old.
-  --backup-confirmed-by WHERE   you checked the recovery keys are backed up, and where.
-  --acknowledge CHECKS       accept these UNKNOWN checks (comma-separated check IDs).
-  --dry-run                  Show the diagnosis and the gate, change nothing.
-  --yes                      Confirm without typing (automation). Required without a terminal.
-  --json                     Machine-readable output.
-  --state-dir DIR            Where journals and receipts go (default /var/lib/tpm-doctor).
-  --timeout SECONDS          TPM command time limit (default 120).
-
-Exit status: 0 cleared and proven (or --dry-run with the gate passed); 10 refused (gate or
+the journal, is written for handover records.`,
+    optionsTitle: 'Options:',
+    footer: `Exit status: 0 cleared and proven (or --dry-run with the gate passed); 10 refused (gate or
 confirmation; the TPM untouched); 11 the TPM refused the clear or the proof failed; 12 stopped
 where "tpm-doctor resume" continues; 2 wrong command line.
 
 Examples:
   tpm-doctor clear --dry-run
   tpm-doctor clear --tpm lab:stale-objects --purpose decommission --yes
-  tpm-doctor clear --approved-by "A. Admin" --ticket INC-4711 --escrowed 8a5d13d6-... --method ppi
-`;
-
-const METHODS: readonly ClearMethod[] = ['lockout', 'platform', 'ppi'];
-const PURPOSES: readonly ClearPurpose[] = ['repair', 'decommission'];
+  tpm-doctor clear --approved-by "A. Admin" --ticket INC-4711 --escrowed 8a5d13d6-... --method ppi`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values } = parseVerbArgs('clear', argv, {
-    tpm: { type: 'string' },
-    evidence: { type: 'string' },
-    method: { type: 'string' },
-    purpose: { type: 'string' },
-    'approved-by': { type: 'string' },
-    ticket: { type: 'string' },
-    escrowed: { type: 'string' },
-    'escrow-verified': { type: 'string' },
-    'escrow-verified-at': { type: 'string' },
-    'escrow-verified-by': { type: 'string' },
-    'backup-confirmed-by': { type: 'string' },
-    acknowledge: { type: 'string' },
-    'lockout-auth-file': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
-    json: { type: 'boolean' },
-    'state-dir': { type: 'string' },
-    timeout: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseVerbArgs('clear', argv, OPTIONS);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   const purpose = oneOf(values.purpose ?? 'repair', PURPOSES, '--purpose');

@@ -7,39 +7,56 @@ import type { Language } from '../../text/messages/language.js';
 import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { renderDiagnosis } from '../render/diagnosis-text.js';
 import { terminalLayout } from '../terminal-style.js';
 import { parseTimeout } from '../timeout.js';
 import { resolveTpmTarget } from '../tpm-target.js';
 
-export const HELP = `tpm-doctor diagnose: name the real cause of a TPM problem, and the safest next step.
+const OPTIONS = {
+  tpm: {
+    type: 'string',
+    value: 'URI',
+    help: `The TPM to read (default: this machine's TPM, unless --evidence is given):
+  ${TPM_URI_FORMS.join('\n  ')}
+  lab:[SCENARIO,...]   a throwaway software TPM put into a broken state:
+                       stale-objects, lockout, disable-clear, transient-leak`,
+  },
+  evidence: {
+    type: 'string',
+    value: 'PATH',
+    complete: 'file',
+    help: `Diagnose from a saved evidence bundle (a folder, or the JSON a
+collect-evidence.ps1 detection script printed). Without --tpm, the local
+TPM is then not read: the bundle describes another device.
+Without --evidence on Windows, the evidence is collected live
+(as tpm-doctor collect does).`,
+  },
+  json: { type: 'boolean', help: 'Print the diagnosis as JSON (schema: docs/diagnose-json.md).' },
+  verbose: { type: 'boolean', short: 'v', help: 'Show the evidence behind every finding.' },
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    help: 'Give up on a TPM command after this long (default 120).',
+  },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor diagnose [--tpm URI] [--evidence PATH] [--json] [--verbose] [--timeout SECONDS]
-
-Reads the TPM (in TPM 2.0) and the Windows evidence around it (Get-Tpm, Win32_Tpm
+export const COMMAND: CommandSpec = {
+  name: 'diagnose',
+  options: OPTIONS,
+  page: {
+    title: 'name the real cause of a TPM problem, and the safest next step.',
+    usage: '[--tpm URI] [--evidence PATH] [--json] [--verbose] [--timeout SECONDS]',
+    about: `Reads the TPM (in TPM 2.0) and the Windows evidence around it (Get-Tpm, Win32_Tpm
 IsReadyInformation, tpmtool, dsregcmd, BitLocker protectors, MDM enrollment, TPM / Entra / MDM /
 Autopilot event logs), runs the rules, and prints a verdict: the single safest next step on the
 ladder  wait or reset lockout -> restart -> update firmware/OS -> reconfigure -> clear.
 A clear is recommended only when the ladder truly reaches it and nothing makes it wrong
 (a dictionary-attack lockout, vulnerable firmware not updated yet, disableClear, no BitLocker
-recovery password, ...). It changes nothing.
-
-Options:
-  --tpm URI          The TPM to read (default: this machine's TPM, unless --evidence is given):
-                       ${TPM_URI_FORMS.join('\n                       ')}
-                       lab:[SCENARIO,...]   a throwaway software TPM put into a broken state:
-                                            stale-objects, lockout, disable-clear, transient-leak
-  --evidence PATH    Diagnose from a saved evidence bundle (a folder, or the JSON a
-                     collect-evidence.ps1 detection script printed). Without --tpm, the local
-                     TPM is then not read: the bundle describes another device.
-                     Without --evidence on Windows, the evidence is collected live
-                     (as tpm-doctor collect does).
-  --json             Print the diagnosis as JSON (schema: docs/diagnose-json.md).
-  --verbose          Show the evidence behind every finding.
-  --timeout SECONDS  Give up on a TPM command after this long (default 120).
-  -h, --help         This help.
-
-Exit status:
+recovery password, ...). It changes nothing.`,
+    optionsTitle: 'Options:',
+    footer: `Exit status:
   0  healthy (at most informational findings)
   6  warnings only
   7  errors: the verdict says the next step
@@ -54,20 +71,14 @@ Finding IDs and what they mean: docs/findings.md
 Examples:
   tpm-doctor diagnose                                   # this machine
   tpm-doctor diagnose --tpm lab:stale-objects,lockout   # a lab TPM in a broken state
-  tpm-doctor diagnose --evidence ./PC-0042-evidence/ --json
-`;
+  tpm-doctor diagnose --evidence ./PC-0042-evidence/ --json`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values } = parseVerbArgs('diagnose', argv, {
-    tpm: { type: 'string' },
-    evidence: { type: 'string' },
-    json: { type: 'boolean' },
-    verbose: { type: 'boolean', short: 'v' },
-    timeout: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseVerbArgs('diagnose', argv, OPTIONS);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   const timeoutMs = parseTimeout(values.timeout, 'diagnose');

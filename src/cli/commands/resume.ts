@@ -13,64 +13,83 @@ import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
 import { printHelp } from '../help.js';
 import { lockoutAuth } from '../lockout-auth.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { parseTimeout } from '../timeout.js';
 import { UsageError } from '../usage-error.js';
 
-export const HELP = `tpm-doctor resume: continue a clear run after a reboot, a crash or a power cut.
+const OPTIONS = {
+  tpm: {
+    type: 'string',
+    value: 'URI',
+    help: `The TPM of the run (default: the one the run recorded, else this machine's):
+  ${TPM_URI_FORMS.join('\n  ')}`,
+  },
+  run: { type: 'string', value: 'RUN-ID', help: 'The run to resume (the same as the positional RUN-ID).' },
+  journal: {
+    type: 'string',
+    value: 'PATH',
+    complete: 'file',
+    help: "The run's journal file itself (what the start-up task passes at boot).",
+  },
+  'lockout-auth-file': {
+    type: 'string',
+    value: 'PATH',
+    complete: 'file',
+    help: 'The lockout value, for a run with method lockout whose clear is still to come.',
+  },
+  yes: {
+    type: 'boolean',
+    short: 'y',
+    help: 'Consent for a run whose clear has not been sent yet (otherwise typed).',
+  },
+  confirm: {
+    type: 'string',
+    value: 'STEPS',
+    help: `Runbook steps you checked by hand (comma-separated), e.g.
+recovery-key-escrowed after looking the key up in Entra ID.`,
+  },
+  'user-steps': {
+    type: 'boolean',
+    help: `Windows, as the signed-in user (not elevated): check your own part of the
+runbook after a clear (your Entra sign-in token, your Windows Hello PIN) and
+say what to do. Read-only; the logon task of a clear run runs it.`,
+  },
+  json: { type: 'boolean', help: 'Machine-readable output.' },
+  'state-dir': {
+    type: 'string',
+    value: 'DIR',
+    complete: 'dir',
+    help: 'Where journals are kept (default /var/lib/tpm-doctor).',
+  },
+  timeout: { type: 'string', value: 'SECONDS', help: 'TPM command time limit (default 120).' },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor resume [RUN-ID | --run RUN-ID | --journal PATH] [--tpm URI]
-                         [--lockout-auth-file PATH] [--json] [--state-dir DIR]
-       tpm-doctor resume --user-steps [--run RUN-ID] [--json]
-
-Reads the run's journal and carries on from where it stopped. A step that was in flight is
+export const COMMAND: CommandSpec = {
+  name: 'resume',
+  options: OPTIONS,
+  page: {
+    title: 'continue a clear run after a reboot, a crash or a power cut.',
+    usage: `[RUN-ID | --run RUN-ID | --journal PATH] [--tpm URI]
+[--lockout-auth-file PATH] [--json] [--state-dir DIR]
+tpm-doctor resume --user-steps [--run RUN-ID] [--json]`,
+    about: `Reads the run's journal and carries on from where it stopped. A step that was in flight is
 settled first: if the clear itself was in flight (the crash came between "clear sent" and
 "clear recorded"), the TPM is asked whether it happened (its storage root key's Name) and the
 clear is never sent a second time. A run that already ended is only reported. Without RUN-ID,
-the one unfinished run is resumed (and it is an error if there are several).
-
-Options:
-  --tpm URI                 The TPM of the run (default: the one the run recorded, else this machine's):
-                              ${TPM_URI_FORMS.join('\n                              ')}
-  --run RUN-ID              The run to resume (the same as the positional RUN-ID).
-  --journal PATH            The run's journal file itself (what the start-up task passes at boot).
-  --lockout-auth-file PATH  The lockout value, for a run with method lockout whose clear is still to come.
-  --yes                     Consent for a run whose clear has not been sent yet (otherwise typed).
-  --confirm STEPS           Runbook steps you checked by hand (comma-separated), e.g.
-                            recovery-key-escrowed after looking the key up in Entra ID.
-  --user-steps              Windows, as the signed-in user (not elevated): check your own part of the
-                            runbook after a clear (your Entra sign-in token, your Windows Hello PIN) and
-                            say what to do. Read-only; the logon task of a clear run runs it.
-  --json                    Machine-readable output.
-  --state-dir DIR           Where journals are kept (default /var/lib/tpm-doctor).
-  --timeout SECONDS         TPM command time limit (default 120).
-
-Exit status: 0 finished and proven; 11 the clear was refused or not proven; 12 waiting (for the
+the one unfinished run is resumed (and it is an error if there are several).`,
+    optionsTitle: 'Options:',
+    footer: `Exit status: 0 finished and proven; 11 the clear was refused or not proven; 12 waiting (for the
 reboot and the firmware prompt, or a runbook step: the output says what to do), resume again
 later; 2 wrong command line or no such run. With --user-steps: 0 your steps are done, 12 not yet
-(the output says what to do), 2 not on Windows.
-`;
+(the output says what to do), 2 not on Windows.`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'resume',
-    argv,
-    {
-      tpm: { type: 'string' },
-      run: { type: 'string' },
-      journal: { type: 'string' },
-      'lockout-auth-file': { type: 'string' },
-      confirm: { type: 'string' },
-      yes: { type: 'boolean', short: 'y' },
-      'user-steps': { type: 'boolean' },
-      json: { type: 'boolean' },
-      'state-dir': { type: 'string' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('resume', argv, OPTIONS, true);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   if (values['user-steps']) return userSteps(values.run, values.json ?? false);

@@ -3,36 +3,38 @@ import { findRun, listRuns, readRun, runCatalogDir } from '../../remedy/run-cata
 import { formatLocalTime } from '../../text/local-time.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 
-export const HELP = `tpm-doctor runs: the history of clear runs on this machine, read back from their journals.
+const OPTIONS = {
+  'state-dir': {
+    type: 'string',
+    value: 'DIR',
+    complete: 'dir',
+    help: `Where runs are kept (default /var/lib/tpm-doctor, %ProgramData%\\tpm-doctor on
+Windows, or TPM_DOCTOR_STATE_DIR).`,
+  },
+  json: { type: 'boolean', help: 'Machine-readable output.' },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor runs [RUN-ID] [--json] [--state-dir DIR]
-
-Without RUN-ID: one line per run (when it started, its status, the step it is at). With RUN-ID:
+export const COMMAND: CommandSpec = {
+  name: 'runs',
+  options: OPTIONS,
+  page: {
+    title: 'the history of clear runs on this machine, read back from their journals.',
+    usage: '[RUN-ID] [--json] [--state-dir DIR]',
+    about: `Without RUN-ID: one line per run (when it started, its status, the step it is at). With RUN-ID:
 every journal record of that run, in order. Each journal is append-only and hash-chained; a
-journal that was edited or damaged is reported with the line where the chain breaks.
-
-Options:
-  --state-dir DIR  Where runs are kept (default /var/lib/tpm-doctor, %ProgramData%\\tpm-doctor on
-                   Windows, or TPM_DOCTOR_STATE_DIR).
-  --json           Machine-readable output.
-  -h, --help       This help.
-`;
+journal that was edited or damaged is reported with the line where the chain breaks.`,
+    optionsTitle: 'Options:',
+  },
+};
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'runs',
-    argv,
-    {
-      json: { type: 'boolean' },
-      'state-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('runs', argv, OPTIONS, true);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one run ID', 'runs');
