@@ -63,6 +63,8 @@ function chunkOf(id) {
   // The console (its server; its front end is built by Vite into dist/console): only `console` loads
   // it. Not named "console": with that group name rolldown 1.2 moved the core into the chunk.
   if (/\/src\/console\//.test(file) || /\/src\/cli\/commands\/console\./.test(file)) return 'web-console';
+  // `tpm-doctor completion` reads every command's option table: never on another command's path.
+  if (/\/src\/cli\/(commands\/completion|completion\/)/.test(file)) return null;
   if (/\/src\/fleet\//.test(file) || /\/src\/cli\/(commands\/fleet|fleet)/.test(file)) return 'fleet';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
   if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))
@@ -73,7 +75,8 @@ function chunkOf(id) {
   // (clear loads this chunk anyway): node:child_process stays out of the core.
   if (/\/src\/(diagnose|snapshot|probe\/windows|system)\//.test(file)) return 'diagnose';
   if (/\/src\/probe\/take-snapshot\./.test(file)) return 'diagnose';
-  if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/(diagnosis|collect)-text)/.test(file)) return 'diagnose';
+  if (/\/src\/cli\/(commands\/(diagnose|collect)|render\/(diagnosis|collect)-text)/.test(file))
+    return 'diagnose';
   if (/\/src\//.test(file)) return 'core';
   return null;
 }

@@ -14,45 +14,61 @@ import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { bulkBatchSize, defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
-import {
-  CONNECTION_HELP,
-  CONNECTION_OPTIONS,
-  type GraphConnection,
-  openGraphConnection,
-} from '../fleet/graph-connection.js';
+import { CONNECTION_OPTIONS, type GraphConnection, openGraphConnection } from '../fleet/graph-connection.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { resolveTpmTarget, type TpmTarget } from '../tpm-target.js';
 import { UsageError } from '../usage-error.js';
 
-const HELP = `tpm-doctor console: the fleet and its devices in your browser, served on loopback.
+const OPTIONS = {
+  store: {
+    type: 'string',
+    value: 'SPEC',
+    help: `The fleet store (default: fleet.sqlite in ~/.local/state/tpm-doctor,
+/var/lib/tpm-doctor as root; sqlite:PATH or postgres://...; or
+TPM_DOCTOR_STORE).`,
+  },
+  host: {
+    type: 'string',
+    value: 'ADDR',
+    choices: LOOPBACK_HOSTS,
+    help: '127.0.0.1 (default) or ::1; any other address is refused.',
+  },
+  port: { type: 'string', value: 'N', help: 'Port to listen on (default: a free one).' },
+  tpm: {
+    type: 'string',
+    value: 'URI',
+    help: `The TPM of the "this device" view (as for tpm-doctor status: default this
+machine's; lab:SCENARIO,... a throwaway software TPM in a broken state).`,
+  },
+  open: {
+    type: 'boolean',
+    help: `Open the sign-in link in your default browser (through a file only you can
+read, so the token never appears in a process list).`,
+  },
+  help: HELP_OPTION,
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor console [--store SPEC] [--tenant lab | connection options]
-                          [--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI]
-
-Shows the latest triage of the tenant (figures, devices with filters and search, one device's
+export const COMMAND: CommandSpec = {
+  name: 'console',
+  options: OPTIONS,
+  page: {
+    title: 'the fleet and its devices in your browser, served on loopback.',
+    usage: `[--store SPEC] [--tenant lab | connection options]
+[--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI]`,
+    about: `Shows the latest triage of the tenant (figures, devices with filters and search, one device's
 facts and campaigns) from the store the fleet commands write. It listens on loopback only and
 prints a sign-in link that works once: it gives your browser a session cookie, nothing else
-can use the console. Ctrl-C (or SIGTERM) stops it. Security model: docs/console.md.
-
-Options:
-  --store SPEC   The fleet store (default: fleet.sqlite in ~/.local/state/tpm-doctor,
-                 /var/lib/tpm-doctor as root; sqlite:PATH or postgres://...; or
-                 TPM_DOCTOR_STORE).
-  --host ADDR    127.0.0.1 (default) or ::1; any other address is refused.
-  --port N       Port to listen on (default: a free one).
-  --tpm URI      The TPM of the "this device" view (as for tpm-doctor status: default this
-                 machine's; lab:SCENARIO,... a throwaway software TPM in a broken state).
-  --open         Open the sign-in link in your default browser (through a file only you can
-                 read, so the token never appears in a process list).
-
-${CONNECTION_HELP}
-
-Example (LAB):
+can use the console. Ctrl-C (or SIGTERM) stops it. Security model: docs/console.md.`,
+    optionsTitle: 'Options:',
+    footer: `Example (LAB):
   tpm-doctor fleet triage --tenant lab --quiet
   tpm-doctor console --tenant lab
 Exit codes: 0 stopped cleanly, 2 wrong command line or port in use, 13 no/refused credential,
-15 store failed (docs/exit-codes.md).
-`;
+15 store failed (docs/exit-codes.md).`,
+  },
+};
 
 function portOf(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -152,17 +168,9 @@ function stopSignal(): { stopped: Promise<NodeJS.Signals>; release(): void } {
 }
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values } = parseVerbArgs('console', argv, {
-    ...CONNECTION_OPTIONS,
-    store: { type: 'string' },
-    host: { type: 'string' },
-    port: { type: 'string' },
-    open: { type: 'boolean' },
-    tpm: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseVerbArgs('console', argv, OPTIONS);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   const host = hostOf(values.host);

@@ -1,16 +1,15 @@
 import { EXIT } from '../../exit-codes.js';
 import type { Language } from '../../text/messages/language.js';
 import { closest, printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
+import type { Verb } from '../verbs.js';
 
 /**
  * `tpm-doctor fleet <sub-command>`: the Intune fleet through Microsoft Graph. Each sub-command
  * lives in src/cli/fleet/ and is loaded only when run.
  */
-const SUBCOMMANDS: Record<
-  string,
-  { summary: string; load: () => Promise<{ run(argv: string[], language: Language): Promise<number> }> }
-> = {
+export const SUBCOMMANDS: Record<string, Verb> = {
   triage: {
     summary: 'Classify every Windows device: TPM-related non-compliance, sync, and whether a clear is safe.',
     load: () => import('../fleet/triage-command.js'),
@@ -41,11 +40,14 @@ const SUBCOMMANDS: Record<
   },
 };
 
-export const HELP = `tpm-doctor fleet: Intune devices through Microsoft Graph.
-
-Usage: tpm-doctor fleet <sub-command> [options]
-
-Sub-commands:
+export const COMMAND: CommandSpec = {
+  name: 'fleet',
+  options: { help: HELP_OPTION },
+  positionals: Object.keys(SUBCOMMANDS),
+  page: {
+    title: 'Intune devices through Microsoft Graph.',
+    usage: '<sub-command> [options]',
+    about: `Sub-commands:
 ${Object.entries(SUBCOMMANDS)
   .map(([name, s]) => `  ${name.padEnd(10)} ${s.summary}`)
   .join('\n')}
@@ -57,17 +59,17 @@ A typical session:
 
 Reads and writes go through one client that paces itself under Intune's published limits (2,000
 requests and 200 writes per 20 s per app) so Graph never has to throttle it. Campaign state is
-kept in a store: a SQLite file by default, PostgreSQL with --store postgres://...
-
-"tpm-doctor fleet <sub-command> --help" for each. Permissions: docs/graph-auth.md.
-`;
+kept in a store: a SQLite file by default, PostgreSQL with --store postgres://...`,
+    footer: '"tpm-doctor fleet <sub-command> --help" for each. Permissions: docs/graph-auth.md.',
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const [sub, ...rest] = argv;
   const helpFor = sub === 'help' && rest[0] !== undefined ? SUBCOMMANDS[rest[0]] : undefined;
   if (helpFor) return (await helpFor.load()).run(['--help'], language);
   if (sub === undefined || sub === '-h' || sub === '--help' || sub === 'help') {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return sub === undefined ? EXIT.USAGE : EXIT.OK;
   }
   const command = SUBCOMMANDS[sub];

@@ -6,13 +6,44 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 import type { LabTenant } from '../../lab/tenant/index.js';
 import { parseVerbArgs } from '../args.js';
 import { formatHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 
-export const HELP = `tpm-doctor lab tenant: a LAB Intune tenant on this machine, to try the fleet commands without one.
+const OPTIONS = {
+  port: { type: 'string', value: 'N', help: 'Port to listen on (default: a free one).' },
+  devices: { type: 'string', value: 'N', help: 'Simulated Windows devices (default 5000; up to 1000000).' },
+  seed: {
+    type: 'string',
+    value: 'N',
+    help: 'Seed of the fleet (default 1): the same seed gives the same devices.',
+  },
+  'window-ms': {
+    type: 'string',
+    value: 'N',
+    help: `Throttling window in ms (default 20000, as Intune). Smaller windows let tests
+and benchmarks run Intune's limits faster; the per-window counts stay the same.`,
+  },
+  swtpm: {
+    type: 'string',
+    value: 'N',
+    help: `Back the first N tpm-needs-clear devices (with their recovery key escrowed)
+with a real software TPM each (swtpm, provisioned, with a previous owner's keys
+left in it). A "tpm-doctor clear" script run on them (fleet clear) really clears
+that TPM, through tpm-doctor's own gate and journaled clear run, and reports
+the receipt's summary. Needs swtpm, swtpm-tools (default 0; at most 32).`,
+  },
+  json: { type: 'boolean', help: 'Print the connection details as one JSON object (no secret in it).' },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor lab tenant [--port N] [--devices N] [--seed N] [--window-ms N] [--swtpm N] [--json]
-
-Starts a loopback HTTP server (127.0.0.1) that answers exactly the Microsoft Graph calls
+export const COMMAND: CommandSpec = {
+  name: 'lab tenant',
+  options: OPTIONS,
+  positionals: ['tenant'],
+  page: {
+    title: 'a LAB Intune tenant on this machine, to try the fleet commands without one.',
+    usage: '[--port N] [--devices N] [--seed N] [--window-ms N] [--swtpm N] [--json]',
+    about: `Starts a loopback HTTP server (127.0.0.1) that answers exactly the Microsoft Graph calls
 tpm-doctor makes (docs/graph-calls.md) with Graph's shapes: OData pages and nextLinks, $batch,
 Graph's error bodies, an Entra-style token endpoint, and Intune's throttling (2,000 requests and
 200 writes per app per window; 429 with, and sometimes without, Retry-After). Its devices are
@@ -21,23 +52,9 @@ attestation problems that evolve when you act on them (a sync moves the last syn
 and a reboot make a TPM compliant again, some devices never recover). docs/lab-tenant.md lists the mix.
 
 It is NOT a real tenant and is labelled LAB everywhere it shows (GET /lab/info, the
-x-tpm-doctor-lab response header). It serves until Ctrl-C (SIGINT) or SIGTERM.
-
-Options:
-  --port N        Port to listen on (default: a free one).
-  --devices N     Simulated Windows devices (default 5000; up to 1000000).
-  --seed N        Seed of the fleet (default 1): the same seed gives the same devices.
-  --window-ms N   Throttling window in ms (default 20000, as Intune). Smaller windows let tests
-                  and benchmarks run Intune's limits faster; the per-window counts stay the same.
-  --swtpm N       Back the first N tpm-needs-clear devices (with their recovery key escrowed)
-                  with a real software TPM each (swtpm, provisioned, with a previous owner's keys
-                  left in it). A "tpm-doctor clear" script run on them (fleet clear) really clears
-                  that TPM, through tpm-doctor's own gate and journaled clear run, and reports
-                  the receipt's summary. Needs swtpm, swtpm-tools (default 0; at most 32).
-  --json          Print the connection details as one JSON object (no secret in it).
-  -h, --help      This help.
-
-The lab's client secret is generated at start and written to a file only you can read
+x-tpm-doctor-lab response header). It serves until Ctrl-C (SIGINT) or SIGTERM.`,
+    optionsTitle: 'Options:',
+    footer: `The lab's client secret is generated at start and written to a file only you can read
 (mode 0600, deleted when the lab stops); the output shows how to pass it to the fleet commands
 in AZURE_CLIENT_SECRET. It is never printed.
 
@@ -50,8 +67,9 @@ Examples:
   tpm-doctor lab tenant
   tpm-doctor lab tenant --devices 100000 --window-ms 2000 --port 8443
   tpm-doctor lab tenant --json | jq .url
-  tpm-doctor lab tenant --devices 200 --swtpm 2    # two devices whose TPM a campaign really clears
-`;
+  tpm-doctor lab tenant --devices 200 --swtpm 2    # two devices whose TPM a campaign really clears`,
+  },
+};
 
 interface Io {
   stdout: (text: string) => void;
@@ -81,22 +99,9 @@ export function run(argv: string[]): Promise<number> {
 
 /** `run` with its output and its stop condition given: the tests drive it through this. */
 export async function runLab(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'lab',
-    argv,
-    {
-      port: { type: 'string' },
-      devices: { type: 'string' },
-      seed: { type: 'string' },
-      'window-ms': { type: 'string' },
-      swtpm: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('lab', argv, OPTIONS, true);
   if (values.help) {
-    io.stdout(formatHelp(HELP));
+    io.stdout(formatHelp(helpPage(COMMAND)));
     return EXIT.OK;
   }
   if (positionals.length !== 1 || positionals[0] !== 'tenant') {

@@ -4,36 +4,44 @@ import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 
-const HELP = `tpm-doctor fleet abandon: give up a stopped campaign for good, without calling Graph.
+const OPTIONS = {
+  store: {
+    type: 'string',
+    value: 'SPEC',
+    help: `A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
+~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).`,
+  },
+  json: {
+    type: 'boolean',
+    help: "The campaign's status and every device not done, as JSON (docs/campaigns.md).",
+  },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor fleet abandon CAMPAIGN-ID [--store SPEC] [--json]
-
-The campaign is marked abandoned in the store: nothing of it is posted again (a runner still
+export const COMMAND: CommandSpec = {
+  name: 'fleet abandon',
+  options: OPTIONS,
+  page: {
+    title: 'give up a stopped campaign for good, without calling Graph.',
+    usage: 'CAMPAIGN-ID [--store SPEC] [--json]',
+    about: `The campaign is marked abandoned in the store: nothing of it is posted again (a runner still
 going stops marking devices), it is never resumed, and its devices still open are listed as not
 done. Devices it never posted to are free for a new campaign; those it posted to are not sent
-the same action again by a new campaign before the abandoned one's deadline.
-
-  --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
-                 ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).
-  --json         The campaign's status and every device not done, as JSON (docs/campaigns.md).
-
-Exit codes: 0 abandoned (or already was); 2 no such campaign in the store, or the campaign is
-finished (nothing to abandon); 15 the store could not be opened or written.
-`;
+the same action again by a new campaign before the abandoned one's deadline.`,
+    footer: `Exit codes: 0 abandoned (or already was); 2 no such campaign in the store, or the campaign is
+finished (nothing to abandon); 15 the store could not be opened or written.`,
+  },
+};
 
 /** How many not-done devices the text lists; --json lists every one. */
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'fleet abandon',
-    argv,
-    { store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('fleet abandon', argv, OPTIONS, true);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   if (positionals.length !== 1)

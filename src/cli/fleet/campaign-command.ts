@@ -17,13 +17,20 @@ import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import {
+  type CommandSpec,
+  HELP_OPTION,
+  helpPage,
+  type OptionGroup,
+  type OptionSpec,
+  type OptionTable,
+} from '../option-table.js';
 import { readBoundedFile } from '../read-bounded-file.js';
 import { askForTypedWord } from '../typed-confirmation.js';
 import { UsageError } from '../usage-error.js';
 import { deviceListLines, type ListedDevice } from './device-list.js';
 import { MAX_POLL_MS, parseDuration } from './duration.js';
 import {
-  CONNECTION_HELP,
   CONNECTION_OPTIONS,
   describeTarget,
   type GraphConnection,
@@ -37,100 +44,172 @@ import { triageForTarget } from './triage-for-target.js';
  * and run it to its end, or until Ctrl-C. The guarantees (nothing posted twice, nothing lost)
  * live in src/fleet/campaign/; this file is the command line around them.
  */
+const RUNNING: OptionGroup = {
+  title: 'Running:',
+  note: `Ctrl-C stops cleanly: actions in flight are recorded, the campaign is saved (exit 12), and
+"tpm-doctor fleet resume ID" continues it. A device is never posted twice, even after a crash.`,
+};
+
+/** How a campaign runs: every campaign command (sync, remediate, clear, resume). */
 export const RUN_OPTIONS = {
-  ...CONNECTION_OPTIONS,
-  store: { type: 'string' },
-  poll: { type: 'string' },
-  'no-wait': { type: 'boolean' },
-  'no-bulk': { type: 'boolean' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+  store: {
+    type: 'string',
+    value: 'SPEC',
+    group: RUNNING,
+    help: `Where campaigns live: a SQLite file (default: fleet.sqlite in
+~/.local/state/tpm-doctor, or /var/lib/tpm-doctor as root), sqlite:PATH, or
+postgres://USER@HOST/DB (or TPM_DOCTOR_STORE).`,
+  },
+  poll: {
+    type: 'string',
+    value: 'DURATION',
+    group: RUNNING,
+    help: 'How often devices are checked (default 60s; 2s on a lab tenant).',
+  },
+  'no-wait': {
+    type: 'boolean',
+    group: RUNNING,
+    help: 'Post the actions and stop; "tpm-doctor fleet resume ID" tracks them later.',
+  },
+  'no-bulk': {
+    type: 'boolean',
+    group: RUNNING,
+    help: `Sync and reboot: one request per device instead of executeAction for up to
+100 devices at a time (docs/campaigns.md, "Bulk actions").`,
+  },
+  json: {
+    type: 'boolean',
+    group: RUNNING,
+    help: "The campaign's final status as JSON on stdout (docs/campaigns.md).",
+  },
+  quiet: { type: 'boolean', short: 'q', group: RUNNING, help: 'No progress line on stderr.' },
+} as const satisfies OptionTable;
 
+const SELECTING: OptionGroup = {
+  title: 'Selecting devices (from the latest triage unless --devices/--device):',
+};
+
+/** Which devices a new campaign acts on: sync, remediate and clear. */
 export const SELECT_OPTIONS = {
-  class: { type: 'string' },
-  'clear-safety': { type: 'string' },
-  triage: { type: 'string' },
-  device: { type: 'string', multiple: true },
-  devices: { type: 'string' },
-  deadline: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  'dry-run': { type: 'boolean' },
-} as const;
-
-export const RUN_HELP = `Running:
-  --store SPEC       Where campaigns live: a SQLite file (default: fleet.sqlite in
-                     ~/.local/state/tpm-doctor, or /var/lib/tpm-doctor as root), sqlite:PATH, or
-                     postgres://USER@HOST/DB (or TPM_DOCTOR_STORE).
-  --poll DURATION    How often devices are checked (default 60s; 2s on a lab tenant).
-  --no-wait          Post the actions and stop; "tpm-doctor fleet resume ID" tracks them later.
-  --no-bulk          Sync and reboot: one request per device instead of executeAction for up to
-                     100 devices at a time (docs/campaigns.md, "Bulk actions").
-  --json             The campaign's final status as JSON on stdout (docs/campaigns.md).
-  -q, --quiet        No progress line on stderr.
-Ctrl-C stops cleanly: actions in flight are recorded, the campaign is saved (exit 12), and
-"tpm-doctor fleet resume ID" continues it. A device is never posted twice, even after a crash.`;
-
-export const SELECT_HELP = `Selecting devices (from the latest triage unless --devices/--device):
-  --class C[,C]          Triage classes (e.g. sync-stale,attestation); see docs/triage.md.
-  --clear-safety S[,S]   safe, blocked, not-the-remedy, unknown.
-  --triage RUN           A triage run number (default: the latest finished one).
-  --devices FILE         Intune device ids, one per line ("-" for stdin); --device ID (repeatable).
-  --deadline DURATION    Track devices this long before calling them timed-out (default 24h;
-                         15m on a lab tenant, whose devices act within seconds).`;
+  class: {
+    type: 'string',
+    value: 'C[,C]',
+    group: SELECTING,
+    choices: TRIAGE_CLASSES,
+    list: true,
+    help: 'Triage classes (e.g. sync-stale,attestation); see docs/triage.md.',
+  },
+  'clear-safety': {
+    type: 'string',
+    value: 'S[,S]',
+    group: SELECTING,
+    choices: CLEAR_SAFETIES,
+    list: true,
+    help: CLEAR_SAFETIES.join(', ') + '.',
+  },
+  triage: {
+    type: 'string',
+    value: 'RUN',
+    group: SELECTING,
+    help: 'A triage run number (default: the latest finished one).',
+  },
+  devices: {
+    type: 'string',
+    value: 'FILE',
+    group: SELECTING,
+    complete: 'file',
+    help: 'Intune device ids, one per line ("-" for stdin).',
+  },
+  device: {
+    type: 'string',
+    multiple: true,
+    value: 'ID',
+    group: SELECTING,
+    help: 'One Intune device id (repeatable).',
+  },
+  deadline: {
+    type: 'string',
+    value: 'DURATION',
+    group: SELECTING,
+    help: `Track devices this long before calling them timed-out (default 24h;
+15m on a lab tenant, whose devices act within seconds).`,
+  },
+} as const satisfies OptionTable;
 
 /** --dry-run of sync and remediate (fleet clear says what its own dry run shows). */
-const DRY_RUN_HELP = `  --dry-run              Show what would be posted and how long Graph's limits make it take.`;
+const DRY_RUN_OPTION = {
+  type: 'boolean',
+  group: SELECTING,
+  help: "Show what would be posted and how long Graph's limits make it take.",
+} as const satisfies OptionSpec;
 
-function syncHelp(): string {
-  return `tpm-doctor fleet sync: sync (or reboot) devices, paced under Graph's limits, and track each
-until its last sync time moves and its TPM settings are compliant.
+const SYNC_OPTIONS = {
+  reboot: {
+    type: 'boolean',
+    help: `Send rebootNow instead of syncDevice (a reboot also refreshes health
+attestation, which Secure Boot/BitLocker/Code Integrity compliance reads).
+Disruptive: needs --yes, or a typed "yes" at the prompt, on a real tenant.`,
+  },
+  yes: { type: 'boolean', short: 'y', help: 'Confirm without a prompt.' },
+  help: HELP_OPTION,
+  ...SELECT_OPTIONS,
+  'dry-run': DRY_RUN_OPTION,
+  ...RUN_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor fleet sync (--class C | --devices FILE | --device ID) [--reboot] [options]
-
-  --reboot           Send rebootNow instead of syncDevice (a reboot also refreshes health
-                     attestation, which Secure Boot/BitLocker/Code Integrity compliance reads).
-                     Disruptive: needs --yes, or a typed "yes" at the prompt, on a real tenant.
-  -y, --yes          Confirm without a prompt.
-
-${SELECT_HELP}
-${DRY_RUN_HELP}
-
-${RUN_HELP}
-
-${CONNECTION_HELP}
-
-Example (LAB): tpm-doctor fleet sync --tenant lab --class sync-stale
+export const SYNC_COMMAND: CommandSpec = {
+  name: 'fleet sync',
+  options: SYNC_OPTIONS,
+  page: {
+    title: `sync (or reboot) devices, paced under Graph's limits, and track each
+until its last sync time moves and its TPM settings are compliant.`,
+    usage: '(--class C | --devices FILE | --device ID) [--reboot] [options]',
+    footer: `Example (LAB): tpm-doctor fleet sync --tenant lab --class sync-stale
 Writes are limited to 200 per 20 s per app: 1,000 devices take at least 100 s to post.
 Exit codes: 0 all done, 12 stopped (resumable), 16 some failed or timed out, 13/14/15 auth,
-Graph or store problems (docs/exit-codes.md).
-`;
-}
+Graph or store problems (docs/exit-codes.md).`,
+  },
+};
 
-function remediateHelp(): string {
-  return `tpm-doctor fleet remediate: run tpm-doctor's evidence script on devices through Intune
-Remediations (on demand), and collect what it finds for "fleet triage" to diagnose.
+const REMEDIATE_OPTIONS = {
+  script: {
+    type: 'string',
+    value: 'FILE',
+    complete: 'file',
+    help: 'The detection script (default: scripts/collect-evidence.ps1 of this install).',
+  },
+  'assign-group': {
+    type: 'string',
+    value: 'ID',
+    help: `Also assign the package to this Entra ID group (a daily run), so devices
+keep reporting evidence after this campaign; the on-demand runs still go out.`,
+  },
+  yes: {
+    type: 'boolean',
+    short: 'y',
+    help: 'Confirm without a prompt (needed on a real tenant without a terminal).',
+  },
+  help: HELP_OPTION,
+  ...SELECT_OPTIONS,
+  'dry-run': DRY_RUN_OPTION,
+  ...RUN_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor fleet remediate (--class C | --devices FILE | --device ID) [options]
-
-The script package "tpm-doctor evidence" (scripts/collect-evidence.ps1 as its detection script,
+export const REMEDIATE_COMMAND: CommandSpec = {
+  name: 'fleet remediate',
+  options: REMEDIATE_OPTIONS,
+  page: {
+    title: `run tpm-doctor's evidence script on devices through Intune
+Remediations (on demand), and collect what it finds for "fleet triage" to diagnose.`,
+    usage: '(--class C | --devices FILE | --device ID) [options]',
+    about: `The script package "tpm-doctor evidence" (scripts/collect-evidence.ps1 as its detection script,
 no remediation script: it reads, it never clears a TPM remotely) is uploaded once per tenant, then
 run on each selected device. The next "fleet triage" runs the same rules as "tpm-doctor diagnose"
-on each device's evidence.
-  --script FILE      The detection script (default: scripts/collect-evidence.ps1 of this install).
-  --assign-group ID  Also assign the package to this Entra ID group (a daily run), so devices
-                     keep reporting evidence after this campaign; the on-demand runs still go out.
-  -y, --yes          Confirm without a prompt (needed on a real tenant without a terminal).
-
-${SELECT_HELP}
-${DRY_RUN_HELP}
-
-${RUN_HELP}
-
-${CONNECTION_HELP}
-`;
-}
+on each device's evidence.`,
+  },
+};
 
 export type Values = { [key: string]: string | boolean | string[] | undefined };
 
@@ -327,16 +406,10 @@ export async function runNewCampaign(
   language: Language = 'en',
 ): Promise<number> {
   const fullVerb = `fleet ${verb}`;
-  const { values } = parseVerbArgs(fullVerb, argv, {
-    ...RUN_OPTIONS,
-    ...SELECT_OPTIONS,
-    ...(verb === 'sync'
-      ? { reboot: { type: 'boolean' } }
-      : { script: { type: 'string' }, 'assign-group': { type: 'string' } }),
-  } as const);
+  const { values } = parseVerbArgs(fullVerb, argv, verb === 'sync' ? SYNC_OPTIONS : REMEDIATE_OPTIONS);
   const v = values as Values;
   if (v.help) {
-    printHelp(verb === 'sync' ? syncHelp() : remediateHelp());
+    printHelp(helpPage(verb === 'sync' ? SYNC_COMMAND : REMEDIATE_COMMAND));
     return EXIT.OK;
   }
   const action: CampaignAction = verb === 'remediate' ? 'remediate' : v.reboot ? 'reboot' : 'sync';

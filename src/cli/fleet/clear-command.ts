@@ -9,15 +9,14 @@ import { terminalSafe } from '../../text/terminal-safe.js';
 import { CLEAR_WORD } from '../../text/typed-word.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { askForTypedWord } from '../typed-confirmation.js';
 import { UsageError } from '../usage-error.js';
 import {
   detectionScript,
   pollOption,
-  RUN_HELP,
   RUN_OPTIONS,
   runAndReport,
-  SELECT_HELP,
   SELECT_OPTIONS,
   selectionFrom,
   type Values,
@@ -25,7 +24,7 @@ import {
 import { deviceLabel, deviceListLines } from './device-list.js';
 import { parseDuration } from './duration.js';
 import {
-  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
   describeTarget,
   type GraphConnection,
   openGraphConnection,
@@ -34,15 +33,48 @@ import { triageForTarget } from './triage-for-target.js';
 
 const VERB = 'fleet clear';
 
-function clearHelp(): string {
-  return `tpm-doctor fleet clear: clear the TPM of devices whose triage says a clear is safe, through
-Intune Remediations, each behind its own preflight gate, and track each one until compliant.
+const OPTIONS = {
+  'approved-by': {
+    type: 'string',
+    value: 'NAME',
+    help: 'Who approved the clears (letters, digits, spaces, . , _ @ ( ) / # : + -).',
+  },
+  ticket: { type: 'string', value: 'ID', help: 'The change or incident ticket that records the approval.' },
+  script: {
+    type: 'string',
+    value: 'FILE',
+    complete: 'file',
+    help: 'The detection script (default: scripts/collect-evidence.ps1 of this install).',
+  },
+  'max-triage-age': {
+    type: 'string',
+    value: 'D',
+    help: `The triage the selection comes from must be at most this old (default
+24h): what made a clear safe then (an escrowed key, no lockout) may not be
+true any more. It must also be a triage of this same tenant.`,
+  },
+  'dry-run': {
+    type: 'boolean',
+    help: `List exactly which devices would be cleared and which are refused, and why
+(the approval may come later; nothing is posted).`,
+  },
+  yes: { type: 'boolean', short: 'y', help: 'Confirm without a prompt.' },
+  help: HELP_OPTION,
+  ...SELECT_OPTIONS,
+  ...RUN_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor fleet clear (--clear-safety safe | --class C | --devices FILE | --device ID)
-                              --approved-by NAME --ticket ID (--yes | a typed confirmation)
-                              [--dry-run] [options]
-
-A TPM clear deletes every key in the TPM. Guard rails, in order:
+export const COMMAND: CommandSpec = {
+  name: VERB,
+  options: OPTIONS,
+  page: {
+    title: `clear the TPM of devices whose triage says a clear is safe, through
+Intune Remediations, each behind its own preflight gate, and track each one until compliant.`,
+    usage: `(--clear-safety safe | --class C | --devices FILE | --device ID)
+--approved-by NAME --ticket ID (--yes | a typed confirmation)
+[--dry-run] [options]`,
+    about: `A TPM clear deletes every key in the TPM. Guard rails, in order:
   1. Only devices whose latest triage ("tpm-doctor fleet triage") says clear safety "safe" are
      selected: recovery key escrowed and matching, the ladder reaching a clear, nothing blocking.
      Every other device asked for is refused with the triage's reason, never chosen on a guess.
@@ -56,46 +88,24 @@ A TPM clear deletes every key in the TPM. Guard rails, in order:
      an accepted clear.
 Each device is then tracked: its clear reported (cleared and proven, or refused with the reason:
 failed), then its restart and re-provisioning, then TPM settings compliant. A device never gets
-the script twice, even after a crash ("tpm-doctor fleet resume ID").
-
-  --approved-by NAME   Who approved the clears (letters, digits, spaces, . , _ @ ( ) / # : + -).
-  --ticket ID          The change or incident ticket that records the approval.
-  --script FILE        The detection script (default: scripts/collect-evidence.ps1 of this install).
-  --max-triage-age D   The triage the selection comes from must be at most this old (default
-                       24h): what made a clear safe then (an escrowed key, no lockout) may not be
-                       true any more. It must also be a triage of this same tenant.
-  --dry-run            List exactly which devices would be cleared and which are refused, and why
-                       (the approval may come later; nothing is posted).
-  -y, --yes            Confirm without a prompt.
-
-${SELECT_HELP}
-
-${RUN_HELP}
-
-${CONNECTION_HELP}
-
-Example (LAB, two devices backed by a real software TPM):
-  tpm-doctor lab tenant --devices 200 --swtpm 2        # in one shell; then in another:
+the script twice, even after a crash ("tpm-doctor fleet resume ID").`,
+    footer: `Example (LAB, two devices backed by a real software TPM):
+  # in one shell:
+  tpm-doctor lab tenant --devices 200 --swtpm 2
+  # then in another:
   tpm-doctor fleet triage --graph-url URL --tenant-id T --client-id C
-  tpm-doctor fleet clear --graph-url URL --tenant-id T --client-id C --clear-safety safe \\
-      --approved-by "A. Admin" --ticket CHG-1234 --yes
+  tpm-doctor fleet clear --graph-url URL --tenant-id T --client-id C \\
+      --clear-safety safe --approved-by "A. Admin" --ticket CHG-1234 --yes
 Exit codes: 0 every device compliant, 16 some refused, failed or timed out (listed), 2 wrong
-command line or nothing selectable, 12 stopped (resumable), 13/14/15 auth, Graph or store.
-`;
-}
+command line or nothing selectable, 12 stopped (resumable), 13/14/15 auth, Graph or store.`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values } = parseVerbArgs(VERB, argv, {
-    ...RUN_OPTIONS,
-    ...SELECT_OPTIONS,
-    'approved-by': { type: 'string' },
-    ticket: { type: 'string' },
-    script: { type: 'string' },
-    'max-triage-age': { type: 'string' },
-  } as const);
+  const { values } = parseVerbArgs(VERB, argv, OPTIONS);
   const v = values as Values;
   if (v.help) {
-    printHelp(clearHelp());
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   const approvedBy = typeof v['approved-by'] === 'string' ? v['approved-by'].trim() : undefined;

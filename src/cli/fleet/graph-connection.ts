@@ -14,6 +14,7 @@ import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import { redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import { formatDuration } from '../../text/duration.js';
 import { terminalSafeLines } from '../../text/terminal-safe.js';
+import type { OptionGroup, OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 import { GraphAuthError } from './graph-auth-error.js';
 
@@ -26,46 +27,94 @@ import { GraphAuthError } from './graph-auth-error.js';
  */
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
-export const CONNECTION_OPTIONS = {
-  tenant: { type: 'string' },
-  'tenant-id': { type: 'string' },
-  'client-id': { type: 'string' },
-  auth: { type: 'string' },
-  certificate: { type: 'string' },
-  'graph-url': { type: 'string' },
-  'lab-devices': { type: 'string' },
-  'lab-seed': { type: 'string' },
-  'lab-window-ms': { type: 'string' },
-  'lab-swtpm': { type: 'string' },
-  'graph-share': { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-} as const;
+const PRODUCTION: OptionGroup = { title: 'Connection (production):' };
+const LAB: OptionGroup = { title: 'Connection (LAB, simulated devices, no tenant needed):' };
 
-export const CONNECTION_HELP = `Connection (production):
-  --tenant-id ID     Entra ID tenant (or AZURE_TENANT_ID).
-  --client-id ID     App registration's client ID (or AZURE_CLIENT_ID).
-  --auth MODE        client-secret (the secret in AZURE_CLIENT_SECRET; never a flag),
-                     client-certificate (--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH),
-                     browser (delegated: sign in in a browser on this machine, which comes
-                     back to http://localhost; the URL is printed for when none opens),
-                     device-code (delegated: sign in on another device), managed-identity.
-                     Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
-                     when a certificate is given. Permissions per command: docs/graph-auth.md.
-  --graph-url URL    Graph's base URL (default https://graph.microsoft.com).
-  --graph-share F    Use only this fraction (0 < F <= 1, default 1) of the app's Intune budgets
-                     (per 20 s: 2,000 requests and 200 writes in the devices service, 1,000 and
-                     100 in the device configuration service): give 0.5 to each of two tpm-doctor
-                     processes running at once with the same app, or less when other apps are busy
-                     in the tenant (all apps share twice those).
-Connection (LAB, simulated devices, no tenant needed):
-  --tenant lab       Start a lab tenant inside this process (labelled LAB everywhere).
-  --lab-devices N    Its device count (default 2000); --lab-seed N (default 1);
-  --lab-window-ms N  Its throttling window (default 20000 as Intune; smaller runs faster).
-  --lab-swtpm N      Back N of its tpm-needs-clear devices with a real software TPM (swtpm),
-                     so that a clear campaign really clears, proves and journals (default 0).
-  --graph-url URL    A lab started with "tpm-doctor lab tenant" (loopback; AZURE_CLIENT_SECRET,
-                     --tenant-id and --client-id as it printed).
-  -v, --verbose      Log each Graph call (method, path without query values, status) to stderr.`;
+/** The connection block of every command that talks to Graph: its options, help and groups. */
+export const CONNECTION_OPTIONS = {
+  'tenant-id': {
+    type: 'string',
+    value: 'ID',
+    group: PRODUCTION,
+    help: 'Entra ID tenant (or AZURE_TENANT_ID).',
+  },
+  'client-id': {
+    type: 'string',
+    value: 'ID',
+    group: PRODUCTION,
+    help: "App registration's client ID (or AZURE_CLIENT_ID).",
+  },
+  auth: {
+    type: 'string',
+    value: 'MODE',
+    group: PRODUCTION,
+    choices: ['client-secret', 'client-certificate', 'browser', 'device-code', 'managed-identity'],
+    help: `client-secret (the secret in AZURE_CLIENT_SECRET; never a flag),
+client-certificate (--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH),
+browser (delegated: sign in in a browser on this machine, which comes
+back to http://localhost; the URL is printed for when none opens),
+device-code (delegated: sign in on another device), managed-identity.
+Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
+when a certificate is given. Permissions per command: docs/graph-auth.md.`,
+  },
+  certificate: {
+    type: 'string',
+    value: 'PEM',
+    group: PRODUCTION,
+    complete: 'file',
+    help: 'The certificate and private key of client-certificate (or AZURE_CLIENT_CERTIFICATE_PATH).',
+  },
+  'graph-url': {
+    type: 'string',
+    value: 'URL',
+    group: PRODUCTION,
+    help: `Graph's base URL (default https://graph.microsoft.com), or a lab started with
+"tpm-doctor lab tenant" (loopback; AZURE_CLIENT_SECRET, --tenant-id and --client-id as it printed).`,
+  },
+  'graph-share': {
+    type: 'string',
+    value: 'F',
+    group: PRODUCTION,
+    help: `Use only this fraction (0 < F <= 1, default 1) of the app's Intune budgets
+(per 20 s: 2,000 requests and 200 writes in the devices service, 1,000 and
+100 in the device configuration service): give 0.5 to each of two tpm-doctor
+processes running at once with the same app, or less when other apps are busy
+in the tenant (all apps share twice those).`,
+  },
+  tenant: {
+    type: 'string',
+    value: 'lab',
+    group: LAB,
+    choices: ['lab'],
+    help: 'Start a lab tenant inside this process (labelled LAB everywhere).',
+  },
+  'lab-devices': { type: 'string', value: 'N', group: LAB, help: 'Its device count (default 2000).' },
+  'lab-seed': {
+    type: 'string',
+    value: 'N',
+    group: LAB,
+    help: 'Its seed (default 1): the same seed gives the same devices.',
+  },
+  'lab-window-ms': {
+    type: 'string',
+    value: 'N',
+    group: LAB,
+    help: 'Its throttling window (default 20000 as Intune; smaller runs faster).',
+  },
+  'lab-swtpm': {
+    type: 'string',
+    value: 'N',
+    group: LAB,
+    help: `Back N of its tpm-needs-clear devices with a real software TPM (swtpm),
+so that a clear campaign really clears, proves and journals (default 0).`,
+  },
+  verbose: {
+    type: 'boolean',
+    short: 'v',
+    group: LAB,
+    help: 'Log each Graph call (method, path without query values, status) to stderr.',
+  },
+} as const satisfies OptionTable;
 
 export interface GraphConnection {
   intune: IntuneApi;

@@ -5,43 +5,47 @@ import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning
 import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
-import { pollOption, RUN_HELP, RUN_OPTIONS, runAndReport } from './campaign-command.js';
+import { pollOption, RUN_OPTIONS, runAndReport } from './campaign-command.js';
 import { parseDuration } from './duration.js';
 import {
-  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
   describeTarget,
   type GraphConnection,
   openGraphConnection,
 } from './graph-connection.js';
 
-const HELP = `tpm-doctor fleet resume: continue a campaign that was stopped (Ctrl-C), killed or cut off.
+const OPTIONS = {
+  deadline: {
+    type: 'string',
+    value: 'DURATION',
+    help: `Track the devices still open this long from now (e.g. 2h), instead of the
+campaign's own deadline. Devices that already timed out stay so.`,
+  },
+  help: HELP_OPTION,
+  ...RUN_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor fleet resume CAMPAIGN-ID [--deadline DURATION] [options]
-
-Devices already posted are never posted again. A device whose post was in flight when the
+export const COMMAND: CommandSpec = {
+  name: 'fleet resume',
+  options: OPTIONS,
+  page: {
+    title: 'continue a campaign that was stopped (Ctrl-C), killed or cut off.',
+    usage: 'CAMPAIGN-ID [--deadline DURATION] [options]',
+    about: `Devices already posted are never posted again. A device whose post was in flight when the
 campaign stopped ("posting") may or may not have reached Graph: it is not re-sent but tracked as
-"unconfirmed" until its last sync time tells. "tpm-doctor fleet status" lists campaigns.
-
-  --deadline DURATION  Track the devices still open this long from now (e.g. 2h), instead of the
-                       campaign's own deadline. Devices that already timed out stay so.
-An abandoned campaign ("tpm-doctor fleet abandon") is never resumed, and a finished one takes no
-new deadline (exit 2, as for an id the store does not have).
-
-${RUN_HELP}
-
-${CONNECTION_HELP}
-`;
+"unconfirmed" until its last sync time tells. "tpm-doctor fleet status" lists campaigns.`,
+    optionsNote: `An abandoned campaign ("tpm-doctor fleet abandon") is never resumed, and a finished one takes no
+new deadline (exit 2, as for an id the store does not have).`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'fleet resume',
-    argv,
-    { ...RUN_OPTIONS, deadline: { type: 'string' } } as const,
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('fleet resume', argv, OPTIONS, true);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   if (positionals.length !== 1)

@@ -8,30 +8,39 @@ import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 
-const HELP = `tpm-doctor fleet status: what the store knows, without calling Graph.
+const OPTIONS = {
+  store: {
+    type: 'string',
+    value: 'SPEC',
+    help: `A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
+~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).`,
+  },
+  json: {
+    type: 'boolean',
+    help: 'Machine-readable (schema tpm-doctor/campaign-status/v1, docs/campaigns.md).',
+  },
+  help: HELP_OPTION,
+} as const satisfies OptionTable;
 
-Usage: tpm-doctor fleet status [CAMPAIGN-ID] [--store SPEC] [--json]
-
-Without an id: the latest triage run and every campaign (id, action, status, devices done).
+export const COMMAND: CommandSpec = {
+  name: 'fleet status',
+  options: OPTIONS,
+  page: {
+    title: 'what the store knows, without calling Graph.',
+    usage: '[CAMPAIGN-ID] [--store SPEC] [--json]',
+    about: `Without an id: the latest triage run and every campaign (id, action, status, devices done).
 With an id: that campaign's devices by phase, the ones that failed or timed out, with why, and
-the ones still open (the first 20; --json lists every one).
-
-  --store SPEC   A SQLite file, sqlite:PATH or postgres://... (default: fleet.sqlite in
-                 ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; or TPM_DOCTOR_STORE).
-  --json         Machine-readable (schema tpm-doctor/campaign-status/v1, docs/campaigns.md).
-`;
+the ones still open (the first 20; --json lists every one).`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values, positionals } = parseVerbArgs(
-    'fleet status',
-    argv,
-    { store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    true,
-  );
+  const { values, positionals } = parseVerbArgs('fleet status', argv, OPTIONS, true);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError('give at most one campaign id', 'fleet status');

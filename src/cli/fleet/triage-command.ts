@@ -18,74 +18,87 @@ import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
+import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
-import {
-  CONNECTION_HELP,
-  CONNECTION_OPTIONS,
-  type GraphConnection,
-  openGraphConnection,
-} from './graph-connection.js';
+import { CONNECTION_OPTIONS, type GraphConnection, openGraphConnection } from './graph-connection.js';
 import { ProgressLine } from './progress-line.js';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-const HELP = `tpm-doctor fleet triage: classify every Windows device in Intune: which are non-compliant
+const OPTIONS = {
+  format: {
+    type: 'string',
+    value: 'F',
+    choices: FORMATS,
+    help: `table (default, devices needing action), csv or json (every device,
+streamed; docs/triage.md has the schema), html (one self-contained file with
+charts, for a manager or a ticket).`,
+  },
+  json: { type: 'boolean', help: 'Same as --format json.' },
+  bom: {
+    type: 'boolean',
+    help: `Start the CSV with a UTF-8 byte order mark, so Excel reads Japanese and
+other non-ASCII names right (default: on on Windows, off elsewhere).`,
+  },
+  'no-bom': { type: 'boolean', help: 'No byte order mark (the default off Windows).' },
+  out: {
+    type: 'string',
+    short: 'o',
+    value: 'FILE',
+    complete: 'file',
+    help: `Write the report to FILE (default stdout), readable by you only (0600);
+written to FILE.partial first and renamed when complete, so a crash never
+leaves half a report under FILE.`,
+  },
+  'stale-days': {
+    type: 'string',
+    value: 'N',
+    help: 'A device that has not synced for N days is sync-stale (default 7).',
+  },
+  store: {
+    type: 'string',
+    value: 'SPEC',
+    help: `Keep the result for "fleet sync --class ..." (default: fleet.sqlite in
+~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; sqlite:PATH or
+postgres://...; or TPM_DOCTOR_STORE).`,
+  },
+  'no-store': { type: 'boolean', help: 'Do not keep it.' },
+  'no-exports': {
+    type: 'boolean',
+    help: `Read the failing settings and the hardware per call instead of from the
+NoncompliantDevicesAndSettings and DevicesWithInventory report exports (the
+default; when Graph refuses them, triage says so and reads per call anyway).`,
+  },
+  quiet: { type: 'boolean', short: 'q', help: 'No progress line on stderr.' },
+  help: HELP_OPTION,
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
+
+export const COMMAND: CommandSpec = {
+  name: 'fleet triage',
+  options: OPTIONS,
+  page: {
+    title: `classify every Windows device in Intune: which are non-compliant
 because of the TPM (TpmRequired, BitLocker, Secure Boot, Code Integrity, health attestation),
 which have stopped syncing, and for each, whether clearing its TPM would be safe, blocked (and
-why), or not the remedy.
-
-Usage: tpm-doctor fleet triage [--format table|csv|json|html] [--out FILE] [options]
-
-It reads the fleet list once, the tenant-wide non-compliant setting states, and per-device details
+why), or not the remedy.`,
+    usage: '[--format table|csv|json|html] [--out FILE] [options]',
+    about: `It reads the fleet list once, the tenant-wide non-compliant setting states, and per-device details
 (health attestation, TPM, escrowed BitLocker recovery key IDs, never keys) only for devices that
 need them, batched 20 to a request: a 100,000-device tenant costs a few hundred requests, not
 100,000. Where a device ran tpm-doctor's evidence script (fleet remediate), the same rules as
-"tpm-doctor diagnose" decide its verdict, so the fleet and device views agree.
-
-Output:
-  --format F       table (default, devices needing action), csv or json (every device,
-                   streamed; docs/triage.md has the schema), html (one self-contained file with
-                   charts, for a manager or a ticket).
-  --json           Same as --format json.
-  --bom, --no-bom  Start the CSV with a UTF-8 byte order mark, so Excel reads Japanese and
-                   other non-ASCII names right (default: on on Windows, off elsewhere).
-  --out FILE       Write the report to FILE (default stdout), readable by you only (0600);
-                   written to FILE.partial first and renamed when complete, so a crash never
-                   leaves half a report under FILE.
-  --stale-days N   A device that has not synced for N days is sync-stale (default 7).
-  --store SPEC     Keep the result for "fleet sync --class ..." (default: fleet.sqlite in
-                   ~/.local/state/tpm-doctor, /var/lib/tpm-doctor as root; sqlite:PATH or
-                   postgres://...; or TPM_DOCTOR_STORE).
-  --no-store       Do not keep it.
-  --no-exports     Read the failing settings and the hardware per call instead of from the
-                   NoncompliantDevicesAndSettings and DevicesWithInventory report exports (the
-                   default; when Graph refuses them, triage says so and reads per call anyway).
-  -q, --quiet      No progress line on stderr.
-
-${CONNECTION_HELP}
-
-Example (LAB): tpm-doctor fleet triage --tenant lab --format html --out triage.html
-Exit codes: 0 done, 13 no/refused credential, 14 Graph failed, 15 store failed (docs/exit-codes.md).
-`;
+"tpm-doctor diagnose" decide its verdict, so the fleet and device views agree.`,
+    optionsTitle: 'Output:',
+    footer: `Example (LAB): tpm-doctor fleet triage --tenant lab --format html --out triage.html
+Exit codes: 0 done, 13 no/refused credential, 14 Graph failed, 15 store failed (docs/exit-codes.md).`,
+  },
+};
 
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
-  const { values } = parseVerbArgs('fleet triage', argv, {
-    ...CONNECTION_OPTIONS,
-    format: { type: 'string' },
-    json: { type: 'boolean' },
-    out: { type: 'string', short: 'o' },
-    'stale-days': { type: 'string' },
-    bom: { type: 'boolean' },
-    'no-bom': { type: 'boolean' },
-    store: { type: 'string' },
-    'no-store': { type: 'boolean' },
-    'no-exports': { type: 'boolean' },
-    quiet: { type: 'boolean', short: 'q' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseVerbArgs('fleet triage', argv, OPTIONS);
   if (values.help) {
-    printHelp(HELP);
+    printHelp(helpPage(COMMAND));
     return EXIT.OK;
   }
   const format = (values.json ? 'json' : (values.format ?? 'table')) as Format;

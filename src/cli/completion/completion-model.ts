@@ -1,0 +1,69 @@
+import { SUBCOMMANDS } from '../commands/fleet.js';
+import type { CommandSpec } from '../option-table.js';
+import { VERBS, type Verb } from '../verbs.js';
+
+/** What a flag's value completes to: listed words (a comma-separated list of them), or paths. */
+export interface CompletionValue {
+  readonly choices?: readonly string[];
+  readonly list?: boolean;
+  readonly complete?: 'file' | 'dir';
+}
+
+export interface CompletionFlag {
+  /** "--out", and "-o" when it has a short form. */
+  readonly names: readonly string[];
+  /** Undefined for a flag that takes no value. */
+  readonly value?: CompletionValue;
+}
+
+/** One command as a shell sees it: the words typed to reach it, and what may follow. */
+export interface CompletionNode {
+  /** "" for tpm-doctor itself, "fleet sync" for a fleet sub-command. */
+  readonly path: string;
+  /** Sub-commands, or the words its positional argument takes. */
+  readonly words: readonly string[];
+  readonly flags: readonly CompletionFlag[];
+}
+
+/** --lang is taken out of every command line before the verb sees it (ui-language.ts). */
+export const LANG_FLAG: CompletionFlag = { names: ['--lang'], value: { choices: ['ja', 'en'] } };
+
+function flagsOf(spec: CommandSpec): CompletionFlag[] {
+  return Object.entries(spec.options).map(([name, o]) => ({
+    names: o.short ? [`--${name}`, `-${o.short}`] : [`--${name}`],
+    ...(o.type === 'string'
+      ? {
+          value: {
+            ...(o.choices ? { choices: o.choices } : {}),
+            ...(o.list ? { list: true } : {}),
+            ...(o.complete ? { complete: o.complete } : {}),
+          },
+        }
+      : {}),
+  }));
+}
+
+async function nodeOf(path: string, verb: Verb): Promise<CompletionNode> {
+  const spec = (await verb.load()).COMMAND;
+  if (spec === undefined) throw new Error(`tpm-doctor ${path} has no option table (COMMAND)`);
+  return { path, words: spec.positionals ?? [], flags: flagsOf(spec) };
+}
+
+/**
+ * Every command's completions, read from the same option tables the commands parse with and lay
+ * out their help from. Loads every verb's module: only `tpm-doctor completion` calls this.
+ */
+export async function completionModel(): Promise<CompletionNode[]> {
+  const verbs = Object.keys(VERBS);
+  const nodes: CompletionNode[] = [
+    {
+      path: '',
+      words: [...verbs, 'help'],
+      flags: [{ names: ['--help', '-h'] }, { names: ['--version', '-V'] }],
+    },
+    { path: 'help', words: verbs, flags: [] },
+  ];
+  for (const [name, verb] of Object.entries(VERBS)) nodes.push(await nodeOf(name, verb));
+  for (const [name, sub] of Object.entries(SUBCOMMANDS)) nodes.push(await nodeOf(`fleet ${name}`, sub));
+  return nodes;
+}
