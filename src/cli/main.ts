@@ -4,16 +4,29 @@ import { closest, formatHelp } from './help.js';
 import { quietOnClosedPipe } from './quiet-pipe.js';
 import { reportFailureReadably } from './report-failure.js';
 import { takeLanguage } from './ui-language.js';
+import type { Verb } from './verb.js';
 import { VERBS } from './verbs.js';
 
 const VERSION = '0.1.0';
+
+/**
+ * The verbs, and `completion`, which reads every verb's option table (so it is not in VERBS, which
+ * it imports).
+ */
+const COMMANDS: Record<string, Verb> = {
+  ...VERBS,
+  completion: {
+    summary: 'Print a shell completion script: tpm-doctor completion bash|zsh|powershell.',
+    load: () => import('./commands/completion.js'),
+  },
+};
 
 const HELP = `tpm-doctor: find, fix and prove the TPM problems that break Intune sync and compliance.
 
 Usage: tpm-doctor <command> [options]
 
 Commands:
-${Object.entries(VERBS)
+${Object.entries(COMMANDS)
   .map(([name, v]) => `  ${name.padEnd(11)} ${v.summary}`)
   .join('\n')}
 
@@ -41,7 +54,7 @@ async function main(args: string[]): Promise<number> {
   const { language, rest: argv } = takeLanguage(args);
   const [verb, ...rest] = argv;
   // `tpm-doctor help status` is `tpm-doctor status --help` (and `help fleet clear` the fleet's).
-  const helpFor = verb === 'help' && rest[0] !== undefined ? VERBS[rest[0]] : undefined;
+  const helpFor = verb === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
   if (helpFor) return (await helpFor.load()).run([...rest.slice(1), '--help'], language);
   if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') {
     process.stdout.write(`${formatHelp(HELP)}\n`);
@@ -51,9 +64,9 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(`tpm-doctor ${VERSION}\n`);
     return EXIT.OK;
   }
-  const command = VERBS[verb];
+  const command = COMMANDS[verb];
   if (!command) {
-    const guess = closest(verb, Object.keys(VERBS));
+    const guess = closest(verb, Object.keys(COMMANDS));
     process.stderr.write(
       `tpm-doctor: unknown command "${terminalSafe(verb)}"${guess ? `: did you mean "${guess}"?` : '.'} Run "tpm-doctor --help" for the list.\n`,
     );

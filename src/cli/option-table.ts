@@ -66,7 +66,7 @@ export interface CommandSpec {
 export const HELP_OPTION = { type: 'boolean', short: 'h', help: 'This help.' } as const;
 
 /** The flag as the help shows it: "-q, --quiet", "--store SPEC". */
-export function optionTerm(name: string, spec: OptionSpec): string {
+function optionTerm(name: string, spec: OptionSpec): string {
   const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}`;
   return spec.type === 'string' ? `${flag} ${spec.value ?? 'VALUE'}` : flag;
 }

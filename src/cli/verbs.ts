@@ -1,15 +1,4 @@
-import type { Language } from '../text/messages/language.js';
-import type { CommandSpec } from './option-table.js';
-
-/**
- * A verb (or a fleet sub-command): its one-line summary for the lists, and its module, loaded only
- * when run. The module's COMMAND is its option table and help page (`tpm-doctor completion` reads
- * them all; a verb whose page is written by hand, like the top level, has none).
- */
-export interface Verb {
-  summary: string;
-  load: () => Promise<{ run(argv: string[], language: Language): Promise<number>; COMMAND?: CommandSpec }>;
-}
+import type { Verb } from './verb.js';
 
 /**
  * tpm-doctor's verbs. Each verb lives in its own module and is imported only when run,
@@ -55,9 +44,5 @@ export const VERBS: Record<string, Verb> = {
   collect: {
     summary: 'Gather Windows TPM, Entra ID, BitLocker and MDM evidence (Windows; --out for a bundle).',
     load: () => import('./commands/collect.js'),
-  },
-  completion: {
-    summary: 'Print a shell completion script: tpm-doctor completion bash|zsh|powershell.',
-    load: () => import('./commands/completion.js'),
   },
 };

@@ -47,6 +47,6 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1 || shell === undefined || !Object.hasOwn(SHELLS, shell)) {
     throw new UsageError(`which shell? ${Object.keys(SHELLS).join(', ')}`, 'completion');
   }
-  process.stdout.write(SHELLS[shell as keyof typeof SHELLS](await completionModel()));
+  process.stdout.write(SHELLS[shell as keyof typeof SHELLS](await completionModel(COMMAND)));
   return EXIT.OK;
 }

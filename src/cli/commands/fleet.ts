@@ -3,7 +3,7 @@ import type { Language } from '../../text/messages/language.js';
 import { closest, printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
-import type { Verb } from '../verbs.js';
+import type { Verb } from '../verb.js';
 
 /**
  * `tpm-doctor fleet <sub-command>`: the Intune fleet through Microsoft Graph. Each sub-command

@@ -1,6 +1,7 @@
 import { SUBCOMMANDS } from '../commands/fleet.js';
 import type { CommandSpec } from '../option-table.js';
-import { VERBS, type Verb } from '../verbs.js';
+import type { Verb } from '../verb.js';
+import { VERBS } from '../verbs.js';
 
 /** What a flag's value completes to: listed words (a comma-separated list of them), or paths. */
 export interface CompletionValue {
@@ -50,11 +51,11 @@ async function nodeOf(path: string, verb: Verb): Promise<CompletionNode> {
 }
 
 /**
- * Every command's completions, read from the same option tables the commands parse with and lay
+ * Every command's completions (`completion`'s own given: it is the caller), read from the same option tables the commands parse with and lay
  * out their help from. Loads every verb's module: only `tpm-doctor completion` calls this.
  */
-export async function completionModel(): Promise<CompletionNode[]> {
-  const verbs = Object.keys(VERBS);
+export async function completionModel(completion: CommandSpec): Promise<CompletionNode[]> {
+  const verbs = [...Object.keys(VERBS), 'completion'];
   const nodes: CompletionNode[] = [
     {
       path: '',
@@ -64,6 +65,7 @@ export async function completionModel(): Promise<CompletionNode[]> {
     { path: 'help', words: verbs, flags: [] },
   ];
   for (const [name, verb] of Object.entries(VERBS)) nodes.push(await nodeOf(name, verb));
+  nodes.push({ path: 'completion', words: completion.positionals ?? [], flags: flagsOf(completion) });
   for (const [name, sub] of Object.entries(SUBCOMMANDS)) nodes.push(await nodeOf(`fleet ${name}`, sub));
   return nodes;
 }

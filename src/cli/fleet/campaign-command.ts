@@ -105,7 +105,7 @@ export const SELECT_OPTIONS = {
     group: SELECTING,
     choices: CLEAR_SAFETIES,
     list: true,
-    help: CLEAR_SAFETIES.join(', ') + '.',
+    help: `${CLEAR_SAFETIES.join(', ')}.`,
   },
   triage: {
     type: 'string',

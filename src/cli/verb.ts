@@ -1,0 +1,12 @@
+import type { Language } from '../text/messages/language.js';
+import type { CommandSpec } from './option-table.js';
+
+/**
+ * A verb (or a fleet sub-command): its one-line summary for the lists, and its module, loaded only
+ * when run. The module's COMMAND is its option table and help page (`tpm-doctor completion` reads
+ * them all).
+ */
+export interface Verb {
+  summary: string;
+  load: () => Promise<{ run(argv: string[], language: Language): Promise<number>; COMMAND?: CommandSpec }>;
+}
