@@ -8,7 +8,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -226,6 +226,32 @@ function ensureBuilt(): Promise<void> {
     isStale: bundleIsStale,
     build: rolldown,
   });
+}
+
+/** The files of dist/ a CLI run loaded (read from require.cache as the process exits). */
+export async function loadedFiles(args: string[]): Promise<string[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tpm-doctor-chunks-'));
+  const preload = path.join(dir, 'list-modules.cjs');
+  await writeFile(
+    preload,
+    "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n",
+  );
+  try {
+    return await new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--require', preload, CLI, ...args],
+        { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } },
+        (_err, _stdout, stderr) => {
+          const line = /LOADED (.*)/.exec(stderr)?.[1];
+          if (line === undefined) return reject(new Error(`no module list: ${stderr}`));
+          resolve((JSON.parse(line) as string[]).map((f) => path.relative(path.join(ROOT, 'dist'), f)));
+        },
+      );
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Call at the top level of a test file: makes sure dist/tpm-doctor.cjs is current before its tests. */

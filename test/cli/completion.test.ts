@@ -4,12 +4,12 @@
  * (COMP_WORDS, COMP_CWORD, then COMPREPLY; bash(1), "Programmable Completion").
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRIAGE_CLASSES } from '../../src/fleet/triage/triage-class.js';
-import { runCli, useBuiltCli } from './cli-support.js';
+import { loadedFiles, ROOT, runCli, useBuiltCli } from './cli-support.js';
 
 useBuiltCli();
 
@@ -129,5 +129,22 @@ describe('zsh and PowerShell scripts', () => {
     const r = await runCli(['completion', 'fish']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bash, zsh, powershell');
+  });
+});
+
+describe('start-up', () => {
+  it('status and diagnose load neither the fleet tables nor the completion generator', async () => {
+    const core = readFileSync(path.join(ROOT, 'dist', 'cli.cjs'), 'utf8');
+    for (const fleetText of ['Connection (production):', 'Selecting devices', 'Register-ArgumentCompleter'])
+      expect(core).not.toContain(fleetText);
+    for (const args of [
+      ['status', '--help'],
+      ['diagnose', '--help'],
+    ]) {
+      const files = await loadedFiles(args);
+      expect(files, args.join(' ')).not.toContain('chunks/fleet.cjs');
+      expect(files, args.join(' ')).not.toContain('chunks/completion.cjs');
+    }
+    expect(await loadedFiles(['completion', 'bash'])).toContain('chunks/completion.cjs');
   });
 });
