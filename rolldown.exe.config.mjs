@@ -6,7 +6,8 @@ import { defineConfig } from 'rolldown';
 // so everything is one file (codeSplitting false turns every import() into code already in the
 // bundle, no chunk is loaded at run time). The fleet, its web console and the lab tenant stay out: their database
 // drivers are native or large and a device never runs them; `fleet` and `lab` answer that they
-// are not in this build (src/cli/commands/not-in-device-build.ts). koffi (the Windows TBS
+// are not in this build (src/cli/commands/not-in-device-build.ts), and `completion` completes the
+// device commands only. koffi (the Windows TBS
 // binding) is left to a runtime import that a SEA cannot satisfy: `tbs:` then reports that koffi
 // is missing, as a plain install without koffi does.
 const OMITTED_VERBS = new Map([
@@ -21,7 +22,7 @@ const leaveOutFleet = {
   name: 'leave-out-fleet',
   resolveId(source, importer) {
     const verb = OMITTED_VERBS.get(source);
-    if (verb && importer?.replaceAll('\\', '/').endsWith('/src/cli/main.ts')) {
+    if (verb && importer?.replaceAll('\\', '/').endsWith('/src/cli/verbs.ts')) {
       return `${OMISSION_PREFIX}${verb}`;
     }
     return null;

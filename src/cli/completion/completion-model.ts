@@ -1,6 +1,4 @@
-import { SUBCOMMANDS } from '../commands/fleet.js';
 import type { CommandSpec } from '../option-table.js';
-import type { Verb } from '../verb.js';
 import { VERBS } from '../verbs.js';
 
 /** What a flag's value completes to: listed words (a comma-separated list of them), or paths. */
@@ -29,6 +27,10 @@ export interface CompletionNode {
 /** --lang is taken out of every command line before the verb sees it (ui-language.ts). */
 export const LANG_FLAG: CompletionFlag = { names: ['--lang'], value: { choices: ['ja', 'en'] } };
 
+function nodeOf(path: string, spec: CommandSpec): CompletionNode {
+  return { path, words: spec.positionals ?? [], flags: flagsOf(spec) };
+}
+
 function flagsOf(spec: CommandSpec): CompletionFlag[] {
   return Object.entries(spec.options).map(([name, o]) => ({
     names: o.short ? [`--${name}`, `-${o.short}`] : [`--${name}`],
@@ -44,15 +46,10 @@ function flagsOf(spec: CommandSpec): CompletionFlag[] {
   }));
 }
 
-async function nodeOf(path: string, verb: Verb): Promise<CompletionNode> {
-  const spec = (await verb.load()).COMMAND;
-  if (spec === undefined) throw new Error(`tpm-doctor ${path} has no option table (COMMAND)`);
-  return { path, words: spec.positionals ?? [], flags: flagsOf(spec) };
-}
-
 /**
- * Every command's completions (`completion`'s own given: it is the caller), read from the same option tables the commands parse with and lay
- * out their help from. Loads every verb's module: only `tpm-doctor completion` calls this.
+ * Every command's completions, read from the same option tables the commands parse with and lay
+ * out their help from (`completion`'s own is given: it is the caller). Loads every verb's module:
+ * only `tpm-doctor completion` calls this.
  */
 export async function completionModel(completion: CommandSpec): Promise<CompletionNode[]> {
   const verbs = [...Object.keys(VERBS), 'completion'];
@@ -64,8 +61,15 @@ export async function completionModel(completion: CommandSpec): Promise<Completi
     },
     { path: 'help', words: verbs, flags: [] },
   ];
-  for (const [name, verb] of Object.entries(VERBS)) nodes.push(await nodeOf(name, verb));
-  nodes.push({ path: 'completion', words: completion.positionals ?? [], flags: flagsOf(completion) });
-  for (const [name, sub] of Object.entries(SUBCOMMANDS)) nodes.push(await nodeOf(`fleet ${name}`, sub));
+  nodes.push(nodeOf('completion', completion));
+  // A verb the device build leaves out has no table there: it is offered, but not completed.
+  for (const [name, verb] of Object.entries(VERBS)) {
+    const module = await verb.load();
+    if (module.COMMAND) nodes.push(nodeOf(name, module.COMMAND));
+    for (const [subName, sub] of Object.entries(module.SUBCOMMANDS ?? {})) {
+      const spec = (await sub.load()).COMMAND;
+      if (spec) nodes.push(nodeOf(`${name} ${subName}`, spec));
+    }
+  }
   return nodes;
 }
