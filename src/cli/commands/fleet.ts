@@ -60,6 +60,7 @@ A typical session:
 Reads and writes go through one client that paces itself under Intune's published limits (2,000
 requests and 200 writes per 20 s per app) so Graph never has to throttle it. Campaign state is
 kept in a store: a SQLite file by default, PostgreSQL with --store postgres://...`,
+    optionsTitle: 'Options:',
     footer: '"tpm-doctor fleet <sub-command> --help" for each. Permissions: docs/graph-auth.md.',
   },
 };
