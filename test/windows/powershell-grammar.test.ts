@@ -10,6 +10,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Node } from 'web-tree-sitter';
+import { COMMAND as COMPLETION } from '../../src/cli/commands/completion.js';
+import { completionModel } from '../../src/cli/completion/completion-model.js';
+import { renderPowerShellCompletion } from '../../src/cli/completion/powershell-completion.js';
 import {
   type ClearApproval,
   clearRemediationScript,
@@ -107,6 +110,7 @@ async function everyScript(): Promise<[string, string][]> {
     ['runbook trigger-mdm-sync', actionScript(triggerMdmSyncAction(GUID))],
     ['machine state folder', machineStateDirScript('C:\\ProgramData\\tpm-doctor')],
     ["machine state folder, a path with ' and Japanese", machineStateDirScript("D:\\O'Neil\\状態")],
+    ['tpm-doctor completion powershell', renderPowerShellCompletion(await completionModel(COMPLETION))],
   ];
 }
 
@@ -115,6 +119,7 @@ async function everyScript(): Promise<[string, string][]> {
  * so a new script cannot reach a device without being parsed here.
  */
 const SCRIPT_MAKERS = [
+  'src/cli/completion/powershell-completion.ts',
   'src/fleet/campaign/clear-script.ts',
   'src/fleet/campaign/evidence-script.ts',
   'src/fleet/campaign/receipt-report.ts',

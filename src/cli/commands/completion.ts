@@ -2,7 +2,7 @@ import { EXIT } from '../../exit-codes.js';
 import { parseVerbArgs } from '../args.js';
 import { bashCompletion } from '../completion/bash-completion.js';
 import { completionModel } from '../completion/completion-model.js';
-import { powershellCompletion } from '../completion/powershell-completion.js';
+import { renderPowerShellCompletion } from '../completion/powershell-completion.js';
 import { zshCompletion } from '../completion/zsh-completion.js';
 import { printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
@@ -11,7 +11,7 @@ import { UsageError } from '../usage-error.js';
 const SHELLS = {
   bash: bashCompletion,
   zsh: zshCompletion,
-  powershell: powershellCompletion,
+  powershell: renderPowerShellCompletion,
 } as const;
 
 const OPTIONS = { help: HELP_OPTION } as const satisfies OptionTable;

@@ -16,7 +16,7 @@ function array(words: readonly string[]): string {
  * candidates, so PowerShell completes paths. ASCII only, for Windows PowerShell 5.1 reading it in
  * the system code page.
  */
-export function powershellCompletion(nodes: readonly CompletionNode[]): string {
+export function renderPowerShellCompletion(nodes: readonly CompletionNode[]): string {
   const table = nodes
     .map((n) => {
       const flags = [...n.flags, LANG_FLAG];
