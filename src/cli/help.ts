@@ -56,8 +56,11 @@ function continues(line: string, hang: number, item: boolean): boolean {
   if (line.trim() === '') return false;
   const indent = line.length - line.trimStart().length;
   if (indent !== hang) return false;
-  // Prose at an item's own indent: the next option or list item starts a paragraph of its own.
-  return item || !/^(-|\d+\.\s|[A-Z][\w ]*:$)/.test(line.trimStart());
+  // An example command line is copied as it is: it is never joined to the line before it.
+  if (line.trimStart().startsWith('tpm-doctor ')) return false;
+  // Prose at an item's own indent: the next option or list item, or a heading ("Exit codes:",
+  // "Example (LAB): ..."), starts a paragraph of its own.
+  return item || !/^(-|\d+\.\s|[A-Z][\w ()]*:(\s|$))/.test(line.trimStart());
 }
 
 /** Writes a help page to stdout, laid out for HELP_WIDTH columns. */

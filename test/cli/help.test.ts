@@ -94,6 +94,23 @@ describe('did you mean', () => {
 });
 
 describe('formatHelp', () => {
+  it('never joins example command lines or a heading to the line before', () => {
+    const page = `Examples:\n  tpm-doctor clear --dry-run\n  tpm-doctor clear --tpm lab:stale-objects --purpose decommission --yes --json --state-dir /tmp/x\n\nExample (LAB):\n  tpm-doctor fleet triage --tenant lab\nExit codes: 0 done, 13 no credential.`;
+    const lines = formatHelp(page).split('\n');
+    expect(lines).toContain('  tpm-doctor clear --dry-run');
+    expect(lines.some((l) => l.startsWith('  tpm-doctor clear --tpm lab:stale-objects'))).toBe(true);
+    expect(lines).toContain('  tpm-doctor fleet triage --tenant lab');
+    expect(lines).toContain('Exit codes: 0 done, 13 no credential.');
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+  });
+
+  it('the built CLI prints each example of clear --help on a line of its own', async () => {
+    const help = await runCli(['clear', '--help']);
+    expect(help.stdout).toContain(
+      '\n  tpm-doctor clear --dry-run\n  tpm-doctor clear --tpm lab:stale-objects',
+    );
+  });
+
   it('keeps a page that fits exactly as written', () => {
     const page = 'Usage: x\n\n  --a   one\n  --bb  two\n';
     expect(formatHelp(page)).toBe(page);

@@ -165,7 +165,8 @@ export const SYNC_COMMAND: CommandSpec = {
     title: `sync (or reboot) devices, paced under Graph's limits, and track each
 until its last sync time moves and its TPM settings are compliant.`,
     usage: '(--class C | --devices FILE | --device ID) [--reboot] [options]',
-    footer: `Example (LAB): tpm-doctor fleet sync --tenant lab --class sync-stale
+    footer: `Example (LAB; the devices that never sync end at the deadline):
+  tpm-doctor fleet sync --tenant lab --class sync-stale --deadline 1m
 Writes are limited to 200 per 20 s per app: 1,000 devices take at least 100 s to post.
 Exit codes: 0 all done, 12 stopped (resumable), 16 some failed or timed out, 13/14/15 auth,
 Graph or store problems (docs/exit-codes.md).`,

@@ -90,7 +90,8 @@ need them, batched 20 to a request: a 100,000-device tenant costs a few hundred 
 100,000. Where a device ran tpm-doctor's evidence script (fleet remediate), the same rules as
 "tpm-doctor diagnose" decide its verdict, so the fleet and device views agree.`,
     optionsTitle: 'Output:',
-    footer: `Example (LAB): tpm-doctor fleet triage --tenant lab --format html --out triage.html
+    footer: `Example (LAB):
+  tpm-doctor fleet triage --tenant lab --format html --out triage.html
 Exit codes: 0 done, 13 no/refused credential, 14 Graph failed, 15 store failed (docs/exit-codes.md).`,
   },
 };
