@@ -59,7 +59,7 @@ describe('the report columns the lab serves are the documented ones', () => {
       select: ['DeviceId', 'Model', 'ComplianceState', 'TPMManufacturerVersion'],
     });
     expect(table.columns).toEqual(['Device ID', 'Model', 'Compliance', 'TPMManufacturerVersion']);
-    expect(table.rows).toHaveLength(lab.devices.size);
+    expect([...table.rows]).toHaveLength(lab.devices.size);
     const settings = await intune.exportReport({
       reportName: NONCOMPLIANT_DEVICES_AND_SETTINGS,
       select: ['DeviceId', 'SettingName', 'SettingStatus', 'ErrorCode'],

@@ -156,7 +156,7 @@ describe('a whole export through the client', () => {
       .map((run) => ({ id: run.managedDevice!.id, output: run.preRemediationDetectionScriptOutput }));
     expect(expected.length).toBeGreaterThan(0);
     expect(
-      table.rows.map((row) => ({ id: row.DeviceId, output: row.PreRemediationDetectionScriptOutput })),
+      [...table.rows].map((row) => ({ id: row.DeviceId, output: row.PreRemediationDetectionScriptOutput })),
     ).toEqual(expected);
     expect(lab.exports.counts.downloaded).toBe(downloadsBefore + 1);
     const download = sent.find((s) => s.url.includes('/lab/exports/'));
@@ -199,7 +199,8 @@ describe('zip and CSV', () => {
   });
 
   it('CSV: quoted commas, quotes and line breaks, CRLF or LF, a byte order mark', () => {
-    expect(parseCsvTable('\ufeffDeviceId,Out\r\nd1,"a,b ""quoted""\r\nsecond line"\nd2,\r\n')).toEqual({
+    const table = parseCsvTable('\ufeffDeviceId,Out\r\nd1,"a,b ""quoted""\r\nsecond line"\nd2,\r\n');
+    expect({ columns: table.columns, rows: [...table.rows] }).toEqual({
       columns: ['DeviceId', 'Out'],
       rows: [
         { DeviceId: 'd1', Out: 'a,b "quoted"\r\nsecond line' },

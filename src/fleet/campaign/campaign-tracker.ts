@@ -1,6 +1,7 @@
 import { GraphError } from '../graph/graph-error.js';
 import { type DeviceHealthScriptRunState, TPM_RELATED_SETTINGS } from '../graph/graph-types.js';
 import type { IntuneApi } from '../graph/intune-api.js';
+import { ReportTooLargeError } from '../graph/report-export.js';
 import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } from '../store/fleet-store.js';
 import { AWAITING_SYNC, openPhases } from './campaign-phases.js';
 import { parseClearReport } from './clear-report.js';
@@ -314,8 +315,8 @@ export class CampaignTracker {
   /**
    * Every device's script outputs of the campaign's package, from one report export
    * (docs/graph-calls.md calls 16-18), keyed by lower-case device id; undefined when the export is
-   * not available: Graph refused it (403, remembered for the run: the app may not export) or the
-   * export failed this round. The run states read per device are the fallback.
+   * not available: Graph refused it (403, remembered for the run: the app may not export), it was
+   * larger than the reader keeps (remembered too), or the export failed this round. The run states read per device are the fallback.
    */
   async #exportedOutputs(): Promise<Map<string, RunOutputs> | undefined> {
     const { intune, campaign } = this.#options;
@@ -328,7 +329,9 @@ export class CampaignTracker {
         select: RUN_STATES_SELECT,
       });
     } catch (error) {
-      if (error instanceof GraphError && error.status === 403) this.#exportRefused = true;
+      // Refused (403), or larger than the reader keeps: either stays so for the run.
+      if ((error instanceof GraphError && error.status === 403) || error instanceof ReportTooLargeError)
+        this.#exportRefused = true;
       return undefined;
     }
     const outputs = new Map<string, RunOutputs>();

@@ -99,12 +99,17 @@ export interface IntuneApi {
   /**
    * An Intune report export (v1.0 deviceManagement/reports/exportJobs: create, poll, download the
    * zip): the report's rows with the columns asked for. Graph's refusal (403: the app may not
-   * export) propagates as a GraphError, for the caller to fall back to per-call reads.
+   * export) propagates as a GraphError, an export over the reader's caps as a ReportTooLargeError,
+   * for the caller to fall back to per-call reads.
    */
   exportReport(request: {
     reportName: string;
     filter?: string;
     select: readonly string[];
+    /** The columns kept, by their received names (default: `select`); the others are skipped. */
+    read?: readonly string[];
+    /** Keep only the rows whose value in `column` is one of `oneOf`. */
+    where?: { column: string; oneOf: ReadonlySet<string> };
   }): Promise<CsvTable>;
 }
 

@@ -1,4 +1,4 @@
-import { type CsvTable, parseCsvTable } from './csv-table.js';
+import { CsvLimitError, type CsvReadOptions, type CsvTable, readCsvTable } from './csv-table.js';
 import type { GraphClient } from './graph-client.js';
 import { expectObject, isJsonObject, ResponseShapeError } from './response-shape.js';
 import { readZipEntries } from './zip-reader.js';
@@ -18,6 +18,13 @@ export interface ReportExportRequest {
   reportName: string;
   filter?: string;
   select: readonly string[];
+  /**
+   * The columns read from the CSV, by the names they are received under (default: `select`): the
+   * others are skipped (csv-table.ts).
+   */
+  read?: readonly string[];
+  /** Keep only the rows whose value in `column` is one of `oneOf` (a report with rows the caller ignores). */
+  where?: CsvReadOptions['where'];
 }
 
 /** deviceManagementExportJob (v1.0), the fields we read. */
@@ -35,6 +42,8 @@ export interface ReportExportOptions {
   maxWaitMs?: number;
   /** The largest zip, and the largest CSV inside it, accepted (default 256 MB each). */
   maxBytes?: number;
+  /** The caps on what is kept of the CSV (rows, columns, field length, bytes kept: csv-table.ts). */
+  limits?: Pick<CsvReadOptions, 'maxRows' | 'maxColumns' | 'maxFieldBytes' | 'maxKeptBytes'>;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   signal?: AbortSignal;
@@ -46,6 +55,14 @@ const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 /** An export that did not produce a table: the job failed, or did not finish in time. */
 class ReportExportError extends Error {
   override readonly name = 'ReportExportError';
+}
+
+/**
+ * An export larger than tpm-doctor reads (more rows, longer fields... than csv-table.ts keeps):
+ * refused whole, for the caller to read the same facts per call.
+ */
+export class ReportTooLargeError extends Error {
+  override readonly name = 'ReportTooLargeError';
 }
 
 /**
@@ -137,5 +154,18 @@ export async function exportReport(
       `the ${request.reportName} export holds no CSV (${entries.map((e) => e.name).join(', ') || 'nothing'})`,
     );
   }
-  return parseCsvTable(csv.data.toString('utf8'));
+  try {
+    return readCsvTable(csv.data, {
+      ...options.limits,
+      keep: request.read ?? request.select,
+      ...(request.where === undefined ? {} : { where: request.where }),
+    });
+  } catch (error) {
+    if (error instanceof CsvLimitError) {
+      throw new ReportTooLargeError(
+        `the ${request.reportName} export is larger than tpm-doctor reads (${error.message}): refused`,
+      );
+    }
+    throw error;
+  }
 }

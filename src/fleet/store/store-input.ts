@@ -4,7 +4,7 @@
  * (src/snapshot/redact-secrets.ts), JSON serialised. The backends only bind these values.
  */
 import { redact, redactJsonValue } from '../../snapshot/redact-secrets.js';
-import { UNKNOWN_FACT } from '../triage/device-facts.js';
+import { factText, UNKNOWN_FACT } from '../triage/device-facts.js';
 import type { CampaignStatus, DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
 import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
@@ -215,10 +215,14 @@ export type TriageRowValues = [
   string,
 ];
 
-/** A fact as stored: Graph's text, redacted (it reaches the console and logs); `unknown` when absent. */
+/**
+ * A fact as stored: Graph's text, redacted (it reaches the console and logs) and bounded as triage
+ * reads it (factText: no control characters, at most 200 characters, which the console's filter
+ * accepts, whoever wrote the row); `unknown` when absent.
+ */
 function factValue(what: string, value: unknown): string {
   if (value === undefined) return UNKNOWN_FACT;
-  return redact(requireText(what, value));
+  return factText(redact(requireText(what, value)));
 }
 
 function settingErrorsJson(what: string, value: unknown): string {

@@ -42,10 +42,29 @@ export const UNKNOWN_FACTS: Readonly<DeviceFacts> = Object.freeze({
   settingErrors: [],
 });
 
-/** A text fact as read: trimmed; `unknown` for null, undefined or blank. */
+/**
+ * The longest fact kept, in characters: the console filters on facts of 1 to 200 printable
+ * characters (src/console/device-query.ts), so every stored fact can be selected.
+ */
+const MAX_FACT_CHARS = 200;
+/** Control and format characters, line and paragraph separators: what the console filter refuses. */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
+
+/**
+ * A text fact as read: control characters replaced by a space, trimmed, cut to 200 characters
+ * (code points, ending in `…` when cut); `unknown` for null, undefined or blank. The facts come
+ * from the device (SMBIOS strings, the TPM's) and reach the store, the console and the reports.
+ */
 export function factText(value: string | null | undefined): string {
-  const text = typeof value === 'string' ? value.trim() : '';
-  return text === '' ? UNKNOWN_FACT : text;
+  const text = typeof value === 'string' ? value.replace(NOT_PRINTABLE, ' ').trim() : '';
+  if (text === '') return UNKNOWN_FACT;
+  if (text.length <= MAX_FACT_CHARS) return text;
+  const chars = Array.from(text);
+  if (chars.length <= MAX_FACT_CHARS) return text;
+  return `${chars
+    .slice(0, MAX_FACT_CHARS - 1)
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** The first fact that was read, else `unknown`. */

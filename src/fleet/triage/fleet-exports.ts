@@ -56,6 +56,7 @@ export async function readFleetExports(api: IntuneApi): Promise<FleetExports> {
   const inventoryTable = await api.exportReport({
     reportName: INVENTORY_REPORT,
     select: Object.keys(INVENTORY_SELECT),
+    read: Object.entries(INVENTORY_SELECT).flat(),
   });
   const name = (requested: string) => column(inventoryTable, requested, INVENTORY_SELECT[requested]!);
   const [id, manufacturer, model, bios, tpmMaker, tpmVersion] = [
@@ -88,15 +89,17 @@ export async function readFleetExports(api: IntuneApi): Promise<FleetExports> {
     });
   }
 
+  const tpmSettings = new Set<string>(TPM_RELATED_SETTINGS);
   const settingsTable = await api.exportReport({
     reportName: NONCOMPLIANT_SETTINGS_REPORT,
     select: NONCOMPLIANT_SELECT,
+    // One row per failing setting of every device, TPM-related or not: only those are kept.
+    where: { column: 'SettingName', oneOf: tpmSettings },
   });
   for (const c of NONCOMPLIANT_SELECT) {
     if (!settingsTable.columns.includes(c))
       throw new Error(`the ${NONCOMPLIANT_SETTINGS_REPORT} export has no column ${c}`);
   }
-  const tpmSettings = new Set<string>(TPM_RELATED_SETTINGS);
   const failing = new Map<string, DeviceComplianceSettingState[]>();
   const errors = new Map<string, SettingError[]>();
   for (const row of settingsTable.rows) {

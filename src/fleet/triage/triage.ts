@@ -12,6 +12,7 @@ import {
   TPM_RELATED_SETTINGS,
 } from '../graph/graph-types.js';
 import type { IntuneApi, Result } from '../graph/intune-api.js';
+import { ReportTooLargeError } from '../graph/report-export.js';
 import {
   type ClassifyOptions,
   classifyDevice,
@@ -196,8 +197,8 @@ export async function triageFleet(api: IntuneApi, options: TriageRunOptions): Pr
 }
 
 /**
- * The two report exports, or undefined (with one warning) when Graph refuses them or one fails:
- * triage then reads the same facts per call.
+ * The two report exports, or undefined (with one warning) when Graph refuses them, one is larger
+ * than the reader keeps, or one fails: triage then reads the same facts per call.
  */
 async function fleetExports(api: IntuneApi, warnings: string[]): Promise<FleetExports | undefined> {
   try {
@@ -206,7 +207,9 @@ async function fleetExports(api: IntuneApi, warnings: string[]): Promise<FleetEx
     const why =
       e instanceof GraphError && e.status === 403
         ? 'Graph refused the report exports (403: the app may not export reports)'
-        : `the report exports failed (${errorText(e)})`;
+        : e instanceof ReportTooLargeError
+          ? e.message
+          : `the report exports failed (${errorText(e)})`;
     warnings.push(
       `${why}: triage read the failing settings per setting and their error codes per device instead.`,
     );

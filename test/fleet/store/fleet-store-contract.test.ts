@@ -311,8 +311,16 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
         facts: { ...partial.facts!, firmware: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNlY3JldA' },
       },
     ]);
+    // A fact from the device is stored as triage reads it: no control characters, at most 200.
+    await store.addTriageRows(next, [
+      {
+        ...row('d6', 'unknown', 'unknown'),
+        facts: { ...partial.facts!, model: `Model\tX\u0007${'y'.repeat(500)}` },
+      },
+    ]);
     await store.finishTriage(next, {});
     expect((await store.triageRows(next))[0]?.facts?.firmware).not.toContain('eyJhbGciOiJub25lIn0');
+    expect((await store.triageRows(next))[1]?.facts?.model).toBe(`Model X ${'y'.repeat(191)}…`);
   });
 
   it('finds the latest finished triage of one target, and a finished run by id', async () => {

@@ -2,11 +2,12 @@
  * Triage from the report exports (src/fleet/triage/fleet-exports.ts) against the lab tenant over
  * real HTTP: the same classes as the per-call path in fewer requests, every device's hardware
  * facts read, the failing settings with Intune's error codes; and, when Graph refuses the
- * exports, one warning and the per-call path.
+ * exports or one is larger than the reader keeps, one warning and the per-call path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphClient } from '../../../src/fleet/graph/graph-client.js';
 import { IntuneClient } from '../../../src/fleet/graph/intune-client.js';
+import type { ReportExportOptions } from '../../../src/fleet/graph/report-export.js';
 import { triageFleet } from '../../../src/fleet/triage/triage.js';
 import type { TriageResult } from '../../../src/fleet/triage/triage-result.js';
 import type { TriageSummary } from '../../../src/fleet/triage/triage-summary.js';
@@ -15,14 +16,17 @@ import { labGraphClient } from '../../support/lab-graph.js';
 
 let lab: LabTenant;
 
-async function triage(reportExports: boolean): Promise<{
+async function triage(
+  reportExports: boolean,
+  exportOptions: ReportExportOptions = {},
+): Promise<{
   results: Map<string, TriageResult>;
   summary: TriageSummary;
   requests: number;
 }> {
   const graph: GraphClient = labGraphClient(lab);
   const results = new Map<string, TriageResult>();
-  const summary = await triageFleet(new IntuneClient(graph), {
+  const summary = await triageFleet(new IntuneClient(graph, exportOptions), {
     reportExports,
     onResult: (r) => void results.set(r.deviceId, r),
     requestStats: () => graph.stats,
@@ -125,6 +129,22 @@ describe('triage from the report exports', () => {
       }
     } finally {
       lab.exports.refused = false;
+    }
+  });
+
+  it('when an export is larger than the reader keeps, refuses it in one line, says so once and reads per call, with the same results', async () => {
+    const before = lab.exports.counts.downloaded;
+    const capped = await triage(true, { limits: { maxRows: lab.devices.size - 1 } });
+    expect(lab.exports.counts.downloaded).toBe(before + 1);
+    expect(capped.summary.warnings).toEqual([
+      `the DevicesWithInventory export is larger than tpm-doctor reads (more than ${
+        lab.devices.size - 1
+      } rows): refused: triage read the failing settings per setting and their error codes per device instead.`,
+    ]);
+    expect(capped.results.size).toBe(lab.devices.size);
+    for (const [id, r] of perCall.results) {
+      const x = capped.results.get(id)!;
+      expect([x.class, x.clearSafety, x.facts]).toEqual([r.class, r.clearSafety, r.facts]);
     }
   });
 });
