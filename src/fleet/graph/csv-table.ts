@@ -52,15 +52,31 @@ export function parseCsvTable(text: string, options: CsvReadOptions = {}): CsvTa
   return readCsvTable(Buffer.from(text, 'utf8'), options);
 }
 
-/** Reads a CSV's bytes (UTF-8) into the kept columns. */
+/** Reads a CSV's bytes (UTF-8) held whole into the kept columns. */
 export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTable {
+  const reader = csvReader(options);
+  reader.push(data);
+  return reader.end();
+}
+
+/** A CSV read as its bytes arrive (from the inflater: zip-reader.ts), piece by piece. */
+export interface CsvReader {
+  push(chunk: Buffer): void;
+  /** The table, once every piece was pushed. */
+  end(): CsvTable;
+}
+
+export function csvReader(options: CsvReadOptions = {}): CsvReader {
   const maxRows = options.maxRows ?? 1_000_000;
   const maxColumns = options.maxColumns ?? 256;
   const maxFieldBytes = options.maxFieldBytes ?? 32 * 1024;
   const maxKeptBytes = options.maxKeptBytes ?? 128 * 1024 * 1024;
-  const n = data.length;
-  let i = n >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
+  /** The longest record carried from one piece to the next (a record is never longer). */
+  const maxRecordBytes = maxFieldBytes * maxColumns + maxColumns * 3;
 
+  let data: Buffer = Buffer.alloc(0);
+  let carry: Buffer = Buffer.alloc(0);
+  let atStart = true;
   let header: string[] | null = null;
   /** Field index → its slot among the kept columns, or -1. */
   let slotOf: number[] = [];
@@ -69,10 +85,11 @@ export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTab
   let interned: Array<Map<string, string> | null> = [];
   let whereSlot = -1;
   let keptBytes = 0;
+  let recordBytes = 0;
   let rows = 0;
   let record = 1;
   let current: string[] = [];
-  const headerFields: string[] = [];
+  let headerFields: string[] = [];
   let field = 0;
 
   /** The field's bytes: one range, or several when doubled quotes or text after quotes split it. */
@@ -94,8 +111,8 @@ export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTab
     } else if (field < header.length) {
       const slot = slotOf[field]!;
       if (slot >= 0) {
-        keptBytes += length;
-        if (keptBytes > maxKeptBytes) {
+        recordBytes += length;
+        if (keptBytes + recordBytes > maxKeptBytes) {
           throw new CsvLimitError(`the kept columns hold more than ${maxKeptBytes} bytes`);
         }
         current[slot] = take(parts, length);
@@ -104,32 +121,36 @@ export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTab
     field += 1;
   };
 
-  const endRecord = (): void => {
-    if (header === null) {
-      header = headerFields;
-      if (header[0]?.startsWith('\ufeff')) header[0] = header[0].slice(1);
-      const wanted = options.keep === undefined ? null : new Set(options.keep);
-      slotOf = header.map(() => -1);
-      header.forEach((name, index) => {
-        if ((wanted === null || wanted.has(name)) && !kept.includes(name)) {
-          slotOf[index] = kept.length;
-          kept.push(name);
-        }
-      });
-      if (options.where !== undefined) {
-        whereSlot = kept.indexOf(options.where.column);
-        if (whereSlot === -1) {
-          const index = header.indexOf(options.where.column);
-          if (index === -1) throw new CsvFormatError(`the header has no column ${options.where.column}`);
-          slotOf[index] = kept.length;
-          kept.push(options.where.column);
-          whereSlot = slotOf[index]!;
-        }
+  const endHeader = (fields: string[]): void => {
+    const columns = fields;
+    if (columns[0]?.startsWith('\ufeff')) columns[0] = columns[0].slice(1);
+    header = columns;
+    const wanted = options.keep === undefined ? null : new Set(options.keep);
+    slotOf = columns.map(() => -1);
+    columns.forEach((name, index) => {
+      if ((wanted === null || wanted.has(name)) && !kept.includes(name)) {
+        slotOf[index] = kept.length;
+        kept.push(name);
       }
-      values = kept.map(() => []);
-      interned = kept.map(() => new Map());
-      current = kept.map(() => '');
-    } else {
+    });
+    if (options.where !== undefined) {
+      whereSlot = kept.indexOf(options.where.column);
+      if (whereSlot === -1) {
+        const index = columns.indexOf(options.where.column);
+        if (index === -1) throw new CsvFormatError(`the header has no column ${options.where.column}`);
+        slotOf[index] = kept.length;
+        kept.push(options.where.column);
+        whereSlot = slotOf[index]!;
+      }
+    }
+    values = kept.map(() => []);
+    interned = kept.map(() => new Map());
+    current = kept.map(() => '');
+  };
+
+  const endRecord = (): void => {
+    if (header === null) endHeader(headerFields);
+    else {
       if (field !== header.length) {
         throw new CsvFormatError(`record ${record} has ${field} fields, the header ${header.length}`);
       }
@@ -137,6 +158,7 @@ export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTab
       if (where === undefined || where.oneOf.has((current[whereSlot] ?? '').trim())) {
         rows += 1;
         if (rows > maxRows) throw new CsvLimitError(`more than ${maxRows} rows`);
+        keptBytes += recordBytes;
         current.forEach((value, slot) => {
           const map = interned[slot];
           let stored = value;
@@ -152,68 +174,112 @@ export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTab
       }
     }
     record += 1;
-    field = 0;
   };
 
-  while (i < n) {
-    // A blank line is no record.
-    if (field === 0 && (data[i] === LF || (data[i] === CR && data[i + 1] === LF))) {
-      i += data[i] === CR ? 2 : 1;
-      continue;
-    }
-    const parts: Array<[number, number]> = [];
-    let length = 0;
-    if (data[i] === QUOTE) {
-      let from = i + 1;
+  /**
+   * Reads the records of `data` from its start; returns where the first record it could not end
+   * begins (the input's length when it ended them all). Not `final`, `data` ends with a line feed,
+   * so a record is cut only inside quotes, and carried to the next piece whole.
+   */
+  const parse = (final: boolean): number => {
+    const n = data.length;
+    let i = atStart && n >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
+    atStart = false;
+    while (i < n) {
+      // A blank line is no record.
+      if (data[i] === LF || (data[i] === CR && data[i + 1] === LF)) {
+        i += data[i] === CR ? 2 : 1;
+        continue;
+      }
+      const recordStart = i;
+      field = 0;
+      recordBytes = 0;
+      if (header === null) headerFields = [];
       for (;;) {
-        const quote = data.indexOf(QUOTE, from);
-        if (quote === -1) throw new CsvFormatError('a quoted field is not closed');
-        if (data[quote + 1] === QUOTE) {
-          // A doubled quote: the text up to and including one quote.
-          parts.push([from, quote + 1]);
-          length += quote + 1 - from;
-          from = quote + 2;
-          continue;
+        const parts: Array<[number, number]> = [];
+        let length = 0;
+        if (data[i] === QUOTE) {
+          let from = i + 1;
+          for (;;) {
+            const quote = data.indexOf(QUOTE, from);
+            if (quote === -1) {
+              if (!final) return recordStart;
+              throw new CsvFormatError('a quoted field is not closed');
+            }
+            if (data[quote + 1] === QUOTE) {
+              // A doubled quote: the text up to and including one quote.
+              parts.push([from, quote + 1]);
+              length += quote + 1 - from;
+              from = quote + 2;
+              continue;
+            }
+            parts.push([from, quote]);
+            length += quote - from;
+            i = quote + 1;
+            break;
+          }
         }
-        parts.push([from, quote]);
-        length += quote - from;
-        i = quote + 1;
+        // Plain text (or text after a closing quote, kept as written) up to the field's end.
+        const start = i;
+        while (i < n) {
+          const c = data[i];
+          if (c === COMMA || c === LF || (c === CR && data[i + 1] === LF)) break;
+          i += 1;
+        }
+        if (i > start || parts.length === 0) {
+          parts.push([start, i]);
+          length += i - start;
+        }
+        if (i >= n && !final) return recordStart;
+        endField(parts, length);
+        if (i >= n) {
+          endRecord();
+          return n;
+        }
+        if (data[i] === COMMA) {
+          i += 1;
+          if (i < n) continue;
+          if (!final) return recordStart;
+          // A comma at the very end: one more, empty field ends the record.
+          endField([[i, i]], 0);
+          endRecord();
+          return n;
+        }
+        i += data[i] === CR ? 2 : 1;
+        endRecord();
         break;
       }
     }
-    // Plain text (or text after a closing quote, kept as written) up to the field's end.
-    const start = i;
-    while (i < n) {
-      const c = data[i];
-      if (c === COMMA || c === LF || (c === CR && data[i + 1] === LF)) break;
-      i += 1;
-    }
-    if (i > start || parts.length === 0) {
-      parts.push([start, i]);
-      length += i - start;
-    }
-    endField(parts, length);
-    if (i >= n) {
-      endRecord();
-      break;
-    }
-    const c = data[i];
-    if (c === COMMA) {
-      i += 1;
-      // A comma at the very end: one more, empty field ends the record.
-      if (i >= n) {
-        endField([[i, i]], 0);
-        endRecord();
+    return n;
+  };
+
+  return {
+    push(chunk: Buffer): void {
+      const joined = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+      const lastLineFeed = joined.lastIndexOf(LF);
+      let consumed = 0;
+      if (lastLineFeed !== -1) {
+        data = joined.subarray(0, lastLineFeed + 1);
+        consumed = parse(false);
       }
-    } else {
-      i += c === CR ? 2 : 1;
-      endRecord();
-    }
-  }
-  const columns: string[] = header ?? [];
-  const count = rows;
-  const names = kept;
-  const columnValues = values;
+      // Copied: the rest of the piece is not kept alive by it.
+      carry = Buffer.from(joined.subarray(consumed));
+      data = Buffer.alloc(0);
+      if (carry.length > maxRecordBytes) {
+        throw new CsvLimitError(`record ${record} is longer than ${maxRecordBytes} bytes`);
+      }
+    },
+    end(): CsvTable {
+      data = carry;
+      carry = Buffer.alloc(0);
+      parse(true);
+      data = Buffer.alloc(0);
+      return table(header ?? [], kept, values, rows);
+    },
+  };
+}
+
+function table(columns: string[], names: string[], values: string[][], count: number): CsvTable {
   return {
     columns,
     rows: {
@@ -221,7 +287,7 @@ export function readCsvTable(data: Buffer, options: CsvReadOptions = {}): CsvTab
         for (let r = 0; r < count; r++) {
           const row: Record<string, string> = {};
           names.forEach((name, slot) => {
-            row[name] = columnValues[slot]![r]!;
+            row[name] = values[slot]![r]!;
           });
           yield row;
         }

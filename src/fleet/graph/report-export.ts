@@ -1,7 +1,7 @@
-import { CsvLimitError, type CsvReadOptions, type CsvTable, readCsvTable } from './csv-table.js';
+import { CsvLimitError, type CsvReadOptions, type CsvTable, csvReader } from './csv-table.js';
 import type { GraphClient } from './graph-client.js';
 import { expectObject, isJsonObject, ResponseShapeError } from './response-shape.js';
-import { readZipEntries } from './zip-reader.js';
+import { inflateZipEntry, zipEntries } from './zip-reader.js';
 
 /**
  * Intune's report export (docs/graph-calls.md, calls 16-18): a whole-tenant table in a handful of
@@ -147,19 +147,22 @@ export async function exportReport(
     maxBytes,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const entries = readZipEntries(zip, maxBytes);
+  const entries = zipEntries(zip, maxBytes);
   const csv = entries.find((entry) => entry.name.toLowerCase().endsWith('.csv'));
   if (csv === undefined) {
     throw new ReportExportError(
       `the ${request.reportName} export holds no CSV (${entries.map((e) => e.name).join(', ') || 'nothing'})`,
     );
   }
+  // The CSV is read as it is inflated, never held whole (csv-table.ts, zip-reader.ts).
+  const reader = csvReader({
+    ...options.limits,
+    keep: request.read ?? request.select,
+    ...(request.where === undefined ? {} : { where: request.where }),
+  });
   try {
-    return readCsvTable(csv.data, {
-      ...options.limits,
-      keep: request.read ?? request.select,
-      ...(request.where === undefined ? {} : { where: request.where }),
-    });
+    await inflateZipEntry(zip, csv, (chunk) => reader.push(chunk));
+    return reader.end();
   } catch (error) {
     if (error instanceof CsvLimitError) {
       throw new ReportTooLargeError(

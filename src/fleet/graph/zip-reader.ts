@@ -1,16 +1,14 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 
 /**
  * Reads the files of a zip archive (PKWARE APPNOTE.TXT 6.3.10: the end of central directory
  * record §4.3.16, central directory headers §4.3.12, local headers §4.3.7), as Intune's report
  * exports come: a zip with the report inside. Stored (method 0) and deflated (method 8) entries;
  * no ZIP64, no encryption (a report export uses neither). Each entry's CRC-32 is checked, and
- * its uncompressed size is bounded by `maxBytes`, so a hostile archive cannot exhaust memory.
+ * its uncompressed size is bounded by `maxBytes`; an entry is inflated piece by piece into its
+ * reader (the report's CSV into csv-table.ts), never held whole, so a hostile archive cannot
+ * exhaust memory.
  */
-export interface ZipEntry {
-  name: string;
-  data: Buffer;
-}
 
 export class ZipFormatError extends Error {
   override readonly name = 'ZipFormatError';
@@ -22,7 +20,22 @@ const LOCAL_SIGNATURE = 0x04034b50;
 /** The end record is 22 bytes plus a comment of at most 65,535. */
 const EOCD_MAX_SEARCH = 22 + 0xffff;
 
-export function readZipEntries(zip: Buffer, maxBytes: number): ZipEntry[] {
+/** An entry as the central directory describes it, its bounds checked against the archive. */
+export interface ZipEntryInfo {
+  name: string;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** Where its data starts in the archive. */
+  dataStart: number;
+}
+
+/**
+ * The archive's files (folders left out), each within the archive, none encrypted, their declared
+ * sizes together at most `maxBytes`.
+ */
+export function zipEntries(zip: Buffer, maxBytes: number): ZipEntryInfo[] {
   const eocd = findEndOfCentralDirectory(zip);
   const count = zip.readUInt16LE(eocd + 10);
   const size = zip.readUInt32LE(eocd + 12);
@@ -31,7 +44,7 @@ export function readZipEntries(zip: Buffer, maxBytes: number): ZipEntry[] {
     throw new ZipFormatError('a ZIP64 archive (not expected of a report export)');
   }
   if (offset + size > eocd) throw new ZipFormatError('the central directory lies outside the archive');
-  const entries: ZipEntry[] = [];
+  const entries: ZipEntryInfo[] = [];
   let at = offset;
   let total = 0;
   for (let i = 0; i < count; i++) {
@@ -60,23 +73,62 @@ export function readZipEntries(zip: Buffer, maxBytes: number): ZipEntry[] {
     if (uncompressedSize > maxBytes - total) {
       throw new ZipFormatError(`${name}: ${uncompressedSize} bytes, more than the ${maxBytes} allowed`);
     }
-    const raw = zip.subarray(dataStart, dataStart + compressedSize);
-    let data: Buffer;
-    if (method === 0) data = Buffer.from(raw);
-    else if (method === 8) {
-      try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, uncompressedSize) });
-      } catch (error) {
-        throw new ZipFormatError(`${name}: does not inflate (${(error as Error).message})`);
-      }
-    } else throw new ZipFormatError(`${name}: compression method ${method} (only stored and deflate)`);
-    if (data.length !== uncompressedSize || crc32(data) !== crc) {
-      throw new ZipFormatError(`${name}: its size or CRC-32 does not match the directory`);
+    if (method !== 0 && method !== 8) {
+      throw new ZipFormatError(`${name}: compression method ${method} (only stored and deflate)`);
     }
-    total += data.length;
-    entries.push({ name, data });
+    total += uncompressedSize;
+    entries.push({ name, method, crc, compressedSize, uncompressedSize, dataStart });
   }
   return entries;
+}
+
+/** Stored entries are handed on in pieces of this size, as the inflater hands on deflated ones. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * An entry's bytes, handed to `onChunk` piece by piece as they are inflated, never held whole:
+ * more bytes than the directory declares stop the inflater at once, and the size and CRC-32 are
+ * checked at the end, so what `onChunk` received counts only once this resolves. An error thrown
+ * by `onChunk` stops the entry and propagates as it is.
+ */
+export async function inflateZipEntry(
+  zip: Buffer,
+  entry: ZipEntryInfo,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
+  const raw = zip.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
+  let size = 0;
+  let crc = 0;
+  const take = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > entry.uncompressedSize) {
+      throw new ZipFormatError(`${entry.name}: its size or CRC-32 does not match the directory`);
+    }
+    crc = crc32(chunk, crc);
+    onChunk(chunk);
+  };
+  if (entry.method === 0) {
+    for (let at = 0; at < raw.length; at += CHUNK_BYTES) take(raw.subarray(at, at + CHUNK_BYTES));
+  } else {
+    const inflater = createInflateRaw({ chunkSize: CHUNK_BYTES });
+    inflater.end(raw);
+    let taking = false;
+    try {
+      for await (const chunk of inflater as AsyncIterable<Buffer>) {
+        taking = true;
+        take(chunk);
+        taking = false;
+      }
+    } catch (error) {
+      if (taking) throw error;
+      throw new ZipFormatError(`${entry.name}: does not inflate (${(error as Error).message})`);
+    } finally {
+      inflater.destroy();
+    }
+  }
+  if (size !== entry.uncompressedSize || crc !== entry.crc) {
+    throw new ZipFormatError(`${entry.name}: its size or CRC-32 does not match the directory`);
+  }
 }
 
 function findEndOfCentralDirectory(zip: Buffer): number {

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CsvFormatError,
   CsvLimitError,
+  type CsvReadOptions,
+  csvReader,
   parseCsvTable,
   readCsvTable,
 } from '../../../src/fleet/graph/csv-table.js';
@@ -106,5 +108,48 @@ describe('the caps', () => {
   it('a field is measured in UTF-8 bytes, after its doubled quotes are undone', () => {
     expect([...parseCsvTable('a\n"""é"""\n', { maxFieldBytes: 4 }).rows]).toEqual([{ a: '"é"' }]);
     expect(() => parseCsvTable('a\n"""éé"""\n', { maxFieldBytes: 4 })).toThrow(CsvLimitError);
+  });
+});
+
+describe('read piece by piece, as the inflater hands it on', () => {
+  const read = (pieces: Buffer[], options: CsvReadOptions = {}) => {
+    const reader = csvReader(options);
+    for (const piece of pieces) reader.push(piece);
+    const table = reader.end();
+    return { columns: table.columns, rows: [...table.rows] };
+  };
+
+  it('gives the same table wherever the pieces are cut, even one byte at a time', () => {
+    const csv = Buffer.from(
+      '\ufeffDeviceId,Out,Note\r\nd1,"a,b ""quoted""\r\nsecond line",x\nd2,,"レポート"\r\n\r\n"d3""",z\ry,\n"",1,2',
+    );
+    const whole = read([csv]);
+    expect(whole.rows).toEqual([
+      { DeviceId: 'd1', Out: 'a,b "quoted"\r\nsecond line', Note: 'x' },
+      { DeviceId: 'd2', Out: '', Note: 'レポート' },
+      { DeviceId: 'd3"', Out: 'z\ry', Note: '' },
+      { DeviceId: '', Out: '1', Note: '2' },
+    ]);
+    for (let cut = 0; cut <= csv.length; cut++) {
+      expect(read([csv.subarray(0, cut), csv.subarray(cut)]), `cut at ${cut}`).toEqual(whole);
+    }
+    expect(read([...csv].map((byte) => Buffer.from([byte])))).toEqual(whole);
+    expect(
+      read(
+        [...csv].map((byte) => Buffer.from([byte])),
+        { keep: ['Out'], maxKeptBytes: 36 },
+      ),
+    ).toEqual({
+      columns: whole.columns,
+      rows: whole.rows.map((r) => ({ Out: r.Out })),
+    });
+  });
+
+  it('a record carried over pieces is bounded: one that never ends is refused, not held', () => {
+    const reader = csvReader({ maxFieldBytes: 10, maxColumns: 2 });
+    reader.push(Buffer.from('a,b\n"'));
+    expect(() => {
+      for (let i = 0; i < 10; i++) reader.push(Buffer.from('xxxxxxxxxx\n'));
+    }).toThrow(new CsvLimitError('record 2 is longer than 26 bytes'));
   });
 });
