@@ -14,6 +14,7 @@ import type { CsvTable } from '../../../src/fleet/graph/csv-table.js';
 import { GraphError } from '../../../src/fleet/graph/graph-error.js';
 import type { DeviceHealthScriptRunState } from '../../../src/fleet/graph/graph-types.js';
 import type { IntuneApi } from '../../../src/fleet/graph/intune-api.js';
+import { ReportTooLargeError } from '../../../src/fleet/graph/report-export.js';
 import { SqliteFleetStore } from '../../../src/fleet/store/sqlite-store.js';
 import { contract } from '../../contract/graph/contract-fixtures.js';
 
@@ -158,49 +159,67 @@ it('the clear report comes from one export for every device, and its summary is 
   );
 });
 
-it('a 403 on the export falls back to the run states for the rest of the run, asked once', async () => {
-  const { campaign, runs } = await campaignWith(['dev-a', 'dev-b']);
-  let exports = 0;
-  let round = 0;
-  const intune = {
-    nonCompliantSettingStates: stillFailing,
-    async *healthScriptRunStates() {
-      // First round only dev-a has finished; the run state carries its report (as the lab's does).
-      yield round === 0
-        ? [{ ...runs[0]!, preRemediationDetectionScriptOutput: CLEARED }]
-        : [{ ...runs[1]!, preRemediationDetectionScriptOutput: CLEARED }];
-    },
-    async exportReport(): Promise<CsvTable> {
-      exports++;
-      throw new GraphError({
+const REFUSALS: Array<[string, () => Error]> = [
+  [
+    'a 403',
+    () =>
+      new GraphError({
         status: 403,
         code: 'Forbidden',
         message: 'Application is not authorized to perform this operation.',
         requestId: null,
         method: 'POST',
         path: '/deviceManagement/reports/exportJobs',
-      });
-    },
-  } as unknown as IntuneApi;
-  const tracker = new CampaignTracker({
-    intune,
-    store: store!,
-    campaign,
-    now: () => new Date(),
-    maxReadsPerTick: 100,
-  });
-  await tracker.tick();
-  round = 1;
-  await tracker.tick();
-  expect(exports).toBe(1);
-  const devices = await store!.campaignDevices(campaign.id);
-  for (const device of devices) {
-    expect(device).toMatchObject({
-      phase: 'synced',
-      error: 'clear report (run state): cleared, proven; SRK Name 000b1111 -> 000b2222',
+      }),
+  ],
+  [
+    'an export larger than the reader keeps',
+    () =>
+      new ReportTooLargeError(
+        'the DeviceRunStatesByProactiveRemediation export is larger than tpm-doctor reads (more than 1000000 rows): refused',
+      ),
+  ],
+];
+
+it.each(REFUSALS)(
+  '%s on the export falls back to the run states for the rest of the run, asked once',
+  async (_what, refusal) => {
+    const { campaign, runs } = await campaignWith(['dev-a', 'dev-b']);
+    let exports = 0;
+    let round = 0;
+    const intune = {
+      nonCompliantSettingStates: stillFailing,
+      async *healthScriptRunStates() {
+        // First round only dev-a has finished; the run state carries its report (as the lab's does).
+        yield round === 0
+          ? [{ ...runs[0]!, preRemediationDetectionScriptOutput: CLEARED }]
+          : [{ ...runs[1]!, preRemediationDetectionScriptOutput: CLEARED }];
+      },
+      async exportReport(): Promise<CsvTable> {
+        exports++;
+        throw refusal();
+      },
+    } as unknown as IntuneApi;
+    const tracker = new CampaignTracker({
+      intune,
+      store: store!,
+      campaign,
+      now: () => new Date(),
+      maxReadsPerTick: 100,
     });
-  }
-});
+    await tracker.tick();
+    round = 1;
+    await tracker.tick();
+    expect(exports).toBe(1);
+    const devices = await store!.campaignDevices(campaign.id);
+    for (const device of devices) {
+      expect(device).toMatchObject({
+        phase: 'synced',
+        error: 'clear report (run state): cleared, proven; SRK Name 000b1111 -> 000b2222',
+      });
+    }
+  },
+);
 
 it("the evidence script's latest receipt (clr) is this clear's proof only when it ended after the device was posted", async () => {
   const { campaign, runs } = await campaignWith(['dev-a', 'dev-b']);
