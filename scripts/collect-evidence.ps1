@@ -270,18 +270,57 @@ $TpmDoctorDsregKeys = @('AzureAdJoined', 'EnterpriseJoined', 'DomainJoined', 'De
 # <<< tpm-doctor sources
 
 # >>> tpm-doctor clear receipt: generated from src/fleet/campaign/receipt-report.ts (renderPowerShellReceiptReport); edit it there.
+function Get-TpmDoctorFolderDistrust([string]$Path, [bool]$CheckOwner) {
+  # Why SYSTEM must not believe what is in the folder (the rule of src/fs/windows-acl.ts), or $null.
+  try {
+    $item = Get-Item -LiteralPath $Path -Force
+    if ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) { return 'folder-link' }
+    $acl = Get-Acl -LiteralPath $Path
+    $sid = [System.Security.Principal.SecurityIdentifier]
+    if ($CheckOwner) {
+      $owner = $acl.GetOwner($sid)
+      if ($null -eq $owner -or @('S-1-5-18', 'S-1-5-32-544') -notcontains $owner.Value) { return 'folder-owner' }
+    }
+    foreach ($rule in @($acl.GetAccessRules($true, $true, $sid))) {
+      if ($rule.AccessControlType -ne [System.Security.AccessControl.AccessControlType]::Allow) { continue }
+      if ((([int64][int]$rule.FileSystemRights) -band 1343029590) -eq 0) { continue }
+      if (@('S-1-5-18', 'S-1-5-32-544', 'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464', 'S-1-3-0') -notcontains $rule.IdentityReference.Value) { return 'folder-writer' }
+    }
+  } catch { return 'folder-acl' }
+  return $null
+}
 function Get-TpmDoctorClearReport([string]$Dir) {
   # The newest receipt of a tpm-doctor clear run: its proof, SRK Names and time; never the approver, the ticket or the EK.
+  $parent = Split-Path -Parent $Dir
+  if (-not (Test-Path -LiteralPath $parent -PathType Container)) { return $null }
+  $why = Get-TpmDoctorFolderDistrust $parent $true
+  if ($null -ne $why) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = $why } }
   if (-not (Test-Path -LiteralPath $Dir -PathType Container)) { return $null }
+  $why = Get-TpmDoctorFolderDistrust $Dir $false
+  if ($null -ne $why) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = $why } }
+  $notAfter = [DateTime]::UtcNow.AddMilliseconds(300000).ToString("yyyy-MM-dd'T'HH:mm:ss", [System.Globalization.CultureInfo]::InvariantCulture)
   $latest = $null
-  $files = @(Get-ChildItem -LiteralPath $Dir -Filter '*.receipt.json' -File -ErrorAction SilentlyContinue | Sort-Object -Property LastWriteTimeUtc -Descending | Select-Object -First 20)
+  $files = @(Get-ChildItem -LiteralPath $Dir -Filter '*.receipt.json' -Force -ErrorAction SilentlyContinue | Sort-Object -Property LastWriteTimeUtc -Descending)
   foreach ($f in $files) {
+    if ($f.Attributes -band [System.IO.FileAttributes]::ReparsePoint) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = 'receipt-link' } }
+  }
+  $files = @($files | Where-Object { -not $_.PSIsContainer } | Select-Object -First 20)
+  foreach ($f in $files) {
+    if ($f.Length -gt 65536) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = 'receipt-size' } }
+    $r = $null
     try { $r = Get-Content -LiteralPath $f.FullName -Raw | ConvertFrom-Json } catch { continue }
-    if (-not ($r.runId -is [string]) -or -not ($r.finishedAt -is [string])) { continue }
+    if ($null -eq $r) { continue }
+    if (-not ($r.runId -is [string]) -or -not ($r.runId -cmatch '\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z')) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = 'receipt-format' } }
+    if (-not ($r.finishedAt -is [string]) -or -not ($r.finishedAt -cmatch '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,7})?Z\z')) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = 'receipt-format' } }
+    foreach ($side in @($r.before, $r.after)) {
+      if ($null -ne $side -and $null -ne $side.srkName -and (-not ($side.srkName -is [string]) -or -not ($side.srkName -cmatch '\A(?:[0-9a-fA-F]{2}){1,80}\z'))) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = 'receipt-format' } }
+    }
+    if ([string]::CompareOrdinal($r.finishedAt.Substring(0, 19), $notAfter) -gt 0) { return [ordered]@{ tpmdoctor = 'clear-report/v1'; untrusted = 'receipt-future' } }
     if ($null -eq $latest -or [string]::CompareOrdinal($r.finishedAt, $latest.finishedAt) -gt 0) { $latest = $r }
   }
   if ($null -eq $latest) { return $null }
-  $proven = ($null -ne $latest.proof -and $latest.proof.proven -eq $true)
+  # The JSON value true only: -eq $true would also take "true", 1 or [1].
+  $proven = ($null -ne $latest.proof -and $latest.proof.proven -is [bool] -and $latest.proof.proven)
   $o = [ordered]@{ tpmdoctor = 'clear-report/v1' }
   if ($proven) { $o['result'] = 'cleared' } else { $o['result'] = 'failed' }
   $o['runId'] = $latest.runId

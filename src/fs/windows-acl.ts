@@ -50,17 +50,18 @@ export interface WindowsAclFacts {
  * subfolder, write extended attributes, delete child, write attributes, DELETE, WRITE_DAC,
  * WRITE_OWNER, GENERIC_WRITE and GENERIC_ALL.
  */
-const WRITE_RIGHTS = 0x2 | 0x4 | 0x10 | 0x40 | 0x100 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000;
+export const WRITE_RIGHTS =
+  0x2 | 0x4 | 0x10 | 0x40 | 0x100 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000;
 
 /** Who may own the machine's state folder. */
-const TRUSTED_OWNERS: ReadonlySet<string> = new Set([SID.system, SID.administrators]);
+export const TRUSTED_OWNERS: ReadonlySet<string> = new Set([SID.system, SID.administrators]);
 
 /**
  * Who may write in it: SYSTEM, Administrators, TrustedInstaller (which services Windows itself),
  * and CREATOR OWNER (the creator of an entry inside, who can only be one of those when nobody else
  * can create there).
  */
-const TRUSTED_WRITERS: ReadonlySet<string> = new Set([
+export const TRUSTED_WRITERS: ReadonlySet<string> = new Set([
   SID.system,
   SID.administrators,
   SID.trustedInstaller,

@@ -4,7 +4,7 @@
  * and nothing else (no separator, no "..", no leading '-' a shell or a task scheduler would take
  * for an option) and needs no quoting anywhere.
  */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function isRunId(text: string): boolean {
   return RUN_ID.test(text);

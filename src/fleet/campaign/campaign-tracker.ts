@@ -6,6 +6,7 @@ import type { Campaign, CampaignDevice, DevicePhase, FleetStore, PhaseChange } f
 import { AWAITING_SYNC, openPhases } from './campaign-phases.js';
 import { parseClearReport } from './clear-report.js';
 import { NOT_INSTALLED_MESSAGE } from './clear-script.js';
+import { CLOCK_SKEW_MS } from './receipt-report.js';
 import { redactGraphError } from './redact-graph-error.js';
 import { parseGraphTime, syncMovedPast } from './sync-time.js';
 
@@ -57,7 +58,19 @@ interface RunOutputs {
   post: string | null;
   /** Where they were read, for the device's note. */
   source: 'export' | 'run state';
+  /** When the export's row was last modified (its ModifiedTime), if it came from the export. */
+  modifiedAt?: string | null;
 }
+
+/**
+ * How far a clear report's finishedAt may lie after the time Intune recorded the run: the device's
+ * clock may be ahead of the service's by Windows' default tolerance ("Maximum tolerance for
+ * computer clock synchronization", 5 minutes,
+ * https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/maximum-tolerance-for-computer-clock-synchronization).
+ * A run cannot have ended after the output that reports it was recorded: a later time is a receipt
+ * dated ahead to outrank the real ones (docs/security.md).
+ */
+const REPORT_CLOCK_SKEW_MS = CLOCK_SKEW_MS;
 
 /** The note a clear device carries while its restart is pending (docs/campaigns.md). */
 const CLEAR_RESTART_PENDING = 'clear requested, restart pending';
@@ -252,6 +265,14 @@ export class CampaignTracker {
         // The evidence script prints the device's latest receipt (receipt-report.ts): one from a
         // run that ended before this campaign posted to the device is an earlier clear's proof.
         if (report !== null && isBefore(report.finishedAt, device.postedAt)) report = null;
+        const recordedAt = latestTime(run.lastStateUpdateDateTime, outputs.modifiedAt);
+        if (report?.finishedAt !== undefined && recordedAt !== undefined) {
+          if (Date.parse(report.finishedAt) > recordedAt + REPORT_CLOCK_SKEW_MS) {
+            throw new Error(
+              `its run ended at ${report.finishedAt}, after Intune recorded the output (${new Date(recordedAt).toISOString()}): not a time the device could report`,
+            );
+          }
+        }
       } catch (e) {
         changes.push({
           ...change,
@@ -342,6 +363,7 @@ export class CampaignTracker {
         pre: row.PreRemediationDetectionScriptOutput || null,
         post: row.PostRemediationDetectionScriptOutput || null,
         source: 'export',
+        modifiedAt: row.ModifiedTime || null,
       });
     }
     return outputs;
@@ -428,6 +450,12 @@ const WAITING_FOR: Partial<Record<DevicePhase, string>> = {
   unconfirmed: 'post unconfirmed, no sync seen',
   synced: 'synced, TPM settings still not compliant',
 };
+
+/** The later of two Graph times in milliseconds; undefined when neither is a time. */
+function latestTime(a: string | null | undefined, b: string | null | undefined): number | undefined {
+  const times = [parseGraphTime(a), parseGraphTime(b)].filter((t): t is number => t !== undefined);
+  return times.length === 0 ? undefined : Math.max(...times);
+}
 
 /** Whether `time` (a report's finishedAt) is known and earlier than `reference` (when it was posted). */
 function isBefore(time: string | undefined, reference: string | null): boolean {

@@ -7,6 +7,7 @@
  * or a recovery password, which a clear run never holds in its journal either.
  */
 import { COMPACT_MARKER } from '../../probe/windows/compact.js';
+import { isRunId } from '../../remedy/run-id.js';
 
 export const CLEAR_REPORT_MARKER = 'clear-report/v1';
 
@@ -15,6 +16,27 @@ export const CLEAR_REPORT_MARKER = 'clear-report/v1';
  * requirements"): messages are cut so that a report always fits.
  */
 const MAX_MESSAGE_CHARS = 1_200;
+
+/**
+ * When a run ended: ISO 8601 in UTC as Date.prototype.toISOString writes it (.NET's round-trip
+ * format has up to 7 fraction digits). Digits are [0-9], not \d: .NET's \d matches every Unicode
+ * digit, and the same pattern is rendered for PowerShell (receipt-report.ts).
+ */
+export const ISO_UTC_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,7})?Z$/;
+
+/**
+ * An SRK Name in hex: a 2-byte hash algorithm id and the digest of the key's public area (TCG TPM
+ * 2.0 Part 1 §16); 80 bytes hold every digest a TPM implements (SHA-512 and SM3 names are 66 and 34).
+ */
+export const SRK_NAME_HEX = /^(?:[0-9a-fA-F]{2}){1,80}$/;
+
+/**
+ * Why a clear report from a device's receipts is not to be believed, by a short key, when the
+ * evidence script printed `{"tpmdoctor":"clear-report/v1","untrusted":KEY}` instead of the report
+ * (receipt-report.ts): its folder may be written by others, a receipt is a link, too large or
+ * not in the receipt's format.
+ */
+const UNTRUSTED_KEY = /^[a-z-]{1,40}$/;
 
 export type ClearReportResult = 'cleared' | 'refused' | 'failed';
 
@@ -74,6 +96,14 @@ export function parseClearReport(output: string | null | undefined): ClearReport
     record = record.clr as Record<string, unknown> | null;
   }
   if (typeof record !== 'object' || record === null || record.tpmdoctor !== CLEAR_REPORT_MARKER) return null;
+  if (record.untrusted !== undefined) {
+    // Never a proof: the device's receipts could have been planted or bent (receipt-report.ts).
+    const key =
+      typeof record.untrusted === 'string' && UNTRUSTED_KEY.test(record.untrusted) ? record.untrusted : '?';
+    throw new Error(
+      `the device's clear receipts are not trusted (${key}): their folder or files could have been written by someone other than SYSTEM or Administrators`,
+    );
+  }
   const text = (name: string, nullable: boolean): string | null => {
     const v = record[name];
     if (typeof v === 'string' || (nullable && v === null)) return v as string | null;
@@ -100,21 +130,43 @@ export function parseClearReport(output: string | null | undefined): ClearReport
     );
   }
   const finishedAt = record.finishedAt;
-  if (finishedAt !== undefined && (typeof finishedAt !== 'string' || Number.isNaN(Date.parse(finishedAt)))) {
+  if (
+    finishedAt !== undefined &&
+    (typeof finishedAt !== 'string' || !ISO_UTC_TIME.test(finishedAt) || Number.isNaN(Date.parse(finishedAt)))
+  ) {
     throw new Error(
-      `clear report field "finishedAt": expected an ISO 8601 time, got ${JSON.stringify(finishedAt)}`,
+      `clear report field "finishedAt": expected an ISO 8601 time in UTC, got ${clip(finishedAt)}`,
     );
   }
+  const runId = text('runId', true);
+  if (runId !== null && !isRunId(runId)) {
+    throw new Error(
+      `clear report field "runId": expected a run ID (src/remedy/run-id.ts), got ${clip(runId)}`,
+    );
+  }
+  const srkName = (name: 'srkNameBefore' | 'srkNameAfter'): string | null => {
+    const value = text(name, true);
+    if (value !== null && !SRK_NAME_HEX.test(value)) {
+      throw new Error(`clear report field "${name}": expected a TPM Name in hex, got ${clip(value)}`);
+    }
+    return value;
+  };
   return {
     tpmdoctor: CLEAR_REPORT_MARKER,
     result,
-    runId: text('runId', true),
+    runId,
     reason: text('reason', true),
     message: text('message', false) ?? '',
     blocking,
-    srkNameBefore: text('srkNameBefore', true),
-    srkNameAfter: text('srkNameAfter', true),
+    srkNameBefore: srkName('srkNameBefore'),
+    srkNameAfter: srkName('srkNameAfter'),
     proven,
     ...(finishedAt === undefined ? {} : { finishedAt }),
   };
+}
+
+/** A value for an error message, cut so that a hostile one cannot flood the device's note. */
+function clip(value: unknown): string {
+  const json = JSON.stringify(value) ?? 'nothing';
+  return json.length > 60 ? `${json.slice(0, 59)}…` : json;
 }

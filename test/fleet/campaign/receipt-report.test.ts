@@ -7,15 +7,17 @@
  * itself (writeReceipt); the receipt of a real clear run on a swtpm is read in
  * test/lab/tenant/swtpm-devices.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearReportObject, parseClearReport } from '../../../src/fleet/campaign/clear-report.js';
 import {
+  CLOCK_SKEW_MS,
   clearReportFromReceipt,
   latestReceipt,
   renderPowerShellReceiptReport,
+  UntrustedReceiptsError,
 } from '../../../src/fleet/campaign/receipt-report.js';
 import {
   COMPACT_MARKER,
@@ -120,7 +122,120 @@ describe('a receipt written by the receipt writer', () => {
   });
 });
 
+describe('receipts that are not believed (a standard user may plant them, docs/security.md)', () => {
+  const good = () => latestReceipt(SYNTHETIC_RUNS)!;
+  /** A runs folder holding the synthetic receipts plus `extra`, written as named. */
+  function runsWith(extra: Record<string, string>): string {
+    dir = mkdtempSync(path.join(tmpdir(), 'tpm-doctor-receipt-untrusted-'));
+    for (const name of [
+      'clear-20261207T101500000Z-a1b2c3.receipt.json',
+      'clear-20261101T090000000Z-d4e5f6.receipt.json',
+    ])
+      copyFileSync(path.join(SYNTHETIC_RUNS, name), path.join(dir, name));
+    for (const [name, text] of Object.entries(extra)) writeFileSync(path.join(dir, name), text);
+    return dir;
+  }
+  const untrustedKey = (runs: string, nowMs?: number): string => {
+    try {
+      latestReceipt(runs, nowMs);
+    } catch (e) {
+      if (e instanceof UntrustedReceiptsError) return e.key;
+      throw e;
+    }
+    return 'believed';
+  };
+  const planted = (fields: Partial<ClearReceipt> & Record<string, unknown>) =>
+    JSON.stringify({ ...good(), runId: 'clear-20261207T120000000Z-0a0b0c', ...fields });
+
+  it('a receipt dated ahead of the clock (2099 would outrank every real one)', () => {
+    const runs = runsWith({ 'x.receipt.json': planted({ finishedAt: '2099-01-01T00:00:00.000Z' }) });
+    expect(untrustedKey(runs)).toBe('receipt-future');
+    // Within the clock tolerance it is a receipt like any other.
+    const nowMs = Date.parse('2099-01-01T00:00:00.000Z') - CLOCK_SKEW_MS + 1;
+    expect(untrustedKey(runs, nowMs)).toBe('believed');
+  });
+
+  it('a run ID, SRK Name or time out of its format (a 2,000-character run ID would break the line)', () => {
+    expect(untrustedKey(runsWith({ 'x.receipt.json': planted({ runId: 'r'.repeat(2_000) }) }))).toBe(
+      'receipt-format',
+    );
+    rmSync(dir!, { recursive: true });
+    expect(untrustedKey(runsWith({ 'x.receipt.json': planted({ runId: '../../evil' }) }))).toBe(
+      'receipt-format',
+    );
+    rmSync(dir!, { recursive: true });
+    const before = { srkName: 'ab'.repeat(81), ek: null };
+    expect(untrustedKey(runsWith({ 'x.receipt.json': planted({ before }) }))).toBe('receipt-format');
+    rmSync(dir!, { recursive: true });
+    expect(untrustedKey(runsWith({ 'x.receipt.json': planted({ finishedAt: '2026-12-07 10:00:00' }) }))).toBe(
+      'receipt-format',
+    );
+  });
+
+  it('a file larger than a receipt can be is not read; a link is not followed', () => {
+    const big = planted({ padding: 'x'.repeat(70 * 1024) });
+    expect(untrustedKey(runsWith({ 'x.receipt.json': big }))).toBe('receipt-size');
+    rmSync(dir!, { recursive: true });
+    const runs = runsWith({});
+    symlinkSync(
+      path.join(SYNTHETIC_RUNS, 'clear-20261207T101500000Z-a1b2c3.receipt.json'),
+      path.join(runs, 'y.receipt.json'),
+    );
+    expect(untrustedKey(runs)).toBe('receipt-link');
+  });
+
+  it('proven is only the JSON value true: "true" or 1 is not proven', () => {
+    for (const proven of ['true', 1, [true]]) {
+      const receipt = { ...good(), proof: { ...good().proof, proven } } as unknown as ClearReceipt;
+      expect(clearReportFromReceipt(receipt)).toMatchObject({ result: 'failed', proven: false });
+    }
+  });
+});
+
 describe('the PowerShell twin (scripts/collect-evidence.ps1)', () => {
+  it('checks the folder, the files and the formats before it believes a receipt', () => {
+    const ps = renderPowerShellReceiptReport();
+    // The folder: not a link, owned by SYSTEM or Administrators, no other SID may write (by SID, any language).
+    expect(ps).toContain(
+      "if ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) { return 'folder-link' }",
+    );
+    expect(ps).toContain(
+      "if ($null -eq $owner -or @('S-1-5-18', 'S-1-5-32-544') -notcontains $owner.Value) { return 'folder-owner' }",
+    );
+    expect(ps).toContain('$acl.GetAccessRules($true, $true, $sid)');
+    expect(ps).toMatch(/-band 1343029590\) -eq 0\) \{ continue \}/);
+    expect(ps).toContain("return 'folder-writer'");
+    expect(ps).toContain("} catch { return 'folder-acl' }");
+    // Both tpm-doctor and its runs folder, before any file is listed.
+    expect(ps.indexOf('Get-TpmDoctorFolderDistrust $parent $true')).toBeLessThan(ps.indexOf('Get-ChildItem'));
+    expect(ps.indexOf('Get-TpmDoctorFolderDistrust $Dir $false')).toBeLessThan(ps.indexOf('Get-ChildItem'));
+    // The files: links and size before Get-Content; the formats anchored with \A..\z (not $).
+    expect(ps).toContain("untrusted = 'receipt-link'");
+    expect(ps.indexOf('$f.Length -gt 65536')).toBeLessThan(ps.indexOf('Get-Content'));
+    expect(ps).toContain("$r.runId -cmatch '\\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\z'");
+    expect(ps).toContain("-cmatch '\\A(?:[0-9a-fA-F]{2}){1,80}\\z'");
+    expect(ps).toContain("untrusted = 'receipt-future'");
+    // proven: the boolean $true only.
+    expect(ps).toContain('$latest.proof.proven -is [bool] -and $latest.proof.proven');
+    expect(ps).not.toContain('proven -eq $true');
+    // An untrusted answer carries the marker and the key only: never "proven".
+    for (const line of ps.split('\n').filter((l) => l.includes('untrusted ='))) {
+      expect(line).toMatch(
+        /return \[ordered\]@\{ tpmdoctor = 'clear-report\/v1'; untrusted = ('[a-z-]+'|\$why) \}/,
+      );
+    }
+  });
+
+  it('an untrusted answer is read by the campaign as never proven', () => {
+    const line = JSON.stringify({
+      tpmdoctor: COMPACT_MARKER,
+      exit: 0,
+      why: [],
+      clr: { tpmdoctor: 'clear-report/v1', untrusted: 'folder-writer' },
+    });
+    expect(() => parseClearReport(line)).toThrow(/not trusted \(folder-writer\)/);
+  });
+
   it('writes the same fields, in the same order, with the same texts', () => {
     const ps = renderPowerShellReceiptReport();
     const keys = [...ps.matchAll(/\$o\['([A-Za-z]+)'\] = /g)].map((m) => m[1]);
