@@ -3,6 +3,8 @@
 # change (Users may read and run): the remediation scripts and the resume task run it as SYSTEM,
 # so whoever could replace it would get SYSTEM. ASCII only: Windows PowerShell 5.1 reads a file
 # without a byte order mark in the ANSI code page.
+# Also makes %ProgramData%\tpm-doctor (journals and clear receipts, which SYSTEM reads) with SYSTEM
+# and Administrators only, so that no user can make it first (docs/security.md).
 # Exit codes: 0 installed; 1 failed (the message says why).
 $ErrorActionPreference = 'Stop'
 try {
@@ -25,6 +27,24 @@ try {
   # Files inherit the folder's entries; reset any entry an older install left on the file.
   & $icacls (Join-Path $target 'tpm-doctor.exe') /reset /Q | Out-Null
   if ($LASTEXITCODE -ne 0) { throw "icacls /reset failed with exit code $LASTEXITCODE" }
+  # The machine state folder (src/remedy/machine-state-dir.ts): %ProgramData% lets every user make
+  # a folder, and SYSTEM reads the journals and receipts in this one. Made with its security
+  # descriptor in the same call (owner Administrators, SYSTEM and Administrators full control, no
+  # inheritance: MACHINE_FOLDER_SDDL in src/fs/windows-acl.ts). An existing folder is left as it
+  # is: re-securing it would make what a user put in it look like tpm-doctor's; tpm-doctor and the
+  # evidence script check it before every use and refuse it when someone else owns or can write it.
+  $programData = if ($env:ProgramData) { $env:ProgramData } else { 'C:\ProgramData' }
+  $state = Join-Path $programData 'tpm-doctor'
+  if (-not (Test-Path -LiteralPath $state)) {
+    $security = New-Object System.Security.AccessControl.DirectorySecurity
+    $security.SetSecurityDescriptorSddlForm('O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)')
+    [void][System.IO.Directory]::CreateDirectory($state, $security)
+  }
+  # CreateDirectory does nothing to a folder that exists, e.g. one a user made a moment before.
+  $stateOwner = (Get-Acl -LiteralPath $state).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+  if (@('S-1-5-18', 'S-1-5-32-544') -notcontains $stateOwner) {
+    Write-Output "warning: $state is owned by $stateOwner, not SYSTEM or Administrators: tpm-doctor refuses to use it until an administrator removes it"
+  }
   $version = & (Join-Path $target 'tpm-doctor.exe') --version
   if ($LASTEXITCODE -ne 0) { throw "tpm-doctor.exe --version failed with exit code $LASTEXITCODE" }
   Write-Output "installed $version in $target"

@@ -18,7 +18,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SID, TRUSTED_OWNERS, TRUSTED_WRITERS, WRITE_RIGHTS } from '../../fs/windows-acl.js';
+import { TRUSTED_OWNERS, TRUSTED_WRITERS, WRITE_RIGHTS } from '../../fs/windows-acl.js';
 import type { ClearReceipt } from '../../remedy/clear/clear-receipt.js';
 import { RUN_ID } from '../../remedy/run-id.js';
 import { CLEAR_REPORT_MARKER, type ClearReport, ISO_UTC_TIME, SRK_NAME_HEX } from './clear-report.js';
