@@ -104,14 +104,14 @@ describe('fleet triage --auth browser', () => {
       });
       expect(stderr).toContain('Open this URL in a browser on this machine:');
       expect(stderr).toMatch(
-        /Waiting up to 5 min for the browser to come back to http:\/\/localhost:\d+ \.\.\./,
+        /Waiting up to 5 min for the browser to come back to http:\/\/127\.0\.0\.1:\d+ \.\.\./,
       );
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
       const page = await context.newPage();
       page.setDefaultTimeout(60_000);
       await page.goto(url);
       await page.locator('#accept').click();
-      await page.waitForURL(/^http:\/\/localhost:\d+\//);
+      await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\//);
       await expect(page.locator('#message').textContent()).resolves.toContain('tpm-doctor is signed in');
       await context.close();
       expect(await exited).toBe(0);

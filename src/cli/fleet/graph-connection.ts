@@ -52,7 +52,7 @@ export const CONNECTION_OPTIONS = {
     help: `client-secret (the secret in AZURE_CLIENT_SECRET; never a flag),
 client-certificate (--certificate PEM or AZURE_CLIENT_CERTIFICATE_PATH),
 browser (delegated: sign in in a browser on this machine, which comes
-back to http://localhost; the URL is printed for when none opens),
+back to http://127.0.0.1; the URL is printed for when none opens),
 device-code (delegated: sign in on another device), managed-identity.
 Default: client-secret when AZURE_CLIENT_SECRET is set, client-certificate
 when a certificate is given. Permissions per command: docs/graph-auth.md.`,

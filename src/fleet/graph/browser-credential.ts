@@ -8,7 +8,7 @@ import { type AccessToken, ENTRA_AUTHORITY_HOST, type TokenCredential } from './
 
 export interface BrowserSignInOptions {
   tenantId: string;
-  /** A public client app registration with the redirect URI `http://localhost` (docs/graph-auth.md). */
+  /** A public client app registration with the redirect URI `http://127.0.0.1` (docs/graph-auth.md). */
   clientId: string;
   /** https only (MSAL refuses http): Entra ID's, a national cloud's, or a lab served over TLS. */
   authorityHost: string;

@@ -6,19 +6,27 @@ import { escapeHtml } from '../triage/report-html.js';
 /**
  * The one-shot listener a native app's browser sign-in returns to (RFC 8252 §7.3, "Loopback
  * Interface Redirection"): bound to 127.0.0.1 only, on a free port, it waits for the
- * authorization response on `http://localhost:PORT/` (the redirect URI an app registration lists
- * as `http://localhost`: Entra ID ignores the port of a loopback redirect URI, Microsoft Learn
- * "Redirect URI (reply URL) outline and restrictions"), answers the browser, and closes.
+ * authorization response on `http://127.0.0.1:PORT/` (the redirect URI an app registration lists
+ * as `http://127.0.0.1`), answers the browser, and closes.
  *
+ * - The redirect URI names the IP literal, never `localhost` (RFC 8252 §8.3; Microsoft Learn,
+ *   "Redirect URI (reply URL) outline and restrictions",
+ *   https://learn.microsoft.com/entra/identity-platform/reply-url, "Prefer 127.0.0.1 over
+ *   localhost"): browsers resolve `localhost` to ::1 first, and another local user can listen on
+ *   [::1] at the same port (a different address, so no conflict with this listener) and receive
+ *   the code and state, or show the admin a page of their own.
  * - `state` must come back unchanged (RFC 6749 §10.12, cross-site request forgery): an
  *   authorization response with another state is answered 400 and never used, and the listener
- *   keeps waiting (another local process that finds the port cannot end the admin's sign-in).
+ *   keeps waiting (a process that finds the port without knowing the state cannot end the sign-in).
  *   An error response with the right state (the user cancelled, Conditional Access refused)
  *   ends it as refused.
- * - Only a GET of `/` with the Host the redirect URI names counts (a page elsewhere that makes the
+ * - Only a GET of `/` with the Host `127.0.0.1:PORT` counts (a page elsewhere that makes the
  *   browser request this port, or a name that resolves to loopback, gets 404 or 421).
  * - The listener closes after the first authorization response, on timeout, or on `close()`.
  * - The code is returned, never shown: the page says only whether the sign-in went through.
+ * - `error` and `error_description` come from whoever sent the browser here: they are made one
+ *   line (every run of white space and control or format characters becomes one space) and cut,
+ *   so they cannot draw lines of their own in the admin's terminal.
  */
 export interface AuthorizationResponse {
   code: string;
@@ -26,7 +34,7 @@ export interface AuthorizationResponse {
 }
 
 export interface LoopbackRedirect {
-  /** `http://localhost:PORT`, the redirect URI to send to the authorization endpoint. */
+  /** `http://127.0.0.1:PORT`, the redirect URI to send to the authorization endpoint. */
   readonly redirectUri: string;
   /** The port it listens on (127.0.0.1). */
   readonly port: number;
@@ -47,7 +55,11 @@ export interface LoopbackRedirectOptions {
   timeoutMs: number;
 }
 
-/** Longest error description echoed from the authorization response (Entra's are a few sentences). */
+/** The host the redirect URI names and the listener is bound to. */
+const LOOPBACK = '127.0.0.1';
+/** Longest error code echoed from the authorization response (RFC 6749 §4.1.2.1 codes are one word). */
+const MAX_ERROR = 100;
+/** Longest error description echoed (Entra's are a few sentences with trace and correlation IDs). */
 const MAX_DESCRIPTION = 500;
 
 export async function listenForRedirect(options: LoopbackRedirectOptions): Promise<LoopbackRedirect> {
@@ -67,7 +79,7 @@ export async function listenForRedirect(options: LoopbackRedirectOptions): Promi
       return;
     }
     if (answer.kind === 'wrong-host') {
-      page(res, 421, 'Misdirected request', 'tpm-doctor answers only on localhost.');
+      page(res, 421, 'Misdirected request', `tpm-doctor answers only at http://${LOOPBACK}:${port}/.`);
       return;
     }
     if (answer.kind === 'wrong-state') {
@@ -113,7 +125,7 @@ export async function listenForRedirect(options: LoopbackRedirectOptions): Promi
   const close = (): void => stop(true);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, LOOPBACK, () => {
       server.off('error', reject);
       resolve();
     });
@@ -123,13 +135,13 @@ export async function listenForRedirect(options: LoopbackRedirectOptions): Promi
     finish(
       new Error(
         `no sign-in within ${formatDuration(options.timeoutMs / 1000)}: the browser did not come back to ` +
-          `http://localhost:${port}/ (was the sign-in page opened on this machine?)`,
+          `http://${LOOPBACK}:${port}/ (was the sign-in page opened on this machine?)`,
       ),
     );
     close();
   }, options.timeoutMs);
   timer.unref();
-  return { redirectUri: `http://localhost:${port}`, port, response, close };
+  return { redirectUri: `http://${LOOPBACK}:${port}`, port, response, close };
 }
 
 type Answer =
@@ -140,24 +152,33 @@ type Answer =
   | null;
 
 function handle(req: IncomingMessage, port: number, state: string): Answer {
-  const url = new URL(req.url ?? '/', `http://localhost:${port}`);
+  const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
   if (req.method !== 'GET' || url.pathname !== '/') return null;
   const query = url.searchParams;
   if (!query.has('code') && !query.has('error')) return null;
-  if (![`localhost:${port}`, `127.0.0.1:${port}`].includes(req.headers.host ?? ''))
-    return { kind: 'wrong-host' };
+  if (req.headers.host !== `${LOOPBACK}:${port}`) return { kind: 'wrong-host' };
   if (query.get('state') !== state) return { kind: 'wrong-state' };
   const error = query.get('error');
   if (error !== null) {
-    const description = (query.get('error_description') ?? '').slice(0, MAX_DESCRIPTION);
+    const description = oneLine(query.get('error_description') ?? '', MAX_DESCRIPTION);
     return {
       kind: 'refused',
-      message: `the sign-in was refused: ${error.slice(0, 100)}${description ? `: ${description}` : ''}`,
+      message: `the sign-in was refused: ${oneLine(error, MAX_ERROR) || '(no error code)'}${description ? `: ${description}` : ''}`,
     };
   }
   const code = query.get('code') ?? '';
   if (code === '') return { kind: 'refused', message: 'the sign-in answer carried an empty code' };
   return { kind: 'code', code };
+}
+
+/** Runs of white space, controls (C0, DEL, C1), format characters and line or paragraph separators. */
+const NOT_ONE_LINE = /[\s\p{Cc}\p{Cf}\p{Z}]+/gu;
+
+/** Text from the query as one line of at most `max` characters (an ellipsis where it was cut). */
+function oneLine(text: string, max: number): string {
+  const line = text.replace(NOT_ONE_LINE, ' ').trim();
+  const chars = [...line];
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 function page(res: ServerResponse, status: number, title: string, text: string): void {

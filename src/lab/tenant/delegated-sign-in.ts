@@ -11,8 +11,10 @@ import { type DelegatedTokenBody, type TokenResult, tokenError } from './token-a
  * but the codes and tokens, which live in memory only.
  *
  * Stricter than Entra where a test of a client gains from it: `state` and PKCE (S256) are
- * required, and the redirect URI must be a loopback http URI (the app registration's
- * `http://localhost`, any port, as Entra matches it for loopback).
+ * required, and the redirect URI must be a loopback http URI, any port (the app registration's
+ * `http://127.0.0.1`, as tpm-doctor sends it, or `http://localhost`; Microsoft Learn, "Redirect
+ * URI (reply URL) outline and restrictions", https://learn.microsoft.com/entra/identity-platform/reply-url,
+ * "Localhost exceptions"). Anything off loopback is refused on the lab's own page.
  */
 export interface DelegatedIssuer {
   readonly tenantId: string;
@@ -99,7 +101,7 @@ export class DelegatedSignIn {
     if (!isLoopbackRedirect(redirectUri)) {
       // Entra shows this on its own page: it never redirects to a URI it does not know.
       return refusedPage(
-        `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. The LAB app registration has http://localhost (any port).`,
+        `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. The LAB app registration has http://127.0.0.1 and http://localhost (any port).`,
       );
     }
     const state = query.get('state');
@@ -285,7 +287,11 @@ export class DelegatedSignIn {
   }
 }
 
-/** RFC 8252 §7.3: http on a loopback address or localhost, any port, no fragment. */
+/**
+ * RFC 8252 §7.3: http on 127.0.0.1 or localhost, any port, no fragment. Not [::1], as Entra ID
+ * ("The IPv6 loopback address ([::1]) isn't currently supported", Microsoft Learn, "Redirect URI
+ * (reply URL) outline and restrictions").
+ */
 function isLoopbackRedirect(uri: string): boolean {
   let url: URL;
   try {
@@ -295,7 +301,7 @@ function isLoopbackRedirect(uri: string): boolean {
   }
   return (
     url.protocol === 'http:' &&
-    ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) &&
+    ['localhost', '127.0.0.1'].includes(url.hostname) &&
     url.username === '' &&
     url.password === '' &&
     url.hash === '' &&

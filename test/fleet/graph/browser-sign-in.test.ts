@@ -5,7 +5,8 @@
  * one, and a real Chromium (playwright-core) that opens the sign-in page, presses "Sign in" and is
  * sent back to the credential's one-shot loopback listener.
  */
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { inspect } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +65,8 @@ async function signInWith(
   page.setDefaultTimeout(UI_TIMEOUT);
   await page.goto(url);
   await page.locator(button).click();
-  await page.waitForURL(/^http:\/\/localhost:\d+\//);
+  // Back from the lab (https) to whatever http listener the redirect reached.
+  await page.waitForURL(/^http:\/\//);
   const text = (await page.locator('#message').textContent()) ?? '';
   const landed = page.url();
   await page.close();
@@ -98,7 +100,7 @@ describe('browser sign-in against the lab, in Chromium', () => {
     );
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('state')?.length).toBeGreaterThanOrEqual(43);
-    expect(authorize.searchParams.get('redirect_uri')).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(authorize.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(prompts).toEqual([
       {
         url: opened[0],
@@ -139,6 +141,49 @@ describe('browser sign-in against the lab, in Chromium', () => {
     }
     // Discovery and both token requests went through the proxy's tunnel to the lab.
     expect(proxy.connects.filter((c) => c === new URL(lab.url).host).length).toBeGreaterThanOrEqual(1);
+  }, 180_000);
+
+  it('another local user listening on [::1] at the same port receives nothing; the sign-in completes', async () => {
+    // Browsers try ::1 first for `localhost`, and [::1]:PORT is another address than the
+    // listener's 127.0.0.1:PORT, so anyone on the machine can bind it: the redirect URI names
+    // 127.0.0.1, and the browser never goes there.
+    const received: string[] = [];
+    const squatter = createServer((req, res) => {
+      received.push(`${req.headers.host} ${req.url}`);
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<p id="message">Sign-in failed, enter your password</p>');
+    });
+    let landing: Promise<{ url: string; text: string }> | undefined;
+    try {
+      const credential = await BrowserSignInCredential.create({
+        tenantId: lab.tenantId,
+        clientId: lab.clientId,
+        authorityHost: lab.url,
+        fetch: send,
+        onPrompt: () => undefined,
+        openBrowser: async (url) => {
+          const port = Number(new URL(new URL(url).searchParams.get('redirect_uri')!).port);
+          await new Promise<void>((resolve, reject) => {
+            squatter.once('error', reject).listen(port, '::1', () => resolve());
+          });
+          landing = signInWith(url, '#accept');
+          return true;
+        },
+      });
+      // The squatter's first request ends the test (a sign-in that went there would never complete).
+      const caught = new Promise<never>((_, reject) => {
+        squatter.once('request', (req) => reject(new Error(`[::1] received ${req.url}`)));
+      });
+      const token = await Promise.race([credential.getToken(GRAPH), caught]);
+      expect(token.token).toMatch(/^lab\./);
+      const landed = await landing!;
+      expect(landed.text).toContain('tpm-doctor is signed in');
+      expect(new URL(landed.url).host).toBe(`127.0.0.1:${(squatter.address() as AddressInfo).port}`);
+      expect(received).toEqual([]);
+    } finally {
+      squatter.close();
+    }
   }, 180_000);
 
   it('cancelling on the sign-in page ends the sign-in as refused', async () => {

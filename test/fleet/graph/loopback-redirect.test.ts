@@ -13,7 +13,7 @@ const STATE = 'state-0123456789abcdef-ghijkl';
 function get(
   port: number,
   path: string,
-  host = `localhost:${port}`,
+  host = `127.0.0.1:${port}`,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
@@ -40,7 +40,7 @@ function refusesConnections(port: number): Promise<boolean> {
 describe('loopback redirect listener', () => {
   it('listens on 127.0.0.1 only, takes the code with the right state once, and closes', async () => {
     const listener = await listenForRedirect({ state: STATE, timeoutMs: 600_000 });
-    expect(listener.redirectUri).toBe(`http://localhost:${listener.port}`);
+    expect(listener.redirectUri).toBe(`http://127.0.0.1:${listener.port}`);
     // Not on the machine's other addresses: nothing listens on ::1 at that port either.
     const v6 = await new Promise<string>((resolve) => {
       const socket = connect(listener.port, '::1', () => {
@@ -53,10 +53,16 @@ describe('loopback redirect listener', () => {
     // A favicon or another path is not an answer, and ends nothing.
     expect((await get(listener.port, '/favicon.ico')).status).toBe(404);
     expect((await get(listener.port, `/elsewhere?code=x&state=${STATE}`)).status).toBe(404);
-    // A name other than localhost (DNS rebinding) is refused, and ends nothing.
-    expect((await get(listener.port, `/?code=x&state=${STATE}`, `rebind.test:${listener.port}`)).status).toBe(
-      421,
-    );
+    // A name other than 127.0.0.1 (DNS rebinding), even localhost, and another port are refused,
+    // and end nothing.
+    for (const host of [
+      `rebind.test:${listener.port}`,
+      `localhost:${listener.port}`,
+      '127.0.0.1',
+      '127.0.0.1:1',
+    ]) {
+      expect((await get(listener.port, `/?code=x&state=${STATE}`, host)).status).toBe(421);
+    }
     const page = await get(listener.port, `/?code=the-code&state=${STATE}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('tpm-doctor is signed in');
@@ -95,6 +101,38 @@ describe('loopback redirect listener', () => {
     await expect(listener.response).rejects.toBeInstanceOf(SignInRefusedError);
     await expect(listener.response).rejects.toThrow(
       'the sign-in was refused: access_denied: AADSTS53003: Access has been blocked by Conditional Access <b>policies</b>',
+    );
+  });
+
+  it("makes the authority's error one line and cuts it: a hostile description draws no lines in the terminal", async () => {
+    const listener = await listenForRedirect({ state: STATE, timeoutMs: 600_000 });
+    const description =
+      'AADSTS50058: Session expired.\r\n\nOpen this URL in a browser on this machine:\n' +
+      'https://evil.example/phish\u2028\u0085\u001b[2K\u202eWaiting\t\v\f up to 5 min...\n' +
+      'x'.repeat(2000);
+    const error = 'access_denied\n\nSigned in.\r';
+    const page = await get(
+      listener.port,
+      `/?error=${encodeURIComponent(error)}&error_description=${encodeURIComponent(description)}&state=${STATE}`,
+    );
+    expect(page.status).toBe(400);
+    const refusal = await listener.response.then(
+      () => {
+        throw new Error('the sign-in went through');
+      },
+      (e: Error) => e,
+    );
+    expect(refusal).toBeInstanceOf(SignInRefusedError);
+    const shown =
+      'the sign-in was refused: access_denied Signed in.: AADSTS50058: Session expired. Open this URL in a ' +
+      'browser on this machine: https://evil.example/phish [2K Waiting up to 5 min... xxx';
+    expect(refusal.message.slice(0, shown.length)).toBe(shown);
+    // One line: no line feed, carriage return, tab, other C0 or C1 control, separator or bidi override.
+    expect(refusal.message).not.toMatch(/[\p{Cc}\p{Cf}\u2028\u2029]/u);
+    // Cut: the description at 500 characters, with an ellipsis where it was cut.
+    expect(refusal.message.endsWith('x…')).toBe(true);
+    expect([...refusal.message].length).toBeLessThanOrEqual(
+      'the sign-in was refused: '.length + 100 + 2 + 500,
     );
   });
 

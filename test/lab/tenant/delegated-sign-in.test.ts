@@ -9,7 +9,8 @@ import { type LabTenant, startLabTenant } from '../../../src/lab/tenant/index.js
 import { graph } from './lab-http.js';
 
 const SCOPE = 'https://graph.microsoft.com/.default openid profile offline_access';
-const REDIRECT = 'http://localhost:53682';
+/** What tpm-doctor sends (src/fleet/graph/loopback-redirect.ts): the IP literal, any port. */
+const REDIRECT = 'http://127.0.0.1:53682';
 
 let lab: LabTenant;
 beforeAll(async () => {
@@ -134,7 +135,8 @@ describe('lab tenant: delegated sign-in (authorization code + PKCE)', () => {
   it('refuses a wrong verifier and another redirect URI at the token endpoint', async () => {
     for (const [change, code] of [
       [{ code_verifier: pkce().verifier }, 501481],
-      [{ redirect_uri: 'http://localhost:1' }, 50011],
+      [{ redirect_uri: 'http://127.0.0.1:1' }, 50011],
+      [{ redirect_uri: 'http://localhost:53682' }, 50011],
     ] as const) {
       const { verifier, challenge } = pkce();
       const back = await consent(authorizeUrl({}, challenge));
@@ -158,6 +160,9 @@ describe('lab tenant: delegated sign-in (authorization code + PKCE)', () => {
       [{ redirect_uri: 'https://evil.example/callback' }, 'AADSTS50011'],
       [{ redirect_uri: 'http://192.168.1.5:8080/' }, 'AADSTS50011'],
       [{ redirect_uri: 'http://localhost.evil.example:8080/' }, 'AADSTS50011'],
+      [{ redirect_uri: 'http://127.0.0.1.evil.example:8080/' }, 'AADSTS50011'],
+      // Entra ID does not support the IPv6 loopback address in redirect URIs.
+      [{ redirect_uri: 'http://[::1]:8080/' }, 'AADSTS50011'],
     ] as const) {
       const r = await fetch(authorizeUrl(overrides), { redirect: 'manual' });
       expect(r.status).toBe(400);
