@@ -16,6 +16,12 @@ import { joinUnder, windowsSystemDirectory } from './windows-system-directory.js
  *
  * `false` means no browser was started: the caller shows the URL for the user to open elsewhere
  * (it shows it in any case: a browser may start and still not come to the front).
+ *
+ * The URL is a command-line argument of the program started here and, on Linux and macOS, of the
+ * browser it starts (xdg-open and open(1) pass it on), which other local users can read (ps,
+ * /proc/PID/cmdline); Windows lets only administrators read another user's. A sign-in URL there
+ * carries its state, but no secret that redeems a code (the PKCE verifier stays in the caller):
+ * the residual risk is described in docs/graph-auth.md, "What it does not protect against".
  */
 export function openBrowser(
   url: string,
