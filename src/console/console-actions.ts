@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { clearPlan, postingPlan, selectedDevices } from '../fleet/campaign/campaign-plan.js';
 import type { CampaignProgress } from '../fleet/campaign/campaign-progress.js';
-import { runCampaign } from '../fleet/campaign/campaign-runner.js';
+import { type EarlierWriteBudget, runCampaign } from '../fleet/campaign/campaign-runner.js';
 import type { CampaignSelection } from '../fleet/campaign/campaign-selection.js';
 import { campaignStatus } from '../fleet/campaign/campaign-status.js';
 import { checkApproval } from '../fleet/campaign/clear-script.js';
@@ -48,6 +48,8 @@ export interface ConsoleGraph {
   pollIntervalMs: number;
   /** How long the next `writes` writes would wait for the write budget (the progress line's "write window"). */
   writeWindowWaitMs: (writes: number) => number | null;
+  /** The devices write budget, to count earlier processes' writes (campaign-runner.ts `writeBudget`). */
+  writeBudget?: EarlierWriteBudget;
   /**
    * Devices per executeAction call, as `fleet sync` posts them in bulk by default
    * (src/fleet/campaign/bulk-post-phase.ts; one POST per device when Graph refuses it).
@@ -366,6 +368,7 @@ export class ConsoleActions {
       signal: controller.signal,
       pollIntervalMs: this.#graph.pollIntervalMs,
       writeWindowWaitMs: this.#graph.writeWindowWaitMs,
+      ...(this.#graph.writeBudget === undefined ? {} : { writeBudget: this.#graph.writeBudget }),
       bulk: { batchSize: this.#graph.bulkBatchSize },
       onProgress: (progress) => {
         // The runner reports every second so a terminal line keeps moving; a page needs only changes.

@@ -39,6 +39,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** SIGKILL the CLI as soon as this returns true (asked every 10 ms): a kill at a state, not a time. */
   killWhen?: () => boolean;
+  /** The signal `killWhen` sends (default SIGKILL; SIGINT is a Ctrl-C). The timeout always sends SIGKILL. */
+  killSignal?: NodeJS.Signals;
 }
 
 /** Runs `node dist/tpm-doctor.cjs ...args` and waits for it to exit. */
@@ -73,14 +75,18 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
     });
-    const kill = (): void => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    const kill = (signal: NodeJS.Signals = 'SIGKILL'): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     const timer = setTimeout(kill, options.timeoutMs ?? 30_000);
     const killWhen = options.killWhen;
     const watcher = killWhen
       ? setInterval(() => {
-          if (killWhen()) kill();
+          if (killWhen()) {
+            kill(options.killSignal);
+            // One Ctrl-C: a second would force the CLI to exit before it recorded what was in flight.
+            if (options.killSignal !== undefined && options.killSignal !== 'SIGKILL') clearInterval(watcher);
+          }
         }, 10)
       : undefined;
     child.once('error', (err) => {

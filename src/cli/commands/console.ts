@@ -139,6 +139,7 @@ function consoleGraph(connection: GraphConnection): ConsoleGraph {
     isLab: connection.isLab,
     pollIntervalMs: defaultPollIntervalMs(connection.isLab),
     writeWindowWaitMs: (writes) => connection.graph.budgets.devices.waitMs({ requests: writes, writes }),
+    writeBudget: connection.graph.budgets.devices,
     bulkBatchSize: bulkBatchSize(connection),
     requestStats: () => connection.graph.stats,
     detectionScript: () => detectionScript(undefined, 'console'),

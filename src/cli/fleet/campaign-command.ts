@@ -369,6 +369,7 @@ export async function runAndReport(
       postOnly: values['no-wait'] === true,
       onProgress: (p) => progress.update(formatProgressLine(p)),
       writeWindowWaitMs: (writes) => connection.graph.budgets.devices.waitMs({ requests: writes, writes }),
+      writeBudget: connection.graph.budgets.devices,
       ...(values['no-bulk'] === true ? {} : { bulk: { batchSize: bulkBatchSize(connection) } }),
     });
   } finally {

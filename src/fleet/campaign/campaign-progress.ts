@@ -25,6 +25,11 @@ export interface CampaignProgress {
    * (Intune's write window), 0 when it has room now, null when unknown or nothing is pending.
    */
   writeWindowWaitSeconds: number | null;
+  /**
+   * The wait is for writes an earlier process left in the window (this run has posted nothing yet
+   * and counted them: campaign-runner.ts `writeBudget`), not for this run's own.
+   */
+  writeWindowOfEarlierRun: boolean;
 }
 
 /** Posts remembered for the rate: recent enough to follow a change of pace (a throttle). */
@@ -63,6 +68,7 @@ export class ProgressRate {
     counts: Record<DevicePhase, number>,
     sentThisRun: number,
     writeWindowWaitMs: number | null = null,
+    options: { earlierRun?: boolean } = {},
   ): CampaignProgress {
     const total = ALL_PHASES.reduce((sum, phase) => sum + counts[phase], 0);
     const done = ALL_PHASES.filter((phase) => isFinalPhase(campaign.action, phase)).reduce(
@@ -88,6 +94,7 @@ export class ProgressRate {
         counts.pending === 0 || writeWindowWaitMs === null || !Number.isFinite(writeWindowWaitMs)
           ? null
           : Math.ceil(writeWindowWaitMs / 1000),
+      writeWindowOfEarlierRun: options.earlierRun === true,
     };
   }
 }
@@ -110,7 +117,12 @@ export function formatProgressLine(progress: CampaignProgress): string {
     parts.push(`posting done in ${formatDuration(progress.postingEtaSeconds)}`);
   }
   if (progress.writeWindowWaitSeconds !== null && progress.writeWindowWaitSeconds > 0) {
-    parts.push(`waiting for the next write window (${formatDuration(progress.writeWindowWaitSeconds)})`);
+    const wait = formatDuration(progress.writeWindowWaitSeconds);
+    parts.push(
+      progress.writeWindowOfEarlierRun
+        ? `waiting for the write window left by an earlier run (${wait})`
+        : `waiting for the next write window (${wait})`,
+    );
   }
   if (progress.deadlineInSeconds !== null) parts.push(`${formatDuration(progress.deadlineInSeconds)} left`);
   return `${progress.action} ${progress.campaignId}: ${parts.join(' · ')}`;

@@ -42,6 +42,14 @@ export interface RunCampaignOptions {
    * shown as "waiting for the next write window".
    */
   writeWindowWaitMs?: (writes: number) => number | null;
+  /**
+   * The write budget the campaign's POSTs are paced by (GraphClient's devices budget). Before its
+   * first POST the run counts in it the posts the store recorded for this tenant, in any campaign,
+   * within the last window: Graph's window still holds an earlier process's writes (a Ctrl-C and
+   * an immediate resume, two campaigns back to back), and a budget that started empty would be
+   * throttled by them (docs/campaigns.md, "Writes of an earlier run").
+   */
+  writeBudget?: EarlierWriteBudget;
   /** How often the progress is reported even when nothing changed (default 1 s), so it never looks frozen. */
   progressIntervalMs?: number;
   /**
@@ -51,6 +59,16 @@ export interface RunCampaignOptions {
    */
   bulk?: { batchSize: number; concurrency?: number };
 }
+
+/** What the runner needs of a ThrottleBudget to count an earlier process's writes. */
+export interface EarlierWriteBudget {
+  readonly limits: { readonly windowMs: number };
+  /** Counts writes made `agesMs` ago (ThrottleBudget.recordEarlierWrites); returns how many counted. */
+  recordEarlierWrites(agesMs: readonly number[]): number;
+}
+
+/** Looked back further than the window: the budget's safety margin (at most 200 ms) and clock steps. */
+const EARLIER_WRITES_SLACK_MS = 1_000;
 
 export interface CampaignRunResult {
   campaign: Campaign;
@@ -105,6 +123,14 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   }
 
   await store.setCampaignStatus(campaignId, 'running');
+  // Before `posting` rows turn `unconfirmed` (which stamps them now): their own time is closer.
+  let earlierWrites = 0;
+  if (options.writeBudget !== undefined) {
+    const at = now().getTime();
+    const since = new Date(at - options.writeBudget.limits.windowMs - EARLIER_WRITES_SLACK_MS);
+    const times = await store.postTimesSince(campaign, since.toISOString());
+    earlierWrites = options.writeBudget.recordEarlierWrites(times.map((time) => at - Date.parse(time)));
+  }
   const interrupted = await store.campaignDevices(campaignId, ['posting']);
   if (interrupted.length > 0) {
     await store.changePhases(
@@ -128,7 +154,11 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     const counts = await store.phaseCounts(campaignId);
     // While posting in bulk, the next call needs room for a whole batch of writes.
     const writes = bulkPosting ? Math.max(1, Math.min(options.bulk?.batchSize ?? 1, counts.pending)) : 1;
-    options.onProgress(rate.progress(campaign, counts, sent, options.writeWindowWaitMs?.(writes) ?? null));
+    options.onProgress(
+      rate.progress(campaign, counts, sent, options.writeWindowWaitMs?.(writes) ?? null, {
+        earlierRun: earlierWrites > 0 && sent === 0,
+      }),
+    );
   };
   // Between posts (a throttled write window) and tracking rounds nothing else reports: tick the
   // line so its time left and write-window wait keep moving.

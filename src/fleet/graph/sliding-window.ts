@@ -43,6 +43,19 @@ export class SlidingWindow {
   }
 
   /**
+   * Counts `amount` units answered at `at`, earlier than units already settled may be: the writes
+   * an earlier process made (ThrottleBudget.recordEarlierWrites). Kept in clock order.
+   */
+  settleEarlier(amount: number, at: number): void {
+    if (amount === 0) return;
+    let i = this.stamps.length;
+    while (i > this.head && (this.stamps[i - 1] ?? 0) > at) i--;
+    this.stamps.splice(i, 0, at);
+    this.amounts.splice(i, 0, amount);
+    this.settledInWindow += amount;
+  }
+
+  /**
    * The earliest time >= now at which `amount` more units fit, or Infinity when they cannot fit
    * until something in flight settles.
    */

@@ -41,6 +41,8 @@ export class ThrottleBudget {
   private readonly clock: Clock;
   private readonly requests: SlidingWindow;
   private readonly writes: SlidingWindow;
+  /** When this budget began counting: writes after it are this process's, counted already. */
+  private readonly startedAt: number;
   private pausedUntilMs = Number.NEGATIVE_INFINITY;
   private queue: Promise<unknown> = Promise.resolve();
   private settledSignal = signalOnce();
@@ -57,6 +59,7 @@ export class ThrottleBudget {
     if (!(margin >= 0)) throw new RangeError(`safetyMarginMs must be >= 0, got ${margin}`);
     this.requests = new SlidingWindow(limits.requestsPerWindow, limits.windowMs + margin);
     this.writes = new SlidingWindow(limits.writesPerWindow, limits.windowMs + margin);
+    this.startedAt = this.clock.now();
   }
 
   /** Time until which a 429 paused the budget (on the budget's clock). */
@@ -77,6 +80,29 @@ export class ThrottleBudget {
       this.writes.roomAt(now, cost.writes),
     );
     return Math.max(0, at - now);
+  }
+
+  /**
+   * Counts writes another process (or an earlier run) made `agesMs` milliseconds ago, each also a
+   * request: Graph's window still holds them, so a process that starts with an empty budget would
+   * be throttled by them (docs/campaigns.md, "Writes of an earlier run"). Ages at or beyond the
+   * window are ignored, and so are writes made since this budget was created: this process's own
+   * (a console runs many campaigns on one budget), already counted when they were answered. A
+   * negative age (a clock ahead of ours) counts as now. Returns how many were counted.
+   */
+  recordEarlierWrites(agesMs: readonly number[]): number {
+    const now = this.clock.now();
+    let counted = 0;
+    for (const age of agesMs) {
+      if (Number.isNaN(age) || age >= this.writes.windowMs) continue;
+      // A time in the future (another machine's clock ahead of ours) counts as now.
+      const at = age < 0 ? now : now - age;
+      if (age >= 0 && at >= this.startedAt) continue;
+      this.requests.settleEarlier(1, at);
+      this.writes.settleEarlier(1, at);
+      counted += 1;
+    }
+    return counted;
   }
 
   /** Stop sending for `ms` from now (a 429's Retry-After). Pauses never shorten an earlier pause. */

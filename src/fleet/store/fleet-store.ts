@@ -71,6 +71,9 @@ export interface CampaignDevice {
   updatedAt: string;
 }
 
+/** Which tenant a campaign acts in, as the store tells tenants apart. */
+export type CampaignTenant = Pick<Campaign, 'target' | 'tenantKey'>;
+
 export interface NewCampaign {
   id: string;
   action: CampaignAction;
@@ -144,6 +147,14 @@ export interface FleetStore {
   changePhases(campaignId: string, changes: readonly PhaseChange[]): Promise<string[]>;
   /** Count of devices per phase. */
   phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>>;
+  /**
+   * When an action was sent to a device, at or after `since` (ISO time), in every campaign of the
+   * tenant (its tenantKey when both have one, else its target): a device's postedAt, or for a
+   * POST sent without a recorded answer (`posting`, `unconfirmed`) or refused (`failed`), the time
+   * its row last changed, which is never earlier than the send. Graph's write window may still
+   * hold them (docs/campaigns.md, "Writes of an earlier run"). ISO times, in no particular order.
+   */
+  postTimesSince(tenant: CampaignTenant, since: string): Promise<string[]>;
 
   /**
    * A triage run is written as it goes, so the fleet is never held twice: begin, add rows in

@@ -16,6 +16,7 @@ import type {
   Campaign,
   CampaignDevice,
   CampaignStatus,
+  CampaignTenant,
   DevicePhase,
   FleetStore,
   NewCampaign,
@@ -39,7 +40,13 @@ import {
   toTriageRow,
   toTriageRun,
 } from './row-mapping.js';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, renderMigration, SCHEMA_VERSION_DDL } from './schema.js';
+import {
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  renderMigration,
+  SCHEMA_VERSION_DDL,
+  SENT_WITHOUT_ANSWER_SQL,
+} from './schema.js';
 import { FleetStoreError } from './store-error.js';
 import {
   type CampaignColumn,
@@ -360,6 +367,17 @@ export class PostgresFleetStore implements FleetStore {
       }
       return changed;
     });
+  }
+
+  async postTimesSince(tenant: CampaignTenant, since: string): Promise<string[]> {
+    const rows = await this.#query(
+      `SELECT COALESCE(d.posted_at, d.updated_at) AS sent_at FROM campaign_devices d
+         JOIN campaigns c ON c.id = d.campaign_id
+        WHERE (CASE WHEN $1::text IS NOT NULL AND c.tenant_key IS NOT NULL THEN c.tenant_key = $1::text ELSE c.target = $2 END)
+          AND (d.posted_at >= $3 OR (d.posted_at IS NULL AND d.phase IN (${SENT_WITHOUT_ANSWER_SQL}) AND d.updated_at >= $3))`,
+      [tenant.tenantKey ?? null, tenant.target, since],
+    );
+    return rows.map((row) => String(row.sent_at));
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

@@ -55,6 +55,13 @@ const DIALECT_TOKENS: Record<StoreDialect, Record<string, string>> = {
 };
 
 /** The table that records which migrations ran; created before any migration. */
+/**
+ * Phases of a device whose POST may have reached Graph although no answer (postedAt) is recorded:
+ * `posting` and `unconfirmed` (sent, answer unknown) and `failed` (Graph refused it, but it was a
+ * request Graph served). As SQL string literals, for postTimesSince.
+ */
+export const SENT_WITHOUT_ANSWER_SQL = "'posting', 'unconfirmed', 'failed'";
+
 export const SCHEMA_VERSION_DDL = `CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER NOT NULL PRIMARY KEY,
   applied_at TEXT NOT NULL

@@ -24,6 +24,7 @@ import type {
   Campaign,
   CampaignDevice,
   CampaignStatus,
+  CampaignTenant,
   DevicePhase,
   FleetStore,
   NewCampaign,
@@ -46,7 +47,13 @@ import {
   toTriageRow,
   toTriageRun,
 } from './row-mapping.js';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, renderMigration, SCHEMA_VERSION_DDL } from './schema.js';
+import {
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  renderMigration,
+  SCHEMA_VERSION_DDL,
+  SENT_WITHOUT_ANSWER_SQL,
+} from './schema.js';
 import { FleetStoreError } from './store-error.js';
 import {
   type CampaignColumn,
@@ -272,6 +279,17 @@ export class SqliteFleetStore implements FleetStore {
       }
       return changed;
     });
+  }
+
+  async postTimesSince(tenant: CampaignTenant, since: string): Promise<string[]> {
+    const key = tenant.tenantKey ?? null;
+    const rows = this.#statement(
+      `SELECT COALESCE(d.posted_at, d.updated_at) AS sent_at FROM campaign_devices d
+         JOIN campaigns c ON c.id = d.campaign_id
+        WHERE (CASE WHEN ? IS NOT NULL AND c.tenant_key IS NOT NULL THEN c.tenant_key = ? ELSE c.target = ? END)
+          AND (d.posted_at >= ? OR (d.posted_at IS NULL AND d.phase IN (${SENT_WITHOUT_ANSWER_SQL}) AND d.updated_at >= ?))`,
+    ).all(key, key, tenant.target, since, since) as DbRow[];
+    return rows.map((row) => String(row.sent_at));
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {
