@@ -162,6 +162,14 @@ describe('ProgressRate', () => {
     expect(formatProgressLine(waiting)).toMatch(
       / · waiting for the next write window \(8 s\) · 15 min left$/,
     );
+    // Before this run's first post, the window an earlier process left is said to be that.
+    const earlier = rate.progress(CAMPAIGN, counts({ pending: 12, posted: 200 }), 0, 7_400, {
+      earlierRun: true,
+    });
+    expect(earlier.writeWindowOfEarlierRun).toBe(true);
+    expect(formatProgressLine(earlier)).toMatch(
+      / · waiting for the write window left by an earlier run \(8 s\) · 15 min left$/,
+    );
     // Nothing pending: no write window to wait for; past the deadline: 0 left.
     expect(rate.progress(CAMPAIGN, counts({ posted: 3 }), 0, 7_400).writeWindowWaitSeconds).toBeNull();
     const late = new ProgressRate(() => new Date('2025-06-03T00:00:00.000Z'));

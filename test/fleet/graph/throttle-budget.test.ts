@@ -24,6 +24,23 @@ describe('ThrottleBudget (fake clock)', () => {
     expect(times).toEqual([0, 0, 0, 1_010]);
   });
 
+  it('counts the writes an earlier process made within the window, and no others', async () => {
+    const clock = new FakeClock();
+    await clock.advance(60_000); // an earlier process's writes are older than this budget
+    const budget = new ThrottleBudget(
+      { windowMs: 1_000, requestsPerWindow: 10, writesPerWindow: 3 },
+      { clock, safetyMarginMs: 0 },
+    );
+    // 1,000 ms old: already out of the window; NaN: unreadable; -50: a clock ahead of ours (now).
+    expect(budget.recordEarlierWrites([1_000, 5_000, Number.NaN, 400, 200, -50])).toBe(3);
+    expect(budget.waitMs({ requests: 1, writes: 1 })).toBe(600);
+    const lease = await clock.drive(budget.acquire({ requests: 1, writes: 1 }));
+    expect(clock.now()).toBe(60_600); // the 400 ms old write left the window
+    lease.settle();
+    // This budget's own writes (made after it was created) are counted already: not twice.
+    expect(budget.recordEarlierWrites([0, 100])).toBe(0);
+  });
+
   it('counts a $batch of 20 as 20 requests', async () => {
     const clock = new FakeClock();
     const budget = new ThrottleBudget(

@@ -153,6 +153,44 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     ]);
   });
 
+  it('lists the post times since a time in every campaign of the tenant, answered or not', async () => {
+    store = await open();
+    const base = campaign('k1', ['a', 'b', 'c', 'd', 'e']);
+    await store.createCampaign({ ...base, tenantKey: 'key-1' });
+    // Same tenant key under another display target; another tenant; an older build's campaign
+    // without a key (told apart by its target).
+    await store.createCampaign({ ...campaign('k2', ['f']), tenantKey: 'key-1', target: 'renamed display' });
+    await store.createCampaign({ ...campaign('k3', ['g']), tenantKey: 'key-2' });
+    await store.createCampaign(campaign('k4', ['h']));
+    // Earlier than any row's own change time, which is "now" (so the two are told apart).
+    const recent = new Date(Date.now() - 5_000).toISOString();
+    await store.changePhases('k1', [
+      { deviceId: 'a', from: ['pending'], to: 'posting' },
+      { deviceId: 'b', from: ['pending'], to: 'posting' },
+      { deviceId: 'c', from: ['pending'], to: 'posting' },
+      { deviceId: 'e', from: ['pending'], to: 'posting' },
+    ]);
+    await store.changePhases('k1', [
+      { deviceId: 'a', from: ['posting'], to: 'posted', postedAt: recent },
+      { deviceId: 'c', from: ['posting'], to: 'failed', error: 'HTTP 400' },
+      { deviceId: 'e', from: ['posting'], to: 'posted', postedAt: '2020-01-01T00:00:00.000Z' },
+    ]);
+    for (const id of ['k2', 'k3', 'k4'] as const) {
+      const deviceId = { k2: 'f', k3: 'g', k4: 'h' }[id];
+      await store.changePhases(id, [{ deviceId, from: ['pending'], to: 'posting' }]);
+      await store.changePhases(id, [{ deviceId, from: ['posting'], to: 'posted', postedAt: recent }]);
+    }
+    const since = new Date(Date.parse(recent) - 60_000).toISOString();
+    const times = await store.postTimesSince({ target: base.target, tenantKey: 'key-1' }, since);
+    // a, f and h by their postedAt; b (posting) and c (failed) by when their row changed; not d
+    // (never sent), e (posted long ago) nor g (another tenant).
+    expect(times).toHaveLength(5);
+    expect(times.filter((time) => time === recent)).toHaveLength(3);
+    expect(times.every((time) => time >= since)).toBe(true);
+    // Without a key, by the target alone: a, b, c, g and h (k3 shares the target), not f.
+    expect(await store.postTimesSince({ target: base.target }, since)).toHaveLength(5);
+  });
+
   it('applies a batch all or nothing: a bad change rolls back the good ones before it', async () => {
     store = await open();
     await store.createCampaign(campaign('c', ['a', 'b']));
