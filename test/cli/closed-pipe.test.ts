@@ -42,4 +42,14 @@ describe('output into a closed pipe', () => {
   it("diagnose on a lab TPM: the diagnosis's own exit code (7), nothing on stderr", async () => {
     expect(await runIntoClosedPipe(['diagnose', '--tpm', 'lab:lockout'])).toEqual({ code: 7, stderr: '' });
   });
+
+  it.each(['csv', 'json', 'html', 'table'])(
+    'fleet triage --format %s on the lab tenant: exit 0 as when read to the end, nothing on stderr',
+    async (format) => {
+      expect(
+        await runIntoClosedPipe(['fleet', 'triage', '--tenant', 'lab', '--format', format, '--no-store', '-q']),
+      ).toEqual({ code: 0, stderr: '' });
+    },
+    120_000,
+  );
 });

@@ -7,11 +7,45 @@ import type { Writable } from 'node:stream';
  */
 export type ReportSink = (chunk: string) => void | Promise<void>;
 
-/** A sink over a Node stream (a file, stdout) that waits for 'drain' when the stream is full. */
+/**
+ * A sink over a Node stream (a file, stdout) that waits for 'drain' when the stream is full.
+ * A reader that stopped reading (`fleet triage --format csv | head`) is not a failure: the write
+ * fails with EPIPE (POSIX write(2); Windows reports a broken pipe as EPIPE or EOF), the rest of
+ * the report has nobody to go to and is dropped, and the command ends with its own exit code as
+ * every other command does (src/cli/quiet-pipe.ts). Any other write error fails the report.
+ */
 export function streamSink(stream: Writable): ReportSink {
+  let readerGone = false;
   return async (chunk) => {
-    if (!stream.write(chunk)) await once(stream, 'drain');
+    if (readerGone) return;
+    if (stream.destroyed) {
+      if (stream.errored && !isClosedPipe(stream.errored)) throw stream.errored;
+      readerGone = true;
+      return;
+    }
+    if (stream.write(chunk)) return;
+    const ac = new AbortController();
+    try {
+      await Promise.race([
+        once(stream, 'drain', { signal: ac.signal }),
+        once(stream, 'close', { signal: ac.signal }),
+      ]);
+    } catch (error) {
+      if (!isClosedPipe(error)) throw error;
+      readerGone = true;
+    } finally {
+      ac.abort();
+    }
+    if (stream.destroyed) {
+      if (stream.errored && !isClosedPipe(stream.errored)) throw stream.errored;
+      readerGone = true;
+    }
   };
+}
+
+function isClosedPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'EOF';
 }
 
 /** Which tenant a report describes. `lab` puts the "LAB TENANT" label on every report. */
