@@ -38,7 +38,7 @@ export interface CliOptions {
   /** SIGKILL the CLI after this long; default 30000 ms. The result then has signal SIGKILL. */
   timeoutMs?: number;
   /** SIGKILL the CLI as soon as this returns true (asked every 10 ms): a kill at a state, not a time. */
-  killWhen?: () => boolean;
+  killWhen?: (output: { stdout: string; stderr: string }) => boolean;
   /** The signal `killWhen` sends (default SIGKILL; SIGINT is a Ctrl-C). The timeout always sends SIGKILL. */
   killSignal?: NodeJS.Signals;
 }
@@ -82,7 +82,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     const killWhen = options.killWhen;
     const watcher = killWhen
       ? setInterval(() => {
-          if (killWhen()) {
+          if (killWhen({ stdout, stderr })) {
             kill(options.killSignal);
             // One Ctrl-C: a second would force the CLI to exit before it recorded what was in flight.
             if (options.killSignal !== undefined && options.killSignal !== 'SIGKILL') clearInterval(watcher);

@@ -47,7 +47,16 @@ describe('output into a closed pipe', () => {
     'fleet triage --format %s on the lab tenant: exit 0 as when read to the end, nothing on stderr',
     async (format) => {
       expect(
-        await runIntoClosedPipe(['fleet', 'triage', '--tenant', 'lab', '--format', format, '--no-store', '-q']),
+        await runIntoClosedPipe([
+          'fleet',
+          'triage',
+          '--tenant',
+          'lab',
+          '--format',
+          format,
+          '--no-store',
+          '-q',
+        ]),
       ).toEqual({ code: 0, stderr: '' });
     },
     120_000,

@@ -37,6 +37,7 @@ import {
   openGraphConnection,
 } from './graph-connection.js';
 import { ProgressLine } from './progress-line.js';
+import { resumeCommandLine } from './resume-command-line.js';
 import { triageForTarget } from './triage-for-target.js';
 
 /**
@@ -386,7 +387,13 @@ export async function runAndReport(
   if (values.json)
     process.stdout.write(`${JSON.stringify({ ...status, graph: connection.graph.stats }, null, 2)}\n`);
   else
-    process.stdout.write(renderCampaignStatus(status, { ui: (await loadMessages(language)).ui, language }));
+    process.stdout.write(
+      renderCampaignStatus(status, {
+        ui: (await loadMessages(language)).ui,
+        language,
+        resumeCommand: resumeCommandLine(campaignId, values),
+      }),
+    );
   // --no-wait: every action posted is the job done; tracking is "fleet resume ID" later.
   if (values['no-wait'] && !controller.signal.aborted && status.counts.pending === 0) return EXIT.OK;
   if (result.status === 'stopped') return EXIT.RUN_INTERRUPTED;
@@ -489,7 +496,7 @@ export async function runNewCampaign(
     if (!v.quiet) {
       process.stderr.write(
         `tpm-doctor: campaign ${created.campaign.id}: ${action} ${(await store.phaseCounts(created.campaign.id)).pending} devices ` +
-          `("tpm-doctor fleet resume ${created.campaign.id}" continues it if stopped)\n`,
+          `("${terminalSafe(resumeCommandLine(created.campaign.id, v))}" continues it if stopped)\n`,
       );
     }
     return await runAndReport(connection, store, created.campaign.id, v, fullVerb, language);

@@ -29,6 +29,7 @@ import {
   type GraphConnection,
   openGraphConnection,
 } from './graph-connection.js';
+import { resumeCommandLine } from './resume-command-line.js';
 import { triageForTarget } from './triage-for-target.js';
 
 const VERB = 'fleet clear';
@@ -203,7 +204,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       process.stderr.write(
         `tpm-doctor: campaign ${created.campaign.id}: clear ${created.campaign.selection}: ` +
           `${(await store.phaseCounts(created.campaign.id)).pending} devices ` +
-          `("tpm-doctor fleet resume ${created.campaign.id}" continues it if stopped)\n`,
+          `("${terminalSafe(resumeCommandLine(created.campaign.id, v))}" continues it if stopped)\n`,
       );
     }
     const code = await runAndReport(connection, store, created.campaign.id, v, VERB, language);

@@ -118,6 +118,8 @@ type CampaignSummaryAction = CampaignStatusSummary['action'];
 export interface SummaryText {
   ui?: UiMessages;
   language?: Language;
+  /** The exact command that resumes a stopped campaign, connection options included. */
+  resumeCommand?: string;
 }
 
 /** `label` padded to `columns` terminal columns (a Japanese label is narrower in characters). */
@@ -160,7 +162,11 @@ export function renderCampaignStatus(summary: CampaignStatusSummary, text: Summa
       lines.push(`    ${ui['fleet.campaign.more']({ count: summary.problemsOmitted })}`);
   }
   // The exact command: running the campaign's command again would create a new campaign.
-  if (summary.status === 'stopped') lines.push('', `  ${ui['fleet.campaign.stopped']({ id: summary.id })}`);
+  if (summary.status === 'stopped')
+    lines.push(
+      '',
+      `  ${ui['fleet.campaign.stopped']({ id: summary.id, ...(text.resumeCommand ? { command: text.resumeCommand } : {}) })}`,
+    );
   if (summary.status === 'abandoned')
     lines.push('', `  ${ui['fleet.campaign.abandoned']({ open: summary.open })}`);
   // One entry per line: device names and errors come from the tenant (src/text/terminal-safe.ts).

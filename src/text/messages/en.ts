@@ -109,7 +109,8 @@ export const EN = {
   'fleet.phase.clear-failed': 'refused or failed (TPM not cleared)',
   'fleet.campaign.problems': 'Devices that need a look:',
   'fleet.campaign.more': (p: { count: number }) => `... and ${p.count} more (--json lists them)`,
-  'fleet.campaign.stopped': (p: { id: string }) => `Stopped: "tpm-doctor fleet resume ${p.id}" resumes it.`,
+  'fleet.campaign.stopped': (p: { id: string; command?: string }) =>
+    `Stopped: "${p.command ?? `tpm-doctor fleet resume ${p.id}`}" resumes it.`,
   'fleet.campaign.abandoned': (p: { open: number }) =>
     `Abandoned: never posted again, never resumed; ${p.open} devices not done.`,
   'fleet.campaigns.none-yet': 'No campaigns yet.',

@@ -108,8 +108,8 @@ export const JA = {
   'fleet.phase.clear-failed': '拒否または失敗（TPM はクリアされていません）',
   'fleet.campaign.problems': '確認が必要なデバイス:',
   'fleet.campaign.more': (p: { count: number }) => `…ほか${p.count}台（--json ですべて表示）`,
-  'fleet.campaign.stopped': (p: { id: string }) =>
-    `停止中:「tpm-doctor fleet resume ${p.id}」で再開できます。`,
+  'fleet.campaign.stopped': (p: { id: string; command?: string }) =>
+    `停止中:「${p.command ?? `tpm-doctor fleet resume ${p.id}`}」で再開できます。`,
   'fleet.campaign.abandoned': (p: { open: number }) =>
     `中止済み: 今後送信も再開もしません。未完了のデバイスは${p.open}台です。`,
   'fleet.campaigns.none-yet': 'キャンペーンはまだありません。',

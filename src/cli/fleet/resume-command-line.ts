@@ -1,0 +1,53 @@
+/**
+ * The exact command that resumes a stopped campaign: `fleet resume ID` with the connection
+ * options it runs with (a campaign resumes only in its own tenant, with the same app and sign-in,
+ * src/plan/tenant-pinning.ts), so the line printed after Ctrl-C works when run as printed.
+ * Never a secret: a client secret is never an option (AZURE_CLIENT_SECRET), a certificate is a
+ * file path, and a store URL's password is left out (the store reads it from the environment as
+ * before).
+ */
+const CARRIED = [
+  'tenant',
+  'lab-devices',
+  'lab-seed',
+  'lab-window-ms',
+  'lab-swtpm',
+  'graph-url',
+  'tenant-id',
+  'client-id',
+  'auth',
+  'certificate',
+  'graph-share',
+  'store',
+] as const;
+
+export function resumeCommandLine(
+  campaignId: string,
+  values: { readonly [key: string]: string | boolean | string[] | undefined },
+): string {
+  const words = ['tpm-doctor', 'fleet', 'resume', campaignId];
+  for (const option of CARRIED) {
+    const value = values[option];
+    if (typeof value !== 'string') continue;
+    words.push(`--${option}`, shellWord(option === 'store' ? withoutPassword(value) : value));
+  }
+  return words.join(' ');
+}
+
+/** A word a POSIX shell and PowerShell both read back unchanged: bare when plain, else quoted. */
+function shellWord(value: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+function withoutPassword(spec: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(spec)) return spec;
+  try {
+    const url = new URL(spec);
+    if (url.password === '') return spec;
+    url.password = '';
+    return url.toString();
+  } catch {
+    return spec;
+  }
+}
