@@ -31,6 +31,12 @@ export function parseVerbArgs<O extends Options, P extends boolean = false>(
 function suggestion(message: string, options: Options): string {
   const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
   if (unknown === undefined || !unknown.startsWith('--')) return '';
+  // `--csv` where `--format csv` is meant: a value of an option with choices, given as a flag.
+  const name = unknown.slice(2);
+  for (const [option, spec] of Object.entries(options)) {
+    const choices = (spec as { choices?: readonly string[] }).choices;
+    if (choices?.includes(name)) return `: did you mean --${option} ${name}?`;
+  }
   const guess = closest(unknown.slice(2), Object.keys(options));
   return guess ? `: did you mean --${guess}?` : '';
 }

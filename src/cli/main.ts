@@ -56,6 +56,8 @@ async function main(args: string[]): Promise<number> {
   // `tpm-doctor help status` is `tpm-doctor status --help` (and `help fleet clear` the fleet's).
   const helpFor = verb === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
   if (helpFor) return (await helpFor.load()).run([...rest.slice(1), '--help'], language);
+  // `help nothing` is as wrong as `nothing`: exit 2 with the same message, not the general help.
+  if (verb === 'help' && rest[0] !== undefined) return unknownCommand(rest[0]);
   if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') {
     process.stdout.write(`${formatHelp(HELP)}\n`);
     return verb === undefined ? EXIT.USAGE : EXIT.OK;
@@ -65,14 +67,16 @@ async function main(args: string[]): Promise<number> {
     return EXIT.OK;
   }
   const command = COMMANDS[verb];
-  if (!command) {
-    const guess = closest(verb, Object.keys(COMMANDS));
-    process.stderr.write(
-      `tpm-doctor: unknown command "${terminalSafe(verb)}"${guess ? `: did you mean "${guess}"?` : '.'} Run "tpm-doctor --help" for the list.\n`,
-    );
-    return EXIT.USAGE;
-  }
+  if (!command) return unknownCommand(verb);
   return (await command.load()).run(rest, language);
+}
+
+function unknownCommand(verb: string): number {
+  const guess = closest(verb, Object.keys(COMMANDS));
+  process.stderr.write(
+    `tpm-doctor: unknown command "${terminalSafe(verb)}"${guess ? `: did you mean "${guess}"?` : '.'} Run "tpm-doctor --help" for the list.\n`,
+  );
+  return EXIT.USAGE;
 }
 
 quietOnClosedPipe(process.stdout);

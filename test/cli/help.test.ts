@@ -84,6 +84,24 @@ describe('did you mean', () => {
     expect(sub.stderr).toContain('did you mean "triage"?');
   });
 
+  it('"help" with an unknown command: exit 2 as the command itself, not the general help', async () => {
+    const r = await runCli(['help', 'diagnos']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('unknown command "diagnos": did you mean "diagnose"?');
+    const far = await runCli(['help', 'nothing']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain('unknown command "nothing"');
+  });
+
+  it('a --format value given as a flag (--csv): exit 2 naming --format csv', async () => {
+    for (const format of ['csv', 'html']) {
+      const r = await runCli(['fleet', 'triage', '--tenant', 'lab', `--${format}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`Unknown option '--${format}': did you mean --format ${format}?`);
+    }
+  });
+
   it('closest: near misses only', () => {
     expect(closest('diagnos', ['diagnose', 'status'])).toBe('diagnose');
     expect(closest('stauts', ['diagnose', 'status'])).toBe('status');

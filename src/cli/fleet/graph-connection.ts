@@ -310,6 +310,14 @@ export async function openGraphConnection(
 
   if (values.tenant === 'lab') {
     if (values['graph-url']) throw new UsageError('give either --tenant lab or --graph-url, not both', verb);
+    // The in-process lab signs this process in by itself; an --auth would be silently ignored.
+    // Its sign-in page needs https to be used by --auth browser (MSAL refuses an http authority).
+    if (values.auth !== undefined) {
+      throw new UsageError(
+        `--tenant lab signs in by itself: drop --auth ${values.auth} (to try a sign-in against a lab, serve one with "tpm-doctor lab tenant" and give --graph-url)`,
+        verb,
+      );
+    }
     const { startLabTenant } = await import('../../lab/tenant/index.js');
     const devices = positiveInt(values['lab-devices'], '--lab-devices', verb, MAX_LAB_DEVICES) ?? 2000;
     const seed = positiveInt(values['lab-seed'], '--lab-seed', verb, MAX_LAB_SEED) ?? 1;

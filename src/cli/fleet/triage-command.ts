@@ -19,6 +19,7 @@ import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
+import { terminalLayout } from '../terminal-style.js';
 import { UsageError } from '../usage-error.js';
 import { CONNECTION_OPTIONS, type GraphConnection, openGraphConnection } from './graph-connection.js';
 import { ProgressLine } from './progress-line.js';
@@ -171,7 +172,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     const { ui } = messages;
     if (format === 'html') await sink(renderHtmlReport({ target, summary, actions, language, ui }));
     if (format === 'table') {
-      await sink(renderTriageTable(summary, actions, { width: process.stdout.columns ?? 100, target, ui }));
+      await sink(renderTriageTable(summary, actions, { width: tableWidth(), target, ui }));
     }
     await flush();
     if (out && partial && values.out) {
@@ -217,6 +218,16 @@ function checkReportPath(out: string): void {
       'fleet triage',
     );
   }
+}
+
+/**
+ * The table's width: COLUMNS when set (the shell's convention, e.g. `COLUMNS=200 ... | less -S`),
+ * else the terminal's, else 80 into a file or a pipe (src/cli/terminal-style.ts).
+ */
+function tableWidth(): number {
+  const columns = Number(process.env.COLUMNS);
+  if (Number.isInteger(columns) && columns > 0) return Math.max(columns, 40);
+  return terminalLayout(process.stdout).width;
 }
 
 function storeName(store: FleetStore | undefined): string {

@@ -11,7 +11,7 @@ import { classRemedy, classTitle, deviceStep, safetyTitle } from './triage-words
 import { byUrgency } from './urgency.js';
 
 export interface TableOptions {
-  /** Terminal width in columns (process.stdout.columns; 100 when not a terminal). */
+  /** Width in columns: COLUMNS, else the terminal's, else 80 (src/cli/fleet/triage-command.ts). */
   width: number;
   target: ReportTarget;
   /** The words, in the admin's language (English by default). */
