@@ -1,3 +1,5 @@
+import { displayWidth } from '../../text/display-width.js';
+
 /**
  * One line of progress on stderr for long fleet runs. On a terminal it is redrawn in place (at
  * most every 100 ms); in a log (not a TTY: CI, Intune, a pipe) it is written as a new line at most
@@ -26,7 +28,7 @@ export class ProgressLine {
     this.lastText = text;
     if (this.tty) {
       const width = Math.max(20, (this.stream.columns ?? 100) - 1);
-      this.stream.write(`\r\x1b[2K${text.slice(0, width)}`);
+      this.stream.write(`\r\x1b[2K${fitLine(text, width)}`);
     } else {
       this.stream.write(`${text}\n`);
     }
@@ -39,4 +41,28 @@ export class ProgressLine {
     if (this.tty && this.lastText) this.stream.write('\n');
     this.lastText = '';
   }
+}
+
+/** Segments a campaign's line keeps to the last: how far it is, what went right and wrong, time left. */
+const KEPT = /(\bdone$|^compliant |^failed |\bleft$)/;
+
+/**
+ * `text` in `width` columns. A campaign's line ("sync c-…: 9/20 done · pending 3 · …") loses whole
+ * segments, the rightmost of the less telling first (the write window's wait, posting rate and
+ * ETA, then timed out, synced, awaiting sync, pending), then the campaign's id, never a word cut in
+ * half; what still does not fit (a very narrow terminal) is cut at the width.
+ */
+function fitLine(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  const parts = text.split(' · ');
+  const droppable = parts.map((part, i) => i > 0 && !KEPT.test(part));
+  for (let i = parts.length - 1; i > 0; i--) {
+    if (!droppable[i]) continue;
+    parts.splice(i, 1);
+    const line = parts.join(' · ');
+    if (displayWidth(line) <= width) return line;
+  }
+  // Then the campaign's id (printed when it started): "sync: 9/20 done · …".
+  const line = parts.join(' · ').replace(/^(\S+) c-\S+: /, '$1: ');
+  return displayWidth(line) <= width ? line : [...line].slice(0, width).join('');
 }
