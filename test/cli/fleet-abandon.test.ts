@@ -92,7 +92,9 @@ describe('fleet abandon', () => {
     expect(openJson.openDevices.some((d) => d.posted)).toBe(true);
     const openText = await runCli(['fleet', 'status', id, '--store', store]);
     expect(openText.stdout).toContain('Open (600):');
-    expect(openText.stdout).toMatch(/^ {4}\S+ \([^)]*\): (pending, not posted yet|\w+, posted, followed)$/m);
+    // Each device in words as the counts above name its phase, never "posted, posted, followed".
+    expect(openText.stdout).toMatch(/^ {4}\S+ \([^)]*\): (not posted yet|.*waiting for .* \(followed\))$/m);
+    expect(openText.stdout).not.toMatch(/posted, posted|pending, /);
     expect(openText.stdout).toContain('... and 580 more (--json lists them)');
 
     const abandoned = await runCli(['fleet', 'abandon', id, '--store', store, '--json']);
@@ -118,6 +120,10 @@ describe('fleet abandon', () => {
     expect(text.stdout).toMatch(/Abandoned: never posted again, never resumed; 600 devices\s+not done\./);
     expect(text.stdout).toContain('Not done (600):');
     expect(text.stdout).toContain('never posted');
+    expect(text.stdout).toMatch(
+      /^ {4}\S+ \([^)]*\): (not posted yet \(will never be posted\)|.* \(no longer followed\))$/m,
+    );
+    expect(text.stdout).not.toMatch(/posted, posted|pending, /);
     expect(text.stdout).toContain('(--json lists them)');
 
     const resumed = await runCli(['fleet', 'resume', id, ...connect(), '--store', store, '--quiet'], {

@@ -1,7 +1,9 @@
 import { EXIT } from '../../exit-codes.js';
-import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { campaignStatus, phaseLabel, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.js';
+import type { DevicePhase } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { ENGLISH } from '../../text/messages/catalog.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
@@ -72,8 +74,9 @@ export async function run(argv: string[]): Promise<number> {
     const lines = [renderCampaignStatus(status).trimEnd()];
     lines.push(
       ...openDeviceLines(notDone, 'Not done', {
-        posted: 'posted, no longer followed',
-        notPosted: 'never posted',
+        posted: ENGLISH.ui['fleet.open.no-longer-followed'],
+        notPosted: ENGLISH.ui['fleet.open.never-posted'],
+        phase: (phase) => phaseLabel(ENGLISH.ui, campaign.action, phase as DevicePhase),
       }),
     );
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,6 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
-import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
+import { campaignStatus, phaseLabel, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.js';
+import type { DevicePhase } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { formatLocalTime } from '../../text/local-time.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
@@ -63,7 +64,10 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
           ? `${JSON.stringify({ ...summary, openDevices: open }, null, 2)}\n`
           : `${[
               renderCampaignStatus(summary, text).trimEnd(),
-              ...openDeviceLines(open, 'Open', { posted: 'posted, followed', notPosted: 'not posted yet' }),
+              ...openDeviceLines(open, 'Open', {
+                posted: ui['fleet.open.followed'],
+                phase: (phase) => phaseLabel(ui, campaign.action, phase as DevicePhase),
+              }),
             ].join('\n')}\n`,
       );
       return EXIT.OK;

@@ -102,7 +102,7 @@ export function summarize(
 }
 
 /** What a phase means to an admin; where an action's phases mean something else than a sync's. */
-function phaseLabel(ui: UiMessages, action: CampaignSummaryAction, phase: DevicePhase): string {
+export function phaseLabel(ui: UiMessages, action: CampaignSummaryAction, phase: DevicePhase): string {
   if (action === 'remediate' && phase === 'synced') return ui['fleet.phase.remediate-synced'];
   if (action === 'clear') {
     if (phase === 'posted') return ui['fleet.phase.clear-posted'];

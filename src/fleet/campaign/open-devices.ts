@@ -29,20 +29,22 @@ export async function openDevices(
 
 /**
  * The open devices as text lines under `heading` (e.g. "Open", "Not done"), the first
- * TEXT_LIST_LIMIT of them, each with its phase and what posted or not means here.
+ * TEXT_LIST_LIMIT of them, each with its phase as the status shows it ("posted, waiting for the
+ * device to sync") and what posted or not means here ("followed"), when that says more.
  */
 export function openDeviceLines(
   devices: readonly OpenDevice[],
   heading: string,
-  words: { posted: string; notPosted: string },
+  words: { posted: string; notPosted?: string; phase: (phase: string) => string },
 ): string[] {
   if (devices.length === 0) return [];
   const lines = ['', `  ${heading} (${devices.length}):`];
   for (const device of devices.slice(0, TEXT_LIST_LIMIT)) {
     const name = device.deviceName === null ? '' : ` (${device.deviceName})`;
+    const note = device.posted ? words.posted : words.notPosted;
     lines.push(
       terminalSafe(
-        `    ${device.deviceId}${name}: ${device.phase}, ${device.posted ? words.posted : words.notPosted}`,
+        `    ${device.deviceId}${name}: ${words.phase(device.phase)}${note === undefined ? '' : ` (${note})`}`,
       ),
     );
   }

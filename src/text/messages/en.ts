@@ -113,6 +113,9 @@ export const EN = {
     `Stopped: "${p.command ?? `tpm-doctor fleet resume ${p.id}`}" resumes it.`,
   'fleet.campaign.abandoned': (p: { open: number }) =>
     `Abandoned: never posted again, never resumed; ${p.open} devices not done.`,
+  'fleet.open.followed': 'followed',
+  'fleet.open.no-longer-followed': 'no longer followed',
+  'fleet.open.never-posted': 'will never be posted',
   'fleet.campaigns.none-yet': 'No campaigns yet.',
   'fleet.campaigns.created': (p: { at: string }) => `created ${p.at}`,
   'fleet.status.store': (p: { store: string }) => `Store: ${p.store}`,

@@ -112,6 +112,9 @@ export const JA = {
     `停止中:「${p.command ?? `tpm-doctor fleet resume ${p.id}`}」で再開できます。`,
   'fleet.campaign.abandoned': (p: { open: number }) =>
     `中止済み: 今後送信も再開もしません。未完了のデバイスは${p.open}台です。`,
+  'fleet.open.followed': '追跡中',
+  'fleet.open.no-longer-followed': '追跡終了',
+  'fleet.open.never-posted': '今後も送信しません',
   'fleet.campaigns.none-yet': 'キャンペーンはまだありません。',
   'fleet.campaigns.created': (p: { at: string }) => `作成 ${p.at}`,
   'fleet.status.store': (p: { store: string }) => `ストア: ${p.store}`,
