@@ -521,13 +521,22 @@ async function dryRun(
   connection: GraphConnection,
   v: Values,
 ): Promise<number> {
-  const plan = postingPlan(action, (await selectedDevices(store, selection)).length, connection.limits);
-  if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  const devices = await selectedDevices(store, selection);
+  const plan = postingPlan(action, devices.length, connection.limits);
+  if (v.json) process.stdout.write(`${JSON.stringify({ ...plan, selected: devices }, null, 2)}\n`);
   else {
     const { windowMs, writesPerWindow } = plan.limits;
-    process.stdout.write(
-      `Dry run: would ${action} ${plan.devices} devices. At ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${formatDuration(plan.minimumPostingSeconds)}.\nNothing was posted.\n`,
-    );
+    // Each device is one write, posted alone or in an executeAction call (bulkBatchSize).
+    const pace =
+      plan.minimumPostingSeconds === 0
+        ? `they fit in one write window (${writesPerWindow} writes per ${windowMs / 1000} s): posting starts at once`
+        : `at ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${formatDuration(plan.minimumPostingSeconds)}`;
+    const lines = [
+      `Dry run: would ${action} ${plan.devices} device${plan.devices === 1 ? '' : 's'}; ${pace}.`,
+      ...deviceListLines(devices, 20, '--json lists them'),
+      'Nothing was posted.',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
   return EXIT.OK;
 }
