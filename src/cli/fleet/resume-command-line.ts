@@ -34,7 +34,7 @@ export function resumeCommandLine(
   return words.join(' ');
 }
 
-/** A word a POSIX shell and PowerShell both read back unchanged: bare when plain, else quoted. */
+/** A word a shell reads back unchanged: bare when plain (as in PowerShell too), else POSIX single-quoted. */
 function shellWord(value: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
   return `'${value.replaceAll("'", "'\\''")}'`;

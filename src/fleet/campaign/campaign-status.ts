@@ -155,7 +155,7 @@ export function renderCampaignStatus(summary: CampaignStatusSummary, text: Summa
     for (const problem of summary.problems) {
       const name = problem.deviceName === null ? '' : ` (${problem.deviceName})`;
       lines.push(
-        `    ${problem.deviceId}${name}: ${problem.phase}${problem.error ? `: ${problem.error}` : ''}`,
+        `    ${problem.deviceId}${name}: ${problem.phase}${problem.error ? `: ${localTimesIn(problem.error, text.language)}` : ''}`,
       );
     }
     if (summary.problemsOmitted > 0)
@@ -171,6 +171,16 @@ export function renderCampaignStatus(summary: CampaignStatusSummary, text: Summa
     lines.push('', `  ${ui['fleet.campaign.abandoned']({ open: summary.open })}`);
   // One entry per line: device names and errors come from the tenant (src/text/terminal-safe.ts).
   return `${lines.map(terminalSafe).join('\n')}\n`;
+}
+
+/**
+ * A stored device error ("... at the campaign deadline 2026-12-07T19:17:31.705Z") with its ISO
+ * times as the rest of the summary shows times (the admin's time zone); JSON keeps them ISO UTC.
+ */
+function localTimesIn(error: string, language: Language | undefined): string {
+  return error.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\b/g, (iso) =>
+    formatLocalTime(iso, language),
+  );
 }
 
 /** `fleet status` without a campaign: one line per campaign, newest last. */

@@ -56,4 +56,21 @@ describe('campaign status in Japanese', () => {
     expect(text).toContain('  Devices:   3 (1 done, 2 open)');
     expect(renderCampaignList([])).toBe('No campaigns yet.\n');
   });
+
+  it("a device's stored error shows its times as the header does, not ISO; the resume command as given", () => {
+    const error = 'no sync seen at the campaign deadline 2025-06-02T10:00:00.000Z';
+    const text = renderCampaignStatus(
+      {
+        ...SUMMARY,
+        problems: [{ deviceId: 'd-1', deviceName: 'PC-1', phase: 'timed-out', error }],
+      } as Parameters<typeof renderCampaignStatus>[0],
+      { resumeCommand: 'tpm-doctor fleet resume c-1 --tenant lab' },
+    );
+    expect(text).toContain(
+      `    d-1 (PC-1): timed-out: no sync seen at the campaign deadline ${formatLocalTime(SUMMARY.deadline)}`,
+    );
+    expect(text).toContain(`Deadline: ${formatLocalTime(SUMMARY.deadline)}`);
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(text).toContain('Stopped: "tpm-doctor fleet resume c-1 --tenant lab" resumes it.');
+  });
 });

@@ -1,0 +1,30 @@
+/** The resume command printed for a stopped campaign: its connection options, never a secret. */
+import { describe, expect, it } from 'vitest';
+import { resumeCommandLine } from '../../src/cli/fleet/resume-command-line.js';
+
+describe('resumeCommandLine', () => {
+  it('carries a production connection: Graph URL, tenant, app, sign-in mode, certificate path', () => {
+    expect(
+      resumeCommandLine('c-1', {
+        'graph-url': 'https://graph.microsoft.us',
+        'tenant-id': 'contoso.onmicrosoft.com',
+        'client-id': '00000000-0000-0000-0000-000000000001',
+        auth: 'client-certificate',
+        certificate: '/home/admin/my app.pem',
+        quiet: true,
+        class: 'sync-stale',
+      }),
+    ).toBe(
+      "tpm-doctor fleet resume c-1 --graph-url https://graph.microsoft.us --tenant-id contoso.onmicrosoft.com --client-id 00000000-0000-0000-0000-000000000001 --auth client-certificate --certificate '/home/admin/my app.pem'",
+    );
+  });
+
+  it("leaves a store URL's password out and quotes what a shell would split or run", () => {
+    const line = resumeCommandLine('c-2', { store: 'postgres://fleet:s3cret@db.example/tpm', tenant: 'lab' });
+    expect(line).not.toContain('s3cret');
+    expect(line).toBe('tpm-doctor fleet resume c-2 --tenant lab --store postgres://fleet@db.example/tpm');
+    expect(resumeCommandLine('c-3', { store: "sqlite:/tmp/it's $(here).sqlite" })).toBe(
+      "tpm-doctor fleet resume c-3 --store 'sqlite:/tmp/it'\\''s $(here).sqlite'",
+    );
+  });
+});
