@@ -41,6 +41,7 @@ const LINE = formatProgressLine({
   postingEtaSeconds: 74,
   deadlineInSeconds: 900,
   writeWindowWaitSeconds: 12,
+  writeWindowOfEarlierRun: false,
 });
 
 describe('ProgressLine on a terminal', () => {
