@@ -3,7 +3,8 @@ import { campaignStatus, phaseLabel, renderCampaignStatus } from '../../fleet/ca
 import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.js';
 import type { DevicePhase } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
-import { ENGLISH } from '../../text/messages/catalog.js';
+import { loadMessages } from '../../text/messages/catalog.js';
+import type { Language } from '../../text/messages/language.js';
 import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
@@ -40,7 +41,7 @@ finished (nothing to abandon); 15 the store could not be opened or written.`,
 
 /** How many not-done devices the text lists; --json lists every one. */
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values, positionals } = parseVerbArgs('fleet abandon', argv, OPTIONS, true);
   if (values.help) {
     printHelp(helpPage(COMMAND));
@@ -71,13 +72,20 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ ...status, notDone }, null, 2)}\n`);
       return EXIT.OK;
     }
-    const lines = [renderCampaignStatus(status).trimEnd()];
+    // The screen in the admin's language and time zone; JSON keeps English and UTC.
+    const { ui } = await loadMessages(language);
+    const lines = [renderCampaignStatus(status, { ui, language }).trimEnd()];
     lines.push(
-      ...openDeviceLines(notDone, 'Not done', {
-        posted: ENGLISH.ui['fleet.open.no-longer-followed'],
-        notPosted: ENGLISH.ui['fleet.open.never-posted'],
-        phase: (phase) => phaseLabel(ENGLISH.ui, campaign.action, phase as DevicePhase),
-      }),
+      ...openDeviceLines(
+        notDone,
+        ui['fleet.abandon.heading'],
+        {
+          posted: ui['fleet.open.no-longer-followed'],
+          notPosted: ui['fleet.open.never-posted'],
+          phase: (phase) => phaseLabel(ui, campaign.action, phase as DevicePhase),
+        },
+        ui,
+      ),
     );
     process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.OK;

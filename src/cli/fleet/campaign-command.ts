@@ -11,8 +11,7 @@ import { BULK_ACTION_MAX_DEVICES } from '../../fleet/graph/intune-client.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
-import { formatDuration } from '../../text/duration.js';
-import { loadMessages } from '../../text/messages/catalog.js';
+import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
@@ -345,12 +344,12 @@ export async function runAndReport(
   language: Language = 'en',
 ): Promise<number> {
   const pollIntervalMs = pollOption(values, verb) ?? defaultPollIntervalMs(connection.isLab);
+  // The screen and the progress line in the admin's language; JSON keeps English.
+  const { ui } = values.json ? ENGLISH : await loadMessages(language);
   const controller = new AbortController();
   const stop = () => {
     if (!controller.signal.aborted) {
-      process.stderr.write(
-        '\ntpm-doctor: stopping: recording the actions in flight (Ctrl-C again to force)...\n',
-      );
+      process.stderr.write(ui['fleet.stopping']);
       controller.abort();
     } else {
       process.exit(EXIT.RUN_INTERRUPTED);
@@ -368,7 +367,7 @@ export async function runAndReport(
       signal: controller.signal,
       pollIntervalMs,
       postOnly: values['no-wait'] === true,
-      onProgress: (p) => progress.update(formatProgressLine(p)),
+      onProgress: (p) => progress.update(formatProgressLine(p, ui)),
       writeWindowWaitMs: (writes) => connection.graph.budgets.devices.waitMs({ requests: writes, writes }),
       writeBudget: connection.graph.budgets.devices,
       ...(values['no-bulk'] === true ? {} : { bulk: { batchSize: bulkBatchSize(connection) } }),
@@ -448,7 +447,7 @@ export async function runNewCampaign(
     selection = await triageForTarget(store, selection, connection.tenant, fullVerb);
     if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
     if (v['dry-run']) {
-      return await dryRun(store, selection, action, connection, v);
+      return await dryRun(store, selection, action, connection, v, language);
     }
     if (action !== 'sync' && !connection.isLab && !v.yes) {
       const what =
@@ -520,21 +519,24 @@ async function dryRun(
   action: CampaignAction,
   connection: GraphConnection,
   v: Values,
+  language: Language,
 ): Promise<number> {
   const devices = await selectedDevices(store, selection);
   const plan = postingPlan(action, devices.length, connection.limits);
   if (v.json) process.stdout.write(`${JSON.stringify({ ...plan, selected: devices }, null, 2)}\n`);
   else {
     const { windowMs, writesPerWindow } = plan.limits;
-    // Each device is one write, posted alone or in an executeAction call (bulkBatchSize).
-    const pace =
-      plan.minimumPostingSeconds === 0
-        ? `they fit in one write window (${writesPerWindow} writes per ${windowMs / 1000} s): posting starts at once`
-        : `at ${writesPerWindow} writes per ${windowMs / 1000} s, posting takes at least ${formatDuration(plan.minimumPostingSeconds)}`;
+    const { ui } = await loadMessages(language);
     const lines = [
-      `Dry run: would ${action} ${plan.devices} device${plan.devices === 1 ? '' : 's'}; ${pace}.`,
+      ui['fleet.dry-run.campaign']({
+        action: ui[`fleet.action.${action}`],
+        devices: plan.devices,
+        writes: writesPerWindow,
+        seconds: windowMs / 1000,
+        minimumSeconds: plan.minimumPostingSeconds,
+      }),
       ...deviceListLines(devices, 20, '--json lists them'),
-      'Nothing was posted.',
+      ui['fleet.dry-run.nothing-posted'],
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }

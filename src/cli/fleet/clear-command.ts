@@ -4,6 +4,8 @@ import { checkApproval } from '../../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { loadMessages } from '../../text/messages/catalog.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import { CLEAR_WORD } from '../../text/typed-word.js';
@@ -149,7 +151,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     if (v['dry-run']) {
       const plan = clearPlan(chosen, approval);
       if (v.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-      else process.stdout.write(renderPlan(plan));
+      else process.stdout.write(renderPlan(plan, (await loadMessages(language)).ui));
       return EXIT.OK;
     }
     for (const r of chosen.refused.slice(0, 10))
@@ -216,28 +218,36 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   }
 }
 
-export function renderPlan(plan: {
-  selection: string;
-  approvedBy: string | null;
-  ticket: string | null;
-  devices: { deviceId: string; deviceName: string | null }[];
-  refused: { deviceId: string; deviceName: string | null; reason: string }[];
-}): string {
+export function renderPlan(
+  plan: {
+    selection: string;
+    approvedBy: string | null;
+    ticket: string | null;
+    devices: { deviceId: string; deviceName: string | null }[];
+    refused: { deviceId: string; deviceName: string | null; reason: string }[];
+  },
+  ui: UiMessages = EN,
+): string {
   const lines = [
-    `Dry run: clear campaign, ${terminalSafe(plan.selection)}; ${
-      plan.approvedBy === null
-        ? 'no approval given yet (--approved-by NAME --ticket ID)'
-        : `approved by ${terminalSafe(plan.approvedBy)}, ticket ${terminalSafe(plan.ticket ?? '')}`
-    }.`,
-    `Would clear the TPM of ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'} (each behind its own preflight gate):`,
+    ui['fleet.clear-plan.heading']({
+      selection: terminalSafe(plan.selection),
+      approval:
+        plan.approvedBy === null
+          ? ui['fleet.clear-plan.no-approval']
+          : ui['fleet.clear-plan.approved']({
+              by: terminalSafe(plan.approvedBy),
+              ticket: terminalSafe(plan.ticket ?? ''),
+            }),
+    }),
+    ui['fleet.clear-plan.would-clear']({ count: plan.devices.length }),
     ...deviceListLines(plan.devices, Number.POSITIVE_INFINITY),
   ];
   if (plan.refused.length > 0) {
     lines.push(
-      `Refused ${plan.refused.length}:`,
+      ui['fleet.clear-plan.refused']({ count: plan.refused.length }),
       ...plan.refused.map((r) => `  ${deviceLabel(r)}: ${terminalSafe(r.reason)}`),
     );
   }
-  lines.push('Nothing was posted.');
+  lines.push(ui['fleet.dry-run.nothing-posted']);
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import { campaignStatus, phaseLabel, renderCampaignStatus } from '../../fleet/ca
 import { openDeviceLines, openDevices } from '../../fleet/campaign/open-devices.js';
 import type { DevicePhase } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
+import { displayWidth } from '../../text/display-width.js';
 import { formatLocalTime } from '../../text/local-time.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
@@ -38,6 +39,11 @@ the ones still open (the first 20; --json lists every one).`,
   },
 };
 
+/** `word` padded to `columns` terminal columns, at least one space after it (a Japanese word is wider). */
+function padded(word: string, columns: number): string {
+  return word + ' '.repeat(Math.max(1, columns - displayWidth(word)));
+}
+
 export async function run(argv: string[], language: Language = 'en'): Promise<number> {
   const { values, positionals } = parseVerbArgs('fleet status', argv, OPTIONS, true);
   if (values.help) {
@@ -64,10 +70,15 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
           ? `${JSON.stringify({ ...summary, openDevices: open }, null, 2)}\n`
           : `${[
               renderCampaignStatus(summary, text).trimEnd(),
-              ...openDeviceLines(open, 'Open', {
-                posted: ui['fleet.open.followed'],
-                phase: (phase) => phaseLabel(ui, campaign.action, phase as DevicePhase),
-              }),
+              ...openDeviceLines(
+                open,
+                ui['fleet.open.heading'],
+                {
+                  posted: ui['fleet.open.followed'],
+                  phase: (phase) => phaseLabel(ui, campaign.action, phase as DevicePhase),
+                },
+                ui,
+              ),
             ].join('\n')}\n`,
       );
       return EXIT.OK;
@@ -105,7 +116,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         total,
       });
       process.stdout.write(
-        `${terminalSafe(`  ${r.id}  ${r.action.padEnd(9)} ${r.status.padEnd(8)} ${compliant}  ${formatLocalTime(r.createdAt, language)}  ${r.target}`)}\n`,
+        `${terminalSafe(`  ${r.id}  ${padded(ui[`fleet.action.${r.action}`], 10)}${padded(ui[`fleet.state.${r.status}`], 9)}${compliant}  ${formatLocalTime(r.createdAt, language)}  ${r.target}`)}\n`,
       );
     }
     return EXIT.OK;

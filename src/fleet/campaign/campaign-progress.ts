@@ -1,4 +1,4 @@
-import { formatDuration } from '../../text/duration.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
 import type { Campaign, CampaignAction, DevicePhase } from '../store/fleet-store.js';
 import { ALL_PHASES, isFinalPhase } from './campaign-phases.js';
 
@@ -100,30 +100,35 @@ export class ProgressRate {
 }
 
 /** One line for a terminal: "sync c-…: 812/2,000 done · posted 1,500 · ... · 9.8 posts/s, posting done in 2m 1s". */
-export function formatProgressLine(progress: CampaignProgress): string {
+export function formatProgressLine(progress: CampaignProgress, ui: UiMessages = EN): string {
   const { counts } = progress;
   const n = (value: number): string => value.toLocaleString('en-US');
   const parts = [
-    `${n(progress.done)}/${n(progress.total)} done`,
-    `pending ${n(counts.pending + counts.posting)}`,
-    `awaiting sync ${n(counts.posted + counts.unconfirmed)}`,
-    `synced ${n(counts.synced)}`,
-    `compliant ${n(counts.compliant)}`,
-    `failed ${n(counts.failed)}`,
-    `timed out ${n(counts['timed-out'])}`,
+    ui['fleet.progress.done']({ done: n(progress.done), total: n(progress.total) }),
+    ui['fleet.progress.pending']({ count: n(counts.pending + counts.posting) }),
+    ui['fleet.progress.awaiting-sync']({ count: n(counts.posted + counts.unconfirmed) }),
+    ui['fleet.progress.synced']({ count: n(counts.synced) }),
+    ui['fleet.progress.compliant']({ count: n(counts.compliant) }),
+    ui['fleet.progress.failed']({ count: n(counts.failed) }),
+    ui['fleet.progress.timed-out']({ count: n(counts['timed-out']) }),
   ];
-  if (progress.postsPerSecond !== null) parts.push(`${progress.postsPerSecond.toFixed(1)} posts/s`);
+  if (progress.postsPerSecond !== null)
+    parts.push(ui['fleet.progress.rate']({ rate: progress.postsPerSecond.toFixed(1) }));
   if (progress.postingEtaSeconds !== null && progress.postingEtaSeconds > 0) {
-    parts.push(`posting done in ${formatDuration(progress.postingEtaSeconds)}`);
+    parts.push(ui['fleet.progress.posting-eta']({ seconds: progress.postingEtaSeconds }));
   }
   if (progress.writeWindowWaitSeconds !== null && progress.writeWindowWaitSeconds > 0) {
-    const wait = formatDuration(progress.writeWindowWaitSeconds);
     parts.push(
-      progress.writeWindowOfEarlierRun
-        ? `waiting for the write window left by an earlier run (${wait})`
-        : `waiting for the next write window (${wait})`,
+      ui[
+        progress.writeWindowOfEarlierRun
+          ? 'fleet.progress.earlier-write-window'
+          : 'fleet.progress.write-window'
+      ]({
+        seconds: progress.writeWindowWaitSeconds,
+      }),
     );
   }
-  if (progress.deadlineInSeconds !== null) parts.push(`${formatDuration(progress.deadlineInSeconds)} left`);
-  return `${progress.action} ${progress.campaignId}: ${parts.join(' · ')}`;
+  if (progress.deadlineInSeconds !== null)
+    parts.push(ui['fleet.progress.left']({ seconds: progress.deadlineInSeconds }));
+  return `${ui[`fleet.action.${progress.action}`]} ${progress.campaignId}: ${parts.join(' · ')}`;
 }

@@ -1,3 +1,4 @@
+import { EN } from '../../text/messages/en.js';
 import type { IntuneApi } from '../graph/intune-api.js';
 import type { Campaign, DevicePhase, FleetStore } from '../store/fleet-store.js';
 import { abortableSleep } from './abortable-sleep.js';
@@ -139,7 +140,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
         deviceId: device.deviceId,
         from: ['posting'],
         to: 'unconfirmed',
-        error: 'interrupted between the posting mark and the answer: Graph may have acted; not sent again',
+        // Stored in English; shown in the admin's language (campaign-status.ts).
+        error: EN['fleet.interrupted-post'],
       })),
     );
   }

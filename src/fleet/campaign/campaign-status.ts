@@ -134,7 +134,7 @@ export function renderCampaignStatus(summary: CampaignStatusSummary, text: Summa
   const field = (id: 'target' | 'selection' | 'created' | 'devices') =>
     `  ${padLabel(ui[`fleet.campaign.${id}`], 11)}`;
   const lines = [
-    `${summary.lab ? '[LAB] ' : ''}${ui['fleet.campaign.heading']({ id: summary.id, action: summary.action, status: summary.status })}`,
+    `${summary.lab ? '[LAB] ' : ''}${ui['fleet.campaign.heading']({ id: summary.id, action: ui[`fleet.action.${summary.action}`], status: ui[`fleet.state.${summary.status}`] })}`,
     `${field('target')}${summary.target}`,
     `${field('selection')}${summary.selection}`,
     `${field('created')}${when(summary.createdAt)}   ${ui['fleet.campaign.deadline']} ${when(summary.deadline)}`,
@@ -155,7 +155,7 @@ export function renderCampaignStatus(summary: CampaignStatusSummary, text: Summa
     for (const problem of summary.problems) {
       const name = problem.deviceName === null ? '' : ` (${problem.deviceName})`;
       lines.push(
-        `    ${problem.deviceId}${name}: ${problem.phase}${problem.error ? `: ${localTimesIn(problem.error, text.language)}` : ''}`,
+        `    ${problem.deviceId}${name}: ${ui[`fleet.phase-word.${problem.phase}`]}${problem.error ? `: ${localTimesIn(storedErrorText(problem.error, ui), text.language)}` : ''}`,
       );
     }
     if (summary.problemsOmitted > 0)
@@ -183,6 +183,30 @@ function localTimesIn(error: string, language: Language | undefined): string {
   );
 }
 
+/** What a device in an open phase was still waiting for (campaign-tracker.ts), by its English text. */
+const WAITING = {
+  'not posted': 'fleet.waiting.pending',
+  'posted, no sync seen': 'fleet.waiting.posted',
+  'post unconfirmed, no sync seen': 'fleet.waiting.unconfirmed',
+  'synced, TPM settings still not compliant': 'fleet.waiting.synced',
+  'not finished': 'fleet.waiting.unfinished',
+} as const satisfies Record<string, keyof UiMessages>;
+
+/**
+ * A device's stored error in the admin's language where tpm-doctor wrote it (a timed-out device's
+ * wait, an interrupted post); the store keeps English, and Graph's own texts stay as Graph wrote them.
+ */
+function storedErrorText(error: string, ui: UiMessages): string {
+  if (error === EN['fleet.interrupted-post']) return ui['fleet.interrupted-post'];
+  const timedOut = /^(.+) at the campaign deadline (\S+)$/.exec(error);
+  const waiting = timedOut?.[1];
+  if (timedOut === null || waiting === undefined || !Object.hasOwn(WAITING, waiting)) return error;
+  return ui['fleet.timed-out']({
+    waiting: ui[WAITING[waiting as keyof typeof WAITING]],
+    deadline: timedOut[2] as string,
+  });
+}
+
 /** `fleet status` without a campaign: one line per campaign, newest last. */
 export function renderCampaignList(campaigns: readonly Campaign[], text: SummaryText = {}): string {
   const ui = text.ui ?? EN;
@@ -190,7 +214,7 @@ export function renderCampaignList(campaigns: readonly Campaign[], text: Summary
   return `${campaigns
     .map((campaign) =>
       terminalSafe(
-        `${isLabTarget(campaign.target) ? '[LAB] ' : ''}${campaign.id}  ${campaign.action.padEnd(9)} ${campaign.status.padEnd(8)} ${ui['fleet.campaigns.created']({ at: formatLocalTime(campaign.createdAt, text.language) })}  ${campaign.selection}`,
+        `${isLabTarget(campaign.target) ? '[LAB] ' : ''}${campaign.id}  ${padLabel(ui[`fleet.action.${campaign.action}`], 10)}${padLabel(ui[`fleet.state.${campaign.status}`], 9)}${ui['fleet.campaigns.created']({ at: formatLocalTime(campaign.createdAt, text.language) })}  ${campaign.selection}`,
       ),
     )
     .join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { EN, type UiMessages } from '../../text/messages/en.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
 import type { CampaignAction, FleetStore } from '../store/fleet-store.js';
 import { openPhases } from './campaign-phases.js';
@@ -36,6 +37,7 @@ export function openDeviceLines(
   devices: readonly OpenDevice[],
   heading: string,
   words: { posted: string; notPosted?: string; phase: (phase: string) => string },
+  ui: UiMessages = EN,
 ): string[] {
   if (devices.length === 0) return [];
   const lines = ['', `  ${heading} (${devices.length}):`];
@@ -49,6 +51,6 @@ export function openDeviceLines(
     );
   }
   if (devices.length > TEXT_LIST_LIMIT)
-    lines.push(`    ... and ${devices.length - TEXT_LIST_LIMIT} more (--json lists them)`);
+    lines.push(`    ${ui['fleet.campaign.more']({ count: devices.length - TEXT_LIST_LIMIT })}`);
   return lines;
 }

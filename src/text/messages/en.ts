@@ -126,6 +126,72 @@ export const EN = {
   'fleet.status.compliant': (p: { compliant: string; total: number }) =>
     `${p.compliant}/${p.total} compliant`,
 
+  // Fleet words and lines shown in the admin's language (src/fleet/campaign/, src/cli/fleet/).
+  'fleet.action.sync': 'sync',
+  'fleet.action.reboot': 'reboot',
+  'fleet.action.remediate': 'remediate',
+  'fleet.action.clear': 'clear',
+  'fleet.state.running': 'running',
+  'fleet.state.stopped': 'stopped',
+  'fleet.state.finished': 'finished',
+  'fleet.state.abandoned': 'abandoned',
+  'fleet.phase-word.pending': 'pending',
+  'fleet.phase-word.posting': 'posting',
+  'fleet.phase-word.posted': 'posted',
+  'fleet.phase-word.unconfirmed': 'unconfirmed',
+  'fleet.phase-word.synced': 'synced',
+  'fleet.phase-word.compliant': 'compliant',
+  'fleet.phase-word.failed': 'failed',
+  'fleet.phase-word.timed-out': 'timed-out',
+  'fleet.waiting.pending': 'not posted',
+  'fleet.waiting.posted': 'posted, no sync seen',
+  'fleet.waiting.unconfirmed': 'post unconfirmed, no sync seen',
+  'fleet.waiting.synced': 'synced, TPM settings still not compliant',
+  'fleet.waiting.unfinished': 'not finished',
+  'fleet.timed-out': (p: { waiting: string; deadline: string }) =>
+    `${p.waiting} at the campaign deadline ${p.deadline}`,
+  'fleet.interrupted-post':
+    'interrupted between the posting mark and the answer: Graph may have acted; not sent again',
+  'fleet.open.heading': 'Open',
+  'fleet.abandon.heading': 'Not done',
+  'fleet.progress.done': (p: { done: string; total: string }) => `${p.done}/${p.total} done`,
+  'fleet.progress.pending': (p: { count: string }) => `pending ${p.count}`,
+  'fleet.progress.awaiting-sync': (p: { count: string }) => `awaiting sync ${p.count}`,
+  'fleet.progress.synced': (p: { count: string }) => `synced ${p.count}`,
+  'fleet.progress.compliant': (p: { count: string }) => `compliant ${p.count}`,
+  'fleet.progress.failed': (p: { count: string }) => `failed ${p.count}`,
+  'fleet.progress.timed-out': (p: { count: string }) => `timed out ${p.count}`,
+  'fleet.progress.rate': (p: { rate: string }) => `${p.rate} posts/s`,
+  'fleet.progress.posting-eta': (p: { seconds: number }) => `posting done in ${formatDuration(p.seconds)}`,
+  'fleet.progress.write-window': (p: { seconds: number }) =>
+    `waiting for the next write window (${formatDuration(p.seconds)})`,
+  'fleet.progress.earlier-write-window': (p: { seconds: number }) =>
+    `waiting for the write window left by an earlier run (${formatDuration(p.seconds)})`,
+  'fleet.progress.left': (p: { seconds: number }) => `${formatDuration(p.seconds)} left`,
+  'fleet.dry-run.campaign': (p: {
+    action: string;
+    devices: number;
+    writes: number;
+    seconds: number;
+    minimumSeconds: number;
+  }) =>
+    // Each device is one write, posted alone or in an executeAction call.
+    `Dry run: would ${p.action} ${p.devices} device${p.devices === 1 ? '' : 's'}; ${
+      p.minimumSeconds === 0
+        ? `they fit in one write window (${p.writes} writes per ${p.seconds} s): posting starts at once`
+        : `at ${p.writes} writes per ${p.seconds} s, posting takes at least ${formatDuration(p.minimumSeconds)}`
+    }.`,
+  'fleet.dry-run.nothing-posted': 'Nothing was posted.',
+  'fleet.clear-plan.heading': (p: { selection: string; approval: string }) =>
+    `Dry run: clear campaign, ${p.selection}; ${p.approval}.`,
+  'fleet.clear-plan.no-approval': 'no approval given yet (--approved-by NAME --ticket ID)',
+  'fleet.clear-plan.approved': (p: { by: string; ticket: string }) =>
+    `approved by ${p.by}, ticket ${p.ticket}`,
+  'fleet.clear-plan.would-clear': (p: { count: number }) =>
+    `Would clear the TPM of ${p.count} device${p.count === 1 ? '' : 's'} (each behind its own preflight gate):`,
+  'fleet.clear-plan.refused': (p: { count: number }) => `Refused ${p.count}:`,
+  'fleet.stopping': '\ntpm-doctor: stopping: recording the actions in flight (Ctrl-C again to force)...\n',
+
   // tpm-doctor status (src/cli/render/status-text.ts).
   'status.heading': (p: { uri: string }) => `TPM status of ${p.uri}`,
   'status.lab': '   [LAB: throwaway software TPM, not this machine]',

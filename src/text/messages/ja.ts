@@ -124,6 +124,70 @@ export const JA = {
   'fleet.status.no-campaigns': 'キャンペーンはありません。',
   'fleet.status.compliant': (p: { compliant: string; total: number }) => `${p.compliant}/${p.total}台が準拠`,
 
+  'fleet.action.sync': '同期',
+  'fleet.action.reboot': '再起動',
+  'fleet.action.remediate': '修復',
+  'fleet.action.clear': 'TPM のクリア',
+  'fleet.state.running': '実行中',
+  'fleet.state.stopped': '停止中',
+  'fleet.state.finished': '完了',
+  'fleet.state.abandoned': '中止済み',
+  'fleet.phase-word.pending': '未送信',
+  'fleet.phase-word.posting': '送信中',
+  'fleet.phase-word.posted': '送信済み',
+  'fleet.phase-word.unconfirmed': '送信未確認',
+  'fleet.phase-word.synced': '同期済み',
+  'fleet.phase-word.compliant': '準拠',
+  'fleet.phase-word.failed': '失敗',
+  'fleet.phase-word.timed-out': 'タイムアウト',
+  'fleet.waiting.pending': '未送信',
+  'fleet.waiting.posted': '送信済みですが、同期が確認できません',
+  'fleet.waiting.unconfirmed': '送信が未確認で、同期が確認できません',
+  'fleet.waiting.synced': '同期済みですが、TPM 設定がまだ準拠していません',
+  'fleet.waiting.unfinished': '完了していません',
+  'fleet.timed-out': (p: { waiting: string; deadline: string }) =>
+    `キャンペーンの期限 ${p.deadline} の時点で${p.waiting}`,
+  'fleet.interrupted-post':
+    '送信の記録から応答までの間に中断されました。Graph が処理した可能性があるため、再送信しません',
+  'fleet.open.heading': '未完了',
+  'fleet.abandon.heading': '未完了',
+  'fleet.progress.done': (p: { done: string; total: string }) => `${p.done}/${p.total}台完了`,
+  'fleet.progress.pending': (p: { count: string }) => `未送信 ${p.count}`,
+  'fleet.progress.awaiting-sync': (p: { count: string }) => `同期待ち ${p.count}`,
+  'fleet.progress.synced': (p: { count: string }) => `同期済み ${p.count}`,
+  'fleet.progress.compliant': (p: { count: string }) => `準拠 ${p.count}`,
+  'fleet.progress.failed': (p: { count: string }) => `失敗 ${p.count}`,
+  'fleet.progress.timed-out': (p: { count: string }) => `タイムアウト ${p.count}`,
+  'fleet.progress.rate': (p: { rate: string }) => `毎秒 ${p.rate} 件送信`,
+  'fleet.progress.posting-eta': (p: { seconds: number }) => `送信完了まで ${formatDuration(p.seconds, 'ja')}`,
+  'fleet.progress.write-window': (p: { seconds: number }) =>
+    `次の書き込み枠を待機中（${formatDuration(p.seconds, 'ja')}）`,
+  'fleet.progress.earlier-write-window': (p: { seconds: number }) =>
+    `以前の実行が残した書き込み枠を待機中（${formatDuration(p.seconds, 'ja')}）`,
+  'fleet.progress.left': (p: { seconds: number }) => `残り ${formatDuration(p.seconds, 'ja')}`,
+  'fleet.dry-run.campaign': (p: {
+    action: string;
+    devices: number;
+    writes: number;
+    seconds: number;
+    minimumSeconds: number;
+  }) =>
+    `ドライ ラン: ${p.devices}台のデバイスに${p.action}を送信します。${
+      p.minimumSeconds === 0
+        ? `1 回の書き込み枠（${p.seconds} 秒あたり ${p.writes} 件）に収まるため、すぐに送信を開始します。`
+        : `${p.seconds} 秒あたり ${p.writes} 件の書き込み制限のため、送信には少なくとも ${formatDuration(p.minimumSeconds, 'ja')} かかります。`
+    }`,
+  'fleet.dry-run.nothing-posted': '何も送信していません。',
+  'fleet.clear-plan.heading': (p: { selection: string; approval: string }) =>
+    `ドライ ラン: TPM のクリア キャンペーン、${p.selection}。${p.approval}。`,
+  'fleet.clear-plan.no-approval': 'まだ承認がありません（--approved-by NAME --ticket ID）',
+  'fleet.clear-plan.approved': (p: { by: string; ticket: string }) => `承認者 ${p.by}、チケット ${p.ticket}`,
+  'fleet.clear-plan.would-clear': (p: { count: number }) =>
+    `${p.count}台のデバイスの TPM をクリアします（各デバイスで個別の事前チェックを通過した場合のみ）:`,
+  'fleet.clear-plan.refused': (p: { count: number }) => `対象外 ${p.count}台:`,
+  'fleet.stopping':
+    '\ntpm-doctor: 停止しています。処理中の操作を記録しています（強制終了するにはもう一度 Ctrl-C）...\n',
+
   // tpm-doctor status (src/cli/render/status-text.ts).
   'status.heading': (p: { uri: string }) => `TPM の状態: ${p.uri}`,
   'status.lab': '   [ラボ: 使い捨てのソフトウェア TPM、このマシンの TPM ではありません]',
