@@ -266,3 +266,35 @@ describe('fleet resume --deadline', () => {
     expect(again.stderr).toContain('is finished');
   }, 180_000);
 });
+
+describe('fleet abandon and fleet status in Japanese', () => {
+  it('--lang ja: the report, the campaign words and the open devices in Japanese; the exit code as in English', async () => {
+    const store = `sqlite:${tmp.file('ja.sqlite')}`;
+    const ids = await idsFile('ja.txt', [21, 22]);
+    const dryRun = await runCli(
+      ['--lang', 'ja', 'fleet', 'sync', ...connect(), '--devices', ids, '--store', store, '--dry-run', '-q'],
+      { env: env(), timeoutMs: 60_000 },
+    );
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain('ドライ ラン: 2台のデバイスに同期を送信します。');
+    expect(dryRun.stdout).toContain('何も送信していません。');
+    expect(dryRun.stdout).not.toMatch(/Dry run|would sync|Nothing was posted/);
+    const posted = await runCli(
+      ['fleet', 'sync', ...connect(), '--devices', ids, '--store', store, '--no-wait', '--quiet', '--json'],
+      { env: env(), timeoutMs: 60_000 },
+    );
+    expect(posted.code).toBe(0);
+    const id = (JSON.parse(posted.stdout) as { id: string }).id;
+    const status = await runCli(['--lang', 'ja', 'fleet', 'status', id, '--store', store]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`キャンペーン ${id}: 同期、(実行中|停止中|完了)`));
+    expect(status.stdout).not.toMatch(/sync、|、stopped|、running|Open \(/);
+    const abandoned = await runCli(['--lang', 'ja', 'fleet', 'abandon', id, '--store', store]);
+    expect(abandoned.code).toBe(0);
+    expect(abandoned.stdout).toContain(`キャンペーン ${id}: 同期、中止済み`);
+    expect(abandoned.stdout).toContain('中止済み: 今後送信も再開もしません。');
+    expect(abandoned.stdout).not.toMatch(
+      /Campaign|abandoned|Abandoned|Not done|no longer followed|never posted/,
+    );
+  }, 120_000);
+});
