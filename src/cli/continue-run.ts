@@ -1,5 +1,6 @@
 import { EXIT } from '../exit-codes.js';
 import type { ClearRunResult } from '../remedy/clear/clear-run.js';
+import type { UiMessages } from '../text/messages/en.js';
 import { renderRun } from './render/run-text.js';
 import { renderNextStep, renderRunbookProgress, renderRunbookStop } from './render/runbook-text.js';
 
@@ -15,6 +16,8 @@ export async function continueRun(
     json: boolean;
     report?: (run: ClearRunResult, extra?: Record<string, unknown>) => void;
     confirmed?: string[];
+    /** The result's words, in the admin's language (English by default). */
+    ui?: UiMessages;
   },
 ): Promise<number> {
   let run = result;
@@ -75,7 +78,7 @@ export async function continueRun(
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     }
   } else {
-    process.stdout.write(renderRun(run));
+    process.stdout.write(renderRun(run, options.ui));
     if (instruction) process.stdout.write(renderNextStep(instruction));
   }
   if (run.status === 'finished') return EXIT.OK;

@@ -130,6 +130,35 @@ describe('diagnose in Japanese, at 80 columns', () => {
     expect(lockout?.message).toMatch(/^The TPM is in dictionary-attack lockout: about 16 min 40 s remain/);
   });
 
+  it('clear: the run, its proof and what it deletes in Japanese; the exit code as in English', async () => {
+    const r = await runCli(
+      ['--lang', 'ja', 'clear', '--tpm', 'lab:stale-objects', '--purpose', 'decommission', '--yes'],
+      {
+        timeoutMs: 90_000,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^実行 clear-\S+: 完了$/m);
+    expect(r.stdout).toMatch(/^ {2}ジャーナル {2}\S+\.jsonl$/m);
+    expect(r.stdout).toContain('証明: クリアが実行され、必要な結果になったことを確認しました');
+    expect(r.stdout).toMatch(/^ {2}合格 {4}srk-name-changed /m);
+    // Japanese wraps between any two characters: the inventory is read with its lines joined.
+    const joined = r.stdout.replace(/\n +/g, '');
+    expect(joined).toContain('[所有者階層]');
+    expect(joined).toContain('（32 バイト）');
+    const words = r.stdout.replace(/\s+/g, ' ');
+    for (const english of [
+      'FINISHED',
+      'Proof:',
+      'journal',
+      '[owner hierarchy]',
+      'bytes)',
+      'unchanged endorsement seed',
+    ])
+      expect(words).not.toContain(english);
+    expect(r.stdout).not.toMatch(/^ {2}pass /m);
+  }, 120_000);
+
   it('refuses a language it does not know, naming the choices', async () => {
     const r = await runCli(['diagnose', '--lang', 'fr'], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);

@@ -328,7 +328,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
           lockoutAuth: auth,
         });
       }
-      return await continueRun(result, { json: values.json ?? false, report });
+      return await continueRun(result, { json: values.json ?? false, report, ui: messages.ui });
     } finally {
       await tpm.close();
     }

@@ -137,6 +137,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     });
     return await continueRun(result, {
       json: values.json ?? false,
+      ui,
       confirmed: (values.confirm ?? '')
         .split(',')
         .map((s) => s.trim())

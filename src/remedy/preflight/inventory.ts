@@ -30,14 +30,13 @@ export function checkInventory({ snapshot, ui }: PreflightInput): {
   const persistentObjects = (status?.persistentObjects ?? [])
     .filter((o) => o.hierarchy !== 'platform')
     .map((o) => {
-      const note =
-        o.hierarchy === 'endorsement' ? ' (recreated identically from the unchanged endorsement seed)' : '';
-      const where = o.hierarchy === 'unknown' ? 'hierarchy unknown' : `${o.hierarchy} hierarchy`;
+      const note = o.hierarchy === 'endorsement' ? ui['inventory.recreated'] : '';
+      const where = ui[`inventory.hierarchy.${o.hierarchy}`];
       return `${o.handle} ${o.purpose} [${where}]${note}`;
     });
   const nonPlatformNvIndices = (status?.nvIndices ?? [])
     .filter((n) => !n.platformCreated)
-    .map((n) => `${n.index} ${n.purpose} (${n.size} bytes)`);
+    .map((n) => `${n.index} ${n.purpose} ${ui['inventory.nv-size']({ bytes: n.size })}`);
   if (status) {
     evidence.push(
       { source: 'tpm', field: 'persistentObjects', value: status.persistentObjects?.length ?? null },

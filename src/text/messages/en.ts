@@ -126,6 +126,28 @@ export const EN = {
   'fleet.status.compliant': (p: { compliant: string; total: number }) =>
     `${p.compliant}/${p.total} compliant`,
 
+  // A clear run's result (src/cli/render/run-text.ts) and the inventory of what a clear deletes
+  // (src/remedy/preflight/inventory.ts).
+  'run.heading': (p: { id: string; status: string }) => `Run ${p.id}: ${p.status}`,
+  'run.status.finished': 'FINISHED',
+  'run.status.cleared': 'CLEARED',
+  'run.status.waiting': 'WAITING',
+  'run.status.rejected': 'REJECTED',
+  'run.status.failed': 'FAILED',
+  'run.status.abandoned': 'ABANDONED',
+  'run.label.journal': 'journal',
+  'run.label.receipt': 'receipt',
+  'run.proof.proven': 'Proof: the clear happened and did what it must',
+  'run.proof.not-proven': 'Proof: NOT PROVEN',
+  'run.check.pass': 'pass',
+  'run.check.fail': 'FAIL',
+  'inventory.hierarchy.owner': 'owner hierarchy',
+  'inventory.hierarchy.endorsement': 'endorsement hierarchy',
+  'inventory.hierarchy.platform': 'platform hierarchy',
+  'inventory.hierarchy.unknown': 'hierarchy unknown',
+  'inventory.recreated': ' (recreated identically from the unchanged endorsement seed)',
+  'inventory.nv-size': (p: { bytes: number }) => `(${p.bytes} bytes)`,
+
   // Fleet words and lines shown in the admin's language (src/fleet/campaign/, src/cli/fleet/).
   'fleet.action.sync': 'sync',
   'fleet.action.reboot': 'reboot',
