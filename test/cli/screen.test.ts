@@ -175,3 +175,28 @@ describe('status at 80 columns', () => {
     }
   });
 });
+
+describe('status in Japanese, at 80 columns', () => {
+  it('--lang ja: flags, PCR banks and the EK certificates in Japanese, no line wider than the screen', async () => {
+    const r = await runCli(['--lang', 'ja', 'status', '--tpm', 'lab:'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(SCREEN.columns);
+    expect(r.stdout).toContain('セット: tpmGeneratedEPS、クリア: ');
+    expect(r.stdout).toMatch(/^ {2}sha256 +PCR 24 個（0-23）$/m);
+    expect(r.stdout).toMatch(/^ {4}サブジェクト {2}CN=/m);
+    expect(r.stdout).toMatch(/^ {4}発行者 {8}CN=/m);
+    expect(r.stdout).toMatch(/^ {4}有効期間 {6}\S+ から \S+ まで$/m);
+    expect(r.stdout).toMatch(/^ {4}EK との一致 {3}はい（永続 EK 0x8101\w+）$/m);
+    for (const english of [
+      'set:',
+      'clear:',
+      'PCRs',
+      'subject',
+      'issuer',
+      'valid ',
+      'matches EK',
+      'persistent EK',
+    ])
+      expect(r.stdout).not.toContain(english);
+  });
+});

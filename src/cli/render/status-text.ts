@@ -73,9 +73,9 @@ export function renderStatus(
 
   if (s.permanent || s.startupClear) {
     heading(ui['status.heading.flags']);
-    if (s.permanent) line('TPMA_PERMANENT', `${s.permanent.value}  ${flagList(s.permanent.flags)}`);
+    if (s.permanent) line('TPMA_PERMANENT', `${s.permanent.value}  ${flagList(s.permanent.flags, ui)}`);
     if (s.startupClear)
-      line('TPMA_STARTUP_CLEAR', `${s.startupClear.value}  ${flagList(s.startupClear.flags)}`);
+      line('TPMA_STARTUP_CLEAR', `${s.startupClear.value}  ${flagList(s.startupClear.flags, ui)}`);
   }
   const da = s.dictionaryAttack;
   if (da) {
@@ -102,7 +102,7 @@ export function renderStatus(
     heading(ui['status.heading.pcr-banks']);
     if (s.pcrBanks.length === 0) line(ui['status.label.allocated'], ui['status.none']);
     for (const bank of s.pcrBanks) {
-      line(bank.hashAlg, `${bank.pcrs.length} PCRs (${ranges(bank.pcrs)})`);
+      line(bank.hashAlg, ui['status.pcr-count']({ count: bank.pcrs.length, ranges: ranges(bank.pcrs) }));
       if (options.verbose) {
         for (const [pcr, value] of Object.entries(bank.values)) push(`    ${pcr.padStart(2)}: ${value}`);
       }
@@ -157,22 +157,34 @@ export function renderStatus(
     for (const cert of e.certificates) {
       push(`  ${cert.nvIndex}  ${cert.label}`);
       if (cert.error) {
-        push(`    ERROR: ${cert.error}`);
+        push(`    ${ui['status.ek.error']({ error: cert.error })}`);
         continue;
       }
-      push(`    subject   ${cert.subject}`);
-      push(`    issuer    ${cert.issuer}`);
+      // The labels in one column, at least two spaces after the widest of the first three.
+      const labels = {
+        subject: ui['status.ek.subject'],
+        issuer: ui['status.ek.issuer'],
+        valid: ui['status.ek.valid'],
+        matches: ui['status.ek.matches'],
+      };
+      const column = Math.max(
+        10,
+        ...[labels.subject, labels.issuer, labels.valid].map((label) => displayWidth(label) + 2),
+      );
+      const label = (text: string) => `    ${text}${' '.repeat(Math.max(2, column - displayWidth(text)))}`;
+      push(`${label(labels.subject)}${cert.subject}`);
+      push(`${label(labels.issuer)}${cert.issuer}`);
       push(
-        `    valid     ${cert.notBefore} to ${cert.notAfter}${cert.validNow === false ? '  (NOT valid now)' : ''}`,
+        `${label(labels.valid)}${ui['status.ek.valid-range']({ from: String(cert.notBefore), to: String(cert.notAfter) })}${cert.validNow === false ? ui['status.ek.not-valid-now'] : ''}`,
       );
       const verdict =
         cert.matches === true
-          ? 'yes'
+          ? ui['status.ek.matches.yes']
           : cert.matches === false
-            ? 'NO: the certificate is for another key'
-            : 'unknown';
+            ? ui['status.ek.matches.no']
+            : ui['status.ek.matches.unknown'];
       push(
-        `    matches EK  ${verdict}${cert.ek.handle ? ` (${cert.ek.source} EK ${cert.ek.handle})` : cert.ek.source === 'computed' ? ' (computed from the template)' : ''}${cert.reason ? `: ${cert.reason}` : ''}`,
+        `${label(labels.matches)}${verdict}${cert.ek.handle ? (cert.ek.source === 'persistent' ? ui['status.ek.source.persistent']({ handle: cert.ek.handle }) : ` (${cert.ek.source} EK ${cert.ek.handle})`) : cert.ek.source === 'computed' ? ui['status.ek.source.computed'] : ''}${cert.reason ? `: ${cert.reason}` : ''}`,
       );
     }
   }
@@ -216,10 +228,13 @@ function summaryLine(s: TpmStatus, ui: UiMessages): string {
   });
 }
 
-function flagList(flags: Record<string, boolean>): string {
+function flagList(flags: Record<string, boolean>, ui: UiMessages): string {
   const on = Object.keys(flags).filter((name) => flags[name]);
   const off = Object.keys(flags).filter((name) => !flags[name]);
-  return `set: ${on.join(' ') || 'none'};  clear: ${off.join(' ') || 'none'}`;
+  return ui['status.flags']({
+    set: on.join(' ') || ui['status.none'],
+    clear: off.join(' ') || ui['status.none'],
+  });
 }
 
 function ranges(pcrs: number[]): string {
