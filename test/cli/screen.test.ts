@@ -200,3 +200,17 @@ describe('status in Japanese, at 80 columns', () => {
       expect(r.stdout).not.toContain(english);
   });
 });
+
+describe('fleet triage in Japanese', () => {
+  it('--lang ja: the lab banner, the target and the progress on stderr in Japanese', async () => {
+    const r = await runCli(['--lang', 'ja', 'fleet', 'triage', '--tenant', 'lab', '--no-store'], {
+      timeoutMs: 120_000,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('*** ラボ テナント — シミュレートされたデバイス ***');
+    expect(r.stdout).toContain('プロセス内のラボ テナント（シミュレートされたデバイス 2000 台、シード 1）');
+    expect(r.stdout).not.toMatch(/LAB TENANT|LAB tenant in-process|simulated devices/);
+    expect(r.stderr).toMatch(/^トリアージ: 2000 台を取得して分類、/m);
+    expect(r.stderr).not.toMatch(/listed|classified|Graph requests/);
+  }, 150_000);
+});

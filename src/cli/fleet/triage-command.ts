@@ -10,7 +10,7 @@ import { CsvReportWriter } from '../../fleet/triage/report-csv.js';
 import { renderHtmlReport } from '../../fleet/triage/report-html.js';
 import { JsonReportWriter } from '../../fleet/triage/report-json.js';
 import { bufferedSink, type ReportTarget, streamSink } from '../../fleet/triage/report-sink.js';
-import { renderTriageTable } from '../../fleet/triage/report-table.js';
+import { renderTriageTable, targetText } from '../../fleet/triage/report-table.js';
 import { storedTriage } from '../../fleet/triage/stored-triage.js';
 import type { TriageResult } from '../../fleet/triage/triage-result.js';
 import { createScratchFile } from '../../fs/safe-file.js';
@@ -133,7 +133,12 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   try {
     connection = await openGraphConnection(values, 'fleet triage');
     const target: ReportTarget = { description: connection.target, lab: connection.isLab };
-    if (!values.quiet) process.stderr.write(`tpm-doctor: triage of ${connection.target}\n`);
+    // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
+    const messages = format === 'table' || format === 'html' ? await loadMessages(language) : ENGLISH;
+    if (!values.quiet)
+      process.stderr.write(
+        `${messages.ui['triage.started']({ target: targetText(connection.target, messages.ui) })}\n`,
+      );
     // FILE.partial is created afresh, 0600, never through a link someone planted (src/fs/safe-file.ts).
     if (partial) out = createWriteStream(partial, { fd: createScratchFile(partial) });
     const { sink, flush } = bufferedSink(streamSink(out ?? process.stdout));
@@ -143,8 +148,6 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     const json = format === 'json' ? new JsonReportWriter(sink, target) : undefined;
     const progress = new ProgressLine(!values.quiet);
     const graph = connection.graph;
-    // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
-    const messages = format === 'table' || format === 'html' ? await loadMessages(language) : ENGLISH;
     const { summary, run } = await storedTriage(connection.intune, {
       store,
       target: connection.target,
@@ -155,7 +158,12 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       reportExports: values['no-exports'] !== true,
       onProgress: (p) =>
         progress.update(
-          `triage: ${p.listed} listed, ${p.classified} classified, ${p.detailsFetched} detailed, ${graph.stats.httpRequests} Graph requests`,
+          messages.ui['triage.progress']({
+            listed: p.listed,
+            classified: p.classified,
+            detailed: p.detailsFetched,
+            requests: graph.stats.httpRequests,
+          }),
         ),
       onResult: async (result: TriageResult) => {
         actions.add(result);
@@ -164,7 +172,11 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       },
     });
     progress.done(
-      `triage: ${summary.devices} listed and classified, ${summary.lookups.details} detailed, ${graph.stats.httpRequests} Graph requests`,
+      messages.ui['triage.progress.done']({
+        devices: summary.devices,
+        detailed: summary.lookups.details,
+        requests: graph.stats.httpRequests,
+      }),
     );
 
     if (csv) await csv.end();
@@ -184,10 +196,14 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     if (!values.quiet) {
       const stats = graph.stats;
       process.stderr.write(
-        `tpm-doctor: ${summary.devices} devices, ${summary.needingAction} need action; ${stats.httpRequests} Graph requests` +
-          ` (${(stats.httpRequests / Math.max(1, summary.devices)).toFixed(3)} per device)` +
-          (run ? `; stored as triage run ${run.id} in ${storeName(store)}` : '') +
-          (values.out ? `; report: ${values.out}` : '') +
+        messages.ui['triage.finished']({
+          devices: summary.devices,
+          needingAction: summary.needingAction,
+          requests: stats.httpRequests,
+          perDevice: (stats.httpRequests / Math.max(1, summary.devices)).toFixed(3),
+        }) +
+          (run ? messages.ui['triage.finished.stored']({ id: run.id, store: storeName(store) }) : '') +
+          (values.out ? messages.ui['triage.finished.report']({ file: values.out }) : '') +
           '\n',
       );
     }

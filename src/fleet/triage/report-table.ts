@@ -2,7 +2,7 @@ import { formatLocalDate } from '../../text/local-time.js';
 import { EN, type UiMessages } from '../../text/messages/en.js';
 import { wrapParagraph } from '../../text/wrap.js';
 import type { ActionList } from './action-list.js';
-import { LAB_LABEL, type ReportTarget } from './report-sink.js';
+import type { ReportTarget } from './report-sink.js';
 import { displayWidth, fitColumns, terminalSafe } from './terminal-text.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASS_INFO, TRIAGE_CLASSES, type TriageClass } from './triage-class.js';
 import type { TriageResult } from './triage-result.js';
@@ -92,9 +92,14 @@ export function renderTriageTable(
   const words: Words = { ui: options.ui ?? EN, timeZone: options.timeZone, steps: new Map() };
   const { ui } = words;
   const lines: string[] = [];
-  if (options.target.lab) lines.push(`*** ${LAB_LABEL} ***`);
+  if (options.target.lab) lines.push(ui['triage.table.lab-banner']);
   lines.push(
-    ...wrapParagraph('', ui['triage.table.heading']({ target: options.target.description }), 2, width),
+    ...wrapParagraph(
+      '',
+      ui['triage.table.heading']({ target: targetText(options.target.description, ui) }),
+      2,
+      width,
+    ),
   );
   lines.push(ui['triage.table.counts']({ devices: summary.devices, needingAction: summary.needingAction }));
   lines.push('');
@@ -204,4 +209,12 @@ function columnWidths(
     room += give;
   }
   return [...fixed, Math.max(lastMin, Math.min(room, natural[last]!))];
+}
+
+/** The in-process lab's description (src/cli/fleet/graph-connection.ts) in the admin's language; any other target as it is. */
+export function targetText(description: string, ui: UiMessages): string {
+  const lab = /^LAB tenant in-process \((\S+) simulated devices, seed (\S+)\)$/.exec(description);
+  return lab === null
+    ? description
+    : ui['triage.table.lab-in-process']({ devices: lab[1] as string, seed: lab[2] as string });
 }

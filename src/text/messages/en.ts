@@ -447,6 +447,19 @@ export const EN = {
   'triage.sync-age.30-90d': '30–90 days',
   'triage.sync-age.over-90d': '> 90 days',
   'triage.sync-age.never': 'never',
+  'triage.table.lab-banner': '*** LAB TENANT — simulated devices ***',
+  'triage.table.lab-in-process': (p: { devices: string; seed: string }) =>
+    `LAB tenant in-process (${p.devices} simulated devices, seed ${p.seed})`,
+  'triage.progress': (p: { listed: number; classified: number; detailed: number; requests: number }) =>
+    `triage: ${p.listed} listed, ${p.classified} classified, ${p.detailed} detailed, ${p.requests} Graph requests`,
+  'triage.progress.done': (p: { devices: number; detailed: number; requests: number }) =>
+    `triage: ${p.devices} listed and classified, ${p.detailed} detailed, ${p.requests} Graph requests`,
+  'triage.started': (p: { target: string }) => `tpm-doctor: triage of ${p.target}`,
+  'triage.finished': (p: { devices: number; needingAction: number; requests: number; perDevice: string }) =>
+    `tpm-doctor: ${p.devices} devices, ${p.needingAction} need action; ${p.requests} Graph requests (${p.perDevice} per device)`,
+  'triage.finished.stored': (p: { id: number; store: string }) =>
+    `; stored as triage run ${p.id} in ${p.store}`,
+  'triage.finished.report': (p: { file: string }) => `; report: ${p.file}`,
   'triage.table.heading': (p: { target: string }) => `Fleet triage of ${p.target}:`,
   'triage.table.counts': (p: { devices: number; needingAction: number }) =>
     `${p.devices} Windows devices, ${p.needingAction} need action.`,

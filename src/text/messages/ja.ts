@@ -440,6 +440,19 @@ export const JA = {
   'triage.sync-age.30-90d': '30～90 日',
   'triage.sync-age.over-90d': '90 日超',
   'triage.sync-age.never': 'なし',
+  'triage.table.lab-banner': '*** ラボ テナント — シミュレートされたデバイス ***',
+  'triage.table.lab-in-process': (p: { devices: string; seed: string }) =>
+    `プロセス内のラボ テナント（シミュレートされたデバイス ${p.devices} 台、シード ${p.seed}）`,
+  'triage.progress': (p: { listed: number; classified: number; detailed: number; requests: number }) =>
+    `トリアージ: 一覧取得 ${p.listed}、分類 ${p.classified}、詳細取得 ${p.detailed}、Graph 要求 ${p.requests}`,
+  'triage.progress.done': (p: { devices: number; detailed: number; requests: number }) =>
+    `トリアージ: ${p.devices} 台を取得して分類、詳細取得 ${p.detailed}、Graph 要求 ${p.requests}`,
+  'triage.started': (p: { target: string }) => `tpm-doctor: ${p.target} のトリアージ`,
+  'triage.finished': (p: { devices: number; needingAction: number; requests: number; perDevice: string }) =>
+    `tpm-doctor: ${p.devices} 台中 ${p.needingAction} 台に対応が必要です。Graph 要求 ${p.requests} 件（1 台あたり ${p.perDevice}）`,
+  'triage.finished.stored': (p: { id: number; store: string }) =>
+    `。トリアージ実行 ${p.id} として ${p.store} に保存`,
+  'triage.finished.report': (p: { file: string }) => `。レポート: ${p.file}`,
   'triage.table.heading': (p: { target: string }) => `フリート トリアージ: ${p.target}`,
   'triage.table.counts': (p: { devices: number; needingAction: number }) =>
     `Windows デバイス ${p.devices} 台、うち対応が必要 ${p.needingAction} 台。`,
