@@ -203,8 +203,10 @@ describe('status in Japanese, at 80 columns', () => {
 
 describe('fleet triage in Japanese', () => {
   it('--lang ja: the lab banner, the target and the progress on stderr in Japanese', async () => {
+    // A wide table, so the target is on one line (the width is COLUMNS, else 80 in a pipe).
     const r = await runCli(['--lang', 'ja', 'fleet', 'triage', '--tenant', 'lab', '--no-store'], {
       timeoutMs: 120_000,
+      env: { COLUMNS: '160' },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('*** ラボ テナント — シミュレートされたデバイス ***');

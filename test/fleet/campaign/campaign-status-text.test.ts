@@ -2,8 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlan } from '../../../src/cli/fleet/clear-command.js';
 import { formatProgressLine } from '../../../src/fleet/campaign/campaign-progress.js';
-import { renderCampaignList, renderCampaignStatus } from '../../../src/fleet/campaign/campaign-status.js';
+import {
+  phaseLabel,
+  renderCampaignList,
+  renderCampaignStatus,
+} from '../../../src/fleet/campaign/campaign-status.js';
 import { openDeviceLines } from '../../../src/fleet/campaign/open-devices.js';
+import type { DevicePhase } from '../../../src/fleet/store/fleet-store.js';
 import { displayWidth } from '../../../src/text/display-width.js';
 import { formatLocalTime } from '../../../src/text/local-time.js';
 import { loadMessages } from '../../../src/text/messages/catalog.js';
@@ -131,7 +136,7 @@ describe('fleet screens in Japanese: no English word of their own left', () => {
     const text = renderCampaignStatus(WITH_PROBLEMS, { ui, language: 'ja' });
     expect(text).toContain('キャンペーン c-1: 同期、中止済み');
     expect(text).toContain(
-      'd-1 (TYO-LT-1): タイムアウト: キャンペーンの期限 2025-06-02T10:00:00.000Z の時点で送信済みですが、同期が確認できません',
+      `d-1 (TYO-LT-1): タイムアウト: キャンペーンの期限 ${formatLocalTime('2025-06-02T10:00:00.000Z', 'ja')} の時点で送信済みですが、同期が確認できません`,
     );
     expect(text).toContain('d-2: 送信未確認: 送信の記録から応答までの間に中断されました');
     // Graph's own words stay as Graph wrote them.
@@ -152,22 +157,25 @@ describe('fleet screens in Japanese: no English word of their own left', () => {
 
   it('the open devices of fleet status and fleet abandon', async () => {
     const { ui } = await loadMessages('ja');
+    const phase = (p: string) => phaseLabel(ui, 'sync', p as DevicePhase);
     const open = openDeviceLines(
       OPEN,
       ui['fleet.open.heading'],
-      { posted: ui['fleet.open.posted'], notPosted: ui['fleet.open.not-posted'] },
+      { posted: ui['fleet.open.followed'], phase },
       ui,
     ).join('\n');
     expect(open).toContain('未完了 (2):');
-    expect(open).toContain('d-5: 未送信, 未送信');
+    expect(open).toContain(`d-4 (OSA-DT-2): ${phase('posted')} (追跡中)`);
+    expect(open).toContain(`d-5: ${phase('pending')}`);
     expect(open).not.toMatch(/Open|posted|pending|followed/);
     const notDone = openDeviceLines(
       OPEN,
       ui['fleet.abandon.heading'],
-      { posted: ui['fleet.abandon.posted'], notPosted: ui['fleet.abandon.not-posted'] },
+      { posted: ui['fleet.open.no-longer-followed'], notPosted: ui['fleet.open.never-posted'], phase },
       ui,
     ).join('\n');
-    expect(notDone).toContain('送信済み、追跡を終了');
+    expect(notDone).toContain('(追跡終了)');
+    expect(notDone).toContain('(今後も送信しません)');
     expect(notDone).not.toMatch(/Not done|never posted|no longer followed/);
   });
 
@@ -206,7 +214,7 @@ describe('fleet screens in Japanese: no English word of their own left', () => {
     const text = renderCampaignStatus(WITH_PROBLEMS);
     expect(text).toContain('Campaign c-1: sync, abandoned');
     expect(text).toContain(
-      'd-1 (TYO-LT-1): timed-out: posted, no sync seen at the campaign deadline 2025-06-02T10:00:00.000Z',
+      `d-1 (TYO-LT-1): timed-out: posted, no sync seen at the campaign deadline ${formatLocalTime('2025-06-02T10:00:00.000Z')}`,
     );
   });
 });
