@@ -128,12 +128,29 @@ export function taskDefinitionXml(
       <RunLevel>HighestAvailable</RunLevel>
     </Principal>
   </Principals>
-  <Settings>
+${taskSettingsXml({ startWhenAvailable: true, executionTimeLimit: 'PT0S' })}
+${execActionXml('LocalSystem', exec)}
+</Task>
+`;
+}
+
+/**
+ * The settings both tasks share: start and keep running on battery, no second instance, never
+ * wait for idle or network (Task Scheduler schema, taskSettingsType:
+ * https://learn.microsoft.com/windows/win32/taskschd/tasksettings). `deleteExpiredTaskAfter`
+ * makes the Task Scheduler delete a task whose triggers have expired.
+ */
+export function taskSettingsXml(o: {
+  startWhenAvailable: boolean;
+  executionTimeLimit: string;
+  deleteExpiredTaskAfter?: string;
+}): string {
+  return `  <Settings>
     <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
     <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
     <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
     <AllowHardTerminate>true</AllowHardTerminate>
-    <StartWhenAvailable>true</StartWhenAvailable>
+    <StartWhenAvailable>${o.startWhenAvailable}</StartWhenAvailable>
     <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>
     <IdleSettings>
       <StopOnIdleEnd>false</StopOnIdleEnd>
@@ -144,15 +161,17 @@ export function taskDefinitionXml(
     <Hidden>false</Hidden>
     <RunOnlyIfIdle>false</RunOnlyIfIdle>
     <WakeToRun>false</WakeToRun>
-    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
-    <Priority>7</Priority>
-  </Settings>
-  <Actions Context="LocalSystem">
+    <ExecutionTimeLimit>${o.executionTimeLimit}</ExecutionTimeLimit>
+${o.deleteExpiredTaskAfter === undefined ? '' : `    <DeleteExpiredTaskAfter>${o.deleteExpiredTaskAfter}</DeleteExpiredTaskAfter>\n`}    <Priority>7</Priority>
+  </Settings>`;
+}
+
+/** The task's one action: the program and its arguments, run in the principal `context`. */
+export function execActionXml(context: string, exec: { command: string; arguments: string }): string {
+  return `  <Actions Context="${context}">
     <Exec>
       <Command>${xmlText(exec.command)}</Command>
       <Arguments>${xmlText(exec.arguments)}</Arguments>
     </Exec>
-  </Actions>
-</Task>
-`;
+  </Actions>`;
 }

@@ -21,7 +21,13 @@
  * is reported to that user (docs/clear.md, "The user's part of the runbook").
  */
 import { type ResumeTaskSpec, StartupTaskError } from './startup-task-base.js';
-import { TASK_NAMESPACE, userStepsTaskExec, xmlText } from './task-definition.js';
+import {
+  execActionXml,
+  TASK_NAMESPACE,
+  taskSettingsXml,
+  userStepsTaskExec,
+  xmlText,
+} from './task-definition.js';
 
 /** How long the logon task lives: long enough for a user who is away, then it deletes itself. */
 export const USER_STEPS_TASK_LIFETIME_MS = 14 * 24 * 3600_000;
@@ -60,32 +66,8 @@ export function userStepsTaskDefinitionXml(
       <RunLevel>LeastPrivilege</RunLevel>
     </Principal>
   </Principals>
-  <Settings>
-    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
-    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
-    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
-    <AllowHardTerminate>true</AllowHardTerminate>
-    <StartWhenAvailable>false</StartWhenAvailable>
-    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>
-    <IdleSettings>
-      <StopOnIdleEnd>false</StopOnIdleEnd>
-      <RestartOnIdle>false</RestartOnIdle>
-    </IdleSettings>
-    <AllowStartOnDemand>true</AllowStartOnDemand>
-    <Enabled>true</Enabled>
-    <Hidden>false</Hidden>
-    <RunOnlyIfIdle>false</RunOnlyIfIdle>
-    <WakeToRun>false</WakeToRun>
-    <ExecutionTimeLimit>PT10M</ExecutionTimeLimit>
-    <DeleteExpiredTaskAfter>PT0S</DeleteExpiredTaskAfter>
-    <Priority>7</Priority>
-  </Settings>
-  <Actions Context="Users">
-    <Exec>
-      <Command>${xmlText(exec.command)}</Command>
-      <Arguments>${xmlText(exec.arguments)}</Arguments>
-    </Exec>
-  </Actions>
+${taskSettingsXml({ startWhenAvailable: false, executionTimeLimit: 'PT10M', deleteExpiredTaskAfter: 'PT0S' })}
+${execActionXml('Users', exec)}
 </Task>
 `;
 }
