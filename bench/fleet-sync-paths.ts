@@ -11,10 +11,10 @@
  * way: 980 s for 10,000. That is too long for a bench run, so it measures BENCH_SYNC_PATH_DEVICES
  * (default 1,000: at least 80 s of posting per path) and prints the extrapolation to 10,000.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startLabTenant } from '../src/lab/tenant/index.js';
+import { runChild } from './child-run.js';
 
 export interface SyncPathResult {
   path: 'per-device' | 'bulk';
@@ -33,25 +33,6 @@ export interface SyncPathResult {
   throttled: number;
   /** Devices the lab acted on more than once (must be 0). */
   postedTwice: number;
-}
-
-function runChild(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 export async function measureSyncPaths(cli: string, dir: string): Promise<SyncPathResult[]> {

@@ -6,10 +6,10 @@
  * requests (and inside $batch), requests per device, export jobs, wall time, the 429s the lab
  * answered, CPU and peak memory.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startLabTenant } from '../src/lab/tenant/index.js';
+import { runChild, rusageOf } from './child-run.js';
 
 /** One triage path at 150 ms per request. */
 export interface TriagePathResult {
@@ -24,38 +24,6 @@ export interface TriagePathResult {
   throttled: number;
   cpuMs: number;
   maxRssMb: number;
-}
-
-interface Rusage {
-  userCPUTime: number;
-  systemCPUTime: number;
-  maxRSS: number;
-}
-
-function runChild(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-/** The child's resource usage, printed by the CLI under TPM_DOCTOR_BENCH_RUSAGE. */
-function rusageOf(stderr: string): Rusage {
-  const m = /tpm-doctor-rusage (\{.*\})/.exec(stderr);
-  if (!m) throw new Error(`no rusage line in the child's stderr:\n${stderr.slice(-2000)}`);
-  return JSON.parse(m[1] as string) as Rusage;
 }
 
 /**

@@ -14,19 +14,13 @@
  *  7. the sync campaign per device and in executeAction calls at 150 ms per request
  *     (bench/fleet-sync-paths.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLabTenant } from '../src/lab/tenant/index.js';
+import { type Rusage, runChild, rusageOf } from './child-run.js';
 import { measureSyncPaths, type SyncPathResult } from './fleet-sync-paths.js';
 import { measureTriagePaths, type TriagePathResult } from './fleet-triage-paths.js';
-
-interface Rusage {
-  userCPUTime: number;
-  systemCPUTime: number;
-  maxRSS: number;
-}
 
 export interface FleetBenchResult {
   syncPaths?: SyncPathResult[];
@@ -53,35 +47,6 @@ export interface FleetBenchResult {
     throttled: number;
     wallMs: number;
   };
-}
-
-/**
- * Runs a child and collects its output without blocking this process: the lab tenant answering
- * the child lives in this process's event loop.
- */
-function runChild(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-function rusageOf(stderr: string): Rusage {
-  const m = /tpm-doctor-rusage (\{.*\})/.exec(stderr);
-  if (!m) throw new Error(`no rusage line in the child's stderr:\n${stderr.slice(-2000)}`);
-  return JSON.parse(m[1] as string) as Rusage;
 }
 
 export async function runFleetBench(cli: string, reference: string): Promise<FleetBenchResult> {
