@@ -1,7 +1,7 @@
 /**
  * Debian's Chromium for tests that need a real browser, driven by playwright-core, with the flags
  * of a browser that talks only to what the test serves (no updates, no sync, no GPU): as
- * test/console/console-browser.test.ts launches it.
+ * every browser test launches it (the console's add a loopback name: test/console/chromium-support.ts).
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
@@ -16,7 +16,8 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Launches Chromium with those flags and `extraArgs`; without it, fails saying how to install it. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: the browser tests need it. Install it with ` +
@@ -26,7 +27,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...extraArgs],
     timeout: 120_000,
   });
 }

@@ -1,7 +1,7 @@
 /**
- * A self-signed certificate for 127.0.0.1 made with openssl, for a test server over TLS: the
- * same `openssl req -x509` as test/fleet/graph/proxy-fetch.test.ts, in a private temporary folder
- * the caller removes with `dispose()`.
+ * A self-signed certificate for 127.0.0.1 made with openssl (`openssl req -x509`, EC P-256, two
+ * days), for a test server over TLS, in a private temporary folder the caller removes with
+ * `dispose()`.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

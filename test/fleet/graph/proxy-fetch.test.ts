@@ -3,14 +3,9 @@
  * https through a CONNECT tunnel with TLS verified end to end (a certificate made with openssl
  * for 127.0.0.1), http in absolute form, NO_PROXY around it, and a refused tunnel.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyEnvironment } from '../../../src/fleet/graph/proxy-environment.js';
 import { PROXY_CONNECT_REFUSED, proxyFetch } from '../../../src/fleet/graph/proxy-fetch.js';
@@ -18,8 +13,9 @@ import {
   type LoopbackForwardProxy,
   startLoopbackForwardProxy,
 } from '../../support/loopback-forward-proxy.js';
+import { makeLoopbackCertificate, type TestCertificate } from '../../support/test-certificate.js';
 
-let dir: string;
+let certificate: TestCertificate | undefined;
 let cert: string;
 let httpsServer: Server;
 let httpServer: Server;
@@ -60,36 +56,9 @@ async function listen(server: Server): Promise<number> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'tpm-doctor-proxy-fetch-'));
-  const key = path.join(dir, 'key.pem');
-  const crt = path.join(dir, 'cert.pem');
-  try {
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-  } catch (e) {
-    throw new Error(
-      `openssl is needed to make a test certificate (apt-get install openssl): ${(e as Error).message}`,
-    );
-  }
-  cert = await readFile(crt, 'utf8');
-  httpsServer = createHttpsServer({ key: await readFile(key), cert }, handler);
+  certificate = await makeLoopbackCertificate();
+  cert = certificate.cert;
+  httpsServer = createHttpsServer({ key: certificate.key, cert }, handler);
   httpsUrl = `https://127.0.0.1:${await listen(httpsServer)}`;
   httpServer = createHttpServer(handler);
   httpUrl = `http://127.0.0.1:${await listen(httpServer)}`;
@@ -104,7 +73,7 @@ afterAll(async () => {
   httpServer?.closeAllConnections();
   await new Promise((resolve) => httpsServer?.close(resolve));
   await new Promise((resolve) => httpServer?.close(resolve));
-  await rm(dir, { recursive: true, force: true });
+  await certificate?.dispose();
 });
 
 describe('proxyFetch', () => {
