@@ -16,6 +16,15 @@ import type { IntuneApi } from '../fleet/graph/intune-api.js';
 import type { Campaign, CampaignAction, FleetStore } from '../fleet/store/fleet-store.js';
 import { storedTriage } from '../fleet/triage/stored-triage.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../fleet/triage/triage-class.js';
+import {
+  describeTriageFilter,
+  hasTriageFilter,
+  isBlockerCode,
+  isErrorCodeValue,
+  isFactValue,
+  parseNotSyncedFor,
+  type TriageFilter,
+} from '../fleet/triage/triage-filter.js';
 import { type TenantIdentity, tenantPinRefusal } from '../plan/tenant-pinning.js';
 import { CLEAR_WORD, isTypedWord } from '../text/typed-word.js';
 import type {
@@ -124,34 +133,61 @@ function onlyKeys(body: Record<string, unknown>, keys: readonly string[]): strin
     : `Unknown field in the request (allowed: ${keys.join(', ') || 'none'}).`;
 }
 
-/** The selection a dry run asks for: by class and clear safety (as the fleet view filters), or by id. */
+/** The triage filters a dry run may name beside class and clear safety (triage-filter.ts). */
+const FACT_FIELDS = [
+  ['blockers', isBlockerCode],
+  ['models', isFactValue],
+  ['tpmManufacturers', isFactValue],
+  ['firmwares', isFactValue],
+  ['errorCodes', isErrorCodeValue],
+] as const;
+/** As many values of one filter as the fleet view's query takes (device-query.ts). */
+const MAX_FILTER_VALUES = 50;
+const SELECTION_FIELDS = ['classes', 'clearSafety', ...FACT_FIELDS.map(([name]) => name), 'notSyncedFor'];
+
+/**
+ * The selection a dry run asks for: by the fleet view's filters (the same rule as the table and
+ * `fleet sync --class --model ...`: fleet/triage/triage-filter.ts), or by id.
+ */
 function selectionOf(body: Record<string, unknown>): CampaignSelection | string {
   const classes = stringList(body.classes, 'classes', TRIAGE_CLASSES, TRIAGE_CLASSES.length);
   const clearSafety = stringList(body.clearSafety, 'clearSafety', CLEAR_SAFETIES, CLEAR_SAFETIES.length);
   const deviceIds = stringList(body.deviceIds, 'deviceIds', DEVICE_ID, MAX_DEVICE_IDS);
   for (const value of [classes, clearSafety, deviceIds]) if (typeof value === 'string') return value;
-  if (deviceIds !== undefined) {
-    if (classes !== undefined || clearSafety !== undefined)
-      return 'Choose devices either by id or by class and clear safety, not both.';
-    return { kind: 'devices', deviceIds: deviceIds as string[] };
-  }
-  if (classes === undefined && clearSafety === undefined)
-    return 'Say which devices: classes, clearSafety or deviceIds.';
-  return {
-    kind: 'triage',
+  const filter: TriageFilter = {
     ...(classes !== undefined ? { classes: classes as string[] } : {}),
     ...(clearSafety !== undefined ? { clearSafety: clearSafety as string[] } : {}),
   };
+  for (const [name, valid] of FACT_FIELDS) {
+    const value = body[name];
+    if (value === undefined) continue;
+    if (
+      !Array.isArray(value) ||
+      value.length === 0 ||
+      value.length > MAX_FILTER_VALUES ||
+      !value.every((v) => typeof v === 'string' && valid(v))
+    )
+      return `"${name}" must be a list of 1 to ${MAX_FILTER_VALUES} values as /api/fleet lists them.`;
+    filter[name] = [...new Set(value as string[])];
+  }
+  if (body.notSyncedFor !== undefined) {
+    if (typeof body.notSyncedFor !== 'string' || parseNotSyncedFor(body.notSyncedFor) === undefined)
+      return '"notSyncedFor" must be a number of days or hours (7d, 12h) or unknown.';
+    filter.notSyncedFor = body.notSyncedFor;
+  }
+  if (deviceIds !== undefined) {
+    if (hasTriageFilter(filter)) return 'Choose devices either by id or by the fleet filters, not both.';
+    return { kind: 'devices', deviceIds: deviceIds as string[] };
+  }
+  if (!hasTriageFilter(filter))
+    return `Say which devices: deviceIds or a filter (${SELECTION_FIELDS.join(', ')}).`;
+  return { kind: 'triage', ...filter };
 }
 
 function describeSelection(selection: CampaignSelection): string {
   if (selection.kind === 'devices')
     return `${selection.deviceIds.length} device${selection.deviceIds.length === 1 ? '' : 's'} by id`;
-  const parts = [
-    ...(selection.classes ? [`class ${selection.classes.join(', ')}`] : []),
-    ...(selection.clearSafety ? [`clear safety ${selection.clearSafety.join(', ')}`] : []),
-  ];
-  return `${parts.join('; ')} in triage run ${selection.runId ?? 'latest'}`;
+  return `${describeTriageFilter(selection).join('; ')} in triage run ${selection.runId ?? 'latest'}`;
 }
 
 function progressEvent(progress: CampaignProgress): CampaignProgressEvent {
@@ -194,7 +230,7 @@ export class ConsoleActions {
   async plan(
     body: Record<string, unknown>,
   ): Promise<ActionOutcome<Omit<CampaignPlanResponse, keyof import('./api-types.js').ApiEnvelope>>> {
-    const extra = onlyKeys(body, ['action', 'classes', 'clearSafety', 'deviceIds']);
+    const extra = onlyKeys(body, ['action', ...SELECTION_FIELDS, 'deviceIds']);
     if (extra !== undefined) return refuse(400, extra);
     const action = body.action;
     if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action))

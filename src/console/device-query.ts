@@ -1,4 +1,11 @@
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../fleet/triage/triage-class.js';
+import {
+  isBlockerCode,
+  isErrorCodeValue,
+  isFactValue,
+  parseNotSyncedFor,
+  type TriageFilter,
+} from '../fleet/triage/triage-filter.js';
 
 /** What the fleet table asks for: filters (each a set of allowed values; empty = any) and a search. */
 export interface DeviceFilter {
@@ -12,6 +19,14 @@ export interface DeviceFilter {
   firmwares?: readonly string[];
   /** A device matches when any of its failing settings has one of these Intune error codes. */
   errorCodes?: readonly string[];
+  /** Last sync: `Nd`/`Nh` (not synced for more than that when triaged) or `unknown`. */
+  notSyncedFor?: string;
+}
+
+/** The table's filter without its search: what a campaign from the same filter selects. */
+export function triageFilterOf(filter: DeviceFilter): TriageFilter {
+  const { search: _search, clearSafeties, ...rest } = filter;
+  return { ...rest, clearSafety: clearSafeties };
 }
 
 export interface DeviceQuery {
@@ -25,8 +40,6 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 const MAX_SEARCH_CHARS = 200;
 const MAX_VALUES = 50;
-/** A blocker code as the triage writes them: a finding ID or an escrow code. */
-const BLOCKER_CODE = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)+$/;
 const PARAMETERS = new Set([
   'class',
   'safety',
@@ -35,14 +48,11 @@ const PARAMETERS = new Set([
   'tpmManufacturer',
   'firmware',
   'errorCode',
+  'notSyncedFor',
   'q',
   'page',
   'pageSize',
 ]);
-/** A fact as Graph wrote it: printable, no control characters, at most 200 characters. */
-const FACT_TEXT = /^[^\p{Cc}\p{Cf}\u2028\u2029]{1,200}$/u;
-/** Intune's error code: a decimal integer (e.g. -2016281112), or `unknown` when it was not read. */
-const ERROR_CODE = /^(?:-?\d{1,20}|unknown)$/;
 
 function wholeNumber(params: URLSearchParams, name: string, fallback: number, max: number): number | string {
   const all = params.getAll(name);
@@ -75,16 +85,21 @@ export function parseDeviceQuery(params: URLSearchParams): DeviceQuery | { error
   if (typeof classes === 'string') return { error: classes };
   const clearSafeties = oneOf(params, 'safety', (v) => (CLEAR_SAFETIES as readonly string[]).includes(v));
   if (typeof clearSafeties === 'string') return { error: clearSafeties };
-  const blockers = oneOf(params, 'blocker', (v) => v.length <= 100 && BLOCKER_CODE.test(v));
+  const blockers = oneOf(params, 'blocker', isBlockerCode);
   if (typeof blockers === 'string') return { error: blockers };
-  const models = oneOf(params, 'model', (v) => FACT_TEXT.test(v));
+  const models = oneOf(params, 'model', isFactValue);
   if (typeof models === 'string') return { error: models };
-  const tpmManufacturers = oneOf(params, 'tpmManufacturer', (v) => FACT_TEXT.test(v));
+  const tpmManufacturers = oneOf(params, 'tpmManufacturer', isFactValue);
   if (typeof tpmManufacturers === 'string') return { error: tpmManufacturers };
-  const firmwares = oneOf(params, 'firmware', (v) => FACT_TEXT.test(v));
+  const firmwares = oneOf(params, 'firmware', isFactValue);
   if (typeof firmwares === 'string') return { error: firmwares };
-  const errorCodes = oneOf(params, 'errorCode', (v) => ERROR_CODE.test(v));
+  const errorCodes = oneOf(params, 'errorCode', isErrorCodeValue);
   if (typeof errorCodes === 'string') return { error: errorCodes };
+  const ages = params.getAll('notSyncedFor');
+  if (ages.length > 1) return { error: 'give notSyncedFor once' };
+  const notSyncedFor = ages[0];
+  if (notSyncedFor !== undefined && parseNotSyncedFor(notSyncedFor) === undefined)
+    return { error: 'notSyncedFor expects a number of days or hours (7d, 12h) or unknown' };
   const searches = params.getAll('q');
   if (searches.length > 1) return { error: 'give q once' };
   const search = (searches[0] ?? '').trim();
@@ -94,7 +109,17 @@ export function parseDeviceQuery(params: URLSearchParams): DeviceQuery | { error
   const pageSize = wholeNumber(params, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   if (typeof pageSize === 'string') return { error: pageSize };
   return {
-    filter: { classes, clearSafeties, blockers, search, models, tpmManufacturers, firmwares, errorCodes },
+    filter: {
+      classes,
+      clearSafeties,
+      blockers,
+      search,
+      models,
+      tpmManufacturers,
+      firmwares,
+      errorCodes,
+      ...(notSyncedFor !== undefined ? { notSyncedFor } : {}),
+    },
     page,
     pageSize,
   };

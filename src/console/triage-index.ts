@@ -1,10 +1,11 @@
 import type { FleetStore, TriageRow, TriageRun } from '../fleet/store/fleet-store.js';
 import { type DeviceFacts, UNKNOWN_FACTS } from '../fleet/triage/device-facts.js';
 import type { ClearSafety, TriageClass } from '../fleet/triage/triage-class.js';
+import { triageRowMatcher } from '../fleet/triage/triage-filter.js';
 import { storedBlockers } from '../fleet/triage/triage-row-blockers.js';
 import { byUrgency } from '../fleet/triage/urgency.js';
 import type { FactCounts } from './api-types.js';
-import type { DeviceFilter } from './device-query.js';
+import { type DeviceFilter, triageFilterOf } from './device-query.js';
 
 /** How many values of each fact /api/fleet lists. */
 const FACET_LIMIT = 200;
@@ -65,31 +66,16 @@ export class TriageIndex {
     page: number,
     pageSize: number,
   ): { total: number; rows: { row: TriageRow; blockers: readonly string[] }[] } {
-    const classes = filter.classes.length > 0 ? new Set(filter.classes) : null;
-    const safeties = filter.clearSafeties.length > 0 ? new Set(filter.clearSafeties) : null;
-    const blockers = filter.blockers.length > 0 ? filter.blockers : null;
+    // The one rule of which devices match (fleet/triage/triage-filter.ts), as a campaign selects them.
+    const matches = triageRowMatcher(triageFilterOf(filter), this.run.createdAt);
     const search = filter.search.toLowerCase();
-    const set = (values: readonly string[] | undefined) =>
-      values !== undefined && values.length > 0 ? new Set(values) : null;
-    const models = set(filter.models);
-    const tpmMakers = set(filter.tpmManufacturers);
-    const firmwares = set(filter.firmwares);
-    const errorCodes =
-      filter.errorCodes !== undefined && filter.errorCodes.length > 0 ? filter.errorCodes : null;
     const first = (page - 1) * pageSize;
     const rows: { row: TriageRow; blockers: readonly string[] }[] = [];
     let total = 0;
     for (let i = 0; i < this.#rows.length; i++) {
       const row = this.#rows[i]!;
-      if (classes !== null && !classes.has(row.triageClass)) continue;
-      if (safeties !== null && !safeties.has(row.clearSafety)) continue;
       const codes = this.#blockers[i]!;
-      if (blockers !== null && !blockers.some((b) => codes.includes(b))) continue;
-      const facts = factsOf(row);
-      if (models !== null && !models.has(facts.model)) continue;
-      if (tpmMakers !== null && !tpmMakers.has(facts.tpmManufacturer)) continue;
-      if (firmwares !== null && !firmwares.has(facts.firmware)) continue;
-      if (errorCodes !== null && !errorCodes.some((c) => this.#errorCodes[i]!.includes(c))) continue;
+      if (!matches(row, codes)) continue;
       if (search !== '' && !this.#search[i]!.includes(search)) continue;
       if (total >= first && rows.length < pageSize) rows.push({ row, blockers: codes });
       total++;

@@ -2,6 +2,7 @@ import type { GraphLimits } from '../graph/graph-limits.js';
 import type { CampaignAction, FleetStore } from '../store/fleet-store.js';
 import type { CampaignSelection } from './campaign-selection.js';
 import type { ClearSelection, RefusedDevice } from './clear-selection.js';
+import { triageSelectionRows } from './triage-selection-rows.js';
 
 /** A device a campaign would act on, as a dry run lists it. */
 export interface PlannedDevice {
@@ -42,12 +43,13 @@ export async function selectedDevices(
 ): Promise<PlannedDevice[] | undefined> {
   if (selection.kind === 'devices')
     return selection.deviceIds.map((deviceId) => ({ deviceId, deviceName: null }));
-  const run = selection.runId !== undefined ? { id: selection.runId } : await store.latestTriage();
+  const run =
+    selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage();
   if (!run) return undefined;
-  return store.triageRows(run.id, {
-    ...(selection.classes ? { classes: selection.classes } : {}),
-    ...(selection.clearSafety ? { clearSafety: selection.clearSafety } : {}),
-  });
+  return (await triageSelectionRows(store, run, selection)).map(({ deviceId, deviceName }) => ({
+    deviceId,
+    deviceName,
+  }));
 }
 
 /**

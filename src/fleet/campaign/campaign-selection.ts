@@ -1,7 +1,11 @@
+import type { TriageFilter } from '../triage/triage-filter.js';
+
+/** Devices of a finished triage run (the latest by default) that match a filter (triage-filter.ts). */
+export type TriageSelection = { kind: 'triage'; runId?: number } & TriageFilter;
+
 /** Which devices a campaign acts on. */
 export type CampaignSelection =
-  /** Devices of a finished triage run (the latest by default), filtered by class and clear safety. */
-  | { kind: 'triage'; runId?: number; classes?: readonly string[]; clearSafety?: readonly string[] }
+  | TriageSelection
   /** Intune managedDevice ids given by the admin. */
   | {
       kind: 'devices';

@@ -1,7 +1,9 @@
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
 import type { FleetStore, NewCampaign, TriageRow } from '../store/fleet-store.js';
+import { describeTriageFilter } from '../triage/triage-filter.js';
 import { CampaignError } from './campaign-error.js';
 import type { CampaignSelection } from './campaign-selection.js';
+import { triageSelectionRows } from './triage-selection-rows.js';
 
 /** A device a clear campaign will not touch, and why. */
 export interface RefusedDevice {
@@ -52,16 +54,10 @@ export async function selectClearSafe(
   if (refusal !== undefined) throw new CampaignError(refusal);
   const runId = run.id;
   if (selection.kind === 'triage') {
-    const rows = await store.triageRows(
-      runId,
-      selection.classes === undefined ? {} : { classes: selection.classes },
-    );
-    const asked = selection.clearSafety;
-    const inScope = asked === undefined ? rows : rows.filter((row) => asked.includes(row.clearSafety));
-    const filters = [
-      selection.classes === undefined ? undefined : `class ${selection.classes.join('|')}`,
-      'clear safety safe',
-    ].filter((part): part is string => part !== undefined);
+    const inScope = await triageSelectionRows(store, run, selection);
+    // Whatever clear safety was asked for, only `safe` is chosen (split below): the record says so.
+    const { clearSafety: _asked, ...filter } = selection;
+    const filters = [...describeTriageFilter(filter), 'clear safety safe'];
     return split(`triage ${runId}, ${filters.join(', ')}`, runId, inScope);
   }
   const wanted = [...new Set(selection.deviceIds.map((id) => id.trim()).filter((id) => id !== ''))];

@@ -14,6 +14,7 @@ import {
 import { selectClearSafe } from './clear-selection.js';
 import { findOrUploadEvidenceScript } from './evidence-script.js';
 import { redactGraphError } from './redact-graph-error.js';
+import { describeTriageSelection, triageSelectionRows } from './triage-selection-rows.js';
 import { type VerifiedDevice, verifyEscrow } from './verify-escrow.js';
 
 export interface CreateCampaignOptions {
@@ -214,19 +215,17 @@ async function fromTriage(
   store: FleetStore,
   selection: Extract<CampaignSelection, { kind: 'triage' }>,
 ): Promise<Chosen> {
-  const runId = selection.runId ?? (await store.latestTriage())?.id;
-  if (runId === undefined)
-    throw new CampaignError('no finished triage in the store: run `tpm-doctor fleet triage` first');
-  const rows = await store.triageRows(runId, {
-    ...(selection.classes === undefined ? {} : { classes: selection.classes }),
-    ...(selection.clearSafety === undefined ? {} : { clearSafety: selection.clearSafety }),
-  });
-  const filters = [
-    selection.classes === undefined ? undefined : `class ${selection.classes.join('|')}`,
-    selection.clearSafety === undefined ? undefined : `clear safety ${selection.clearSafety.join('|')}`,
-  ].filter((part): part is string => part !== undefined);
+  const run =
+    selection.runId !== undefined ? await store.triageRun(selection.runId) : await store.latestTriage();
+  if (run === undefined)
+    throw new CampaignError(
+      selection.runId !== undefined
+        ? `no finished triage run ${selection.runId} in the store`
+        : 'no finished triage in the store: run `tpm-doctor fleet triage` first',
+    );
+  const rows = await triageSelectionRows(store, run, selection);
   return {
-    description: [`triage ${runId}`, ...filters].join(', '),
+    description: describeTriageSelection(run.id, selection),
     // Baseline: the last sync the triage saw. A device that synced on its own since then counts
     // as synced at once, which is the truth: it did sync after we looked.
     devices: rows.map((row) => ({
