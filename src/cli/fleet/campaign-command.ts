@@ -7,10 +7,19 @@ import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campai
 import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
+import { describeTriageSelection } from '../../fleet/campaign/triage-selection-rows.js';
 import { BULK_ACTION_MAX_DEVICES } from '../../fleet/graph/intune-client.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../../fleet/triage/triage-class.js';
+import {
+  hasTriageFilter,
+  isBlockerCode,
+  isErrorCodeValue,
+  isFactValue,
+  parseNotSyncedFor,
+  type TriageFilter,
+} from '../../fleet/triage/triage-filter.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
@@ -107,6 +116,51 @@ export const SELECT_OPTIONS = {
     list: true,
     help: `${CLEAR_SAFETIES.join(', ')}.`,
   },
+  blocker: {
+    type: 'string',
+    value: 'CODE[,CODE]',
+    group: SELECTING,
+    list: true,
+    help: 'Devices whose clear is blocked by one of these (a finding ID or escrow code).',
+  },
+  model: {
+    type: 'string',
+    value: 'M[,M]',
+    group: SELECTING,
+    list: true,
+    help: `Device models, exactly as the triage stored them ("unknown": not read;
+"tpm-doctor fleet triage --format json" lists each device's facts).`,
+  },
+  'tpm-maker': {
+    type: 'string',
+    value: 'M[,M]',
+    group: SELECTING,
+    list: true,
+    help: 'TPM manufacturers as Intune reports them (e.g. IFX,NTC; "unknown").',
+  },
+  firmware: {
+    type: 'string',
+    value: 'V[,V]',
+    group: SELECTING,
+    list: true,
+    help: 'System firmware (BIOS) versions as Intune reports them ("unknown").',
+  },
+  'error-code': {
+    type: 'string',
+    value: 'N[,N]',
+    group: SELECTING,
+    list: true,
+    help: `Intune error codes of a failing TPM setting, in decimal as Intune reports
+them ("unknown": a failing setting without a code); a negative code after
+"=": --error-code=-2016281112.`,
+  },
+  'not-synced-for': {
+    type: 'string',
+    value: 'AGE',
+    group: SELECTING,
+    help: `Devices whose last sync was more than AGE (7d, 12h) before the triage read
+it; "unknown": devices whose last sync Intune did not give.`,
+  },
   triage: {
     type: 'string',
     value: 'RUN',
@@ -164,9 +218,11 @@ export const SYNC_COMMAND: CommandSpec = {
   page: {
     title: `sync (or reboot) devices, paced under Graph's limits, and track each
 until its last sync time moves and its TPM settings are compliant.`,
-    usage: '(--class C | --devices FILE | --device ID) [--reboot] [options]',
+    usage: '(--class C | --model M | ... | --devices FILE | --device ID) [--reboot] [options]',
     footer: `Example (LAB; the devices that never sync end at the deadline):
   tpm-doctor fleet sync --tenant lab --class sync-stale --deadline 1m
+Example (the filters combine; --dry-run lists the devices they select):
+  tpm-doctor fleet sync --tenant lab --model "Surface Laptop 5" --not-synced-for 7d --dry-run
 Writes are limited to 200 per 20 s per app: 1,000 devices take at least 100 s to post.
 Exit codes: 0 all done, 12 stopped (resumable), 16 some failed or timed out, 13/14/15 auth,
 Graph or store problems (docs/exit-codes.md).`,
@@ -204,7 +260,7 @@ export const REMEDIATE_COMMAND: CommandSpec = {
   page: {
     title: `run tpm-doctor's evidence script on devices through Intune
 Remediations (on demand), and collect what it finds for "fleet triage" to diagnose.`,
-    usage: '(--class C | --devices FILE | --device ID) [options]',
+    usage: '(--class C | --model M | ... | --devices FILE | --device ID) [options]',
     about: `The script package "tpm-doctor evidence" (scripts/collect-evidence.ps1 as its detection script,
 no remediation script: it reads, it never clears a TPM remotely) is uploaded once per tenant, then
 run on each selected device. The next "fleet triage" runs the same rules as "tpm-doctor diagnose"
@@ -258,6 +314,15 @@ function readDeviceIds(file: string, verb: string): string[] {
   return ids;
 }
 
+/** The selection flags beside --class and --clear-safety, each a comma list checked as the console checks it. */
+const FACT_FLAGS = [
+  ['--blocker', 'blockers', isBlockerCode, 'a blocker code (a finding ID or escrow code)'],
+  ['--model', 'models', isFactValue, 'a stored fact (1 to 200 printable characters)'],
+  ['--tpm-maker', 'tpmManufacturers', isFactValue, 'a stored fact (1 to 200 printable characters)'],
+  ['--firmware', 'firmwares', isFactValue, 'a stored fact (1 to 200 printable characters)'],
+  ['--error-code', 'errorCodes', isErrorCodeValue, 'an Intune error code in decimal, or unknown'],
+] as const;
+
 export function selectionFrom(values: Values, verb: string): CampaignSelection {
   const ids = [...((values.device as string[] | undefined) ?? [])];
   if (typeof values.devices === 'string') ids.push(...readDeviceIds(values.devices, verb));
@@ -269,8 +334,29 @@ export function selectionFrom(values: Values, verb: string): CampaignSelection {
   };
   unknown(classes, TRIAGE_CLASSES, '--class');
   unknown(clearSafety, CLEAR_SAFETIES, '--clear-safety');
+  const filter: TriageFilter = {
+    ...(classes ? { classes } : {}),
+    ...(clearSafety ? { clearSafety } : {}),
+  };
+  for (const [flag, field, valid, what] of FACT_FLAGS) {
+    const given = list(values[flag.slice(2)]);
+    if (given === undefined) continue;
+    const bad = given.find((g) => !valid(g));
+    if (bad !== undefined)
+      throw new UsageError(`${flag}: "${terminalSafe(bad.slice(0, 60))}" is not ${what}`, verb);
+    if (given.length > 0) filter[field] = [...new Set(given)];
+  }
+  const age = values['not-synced-for'];
+  if (typeof age === 'string') {
+    if (parseNotSyncedFor(age) === undefined)
+      throw new UsageError(
+        `--not-synced-for expects a number of days or hours (7d, 12h) or unknown, got "${terminalSafe(age.slice(0, 60))}"`,
+        verb,
+      );
+    filter.notSyncedFor = age;
+  }
   if (ids.length > 0) {
-    if (classes || clearSafety || values.triage) {
+    if (hasTriageFilter(filter) || values.triage) {
       throw new UsageError(
         'choose devices either by id (--device/--devices) or from triage (--class...), not both',
         verb,
@@ -278,9 +364,9 @@ export function selectionFrom(values: Values, verb: string): CampaignSelection {
     }
     return { kind: 'devices', deviceIds: [...new Set(ids)] };
   }
-  if (!classes && !clearSafety) {
+  if (!hasTriageFilter(filter)) {
     throw new UsageError(
-      'say which devices: --class C, --clear-safety S, --devices FILE or --device ID',
+      'say which devices: --class C, --clear-safety S, --model M (or another filter), --devices FILE or --device ID',
       verb,
     );
   }
@@ -290,12 +376,7 @@ export function selectionFrom(values: Values, verb: string): CampaignSelection {
       throw new UsageError(`--triage expects a run number, got "${values.triage}"`, verb);
     runId = Number(values.triage);
   }
-  return {
-    kind: 'triage',
-    ...(runId !== undefined ? { runId } : {}),
-    ...(classes ? { classes } : {}),
-    ...(clearSafety ? { clearSafety } : {}),
-  };
+  return { kind: 'triage', ...(runId !== undefined ? { runId } : {}), ...filter };
 }
 
 /** The detection script shipped with this install: scripts/ next to dist/. */
@@ -523,7 +604,13 @@ async function dryRun(
 ): Promise<number> {
   const devices = await selectedDevices(store, selection);
   const plan = postingPlan(action, devices.length, connection.limits);
-  if (v.json) process.stdout.write(`${JSON.stringify({ ...plan, selected: devices }, null, 2)}\n`);
+  // Which filters chose the devices (the selection is pinned to its triage run by now).
+  const chosenBy =
+    selection.kind === 'triage'
+      ? describeTriageSelection(selection.runId ?? 0, selection)
+      : `${selection.deviceIds.length} device id${selection.deviceIds.length === 1 ? '' : 's'} given`;
+  if (v.json)
+    process.stdout.write(`${JSON.stringify({ ...plan, selection: chosenBy, selected: devices }, null, 2)}\n`);
   else {
     const { windowMs, writesPerWindow } = plan.limits;
     const { ui } = await loadMessages(language);
@@ -535,6 +622,7 @@ async function dryRun(
         seconds: windowMs / 1000,
         minimumSeconds: plan.minimumPostingSeconds,
       }),
+      `${ui['fleet.campaign.selection']} ${terminalSafe(chosenBy)}`,
       ...deviceListLines(devices, 20, '--json lists them'),
       ui['fleet.dry-run.nothing-posted'],
     ];
