@@ -21,10 +21,33 @@ function seconds(value: number): string {
   return value % 60 === 0 ? `${minutes} min` : `${minutes} min ${value % 60} s`;
 }
 
+/** The fleet view's query parameters and the dry run's fields for them (src/console/console-actions.ts). */
+const SELECTION_FIELDS = [
+  ['class', 'classes'],
+  ['safety', 'clearSafety'],
+  ['blocker', 'blockers'],
+  ['model', 'models'],
+  ['tpmManufacturer', 'tpmManufacturers'],
+  ['firmware', 'firmwares'],
+  ['errorCode', 'errorCodes'],
+] as const;
+
+/** The dry run's selection from the fleet view's current filters; null when none is set. */
+function selectionOf(params: URLSearchParams): Record<string, string | string[]> | null {
+  const selection: Record<string, string | string[]> = {};
+  for (const [param, field] of SELECTION_FIELDS) {
+    const value = params.get(param);
+    if (value !== null) selection[field] = [value];
+  }
+  const age = params.get('notSyncedFor');
+  if (age !== null) selection.notSyncedFor = age;
+  return Object.keys(selection).length > 0 ? selection : null;
+}
+
 /**
- * A campaign for the devices the fleet view's filters select (class and clear safety, as
- * `fleet sync --class` selects them): always the dry run first, then, for a clear, the approval
- * and the typed word; the server checks each of them again.
+ * A campaign for the devices the fleet view's filters select, by the same rule as the table and
+ * `fleet sync --class ... --model ...` (src/fleet/triage/triage-filter.ts): always the dry run
+ * first, then, for a clear, the approval and the typed word; the server checks each of them again.
  */
 export function CampaignPlanner(props: { params: URLSearchParams }) {
   const { params } = props;
@@ -32,23 +55,16 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
   const [plan, setPlan] = useState<CampaignPlanResponse | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const classes = params.get('class');
-  const safety = params.get('safety');
-  const narrowed = params.get('blocker') !== null || params.get('q') !== null;
-  const selectable = (classes !== null || safety !== null) && !narrowed;
+  const selection = selectionOf(params);
+  // The search narrows the table only: a campaign selects by filters, as the CLI does.
+  const selectable = selection !== null && params.get('q') === null;
 
   const dryRun = async () => {
     setBusy(true);
     setProblem(null);
     setPlan(null);
     try {
-      setPlan(
-        await postJson<CampaignPlanResponse>('/api/campaigns/plan', {
-          action,
-          ...(classes !== null ? { classes: [classes] } : {}),
-          ...(safety !== null ? { clearSafety: [safety] } : {}),
-        }),
-      );
+      setPlan(await postJson<CampaignPlanResponse>('/api/campaigns/plan', { action, ...selection }));
     } catch (e) {
       setProblem((e as Error).message);
     } finally {
@@ -79,7 +95,7 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
   return (
     <section class="planner" aria-labelledby="planner-title">
       <h2 id="planner-title">{t.plannerTitle}</h2>
-      {!selectable && <p class="note">{t.plannerNote}</p>}
+      {!selectable && <p class="note">{t.plannerFilterNote}</p>}
       <div class="filters">
         <label for="campaign-action">{t.action}</label>
         <select

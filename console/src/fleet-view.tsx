@@ -14,7 +14,19 @@ import { t } from './texts.js';
 import { type Loaded, useApi } from './use-api.js';
 
 const PAGE_SIZE = 50;
-const FILTERS = ['class', 'safety', 'blocker'] as const;
+/** The table's filters, as /api/fleet/devices names them; the campaign planner sends the same. */
+const FILTERS = [
+  'class',
+  'safety',
+  'blocker',
+  'model',
+  'tpmManufacturer',
+  'firmware',
+  'errorCode',
+  'notSyncedFor',
+] as const;
+/** The last-sync choices: more than this long before the triage read it, or not known. */
+const SYNC_AGES = ['1d', '7d', '30d', '90d'] as const;
 
 function navigate(params: URLSearchParams): void {
   location.hash = fleetHref(params);
@@ -31,6 +43,14 @@ function withParam(params: URLSearchParams, name: string, value: string): URLSea
 
 function titleOf(list: { id: string; title: string }[], id: string): string {
   return list.find((x) => x.id === id)?.title ?? id;
+}
+
+/** A fact's values as /api/fleet counts them, most frequent first, `unknown` included. */
+function factChoices(values: { value: string; devices: number }[]): { id: string; title: string }[] {
+  return values.map((v) => ({
+    id: v.value,
+    title: `${v.value === 'unknown' ? t.unknownValue : v.value} (${v.devices.toLocaleString('en-US')})`,
+  }));
 }
 
 function date(iso: string | null): string {
@@ -215,6 +235,14 @@ function DeviceTable(props: {
           t.blocker,
           fleet.blockers.map((b) => ({ id: b.code, title: `${b.code} (${b.devices})` })),
         )}
+        {select('model', t.model, factChoices(fleet.facts.models))}
+        {select('tpmManufacturer', t.tpmMaker, factChoices(fleet.facts.tpmManufacturers))}
+        {select('firmware', t.firmware, factChoices(fleet.facts.firmwares))}
+        {select('errorCode', t.errorCode, factChoices(fleet.facts.errorCodes))}
+        {select('notSyncedFor', t.notSyncedFor, [
+          ...SYNC_AGES.map((age) => ({ id: age, title: t.syncOlderThan(age) })),
+          { id: 'unknown', title: t.syncUnknown },
+        ])}
         <label>
           {t.search}
           <input

@@ -61,6 +61,17 @@ const EN = {
   verdict: 'Verdict',
   findings: 'Findings',
   noFinding: 'No finding.',
+  model: 'Model',
+  tpmMaker: 'TPM maker',
+  firmware: 'Firmware',
+  errorCode: 'Intune error code',
+  notSyncedFor: 'Last sync',
+  syncOlderThan: (age: string) =>
+    `more than ${age.replace(/d$/, ' days').replace(/h$/, ' hours')} before triage`,
+  syncUnknown: 'unknown',
+  unknownValue: 'unknown',
+  plannerFilterNote:
+    'Choose at least one filter above (and no search): a campaign selects the devices the filters select, as "fleet sync --class ... --model ..." does.',
 } as const;
 
 type Texts = {
@@ -127,6 +138,16 @@ const JA: Texts = {
   verdict: '判定',
   findings: '検出事項',
   noFinding: '検出事項はありません。',
+  model: 'モデル',
+  tpmMaker: 'TPM の製造元',
+  firmware: 'ファームウェア',
+  errorCode: 'Intune のエラー コード',
+  notSyncedFor: '最終同期',
+  syncOlderThan: (age) => `トリアージ時点で ${age.replace(/d$/, ' 日').replace(/h$/, ' 時間')}より前`,
+  syncUnknown: '不明',
+  unknownValue: '不明',
+  plannerFilterNote:
+    '上のフィルターを 1 つ以上選んでください (検索は使わないでください)。キャンペーンは "fleet sync --class ... --model ..." と同じく、フィルターが選んだデバイスを対象にします。',
 };
 
 /** The words of the page's language. */

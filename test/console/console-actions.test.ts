@@ -10,6 +10,7 @@ import type {
   AbandonResponse,
   CampaignDetailResponse,
   CampaignPlanResponse,
+  DeviceListResponse,
   FleetResponse,
   StartedResponse,
 } from '../../src/console/api-types.js';
@@ -137,6 +138,16 @@ describe('console actions: bad input', () => {
       ],
       [{ action: 'sync' }, /Say which devices/],
       [{ action: 'sync', classes: ['sync-stale'], yes: true }, /Unknown field/],
+      [{ action: 'sync', models: ['a\nb'] }, /"models" must be a list of 1 to 50 values/],
+      [{ action: 'sync', models: 'Surface Laptop 5' }, /"models" must be a list/],
+      [{ action: 'sync', tpmManufacturers: [] }, /"tpmManufacturers" must be a list/],
+      [{ action: 'sync', errorCodes: ['0x87D1FDE8'] }, /"errorCodes" must be a list/],
+      [{ action: 'sync', blockers: ['Not A Code'] }, /"blockers" must be a list/],
+      [{ action: 'sync', notSyncedFor: '7 days' }, /"notSyncedFor" must be a number of days or hours/],
+      [
+        { action: 'sync', deviceIds: ['00000000-0000-0000-0000-000000000001'], models: ['x'] },
+        /either by id or by class/,
+      ],
     ];
     for (const [body, message] of cases) {
       const answer = await post('/api/campaigns/plan', body);
@@ -202,6 +213,57 @@ describe('console actions against the lab', () => {
   );
 
   it(
+    "plans a sync by model and TPM maker: the fleet table's devices, and the CLI's dry run with the same flags",
+    async () => {
+      const fleet = await get<FleetResponse>('/api/fleet');
+      const model = fleet.facts.models.find((m) => m.value !== 'unknown')?.value as string;
+      expect(model).toBeDefined();
+      const ofModel = await get<DeviceListResponse>(
+        `/api/fleet/devices?model=${encodeURIComponent(model)}&pageSize=500`,
+      );
+      const maker = ofModel.devices[0]?.tpmManufacturer as string;
+      const query = `model=${encodeURIComponent(model)}&tpmManufacturer=${encodeURIComponent(maker)}`;
+      const table = await get<DeviceListResponse>(`/api/fleet/devices?${query}&pageSize=500`);
+      expect(table.total).toBeGreaterThan(0);
+      expect(table.total).toBeLessThanOrEqual(ofModel.total);
+
+      const plan = await postOk<CampaignPlanResponse>('/api/campaigns/plan', {
+        action: 'sync',
+        models: [model],
+        tpmManufacturers: [maker],
+      });
+      expect(plan.devices).toBe(table.total);
+      expect(plan.selection).toBe(`model ${model}; TPM maker ${maker} in triage run ${fleet.run?.id}`);
+      expect(plan.sample.map((d) => d.deviceId).sort()).toEqual(table.devices.map((d) => d.deviceId).sort());
+      const cli = await runCli(
+        [
+          'fleet',
+          'sync',
+          ...LAB,
+          '--model',
+          model,
+          '--tpm-maker',
+          maker,
+          '--store',
+          store,
+          '--dry-run',
+          '--json',
+        ],
+        { timeoutMs: 120_000 },
+      );
+      expect(cli.code, cli.stderr).toBe(0);
+      const { selected, selection, ...cliPlan } = JSON.parse(cli.stdout) as {
+        selected: { deviceId: string }[];
+        selection: string;
+      };
+      expect(plan.plan).toEqual(cliPlan);
+      expect(selected.map((d) => d.deviceId).sort()).toEqual(table.devices.map((d) => d.deviceId).sort());
+      expect(selection).toBe(`triage ${fleet.run?.id}, model ${model}, TPM maker ${maker}`);
+    },
+    LONG,
+  );
+
+  it(
     'plans a sync as the CLI does, follows it to compliant, and stops, resumes and abandons it',
     async () => {
       const plan = await postOk<CampaignPlanResponse>('/api/campaigns/plan', {
@@ -219,10 +281,15 @@ describe('console actions against the lab', () => {
         },
       );
       expect(cli.code, cli.stderr).toBe(0);
-      // The CLI's JSON adds the devices it selected; the console lists them on its own page.
-      const { selected, ...cliPlan } = JSON.parse(cli.stdout) as { selected?: unknown[] };
+      // The CLI's JSON adds the devices it selected and the filters that chose them; the console
+      // lists the devices on its own page and says the filters in its own words.
+      const { selected, selection, ...cliPlan } = JSON.parse(cli.stdout) as {
+        selected?: unknown[];
+        selection?: string;
+      };
       expect(plan.plan).toEqual(cliPlan);
       expect(selected).toHaveLength(plan.devices);
+      expect(selection).toMatch(/^triage \d+, class sync-stale$/);
 
       const started = await postOk<StartedResponse>('/api/campaigns', { planId: plan.planId }, 202);
       // A plan starts one campaign only.

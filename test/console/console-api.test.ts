@@ -111,6 +111,8 @@ beforeAll(async () => {
   });
   for (let i = 10; i < 30; i++)
     rows[i] = row(i, { triageClass: 'sync-stale', lastSync: '2026-10-01T00:00:00Z' });
+  // Intune gave no last sync for these two.
+  for (const i of [60, 61]) rows[i] = row(i, { lastSync: null });
   await store.addTriageRows(run, rows);
   await store.finishTriage(run, {
     devices: 300,
@@ -417,6 +419,30 @@ describe('GET /api/fleet/devices', () => {
     const unknownMaker = await json<DeviceListResponse>('/api/fleet/devices?tpmManufacturer=unknown');
     expect(unknownMaker.total).toBe(279);
     expect((await json<DeviceListResponse>('/api/fleet/devices?errorCode=0')).total).toBe(0);
+  });
+
+  it('filters by last sync: more than an age before the triage read it, or unknown (neither old nor recent)', async () => {
+    const unknown = await json<DeviceListResponse>('/api/fleet/devices?notSyncedFor=unknown');
+    expect(unknown.devices.map((d) => d.deviceId)).toEqual(['dev-00060', 'dev-00061']);
+    // The triage ran today: every known last sync (1 October or 1 December 2026) is over a day old.
+    expect((await json<DeviceListResponse>('/api/fleet/devices?notSyncedFor=1d')).total).toBe(298);
+    // A number of days between the two dates, whatever day this runs: only 1 October is older.
+    const DAY = 86_400_000;
+    const days = Math.floor((Date.now() - Date.parse('2026-12-01T10:00:00Z')) / DAY) + 2;
+    const older = await json<DeviceListResponse>(`/api/fleet/devices?notSyncedFor=${days}d&pageSize=100`);
+    expect(older.total).toBe(20);
+    expect(older.devices.every((d) => d.triageClass === 'sync-stale')).toBe(true);
+    const combined = await json<DeviceListResponse>(
+      `/api/fleet/devices?notSyncedFor=${days}d&class=sync-stale&model=Latitude%205440`,
+    );
+    expect(combined.total).toBe(0);
+    for (const query of [
+      'notSyncedFor=7',
+      'notSyncedFor=0d',
+      'notSyncedFor=7d&notSyncedFor=1d',
+      'notSyncedFor=Unknown',
+    ])
+      expect((await get(`/api/fleet/devices?${query}`)).status, query).toBe(400);
   });
 
   it('refuses bad fact filter values with 400, without quoting them back', async () => {
