@@ -176,7 +176,8 @@ function selectionOf(body: Record<string, unknown>): CampaignSelection | string 
     filter.notSyncedFor = body.notSyncedFor;
   }
   if (deviceIds !== undefined) {
-    if (hasTriageFilter(filter)) return 'Choose devices either by id or by class, clear safety and the other fleet filters, not both.';
+    if (hasTriageFilter(filter))
+      return 'Choose devices either by id or by class, clear safety and the other fleet filters, not both.';
     return { kind: 'devices', deviceIds: deviceIds as string[] };
   }
   if (!hasTriageFilter(filter))
