@@ -15,6 +15,7 @@ let lab: LabTenant;
 interface ReportedDevice {
   deviceId: string;
   class: string;
+  clearSafety: string;
   lastSync: string | null;
   facts: { model: string; tpmManufacturer: string; settingErrors: { errorCode: string }[] };
 }
@@ -97,6 +98,24 @@ describe('fleet sync --dry-run selects by the facts triage stored', () => {
     const stalePlan = await dryRun(['--model', model, '--class', 'sync-stale']);
     expect(ids(stalePlan.selected)).toEqual(ids(stale));
     expect(stalePlan.selection).toBe(`triage 1, class sync-stale, model ${model}`);
+
+    // A clear by model: the devices of that model triaged safe; the others of it refused.
+    const clear = await runCli(
+      ['fleet', 'clear', ...connect(), '--store', store, '--dry-run', '--json', '--model', model],
+      {
+        env: env(),
+        timeoutMs: 120_000,
+      },
+    );
+    expect(clear.code, clear.stderr).toBe(0);
+    const clearPlan = JSON.parse(clear.stdout) as {
+      selection: string;
+      devices: { deviceId: string }[];
+      refused: { deviceId: string }[];
+    };
+    expect(ids(clearPlan.devices)).toEqual(ids(byModel.filter((d) => d.clearSafety === 'safe')));
+    expect(ids(clearPlan.refused)).toEqual(ids(byModel.filter((d) => d.clearSafety !== 'safe')));
+    expect(clearPlan.selection).toBe(`triage 1, model ${model}, clear safety safe`);
 
     // A model nobody has selects nothing; the text dry run names the filters.
     expect((await dryRun(['--model', `${model} (not this one)`])).devices).toBe(0);

@@ -74,7 +74,7 @@ export const COMMAND: CommandSpec = {
   page: {
     title: `clear the TPM of devices whose triage says a clear is safe, through
 Intune Remediations, each behind its own preflight gate, and track each one until compliant.`,
-    usage: `(--clear-safety safe | --class C | --devices FILE | --device ID)
+    usage: `(--clear-safety safe | --class C | --model M | ... | --devices FILE | --device ID)
 --approved-by NAME --ticket ID (--yes | a typed confirmation)
 [--dry-run] [options]`,
     about: `A TPM clear deletes every key in the TPM. Guard rails, in order:
