@@ -1,6 +1,7 @@
 import type { ApiEnvelope } from '../../src/console/api-types.js';
+import { t } from './texts.js';
 
-/** An answer other than 2xx, with the server's own sentence (it never quotes input back). */
+/** An answer other than 2xx, with the server's own sentence in the console's language (it never quotes input back). */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -19,13 +20,7 @@ export async function getJson<T extends ApiEnvelope>(path: string, signal?: Abor
   });
   const body = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
   if (!response.ok || body === null) {
-    throw new ApiFailure(
-      response.status,
-      body?.error ??
-        (response.status === 401
-          ? 'Not signed in: open the sign-in link the console printed.'
-          : `The console answered ${response.status}.`),
-    );
+    throw new ApiFailure(response.status, body?.error ?? t.consoleAnswered(response.status));
   }
   return body;
 }
@@ -43,6 +38,6 @@ export async function postJson<T extends ApiEnvelope>(path: string, body: object
   });
   const answer = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
   if (!response.ok || answer === null)
-    throw new ApiFailure(response.status, answer?.error ?? `The console answered ${response.status}.`);
+    throw new ApiFailure(response.status, answer?.error ?? t.consoleAnswered(response.status));
   return answer;
 }

@@ -8,18 +8,12 @@ import { postJson } from './api.js';
 import { campaignHref } from './route.js';
 import { t } from './texts.js';
 
-const ACTIONS: { id: ConsoleCampaignAction; title: string; verb: string }[] = [
-  { id: 'sync', title: 'Sync', verb: 'sync' },
-  { id: 'reboot', title: 'Reboot', verb: 'reboot' },
-  { id: 'remediate', title: 'Collect evidence', verb: 'run the evidence script on' },
-  { id: 'clear', title: 'Clear the TPM', verb: 'clear the TPM of' },
+const ACTIONS: { id: ConsoleCampaignAction; title: string }[] = [
+  { id: 'sync', title: t.actionSync },
+  { id: 'reboot', title: t.actionReboot },
+  { id: 'remediate', title: t.actionRemediate },
+  { id: 'clear', title: t.actionClear },
 ];
-
-function seconds(value: number): string {
-  if (value < 60) return `${value} s`;
-  const minutes = Math.floor(value / 60);
-  return value % 60 === 0 ? `${minutes} min` : `${minutes} min ${value % 60} s`;
-}
 
 /** The fleet view's query parameters and the dry run's fields for them (src/console/console-actions.ts). */
 const SELECTION_FIELDS = [
@@ -121,17 +115,18 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
       {plan !== null && (
         <form class="plan" onSubmit={(e) => void start(e)} aria-label={t.dryRun}>
           <h3>{t.dryRunTitle}</h3>
-          <p role="status">
-            Would {ACTIONS.find((a) => a.id === plan.action)?.verb} {plan.devices.toLocaleString('en-US')}{' '}
-            {plan.devices === 1 ? 'device' : 'devices'} ({plan.selection}). At {plan.limits.writesPerWindow}{' '}
-            writes per {plan.limits.windowMs / 1000} s, posting takes at least{' '}
-            {seconds(plan.minimumPostingSeconds)}.
+          <p class="run">
+            {t.selection}: {plan.selection}
           </p>
+          {/* The dry run's sentences as the CLI's --dry-run prints them, in the server's language. */}
+          <div role="status" class="plan-summary">
+            {plan.summary.map((line) => (
+              <p key={line}>{line}</p>
+            ))}
+          </div>
           {plan.sample.length > 0 && (
             <details>
-              <summary>
-                Devices{plan.sample.length < plan.devices ? ` (the first ${plan.sample.length})` : ''}
-              </summary>
+              <summary>{t.sampleDevices(plan.sample.length, plan.devices)}</summary>
               <ul class="plan-devices">
                 {plan.sample.map((d) => (
                   <li key={d.deviceId}>
@@ -143,9 +138,7 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
           )}
           {plan.refusedCount > 0 && (
             <details open>
-              <summary>
-                Refused {plan.refusedCount.toLocaleString('en-US')} (not triaged safe to clear)
-              </summary>
+              <summary>{t.refusedDevices(plan.refusedCount)}</summary>
               <ul class="plan-devices">
                 {plan.refused.map((d) => (
                   <li key={d.deviceId}>

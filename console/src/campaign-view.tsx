@@ -11,14 +11,14 @@ import { postJson } from './api.js';
 import { deviceHref } from './route.js';
 import { t } from './texts.js';
 
-const PHASES = ['pending', 'posting', 'posted', 'unconfirmed', 'synced', 'compliant', 'failed', 'timed-out'];
-
 interface State {
   detail: CampaignDetailResponse | null;
   counts: Record<string, number>;
   devices: Map<string, CampaignDeviceState>;
   running: boolean;
   status: string;
+  /** The status in the console's language (the server's word for `status`). */
+  statusTitle: string;
   error: string | null;
 }
 
@@ -50,12 +50,23 @@ export function CampaignView(props: {
         devices: new Map(detail.devices.map((d) => [d.deviceId, d])),
         running: detail.running,
         status: detail.status.status,
+        statusTitle: detail.status.statusTitle,
         error: null,
       });
     });
     events.addEventListener('progress', (e) => {
       const progress = read<CampaignProgressEvent>(e);
-      setState((s) => (s === null ? s : { ...s, counts: progress.counts, running: true, status: 'running' }));
+      setState((s) =>
+        s === null
+          ? s
+          : {
+              ...s,
+              counts: progress.counts,
+              running: true,
+              status: 'running',
+              statusTitle: progress.statusTitle,
+            },
+      );
     });
     events.addEventListener('device', (e) => {
       const device = read<CampaignDeviceState>(e);
@@ -69,10 +80,14 @@ export function CampaignView(props: {
     events.addEventListener('end', (e) => {
       const end = read<CampaignEndEvent>(e);
       events.close();
-      setState((s) => (s === null ? s : { ...s, running: false, status: end.status, error: end.error }));
+      setState((s) =>
+        s === null
+          ? s
+          : { ...s, running: false, status: end.status, statusTitle: end.statusTitle, error: end.error },
+      );
     });
     events.onerror = () => {
-      if (events.readyState === EventSource.CLOSED) setProblem('The console closed the stream.');
+      if (events.readyState === EventSource.CLOSED) setProblem(t.streamClosed);
     };
     return () => events.close();
   }, [id, generation]);
@@ -104,12 +119,13 @@ export function CampaignView(props: {
       {state !== null && state.detail !== null && (
         <>
           <p class="run">
-            {state.detail.status.action} · {state.detail.status.selection} · deadline{' '}
+            {state.detail.status.actionTitle} · {state.detail.status.selection} · {t.deadline}{' '}
             {state.detail.status.deadline.slice(0, 16).replace('T', ' ')}
           </p>
           <p role="status" class="campaign-status">
-            Status: <strong>{state.status}</strong>
-            {state.running ? ' (running in this console)' : ''}
+            {t.statusIs}
+            <strong>{state.statusTitle}</strong>
+            {state.running ? t.runningHere : ''}
           </p>
           {state.error !== null && <p role="alert">{state.error}</p>}
           <div class="filters">
@@ -132,20 +148,18 @@ export function CampaignView(props: {
           <table class="bars phases">
             <caption>{t.byPhase}</caption>
             <tbody>
-              {PHASES.map((phase) => (
-                <tr key={phase}>
-                  <th scope="row">{phase}</th>
-                  <td class="num" data-phase={phase}>
-                    {(state.counts[phase] ?? 0).toLocaleString('en-US')}
+              {state.detail.phases.map((phase) => (
+                <tr key={phase.id}>
+                  <th scope="row">{phase.title}</th>
+                  <td class="num" data-phase={phase.id}>
+                    {(state.counts[phase.id] ?? 0).toLocaleString('en-US')}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <table class="devices campaign-devices">
-            <caption>
-              Devices{devices.length < state.detail.status.total ? ` (the first ${devices.length})` : ''}
-            </caption>
+            <caption>{t.sampleDevices(devices.length, state.detail.status.total)}</caption>
             <thead>
               <tr>
                 <th scope="col">{t.device}</th>
@@ -161,8 +175,8 @@ export function CampaignView(props: {
                       <bdi>{d.deviceName ?? d.deviceId}</bdi>
                     </a>
                   </td>
-                  <td class={`phase-${d.phase}`}>{d.phase}</td>
-                  <td>{d.note ?? ''}</td>
+                  <td class={`phase-${d.phase}`}>{d.phaseTitle}</td>
+                  <td>{d.noteText ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -167,8 +167,8 @@ function CampaignList(props: { onTenant: (t: { name: string; lab: string | null 
                   <code>{c.id}</code>
                 </a>
               </td>
-              <td>{c.action}</td>
-              <td>{c.status}</td>
+              <td>{c.actionTitle}</td>
+              <td>{c.statusTitle}</td>
               <td class="num">{c.devices.toLocaleString('en-US')}</td>
               <td class="num">{(c.byPhase.compliant ?? 0).toLocaleString('en-US')}</td>
             </tr>
@@ -236,7 +236,7 @@ function DeviceTable(props: {
           fleet.blockers.map((b) => ({ id: b.code, title: `${b.code} (${b.devices})` })),
         )}
         {select('model', t.model, factChoices(fleet.facts.models))}
-        {select('tpmManufacturer', t.tpmMaker, factChoices(fleet.facts.tpmManufacturers))}
+        {select('tpmManufacturer', t.tpmManufacturer, factChoices(fleet.facts.tpmManufacturers))}
         {select('firmware', t.firmware, factChoices(fleet.facts.firmwares))}
         {select('errorCode', t.errorCode, factChoices(fleet.facts.errorCodes))}
         {select('notSyncedFor', t.notSyncedFor, [
@@ -261,7 +261,7 @@ function DeviceTable(props: {
       </p>
       {page !== null && page.devices.length > 0 && (
         <table class="devices">
-          <caption class="visually-hidden">Devices of triage run {page.run}</caption>
+          <caption class="visually-hidden">{t.devicesOfRun(page.run)}</caption>
           <thead>
             <tr>
               <th scope="col">{t.device}</th>
@@ -322,9 +322,7 @@ function TriageRunner() {
       const events = new EventSource(`/api/triage/${encodeURIComponent(started.id)}/events`);
       events.addEventListener('progress', (e) => {
         const p = JSON.parse((e as MessageEvent<string>).data) as TriageProgressEvent;
-        setLine(
-          `Triage: ${p.listed.toLocaleString('en-US')} listed, ${p.classified.toLocaleString('en-US')} classified, ${p.detailsFetched.toLocaleString('en-US')} detailed, ${p.graphRequests.toLocaleString('en-US')} Graph requests`,
-        );
+        setLine(p.text);
       });
       events.addEventListener('end', (e) => {
         events.close();
@@ -333,9 +331,7 @@ function TriageRunner() {
           setLine(end.error);
           setBusy(false);
         } else {
-          setLine(
-            `Triage run ${end.runId} finished: ${end.devices.toLocaleString('en-US')} devices, ${end.needingAction.toLocaleString('en-US')} need action.`,
-          );
+          setLine(end.text);
           // The fleet view reads the newest run: load it afresh.
           location.reload();
         }

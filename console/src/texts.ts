@@ -1,7 +1,9 @@
 /**
- * The console's own words in English and Japanese. The language is the page's `lang`, which the
- * server sets from the admin's choice (`--lang`, else the locale, as for every verb). Texts the
- * server sends (class titles, reasons, findings) come in the server's language.
+ * The console's own words in English and Japanese: the page's labels, headings and buttons. The
+ * language is the page's `lang`, which the server sets from the admin's choice (`--lang`, else the
+ * locale, as for every verb). What the CLI also says (class and clear-safety titles, campaign
+ * actions, states and phases, the dry run, triage progress, refusals, findings) is not here: the
+ * server sends it next to its code, from the CLI's catalogs (src/text/messages/), in that language.
  */
 const EN = {
   fleet: 'Fleet',
@@ -61,10 +63,6 @@ const EN = {
   verdict: 'Verdict',
   findings: 'Findings',
   noFinding: 'No finding.',
-  model: 'Model',
-  tpmMaker: 'TPM maker',
-  firmware: 'Firmware',
-  errorCode: 'Intune error code',
   notSyncedFor: 'Last sync',
   syncOlderThan: (age: string) =>
     `more than ${age.replace(/d$/, ' days').replace(/h$/, ' hours')} before triage`,
@@ -72,6 +70,42 @@ const EN = {
   unknownValue: 'unknown',
   plannerFilterNote:
     'Choose at least one filter above (and no search): a campaign selects the devices the filters select, as "fleet sync --class ... --model ..." does.',
+  devicesOfRun: (run: number) => `Devices of triage run ${run}`,
+  consoleAnswered: (status: number) => `The console answered ${status}.`,
+  actionSync: 'Sync',
+  actionReboot: 'Reboot',
+  actionRemediate: 'Collect evidence',
+  actionClear: 'Clear the TPM',
+  selection: 'Selection',
+  sampleDevices: (shown: number, total: number) => `Devices${shown < total ? ` (the first ${shown})` : ''}`,
+  refusedDevices: (count: number) => `Refused ${count.toLocaleString('en-US')} (not triaged safe to clear)`,
+  deadline: 'deadline',
+  statusIs: 'Status: ',
+  runningHere: ' (running in this console)',
+  streamClosed: 'The console closed the stream.',
+  loading: 'Loading…',
+  intuneDeviceId: 'Intune device id',
+  entraDeviceId: 'Entra ID device id',
+  none: 'none',
+  triageRunLabel: 'Triage run',
+  classNextStep: 'Next step for this class',
+  why: 'Why',
+  nothingToReport: 'Nothing to report.',
+  whatBlocksClear: 'What blocks a clear',
+  noDeviceCampaign: 'No campaign has included this device.',
+  devicePhase: 'Device phase',
+  compliantAt: 'Compliant at',
+  intuneFacts: 'What Intune reports',
+  manufacturer: 'Manufacturer',
+  model: 'Model',
+  tpmManufacturer: 'TPM manufacturer',
+  tpmVersion: 'TPM firmware version',
+  firmware: 'System firmware (BIOS)',
+  failingSettings: 'Failing TPM-related settings',
+  setting: 'Setting',
+  settingState: 'State',
+  errorCode: 'Intune error code',
+  unknown: 'unknown',
 } as const;
 
 type Texts = {
@@ -138,16 +172,49 @@ const JA: Texts = {
   verdict: '判定',
   findings: '検出事項',
   noFinding: '検出事項はありません。',
-  model: 'モデル',
-  tpmMaker: 'TPM の製造元',
-  firmware: 'ファームウェア',
-  errorCode: 'Intune のエラー コード',
   notSyncedFor: '最終同期',
   syncOlderThan: (age) => `トリアージ時点で ${age.replace(/d$/, ' 日').replace(/h$/, ' 時間')}より前`,
   syncUnknown: '不明',
   unknownValue: '不明',
   plannerFilterNote:
     '上のフィルターを 1 つ以上選んでください (検索は使わないでください)。キャンペーンは "fleet sync --class ... --model ..." と同じく、フィルターが選んだデバイスを対象にします。',
+  devicesOfRun: (run) => `トリアージ実行 ${run} のデバイス`,
+  consoleAnswered: (status) => `コンソールが ${status} を返しました。`,
+  actionSync: '同期',
+  actionReboot: '再起動',
+  actionRemediate: '証拠の収集',
+  actionClear: 'TPM のクリア',
+  selection: '対象',
+  sampleDevices: (shown, total) => `デバイス${shown < total ? `（最初の ${shown}台）` : ''}`,
+  refusedDevices: (count) =>
+    `対象外 ${count.toLocaleString('ja-JP')}台（トリアージでクリア可と判定されていません）`,
+  deadline: '期限',
+  statusIs: '状態: ',
+  runningHere: '（このコンソールで実行中）',
+  streamClosed: 'コンソールがイベント ストリームを閉じました。',
+  loading: '読み込んでいます…',
+  intuneDeviceId: 'Intune デバイス ID',
+  entraDeviceId: 'Entra ID デバイス ID',
+  none: 'なし',
+  triageRunLabel: 'トリアージ実行',
+  classNextStep: 'この分類の次の手順',
+  why: '理由',
+  nothingToReport: '報告する内容はありません。',
+  whatBlocksClear: 'クリアの阻害要因',
+  noDeviceCampaign: 'このデバイスを含むキャンペーンはありません。',
+  devicePhase: 'デバイスのフェーズ',
+  compliantAt: '準拠した日時',
+  intuneFacts: 'Intune が報告する情報',
+  manufacturer: '製造元',
+  model: 'モデル',
+  tpmManufacturer: 'TPM の製造元',
+  tpmVersion: 'TPM のファームウェア バージョン',
+  firmware: 'システム ファームウェア（BIOS）',
+  failingSettings: '準拠していない TPM 関連の設定',
+  setting: '設定',
+  settingState: '状態',
+  errorCode: 'Intune のエラー コード',
+  unknown: '不明',
 };
 
 /** The words of the page's language. */

@@ -7,16 +7,21 @@
 /** What every answer carries: the tenant, and LAB marked on every answer of a lab tenant. */
 export interface ApiEnvelope {
   lab: boolean;
-  /** "LAB TENANT — simulated devices" for a lab tenant, null otherwise. */
+  /** "LAB TENANT — simulated devices" (in the console's language) for a lab tenant, null otherwise. */
   labLabel: string | null;
   /** The tenant for people to read (the Graph origin and tenant; never a credential). */
   tenant: string;
 }
 
+/** A refusal: the HTTP status is the code for scripts, `error` one sentence in the console's language. */
 export interface ApiError extends ApiEnvelope {
   error: string;
 }
 
+/**
+ * A code of the vocabulary (English, stable: what scripts and filters use) and its title in the
+ * console's language (`--lang`), from the CLI's catalogs (src/text/messages/).
+ */
 export interface TitledId {
   id: string;
   title: string;
@@ -105,12 +110,18 @@ export interface DeviceListResponse extends ApiEnvelope {
 export interface DeviceCampaign {
   id: string;
   action: string;
+  /** The action, status and phase in the console's language (`fleet status`'s words). */
+  actionTitle: string;
   status: string;
+  statusTitle: string;
   createdAt: string;
   phase: string;
+  phaseTitle: string;
   postedAt: string | null;
   compliantAt: string | null;
   error: string | null;
+  /** `error` as `fleet status` shows it: in the console's language where tpm-doctor wrote it. */
+  errorText: string | null;
 }
 
 /** GET /api/devices/ID: one device's facts in the latest triage, and its campaigns. */
@@ -137,7 +148,9 @@ export interface DeviceResponse extends ApiEnvelope {
 export interface CampaignInfo {
   id: string;
   action: string;
+  actionTitle: string;
   status: string;
+  statusTitle: string;
   selection: string;
   createdAt: string;
   updatedAt: string;
@@ -170,8 +183,13 @@ export interface CampaignPlanResponse extends ApiEnvelope {
   /** When the plan lapses (ISO): a start after it needs a new dry run. */
   expiresAt: string;
   action: ConsoleCampaignAction;
-  /** What the selection was, for people: "class sync-stale", "3 devices". */
+  /** What the selection was, for people, in the console's language: "class sync-stale in triage run 2". */
   selection: string;
+  /**
+   * The dry run as the CLI's `fleet sync|clear --dry-run` says it, in the console's language: what
+   * would be posted to how many devices and how long Graph's write limit makes it take.
+   */
+  summary: string[];
   devices: number;
   /** The first devices that would be posted to (at most 200). */
   sample: PlanDevice[];
@@ -200,7 +218,9 @@ export interface CampaignDetailResponse extends ApiEnvelope {
   status: {
     id: string;
     action: string;
+    actionTitle: string;
     status: string;
+    statusTitle: string;
     selection: string;
     createdAt: string;
     deadline: string;
@@ -209,6 +229,8 @@ export interface CampaignDetailResponse extends ApiEnvelope {
     open: number;
     counts: Record<string, number>;
   };
+  /** Every phase in order with what it means for this campaign's action (`fleet status`'s counts). */
+  phases: TitledId[];
   /** The campaign's devices with their phase and note (the first 500). */
   devices: CampaignDeviceState[];
 }
@@ -217,7 +239,11 @@ export interface CampaignDeviceState {
   deviceId: string;
   deviceName: string | null;
   phase: string;
+  /** The phase in the console's language. */
+  phaseTitle: string;
   note: string | null;
+  /** The note in the console's language where tpm-doctor wrote it (Graph's texts as Graph wrote them). */
+  noteText: string | null;
 }
 
 /** POST /api/campaigns/ID/abandon: the devices not done (`fleet abandon --json`'s notDone). */
@@ -227,6 +253,8 @@ export interface AbandonResponse extends ApiEnvelope {
 
 /** The events of GET /api/campaigns/ID/events (Server-Sent Events). */
 export interface CampaignProgressEvent {
+  /** `running`, and its title in the console's language. */
+  statusTitle: string;
   counts: Record<string, number>;
   total: number;
   done: number;
@@ -237,6 +265,7 @@ export interface CampaignProgressEvent {
 
 export interface CampaignEndEvent {
   status: string;
+  statusTitle: string;
   error: string | null;
 }
 
@@ -246,12 +275,16 @@ export interface TriageProgressEvent {
   classified: number;
   detailsFetched: number;
   graphRequests: number;
+  /** The line `fleet triage` prints for the same counts, in the console's language. */
+  text: string;
 }
 
 export interface TriageEndEvent {
   runId: number | null;
   devices: number;
   needingAction: number;
+  /** The run and its counts for people, in the console's language (null when it failed). */
+  text: string | null;
   error: string | null;
 }
 

@@ -15,7 +15,12 @@ import type { GraphLimits } from '../fleet/graph/graph-limits.js';
 import type { IntuneApi } from '../fleet/graph/intune-api.js';
 import type { Campaign, CampaignAction, FleetStore } from '../fleet/store/fleet-store.js';
 import { storedTriage } from '../fleet/triage/stored-triage.js';
-import { CLEAR_SAFETIES, TRIAGE_CLASSES } from '../fleet/triage/triage-class.js';
+import {
+  CLEAR_SAFETIES,
+  type ClearSafety,
+  TRIAGE_CLASSES,
+  type TriageClass,
+} from '../fleet/triage/triage-class.js';
 import {
   describeTriageFilter,
   hasTriageFilter,
@@ -25,7 +30,9 @@ import {
   parseNotSyncedFor,
   type TriageFilter,
 } from '../fleet/triage/triage-filter.js';
+import { classTitle, safetyTitle } from '../fleet/triage/triage-words.js';
 import { type TenantIdentity, tenantPinRefusal } from '../plan/tenant-pinning.js';
+import type { UiMessages } from '../text/messages/en.js';
 import { CLEAR_WORD, isTypedWord } from '../text/typed-word.js';
 import type {
   AbandonResponse,
@@ -40,6 +47,7 @@ import type {
   TriageEndEvent,
   TriageProgressEvent,
 } from './api-types.js';
+import { actionTitle, noteText, phaseTitle, phaseTitles, statusTitle } from './campaign-words.js';
 import { EventLog } from './event-log.js';
 
 /**
@@ -185,14 +193,26 @@ function selectionOf(body: Record<string, unknown>): CampaignSelection | string 
   return { kind: 'triage', ...filter };
 }
 
-function describeSelection(selection: CampaignSelection): string {
+/** The selection for people, in the console's language: the codes in English, the titles in Japanese. */
+function describeSelection(selection: CampaignSelection, ui: UiMessages): string {
   if (selection.kind === 'devices')
-    return `${selection.deviceIds.length} device${selection.deviceIds.length === 1 ? '' : 's'} by id`;
-  return `${describeTriageFilter(selection).join('; ')} in triage run ${selection.runId ?? 'latest'}`;
+    return ui['console.selection.by-id']({ count: selection.deviceIds.length });
+  const classes = selection.classes as TriageClass[] | undefined;
+  const safeties = selection.clearSafety as ClearSafety[] | undefined;
+  // The other filters are the triage's own values (models, codes...), said as the CLI says them.
+  const others = describeTriageFilter({ ...selection, classes: undefined, clearSafety: undefined });
+  return ui['console.selection.triage']({
+    filters: describeTriageFilter(selection).join('; '),
+    classTitles: classes?.map((c) => classTitle(ui, c)).join(', ') ?? null,
+    safetyTitles: safeties?.map((c) => safetyTitle(ui, c)).join(', ') ?? null,
+    others: others.length > 0 ? others.join('; ') : null,
+    run: selection.runId === undefined ? ui['console.selection.latest'] : String(selection.runId),
+  });
 }
 
-function progressEvent(progress: CampaignProgress): CampaignProgressEvent {
+function progressEvent(progress: CampaignProgress, ui: UiMessages): CampaignProgressEvent {
   return {
+    statusTitle: statusTitle(ui, 'running'),
     counts: progress.counts,
     total: progress.total,
     done: progress.done,
@@ -213,6 +233,7 @@ export class ConsoleActions {
   readonly #store: FleetStore;
   readonly #graph: ConsoleGraph;
   readonly #log: (line: string) => void;
+  readonly #ui: UiMessages;
   readonly #plans = new Map<string, StoredPlan>();
   readonly #runs = new Map<string, LiveRun>();
   readonly #logs = new Map<string, EventLog>();
@@ -221,10 +242,12 @@ export class ConsoleActions {
   #triage: { id: string; progress: TriageProgressEvent | null; done: Promise<void> } | undefined;
   #triageCount = 0;
 
-  constructor(store: FleetStore, graph: ConsoleGraph, log: (line: string) => void) {
+  /** `ui`: the console's language, for every sentence it answers (the CLI's catalogs). */
+  constructor(store: FleetStore, graph: ConsoleGraph, log: (line: string) => void, ui: UiMessages) {
     this.#store = store;
     this.#graph = graph;
     this.#log = log;
+    this.#ui = ui;
   }
 
   /** POST /api/campaigns/plan: the dry run. Nothing is posted, nothing stored but the plan in memory. */
@@ -250,7 +273,7 @@ export class ConsoleActions {
     let cliPlan: unknown;
     let devices: PlanDevice[];
     let refused: PlanDevice[] = [];
-    let selectionText = describeSelection(selection);
+    let selectionText = describeSelection(selection, this.#ui);
     if (isClear) {
       const chosen = await selectClearSafe(this.#store, selection, this.#graph.tenant);
       const plan = clearPlan(chosen, undefined);
@@ -260,11 +283,22 @@ export class ConsoleActions {
       selectionText = plan.selection;
     } else {
       const listed = await selectedDevices(this.#store, selection);
-      if (listed === undefined) return refuse(409, 'No finished triage in the store: run a triage first.');
+      if (listed === undefined) return refuse(409, this.#ui['console.refuse.no-finished-triage']);
       devices = listed.map(({ deviceId, deviceName }) => ({ deviceId, deviceName }));
       cliPlan = postingPlan(action as CampaignAction, devices.length, this.#graph.limits);
     }
     const posting = postingPlan(action as CampaignAction, devices.length, this.#graph.limits);
+    // The dry run's sentences as `fleet sync|clear --dry-run` prints them (the same catalog keys).
+    const summary = [
+      this.#ui['fleet.dry-run.campaign']({
+        action: this.#ui[`fleet.action.${action as CampaignAction}`],
+        devices: devices.length,
+        writes: posting.limits.writesPerWindow,
+        seconds: posting.limits.windowMs / 1000,
+        minimumSeconds: posting.minimumPostingSeconds,
+      }),
+      ...(isClear ? [this.#ui['fleet.clear-plan.would-clear']({ count: devices.length })] : []),
+    ];
     const confirmWord = isClear ? CLEAR_WORD : action !== 'sync' && !this.#graph.isLab ? 'yes' : null;
     const id = randomBytes(16).toString('base64url');
     const now = Date.now();
@@ -284,6 +318,7 @@ export class ConsoleActions {
         expiresAt: new Date(now + PLAN_LIFETIME_MS).toISOString(),
         action: action as ConsoleCampaignAction,
         selection: selectionText,
+        summary,
         devices: devices.length,
         sample: devices.slice(0, SAMPLE),
         refused: refused.slice(0, SAMPLE),
@@ -302,10 +337,10 @@ export class ConsoleActions {
     const extra = onlyKeys(body, ['planId', 'approvedBy', 'ticket', 'confirm']);
     if (extra !== undefined) return refuse(400, extra);
     if (typeof body.planId !== 'string' || body.planId.length > 100)
-      return refuse(400, 'A campaign starts from its dry run: "planId" is missing.');
+      return refuse(400, this.#ui['console.refuse.no-plan-id']);
     const plan = this.#plans.get(body.planId);
     if (plan === undefined || plan.expires < Date.now())
-      return refuse(404, 'No such dry run (or it lapsed): run the dry run again.');
+      return refuse(404, this.#ui['console.refuse.plan-lapsed']);
     let approval: { approvedBy: string; ticket: string } | undefined;
     if (plan.action === 'clear') {
       const approvedBy = typeof body.approvedBy === 'string' ? body.approvedBy.trim() : '';
@@ -316,19 +351,16 @@ export class ConsoleActions {
         approvedBy.length > APPROVAL_CHARS ||
         ticket.length > APPROVAL_CHARS
       )
-        return refuse(400, 'A clear campaign needs who approved it and the ticket that records it.');
+        return refuse(400, this.#ui['console.refuse.approval-missing']);
       approval = { approvedBy, ticket };
       try {
         checkApproval(approval);
       } catch {
         // checkApproval's rule; its message names the CLI's flags and quotes the value back.
-        return refuse(
-          400,
-          "Approved by and ticket may hold only 1 to 100 letters, digits, spaces or . , _ @ ( ) / # : + ' - (they go into a command line on every device).",
-        );
+        return refuse(400, this.#ui['console.refuse.approval-text']);
       }
     } else if (body.approvedBy !== undefined || body.ticket !== undefined) {
-      return refuse(400, 'Only a clear campaign takes an approval.');
+      return refuse(400, this.#ui['console.refuse.approval-not-clear']);
     }
     if (plan.confirmWord !== null) {
       if (
@@ -336,10 +368,7 @@ export class ConsoleActions {
         body.confirm.length > 100 ||
         !isTypedWord(body.confirm, plan.confirmWord)
       )
-        return refuse(
-          400,
-          `Not confirmed: type ${plan.confirmWord} to start this campaign. Nothing was posted.`,
-        );
+        return refuse(400, this.#ui['console.refuse.not-confirmed']({ word: plan.confirmWord }));
     }
     this.#plans.delete(plan.id);
     let detectionScript: string | undefined;
@@ -409,7 +438,7 @@ export class ConsoleActions {
       bulk: { batchSize: this.#graph.bulkBatchSize },
       onProgress: (progress) => {
         // The runner reports every second so a terminal line keeps moving; a page needs only changes.
-        const event = progressEvent(progress);
+        const event = progressEvent(progress, this.#ui);
         const text = JSON.stringify(event);
         if (text !== lastProgress) log.push('progress', event);
         lastProgress = text;
@@ -422,12 +451,12 @@ export class ConsoleActions {
             this.#log(
               `console: campaign ${id}: Graph refused executeAction (${result.bulk.refused}); the devices were posted one by one`,
             );
-          return { status: result.status, error: null };
+          return { status: result.status, statusTitle: statusTitle(this.#ui, result.status), error: null };
         },
         (e: unknown): CampaignEndEvent => {
           const message = redactGraphError((e as Error).message ?? String(e));
           this.#log(`console: campaign ${id}: ${message}`);
-          return { status: 'stopped', error: message };
+          return { status: 'stopped', statusTitle: statusTitle(this.#ui, 'stopped'), error: message };
         },
       )
       .then(async (end) => {
@@ -448,7 +477,7 @@ export class ConsoleActions {
       const devices = await this.#store.campaignDevices(id);
       if (devices.length > DEVICE_EVENTS_LIMIT) return;
       for (const device of devices) {
-        const state = deviceState(device);
+        const state = deviceState(device, this.#ui);
         const key = `${state.phase}\u0000${state.note ?? ''}`;
         if (known.get(device.deviceId) === key) continue;
         known.set(device.deviceId, key);
@@ -462,9 +491,11 @@ export class ConsoleActions {
   async detail(
     id: string,
   ): Promise<ActionOutcome<Omit<CampaignDetailResponse, 'lab' | 'labLabel' | 'tenant'>>> {
-    if ((await this.#campaign(id)) === undefined) return refuse(404, 'No such campaign of this tenant.');
+    if ((await this.#campaign(id)) === undefined) return refuse(404, this.#ui['console.refuse.no-campaign']);
     const status = await campaignStatus(this.#store, id);
-    const devices = (await this.#store.campaignDevices(id)).slice(0, DETAIL_DEVICES).map(deviceState);
+    const devices = (await this.#store.campaignDevices(id))
+      .slice(0, DETAIL_DEVICES)
+      .map((device) => deviceState(device, this.#ui));
     return {
       status: 200,
       value: {
@@ -472,7 +503,9 @@ export class ConsoleActions {
         status: {
           id: status.id,
           action: status.action,
+          actionTitle: actionTitle(this.#ui, status.action),
           status: status.status,
+          statusTitle: statusTitle(this.#ui, status.status),
           selection: status.selection,
           createdAt: status.createdAt,
           deadline: status.deadline,
@@ -481,6 +514,7 @@ export class ConsoleActions {
           open: status.open,
           counts: status.counts,
         },
+        phases: phaseTitles(this.#ui, status.action),
         devices,
       },
     };
@@ -493,16 +527,20 @@ export class ConsoleActions {
     const log = this.#logFor(id);
     if (!this.#runs.has(id) && !log.ended) {
       // Not running here: the snapshot, then the end, so the page stops listening.
-      log.end('end', { status: detail.value.status.status, error: null } satisfies CampaignEndEvent);
+      log.end('end', {
+        status: detail.value.status.status,
+        statusTitle: detail.value.status.statusTitle,
+        error: null,
+      } satisfies CampaignEndEvent);
     }
     return { status: 200, value: { log, snapshot: detail.value } };
   }
 
   /** POST /api/campaigns/ID/stop: as Ctrl-C in `fleet sync`: posts in flight are recorded, then it stops. */
   async stop(id: string): Promise<ActionOutcome<{ id: string }>> {
-    if ((await this.#campaign(id)) === undefined) return refuse(404, 'No such campaign of this tenant.');
+    if ((await this.#campaign(id)) === undefined) return refuse(404, this.#ui['console.refuse.no-campaign']);
     const run = this.#runs.get(id);
-    if (run === undefined) return refuse(409, 'This campaign is not running in this console.');
+    if (run === undefined) return refuse(409, this.#ui['console.refuse.not-running']);
     run.controller.abort();
     await run.done;
     return { status: 200, value: { id } };
@@ -511,11 +549,10 @@ export class ConsoleActions {
   /** POST /api/campaigns/ID/resume: as `fleet resume ID`; nothing already posted is posted again. */
   async resume(id: string): Promise<ActionOutcome<{ id: string }>> {
     const campaign = await this.#campaign(id);
-    if (campaign === undefined) return refuse(404, 'No such campaign of this tenant.');
-    if (this.#runs.has(id)) return refuse(409, 'This campaign is already running.');
-    if (campaign.status === 'abandoned')
-      return refuse(409, 'This campaign was abandoned: it is never resumed; start a new campaign.');
-    if (campaign.status === 'finished') return refuse(409, 'This campaign is finished.');
+    if (campaign === undefined) return refuse(404, this.#ui['console.refuse.no-campaign']);
+    if (this.#runs.has(id)) return refuse(409, this.#ui['console.refuse.already-running']);
+    if (campaign.status === 'abandoned') return refuse(409, this.#ui['console.refuse.abandoned']);
+    if (campaign.status === 'finished') return refuse(409, this.#ui['console.refuse.finished']);
     this.#run(id);
     return { status: 202, value: { id } };
   }
@@ -523,8 +560,8 @@ export class ConsoleActions {
   /** POST /api/campaigns/ID/abandon: as `fleet abandon ID`; a run here is stopped first. */
   async abandon(id: string): Promise<ActionOutcome<Omit<AbandonResponse, 'lab' | 'labLabel' | 'tenant'>>> {
     const campaign = await this.#campaign(id);
-    if (campaign === undefined) return refuse(404, 'No such campaign of this tenant.');
-    if (campaign.status === 'finished') return refuse(409, 'This campaign is finished: nothing to abandon.');
+    if (campaign === undefined) return refuse(404, this.#ui['console.refuse.no-campaign']);
+    if (campaign.status === 'finished') return refuse(409, this.#ui['console.refuse.finished-abandon']);
     const run = this.#runs.get(id);
     if (run !== undefined) {
       run.controller.abort();
@@ -532,7 +569,11 @@ export class ConsoleActions {
     }
     await this.#store.setCampaignStatus(id, 'abandoned');
     const notDone = await openDevices(this.#store, id, campaign.action);
-    this.#logFor(id).end('end', { status: 'abandoned', error: null } satisfies CampaignEndEvent);
+    this.#logFor(id).end('end', {
+      status: 'abandoned',
+      statusTitle: statusTitle(this.#ui, 'abandoned'),
+      error: null,
+    } satisfies CampaignEndEvent);
     return { status: 200, value: { notDone } };
   }
 
@@ -542,11 +583,12 @@ export class ConsoleActions {
   ): ActionOutcome<Omit<StartedResponse, 'lab' | 'labLabel' | 'tenant'>> {
     const extra = onlyKeys(body, []);
     if (extra !== undefined) return refuse(400, extra);
-    if (this.#triage !== undefined) return refuse(409, 'A triage is already running in this console.');
+    if (this.#triage !== undefined) return refuse(409, this.#ui['console.refuse.triage-running']);
     this.#triageCount += 1;
     const id = `triage-${this.#triageCount}`;
     const log = this.#logFor(id);
     const graph = this.#graph;
+    const ui = this.#ui;
     const live: { id: string; progress: TriageProgressEvent | null; done: Promise<void> } = {
       id,
       progress: null,
@@ -560,11 +602,19 @@ export class ConsoleActions {
       // As `fleet triage` reads by default: the report exports first, per-call reads when refused.
       reportExports: true,
       onProgress: (p) => {
+        const graphRequests = graph.requestStats().httpRequests;
         live.progress = {
           listed: p.listed,
           classified: p.classified,
           detailsFetched: p.detailsFetched,
-          graphRequests: graph.requestStats().httpRequests,
+          graphRequests,
+          // The line `fleet triage` prints on its terminal for the same counts.
+          text: ui['triage.progress']({
+            listed: p.listed,
+            classified: p.classified,
+            detailed: p.detailsFetched,
+            requests: graphRequests,
+          }),
         };
         log.push('progress', live.progress);
       },
@@ -574,12 +624,23 @@ export class ConsoleActions {
           runId: run?.id ?? null,
           devices: summary.devices,
           needingAction: summary.needingAction,
+          text: ui['console.triage.finished']({
+            id: String(run?.id ?? ''),
+            devices: String(summary.devices),
+            needingAction: String(summary.needingAction),
+          }),
           error: null,
         }),
         (e: unknown): TriageEndEvent => {
           const message = redactGraphError((e as Error).message ?? String(e));
           this.#log(`console: ${id}: ${message}`);
-          return { runId: null, devices: 0, needingAction: 0, error: `The triage failed: ${message}` };
+          return {
+            runId: null,
+            devices: 0,
+            needingAction: 0,
+            text: null,
+            error: ui['console.triage.failed']({ message }),
+          };
         },
       )
       .then((end) => {
@@ -593,7 +654,7 @@ export class ConsoleActions {
   /** GET /api/triage/ID/events. */
   watchTriage(id: string): ActionOutcome<{ log: EventLog; snapshot: unknown }> {
     const log = /^triage-\d{1,9}$/.test(id) ? this.#logs.get(id) : undefined;
-    if (log === undefined) return refuse(404, 'No such triage in this console.');
+    if (log === undefined) return refuse(404, this.#ui['console.refuse.no-triage-here']);
     const running = this.#triage?.id === id;
     return {
       status: 200,
@@ -610,16 +671,16 @@ export class ConsoleActions {
   }
 }
 
-function deviceState(device: {
-  deviceId: string;
-  deviceName: string | null;
-  phase: string;
-  error: string | null;
-}): CampaignDeviceState {
+function deviceState(
+  device: { deviceId: string; deviceName: string | null; phase: string; error: string | null },
+  ui: UiMessages,
+): CampaignDeviceState {
   return {
     deviceId: device.deviceId,
     deviceName: device.deviceName,
     phase: device.phase,
+    phaseTitle: phaseTitle(ui, device.phase),
     note: device.error === null ? null : redactGraphError(device.error),
+    noteText: noteText(ui, device.error),
   };
 }

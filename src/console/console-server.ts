@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FleetStore } from '../fleet/store/fleet-store.js';
 import { bufferedSink, streamSink } from '../fleet/triage/report-sink.js';
+import { loadMessages } from '../text/messages/catalog.js';
 import type { Language } from '../text/messages/language.js';
 import type { ApiError } from './api-types.js';
 import { type ActionOutcome, ConsoleActions, type ConsoleGraph } from './console-actions.js';
@@ -30,7 +31,8 @@ export interface ConsoleOptions {
   graph?: ConsoleGraph;
   /**
    * The admin's language (`--lang`, else the locale, as for every verb): the page's `lang`, and the
-   * words of the findings on "this device" (the CLI's catalogs). Default English.
+   * display texts of the API's answers (the CLI's catalogs, src/text/messages/; codes and ids stay
+   * English). Default English.
    */
   language?: Language;
   /** The TPM of the "this device" view (`--tpm`, or this machine's); without it the view answers 503. */
@@ -76,22 +78,25 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const { index, assets } = loadAssets(options.assetsDir);
   const lab = options.tenant.lab;
   const language = options.language ?? 'en';
+  const { ui } = await loadMessages(language);
   const page = index
     .replace('<html lang="en">', `<html lang="${language}">`)
-    .replace(BANNER_PLACEHOLDER, labBanner(lab))
+    .replace(BANNER_PLACEHOLDER, labBanner(lab, ui['lab.tenant-label']))
     .replace(/<title>/, lab ? '<title>LAB · ' : '<title>');
-  const api = new FleetApi(options.store, options.tenant);
+  const api = new FleetApi(options.store, options.tenant, ui);
   const signIn = new SignIn();
   const thisDevice =
     options.thisDevice === undefined ? undefined : new ThisDevice(options.thisDevice, language);
   const actions =
-    options.graph === undefined ? undefined : new ConsoleActions(options.store, options.graph, options.log);
+    options.graph === undefined
+      ? undefined
+      : new ConsoleActions(options.store, options.graph, options.log, ui);
   let hosts = new Set<string>();
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((e: unknown) => {
       options.log(`console: ${request.method} ${request.url?.split('?')[0]} failed: ${(e as Error).message}`);
-      if (!response.headersSent) sendJson(response, 500, apiError('Internal error: see the console output.'));
+      if (!response.headersSent) sendJson(response, 500, apiError(ui['console.error.internal']));
       else response.destroy();
     });
   });
@@ -123,8 +128,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
     const session = signIn.sessionOf(request.headers.cookie);
     if (session === undefined) {
-      if (isApi)
-        return sendJson(response, 401, apiError('Not signed in: open the sign-in link the console printed.'));
+      if (isApi) return sendJson(response, 401, apiError(ui['console.error.not-signed-in']));
       return sendPage(response, 401, {
         title: 'Sign in',
         text: 'Open the sign-in link that "tpm-doctor console" printed when it started (it works once).',
@@ -205,7 +209,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       const query = parseDeviceQuery(url.searchParams);
       if ('error' in query) return sendJson(response, 400, apiError(query.error));
       const answer = await api.devices(query);
-      if (answer === undefined) return sendJson(response, 404, apiError('No triage of this tenant yet.'));
+      if (answer === undefined) return sendJson(response, 404, apiError(ui['console.error.no-triage']));
       return streamDevices(response, answer.head, answer.rows);
     }
     if (path === '/api/campaigns') {
@@ -216,8 +220,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (path === '/api/this-device') {
       if ([...url.searchParams.keys()].length > 0)
         return sendJson(response, 400, apiError('No parameters here.'));
-      if (thisDevice === undefined)
-        return sendJson(response, 503, apiError('This console was started without a TPM to read.'));
+      if (thisDevice === undefined) return sendJson(response, 503, apiError(ui['console.error.no-tpm']));
       return sendJson(response, 200, { ...api.envelope, ...(await thisDevice.read()) });
     }
     const campaignMatch = /^\/api\/campaigns\/([^/]+)(\/events)?$/.exec(path);
@@ -247,15 +250,14 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         return sendJson(response, 400, apiError('Malformed device id.'));
       }
       const device = await api.device(id);
-      if (device === undefined)
-        return sendJson(response, 404, apiError('No such device in the latest triage.'));
+      if (device === undefined) return sendJson(response, 404, apiError(ui['console.error.no-device']));
       return sendJson(response, 200, device);
     }
     return sendJson(response, 404, apiError('No such endpoint.'));
   }
 
   function notConnected(response: ServerResponse): void {
-    sendJson(response, 503, apiError('This console was started without a tenant connection: it only reads.'));
+    sendJson(response, 503, apiError(ui['console.error.read-only']));
   }
 
   function answer<T>(response: ServerResponse, outcome: ActionOutcome<T>): void {

@@ -1,15 +1,15 @@
 import type { FleetStore, TriageRow, TriageRun } from '../fleet/store/fleet-store.js';
-import { LAB_LABEL } from '../fleet/triage/report-sink.js';
 import {
   CLEAR_SAFETIES,
-  CLEAR_SAFETY_INFO,
   TRIAGE_CLASS_INFO,
   TRIAGE_CLASSES,
   type TriageClass,
 } from '../fleet/triage/triage-class.js';
 import { storedBlockers } from '../fleet/triage/triage-row-blockers.js';
-import { SYNC_AGE_BUCKETS, SYNC_AGE_TITLES } from '../fleet/triage/triage-summary.js';
+import { SYNC_AGE_BUCKETS } from '../fleet/triage/triage-summary.js';
+import { classRemedy, classTitle, safetyTitle, syncAgeTitle } from '../fleet/triage/triage-words.js';
 import { type TenantIdentity, tenantPinRefusal } from '../plan/tenant-pinning.js';
+import type { UiMessages } from '../text/messages/en.js';
 import type {
   ApiEnvelope,
   CampaignInfo,
@@ -20,6 +20,7 @@ import type {
   FleetFigures,
   FleetResponse,
 } from './api-types.js';
+import { actionTitle, noteText, phaseTitle, statusTitle } from './campaign-words.js';
 import type { DeviceQuery } from './device-query.js';
 import { factsOf, TriageIndex } from './triage-index.js';
 
@@ -74,12 +75,14 @@ export class FleetApi {
   constructor(
     private readonly store: FleetStore,
     private readonly tenant: ConsoleTenant,
+    /** The console's language: the display texts next to every code (the CLI's catalogs). */
+    private readonly ui: UiMessages,
   ) {}
 
   get envelope(): ApiEnvelope {
     return {
       lab: this.tenant.lab,
-      labLabel: this.tenant.lab ? LAB_LABEL : null,
+      labLabel: this.tenant.lab ? this.ui['lab.tenant-label'] : null,
       tenant: this.tenant.identity.display,
     };
   }
@@ -89,7 +92,7 @@ export class FleetApi {
     const run = await this.store.latestTriage(this.tenant.identity.display);
     if (run === undefined) {
       return {
-        message: `No finished triage of ${this.tenant.identity.display} in the store yet: run "tpm-doctor fleet triage" with the same connection options.`,
+        message: this.ui['console.no-triage']({ tenant: this.tenant.identity.display }),
       };
     }
     const refusal = tenantPinRefusal(
@@ -115,9 +118,14 @@ export class FleetApi {
   async fleet(): Promise<FleetResponse> {
     const latest = await this.#latestRun();
     const vocabulary = {
-      classes: TRIAGE_CLASSES.map((id) => ({ id, ...TRIAGE_CLASS_INFO[id] })),
-      clearSafeties: CLEAR_SAFETIES.map((id) => ({ id, title: CLEAR_SAFETY_INFO[id].title })),
-      syncAges: SYNC_AGE_BUCKETS.map((id) => ({ id, title: SYNC_AGE_TITLES[id] })),
+      classes: TRIAGE_CLASSES.map((id) => ({
+        id,
+        title: classTitle(this.ui, id),
+        remedy: classRemedy(this.ui, id),
+        needsAction: TRIAGE_CLASS_INFO[id].needsAction,
+      })),
+      clearSafeties: CLEAR_SAFETIES.map((id) => ({ id, title: safetyTitle(this.ui, id) })),
+      syncAges: SYNC_AGE_BUCKETS.map((id) => ({ id, title: syncAgeTitle(this.ui, id) })),
     };
     if ('message' in latest) {
       return {
@@ -178,9 +186,9 @@ export class FleetApi {
     const row = (await this.#indexOf(latest.run)).find(deviceId);
     if (row === undefined) return undefined;
     const { reasons, blockers } = storedBlockers(row);
-    const cls = isClass(row.triageClass) ? TRIAGE_CLASS_INFO[row.triageClass] : undefined;
+    const cls = isClass(row.triageClass) ? row.triageClass : undefined;
     const safety = (CLEAR_SAFETIES as readonly string[]).includes(row.clearSafety)
-      ? CLEAR_SAFETY_INFO[row.clearSafety as (typeof CLEAR_SAFETIES)[number]].title
+      ? safetyTitle(this.ui, row.clearSafety as (typeof CLEAR_SAFETIES)[number])
       : row.clearSafety;
     return {
       ...this.envelope,
@@ -190,8 +198,8 @@ export class FleetApi {
         deviceName: row.deviceName,
         azureAdDeviceId: row.azureAdDeviceId,
         triageClass: row.triageClass,
-        classTitle: cls?.title ?? row.triageClass,
-        remedy: cls?.remedy ?? null,
+        classTitle: cls === undefined ? row.triageClass : classTitle(this.ui, cls),
+        remedy: cls === undefined ? null : classRemedy(this.ui, cls),
         clearSafety: row.clearSafety,
         clearSafetyTitle: safety,
         lastSync: row.lastSync,
@@ -226,12 +234,16 @@ export class FleetApi {
       found.push({
         id: c.id,
         action: c.action,
+        actionTitle: actionTitle(this.ui, c.action),
         status: c.status,
+        statusTitle: statusTitle(this.ui, c.status),
         createdAt: c.createdAt,
         phase: device.phase,
+        phaseTitle: phaseTitle(this.ui, device.phase),
         postedAt: device.postedAt,
         compliantAt: device.compliantAt,
         error: device.error,
+        errorText: noteText(this.ui, device.error),
       });
     }
     return found;
@@ -244,7 +256,9 @@ export class FleetApi {
       campaigns.push({
         id: c.id,
         action: c.action,
+        actionTitle: actionTitle(this.ui, c.action),
         status: c.status,
+        statusTitle: statusTitle(this.ui, c.status),
         selection: c.selection,
         createdAt: c.createdAt,
         updatedAt: c.updatedAt,

@@ -64,9 +64,12 @@ export function sendJson(response: ServerResponse, status: number, value: unknow
   response.end(body);
 }
 
-/** The LAB banner the server writes into every page of a lab tenant, before any script runs. */
-export function labBanner(lab: boolean): string {
-  return lab ? `<div class="lab-banner" role="note">${escapeHtml(LAB_LABEL)}</div>` : '';
+/**
+ * The LAB banner the server writes into every page of a lab tenant, before any script runs; in
+ * the admin's language when `label` is given (the pages of the front end), else English.
+ */
+export function labBanner(lab: boolean, label: string = LAB_LABEL): string {
+  return lab ? `<div class="lab-banner" role="note">${escapeHtml(label)}</div>` : '';
 }
 
 /**

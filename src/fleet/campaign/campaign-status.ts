@@ -196,7 +196,7 @@ const WAITING = {
  * A device's stored error in the admin's language where tpm-doctor wrote it (a timed-out device's
  * wait, an interrupted post); the store keeps English, and Graph's own texts stay as Graph wrote them.
  */
-function storedErrorText(error: string, ui: UiMessages): string {
+export function storedErrorText(error: string, ui: UiMessages): string {
   if (error === EN['fleet.interrupted-post']) return ui['fleet.interrupted-post'];
   const timedOut = /^(.+) at the campaign deadline (\S+)$/.exec(error);
   const waiting = timedOut?.[1];

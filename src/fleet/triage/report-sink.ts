@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { EN } from '../../text/messages/en.js';
 
 /**
  * Where a streaming report writes: one chunk at a time, awaited, so a 100,000-row CSV or JSON
@@ -55,8 +56,8 @@ export interface ReportTarget {
   lab: boolean;
 }
 
-/** The label lab reports carry wherever they show. */
-export const LAB_LABEL = 'LAB TENANT — simulated devices';
+/** The label lab reports carry wherever they show (English; the console shows it in the admin's language). */
+export const LAB_LABEL = EN['lab.tenant-label'];
 
 /**
  * Gathers small chunks (one row each) into writes of about `limit` characters: a 100,000-row

@@ -116,13 +116,6 @@ export const TRIAGE_CLASS_INFO: Readonly<Record<TriageClass, TriageClassInfo>> =
 export const CLEAR_SAFETIES = ['safe', 'blocked', 'not-the-remedy', 'unknown'] as const;
 export type ClearSafety = (typeof CLEAR_SAFETIES)[number];
 
-export const CLEAR_SAFETY_INFO: Readonly<Record<ClearSafety, { title: string }>> = Object.freeze({
-  safe: { title: EN['triage.safety.safe'] },
-  blocked: { title: EN['triage.safety.blocked'] },
-  'not-the-remedy': { title: EN['triage.safety.not-the-remedy'] },
-  unknown: { title: EN['triage.safety.unknown'] },
-});
-
 /**
  * Why a clear is blocked. `code` is a finding ID from the device's own diagnosis when the device
  * said so (tpm.lockout, tpm.clear-disabled, tpm.firmware-vulnerable, bitlocker.no-recovery-password,

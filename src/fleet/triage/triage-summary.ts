@@ -1,4 +1,3 @@
-import { EN } from '../../text/messages/en.js';
 import type { GraphStats } from '../graph/graph-events.js';
 import type { ClassifyOptions } from './classify-device.js';
 import {
@@ -13,15 +12,6 @@ import type { TriageResult } from './triage-result.js';
 /** Last-sync age buckets for the summary and the HTML chart. */
 export const SYNC_AGE_BUCKETS = ['under-1d', '1-7d', '7-30d', '30-90d', 'over-90d', 'never'] as const;
 export type SyncAgeBucket = (typeof SYNC_AGE_BUCKETS)[number];
-
-export const SYNC_AGE_TITLES: Readonly<Record<SyncAgeBucket, string>> = Object.freeze({
-  'under-1d': EN['triage.sync-age.under-1d'],
-  '1-7d': EN['triage.sync-age.1-7d'],
-  '7-30d': EN['triage.sync-age.7-30d'],
-  '30-90d': EN['triage.sync-age.30-90d'],
-  'over-90d': EN['triage.sync-age.over-90d'],
-  never: EN['triage.sync-age.never'],
-});
 
 /** The whole run in numbers: what the reports chart and the store keeps with the run. */
 export interface TriageSummary {

@@ -214,6 +214,46 @@ export const EN = {
   'fleet.clear-plan.refused': (p: { count: number }) => `Refused ${p.count}:`,
   'fleet.stopping': '\ntpm-doctor: stopping: recording the actions in flight (Ctrl-C again to force)...\n',
 
+  // The console's sentences: what its server answers in the admin's language (src/console/).
+  'lab.tenant-label': 'LAB TENANT — simulated devices',
+  'console.no-triage': (p: { tenant: string }) =>
+    `No finished triage of ${p.tenant} in the store yet: run "tpm-doctor fleet triage" with the same connection options.`,
+  'console.selection.by-id': (p: { count: number }) => `${p.count} device${p.count === 1 ? '' : 's'} by id`,
+  'console.selection.triage': (p: {
+    filters: string;
+    classTitles: string | null;
+    safetyTitles: string | null;
+    others: string | null;
+    run: string;
+  }) => `${p.filters} in triage run ${p.run}`,
+  'console.selection.latest': 'latest',
+  'console.triage.finished': (p: { id: string; devices: string; needingAction: string }) =>
+    `Triage run ${p.id} finished: ${p.devices} devices, ${p.needingAction} need action.`,
+  'console.triage.failed': (p: { message: string }) => `The triage failed: ${p.message}`,
+  'console.error.internal': 'Internal error: see the console output.',
+  'console.error.not-signed-in': 'Not signed in: open the sign-in link the console printed.',
+  'console.error.no-triage': 'No triage of this tenant yet.',
+  'console.error.no-device': 'No such device in the latest triage.',
+  'console.error.no-tpm': 'This console was started without a TPM to read.',
+  'console.error.read-only': 'This console was started without a tenant connection: it only reads.',
+  'console.refuse.no-finished-triage': 'No finished triage in the store: run a triage first.',
+  'console.refuse.no-plan-id': 'A campaign starts from its dry run: "planId" is missing.',
+  'console.refuse.plan-lapsed': 'No such dry run (or it lapsed): run the dry run again.',
+  'console.refuse.approval-missing': 'A clear campaign needs who approved it and the ticket that records it.',
+  'console.refuse.approval-text':
+    "Approved by and ticket may hold only 1 to 100 letters, digits, spaces or . , _ @ ( ) / # : + ' - (they go into a command line on every device).",
+  'console.refuse.approval-not-clear': 'Only a clear campaign takes an approval.',
+  'console.refuse.not-confirmed': (p: { word: string }) =>
+    `Not confirmed: type ${p.word} to start this campaign. Nothing was posted.`,
+  'console.refuse.no-campaign': 'No such campaign of this tenant.',
+  'console.refuse.not-running': 'This campaign is not running in this console.',
+  'console.refuse.already-running': 'This campaign is already running.',
+  'console.refuse.abandoned': 'This campaign was abandoned: it is never resumed; start a new campaign.',
+  'console.refuse.finished': 'This campaign is finished.',
+  'console.refuse.finished-abandon': 'This campaign is finished: nothing to abandon.',
+  'console.refuse.triage-running': 'A triage is already running in this console.',
+  'console.refuse.no-triage-here': 'No such triage in this console.',
+
   // tpm-doctor status (src/cli/render/status-text.ts).
   'status.heading': (p: { uri: string }) => `TPM status of ${p.uri}`,
   'status.lab': '   [LAB: throwaway software TPM, not this machine]',

@@ -208,6 +208,58 @@ export const JA = {
   'fleet.stopping':
     '\ntpm-doctor: 停止しています。処理中の操作を記録しています（強制終了するにはもう一度 Ctrl-C）...\n',
 
+  // The console's sentences: what its server answers in the admin's language (src/console/).
+  'lab.tenant-label': 'LAB: ラボ テナント — シミュレートされたデバイス',
+  'console.no-triage': (p: { tenant: string }) =>
+    `ストアには ${p.tenant} の完了したトリアージがまだありません。同じ接続オプションで「tpm-doctor fleet triage」を実行してください。`,
+  'console.selection.by-id': (p: { count: number }) => `ID で指定した ${p.count}台のデバイス`,
+  'console.selection.triage': (p: {
+    filters: string;
+    classTitles: string | null;
+    safetyTitles: string | null;
+    others: string | null;
+    run: string;
+  }) =>
+    `トリアージ実行 ${p.run} の${[
+      p.classTitles === null ? '' : `分類「${p.classTitles}」`,
+      p.safetyTitles === null ? '' : `クリアの安全性「${p.safetyTitles}」`,
+      p.others === null ? '' : `条件「${p.others}」`,
+    ]
+      .filter((part) => part !== '')
+      .join('、')}のデバイス`,
+  'console.selection.latest': '最新',
+  'console.triage.finished': (p: { id: string; devices: string; needingAction: string }) =>
+    `トリアージ実行 ${p.id} が完了しました: ${p.devices}台、うち対応が必要 ${p.needingAction}台。`,
+  'console.triage.failed': (p: { message: string }) => `トリアージに失敗しました: ${p.message}`,
+  'console.error.internal': '内部エラーが発生しました。コンソールの出力を確認してください。',
+  'console.error.not-signed-in':
+    'サインインしていません。コンソールが表示したサインイン リンクを開いてください。',
+  'console.error.no-triage': 'このテナントのトリアージはまだありません。',
+  'console.error.no-device': '最新のトリアージにこのデバイスはありません。',
+  'console.error.no-tpm': 'このコンソールは読み取る TPM を指定せずに起動されました。',
+  'console.error.read-only': 'このコンソールはテナントに接続せずに起動されたため、読み取りだけを行います。',
+  'console.refuse.no-finished-triage':
+    'ストアに完了したトリアージがありません。先にトリアージを実行してください。',
+  'console.refuse.no-plan-id': 'キャンペーンはドライ ランから開始します。"planId" がありません。',
+  'console.refuse.plan-lapsed':
+    'そのドライ ランは存在しないか、有効期限が切れています。もう一度ドライ ランを実行してください。',
+  'console.refuse.approval-missing':
+    'TPM のクリア キャンペーンには、承認者と、その承認を記録したチケットが必要です。',
+  'console.refuse.approval-text':
+    "承認者とチケットに使えるのは、1～100 文字の文字、数字、空白と . , _ @ ( ) / # : + ' - だけです（各デバイスのコマンド ラインに入るためです）。",
+  'console.refuse.approval-not-clear': '承認を受け付けるのは TPM のクリア キャンペーンだけです。',
+  'console.refuse.not-confirmed': (p: { word: string }) =>
+    `確認されていません。このキャンペーンを開始するには ${p.word} と入力してください。何も送信していません。`,
+  'console.refuse.no-campaign': 'このテナントにそのキャンペーンはありません。',
+  'console.refuse.not-running': 'このキャンペーンはこのコンソールでは実行されていません。',
+  'console.refuse.already-running': 'このキャンペーンはすでに実行中です。',
+  'console.refuse.abandoned':
+    'このキャンペーンは中止済みのため、再開できません。新しいキャンペーンを開始してください。',
+  'console.refuse.finished': 'このキャンペーンは完了しています。',
+  'console.refuse.finished-abandon': 'このキャンペーンは完了しているため、中止するものはありません。',
+  'console.refuse.triage-running': 'このコンソールではすでにトリアージを実行中です。',
+  'console.refuse.no-triage-here': 'このコンソールにそのトリアージはありません。',
+
   // tpm-doctor status (src/cli/render/status-text.ts).
   'status.heading': (p: { uri: string }) => `TPM の状態: ${p.uri}`,
   'status.lab': '   [ラボ: 使い捨てのソフトウェア TPM、このマシンの TPM ではありません]',
