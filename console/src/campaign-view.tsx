@@ -119,8 +119,8 @@ export function CampaignView(props: {
       {state !== null && state.detail !== null && (
         <>
           <p class="run">
-            {state.detail.status.actionTitle} · {state.detail.status.selection} · {t.deadline}{' '}
-            {state.detail.status.deadline.slice(0, 16).replace('T', ' ')}
+            {state.detail.status.actionTitle} · <bdi class="record">{state.detail.status.selection}</bdi> ·{' '}
+            {t.deadline} {state.detail.status.deadline.slice(0, 16).replace('T', ' ')}
           </p>
           <p role="status" class="campaign-status">
             {t.statusIs}

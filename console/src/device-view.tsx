@@ -62,7 +62,7 @@ export function DeviceView(props: {
       </dl>
       <section aria-labelledby="facts-title">
         <h2 id="facts-title">{t.intuneFacts}</h2>
-        <dl class="facts">
+        <dl class="intune-facts">
           <dt>{t.manufacturer}</dt>
           <dd>
             <bdi>{fact(device.facts.manufacturer)}</bdi>

@@ -273,14 +273,14 @@ export class ConsoleActions {
     let cliPlan: unknown;
     let devices: PlanDevice[];
     let refused: PlanDevice[] = [];
-    let selectionText = describeSelection(selection, this.#ui);
+    // For people, in the console's language; `plan` keeps the CLI's own words (a contract for scripts).
+    const selectionText = describeSelection(selection, this.#ui);
     if (isClear) {
       const chosen = await selectClearSafe(this.#store, selection, this.#graph.tenant);
       const plan = clearPlan(chosen, undefined);
       cliPlan = plan;
       devices = plan.devices;
       refused = plan.refused;
-      selectionText = plan.selection;
     } else {
       const listed = await selectedDevices(this.#store, selection);
       if (listed === undefined) return refuse(409, this.#ui['console.refuse.no-finished-triage']);

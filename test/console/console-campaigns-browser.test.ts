@@ -97,10 +97,14 @@ describe('campaigns from the console in Chromium', () => {
     await page.getByRole('button', { name: 'Dry run' }).click();
     const plan = page.getByRole('form', { name: 'Dry run' });
     await plan.getByText('Dry run: nothing was posted').waitFor();
+    // The dry run as `fleet sync --dry-run` says it (the same catalog sentence), and the selection.
     await expect(plan.getByRole('status').textContent()).resolves.toMatch(
       new RegExp(
-        `^Would sync ${stale.total} devices? \\(class sync-stale in triage run 2\\)\\. At 200 writes per 2 s, posting takes at least 0 s\\.$`,
+        `^Dry run: would sync ${stale.total} devices?; they fit in one write window \\(200 writes per 2 s\\): posting starts at once\\.$`,
       ),
+    );
+    await expect(plan.locator('p.run').textContent()).resolves.toBe(
+      'Selection: class sync-stale in triage run 2',
     );
     await screenshot(page, 'dry-run-sync');
     await plan.getByRole('button', { name: 'Start the campaign' }).click();
