@@ -198,11 +198,13 @@ describe('the console API with --lang ja', () => {
       expect(triageEvents.events.some((e) => e.event === 'progress')).toBe(true);
       for (const event of triageEvents.events) expect(english(event.data), event.event).toEqual([]);
 
-      // The dry run: the CLI's own sentence, in Japanese.
+      // The dry run: the CLI's own sentence, in Japanese. (Attestation-stale devices: the browser
+      // test below syncs the sync-stale ones, which a campaign here would already have posted to.)
       const plan = await postOk<CampaignPlanResponse>('/api/campaigns/plan', {
         action: 'sync',
-        classes: ['sync-stale'],
+        classes: ['attestation'],
       });
+      expect(plan.devices).toBeGreaterThan(0);
       expect(plan.summary).toEqual([
         JA['fleet.dry-run.campaign']({
           action: JA['fleet.action.sync'],
@@ -212,7 +214,7 @@ describe('the console API with --lang ja', () => {
           minimumSeconds: plan.minimumPostingSeconds,
         }),
       ]);
-      expect(plan.selection).toContain(JA['triage.class.sync-stale']);
+      expect(plan.selection).toContain(JA['triage.class.attestation']);
       expect(english(plan)).toEqual([]);
 
       // A clear's dry run, and its start refused without the typed CLEAR: in Japanese.
@@ -265,6 +267,13 @@ describe('the console API with --lang ja', () => {
       );
       expect(withCampaign.campaigns[0]?.actionTitle).toBe(JA['fleet.action.sync']);
       expect(english(withCampaign)).toEqual([]);
+
+      // Abandoned: as `fleet abandon`, in Japanese.
+      await postOk(`/api/campaigns/${started.id}/abandon`, {});
+      await refusal(post(`/api/campaigns/${started.id}/resume`, {}), 409);
+      const abandoned = await get<CampaignDetailResponse>(`/api/campaigns/${started.id}`);
+      expect(abandoned.status.statusTitle).toBe(JA['fleet.state.abandoned']);
+      expect(english(abandoned)).toEqual([]);
 
       // Refusals the page can meet.
       await refusal(post('/api/campaigns', { planId: 'lapsed' }), 404);
