@@ -106,6 +106,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   server.keepAliveTimeout = 5_000;
 
   const apiError = (error: string): ApiError => ({ ...api.envelope, error });
+  /** The server's own pages an admin meets (sign-in, not found) in the console's language. */
+  const pageWords = {
+    lang: language,
+    labLabel: ui['lab.tenant-label'],
+    openLink: ui['console.page.open-link'],
+  };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const rawUrl = request.url ?? '';
@@ -129,11 +135,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const session = signIn.sessionOf(request.headers.cookie);
     if (session === undefined) {
       if (isApi) return sendJson(response, 401, apiError(ui['console.error.not-signed-in']));
-      return sendPage(response, 401, {
-        title: 'Sign in',
-        text: 'Open the sign-in link that "tpm-doctor console" printed when it started (it works once).',
-        lab,
-      });
+      return sendPage(
+        response,
+        401,
+        { title: ui['console.page.sign-in'], text: ui['console.page.sign-in-text'], lab },
+        pageWords,
+      );
     }
 
     if (url.pathname === '/' || url.pathname === '/index.html') {
@@ -152,7 +159,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       return;
     }
     if (isApi) return answerApi(url, method, session, request, response);
-    return sendPage(response, 404, { title: 'Not found', text: 'No such page.', lab });
+    return sendPage(
+      response,
+      404,
+      { title: ui['console.page.not-found'], text: ui['console.page.no-page'], lab },
+      pageWords,
+    );
   }
 
   function methodNotAllowed(response: ServerResponse, allow: string, isApi: boolean): void {
@@ -168,21 +180,28 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         ? signIn.exchange(tokens[0]!)
         : { refused: 'wrong' as const };
     if ('refused' in outcome) {
-      sendPage(response, 403, {
-        title: 'Sign-in refused',
-        text:
-          outcome.refused === 'used'
-            ? 'This sign-in link was already used. Restart "tpm-doctor console" for a new one.'
-            : 'This is not the sign-in link the console printed.',
-        lab,
-      });
+      sendPage(
+        response,
+        403,
+        {
+          title: ui['console.page.sign-in-refused'],
+          text: outcome.refused === 'used' ? ui['console.page.link-used'] : ui['console.page.wrong-link'],
+          lab,
+        },
+        pageWords,
+      );
       return;
     }
     response.setHeader(
       'Set-Cookie',
       `${SESSION_COOKIE}=${outcome.session}; HttpOnly; SameSite=Strict; Path=/`,
     );
-    sendPage(response, 200, { title: 'Signed in', text: 'Opening the console…', lab, refresh: '/' });
+    sendPage(
+      response,
+      200,
+      { title: ui['console.page.signed-in'], text: ui['console.page.opening'], lab, refresh: '/' },
+      pageWords,
+    );
   }
 
   async function answerApi(

@@ -81,17 +81,25 @@ export function sendPage(
   response: ServerResponse,
   status: number,
   page: { title: string; text: string; lab: boolean; refresh?: string },
+  /** The page's language and its own words (the console's `--lang`); English by default. */
+  words: { lang: string; labLabel: string; openLink: string } = {
+    lang: 'en',
+    labLabel: LAB_LABEL,
+    openLink: 'Open the console',
+  },
 ): void {
   const refresh =
     page.refresh === undefined
       ? ''
       : `<meta http-equiv="refresh" content="0;url=${escapeHtml(page.refresh)}">`;
   const link =
-    page.refresh === undefined ? '' : `<p><a href="${escapeHtml(page.refresh)}">Open the console</a></p>`;
+    page.refresh === undefined
+      ? ''
+      : `<p><a href="${escapeHtml(page.refresh)}">${escapeHtml(words.openLink)}</a></p>`;
   const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${refresh}
+<html lang="${escapeHtml(words.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${refresh}
 <title>${page.lab ? 'LAB · ' : ''}${escapeHtml(page.title)} · tpm-doctor console</title></head>
-<body>${labBanner(page.lab)}<main><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.text)}</p>${link}</main></body></html>
+<body>${labBanner(page.lab, words.labLabel)}<main><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.text)}</p>${link}</main></body></html>
 `;
   response.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',

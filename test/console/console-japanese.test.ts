@@ -281,6 +281,18 @@ describe('the console API with --lang ja', () => {
       await refusal(request(running.origin, '/api/devices/no-such-device', { cookie }), 404);
       await refusal(request(running.origin, '/api/campaigns/no-such-campaign', { cookie }), 404);
       await refusal(request(running.origin, '/api/triage/triage-99/events', { cookie }), 404);
+
+      // The server's own pages: the sign-in page, and the one-time link used a second time.
+      const signedOut = await request(running.origin, '/');
+      expect(signedOut.status).toBe(401);
+      expect(signedOut.body).toContain('<html lang="ja">');
+      expect(signedOut.body).toContain(`<h1>${JA['console.page.sign-in']}</h1>`);
+      expect(signedOut.body).toContain(JA['console.page.sign-in-text']);
+      expect(signedOut.body).toContain(JA['lab.tenant-label']);
+      const link = new URL(running.signInUrl);
+      const usedAgain = await request(running.origin, `${link.pathname}${link.search}`);
+      expect(usedAgain.status).toBe(403);
+      expect(usedAgain.body).toContain(JA['console.page.link-used']);
     },
     LONG,
   );

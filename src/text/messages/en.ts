@@ -230,6 +230,17 @@ export const EN = {
   'console.triage.finished': (p: { id: string; devices: string; needingAction: string }) =>
     `Triage run ${p.id} finished: ${p.devices} devices, ${p.needingAction} need action.`,
   'console.triage.failed': (p: { message: string }) => `The triage failed: ${p.message}`,
+  'console.page.sign-in': 'Sign in',
+  'console.page.sign-in-text':
+    'Open the sign-in link that "tpm-doctor console" printed when it started (it works once).',
+  'console.page.signed-in': 'Signed in',
+  'console.page.opening': 'Opening the console…',
+  'console.page.open-link': 'Open the console',
+  'console.page.sign-in-refused': 'Sign-in refused',
+  'console.page.link-used': 'This sign-in link was already used. Restart "tpm-doctor console" for a new one.',
+  'console.page.wrong-link': 'This is not the sign-in link the console printed.',
+  'console.page.not-found': 'Not found',
+  'console.page.no-page': 'No such page.',
   'console.error.internal': 'Internal error: see the console output.',
   'console.error.not-signed-in': 'Not signed in: open the sign-in link the console printed.',
   'console.error.no-triage': 'No triage of this tenant yet.',

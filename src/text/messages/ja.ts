@@ -231,6 +231,18 @@ export const JA = {
   'console.triage.finished': (p: { id: string; devices: string; needingAction: string }) =>
     `トリアージ実行 ${p.id} が完了しました: ${p.devices}台、うち対応が必要 ${p.needingAction}台。`,
   'console.triage.failed': (p: { message: string }) => `トリアージに失敗しました: ${p.message}`,
+  'console.page.sign-in': 'サインイン',
+  'console.page.sign-in-text':
+    '「tpm-doctor console」が起動時に表示したサインイン リンクを開いてください（1 回だけ使えます）。',
+  'console.page.signed-in': 'サインインしました',
+  'console.page.opening': 'コンソールを開いています…',
+  'console.page.open-link': 'コンソールを開く',
+  'console.page.sign-in-refused': 'サインインを拒否しました',
+  'console.page.link-used':
+    'このサインイン リンクは使用済みです。新しいリンクを表示するには「tpm-doctor console」を再起動してください。',
+  'console.page.wrong-link': 'これはコンソールが表示したサインイン リンクではありません。',
+  'console.page.not-found': '見つかりません',
+  'console.page.no-page': 'そのページはありません。',
   'console.error.internal': '内部エラーが発生しました。コンソールの出力を確認してください。',
   'console.error.not-signed-in':
     'サインインしていません。コンソールが表示したサインイン リンクを開いてください。',
