@@ -46,10 +46,19 @@ function titleOf(list: { id: string; title: string }[], id: string): string {
 }
 
 /** A fact's values as /api/fleet counts them, most frequent first, `unknown` included. */
-function factChoices(values: { value: string; devices: number }[]): { id: string; title: string }[] {
+/** A filter's choice; `fact` marks a value Graph reported. */
+interface Choice {
+  id: string;
+  title: string;
+  fact?: boolean;
+}
+
+/** A fact filter's choices: Graph's own values (data, not the page's words: `fact`), and unknown. */
+function factChoices(values: { value: string; devices: number }[]): Choice[] {
   return values.map((v) => ({
     id: v.value,
-    title: `${v.value === 'unknown' ? t.unknownValue : v.value} (${v.devices.toLocaleString('en-US')})`,
+    title: `${v.value === 'unknown' ? t.unknown : v.value} (${v.devices.toLocaleString('en-US')})`,
+    fact: v.value !== 'unknown',
   }));
 }
 
@@ -197,11 +206,7 @@ function DeviceTable(props: {
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
     navigate(withParam(params, 'q', input.value.trim()));
   };
-  const select = (
-    name: (typeof FILTERS)[number],
-    label: string,
-    options: { id: string; title: string }[],
-  ) => (
+  const select = (name: (typeof FILTERS)[number], label: string, options: Choice[]) => (
     <label>
       {label}
       <select
@@ -211,7 +216,7 @@ function DeviceTable(props: {
       >
         <option value="">{t.any}</option>
         {options.map((o) => (
-          <option key={o.id} value={o.id}>
+          <option key={o.id} value={o.id} class={o.fact ? 'fact' : undefined}>
             {o.title}
           </option>
         ))}

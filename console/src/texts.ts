@@ -67,7 +67,6 @@ const EN = {
   syncOlderThan: (age: string) =>
     `more than ${age.replace(/d$/, ' days').replace(/h$/, ' hours')} before triage`,
   syncUnknown: 'unknown',
-  unknownValue: 'unknown',
   plannerFilterNote:
     'Choose at least one filter above (and no search): a campaign selects the devices the filters select, as "fleet sync --class ... --model ..." does.',
   devicesOfRun: (run: number) => `Devices of triage run ${run}`,
@@ -175,7 +174,6 @@ const JA: Texts = {
   notSyncedFor: '最終同期',
   syncOlderThan: (age) => `トリアージ時点で ${age.replace(/d$/, ' 日').replace(/h$/, ' 時間')}より前`,
   syncUnknown: '不明',
-  unknownValue: '不明',
   plannerFilterNote:
     '上のフィルターを 1 つ以上選んでください (検索は使わないでください)。キャンペーンは "fleet sync --class ... --model ..." と同じく、フィルターが選んだデバイスを対象にします。',
   devicesOfRun: (run) => `トリアージ実行 ${run} のデバイス`,

@@ -222,7 +222,7 @@ describe("the fleet view's facts in Chromium", () => {
 
       await page.getByLabel('Model').selectOption(model);
       await page.waitForURL(/model=/);
-      await page.getByLabel('TPM maker').selectOption(maker);
+      await page.getByLabel('TPM manufacturer').selectOption(maker);
       await page.waitForURL(/tpmManufacturer=/);
       await page
         .getByText(`${both.total} ${both.total === 1 ? 'device matches' : 'devices match'}.`)
@@ -237,7 +237,10 @@ describe("the fleet view's facts in Chromium", () => {
       const plan = page.getByRole('form', { name: 'Dry run' });
       await plan.getByText('Dry run: nothing was posted').waitFor();
       await expect(plan.getByRole('status').textContent()).resolves.toBe(
-        `Would sync ${both.total} ${both.total === 1 ? 'device' : 'devices'} (model ${model}; TPM maker ${maker} in triage run ${fleet.run!.id}). At 200 writes per 2 s, posting takes at least 0 s.`,
+        `Dry run: would sync ${both.total} ${both.total === 1 ? 'device' : 'devices'}; they fit in one write window (200 writes per 2 s): posting starts at once.`,
+      );
+      await expect(plan.locator('p.run').textContent()).resolves.toBe(
+        `Selection: model ${model}; TPM maker ${maker} in triage run ${fleet.run!.id}`,
       );
       await screenshot(page, 'filter-facts');
     } finally {

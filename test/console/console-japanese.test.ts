@@ -305,7 +305,7 @@ async function visibleEnglish(page: Page): Promise<string[]> {
     const out = [];
     for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
       const text = node.textContent.trim();
-      if (text === '' || node.parentElement.closest('bdi, code, .id, .brand, script, style') !== null) continue;
+      if (text === '' || node.parentElement.closest('bdi, code, .id, .brand, .fact, script, style') !== null) continue;
       out.push(text);
     }
     return out;
