@@ -1,21 +1,21 @@
 import { EXIT } from '../../exit-codes.js';
-import { planClear } from '../../plan/clear-plan.js';
-import { lockoutValueRefusal } from '../../plan/lockout-value-refusal.js';
+import { ClearRequestRefusal } from '../../plan/clear-request-refusal.js';
+import {
+  type ClearRequest,
+  executeClear,
+  type PreparedClear,
+  prepareClear,
+  readClearEvidence,
+} from '../../plan/clear-session.js';
 import { ppiTargetRefusal } from '../../plan/ppi-target-refusal.js';
-import { unfinishedRunRefusal } from '../../plan/unfinished-run-refusal.js';
-import { windowsEvidenceSource } from '../../plan/windows-evidence-source.js';
-import { ppiChipOf } from '../../probe/linux-ppi.js';
 import type { ClearRunResult } from '../../remedy/clear/clear-run.js';
 import { parseEscrowVerification } from '../../remedy/preflight/escrow-verification.js';
-import type { CheckId, ClearMethod, ClearPurpose, GateOptions } from '../../remedy/preflight/gate.js';
-import { runCatalogDir, unfinishedRuns } from '../../remedy/run-catalog.js';
-import type { Snapshot } from '../../snapshot/snapshot.js';
-import type { WindowsEvidence } from '../../snapshot/windows-evidence.js';
+import type { CheckId, ClearMethod, ClearPurpose } from '../../remedy/preflight/gate.js';
+import { runCatalogDir } from '../../remedy/run-catalog.js';
 import { ENGLISH, loadMessages } from '../../text/messages/catalog.js';
 import type { Language } from '../../text/messages/language.js';
 import { wrapParagraph } from '../../text/wrap.js';
-import { Tpm } from '../../tpm/tpm.js';
-import { openTransport, TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
+import { TPM_URI_FORMS } from '../../tpm/transport/open-transport.js';
 import { parseVerbArgs } from '../args.js';
 import { confirmClear } from '../confirm-clear.js';
 import { continueRun } from '../continue-run.js';
@@ -173,76 +173,25 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   });
   if ('error' in verified) throw new UsageError(verified.error, 'clear');
 
-  const source = windowsEvidenceSource({
+  const evidence = await readClearEvidence({
     evidencePath: values.evidence,
     tpmFlag: values.tpm,
     platform: process.platform,
   });
-  let windows: WindowsEvidence | null = null;
-  if (source.kind === 'bundle') {
-    const { readEvidenceBundle } = await import('../../probe/windows/evidence-bundle.js');
-    windows = await readEvidenceBundle(source.path);
-  } else if (source.kind === 'live') {
-    const { collectWindowsEvidence } = await import('../../probe/windows/collect.js');
-    windows = await collectWindowsEvidence();
-  }
 
   const target = await resolveTpmTarget(values.tpm);
   const journalDir = runCatalogDir(values['state-dir'], { lab: target.lab !== null });
   try {
-    const plan = planClear({
-      target,
-      method: values.method === undefined ? undefined : oneOf(values.method, METHODS, '--method'),
-      platform: process.platform,
-    });
-    const { method } = plan;
+    const method = values.method === undefined ? undefined : oneOf(values.method, METHODS, '--method');
     const dryRun = values['dry-run'] ?? false;
     // The screen in the admin's language; JSON, the journal and the gate's record stay English.
     const messages = values.json ? ENGLISH : await loadMessages(language);
     const { ui } = messages;
-    // Before anything is read or printed: a clear that cannot start (another run is open, or its
-    // journal could not be written) says so in one line, not after a full passed gate.
-    refuseIf(unfinishedRunRefusal(unfinishedRuns(journalDir), { dryRun }, ui));
-    if (!dryRun) {
-      if (target.lab === null)
-        await (await import('../../remedy/machine-state-dir.js')).guardMachineStateDir(values['state-dir']);
-      const { assertJournalDirWritable } = await import('../../remedy/journal-dir-check.js');
-      assertJournalDirWritable(journalDir);
-    }
-    const { takeSnapshot } = await import('../../probe/take-snapshot.js');
-    // A PPI clear of a Linux device TPM: the kernel's PPI files are facts the gate decides on.
-    const linuxPpi =
-      method === 'ppi' && process.platform === 'linux' && target.uri.startsWith('device:') && !plan.simulator;
-    const snapshot = await takeSnapshot({
-      tpm: { uri: target.uri, lab: plan.simulator, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
-      windows,
-      ...(linuxPpi ? { linuxPpi: { chip: ppiChipOf(target.uri) } } : {}),
-    });
-    const auth = lockoutAuth(values['lockout-auth-file'], 'clear');
-    refuseIf(
-      lockoutValueRefusal(
-        {
-          method,
-          lockoutAuth: auth,
-          lockoutAuthSet: snapshot.tpm?.permanent?.flags.lockoutAuthSet,
-        },
-        ui,
-      ),
-    );
-    const { diagnose } = await import('../../diagnose/diagnose.js');
-    const diagnosis = diagnose(snapshot);
-    const { isElevated } = await import('../../remedy/platform/elevation.js');
-    const elevated = await isElevated().catch(() => undefined);
-    const evidenceBundle =
-      source.kind === 'bundle'
-        ? { tpmEkPublicKeyHashes: await tpmEkHashes(snapshot, windows, target.uri, timeoutMs) }
-        : undefined;
-    const options: GateOptions = {
+    const request: ClearRequest = {
+      target,
       method,
       purpose,
       acknowledged,
-      ...(evidenceBundle === undefined ? {} : { evidenceBundle }),
-      ...(elevated === undefined ? {} : { elevated }),
       ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
       ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
       ...(values.escrowed === undefined ? {} : { escrowedProtectorIds: idList(values.escrowed) }),
@@ -250,15 +199,24 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       ...(values['backup-confirmed-by'] === undefined
         ? {}
         : { backupConfirmedBy: values['backup-confirmed-by'] }),
+      evidence,
+      journalDir,
+      stateDirFlag: values['state-dir'],
+      timeoutMs,
+      dryRun,
+      messages,
+      lockoutAuth: () => lockoutAuth(values['lockout-auth-file'], 'clear'),
     };
-    const { runPreflight } = await import('../../remedy/preflight/run-preflight.js');
-    const gate = runPreflight(snapshot, diagnosis, options);
-    // What the admin reads: the same pure checks over the same facts, in their language (the gate
-    // above, in English, is what the journal and JSON record).
-    const shownGate =
-      messages === ENGLISH
-        ? gate
-        : runPreflight(snapshot, diagnose(snapshot, undefined, messages), options, ui);
+    // A clear that cannot start (another run is open, its journal could not be written, the
+    // lockout value is missing) is a wrong command line for this TPM: exit 2, nothing changed.
+    let prepared: PreparedClear;
+    try {
+      prepared = await prepareClear(request);
+    } catch (e) {
+      if (e instanceof ClearRequestRefusal) throw new UsageError(e.message, 'clear');
+      throw e;
+    }
+    const { snapshot, diagnosis, gate, shownGate } = prepared;
     const report = (run: ClearRunResult | null, extra: Record<string, unknown> = {}) => {
       if (values.json) {
         process.stdout.write(
@@ -290,71 +248,18 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       report(null, { dryRun: values['dry-run'] ?? false });
       return gate.passed ? EXIT.OK : EXIT.CLEAR_REFUSED;
     }
-    refuseIf(ppiTargetRefusal(method, target, ui));
+    refuseIf(ppiTargetRefusal(prepared.plan.method, target, ui));
     if (!values.yes && !(await confirmClear(ui))) {
       if (!values.json) process.stdout.write(`${ui['clear.not-confirmed']}\n`);
       report(null, { confirmed: false });
       return EXIT.CLEAR_REFUSED;
     }
-    const tpm = new Tpm(await openTransport(target.uri, timeoutMs === undefined ? {} : { timeoutMs }));
-    try {
-      const common = {
-        tpm,
-        // Recorded in the run, so that resume goes back to the same TPM (and checks its EK).
-        tpmUri: target.uri,
-        journalDir,
-        gate,
-        purpose,
-        keepOpen: plan.keepOpen,
-        ...(values['approved-by'] === undefined ? {} : { approvedBy: values['approved-by'] }),
-        ...(values.ticket === undefined ? {} : { ticket: values.ticket }),
-      };
-      let result: ClearRunResult;
-      if (method === 'ppi') {
-        const { startPpiRun } = await import('../../remedy/clear/ppi-run.js');
-        const { defaultPpiTarget } = await import('../../remedy/clear/clear-run.js');
-        result = await startPpiRun({
-          ...common,
-          ppi: defaultPpiTarget(),
-          // The start-up task runs `node <this CLI> resume --run ID --journal PATH` at the next boot
-          // (the single executable: `tpm-doctor.exe resume ...`).
-          task: resumeTaskProgram(),
-        });
-      } else {
-        const { startClearRun } = await import('../../remedy/clear/clear-run.js');
-        result = await startClearRun({
-          ...common,
-          method,
-          lockoutAuth: auth,
-        });
-      }
-      return await continueRun(result, { json: values.json ?? false, report, ui: messages.ui });
-    } finally {
-      await tpm.close();
-    }
+    // The start-up task of a PPI clear runs `node <this CLI> resume --run ID --journal PATH` at the
+    // next boot (the single executable: `tpm-doctor.exe resume ...`).
+    const result = await executeClear(request, prepared, resumeTaskProgram);
+    return await continueRun(result, { json: values.json ?? false, report, ui: messages.ui });
   } finally {
     await target.release();
-  }
-}
-
-/**
- * The hash of each RSA EK of the TPM being cleared, as Windows computes it, read only when the
- * bundle has an EK public key hash to bind to (src/remedy/preflight/evidence-binding.ts).
- */
-async function tpmEkHashes(
-  snapshot: Snapshot,
-  windows: WindowsEvidence | null,
-  uri: string,
-  timeoutMs: number | undefined,
-): Promise<string[] | null> {
-  const persistent = snapshot.tpm?.persistentObjects;
-  if (!windows?.ekInfo?.publicKeyHash || !persistent) return null;
-  const { readEkPublicKeyHashes } = await import('../../probe/ek-public-key-hashes.js');
-  const tpm = new Tpm(await openTransport(uri, timeoutMs === undefined ? {} : { timeoutMs }));
-  try {
-    return await readEkPublicKeyHashes(tpm, persistent);
-  } finally {
-    await tpm.close();
   }
 }
 
