@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ThisDeviceResponse } from '../../src/console/api-types.js';
 import { t } from './texts.js';
+import { ThisDeviceClear } from './this-device-clear.js';
 import { useApi } from './use-api.js';
 
 function yesNo(value: boolean | null): string {
@@ -24,6 +25,7 @@ export function ThisDeviceView(props: { onTenant: (t: { name: string; lab: strin
       {loaded.state === 'loading' && <p aria-live="polite">{t.readingTpm}</p>}
       {loaded.state === 'failed' && <p role="alert">{loaded.message}</p>}
       {loaded.state === 'ok' && <ThisDeviceBody data={loaded.data} />}
+      {loaded.state === 'ok' && <ThisDeviceClear />}
     </>
   );
 }

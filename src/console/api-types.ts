@@ -322,3 +322,75 @@ export interface ThisDeviceResponse extends ApiEnvelope {
     }[];
   };
 }
+
+/** One check of the clear's gate, as the page shows it (in the page's language). */
+export interface ConsoleGateCheck {
+  id: string;
+  status: 'pass' | 'fail' | 'unknown';
+  message: string;
+  evidence: { source: string; field: string; value: string | number | boolean | null }[];
+}
+
+/**
+ * POST /api/this-device/clear/plan: the dry run of `tpm-doctor clear` for the console's TPM: the
+ * diagnosis, the gate with each check and its evidence, and, when the clear may go on, the plan
+ * the clear quotes (bound to this TPM, this request and the snapshot it was read from; single use).
+ */
+export interface ThisDeviceClearPlanResponse extends ApiEnvelope {
+  /** null: the gate refuses for a reason an approval cannot change; nothing to confirm. */
+  planId: string | null;
+  expiresAt: string | null;
+  tpm: string;
+  method: string;
+  purpose: string;
+  verdict: { status: string; nextStep: string; clearRecommended: boolean };
+  gate: {
+    passed: boolean;
+    checks: ConsoleGateCheck[];
+    inventory: { persistentObjects: string[]; nonPlatformNvIndices: string[]; windows: string[] };
+  };
+  /** The clear needs who approved it and the ticket (the gate's approval check). */
+  needsApproval: boolean;
+  confirmWord: string;
+}
+
+/** One record of a run's journal, as `tpm-doctor runs RUN-ID` lists it. */
+export interface ConsoleJournalRecord {
+  seq: number;
+  at: string;
+  kind: string;
+  step: string | null;
+}
+
+/** GET /api/this-device/runs/ID: a run's journal and its receipt read back and checked. */
+export interface ThisDeviceRunResponse extends ApiEnvelope {
+  runId: string;
+  status: string;
+  records: ConsoleJournalRecord[];
+  journalError: string | null;
+  proof: { proven: boolean; checks: { id: string; passed: boolean; detail: string }[] } | null;
+  srkNameBefore: string | null;
+  srkNameAfter: string | null;
+  receipt: {
+    purpose: string;
+    method: string;
+    approvedBy: string | null;
+    ticket: string | null;
+    journalHash: string;
+    journalSeq: number;
+    finishedAt: string;
+  } | null;
+  receiptVerified: boolean | null;
+  receiptProblem: string | null;
+}
+
+/** POST /api/this-device/clear: the run the clear started, read back. */
+export interface ThisDeviceClearResponse extends ThisDeviceRunResponse {
+  instruction: string | null;
+  failure: { step: string; reason: string; message: string } | null;
+}
+
+/** GET /api/this-device/runs: the runs of the console's journal folder. */
+export interface ThisDeviceRunsResponse extends ApiEnvelope {
+  runs: { runId: string; startedAt: string | null; status: string; inFlight: string | null }[];
+}

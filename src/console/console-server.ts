@@ -15,6 +15,7 @@ import { allowedHosts, guardRefusal, type LoopbackHost } from './request-guard.j
 import { SESSION_COOKIE, SignIn } from './sign-in.js';
 import { BANNER_PLACEHOLDER, loadAssets } from './static-assets.js';
 import { ThisDevice, type ThisDeviceTpm } from './this-device.js';
+import { ThisDeviceClear, type ThisDeviceClearOptions } from './this-device-clear.js';
 
 export interface ConsoleOptions {
   store: FleetStore;
@@ -37,6 +38,11 @@ export interface ConsoleOptions {
   language?: Language;
   /** The TPM of the "this device" view (`--tpm`, or this machine's); without it the view answers 503. */
   thisDevice?: ThisDeviceTpm;
+  /**
+   * What the "this device" clear needs that the browser never gives (the runs folder, the lockout
+   * value read at start, the start-up task); without it the console does not clear.
+   */
+  thisDeviceClear?: Omit<ThisDeviceClearOptions, 'tpm' | 'language' | 'exclusive'>;
   /** Where the server reports what went wrong inside it (never to the browser). */
   log: (line: string) => void;
 }
@@ -61,6 +67,8 @@ function methodsFor(path: string): string[] {
     path === '/api/sign-out' ||
     path === '/api/campaigns/plan' ||
     path === '/api/triage' ||
+    path === '/api/this-device/clear/plan' ||
+    path === '/api/this-device/clear' ||
     /^\/api\/campaigns\/[^/]+\/(stop|resume|abandon)$/.test(path)
   )
     return ['POST'];
@@ -87,6 +95,15 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const signIn = new SignIn();
   const thisDevice =
     options.thisDevice === undefined ? undefined : new ThisDevice(options.thisDevice, language);
+  const deviceClear =
+    thisDevice === undefined || options.thisDevice === undefined || options.thisDeviceClear === undefined
+      ? undefined
+      : new ThisDeviceClear({
+          ...options.thisDeviceClear,
+          tpm: options.thisDevice,
+          language,
+          exclusive: (work) => thisDevice.exclusive(work),
+        });
   const actions =
     options.graph === undefined
       ? undefined
@@ -242,6 +259,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       if (thisDevice === undefined) return sendJson(response, 503, apiError(ui['console.error.no-tpm']));
       return sendJson(response, 200, { ...api.envelope, ...(await thisDevice.read()) });
     }
+    if (path === '/api/this-device/runs' || path.startsWith('/api/this-device/runs/')) {
+      if ([...url.searchParams.keys()].length > 0)
+        return sendJson(response, 400, apiError('No parameters here.'));
+      if (deviceClear === undefined) return noClear(response);
+      if (path === '/api/this-device/runs') return answer(response, deviceClear.runs());
+      return answer(response, deviceClear.run(path.slice('/api/this-device/runs/'.length)));
+    }
     const campaignMatch = /^\/api\/campaigns\/([^/]+)(\/events)?$/.exec(path);
     if (campaignMatch) {
       if (actions === undefined) return notConnected(response);
@@ -275,6 +299,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     return sendJson(response, 404, apiError('No such endpoint.'));
   }
 
+  function noClear(response: ServerResponse): void {
+    sendJson(response, 503, apiError('This console was started without a TPM to clear.'));
+  }
+
   function notConnected(response: ServerResponse): void {
     sendJson(response, 503, apiError(ui['console.error.read-only']));
   }
@@ -306,6 +334,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
+    if (path === '/api/this-device/clear/plan' || path === '/api/this-device/clear') {
+      if (deviceClear === undefined) return noClear(response);
+      const read = await readJsonBody(request);
+      if ('error' in read) return sendJson(response, read.status, apiError(read.error));
+      if (path === '/api/this-device/clear') return answer(response, await deviceClear.clear(read.body));
+      return answer(response, await deviceClear.plan(read.body));
+    }
     if (actions === undefined) return notConnected(response);
     const read = await readJsonBody(request);
     if ('error' in read) return sendJson(response, read.status, apiError(read.error));

@@ -16,7 +16,8 @@ const TPM_TIMEOUT_MS = 30_000;
 /**
  * The "this device" view: the same snapshot and rules as `tpm-doctor status` and `tpm-doctor
  * diagnose --tpm URI` (src/probe/take-snapshot.ts, src/diagnose/diagnose.ts), read when asked.
- * One TPM is one device: reads are queued, never interleaved. It reads; it changes nothing.
+ * One TPM is one device: reads (and the clear, this-device-clear.ts) are queued, never
+ * interleaved. It reads; it changes nothing.
  */
 export class ThisDevice {
   readonly #tpm: ThisDeviceTpm;
@@ -28,8 +29,15 @@ export class ThisDevice {
     this.#language = language;
   }
 
+  /** Runs `work` when the TPM is free (after every read and clear queued before it). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
   read(): Promise<Omit<ThisDeviceResponse, 'lab' | 'labLabel' | 'tenant'>> {
-    const next = this.#queue.then(async () => {
+    return this.exclusive(async () => {
       const snapshot = await takeSnapshot({
         tpm: { uri: this.#tpm.uri, lab: this.#tpm.lab !== null, timeoutMs: TPM_TIMEOUT_MS },
         windows: null,
@@ -59,7 +67,5 @@ export class ThisDevice {
         diagnosis: diagnose(snapshot, undefined, await loadMessages(this.#language)),
       };
     });
-    this.#queue = next.catch(() => undefined);
-    return next;
   }
 }

@@ -9,6 +9,7 @@ import type { FleetStore } from '../../fleet/store/fleet-store.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { LAB_LABEL } from '../../fleet/triage/report-sink.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { runCatalogDir } from '../../remedy/run-catalog.js';
 import { runProcess } from '../../system/run-process.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
@@ -16,7 +17,9 @@ import { parseVerbArgs } from '../args.js';
 import { bulkBatchSize, defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
 import { CONNECTION_OPTIONS, type GraphConnection, openGraphConnection } from '../fleet/graph-connection.js';
 import { printHelp } from '../help.js';
+import { lockoutAuth } from '../lockout-auth.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
+import { resumeTaskProgram } from '../resume-task-program.js';
 import { resolveTpmTarget, type TpmTarget } from '../tpm-target.js';
 import { UsageError } from '../usage-error.js';
 
@@ -41,6 +44,13 @@ TPM_DOCTOR_STORE).`,
     help: `The TPM of the "this device" view (as for tpm-doctor status: default this
 machine's; lab:SCENARIO,... a throwaway software TPM in a broken state).`,
   },
+  'lockout-auth-file': {
+    type: 'string',
+    value: 'PATH',
+    complete: 'file',
+    help: `The lockout value for a "this device" clear with the lockout method (or
+TPM_DOCTOR_LOCKOUT_AUTH), read at start; never asked of the browser.`,
+  },
   open: {
     type: 'boolean',
     help: `Open the sign-in link in your default browser (through a file only you can
@@ -56,7 +66,7 @@ export const COMMAND: CommandSpec = {
   page: {
     title: 'the fleet and its devices in your browser, served on loopback.',
     usage: `[--store SPEC] [--tenant lab | connection options]
-[--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI]`,
+[--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI] [--lockout-auth-file PATH]`,
     about: `Shows the latest triage of the tenant (figures, devices with filters and search, one device's
 facts and campaigns) from the store the fleet commands write. It listens on loopback only and
 prints a sign-in link that works once: it gives your browser a session cookie, nothing else
@@ -185,6 +195,8 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   let openDir: string | undefined;
   let tpm: TpmTarget | undefined;
   try {
+    // Read before anything is opened: a file that cannot be read is a wrong command line.
+    const lockoutValue = lockoutAuth(values['lockout-auth-file'], 'console');
     store = await openFleetStore(values.store, { mustExist: true });
     tpm = await resolveTpmTarget(values.tpm);
     connection = await openGraphConnection(values, 'console');
@@ -195,6 +207,14 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         tenant: { identity: connection.tenant, lab: connection.isLab },
         graph: consoleGraph(connection),
         thisDevice: { uri: tpm.uri, lab: tpm.lab },
+        // The "this device" clear's runs: the machine's runs folder, or a private one for a lab
+        // TPM, which lives as long as this console (remedy/run-catalog.ts).
+        thisDeviceClear: {
+          journalDir: runCatalogDir(undefined, { lab: tpm.lab !== null }),
+          stateDirFlag: undefined,
+          lockoutAuth: lockoutValue,
+          resumeTask: resumeTaskProgram,
+        },
         language,
         host,
         port,

@@ -1,0 +1,423 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { TpmDoctorError } from '../errors.js';
+import { ClearRequestRefusal } from '../plan/clear-request-refusal.js';
+import { type ClearRequest, executeClear, type PreparedClear, prepareClear } from '../plan/clear-session.js';
+import type { ClearRunResult } from '../remedy/clear/clear-run.js';
+import { type CheckedRun, checkRun } from '../remedy/clear/receipt-check.js';
+import type { ResumeTaskCommand } from '../remedy/clear/resume-task.js';
+import type { CheckId, ClearMethod, ClearPurpose, GateResult } from '../remedy/preflight/gate.js';
+import { listRuns } from '../remedy/run-catalog.js';
+import { isRunId } from '../remedy/run-id.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { loadMessages } from '../text/messages/catalog.js';
+import type { Language } from '../text/messages/language.js';
+import { CLEAR_WORD, isTypedWord } from '../text/typed-word.js';
+import type {
+  ApiEnvelope,
+  ThisDeviceClearPlanResponse,
+  ThisDeviceClearResponse,
+  ThisDeviceRunResponse,
+  ThisDeviceRunsResponse,
+} from './api-types.js';
+import type { ActionOutcome } from './console-actions.js';
+import type { ThisDeviceTpm } from './this-device.js';
+
+type Answer<T> = ActionOutcome<Omit<T, keyof ApiEnvelope>>;
+
+/** What the console's "this device" clear is given at start, never by the browser. */
+export interface ThisDeviceClearOptions {
+  tpm: ThisDeviceTpm;
+  language: Language;
+  /** The runs folder (remedy/run-catalog.ts runCatalogDir), fixed for the console's life. */
+  journalDir: string;
+  /** `--state-dir` as given to the console, for the machine state folder's check. */
+  stateDirFlag: string | undefined;
+  /**
+   * The lockout value, as the CLI reads it (`--lockout-auth-file`, TPM_DOCTOR_LOCKOUT_AUTH) when
+   * the console started; '' when neither was given. Never taken from a request.
+   */
+  lockoutAuth: string;
+  /** The start-up task a PPI clear installs to resume the run after the restart. */
+  resumeTask: () => ResumeTaskCommand;
+  /** Runs `work` alone on the TPM: the view's reads and the clear never interleave. */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/** A dry run is quoted by its clear within this time, or the dry run is run again. */
+const PLAN_LIFETIME_MS = 10 * 60_000;
+const MAX_PLANS = 20;
+const TEXT_CHARS = 200;
+const METHODS: readonly ClearMethod[] = ['lockout', 'platform', 'ppi'];
+const PURPOSES: readonly ClearPurpose[] = ['repair', 'decommission'];
+const CHECK_IDS: readonly CheckId[] = [
+  'evidence.same-tpm',
+  'reason',
+  'backup.recovery-password',
+  'backup.escrow',
+  'backup.bitlocker-suspended',
+  'rights.elevated',
+  'rights.clear-authorization',
+  'approval',
+  'blocker.disable-clear',
+  'blocker.lockout',
+  'blocker.firmware',
+  'inventory',
+];
+const PROTECTOR_ID = /^[0-9a-f-]{8,64}$/;
+const TPM_COMMAND_TIMEOUT_MS = 30_000;
+
+/** The parts of a clear request the page may set; everything else the console decides. */
+interface PageRequest {
+  method: ClearMethod | undefined;
+  purpose: ClearPurpose;
+  acknowledged: CheckId[];
+  escrowedProtectorIds: string[] | undefined;
+  backupConfirmedBy: string | undefined;
+}
+
+interface StoredPlan {
+  id: string;
+  request: PageRequest;
+  /** The TPM as read at the dry run: the clear refuses when it is no longer that TPM in that state. */
+  binding: string;
+  needsApproval: boolean;
+  expires: number;
+}
+
+function refuse<T>(status: number, error: string): ActionOutcome<T> {
+  return { status, error };
+}
+
+function onlyKeys(body: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  return Object.keys(body).some((key) => !keys.includes(key))
+    ? `Unknown field in the request (allowed: ${keys.join(', ')}).`
+    : undefined;
+}
+
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  name: string,
+): T | string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value))
+    return `"${name}" must be one of ${allowed.join(', ')}.`;
+  return value as T;
+}
+
+function textOf(value: unknown, name: string): string | { error: string } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > TEXT_CHARS)
+    return { error: `"${name}" must be a text of 1 to ${TEXT_CHARS} characters.` };
+  return value.trim();
+}
+
+function listOf(
+  value: unknown,
+  name: string,
+  ok: (item: string) => boolean,
+  max: number,
+): string[] | string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > max || !value.every((v) => typeof v === 'string' && ok(v)))
+    return `"${name}" must be a list of up to ${max} known values.`;
+  return [...new Set(value as string[])];
+}
+
+/**
+ * What identifies the TPM and what a clear would destroy, as read: its URI, identity, persistent
+ * objects, NV indices and endorsement. A clear quoting a dry run of another TPM, or of this one
+ * after its objects changed, is refused (docs/console.md, "This device").
+ */
+function bindingOf(uri: string, request: PageRequest, snapshot: Snapshot): string {
+  const tpm = snapshot.tpm;
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        uri,
+        request,
+        identity: tpm?.identity ?? null,
+        persistent: tpm?.persistentObjects ?? null,
+        nv: tpm?.nvIndices ?? null,
+        endorsement: tpm?.endorsement ?? null,
+      }),
+    )
+    .digest('hex');
+}
+
+/** The checks that did not pass, other than the approval the clear's form may still give. */
+function refusesBeyondApproval(gate: GateResult): boolean {
+  return gate.checks.some((c) => c.status !== 'pass' && c.id !== 'approval');
+}
+
+/**
+ * The "this device" clear of the console (docs/console.md): the same request, gate, refusals and
+ * run as `tpm-doctor clear` (plan/clear-session.ts), with the dry run first, its plan quoted by the
+ * clear, the typed CLEAR checked here, and the gate run again just before acting. One clear at a
+ * time; the runs read back with their receipts checked.
+ */
+export class ThisDeviceClear {
+  readonly #options: ThisDeviceClearOptions;
+  readonly #plans = new Map<string, StoredPlan>();
+  #clearing = false;
+
+  constructor(options: ThisDeviceClearOptions) {
+    this.#options = options;
+  }
+
+  async #request(
+    page: PageRequest,
+    dryRun: boolean,
+    approval?: { approvedBy: string; ticket: string },
+  ): Promise<ClearRequest> {
+    const { tpm, language, journalDir, stateDirFlag, lockoutAuth } = this.#options;
+    return {
+      target: { uri: tpm.uri, lab: tpm.lab },
+      method: page.method,
+      purpose: page.purpose,
+      acknowledged: page.acknowledged,
+      ...(approval === undefined ? {} : approval),
+      ...(page.escrowedProtectorIds === undefined ? {} : { escrowedProtectorIds: page.escrowedProtectorIds }),
+      ...(page.backupConfirmedBy === undefined ? {} : { backupConfirmedBy: page.backupConfirmedBy }),
+      // The console reads no evidence bundle; its own Windows evidence would be collected live
+      // by the status view's rules, which a lab or simulator TPM does not have.
+      evidence: { source: { kind: 'none' }, windows: null },
+      journalDir,
+      stateDirFlag,
+      timeoutMs: TPM_COMMAND_TIMEOUT_MS,
+      dryRun,
+      messages: await loadMessages(language),
+      lockoutAuth: () => lockoutAuth,
+    };
+  }
+
+  async #prepare(request: ClearRequest): Promise<PreparedClear | { status: number; error: string }> {
+    try {
+      return await this.#options.exclusive(() => prepareClear(request));
+    } catch (e) {
+      if (e instanceof ClearRequestRefusal) return { status: 409, error: e.message };
+      if (e instanceof TpmDoctorError) return { status: 409, error: e.message };
+      throw e;
+    }
+  }
+
+  /** POST /api/this-device/clear/plan: the dry run. Changes nothing. */
+  async plan(body: Record<string, unknown>): Promise<Answer<ThisDeviceClearPlanResponse>> {
+    const extra = onlyKeys(body, ['method', 'purpose', 'acknowledge', 'escrowed', 'backupConfirmedBy']);
+    if (extra !== undefined) return refuse(400, extra);
+    const method = oneOf(body.method, METHODS, 'method');
+    const purpose = oneOf(body.purpose, PURPOSES, 'purpose') ?? 'repair';
+    const acknowledged = listOf(
+      body.acknowledge,
+      'acknowledge',
+      (v) => (CHECK_IDS as string[]).includes(v),
+      CHECK_IDS.length,
+    );
+    const escrowed = listOf(body.escrowed, 'escrowed', (v) => PROTECTOR_ID.test(v.toLowerCase()), 50);
+    const backup = textOf(body.backupConfirmedBy, 'backupConfirmedBy');
+    for (const problem of [method, purpose, acknowledged, escrowed])
+      if (typeof problem === 'string' && problem.startsWith('"')) return refuse(400, problem);
+    if (typeof backup === 'object') return refuse(400, backup.error);
+    const page: PageRequest = {
+      method: method as ClearMethod | undefined,
+      purpose: purpose as ClearPurpose,
+      acknowledged: (acknowledged ?? []) as CheckId[],
+      escrowedProtectorIds: (escrowed as string[] | undefined)?.map((v) => v.toLowerCase()),
+      backupConfirmedBy: backup,
+    };
+    const prepared = await this.#prepare(await this.#request(page, true));
+    if ('error' in prepared) return refuse(prepared.status, prepared.error);
+    const { gate, shownGate, diagnosis, snapshot, plan } = prepared;
+    const approvalCheck = gate.checks.find((c) => c.id === 'approval');
+    const needsApproval = approvalCheck !== undefined && approvalCheck.status !== 'pass';
+    const now = Date.now();
+    let planId: string | null = null;
+    if (!refusesBeyondApproval(gate)) {
+      planId = randomBytes(16).toString('base64url');
+      for (const [key, stored] of this.#plans) if (stored.expires < now) this.#plans.delete(key);
+      if (this.#plans.size >= MAX_PLANS) this.#plans.delete(this.#plans.keys().next().value as string);
+      this.#plans.set(planId, {
+        id: planId,
+        request: page,
+        binding: bindingOf(this.#options.tpm.uri, page, snapshot),
+        needsApproval,
+        expires: now + PLAN_LIFETIME_MS,
+      });
+    }
+    const v = diagnosis.verdict;
+    return {
+      status: 200,
+      value: {
+        planId,
+        expiresAt: planId === null ? null : new Date(now + PLAN_LIFETIME_MS).toISOString(),
+        tpm: snapshot.tpm?.tpm.uri ?? this.#options.tpm.uri,
+        method: plan.method,
+        purpose: page.purpose,
+        verdict: { status: v.status, nextStep: v.nextStep, clearRecommended: v.clearRecommended },
+        gate: { passed: shownGate.passed, checks: shownGate.checks, inventory: shownGate.inventory },
+        needsApproval,
+        confirmWord: CLEAR_WORD,
+      },
+    };
+  }
+
+  /**
+   * POST /api/this-device/clear: the clear a dry run planned, after the typed CLEAR and, when the
+   * gate asks for it, the approval; the gate is run again on a fresh snapshot just before acting.
+   */
+  async clear(body: Record<string, unknown>): Promise<Answer<ThisDeviceClearResponse>> {
+    const extra = onlyKeys(body, ['planId', 'approvedBy', 'ticket', 'confirm']);
+    if (extra !== undefined) return refuse(400, extra);
+    if (typeof body.planId !== 'string' || body.planId.length > 100)
+      return refuse(400, 'A clear starts from its dry run: "planId" is missing.');
+    const approvedBy = textOf(body.approvedBy, 'approvedBy');
+    const ticket = textOf(body.ticket, 'ticket');
+    if (typeof approvedBy === 'object') return refuse(400, approvedBy.error);
+    if (typeof ticket === 'object') return refuse(400, ticket.error);
+    if ((approvedBy === undefined) !== (ticket === undefined))
+      return refuse(400, 'Approved by and ticket go together: who approved, and the ticket that records it.');
+    if (this.#clearing) return refuse(409, 'A clear of this TPM is running: wait for its result.');
+    const stored = this.#plans.get(body.planId);
+    if (stored === undefined || stored.expires < Date.now())
+      return refuse(404, 'No such dry run (or it lapsed, or it was used): run the dry run again.');
+    if (stored.needsApproval && approvedBy === undefined)
+      return refuse(400, 'This clear needs who approved it and the ticket that records it.');
+    if (
+      typeof body.confirm !== 'string' ||
+      body.confirm.length > 100 ||
+      !isTypedWord(body.confirm, CLEAR_WORD)
+    )
+      return refuse(400, `Not confirmed: type ${CLEAR_WORD} to clear this TPM. Nothing was changed.`);
+    // Single use: from here on this plan is spent, whatever follows.
+    this.#plans.delete(stored.id);
+    this.#clearing = true;
+    try {
+      const approval = approvedBy === undefined || ticket === undefined ? undefined : { approvedBy, ticket };
+      const request = await this.#request(stored.request, false, approval);
+      let result: ClearRunResult | undefined;
+      let refusal: { status: number; error: string } | undefined;
+      await this.#options.exclusive(async () => {
+        let prepared: PreparedClear;
+        try {
+          prepared = await prepareClear(request);
+        } catch (e) {
+          if (e instanceof TpmDoctorError) {
+            refusal = { status: 409, error: e.message };
+            return;
+          }
+          throw e;
+        }
+        if (!prepared.gate.passed) {
+          refusal = {
+            status: 409,
+            error: 'The gate no longer passes: nothing was changed. Run the dry run again to see why.',
+          };
+          return;
+        }
+        if (bindingOf(this.#options.tpm.uri, stored.request, prepared.snapshot) !== stored.binding) {
+          refusal = {
+            status: 409,
+            error: 'The TPM changed since the dry run: nothing was changed. Run the dry run again.',
+          };
+          return;
+        }
+        if (prepared.plan.method === 'ppi' && this.#options.tpm.lab !== null) {
+          refusal = { status: 409, error: 'A lab TPM has no firmware to ask for a PPI clear.' };
+          return;
+        }
+        result = await executeClear(request, prepared, this.#options.resumeTask);
+      });
+      if (refusal !== undefined) return refuse(refusal.status, refusal.error);
+      const run = result as ClearRunResult;
+      const checked = checkRun(this.#options.journalDir, run.runId);
+      return {
+        status: 200,
+        value: {
+          ...runView(checked, run.runId),
+          status: run.status,
+          instruction: run.instruction ?? null,
+          failure:
+            run.failure === null
+              ? null
+              : { step: run.failure.step, reason: run.failure.reason, message: run.failure.message },
+        },
+      };
+    } finally {
+      this.#clearing = false;
+    }
+  }
+
+  /** GET /api/this-device/runs: the runs of the console's journal folder. */
+  runs(): Answer<ThisDeviceRunsResponse> {
+    return {
+      status: 200,
+      value: {
+        runs: listRuns(this.#options.journalDir).map((r) => ({
+          runId: r.runId,
+          startedAt: r.startedAt,
+          status: r.status,
+          inFlight: r.inFlight,
+        })),
+      },
+    };
+  }
+
+  /** GET /api/this-device/runs/ID: one run's journal and its receipt, checked. */
+  run(runId: string): Answer<ThisDeviceRunResponse> {
+    if (!isRunId(runId)) return refuse(400, 'Malformed run id.');
+    const checked = checkRun(this.#options.journalDir, runId);
+    if (checked === undefined) return refuse(404, 'No such run.');
+    return { status: 200, value: runView(checked, runId) };
+  }
+}
+
+/** A run as the page shows it: the journal's steps, the proof, the receipt and its check. */
+function runView(
+  checked: CheckedRun | undefined,
+  runId: string,
+): Omit<ThisDeviceRunResponse, keyof ApiEnvelope> {
+  if (checked === undefined) {
+    return {
+      runId,
+      status: 'running',
+      records: [],
+      journalError: null,
+      proof: null,
+      srkNameBefore: null,
+      srkNameAfter: null,
+      receipt: null,
+      receiptVerified: null,
+      receiptProblem: null,
+    };
+  }
+  const { receipt, proof } = checked;
+  return {
+    runId,
+    status: checked.status,
+    records: checked.records.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, step: r.step ?? null })),
+    journalError: checked.journalError,
+    proof:
+      proof === null
+        ? null
+        : {
+            proven: proof.proven,
+            checks: proof.checks.map((c) => ({ id: c.id, passed: c.passed, detail: c.actual })),
+          },
+    srkNameBefore: checked.srkNameBefore,
+    srkNameAfter: checked.srkNameAfter,
+    receipt:
+      receipt === null
+        ? null
+        : {
+            purpose: receipt.purpose,
+            method: receipt.method,
+            approvedBy: receipt.approvedBy,
+            ticket: receipt.ticket,
+            journalHash: receipt.journalHash,
+            journalSeq: receipt.journalSeq,
+            finishedAt: receipt.finishedAt,
+          },
+    receiptVerified: checked.receiptVerified,
+    receiptProblem: checked.receiptProblem,
+  };
+}
