@@ -13,7 +13,7 @@ import { t } from './texts.js';
  * for one and the typed CLEAR; the server checks each again and runs the gate once more before
  * acting. The result is the run read back: its steps, the proof, the receipt and its check.
  */
-export function ThisDeviceClear() {
+export function ThisDeviceClear(props: { onCleared: () => void }) {
   const [plan, setPlan] = useState<ThisDeviceClearPlanResponse | null>(null);
   const [result, setResult] = useState<ThisDeviceClearResponse | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -49,6 +49,7 @@ export function ThisDeviceClear() {
       });
       setPlan(null);
       setResult(answer);
+      props.onCleared();
     } catch (e) {
       setProblem((e as Error).message);
       // A refused plan is spent (or was never valid): the admin dry runs again.

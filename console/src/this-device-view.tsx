@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ThisDeviceResponse } from '../../src/console/api-types.js';
 import { t } from './texts.js';
 import { ThisDeviceClear } from './this-device-clear.js';
@@ -14,7 +14,9 @@ function yesNo(value: boolean | null): string {
  * fix, and what blocks a clear. It reads; it changes nothing.
  */
 export function ThisDeviceView(props: { onTenant: (t: { name: string; lab: string | null }) => void }) {
-  const loaded = useApi<ThisDeviceResponse>('/api/this-device', props.onTenant);
+  // Raised after a clear, so the status and diagnosis above it are read again.
+  const [reads, setReads] = useState(0);
+  const loaded = useApi<ThisDeviceResponse>('/api/this-device', props.onTenant, reads);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   return (
@@ -25,7 +27,7 @@ export function ThisDeviceView(props: { onTenant: (t: { name: string; lab: strin
       {loaded.state === 'loading' && <p aria-live="polite">{t.readingTpm}</p>}
       {loaded.state === 'failed' && <p role="alert">{loaded.message}</p>}
       {loaded.state === 'ok' && <ThisDeviceBody data={loaded.data} />}
-      {loaded.state === 'ok' && <ThisDeviceClear />}
+      {loaded.state === 'ok' && <ThisDeviceClear onCleared={() => setReads((n) => n + 1)} />}
     </>
   );
 }

@@ -7,10 +7,14 @@ export type Loaded<T> =
   | { state: 'failed'; message: string }
   | { state: 'ok'; data: T };
 
-/** Loads `path` whenever it changes; an answer to an older path is dropped. */
+/**
+ * Loads `path` whenever it (or `reload`, a counter the caller raises to read again) changes; an
+ * answer to an older path is dropped.
+ */
 export function useApi<T extends ApiEnvelope>(
   path: string,
   onTenant: (t: { name: string; lab: string | null }) => void,
+  reload = 0,
 ): Loaded<T> {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
   useEffect(() => {
@@ -26,6 +30,6 @@ export function useApi<T extends ApiEnvelope>(
       },
     );
     return () => abort.abort();
-  }, [path]);
+  }, [path, reload]);
   return loaded;
 }

@@ -112,6 +112,15 @@ describe('the this-device clear in Chromium', () => {
       expect(before).toMatch(/^000b[0-9a-f]{64}$/);
       expect(after).toMatch(/^000b[0-9a-f]{64}$/);
       expect(after).not.toBe(before);
+      // The view reads the TPM again after the clear: its status shows what is left.
+      const now = JSON.parse(
+        (await request(running.origin, '/api/this-device', { cookie })).body,
+      ) as ThisDeviceResponse;
+      expect(now.status?.persistentObjects).toBeLessThan(device.status?.persistentObjects ?? 0);
+      await page
+        .locator('dl.facts dd')
+        .filter({ hasText: new RegExp(`^${now.status?.persistentObjects}$`) })
+        .waitFor();
       await screenshot(page, shots, 'this-device-cleared');
 
       // Independently, with tpm2-tools: the owner keys the lab left are gone.
