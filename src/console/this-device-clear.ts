@@ -88,39 +88,44 @@ function refuse<T>(status: number, error: string): ActionOutcome<T> {
   return { status, error };
 }
 
+/**
+ * A clear that must not start, as an answer: the plan rules' refusals (another run unfinished, a
+ * missing lockout value) and the tpm-doctor errors found before the TPM was touched (the state
+ * folder, the TPM unreachable) are 409 with their own sentence; anything else is a bug.
+ */
+function refusalOf(e: unknown): { status: number; error: string } | undefined {
+  if (e instanceof ClearRequestRefusal || e instanceof TpmDoctorError)
+    return { status: 409, error: e.message };
+  return undefined;
+}
+
 function onlyKeys(body: Record<string, unknown>, keys: readonly string[]): string | undefined {
   return Object.keys(body).some((key) => !keys.includes(key))
     ? `Unknown field in the request (allowed: ${keys.join(', ')}).`
     : undefined;
 }
 
-function oneOf<T extends string>(
-  value: unknown,
-  allowed: readonly T[],
-  name: string,
-): T | string | undefined {
+/** A field's value, or why it is refused (never quoting the value back). */
+type Field<T> = T | undefined | { error: string };
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): Field<T> {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value))
-    return `"${name}" must be one of ${allowed.join(', ')}.`;
+    return { error: `"${name}" must be one of ${allowed.join(', ')}.` };
   return value as T;
 }
 
-function textOf(value: unknown, name: string): string | { error: string } | undefined {
+function textOf(value: unknown, name: string): Field<string> {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || value.length > TEXT_CHARS)
     return { error: `"${name}" must be a text of 1 to ${TEXT_CHARS} characters.` };
   return value.trim();
 }
 
-function listOf(
-  value: unknown,
-  name: string,
-  ok: (item: string) => boolean,
-  max: number,
-): string[] | string | undefined {
+function listOf(value: unknown, name: string, ok: (item: string) => boolean, max: number): Field<string[]> {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length > max || !value.every((v) => typeof v === 'string' && ok(v)))
-    return `"${name}" must be a list of up to ${max} known values.`;
+    return { error: `"${name}" must be a list of up to ${max} known values.` };
   return [...new Set(value as string[])];
 }
 
@@ -195,9 +200,9 @@ export class ThisDeviceClear {
     try {
       return await this.#options.exclusive(() => prepareClear(request));
     } catch (e) {
-      if (e instanceof ClearRequestRefusal) return { status: 409, error: e.message };
-      if (e instanceof TpmDoctorError) return { status: 409, error: e.message };
-      throw e;
+      const refusal = refusalOf(e);
+      if (refusal === undefined) throw e;
+      return refusal;
     }
   }
 
@@ -206,7 +211,7 @@ export class ThisDeviceClear {
     const extra = onlyKeys(body, ['method', 'purpose', 'acknowledge', 'escrowed', 'backupConfirmedBy']);
     if (extra !== undefined) return refuse(400, extra);
     const method = oneOf(body.method, METHODS, 'method');
-    const purpose = oneOf(body.purpose, PURPOSES, 'purpose') ?? 'repair';
+    const purpose = oneOf(body.purpose, PURPOSES, 'purpose');
     const acknowledged = listOf(
       body.acknowledge,
       'acknowledge',
@@ -215,15 +220,14 @@ export class ThisDeviceClear {
     );
     const escrowed = listOf(body.escrowed, 'escrowed', (v) => PROTECTOR_ID.test(v.toLowerCase()), 50);
     const backup = textOf(body.backupConfirmedBy, 'backupConfirmedBy');
-    for (const problem of [method, purpose, acknowledged, escrowed])
-      if (typeof problem === 'string' && problem.startsWith('"')) return refuse(400, problem);
-    if (typeof backup === 'object') return refuse(400, backup.error);
+    for (const field of [method, purpose, acknowledged, escrowed, backup])
+      if (typeof field === 'object' && !Array.isArray(field)) return refuse(400, field.error);
     const page: PageRequest = {
       method: method as ClearMethod | undefined,
-      purpose: purpose as ClearPurpose,
+      purpose: (purpose as ClearPurpose | undefined) ?? 'repair',
       acknowledged: (acknowledged ?? []) as CheckId[],
       escrowedProtectorIds: (escrowed as string[] | undefined)?.map((v) => v.toLowerCase()),
-      backupConfirmedBy: backup,
+      backupConfirmedBy: backup as string | undefined,
     };
     const prepared = await this.#prepare(await this.#request(page, true));
     if ('error' in prepared) return refuse(prepared.status, prepared.error);
@@ -301,11 +305,9 @@ export class ThisDeviceClear {
         try {
           prepared = await prepareClear(request);
         } catch (e) {
-          if (e instanceof TpmDoctorError) {
-            refusal = { status: 409, error: e.message };
-            return;
-          }
-          throw e;
+          refusal = refusalOf(e);
+          if (refusal === undefined) throw e;
+          return;
         }
         if (!prepared.gate.passed) {
           refusal = {
@@ -325,7 +327,13 @@ export class ThisDeviceClear {
           refusal = { status: 409, error: 'A lab TPM has no firmware to ask for a PPI clear.' };
           return;
         }
-        result = await executeClear(request, prepared, this.#options.resumeTask);
+        try {
+          result = await executeClear(request, prepared, this.#options.resumeTask);
+        } catch (e) {
+          // A run that stopped part-way (a journal write, the TPM gone): as the CLI's exit 12.
+          if (!(e instanceof TpmDoctorError)) throw e;
+          refusal = { status: 500, error: `${e.message} ("tpm-doctor resume" continues the run.)` };
+        }
       });
       if (refusal !== undefined) return refuse(refusal.status, refusal.error);
       const run = result as ClearRunResult;
