@@ -22,7 +22,7 @@ import { type CliResult, runCli, useBuiltCli, useTempDir } from './cli-support.j
 useBuiltCli();
 const tmp = useTempDir('tpm-doctor-fleet-triage-failures-');
 
-type Corruption = 'truncated-json' | 'value-not-an-array';
+type Corruption = 'truncated-json' | 'value-not-an-array' | 'endless-body';
 
 /** What the proxy does to the traffic it forwards; set per test. */
 interface ProxyMode {
@@ -69,6 +69,23 @@ function isManagedDevicesPage(method: string, url: string): boolean {
   return method === 'GET' && /^\/v1\.0\/deviceManagement\/managedDevices(?:\?|$)/.test(url);
 }
 
+/**
+ * The page's first half, then device objects for as long as the client reads (no Content-Length):
+ * a Graph answer that never ends.
+ */
+function sendEndlessPage(res: http.ServerResponse, text: string): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write(text.slice(0, text.indexOf('[') + 1));
+  const item = Buffer.from(`${JSON.stringify({ id: 'x'.repeat(4_000) })},`);
+  const pump = (): void => {
+    while (!res.destroyed && res.write(item)) {
+      // until the socket's buffer is full
+    }
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  pump();
+}
+
 async function forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -97,6 +114,11 @@ async function forward(req: http.IncomingMessage, res: http.ServerResponse): Pro
   }
   if (isManagedDevicesPage(method, url) && answer.status === 200) {
     managedDevicePages++;
+    if (mode.corruption === 'endless-body' && managedDevicePages > mode.corruptAfter) {
+      corruptedPages++;
+      sendEndlessPage(res, text);
+      return;
+    }
     if (mode.corruption !== null && managedDevicePages > mode.corruptAfter) {
       corruptedPages++;
       text =
@@ -204,6 +226,36 @@ describe('fleet triage against a Graph that breaks', () => {
       expect(await latestTriageId(store)).toBe(previous);
     },
   );
+
+  it('a managedDevices page that never ends stops at the 64 MiB cap: exit 14 in one line, the previous run kept, the next triage finishes', async () => {
+    const store = tmp.file('endless.sqlite');
+    mode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: null };
+    const good = await triage(['--store', `sqlite:${store}`, '--quiet']);
+    expect(good.code, good.stderr).toBe(0);
+    const previous = await latestTriageId(store);
+    expect(previous).not.toBeNull();
+
+    managedDevicePages = 0;
+    corruptedPages = 0;
+    mode = { corruption: 'endless-body', corruptAfter: 1, beforeFirstGraphCall: null };
+    const failed = await triage(['--store', `sqlite:${store}`, '--quiet']);
+    mode = { corruption: null, corruptAfter: 0, beforeFirstGraphCall: null };
+
+    expect(failed.code, failed.stderr).toBe(14);
+    expect(corruptedPages).toBe(1);
+    const errorLines = failed.stderr.split('\n').filter((line) => line.includes('ResponseTooLarge'));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(
+      /GET \/v1\.0\/deviceManagement\/managedDevices\?\S*\$skiptoken: HTTP 200 ResponseTooLarge: the answer is larger than the 64 MiB allowed/,
+    );
+    expect(failed.stderr).not.toMatch(/^\s+at /m);
+    expect(failed.stderr).not.toContain(lab.clientSecret);
+    expect(await latestTriageId(store)).toBe(previous);
+
+    const again = await triage(['--store', `sqlite:${store}`, '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await latestTriageId(store)).toBeGreaterThan(previous ?? 0);
+  });
 
   it('429s without Retry-After and injected 503/504s are absorbed: exit 0, retries in the stats', async () => {
     // Fill the app's request window at the lab (same client id, so the same throttle) right

@@ -8,6 +8,7 @@ import { IntuneClient } from '../../fleet/graph/intune-client.js';
 import { LabCredential } from '../../fleet/graph/lab-credential.js';
 import { ProxyConfigurationError, proxyEnvironment } from '../../fleet/graph/proxy-environment.js';
 import { type FetchLike, proxyFetch } from '../../fleet/graph/proxy-fetch.js';
+import { GRAPH_JSON_MAX_BYTES, readCappedText } from '../../fleet/graph/read-capped-body.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
 import { ENTRA_AUTHORITY_HOST } from '../../fleet/graph/token-credential.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
@@ -231,7 +232,10 @@ async function labInfo(
       path: '/lab/info',
     });
   }
-  const info = (await response.json().catch(() => null)) as {
+  // A lab's answer is a few hundred bytes; anything past the Graph cap is not a lab.
+  const info = (await readCappedText(response, GRAPH_JSON_MAX_BYTES)
+    .then((text) => JSON.parse(text) as unknown)
+    .catch(() => null)) as {
     lab?: unknown;
     limits?: Partial<GraphLimits>;
     tenantId?: unknown;

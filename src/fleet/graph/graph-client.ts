@@ -13,6 +13,7 @@ import {
   serviceLimits,
 } from './graph-limits.js';
 import { type FetchLike, PROXY_CONNECT_REFUSED } from './proxy-fetch.js';
+import { BodyTooLargeError, GRAPH_JSON_MAX_BYTES, readCappedText } from './read-capped-body.js';
 import { expectObject, expectPage, isJsonObject, ResponseShapeError } from './response-shape.js';
 import { type AttemptOutcome, parseRetryAfter, RetryPolicy } from './retry-policy.js';
 import { type BudgetCost, ThrottleBudget } from './throttle-budget.js';
@@ -44,6 +45,8 @@ export interface GraphClientOptions {
   budgets?: Partial<Record<IntuneService, ThrottleBudget>>;
   /** Per attempt, headers and body together. Default 30 s. */
   timeoutMs?: number;
+  /** The largest JSON answer read (read-capped-body.ts); default GRAPH_JSON_MAX_BYTES, 64 MiB. */
+  maxResponseBytes?: number;
   /**
    * How requests are sent: the global fetch by default; the fleet commands give the one that
    * honours the proxy environment variables (proxy-fetch.ts).
@@ -148,7 +151,9 @@ function serviceOfUrl(url: URL): IntuneService {
 type Attempt =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'timeout' }
-  | { kind: 'network'; sent: boolean; detail: string; status?: number; headers?: Headers };
+  | { kind: 'network'; sent: boolean; detail: string; status?: number; headers?: Headers }
+  /** The body went past the cap; reading stopped there. */
+  | { kind: 'oversized'; status: number; headers: Headers };
 
 /** Error codes of a connection that failed before any byte of the request left (safe to resend). */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set([
@@ -180,6 +185,7 @@ export class GraphClient {
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly httpFetch: FetchLike;
   private readonly userAgent: string;
   private readonly onEvent: (event: GraphEvent) => void;
@@ -213,6 +219,7 @@ export class GraphClient {
       ...(options.random ? { random: options.random } : {}),
     });
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? GRAPH_JSON_MAX_BYTES;
     this.httpFetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.onEvent = options.onEvent ?? (() => undefined);
@@ -582,6 +589,12 @@ export class GraphClient {
         }
       }
 
+      if (attempt.kind === 'oversized') {
+        // Not retried: a server that sent too much once sends it again. A write answered 2xx (or
+        // 500/502/504) with such a body may have run, so it is ambiguous as a timeout is.
+        throw this.oversized(spec, path, attempt);
+      }
+
       const outcome: AttemptOutcome =
         attempt.kind === 'response'
           ? { kind: 'response', status: attempt.status, retryAfter: attempt.headers.get('retry-after') }
@@ -662,9 +675,12 @@ export class GraphClient {
       return { kind: 'network', sent: !NOT_SENT_CODES.has(code), detail: code || 'connection failed' };
     }
     try {
-      const text = await response.text();
+      const text = await readCappedText(response, this.maxResponseBytes);
       return { kind: 'response', status: response.status, headers: response.headers, text };
     } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return { kind: 'oversized', status: response.status, headers: response.headers };
+      }
       spec.signal?.throwIfAborted();
       if (timeout.aborted) return { kind: 'timeout' };
       const length = response.headers.get('content-length');
@@ -728,10 +744,29 @@ export class GraphClient {
     });
   }
 
+  private oversized(
+    spec: SendSpec<unknown>,
+    path: string,
+    attempt: { status: number; headers: Headers },
+  ): GraphError {
+    const mayHaveRun = attempt.status < 300 || [500, 502, 504].includes(attempt.status);
+    const ambiguousWrite = !spec.idempotent && mayHaveRun;
+    const ErrorClass = ambiguousWrite ? AmbiguousWriteError : GraphError;
+    const ambiguity = ambiguousWrite ? ' The write may or may not have been applied: it is not resent.' : '';
+    return new ErrorClass({
+      status: attempt.status,
+      code: 'ResponseTooLarge',
+      message: `${new BodyTooLargeError(this.maxResponseBytes).message} for a Graph JSON answer; reading stopped there (docs/graph-calls.md).${ambiguity}`,
+      requestId: safeRequestId(attempt.headers.get('request-id')),
+      method: spec.method,
+      path,
+    });
+  }
+
   private failure(
     spec: SendSpec<unknown>,
     path: string,
-    attempt: Attempt,
+    attempt: Exclude<Attempt, { kind: 'oversized' }>,
     ambiguousWrite: boolean,
     retries: number,
     token: string,

@@ -1,5 +1,6 @@
 import { redactKnown, redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import type { FetchLike } from './proxy-fetch.js';
+import { BodyTooLargeError, GRAPH_JSON_MAX_BYTES, readCappedText } from './read-capped-body.js';
 import type { AccessToken, TokenCredential } from './token-credential.js';
 
 export interface LabCredentialOptions {
@@ -61,8 +62,9 @@ export class LabCredential implements TokenCredential {
         redirect: 'error',
       });
       status = response.status;
-      text = await response.text();
+      text = await readCappedText(response, GRAPH_JSON_MAX_BYTES);
     } catch (error) {
+      if (error instanceof BodyTooLargeError) throw new Error(`${where}: ${error.message}`);
       throw new Error(
         `${where}: no answer (${timeout.aborted ? `timed out after ${this.#timeoutMs} ms` : errorName(error)})`,
       );

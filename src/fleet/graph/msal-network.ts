@@ -1,5 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { FetchLike } from './proxy-fetch.js';
+import { BodyTooLargeError, GRAPH_JSON_MAX_BYTES, readCappedText } from './read-capped-body.js';
 
 /**
  * MSAL's network module (`system.networkClient`, msal-node "Configuration options") over
@@ -49,8 +50,9 @@ export class MsalNetwork implements INetworkModule {
         redirect: 'error',
         signal: AbortSignal.timeout(ms),
       });
-      text = await response.text();
+      text = await readCappedText(response, GRAPH_JSON_MAX_BYTES);
     } catch (e) {
+      if (e instanceof BodyTooLargeError) throw new Error(`${where}: ${e.message}`);
       const cause = (e as { cause?: { code?: unknown } }).cause?.code;
       throw new Error(`${where}: no answer (${typeof cause === 'string' ? cause : (e as Error).name})`, {
         cause: e,

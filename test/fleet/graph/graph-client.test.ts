@@ -338,3 +338,117 @@ describe('GraphClient $batch', () => {
     );
   });
 });
+
+describe('GraphClient caps every JSON answer', () => {
+  const cap = 64 * 1024;
+  /** Writes `{"value":[` then device objects for as long as the connection stays open. */
+  const endless: Handler = (_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json', 'request-id': 'req-endless' });
+    response.write('{"value":[');
+    const item = Buffer.from(`${JSON.stringify({ id: 'd'.repeat(1_000) })},`);
+    const pump = () => {
+      while (!response.destroyed && response.write(item)) {
+        // until the socket's buffer is full
+      }
+      if (!response.destroyed) response.once('drain', pump);
+    };
+    pump();
+  };
+
+  const oversizedAnswers: [string, Handler][] = [
+    [
+      'a Content-Length above the cap',
+      (_request, response) => {
+        response.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Content-Length': String(cap + 1),
+          'request-id': 'req-big',
+        });
+        response.end(`{"value":[${' '.repeat(cap - 11)}]}`);
+      },
+    ],
+    [
+      'a chunked body past the cap',
+      (_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'request-id': 'req-big' });
+        response.end(`{"value":[${' '.repeat(cap)}]}`);
+      },
+    ],
+    ['a body that never ends', endless],
+  ];
+
+  for (const [name, handler] of oversizedAnswers) {
+    it(`stops reading ${name} at the cap: one line, the path without its query values, not retried`, async () => {
+      const target = await serve(handler);
+      const error = await client(target, { maxResponseBytes: cap })
+        .get('v1.0', "/deviceManagement/managedDevices?$filter=deviceName eq 'SECRET-PC'")
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphError);
+      expect(error).not.toBeInstanceOf(AmbiguousWriteError);
+      const message = (error as Error).message;
+      expect(message).toMatch(
+        /^GET \/v1\.0\/deviceManagement\/managedDevices\?\$filter: HTTP 200 ResponseTooLarge: the answer is larger than the 64 KiB allowed for a Graph JSON answer/,
+      );
+      expect(message).not.toMatch(/\n|SECRET-PC/);
+      expect(error).toMatchObject({ graphCode: 'ResponseTooLarge', code: 'graph-request', status: 200 });
+      expect(target.arrivals).toHaveLength(1);
+    });
+  }
+
+  it('the default cap is 64 MiB: a never-ending body stops there', async () => {
+    const target = await serve(endless);
+    const error = await client(target)
+      .get('v1.0', '/deviceManagement/managedDevices')
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /ResponseTooLarge: the answer is larger than the 64 MiB allowed/,
+    );
+  });
+
+  it('a POST answered 200 with an oversized body may have run: ambiguous, never resent', async () => {
+    const target = await serve(endless);
+    const error = await client(target, { maxResponseBytes: cap })
+      .post('v1.0', '/deviceManagement/managedDevices/d1/syncDevice')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousWriteError);
+    expect((error as Error).message).toMatch(/ResponseTooLarge: .*may or may not have been applied/);
+    expect(target.arrivals).toHaveLength(1);
+  });
+
+  it('a POST refused 400 with an oversized body did not run: a plain GraphError', async () => {
+    const target = await serve((_request, response) => {
+      response.writeHead(400, { 'Content-Type': 'application/json' });
+      response.end(' '.repeat(cap + 1));
+    });
+    const error = await client(target, { maxResponseBytes: cap })
+      .post('v1.0', '/deviceManagement/managedDevices/d1/syncDevice')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphError);
+    expect(error).not.toBeInstanceOf(AmbiguousWriteError);
+    expect(error).toMatchObject({ graphCode: 'ResponseTooLarge', status: 400 });
+  });
+
+  it('a body under the cap is read whole, a byte-order mark dropped as Response.text() does', async () => {
+    const target = await serve((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(`\uFEFF${JSON.stringify({ value: [{ id: 'é' }] })}`);
+    });
+    const { items, error } = await collect(
+      client(target, { maxResponseBytes: cap }).pages('v1.0', '/deviceManagement/managedDevices', asId),
+    );
+    expect(error).toBeUndefined();
+    expect(items).toEqual(['é']);
+  });
+
+  it('a complete answer holding truncated JSON is MalformedResponse, in one line', async () => {
+    const target = await serve((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'request-id': 'req-half' });
+      response.end('{"value": [{"id": "d1"}, {"id": "d');
+    });
+    const error = await client(target, { maxResponseBytes: cap })
+      .get('v1.0', '/deviceManagement/managedDevices')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ graphCode: 'MalformedResponse' });
+    expect((error as Error).message).not.toMatch(/\n/);
+  });
+});
