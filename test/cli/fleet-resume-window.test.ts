@@ -6,6 +6,7 @@
  * state (the lab has admitted a full write window), never after a time.
  */
 import { writeFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LabTenant, startLabTenant } from '../../src/lab/tenant/index.js';
 import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
@@ -120,4 +121,57 @@ describe('the write window an earlier process left', () => {
     expect(posts(l, 0, 300)).toEqual(Array(300).fill(1));
     expect(labTotals(l).throttled).toBe(0);
   }, 240_000);
+});
+
+describe('the writes of a triage just before a campaign', () => {
+  it("a triage's report export jobs then a full window of POSTs at once: counted, no 429", async () => {
+    // A window long enough that the triage's export jobs are still in it when the campaign has
+    // posted a full window's worth.
+    lab = await startLabTenant({
+      devices: 400,
+      seed: 24,
+      windowMs: 30_000,
+      syncDelayMs: 100,
+      complianceDelayMs: 100,
+    });
+    const l = lab;
+    const file = tmp.file('triage-then-sync.sqlite');
+    const store = `sqlite:${file}`;
+    const triage = await runCli(['fleet', 'triage', ...connect(l), '--store', store, '--quiet', '--json'], {
+      env: env(l),
+      timeoutMs: 90_000,
+    });
+    expect(triage.code, triage.stderr).toBe(0);
+    const exportWrites = labTotals(l).writes;
+    // The two report export jobs (NoncompliantDevicesAndSettings, DevicesWithInventory).
+    expect(exportWrites).toBeGreaterThan(0);
+    const { writesPerWindow } = l.stats().limits;
+    const sync = await runCli(
+      [
+        'fleet',
+        'sync',
+        ...connect(l),
+        '--devices',
+        await idsFile(l, 'triage-then-sync.txt', 0, writesPerWindow),
+        '--store',
+        store,
+        '--no-wait',
+        '--quiet',
+        '--no-bulk',
+      ],
+      { env: env(l), timeoutMs: 180_000 },
+    );
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(posts(l, 0, writesPerWindow)).toEqual(Array(writesPerWindow).fill(1));
+    expect(labTotals(l)).toEqual({ writes: exportWrites + writesPerWindow, throttled: 0 });
+    // Every write is in the store, the triage's too, under the tenant.
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT SUM(writes) AS writes FROM graph_writes').get()).toEqual({
+        writes: exportWrites + writesPerWindow,
+      });
+    } finally {
+      db.close();
+    }
+  }, 300_000);
 });

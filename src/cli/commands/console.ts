@@ -199,7 +199,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     const lockoutValue = lockoutAuth(values['lockout-auth-file'], 'console');
     store = await openFleetStore(values.store, { mustExist: true });
     tpm = await resolveTpmTarget(values.tpm);
-    connection = await openGraphConnection(values, 'console');
+    connection = await openGraphConnection(values, 'console', { writeLog: store });
     const { startConsole } = await import('../../console/console-server.js');
     try {
       running = await startConsole({

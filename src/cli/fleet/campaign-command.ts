@@ -524,7 +524,7 @@ export async function runNewCampaign(
     // Pinned by the display target before connecting (nothing is signed in to for a wrong triage),
     // then again by the tenant's own key once signed in.
     selection = await triageForTarget(store, selection, { display: describeTarget(v, fullVerb) }, fullVerb);
-    connection = await openGraphConnection(v, fullVerb);
+    connection = await openGraphConnection(v, fullVerb, { writeLog: store });
     selection = await triageForTarget(store, selection, connection.tenant, fullVerb);
     if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
     if (v['dry-run']) {

@@ -185,7 +185,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         return EXIT.USAGE;
       }
     }
-    connection = await openGraphConnection(v, VERB);
+    connection = await openGraphConnection(v, VERB, { writeLog: store });
     if (!v.quiet) process.stderr.write(`tpm-doctor: ${connection.target}; store ${store.description}\n`);
     const created = await createCampaign({
       intune: connection.intune,

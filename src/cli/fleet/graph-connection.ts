@@ -1,5 +1,5 @@
 import { createCredential, type GraphAuthOptions } from '../../fleet/graph/credentials.js';
-import { GraphClient } from '../../fleet/graph/graph-client.js';
+import { GraphClient, type GraphClientOptions } from '../../fleet/graph/graph-client.js';
 import { GraphError } from '../../fleet/graph/graph-error.js';
 import type { GraphEvent } from '../../fleet/graph/graph-events.js';
 import { BATCH_MAX_REQUESTS, type GraphLimits, INTUNE_LIMITS } from '../../fleet/graph/graph-limits.js';
@@ -11,6 +11,7 @@ import { type FetchLike, proxyFetch } from '../../fleet/graph/proxy-fetch.js';
 import { GRAPH_JSON_MAX_BYTES, readCappedText } from '../../fleet/graph/read-capped-body.js';
 import { TenantIdentifyingCredential } from '../../fleet/graph/tenant-identifying-credential.js';
 import { ENTRA_AUTHORITY_HOST } from '../../fleet/graph/token-credential.js';
+import type { FleetStore } from '../../fleet/store/fleet-store.js';
 import type { TenantIdentity } from '../../plan/tenant-pinning.js';
 import { redactThenTruncate } from '../../snapshot/redact-secrets.js';
 import { formatDuration } from '../../text/duration.js';
@@ -297,19 +298,50 @@ export function describeTarget(
   return `${base.origin} tenant ${tenantId ?? '(managed identity)'}`;
 }
 
+/**
+ * Records every Graph write that leaves in `writeLog` (the command's store), under the tenant:
+ * the next process's write budget counts it (docs/campaigns.md, "Writes of an earlier run").
+ */
+function writeRecorder(
+  writeLog: Pick<FleetStore, 'recordGraphWrite'> | undefined,
+  tenant: () => TenantIdentity,
+): Pick<GraphClientOptions, 'recordWrite'> {
+  if (writeLog === undefined) return {};
+  return {
+    recordWrite: ({ service, writes }) => {
+      const { display, key } = tenant();
+      return writeLog.recordGraphWrite({
+        target: display,
+        tenantKey: key,
+        service,
+        writes,
+        sentAt: new Date().toISOString(),
+      });
+    },
+  };
+}
+
 export async function openGraphConnection(
   values: ConnectionValues,
   verb: string,
-  env: NodeJS.ProcessEnv = process.env,
+  options: { env?: NodeJS.ProcessEnv; writeLog?: Pick<FleetStore, 'recordGraphWrite'> | undefined } = {},
 ): Promise<GraphConnection> {
+  const env = options.env ?? process.env;
   const onEvent = values.verbose ? logEvent : undefined;
   const share = graphShare(values['graph-share'], verb);
+  // Set once the tenant is known, before any Graph request: the records name it.
+  let tenant: TenantIdentity | undefined;
+  const recorder = writeRecorder(options.writeLog, () => {
+    if (tenant === undefined) throw new Error('a Graph write before the tenant was known');
+    return tenant;
+  });
   // The token is for Graph's resource wherever Graph is served from: the lab, like Entra ID, issues
   // tokens for https://graph.microsoft.com/.default.
   const clientOptions = (limits: GraphLimits) => ({
     limits: shareOf(limits, share),
     scopes: [GRAPH_SCOPE],
     ...(onEvent ? { onEvent } : {}),
+    ...recorder,
   });
 
   if (values.tenant === 'lab') {
@@ -348,12 +380,13 @@ export async function openGraphConnection(
     });
     const graph = new GraphClient({ credential, baseUrl: lab.url, ...clientOptions(lab.limits) });
     const target = describeTarget(values, verb, env);
+    tenant = { display: target, key: inProcessLabKey(devices, seed) };
     return {
       intune: new IntuneClient(graph),
       graph,
       limits: shareOf(lab.limits, share),
       target,
-      tenant: { display: target, key: inProcessLabKey(devices, seed) },
+      tenant,
       isLab: true,
       close: () => lab.close(),
     };
@@ -506,12 +539,13 @@ export async function openGraphConnection(
     fetch: send,
   });
   const target = describeTarget(values, verb, env);
+  tenant = { display: target, key: tenantKey };
   return {
     intune: new IntuneClient(graph),
     graph,
     limits: shareOf(limits, share),
     target,
-    tenant: { display: target, key: tenantKey },
+    tenant,
     isLab: lab,
     close: async () => undefined,
   };

@@ -84,7 +84,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
     // A campaign resumes only in the tenant it was created for: its device ids mean nothing
     // elsewhere. Checked by the display target before connecting, by the tenant's key after sign-in.
     pinToTenant(campaign, { display: describeTarget(values, 'fleet resume') });
-    connection = await openGraphConnection(values, 'fleet resume');
+    connection = await openGraphConnection(values, 'fleet resume', { writeLog: store });
     pinToTenant(campaign, connection.tenant);
     if (deadlineMs !== undefined) {
       // From now, as at creation: the deadline is how long the devices still open are followed.

@@ -131,7 +131,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   let out: WriteStream | undefined;
   const partial = values.out ? `${values.out}.partial` : undefined;
   try {
-    connection = await openGraphConnection(values, 'fleet triage');
+    connection = await openGraphConnection(values, 'fleet triage', { writeLog: store });
     const target: ReportTarget = { description: connection.target, lab: connection.isLab };
     // The table and the HTML in the admin's language; CSV and JSON stay English (a contract).
     const messages = format === 'table' || format === 'html' ? await loadMessages(language) : ENGLISH;

@@ -45,10 +45,12 @@ export interface RunCampaignOptions {
   writeWindowWaitMs?: (writes: number) => number | null;
   /**
    * The write budget the campaign's POSTs are paced by (GraphClient's devices budget). Before its
-   * first POST the run counts in it the posts the store recorded for this tenant, in any campaign,
-   * within the last window: Graph's window still holds an earlier process's writes (a Ctrl-C and
-   * an immediate resume, two campaigns back to back), and a budget that started empty would be
-   * throttled by them (docs/campaigns.md, "Writes of an earlier run").
+   * first POST the run counts in it the Graph writes of the devices service the store recorded for
+   * this tenant within the last window, whatever command sent them (a campaign's posts, a
+   * triage's report export jobs: FleetStore.graphWritesSince): Graph's window still holds an
+   * earlier process's writes (a Ctrl-C and an immediate resume, two campaigns back to back, a
+   * triage then a campaign), and a budget that started empty would be throttled by them
+   * (docs/campaigns.md, "Writes of an earlier run").
    */
   writeBudget?: EarlierWriteBudget;
   /** How often the progress is reported even when nothing changed (default 1 s), so it never looks frozen. */
@@ -129,7 +131,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   if (options.writeBudget !== undefined) {
     const at = now().getTime();
     const since = new Date(at - options.writeBudget.limits.windowMs - EARLIER_WRITES_SLACK_MS);
-    const times = await store.postTimesSince(campaign, since.toISOString());
+    const times = await store.graphWritesSince(campaign, 'devices', since.toISOString());
     earlierWrites = options.writeBudget.recordEarlierWrites(times.map((time) => at - Date.parse(time)));
   }
   const interrupted = await store.campaignDevices(campaignId, ['posting']);

@@ -59,6 +59,12 @@ export interface GraphClientOptions {
   backoffMaxMs?: number;
   userAgent?: string;
   onEvent?: (event: GraphEvent) => void;
+  /**
+   * Awaited before every attempt of a request that costs writes leaves (after the budget admitted
+   * it): the fleet commands record it in the store, so that the next process counts it in its
+   * write budget (docs/campaigns.md, "Writes of an earlier run"). If it throws, nothing is sent.
+   */
+  recordWrite?: (write: { service: IntuneService; writes: number }) => Promise<void>;
   /** $batch envelopes of one `batch()` call in flight at once. Default 4. */
   batchConcurrency?: number;
   /** Injectable for tests: the clock for backoff sleeps and the budget, and the jitter source. */
@@ -189,6 +195,7 @@ export class GraphClient {
   private readonly httpFetch: FetchLike;
   private readonly userAgent: string;
   private readonly onEvent: (event: GraphEvent) => void;
+  private readonly recordWrite: GraphClientOptions['recordWrite'];
   private readonly batchConcurrency: number;
   private readonly counters: GraphStats = emptyGraphStats();
 
@@ -220,6 +227,7 @@ export class GraphClient {
     });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? GRAPH_JSON_MAX_BYTES;
+    this.recordWrite = options.recordWrite;
     this.httpFetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.onEvent = options.onEvent ?? (() => undefined);
@@ -537,7 +545,8 @@ export class GraphClient {
   private async send<T>(request: SendSpec<T>): Promise<T> {
     let spec = request;
     const path = describeRequestPath(spec.url);
-    const budget = this.budgets[spec.service ?? serviceOfUrl(spec.url)];
+    const service = spec.service ?? serviceOfUrl(spec.url);
+    const budget = this.budgets[service];
     let retries = 0;
     let refreshedToken = false;
     for (;;) {
@@ -554,6 +563,10 @@ export class GraphClient {
           // Marked as leaving: from here the request runs to its answer even if the caller stops
           // (Ctrl-C), so that the answer is recorded rather than left in doubt.
           spec = { ...spec, signal: undefined };
+        }
+        if (spec.cost.writes > 0 && this.recordWrite !== undefined) {
+          // Every attempt: Graph counts a resent write (after a 429) in its window too.
+          await this.recordWrite({ service, writes: spec.cost.writes });
         }
         attempt = await this.attempt(spec, token);
       } finally {

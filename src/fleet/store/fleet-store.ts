@@ -54,6 +54,12 @@ export interface Campaign {
   deadline: string;
   /** Remediations: the script package id, once uploaded. */
   scriptId: string | null;
+  /**
+   * The connection options `fleet resume` needs (option name to value, e.g. `client-id`, `auth`,
+   * `tenant-id`; src/cli/fleet/resume-command-line.ts), never a secret; absent in campaigns an
+   * older build created (schema 5 and before).
+   */
+  resumeOptions?: Readonly<Record<string, string>>;
 }
 
 export interface CampaignDevice {
@@ -81,6 +87,7 @@ export interface NewCampaign {
   tenantKey?: string | undefined;
   selection: string;
   deadline: string;
+  resumeOptions?: Readonly<Record<string, string>> | undefined;
   devices: ReadonlyArray<{ deviceId: string; deviceName: string | null; baselineSync: string | null }>;
 }
 
@@ -93,6 +100,21 @@ export interface PhaseChange {
   lastSync?: string | null;
   compliantAt?: string | null;
   error?: string | null;
+}
+
+/**
+ * One Graph write request that left this process (schema version 6): a campaign's POST, a bulk
+ * action (`writes` = the devices it names), a triage's report export job, a $batch of writes.
+ */
+export interface GraphWrite {
+  /** The tenant, as campaigns name it (target for display, tenantKey when known). */
+  target: string;
+  tenantKey?: string | undefined;
+  /** The Intune service whose write budget it cost (src/fleet/graph/graph-limits.ts). */
+  service: string;
+  writes: number;
+  /** ISO time, just before it was sent. */
+  sentAt: string;
 }
 
 /** One triaged device, as stored for later selection by a campaign. */
@@ -155,6 +177,17 @@ export interface FleetStore {
    * hold them (docs/campaigns.md, "Writes of an earlier run"). ISO times, in no particular order.
    */
   postTimesSince(tenant: CampaignTenant, since: string): Promise<string[]>;
+  /**
+   * Records a Graph write about to be sent (schema version 6), by any command, and deletes the
+   * records older than an hour: Graph's window is far shorter (docs/campaigns.md).
+   */
+  recordGraphWrite(write: GraphWrite): Promise<void>;
+  /**
+   * When Graph writes of `service` were sent in the tenant (its tenantKey when both have one, else
+   * its target), at or after `since`: one ISO time per write (a record of 3 writes gives its time
+   * 3 times), in no particular order. A new process seeds its write budget with them.
+   */
+  graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<string[]>;
 
   /**
    * A triage run is written as it goes, so the fleet is never held twice: begin, add rows in

@@ -19,6 +19,7 @@ import type {
   CampaignTenant,
   DevicePhase,
   FleetStore,
+  GraphWrite,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -53,6 +54,7 @@ import {
   campaignDeadline,
   campaignInsert,
   campaignStatusValue,
+  graphWriteValues,
   NOT_ABANDONED,
   nowIso,
   optionalTenantKey,
@@ -244,8 +246,8 @@ export class PostgresFleetStore implements FleetStore {
       if (exists.rowCount !== 0)
         throw new FleetStoreError(`campaign ${id} already exists in ${this.description}`);
       await client.query(
-        'INSERT INTO campaigns (id, action, status, target, tenant_key, selection, created_at, updated_at, deadline) ' +
-          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        'INSERT INTO campaigns (id, action, status, target, tenant_key, selection, created_at, updated_at, deadline, resume_options) ' +
+          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
         insert.campaign,
       );
       if (insert.devices.length > 0) {
@@ -378,6 +380,27 @@ export class PostgresFleetStore implements FleetStore {
       [tenant.tenantKey ?? null, tenant.target, since],
     );
     return rows.map((row) => String(row.sent_at));
+  }
+
+  async recordGraphWrite(write: GraphWrite): Promise<void> {
+    const { row, deleteBefore } = graphWriteValues(write);
+    await this.#transaction(async (client) => {
+      await client.query('DELETE FROM graph_writes WHERE sent_at < $1', [deleteBefore]);
+      await client.query(
+        'INSERT INTO graph_writes (target, tenant_key, service, writes, sent_at) VALUES ($1, $2, $3, $4, $5)',
+        row,
+      );
+    });
+  }
+
+  async graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<string[]> {
+    const rows = await this.#query(
+      `SELECT sent_at, writes FROM graph_writes
+        WHERE (CASE WHEN $1::text IS NOT NULL AND tenant_key IS NOT NULL THEN tenant_key = $1::text ELSE target = $2 END)
+          AND service = $3 AND sent_at >= $4`,
+      [tenant.tenantKey ?? null, tenant.target, service, since],
+    );
+    return rows.flatMap((row) => Array<string>(toCount(row, 'writes')).fill(String(row.sent_at)));
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

@@ -21,7 +21,7 @@ export type DbRow = Record<string, unknown>;
 
 /** The column lists the queries select, in the order of the mapping below. */
 export const CAMPAIGN_COLUMNS =
-  'id, action, status, target, tenant_key, selection, created_at, updated_at, deadline, script_id';
+  'id, action, status, target, tenant_key, selection, created_at, updated_at, deadline, script_id, resume_options';
 export const CAMPAIGN_DEVICE_COLUMNS =
   'campaign_id, device_id, device_name, baseline_sync, phase, posted_at, last_sync, compliant_at, error, updated_at';
 export const TRIAGE_RUN_COLUMNS = 'id, created_at, target, tenant_key, summary';
@@ -106,7 +106,27 @@ export function toCampaign(row: DbRow): Campaign {
     updatedAt: text(t, row, 'updated_at'),
     deadline: text(t, row, 'deadline'),
     scriptId: optionalText(t, row, 'script_id'),
+    ...resumeOptions(t, row),
   };
+}
+
+/** The resume options when the row has them (campaigns stored before schema version 6 do not). */
+function resumeOptions(table: string, row: DbRow): { resumeOptions?: Record<string, string> } {
+  const value = json(table, row, 'resume_options');
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new FleetStoreError(`${where(table, row)}: expected a JSON object in resume_options`);
+  }
+  const options: Record<string, string> = {};
+  for (const [name, option] of Object.entries(value)) {
+    if (typeof option !== 'string') {
+      throw new FleetStoreError(
+        `${where(table, row)}: expected text values in resume_options, found ${typeof option}`,
+      );
+    }
+    options[name] = option;
+  }
+  return { resumeOptions: options };
 }
 
 export function toCampaignDevice(row: DbRow): CampaignDevice {

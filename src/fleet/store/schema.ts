@@ -54,7 +54,6 @@ const DIALECT_TOKENS: Record<StoreDialect, Record<string, string>> = {
   },
 };
 
-/** The table that records which migrations ran; created before any migration. */
 /**
  * Phases of a device whose POST may have reached Graph although no answer (postedAt) is recorded:
  * `posting` and `unconfirmed` (sent, answer unknown) and `failed` (Graph refused it, but it was a
@@ -62,6 +61,7 @@ const DIALECT_TOKENS: Record<StoreDialect, Record<string, string>> = {
  */
 export const SENT_WITHOUT_ANSWER_SQL = "'posting', 'unconfirmed', 'failed'";
 
+/** The table that records which migrations ran; created before any migration. */
 export const SCHEMA_VERSION_DDL = `CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER NOT NULL PRIMARY KEY,
   applied_at TEXT NOT NULL
@@ -255,6 +255,29 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE triage_rows ADD COLUMN tpm_version TEXT',
       'ALTER TABLE triage_rows ADD COLUMN firmware TEXT',
       'ALTER TABLE triage_rows ADD COLUMN setting_errors TEXT',
+    ],
+  },
+  {
+    version: 6,
+    summary: "every Graph write per tenant, for the next process's write budget; how to resume a campaign",
+    // graph_writes: one row per write request that left (a bulk action or a $batch of writes
+    // counts its writes in `writes`), whatever command sent it (a triage's report export jobs too),
+    // so that the next process seeds its budget with what Graph's window still holds
+    // (docs/campaigns.md, "Writes of an earlier run"). Rows older than an hour are deleted as new
+    // ones arrive. resume_options: the connection options `fleet resume` needs (JSON; never a
+    // secret, docs/store.md), NULL in campaigns stored before. The same statements in both
+    // dialects (as migration 3).
+    statements: [
+      `CREATE TABLE graph_writes (
+  id {{AUTO_ID}},
+  target TEXT NOT NULL,
+  tenant_key TEXT,
+  service TEXT NOT NULL,
+  writes INTEGER NOT NULL CHECK (writes > 0),
+  sent_at TEXT NOT NULL
+)`,
+      'CREATE INDEX graph_writes_by_time ON graph_writes (sent_at)',
+      'ALTER TABLE campaigns ADD COLUMN resume_options TEXT',
     ],
   },
 ];

@@ -27,6 +27,7 @@ import type {
   CampaignTenant,
   DevicePhase,
   FleetStore,
+  GraphWrite,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -60,6 +61,7 @@ import {
   campaignDeadline,
   campaignInsert,
   campaignStatusValue,
+  graphWriteValues,
   NOT_ABANDONED,
   nowIso,
   optionalTenantKey,
@@ -180,8 +182,8 @@ export class SqliteFleetStore implements FleetStore {
         throw new FleetStoreError(`campaign ${insert.campaign[0]} already exists in ${this.description}`);
       }
       this.#statement(
-        'INSERT INTO campaigns (id, action, status, target, tenant_key, selection, created_at, updated_at, deadline) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO campaigns (id, action, status, target, tenant_key, selection, created_at, updated_at, deadline, resume_options) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(...insert.campaign);
       const device = this.#statement(
         'INSERT INTO campaign_devices (campaign_id, device_id, device_name, baseline_sync, phase, updated_at) ' +
@@ -290,6 +292,26 @@ export class SqliteFleetStore implements FleetStore {
           AND (d.posted_at >= ? OR (d.posted_at IS NULL AND d.phase IN (${SENT_WITHOUT_ANSWER_SQL}) AND d.updated_at >= ?))`,
     ).all(key, key, tenant.target, since, since) as DbRow[];
     return rows.map((row) => String(row.sent_at));
+  }
+
+  async recordGraphWrite(write: GraphWrite): Promise<void> {
+    const { row, deleteBefore } = graphWriteValues(write);
+    this.#write(() => {
+      this.#statement('DELETE FROM graph_writes WHERE sent_at < ?').run(deleteBefore);
+      this.#statement(
+        'INSERT INTO graph_writes (target, tenant_key, service, writes, sent_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(...row);
+    });
+  }
+
+  async graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<string[]> {
+    const key = tenant.tenantKey ?? null;
+    const rows = this.#statement(
+      `SELECT sent_at, writes FROM graph_writes
+        WHERE (CASE WHEN ? IS NOT NULL AND tenant_key IS NOT NULL THEN tenant_key = ? ELSE target = ? END)
+          AND service = ? AND sent_at >= ?`,
+    ).all(key, key, tenant.target, service, since) as DbRow[];
+    return rows.flatMap((row) => Array<string>(toCount(row, 'writes')).fill(String(row.sent_at)));
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

@@ -5,7 +5,14 @@
  */
 import { redact, redactJsonValue } from '../../snapshot/redact-secrets.js';
 import { factText, UNKNOWN_FACT } from '../triage/device-facts.js';
-import type { CampaignStatus, DevicePhase, NewCampaign, PhaseChange, TriageRow } from './fleet-store.js';
+import type {
+  CampaignStatus,
+  DevicePhase,
+  GraphWrite,
+  NewCampaign,
+  PhaseChange,
+  TriageRow,
+} from './fleet-store.js';
 import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DEVICE_PHASES } from './schema.js';
 import { FleetStoreError } from './store-error.js';
 
@@ -65,8 +72,8 @@ export function requireRunId(runId: unknown): number {
 }
 
 export interface CampaignInsert {
-  /** id, action, status, target, tenant_key, selection, created_at, updated_at, deadline */
-  campaign: [string, string, string, string, string | null, string, string, string, string];
+  /** id, action, status, target, tenant_key, selection, created_at, updated_at, deadline, resume_options */
+  campaign: [string, string, string, string, string | null, string, string, string, string, string | null];
   /** campaign_id, device_id, device_name, baseline_sync, phase, updated_at per device. */
   devices: Array<[string, string, string | null, string | null, DevicePhase, string]>;
 }
@@ -118,8 +125,59 @@ export function campaignInsert(campaign: NewCampaign, now: string): CampaignInse
       now,
       now,
       requireText(`campaign ${id} deadline`, campaign.deadline),
+      resumeOptionsJson(id, campaign.resumeOptions),
     ],
     devices,
+  };
+}
+
+/**
+ * A campaign's resume options as stored: JSON of option names to values, redacted, or null. The
+ * caller gives only connection options that are no secret (resume-command-line.ts); a value that
+ * looks like one is still redacted (src/snapshot/redact-secrets.ts).
+ */
+function resumeOptionsJson(id: string, options: unknown): string | null {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new FleetStoreError(
+      `campaign ${id} resumeOptions: expected an object, got ${describeValue(options)}`,
+    );
+  }
+  const stored: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (!/^[a-z][a-z-]*$/.test(name)) {
+      throw new FleetStoreError(
+        `campaign ${id} resumeOptions: expected option names such as client-id, got ${JSON.stringify(name)}`,
+      );
+    }
+    stored[name] = redact(requireText(`campaign ${id} resumeOptions.${name}`, value));
+  }
+  return JSON.stringify(stored);
+}
+
+/** How long a Graph write is kept (schema 6): far past any window of Graph's (20 s for Intune). */
+const GRAPH_WRITES_KEPT_MS = 3_600_000;
+
+/** A Graph write's row (target, tenant_key, service, writes, sent_at) and the time before which rows are deleted. */
+export function graphWriteValues(write: GraphWrite): {
+  row: [string, string | null, string, number, string];
+  deleteBefore: string;
+} {
+  const sentAt = requireText('graph write sentAt', write.sentAt);
+  const at = Date.parse(sentAt);
+  if (Number.isNaN(at)) throw new FleetStoreError(`graph write sentAt: expected an ISO time, got ${sentAt}`);
+  if (!Number.isSafeInteger(write.writes) || write.writes <= 0) {
+    throw new FleetStoreError(`graph write writes: expected a positive integer, got ${String(write.writes)}`);
+  }
+  return {
+    row: [
+      redact(requireText('graph write target', write.target)),
+      optionalTenantKey('graph write tenantKey', write.tenantKey),
+      requireText('graph write service', write.service),
+      write.writes,
+      new Date(at).toISOString(),
+    ],
+    deleteBefore: new Date(at - GRAPH_WRITES_KEPT_MS).toISOString(),
   };
 }
 
@@ -299,8 +357,8 @@ export function triageTarget(target: string): string {
 }
 
 /** A tenant key as stored: null when not known (a record of an older build reads as null too). */
-export function optionalTenantKey(what: string, key: string | undefined): string | null {
-  return key === undefined ? null : redact(requireText(what, key));
+export function optionalTenantKey(what: string, key: string | undefined | null): string | null {
+  return key === undefined || key === null ? null : redact(requireText(what, key));
 }
 
 /** `now` for every timestamp the store writes itself. */

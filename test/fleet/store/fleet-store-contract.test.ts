@@ -191,6 +191,104 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     expect(await store.postTimesSince({ target: base.target }, since)).toHaveLength(5);
   });
 
+  it('records every Graph write of a tenant and lists one time per write since a time, per service', async () => {
+    store = await open();
+    const target = 'https://graph.microsoft.com tenant 0000-lab';
+    const now = Date.now();
+    const at = (agoMs: number) => new Date(now - agoMs).toISOString();
+    // A triage's export job and a bulk action of 3 devices, under the tenant's key; one under the
+    // same key and another display target; one in another tenant; one of another service; one
+    // before `since`; one an older build's way, without a key (told apart by its target).
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-1',
+      service: 'devices',
+      writes: 1,
+      sentAt: at(1_000),
+    });
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-1',
+      service: 'devices',
+      writes: 3,
+      sentAt: at(2_000),
+    });
+    await store.recordGraphWrite({
+      target: 'renamed display',
+      tenantKey: 'key-1',
+      service: 'devices',
+      writes: 1,
+      sentAt: at(3_000),
+    });
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-2',
+      service: 'devices',
+      writes: 1,
+      sentAt: at(1_000),
+    });
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-1',
+      service: 'deviceConfiguration',
+      writes: 1,
+      sentAt: at(1_000),
+    });
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-1',
+      service: 'devices',
+      writes: 1,
+      sentAt: at(90_000),
+    });
+    await store.recordGraphWrite({ target, service: 'devices', writes: 1, sentAt: at(1_000) });
+    const since = at(60_000);
+    const times = await store.graphWritesSince({ target, tenantKey: 'key-1' }, 'devices', since);
+    expect(times.sort()).toEqual([at(3_000), at(2_000), at(2_000), at(2_000), at(1_000), at(1_000)].sort());
+    // Without a key, by the target alone: every record of that target, keyed or not.
+    expect(await store.graphWritesSince({ target }, 'devices', since)).toHaveLength(6);
+    expect(
+      await store.graphWritesSince({ target, tenantKey: 'key-1' }, 'deviceConfiguration', since),
+    ).toEqual([at(1_000)]);
+    // A record more than an hour older than a new one is deleted when the new one arrives.
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-3',
+      service: 'devices',
+      writes: 1,
+      sentAt: at(3_700_000),
+    });
+    await store.recordGraphWrite({
+      target,
+      tenantKey: 'key-3',
+      service: 'devices',
+      writes: 1,
+      sentAt: at(0),
+    });
+    expect(
+      await store.graphWritesSince({ target: 'tenant 3', tenantKey: 'key-3' }, 'devices', at(4_000_000)),
+    ).toEqual([at(0)]);
+    await expect(
+      store.recordGraphWrite({ target, service: 'devices', writes: 0, sentAt: at(0) }),
+    ).rejects.toThrow(/writes: expected a positive integer/);
+    await expect(
+      store.recordGraphWrite({ target, service: 'devices', writes: 1, sentAt: 'yesterday' }),
+    ).rejects.toThrow(/sentAt: expected an ISO time/);
+  });
+
+  it("keeps a campaign's resume options; a campaign created without them has none", async () => {
+    store = await open();
+    const options = { 'graph-url': 'https://graph.microsoft.com', 'client-id': 'app-1', auth: 'browser' };
+    const created = await store.createCampaign({ ...campaign('r1', ['a']), resumeOptions: options });
+    expect(created.resumeOptions).toEqual(options);
+    expect((await store.getCampaign('r1'))?.resumeOptions).toEqual(options);
+    expect((await store.createCampaign(campaign('r2', ['b']))).resumeOptions).toBeUndefined();
+    await expect(
+      store.createCampaign({ ...campaign('r3', ['c']), resumeOptions: { 'Client Id': 'x' } }),
+    ).rejects.toThrow(/resumeOptions: expected option names/);
+    expect(await store.getCampaign('r3')).toBeUndefined();
+  });
+
   it('applies a batch all or nothing: a bad change rolls back the good ones before it', async () => {
     store = await open();
     await store.createCampaign(campaign('c', ['a', 'b']));
