@@ -1,6 +1,6 @@
 /** The resume command printed for a stopped campaign: its connection options, never a secret. */
 import { describe, expect, it } from 'vitest';
-import { resumeCommandLine } from '../../src/cli/fleet/resume-command-line.js';
+import { resumeCommandLine, resumeOptions } from '../../src/cli/fleet/resume-command-line.js';
 
 describe('resumeCommandLine', () => {
   it('carries a production connection: Graph URL, tenant, app, sign-in mode, certificate path', () => {
@@ -25,6 +25,28 @@ describe('resumeCommandLine', () => {
     expect(line).toBe('tpm-doctor fleet resume c-2 --tenant lab --store postgres://fleet@db.example/tpm');
     expect(resumeCommandLine('c-3', { store: "sqlite:/tmp/it's $(here).sqlite" })).toBe(
       "tpm-doctor fleet resume c-3 --store 'sqlite:/tmp/it'\\''s $(here).sqlite'",
+    );
+  });
+});
+
+describe('resumeOptions', () => {
+  it('keeps the connection options but the store (fleet status is given it), nothing else', () => {
+    const values = {
+      'graph-url': 'https://graph.microsoft.us',
+      'client-id': '00000000-0000-0000-0000-000000000001',
+      auth: 'browser',
+      store: 'postgres://admin:hunter2@db/fleet',
+      quiet: true,
+      class: 'sync-stale',
+    };
+    expect(resumeOptions(values)).toEqual({
+      'graph-url': 'https://graph.microsoft.us',
+      'client-id': '00000000-0000-0000-0000-000000000001',
+      auth: 'browser',
+    });
+    // Stored, then printed with fleet status's own --store: the same line as after Ctrl-C.
+    expect(resumeCommandLine('c-4', { ...resumeOptions(values), store: values.store })).toBe(
+      resumeCommandLine('c-4', values),
     );
   });
 });

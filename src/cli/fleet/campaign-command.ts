@@ -45,7 +45,7 @@ import {
   openGraphConnection,
 } from './graph-connection.js';
 import { ProgressLine } from './progress-line.js';
-import { resumeCommandLine } from './resume-command-line.js';
+import { resumeCommandLine, resumeOptions } from './resume-command-line.js';
 import { triageForTarget } from './triage-for-target.js';
 
 /**
@@ -557,6 +557,7 @@ export async function runNewCampaign(
       selection,
       target: connection.target,
       tenantKey: connection.tenant.key,
+      resumeOptions: resumeOptions(v),
       ...(deadlineMs !== undefined
         ? { deadlineMs }
         : connection.isLab

@@ -31,7 +31,7 @@ import {
   type GraphConnection,
   openGraphConnection,
 } from './graph-connection.js';
-import { resumeCommandLine } from './resume-command-line.js';
+import { resumeCommandLine, resumeOptions } from './resume-command-line.js';
 import { triageForTarget } from './triage-for-target.js';
 
 const VERB = 'fleet clear';
@@ -194,6 +194,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       selection,
       target: connection.target,
       tenantKey: connection.tenant.key,
+      resumeOptions: resumeOptions(v),
       detectionScript: script,
       approval,
       ...(deadlineMs !== undefined

@@ -21,10 +21,23 @@ const CARRIED = [
   'store',
 ] as const;
 
-export function resumeCommandLine(
-  campaignId: string,
-  values: { readonly [key: string]: string | boolean | string[] | undefined },
-): string {
+type OptionValues = { readonly [key: string]: string | boolean | string[] | undefined };
+
+/**
+ * The connection options of `values` that `fleet resume` needs, kept with the campaign in the store
+ * (docs/store.md, schema 6) so that `fleet status ID` can print the full command: CARRIED but the
+ * store, which `fleet status` is itself given. None is a secret (above).
+ */
+export function resumeOptions(values: OptionValues): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const option of CARRIED) {
+    const value = values[option];
+    if (option !== 'store' && typeof value === 'string') options[option] = value;
+  }
+  return options;
+}
+
+export function resumeCommandLine(campaignId: string, values: OptionValues): string {
   const words = ['tpm-doctor', 'fleet', 'resume', campaignId];
   for (const option of CARRIED) {
     const value = values[option];

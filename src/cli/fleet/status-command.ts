@@ -12,6 +12,7 @@ import { parseVerbArgs } from '../args.js';
 import { printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
+import { resumeCommandLine } from './resume-command-line.js';
 
 const OPTIONS = {
   store: {
@@ -63,13 +64,19 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         throw new UsageError(`no campaign "${id}" in ${store.description}`, 'fleet status');
       }
       const summary = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
+      // A campaign stored with its connection options (schema 6) gets the full resume command; an
+      // older one the plain `fleet resume ID`.
+      const resume =
+        campaign.resumeOptions === undefined
+          ? {}
+          : { resumeCommand: resumeCommandLine(id, { ...campaign.resumeOptions, store: values.store }) };
       // The devices the campaign is not done with, by name: the counts alone do not say which.
       const open = await openDevices(store, id, campaign.action);
       process.stdout.write(
         values.json
           ? `${JSON.stringify({ ...summary, openDevices: open }, null, 2)}\n`
           : `${[
-              renderCampaignStatus(summary, text).trimEnd(),
+              renderCampaignStatus(summary, { ...text, ...resume }).trimEnd(),
               ...openDeviceLines(
                 open,
                 ui['fleet.open.heading'],

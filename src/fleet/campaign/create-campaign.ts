@@ -26,6 +26,8 @@ export interface CreateCampaignOptions {
   target: string;
   /** The tenant's own key, learnt after sign-in (src/plan/tenant-pinning.ts). */
   tenantKey?: string | undefined;
+  /** The connection options `fleet resume` needs, kept with the campaign (never a secret: FleetStore). */
+  resumeOptions?: Readonly<Record<string, string>> | undefined;
   /** How long devices are tracked before they are `timed-out` (default 24 h). */
   deadlineMs?: number;
   /** remediate and clear: the text of scripts/collect-evidence.ps1, uploaded as the detection script. */
@@ -160,6 +162,7 @@ export async function createCampaign(options: CreateCampaignOptions): Promise<Cr
     action,
     target: options.target,
     ...(options.tenantKey === undefined ? {} : { tenantKey: options.tenantKey }),
+    ...(options.resumeOptions === undefined ? {} : { resumeOptions: options.resumeOptions }),
     selection: chosen.description,
     deadline: new Date(created.getTime() + deadlineMs).toISOString(),
     devices: chosen.devices,
