@@ -65,6 +65,11 @@ function chunkOf(id) {
   if (/\/src\/console\//.test(file) || /\/src\/cli\/commands\/console\./.test(file)) return 'web-console';
   // `tpm-doctor completion` reads every command's option table: never on another command's path.
   if (/\/src\/cli\/(commands\/completion|completion\/)/.test(file)) return null;
+  // Each store backend a chunk of its own, loaded by open-store.ts's import() only when that store
+  // is opened: rolldown hoists a chunk's external require()s (pg, better-sqlite3) to the chunk's
+  // top, so inside the fleet chunk both drivers loaded with every fleet command.
+  if (/\/src\/fleet\/store\/sqlite-store\./.test(file)) return 'store-sqlite';
+  if (/\/src\/fleet\/store\/postgres-store\./.test(file)) return 'store-postgres';
   if (/\/src\/fleet\//.test(file) || /\/src\/cli\/(commands\/fleet|fleet)/.test(file)) return 'fleet';
   if (/\/src\/(remedy|verify)\//.test(file)) return 'remedy';
   if (/\/src\/cli\/(commands\/(clear|resume|runs|abandon)|render\/gate-text|lockout-auth)/.test(file))
