@@ -164,12 +164,15 @@ describe('the writes of a triage just before a campaign', () => {
     expect(sync.code, sync.stderr).toBe(0);
     expect(posts(l, 0, writesPerWindow)).toEqual(Array(writesPerWindow).fill(1));
     expect(labTotals(l)).toEqual({ writes: exportWrites + writesPerWindow, throttled: 0 });
-    // Every write is in the store, the triage's too, under the tenant.
+    // Every write is in the store: the triage's as Graph writes, the campaign's by its devices.
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare('SELECT SUM(writes) AS writes FROM graph_writes').get()).toEqual({
-        writes: exportWrites + writesPerWindow,
+        writes: exportWrites,
       });
+      expect(
+        db.prepare("SELECT COUNT(*) AS posted FROM campaign_devices WHERE phase = 'posted'").get(),
+      ).toEqual({ posted: writesPerWindow });
     } finally {
       db.close();
     }

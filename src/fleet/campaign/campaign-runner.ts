@@ -45,9 +45,10 @@ export interface RunCampaignOptions {
   writeWindowWaitMs?: (writes: number) => number | null;
   /**
    * The write budget the campaign's POSTs are paced by (GraphClient's devices budget). Before its
-   * first POST the run counts in it the Graph writes of the devices service the store recorded for
-   * this tenant within the last window, whatever command sent them (a campaign's posts, a
-   * triage's report export jobs: FleetStore.graphWritesSince): Graph's window still holds an
+   * first POST the run counts in it the writes the store recorded for this tenant within the last
+   * window: the posts of every campaign (FleetStore.postTimesSince) and every other Graph write of
+   * the devices service, whatever command sent it (a triage's report export jobs, a script
+   * upload: FleetStore.graphWritesSince, schema 6): Graph's window still holds an
    * earlier process's writes (a Ctrl-C and an immediate resume, two campaigns back to back, a
    * triage then a campaign), and a budget that started empty would be throttled by them
    * (docs/campaigns.md, "Writes of an earlier run").
@@ -131,7 +132,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   if (options.writeBudget !== undefined) {
     const at = now().getTime();
     const since = new Date(at - options.writeBudget.limits.windowMs - EARLIER_WRITES_SLACK_MS);
-    const times = await store.graphWritesSince(campaign, 'devices', since.toISOString());
+    // Disjoint: a campaign's POSTs are recorded by their devices' rows, not as Graph writes
+    // (GraphClientOptions.recordWrite), so none is counted twice.
+    const times = [
+      ...(await store.postTimesSince(campaign, since.toISOString())),
+      ...(await store.graphWritesSince(campaign, 'devices', since.toISOString())),
+    ];
     earlierWrites = options.writeBudget.recordEarlierWrites(times.map((time) => at - Date.parse(time)));
   }
   const interrupted = await store.campaignDevices(campaignId, ['posting']);

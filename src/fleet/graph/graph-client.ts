@@ -63,6 +63,8 @@ export interface GraphClientOptions {
    * Awaited before every attempt of a request that costs writes leaves (after the budget admitted
    * it): the fleet commands record it in the store, so that the next process counts it in its
    * write budget (docs/campaigns.md, "Writes of an earlier run"). If it throws, nothing is sent.
+   * Not called for a POST with `beforeSend`: its caller records it there (a campaign marks its
+   * devices `posting`, and the store lists those times), so it is neither written nor counted twice.
    */
   recordWrite?: (write: { service: IntuneService; writes: number }) => Promise<void>;
   /** $batch envelopes of one `batch()` call in flight at once. Default 4. */
@@ -564,7 +566,7 @@ export class GraphClient {
           // (Ctrl-C), so that the answer is recorded rather than left in doubt.
           spec = { ...spec, signal: undefined };
         }
-        if (spec.cost.writes > 0 && this.recordWrite !== undefined) {
+        if (spec.cost.writes > 0 && this.recordWrite !== undefined && request.beforeSend === undefined) {
           // Every attempt: Graph counts a resent write (after a 429) in its window too.
           await this.recordWrite({ service, writes: spec.cost.writes });
         }

@@ -452,3 +452,54 @@ describe('GraphClient caps every JSON answer', () => {
     expect((error as Error).message).not.toMatch(/\n/);
   });
 });
+
+describe('GraphClient records its writes', () => {
+  it('each attempt of a write before it leaves, with its service and writes; reads and self-recorded POSTs not', async () => {
+    const target = await serve((request, response, index) => {
+      if (request.url.endsWith('/$batch')) {
+        const { requests } = JSON.parse(request.body) as { requests: Array<{ id: string }> };
+        return sendJson(response, 200, {
+          responses: requests.map(({ id }) => ({ id, status: 204, body: null })),
+        });
+      }
+      // The first export job POST is throttled once (Retry-After 0): resent, and recorded again.
+      if (index === 1)
+        return sendJson(response, 429, graphErrorBody('TooManyRequests', 'again'), { 'Retry-After': '0' });
+      sendJson(response, 200, { value: [] });
+    });
+    const writes: Array<{ service: string; writes: number; arrivalsBefore: number }> = [];
+    const graph = client(target, {
+      recordWrite: async (write) => {
+        writes.push({ ...write, arrivalsBefore: target.arrivals.length });
+      },
+    });
+    await graph.get('v1.0', '/deviceManagement/managedDevices');
+    await graph.post('beta', '/deviceManagement/reports/exportJobs', { body: { reportName: 'x' } });
+    await graph.post('v1.0', '/deviceManagement/managedDevices/d1/syncDevice', {
+      beforeSend: async () => undefined,
+    });
+    await graph.batch('v1.0', [
+      { key: 'a', method: 'POST', url: '/deviceManagement/managedDevices/d2/syncDevice' },
+      { key: 'b', method: 'POST', url: '/deviceManagement/managedDevices/d3/syncDevice' },
+      { key: 'c', method: 'GET', url: '/deviceManagement/managedDevices/d4' },
+    ]);
+    expect(writes).toEqual([
+      { service: 'devices', writes: 1, arrivalsBefore: 1 },
+      { service: 'devices', writes: 1, arrivalsBefore: 2 },
+      { service: 'devices', writes: 2, arrivalsBefore: 4 },
+    ]);
+  });
+
+  it('a recorder that fails sends nothing', async () => {
+    const target = await serve((_request, response) => sendJson(response, 200, {}));
+    const graph = client(target, {
+      recordWrite: async () => {
+        throw new Error('store is gone');
+      },
+    });
+    await expect(graph.post('v1.0', '/deviceManagement/managedDevices/d1/syncDevice')).rejects.toThrow(
+      'store is gone',
+    );
+    expect(target.arrivals).toHaveLength(0);
+  });
+});
