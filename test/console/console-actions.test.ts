@@ -403,6 +403,29 @@ describe('console actions against the lab', () => {
       // The lab's two swtpm-backed devices are cleared for real and prove it.
       expect(proven.length).toBe(2);
       expect(proven.every((d) => d.phase === 'compliant')).toBe(true);
+
+      // The same dry run again, on the same triage: every device it would have chosen was cleared
+      // by that campaign after the triage was taken, so it is refused with why, not chosen again.
+      const again = await postOk<CampaignPlanResponse>('/api/campaigns/plan', {
+        action: 'clear',
+        clearSafety: ['safe'],
+      });
+      expect(again.devices).toBe(0);
+      expect(again.refusedCount).toBe(plan.devices);
+      expect(again.refused.length).toBeGreaterThan(0);
+      for (const refused of again.refused) {
+        expect(refused.reason).toMatch(
+          new RegExp(
+            `^cleared by campaign ${started.id} \\(.+\\) after triage \\d+ was taken: run \`fleet triage\` again`,
+          ),
+        );
+      }
+      const cliAgain = await runCli(
+        ['fleet', 'clear', ...LAB, '--clear-safety', 'safe', '--store', store, '--dry-run', '--json'],
+        { timeoutMs: 120_000 },
+      );
+      expect(cliAgain.code, cliAgain.stderr).toBe(0);
+      expect(again.plan).toEqual(JSON.parse(cliAgain.stdout));
     },
     LONG,
   );

@@ -1,7 +1,7 @@
 import { EXIT } from '../../exit-codes.js';
 import { clearPlan } from '../../fleet/campaign/campaign-plan.js';
 import { checkApproval } from '../../fleet/campaign/clear-script.js';
-import { selectClearSafe } from '../../fleet/campaign/clear-selection.js';
+import { type RefusedDevice, refusalReason, selectClearSafe } from '../../fleet/campaign/clear-selection.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
 import { openFleetStore } from '../../fleet/store/open-store.js';
 import { loadMessages } from '../../text/messages/catalog.js';
@@ -225,7 +225,7 @@ export function renderPlan(
     approvedBy: string | null;
     ticket: string | null;
     devices: { deviceId: string; deviceName: string | null }[];
-    refused: { deviceId: string; deviceName: string | null; reason: string }[];
+    refused: RefusedDevice[];
   },
   ui: UiMessages = EN,
 ): string {
@@ -246,7 +246,7 @@ export function renderPlan(
   if (plan.refused.length > 0) {
     lines.push(
       ui['fleet.clear-plan.refused']({ count: plan.refused.length }),
-      ...plan.refused.map((r) => `  ${deviceLabel(r)}: ${terminalSafe(r.reason)}`),
+      ...plan.refused.map((r) => `  ${deviceLabel(r)}: ${terminalSafe(refusalReason(r, ui))}`),
     );
   }
   lines.push(ui['fleet.dry-run.nothing-posted']);

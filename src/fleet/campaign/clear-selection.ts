@@ -1,8 +1,11 @@
 import { type TenantIdentity, tenantPinRefusal } from '../../plan/tenant-pinning.js';
+import { EN, type UiMessages } from '../../text/messages/en.js';
 import type { FleetStore, NewCampaign, TriageRow } from '../store/fleet-store.js';
 import { describeTriageFilter } from '../triage/triage-filter.js';
 import { CampaignError } from './campaign-error.js';
 import type { CampaignSelection } from './campaign-selection.js';
+import { phaseLabel } from './campaign-status.js';
+import { type ClearSinceTriage, clearsSinceTriage } from './clears-since-triage.js';
 import { triageSelectionRows } from './triage-selection-rows.js';
 
 /** A device a clear campaign will not touch, and why. */
@@ -10,6 +13,29 @@ export interface RefusedDevice {
   deviceId: string;
   deviceName: string | null;
   reason: string;
+  /**
+   * Set when a clear campaign since the triage (or one still open) refused it: the reason's facts,
+   * so a dry run words it in its own language (refusalReason).
+   */
+  clearCampaign?: ClearSinceTriage & { triageRunId: number };
+}
+
+/** A refused device's reason in `ui`'s language (the stored `reason` is English). */
+export function refusalReason(refused: RefusedDevice, ui: UiMessages = EN): string {
+  const since = refused.clearCampaign;
+  if (since === undefined) return refused.reason;
+  const outcome = phaseLabel(ui, 'clear', since.phase);
+  return since.open
+    ? ui['fleet.clear-refusal.open-campaign']({
+        campaign: since.campaignId,
+        state: ui[`fleet.state.${since.campaignStatus}`],
+        outcome,
+      })
+    : ui['fleet.clear-refusal.cleared-since-triage']({
+        campaign: since.campaignId,
+        outcome,
+        run: since.triageRunId,
+      });
 }
 
 export interface ClearSelection {
@@ -30,6 +56,10 @@ export interface ClearSelection {
  * Every other device asked for is refused with the reason the triage recorded; a device the
  * triage never saw is refused too, never chosen on a guess. Each device still runs its own
  * preflight gate before anything happens to its TPM.
+ *
+ * A triage taken before a device's last clear no longer speaks for it, and a device of a clear
+ * campaign still open is that campaign's: both are refused whatever the triage says
+ * (clears-since-triage.ts), and a new triage decides afresh.
  */
 export async function selectClearSafe(
   store: FleetStore,
@@ -53,12 +83,13 @@ export async function selectClearSafe(
   );
   if (refusal !== undefined) throw new CampaignError(refusal);
   const runId = run.id;
+  const cleared = await clearsSinceTriage(store, run);
   if (selection.kind === 'triage') {
     const inScope = await triageSelectionRows(store, run, selection);
     // Whatever clear safety was asked for, only `safe` is chosen (split below): the record says so.
     const { clearSafety: _asked, ...filter } = selection;
     const filters = [...describeTriageFilter(filter), 'clear safety safe'];
-    return split(`triage ${runId}, ${filters.join(', ')}`, runId, inScope);
+    return split(`triage ${runId}, ${filters.join(', ')}`, runId, inScope, cleared);
   }
   const wanted = [...new Set(selection.deviceIds.map((id) => id.trim()).filter((id) => id !== ''))];
   const byId = new Map((await store.triageRows(runId)).map((row) => [row.deviceId, row]));
@@ -78,16 +109,31 @@ export async function selectClearSafe(
     `${wanted.length} device id${wanted.length === 1 ? '' : 's'} given, triage ${runId}`,
     runId,
     rows,
+    cleared,
   );
   return { ...chosen, refused: [...missing, ...chosen.refused] };
 }
 
-function split(description: string, triageRunId: number, rows: readonly TriageRow[]): ClearSelection {
+function split(
+  description: string,
+  triageRunId: number,
+  rows: readonly TriageRow[],
+  cleared: ReadonlyMap<string, ClearSinceTriage>,
+): ClearSelection {
   const devices: ClearSelection['devices'][number][] = [];
   const azureAdDeviceIds = new Map<string, string | null>();
   const refused: RefusedDevice[] = [];
   for (const row of rows) {
-    if (row.clearSafety === 'safe') {
+    const since = cleared.get(row.deviceId);
+    if (since !== undefined) {
+      const clearCampaign = { ...since, triageRunId };
+      refused.push({
+        deviceId: row.deviceId,
+        deviceName: row.deviceName,
+        reason: refusalReason({ deviceId: row.deviceId, deviceName: null, reason: '', clearCampaign }),
+        clearCampaign,
+      });
+    } else if (row.clearSafety === 'safe') {
       devices.push({ deviceId: row.deviceId, deviceName: row.deviceName, baselineSync: row.lastSync });
       azureAdDeviceIds.set(row.deviceId, row.azureAdDeviceId);
     } else {

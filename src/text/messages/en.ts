@@ -212,6 +212,11 @@ export const EN = {
   'fleet.clear-plan.would-clear': (p: { count: number }) =>
     `Would clear the TPM of ${p.count} device${p.count === 1 ? '' : 's'} (each behind its own preflight gate):`,
   'fleet.clear-plan.refused': (p: { count: number }) => `Refused ${p.count}:`,
+  // A clear since the triage, or one still open (src/fleet/campaign/clears-since-triage.ts).
+  'fleet.clear-refusal.cleared-since-triage': (p: { campaign: string; outcome: string; run: number }) =>
+    `cleared by campaign ${p.campaign} (${p.outcome}) after triage ${p.run} was taken: run \`fleet triage\` again to see whether it still needs a clear`,
+  'fleet.clear-refusal.open-campaign': (p: { campaign: string; state: string; outcome: string }) =>
+    `in open clear campaign ${p.campaign} (${p.state}; this device: ${p.outcome}): \`fleet resume ${p.campaign}\` finishes it, \`fleet abandon ${p.campaign}\` ends it`,
   'fleet.stopping': '\ntpm-doctor: stopping: recording the actions in flight (Ctrl-C again to force)...\n',
 
   // The console's sentences: what its server answers in the admin's language (src/console/).

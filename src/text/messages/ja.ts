@@ -205,6 +205,10 @@ export const JA = {
   'fleet.clear-plan.would-clear': (p: { count: number }) =>
     `${p.count}台のデバイスの TPM をクリアします（各デバイスで個別の事前チェックを通過した場合のみ）:`,
   'fleet.clear-plan.refused': (p: { count: number }) => `対象外 ${p.count}台:`,
+  'fleet.clear-refusal.cleared-since-triage': (p: { campaign: string; outcome: string; run: number }) =>
+    `トリアージ ${p.run} の後にキャンペーン ${p.campaign} でクリア済み（${p.outcome}）: まだクリアが必要かどうか、\`fleet triage\` をもう一度実行して確かめてください`,
+  'fleet.clear-refusal.open-campaign': (p: { campaign: string; state: string; outcome: string }) =>
+    `未完了のクリアキャンペーン ${p.campaign} に含まれています（${p.state}、このデバイス: ${p.outcome}）: \`fleet resume ${p.campaign}\` で完了、\`fleet abandon ${p.campaign}\` で終了します`,
   'fleet.stopping':
     '\ntpm-doctor: 停止しています。処理中の操作を記録しています（強制終了するにはもう一度 Ctrl-C）...\n',
 
