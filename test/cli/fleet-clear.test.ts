@@ -174,6 +174,7 @@ describe('fleet clear', () => {
     // The help is re-flowed to 80 columns: the phrase may break across lines.
     expect(help.stdout).toMatch(/clear\s+safety "safe"/);
     expect(help.stdout).toMatch(/--approved-by NAME/);
+    expect(help.stdout).toMatch(/cleared\s+by\s+a\s+clear\s+campaign\s+after\s+that\s+triage\s+began/);
     const fleet = await runCli(['fleet', '--help']);
     expect(fleet.stdout).toMatch(/^\s+clear\s/m);
     const lab = await runCli(['lab', '--help']);

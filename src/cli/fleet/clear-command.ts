@@ -81,6 +81,8 @@ Intune Remediations, each behind its own preflight gate, and track each one unti
   1. Only devices whose latest triage ("tpm-doctor fleet triage") says clear safety "safe" are
      selected: recovery key escrowed and matching, the ladder reaching a clear, nothing blocking.
      Every other device asked for is refused with the triage's reason, never chosen on a guess.
+     A device cleared by a clear campaign after that triage began, or in a clear campaign still
+     open (running or stopped), is refused too: run "tpm-doctor fleet triage" again first.
   2. --approved-by NAME --ticket ID are required; they go to every device's own gate and journal.
   3. The devices listed and CLEAR typed (as for one clear), or --yes (also on a LAB tenant: the command line is the one you will
      use on a real tenant, and a LAB swtpm-backed device really is cleared).
