@@ -5,9 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { displayWidth } from '../../src/text/display-width.js';
-import { runCli, useBuiltCli } from './cli-support.js';
+import { runCli, useBuiltCli, useTempDir } from './cli-support.js';
 
 useBuiltCli();
+// A store of its own: a dry run opens the store, and the default is the machine's state folder.
+const tmp = useTempDir('tpm-doctor-fleet-triage-cli-');
+const store = () => ['--store', `sqlite:${tmp.file('fleet.sqlite')}`];
 
 const TRIAGE = ['fleet', 'triage', '--tenant', 'lab', '--lab-devices', '300', '--no-store', '-q'];
 
@@ -50,6 +53,7 @@ describe('fleet sync --dry-run --tenant lab', () => {
           '--device',
           'b',
           '--dry-run',
+          ...store(),
           ...bulk,
         ],
         { timeoutMs: 120_000 },
@@ -63,7 +67,7 @@ describe('fleet sync --dry-run --tenant lab', () => {
     }
     const many = Array.from({ length: 450 }, (_, i) => ['--device', `d${i}`]).flat();
     const big = await runCli(
-      ['fleet', 'sync', '--tenant', 'lab', '--lab-devices', '300', ...many, '--dry-run'],
+      ['fleet', 'sync', '--tenant', 'lab', '--lab-devices', '300', ...many, '--dry-run', ...store()],
       {
         timeoutMs: 120_000,
       },
@@ -74,7 +78,18 @@ describe('fleet sync --dry-run --tenant lab', () => {
     );
     expect(big.stdout).toContain('  ... and 430 more (--json lists them)');
     const json = await runCli(
-      ['fleet', 'sync', '--tenant', 'lab', '--lab-devices', '300', ...many, '--dry-run', '--json'],
+      [
+        'fleet',
+        'sync',
+        '--tenant',
+        'lab',
+        '--lab-devices',
+        '300',
+        ...many,
+        '--dry-run',
+        '--json',
+        ...store(),
+      ],
       {
         timeoutMs: 120_000,
       },
