@@ -5,6 +5,7 @@ import type {
   CampaignDeviceState,
   CampaignEndEvent,
   CampaignProgressEvent,
+  CampaignRunningEvent,
   StartedResponse,
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
@@ -20,12 +21,19 @@ interface State {
   /** The status in the console's language (the server's word for `status`). */
   statusTitle: string;
   error: string | null;
+  /** Devices still open (the snapshot's, then the progress events'). */
+  open: number;
+  /** `fleet status ID`'s created, deadline and devices lines (the devices line kept current). */
+  fields: { label: string; value: string }[];
 }
 
 /**
  * One campaign, live: its phase counts and devices from Server-Sent Events (a snapshot first,
  * then each change; EventSource reconnects with Last-Event-ID by itself), and stop, resume and
- * abandon as `fleet sync`'s Ctrl-C, `fleet resume` and `fleet abandon` do them.
+ * abandon as `fleet sync`'s Ctrl-C, `fleet resume` and `fleet abandon` do them. The stream is
+ * followed (`?follow=1`): it stays open after a run ends, so whatever this or any other page does
+ * next (a resume, an abandon) shows here too; a stream that breaks is reconnected by the browser,
+ * which reads the state again.
  */
 export function CampaignView(props: {
   id: string;
@@ -35,11 +43,13 @@ export function CampaignView(props: {
   const [state, setState] = useState<State | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
+  const [askAbandon, setAskAbandon] = useState(false);
+  const [abandoned, setAbandoned] = useState<AbandonResponse | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
   useEffect(() => {
-    const events = new EventSource(`/api/campaigns/${encodeURIComponent(id)}/events`);
+    const events = new EventSource(`/api/campaigns/${encodeURIComponent(id)}/events?follow=1`);
     const read = <T,>(e: Event) => JSON.parse((e as MessageEvent<string>).data) as T;
     events.addEventListener('snapshot', (e) => {
       const detail = read<CampaignDetailResponse>(e);
@@ -52,7 +62,17 @@ export function CampaignView(props: {
         status: detail.status.status,
         statusTitle: detail.status.statusTitle,
         error: null,
+        open: detail.status.open,
+        fields: detail.fields,
       });
+    });
+    events.addEventListener('running', (e) => {
+      const running = read<CampaignRunningEvent>(e);
+      setState((s) =>
+        s === null
+          ? s
+          : { ...s, running: true, status: running.status, statusTitle: running.statusTitle, error: null },
+      );
     });
     events.addEventListener('progress', (e) => {
       const progress = read<CampaignProgressEvent>(e);
@@ -62,6 +82,10 @@ export function CampaignView(props: {
           : {
               ...s,
               counts: progress.counts,
+              open: progress.total - progress.done,
+              fields: s.fields.map((f, i) =>
+                i === s.fields.length - 1 ? { label: f.label, value: progress.devicesText } : f,
+              ),
               running: true,
               status: 'running',
               statusTitle: progress.statusTitle,
@@ -79,7 +103,6 @@ export function CampaignView(props: {
     });
     events.addEventListener('end', (e) => {
       const end = read<CampaignEndEvent>(e);
-      events.close();
       setState((s) =>
         s === null
           ? s
@@ -94,14 +117,16 @@ export function CampaignView(props: {
 
   const act = async (verb: 'stop' | 'resume' | 'abandon') => {
     setProblem(null);
+    setAskAbandon(false);
     try {
       if (verb === 'abandon')
-        await postJson<AbandonResponse>(`/api/campaigns/${encodeURIComponent(id)}/abandon`, {});
+        setAbandoned(await postJson<AbandonResponse>(`/api/campaigns/${encodeURIComponent(id)}/abandon`, {}));
       else await postJson<StartedResponse>(`/api/campaigns/${encodeURIComponent(id)}/${verb}`, {});
-      // A fresh snapshot after the change (and the events of a resumed run).
-      setGeneration((g) => g + 1);
+      // The followed stream brings the change (the end of a stopped run, a resumed run's events).
     } catch (e) {
       setProblem((e as Error).message);
+      // Refused (another page acted first, say): read the campaign's state again, not keep ours.
+      setGeneration((g) => g + 1);
     }
   };
 
@@ -119,9 +144,15 @@ export function CampaignView(props: {
       {state !== null && state.detail !== null && (
         <>
           <p class="run">
-            {state.detail.status.actionTitle} · <bdi class="record">{state.detail.status.selection}</bdi> ·{' '}
-            {t.deadline} {state.detail.status.deadline.slice(0, 16).replace('T', ' ')}
+            {state.detail.status.actionTitle} · <bdi class="record">{state.detail.status.selection}</bdi>
           </p>
+          <dl class="campaign-fields">
+            {state.fields.map((f) => (
+              <div key={f.label}>
+                <dt>{f.label}</dt> <dd>{f.value}</dd>
+              </div>
+            ))}
+          </dl>
           <p role="status" class="campaign-status">
             {t.statusIs}
             <strong>{state.statusTitle}</strong>
@@ -139,12 +170,45 @@ export function CampaignView(props: {
                 {t.resume}
               </button>
             )}
-            {state.status !== 'finished' && state.status !== 'abandoned' && (
-              <button type="button" onClick={() => void act('abandon')}>
+            {state.status !== 'finished' && state.status !== 'abandoned' && !askAbandon && (
+              <button type="button" onClick={() => setAskAbandon(true)}>
                 {t.abandon}
               </button>
             )}
           </div>
+          {askAbandon && state.status !== 'finished' && state.status !== 'abandoned' && (
+            <section class="confirm-abandon" role="alertdialog" aria-labelledby="abandon-ask">
+              <h2 id="abandon-ask">{t.abandonAsk}</h2>
+              <p>{t.abandonMeans(state.open)}</p>
+              <div class="filters">
+                <button type="button" onClick={() => void act('abandon')}>
+                  {t.abandonForGood}
+                </button>
+                <button type="button" onClick={() => setAskAbandon(false)}>
+                  {t.keepCampaign}
+                </button>
+              </div>
+            </section>
+          )}
+          {abandoned !== null && (
+            <section class="not-done" aria-label={abandoned.abandonedText}>
+              <p>{abandoned.abandonedText}</p>
+              {abandoned.notDoneLines.length > 0 && (
+                <>
+                  <p>
+                    <strong>{abandoned.notDoneLines[0]}</strong>
+                  </p>
+                  <ul class="plan-devices">
+                    {abandoned.notDoneLines.slice(1).map((line) => (
+                      <li key={line}>
+                        <bdi>{line}</bdi>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </section>
+          )}
           <table class="bars phases">
             <caption>{t.byPhase}</caption>
             <tbody>

@@ -55,6 +55,11 @@ const EN = {
   stop: 'Stop',
   resume: 'Resume',
   abandon: 'Abandon',
+  abandonAsk: 'Abandon this campaign?',
+  abandonMeans: (open: number) =>
+    `Abandoning is final: nothing of this campaign is posted again and it is never resumed. ${open.toLocaleString('en-US')} ${open === 1 ? 'device is' : 'devices are'} still open; those already posted are not sent the same action again by a new campaign before this one's deadline.`,
+  abandonForGood: 'Abandon for good',
+  keepCampaign: 'Keep the campaign',
   phase: 'Phase',
   note: 'Note',
   byPhase: 'Devices by phase',
@@ -193,6 +198,11 @@ const JA: Texts = {
   stop: '停止',
   resume: '再開',
   abandon: '中止',
+  abandonAsk: 'このキャンペーンを中止しますか?',
+  abandonMeans: (open) =>
+    `中止は取り消せません。このキャンペーンからは二度と送信せず、再開もできません。未完了のデバイスは ${open.toLocaleString('ja-JP')} 台です。送信済みのデバイスには、このキャンペーンの期限まで新しいキャンペーンからも同じ操作を送信しません。`,
+  abandonForGood: '中止する',
+  keepCampaign: '中止しない',
   phase: 'フェーズ',
   note: 'メモ',
   byPhase: 'フェーズ別のデバイス',

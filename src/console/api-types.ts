@@ -229,6 +229,11 @@ export interface CampaignDetailResponse extends ApiEnvelope {
     open: number;
     counts: Record<string, number>;
   };
+  /**
+   * `fleet status ID`'s lines above its counts, label and value in the console's language:
+   * created and deadline in the admin's time zone with the zone named, and the device totals.
+   */
+  fields: { label: string; value: string }[];
   /** Every phase in order with what it means for this campaign's action (`fleet status`'s counts). */
   phases: TitledId[];
   /** The campaign's devices with their phase and note (the first 500). */
@@ -239,7 +244,7 @@ export interface CampaignDeviceState {
   deviceId: string;
   deviceName: string | null;
   phase: string;
-  /** The phase in the console's language. */
+  /** The phase in the console's language, with what it means for the campaign's action (`fleet status ID`). */
   phaseTitle: string;
   note: string | null;
   /** The note in the console's language where tpm-doctor wrote it (Graph's texts as Graph wrote them). */
@@ -249,18 +254,33 @@ export interface CampaignDeviceState {
 /** POST /api/campaigns/ID/abandon: the devices not done (`fleet abandon --json`'s notDone). */
 export interface AbandonResponse extends ApiEnvelope {
   notDone: { deviceId: string; deviceName: string | null; phase: string; posted: boolean }[];
+  /** `fleet abandon`'s sentence ("Abandoned: never posted again, never resumed; N devices not done."). */
+  abandonedText: string;
+  /**
+   * `fleet abandon`'s list of the devices not done, line by line (the heading first, each device
+   * with its phase and whether it was posted; the first 20, then how many more).
+   */
+  notDoneLines: string[];
 }
 
 /** The events of GET /api/campaigns/ID/events (Server-Sent Events). */
 export interface CampaignProgressEvent {
   /** `running`, and its title in the console's language. */
   statusTitle: string;
+  /** The device totals as `fleet status ID` says them ("23 (19 done, 4 open)"). */
+  devicesText: string;
   counts: Record<string, number>;
   total: number;
   done: number;
   postsPerSecond: number | null;
   postingEtaSeconds: number | null;
   writeWindowWaitSeconds: number | null;
+}
+
+/** A run of the campaign starts in this console (a start or a resume, from any page). */
+export interface CampaignRunningEvent {
+  status: 'running';
+  statusTitle: string;
 }
 
 export interface CampaignEndEvent {

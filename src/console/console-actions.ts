@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { ALL_PHASES } from '../fleet/campaign/campaign-phases.js';
 import { clearPlan, postingPlan, selectedDevices } from '../fleet/campaign/campaign-plan.js';
 import type { CampaignProgress } from '../fleet/campaign/campaign-progress.js';
 import { type EarlierWriteBudget, runCampaign } from '../fleet/campaign/campaign-runner.js';
 import type { CampaignSelection } from '../fleet/campaign/campaign-selection.js';
-import { campaignStatus } from '../fleet/campaign/campaign-status.js';
+import { campaignStatus, phaseLabel } from '../fleet/campaign/campaign-status.js';
 import { checkApproval } from '../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../fleet/campaign/clear-selection.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../fleet/campaign/create-campaign.js';
-import { openDevices } from '../fleet/campaign/open-devices.js';
+import { openDeviceLines, openDevices } from '../fleet/campaign/open-devices.js';
 import { redactGraphError } from '../fleet/campaign/redact-graph-error.js';
 import { pinSelectionToTriage } from '../fleet/campaign/triage-pin.js';
 import type { GraphStats } from '../fleet/graph/graph-events.js';
 import type { GraphLimits } from '../fleet/graph/graph-limits.js';
 import type { IntuneApi } from '../fleet/graph/intune-api.js';
-import type { Campaign, CampaignAction, FleetStore } from '../fleet/store/fleet-store.js';
+import type { Campaign, CampaignAction, DevicePhase, FleetStore } from '../fleet/store/fleet-store.js';
 import { storedTriage } from '../fleet/triage/stored-triage.js';
 import {
   CLEAR_SAFETIES,
@@ -33,6 +34,8 @@ import {
 import { classTitle, safetyTitle } from '../fleet/triage/triage-words.js';
 import { type TenantIdentity, tenantPinRefusal } from '../plan/tenant-pinning.js';
 import type { UiMessages } from '../text/messages/en.js';
+import type { Language } from '../text/messages/language.js';
+import { formatLocalTime } from '../text/local-time.js';
 import { CLEAR_WORD, isTypedWord } from '../text/typed-word.js';
 import type {
   AbandonResponse,
@@ -41,6 +44,7 @@ import type {
   CampaignEndEvent,
   CampaignPlanResponse,
   CampaignProgressEvent,
+  CampaignRunningEvent,
   ConsoleCampaignAction,
   PlanDevice,
   StartedResponse,
@@ -75,6 +79,11 @@ export interface ConsoleGraph {
   requestStats: () => GraphStats;
   /** scripts/collect-evidence.ps1 of this install (evidence and clear campaigns); throws when missing. */
   detectionScript: () => string;
+  /**
+   * The console's connection options, stored with each campaign it creates so that `fleet status
+   * ID` prints the full `fleet resume` command (src/cli/fleet/resume-command-line.ts: never a secret).
+   */
+  resumeOptions?: Readonly<Record<string, string>>;
 }
 
 /** An answer of an action endpoint: a status and a value, or a status and one sentence. */
@@ -213,6 +222,11 @@ function describeSelection(selection: CampaignSelection, ui: UiMessages): string
 function progressEvent(progress: CampaignProgress, ui: UiMessages): CampaignProgressEvent {
   return {
     statusTitle: statusTitle(ui, 'running'),
+    devicesText: ui['fleet.campaign.device-count']({
+      total: progress.total,
+      done: progress.done,
+      open: progress.total - progress.done,
+    }),
     counts: progress.counts,
     total: progress.total,
     done: progress.done,
@@ -239,15 +253,29 @@ export class ConsoleActions {
   readonly #logs = new Map<string, EventLog>();
   readonly #phases = new Map<string, Map<string, string>>();
   readonly #diffing = new Set<string>();
+  /** Each running campaign's action, for what its phases mean (phaseLabel). */
+  readonly #actions = new Map<string, CampaignAction>();
   #triage: { id: string; progress: TriageProgressEvent | null; done: Promise<void> } | undefined;
   #triageCount = 0;
 
-  /** `ui`: the console's language, for every sentence it answers (the CLI's catalogs). */
-  constructor(store: FleetStore, graph: ConsoleGraph, log: (line: string) => void, ui: UiMessages) {
+  readonly #language: Language;
+
+  /**
+   * `ui`: the console's language, for every sentence it answers (the CLI's catalogs); `language`
+   * for its times, which `fleet status` writes in the admin's time zone with the zone named.
+   */
+  constructor(
+    store: FleetStore,
+    graph: ConsoleGraph,
+    log: (line: string) => void,
+    ui: UiMessages,
+    language: Language = 'en',
+  ) {
     this.#store = store;
     this.#graph = graph;
     this.#log = log;
     this.#ui = ui;
+    this.#language = language;
   }
 
   /** POST /api/campaigns/plan: the dry run. Nothing is posted, nothing stored but the plan in memory. */
@@ -391,6 +419,7 @@ export class ConsoleActions {
         ...(this.#graph.isLab ? { deadlineMs: LAB_DEFAULT_DEADLINE_MS } : {}),
         ...(detectionScript !== undefined ? { detectionScript } : {}),
         ...(approval !== undefined ? { approval } : {}),
+        ...(this.#graph.resumeOptions === undefined ? {} : { resumeOptions: this.#graph.resumeOptions }),
       });
     } catch (e) {
       if ((e as { code?: unknown }).code === 'fleet-campaign') return refuse(409, (e as Error).message);
@@ -425,6 +454,11 @@ export class ConsoleActions {
   #run(id: string): void {
     const log = this.#logFor(id);
     log.reopen();
+    // Every page that follows the campaign learns at once that it runs again, whoever resumed it.
+    log.push('running', {
+      status: 'running',
+      statusTitle: statusTitle(this.#ui, 'running'),
+    } satisfies CampaignRunningEvent);
     const controller = new AbortController();
     let lastProgress = '';
     const done = runCampaign({
@@ -476,8 +510,13 @@ export class ConsoleActions {
       this.#phases.set(id, known);
       const devices = await this.#store.campaignDevices(id);
       if (devices.length > DEVICE_EVENTS_LIMIT) return;
+      let action = this.#actions.get(id);
+      if (action === undefined) {
+        action = (await this.#store.getCampaign(id))?.action ?? 'sync';
+        this.#actions.set(id, action);
+      }
       for (const device of devices) {
-        const state = deviceState(device, this.#ui);
+        const state = deviceState(device, this.#ui, action);
         const key = `${state.phase}\u0000${state.note ?? ''}`;
         if (known.get(device.deviceId) === key) continue;
         known.set(device.deviceId, key);
@@ -495,7 +534,9 @@ export class ConsoleActions {
     const status = await campaignStatus(this.#store, id);
     const devices = (await this.#store.campaignDevices(id))
       .slice(0, DETAIL_DEVICES)
-      .map((device) => deviceState(device, this.#ui));
+      .map((device) => deviceState(device, this.#ui, status.action));
+    const ui = this.#ui;
+    const when = (iso: string) => formatLocalTime(iso, this.#language);
     return {
       status: 200,
       value: {
@@ -514,6 +555,19 @@ export class ConsoleActions {
           open: status.open,
           counts: status.counts,
         },
+        // The lines of `fleet status ID` above its phase counts, with its labels and formatters.
+        fields: [
+          { label: ui['fleet.campaign.created'], value: when(status.createdAt) },
+          { label: ui['fleet.campaign.deadline'], value: when(status.deadline) },
+          {
+            label: ui['fleet.campaign.devices'],
+            value: ui['fleet.campaign.device-count']({
+              total: status.total,
+              done: status.done,
+              open: status.open,
+            }),
+          },
+        ],
         phases: phaseTitles(this.#ui, status.action),
         devices,
       },
@@ -569,12 +623,33 @@ export class ConsoleActions {
     }
     await this.#store.setCampaignStatus(id, 'abandoned');
     const notDone = await openDevices(this.#store, id, campaign.action);
+    // What `fleet abandon` prints below the status: the same lines, from the same module and catalog.
+    const ui = this.#ui;
+    const notDoneLines = openDeviceLines(
+      notDone,
+      ui['fleet.abandon.heading'],
+      {
+        posted: ui['fleet.open.no-longer-followed'],
+        notPosted: ui['fleet.open.never-posted'],
+        phase: (phase) => phaseLabel(ui, campaign.action, phase as DevicePhase),
+      },
+      ui,
+    )
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
     this.#logFor(id).end('end', {
       status: 'abandoned',
       statusTitle: statusTitle(this.#ui, 'abandoned'),
       error: null,
     } satisfies CampaignEndEvent);
-    return { status: 200, value: { notDone } };
+    return {
+      status: 200,
+      value: {
+        notDone,
+        abandonedText: ui['fleet.campaign.abandoned']({ open: notDone.length }),
+        notDoneLines,
+      },
+    };
   }
 
   /** POST /api/triage: a new triage of the tenant into the store, as `fleet triage` runs it. */
@@ -674,12 +749,16 @@ export class ConsoleActions {
 function deviceState(
   device: { deviceId: string; deviceName: string | null; phase: string; error: string | null },
   ui: UiMessages,
+  action: CampaignAction,
 ): CampaignDeviceState {
   return {
     deviceId: device.deviceId,
     deviceName: device.deviceName,
     phase: device.phase,
-    phaseTitle: phaseTitle(ui, device.phase),
+    // What the phase means for this action, as `fleet status ID` says it ("cleared and proven, ...").
+    phaseTitle: (ALL_PHASES as readonly string[]).includes(device.phase)
+      ? phaseLabel(ui, action, device.phase as DevicePhase)
+      : phaseTitle(ui, device.phase),
     note: device.error === null ? null : redactGraphError(device.error),
     noteText: noteText(ui, device.error),
   };

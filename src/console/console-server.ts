@@ -107,7 +107,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const actions =
     options.graph === undefined
       ? undefined
-      : new ConsoleActions(options.store, options.graph, options.log, ui);
+      : new ConsoleActions(options.store, options.graph, options.log, ui, language);
   let hosts = new Set<string>();
 
   const server: Server = createServer((request, response) => {
@@ -271,10 +271,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       if (actions === undefined) return notConnected(response);
       const id = campaignMatch[1]!;
       if (!CAMPAIGN_ID.test(id)) return sendJson(response, 400, apiError('Malformed campaign id.'));
-      if ([...url.searchParams.keys()].length > 0)
+      // ?follow=1 (events only): the stream stays open after the run ends, so the page follows
+      // whatever any page or tab does to the campaign next (a resume, an abandon).
+      const follow = campaignMatch[2] !== undefined && url.searchParams.get('follow') === '1';
+      if ([...url.searchParams.keys()].length > (follow && url.search === '?follow=1' ? 1 : 0))
         return sendJson(response, 400, apiError('No parameters here.'));
       if (campaignMatch[2] === undefined) return answer(response, await actions.detail(id));
-      return stream(request, response, await actions.watchCampaign(id));
+      return stream(request, response, await actions.watchCampaign(id), follow);
     }
     const triageMatch = /^\/api\/triage\/([^/]+)\/events$/.exec(path);
     if (triageMatch) {
@@ -316,16 +319,22 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     request: IncomingMessage,
     response: ServerResponse,
     outcome: ActionOutcome<{ log: EventLog; snapshot: unknown }>,
+    follow = false,
   ): void {
     if ('error' in outcome) {
       sendJson(response, outcome.status, apiError(outcome.error));
       return;
     }
     const { log, snapshot } = outcome.value;
-    log.watch(response, lastEventIdOf(request.headers['last-event-id']), () => ({
-      ...api.envelope,
-      ...(snapshot as object),
-    }));
+    log.watch(
+      response,
+      lastEventIdOf(request.headers['last-event-id']),
+      () => ({
+        ...api.envelope,
+        ...(snapshot as object),
+      }),
+      follow,
+    );
   }
 
   /** Every state-changing endpoint: POST, our Origin (checked above), a small JSON body, one clear error. */

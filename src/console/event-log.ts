@@ -20,6 +20,8 @@ export class EventLog {
   #events: LoggedEvent[] = [];
   #nextId = 1;
   #watchers = new Set<ServerResponse>();
+  /** Watchers that stay after the run ends, for what happens to it next (a resume, an abandon). */
+  #followers = new Set<ServerResponse>();
   #ended = false;
 
   push(event: string, value: unknown): void {
@@ -33,8 +35,8 @@ export class EventLog {
   end(event: string, value: unknown): void {
     this.push(event, value);
     this.#ended = true;
-    for (const watcher of this.#watchers) watcher.end();
-    this.#watchers.clear();
+    for (const watcher of this.#watchers) if (!this.#followers.has(watcher)) watcher.end();
+    this.#watchers = new Set(this.#followers);
   }
 
   get ended(): boolean {
@@ -48,9 +50,15 @@ export class EventLog {
 
   /**
    * Streams to `response`: the events after `lastEventId` when they are all kept, else
-   * `snapshot()` first; then each new one until the run ends or the page goes.
+   * `snapshot()` first; then each new one until the run ends or the page goes. A `follow`er
+   * stays after the end too, until the page goes or the console stops.
    */
-  watch(response: ServerResponse, lastEventId: number | undefined, snapshot: () => unknown): void {
+  watch(
+    response: ServerResponse,
+    lastEventId: number | undefined,
+    snapshot: () => unknown,
+    follow = false,
+  ): void {
     response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
     // How long a browser waits before reconnecting after the stream broke.
     response.write('retry: 2000\n\n');
@@ -70,17 +78,24 @@ export class EventLog {
         const last = this.#events.at(-1);
         if (last !== undefined) writeEvent(response, last);
       }
-      response.end();
-      return;
+      if (!follow) {
+        response.end();
+        return;
+      }
     }
     this.#watchers.add(response);
-    response.on('close', () => this.#watchers.delete(response));
+    if (follow) this.#followers.add(response);
+    response.on('close', () => {
+      this.#watchers.delete(response);
+      this.#followers.delete(response);
+    });
   }
 
   /** Every watcher's stream closes (the console stops). */
   closeAll(): void {
     for (const watcher of this.#watchers) watcher.end();
     this.#watchers.clear();
+    this.#followers.clear();
   }
 }
 

@@ -321,6 +321,29 @@ describe('console actions against the lab', () => {
       const stream = await readEvents(running.origin, path, cookie);
       expect(stream.ended).toBe(true);
       expect(stream.events.at(-1)).toMatchObject({ event: 'end', data: { status: 'stopped' } });
+      // The campaign keeps the console's connection options (never a secret): `fleet status ID`
+      // prints the full command that resumes it, as for a campaign the CLI started.
+      const status = await runCli(['fleet', 'status', started.id, '--store', store], { timeoutMs: 60_000 });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toContain(
+        `"tpm-doctor fleet resume ${started.id} --tenant lab --lab-devices 1000 --lab-seed 21 --lab-window-ms 2000 --lab-swtpm 2 --store `,
+      );
+      // A page that follows the campaign (?follow=1) stays after the run ended and sees what any
+      // other page does next: the resume below, then the abandon.
+      const abandonedEnd = (events: readonly SseEvent[]) =>
+        events.some((e) => e.event === 'end' && (e.data as { status: string }).status === 'abandoned');
+      let caughtUp: () => void = () => undefined;
+      const stoppedSeen = new Promise<void>((resolve) => {
+        caughtUp = resolve;
+      });
+      const following = readEvents(running.origin, `${path}?follow=1`, cookie, (events) => {
+        // The snapshot and the stopped run's end: the page is up to date before anyone acts.
+        if (events.length >= 2) caughtUp();
+        return abandonedEnd(events);
+      });
+      await stoppedSeen;
+      expect((await readEvents(running.origin, `${path}?follow=2`, cookie)).status).toBe(400);
+      expect((await readEvents(running.origin, `${path}?follow=1&x=1`, cookie)).status).toBe(400);
 
       // Resume: the same campaign runs again; nothing posted is posted again.
       await postOk(`/api/campaigns/${started.id}/resume`, undefined, 202);
@@ -339,6 +362,22 @@ describe('console actions against the lab', () => {
       const resumeAbandoned = await post(`/api/campaigns/${started.id}/resume`, undefined);
       expect(resumeAbandoned.status).toBe(409);
       expect(errorOf(resumeAbandoned)).toMatch(/abandoned: it is never resumed/);
+      // `fleet abandon`'s own sentence and list, from the same module and catalog.
+      expect(abandoned.abandonedText).toBe(
+        `Abandoned: never posted again, never resumed; ${abandoned.notDone.length} devices not done.`,
+      );
+      expect(abandoned.notDoneLines[0]).toBe(`Not done (${abandoned.notDone.length}):`);
+      const first = abandoned.notDone[0] as AbandonResponse['notDone'][number];
+      expect(abandoned.notDoneLines[1]).toMatch(
+        new RegExp(`^${first.deviceId}( \\(.+\\))?: .+ \\(no longer followed\\)$`),
+      );
+      const followed = await following;
+      expect(followed.ended).toBe(false);
+      const kinds = followed.events.map((e) => e.event);
+      expect(kinds[0]).toBe('snapshot');
+      expect(kinds[1]).toBe('end');
+      expect(kinds.indexOf('running')).toBeGreaterThan(1);
+      expect(followed.events.at(-1)).toMatchObject({ event: 'end', data: { status: 'abandoned' } });
     },
     LONG,
   );

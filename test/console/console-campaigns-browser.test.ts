@@ -116,15 +116,58 @@ describe('campaigns from the console in Chromium', () => {
     expect(live.status.counts.compliant).toBeGreaterThan(0);
     await screenshot(page, 'campaign-sync');
 
-    // Devices off the network keep it open: stop (as Ctrl-C), resume, abandon.
+    // Devices off the network keep it open: stop (as Ctrl-C), resume, abandon. A second tab on the
+    // same campaign follows whatever the first does, and the other way round.
     expect(live.running).toBe(true);
+    const tabB = await context.newPage();
+    tabB.setDefaultTimeout(UI_TIMEOUT);
+    await tabB.goto(page.url());
+    const statusOf = (tab: Page, word: string) =>
+      tab.locator('.campaign-status strong', { hasText: new RegExp(`^${word}$`) });
+    await statusOf(tabB, 'running').waitFor();
     await page.getByRole('button', { name: 'Stop' }).click();
-    await page.locator('.campaign-status strong', { hasText: /^stopped$/ }).waitFor();
-    await page.getByRole('button', { name: 'Resume' }).click();
+    await statusOf(page, 'stopped').waitFor();
+    await statusOf(tabB, 'stopped').waitFor();
+    await tabB.getByRole('button', { name: 'Resume' }).waitFor();
+    // Resumed in tab B: tab A, which stopped it, shows it running again with Stop, not Resume.
+    await tabB.getByRole('button', { name: 'Resume' }).click();
+    await statusOf(page, 'running').waitFor();
     await page.getByRole('button', { name: 'Stop' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Resume' }).count()).resolves.toBe(0);
+    await statusOf(tabB, 'running').waitFor();
+    await screenshot(page, 'fx-two-tabs-resumed-in-b');
+    // Abandon asks first, saying what it means and how many devices are still open.
     await page.getByRole('button', { name: 'Abandon' }).click();
-    await page.locator('.campaign-status strong', { hasText: /^abandoned$/ }).waitFor();
-    expect((await campaignOf(page, cookie)).status.status).toBe('abandoned');
+    const ask = page.getByRole('alertdialog', { name: 'Abandon this campaign?' });
+    await expect(ask.textContent()).resolves.toMatch(
+      /Abandoning is final: nothing of this campaign is posted again and it is never resumed\. \d+ devices? (is|are) still open/,
+    );
+    await screenshot(page, 'fx-abandon-ask');
+    await ask.getByRole('button', { name: 'Keep the campaign' }).click();
+    await expect(page.getByRole('alertdialog').count()).resolves.toBe(0);
+    expect((await campaignOf(page, cookie)).status.status).toBe('running');
+    await page.getByRole('button', { name: 'Abandon' }).click();
+    await ask.getByRole('button', { name: 'Abandon for good' }).click();
+    await statusOf(page, 'abandoned').waitFor();
+    const abandoned = await campaignOf(page, cookie);
+    expect(abandoned.status.status).toBe('abandoned');
+    // What `fleet abandon` prints: its sentence, then the devices not done with their phase.
+    const notDone = page.locator('section.not-done');
+    await notDone
+      .getByText(`Abandoned: never posted again, never resumed; ${abandoned.status.open} devices not done.`)
+      .waitFor();
+    if (abandoned.status.open > 0) {
+      await notDone.getByText(`Not done (${abandoned.status.open}):`).waitFor();
+      await expect(notDone.locator('li').first().textContent()).resolves.toMatch(
+        /^[0-9a-f-]+ \(.+\): .+ \((no longer followed|will never be posted)\)$/,
+      );
+    }
+    // Tab B follows the abandon: no Resume, no Abandon left.
+    await statusOf(tabB, 'abandoned').waitFor();
+    await expect(tabB.getByRole('button', { name: 'Resume' }).count()).resolves.toBe(0);
+    await expect(tabB.getByRole('button', { name: 'Abandon' }).count()).resolves.toBe(0);
+    await screenshot(tabB, 'fx-two-tabs-b-after-abandon');
+    await tabB.close();
     await screenshot(page, 'campaign-abandoned');
 
     // A clear: the devices triaged safe, approval and ticket, and the typed word checked by the server.

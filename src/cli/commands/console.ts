@@ -16,6 +16,7 @@ import { terminalSafe } from '../../text/terminal-safe.js';
 import { parseVerbArgs } from '../args.js';
 import { bulkBatchSize, defaultPollIntervalMs, detectionScript } from '../fleet/campaign-command.js';
 import { CONNECTION_OPTIONS, type GraphConnection, openGraphConnection } from '../fleet/graph-connection.js';
+import { resumeOptions } from '../fleet/resume-command-line.js';
 import { printHelp } from '../help.js';
 import { lockoutAuth } from '../lockout-auth.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
@@ -140,7 +141,7 @@ async function openInBrowser(url: string): Promise<string> {
 }
 
 /** What the console's campaigns and triages need of the connection, as the fleet commands use it. */
-function consoleGraph(connection: GraphConnection): ConsoleGraph {
+function consoleGraph(connection: GraphConnection, options: Record<string, string>): ConsoleGraph {
   return {
     intune: connection.intune,
     limits: connection.limits,
@@ -153,6 +154,7 @@ function consoleGraph(connection: GraphConnection): ConsoleGraph {
     bulkBatchSize: bulkBatchSize(connection),
     requestStats: () => connection.graph.stats,
     detectionScript: () => detectionScript(undefined, 'console'),
+    resumeOptions: options,
   };
 }
 
@@ -205,7 +207,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       running = await startConsole({
         store,
         tenant: { identity: connection.tenant, lab: connection.isLab },
-        graph: consoleGraph(connection),
+        graph: consoleGraph(connection, resumeOptions(values)),
         thisDevice: { uri: tpm.uri, lab: tpm.lab },
         // The "this device" clear's runs: the machine's runs folder, or a private one for a lab
         // TPM, which lives as long as this console (remedy/run-catalog.ts).
