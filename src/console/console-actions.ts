@@ -33,9 +33,9 @@ import {
 } from '../fleet/triage/triage-filter.js';
 import { classTitle, safetyTitle } from '../fleet/triage/triage-words.js';
 import { type TenantIdentity, tenantPinRefusal } from '../plan/tenant-pinning.js';
+import { formatLocalTime } from '../text/local-time.js';
 import type { UiMessages } from '../text/messages/en.js';
 import type { Language } from '../text/messages/language.js';
-import { formatLocalTime } from '../text/local-time.js';
 import { CLEAR_WORD, isTypedWord } from '../text/typed-word.js';
 import type {
   AbandonResponse,

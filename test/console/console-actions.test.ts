@@ -305,6 +305,11 @@ describe('console actions against the lab', () => {
       expect(open.running).toBe(true);
       expect(open.status.open).toBeGreaterThan(0);
       expect(open.status.counts.compliant).toBeGreaterThan(0);
+      // `fleet status ID`'s lines: times in the admin's time zone with the zone named, the totals.
+      expect(open.fields.map((f) => f.label)).toEqual(['Created:', 'Deadline:', 'Devices:']);
+      expect(open.fields[0]?.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
+      expect(open.fields[1]?.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
+      expect(open.fields[2]?.value).toMatch(/^\d+ \(\d+ done, \d+ open\)$/);
 
       // A page that reconnects with the last id it saw gets what follows, not a snapshot.
       const lastId = watched.events.at(-1)?.id as number;
