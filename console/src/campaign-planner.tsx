@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type {
   CampaignPlanResponse,
   ConsoleCampaignAction,
+  PlanDevice,
   StartedResponse,
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
@@ -38,6 +39,16 @@ function selectionOf(params: URLSearchParams): Record<string, string | string[]>
   return Object.keys(selection).length > 0 ? selection : null;
 }
 
+/** Refused devices grouped by their reason, in the order the reasons first appear. */
+function byReason(refused: readonly PlanDevice[]): [string, PlanDevice[]][] {
+  const groups = new Map<string, PlanDevice[]>();
+  for (const device of refused) {
+    const reason = device.reason ?? '';
+    groups.set(reason, [...(groups.get(reason) ?? []), device]);
+  }
+  return [...groups];
+}
+
 /**
  * A campaign for the devices the fleet view's filters select, by the same rule as the table and
  * `fleet sync --class ... --model ...` (src/fleet/triage/triage-filter.ts): always the dry run
@@ -49,6 +60,7 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
   const [plan, setPlan] = useState<CampaignPlanResponse | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [deadline, setDeadline] = useState('');
   const selection = selectionOf(params);
   // The search narrows the table only: a campaign selects by filters, as the CLI does.
   const selectable = selection !== null && params.get('q') === null;
@@ -58,7 +70,13 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
     setProblem(null);
     setPlan(null);
     try {
-      setPlan(await postJson<CampaignPlanResponse>('/api/campaigns/plan', { action, ...selection }));
+      setPlan(
+        await postJson<CampaignPlanResponse>('/api/campaigns/plan', {
+          action,
+          ...selection,
+          ...(deadline.trim() === '' ? {} : { deadline: deadline.trim() }),
+        }),
+      );
     } catch (e) {
       setProblem((e as Error).message);
     } finally {
@@ -107,10 +125,27 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
             </option>
           ))}
         </select>
+        <label for="campaign-deadline">{t.deadlineField}</label>
+        <input
+          id="campaign-deadline"
+          name="deadline"
+          size={6}
+          autoComplete="off"
+          spellcheck={false}
+          aria-describedby="campaign-deadline-hint"
+          value={deadline}
+          onInput={(e) => {
+            setDeadline((e.currentTarget as HTMLInputElement).value);
+            setPlan(null);
+          }}
+        />
         <button type="button" disabled={!selectable || busy} onClick={() => void dryRun()}>
           {t.dryRun}
         </button>
       </div>
+      <p class="note" id="campaign-deadline-hint">
+        {t.deadlineHint}
+      </p>
       {problem !== null && <p role="alert">{problem}</p>}
       {plan !== null && (
         <form class="plan" onSubmit={(e) => void start(e)} aria-label={t.dryRun}>
@@ -124,6 +159,7 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
               <p key={line}>{line}</p>
             ))}
           </div>
+          <p class="plan-deadline">{t.deadlineIs(plan.deadlineText)}</p>
           {plan.sample.length > 0 && (
             <details>
               <summary>{t.sampleDevices(plan.sample.length, plan.devices)}</summary>
@@ -139,13 +175,21 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
           {plan.refusedCount > 0 && (
             <details open>
               <summary>{t.refusedDevices(plan.refusedCount)}</summary>
-              <ul class="plan-devices">
-                {plan.refused.map((d) => (
-                  <li key={d.deviceId}>
-                    <bdi>{d.deviceName ?? d.deviceId}</bdi>: {d.reason}
-                  </li>
-                ))}
-              </ul>
+              {/* By reason, each reason once with its devices one per line. */}
+              {byReason(plan.refused).map(([reason, devices]) => (
+                <div key={reason} class="refused-reason">
+                  <p>
+                    <strong>{reason}</strong> ({devices.length.toLocaleString('en-US')})
+                  </p>
+                  <ul class="plan-devices">
+                    {devices.map((d) => (
+                      <li key={d.deviceId}>
+                        <bdi>{d.deviceName ?? d.deviceId}</bdi> <span class="id">{d.deviceId}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ))}
             </details>
           )}
           {plan.needsApproval && (

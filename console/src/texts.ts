@@ -60,6 +60,10 @@ const EN = {
     `Abandoning is final: nothing of this campaign is posted again and it is never resumed. ${open.toLocaleString('en-US')} ${open === 1 ? 'device is' : 'devices are'} still open; those already posted are not sent the same action again by a new campaign before this one's deadline.`,
   abandonForGood: 'Abandon for good',
   keepCampaign: 'Keep the campaign',
+  deadlineField: 'Deadline',
+  deadlineHint: 'Empty: 24 h (15 min on a lab tenant). As --deadline: 90s, 45m, 24h or 2d, at most 366d.',
+  deadlineIs: (duration: string) =>
+    `Deadline: ${duration} after the start; devices that have not reached the goal by then are timed out.`,
   phase: 'Phase',
   note: 'Note',
   byPhase: 'Devices by phase',
@@ -203,6 +207,11 @@ const JA: Texts = {
     `中止は取り消せません。このキャンペーンからは二度と送信せず、再開もできません。未完了のデバイスは ${open.toLocaleString('ja-JP')} 台です。送信済みのデバイスには、このキャンペーンの期限まで新しいキャンペーンからも同じ操作を送信しません。`,
   abandonForGood: '中止する',
   keepCampaign: '中止しない',
+  deadlineField: '期限',
+  deadlineHint:
+    '空欄: 24 時間（ラボ テナントでは 15 分）。--deadline と同じく 90s、45m、24h、2d の形式で、最長 366d。',
+  deadlineIs: (duration) =>
+    `期限: 開始から ${duration}。それまでに目標に達しないデバイスはタイムアウトになります。`,
   phase: 'フェーズ',
   note: 'メモ',
   byPhase: 'フェーズ別のデバイス',

@@ -203,6 +203,9 @@ export interface CampaignPlanResponse extends ApiEnvelope {
   needsApproval: boolean;
   /** The word the start must carry as `confirm` ("CLEAR" for a clear), or null when none is asked. */
   confirmWord: string | null;
+  /** How long the campaign tracks its devices before calling them timed-out (`--deadline`), and as people read it. */
+  deadlineMs: number;
+  deadlineText: string;
   /** The CLI's dry run, the same JSON (`fleet ... --dry-run --json`). */
   plan: unknown;
 }

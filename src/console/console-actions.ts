@@ -7,7 +7,11 @@ import type { CampaignSelection } from '../fleet/campaign/campaign-selection.js'
 import { campaignStatus, phaseLabel } from '../fleet/campaign/campaign-status.js';
 import { checkApproval } from '../fleet/campaign/clear-script.js';
 import { selectClearSafe } from '../fleet/campaign/clear-selection.js';
-import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../fleet/campaign/create-campaign.js';
+import {
+  createCampaign,
+  DEFAULT_DEADLINE_MS,
+  LAB_DEFAULT_DEADLINE_MS,
+} from '../fleet/campaign/create-campaign.js';
 import { openDeviceLines, openDevices } from '../fleet/campaign/open-devices.js';
 import { redactGraphError } from '../fleet/campaign/redact-graph-error.js';
 import { pinSelectionToTriage } from '../fleet/campaign/triage-pin.js';
@@ -33,6 +37,7 @@ import {
 } from '../fleet/triage/triage-filter.js';
 import { classTitle, safetyTitle } from '../fleet/triage/triage-words.js';
 import { type TenantIdentity, tenantPinRefusal } from '../plan/tenant-pinning.js';
+import { formatDuration, parseDurationText } from '../text/duration.js';
 import { formatLocalTime } from '../text/local-time.js';
 import type { UiMessages } from '../text/messages/en.js';
 import type { Language } from '../text/messages/language.js';
@@ -113,6 +118,7 @@ interface StoredPlan {
   selection: CampaignSelection;
   expires: number;
   confirmWord: string | null;
+  deadlineMs: number;
 }
 
 interface LiveRun {
@@ -282,11 +288,21 @@ export class ConsoleActions {
   async plan(
     body: Record<string, unknown>,
   ): Promise<ActionOutcome<Omit<CampaignPlanResponse, keyof import('./api-types.js').ApiEnvelope>>> {
-    const extra = onlyKeys(body, ['action', ...SELECTION_FIELDS, 'deviceIds']);
+    const extra = onlyKeys(body, ['action', ...SELECTION_FIELDS, 'deviceIds', 'deadline']);
     if (extra !== undefined) return refuse(400, extra);
     const action = body.action;
     if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action))
       return refuse(400, `"action" must be one of ${ACTIONS.join(', ')}.`);
+    // As `--deadline` takes it (the same parser and bounds); by default as the CLI: 24 h, 15 min on the lab.
+    let deadlineMs = this.#graph.isLab ? LAB_DEFAULT_DEADLINE_MS : DEFAULT_DEADLINE_MS;
+    if (body.deadline !== undefined) {
+      const parsed =
+        typeof body.deadline === 'string' && body.deadline.length <= 20
+          ? parseDurationText(body.deadline, '"deadline"')
+          : { error: '"deadline" expects a duration such as 90s, 45m, 24h or 2d.' };
+      if (typeof parsed !== 'number') return refuse(400, `${parsed.error}.`);
+      deadlineMs = parsed;
+    }
     const asked = selectionOf(body);
     if (typeof asked === 'string') return refuse(400, asked);
     const isClear = action === 'clear';
@@ -338,6 +354,7 @@ export class ConsoleActions {
       selection,
       expires: now + PLAN_LIFETIME_MS,
       confirmWord,
+      deadlineMs,
     });
     return {
       status: 200,
@@ -355,6 +372,8 @@ export class ConsoleActions {
         limits: { windowMs: posting.limits.windowMs, writesPerWindow: posting.limits.writesPerWindow },
         needsApproval: isClear,
         confirmWord,
+        deadlineMs,
+        deadlineText: formatDuration(deadlineMs / 1000, this.#language),
         plan: cliPlan,
       },
     };
@@ -416,7 +435,7 @@ export class ConsoleActions {
         selection: plan.selection,
         target: this.#graph.target,
         tenantKey: this.#graph.tenant.key,
-        ...(this.#graph.isLab ? { deadlineMs: LAB_DEFAULT_DEADLINE_MS } : {}),
+        deadlineMs: plan.deadlineMs,
         ...(detectionScript !== undefined ? { detectionScript } : {}),
         ...(approval !== undefined ? { approval } : {}),
         ...(this.#graph.resumeOptions === undefined ? {} : { resumeOptions: this.#graph.resumeOptions }),

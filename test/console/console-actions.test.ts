@@ -144,6 +144,16 @@ describe('console actions: bad input', () => {
       [{ action: 'sync', errorCodes: ['0x87D1FDE8'] }, /"errorCodes" must be a list/],
       [{ action: 'sync', blockers: ['Not A Code'] }, /"blockers" must be a list/],
       [{ action: 'sync', notSyncedFor: '7 days' }, /"notSyncedFor" must be a number of days or hours/],
+      // The deadline as `--deadline` takes it: the same parser and the same bound.
+      [
+        { action: 'sync', classes: ['sync-stale'], deadline: 'soon' },
+        /^"deadline" expects a duration such as 90s, 45m, 24h or 2d, got "soon"\.$/,
+      ],
+      [
+        { action: 'sync', classes: ['sync-stale'], deadline: '400d' },
+        /^"deadline" is at most 366d, got "400d"\.$/,
+      ],
+      [{ action: 'sync', classes: ['sync-stale'], deadline: 15 }, /"deadline" expects a duration/],
       [
         { action: 'sync', deviceIds: ['00000000-0000-0000-0000-000000000001'], models: ['x'] },
         /either by id or by class/,
@@ -269,8 +279,11 @@ describe('console actions against the lab', () => {
       const plan = await postOk<CampaignPlanResponse>('/api/campaigns/plan', {
         action: 'sync',
         classes: ['sync-stale'],
+        deadline: '20m',
       });
       expect(plan.devices).toBeGreaterThan(0);
+      expect(plan.deadlineMs).toBe(20 * 60_000);
+      expect(plan.deadlineText).toBe('20 min');
       expect(plan.confirmWord).toBeNull();
       expect(plan.needsApproval).toBe(false);
       // The same plan the CLI's dry run prints, from the same module.
@@ -307,6 +320,8 @@ describe('console actions against the lab', () => {
       expect(open.status.counts.compliant).toBeGreaterThan(0);
       // `fleet status ID`'s lines: times in the admin's time zone with the zone named, the totals.
       expect(open.fields.map((f) => f.label)).toEqual(['Created:', 'Deadline:', 'Devices:']);
+      // The deadline the dry run was given.
+      expect(Date.parse(open.status.deadline) - Date.parse(open.status.createdAt)).toBe(20 * 60_000);
       expect(open.fields[0]?.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
       expect(open.fields[1]?.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
       expect(open.fields[2]?.value).toMatch(/^\d+ \(\d+ done, \d+ open\)$/);

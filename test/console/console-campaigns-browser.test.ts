@@ -94,9 +94,19 @@ describe('campaigns from the console in Chromium', () => {
 
     // The dry run first: what would be posted, to whom, how long the limits make it take.
     await page.getByLabel('Action', { exact: true }).selectOption('sync');
+    // A deadline the CLI refuses is refused here too, in the same words.
+    await page.getByLabel('Deadline', { exact: true }).fill('400d');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByRole('alert').getByText('"deadline" is at most 366d, got "400d".').waitFor();
+    await page.getByLabel('Deadline', { exact: true }).fill('20m');
     await page.getByRole('button', { name: 'Dry run' }).click();
     const plan = page.getByRole('form', { name: 'Dry run' });
     await plan.getByText('Dry run: nothing was posted').waitFor();
+    await plan
+      .getByText(
+        'Deadline: 20 min after the start; devices that have not reached the goal by then are timed out.',
+      )
+      .waitFor();
     // The dry run as `fleet sync --dry-run` says it (the same catalog sentence), and the selection.
     await expect(plan.getByRole('status').textContent()).resolves.toMatch(
       new RegExp(
@@ -114,6 +124,16 @@ describe('campaigns from the console in Chromium', () => {
     await page.locator('td.phase-compliant').first().waitFor({ timeout: 180_000 });
     const live = await campaignOf(page, cookie);
     expect(live.status.counts.compliant).toBeGreaterThan(0);
+    expect(Date.parse(live.status.deadline) - Date.parse(live.status.createdAt)).toBe(20 * 60_000);
+    // `fleet status ID`'s lines: created and deadline in the local time zone, named; the totals.
+    await expect(page.locator('dl.campaign-fields dt').allTextContents()).resolves.toEqual([
+      'Created:',
+      'Deadline:',
+      'Devices:',
+    ]);
+    await expect(page.locator('dl.campaign-fields dd').first().textContent()).resolves.toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/,
+    );
     await screenshot(page, 'campaign-sync');
 
     // Devices off the network keep it open: stop (as Ctrl-C), resume, abandon. A second tab on the
@@ -176,7 +196,20 @@ describe('campaigns from the console in Chromium', () => {
     await page.getByLabel('Action', { exact: true }).selectOption('clear');
     await page.getByRole('button', { name: 'Dry run' }).click();
     const clearPlan = page.getByRole('form', { name: 'Dry run' });
-    await clearPlan.getByText(/^Would clear the TPM of \d+ devices?/).waitFor();
+    await clearPlan
+      .getByText(/^Would clear the TPM of \d+ devices? \(each behind its own preflight gate\):$/)
+      .waitFor();
+    // The deadline as the CLI's default on a lab tenant (no --deadline given).
+    await clearPlan
+      .getByText(
+        'Deadline: 15 min after the start; devices that have not reached the goal by then are timed out.',
+      )
+      .waitFor();
+    // Refused devices by reason: each reason once, its devices one per line.
+    const reasons = clearPlan.locator('.refused-reason > p strong');
+    const reasonTexts = await reasons.allTextContents();
+    expect(new Set(reasonTexts).size).toBe(reasonTexts.length);
+    await screenshot(page, 'fx-clear-plan');
     await clearPlan.getByLabel('Approved by').fill('A. Admin');
     await clearPlan.getByLabel('Ticket').fill('CHG-1234');
     await clearPlan.getByLabel('Type CLEAR to confirm').fill('clear');

@@ -46,7 +46,8 @@ export interface CreatedCampaign {
   scriptUploaded?: boolean;
 }
 
-const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
+/** A campaign's deadline when none is given (`--deadline`, the console's deadline field). */
+export const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
 /**
  * On a lab tenant devices act within seconds (docs/lab-tenant.md): a day's deadline would leave a
  * first try running for 24 hours on a device that never gets there.
