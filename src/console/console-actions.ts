@@ -14,6 +14,7 @@ import {
 } from '../fleet/campaign/create-campaign.js';
 import { openDeviceLines, openDevices } from '../fleet/campaign/open-devices.js';
 import { redactGraphError } from '../fleet/campaign/redact-graph-error.js';
+import { remedyMisfits, remedyWarnings } from '../fleet/campaign/remedy-fit.js';
 import { pinSelectionToTriage } from '../fleet/campaign/triage-pin.js';
 import type { GraphStats } from '../fleet/graph/graph-events.js';
 import type { GraphLimits } from '../fleet/graph/graph-limits.js';
@@ -342,6 +343,12 @@ export class ConsoleActions {
         minimumSeconds: posting.minimumPostingSeconds,
       }),
       ...(isClear ? [this.#ui['fleet.clear-plan.would-clear']({ count: devices.length })] : []),
+      // Devices whose class this action cannot help, as the CLI's dry run warns (remedy-fit.ts).
+      ...remedyWarnings(
+        this.#ui,
+        action as CampaignAction,
+        await remedyMisfits(this.#store, selection, action as CampaignAction),
+      ),
     ];
     const confirmWord = isClear ? CLEAR_WORD : action !== 'sync' && !this.#graph.isLab ? 'yes' : null;
     const id = randomBytes(16).toString('base64url');

@@ -303,6 +303,21 @@ describe('console actions against the lab', () => {
       expect(plan.plan).toEqual(cliPlan);
       expect(selected).toHaveLength(plan.devices);
       expect(selection).toMatch(/^triage \d+, class sync-stale$/);
+      // A sync is the remedy of sync-stale: no warning. A reboot is not: the CLI's dry run and the
+      // console's say so in the same line (src/fleet/campaign/remedy-fit.ts).
+      expect(plan.summary.filter((line) => line.startsWith('Warning'))).toEqual([]);
+      const reboot = await postOk<CampaignPlanResponse>('/api/campaigns/plan', {
+        action: 'reboot',
+        classes: ['sync-stale'],
+      });
+      const warning = `Warning: reboot is not the remedy for ${plan.devices} device${plan.devices === 1 ? '' : 's'} of class "Sync stale": Sync the device (tpm-doctor fleet sync); if it does not check in, have the user sign in online.`;
+      expect(reboot.summary).toContain(warning);
+      const cliReboot = await runCli(
+        ['fleet', 'sync', '--reboot', ...LAB, '--class', 'sync-stale', '--store', store, '--dry-run'],
+        { timeoutMs: 120_000 },
+      );
+      expect(cliReboot.code, cliReboot.stderr).toBe(0);
+      expect(cliReboot.stdout.split('\n')).toContain(warning);
 
       const started = await postOk<StartedResponse>('/api/campaigns', { planId: plan.planId }, 202);
       // A plan starts one campaign only.
@@ -320,8 +335,10 @@ describe('console actions against the lab', () => {
       expect(open.status.counts.compliant).toBeGreaterThan(0);
       // `fleet status ID`'s lines: times in the admin's time zone with the zone named, the totals.
       expect(open.fields.map((f) => f.label)).toEqual(['Created:', 'Deadline:', 'Devices:']);
-      // The deadline the dry run was given.
-      expect(Date.parse(open.status.deadline) - Date.parse(open.status.createdAt)).toBe(20 * 60_000);
+      // 20 min from when the campaign was created; the store stamps createdAt itself, a moment later.
+      const openSpan = Date.parse(open.status.deadline) - Date.parse(open.status.createdAt);
+      expect(openSpan).toBeGreaterThan(19 * 60_000);
+      expect(openSpan).toBeLessThanOrEqual(20 * 60_000);
       expect(open.fields[0]?.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
       expect(open.fields[1]?.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
       expect(open.fields[2]?.value).toMatch(/^\d+ \(\d+ done, \d+ open\)$/);

@@ -7,6 +7,7 @@ import { type CampaignRunResult, runCampaign } from '../../fleet/campaign/campai
 import type { CampaignSelection } from '../../fleet/campaign/campaign-selection.js';
 import { campaignStatus, renderCampaignStatus } from '../../fleet/campaign/campaign-status.js';
 import { createCampaign, LAB_DEFAULT_DEADLINE_MS } from '../../fleet/campaign/create-campaign.js';
+import { remedyMisfits, remedyWarnings } from '../../fleet/campaign/remedy-fit.js';
 import { describeTriageSelection } from '../../fleet/campaign/triage-selection-rows.js';
 import { BULK_ACTION_MAX_DEVICES } from '../../fleet/graph/intune-client.js';
 import type { CampaignAction, FleetStore } from '../../fleet/store/fleet-store.js';
@@ -625,6 +626,8 @@ async function dryRun(
       }),
       `${ui['fleet.campaign.selection']} ${terminalSafe(chosenBy)}`,
       ...deviceListLines(devices, 20, '--json lists them'),
+      // Devices whose class this action cannot help (src/fleet/campaign/remedy-fit.ts), as the console warns.
+      ...remedyWarnings(ui, action, await remedyMisfits(store, selection, action)),
       ui['fleet.dry-run.nothing-posted'],
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

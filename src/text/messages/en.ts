@@ -204,6 +204,13 @@ export const EN = {
         : `at ${p.writes} writes per ${p.seconds} s, posting takes at least ${formatDuration(p.minimumSeconds)}`
     }.`,
   'fleet.dry-run.nothing-posted': 'Nothing was posted.',
+  'fleet.dry-run.not-the-remedy': (p: {
+    action: string;
+    devices: number;
+    classTitle: string;
+    remedy: string;
+  }) =>
+    `Warning: ${p.action} is not the remedy for ${p.devices} device${p.devices === 1 ? '' : 's'} of class "${p.classTitle}": ${p.remedy}`,
   'fleet.clear-plan.heading': (p: { selection: string; approval: string }) =>
     `Dry run: clear campaign, ${p.selection}; ${p.approval}.`,
   'fleet.clear-plan.no-approval': 'no approval given yet (--approved-by NAME --ticket ID)',

@@ -198,6 +198,12 @@ export const JA = {
         : `${p.seconds} 秒あたり ${p.writes} 件の書き込み制限のため、送信には少なくとも ${formatDuration(p.minimumSeconds, 'ja')} かかります。`
     }`,
   'fleet.dry-run.nothing-posted': '何も送信していません。',
+  'fleet.dry-run.not-the-remedy': (p: {
+    action: string;
+    devices: number;
+    classTitle: string;
+    remedy: string;
+  }) => `警告: 分類「${p.classTitle}」の ${p.devices} 台には${p.action}は対処になりません: ${p.remedy}`,
   'fleet.clear-plan.heading': (p: { selection: string; approval: string }) =>
     `ドライ ラン: TPM のクリア キャンペーン、${p.selection}。${p.approval}。`,
   'fleet.clear-plan.no-approval': 'まだ承認がありません（--approved-by NAME --ticket ID）',
