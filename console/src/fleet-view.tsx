@@ -151,10 +151,16 @@ function FleetBody(props: {
   );
 }
 
-/** This tenant's campaigns, newest first, each linking to its live page. */
+/** The campaigns the list shows before "Show all". */
+const CAMPAIGNS_SHOWN = 20;
+
+/** This tenant's campaigns, newest first, each linking to its live page; the newest 20 until "Show all". */
 function CampaignList(props: { onTenant: (t: { name: string; lab: string | null }) => void }) {
   const list = useApi<CampaignsResponse>('/api/campaigns', props.onTenant);
+  const [all, setAll] = useState(false);
   if (list.state !== 'ok' || list.data.campaigns.length === 0) return null;
+  const total = list.data.campaigns.length;
+  const shown = all ? list.data.campaigns : list.data.campaigns.slice(0, CAMPAIGNS_SHOWN);
   return (
     <section aria-labelledby="campaigns-title">
       <h2 id="campaigns-title">{t.campaigns}</h2>
@@ -169,7 +175,7 @@ function CampaignList(props: { onTenant: (t: { name: string; lab: string | null 
           </tr>
         </thead>
         <tbody>
-          {list.data.campaigns.slice(0, 20).map((c) => (
+          {shown.map((c) => (
             <tr key={c.id}>
               <td>
                 <a href={campaignHref(c.id)}>
@@ -184,6 +190,14 @@ function CampaignList(props: { onTenant: (t: { name: string; lab: string | null 
           ))}
         </tbody>
       </table>
+      {total > CAMPAIGNS_SHOWN && (
+        <p class="note campaigns-shown">
+          {t.campaignsShown(shown.length, total)}{' '}
+          <button type="button" onClick={() => setAll(!all)}>
+            {all ? t.showNewestCampaigns(CAMPAIGNS_SHOWN) : t.showAllCampaigns(total)}
+          </button>
+        </p>
+      )}
     </section>
   );
 }

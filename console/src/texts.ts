@@ -61,6 +61,12 @@ const EN = {
   abandonForGood: 'Abandon for good',
   keepCampaign: 'Keep the campaign',
   deadlineField: 'Deadline',
+  campaignsShown: (shown: number, total: number) =>
+    shown < total
+      ? `Showing the newest ${shown} of ${total.toLocaleString('en-US')} campaigns.`
+      : `Showing all ${total.toLocaleString('en-US')} campaigns.`,
+  showAllCampaigns: (total: number) => `Show all ${total.toLocaleString('en-US')}`,
+  showNewestCampaigns: (shown: number) => `Show the newest ${shown}`,
   deadlineHint: 'Empty: 24 h (15 min on a lab tenant). As --deadline: 90s, 45m, 24h or 2d, at most 366d.',
   deadlineIs: (duration: string) =>
     `Deadline: ${duration} after the start; devices that have not reached the goal by then are timed out.`,
@@ -208,6 +214,12 @@ const JA: Texts = {
   abandonForGood: '中止する',
   keepCampaign: '中止しない',
   deadlineField: '期限',
+  campaignsShown: (shown, total) =>
+    shown < total
+      ? `全 ${total.toLocaleString('ja-JP')} 件のうち新しい ${shown} 件を表示しています。`
+      : `全 ${total.toLocaleString('ja-JP')} 件を表示しています。`,
+  showAllCampaigns: (total) => `${total.toLocaleString('ja-JP')} 件すべて表示`,
+  showNewestCampaigns: (shown) => `新しい ${shown} 件だけ表示`,
   deadlineHint:
     '空欄: 24 時間（ラボ テナントでは 15 分）。--deadline と同じく 90s、45m、24h、2d の形式で、最長 366d。',
   deadlineIs: (duration) =>

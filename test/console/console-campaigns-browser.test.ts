@@ -370,6 +370,23 @@ describe('the fleet view of 100,000 devices in Chromium', () => {
       await store.addTriageRows(run, rows);
     }
     await store.finishTriage(run, { devices, needingAction: devices });
+    // More campaigns than the list shows at first: it says so and shows all on request.
+    const campaigns = 22;
+    for (let i = 0; i < campaigns; i++) {
+      const id = `c-20261201-1000${String(i).padStart(2, '0')}-${String(i).padStart(6, '0')}`;
+      await store.createCampaign({
+        id,
+        action: 'sync',
+        target: `LAB tenant in-process (${devices} simulated devices, seed 3)`,
+        tenantKey: `lab-in-process:devices=${devices}:seed=3`,
+        selection: 'class sync-stale',
+        deadline: '2026-12-02T10:00:00.000Z',
+        devices: [
+          { deviceId: '00000000-0000-4000-8000-000000000001', deviceName: 'PC-000001', baselineSync: null },
+        ],
+      });
+      await store.setCampaignStatus(id, 'abandoned');
+    }
     await store.close();
     const large = await startConsoleCli([
       '--tenant',
@@ -389,6 +406,15 @@ describe('the fleet view of 100,000 devices in Chromium', () => {
       await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
       // The first load after the run reads its rows once (docs/console.md): timed apart.
       await page.locator('table.devices tbody tr').first().waitFor({ timeout: 120_000 });
+      const campaignRows = page.locator('section[aria-labelledby="campaigns-title"] tbody tr');
+      await page.getByText('Showing the newest 20 of 22 campaigns.').waitFor();
+      await expect(campaignRows.count()).resolves.toBe(20);
+      await page.getByRole('button', { name: 'Show all 22' }).click();
+      await page.getByText('Showing all 22 campaigns.').waitFor();
+      await expect(campaignRows.count()).resolves.toBe(22);
+      await screenshot(page, 'fx-campaign-list-all');
+      await page.getByRole('button', { name: 'Show the newest 20' }).click();
+      await expect(campaignRows.count()).resolves.toBe(20);
       const loadStart = Date.now();
       await page.reload();
       await page.getByText('100,000 devices match; page 1 of 2000.').waitFor();

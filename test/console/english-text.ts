@@ -20,6 +20,8 @@ const PROPER_NOUNS = new Set([
   'UEFI',
   'Windows',
   'CLEAR',
+  // A time zone as Intl names it in Japanese too ("2026-12-07 22:05:23 UTC", src/text/local-time.ts).
+  'UTC',
 ]);
 
 /**
