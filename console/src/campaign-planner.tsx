@@ -159,6 +159,15 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
               <p key={line}>{line}</p>
             ))}
           </div>
+          {plan.remedyWarnings.length > 0 && (
+            <div class="plan-warnings">
+              {plan.remedyWarnings.map((line) => (
+                <p key={line}>
+                  <strong>{line}</strong>
+                </p>
+              ))}
+            </div>
+          )}
           <p class="plan-deadline">{t.deadlineIs(plan.deadlineText)}</p>
           {plan.sample.length > 0 && (
             <details>

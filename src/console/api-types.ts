@@ -190,6 +190,11 @@ export interface CampaignPlanResponse extends ApiEnvelope {
    * would be posted to how many devices and how long Graph's write limit makes it take.
    */
   summary: string[];
+  /**
+   * One line per class of selected devices this action is not the remedy for, as `fleet sync
+   * --dry-run` prints it (src/fleet/campaign/remedy-fit.ts): a warning, not a refusal.
+   */
+  remedyWarnings: string[];
   devices: number;
   /** The first devices that would be posted to (at most 200). */
   sample: PlanDevice[];

@@ -343,13 +343,13 @@ export class ConsoleActions {
         minimumSeconds: posting.minimumPostingSeconds,
       }),
       ...(isClear ? [this.#ui['fleet.clear-plan.would-clear']({ count: devices.length })] : []),
-      // Devices whose class this action cannot help, as the CLI's dry run warns (remedy-fit.ts).
-      ...remedyWarnings(
-        this.#ui,
-        action as CampaignAction,
-        await remedyMisfits(this.#store, selection, action as CampaignAction),
-      ),
     ];
+    // Devices whose class this action cannot help, as the CLI's dry run warns (remedy-fit.ts).
+    const warnings = remedyWarnings(
+      this.#ui,
+      action as CampaignAction,
+      await remedyMisfits(this.#store, selection, action as CampaignAction),
+    );
     const confirmWord = isClear ? CLEAR_WORD : action !== 'sync' && !this.#graph.isLab ? 'yes' : null;
     const id = randomBytes(16).toString('base64url');
     const now = Date.now();
@@ -371,6 +371,7 @@ export class ConsoleActions {
         action: action as ConsoleCampaignAction,
         selection: selectionText,
         summary,
+        remedyWarnings: warnings,
         devices: devices.length,
         sample: devices.slice(0, SAMPLE),
         refused: refused.slice(0, SAMPLE),

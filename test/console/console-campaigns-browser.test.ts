@@ -116,6 +116,8 @@ describe('campaigns from the console in Chromium', () => {
     await expect(plan.locator('p.run').textContent()).resolves.toBe(
       'Selection: class sync-stale in triage run 2',
     );
+    // A sync is the remedy of sync-stale: no warning.
+    await expect(plan.locator('.plan-warnings').count()).resolves.toBe(0);
     await screenshot(page, 'dry-run-sync');
     await plan.getByRole('button', { name: 'Start the campaign' }).click();
     await page.waitForURL(/#\/campaign\//);
@@ -321,6 +323,11 @@ describe("the fleet view's facts in Chromium", () => {
       await expect(plan.locator('p.run').textContent()).resolves.toBe(
         `Selection: model ${model}; TPM maker ${maker} in triage run ${fleet.run!.id}`,
       );
+      // A model selects devices of any class: a warning for each class a sync is not the remedy
+      // for, with that class's remedy, apart from the dry run's sentence.
+      const warnings = await plan.locator('.plan-warnings p').allTextContents();
+      for (const line of warnings)
+        expect(line).toMatch(/^Warning: sync is not the remedy for \d+ devices? of class "[^"]+": \S.*$/);
       await screenshot(page, 'filter-facts');
     } finally {
       await context.close();
