@@ -25,6 +25,8 @@ interface State {
   open: number;
   /** `fleet status ID`'s created, deadline and devices lines (the devices line kept current). */
   fields: { label: string; value: string }[];
+  /** The last progress line of a run here (`fleet sync`'s terminal line), null before one. */
+  line: string | null;
 }
 
 /**
@@ -64,6 +66,7 @@ export function CampaignView(props: {
         error: null,
         open: detail.status.open,
         fields: detail.fields,
+        line: null,
       });
     });
     events.addEventListener('running', (e) => {
@@ -83,6 +86,7 @@ export function CampaignView(props: {
               ...s,
               counts: progress.counts,
               open: progress.total - progress.done,
+              line: progress.line,
               fields: s.fields.map((f, i) =>
                 i === s.fields.length - 1 ? { label: f.label, value: progress.devicesText } : f,
               ),
@@ -158,6 +162,7 @@ export function CampaignView(props: {
             <strong>{state.statusTitle}</strong>
             {state.running ? t.runningHere : ''}
           </p>
+          {state.running && state.line !== null && <p class="run progress-line">{state.line}</p>}
           {state.error !== null && <p role="alert">{state.error}</p>}
           <div class="filters">
             {state.running && (

@@ -277,6 +277,8 @@ export interface CampaignProgressEvent {
   statusTitle: string;
   /** The device totals as `fleet status ID` says them ("23 (19 done, 4 open)"). */
   devicesText: string;
+  /** `fleet sync`'s progress line: counts, posting rate, time to post, the write-window wait. */
+  line: string;
   counts: Record<string, number>;
   total: number;
   done: number;

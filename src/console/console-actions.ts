@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ALL_PHASES } from '../fleet/campaign/campaign-phases.js';
 import { clearPlan, postingPlan, selectedDevices } from '../fleet/campaign/campaign-plan.js';
-import type { CampaignProgress } from '../fleet/campaign/campaign-progress.js';
+import { type CampaignProgress, formatProgressLine } from '../fleet/campaign/campaign-progress.js';
 import { type EarlierWriteBudget, runCampaign } from '../fleet/campaign/campaign-runner.js';
 import type { CampaignSelection } from '../fleet/campaign/campaign-selection.js';
 import { campaignStatus, phaseLabel } from '../fleet/campaign/campaign-status.js';
@@ -229,6 +229,9 @@ function describeSelection(selection: CampaignSelection, ui: UiMessages): string
 function progressEvent(progress: CampaignProgress, ui: UiMessages): CampaignProgressEvent {
   return {
     statusTitle: statusTitle(ui, 'running'),
+    // The line `fleet sync` keeps on its terminal (posting rate, time to post, the write-window
+    // wait), without the time left, which the page's deadline says and which would change every second.
+    line: formatProgressLine({ ...progress, deadlineInSeconds: null }, ui),
     devicesText: ui['fleet.campaign.device-count']({
       total: progress.total,
       done: progress.done,

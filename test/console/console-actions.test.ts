@@ -328,6 +328,11 @@ describe('console actions against the lab', () => {
       const watched = await readEvents(running.origin, path, cookie, compliant);
       expect(watched.events[0]?.event).toBe('snapshot');
       expect(compliant(watched.events)).toBe(true);
+      // The progress line `fleet sync` keeps on its terminal, from the same formatter.
+      const progress = watched.events.find((e) => e.event === 'progress') as SseEvent;
+      expect((progress.data as { line: string }).line).toMatch(
+        new RegExp(`^sync ${started.id}: \\d+/\\d+ done · pending \\d+ · awaiting sync \\d+ · `),
+      );
       // Devices off the network (the lab's stays-broken ones) keep it open until its deadline.
       const open = await get<CampaignDetailResponse>(`/api/campaigns/${started.id}`);
       expect(open.running).toBe(true);

@@ -124,6 +124,9 @@ describe('campaigns from the console in Chromium', () => {
 
     // Live: devices reach compliant, pushed over Server-Sent Events.
     await page.locator('td.phase-compliant').first().waitFor({ timeout: 180_000 });
+    await expect(page.locator('p.progress-line').textContent()).resolves.toMatch(
+      /^sync c-\S+: \d+\/\d+ done · /,
+    );
     const live = await campaignOf(page, cookie);
     expect(live.status.counts.compliant).toBeGreaterThan(0);
     // 20 min from when the campaign was created; the store stamps createdAt itself, a moment later.
