@@ -47,6 +47,11 @@ export function CampaignView(props: {
   const [generation, setGeneration] = useState(0);
   const [askAbandon, setAskAbandon] = useState(false);
   const [abandoned, setAbandoned] = useState<AbandonResponse | null>(null);
+  // The question takes the focus, on its safe answer, so a keyboard user reads it first.
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (askAbandon) keep.current?.focus();
+  }, [askAbandon]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
@@ -189,7 +194,7 @@ export function CampaignView(props: {
                 <button type="button" onClick={() => void act('abandon')}>
                   {t.abandonForGood}
                 </button>
-                <button type="button" onClick={() => setAskAbandon(false)}>
+                <button type="button" ref={keep} onClick={() => setAskAbandon(false)}>
                   {t.keepCampaign}
                 </button>
               </div>

@@ -170,6 +170,8 @@ describe('campaigns from the console in Chromium', () => {
     await expect(ask.textContent()).resolves.toMatch(
       /Abandoning is final: nothing of this campaign is posted again and it is never resumed\. \d+ devices? (is|are) still open/,
     );
+    // The question has the focus, on its safe answer.
+    await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Keep the campaign');
     await screenshot(page, 'fx-abandon-ask');
     await ask.getByRole('button', { name: 'Keep the campaign' }).click();
     await expect(page.getByRole('alertdialog').count()).resolves.toBe(0);
