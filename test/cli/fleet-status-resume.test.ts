@@ -45,7 +45,7 @@ async function stoppedCampaign(
   store: string,
   from: number,
   to: number,
-): Promise<{ id: string; printed: string }> {
+): Promise<{ id: string; printed: string; everything: string }> {
   const ids = tmp.file(`ids-${from}.txt`);
   await writeFile(
     ids,
@@ -68,12 +68,22 @@ async function stoppedCampaign(
   const status = await runCli(['fleet', 'status', id, '--store', store]);
   expect(status.code, status.stderr).toBe(0);
   const printed = /Stopped: "([^"]+)" resumes it\./.exec(status.stdout)?.[1] ?? '';
-  return { id, printed };
+  const statusJson = await runCli(['fleet', 'status', id, '--store', store, '--json']);
+  expect(statusJson.code, statusJson.stderr).toBe(0);
+  // Everything this campaign's commands wrote, text and JSON, stdout and stderr.
+  const everything = [stopped, list, status, statusJson].flatMap((r) => [r.stdout, r.stderr]).join('\n');
+  return { id, printed, everything };
 }
 
-/** The printed command, run as printed (it reads the secret from the environment), resumes the campaign. */
+/** The words a POSIX shell reads from `line` when it is pasted (sh splits and unquotes, runs nothing else). */
+function shellWords(line: string): string[] {
+  const out = execFileSync('sh', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+/** The printed command, pasted into a shell (it reads the secret from the environment), resumes the campaign. */
 async function resumeAsPrinted(printed: string, id: string): Promise<void> {
-  const words = printed.split(' ').slice(1);
+  const words = shellWords(printed).slice(1);
   const resumed = await runCli([...words, '--no-wait', '--json', '--quiet'], {
     env: env(),
     timeoutMs: 120_000,
@@ -110,5 +120,21 @@ describe('fleet status ID on a stopped campaign', () => {
     expect(dump).toContain('resume_options');
     expect(dump).toContain(lab.clientId);
     expect(dump).not.toContain(lab.clientSecret);
+  }, 300_000);
+
+  it('PostgreSQL with the password as a query parameter: no output carries it, the printed command resumes without it', async () => {
+    // libpq and node-postgres both take `password=` (and a key's `sslpassword=`) in the query
+    // (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING); the lab's
+    // PostgreSQL trusts loopback, so the command printed without it still connects, as it does
+    // with PGPASSWORD or ~/.pgpass against a real server (docs/store.md).
+    const base = await postgres.freshDatabase();
+    const url = `${base}${base.includes('?') ? '&' : '?'}password=S3cretPw-query&application_name=tpm-doctor-test`;
+    const { id, printed, everything } = await stoppedCampaign(url, 0, 300);
+    expect(everything).toContain(`resume ${id}`);
+    expect(everything).not.toContain('S3cretPw');
+    expect(printed).toBe(
+      `tpm-doctor fleet resume ${id} --graph-url ${lab.url} --tenant-id ${lab.tenantId} --client-id ${lab.clientId} --store '${base}${base.includes('?') ? '&' : '?'}application_name=tpm-doctor-test'`,
+    );
+    await resumeAsPrinted(printed, id);
   }, 300_000);
 });

@@ -29,6 +29,27 @@ describe('resumeCommandLine', () => {
   });
 });
 
+describe('resumeCommandLine and a PostgreSQL password given as a query parameter', () => {
+  it('leaves out password= and sslpassword= (any case, percent-encoded names too), keeps every other parameter', () => {
+    const line = resumeCommandLine('c-5', {
+      store:
+        'postgres://fleet:Us3rinfo@db.example:5433/tpm?sslmode=require&password=S3cretPw&PASSWORD=S3cretPw2&pass%77ord=S3cretPw3&sslpassword=K3yPass&passfile=/home/a/.pgpass&application_name=tpm-doctor',
+    });
+    for (const secret of ['Us3rinfo', 'S3cretPw', 'K3yPass']) expect(line).not.toContain(secret);
+    expect(line).toBe(
+      "tpm-doctor fleet resume c-5 --store 'postgres://fleet@db.example:5433/tpm?sslmode=require&passfile=%2Fhome%2Fa%2F.pgpass&application_name=tpm-doctor'",
+    );
+  });
+
+  it('prints the shape instead of a PostgreSQL URL that does not parse (it could hold a password)', () => {
+    const line = resumeCommandLine('c-6', { store: 'postgres://fleet:S3cretPw@[db/tpm?password=S3cretPw' });
+    expect(line).not.toContain('S3cretPw');
+    expect(line).toBe(
+      "tpm-doctor fleet resume c-6 --store 'postgres://user[:password]@host[:port]/database'",
+    );
+  });
+});
+
 describe('resumeOptions', () => {
   it('keeps the connection options but the store (fleet status is given it), nothing else', () => {
     const values = {

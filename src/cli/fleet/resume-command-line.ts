@@ -3,9 +3,11 @@
  * options it runs with (a campaign resumes only in its own tenant, with the same app and sign-in,
  * src/plan/tenant-pinning.ts), so the line printed after Ctrl-C works when run as printed.
  * Never a secret: a client secret is never an option (AZURE_CLIENT_SECRET), a certificate is a
- * file path, and a store URL's password is left out (the store reads it from the environment as
- * before).
+ * file path, and a store URL's password (in the userinfo or as a query parameter) is left out (the
+ * driver reads it from PGPASSWORD or ~/.pgpass, docs/store.md).
  */
+import { storeSpecWithoutSecrets } from '../../fleet/store/postgres-url.js';
+
 const CARRIED = [
   'tenant',
   'lab-devices',
@@ -42,7 +44,7 @@ export function resumeCommandLine(campaignId: string, values: OptionValues): str
   for (const option of CARRIED) {
     const value = values[option];
     if (typeof value !== 'string') continue;
-    words.push(`--${option}`, shellWord(option === 'store' ? withoutPassword(value) : value));
+    words.push(`--${option}`, shellWord(option === 'store' ? storeSpecWithoutSecrets(value) : value));
   }
   return words.join(' ');
 }
@@ -51,16 +53,4 @@ export function resumeCommandLine(campaignId: string, values: OptionValues): str
 function shellWord(value: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
   return `'${value.replaceAll("'", "'\\''")}'`;
-}
-
-function withoutPassword(spec: string): string {
-  if (!/^postgres(ql)?:\/\//i.test(spec)) return spec;
-  try {
-    const url = new URL(spec);
-    if (url.password === '') return spec;
-    url.password = '';
-    return url.toString();
-  } catch {
-    return spec;
-  }
 }
