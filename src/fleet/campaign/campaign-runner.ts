@@ -1,5 +1,6 @@
 import { EN } from '../../text/messages/en.js';
 import type { IntuneApi } from '../graph/intune-api.js';
+import type { EarlierWrites } from '../graph/throttle-budget.js';
 import type { Campaign, DevicePhase, FleetStore } from '../store/fleet-store.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { runBulkPostPhase } from './bulk-post-phase.js';
@@ -67,8 +68,8 @@ export interface RunCampaignOptions {
 /** What the runner needs of a ThrottleBudget to count an earlier process's writes. */
 export interface EarlierWriteBudget {
   readonly limits: { readonly windowMs: number };
-  /** Counts writes made `agesMs` ago (ThrottleBudget.recordEarlierWrites); returns how many counted. */
-  recordEarlierWrites(agesMs: readonly number[]): number;
+  /** Counts writes made `ageMs` ago (ThrottleBudget.recordEarlierWrites); returns how many counted. */
+  recordEarlierWrites(earlier: readonly EarlierWrites[]): number;
 }
 
 /** Looked back further than the window: the budget's safety margin (at most 200 ms) and clock steps. */
@@ -134,11 +135,13 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     const since = new Date(at - options.writeBudget.limits.windowMs - EARLIER_WRITES_SLACK_MS);
     // Disjoint: a campaign's POSTs are recorded by their devices' rows, not as Graph writes
     // (GraphClientOptions.recordWrite), so none is counted twice.
-    const times = [
-      ...(await store.postTimesSince(campaign, since.toISOString())),
+    const earlier = [
+      ...(await store.postTimesSince(campaign, since.toISOString())).map((sentAt) => ({ sentAt, writes: 1 })),
       ...(await store.graphWritesSince(campaign, 'devices', since.toISOString())),
     ];
-    earlierWrites = options.writeBudget.recordEarlierWrites(times.map((time) => at - Date.parse(time)));
+    earlierWrites = options.writeBudget.recordEarlierWrites(
+      earlier.map(({ sentAt, writes }) => ({ ageMs: at - Date.parse(sentAt), writes })),
+    );
   }
   const interrupted = await store.campaignDevices(campaignId, ['posting']);
   if (interrupted.length > 0) {

@@ -9,6 +9,12 @@ export interface BudgetCost {
 }
 
 /** Held while a request is in flight; `settle()` when its answer (or failure) arrived. Idempotent. */
+/** Writes an earlier process made `ageMs` ago, `writes` of them (one stored record). */
+export interface EarlierWrites {
+  ageMs: number;
+  writes: number;
+}
+
 export interface BudgetLease {
   settle(): void;
 }
@@ -83,24 +89,28 @@ export class ThrottleBudget {
   }
 
   /**
-   * Counts writes another process (or an earlier run) made `agesMs` milliseconds ago, each also a
+   * Counts writes another process (or an earlier run) made `ageMs` milliseconds ago, each also a
    * request: Graph's window still holds them, so a process that starts with an empty budget would
    * be throttled by them (docs/campaigns.md, "Writes of an earlier run"). Ages at or beyond the
    * window are ignored, and so are writes made since this budget was created: this process's own
    * (a console runs many campaigns on one budget), already counted when they were answered. A
-   * negative age (a clock ahead of ours) counts as now. Returns how many were counted.
+   * negative age (a clock ahead of ours) counts as now. An entry's `writes` (a stored count) is
+   * clamped to the window's limit, as Graph never held more: it sizes nothing and can delay the
+   * next write by one window at most. Returns how many were counted.
    */
-  recordEarlierWrites(agesMs: readonly number[]): number {
+  recordEarlierWrites(earlier: readonly EarlierWrites[]): number {
     const now = this.clock.now();
     let counted = 0;
-    for (const age of agesMs) {
+    for (const { ageMs: age, writes } of earlier) {
       if (Number.isNaN(age) || age >= this.writes.windowMs) continue;
+      if (!Number.isSafeInteger(writes) || writes <= 0) continue;
       // A time in the future (another machine's clock ahead of ours) counts as now.
       const at = age < 0 ? now : now - age;
       if (age >= 0 && at >= this.startedAt) continue;
-      this.requests.settleEarlier(1, at);
-      this.writes.settleEarlier(1, at);
-      counted += 1;
+      const units = Math.min(writes, this.limits.writesPerWindow);
+      this.requests.settleEarlier(Math.min(units, this.limits.requestsPerWindow), at);
+      this.writes.settleEarlier(units, at);
+      counted += units;
     }
     return counted;
   }

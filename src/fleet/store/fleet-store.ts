@@ -117,6 +117,14 @@ export interface GraphWrite {
   sentAt: string;
 }
 
+/** One stored Graph write record as read back: its time and how many writes it cost. */
+export interface GraphWriteRecord {
+  /** ISO time, as stored (at most GRAPH_WRITES_FUTURE_SKEW_MS after now). */
+  sentAt: string;
+  /** A positive integer; the budget clamps it to its own window's limit (ThrottleBudget.recordEarlierWrites). */
+  writes: number;
+}
+
 /** One triaged device, as stored for later selection by a campaign. */
 export interface TriageRow {
   deviceId: string;
@@ -183,11 +191,14 @@ export interface FleetStore {
    */
   recordGraphWrite(write: GraphWrite): Promise<void>;
   /**
-   * When Graph writes of `service` were sent in the tenant (its tenantKey when both have one, else
-   * its target), at or after `since`: one ISO time per write (a record of 3 writes gives its time
-   * 3 times), in no particular order. A new process seeds its write budget with them.
+   * The Graph write records of `service` sent in the tenant (its tenantKey when both have one, else
+   * its target), at or after `since`: one per stored row (never one per write: the count is a
+   * stored number), in no particular order. A new process seeds its write budget with them. A row
+   * dated later than now plus GRAPH_WRITES_FUTURE_SKEW_MS is deleted and not returned (it would
+   * count as "now" forever), and a row whose count is not a positive whole number is not returned:
+   * a store someone else can write decides neither what this process allocates nor how long it waits.
    */
-  graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<string[]>;
+  graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<GraphWriteRecord[]>;
 
   /**
    * A triage run is written as it goes, so the fleet is never held twice: begin, add rows in

@@ -20,6 +20,7 @@ import type {
   DevicePhase,
   FleetStore,
   GraphWrite,
+  GraphWriteRecord,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -54,7 +55,9 @@ import {
   campaignDeadline,
   campaignInsert,
   campaignStatusValue,
+  graphWriteRecords,
   graphWriteValues,
+  latestGraphWriteTime,
   NOT_ABANDONED,
   nowIso,
   optionalTenantKey,
@@ -393,14 +396,20 @@ export class PostgresFleetStore implements FleetStore {
     });
   }
 
-  async graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<string[]> {
+  async graphWritesSince(
+    tenant: CampaignTenant,
+    service: string,
+    since: string,
+  ): Promise<GraphWriteRecord[]> {
+    const latest = latestGraphWriteTime();
+    await this.#query('DELETE FROM graph_writes WHERE sent_at > $1', [latest]);
     const rows = await this.#query(
       `SELECT sent_at, writes FROM graph_writes
         WHERE (CASE WHEN $1::text IS NOT NULL AND tenant_key IS NOT NULL THEN tenant_key = $1::text ELSE target = $2 END)
-          AND service = $3 AND sent_at >= $4`,
-      [tenant.tenantKey ?? null, tenant.target, service, since],
+          AND service = $3 AND sent_at >= $4 AND sent_at <= $5`,
+      [tenant.tenantKey ?? null, tenant.target, service, since, latest],
     );
-    return rows.flatMap((row) => Array<string>(toCount(row, 'writes')).fill(String(row.sent_at)));
+    return graphWriteRecords(rows);
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

@@ -28,6 +28,7 @@ import type {
   DevicePhase,
   FleetStore,
   GraphWrite,
+  GraphWriteRecord,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -61,7 +62,9 @@ import {
   campaignDeadline,
   campaignInsert,
   campaignStatusValue,
+  graphWriteRecords,
   graphWriteValues,
+  latestGraphWriteTime,
   NOT_ABANDONED,
   nowIso,
   optionalTenantKey,
@@ -304,14 +307,22 @@ export class SqliteFleetStore implements FleetStore {
     });
   }
 
-  async graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<string[]> {
+  async graphWritesSince(
+    tenant: CampaignTenant,
+    service: string,
+    since: string,
+  ): Promise<GraphWriteRecord[]> {
     const key = tenant.tenantKey ?? null;
+    const latest = latestGraphWriteTime();
+    this.#write(() => {
+      this.#statement('DELETE FROM graph_writes WHERE sent_at > ?').run(latest);
+    });
     const rows = this.#statement(
       `SELECT sent_at, writes FROM graph_writes
         WHERE (CASE WHEN ? IS NOT NULL AND tenant_key IS NOT NULL THEN tenant_key = ? ELSE target = ? END)
-          AND service = ? AND sent_at >= ?`,
-    ).all(key, key, tenant.target, service, since) as DbRow[];
-    return rows.flatMap((row) => Array<string>(toCount(row, 'writes')).fill(String(row.sent_at)));
+          AND service = ? AND sent_at >= ? AND sent_at <= ?`,
+    ).all(key, key, tenant.target, service, since, latest) as DbRow[];
+    return graphWriteRecords(rows);
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

@@ -9,6 +9,7 @@ import type {
   CampaignStatus,
   DevicePhase,
   GraphWrite,
+  GraphWriteRecord,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -158,6 +159,33 @@ function resumeOptionsJson(id: string, options: unknown): string | null {
 /** How long a Graph write is kept (schema 6): far past any window of Graph's (20 s for Intune). */
 const GRAPH_WRITES_KEPT_MS = 3_600_000;
 
+/**
+ * How far after now a stored Graph write may be dated: another machine writing the same store may
+ * run a little ahead. A row dated later is deleted on read (FleetStore.graphWritesSince).
+ */
+const GRAPH_WRITES_FUTURE_SKEW_MS = 300_000;
+
+/** The latest sent_at a Graph write row read now may have; later rows are deleted. */
+export function latestGraphWriteTime(): string {
+  return new Date(Date.now() + GRAPH_WRITES_FUTURE_SKEW_MS).toISOString();
+}
+
+/**
+ * The stored rows (sent_at, writes) as records, without the rows whose count is not a positive
+ * safe integer (a hand-edited row): never a value that throws or sizes an allocation.
+ */
+export function graphWriteRecords(
+  rows: readonly { sent_at?: unknown; writes?: unknown }[],
+): GraphWriteRecord[] {
+  const records: GraphWriteRecord[] = [];
+  for (const row of rows) {
+    const writes = Number(row.writes);
+    if (!Number.isSafeInteger(writes) || writes <= 0) continue;
+    records.push({ sentAt: String(row.sent_at), writes });
+  }
+  return records;
+}
+
 /** A Graph write's row (target, tenant_key, service, writes, sent_at) and the time before which rows are deleted. */
 export function graphWriteValues(write: GraphWrite): {
   row: [string, string | null, string, number, string];
@@ -177,7 +205,8 @@ export function graphWriteValues(write: GraphWrite): {
       write.writes,
       new Date(at).toISOString(),
     ],
-    deleteBefore: new Date(at - GRAPH_WRITES_KEPT_MS).toISOString(),
+    // Never after now: a record dated in the future (a clock ahead) must not delete the others.
+    deleteBefore: new Date(Math.min(at, Date.now()) - GRAPH_WRITES_KEPT_MS).toISOString(),
   };
 }
 

@@ -32,13 +32,36 @@ describe('ThrottleBudget (fake clock)', () => {
       { clock, safetyMarginMs: 0 },
     );
     // 1,000 ms old: already out of the window; NaN: unreadable; -50: a clock ahead of ours (now).
-    expect(budget.recordEarlierWrites([1_000, 5_000, Number.NaN, 400, 200, -50])).toBe(3);
+    expect(budget.recordEarlierWrites(ones([1_000, 5_000, Number.NaN, 400, 200, -50]))).toBe(3);
     expect(budget.waitMs({ requests: 1, writes: 1 })).toBe(600);
     const lease = await clock.drive(budget.acquire({ requests: 1, writes: 1 }));
     expect(clock.now()).toBe(60_600); // the 400 ms old write left the window
     lease.settle();
     // This budget's own writes (made after it was created) are counted already: not twice.
-    expect(budget.recordEarlierWrites([0, 100])).toBe(0);
+    expect(budget.recordEarlierWrites(ones([0, 100]))).toBe(0);
+  });
+
+  it('clamps a stored count to the window limit: a hostile record of 300,000,000 writes delays one window, no more', async () => {
+    const clock = new FakeClock();
+    await clock.advance(60_000);
+    const budget = new ThrottleBudget(
+      { windowMs: 1_000, requestsPerWindow: 10, writesPerWindow: 3 },
+      { clock, safetyMarginMs: 0 },
+    );
+    // Counts that are no positive whole number are ignored; the huge one counts as a full window.
+    expect(
+      budget.recordEarlierWrites([
+        { ageMs: 200, writes: 300_000_000 },
+        { ageMs: 100, writes: 0 },
+        { ageMs: 100, writes: -5 },
+        { ageMs: 100, writes: 1.5 },
+        { ageMs: 100, writes: Number.POSITIVE_INFINITY },
+      ]),
+    ).toBe(3);
+    expect(budget.waitMs({ requests: 1, writes: 1 })).toBe(800);
+    const lease = await clock.drive(budget.acquire({ requests: 1, writes: 1 }));
+    expect(clock.now()).toBe(60_800);
+    lease.settle();
   });
 
   it('counts a $batch of 20 as 20 requests', async () => {
@@ -195,3 +218,8 @@ describe('ThrottleBudget (fake clock)', () => {
     );
   });
 });
+
+/** One write per age, as a campaign's device rows give them. */
+function ones(agesMs: readonly number[]): { ageMs: number; writes: number }[] {
+  return agesMs.map((ageMs) => ({ ageMs, writes: 1 }));
+}

@@ -243,12 +243,16 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     });
     await store.recordGraphWrite({ target, service: 'devices', writes: 1, sentAt: at(1_000) });
     const since = at(60_000);
-    const times = await store.graphWritesSince({ target, tenantKey: 'key-1' }, 'devices', since);
+    const times = expandedTimes(
+      await store.graphWritesSince({ target, tenantKey: 'key-1' }, 'devices', since),
+    );
     expect(times.sort()).toEqual([at(3_000), at(2_000), at(2_000), at(2_000), at(1_000), at(1_000)].sort());
     // Without a key, by the target alone: every record of that target, keyed or not.
-    expect(await store.graphWritesSince({ target }, 'devices', since)).toHaveLength(6);
+    expect(expandedTimes(await store.graphWritesSince({ target }, 'devices', since))).toHaveLength(6);
     expect(
-      await store.graphWritesSince({ target, tenantKey: 'key-1' }, 'deviceConfiguration', since),
+      expandedTimes(
+        await store.graphWritesSince({ target, tenantKey: 'key-1' }, 'deviceConfiguration', since),
+      ),
     ).toEqual([at(1_000)]);
     // A record more than an hour older than a new one is deleted when the new one arrives.
     await store.recordGraphWrite({
@@ -266,7 +270,9 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
       sentAt: at(0),
     });
     expect(
-      await store.graphWritesSince({ target: 'tenant 3', tenantKey: 'key-3' }, 'devices', at(4_000_000)),
+      expandedTimes(
+        await store.graphWritesSince({ target: 'tenant 3', tenantKey: 'key-3' }, 'devices', at(4_000_000)),
+      ),
     ).toEqual([at(0)]);
     await expect(
       store.recordGraphWrite({ target, service: 'devices', writes: 0, sentAt: at(0) }),
@@ -274,6 +280,34 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     await expect(
       store.recordGraphWrite({ target, service: 'devices', writes: 1, sentAt: 'yesterday' }),
     ).rejects.toThrow(/sentAt: expected an ISO time/);
+  });
+
+  it('reads a hostile Graph write record as one record: a huge count is not expanded, a future one is deleted', async () => {
+    store = await open();
+    const target = 'https://graph.microsoft.com tenant 0000-lab';
+    const now = Date.now();
+    const at = (agoMs: number) => new Date(now - agoMs).toISOString();
+    const tenant = { target, tenantKey: 'key-1' };
+    // Someone who can write the store: 300,000,000 writes now, and a record dated 2099 (it would
+    // count as "now" on every start and never be deleted by age).
+    await store.recordGraphWrite({ ...tenant, service: 'devices', writes: 300_000_000, sentAt: at(1_000) });
+    await store.recordGraphWrite({
+      ...tenant,
+      service: 'devices',
+      writes: 5,
+      sentAt: '2099-01-01T00:00:00.000Z',
+    });
+    // A clock a minute ahead of ours (another machine writing the same store) is kept.
+    await store.recordGraphWrite({ ...tenant, service: 'devices', writes: 2, sentAt: at(-60_000) });
+    const records = await store.graphWritesSince(tenant, 'devices', at(60_000));
+    expect(records.sort((a, b) => a.sentAt.localeCompare(b.sentAt))).toEqual([
+      { sentAt: at(1_000), writes: 300_000_000 },
+      { sentAt: at(-60_000), writes: 2 },
+    ]);
+    // Asked from before 2099: the 2099 record is gone (deleted on read; test/fleet/store/sqlite-store.test.ts reads the file).
+    expect(
+      (await store.graphWritesSince(tenant, 'devices', '2098-01-01T00:00:00.000Z')).map((r) => r.sentAt),
+    ).toEqual([]);
   });
 
   it("keeps a campaign's resume options; a campaign created without them has none", async () => {
@@ -499,3 +533,8 @@ describe.each(backends)('FleetStore contract: $name', ({ name, open }) => {
     await store.close();
   });
 });
+
+/** One ISO time per write, as the budget counts them. */
+function expandedTimes(records: readonly { sentAt: string; writes: number }[]): string[] {
+  return records.flatMap((record) => Array.from({ length: record.writes }, () => record.sentAt));
+}

@@ -57,8 +57,7 @@ async function expectMigrated(store: FleetStore): Promise<void> {
   const sentAt = new Date().toISOString();
   await store.recordGraphWrite({ target: TARGET, tenantKey: 'key-1', service: 'devices', writes: 2, sentAt });
   expect(await store.graphWritesSince({ target: TARGET, tenantKey: 'key-1' }, 'devices', CREATED)).toEqual([
-    sentAt,
-    sentAt,
+    { sentAt, writes: 2 },
   ]);
   const resumeOptions = { 'graph-url': 'https://graph.microsoft.com', 'client-id': 'app-1' };
   await store.createCampaign({

@@ -82,3 +82,33 @@ it('reads a row it does not understand as a clear error naming the column', asyn
   );
   await store.close();
 });
+
+it('deletes a Graph write row dated in the future and ignores rows whose count is no whole number, edited into the file', async () => {
+  const file = path.join(tempDir, 'hostile-writes.sqlite');
+  await (await SqliteFleetStore.open(file)).close();
+  const now = Date.now();
+  const raw = new Database(file);
+  const insert = raw.prepare(
+    'INSERT INTO graph_writes (target, tenant_key, service, writes, sent_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const recent = new Date(now - 1_000).toISOString();
+  insert.run('lab', 'key-1', 'devices', 300_000_000, '2099-01-01T00:00:00.000Z');
+  // The schema's CHECK (writes > 0) keeps out 0 and negative counts; these pass it.
+  for (const writes of [2.5, 'many', 1e300]) insert.run('lab', 'key-1', 'devices', writes, recent);
+  insert.run('lab', 'key-1', 'devices', 300_000_000, recent);
+  raw.close();
+  const store = await SqliteFleetStore.open(file);
+  expect(
+    await store.graphWritesSince(
+      { target: 'lab', tenantKey: 'key-1' },
+      'devices',
+      new Date(now - 60_000).toISOString(),
+    ),
+  ).toEqual([{ sentAt: recent, writes: 300_000_000 }]);
+  await store.close();
+  const after = new Database(file, { readonly: true });
+  expect(after.prepare("SELECT COUNT(*) AS n FROM graph_writes WHERE sent_at LIKE '2099%'").get()).toEqual({
+    n: 0,
+  });
+  after.close();
+});
