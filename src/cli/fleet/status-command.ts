@@ -13,6 +13,7 @@ import { printHelp } from '../help.js';
 import { type CommandSpec, HELP_OPTION, helpPage, type OptionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 import { resumeCommandLine } from './resume-command-line.js';
+import { checkedResumeOptions } from './stored-resume-options.js';
 
 const OPTIONS = {
   store: {
@@ -65,11 +66,19 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
       }
       const summary = await campaignStatus(store, id, { problemLimit: values.json ? 10_000 : 20 });
       // A campaign stored with its connection options (schema 6) gets the full resume command; an
-      // older one the plain `fleet resume ID`.
+      // older one the plain `fleet resume ID`. Only the stored options that pass the checks are
+      // printed (stored-resume-options.ts): the store may be written by someone else.
+      const stored =
+        campaign.resumeOptions === undefined ? undefined : checkedResumeOptions(campaign.resumeOptions);
       const resume =
-        campaign.resumeOptions === undefined
+        stored === undefined
           ? {}
-          : { resumeCommand: resumeCommandLine(id, { ...campaign.resumeOptions, store: values.store }) };
+          : { resumeCommand: resumeCommandLine(id, { ...stored.options, store: values.store }) };
+      if (stored !== undefined && stored.dropped.length > 0 && !values.json) {
+        process.stderr.write(
+          `${ui['fleet.status.resume-options-dropped']({ options: stored.dropped.map((name) => `--${terminalSafe(name)}`).join(', ') })}\n`,
+        );
+      }
       // The devices the campaign is not done with, by name: the counts alone do not say which.
       const open = await openDevices(store, id, campaign.action);
       process.stdout.write(

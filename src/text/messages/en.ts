@@ -118,6 +118,8 @@ export const EN = {
   'fleet.open.never-posted': 'will never be posted',
   'fleet.campaigns.none-yet': 'No campaigns yet.',
   'fleet.campaigns.created': (p: { at: string }) => `created ${p.at}`,
+  'fleet.status.resume-options-dropped': (p: { options: string }) =>
+    `Note: left out of the resume command, as stored values that are not valid (the store may have been edited): ${p.options}. Add them yourself if you know them.`,
   'fleet.status.store': (p: { store: string }) => `Store: ${p.store}`,
   'fleet.status.latest-triage': (p: { id: number; at: string; target: string }) =>
     `Latest triage: run ${p.id} at ${p.at} (${p.target})`,

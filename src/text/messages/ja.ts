@@ -117,6 +117,8 @@ export const JA = {
   'fleet.open.never-posted': '今後も送信しません',
   'fleet.campaigns.none-yet': 'キャンペーンはまだありません。',
   'fleet.campaigns.created': (p: { at: string }) => `作成 ${p.at}`,
+  'fleet.status.resume-options-dropped': (p: { options: string }) =>
+    `注意: ストアに保存された値が正しくないため(ストアが編集された可能性があります)、再開コマンドから次のオプションを省きました: ${p.options}。分かっている場合はご自身で追加してください。`,
   'fleet.status.store': (p: { store: string }) => `ストア: ${p.store}`,
   'fleet.status.latest-triage': (p: { id: number; at: string; target: string }) =>
     `最新のトリアージ: 実行 ${p.id}（${p.at}、${p.target}）`,
