@@ -1,6 +1,9 @@
 /** The resume command printed for a stopped campaign: its connection options, never a secret. */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import type { Node } from 'web-tree-sitter';
 import { resumeCommandLine, resumeOptions } from '../../src/cli/fleet/resume-command-line.js';
+import { powershellSyntaxProblems, powershellTree } from '../support/powershell-grammar.js';
 
 describe('resumeCommandLine', () => {
   it('carries a production connection: Graph URL, tenant, app, sign-in mode, certificate path', () => {
@@ -71,3 +74,108 @@ describe('resumeOptions', () => {
     );
   });
 });
+
+/** Values a shell would split, expand, run or end a string at, each once as a certificate path. */
+const HOSTILE = [
+  "C:\\Users\\O'Brien\\app.pem",
+  '/tmp/$(touch /tmp/tpm-doctor-pwned)',
+  '/tmp/`id`.pem',
+  '/tmp/"quoted" and spaced.pem',
+  '/tmp/line one\nline two.pem',
+  '%USERPROFILE%\\app.pem',
+  '$env:USERPROFILE\\app.pem',
+  '@splat,array;next & | > x.pem',
+  '/tmp/\u2018curly\u2019 \u201aquotes\u201b.pem',
+  "''",
+  '-- --%',
+  '*.pem',
+];
+
+describe('resumeCommandLine quoted for the shell it is pasted into', () => {
+  it('POSIX: sh reads every hostile value back as one unchanged word, and runs nothing', () => {
+    for (const certificate of HOSTILE) {
+      const line = resumeCommandLine('c-7', { 'tenant-id': 'contoso.onmicrosoft.com', certificate }, 'posix');
+      // The line as pasted, with the program replaced by `set --`: sh splits and unquotes it, and
+      // printf gives back each word NUL-terminated.
+      const out = execFileSync(
+        'sh',
+        ['-c', `set -- ${line.replace(/^tpm-doctor /, '')}; printf '%s\\0' "$@"`],
+        {
+          encoding: 'utf8',
+          cwd: '/',
+        },
+      );
+      expect(out.split('\0').slice(0, -1), line).toEqual([
+        'fleet',
+        'resume',
+        'c-7',
+        '--tenant-id',
+        'contoso.onmicrosoft.com',
+        '--certificate',
+        certificate,
+      ]);
+    }
+  });
+
+  it('PowerShell: every hostile value is one verbatim string (quotes doubled) the grammar reads whole, never a subexpression or variable', async () => {
+    for (const certificate of HOSTILE) {
+      const line = resumeCommandLine(
+        'c-8',
+        { 'tenant-id': 'contoso.onmicrosoft.com', certificate },
+        'powershell',
+      );
+      expect(await powershellSyntaxProblems(line), line).toEqual([]);
+      const root = await powershellTree(line);
+      const commands = root.descendantsOfType('command');
+      expect(commands, line).toHaveLength(1);
+      const elements = commands[0]?.childForFieldName('command_elements');
+      const words = (elements?.namedChildren ?? [])
+        .filter((node): node is Node => node !== null && node.type !== 'command_argument_sep')
+        .map(powershellArgument);
+      expect(words, line).toEqual([
+        'fleet',
+        'resume',
+        'c-8',
+        '--tenant-id',
+        'contoso.onmicrosoft.com',
+        '--certificate',
+        certificate,
+      ]);
+      for (const kind of ['sub_expression', 'variable', 'expandable_string_literal', 'script_block']) {
+        expect(root.descendantsOfType(kind), `${kind} in ${line}`).toEqual([]);
+      }
+    }
+  });
+
+  it("PowerShell: plain words stay bare; a word with PowerShell's own operators is quoted even where POSIX leaves it", () => {
+    expect(
+      resumeCommandLine(
+        'c-9',
+        { 'graph-url': 'https://graph.microsoft.com', store: 'C:\\ProgramData\\fleet.sqlite' },
+        'powershell',
+      ),
+    ).toBe(
+      'tpm-doctor fleet resume c-9 --graph-url https://graph.microsoft.com --store C:\\ProgramData\\fleet.sqlite',
+    );
+    expect(resumeCommandLine('c-10', { 'tenant-id': 'a@b,c' }, 'powershell')).toBe(
+      "tpm-doctor fleet resume c-10 --tenant-id 'a@b,c'",
+    );
+    expect(resumeCommandLine('c-10', { 'tenant-id': 'a@b,c' }, 'posix')).toBe(
+      'tpm-doctor fleet resume c-10 --tenant-id a@b,c',
+    );
+  });
+});
+
+/**
+ * What PowerShell passes for one parsed argument: a bare token as written, a verbatim string
+ * without its quotes and with each doubled single quote (any of the four PowerShell reads as one)
+ * read once. Anything else fails the test.
+ */
+function powershellArgument(node: Node): string {
+  if (node.type === 'generic_token' || node.type === 'command_parameter') return node.text;
+  const strings = node.descendantsOfType('verbatim_string_characters');
+  if (strings.length !== 1 || strings[0]?.text !== node.text) {
+    throw new Error(`not one verbatim string: ${node.type} ${JSON.stringify(node.text)}`);
+  }
+  return node.text.slice(1, -1).replace(/(['\u2018\u2019\u201a\u201b])\1/g, '$1');
+}

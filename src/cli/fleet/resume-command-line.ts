@@ -39,18 +39,44 @@ export function resumeOptions(values: OptionValues): Record<string, string> {
   return options;
 }
 
-export function resumeCommandLine(campaignId: string, values: OptionValues): string {
-  const words = ['tpm-doctor', 'fleet', 'resume', campaignId];
+/**
+ * The shell the printed command is meant to be pasted into: PowerShell on Windows (the shell an
+ * Intune admin there has), a POSIX shell elsewhere. cmd.exe is not quoted for (docs/campaigns.md).
+ */
+type CommandShell = 'posix' | 'powershell';
+
+export function resumeCommandLine(
+  campaignId: string,
+  values: OptionValues,
+  shell: CommandShell = process.platform === 'win32' ? 'powershell' : 'posix',
+): string {
+  const word = shell === 'powershell' ? powershellWord : posixWord;
+  const words = ['tpm-doctor', 'fleet', 'resume', word(campaignId)];
   for (const option of CARRIED) {
     const value = values[option];
     if (typeof value !== 'string') continue;
-    words.push(`--${option}`, shellWord(option === 'store' ? storeSpecWithoutSecrets(value) : value));
+    words.push(`--${option}`, word(option === 'store' ? storeSpecWithoutSecrets(value) : value));
   }
   return words.join(' ');
 }
 
-/** A word a shell reads back unchanged: bare when plain (as in PowerShell too), else POSIX single-quoted. */
-function shellWord(value: string): string {
+/**
+ * A word a POSIX shell reads back unchanged: bare when plain, else single-quoted, inside which
+ * nothing is special but the closing quote (POSIX.1-2017 XCU 2.2.2, "Single-Quotes").
+ */
+function posixWord(value: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
   return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * A word PowerShell reads back unchanged: bare only when plain there too (no `@` splatting, `,`
+ * array, `%`, `$`, quotes or spaces), else a verbatim (single-quoted) string, inside which a single
+ * quote is written twice and nothing else is special. PowerShell also reads the typographic quotes
+ * U+2018..U+201B as single quotes, so they are doubled too (about_Quoting_Rules,
+ * https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_quoting_rules).
+ */
+function powershellWord(value: string): string {
+  if (/^[A-Za-z0-9_./:\\-]+$/.test(value)) return value;
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (quote) => quote + quote)}'`;
 }
