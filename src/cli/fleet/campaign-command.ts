@@ -452,6 +452,10 @@ export async function runAndReport(
       onProgress: (p) => progress.update(formatProgressLine(p, ui)),
       writeWindowWaitMs: (writes) => connection.graph.budgets.devices.waitMs({ requests: writes, writes }),
       writeBudget: connection.graph.budgets.devices,
+      onIgnoredWriteRecords: (ignored) =>
+        process.stderr.write(
+          `tpm-doctor: ignored ${ignored} Graph write records in the store (dated in the future, which are deleted, or without a valid count); docs/campaigns.md\n`,
+        ),
       ...(values['no-bulk'] === true ? {} : { bulk: { batchSize: bulkBatchSize(connection) } }),
     });
   } finally {

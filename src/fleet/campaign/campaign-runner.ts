@@ -55,6 +55,11 @@ export interface RunCampaignOptions {
    * (docs/campaigns.md, "Writes of an earlier run").
    */
   writeBudget?: EarlierWriteBudget;
+  /**
+   * Told how many stored Graph write records were ignored when seeding `writeBudget`: dated too far
+   * in the future, or without a valid count (FleetStore.graphWritesSince), for a one-line warning.
+   */
+  onIgnoredWriteRecords?: (ignored: number) => void;
   /** How often the progress is reported even when nothing changed (default 1 s), so it never looks frozen. */
   progressIntervalMs?: number;
   /**
@@ -135,9 +140,11 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     const since = new Date(at - options.writeBudget.limits.windowMs - EARLIER_WRITES_SLACK_MS);
     // Disjoint: a campaign's POSTs are recorded by their devices' rows, not as Graph writes
     // (GraphClientOptions.recordWrite), so none is counted twice.
+    const written = await store.graphWritesSince(campaign, 'devices', since.toISOString());
+    if (written.ignored > 0) options.onIgnoredWriteRecords?.(written.ignored);
     const earlier = [
       ...(await store.postTimesSince(campaign, since.toISOString())).map((sentAt) => ({ sentAt, writes: 1 })),
-      ...(await store.graphWritesSince(campaign, 'devices', since.toISOString())),
+      ...written.records,
     ];
     earlierWrites = options.writeBudget.recordEarlierWrites(
       earlier.map(({ sentAt, writes }) => ({ ageMs: at - Date.parse(sentAt), writes })),

@@ -125,6 +125,13 @@ export interface GraphWriteRecord {
   writes: number;
 }
 
+/** The Graph write records read back, and how many stored rows were not (FleetStore.graphWritesSince). */
+export interface GraphWriteRecords {
+  records: GraphWriteRecord[];
+  /** Rows dated too far in the future (deleted) or without a positive whole count (left as they are). */
+  ignored: number;
+}
+
 /** One triaged device, as stored for later selection by a campaign. */
 export interface TriageRow {
   deviceId: string;
@@ -197,8 +204,9 @@ export interface FleetStore {
    * dated later than now plus GRAPH_WRITES_FUTURE_SKEW_MS is deleted and not returned (it would
    * count as "now" forever), and a row whose count is not a positive whole number is not returned:
    * a store someone else can write decides neither what this process allocates nor how long it waits.
+   * `ignored` counts both, for a warning.
    */
-  graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<GraphWriteRecord[]>;
+  graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<GraphWriteRecords>;
 
   /**
    * A triage run is written as it goes, so the fleet is never held twice: begin, add rows in

@@ -20,7 +20,7 @@ import type {
   DevicePhase,
   FleetStore,
   GraphWrite,
-  GraphWriteRecord,
+  GraphWriteRecords,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -396,20 +396,18 @@ export class PostgresFleetStore implements FleetStore {
     });
   }
 
-  async graphWritesSince(
-    tenant: CampaignTenant,
-    service: string,
-    since: string,
-  ): Promise<GraphWriteRecord[]> {
+  async graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<GraphWriteRecords> {
     const latest = latestGraphWriteTime();
-    await this.#query('DELETE FROM graph_writes WHERE sent_at > $1', [latest]);
+    const deletedFuture = (
+      await this.#query('DELETE FROM graph_writes WHERE sent_at > $1 RETURNING 1', [latest])
+    ).length;
     const rows = await this.#query(
       `SELECT sent_at, writes FROM graph_writes
         WHERE (CASE WHEN $1::text IS NOT NULL AND tenant_key IS NOT NULL THEN tenant_key = $1::text ELSE target = $2 END)
           AND service = $3 AND sent_at >= $4 AND sent_at <= $5`,
       [tenant.tenantKey ?? null, tenant.target, service, since, latest],
     );
-    return graphWriteRecords(rows);
+    return graphWriteRecords(rows, deletedFuture);
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

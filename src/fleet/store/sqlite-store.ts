@@ -28,7 +28,7 @@ import type {
   DevicePhase,
   FleetStore,
   GraphWrite,
-  GraphWriteRecord,
+  GraphWriteRecords,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -307,22 +307,18 @@ export class SqliteFleetStore implements FleetStore {
     });
   }
 
-  async graphWritesSince(
-    tenant: CampaignTenant,
-    service: string,
-    since: string,
-  ): Promise<GraphWriteRecord[]> {
+  async graphWritesSince(tenant: CampaignTenant, service: string, since: string): Promise<GraphWriteRecords> {
     const key = tenant.tenantKey ?? null;
     const latest = latestGraphWriteTime();
-    this.#write(() => {
-      this.#statement('DELETE FROM graph_writes WHERE sent_at > ?').run(latest);
-    });
+    const deletedFuture = this.#write(
+      () => this.#statement('DELETE FROM graph_writes WHERE sent_at > ?').run(latest).changes,
+    );
     const rows = this.#statement(
       `SELECT sent_at, writes FROM graph_writes
         WHERE (CASE WHEN ? IS NOT NULL AND tenant_key IS NOT NULL THEN tenant_key = ? ELSE target = ? END)
           AND service = ? AND sent_at >= ? AND sent_at <= ?`,
     ).all(key, key, tenant.target, service, since, latest) as DbRow[];
-    return graphWriteRecords(rows);
+    return graphWriteRecords(rows, deletedFuture);
   }
 
   async phaseCounts(campaignId: string): Promise<Record<DevicePhase, number>> {

@@ -10,6 +10,7 @@ import type {
   DevicePhase,
   GraphWrite,
   GraphWriteRecord,
+  GraphWriteRecords,
   NewCampaign,
   PhaseChange,
   TriageRow,
@@ -172,18 +173,21 @@ export function latestGraphWriteTime(): string {
 
 /**
  * The stored rows (sent_at, writes) as records, without the rows whose count is not a positive
- * safe integer (a hand-edited row): never a value that throws or sizes an allocation.
+ * safe integer (a hand-edited row): never a value that throws or sizes an allocation. `ignored`
+ * counts those and the `deletedFuture` rows.
  */
 export function graphWriteRecords(
   rows: readonly { sent_at?: unknown; writes?: unknown }[],
-): GraphWriteRecord[] {
+  deletedFuture: number,
+): GraphWriteRecords {
   const records: GraphWriteRecord[] = [];
+  let ignored = deletedFuture;
   for (const row of rows) {
     const writes = Number(row.writes);
-    if (!Number.isSafeInteger(writes) || writes <= 0) continue;
-    records.push({ sentAt: String(row.sent_at), writes });
+    if (!Number.isSafeInteger(writes) || writes <= 0) ignored += 1;
+    else records.push({ sentAt: String(row.sent_at), writes });
   }
-  return records;
+  return { records, ignored };
 }
 
 /** A Graph write's row (target, tenant_key, service, writes, sent_at) and the time before which rows are deleted. */

@@ -56,9 +56,10 @@ async function expectMigrated(store: FleetStore): Promise<void> {
   expect((await store.campaignDevices('old')).map((d) => [d.deviceId, d.phase])).toEqual([['d-1', 'posted']]);
   const sentAt = new Date().toISOString();
   await store.recordGraphWrite({ target: TARGET, tenantKey: 'key-1', service: 'devices', writes: 2, sentAt });
-  expect(await store.graphWritesSince({ target: TARGET, tenantKey: 'key-1' }, 'devices', CREATED)).toEqual([
-    { sentAt, writes: 2 },
-  ]);
+  expect(await store.graphWritesSince({ target: TARGET, tenantKey: 'key-1' }, 'devices', CREATED)).toEqual({
+    records: [{ sentAt, writes: 2 }],
+    ignored: 0,
+  });
   const resumeOptions = { 'graph-url': 'https://graph.microsoft.com', 'client-id': 'app-1' };
   await store.createCampaign({
     id: 'new',
