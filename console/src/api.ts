@@ -1,4 +1,5 @@
 import type { ApiEnvelope } from '../../src/console/api-types.js';
+import { sessionHeaders } from './session.js';
 import { t } from './texts.js';
 
 /** An answer other than 2xx, with the server's own sentence in the console's language (it never quotes input back). */
@@ -11,11 +12,11 @@ export class ApiFailure extends Error {
   }
 }
 
-/** GET a JSON endpoint of the console's own API (same origin; the session cookie goes along). */
+/** GET a JSON endpoint of the console's own API (same origin; the session cookie and header go along). */
 export async function getJson<T extends ApiEnvelope>(path: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(path, {
     credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', ...sessionHeaders() },
     ...(signal ? { signal } : {}),
   });
   const body = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
@@ -33,7 +34,7 @@ export async function postJson<T extends ApiEnvelope>(path: string, body: object
   const response = await fetch(path, {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...sessionHeaders() },
     body: JSON.stringify(body),
   });
   const answer = (await response.json().catch(() => null)) as (T & { error?: string }) | null;

@@ -10,6 +10,7 @@ import type {
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
 import { deviceHref } from './route.js';
+import { SessionEvents } from './session-events.js';
 import { t } from './texts.js';
 
 interface State {
@@ -31,11 +32,11 @@ interface State {
 
 /**
  * One campaign, live: its phase counts and devices from Server-Sent Events (a snapshot first,
- * then each change; EventSource reconnects with Last-Event-ID by itself), and stop, resume and
- * abandon as `fleet sync`'s Ctrl-C, `fleet resume` and `fleet abandon` do them. The stream is
- * followed (`?follow=1`): it stays open after a run ends, so whatever this or any other page does
- * next (a resume, an abandon) shows here too; a stream that breaks is reconnected by the browser,
- * which reads the state again.
+ * then each change; SessionEvents reconnects with Last-Event-ID as EventSource does), and stop,
+ * resume and abandon as `fleet sync`'s Ctrl-C, `fleet resume` and `fleet abandon` do them. The
+ * stream is followed (`?follow=1`): it stays open after a run ends, so whatever this or any other
+ * page does next (a resume, an abandon) shows here too; a stream that breaks is reconnected
+ * (session-events.ts), which reads the state again.
  */
 export function CampaignView(props: {
   id: string;
@@ -56,7 +57,7 @@ export function CampaignView(props: {
   useEffect(() => heading.current?.focus(), []);
 
   useEffect(() => {
-    const events = new EventSource(`/api/campaigns/${encodeURIComponent(id)}/events?follow=1`);
+    const events = new SessionEvents(`/api/campaigns/${encodeURIComponent(id)}/events?follow=1`);
     const read = <T,>(e: Event) => JSON.parse((e as MessageEvent<string>).data) as T;
     events.addEventListener('snapshot', (e) => {
       const detail = read<CampaignDetailResponse>(e);
@@ -119,7 +120,7 @@ export function CampaignView(props: {
       );
     });
     events.onerror = () => {
-      if (events.readyState === EventSource.CLOSED) setProblem(t.streamClosed);
+      if (events.readyState === SessionEvents.CLOSED) setProblem(t.streamClosed);
     };
     return () => events.close();
   }, [id, generation]);

@@ -10,6 +10,7 @@ import type {
 import { postJson } from './api.js';
 import { CampaignPlanner } from './campaign-planner.js';
 import { campaignHref, deviceHref, fleetHref } from './route.js';
+import { SessionEvents } from './session-events.js';
 import { t } from './texts.js';
 import { type Loaded, useApi } from './use-api.js';
 
@@ -338,7 +339,7 @@ function TriageRunner() {
     try {
       const started = await postJson<StartedResponse>('/api/triage', {});
       setLine(t.triageStarted);
-      const events = new EventSource(`/api/triage/${encodeURIComponent(started.id)}/events`);
+      const events = new SessionEvents(`/api/triage/${encodeURIComponent(started.id)}/events`);
       events.addEventListener('progress', (e) => {
         const p = JSON.parse((e as MessageEvent<string>).data) as TriageProgressEvent;
         setLine(p.text);

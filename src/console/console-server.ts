@@ -12,7 +12,7 @@ import { type ConsoleTenant, FleetApi } from './fleet-api.js';
 import { labBanner, safeJson, securityHeaders, sendJson, sendPage } from './http-response.js';
 import { readJsonBody } from './json-body.js';
 import { allowedHosts, guardRefusal, type LoopbackHost } from './request-guard.js';
-import { SESSION_COOKIE, SignIn } from './sign-in.js';
+import { SESSION_COOKIE, SESSION_HEADER, SignIn } from './sign-in.js';
 import { BANNER_PLACEHOLDER, loadAssets } from './static-assets.js';
 import { ThisDevice, type ThisDeviceTpm } from './this-device.js';
 import { ThisDeviceClear, type ThisDeviceClearOptions } from './this-device-clear.js';
@@ -79,7 +79,8 @@ function methodsFor(path: string): string[] {
 /**
  * The console's HTTP server (node:http, loopback only). Every request passes the same gate in
  * this order: the security headers, the Host and Origin checks (request-guard.ts), the method,
- * then the session cookie; only the one-time sign-in link is answered without a session.
+ * then the session cookie, and for /api/* also the session's header secret (sign-in.ts); only the
+ * one-time sign-in link is answered without a session.
  * docs/console.md describes the model.
  */
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
@@ -175,7 +176,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       response.end(asset.body);
       return;
     }
-    if (isApi) return answerApi(url, method, session, request, response);
+    if (isApi) {
+      // The cookie alone is not enough for the API: it also reaches other loopback ports (sign-in.ts).
+      if (!signIn.proves(session, request.headers[SESSION_HEADER]))
+        return sendJson(response, 401, apiError(ui['console.error.not-signed-in']));
+      return answerApi(url, method, session, request, response);
+    }
     return sendPage(
       response,
       404,
@@ -216,7 +222,14 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     sendPage(
       response,
       200,
-      { title: ui['console.page.signed-in'], text: ui['console.page.opening'], lab, refresh: '/' },
+      // The header secret goes to the page in the fragment, which a browser never sends to a
+      // server; the page moves it to localStorage and out of the address bar (console/src/session.ts).
+      {
+        title: ui['console.page.signed-in'],
+        text: ui['console.page.opening'],
+        lab,
+        refresh: `/#session=${outcome.secret}`,
+      },
       pageWords,
     );
   }

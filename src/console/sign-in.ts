@@ -3,6 +3,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /** The session cookie's name. Not __Host-: that prefix needs Secure, and the console is plain HTTP on loopback. */
 export const SESSION_COOKIE = 'tpm_doctor_console';
 
+/**
+ * The request header that carries the session's second secret. A browser sends a cookie for
+ * 127.0.0.1 to EVERY port of that host (cookies are not scoped to a port: RFC 6265 §8.5), so a
+ * server on another loopback port can receive the cookie and replay it. The page keeps this
+ * secret in localStorage, which is scoped to scheme, host AND port
+ * (https://html.spec.whatwg.org/multipage/webstorage.html#dom-localstorage), and sends it in this
+ * header; no other origin can read it (docs/console.md).
+ */
+export const SESSION_HEADER = 'x-tpm-doctor-session';
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
@@ -18,16 +28,21 @@ export class SignIn {
   readonly token = randomBytes(32).toString('base64url');
   readonly #tokenDigest = digest(this.token);
   #used = false;
-  readonly #sessions = new Set<string>();
+  /** Digest of each session id -> digest of its header secret. */
+  readonly #sessions = new Map<string, Buffer>();
 
-  /** Exchanges the token for a new session id, once; a wrong or reused token gets nothing. */
-  exchange(token: string): { session: string } | { refused: 'wrong' | 'used' } {
+  /**
+   * Exchanges the token for a new session id (the cookie) and its header secret, once; a wrong
+   * or reused token gets nothing.
+   */
+  exchange(token: string): { session: string; secret: string } | { refused: 'wrong' | 'used' } {
     if (!timingSafeEqual(digest(token), this.#tokenDigest)) return { refused: 'wrong' };
     if (this.#used) return { refused: 'used' };
     this.#used = true;
     const session = randomBytes(32).toString('base64url');
-    this.#sessions.add(digest(session).toString('hex'));
-    return { session };
+    const secret = randomBytes(32).toString('base64url');
+    this.#sessions.set(digest(session).toString('hex'), digest(secret));
+    return { session, secret };
   }
 
   /** The session the request's Cookie header carries, if it is one of ours. */
@@ -40,6 +55,13 @@ export class SignIn {
       if (this.#sessions.has(digest(value).toString('hex'))) return value;
     }
     return undefined;
+  }
+
+  /** Whether `header` is the secret bound to `session` (both are needed: either alone is refused). */
+  proves(session: string, header: string | string[] | undefined): boolean {
+    const expected = this.#sessions.get(digest(session).toString('hex'));
+    if (expected === undefined || typeof header !== 'string' || header.length > 100) return false;
+    return timingSafeEqual(digest(header), expected);
   }
 
   signOut(session: string): void {

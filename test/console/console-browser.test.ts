@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceListResponse } from '../../src/console/api-types.js';
 import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
-import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
+import { launchChromium, sessionOfPage, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
 import { request, signIn } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 
@@ -105,6 +105,9 @@ describe('the console in Chromium', () => {
     await page.waitForURL(`${running.origin}/`);
     await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
     expect(page.url()).not.toContain('token');
+    // The session's header secret left the address bar for localStorage (console/src/session.ts).
+    expect(page.url()).not.toContain('session');
+    expect(await page.evaluate("localStorage.getItem('tpm-doctor-session')")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookies = await context.cookies();
     expect(cookies).toEqual([
       expect.objectContaining({
@@ -142,7 +145,7 @@ describe('the console in Chromium', () => {
     await attacker.close();
 
     // Filter to the devices safe to clear, with the labelled control, as the server counts them.
-    const cookie = `tpm_doctor_console=${cookies[0]!.value}`;
+    const cookie = await sessionOfPage(page);
     const safe = JSON.parse(
       (await request(running.origin, '/api/fleet/devices?safety=safe', { cookie })).body,
     ) as DeviceListResponse;

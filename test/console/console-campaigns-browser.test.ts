@@ -21,7 +21,7 @@ import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
 import { TRIAGE_CLASSES } from '../../src/fleet/triage/triage-class.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { assertSwtpmAvailable } from '../support/swtpm-harness.js';
-import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
+import { launchChromium, sessionOfPage, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
 import { request } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 
@@ -73,7 +73,7 @@ describe('campaigns from the console in Chromium', () => {
     await page.goto(running.signInUrl);
     await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
     await page.getByText('Triage run 1 of').waitFor();
-    const cookie = `tpm_doctor_console=${(await context.cookies())[0]!.value}`;
+    const cookie = await sessionOfPage(page);
 
     // A new triage from the console: its progress, then the fleet view of the new run.
     await page.getByRole('button', { name: 'New triage' }).click();
@@ -293,7 +293,7 @@ describe("the fleet view's facts in Chromium", () => {
       page.setDefaultTimeout(UI_TIMEOUT);
       await page.goto(console2.signInUrl);
       await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
-      const cookie = `tpm_doctor_console=${(await context.cookies())[0]!.value}`;
+      const cookie = await sessionOfPage(page);
       const api = async <T>(apiPath: string): Promise<T> =>
         JSON.parse((await request(console2.origin, apiPath, { cookie })).body) as T;
       // A model the triage read, and the TPM maker of one of its devices: the choices /api/fleet lists.

@@ -4,6 +4,7 @@
  * with the Last-Event-ID header under the test's control. It stops at a state, never after a time.
  */
 import { request as httpRequest } from 'node:http';
+import { sessionHeaderOf } from './console-http.js';
 
 export interface SseEvent {
   id: number | null;
@@ -32,6 +33,7 @@ export function readEvents(
         path,
         headers: {
           cookie,
+          ...sessionHeaderOf(cookie),
           accept: 'text/event-stream',
           ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}),
         },

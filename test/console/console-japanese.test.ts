@@ -23,7 +23,7 @@ import { JA } from '../../src/text/messages/ja.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
 import { readEvents, type SseEvent } from './console-events.js';
-import { type HttpAnswer, request, signIn } from './console-http.js';
+import { type HttpAnswer, request, sessionHeaderOf, signIn } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 import { displayTexts, type FoundText, isEnglishSentence } from './english-text.js';
 
@@ -322,10 +322,11 @@ describe('the console in Chromium with --lang ja', () => {
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(UI_TIMEOUT);
-        // The one-time link was used by the API test: the browser gets that session's cookie.
+        // The one-time link was used by the API test: the browser gets that session's cookie, and
+        // its header secret the way the sign-in hands it to the page (in the fragment).
         const [name, value] = cookie.split('=') as [string, string];
         await context.addCookies([{ name, value, url: running.origin, httpOnly: true, sameSite: 'Strict' }]);
-        await page.goto(`${running.origin}/`);
+        await page.goto(`${running.origin}/#session=${sessionHeaderOf(cookie)['x-tpm-doctor-session']}`);
         await page.getByRole('heading', { name: 'フリート', level: 1 }).waitFor();
         await page.locator('table.devices tbody tr').first().waitFor();
         await expect(page.locator('.lab-banner').textContent()).resolves.toBe(JA['lab.tenant-label']);

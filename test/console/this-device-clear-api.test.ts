@@ -18,7 +18,7 @@ import type {
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { assertSwtpmAvailable } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
-import { type HttpAnswer, request, signIn } from './console-http.js';
+import { type HttpAnswer, request, sessionHeaderOf, signIn } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 
 const LAB = ['--tenant', 'lab', '--lab-devices', '20', '--lab-seed', '7'];
@@ -105,9 +105,11 @@ afterAll(async () => {
     expect((await running.stop('SIGTERM')).code).toBe(0);
     const token = new URL(running.signInUrl).searchParams.get('token') as string;
     const session = cookie.split('=')[1] as string;
+    const secret = sessionHeaderOf(cookie)['x-tpm-doctor-session'] as string;
     for (const answer of answers) {
       expect(answer.body).not.toContain(token);
       expect(answer.body).not.toContain(session);
+      expect(answer.body).not.toContain(secret);
       expect(answer.body).not.toContain(LOCKOUT_VALUE);
     }
     expect(answers.length).toBeGreaterThan(20);

@@ -15,7 +15,7 @@ import type { ThisDeviceResponse } from '../../src/console/api-types.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { assertSwtpmAvailable } from '../support/swtpm-harness.js';
 import { tpm2 } from '../support/tpm2-tools.js';
-import { launchChromium, screenshot, UI_TIMEOUT } from './chromium-support.js';
+import { launchChromium, screenshot, sessionOfPage, UI_TIMEOUT } from './chromium-support.js';
 import { request } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 
@@ -57,7 +57,7 @@ describe('the this-device clear in Chromium', () => {
     try {
       await page.goto(running.signInUrl);
       await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
-      const cookie = `tpm_doctor_console=${(await context.cookies())[0]!.value}`;
+      const cookie = await sessionOfPage(page);
       const device = JSON.parse(
         (await request(running.origin, '/api/this-device', { cookie })).body,
       ) as ThisDeviceResponse;
