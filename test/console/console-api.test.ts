@@ -18,7 +18,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/console/device-query
 import { CONTENT_SECURITY_POLICY, LAB_HEADER } from '../../src/console/http-response.js';
 import type { FleetStore, TriageRow } from '../../src/fleet/store/fleet-store.js';
 import { SqliteFleetStore } from '../../src/fleet/store/sqlite-store.js';
-import { type HttpAnswer, rawRequest, request, signIn } from './console-http.js';
+import { type HttpAnswer, rawRequest, rememberSecret, request, signIn } from './console-http.js';
 
 const TENANT = 'LAB tenant in-process (2000 simulated devices, seed 7)';
 const OTHER_TENANT = 'https://graph.microsoft.com tenant contoso.onmicrosoft.com';
@@ -191,9 +191,17 @@ describe('sign-in', () => {
     expect(answer.status).toBe(200);
     const setCookie = answer.headers['set-cookie']?.[0] ?? '';
     expect(setCookie).toMatch(/^tpm_doctor_console=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
-    expect(answer.body).toContain('<meta http-equiv="refresh" content="0;url=/">');
+    // The session's header secret goes to the page in the fragment (src/console/sign-in.ts).
+    const secret = /<meta http-equiv="refresh" content="0;url=\/#session=([A-Za-z0-9_-]{43})">/.exec(
+      answer.body,
+    )?.[1];
+    expect(secret).toBeDefined();
+    expect(setCookie).not.toContain(secret);
     expect(answer.body).not.toContain(url.searchParams.get('token'));
     cookie = setCookie.split(';')[0]!;
+    // The cookie alone opens the page, not the API: that needs the secret too.
+    expect((await get('/api/fleet')).status).toBe(401);
+    rememberSecret(cookie, secret!);
 
     const again = await get(`${url.pathname}${url.search}`, { cookie: '' });
     expect(again.status).toBe(403);
