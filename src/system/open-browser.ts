@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { browserEnvironment } from './browser-environment.js';
 import { joinUnder, windowsSystemDirectory } from './windows-system-directory.js';
 
 /**
@@ -36,6 +37,8 @@ export function openBrowser(
       detached: true,
       windowsHide: true,
       shell: false,
+      // No secret of ours goes to the browser's process tree (browser-environment.ts).
+      env: browserEnvironment(env),
     });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {

@@ -15,6 +15,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** End the process tree once stdout passes this many bytes; default {@link MAX_STDOUT_BYTES}. */
   maxOutputBytes?: number;
+  /** The program's environment; default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs `file` with `args`, no shell. Rejects only when the program could not be started. */
@@ -36,6 +38,7 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
       detached: ownProcessGroup(),
+      ...(options.env === undefined ? {} : { env: options.env }),
     });
     const pid = child.pid;
     if (pid !== undefined) trackProcess(pid);

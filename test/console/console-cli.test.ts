@@ -108,18 +108,20 @@ describe('tpm-doctor console', () => {
     expect(missing.code).toBe(15);
   }, 240_000);
 
-  it('--open hands the browser a private file, never the token on a command line', async () => {
+  it('--open hands the browser a private file, never the token on a command line, nor a secret', async () => {
     // A stand-in for xdg-open that records its arguments and the file it was given.
     const bin = tmp.file('bin');
     await mkdir(bin, { recursive: true });
     const opener = path.join(bin, 'xdg-open');
     await writeFile(
       opener,
-      `#!/bin/sh\nprintf '%s\\n' "$@" > "${tmp.file('opener-args')}"\ncat "$1" > "${tmp.file('opened-file')}"\nls -ld "$(dirname "$1")" "$1" > "${tmp.file('opened-modes')}"\n`,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "${tmp.file('opener-args')}"\ncat "$1" > "${tmp.file('opened-file')}"\nenv > "${tmp.file('opener-env')}"\nls -ld "$(dirname "$1")" "$1" > "${tmp.file('opened-modes')}"\n`,
     );
     await chmod(opener, 0o755);
     const running = await startConsoleCli([...LAB, '--store', await emptyStore('open.sqlite'), '--open'], {
       PATH: `${bin}:${process.env.PATH}`,
+      TPM_DOCTOR_LOCKOUT_AUTH: 'zz-lockout-4711',
+      AZURE_CLIENT_SECRET: 'zz-client-secret-4711',
     });
     try {
       const token = new URL(running.signInUrl).searchParams.get('token')!;
@@ -133,6 +135,11 @@ describe('tpm-doctor console', () => {
       const modes = await readFile(tmp.file('opened-modes'), 'utf8');
       expect(modes).toMatch(/^drwx------ /m);
       expect(modes).toMatch(/^-rw------- /m);
+      // The browser's process tree gets none of the console's secrets (src/system/browser-environment.ts).
+      const openerEnv = await readFile(tmp.file('opener-env'), 'utf8');
+      expect(openerEnv).toContain(`PATH=${bin}:`);
+      expect(openerEnv).not.toContain('zz-lockout-4711');
+      expect(openerEnv).not.toContain('zz-client-secret-4711');
       expect(await running.stop('SIGINT')).toEqual({ code: 0, signal: null });
       expect(existsSync(path.dirname(args.trim()))).toBe(false);
     } finally {

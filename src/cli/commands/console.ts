@@ -10,6 +10,7 @@ import { openFleetStore } from '../../fleet/store/open-store.js';
 import { LAB_LABEL } from '../../fleet/triage/report-sink.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { runCatalogDir } from '../../remedy/run-catalog.js';
+import { browserEnvironment } from '../../system/browser-environment.js';
 import { runProcess } from '../../system/run-process.js';
 import type { Language } from '../../text/messages/language.js';
 import { terminalSafe } from '../../text/terminal-safe.js';
@@ -127,7 +128,11 @@ async function openInBrowser(url: string): Promise<string> {
       : process.platform === 'darwin'
         ? ['/usr/bin/open', [file]]
         : ['xdg-open', [file]];
-  const result = await runProcess(opener, args, { timeoutMs: 30_000 }).catch((e: Error) => ({
+  // The browser's process tree gets no secret of ours (the lockout value above all).
+  const result = await runProcess(opener, args, {
+    timeoutMs: 30_000,
+    env: browserEnvironment(process.env),
+  }).catch((e: Error) => ({
     exitCode: -1,
     stderr: e.message,
   }));
