@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TpmDoctorError } from '../errors.js';
+import { isSafeApprovalText } from '../fleet/campaign/clear-script.js';
 import { ClearRequestRefusal } from '../plan/clear-request-refusal.js';
 import { type ClearRequest, executeClear, type PreparedClear, prepareClear } from '../plan/clear-session.js';
 import type { ClearRunResult } from '../remedy/clear/clear-run.js';
@@ -46,7 +47,6 @@ export interface ThisDeviceClearOptions {
 /** A dry run is quoted by its clear within this time, or the dry run is run again. */
 const PLAN_LIFETIME_MS = 10 * 60_000;
 const MAX_PLANS = 20;
-const TEXT_CHARS = 200;
 const METHODS: readonly ClearMethod[] = ['lockout', 'platform', 'ppi'];
 const PURPOSES: readonly ClearPurpose[] = ['repair', 'decommission'];
 const CHECK_IDS: readonly CheckId[] = [
@@ -115,10 +115,11 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: st
   return value as T;
 }
 
-function textOf(value: unknown, name: string): Field<string> {
+/** Who approved, the ticket, who confirmed the backup: as a clear campaign takes them (clear-script.ts). */
+function approvalTextOf(value: unknown, name: string): Field<string> {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '' || value.length > TEXT_CHARS)
-    return { error: `"${name}" must be a text of 1 to ${TEXT_CHARS} characters.` };
+  if (typeof value !== 'string' || !isSafeApprovalText(value))
+    return { error: `"${name}" must be 1 to 100 letters, digits, spaces or . , _ @ ( ) / # : + ' -.` };
   return value.trim();
 }
 
@@ -219,7 +220,7 @@ export class ThisDeviceClear {
       CHECK_IDS.length,
     );
     const escrowed = listOf(body.escrowed, 'escrowed', (v) => PROTECTOR_ID.test(v.toLowerCase()), 50);
-    const backup = textOf(body.backupConfirmedBy, 'backupConfirmedBy');
+    const backup = approvalTextOf(body.backupConfirmedBy, 'backupConfirmedBy');
     for (const field of [method, purpose, acknowledged, escrowed, backup])
       if (typeof field === 'object' && !Array.isArray(field)) return refuse(400, field.error);
     const page: PageRequest = {
@@ -274,8 +275,8 @@ export class ThisDeviceClear {
     if (extra !== undefined) return refuse(400, extra);
     if (typeof body.planId !== 'string' || body.planId.length > 100)
       return refuse(400, 'A clear starts from its dry run: "planId" is missing.');
-    const approvedBy = textOf(body.approvedBy, 'approvedBy');
-    const ticket = textOf(body.ticket, 'ticket');
+    const approvedBy = approvalTextOf(body.approvedBy, 'approvedBy');
+    const ticket = approvalTextOf(body.ticket, 'ticket');
     if (typeof approvedBy === 'object') return refuse(400, approvedBy.error);
     if (typeof ticket === 'object') return refuse(400, ticket.error);
     if ((approvedBy === undefined) !== (ticket === undefined))

@@ -175,6 +175,25 @@ describe('this device clear: bad input', () => {
     );
   });
 
+  it('refuses control and bidi characters in who approved, the ticket and who confirmed the backup', async () => {
+    // As a clear campaign refuses them (src/fleet/campaign/clear-script.ts): a receipt never
+    // holds a character that could disguise who approved (U+202E turns the text around).
+    const hostile = ['alice\u202e nimda\n\u001b[2Kbob', 'T-1\r\u2066x', 'a\u0000b', ' '];
+    for (const value of hostile) {
+      for (const [path, body, field] of [
+        [CLEAR, { planId: 'p', approvedBy: value, ticket: 'T-1', confirm: 'CLEAR' }, 'approvedBy'],
+        [CLEAR, { planId: 'p', approvedBy: 'alice', ticket: value, confirm: 'CLEAR' }, 'ticket'],
+        [PLAN, { purpose: 'decommission', backupConfirmedBy: value }, 'backupConfirmedBy'],
+      ] as const) {
+        const answer = await post(path, body);
+        expect(answer.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+        expect(errorOf(answer)).toBe(
+          `"${field}" must be 1 to 100 letters, digits, spaces or . , _ @ ( ) / # : + ' -.`,
+        );
+      }
+    }
+  });
+
   it('answers 400 for a malformed run id and 404 for a run that does not exist', async () => {
     expect((await get('/api/this-device/runs/..%2F..%2Fetc')).status).toBe(400);
     expect((await get('/api/this-device/runs/x?y=1')).status).toBe(400);

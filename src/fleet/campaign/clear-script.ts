@@ -53,12 +53,21 @@ const CLEAR_SCRIPT_NAME_PREFIX = 'tpm-doctor clear';
  */
 const SAFE_APPROVAL_TEXT = /^[\p{L}\p{N} .,_@()/#:+'-]{1,100}$/u;
 
+/**
+ * Whether `value` may name who approved a clear, or its ticket: the rule above, for every path
+ * that records an approval (a campaign's script, the console's clear of its own TPM), so no
+ * receipt ever holds a control or bidi character that could disguise who approved.
+ */
+export function isSafeApprovalText(value: string): boolean {
+  return SAFE_APPROVAL_TEXT.test(value) && value.trim() !== '';
+}
+
 export function checkApproval(approval: ClearApproval): void {
   for (const [flag, value] of [
     ['--approved-by', approval.approvedBy],
     ['--ticket', approval.ticket],
   ] as const) {
-    if (!SAFE_APPROVAL_TEXT.test(value) || value.trim() === '') {
+    if (!isSafeApprovalText(value)) {
       throw new CampaignError(
         `${flag}: expected 1 to 100 letters, digits, spaces or . , _ @ ( ) / # : + ' -, got ${JSON.stringify(value.slice(0, 40))}`,
       );
