@@ -7,9 +7,10 @@ import type { ClearRunResult } from '../remedy/clear/clear-run.js';
 import { type CheckedRun, checkRun } from '../remedy/clear/receipt-check.js';
 import type { ResumeTaskCommand } from '../remedy/clear/resume-task.js';
 import type { CheckId, ClearMethod, ClearPurpose, GateResult } from '../remedy/preflight/gate.js';
-import { listRuns } from '../remedy/run-catalog.js';
+import { listRuns, runIds } from '../remedy/run-catalog.js';
 import { isRunId } from '../remedy/run-id.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { ClockState } from '../snapshot/tpm-status.js';
 import { loadMessages } from '../text/messages/catalog.js';
 import type { Language } from '../text/messages/language.js';
 import { CLEAR_WORD, isTypedWord } from '../text/typed-word.js';
@@ -80,6 +81,10 @@ interface StoredPlan {
   request: PageRequest;
   /** The TPM as read at the dry run: the clear refuses when it is no longer that TPM in that state. */
   binding: string;
+  /** The TPM's Clock at the dry run (TPM2_Clear sets it back to zero). */
+  clockMs: number;
+  /** How many clears this console had started when the dry run began. */
+  generation: number;
   needsApproval: boolean;
   expires: number;
 }
@@ -132,10 +137,14 @@ function listOf(value: unknown, name: string, ok: (item: string) => boolean, max
 
 /**
  * What identifies the TPM and what a clear would destroy, as read: its URI, identity, persistent
- * objects, NV indices and endorsement. A clear quoting a dry run of another TPM, or of this one
- * after its objects changed, is refused (docs/console.md, "This device").
+ * objects, NV indices and endorsement; its reset and restart counts, which TPM2_Clear sets to zero
+ * and a TPM Reset or Restart counts up (TPM 2.0 Library Part 3 §24.6 TPM2_Clear, Part 2 §10.11.1
+ * TPMS_CLOCK_INFO); and the runs of the journal folder, which any clear by tpm-doctor (the CLI's
+ * included) adds to.
+ * A clear quoting a dry run of another TPM, or of this one after it changed or was cleared, is
+ * refused (docs/console.md, "This device").
  */
-function bindingOf(uri: string, request: PageRequest, snapshot: Snapshot): string {
+function bindingOf(uri: string, request: PageRequest, snapshot: Snapshot, runs: readonly string[]): string {
   const tpm = snapshot.tpm;
   return createHash('sha256')
     .update(
@@ -146,9 +155,22 @@ function bindingOf(uri: string, request: PageRequest, snapshot: Snapshot): strin
         persistent: tpm?.persistentObjects ?? null,
         nv: tpm?.nvIndices ?? null,
         endorsement: tpm?.endorsement ?? null,
+        resetCount: tpm?.clock?.resetCount ?? null,
+        restartCount: tpm?.clock?.restartCount ?? null,
+        runs,
       }),
     )
     .digest('hex');
+}
+
+/**
+ * Whether the TPM may have been cleared since the dry run read its Clock: TPM2_Clear sets Clock to
+ * zero (Part 3 §24.6); TPM2_ClockSet only sets it forward (Part 3 §29.2), and a Clock lost with
+ * the power comes back with a new reset count, which the binding holds. So a Clock behind the dry
+ * run's means a clear, and a Clock not read means one cannot be ruled out (unknown is never safe).
+ */
+function clockWentBack(planned: number, now: ClockState | null | undefined): boolean {
+  return now === null || now === undefined || now.clockMs < planned;
 }
 
 /** The checks that did not pass, other than the approval the clear's form may still give. */
@@ -166,6 +188,8 @@ export class ThisDeviceClear {
   readonly #options: ThisDeviceClearOptions;
   readonly #plans = new Map<string, StoredPlan>();
   #clearing = false;
+  /** Clears started by this console: a dry run begun before one can never be used after it. */
+  #generation = 0;
 
   constructor(options: ThisDeviceClearOptions) {
     this.#options = options;
@@ -230,6 +254,7 @@ export class ThisDeviceClear {
       escrowedProtectorIds: (escrowed as string[] | undefined)?.map((v) => v.toLowerCase()),
       backupConfirmedBy: backup as string | undefined,
     };
+    const generation = this.#generation;
     const prepared = await this.#prepare(await this.#request(page, true));
     if ('error' in prepared) return refuse(prepared.status, prepared.error);
     const { gate, shownGate, diagnosis, snapshot, plan } = prepared;
@@ -237,14 +262,18 @@ export class ThisDeviceClear {
     const needsApproval = approvalCheck !== undefined && approvalCheck.status !== 'pass';
     const now = Date.now();
     let planId: string | null = null;
-    if (!refusesBeyondApproval(gate)) {
+    const clockMs = snapshot.tpm?.clock?.clockMs;
+    // No plan without the TPM's Clock: the clear could not tell whether the TPM was cleared since.
+    if (!refusesBeyondApproval(gate) && clockMs !== undefined) {
       planId = randomBytes(16).toString('base64url');
       for (const [key, stored] of this.#plans) if (stored.expires < now) this.#plans.delete(key);
       if (this.#plans.size >= MAX_PLANS) this.#plans.delete(this.#plans.keys().next().value as string);
       this.#plans.set(planId, {
         id: planId,
         request: page,
-        binding: bindingOf(this.#options.tpm.uri, page, snapshot),
+        binding: bindingOf(this.#options.tpm.uri, page, snapshot, runIds(this.#options.journalDir)),
+        clockMs,
+        generation,
         needsApproval,
         expires: now + PLAN_LIFETIME_MS,
       });
@@ -293,9 +322,15 @@ export class ThisDeviceClear {
       !isTypedWord(body.confirm, CLEAR_WORD)
     )
       return refuse(400, `Not confirmed: type ${CLEAR_WORD} to clear this TPM. Nothing was changed.`);
-    // Single use: from here on this plan is spent, whatever follows.
-    this.#plans.delete(stored.id);
+    // Single use: from here on this plan is spent, whatever follows; and every other plan too,
+    // as each was read from the TPM before this clear (a dry run still running gets none).
+    this.#plans.clear();
     this.#clearing = true;
+    this.#generation += 1;
+    if (stored.generation !== this.#generation - 1) {
+      this.#clearing = false;
+      return refuse(409, 'The TPM changed since the dry run: nothing was changed. Run the dry run again.');
+    }
     try {
       const approval = approvedBy === undefined || ticket === undefined ? undefined : { approvedBy, ticket };
       const request = await this.#request(stored.request, false, approval);
@@ -317,7 +352,13 @@ export class ThisDeviceClear {
           };
           return;
         }
-        if (bindingOf(this.#options.tpm.uri, stored.request, prepared.snapshot) !== stored.binding) {
+        const binding = bindingOf(
+          this.#options.tpm.uri,
+          stored.request,
+          prepared.snapshot,
+          runIds(this.#options.journalDir),
+        );
+        if (binding !== stored.binding || clockWentBack(stored.clockMs, prepared.snapshot.tpm?.clock)) {
           refusal = {
             status: 409,
             error: 'The TPM changed since the dry run: nothing was changed. Run the dry run again.',

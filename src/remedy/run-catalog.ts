@@ -44,7 +44,7 @@ export function runCatalogDir(stateDirFlag: string | undefined, options: { lab?:
 }
 
 /** The run IDs in `dir`, in the order of their journals' file names. */
-function runIds(dir: string): string[] {
+export function runIds(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(SUFFIX))

@@ -304,4 +304,53 @@ describe('this device clear: the gate, the refusals and the clear', () => {
     },
     LONG,
   );
+
+  it(
+    'a dry run from before a clear, by the console or by anyone else, never clears after it',
+    async () => {
+      // The TPM was cleared by the test above: no persistent objects left, so nothing a clear
+      // destroys tells the TPM before a clear from the TPM after it.
+      expect(await persistentHandles()).not.toMatch(/0x81/);
+      const seed0 = await ownerPrimaryPoint();
+
+      // Two dry runs (two tabs); the first clears.
+      const [a, b] = [await dryRun(), await dryRun()];
+      expect(a.planId).not.toBeNull();
+      expect(b.planId).not.toBeNull();
+      expect(
+        json<ThisDeviceClearResponse>(await post(CLEAR, { planId: a.planId, confirm: 'CLEAR' })).proof
+          ?.proven,
+      ).toBe(true);
+      const seed1 = await ownerPrimaryPoint();
+      expect(seed1).not.toBe(seed0);
+      // The second was read before that clear: refused, and the owner seed changed once only.
+      const stale = await post(CLEAR, { planId: b.planId, confirm: 'CLEAR' });
+      expect(stale.status).toBe(404);
+      expect(errorOf(stale)).toBe('No such dry run (or it lapsed, or it was used): run the dry run again.');
+      expect(await ownerPrimaryPoint()).toBe(seed1);
+
+      // A clear the console never saw (tpm2-tools, platform authorization): the TPM's Clock,
+      // set far ahead before the dry run, is back near zero after it (Part 3 §24.6).
+      await tpm2(tcti, ['tpm2_setclock', '1000000000000']);
+      const c = await dryRun();
+      expect(c.planId).not.toBeNull();
+      await tpm2(tcti, ['tpm2_clear', '-c', 'p']);
+      const seed2 = await ownerPrimaryPoint();
+      expect(seed2).not.toBe(seed1);
+      const unseen = await post(CLEAR, { planId: c.planId, confirm: 'CLEAR' });
+      expect(unseen.status, unseen.body).toBe(409);
+      expect(errorOf(unseen)).toBe(
+        'The TPM changed since the dry run: nothing was changed. Run the dry run again.',
+      );
+      expect(await ownerPrimaryPoint()).toBe(seed2);
+
+      // A dry run made now still clears.
+      const fresh = await dryRun();
+      expect(
+        json<ThisDeviceClearResponse>(await post(CLEAR, { planId: fresh.planId, confirm: 'CLEAR' })).status,
+      ).toBe('finished');
+      expect(await ownerPrimaryPoint()).not.toBe(seed2);
+    },
+    LONG,
+  );
 });
