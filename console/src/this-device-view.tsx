@@ -1,12 +1,9 @@
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ThisDeviceResponse } from '../../src/console/api-types.js';
 import { t } from './texts.js';
 import { ThisDeviceClear } from './this-device-clear.js';
 import { useApi } from './use-api.js';
-
-function yesNo(value: boolean | null): string {
-  return value === null ? 'unknown' : value ? 'yes' : 'no';
-}
 
 /**
  * This device: the console's TPM (`--tpm`, or this machine's) as `tpm-doctor status` and
@@ -32,83 +29,101 @@ export function ThisDeviceView(props: { onTenant: (t: { name: string; lab: strin
   );
 }
 
+const SEVERITIES = ['error', 'warning', 'info'] as const;
+
+/** The verdict, status and findings in the words `tpm-doctor diagnose` and `status` print (the server sends them). */
 function ThisDeviceBody(props: { data: ThisDeviceResponse }) {
-  const { source, status, diagnosis } = props.data;
+  const { diagnosis, words } = props.data;
   const { verdict } = diagnosis;
   return (
     <>
       <p class="run">
-        TPM <bdi>{source.tpm}</bdi>
-        {source.lab !== null ? ` · lab TPM (${source.lab.join(', ')})` : ''}
+        <bdi>{words.source}</bdi>
       </p>
       <section aria-labelledby="verdict-title">
         <h2 id="verdict-title">{t.verdict}</h2>
-        <p role="status" class={`verdict verdict-${verdict.status}`}>
-          <strong>{verdict.status}</strong>: next step <strong>{verdict.nextStep}</strong>. {verdict.action}
-        </p>
-        <p>Clear recommended: {verdict.clearRecommended ? 'yes' : 'no'}</p>
-        {verdict.clearBlockedBy.length > 0 && (
-          <ul class="blockers">
-            {verdict.clearBlockedBy.map((b) => (
-              <li key={b.finding}>
-                <code>{b.finding}</code> blocks a clear: {b.reason}
-              </li>
-            ))}
-          </ul>
-        )}
+        <div role="status">
+          <dl class={`verdict verdict-${verdict.status}`}>
+            <dt>{words.verdictLabel}</dt>
+            <dd>
+              <strong>{words.verdict}</strong>
+            </dd>
+            <dt>{words.nextStepLabel}</dt>
+            <dd>
+              <strong>{words.nextStep}</strong>
+              <p class="action">{verdict.action}</p>
+            </dd>
+            <dt>{words.clearLabel}</dt>
+            <dd class="clear-line">
+              <strong>{words.clear}</strong>
+              {words.clearDetail}
+              {verdict.clearBlockedBy.length > 0 && (
+                <ul class="blockers">
+                  {verdict.clearBlockedBy.map((b) => (
+                    <li key={b.finding}>
+                      <code>{b.finding}</code>: {b.reason}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </dd>
+          </dl>
+        </div>
       </section>
-      {status !== null && (
+      {words.status.length > 0 && props.data.status !== null && (
         <section aria-labelledby="status-title">
           <h2 id="status-title">{t.status}</h2>
           <dl class="facts">
-            <dt>Present</dt>
-            <dd>{yesNo(status.present)}</dd>
-            <dt>Manufacturer</dt>
-            <dd>{status.manufacturer ?? 'unknown'}</dd>
-            <dt>Firmware</dt>
-            <dd>{status.firmware ?? 'unknown'}</dd>
-            <dt>Specification</dt>
-            <dd>{status.specification ?? 'unknown'}</dd>
-            <dt>Dictionary-attack lockout</dt>
-            <dd>
-              {yesNo(status.inLockout)}
-              {status.failedTries !== null
-                ? ` (${status.failedTries} of ${status.maxTries} failed tries)`
-                : ''}
-            </dd>
-            <dt>Persistent objects</dt>
-            <dd>{status.persistentObjects ?? 'unknown'}</dd>
+            {words.status.map((line) => (
+              <Fragment key={line.label}>
+                <dt>{line.label}</dt>
+                <dd>
+                  <bdi>{line.value}</bdi>
+                </dd>
+              </Fragment>
+            ))}
           </dl>
-          {status.errors.length > 0 && (
-            <ul>
-              {status.errors.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
+          {props.data.status.errors.length > 0 && (
+            <>
+              <p>{words.couldNotRead}</p>
+              <ul>
+                {props.data.status.errors.map((e) => (
+                  <li key={e}>{e}</li>
+                ))}
+              </ul>
+            </>
           )}
         </section>
       )}
       <section aria-labelledby="findings-title">
         <h2 id="findings-title">{t.findings}</h2>
-        {diagnosis.findings.length === 0 ? (
-          <p>{t.noFinding}</p>
-        ) : (
-          <ul class="findings">
-            {diagnosis.findings.map((f) => (
-              <li key={f.id} class={`finding finding-${f.severity}`}>
-                <h3>
-                  {f.title} <code>{f.id}</code> ({f.severity})
-                </h3>
-                <p>{f.why}</p>
-                <p>
-                  Fix ({f.remedy.step}): {f.remedy.action}
-                </p>
-                {f.blocksClear !== undefined && <p>Blocks a clear: {f.blocksClear}</p>}
-                <p class="note">docs/findings.md#{f.id}</p>
-              </li>
-            ))}
-          </ul>
-        )}
+        {diagnosis.findings.length === 0 && <p>{t.noFinding}</p>}
+        {SEVERITIES.map((severity) => {
+          const group = diagnosis.findings.filter((f) => f.severity === severity);
+          if (group.length === 0) return null;
+          return (
+            <section key={severity} aria-labelledby={`findings-${severity}`}>
+              <h3 id={`findings-${severity}`}>{words.severityHeadings[severity]}</h3>
+              <ul class="findings">
+                {group.map((f) => (
+                  <li key={f.id} class={`finding finding-${f.severity}`}>
+                    <h4>
+                      {f.title} <code>{f.id}</code>
+                    </h4>
+                    <p>
+                      {words.why} {f.why}
+                    </p>
+                    <p class="fix">
+                      {words.fix} {f.remedy.action === verdict.action ? words.seeNextStep : f.remedy.action}
+                      {f.remedy.destroysKeys === true ? words.destroysKeys : ''}
+                    </p>
+                    <p class="note">docs/findings.md#{f.id}</p>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          );
+        })}
       </section>
     </>
   );

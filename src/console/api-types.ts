@@ -347,10 +347,41 @@ export interface ThisDeviceResponse extends ApiEnvelope {
       severity: string;
       title: string;
       why: string;
-      remedy: { step: string; action: string };
+      remedy: { step: string; action: string; destroysKeys?: boolean };
       blocksClear?: string;
     }[];
   };
+  /** The words around these facts as `diagnose` and `status` print them, in the console's language. */
+  words: ThisDeviceWords;
+}
+
+/**
+ * The words `tpm-doctor diagnose` and `tpm-doctor status` print around the facts of a TPM, from the
+ * CLI's catalog in the console's language (src/console/this-device-words.ts).
+ */
+export interface ThisDeviceWords {
+  /** "Diagnosis of TPM URI", and the lab's scenarios for a lab TPM. */
+  source: string;
+  verdictLabel: string;
+  /** The verdict's status as words (`errors`: "PROBLEMS FOUND"). */
+  verdict: string;
+  nextStepLabel: string;
+  /** The next step as words, with the findings it comes from. */
+  nextStep: string;
+  clearLabel: string;
+  clear: string;
+  /** What follows the clear word ("", or why a clear is wrong now, followed by its blockers). */
+  clearDetail: string;
+  /** The findings' group heading per severity, with its count. */
+  severityHeadings: { error: string; warning: string; info: string };
+  why: string;
+  fix: string;
+  /** A finding's fix that is the verdict's next step, shown in full once above. */
+  seeNextStep: string;
+  destroysKeys: string;
+  couldNotRead: string;
+  /** The status lines an admin looks for first, each label and value as `tpm-doctor status` prints it. */
+  status: { label: string; value: string }[];
 }
 
 /** One check of the clear's gate, as the page shows it (in the page's language). */

@@ -3,6 +3,7 @@ import { takeSnapshot } from '../probe/take-snapshot.js';
 import { loadMessages } from '../text/messages/catalog.js';
 import type { Language } from '../text/messages/language.js';
 import type { ThisDeviceResponse } from './api-types.js';
+import { thisDeviceWords } from './this-device-words.js';
 
 /** The TPM the "this device" view reads: a URI as `--tpm` takes it, and the lab scenarios when it is a lab TPM. */
 export interface ThisDeviceTpm {
@@ -43,8 +44,13 @@ export class ThisDevice {
         windows: null,
       });
       const status = snapshot.tpm;
+      const messages = await loadMessages(this.#language);
+      // The page is a screen: its findings in the admin's language, as `diagnose` prints them
+      // (ids, severities and the verdict's fields do not depend on it).
+      const diagnosis = diagnose(snapshot, undefined, messages);
+      const source = { tpm: status?.tpm.uri ?? this.#tpm.uri, lab: this.#tpm.lab };
       return {
-        source: { tpm: status?.tpm.uri ?? this.#tpm.uri, lab: this.#tpm.lab },
+        source,
         status:
           status === null
             ? null
@@ -62,9 +68,8 @@ export class ThisDevice {
                 persistentObjects: status.persistentObjects?.length ?? null,
                 errors: status.errors.map((e) => `${e.section}: ${e.message}`),
               },
-        // The page is a screen: its findings in the admin's language, as `diagnose` prints them
-        // (ids, severities and the verdict's fields do not depend on it).
-        diagnosis: diagnose(snapshot, undefined, await loadMessages(this.#language)),
+        diagnosis,
+        words: thisDeviceWords(diagnosis, status, source, messages.ui),
       };
     });
   }

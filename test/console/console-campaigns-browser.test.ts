@@ -243,47 +243,6 @@ describe('campaigns from the console in Chromium', () => {
   }, 900_000);
 });
 
-describe('this device in Chromium', () => {
-  it('shows a lab TPM in a broken state as status and diagnose see it: the verdict, the findings (in Japanese with --lang ja), what blocks a clear', async () => {
-    const withTpm = await startConsoleCli([
-      ...LAB,
-      '--store',
-      `sqlite:${tmp.file('fleet.sqlite')}`,
-      '--tpm',
-      'lab:stale-objects,lockout',
-      '--lang',
-      'ja',
-    ]);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(UI_TIMEOUT);
-      await page.goto(withTpm.signInUrl);
-      // --lang ja: the console's own words in Japanese (console/src/texts.ts).
-      await page.getByRole('heading', { name: 'フリート', level: 1 }).waitFor();
-      await expect(page.getByRole('button', { name: '新しいトリアージ' }).count()).resolves.toBe(1);
-      await page.getByRole('link', { name: 'このデバイス' }).click();
-      await page.getByRole('heading', { name: 'このデバイス', level: 1 }).waitFor();
-      const verdict = page.locator('p.verdict');
-      await verdict.waitFor({ timeout: 120_000 });
-      // As `tpm-doctor diagnose --tpm lab:stale-objects,lockout` decides (test/cli/diagnose.test.ts).
-      await expect(verdict.textContent()).resolves.toMatch(/^errors: next step wait\./);
-      await expect(page.locator('.run').textContent()).resolves.toContain('lab TPM (stale-objects, lockout)');
-      // --lang ja: the page's language, and the findings in the CLI's Japanese catalog.
-      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ja');
-      await expect(page.locator('.findings').textContent()).resolves.toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
-      const ids = await page.locator('.finding h3 code').allTextContents();
-      expect(ids).toEqual(expect.arrayContaining(['tpm.lockout', 'tpm.stale-objects']));
-      await expect(page.locator('.blockers').textContent()).resolves.toContain('tpm.lockout blocks a clear');
-      await expect(page.getByText('Clear recommended: no').count()).resolves.toBe(1);
-      await screenshot(page, 'this-device');
-    } finally {
-      await context.close();
-      expect((await withTpm.stop('SIGINT')).code).toBe(0);
-    }
-  }, 300_000);
-});
-
 describe("the fleet view's facts in Chromium", () => {
   it('filters by a model and a TPM maker, and plans a sync of exactly those devices', async () => {
     const console2 = await startConsoleCli([...LAB, '--store', `sqlite:${tmp.file('fleet.sqlite')}`]);
