@@ -12,9 +12,23 @@ export class ApiFailure extends Error {
   }
 }
 
+/**
+ * fetch, with a network failure (the console stopped, or its port closed: the browser only says
+ * "Failed to fetch") told in the admin's words: what happened and how to start it again. An abort
+ * stays an abort.
+ */
+async function reach(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiFailure(0, t.consoleGone);
+  }
+}
+
 /** GET a JSON endpoint of the console's own API (same origin; the session cookie and header go along). */
 export async function getJson<T extends ApiEnvelope>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, {
+  const response = await reach(path, {
     credentials: 'same-origin',
     headers: { Accept: 'application/json', ...sessionHeaders() },
     ...(signal ? { signal } : {}),
@@ -31,7 +45,7 @@ export async function getJson<T extends ApiEnvelope>(path: string, signal?: Abor
  * of every request that changes something (docs/console.md).
  */
 export async function postJson<T extends ApiEnvelope>(path: string, body: object): Promise<T> {
-  const response = await fetch(path, {
+  const response = await reach(path, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...sessionHeaders() },

@@ -86,6 +86,8 @@ const EN = {
     'Choose at least one filter above (and no search): a campaign selects the devices the filters select, as "fleet sync --class ... --model ..." does.',
   devicesOfRun: (run: number) => `Devices of triage run ${run}`,
   consoleAnswered: (status: number) => `The console answered ${status}.`,
+  consoleGone:
+    'The console does not answer: it has stopped (or its terminal was closed). Start "tpm-doctor console" again and open the new sign-in link it prints.',
   actionSync: 'Sync',
   actionReboot: 'Reboot',
   actionRemediate: 'Collect evidence',
@@ -239,6 +241,8 @@ const JA: Texts = {
     '上のフィルターを 1 つ以上選んでください (検索は使わないでください)。キャンペーンは "fleet sync --class ... --model ..." と同じく、フィルターが選んだデバイスを対象にします。',
   devicesOfRun: (run) => `トリアージ実行 ${run} のデバイス`,
   consoleAnswered: (status) => `コンソールが ${status} を返しました。`,
+  consoleGone:
+    'コンソールが応答しません。停止しています（またはそのターミナルが閉じられました）。「tpm-doctor console」をもう一度起動し、表示される新しいサインイン リンクを開いてください。',
   actionSync: '同期',
   actionReboot: '再起動',
   actionRemediate: '証拠の収集',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FleetStore } from '../fleet/store/fleet-store.js';
+import { FleetStoreError } from '../fleet/store/store-error.js';
 import { bufferedSink, streamSink } from '../fleet/triage/report-sink.js';
 import { loadMessages } from '../text/messages/catalog.js';
 import type { Language } from '../text/messages/language.js';
@@ -61,6 +62,21 @@ const MAX_URL_CHARS = 4096;
 /** Campaign ids as src/fleet/campaign/create-campaign.ts makes them (and `fleet sync --id` may name them). */
 const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+/**
+ * An error of the fleet store: its own (FleetStoreError), or one its driver raised on a query
+ * (better-sqlite3's SqliteError carries an SQLITE_* code; node-postgres's DatabaseError a
+ * five-character SQLSTATE, https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ */
+function isStoreFailure(e: unknown): boolean {
+  if (e instanceof FleetStoreError) return true;
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  return (
+    (e.name === 'SqliteError' && typeof code === 'string' && code.startsWith('SQLITE_')) ||
+    (e.name === 'error' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+  );
+}
+
 /** The methods each path answers: POST for what changes state, GET (and HEAD) for the rest. */
 function methodsFor(path: string): string[] {
   if (
@@ -113,8 +129,16 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((e: unknown) => {
-      options.log(`console: ${request.method} ${request.url?.split('?')[0]} failed: ${(e as Error).message}`);
-      if (!response.headersSent) sendJson(response, 500, apiError(ui['console.error.internal']));
+      // A store that fails (a file replaced, a database gone) is the admin's to fix: say which one,
+      // on the terminal and on the page.
+      const storeFailed = isStoreFailure(e);
+      options.log(
+        `console: ${request.method} ${request.url?.split('?')[0]} failed: ${storeFailed ? `the fleet store ${options.store.description}: ` : ''}${(e as Error).message}`,
+      );
+      const text = storeFailed
+        ? ui['console.error.store']({ store: options.store.description })
+        : ui['console.error.internal'];
+      if (!response.headersSent) sendJson(response, 500, apiError(text));
       else response.destroy();
     });
   });

@@ -4,7 +4,7 @@
  * SIGINT and SIGTERM.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +107,50 @@ describe('tpm-doctor console', () => {
     const missing = await runCli(['console', ...LAB, '--store', `sqlite:${tmp.file('nope/none.sqlite')}`]);
     expect(missing.code).toBe(15);
   }, 240_000);
+
+  it('a store that is not there yet names the triage that makes it (which then works); a file that is no store is said to be none; both exit 15', async () => {
+    const file = tmp.file('first use/fleet.sqlite');
+    const first = await runCli(['console', ...LAB, '--store', `sqlite:${file}`]);
+    expect(first.code).toBe(15);
+    expect(first.stderr).toContain(`no fleet store at ${file} yet`);
+    const advice = first.stderr.split('\n').find((l) => l.trim().startsWith('tpm-doctor fleet triage'));
+    expect(advice).toBe(`  tpm-doctor fleet triage --store 'sqlite:${file}' --tenant lab`);
+    expect(existsSync(file)).toBe(false);
+    // The advice as an admin would paste it (the quotes are the shell's), then the console again.
+    const triage = await runCli(
+      ['fleet', 'triage', '--store', `sqlite:${file}`, ...LAB, '--quiet', '--format', 'csv'],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(triage.code, triage.stderr).toBe(0);
+    const running = await startConsoleCli([...LAB, '--store', `sqlite:${file}`]);
+    try {
+      const cookie = await signIn(running.signInUrl);
+      const fleet = JSON.parse(
+        (await request(running.origin, '/api/fleet', { cookie })).body,
+      ) as FleetResponse;
+      expect(fleet.figures?.devices).toBe(400);
+      // The store made unreadable under the running console: the admin's words, naming the store.
+      await writeFile(file, 'not a database');
+      await rm(`${file}-wal`, { force: true });
+      await rm(`${file}-shm`, { force: true });
+      const broken = await request(running.origin, '/api/campaigns', { cookie });
+      expect(broken.status).toBe(500);
+      expect((JSON.parse(broken.body) as { error: string }).error).toBe(
+        `The fleet store sqlite:${file} could not be read: check it (the console's terminal says why), then reload this page.`,
+      );
+      expect(running.output().stderr).toContain(`the fleet store sqlite:${file}: `);
+    } finally {
+      expect((await running.stop('SIGINT')).code).toBe(0);
+    }
+    const garbage = tmp.file('garbage.sqlite');
+    await writeFile(garbage, 'this is not a SQLite file '.repeat(40));
+    const refused = await runCli(['console', ...LAB, '--store', `sqlite:${garbage}`]);
+    expect(refused.code).toBe(15);
+    expect(refused.stderr).toContain(`${garbage} is not a fleet store tpm-doctor can read`);
+    expect(refused.stderr).not.toContain('can be created');
+  }, 300_000);
 
   it('--open hands the browser a private file, never the token on a command line, nor a secret', async () => {
     // A stand-in for xdg-open that records its arguments and the file it was given.

@@ -82,6 +82,7 @@ describe('this device in Chromium', () => {
             };
       const console2 = await startConsoleCli([...LAB, '--store', store, '--tpm', TPM, '--lang', lang]);
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      let stopped = false;
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(UI_TIMEOUT);
@@ -133,9 +134,19 @@ describe('this device in Chromium', () => {
             expect(body).not.toContain(english);
         }
         await shot(page, shots, lang === 'ja' ? 'this-device' : 'this-device-en');
+        // The console stopped under the open page: the next view says so and how to start it
+        // again, not the browser's "Failed to fetch".
+        expect((await console2.stop('SIGINT')).code).toBe(0);
+        stopped = true;
+        await page.getByRole('link', { name: labels.fleet }).click();
+        const gone = page.getByRole('alert');
+        await gone.waitFor();
+        await expect(gone.textContent()).resolves.toContain('tpm-doctor console');
+        await expect(gone.textContent()).resolves.not.toContain('Failed to fetch');
+        if (lang === 'en') await expect(gone.textContent()).resolves.toContain('The console does not answer');
       } finally {
         await context.close();
-        expect((await console2.stop('SIGINT')).code).toBe(0);
+        if (!stopped) expect((await console2.stop('SIGINT')).code).toBe(0);
       }
     }, 300_000);
   }

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,8 @@ import type { RunningConsole } from '../../console/console-server.js';
 import { LOOPBACK_HOSTS, type LoopbackHost } from '../../console/request-guard.js';
 import { EXIT } from '../../exit-codes.js';
 import type { FleetStore } from '../../fleet/store/fleet-store.js';
-import { openFleetStore } from '../../fleet/store/open-store.js';
+import { openFleetStore, resolveStoreLocation, STORE_ENV } from '../../fleet/store/open-store.js';
+import { FleetStoreError } from '../../fleet/store/store-error.js';
 import { LAB_LABEL } from '../../fleet/triage/report-sink.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { runCatalogDir } from '../../remedy/run-catalog.js';
@@ -145,6 +147,41 @@ async function openInBrowser(url: string): Promise<string> {
   return dir;
 }
 
+/**
+ * The store the console shows, which a fleet triage or campaign wrote before. A named SQLite file
+ * that is not there is refused, as for `fleet status` (a mistyped --store would leave an empty
+ * database behind), with the command that makes it; a file that is there but is no fleet store
+ * is refused as such, never as "a path where one can be created". Both stay exit 15.
+ */
+async function openConsoleStore(spec: string | undefined, lab: boolean): Promise<FleetStore> {
+  const named = spec?.trim() || process.env[STORE_ENV]?.trim() || undefined;
+  const location = resolveStoreLocation(spec);
+  const file = location.kind === 'sqlite' ? location.file : undefined;
+  const exists = file !== undefined && lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  if (named !== undefined && file !== undefined && !exists) {
+    throw new FleetStoreError(
+      `no fleet store at ${file} yet. Run a triage into it first, with the console's connection options:\n` +
+        `  tpm-doctor fleet triage --store ${shellWord(`sqlite:${file}`)} ${lab ? '--tenant lab' : 'CONNECTION-OPTIONS'}\n` +
+        'then start the console again with the same --store. Or leave out --store: the default store is created for you.',
+    );
+  }
+  try {
+    return await openFleetStore(spec, { mustExist: true });
+  } catch (e) {
+    if (!(e instanceof FleetStoreError) || !exists) throw e;
+    const cause = e.cause instanceof Error ? e.cause.message : e.message;
+    throw new FleetStoreError(
+      `${file} is not a fleet store tpm-doctor can read (${cause}); give --store the file a fleet triage or campaign wrote, or a new path after "tpm-doctor fleet triage --store sqlite:PATH"`,
+      { cause: e },
+    );
+  }
+}
+
+/** A path as one word a POSIX shell reads back unchanged (quoted only when it needs it). */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /** What the console's campaigns and triages need of the connection, as the fleet commands use it. */
 function consoleGraph(connection: GraphConnection, options: Record<string, string>): ConsoleGraph {
   return {
@@ -204,7 +241,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   try {
     // Read before anything is opened: a file that cannot be read is a wrong command line.
     const lockoutValue = lockoutAuth(values['lockout-auth-file'], 'console');
-    store = await openFleetStore(values.store, { mustExist: true });
+    store = await openConsoleStore(values.store, values.tenant === 'lab');
     tpm = await resolveTpmTarget(values.tpm);
     connection = await openGraphConnection(values, 'console', { writeLog: store });
     const { startConsole } = await import('../../console/console-server.js');

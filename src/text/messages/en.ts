@@ -256,6 +256,8 @@ export const EN = {
   'console.page.not-found': 'Not found',
   'console.page.no-page': 'No such page.',
   'console.error.internal': 'Internal error: see the console output.',
+  'console.error.store': (p: { store: string }) =>
+    `The fleet store ${p.store} could not be read: check it (the console's terminal says why), then reload this page.`,
   'console.error.not-signed-in': 'Not signed in: open the sign-in link the console printed.',
   'console.error.no-triage': 'No triage of this tenant yet.',
   'console.error.no-device': 'No such device in the latest triage.',

@@ -256,6 +256,8 @@ export const JA = {
   'console.page.not-found': '見つかりません',
   'console.page.no-page': 'そのページはありません。',
   'console.error.internal': '内部エラーが発生しました。コンソールの出力を確認してください。',
+  'console.error.store': (p: { store: string }) =>
+    `フリート ストア ${p.store} を読み取れませんでした。ストアを確認してから（理由はコンソールのターミナルに表示されています）、このページを再読み込みしてください。`,
   'console.error.not-signed-in':
     'サインインしていません。コンソールが表示したサインイン リンクを開いてください。',
   'console.error.no-triage': 'このテナントのトリアージはまだありません。',
