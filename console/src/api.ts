@@ -56,3 +56,15 @@ export async function postJson<T extends ApiEnvelope>(path: string, body: object
     throw new ApiFailure(response.status, answer?.error ?? t.consoleAnswered(response.status));
   return answer;
 }
+
+/** Ends this browser's session on the server (which also clears the cookie). */
+export async function signOut(): Promise<void> {
+  const response = await reach('/api/sign-out', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  if (!response.ok && response.status !== 401)
+    throw new ApiFailure(response.status, t.consoleAnswered(response.status));
+}

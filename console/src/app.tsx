@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { signOut } from './api.js';
 import { CampaignView } from './campaign-view.js';
 import { DeviceView } from './device-view.js';
 import { FleetView } from './fleet-view.js';
@@ -10,11 +11,13 @@ import { ThisDeviceView } from './this-device-view.js';
 export function App() {
   const [route, setRoute] = useState(() => readRoute(location.hash));
   const [tenant, setTenant] = useState<{ name: string; lab: string | null } | null>(null);
+  const [signedOut, setSignedOut] = useState<'no' | 'yes' | string>('no');
   useEffect(() => {
     const onHash = () => setRoute(readRoute(location.hash));
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
+  if (signedOut === 'yes') return <SignedOut />;
   return (
     <>
       <header class="top">
@@ -29,6 +32,19 @@ export function App() {
             {tenant.lab && <strong class="lab-badge">LAB</strong>} <bdi>{tenant.name}</bdi>
           </span>
         )}
+        <button
+          type="button"
+          class="sign-out"
+          onClick={() =>
+            signOut().then(
+              () => setSignedOut('yes'),
+              (e: Error) => setSignedOut(e.message),
+            )
+          }
+        >
+          {t.signOut}
+        </button>
+        {signedOut !== 'no' && <span role="alert">{signedOut}</span>}
       </header>
       <main id="main">
         {route.view === 'this-device' ? (
@@ -42,5 +58,22 @@ export function App() {
         )}
       </main>
     </>
+  );
+}
+
+/** After Sign out: the session ended on the server, and how to come back. */
+function SignedOut() {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = t.signedOut;
+    heading.current?.focus();
+  }, []);
+  return (
+    <main id="main">
+      <h1 tabIndex={-1} ref={heading}>
+        {t.signedOut}
+      </h1>
+      <p>{t.signedOutText}</p>
+    </main>
   );
 }

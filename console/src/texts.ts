@@ -86,6 +86,10 @@ const EN = {
     'Choose at least one filter above (and no search): a campaign selects the devices the filters select, as "fleet sync --class ... --model ..." does.',
   devicesOfRun: (run: number) => `Devices of triage run ${run}`,
   consoleAnswered: (status: number) => `The console answered ${status}.`,
+  signOut: 'Sign out',
+  signedOut: 'Signed out',
+  signedOutText:
+    'This browser is signed out; the console goes on running. To sign in again, type "link" and press Enter in the terminal where "tpm-doctor console" runs, and open the new link it prints.',
   consoleGone:
     'The console does not answer: it has stopped (or its terminal was closed). Start "tpm-doctor console" again and open the new sign-in link it prints.',
   actionSync: 'Sync',
@@ -241,6 +245,10 @@ const JA: Texts = {
     '上のフィルターを 1 つ以上選んでください (検索は使わないでください)。キャンペーンは "fleet sync --class ... --model ..." と同じく、フィルターが選んだデバイスを対象にします。',
   devicesOfRun: (run) => `トリアージ実行 ${run} のデバイス`,
   consoleAnswered: (status) => `コンソールが ${status} を返しました。`,
+  signOut: 'サインアウト',
+  signedOut: 'サインアウトしました',
+  signedOutText:
+    'このブラウザーはサインアウトしました。コンソールは動作を続けています。もう一度サインインするには、「tpm-doctor console」を実行しているターミナルで「link」と入力して Enter キーを押し、表示された新しいリンクを開いてください。',
   consoleGone:
     'コンソールが応答しません。停止しています（またはそのターミナルが閉じられました）。「tpm-doctor console」をもう一度起動し、表示される新しいサインイン リンクを開いてください。',
   actionSync: '同期',

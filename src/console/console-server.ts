@@ -53,6 +53,8 @@ export interface RunningConsole {
   origin: string;
   /** The one-time sign-in link: the origin and the token. */
   signInUrl: string;
+  /** A new one-time sign-in link (for another browser); the earlier link, if unused, stops working. */
+  newSignInUrl(): string;
   close(): Promise<void>;
 }
 
@@ -176,11 +178,20 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
     const session = signIn.sessionOf(request.headers.cookie);
     if (session === undefined) {
-      if (isApi) return sendJson(response, 401, apiError(ui['console.error.not-signed-in']));
+      // Our cookie with no session of this run: the console restarted since this browser signed in.
+      const restarted = signIn.hasStaleCookie(request.headers.cookie);
+      if (isApi)
+        return sendJson(
+          response,
+          401,
+          apiError(ui[restarted ? 'console.error.session-ended' : 'console.error.not-signed-in']),
+        );
       return sendPage(
         response,
         401,
-        { title: ui['console.page.sign-in'], text: ui['console.page.sign-in-text'], lab },
+        restarted
+          ? { title: ui['console.page.restarted'], text: ui['console.page.restarted-text'], lab }
+          : { title: ui['console.page.sign-in'], text: ui['console.page.sign-in-text'], lab },
         pageWords,
       );
     }
@@ -434,6 +445,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   return {
     origin,
     signInUrl: `${origin}/sign-in?token=${signIn.token}`,
+    newSignInUrl: () => `${origin}/sign-in?token=${signIn.renew()}`,
     close: () =>
       new Promise<void>((resolve) => {
         void (actions?.close() ?? Promise.resolve()).finally(() => {

@@ -25,24 +25,61 @@ function digest(text: string): Buffer {
  * one Set-Cookie of the sign-in.
  */
 export class SignIn {
-  readonly token = randomBytes(32).toString('base64url');
-  readonly #tokenDigest = digest(this.token);
+  #token = randomBytes(32).toString('base64url');
+  #tokenDigest = digest(this.#token);
   #used = false;
+  /** Digests of the links used or replaced: refused as "already used", not as a wrong link. */
+  readonly #retired = new Set<string>();
   /** Digest of each session id -> digest of its header secret. */
   readonly #sessions = new Map<string, Buffer>();
+  /** Digests of the sessions signed out: their cookie, if a client sends it again, is not "a restart". */
+  readonly #ended = new Set<string>();
+
+  /** The sign-in link's token that works now (once). */
+  get token(): string {
+    return this.#token;
+  }
+
+  /**
+   * A new one-time token, for another browser, asked for in the console's terminal: the place the
+   * first one was printed, so only whoever holds that terminal gets it. It replaces a link not
+   * used yet (one live link at a time); sessions already given stay.
+   */
+  renew(): string {
+    this.#retired.add(this.#tokenDigest.toString('hex'));
+    this.#token = randomBytes(32).toString('base64url');
+    this.#tokenDigest = digest(this.#token);
+    this.#used = false;
+    return this.#token;
+  }
 
   /**
    * Exchanges the token for a new session id (the cookie) and its header secret, once; a wrong
    * or reused token gets nothing.
    */
   exchange(token: string): { session: string; secret: string } | { refused: 'wrong' | 'used' } {
-    if (!timingSafeEqual(digest(token), this.#tokenDigest)) return { refused: 'wrong' };
+    const given = digest(token);
+    if (!timingSafeEqual(given, this.#tokenDigest))
+      return this.#retired.has(given.toString('hex')) ? { refused: 'used' } : { refused: 'wrong' };
     if (this.#used) return { refused: 'used' };
     this.#used = true;
     const session = randomBytes(32).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     this.#sessions.set(digest(session).toString('hex'), digest(secret));
     return { session, secret };
+  }
+
+  /**
+   * Whether the request carries our cookie with a value that is no session of this console: a
+   * session of an earlier run (the console restarted; sessions live in its memory), since a
+   * sign-out clears the cookie.
+   */
+  hasStaleCookie(cookieHeader: string | undefined): boolean {
+    return (cookieHeader ?? '').split(';').some((part) => {
+      const eq = part.indexOf('=');
+      if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) return false;
+      return !this.#ended.has(digest(part.slice(eq + 1).trim()).toString('hex'));
+    });
   }
 
   /** The session the request's Cookie header carries, if it is one of ours. */
@@ -65,6 +102,8 @@ export class SignIn {
   }
 
   signOut(session: string): void {
-    this.#sessions.delete(digest(session).toString('hex'));
+    const key = digest(session).toString('hex');
+    this.#sessions.delete(key);
+    this.#ended.add(key);
   }
 }

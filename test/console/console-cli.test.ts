@@ -152,6 +152,66 @@ describe('tpm-doctor console', () => {
     expect(refused.stderr).not.toContain('can be created');
   }, 300_000);
 
+  it('a second browser signs in with a link typed for in the terminal; sign-out ends one session; an old cookie after a restart is told the console restarted', async () => {
+    const help = await runCli(['console', '--help']);
+    expect(help.stdout).toContain('[--lang ja|en]');
+    expect(help.stdout).toMatch(/type "link" and Enter/);
+    const store = await emptyStore('sessions.sqlite');
+    const first = await startConsoleCli([...LAB, '--store', store], {}, { stdin: true });
+    const port = new URL(first.origin).port;
+    const cookieA = await signIn(first.signInUrl);
+    expect(first.output().stdout).toContain('type "link" and press Enter here');
+    first.child.stdin!.write('link\n');
+    const secondLink = await new Promise<string>((resolve) => {
+      const look = () => {
+        const links = [...first.output().stdout.matchAll(/(http:\/\/\S+\/sign-in\?token=\S+)/g)];
+        if (links.length >= 2) resolve(links[1]![1]!);
+        else first.child.stdout!.once('data', look);
+      };
+      look();
+    });
+    expect(secondLink).not.toBe(first.signInUrl);
+    const cookieB = await signIn(secondLink);
+    expect(cookieB).not.toBe(cookieA);
+    const used = await request(first.origin, new URL(secondLink).pathname + new URL(secondLink).search, {
+      cookie: '',
+    });
+    expect(used.status).toBe(403);
+    expect(used.body).toContain('type &quot;link&quot; and press Enter');
+    for (const cookie of [cookieA, cookieB])
+      expect((await request(first.origin, '/api/fleet', { cookie })).status).toBe(200);
+    // Sign-out ends this session only, and clears the cookie.
+    const out = await request(first.origin, '/api/sign-out', {
+      method: 'POST',
+      cookie: cookieA,
+      headers: { origin: first.origin, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(out.status).toBe(204);
+    expect(out.headers['set-cookie']?.[0]).toContain('Max-Age=0');
+    const afterOut = await request(first.origin, '/api/fleet', { cookie: cookieA });
+    expect(afterOut.status).toBe(401);
+    expect(afterOut.body).toContain('Not signed in');
+    expect((await request(first.origin, '/api/fleet', { cookie: cookieB })).status).toBe(200);
+    expect((await first.stop('SIGINT')).code).toBe(0);
+
+    // The same port, a new run: B's cookie is from the earlier run.
+    const second = await startConsoleCli([...LAB, '--store', store, '--port', port]);
+    try {
+      const page = await request(second.origin, '/', { cookie: cookieB });
+      expect(page.status).toBe(401);
+      expect(page.body).toContain('The console restarted');
+      expect(page.body).toContain('new sign-in link');
+      const api = await request(second.origin, '/api/fleet', { cookie: cookieB });
+      expect(api.status).toBe(401);
+      expect(api.body).toContain('The console restarted');
+      // No cookie at all is still the plain sign-in page.
+      expect((await request(second.origin, '/', { cookie: '' })).body).not.toContain('restarted');
+    } finally {
+      expect((await second.stop('SIGTERM')).code).toBe(0);
+    }
+  }, 240_000);
+
   it('--open hands the browser a private file, never the token on a command line, nor a secret', async () => {
     // A stand-in for xdg-open that records its arguments and the file it was given.
     const bin = tmp.file('bin');

@@ -67,15 +67,22 @@ export interface ConsoleProcess {
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `tpm-doctor console ARGS` and resolves once it printed its sign-in link. */
-export function startConsoleCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ConsoleProcess> {
+/**
+ * Starts `tpm-doctor console ARGS` and resolves once it printed its sign-in link. `stdin`: a pipe
+ * the test types into (`child.stdin`), as into the console's terminal; else no standard input.
+ */
+export function startConsoleCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { stdin?: boolean } = {},
+): Promise<ConsoleProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.NODE_OPTIONS;
   delete childEnv.FORCE_COLOR;
   const child = spawn(process.execPath, [CLI, 'console', ...args], {
     cwd: ROOT,
     env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
@@ -87,10 +94,10 @@ export function startConsoleCli(args: string[], env: NodeJS.ProcessEnv = {}): Pr
       child.kill('SIGKILL');
       reject(new Error(`console printed no sign-in link in 120 s:\n${stdout}\n${stderr}`));
     }, 120_000);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
     });
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       const link = /(http:\/\/\S+\/sign-in\?token=\S+)/.exec(stdout)?.[1];
       if (link === undefined) return;

@@ -3,7 +3,7 @@
  * `tpm-doctor console --tpm lab:stale-objects,lockout` in English and in Japanese: the verdict,
  * its next step, the clear line and the status lines in the words `tpm-doctor diagnose` and
  * `tpm-doctor status` print for the same TPM in the same language (their catalog), the remedy
- * paragraph once, and the findings. Screenshots: console-this-device.png (ja),
+ * paragraph once, and the findings; Sign out (ja), and a console stopped under the page (en). Screenshots: console-this-device.png (ja),
  * console-this-device-en.png.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -134,6 +134,17 @@ describe('this device in Chromium', () => {
             expect(body).not.toContain(english);
         }
         await shot(page, shots, lang === 'ja' ? 'this-device' : 'this-device-en');
+        if (lang === 'ja') {
+          // Sign out: the session ends on the server; the page says how to come back.
+          await page.getByRole('button', { name: 'サインアウト' }).click();
+          await page.getByRole('heading', { name: 'サインアウトしました', level: 1 }).waitFor();
+          await expect(page.locator('main').textContent()).resolves.toContain('「link」と入力');
+          expect(await context.cookies()).toEqual([]);
+          const after = await request(console2.origin, '/api/fleet', { cookie });
+          expect(after.status).toBe(401);
+          await shot(page, shots, 'fxb-signed-out');
+          return;
+        }
         // The console stopped under the open page: the next view says so and how to start it
         // again, not the browser's "Failed to fetch".
         expect((await console2.stop('SIGINT')).code).toBe(0);

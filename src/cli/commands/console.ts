@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
 import type { ConsoleGraph } from '../../console/console-actions.js';
 import type { RunningConsole } from '../../console/console-server.js';
 import { LOOPBACK_HOSTS, type LoopbackHost } from '../../console/request-guard.js';
@@ -70,15 +71,19 @@ export const COMMAND: CommandSpec = {
   page: {
     title: 'the fleet and its devices in your browser, served on loopback.',
     usage: `[--store SPEC] [--tenant lab | connection options]
-[--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI] [--lockout-auth-file PATH]`,
+[--host 127.0.0.1|::1] [--port N] [--open] [--tpm URI] [--lockout-auth-file PATH]
+[--lang ja|en]`,
     about: `Shows the latest triage of the tenant (figures, devices with filters and search, one device's
 facts and campaigns) from the store the fleet commands write. It listens on loopback only and
 prints a sign-in link that works once: it gives your browser a session cookie, nothing else
-can use the console. Ctrl-C (or SIGTERM) stops it. Security model: docs/console.md.`,
+can use the console. For another browser, type "link" and Enter in this terminal: a new one-time
+link. The page speaks the language of --lang ja|en (as every command; default the locale).
+Ctrl-C (or SIGTERM) stops it. Security model: docs/console.md.`,
     optionsTitle: 'Options:',
     footer: `Example (LAB):
   tpm-doctor fleet triage --tenant lab --quiet
   tpm-doctor console --tenant lab
+  tpm-doctor console --tenant lab --lang ja
 Exit codes: 0 stopped cleanly, 2 wrong command line or port in use, 13 no/refused credential,
 15 store failed (docs/exit-codes.md).`,
   },
@@ -182,6 +187,25 @@ function shellWord(text: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * "link" typed in the console's terminal prints a new one-time sign-in link, for a second browser
+ * without a restart (which would stop the campaigns running here). The terminal is where the first
+ * link went, so a new link reaches only whoever holds it; a signed-in page cannot mint one
+ * (docs/console.md, "Signing in"). Standard input does not keep the process alive.
+ */
+function newLinksOnRequest(running: RunningConsole): Interface {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  (process.stdin as { unref?: () => void }).unref?.();
+  lines.on('line', (line) => {
+    if (line.trim().toLowerCase() !== 'link') return;
+    process.stdout.write(
+      `\nNew sign-in link (it works once; an earlier link not used yet no longer works):\n\n    ${running.newSignInUrl()}\n\n`,
+    );
+  });
+  lines.on('error', () => undefined);
+  return lines;
+}
+
 /** What the console's campaigns and triages need of the connection, as the fleet commands use it. */
 function consoleGraph(connection: GraphConnection, options: Record<string, string>): ConsoleGraph {
   return {
@@ -238,6 +262,7 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
   let running: RunningConsole | undefined;
   let openDir: string | undefined;
   let tpm: TpmTarget | undefined;
+  let terminal: Interface | undefined;
   try {
     // Read before anything is opened: a file that cannot be read is a wrong command line.
     const lockoutValue = lockoutAuth(values['lockout-auth-file'], 'console');
@@ -280,13 +305,16 @@ export async function run(argv: string[], language: Language = 'en'): Promise<nu
         `Store: ${terminalSafe(store.description)}\n\n` +
         'Sign in with this link (it works once; do not share it):\n\n' +
         `    ${running.signInUrl}\n\n` +
+        'Another browser: type "link" and press Enter here for a new sign-in link.\n' +
         'Ctrl-C stops the console.\n',
     );
+    terminal = newLinksOnRequest(running);
     if (values.open) openDir = await openInBrowser(running.signInUrl);
     await signals.stopped;
     process.stdout.write('Console stopped.\n');
     return EXIT.OK;
   } finally {
+    terminal?.close();
     await running?.close();
     await connection?.close();
     await store?.close();

@@ -251,13 +251,19 @@ export const EN = {
   'console.page.opening': 'Opening the console…',
   'console.page.open-link': 'Open the console',
   'console.page.sign-in-refused': 'Sign-in refused',
-  'console.page.link-used': 'This sign-in link was already used. Restart "tpm-doctor console" for a new one.',
+  'console.page.link-used':
+    'This sign-in link was already used (or a newer one was printed). For a new one, type "link" and press Enter in the terminal where "tpm-doctor console" runs.',
+  'console.page.restarted': 'The console restarted',
+  'console.page.restarted-text':
+    'This browser\'s session was for an earlier run of "tpm-doctor console" (sessions end when it stops). Open the new sign-in link it printed when it started again, or type "link" and press Enter in its terminal for another.',
   'console.page.wrong-link': 'This is not the sign-in link the console printed.',
   'console.page.not-found': 'Not found',
   'console.page.no-page': 'No such page.',
   'console.error.internal': 'Internal error: see the console output.',
   'console.error.store': (p: { store: string }) =>
     `The fleet store ${p.store} could not be read: check it (the console's terminal says why), then reload this page.`,
+  'console.error.session-ended':
+    'The console restarted, so this session ended: open the new sign-in link it printed (or type "link" and press Enter in its terminal for another).',
   'console.error.not-signed-in': 'Not signed in: open the sign-in link the console printed.',
   'console.error.no-triage': 'No triage of this tenant yet.',
   'console.error.no-device': 'No such device in the latest triage.',

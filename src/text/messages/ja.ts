@@ -251,13 +251,18 @@ export const JA = {
   'console.page.open-link': 'コンソールを開く',
   'console.page.sign-in-refused': 'サインインを拒否しました',
   'console.page.link-used':
-    'このサインイン リンクは使用済みです。新しいリンクを表示するには「tpm-doctor console」を再起動してください。',
+    'このサインイン リンクは使用済みです（または新しいリンクが発行されています）。新しいリンクが必要な場合は、「tpm-doctor console」を実行しているターミナルで「link」と入力して Enter キーを押してください。',
+  'console.page.restarted': 'コンソールが再起動されました',
+  'console.page.restarted-text':
+    'このブラウザーのセッションは、以前に起動した「tpm-doctor console」のものです（セッションはコンソールの停止で終了します）。再起動時に表示された新しいサインイン リンクを開くか、そのターミナルで「link」と入力して Enter キーを押し、別のリンクを表示してください。',
   'console.page.wrong-link': 'これはコンソールが表示したサインイン リンクではありません。',
   'console.page.not-found': '見つかりません',
   'console.page.no-page': 'そのページはありません。',
   'console.error.internal': '内部エラーが発生しました。コンソールの出力を確認してください。',
   'console.error.store': (p: { store: string }) =>
     `フリート ストア ${p.store} を読み取れませんでした。ストアを確認してから（理由はコンソールのターミナルに表示されています）、このページを再読み込みしてください。`,
+  'console.error.session-ended':
+    'コンソールが再起動されたため、このセッションは終了しました。表示された新しいサインイン リンクを開いてください（そのターミナルで「link」と入力して Enter キーを押すと、別のリンクを表示できます）。',
   'console.error.not-signed-in':
     'サインインしていません。コンソールが表示したサインイン リンクを開いてください。',
   'console.error.no-triage': 'このテナントのトリアージはまだありません。',
