@@ -3,15 +3,28 @@ import { signOut } from './api.js';
 import { CampaignView } from './campaign-view.js';
 import { DeviceView } from './device-view.js';
 import { FleetView } from './fleet-view.js';
-import { readRoute } from './route.js';
+import { type Route, readRoute } from './route.js';
 import { t } from './texts.js';
 import { ThisDeviceView } from './this-device-view.js';
+
+/** The server marks a LAB tenant's page title before any script runs; each view's title keeps it. */
+const LAB_PREFIX = document.title.startsWith('LAB · ') ? 'LAB · ' : '';
+
+function viewTitle(route: Route): string {
+  if (route.view === 'this-device') return t.thisDevice;
+  if (route.view === 'device') return `${t.device} ${route.id}`;
+  if (route.view === 'campaign') return `${t.campaign} ${route.id}`;
+  return t.fleet;
+}
 
 /** The console: a header naming the tenant (LAB marked), and the view the URL's fragment names. */
 export function App() {
   const [route, setRoute] = useState(() => readRoute(location.hash));
   const [tenant, setTenant] = useState<{ name: string; lab: string | null } | null>(null);
   const [signedOut, setSignedOut] = useState<'no' | 'yes' | string>('no');
+  useEffect(() => {
+    document.title = `${LAB_PREFIX}${viewTitle(route)} · tpm-doctor console`;
+  }, [route]);
   useEffect(() => {
     const onHash = () => setRoute(readRoute(location.hash));
     addEventListener('hashchange', onHash);

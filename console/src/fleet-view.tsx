@@ -7,9 +7,9 @@ import type {
   TriageEndEvent,
   TriageProgressEvent,
 } from '../../src/console/api-types.js';
-import { postJson } from './api.js';
+import { getJson, postJson } from './api.js';
 import { CampaignPlanner } from './campaign-planner.js';
-import { campaignHref, deviceHref, fleetHref } from './route.js';
+import { campaignHref, deviceHref, fleetHref, showFleet } from './route.js';
 import { SessionEvents } from './session-events.js';
 import { t } from './texts.js';
 import { type Loaded, useApi } from './use-api.js';
@@ -28,10 +28,6 @@ const FILTERS = [
 ] as const;
 /** The last-sync choices: more than this long before the triage read it, or not known. */
 const SYNC_AGES = ['1d', '7d', '30d', '90d'] as const;
-
-function navigate(params: URLSearchParams): void {
-  location.hash = fleetHref(params);
-}
 
 /** The same parameters with one changed (and the page back to 1: a new filter starts at the top). */
 function withParam(params: URLSearchParams, name: string, value: string): URLSearchParams {
@@ -67,20 +63,68 @@ function date(iso: string | null): string {
   return iso === null ? t.never : iso.slice(0, 10);
 }
 
+/** A stored time to the second, in UTC as the CLI prints it ("2026-12-07 21:06:16 UTC"). */
+function utcTime(iso: string): string {
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** How often an open fleet view asks whether a newer triage finished (another tab, the CLI). */
+const NEWER_RUN_CHECK_MS = 15_000;
+
+/**
+ * The id of a finished triage newer than `shown`, when there is one: asked when the tab comes
+ * back into view and every NEWER_RUN_CHECK_MS while it is open (the answer is the server's
+ * cached copy of the latest run).
+ */
+function useNewerRun(shown: number | null): number | null {
+  const [newer, setNewer] = useState<number | null>(null);
+  useEffect(() => {
+    setNewer(null);
+    if (shown === null) return;
+    const check = () => {
+      if (document.visibilityState !== 'visible') return;
+      getJson<FleetResponse>('/api/fleet').then(
+        (f) => {
+          if (f.run !== null && f.run.id !== shown) setNewer(f.run.id);
+        },
+        () => undefined,
+      );
+    };
+    const timer = setInterval(check, NEWER_RUN_CHECK_MS);
+    document.addEventListener('visibilitychange', check);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', check);
+    };
+  }, [shown]);
+  return newer;
+}
+
 /** The fleet: the latest triage's figures, then its devices with filters, search and paging. */
 export function FleetView(props: {
   params: URLSearchParams;
   onTenant: (t: { name: string; lab: string | null }) => void;
 }) {
-  const fleet = useApi<FleetResponse>('/api/fleet', props.onTenant);
+  // Raised when a triage finished (here or in another tab): the view reads the newest run.
+  const [reads, setReads] = useState(0);
+  const fleet = useApi<FleetResponse>('/api/fleet', props.onTenant, reads);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
+  const newer = useNewerRun(fleet.state === 'ok' ? (fleet.data.run?.id ?? null) : null);
   return (
     <>
       <h1 tabIndex={-1} ref={heading}>
         {t.fleet}
       </h1>
-      <TriageRunner />
+      <TriageRunner onFinished={() => setReads((n) => n + 1)} />
+      {newer !== null && (
+        <p role="status" class="newer-run">
+          {t.newerRun(newer)}{' '}
+          <button type="button" onClick={() => setReads((n) => n + 1)}>
+            {t.showNewerRun}
+          </button>
+        </p>
+      )}
       {fleet.state === 'loading' && <p aria-live="polite">{t.loadingTriage}</p>}
       {fleet.state === 'failed' && <p role="alert">{fleet.message}</p>}
       {fleet.state === 'ok' && (
@@ -101,7 +145,7 @@ function FleetBody(props: {
   return (
     <>
       <p class="run">
-        {t.triageRun(fleet.run.id, date(fleet.run.createdAt))}
+        {t.triageRunAt(fleet.run.id, utcTime(fleet.run.createdAt))}
         <bdi>{fleet.store}</bdi>
       </p>
       <section aria-labelledby="figures-title">
@@ -219,15 +263,32 @@ function DeviceTable(props: {
   const onSearch = (event: Event) => {
     event.preventDefault();
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
-    navigate(withParam(params, 'q', input.value.trim()));
+    showFleet(withParam(params, 'q', input.value.trim()), 'push');
   };
+  // The search box shows what is applied; text typed but not applied holds the campaign planner
+  // (its selection would not be what the box says) until Search applies it or it is cleared.
+  const applied = params.get('q') ?? '';
+  const [typed, setTyped] = useState(applied);
+  useEffect(() => setTyped(applied), [applied]);
+  const searchPending = typed.trim() !== applied;
+  // A page past the last (an old bookmark, a hand-made URL): the last page, said once.
+  const [clamped, setClamped] = useState<number | null>(null);
+  const listed = devices.state === 'ok' ? devices.data : null;
+  useEffect(() => {
+    if (listed !== null && listed.pages > 0 && listed.page > listed.pages) {
+      setClamped(listed.page);
+      showFleet(withParam(params, 'page', String(listed.pages)), 'replace');
+    }
+  }, [listed]);
   const select = (name: (typeof FILTERS)[number], label: string, options: Choice[]) => (
     <label>
       {label}
       <select
         name={name}
         value={params.get(name) ?? ''}
-        onChange={(e) => navigate(withParam(params, name, (e.currentTarget as HTMLSelectElement).value))}
+        onChange={(e) =>
+          showFleet(withParam(params, name, (e.currentTarget as HTMLSelectElement).value), 'replace')
+        }
       >
         <option value="">{t.any}</option>
         {options.map((o) => (
@@ -268,17 +329,33 @@ function DeviceTable(props: {
           <input
             type="search"
             name="q"
-            defaultValue={params.get('q') ?? ''}
+            value={typed}
+            onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)}
             placeholder={t.searchPlaceholder}
           />
         </label>
         <button type="submit">{t.search}</button>
       </form>
-      <CampaignPlanner params={params} />
-      {devices.state === 'failed' && <p role="alert">{devices.message}</p>}
-      <p aria-live="polite" class="count">
-        {page === null ? t.loadingDevices : t.matches(page.total, page.page, page.pages)}
-      </p>
+      {searchPending && <p class="note">{t.searchNotApplied}</p>}
+      {devices.state !== 'failed' && (
+        <fieldset class="planner-box" disabled={searchPending}>
+          <CampaignPlanner params={params} />
+        </fieldset>
+      )}
+      {devices.state === 'failed' && (
+        <div role="alert" class="bad-filter">
+          <p>{devices.message}</p>
+          <p>
+            <a href="#/">{t.showAllDevices}</a>
+          </p>
+        </div>
+      )}
+      {devices.state !== 'failed' && (
+        <p aria-live="polite" class="count">
+          {page === null ? t.loadingDevices : t.matches(page.total, page.page, page.pages)}
+          {clamped !== null && page !== null ? ` ${t.pageClamped(clamped, page.pages)}` : ''}
+        </p>
+      )}
       {page !== null && page.devices.length > 0 && (
         <table class="devices">
           <caption class="visually-hidden">{t.devicesOfRun(page.run)}</caption>
@@ -313,14 +390,14 @@ function DeviceTable(props: {
           <button
             type="button"
             disabled={page.page <= 1}
-            onClick={() => navigate(withParam(params, 'page', String(page.page - 1)))}
+            onClick={() => showFleet(withParam(params, 'page', String(page.page - 1)), 'push')}
           >
             {t.previousPage}
           </button>
           <button
             type="button"
             disabled={page.page >= page.pages}
-            onClick={() => navigate(withParam(params, 'page', String(page.page + 1)))}
+            onClick={() => showFleet(withParam(params, 'page', String(page.page + 1)), 'push')}
           >
             {t.nextPage}
           </button>
@@ -331,7 +408,7 @@ function DeviceTable(props: {
 }
 
 /** "New triage": `fleet triage` in the console's process, its progress live (Server-Sent Events). */
-function TriageRunner() {
+function TriageRunner(props: { onFinished: () => void }) {
   const [line, setLine] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const start = async () => {
@@ -351,9 +428,10 @@ function TriageRunner() {
           setLine(end.error);
           setBusy(false);
         } else {
+          // The line stays ("Triage run N finished: ..."); the view reads the new run.
           setLine(end.text);
-          // The fleet view reads the newest run: load it afresh.
-          location.reload();
+          setBusy(false);
+          props.onFinished();
         }
       });
     } catch (e) {

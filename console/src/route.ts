@@ -32,3 +32,19 @@ export function deviceHref(id: string): string {
 export function campaignHref(id: string): string {
   return `#/campaign/${encodeURIComponent(id)}`;
 }
+
+/**
+ * Shows `params` in the fleet view. A change of a filter replaces the history entry (a select's
+ * arrow keys would otherwise leave one entry per option passed); paging and a search are
+ * navigation and push one.
+ */
+export function showFleet(params: URLSearchParams, how: 'push' | 'replace'): void {
+  const href = fleetHref(params);
+  if (how === 'push') {
+    location.hash = href;
+    return;
+  }
+  history.replaceState(history.state, '', href);
+  // replaceState fires no hashchange: tell the app the route changed.
+  dispatchEvent(new HashChangeEvent('hashchange'));
+}

@@ -87,6 +87,12 @@ const EN = {
   devicesOfRun: (run: number) => `Devices of triage run ${run}`,
   consoleAnswered: (status: number) => `The console answered ${status}.`,
   signOut: 'Sign out',
+  triageRunAt: (id: number, time: string) => `Triage run ${id} at ${time} · store `,
+  newerRun: (id: number) => `A newer triage, run ${id}, has finished.`,
+  showNewerRun: 'Show it',
+  searchNotApplied: 'The search text is not applied yet: press Search (or clear it) before a campaign.',
+  showAllDevices: 'Show all devices needing action (no filter)',
+  pageClamped: (asked: number, last: number) => `(There is no page ${asked}: showing the last, ${last}.)`,
   signedOut: 'Signed out',
   signedOutText:
     'This browser is signed out; the console goes on running. To sign in again, type "link" and press Enter in the terminal where "tpm-doctor console" runs, and open the new link it prints.',
@@ -246,6 +252,13 @@ const JA: Texts = {
   devicesOfRun: (run) => `トリアージ実行 ${run} のデバイス`,
   consoleAnswered: (status) => `コンソールが ${status} を返しました。`,
   signOut: 'サインアウト',
+  triageRunAt: (id, time) => `トリアージ実行 ${id}（${time}）・ストア `,
+  newerRun: (id) => `新しいトリアージ（実行 ${id}）が完了しています。`,
+  showNewerRun: '表示する',
+  searchNotApplied:
+    '検索語はまだ適用されていません。キャンペーンの前に［検索］を押すか、検索語を消してください。',
+  showAllDevices: '対応が必要なすべてのデバイスを表示（絞り込みなし）',
+  pageClamped: (asked, last) => `（${asked} ページはありません。最後の ${last} ページを表示しています。）`,
   signedOut: 'サインアウトしました',
   signedOutText:
     'このブラウザーはサインアウトしました。コンソールは動作を続けています。もう一度サインインするには、「tpm-doctor console」を実行しているターミナルで「link」と入力して Enter キーを押し、表示された新しいリンクを開いてください。',

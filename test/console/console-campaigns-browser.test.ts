@@ -72,12 +72,12 @@ describe('campaigns from the console in Chromium', () => {
     });
     await page.goto(running.signInUrl);
     await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
-    await page.getByText('Triage run 1 of').waitFor();
+    await page.getByText('Triage run 1 at').waitFor();
     const cookie = await sessionOfPage(page);
 
     // A new triage from the console: its progress, then the fleet view of the new run.
     await page.getByRole('button', { name: 'New triage' }).click();
-    await page.getByText('Triage run 2 of').waitFor({ timeout: 180_000 });
+    await page.getByText('Triage run 2 at').waitFor({ timeout: 180_000 });
     await screenshot(page, 'triage');
 
     // The sync-stale devices, as the server counts them.
