@@ -142,6 +142,12 @@ function FleetBody(props: {
   const { fleet, params } = props;
   if (fleet.run === null || fleet.figures === null) return <p role="status">{fleet.message}</p>;
   const f = fleet.figures;
+  // The bars compare the classes that need action with each other: scaled to all devices, every
+  // one of them is a sliver beside Healthy (whose count stands alone, as a number).
+  const largestNeed = Math.max(
+    1,
+    ...fleet.classes.filter((c) => c.needsAction).map((c) => f.byClass[c.id] ?? 0),
+  );
   return (
     <>
       <p class="run">
@@ -164,6 +170,10 @@ function FleetBody(props: {
             <span class="figure">{(f.byClearSafety.blocked ?? 0).toLocaleString('en-US')}</span>{' '}
             {t.clearBlocked}
           </li>
+          <li>
+            <span class="figure">{(f.byClearSafety.unknown ?? 0).toLocaleString('en-US')}</span>{' '}
+            {titleOf(fleet.clearSafeties, 'unknown')}
+          </li>
         </ul>
         {fleet.classes.some((c) => (f.byClass[c.id] ?? 0) > 0) && (
           <table class="bars">
@@ -181,7 +191,9 @@ function FleetBody(props: {
                       )}
                     </th>
                     <td>
-                      <meter min={0} max={f.devices} value={f.byClass[c.id] ?? 0} aria-label={c.title} />
+                      {c.needsAction && (
+                        <meter min={0} max={largestNeed} value={f.byClass[c.id] ?? 0} aria-label={c.title} />
+                      )}
                     </td>
                     <td class="num">{(f.byClass[c.id] ?? 0).toLocaleString('en-US')}</td>
                   </tr>

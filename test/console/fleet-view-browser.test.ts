@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetResponse } from '../../src/console/api-types.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
@@ -64,8 +65,26 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       await page.goto(`${running.origin}/#/`);
       await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
       await countLine(page);
-      await page.waitForFunction("document.title === 'LAB · Fleet · tpm-doctor console'");
+      await expect.poll(() => page.title(), { timeout: UI_TIMEOUT }).toBe('LAB · Fleet · tpm-doctor console');
       const origin = running.origin;
+
+      // The figures: a card per clear safety the CLI counts, unknown included; the bars compare the
+      // classes needing action (Healthy is a number, not a bar that dwarfs them).
+      const fleet = (await page.evaluate("fetch('/api/fleet').then((r) => r.json())")) as FleetResponse;
+      const cards = await page.locator('ul.cards li').allTextContents();
+      expect(cards).toContain(
+        `${(fleet.figures!.byClearSafety.unknown ?? 0).toLocaleString('en-US')} Clear safety unknown`,
+      );
+      const needs = fleet.classes.filter((c) => c.needsAction).map((c) => fleet.figures!.byClass[c.id] ?? 0);
+      const maxima = await page
+        .locator('table.bars meter')
+        .evaluateAll((ms) => ms.map((m) => m.getAttribute('max')));
+      expect(maxima.length).toBeGreaterThan(0);
+      for (const max of maxima) expect(Number(max)).toBe(Math.max(...needs));
+      await expect(
+        page.locator('table.bars tr', { hasText: 'Healthy' }).locator('meter').count(),
+      ).resolves.toBe(0);
+      await shot(page, shots, 'fxb-fleet');
 
       // A class the triage does not have: the server's refusal, a way back, no planner, no "Loading".
       await page.goto(`${origin}/#/?class=bogus`);
@@ -85,7 +104,8 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       const last = /page=(\d+)/.exec(new URL(page.url()).hash)?.[1];
       expect(Number(last)).toBeGreaterThanOrEqual(1);
       expect(Number(last)).toBeLessThan(99);
-      await expect(page.locator('table.devices tbody tr').count()).resolves.toBeGreaterThan(0);
+      // The last page's rows (read after the URL moved to it).
+      await page.locator('table.devices tbody tr').first().waitFor();
       await shot(page, shots, 'fxb-page-clamped');
 
       // A select's arrow keys: the filter follows, the history does not grow per option.
@@ -95,7 +115,7 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       const classSelect = page.locator('form.filters select[name="class"]');
       await classSelect.focus();
       for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
-      await page.waitForFunction("location.hash.includes('class=')");
+      await expect.poll(() => new URL(page.url()).hash, { timeout: UI_TIMEOUT }).toContain('class=');
       await countLine(page);
       await expect(page.evaluate('history.length')).resolves.toBe(before);
       // Focus stays on the select for the next key.
@@ -110,16 +130,18 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       await expect(dryRun.isEnabled()).resolves.toBe(false);
       await shot(page, shots, 'fxb-search-pending');
       await box.press('Enter');
-      await page.waitForFunction("location.hash.includes('q=nyc')");
+      await expect.poll(() => new URL(page.url()).hash, { timeout: UI_TIMEOUT }).toContain('q=nyc');
       await expect(page.getByText('The search text is not applied yet').count()).resolves.toBe(0);
       await page.goBack();
-      await page.waitForFunction("!location.hash.includes('q=')");
+      await expect.poll(() => new URL(page.url()).hash, { timeout: UI_TIMEOUT }).not.toContain('q=');
       await expect(box.inputValue()).resolves.toBe('');
 
       // Each view has its title.
       await page.getByRole('link', { name: 'This device' }).click();
       await page.getByRole('heading', { name: 'This device', level: 1 }).waitFor();
-      await page.waitForFunction("document.title === 'LAB · This device · tpm-doctor console'");
+      await expect
+        .poll(() => page.title(), { timeout: UI_TIMEOUT })
+        .toBe('LAB · This device · tpm-doctor console');
     } finally {
       await page.close();
     }
