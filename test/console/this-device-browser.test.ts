@@ -53,6 +53,13 @@ function cliValue(text: string, label: string): string {
 async function showThisDevice(page: Page, signInUrl: string, views: { fleet: string; thisDevice: string }) {
   await page.goto(signInUrl);
   await page.getByRole('heading', { name: views.fleet, level: 1 }).waitFor();
+  if (views.fleet === 'フリート') {
+    // The fleet's Japanese as a reader finds it natural, in the CLI's terms (クリア可否, 中止).
+    await page.getByRole('heading', { name: '選択したデバイスに対するキャンペーン' }).waitFor();
+    const cards = await page.locator('ul.cards li').allTextContents();
+    expect(cards[0]).toMatch(/^[\d,]+ 台（全体）$/);
+    await expect(page.getByText('「fleet sync --class', { exact: false }).count()).resolves.toBe(1);
+  }
   await page.getByRole('link', { name: views.thisDevice }).click();
   await page.getByRole('heading', { name: views.thisDevice, level: 1 }).waitFor();
   await page.locator('dl.verdict').waitFor({ timeout: 120_000 });
