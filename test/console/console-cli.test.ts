@@ -140,7 +140,10 @@ describe('tpm-doctor console', () => {
       expect((JSON.parse(broken.body) as { error: string }).error).toBe(
         `The fleet store sqlite:${file} could not be read: check it (the console's terminal says why), then reload this page.`,
       );
-      expect(running.output().stderr).toContain(`the fleet store sqlite:${file}: `);
+      // The terminal's line, written as the answer went out: waited for, not assumed.
+      await expect
+        .poll(() => running.output().stderr, { timeout: 60_000 })
+        .toContain(`the fleet store sqlite:${file}: `);
     } finally {
       expect((await running.stop('SIGINT')).code).toBe(0);
     }

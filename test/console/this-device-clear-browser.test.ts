@@ -69,7 +69,7 @@ describe('the this-device clear in Chromium', () => {
 
       await page.getByRole('link', { name: 'This device' }).click();
       await page.getByRole('heading', { name: 'This device', level: 1 }).waitFor();
-      await page.locator('p.verdict').waitFor({ timeout: 120_000 });
+      await page.locator('dl.verdict').waitFor({ timeout: 120_000 });
 
       // The dry run of a decommission clear: the gate, each check with its status and evidence.
       await page.getByLabel('Purpose').selectOption('decommission');
