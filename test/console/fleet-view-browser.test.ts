@@ -123,7 +123,7 @@ describe("the fleet view's URL, search and history in Chromium", () => {
 
       // Text typed but not applied: said, and the planner held; Search applies it; Back shows the box as applied.
       const dryRun = page.getByRole('button', { name: 'Dry run' });
-      await expect(dryRun.isEnabled()).resolves.toBe(true);
+      await expect.poll(() => dryRun.isEnabled(), { timeout: UI_TIMEOUT }).toBe(true);
       const box = page.getByRole('searchbox', { name: 'Search' });
       await box.fill('nyc');
       await page.getByText('The search text is not applied yet').waitFor();
@@ -131,10 +131,12 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       await shot(page, shots, 'fxb-search-pending');
       await box.press('Enter');
       await expect.poll(() => new URL(page.url()).hash, { timeout: UI_TIMEOUT }).toContain('q=nyc');
-      await expect(page.getByText('The search text is not applied yet').count()).resolves.toBe(0);
+      await expect
+        .poll(() => page.getByText('The search text is not applied yet').count(), { timeout: UI_TIMEOUT })
+        .toBe(0);
       await page.goBack();
       await expect.poll(() => new URL(page.url()).hash, { timeout: UI_TIMEOUT }).not.toContain('q=');
-      await expect(box.inputValue()).resolves.toBe('');
+      await expect.poll(() => box.inputValue(), { timeout: UI_TIMEOUT }).toBe('');
 
       // Each view has its title.
       await page.getByRole('link', { name: 'This device' }).click();
@@ -165,7 +167,9 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       // The end line stays, and the view shows the new run without a reload.
       await a.getByText(`Triage run ${first + 1} finished`).waitFor({ timeout: 180_000 });
       await a.getByText(`Triage run ${first + 1} at`).waitFor();
-      await expect(a.getByRole('button', { name: 'New triage' }).isEnabled()).resolves.toBe(true);
+      await expect
+        .poll(() => a.getByRole('button', { name: 'New triage' }).isEnabled(), { timeout: UI_TIMEOUT })
+        .toBe(true);
       // The other tab: told, and shows it on request.
       await b.bringToFront();
       const told = b.locator('.newer-run');
@@ -174,7 +178,7 @@ describe("the fleet view's URL, search and history in Chromium", () => {
       await shot(b, shots, 'fxb-newer-run');
       await told.getByRole('button', { name: 'Show it' }).click();
       await b.getByText(`Triage run ${first + 1} at`).waitFor();
-      await expect(b.locator('.newer-run').count()).resolves.toBe(0);
+      await expect.poll(() => b.locator('.newer-run').count(), { timeout: UI_TIMEOUT }).toBe(0);
     } finally {
       await a.close();
       await b.close();
