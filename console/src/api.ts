@@ -62,7 +62,7 @@ export async function signOut(): Promise<void> {
   const response = await reach('/api/sign-out', {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...sessionHeaders() },
     body: '{}',
   });
   if (!response.ok && response.status !== 401)

@@ -14,7 +14,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetResponse } from '../../src/console/api-types.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
-import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
+import { launchChromium, sessionOfPage, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
+import { request } from './console-http.js';
 import { type ConsoleProcess, startConsoleCli, useBuiltConsole } from './console-support.js';
 
 const LAB = ['--tenant', 'lab', '--lab-devices', '400', '--lab-seed', '11'];
@@ -70,7 +71,8 @@ describe("the fleet view's URL, search and history in Chromium", () => {
 
       // The figures: a card per clear safety the CLI counts, unknown included; the bars compare the
       // classes needing action (Healthy is a number, not a bar that dwarfs them).
-      const fleet = (await page.evaluate("fetch('/api/fleet').then((r) => r.json())")) as FleetResponse;
+      const cookie = await sessionOfPage(page);
+      const fleet = JSON.parse((await request(origin, '/api/fleet', { cookie })).body) as FleetResponse;
       const cards = await page.locator('ul.cards li').allTextContents();
       expect(cards).toContain(
         `${(fleet.figures!.byClearSafety.unknown ?? 0).toLocaleString('en-US')} Clear safety unknown`,

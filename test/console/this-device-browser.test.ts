@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThisDeviceResponse } from '../../src/console/api-types.js';
 import { runCli, useTempDir } from '../cli/cli-support.js';
 import { assertSwtpmAvailable } from '../support/swtpm-harness.js';
-import { launchChromium, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
+import { launchChromium, sessionOfPage, screenshot as shot, UI_TIMEOUT } from './chromium-support.js';
 import { request } from './console-http.js';
 import { startConsoleCli, useBuiltConsole } from './console-support.js';
 
@@ -106,7 +106,7 @@ describe('this device in Chromium', () => {
         await expect(values.nth(2).textContent()).resolves.toBe(lang === 'ja' ? '不可' : 'NO');
         await expect(page.locator('.blockers').textContent()).resolves.toContain('tpm.lockout: ');
         // The remedy paragraph once: the finding whose fix is the next step refers to it.
-        const cookie = `tpm_doctor_console=${(await context.cookies())[0]!.value}`;
+        const cookie = await sessionOfPage(page);
         const api = JSON.parse(
           (await request(console2.origin, '/api/this-device', { cookie })).body,
         ) as ThisDeviceResponse;
