@@ -171,10 +171,13 @@ describe('campaigns from the console in Chromium', () => {
       /Abandoning is final: nothing of this campaign is posted again and it is never resumed\. \d+ devices? (is|are) still open/,
     );
     // The question has the focus, on its safe answer.
-    await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Keep the campaign');
+    // (The page moves the focus after it renders the question: poll, do not read once.)
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.textContent'), { timeout: UI_TIMEOUT })
+      .toBe('Keep the campaign');
     await screenshot(page, 'fx-abandon-ask');
     await ask.getByRole('button', { name: 'Keep the campaign' }).click();
-    await expect(page.getByRole('alertdialog').count()).resolves.toBe(0);
+    await expect.poll(() => page.getByRole('alertdialog').count(), { timeout: UI_TIMEOUT }).toBe(0);
     expect((await campaignOf(page, cookie)).status.status).toBe('running');
     await page.getByRole('button', { name: 'Abandon' }).click();
     await ask.getByRole('button', { name: 'Abandon for good' }).click();
