@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type {
   CampaignPlanResponse,
   ConsoleCampaignAction,
@@ -58,6 +58,11 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
   const { params } = props;
   const [action, setAction] = useState<ConsoleCampaignAction>('sync');
   const [plan, setPlan] = useState<CampaignPlanResponse | null>(null);
+  // Keyboard and screen-reader users land on the dry run's result, not back at the page's top.
+  const planHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (plan !== null) planHeading.current?.focus();
+  }, [plan]);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [deadline, setDeadline] = useState('');
@@ -149,7 +154,9 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
       {problem !== null && <p role="alert">{problem}</p>}
       {plan !== null && (
         <form class="plan" onSubmit={(e) => void start(e)} aria-label={t.dryRun}>
-          <h3>{t.dryRunTitle}</h3>
+          <h3 ref={planHeading} tabIndex={-1}>
+            {t.dryRunTitle}
+          </h3>
           <p class="run">
             {t.selection}: {plan.selection}
           </p>

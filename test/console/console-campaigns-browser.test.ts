@@ -102,6 +102,10 @@ describe('campaigns from the console in Chromium', () => {
     await page.getByRole('button', { name: 'Dry run' }).click();
     const plan = page.getByRole('form', { name: 'Dry run' });
     await plan.getByText('Dry run: nothing was posted').waitFor();
+    // The focus moves to the result, for keyboard and screen-reader users.
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.textContent'), { timeout: UI_TIMEOUT })
+      .toBe('Dry run: nothing was posted');
     await plan
       .getByText(
         'Deadline: 20 min after the start; devices that have not reached the goal by then are timed out.',
