@@ -51,6 +51,17 @@ describe('resumeCommandLine and a PostgreSQL password given as a query parameter
       "tpm-doctor fleet resume c-6 --store 'postgres://user[:password]@host[:port]/database'",
     );
   });
+
+  it('leaves the password out of a spec with white space around it (the store opens it trimmed)', () => {
+    for (const store of [
+      ' postgres://fleet:S3cretPw@db.example/tpm?password=S3cretPw2',
+      '\tPOSTGRESQL://fleet:S3cretPw@db.example/tpm?password=S3cretPw2\n',
+    ]) {
+      const line = resumeCommandLine('c-7', { store });
+      expect(line).not.toContain('S3cretPw');
+      expect(line).toContain('db.example/tpm');
+    }
+  });
 });
 
 describe('resumeOptions', () => {

@@ -78,6 +78,23 @@ describe('checkedResumeOptions', () => {
       }).options,
     ).toEqual({});
   });
+
+  it('drops a loopback Graph URL stored with a real sign-in mode: its token would go to that port', () => {
+    for (const auth of ['client-secret', 'client-certificate', 'device-code', 'managed-identity']) {
+      expect(checkedResumeOptions({ 'graph-url': 'http://127.0.0.1:41234', auth }), auth).toEqual({
+        options: { auth },
+        dropped: ['graph-url'],
+      });
+    }
+    // A lab signs in by itself, and is its own authority for a browser sign-in.
+    const labs: Record<string, string>[] = [
+      { 'graph-url': 'http://127.0.0.1:41234' },
+      { 'graph-url': 'https://localhost:8443', auth: 'browser' },
+    ];
+    for (const stored of labs) {
+      expect(checkedResumeOptions(stored)).toEqual({ options: stored, dropped: [] });
+    }
+  });
 });
 
 describe('fleet status ID with resume options edited in the store', () => {

@@ -60,6 +60,19 @@ export function checkedResumeOptions(stored: Readonly<Record<string, string>>): 
     if (check?.(value)) options[name] = value;
     else dropped.push(name);
   }
+  // A lab on loopback signs in by itself (or is its own authority for --auth browser). With any
+  // other sign-in mode the pasted command would fetch a real Entra ID token and hand it to
+  // whatever listens on that loopback port: another local user who can write the store.
+  const graphUrl = options['graph-url'];
+  if (
+    graphUrl !== undefined &&
+    isLoopbackUrl(graphUrl) &&
+    options.auth !== undefined &&
+    options.auth !== 'browser'
+  ) {
+    delete options['graph-url'];
+    dropped.push('graph-url');
+  }
   return { options, dropped };
 }
 
@@ -78,6 +91,14 @@ function isGraphUrl(value: string): boolean {
   if (url.pathname !== '/' || !/^[a-z]+:\/\/[^/]+\/?$/i.test(value)) return false;
   if (LOOPBACK_HOSTS.has(url.hostname)) return url.protocol === 'http:' || url.protocol === 'https:';
   return GRAPH_ORIGINS.has(url.origin) && url.port === '';
+}
+
+function isLoopbackUrl(value: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(value).hostname);
+  } catch {
+    return false;
+  }
 }
 
 function isTenant(value: string): boolean {

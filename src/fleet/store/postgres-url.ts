@@ -71,10 +71,13 @@ export function parsePostgresUrl(url: string): PostgresTarget {
  * by its shape: it might hold a password nobody can find in it.
  */
 export function storeSpecWithoutSecrets(spec: string): string {
-  if (!isPostgresUrl(spec)) return spec;
+  // Trimmed as open-store.ts trims it before deciding what the spec is: printing and opening
+  // must agree on what a PostgreSQL URL is, or a leading space would print the password.
+  const trimmed = spec.trim();
+  if (!isPostgresUrl(trimmed)) return spec;
   let url: URL;
   try {
-    url = new URL(spec);
+    url = new URL(trimmed);
   } catch {
     return POSTGRES_URL_SHAPE;
   }
