@@ -83,6 +83,8 @@ interface StoredPlan {
   binding: string;
   /** The TPM's Clock at the dry run (TPM2_Clear sets it back to zero). */
   clockMs: number;
+  /** performance.now() when the dry run's snapshot had been read (so its Clock was read before). */
+  readEndedAt: number;
   /** How many clears this console had started when the dry run began. */
   generation: number;
   needsApproval: boolean;
@@ -163,14 +165,25 @@ function bindingOf(uri: string, request: PageRequest, snapshot: Snapshot, runs: 
     .digest('hex');
 }
 
+/** How far the TPM's Clock may run slow against this machine's clock and still count as running. */
+const CLOCK_RATE_TOLERANCE = 0.05;
+
 /**
  * Whether the TPM may have been cleared since the dry run read its Clock: TPM2_Clear sets Clock to
  * zero (Part 3 §24.6); TPM2_ClockSet only sets it forward (Part 3 §29.2), and a Clock lost with
  * the power comes back with a new reset count, which the binding holds. So a Clock behind the dry
  * run's means a clear, and a Clock not read means one cannot be ruled out (unknown is never safe).
  */
-function clockWentBack(planned: number, now: ClockState | null | undefined): boolean {
-  return now === null || now === undefined || now.clockMs < planned;
+function clockWentBack(planned: number, now: ClockState | null | undefined, elapsedMs: number): boolean {
+  if (now === null || now === undefined) return true;
+  // Clock also runs on while the TPM is powered (TPM 2.0 Part 1, "Timing Components"), so it must have moved on by at
+  // least the time that passed between the two reads: a clear in between (by anyone: tpm2-tools
+  // too) sets it to zero, and it cannot catch up. `elapsedMs` runs from the end of the dry run's
+  // read to the start of this one, so it never exceeds the time between the two Clock reads. The
+  // slack allows for the TPM's own oscillator and TPM2_ClockRateAdjust, and the Clock's update
+  // granularity: a false refusal only asks for a new dry run.
+  const slackMs = 1_000 + elapsedMs * CLOCK_RATE_TOLERANCE;
+  return now.clockMs < planned + Math.max(0, elapsedMs - slackMs);
 }
 
 /** The checks that did not pass, other than the approval the clear's form may still give. */
@@ -256,6 +269,7 @@ export class ThisDeviceClear {
     };
     const generation = this.#generation;
     const prepared = await this.#prepare(await this.#request(page, true));
+    const readEndedAt = performance.now();
     if ('error' in prepared) return refuse(prepared.status, prepared.error);
     const { gate, shownGate, diagnosis, snapshot, plan } = prepared;
     const approvalCheck = gate.checks.find((c) => c.id === 'approval');
@@ -273,6 +287,7 @@ export class ThisDeviceClear {
         request: page,
         binding: bindingOf(this.#options.tpm.uri, page, snapshot, runIds(this.#options.journalDir)),
         clockMs,
+        readEndedAt,
         generation,
         needsApproval,
         expires: now + PLAN_LIFETIME_MS,
@@ -338,6 +353,7 @@ export class ThisDeviceClear {
       let refusal: { status: number; error: string } | undefined;
       await this.#options.exclusive(async () => {
         let prepared: PreparedClear;
+        const readStartedAt = performance.now();
         try {
           prepared = await prepareClear(request);
         } catch (e) {
@@ -358,7 +374,10 @@ export class ThisDeviceClear {
           prepared.snapshot,
           runIds(this.#options.journalDir),
         );
-        if (binding !== stored.binding || clockWentBack(stored.clockMs, prepared.snapshot.tpm?.clock)) {
+        if (
+          binding !== stored.binding ||
+          clockWentBack(stored.clockMs, prepared.snapshot.tpm?.clock, readStartedAt - stored.readEndedAt)
+        ) {
           refusal = {
             status: 409,
             error: 'The TPM changed since the dry run: nothing was changed. Run the dry run again.',

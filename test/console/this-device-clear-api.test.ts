@@ -344,12 +344,25 @@ describe('this device clear: the gate, the refusals and the clear', () => {
       );
       expect(await ownerPrimaryPoint()).toBe(seed2);
 
+      // Nor when the Clock was small at the dry run (just cleared) and has caught up with it by
+      // the time of the clear: it must have moved on by the time that passed between the reads.
+      const d = await dryRun();
+      expect(d.planId).not.toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await tpm2(tcti, ['tpm2_clear', '-c', 'p']);
+      const seed3 = await ownerPrimaryPoint();
+      expect(seed3).not.toBe(seed2);
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      const caughtUp = await post(CLEAR, { planId: d.planId, confirm: 'CLEAR' });
+      expect(caughtUp.status, caughtUp.body).toBe(409);
+      expect(await ownerPrimaryPoint()).toBe(seed3);
+
       // A dry run made now still clears.
       const fresh = await dryRun();
       expect(
         json<ThisDeviceClearResponse>(await post(CLEAR, { planId: fresh.planId, confirm: 'CLEAR' })).status,
       ).toBe('finished');
-      expect(await ownerPrimaryPoint()).not.toBe(seed2);
+      expect(await ownerPrimaryPoint()).not.toBe(seed3);
     },
     LONG,
   );
