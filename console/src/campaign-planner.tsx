@@ -6,6 +6,7 @@ import type {
   StartedResponse,
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
+import { ClearApprovalFields } from './clear-approval-fields.js';
 import { campaignHref } from './route.js';
 import { t } from './texts.js';
 
@@ -208,24 +209,11 @@ export function CampaignPlanner(props: { params: URLSearchParams }) {
               ))}
             </details>
           )}
-          {plan.needsApproval && (
-            <div class="filters">
-              <label>
-                {t.approvedBy}
-                <input name="approvedBy" required autoComplete="off" />
-              </label>
-              <label>
-                {t.ticket}
-                <input name="ticket" required autoComplete="off" />
-              </label>
-            </div>
-          )}
-          {plan.confirmWord !== null && (
-            <label>
-              {t.typeToConfirm(plan.confirmWord)}
-              <input name="confirm" required autoComplete="off" spellcheck={false} />
-            </label>
-          )}
+          <ClearApprovalFields
+            needsApproval={plan.needsApproval}
+            confirmWord={plan.confirmWord}
+            confirmRequired={true}
+          />
           <button type="submit" disabled={busy || plan.devices === 0}>
             {t.start}
           </button>

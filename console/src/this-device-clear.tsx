@@ -5,6 +5,7 @@ import type {
   ThisDeviceRunResponse,
 } from '../../src/console/api-types.js';
 import { postJson } from './api.js';
+import { ClearApprovalFields } from './clear-approval-fields.js';
 import { t } from './texts.js';
 
 /**
@@ -145,22 +146,11 @@ function ClearGate(props: {
         <p>{t.clearNotPossible}</p>
       ) : (
         <>
-          {plan.needsApproval && (
-            <div class="filters">
-              <label>
-                {t.approvedBy}
-                <input name="approvedBy" required autoComplete="off" />
-              </label>
-              <label>
-                {t.ticket}
-                <input name="ticket" required autoComplete="off" />
-              </label>
-            </div>
-          )}
-          <label>
-            {t.typeToConfirm(plan.confirmWord)}
-            <input name="confirm" autoComplete="off" spellcheck={false} />
-          </label>
+          <ClearApprovalFields
+            needsApproval={plan.needsApproval}
+            confirmWord={plan.confirmWord}
+            confirmRequired={false}
+          />
           <button type="submit" disabled={props.busy}>
             {t.clearNow}
           </button>
